@@ -1,0 +1,207 @@
+//! The one configuration schema, shared by Rust, C (as JSON), Python (as keyword arguments or a
+//! dict) and Node (as an object).
+//!
+//! ```json
+//! {
+//!   "zignsec": {
+//!     "environment": "test",
+//!     "base_url": "http://127.0.0.1:8080",
+//!     "keys": ["<primary>", "<secondary>"],
+//!     "key_header": "product-key"
+//!   },
+//!   "transport": { "request_timeout_ms": 60000, "ca_file": "/etc/my-ca.pem" }
+//! }
+//! ```
+//!
+//! Unknown fields are refused (a misspelt field would otherwise be silently ignored).
+
+use std::path::Path;
+
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::auth::KeyHeader;
+use crate::error::{Error, Result};
+use crate::providers::zignsec::{Environment, ZignsecConfig};
+use crate::transport::TransportConfig;
+
+/// Environment variables read by [`Config::from_env`].
+pub mod env {
+    /// Primary ZignSec subscription key.
+    pub const ZIGNSEC_KEY: &str = "SIGNBRIDGE_ZIGNSEC_KEY";
+    /// Secondary ZignSec subscription key (for zero-downtime rotation).
+    pub const ZIGNSEC_SECONDARY_KEY: &str = "SIGNBRIDGE_ZIGNSEC_SECONDARY_KEY";
+    /// `test` (default) or `prod`.
+    pub const ZIGNSEC_ENV: &str = "SIGNBRIDGE_ZIGNSEC_ENV";
+    /// Gateway base URL overriding the environment (e.g. the simulator).
+    pub const ZIGNSEC_URL: &str = "SIGNBRIDGE_ZIGNSEC_URL";
+    /// `product-key` (default) or `authorization` (legacy).
+    pub const ZIGNSEC_KEY_HEADER: &str = "SIGNBRIDGE_ZIGNSEC_KEY_HEADER";
+    /// PEM file of extra trusted CA certificates.
+    pub const CA_FILE: &str = "SIGNBRIDGE_CA_FILE";
+    /// Per-request timeout in milliseconds.
+    pub const REQUEST_TIMEOUT_MS: &str = "SIGNBRIDGE_REQUEST_TIMEOUT_MS";
+}
+
+/// The configuration of a [`crate::Client`]: one optional section per provider, plus transport
+/// settings shared by all of them.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// ZignSec gateway settings.
+    #[serde(default)]
+    pub zignsec: Option<ZignsecConfig>,
+    /// Timeouts, retries and trusted CAs.
+    #[serde(default)]
+    pub transport: TransportConfig,
+}
+
+impl Config {
+    /// Parse the JSON form of the schema.
+    pub fn from_json(text: &str) -> Result<Config> {
+        serde_json::from_str(text).map_err(|e| {
+            Error::invalid_config(format!(
+                "configuration JSON is invalid: {}",
+                redact_values(&e.to_string())
+            ))
+        })
+    }
+
+    /// Parse any serde value of the schema (used by the Python and Node wrappers).
+    pub fn from_value(value: serde_json::Value) -> Result<Config> {
+        serde_json::from_value(value).map_err(|e| {
+            Error::invalid_config(format!(
+                "configuration is invalid: {}",
+                redact_values(&e.to_string())
+            ))
+        })
+    }
+
+    /// Read a JSON configuration file.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Config> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
+        Config::from_json(&text)
+            .map_err(|e| Error::invalid_config(format!("{}: {}", path.display(), e.message())))
+    }
+
+    /// Build a configuration from `SIGNBRIDGE_*` environment variables (see [`env`]). Providers
+    /// without variables are left unconfigured.
+    pub fn from_env() -> Result<Config> {
+        Config::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// [`Config::from_env`] over any variable source (testable without touching the process env).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config> {
+        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let mut cfg = Config::default();
+        let keys: Vec<SecretString> = [env::ZIGNSEC_KEY, env::ZIGNSEC_SECONDARY_KEY]
+            .iter()
+            .filter_map(|k| get(k))
+            .map(SecretString::from)
+            .collect();
+        let url = get(env::ZIGNSEC_URL);
+        let envname = get(env::ZIGNSEC_ENV);
+        if !keys.is_empty() || url.is_some() || envname.is_some() {
+            let environment = match envname {
+                Some(e) => Environment::parse(&e).ok_or_else(|| {
+                    Error::invalid_config(format!(
+                        "{} must be 'test' or 'prod', got {e:?}",
+                        env::ZIGNSEC_ENV
+                    ))
+                })?,
+                None => Environment::Test,
+            };
+            let key_header = match get(env::ZIGNSEC_KEY_HEADER) {
+                Some(h) => KeyHeader::parse(&h).ok_or_else(|| {
+                    Error::invalid_config(format!(
+                        "{} must be 'product-key' or 'authorization', got {h:?}",
+                        env::ZIGNSEC_KEY_HEADER
+                    ))
+                })?,
+                None => KeyHeader::default(),
+            };
+            cfg.zignsec = Some(ZignsecConfig {
+                environment,
+                base_url: url,
+                keys,
+                key_header,
+            });
+        }
+        if let Some(ca) = get(env::CA_FILE) {
+            cfg.transport.ca_file = Some(ca.into());
+        }
+        if let Some(t) = get(env::REQUEST_TIMEOUT_MS) {
+            cfg.transport.request_timeout_ms = t.parse().map_err(|_| {
+                Error::invalid_config(format!(
+                    "{} must be a number of milliseconds, got {t:?}",
+                    env::REQUEST_TIMEOUT_MS
+                ))
+            })?;
+        }
+        Ok(cfg)
+    }
+}
+
+/// serde quotes offending string values in its messages (`invalid type: string "..."`); a
+/// misplaced key would end up in an error. Field names are quoted with backticks and kept.
+pub(crate) fn redact_values(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut in_quote = false;
+    for c in msg.chars() {
+        if c == '"' {
+            if in_quote {
+                out.push_str("<redacted>\"");
+            } else {
+                out.push('"');
+            }
+            in_quote = !in_quote;
+        } else if !in_quote {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_schema_and_unknown_fields() {
+        let c = Config::from_json(
+            r#"{"zignsec":{"base_url":"http://127.0.0.1:1","keys":["k1","k2"],"key_header":"authorization"}}"#,
+        )
+        .expect("valid");
+        let z = c.zignsec.expect("zignsec");
+        assert_eq!(z.keys.len(), 2);
+        assert_eq!(z.key_header, KeyHeader::Authorization);
+        let e = Config::from_json(r#"{"zignsec":{"kyes":["topsecret"]}}"#).expect_err("typo");
+        assert!(e.message().contains("kyes"));
+        assert!(!e.message().contains("topsecret"));
+        let e = Config::from_json(r#"{"zignsec":{"keys":"topsecret"}}"#).expect_err("wrong type");
+        assert!(!e.message().contains("topsecret"), "{}", e.message());
+        assert!(e.message().contains("<redacted>"), "{}", e.message());
+        let e = Config::from_json(r#"{"zignsec":{"keys":[1]}}"#).expect_err("wrong type");
+        assert_eq!(e.code(), crate::ErrorCode::InvalidConfig);
+    }
+
+    #[test]
+    fn env_lookup() {
+        let vars = |k: &str| match k {
+            env::ZIGNSEC_KEY => Some("p".to_string()),
+            env::ZIGNSEC_ENV => Some("PROD".to_string()),
+            _ => None,
+        };
+        let c = Config::from_lookup(vars).expect("valid");
+        let z = c.zignsec.expect("zignsec");
+        assert_eq!(z.environment, Environment::Prod);
+        assert_eq!(z.keys.len(), 1);
+        let bad = |k: &str| (k == env::ZIGNSEC_ENV).then(|| "staging".to_string());
+        assert!(Config::from_lookup(bad).is_err());
+        assert!(Config::from_lookup(|_| None)
+            .expect("empty")
+            .zignsec
+            .is_none());
+    }
+}

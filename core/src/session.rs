@@ -1,0 +1,303 @@
+//! Provider-neutral signing-session vocabulary and the wait/poll engine.
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cancel::CancelToken;
+use crate::error::{Error, ErrorCode, Result};
+
+/// The state of a signing session. Providers spell states differently and add new ones, so this
+/// is an open set compared case-insensitively: unknown states are kept verbatim in `Other`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SessionStatus {
+    /// Created; documents can be added.
+    Created,
+    /// Started; waiting for the signer.
+    Pending,
+    /// Signed; the signed documents can be downloaded.
+    Finished,
+    /// The signer cancelled.
+    Cancelled,
+    /// The signer or provider declined.
+    Rejected,
+    /// The provider failed the session.
+    Failed,
+    /// The session expired.
+    Expired,
+    /// A state this version does not know, as the provider spelled it.
+    Other(String),
+}
+
+impl SessionStatus {
+    /// Parse a provider's status string (case-insensitive).
+    pub fn parse(s: &str) -> SessionStatus {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "created" | "readytostart" | "draft" => SessionStatus::Created,
+            "pending" | "started" | "inprogress" | "in_progress" | "sent" => SessionStatus::Pending,
+            "finished" | "completed" | "complete" | "accepted" | "signed" => {
+                SessionStatus::Finished
+            }
+            "cancelled" | "canceled" => SessionStatus::Cancelled,
+            "rejected" | "declined" | "opted_out" => SessionStatus::Rejected,
+            "failed" | "error" => SessionStatus::Failed,
+            "expired" | "timeout" => SessionStatus::Expired,
+            _ => SessionStatus::Other(s.to_string()),
+        }
+    }
+
+    /// The canonical spelling (`"Finished"`…), or the provider's own for `Other`.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SessionStatus::Created => "Created",
+            SessionStatus::Pending => "Pending",
+            SessionStatus::Finished => "Finished",
+            SessionStatus::Cancelled => "Cancelled",
+            SessionStatus::Rejected => "Rejected",
+            SessionStatus::Failed => "Failed",
+            SessionStatus::Expired => "Expired",
+            SessionStatus::Other(s) => s,
+        }
+    }
+
+    /// Whether the session can no longer change.
+    pub fn is_terminal(&self) -> bool {
+        matches!(
+            self,
+            SessionStatus::Finished
+                | SessionStatus::Cancelled
+                | SessionStatus::Rejected
+                | SessionStatus::Failed
+                | SessionStatus::Expired
+        )
+    }
+
+    /// The error code a terminal, unsuccessful state maps to.
+    pub fn failure_code(&self) -> Option<ErrorCode> {
+        match self {
+            SessionStatus::Cancelled => Some(ErrorCode::Cancelled),
+            SessionStatus::Rejected => Some(ErrorCode::Rejected),
+            SessionStatus::Failed => Some(ErrorCode::SigningFailed),
+            SessionStatus::Expired => Some(ErrorCode::SessionExpired),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for SessionStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for SessionStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SessionStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Ok(SessionStatus::parse(&s))
+    }
+}
+
+/// A callback told about every state seen while waiting (for progress displays).
+pub type ProgressFn<T> = Arc<dyn Fn(&T) + Send + Sync>;
+
+/// How [`wait`](crate::providers::zignsec::SigningApi::wait) polls.
+#[derive(Clone)]
+pub struct WaitOptions<T> {
+    /// Time between two polls. Default 2 s, the providers' recommendation.
+    pub interval: Duration,
+    /// Give up after this long with [`ErrorCode::Timeout`]. `None` waits until a final state.
+    pub timeout: Option<Duration>,
+    /// Abort the wait from elsewhere; the wait then fails with [`ErrorCode::Aborted`].
+    pub cancel: Option<CancelToken>,
+    /// Called with each state polled.
+    pub on_progress: Option<ProgressFn<T>>,
+}
+
+impl<T> Default for WaitOptions<T> {
+    fn default() -> Self {
+        WaitOptions {
+            interval: Duration::from_secs(2),
+            timeout: None,
+            cancel: None,
+            on_progress: None,
+        }
+    }
+}
+
+impl<T> fmt::Debug for WaitOptions<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitOptions")
+            .field("interval", &self.interval)
+            .field("timeout", &self.timeout)
+            .field("cancel", &self.cancel.is_some())
+            .finish()
+    }
+}
+
+/// Smallest poll interval accepted, so a mistake cannot hammer the provider.
+pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Poll `fetch` until `done` says the state is final, honouring the options.
+///
+/// Transient (retryable) errors while polling do not end the wait: the transport already retried
+/// them, and the next poll tries again, until the deadline.
+pub(crate) async fn poll_until<T, F, Fut>(
+    opts: &WaitOptions<T>,
+    what: &str,
+    mut fetch: F,
+    done: impl Fn(&T) -> bool,
+) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    if opts.interval < MIN_POLL_INTERVAL {
+        return Err(Error::invalid_argument(format!(
+            "poll interval {:?} is below the minimum of {MIN_POLL_INTERVAL:?}",
+            opts.interval
+        )));
+    }
+    let started = tokio::time::Instant::now();
+    let deadline = opts.timeout.map(|t| started + t);
+    let never = CancelToken::new();
+    let cancel = opts.cancel.as_ref().unwrap_or(&never);
+    let mut last_err: Option<Error> = None;
+    loop {
+        if cancel.is_cancelled() {
+            return Err(aborted(what));
+        }
+        let polled = tokio::select! {
+            r = fetch() => r,
+            _ = cancel.cancelled() => return Err(aborted(what)),
+            _ = sleep_until_opt(deadline) => return Err(timed_out(what, opts.timeout, last_err)),
+        };
+        match polled {
+            Ok(state) => {
+                if let Some(cb) = &opts.on_progress {
+                    cb(&state);
+                }
+                if done(&state) {
+                    return Ok(state);
+                }
+                last_err = None;
+            }
+            Err(e) if e.is_retryable() => {
+                tracing::warn!(error = %e, "poll failed; polling again");
+                last_err = Some(e);
+            }
+            Err(e) => return Err(e),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(opts.interval) => {}
+            _ = cancel.cancelled() => return Err(aborted(what)),
+            _ = sleep_until_opt(deadline) => return Err(timed_out(what, opts.timeout, last_err)),
+        }
+    }
+}
+
+async fn sleep_until_opt(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(d) => tokio::time::sleep_until(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+fn aborted(what: &str) -> Error {
+    Error::new(
+        ErrorCode::Aborted,
+        format!("waiting for {what} was aborted by the caller; the session itself goes on"),
+    )
+}
+
+fn timed_out(what: &str, timeout: Option<Duration>, last: Option<Error>) -> Error {
+    let mut msg = format!(
+        "{what} did not reach a final state within {:?}; the session goes on at the provider: \
+         wait again or raise the timeout",
+        timeout.unwrap_or_default()
+    );
+    if let Some(e) = last {
+        msg.push_str(&format!(" (last poll failed: {e})"));
+    }
+    Error::new(ErrorCode::Timeout, msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_parsing_is_case_insensitive_and_open() {
+        assert_eq!(SessionStatus::parse("FINISHED"), SessionStatus::Finished);
+        assert_eq!(SessionStatus::parse("created"), SessionStatus::Created);
+        assert_eq!(
+            SessionStatus::parse("Weird"),
+            SessionStatus::Other("Weird".into())
+        );
+        assert!(SessionStatus::Cancelled.is_terminal());
+        assert_eq!(
+            SessionStatus::Cancelled.failure_code(),
+            Some(ErrorCode::Cancelled)
+        );
+        assert_eq!(SessionStatus::Finished.failure_code(), None);
+    }
+
+    #[test]
+    fn poll_engine_deadline_cancel_and_success() {
+        let rt = crate::runtime::runtime();
+        // Finishes on the third poll.
+        let mut n = 0;
+        let opts = WaitOptions::<u32> {
+            interval: Duration::from_millis(50),
+            ..WaitOptions::default()
+        };
+        let r = rt.block_on(poll_until(
+            &opts,
+            "x",
+            || {
+                n += 1;
+                let v = n;
+                async move { Ok(v) }
+            },
+            |v| *v >= 3,
+        ));
+        assert_eq!(r.ok(), Some(3));
+        // Deadline.
+        let opts = WaitOptions::<u32> {
+            interval: Duration::from_millis(50),
+            timeout: Some(Duration::from_millis(200)),
+            ..WaitOptions::default()
+        };
+        let r = rt.block_on(poll_until(&opts, "x", || async { Ok(0u32) }, |_| false));
+        assert_eq!(r.err().map(|e| e.code()), Some(ErrorCode::Timeout));
+        // Cancelled from another thread.
+        let token = CancelToken::new();
+        let t2 = token.clone();
+        let opts = WaitOptions::<u32> {
+            interval: Duration::from_millis(50),
+            cancel: Some(token),
+            ..WaitOptions::default()
+        };
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(150));
+            t2.cancel();
+        });
+        let r = rt.block_on(poll_until(&opts, "x", || async { Ok(0u32) }, |_| false));
+        assert_eq!(r.err().map(|e| e.code()), Some(ErrorCode::Aborted));
+        // Too small an interval is refused.
+        let opts = WaitOptions::<u32> {
+            interval: Duration::from_millis(1),
+            ..WaitOptions::default()
+        };
+        let r = rt.block_on(poll_until(&opts, "x", || async { Ok(0u32) }, |_| true));
+        assert_eq!(r.err().map(|e| e.code()), Some(ErrorCode::InvalidArgument));
+    }
+}

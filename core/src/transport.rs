@@ -1,0 +1,744 @@
+//! The one HTTP stack: reqwest on rustls, timeouts, retries, credential origin pinning and the
+//! mapping of HTTP answers onto [`ErrorCode`]s.
+//!
+//! Rules enforced here, for every provider:
+//! - TLS verification is always on. A custom CA can be added to the trusted roots; there is no
+//!   switch to turn verification off.
+//! - Credentials are attached only to requests whose origin (scheme, host, port) equals the
+//!   configured base URL's origin. A URL taken from a provider's answer that points elsewhere is
+//!   fetched without credentials. Redirects are never followed, so a credential cannot be carried
+//!   to another host by a `Location` header either.
+//! - Plain `http://` is accepted only for loopback hosts (the simulator).
+//! - Idempotent requests (GET) are retried on network errors, 5xx and 429 with full-jitter
+//!   exponential backoff, honouring `Retry-After`. Non-idempotent requests are retried only when
+//!   the provider cannot have acted on them: 429, or a connection that was never established.
+//! - On 401/403 the request is repeated once with each other configured key (zero-downtime
+//!   rotation); the key that worked is used from then on.
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{HeaderMap, Method, StatusCode};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::CertificateDer;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::auth::{CredentialSlot, Credentials};
+use crate::error::{Error, ErrorCode, Result};
+
+/// Largest answer body accepted, to bound memory when a server misbehaves.
+const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
+
+/// Transport settings shared by every provider of a client (part of the one config schema).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TransportConfig {
+    /// Time allowed to establish a connection (TCP + TLS), in milliseconds.
+    pub connect_timeout_ms: u64,
+    /// Time allowed for one HTTP exchange, answer body included, in milliseconds.
+    pub request_timeout_ms: u64,
+    /// Attempts per call for retryable failures (1 = no retry).
+    pub max_attempts: u32,
+    /// First backoff step in milliseconds; later steps double, with full jitter.
+    pub backoff_base_ms: u64,
+    /// Largest backoff step in milliseconds.
+    pub backoff_max_ms: u64,
+    /// Longest `Retry-After` honoured automatically, in seconds. A longer one is returned to the
+    /// caller as [`ErrorCode::RateLimited`] with `retry_after` set.
+    pub max_retry_after_s: u64,
+    /// Extra trusted CA certificates, PEM text (added to the built-in Mozilla roots).
+    pub ca_pem: Option<String>,
+    /// Extra trusted CA certificates, path of a PEM file.
+    pub ca_file: Option<std::path::PathBuf>,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        TransportConfig {
+            connect_timeout_ms: 10_000,
+            request_timeout_ms: 60_000,
+            max_attempts: 3,
+            backoff_base_ms: 200,
+            backoff_max_ms: 5_000,
+            max_retry_after_s: 60,
+            ca_pem: None,
+            ca_file: None,
+        }
+    }
+}
+
+/// A request body that can be sent again on retry.
+#[derive(Clone)]
+pub(crate) enum Body {
+    Empty,
+    Json(Bytes),
+    Multipart {
+        field: &'static str,
+        file_name: String,
+        content_type: &'static str,
+        data: Bytes,
+    },
+}
+
+/// One logical call (possibly several attempts).
+pub(crate) struct Request {
+    pub method: Method,
+    pub url: Url,
+    pub body: Body,
+    /// Safe to repeat when the outcome of an attempt is unknown.
+    pub idempotent: bool,
+    /// What the call does, for error messages ("create signing session").
+    pub what: &'static str,
+}
+
+impl Request {
+    pub(crate) fn get(url: Url, what: &'static str) -> Request {
+        Request {
+            method: Method::GET,
+            url,
+            body: Body::Empty,
+            idempotent: true,
+            what,
+        }
+    }
+
+    pub(crate) fn post_json<T: Serialize>(
+        url: Url,
+        body: &T,
+        what: &'static str,
+    ) -> Result<Request> {
+        let json = serde_json::to_vec(body)
+            .map_err(|e| Error::internal(format!("could not encode the {what} request: {e}")))?;
+        Ok(Request {
+            method: Method::POST,
+            url,
+            body: Body::Json(Bytes::from(json)),
+            idempotent: false,
+            what,
+        })
+    }
+}
+
+/// A complete answer (2xx only; other answers become errors).
+pub(crate) struct Response {
+    pub status: StatusCode,
+    #[allow(dead_code)]
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+/// The transport of one provider: its base URL, credentials and settings.
+pub(crate) struct Transport {
+    base: Url,
+    credentials: Option<Arc<Credentials>>,
+    settings: Arc<Settings>,
+}
+
+struct Settings {
+    config: TransportConfig,
+    ca_certs: Vec<CertificateDer<'static>>,
+    client_key: u64,
+    user_agent: String,
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("base", &self.base.as_str())
+            .field("credentials", &self.credentials)
+            .finish()
+    }
+}
+
+impl Transport {
+    pub(crate) fn new(
+        base: Url,
+        credentials: Option<Credentials>,
+        config: &TransportConfig,
+    ) -> Result<Transport> {
+        check_base_url(&base)?;
+        if config.max_attempts == 0 {
+            return Err(Error::invalid_config(
+                "transport.max_attempts must be at least 1",
+            ));
+        }
+        if config.request_timeout_ms == 0 || config.connect_timeout_ms == 0 {
+            return Err(Error::invalid_config(
+                "transport timeouts must be greater than 0",
+            ));
+        }
+        let mut ca_certs = Vec::new();
+        if let Some(pem) = &config.ca_pem {
+            ca_certs.extend(parse_certs(pem.as_bytes(), "transport.ca_pem")?);
+        }
+        if let Some(path) = &config.ca_file {
+            let data = std::fs::read(path).map_err(|e| {
+                Error::invalid_config(format!(
+                    "transport.ca_file {} cannot be read: {e}",
+                    path.display()
+                ))
+            })?;
+            ca_certs.extend(parse_certs(&data, "transport.ca_file")?);
+        }
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for c in &ca_certs {
+            c.as_ref().hash(&mut h);
+        }
+        config.connect_timeout_ms.hash(&mut h);
+        let settings = Settings {
+            config: config.clone(),
+            ca_certs,
+            client_key: h.finish(),
+            user_agent: format!("signbridge/{} (rust)", env!("CARGO_PKG_VERSION")),
+        };
+        // Build the client now so TLS configuration errors surface at construction.
+        http_client(&settings)?;
+        Ok(Transport {
+            base,
+            credentials: credentials.map(Arc::new),
+            settings: Arc::new(settings),
+        })
+    }
+
+    pub(crate) fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// `base` joined with `path` (which starts with `/`).
+    pub(crate) fn url(&self, path: &str) -> Result<Url> {
+        self.base
+            .join(path.trim_start_matches('/'))
+            .map_err(|e| Error::internal(format!("bad path {path}: {e}")))
+    }
+
+    /// Whether `url` shares the configured origin (and so may carry credentials).
+    pub(crate) fn is_own_origin(&self, url: &Url) -> bool {
+        url.origin() == self.base.origin()
+    }
+
+    /// Perform `req` with retries, key rotation and error mapping.
+    pub(crate) async fn send(&self, req: Request) -> Result<Response> {
+        let own = self.is_own_origin(&req.url);
+        let creds = if own {
+            self.credentials.as_deref()
+        } else {
+            None
+        };
+        if !own {
+            tracing::warn!(
+                host = req.url.host_str().unwrap_or(""),
+                "URL points outside the configured gateway; sending it without credentials"
+            );
+        }
+        let mut slot = creds.map(|c| c.first_slot());
+        let mut keys_tried = 1usize;
+        let mut attempt = 0u32;
+        let cfg = &self.settings.config;
+        loop {
+            let outcome = self.attempt(&req, creds, slot).await;
+            let retry_delay = match outcome {
+                Ok(resp) if resp.status.is_success() => {
+                    if let (Some(c), Some(s)) = (creds, slot) {
+                        c.accepted(s);
+                    }
+                    return Ok(resp);
+                }
+                Ok(resp)
+                    if resp.status == StatusCode::UNAUTHORIZED
+                        || resp.status == StatusCode::FORBIDDEN =>
+                {
+                    if let (Some(c), Some(s)) = (creds, slot) {
+                        if let Some(next) = c.next_slot(s, keys_tried) {
+                            tracing::info!(
+                                status = resp.status.as_u16(),
+                                "credential rejected; retrying with the other key"
+                            );
+                            slot = Some(next);
+                            keys_tried += 1;
+                            continue;
+                        }
+                    }
+                    return Err(auth_error(&resp, creds.map_or(0, |c| c.slots()), req.what));
+                }
+                Ok(resp) => {
+                    if let (Some(c), Some(s)) = (creds, slot) {
+                        c.accepted(s);
+                    }
+                    let err = error_from_response(&resp, req.what);
+                    let retryable = resp.status == StatusCode::TOO_MANY_REQUESTS
+                        || (req.idempotent && resp.status.is_server_error());
+                    if !retryable || attempt + 1 >= cfg.max_attempts {
+                        return Err(err);
+                    }
+                    match err.retry_after() {
+                        Some(after) if after > Duration::from_secs(cfg.max_retry_after_s) => {
+                            return Err(err)
+                        }
+                        Some(after) => after,
+                        None => self.backoff(attempt),
+                    }
+                }
+                Err((err, never_sent)) => {
+                    let retryable = err.is_retryable() && (req.idempotent || never_sent);
+                    if !retryable || attempt + 1 >= cfg.max_attempts {
+                        return Err(err);
+                    }
+                    self.backoff(attempt)
+                }
+            };
+            tracing::debug!(
+                what = req.what,
+                attempt = attempt + 1,
+                delay_ms = retry_delay.as_millis() as u64,
+                "retrying"
+            );
+            tokio::time::sleep(retry_delay).await;
+            attempt += 1;
+        }
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        let cfg = &self.settings.config;
+        let cap = cfg
+            .backoff_base_ms
+            .saturating_mul(1u64 << attempt.min(20))
+            .min(cfg.backoff_max_ms);
+        Duration::from_millis(rand::random_range(0..=cap.max(1)))
+    }
+
+    /// One HTTP exchange. Transport failures come back with a flag saying whether the request
+    /// certainly never reached the server.
+    async fn attempt(
+        &self,
+        req: &Request,
+        creds: Option<&Credentials>,
+        slot: Option<CredentialSlot>,
+    ) -> std::result::Result<Response, (Error, bool)> {
+        let client = http_client(&self.settings).map_err(|e| (e, true))?;
+        let mut rb = client
+            .request(req.method.clone(), req.url.clone())
+            .timeout(Duration::from_millis(
+                self.settings.config.request_timeout_ms,
+            ))
+            .header(
+                http::header::ACCEPT,
+                "application/json, application/pdf;q=0.9, */*;q=0.1",
+            );
+        if let (Some(c), Some(s)) = (creds, slot) {
+            for (name, value) in c.headers(s) {
+                rb = rb.header(name, value);
+            }
+        }
+        rb = match &req.body {
+            Body::Empty => rb,
+            Body::Json(b) => rb
+                .header(http::header::CONTENT_TYPE, "application/json")
+                .body(b.clone()),
+            Body::Multipart {
+                field,
+                file_name,
+                content_type,
+                data,
+            } => {
+                let part = reqwest::multipart::Part::stream_with_length(
+                    reqwest::Body::from(data.clone()),
+                    data.len() as u64,
+                )
+                .file_name(file_name.clone())
+                .mime_str(content_type)
+                .map_err(|e| (Error::internal(format!("bad content type: {e}")), true))?;
+                rb.multipart(reqwest::multipart::Form::new().part(*field, part))
+            }
+        };
+        let request = rb.build().map_err(|e| {
+            (
+                Error::internal(format!("could not build the {} request: {e}", req.what)),
+                true,
+            )
+        })?;
+        // The exchange runs on the shared runtime whatever runtime the caller awaits from, so
+        // pooled connections always belong to the one runtime that outlives them (a caller's
+        // short-lived runtime would otherwise leave dead connections in the shared pool).
+        let what = req.what;
+        let url = req.url.clone();
+        let task = crate::runtime::spawn(async move { exchange(client, request, what, url).await });
+        AbortOnDrop(task).await
+    }
+}
+
+/// Aborts the spawned exchange when the caller stops waiting for it.
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl<T> std::future::Future for AbortOnDrop<std::result::Result<T, (Error, bool)>> {
+    type Output = std::result::Result<T, (Error, bool)>;
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0).poll(cx).map(|r| match r {
+            Ok(v) => v,
+            Err(e) => Err((
+                Error::new(
+                    if e.is_panic() {
+                        ErrorCode::Panic
+                    } else {
+                        ErrorCode::Aborted
+                    },
+                    format!("the HTTP exchange task ended early: {e}"),
+                ),
+                false,
+            )),
+        })
+    }
+}
+
+async fn exchange(
+    client: reqwest::Client,
+    request: reqwest::Request,
+    what: &'static str,
+    url: Url,
+) -> std::result::Result<Response, (Error, bool)> {
+    let mut resp = client
+        .execute(request)
+        .await
+        .map_err(|e| (transport_error(&e, what, &url), e.is_connect()))?;
+    let status = resp.status();
+    let headers = resp.headers().clone();
+    if status.is_redirection() {
+        return Err((
+            Error::protocol(format!(
+                "{what} was answered with a redirect (HTTP {}); redirects are not followed so \
+                 credentials cannot leak; check the configured base URL",
+                status.as_u16()
+            ))
+            .with_http_status(status.as_u16()),
+            false,
+        ));
+    }
+    if let Some(len) = resp.content_length() {
+        if len as usize > MAX_BODY_BYTES {
+            return Err((
+                Error::protocol(format!(
+                    "the answer to {what} is {len} bytes, more than the {MAX_BODY_BYTES} accepted"
+                )),
+                false,
+            ));
+        }
+    }
+    let mut body = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(chunk)) => {
+                if body.len() + chunk.len() > MAX_BODY_BYTES {
+                    return Err((
+                        Error::protocol(format!(
+                            "the answer to {what} exceeds {MAX_BODY_BYTES} bytes"
+                        )),
+                        false,
+                    ));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok(None) => break,
+            Err(e) => return Err((transport_error(&e, what, &url), false)),
+        }
+    }
+    Ok(Response {
+        status,
+        headers,
+        body: Bytes::from(body),
+    })
+}
+
+fn check_base_url(base: &Url) -> Result<()> {
+    match base.scheme() {
+        "https" => {}
+        "http" => {
+            let loopback = match base.host() {
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                None => false,
+            };
+            if !loopback {
+                return Err(Error::invalid_config(format!(
+                    "base URL {base} uses plain http to a non-loopback host; credentials would \
+                     travel unencrypted. Use https:// (plain http is only allowed for the local \
+                     simulator on 127.0.0.1/localhost)"
+                )));
+            }
+        }
+        other => {
+            return Err(Error::invalid_config(format!(
+                "base URL {base} has scheme {other:?}; use https://"
+            )))
+        }
+    }
+    if !base.username().is_empty() || base.password().is_some() {
+        return Err(Error::invalid_config(
+            "the base URL must not contain a user name or password; put credentials in the \
+             credential fields",
+        ));
+    }
+    if base.query().is_some() {
+        return Err(Error::invalid_config(
+            "the base URL must not contain a query string (never put keys in URLs)",
+        ));
+    }
+    Ok(())
+}
+
+fn parse_certs(pem: &[u8], field: &str) -> Result<Vec<CertificateDer<'static>>> {
+    let mut out = Vec::new();
+    for c in CertificateDer::pem_slice_iter(pem) {
+        out.push(c.map_err(|e| {
+            Error::invalid_config(format!("{field} holds an unreadable PEM certificate: {e}"))
+        })?);
+    }
+    if out.is_empty() {
+        return Err(Error::invalid_config(format!(
+            "{field} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)"
+        )));
+    }
+    Ok(out)
+}
+
+/// One reqwest client per distinct TLS configuration per process (a forked child builds its own:
+/// a client's pooled connections belong to the runtime that opened them).
+fn http_client(settings: &Settings) -> Result<reqwest::Client> {
+    type Cache = Option<(u32, HashMap<u64, reqwest::Client>)>;
+    static CLIENTS: Mutex<Cache> = Mutex::new(None);
+    let pid = std::process::id();
+    let mut guard = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
+    if guard.as_ref().map(|(p, _)| *p) != Some(pid) {
+        *guard = Some((pid, HashMap::new()));
+    }
+    let Some((_, map)) = guard.as_mut() else {
+        return Err(Error::internal("client cache unavailable"));
+    };
+    if let Some(c) = map.get(&settings.client_key) {
+        return Ok(c.clone());
+    }
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    for cert in &settings.ca_certs {
+        roots.add(cert.clone()).map_err(|e| {
+            Error::invalid_config(format!("a configured CA certificate is not usable: {e}"))
+        })?;
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::internal(format!("TLS setup failed: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let client = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .connect_timeout(Duration::from_millis(settings.config.connect_timeout_ms))
+        .pool_idle_timeout(Duration::from_secs(90))
+        .tcp_nodelay(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(settings.user_agent.clone())
+        .build()
+        .map_err(|e| Error::internal(format!("HTTP client setup failed: {e}")))?;
+    map.insert(settings.client_key, client.clone());
+    Ok(client)
+}
+
+fn transport_error(e: &reqwest::Error, what: &str, url: &Url) -> Error {
+    let host = url.host_str().unwrap_or("?");
+    let port = url.port_or_known_default().unwrap_or(0);
+    let chain = error_chain(e);
+    let (code, kind) = if e.is_timeout() {
+        (ErrorCode::Timeout, "timed out")
+    } else if looks_like_tls(&chain) {
+        (ErrorCode::Tls, "TLS handshake failed")
+    } else if e.is_connect() {
+        (ErrorCode::Network, "could not connect")
+    } else if e.is_body() || e.is_decode() {
+        (
+            ErrorCode::Network,
+            "connection broke while reading the answer",
+        )
+    } else {
+        (ErrorCode::Network, "request failed")
+    };
+    Error::new(code, format!("{what}: {kind} ({host}:{port}): {chain}"))
+}
+
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cur = e.source();
+    while let Some(s) = cur {
+        let t = s.to_string();
+        if !parts.iter().any(|p| p.contains(&t)) {
+            parts.push(t);
+        }
+        cur = s.source();
+    }
+    // reqwest's top-level text contains the URL; ours never carry credentials (no userinfo,
+    // no query keys: see `check_base_url`).
+    parts.join(": ")
+}
+
+fn looks_like_tls(chain: &str) -> bool {
+    let c = chain.to_ascii_lowercase();
+    [
+        "certificate",
+        "tls",
+        "handshake",
+        "invalid peer",
+        "unknownissuer",
+        "alert",
+    ]
+    .iter()
+    .any(|w| c.contains(w))
+}
+
+/// The provider's error item, in any of the shapes the contracts document.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub(crate) struct ProviderError {
+    #[serde(default)]
+    pub code: Option<String>,
+    #[serde(default, alias = "message", alias = "messageKey")]
+    pub description: Option<String>,
+}
+
+pub(crate) fn parse_provider_error(body: &[u8]) -> Option<ProviderError> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let v = match v.get("data") {
+        Some(d) if d.get("errors").is_some() => d.clone(),
+        _ => v,
+    };
+    if let Some(first) = v
+        .get("errors")
+        .and_then(|e| e.as_array())
+        .and_then(|a| a.first())
+    {
+        return serde_json::from_value(first.clone()).ok();
+    }
+    let pe: ProviderError = serde_json::from_value(v).ok()?;
+    (pe.code.is_some() || pe.description.is_some()).then_some(pe)
+}
+
+/// Map a non-2xx answer onto the error table.
+pub(crate) fn error_from_response(resp: &Response, what: &str) -> Error {
+    let status = resp.status.as_u16();
+    let pe = parse_provider_error(&resp.body).unwrap_or_default();
+    let code = match status {
+        400 | 422 => ErrorCode::Provider,
+        401 => ErrorCode::Auth,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        409 => ErrorCode::InvalidState,
+        410 => ErrorCode::SessionExpired,
+        415 => ErrorCode::InvalidDocument,
+        429 => ErrorCode::RateLimited,
+        500..=599 => ErrorCode::ProviderUnavailable,
+        _ => ErrorCode::Provider,
+    };
+    let detail = match (&pe.code, &pe.description) {
+        (Some(c), Some(d)) => format!("{c}: {d}"),
+        (Some(c), None) => c.clone(),
+        (None, Some(d)) => d.clone(),
+        (None, None) => "no error details in the answer".to_string(),
+    };
+    let mut err = Error::new(
+        code,
+        format!(
+            "{what} failed with HTTP {status} ({detail}); {}",
+            code.message()
+        ),
+    )
+    .with_http_status(status)
+    .with_provider(pe.code, pe.description);
+    if let Some(after) = retry_after(&resp.headers) {
+        err = err.with_retry_after(after);
+    }
+    err
+}
+
+fn auth_error(resp: &Response, keys: usize, what: &str) -> Error {
+    let status = resp.status.as_u16();
+    let pe = parse_provider_error(&resp.body).unwrap_or_default();
+    let tried = match keys {
+        0 => "no credentials were sent".to_string(),
+        1 => "the configured key was rejected".to_string(),
+        n => format!("all {n} configured keys were rejected"),
+    };
+    Error::new(
+        ErrorCode::Auth,
+        format!(
+            "{what} was refused with HTTP {status} ({}): {tried}. Check SIGNBRIDGE_ZIGNSEC_KEY and \
+             SIGNBRIDGE_ZIGNSEC_SECONDARY_KEY (or the config's keys) against the pair the provider \
+             issued for this environment, and the key header scheme",
+            pe.code.as_deref().unwrap_or("no code")
+        ),
+    )
+    .with_http_status(status)
+    .with_provider(pe.code, pe.description)
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    v.parse::<u64>().ok().map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_rules() {
+        let ok = |s: &str| check_base_url(&Url::parse(s).expect("url")).is_ok();
+        assert!(ok("https://gateway.zignsec.com"));
+        assert!(ok("http://127.0.0.1:8080"));
+        assert!(ok("http://localhost:1"));
+        assert!(ok("http://[::1]:1"));
+        assert!(!ok("http://example.com"));
+        assert!(!ok("https://user:pw@example.com"));
+        assert!(!ok("https://example.com/?key=1"));
+        assert!(!ok("ftp://example.com"));
+    }
+
+    #[test]
+    fn provider_error_shapes() {
+        let e = parse_provider_error(
+            br#"{"errors":[{"code":"NOT_FOUND","description":"x","statusCode":404}]}"#,
+        )
+        .expect("parsed");
+        assert_eq!(e.code.as_deref(), Some("NOT_FOUND"));
+        let e = parse_provider_error(br#"{"data":{"errors":[{"code":"A"}]}}"#).expect("parsed");
+        assert_eq!(e.code.as_deref(), Some("A"));
+        let e = parse_provider_error(br#"{"code":"X","message":"m"}"#).expect("parsed");
+        assert_eq!(e.description.as_deref(), Some("m"));
+        assert!(parse_provider_error(b"<html>").is_none());
+    }
+
+    #[test]
+    fn bad_ca_is_a_config_error() {
+        let cfg = TransportConfig {
+            ca_pem: Some("not a pem".into()),
+            ..TransportConfig::default()
+        };
+        let e = Transport::new(Url::parse("https://x.example").expect("url"), None, &cfg)
+            .expect_err("refused");
+        assert_eq!(e.code(), ErrorCode::InvalidConfig);
+    }
+}

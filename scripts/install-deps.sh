@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what `make test` needs on a fresh Debian machine. Idempotent and quiet when all is there.
+set -euo pipefail
+
+need_apt=()
+command -v qpdf >/dev/null 2>&1 || need_apt+=(qpdf)
+command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "installing Debian packages: ${need_apt[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
