@@ -1,0 +1,812 @@
+//! HTTP routes: the ZignSec signing API, the hosted page and the `/_sim/` control API.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::Router;
+use bytes::Bytes;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::state::{
+    error_item, find_user, Fault, FaultKind, Placement, RecordedRequest, Session, Shared, Status,
+    StoredFile, TEST_USERS,
+};
+
+type AppState = Arc<Shared>;
+
+/// Largest accepted request body (uploads included).
+const BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Response extension asking the connection layer to drop the connection without responding.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DropMarker;
+
+pub(crate) fn router(shared: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/v5/sessions/signing", post(create_session))
+        .route("/api/v5/sessions/signing/", post(create_session))
+        .route("/api/v5/sessions/signing/{id}", get(get_session))
+        .route("/api/v5/sessions/signing/{id}/files", post(upload_file))
+        .route("/api/v5/sessions/signing/{id}/sign", post(start_signing))
+        .route("/folders/{id}/media/{file_id}", get(download));
+    let ui = Router::new()
+        .route("/ui/{id}", get(crate::ui::page).post(crate::ui::submit))
+        .route("/ui/{id}/documents/{file_id}", get(crate::ui::document));
+    let control = Router::new()
+        .route(
+            "/_sim/health",
+            get(|| async { Json200(json!({"ok": true})) }),
+        )
+        .route("/_sim/zignsec/signing/{id}/complete", post(ctl_complete))
+        .route("/_sim/zignsec/signing/{id}/cancel", post(ctl_cancel))
+        .route("/_sim/zignsec/signing/{id}/fail", post(ctl_fail))
+        .route("/_sim/zignsec/signing/{id}/expire", post(ctl_expire))
+        .route("/_sim/zignsec/keys", put(ctl_set_keys))
+        .route("/_sim/zignsec/keys/revoke", post(ctl_revoke_key))
+        .route("/_sim/config", put(ctl_config))
+        .route("/_sim/faults", post(ctl_add_fault).delete(ctl_clear_faults))
+        .route(
+            "/_sim/requests",
+            get(ctl_requests).delete(ctl_clear_requests),
+        );
+    api.merge(ui)
+        .merge(control)
+        .fallback(|| async { ApiError::not_found("No such endpoint") })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "METHOD_NOT_ALLOWED",
+                "Method not allowed on this endpoint",
+            )
+        })
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(shared.clone(), front))
+        .with_state(shared)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+/// A contract error: `{"errors":[{"code","description","statusCode"}]}` with the matching status.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    description: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, description: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            code,
+            description: description.into(),
+        }
+    }
+    pub fn validation(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "VALIDATION_ERROR", description)
+    }
+    pub fn not_found(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "NOT_FOUND", description)
+    }
+    pub fn invalid_state(description: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "INVALID_STATE", description)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body =
+            json!({"errors": [error_item(self.code, &self.description, self.status.as_u16())]});
+        (self.status, Json200(body)).into_response()
+    }
+}
+
+/// A JSON body (status set by the caller's tuple, 200 by default).
+pub(crate) struct Json200(pub Value);
+
+impl IntoResponse for Json200 {
+    fn into_response(self) -> Response {
+        let body = serde_json::to_vec(&self.0).unwrap_or_else(|_| b"{}".to_vec());
+        (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            body,
+        )
+            .into_response()
+    }
+}
+
+type ApiResult = Result<Response, ApiError>;
+
+fn parse_json<T: for<'de> Deserialize<'de> + Default>(body: &Bytes) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::validation(format!("Invalid JSON body: {e}")))
+}
+
+fn parse_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw.trim()).map_err(|_| ApiError::not_found(format!("{what} not found")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Front middleware: logging, request recording, fault injection, authentication.
+
+async fn front(State(shared): State<AppState>, req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let is_control = path == "/_sim" || path.starts_with("/_sim/");
+    let mut fault = None;
+    if !is_control {
+        let mut inner = shared.lock();
+        inner.requests.push(RecordedRequest {
+            method: method.to_string(),
+            path: path.clone(),
+            headers: req
+                .headers()
+                .keys()
+                .map(|k| k.as_str().to_owned())
+                .collect(),
+        });
+        fault = inner.take_fault(method.as_str(), &path);
+    }
+    let resp = match fault {
+        Some(f) => apply_fault(&shared, f, req, next).await,
+        None => authorized(&shared, req, next).await,
+    };
+    if !shared.quiet {
+        let status = if resp.extensions().get::<DropMarker>().is_some() {
+            "dropped".to_owned()
+        } else {
+            resp.status().as_u16().to_string()
+        };
+        eprintln!("signbridge-sim: {method} {path} -> {status}");
+    }
+    resp
+}
+
+fn needs_auth(path: &str) -> bool {
+    path.starts_with("/api/v5/") || path.starts_with("/folders/")
+}
+
+async fn authorized(shared: &AppState, req: Request, next: Next) -> Response {
+    if needs_auth(req.uri().path()) {
+        if let Err(e) = check_auth(shared, req.headers()) {
+            return e.into_response();
+        }
+    }
+    next.run(req).await
+}
+
+fn check_auth(shared: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let presented: Vec<String> = ["zs-product-key", "authorization"]
+        .iter()
+        .flat_map(|name| headers.get_all(*name).iter())
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
+        .collect();
+    if presented.is_empty() || presented.iter().all(String::is_empty) {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHORIZED",
+            "Missing subscription key: send it in the Zs-Product-Key header",
+        ));
+    }
+    let inner = shared.lock();
+    if presented
+        .iter()
+        .any(|k| inner.keys.iter().any(|valid| valid == k))
+    {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "The subscription key is not valid for this product",
+        ))
+    }
+}
+
+fn status_code_name(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "VALIDATION_ERROR",
+        401 => "UNAUTHORIZED",
+        403 => "FORBIDDEN",
+        404 => "NOT_FOUND",
+        409 => "INVALID_STATE",
+        410 => "GONE",
+        415 => "UNSUPPORTED_MEDIA_TYPE",
+        429 => "TOO_MANY_REQUESTS",
+        s if s >= 500 => "INTERNAL_ERROR",
+        _ => "ERROR",
+    }
+}
+
+async fn apply_fault(shared: &AppState, fault: Fault, req: Request, next: Next) -> Response {
+    match fault.kind {
+        FaultKind::Status => {
+            let status =
+                StatusCode::from_u16(fault.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            ApiError::new(
+                status,
+                status_code_name(status),
+                format!("Injected fault: HTTP {}", status.as_u16()),
+            )
+            .into_response()
+        }
+        FaultKind::RateLimit => {
+            let mut resp = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "TOO_MANY_REQUESTS",
+                "Rate limit exceeded, retry later",
+            )
+            .into_response();
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(fault.retry_after));
+            resp
+        }
+        FaultKind::Delay => {
+            tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
+            authorized(shared, req, next).await
+        }
+        FaultKind::Drop => {
+            let mut resp = Response::new(Body::empty());
+            resp.extensions_mut().insert(DropMarker);
+            resp
+        }
+        FaultKind::Corrupt => {
+            let resp = authorized(shared, req, next).await;
+            let (parts, body) = resp.into_parts();
+            match axum::body::to_bytes(body, usize::MAX).await {
+                Ok(bytes) => {
+                    let mut data = bytes.to_vec();
+                    if !data.is_empty() {
+                        let mid = data.len() / 2;
+                        data[mid] ^= 0xFF;
+                    }
+                    Response::from_parts(parts, Body::from(data))
+                }
+                Err(_) => {
+                    let mut resp = Response::new(Body::empty());
+                    resp.extensions_mut().insert(DropMarker);
+                    resp
+                }
+            }
+        }
+        FaultKind::Malformed => (
+            StatusCode::OK,
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            "{\"data\": <<not json",
+        )
+            .into_response(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ZignSec API
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CreateRequest {
+    locale: Option<String>,
+    redirect_success: Option<String>,
+    redirect_failure: Option<String>,
+    relay_state: Option<String>,
+    #[allow(dead_code)]
+    gdpr_user_id: Option<String>,
+    #[allow(dead_code)]
+    webhook: Option<String>,
+    #[allow(dead_code)]
+    metadata: Option<Value>,
+}
+
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+async fn create_session(State(shared): State<AppState>, body: Bytes) -> ApiResult {
+    let req: CreateRequest = parse_json(&body)?;
+    let id = Uuid::new_v4();
+    let mut session = Session::new(id);
+    session.locale = non_empty(req.locale);
+    session.redirect_success = non_empty(req.redirect_success);
+    session.redirect_failure = non_empty(req.redirect_failure);
+    session.relay_state = req.relay_state;
+    shared.lock().sessions.insert(id, session);
+    Ok((
+        StatusCode::CREATED,
+        Json200(json!({"id": id, "status": "Created"})),
+    )
+        .into_response())
+}
+
+async fn get_session(State(shared): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    let id = parse_id(&id, "Session")?;
+    let inner = shared.lock();
+    let session = inner
+        .sessions
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found("Session not found"))?;
+    Ok(Json200(session.to_json(&shared.media_base(&inner))).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct UploadQuery {
+    name: Option<String>,
+}
+
+fn check_upload_state(shared: &AppState, id: Uuid) -> Result<(), ApiError> {
+    let inner = shared.lock();
+    let session = inner
+        .sessions
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found("Session not found"))?;
+    if session.status != Status::Created {
+        return Err(ApiError::invalid_state(format!(
+            "Files can only be uploaded before signing starts (session is {})",
+            session.status.as_str()
+        )));
+    }
+    Ok(())
+}
+
+async fn upload_file(
+    State(shared): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<UploadQuery>,
+    req: Request,
+) -> ApiResult {
+    let id = parse_id(&id, "Session")?;
+    check_upload_state(&shared, id)?;
+
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let (name, data) = if content_type.starts_with("multipart/form-data") {
+        let mut multipart = Multipart::from_request(req, &())
+            .await
+            .map_err(|e| ApiError::validation(format!("Invalid multipart body: {e}")))?;
+        let mut found = None;
+        loop {
+            let field = multipart
+                .next_field()
+                .await
+                .map_err(|e| ApiError::validation(format!("Invalid multipart body: {e}")))?;
+            let Some(field) = field else { break };
+            if field.name() != Some("file") {
+                continue;
+            }
+            let name = field.file_name().map(str::to_owned);
+            let data = field
+                .bytes()
+                .await
+                .map_err(|e| ApiError::validation(format!("Invalid multipart body: {e}")))?;
+            found = Some((name, data));
+            break;
+        }
+        found.ok_or_else(|| ApiError::validation("Multipart body has no part named \"file\""))?
+    } else {
+        let media = content_type
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_owned();
+        if !(media.is_empty() || media == "application/pdf" || media == "application/octet-stream")
+        {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "UNSUPPORTED_MEDIA_TYPE",
+                format!("Unsupported content type {media:?}: send multipart/form-data or application/pdf"),
+            ));
+        }
+        let data = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
+            .await
+            .map_err(|e| ApiError::validation(format!("Cannot read body: {e}")))?;
+        (query.name, data)
+    };
+
+    if data.is_empty() {
+        return Err(ApiError::validation("The uploaded file is empty"));
+    }
+    if !data.starts_with(b"%PDF-") {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "Only PDF documents can be signed",
+        ));
+    }
+    let name = non_empty(name).unwrap_or_else(|| "document.pdf".to_owned());
+    let file = StoredFile::new(name, data);
+
+    let mut inner = shared.lock();
+    let session = inner
+        .sessions
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::not_found("Session not found"))?;
+    if session.status != Status::Created {
+        return Err(ApiError::invalid_state("Signing already started"));
+    }
+    let body = json!({
+        "id": id,
+        "file_id": file.id,
+        "file_ids": session.input_files.iter().map(|f| f.id).chain(std::iter::once(file.id)).collect::<Vec<_>>(),
+        "name": file.name,
+        "mimeType": "application/pdf",
+        "md5": file.md5,
+    });
+    session.input_files.push(file);
+    Ok((StatusCode::CREATED, Json200(body)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SignRequest {
+    files: Option<Vec<SignFile>>,
+    file_ids: Option<Vec<String>>,
+    #[serde(rename = "fileId")]
+    file_id_camel: Option<String>,
+    file_id: Option<String>,
+    placement: Option<PlacementIn>,
+    redirect_success: Option<String>,
+    redirect_failure: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct SignFile {
+    file_id: Option<String>,
+    #[serde(rename = "fileId")]
+    file_id_camel: Option<String>,
+    id: Option<String>,
+    placement: Option<PlacementIn>,
+}
+
+#[derive(Debug, Default, Deserialize, Clone, Copy)]
+#[serde(default)]
+struct PlacementIn {
+    page: Option<f64>,
+    x: Option<f64>,
+    y: Option<f64>,
+}
+
+impl PlacementIn {
+    fn resolve(p: Option<PlacementIn>) -> Placement {
+        let d = Placement::default();
+        let Some(p) = p else { return d };
+        Placement {
+            page: p
+                .page
+                .filter(|v| v.is_finite() && *v >= 0.0)
+                .map(|v| v.min(f64::from(u32::MAX)) as u32)
+                .unwrap_or(d.page),
+            x: p.x.filter(|v| v.is_finite()).unwrap_or(d.x),
+            y: p.y.filter(|v| v.is_finite()).unwrap_or(d.y),
+        }
+    }
+}
+
+async fn start_signing(
+    State(shared): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let id = parse_id(&id, "Session")?;
+    {
+        let inner = shared.lock();
+        let session = inner
+            .sessions
+            .get(&id)
+            .ok_or_else(|| ApiError::not_found("Session not found"))?;
+        if session.status != Status::Created {
+            return Err(ApiError::invalid_state(format!(
+                "Signing can only be started once (session is {})",
+                session.status.as_str()
+            )));
+        }
+    }
+    let req: SignRequest = parse_json(&body)?;
+    let mut wanted: Vec<(String, Option<PlacementIn>)> = Vec::new();
+    for f in req.files.unwrap_or_default() {
+        let fid = f.file_id.or(f.file_id_camel).or(f.id).unwrap_or_default();
+        wanted.push((fid, f.placement));
+    }
+    for fid in req.file_ids.unwrap_or_default() {
+        wanted.push((fid, req.placement));
+    }
+    if let Some(fid) = req.file_id_camel.or(req.file_id) {
+        wanted.push((fid, req.placement));
+    }
+    if wanted.is_empty() {
+        return Err(ApiError::validation(
+            "No files to sign: give files[].file_id",
+        ));
+    }
+
+    let mut inner = shared.lock();
+    let session = inner
+        .sessions
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::not_found("Session not found"))?;
+    if session.status != Status::Created {
+        return Err(ApiError::invalid_state("Signing already started"));
+    }
+    let mut to_sign: Vec<(Uuid, Placement)> = Vec::new();
+    for (raw, placement) in wanted {
+        let known = Uuid::parse_str(raw.trim())
+            .ok()
+            .filter(|u| session.input_files.iter().any(|f| f.id == *u));
+        let Some(fid) = known else {
+            return Err(ApiError::validation(format!("Unknown file id {raw:?}")));
+        };
+        if to_sign.iter().any(|(u, _)| *u == fid) {
+            continue;
+        }
+        to_sign.push((fid, PlacementIn::resolve(placement)));
+    }
+    session.to_sign = to_sign;
+    if let Some(url) = non_empty(req.redirect_success) {
+        session.redirect_success = Some(url);
+    }
+    if let Some(url) = non_empty(req.redirect_failure) {
+        session.redirect_failure = Some(url);
+    }
+    session.status = Status::Pending;
+    let redirect_url = format!("{}/ui/{}", shared.base_url, id);
+    Ok(Json200(json!({"redirect_url": redirect_url, "status": "Pending"})).into_response())
+}
+
+async fn download(
+    State(shared): State<AppState>,
+    Path((id, file_id)): Path<(String, String)>,
+) -> ApiResult {
+    let id = parse_id(&id, "File")?;
+    let file_id = parse_id(&file_id, "File")?;
+    let inner = shared.lock();
+    let session = inner
+        .sessions
+        .get(&id)
+        .ok_or_else(|| ApiError::not_found("File not found"))?;
+    let file = session
+        .find_file(file_id)
+        .ok_or_else(|| ApiError::not_found("File not found"))?;
+    if session.status == Status::Expired {
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            "GONE",
+            "The file has expired",
+        ));
+    }
+    Ok(pdf_response(file, false))
+}
+
+pub(crate) fn pdf_response(file: &StoredFile, inline: bool) -> Response {
+    let disposition = format!(
+        "{}; filename=\"{}\"",
+        if inline { "inline" } else { "attachment" },
+        file.name.replace(['"', '\\', '\r', '\n'], "_")
+    );
+    let mut resp = (
+        StatusCode::OK,
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/pdf"),
+        )],
+        file.data.clone(),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        resp.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    resp
+}
+
+// ---------------------------------------------------------------------------------------------
+// Control API
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct CompleteRequest {
+    personal_number: Option<String>,
+}
+
+fn with_session<F>(shared: &AppState, id: &str, allowed: &[Status], action: F) -> ApiResult
+where
+    F: FnOnce(&mut Session) -> Result<(), ApiError>,
+{
+    let id = parse_id(id, "Session")?;
+    let mut inner = shared.lock();
+    let media_base = shared.media_base(&inner);
+    let session = inner
+        .sessions
+        .get_mut(&id)
+        .ok_or_else(|| ApiError::not_found("Session not found"))?;
+    if !allowed.contains(&session.status) {
+        return Err(ApiError::invalid_state(format!(
+            "Session is {}",
+            session.status.as_str()
+        )));
+    }
+    action(session)?;
+    Ok(Json200(session.to_json(&media_base)).into_response())
+}
+
+async fn ctl_complete(
+    State(shared): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult {
+    let req: CompleteRequest = parse_json(&body)?;
+    let pn = req
+        .personal_number
+        .unwrap_or_else(|| TEST_USERS[0].personal_number.to_owned());
+    let user =
+        find_user(&pn).ok_or_else(|| ApiError::validation(format!("Unknown test user {pn:?}")))?;
+    with_session(&shared, &id, &[Status::Pending], |s| {
+        s.finish(user).map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL_ERROR",
+                format!("Cannot stamp PDF: {e}"),
+            )
+        })
+    })
+}
+
+async fn ctl_cancel(State(shared): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    with_session(&shared, &id, &[Status::Created, Status::Pending], |s| {
+        s.cancel();
+        Ok(())
+    })
+}
+
+async fn ctl_fail(State(shared): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    with_session(&shared, &id, &[Status::Created, Status::Pending], |s| {
+        s.fail();
+        Ok(())
+    })
+}
+
+async fn ctl_expire(State(shared): State<AppState>, Path(id): Path<String>) -> ApiResult {
+    with_session(
+        &shared,
+        &id,
+        &[
+            Status::Created,
+            Status::Pending,
+            Status::Finished,
+            Status::Cancelled,
+            Status::Failed,
+        ],
+        |s| {
+            s.expire();
+            Ok(())
+        },
+    )
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct KeysRequest {
+    keys: Option<Vec<String>>,
+}
+
+async fn ctl_set_keys(State(shared): State<AppState>, body: Bytes) -> ApiResult {
+    let req: KeysRequest = parse_json(&body)?;
+    let keys = req
+        .keys
+        .ok_or_else(|| ApiError::validation("Missing \"keys\""))?
+        .into_iter()
+        .map(|k| k.trim().to_owned())
+        .filter(|k| !k.is_empty())
+        .collect();
+    shared.lock().keys = keys;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RevokeRequest {
+    key: Option<String>,
+}
+
+async fn ctl_revoke_key(State(shared): State<AppState>, body: Bytes) -> ApiResult {
+    let req: RevokeRequest = parse_json(&body)?;
+    let key = req
+        .key
+        .ok_or_else(|| ApiError::validation("Missing \"key\""))?;
+    shared.lock().keys.retain(|k| k != key.trim());
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ConfigRequest {
+    media_base_url: Option<String>,
+}
+
+async fn ctl_config(State(shared): State<AppState>, body: Bytes) -> ApiResult {
+    let req: ConfigRequest = parse_json(&body)?;
+    let base = non_empty(req.media_base_url).map(|s| s.trim_end_matches('/').to_owned());
+    shared.lock().media_base = base;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct FaultRequest {
+    kind: Option<String>,
+    count: Option<u32>,
+    path_prefix: Option<String>,
+    method: Option<String>,
+    status: Option<u16>,
+    retry_after: Option<u64>,
+    delay_ms: Option<u64>,
+}
+
+async fn ctl_add_fault(State(shared): State<AppState>, body: Bytes) -> ApiResult {
+    let req: FaultRequest = parse_json(&body)?;
+    let kind = match req.kind.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        Some("status") => FaultKind::Status,
+        Some("rate_limit") => FaultKind::RateLimit,
+        Some("delay") => FaultKind::Delay,
+        Some("drop") => FaultKind::Drop,
+        Some("corrupt") => FaultKind::Corrupt,
+        Some("malformed") => FaultKind::Malformed,
+        other => {
+            return Err(ApiError::validation(format!(
+                "Unknown fault kind {other:?}: use status, rate_limit, delay, drop, corrupt or malformed"
+            )))
+        }
+    };
+    let count = req.count.unwrap_or(1);
+    if count == 0 {
+        return Err(ApiError::validation("count must be at least 1"));
+    }
+    let status = req.status.unwrap_or(500);
+    if kind == FaultKind::Status && !(200..=599).contains(&status) {
+        return Err(ApiError::validation("status must be an HTTP status code"));
+    }
+    shared.lock().faults.push_back(Fault {
+        kind,
+        remaining: count,
+        path_prefix: non_empty(req.path_prefix),
+        method: non_empty(req.method),
+        status,
+        retry_after: req.retry_after.unwrap_or(1),
+        delay_ms: req.delay_ms.unwrap_or(1000),
+    });
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn ctl_clear_faults(State(shared): State<AppState>) -> StatusCode {
+    shared.lock().faults.clear();
+    StatusCode::NO_CONTENT
+}
+
+async fn ctl_requests(State(shared): State<AppState>) -> Response {
+    let reqs = shared.lock().requests.clone();
+    Json200(serde_json::to_value(reqs).unwrap_or_else(|_| json!([]))).into_response()
+}
+
+async fn ctl_clear_requests(State(shared): State<AppState>) -> StatusCode {
+    shared.lock().requests.clear();
+    StatusCode::NO_CONTENT
+}

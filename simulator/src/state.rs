@@ -1,0 +1,389 @@
+//! In-memory state of the simulator: sessions, keys, faults and the request log.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, MutexGuard};
+
+use base64::Engine as _;
+use bytes::Bytes;
+use md5::{Digest as _, Md5};
+use serde::Serialize;
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// A test user of the hosted signing page (seed 001).
+pub(crate) struct TestUser {
+    pub name: &'static str,
+    pub personal_number: &'static str,
+}
+
+/// The BankID Norway test users documented by ZignSec.
+pub(crate) const TEST_USERS: [TestUser; 4] = [
+    TestUser {
+        name: "Aksel Herseth",
+        personal_number: "06046517928",
+    },
+    TestUser {
+        name: "Ole Bramserud",
+        personal_number: "11920287974",
+    },
+    TestUser {
+        name: "Sanna Hansen",
+        personal_number: "12829025475",
+    },
+    TestUser {
+        name: "Test Testsen",
+        personal_number: "20872329758",
+    },
+];
+
+/// Entry passcode of every test user.
+pub(crate) const TEST_OTP: &str = "otp";
+/// Personal password of every test user.
+pub(crate) const TEST_PASSWORD: &str = "qwer1234";
+
+pub(crate) fn find_user(personal_number: &str) -> Option<&'static TestUser> {
+    TEST_USERS
+        .iter()
+        .find(|u| u.personal_number == personal_number.trim())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) enum Status {
+    Created,
+    Pending,
+    Finished,
+    Cancelled,
+    Failed,
+    Expired,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Created => "Created",
+            Status::Pending => "Pending",
+            Status::Finished => "Finished",
+            Status::Cancelled => "Cancelled",
+            Status::Failed => "Failed",
+            Status::Expired => "Expired",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct StoredFile {
+    pub id: Uuid,
+    pub name: String,
+    pub data: Bytes,
+    pub md5: String,
+}
+
+impl StoredFile {
+    pub fn new(name: String, data: Bytes) -> StoredFile {
+        let md5 = md5_b64(&data);
+        StoredFile {
+            id: Uuid::new_v4(),
+            name,
+            data,
+            md5,
+        }
+    }
+}
+
+/// Base64 of the 16-byte MD5 digest (the format in the provider's example).
+pub(crate) fn md5_b64(data: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(Md5::digest(data))
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Placement {
+    pub page: u32,
+    pub x: f64,
+    pub y: f64,
+}
+
+impl Default for Placement {
+    fn default() -> Self {
+        Placement {
+            page: 1,
+            x: 50.0,
+            y: 50.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Signer {
+    pub name: String,
+    pub personal_number: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    pub id: Uuid,
+    pub status: Status,
+    pub locale: Option<String>,
+    pub redirect_success: Option<String>,
+    pub redirect_failure: Option<String>,
+    pub relay_state: Option<String>,
+    pub input_files: Vec<StoredFile>,
+    pub to_sign: Vec<(Uuid, Placement)>,
+    pub signed_files: Vec<StoredFile>,
+    pub errors: Vec<Value>,
+    pub signer: Option<Signer>,
+}
+
+impl Session {
+    pub fn new(id: Uuid) -> Session {
+        Session {
+            id,
+            status: Status::Created,
+            locale: None,
+            redirect_success: None,
+            redirect_failure: None,
+            relay_state: None,
+            input_files: Vec::new(),
+            to_sign: Vec::new(),
+            signed_files: Vec::new(),
+            errors: Vec::new(),
+            signer: None,
+        }
+    }
+
+    pub fn find_file(&self, file_id: Uuid) -> Option<&StoredFile> {
+        self.input_files
+            .iter()
+            .chain(self.signed_files.iter())
+            .find(|f| f.id == file_id)
+    }
+
+    /// The session as served by `GET /api/v5/sessions/signing/{id}`.
+    pub fn to_json(&self, media_base: &str) -> Value {
+        let file_json = |f: &StoredFile| {
+            json!({
+                "id": f.id,
+                "name": f.name,
+                "url": format!("{media_base}/folders/{}/media/{}", self.id, f.id),
+                "mimeType": "application/pdf",
+                "md5": f.md5,
+            })
+        };
+        let mut result = json!({
+            "inputFiles": self.input_files.iter().map(file_json).collect::<Vec<_>>(),
+            "signedFiles": self.signed_files.iter().map(file_json).collect::<Vec<_>>(),
+        });
+        if let (Some(signer), Some(obj)) = (&self.signer, result.as_object_mut()) {
+            obj.insert(
+                "signer".to_owned(),
+                json!({"name": signer.name, "personalNumber": signer.personal_number}),
+            );
+        }
+        json!({
+            "id": self.id,
+            "status": self.status.as_str(),
+            "relay_state": self.relay_state,
+            "errors": self.errors,
+            "result": result,
+        })
+    }
+
+    /// Finishes a pending session as signed by `user`, producing one signed PDF per selected file.
+    pub fn finish(&mut self, user: &TestUser) -> Result<(), String> {
+        let when = rfc3339_now();
+        let mut signed = Vec::with_capacity(self.to_sign.len());
+        for (file_id, placement) in &self.to_sign {
+            let Some(input) = self.input_files.iter().find(|f| f.id == *file_id) else {
+                continue;
+            };
+            let bytes = crate::pdf::stamp_incremental(
+                &input.data,
+                placement.page,
+                placement.x,
+                placement.y,
+                user.name,
+                &when,
+            )?;
+            signed.push(StoredFile::new(input.name.clone(), Bytes::from(bytes)));
+        }
+        self.signed_files = signed;
+        self.signer = Some(Signer {
+            name: user.name.to_owned(),
+            personal_number: user.personal_number.to_owned(),
+        });
+        self.errors.clear();
+        self.status = Status::Finished;
+        Ok(())
+    }
+
+    pub fn cancel(&mut self) {
+        self.status = Status::Cancelled;
+        self.signed_files.clear();
+        self.errors = vec![error_item(
+            "CANCELLED_BY_USER",
+            "Signing cancelled by the end-user",
+            410,
+        )];
+    }
+
+    pub fn fail(&mut self) {
+        self.status = Status::Failed;
+        self.signed_files.clear();
+        self.errors = vec![error_item(
+            "SIGNING_FAILED",
+            "The signing process failed at the identity provider",
+            500,
+        )];
+    }
+
+    pub fn expire(&mut self) {
+        self.status = Status::Expired;
+        self.errors = vec![error_item(
+            "SESSION_EXPIRED",
+            "The signing session has expired",
+            410,
+        )];
+    }
+}
+
+pub(crate) fn error_item(code: &str, description: &str, status: u16) -> Value {
+    json!({"code": code, "description": description, "statusCode": status})
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FaultKind {
+    Status,
+    RateLimit,
+    Delay,
+    Drop,
+    Corrupt,
+    Malformed,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Fault {
+    pub kind: FaultKind,
+    pub remaining: u32,
+    pub path_prefix: Option<String>,
+    pub method: Option<String>,
+    pub status: u16,
+    pub retry_after: u64,
+    pub delay_ms: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct RecordedRequest {
+    pub method: String,
+    pub path: String,
+    pub headers: Vec<String>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Inner {
+    pub sessions: HashMap<Uuid, Session>,
+    pub keys: Vec<String>,
+    pub media_base: Option<String>,
+    pub faults: VecDeque<Fault>,
+    pub requests: Vec<RecordedRequest>,
+}
+
+impl Inner {
+    /// Takes one use of the first queued fault matching this request.
+    pub fn take_fault(&mut self, method: &str, path: &str) -> Option<Fault> {
+        let idx = self.faults.iter().position(|f| {
+            f.path_prefix.as_deref().is_none_or(|p| path.starts_with(p))
+                && f.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
+        })?;
+        let fault = self.faults.get_mut(idx)?;
+        let taken = fault.clone();
+        fault.remaining = fault.remaining.saturating_sub(1);
+        if fault.remaining == 0 {
+            self.faults.remove(idx);
+        }
+        Some(taken)
+    }
+}
+
+/// State shared by all handlers.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub base_url: String,
+    pub quiet: bool,
+    inner: Mutex<Inner>,
+}
+
+impl Shared {
+    pub fn new(base_url: String, keys: Vec<String>, quiet: bool) -> Shared {
+        Shared {
+            base_url,
+            quiet,
+            inner: Mutex::new(Inner {
+                keys,
+                ..Inner::default()
+            }),
+        }
+    }
+
+    /// Locks the state; a poisoned lock is recovered (handlers never leave it inconsistent).
+    pub fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn media_base(&self, inner: &Inner) -> String {
+        inner
+            .media_base
+            .clone()
+            .unwrap_or_else(|| self.base_url.clone())
+    }
+}
+
+/// Current UTC time as RFC 3339 with second precision, e.g. `2024-05-01T12:34:56Z`.
+pub(crate) fn rfc3339_now() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// Howard Hinnant's days-to-civil algorithm.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
+        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
+    }
+
+    #[test]
+    fn md5_is_base64() {
+        assert_eq!(md5_b64(b""), "1B2M2Y8AsgTpgAmY7PhCfg==");
+    }
+}
