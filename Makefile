@@ -6,12 +6,17 @@
 CARGO ?= cargo
 BUILD := build
 
+# Suites of the wrappers live in mk/*.mk; each adds its target to TEST_TARGETS.
+TEST_TARGETS := test-rust
+-include mk/*.mk
+
 .PHONY: demo test deps lint test-rust sim clean
 
 demo:
 	$(CARGO) run -q -p signbridge-cli -- demo --out $(BUILD)/demo
 
-test: deps lint test-rust
+test: deps lint
+	@$(MAKE) --no-print-directory $(TEST_TARGETS)
 	@echo "make test: all suites passed"
 
 deps:
@@ -22,7 +27,7 @@ lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 test-rust:
-	$(CARGO) test --workspace
+	$(CARGO) test
 
 sim:
 	$(CARGO) run -q -p signbridge-cli -- sim
