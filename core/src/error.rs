@@ -44,6 +44,10 @@ pub enum ErrorCode {
     AuthConfigMissing = 201,
     /// The credentials are valid but not allowed to do this.
     Forbidden = 202,
+    /// A pushed delivery (webhook) failed verification: bad signature, wrong secret, tampered body.
+    WebhookInvalid = 203,
+    /// A pushed delivery is too old or was already accepted once (replay).
+    WebhookReplay = 204,
     /// The connection failed: refused, reset, DNS, or closed mid-answer.
     Network = 300,
     /// The TLS handshake failed: untrusted or wrong certificate, or protocol mismatch.
@@ -92,6 +96,8 @@ impl ErrorCode {
         ErrorCode::Auth,
         ErrorCode::AuthConfigMissing,
         ErrorCode::Forbidden,
+        ErrorCode::WebhookInvalid,
+        ErrorCode::WebhookReplay,
         ErrorCode::Network,
         ErrorCode::Tls,
         ErrorCode::Timeout,
@@ -138,6 +144,8 @@ impl ErrorCode {
             ErrorCode::Auth => "SB_ERR_AUTH",
             ErrorCode::AuthConfigMissing => "SB_ERR_AUTH_CONFIG_MISSING",
             ErrorCode::Forbidden => "SB_ERR_FORBIDDEN",
+            ErrorCode::WebhookInvalid => "SB_ERR_WEBHOOK_INVALID",
+            ErrorCode::WebhookReplay => "SB_ERR_WEBHOOK_REPLAY",
             ErrorCode::Network => "SB_ERR_NETWORK",
             ErrorCode::Tls => "SB_ERR_TLS",
             ErrorCode::Timeout => "SB_ERR_TIMEOUT",
@@ -170,6 +178,8 @@ impl ErrorCode {
             ErrorCode::Auth => "the provider rejected every configured credential; check or rotate your keys",
             ErrorCode::AuthConfigMissing => "no credentials are configured for this provider; add them to the configuration or environment",
             ErrorCode::Forbidden => "the credentials are not allowed to do this; ask the provider for the right role or product",
+            ErrorCode::WebhookInvalid => "the delivery's signature does not verify; reject it (HTTP 401) and check the webhook secret",
+            ErrorCode::WebhookReplay => "the delivery is too old or was already processed; reject it (HTTP 400) and do not act on it again",
             ErrorCode::Network => "the connection to the provider failed; check the URL and network, then retry",
             ErrorCode::Tls => "the TLS handshake failed; check the server certificate, the CA configured and the client certificate",
             ErrorCode::Timeout => "the operation timed out; retry, or allow more time",

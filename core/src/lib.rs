@@ -33,6 +33,7 @@ pub mod providers;
 pub mod runtime;
 pub mod session;
 pub mod transport;
+pub mod webhook;
 
 pub use cancel::CancelToken;
 pub use client::Client;

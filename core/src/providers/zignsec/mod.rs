@@ -2,7 +2,13 @@
 //!
 //! Wire contract: `shared/api/zignsec.md` §2 and §4 (the provider's seed documents 000 and 001).
 
+mod eid;
 mod signing;
+
+pub use eid::{
+    BankIdSeOptions, EidApi, EidProduct, EidRequest, EidResult, EidSession, FrejaOptions, Identity,
+    MitIdOptions, RedirectOutcome,
+};
 
 pub use signing::{
     CreateSigning, Document, FileRef, FileToSign, Placement, ProviderErrorItem, SignerInfo,
@@ -111,6 +117,11 @@ impl ZignsecClient {
     /// The gateway base URL in use.
     pub fn base_url(&self) -> &str {
         self.inner.transport.base().as_str()
+    }
+
+    /// Browser-based eID sessions (BankID SE, MitID, Freja, BankID NO…).
+    pub fn eid(&self) -> EidApi {
+        EidApi::new(self.inner.clone())
     }
 
     /// BankID Norway document signing (`/api/v5/sessions/signing`).

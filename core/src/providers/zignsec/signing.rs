@@ -62,6 +62,35 @@ impl Default for CreateSigning {
     }
 }
 
+impl CreateSigning {
+    /// Check the URL fields locally (absolute http(s) URLs).
+    pub(crate) fn check_urls(&self) -> Result<()> {
+        for (field, v) in [
+            ("redirect_success", &self.redirect_success),
+            ("redirect_failure", &self.redirect_failure),
+            ("webhook", &self.webhook),
+        ] {
+            if let Some(u) = v {
+                check_absolute_url(field, u)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The envelope as sent: `metadata` is always an object (`{}` when not given).
+    pub(crate) fn with_object_metadata(&self) -> Result<std::borrow::Cow<'_, CreateSigning>> {
+        if self.metadata.is_object() {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        }
+        if !self.metadata.is_null() {
+            return Err(Error::invalid_argument("metadata must be a JSON object"));
+        }
+        let mut owned = self.clone();
+        owned.metadata = empty_object();
+        Ok(std::borrow::Cow::Owned(owned))
+    }
+}
+
 fn empty_object() -> serde_json::Value {
     serde_json::Value::Object(serde_json::Map::new())
 }
@@ -236,27 +265,7 @@ pub struct SigningStatus {
 impl SigningStatus {
     /// The error for a final, unsuccessful state (`None` for Finished or non-final states).
     pub fn failure(&self) -> Option<Error> {
-        let code = self.status.failure_code()?;
-        let first = self.errors.first();
-        let detail = first
-            .map(|e| format!(": {} ({})", e.description, e.code))
-            .unwrap_or_default();
-        let mut err = Error::new(
-            code,
-            format!(
-                "signing session {} ended {}{detail}; {}",
-                self.id,
-                self.status,
-                code.message()
-            ),
-        );
-        if let Some(e) = first {
-            err = err.with_provider(Some(e.code.clone()), Some(e.description.clone()));
-            if let Some(s) = e.status_code {
-                err = err.with_http_status(s);
-            }
-        }
-        Some(err)
+        super::eid::session_failure("signing session", &self.id, &self.status, &self.errors)
     }
 }
 
@@ -289,19 +298,26 @@ struct WireResult {
 }
 
 /// Unwrap the v5 `{"data": {...}}` wrapper when present (contract §3.4).
-fn unwrap_data(body: &[u8], what: &str, status: u16) -> Result<serde_json::Value> {
+pub(crate) fn unwrap_data(body: &[u8], what: &str, status: u16) -> Result<serde_json::Value> {
     let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
         Error::protocol(format!("the answer to {what} is not JSON ({e})")).with_http_status(status)
     })?;
     Ok(match v {
-        serde_json::Value::Object(mut m) if m.contains_key("data") && m.len() == 1 => {
+        serde_json::Value::Object(mut m)
+            if m.get("data").is_some_and(|d| d.is_object())
+                && !m.contains_key("status")
+                && !m.contains_key("id") =>
+        {
             m.remove("data").unwrap_or(serde_json::Value::Null)
         }
         other => other,
     })
 }
 
-fn from_value<T: serde::de::DeserializeOwned>(v: serde_json::Value, what: &str) -> Result<T> {
+pub(crate) fn from_value<T: serde::de::DeserializeOwned>(
+    v: serde_json::Value,
+    what: &str,
+) -> Result<T> {
     serde_json::from_value(v).map_err(|e| {
         Error::protocol(format!(
             "the answer to {what} does not have the documented shape ({e})"
@@ -387,22 +403,8 @@ impl SigningApi {
 
     /// Create a signing session (`POST /api/v5/sessions/signing/`).
     pub async fn create(&self, req: &CreateSigning) -> Result<SigningSession> {
-        for (field, v) in [
-            ("redirect_success", &req.redirect_success),
-            ("redirect_failure", &req.redirect_failure),
-            ("webhook", &req.webhook),
-        ] {
-            if let Some(u) = v {
-                check_absolute_url(field, u)?;
-            }
-        }
-        if !req.metadata.is_object() && !req.metadata.is_null() {
-            return Err(Error::invalid_argument("metadata must be a JSON object"));
-        }
-        let mut req = std::borrow::Cow::Borrowed(req);
-        if req.metadata.is_null() {
-            req.to_mut().metadata = empty_object();
-        }
+        req.check_urls()?;
+        let req = req.with_object_metadata()?;
         let req = req.as_ref();
         let t = &self.inner.transport;
         let what = "create signing session";
