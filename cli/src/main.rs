@@ -3,6 +3,7 @@
 //!
 //! Credentials come from `SIGNBRIDGE_*` environment variables or a JSON config file
 //! (`--config`), never from command-line arguments (they would show in `ps` and shell history).
+//! Set `SIGNBRIDGE_LOG=info` (or any tracing filter) to see what it does; secrets are never logged.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -109,6 +110,13 @@ fn parse_placement(s: &str) -> Result<Placement, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Logs go to stderr; SIGNBRIDGE_LOG takes a filter such as `info` or `signbridge=debug`.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SIGNBRIDGE_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
     let result = match cli.command {
         Command::Demo { out } => demo(&out),
         Command::Sim { port } => sim(port),
