@@ -1,4 +1,4 @@
-//! HTTP routes: the ZignSec signing API, the hosted page and the `/_sim/` control API.
+//! HTTP routes: the ZignSec signing and eID APIs, the hosted pages and the `/_sim/` control API.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,6 +19,7 @@ use crate::state::{
     error_item, find_user, Fault, FaultKind, Placement, RecordedRequest, Session, Shared, Status,
     StoredFile, TEST_USERS,
 };
+use crate::webhook::WebhookScheme;
 
 type AppState = Arc<Shared>;
 
@@ -36,10 +37,23 @@ pub(crate) fn router(shared: AppState) -> Router {
         .route("/api/v5/sessions/signing/{id}", get(get_session))
         .route("/api/v5/sessions/signing/{id}/files", post(upload_file))
         .route("/api/v5/sessions/signing/{id}/sign", post(start_signing))
-        .route("/folders/{id}/media/{file_id}", get(download));
+        .route("/folders/{id}/media/{file_id}", get(download))
+        .route(
+            "/core/api/sessions/{category}/{product}",
+            post(crate::eid::create_core),
+        )
+        .route("/core/api/sessions/{id}", get(crate::eid::get_core))
+        .route(
+            "/api/v5/sessions/{provider}/{second}",
+            post(crate::eid::create_v5).get(crate::eid::get_v5),
+        );
     let ui = Router::new()
         .route("/ui/{id}", get(crate::ui::page).post(crate::ui::submit))
-        .route("/ui/{id}/documents/{file_id}", get(crate::ui::document));
+        .route("/ui/{id}/documents/{file_id}", get(crate::ui::document))
+        .route(
+            "/ui/eid/{id}",
+            get(crate::ui::eid_page).post(crate::ui::eid_submit),
+        );
     let control = Router::new()
         .route(
             "/_sim/health",
@@ -49,9 +63,31 @@ pub(crate) fn router(shared: AppState) -> Router {
         .route("/_sim/zignsec/signing/{id}/cancel", post(ctl_cancel))
         .route("/_sim/zignsec/signing/{id}/fail", post(ctl_fail))
         .route("/_sim/zignsec/signing/{id}/expire", post(ctl_expire))
+        .route(
+            "/_sim/zignsec/sessions/{id}/complete",
+            post(crate::eid::ctl_complete),
+        )
+        .route(
+            "/_sim/zignsec/sessions/{id}/cancel",
+            post(crate::eid::ctl_cancel),
+        )
+        .route(
+            "/_sim/zignsec/sessions/{id}/fail",
+            post(crate::eid::ctl_fail),
+        )
+        .route(
+            "/_sim/zignsec/sessions/{id}/expire",
+            post(crate::eid::ctl_expire),
+        )
+        .route("/_sim/clock", get(ctl_clock).put(ctl_set_clock))
+        .route("/_sim/clock/advance", post(ctl_advance_clock))
+        .route(
+            "/_sim/webhooks",
+            get(ctl_webhooks).delete(ctl_clear_webhooks),
+        )
         .route("/_sim/zignsec/keys", put(ctl_set_keys))
         .route("/_sim/zignsec/keys/revoke", post(ctl_revoke_key))
-        .route("/_sim/config", put(ctl_config))
+        .route("/_sim/config", put(ctl_config).get(ctl_get_config))
         .route("/_sim/faults", post(ctl_add_fault).delete(ctl_clear_faults))
         .route(
             "/_sim/requests",
@@ -129,7 +165,9 @@ impl IntoResponse for Json200 {
 
 type ApiResult = Result<Response, ApiError>;
 
-fn parse_json<T: for<'de> Deserialize<'de> + Default>(body: &Bytes) -> Result<T, ApiError> {
+pub(crate) fn parse_json<T: for<'de> Deserialize<'de> + Default>(
+    body: &Bytes,
+) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
@@ -137,7 +175,7 @@ fn parse_json<T: for<'de> Deserialize<'de> + Default>(body: &Bytes) -> Result<T,
         .map_err(|e| ApiError::validation(format!("Invalid JSON body: {e}")))
 }
 
-fn parse_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
+pub(crate) fn parse_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw.trim()).map_err(|_| ApiError::not_found(format!("{what} not found")))
 }
 
@@ -149,6 +187,10 @@ async fn front(State(shared): State<AppState>, req: Request, next: Next) -> Resp
     let path = req.uri().path().to_owned();
     let is_control = path == "/_sim" || path.starts_with("/_sim/");
     let mut fault = None;
+    {
+        let mut inner = shared.lock();
+        shared.sweep_expired(&mut inner);
+    }
     if !is_control {
         let mut inner = shared.lock();
         inner.requests.push(RecordedRequest {
@@ -178,7 +220,7 @@ async fn front(State(shared): State<AppState>, req: Request, next: Next) -> Resp
 }
 
 fn needs_auth(path: &str) -> bool {
-    path.starts_with("/api/v5/") || path.starts_with("/folders/")
+    path.starts_with("/api/v5/") || path.starts_with("/folders/") || path.starts_with("/core/api/")
 }
 
 async fn authorized(shared: &AppState, req: Request, next: Next) -> Response {
@@ -308,25 +350,49 @@ struct CreateRequest {
     relay_state: Option<String>,
     #[allow(dead_code)]
     gdpr_user_id: Option<String>,
-    #[allow(dead_code)]
     webhook: Option<String>,
     #[allow(dead_code)]
     metadata: Option<Value>,
 }
 
-fn non_empty(s: Option<String>) -> Option<String> {
+pub(crate) fn non_empty(s: Option<String>) -> Option<String> {
     s.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// A webhook URL must be an absolute `http`/`https` URL (deliveries go to loopback only).
+pub(crate) fn check_webhook_url(url: &str) -> Result<(), ApiError> {
+    match url::Url::parse(url) {
+        Ok(u) if u.scheme() == "http" || u.scheme() == "https" => Ok(()),
+        _ => Err(ApiError::validation(format!(
+            "\"webhook\" must be an absolute http(s) URL, got {url:?}"
+        ))),
+    }
 }
 
 async fn create_session(State(shared): State<AppState>, body: Bytes) -> ApiResult {
     let req: CreateRequest = parse_json(&body)?;
+    let webhook = non_empty(req.webhook);
+    if let Some(url) = &webhook {
+        check_webhook_url(url)?;
+    }
     let id = Uuid::new_v4();
-    let mut session = Session::new(id);
+    let mut session = Session::new(id, shared.now());
     session.locale = non_empty(req.locale);
     session.redirect_success = non_empty(req.redirect_success);
     session.redirect_failure = non_empty(req.redirect_failure);
     session.relay_state = req.relay_state;
-    shared.lock().sessions.insert(id, session);
+    session.webhook = webhook.clone();
+    let mut inner = shared.lock();
+    let payload = session.webhook_payload("session_created", &shared.media_base(&inner));
+    inner.sessions.insert(id, session);
+    shared.webhook(
+        &mut inner,
+        id,
+        webhook.as_deref(),
+        "session_created",
+        &payload,
+    );
+    drop(inner);
     Ok((
         StatusCode::CREATED,
         Json200(json!({"id": id, "status": "Created"})),
@@ -587,7 +653,7 @@ async fn download(
     let file = session
         .find_file(file_id)
         .ok_or_else(|| ApiError::not_found("File not found"))?;
-    if session.status == Status::Expired {
+    if session.status == Status::Expired || session.is_stale(shared.now()) {
         return Err(ApiError::new(
             StatusCode::GONE,
             "GONE",
@@ -638,14 +704,17 @@ where
         .sessions
         .get_mut(&id)
         .ok_or_else(|| ApiError::not_found("Session not found"))?;
-    if !allowed.contains(&session.status) {
+    let before = session.status;
+    if !allowed.contains(&before) {
         return Err(ApiError::invalid_state(format!(
             "Session is {}",
-            session.status.as_str()
+            before.as_str()
         )));
     }
     action(session)?;
-    Ok(Json200(session.to_json(&media_base)).into_response())
+    let body = session.to_json(&media_base);
+    shared.signing_changed(&mut inner, id, before);
+    Ok(Json200(body).into_response())
 }
 
 async fn ctl_complete(
@@ -736,17 +805,130 @@ async fn ctl_revoke_key(State(shared): State<AppState>, body: Bytes) -> ApiResul
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct ConfigRequest {
-    media_base_url: Option<String>,
+async fn ctl_config(State(shared): State<AppState>, body: Bytes) -> ApiResult {
+    let req: Value = parse_json(&body)?;
+    let obj = match req {
+        Value::Object(o) => o,
+        Value::Null => serde_json::Map::new(),
+        _ => return Err(ApiError::validation("The body must be a JSON object")),
+    };
+    // Only the keys present change; `{}` (or an empty body) resets the media host as before.
+    let media_base = match obj.get("media_base_url") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => {
+            non_empty(Some(s.clone())).map(|s| s.trim_end_matches('/').to_owned())
+        }
+        Some(_) => {
+            return Err(ApiError::validation(
+                "media_base_url must be a string or null",
+            ))
+        }
+    };
+    let touches_media = obj.contains_key("media_base_url")
+        || !(obj.contains_key("webhook_secret") || obj.contains_key("webhook_scheme"));
+    let secret = match obj.get("webhook_secret") {
+        None => None,
+        Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+        Some(Value::Null) => Some(crate::DEFAULT_WEBHOOK_SECRET.to_owned()),
+        Some(_) => {
+            return Err(ApiError::validation(
+                "webhook_secret must be a non-empty string (null restores the default)",
+            ))
+        }
+    };
+    let scheme = match obj.get("webhook_scheme") {
+        None => None,
+        Some(Value::Null) => Some(WebhookScheme::V1),
+        Some(Value::String(s)) => match s.to_ascii_lowercase().as_str() {
+            "v1" => Some(WebhookScheme::V1),
+            "legacy" => Some(WebhookScheme::Legacy),
+            _ => {
+                return Err(ApiError::validation(
+                    "webhook_scheme must be \"v1\" or \"legacy\"",
+                ))
+            }
+        },
+        Some(_) => return Err(ApiError::validation("webhook_scheme must be a string")),
+    };
+    let mut inner = shared.lock();
+    if touches_media {
+        inner.media_base = media_base;
+    }
+    if let Some(secret) = secret {
+        inner.webhook_secret = secret;
+    }
+    if let Some(scheme) = scheme {
+        inner.webhook_scheme = scheme;
+    }
+    Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-async fn ctl_config(State(shared): State<AppState>, body: Bytes) -> ApiResult {
-    let req: ConfigRequest = parse_json(&body)?;
-    let base = non_empty(req.media_base_url).map(|s| s.trim_end_matches('/').to_owned());
-    shared.lock().media_base = base;
-    Ok(StatusCode::NO_CONTENT.into_response())
+async fn ctl_get_config(State(shared): State<AppState>) -> Response {
+    let inner = shared.lock();
+    Json200(json!({
+        "media_base_url": inner.media_base,
+        "webhook_secret": inner.webhook_secret,
+        "webhook_scheme": inner.webhook_scheme.as_str(),
+    }))
+    .into_response()
+}
+
+fn clock_json(shared: &AppState) -> Response {
+    let clock = shared.clock();
+    Json200(json!({"now": clock.now_secs(), "speed": clock.speed()})).into_response()
+}
+
+async fn ctl_clock(State(shared): State<AppState>) -> Response {
+    clock_json(&shared)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ClockRequest {
+    speed: Option<f64>,
+    seconds: Option<f64>,
+}
+
+async fn ctl_set_clock(State(shared): State<AppState>, body: Bytes) -> ApiResult {
+    let req: ClockRequest = parse_json(&body)?;
+    let speed = req
+        .speed
+        .ok_or_else(|| ApiError::validation("Missing \"speed\""))?;
+    if !(speed.is_finite() && speed > 0.0 && speed <= 1e9) {
+        return Err(ApiError::validation("speed must be a number in (0, 1e9]"));
+    }
+    shared.clock().set_speed(speed);
+    shared.wake.notify_one();
+    Ok(clock_json(&shared))
+}
+
+async fn ctl_advance_clock(State(shared): State<AppState>, body: Bytes) -> ApiResult {
+    let req: ClockRequest = parse_json(&body)?;
+    let seconds = req
+        .seconds
+        .ok_or_else(|| ApiError::validation("Missing \"seconds\""))?;
+    if !(seconds.is_finite() && seconds >= 0.0) {
+        return Err(ApiError::validation("seconds must be a number >= 0"));
+    }
+    {
+        let mut inner = shared.lock();
+        shared.clock().advance(seconds);
+        shared.sweep_expired(&mut inner);
+    }
+    shared.wake.notify_one();
+    Ok(clock_json(&shared))
+}
+
+async fn ctl_webhooks(State(shared): State<AppState>) -> Response {
+    let log = shared.lock().webhooks.log.clone();
+    Json200(serde_json::to_value(log).unwrap_or_else(|_| json!([]))).into_response()
+}
+
+async fn ctl_clear_webhooks(State(shared): State<AppState>) -> StatusCode {
+    let mut inner = shared.lock();
+    inner.webhooks.log.clear();
+    inner.webhooks.pending.clear();
+    StatusCode::NO_CONTENT
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,9 +1,12 @@
-//! `signbridge-sim`: a local, in-memory sandbox of the ZignSec gateway's BankID Norway signing API.
+//! `signbridge-sim`: a local, in-memory sandbox of the ZignSec gateway's BankID Norway signing API
+//! and its browser-based eID sessions.
 //!
 //! It serves the v5 signing flow (create session, upload PDFs, start signing, hosted signing page,
-//! poll the result, download original and signed files), checks subscription keys the way the
-//! gateway does, and exposes a control API under `/_sim/` for tests: finishing or cancelling
-//! sessions, rotating keys, overriding the media host, injecting faults and inspecting requests.
+//! poll the result, download original and signed files), generic eID sessions (BankID SE, MitID,
+//! Freja eID, BankID NO) with a hosted identification page, signed webhooks with retries, checks
+//! subscription keys the way the gateway does, and exposes a control API under `/_sim/` for tests:
+//! finishing or cancelling sessions, a compressible test clock, rotating keys, overriding the media
+//! host, injecting faults and inspecting requests and webhook deliveries.
 //!
 //! Start it on the caller's runtime with [`Simulator::start`], or on its own thread and runtime
 //! with [`BackgroundSimulator::start`]. See `simulator/README.md` for the HTTP surface.
@@ -17,9 +20,12 @@ use tokio::task::JoinSet;
 
 mod app;
 pub mod client;
+mod clock;
+mod eid;
 pub mod pdf;
 mod state;
 mod ui;
+mod webhook;
 
 pub use pdf::sample_pdf;
 
@@ -27,6 +33,10 @@ pub use pdf::sample_pdf;
 pub const DEFAULT_PRIMARY_KEY: &str = "5f1c7a2e-0d3b-4c8e-9a61-2b7e4d9f0a11";
 /// The second of the two subscription keys the simulator accepts by default.
 pub const DEFAULT_SECONDARY_KEY: &str = "8c2d4e6f-1a3b-4c5d-8e7f-90a1b2c3d4e5";
+/// The secret webhooks are signed with unless [`SimConfig::webhook_secret`] says otherwise.
+pub const DEFAULT_WEBHOOK_SECRET: &str = "whsec-sim-0001";
+/// Name of the header carrying a webhook's signature.
+pub const WEBHOOK_SIGNATURE_HEADER: &str = webhook::SIGNATURE_HEADER;
 
 /// How to run a simulator.
 #[derive(Debug, Clone)]
@@ -37,6 +47,9 @@ pub struct SimConfig {
     pub zignsec_keys: Vec<String>,
     /// When true, do not log one line per request to stderr.
     pub quiet: bool,
+    /// Secret of the HMAC-SHA256 webhook signature (changeable at run time with
+    /// `PUT /_sim/config {"webhook_secret": "..."}`).
+    pub webhook_secret: String,
 }
 
 impl Default for SimConfig {
@@ -48,6 +61,7 @@ impl Default for SimConfig {
                 DEFAULT_SECONDARY_KEY.to_owned(),
             ],
             quiet: false,
+            webhook_secret: DEFAULT_WEBHOOK_SECRET.to_owned(),
         }
     }
 }
@@ -62,6 +76,7 @@ pub struct Simulator {
     base_url: String,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
+    worker: tokio::task::JoinHandle<()>,
 }
 
 impl Simulator {
@@ -78,15 +93,18 @@ impl Simulator {
             base_url.clone(),
             cfg.zignsec_keys,
             cfg.quiet,
+            cfg.webhook_secret,
         ));
-        let router = app::router(shared);
+        let router = app::router(shared.clone());
         let (stop, stop_rx) = watch::channel(false);
+        let worker = tokio::spawn(webhook::run(shared, stop_rx.clone()));
         let task = tokio::spawn(serve(listener, router, stop_rx));
         Ok(Simulator {
             addr,
             base_url,
             stop,
             task,
+            worker,
         })
     }
 
@@ -100,10 +118,12 @@ impl Simulator {
         self.addr
     }
 
-    /// Stops accepting connections, closes open ones and waits for the server task to end.
+    /// Stops accepting connections, closes open ones, stops webhook deliveries and waits for the
+    /// server tasks to end.
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+        let _ = self.worker.await;
     }
 }
 

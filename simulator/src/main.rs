@@ -1,10 +1,12 @@
-//! `signbridge-sim`: runs the ZignSec signing simulator until SIGINT or SIGTERM.
+//! `signbridge-sim`: runs the ZignSec signing and eID simulator until SIGINT or SIGTERM.
 
 use std::io::Write as _;
 use std::net::{IpAddr, SocketAddr};
 
 use clap::Parser;
-use signbridge_sim::{SimConfig, Simulator, DEFAULT_PRIMARY_KEY, DEFAULT_SECONDARY_KEY};
+use signbridge_sim::{
+    SimConfig, Simulator, DEFAULT_PRIMARY_KEY, DEFAULT_SECONDARY_KEY, DEFAULT_WEBHOOK_SECRET,
+};
 
 /// Local sandbox of the ZignSec gateway's BankID Norway signing API.
 #[derive(Debug, Parser)]
@@ -22,6 +24,9 @@ struct Args {
     /// Do not log requests to stderr.
     #[arg(long)]
     quiet: bool,
+    /// Secret used to sign webhooks (HMAC-SHA256).
+    #[arg(long, value_name = "SECRET", default_value = DEFAULT_WEBHOOK_SECRET)]
+    webhook_secret: String,
 }
 
 fn main() -> std::process::ExitCode {
@@ -53,6 +58,7 @@ async fn run(args: Args) -> std::process::ExitCode {
         bind: SocketAddr::new(args.host, args.port),
         zignsec_keys: keys,
         quiet: args.quiet,
+        webhook_secret: args.webhook_secret,
     };
     let sim = match Simulator::start(cfg).await {
         Ok(sim) => sim,

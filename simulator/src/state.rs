@@ -1,7 +1,9 @@
-//! In-memory state of the simulator: sessions, keys, faults and the request log.
+//! In-memory state of the simulator: sessions, keys, faults, the request log, the test clock and
+//! the webhook queue.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 use base64::Engine as _;
 use bytes::Bytes;
@@ -9,6 +11,13 @@ use md5::{Digest as _, Md5};
 use serde::Serialize;
 use serde_json::{json, Value};
 use uuid::Uuid;
+
+use crate::clock::SimClock;
+use crate::eid::EidSession;
+use crate::webhook::{WebhookQueue, WebhookScheme};
+
+/// Sessions and their files live this long (simulated seconds): the contract's 48 hours.
+pub(crate) const SESSION_TTL_SECS: f64 = 48.0 * 3600.0;
 
 /// A test user of the hosted signing page (seed 001).
 pub(crate) struct TestUser {
@@ -67,6 +76,14 @@ impl Status {
             Status::Failed => "Failed",
             Status::Expired => "Expired",
         }
+    }
+
+    /// True for the states a session never leaves (except into `Expired` by the control API).
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            Status::Finished | Status::Cancelled | Status::Failed | Status::Expired
+        )
     }
 }
 
@@ -131,12 +148,17 @@ pub(crate) struct Session {
     pub signed_files: Vec<StoredFile>,
     pub errors: Vec<Value>,
     pub signer: Option<Signer>,
+    pub webhook: Option<String>,
+    /// Simulated Unix time of creation.
+    pub created_at: f64,
 }
 
 impl Session {
-    pub fn new(id: Uuid) -> Session {
+    pub fn new(id: Uuid, created_at: f64) -> Session {
         Session {
             id,
+            webhook: None,
+            created_at,
             status: Status::Created,
             locale: None,
             redirect_success: None,
@@ -155,6 +177,32 @@ impl Session {
             .iter()
             .chain(self.signed_files.iter())
             .find(|f| f.id == file_id)
+    }
+
+    /// True once the session and its files are older than the 48-hour retention.
+    pub fn is_stale(&self, now: f64) -> bool {
+        now >= self.created_at + SESSION_TTL_SECS
+    }
+
+    /// The webhook body for `event` (contract §6).
+    pub fn webhook_payload(&self, event: &str, media_base: &str) -> Value {
+        let specific = if event == "session_created" {
+            json!({})
+        } else {
+            self.to_json(media_base)["result"].clone()
+        };
+        json!({
+            "event": event,
+            "id": self.id,
+            "integration_id": "Zignsec.v5.signing",
+            "relay_state": self.relay_state,
+            "result": {
+                "errors": self.errors,
+                "status": self.status.as_str(),
+                "eventSpecificData": specific,
+            },
+            "workflow_session_id": null,
+        })
     }
 
     /// The session as served by `GET /api/v5/sessions/signing/{id}`.
@@ -277,13 +325,17 @@ pub(crate) struct RecordedRequest {
     pub headers: Vec<String>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct Inner {
     pub sessions: HashMap<Uuid, Session>,
+    pub eid_sessions: HashMap<Uuid, EidSession>,
     pub keys: Vec<String>,
     pub media_base: Option<String>,
     pub faults: VecDeque<Fault>,
     pub requests: Vec<RecordedRequest>,
+    pub webhook_secret: String,
+    pub webhook_scheme: WebhookScheme,
+    pub webhooks: WebhookQueue,
 }
 
 impl Inner {
@@ -311,17 +363,132 @@ pub(crate) struct Shared {
     pub base_url: String,
     pub quiet: bool,
     inner: Mutex<Inner>,
+    /// The test clock. Lock order: `inner` before `clock`.
+    clock: Mutex<SimClock>,
+    /// Wakes the webhook worker (new delivery, clock change).
+    pub wake: tokio::sync::Notify,
 }
 
 impl Shared {
-    pub fn new(base_url: String, keys: Vec<String>, quiet: bool) -> Shared {
+    pub fn new(base_url: String, keys: Vec<String>, quiet: bool, webhook_secret: String) -> Shared {
         Shared {
             base_url,
             quiet,
             inner: Mutex::new(Inner {
+                sessions: HashMap::new(),
+                eid_sessions: HashMap::new(),
                 keys,
-                ..Inner::default()
+                media_base: None,
+                faults: VecDeque::new(),
+                requests: Vec::new(),
+                webhook_secret,
+                webhook_scheme: WebhookScheme::V1,
+                webhooks: WebhookQueue::default(),
             }),
+            clock: Mutex::new(SimClock::new()),
+            wake: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Locks the test clock.
+    pub fn clock(&self) -> MutexGuard<'_, SimClock> {
+        self.clock
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Current simulated time, fractional Unix seconds.
+    pub fn now(&self) -> f64 {
+        self.clock().now()
+    }
+
+    /// Current simulated time, whole Unix seconds.
+    pub fn now_secs(&self) -> i64 {
+        self.clock().now_secs()
+    }
+
+    /// Real time until simulated time `at`.
+    pub fn real_until(&self, at: f64) -> Duration {
+        self.clock().real_until(at)
+    }
+
+    /// Queues a webhook for a session that registered one, and wakes the worker.
+    pub fn webhook(
+        &self,
+        inner: &mut Inner,
+        session_id: Uuid,
+        url: Option<&str>,
+        event: &str,
+        payload: &Value,
+    ) {
+        let Some(url) = url else { return };
+        let now = self.now();
+        inner.webhooks.enqueue(now, session_id, url, event, payload);
+        self.wake.notify_one();
+    }
+
+    /// After a signing session changed: `session_finished` when it just reached a final state.
+    pub fn signing_changed(&self, inner: &mut Inner, id: Uuid, before: Status) {
+        if before.is_final() {
+            return;
+        }
+        let media_base = self.media_base(inner);
+        let Some(s) = inner.sessions.get(&id) else {
+            return;
+        };
+        if !s.status.is_final() {
+            return;
+        }
+        let (url, payload) = (
+            s.webhook.clone(),
+            s.webhook_payload("session_finished", &media_base),
+        );
+        self.webhook(inner, id, url.as_deref(), "session_finished", &payload);
+    }
+
+    /// After an eID session changed: `session_finished` when it just reached a final state.
+    pub fn eid_changed(&self, inner: &mut Inner, id: Uuid, was_final: bool) {
+        if was_final {
+            return;
+        }
+        let Some(s) = inner.eid_sessions.get(&id) else {
+            return;
+        };
+        if !s.status.is_final() {
+            return;
+        }
+        let (url, payload) = (s.webhook.clone(), s.webhook_payload("session_finished"));
+        self.webhook(inner, id, url.as_deref(), "session_finished", &payload);
+    }
+
+    /// Expires every session that is not final and older than 48 h (simulated), sending its
+    /// `session_finished` webhook.
+    pub fn sweep_expired(&self, inner: &mut Inner) {
+        let now = self.now();
+        let stale: Vec<Uuid> = inner
+            .sessions
+            .values()
+            .filter(|s| !s.status.is_final() && s.is_stale(now))
+            .map(|s| s.id)
+            .collect();
+        for id in stale {
+            if let Some(s) = inner.sessions.get_mut(&id) {
+                let before = s.status;
+                s.expire();
+                self.signing_changed(inner, id, before);
+            }
+        }
+        let stale: Vec<Uuid> = inner
+            .eid_sessions
+            .values()
+            .filter(|s| !s.status.is_final() && s.is_stale(now))
+            .map(|s| s.id)
+            .collect();
+        for id in stale {
+            if let Some(s) = inner.eid_sessions.get_mut(&id) {
+                s.expire();
+                self.eid_changed(inner, id, false);
+            }
         }
     }
 

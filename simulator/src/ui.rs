@@ -1,4 +1,5 @@
-//! The hosted signing page (`/ui/{id}`): what the end-user's browser sees at `redirect_url`.
+//! The hosted pages: the signing page (`/ui/{id}`) and the eID identification page
+//! (`/ui/eid/{id}`), what the end-user's browser sees at `redirect_url`.
 
 use std::sync::Arc;
 
@@ -8,6 +9,9 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use uuid::Uuid;
 
+use crate::eid::{
+    EidSession, EidStatus, IdentifyOutcome, CANCEL_TEXT, DECLINED_TEXT, OAUTH_CANCEL_TEXT,
+};
 use crate::state::{find_user, Session, Shared, Status, TEST_OTP, TEST_PASSWORD, TEST_USERS};
 
 type AppState = Arc<Shared>;
@@ -22,7 +26,12 @@ padding:.55rem;border:1px solid #b9c0cc;border-radius:6px;font-size:1rem}\
 font-size:1rem;cursor:pointer}button.sign{background:#39134c;color:#fff}button.cancel{background:#e4e7ee}\
 .error{background:#fdecec;color:#8a1c1c;border:1px solid #f3b5b5;padding:.6rem .8rem;border-radius:6px}\
 .note{color:#5b6474;font-size:.85rem}table{border-collapse:collapse;font-size:.85rem}\
-td,th{padding:.15rem .6rem .15rem 0;text-align:left}details{margin-top:1.2rem}";
+td,th{padding:.15rem .6rem .15rem 0;text-align:left}details{margin-top:1.2rem}\
+fieldset{border:1px solid #d5dae3;border-radius:8px;padding:.6rem 1rem}legend{font-weight:600}\
+label.user{display:flex;gap:.6rem;align-items:center;font-weight:400;margin:.45rem 0}\
+label.user input{width:auto}";
+
+const SIGNING_BRAND: &str = "BankID &middot; ZignSec signing (simulator)";
 
 pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -39,18 +48,23 @@ pub(crate) fn escape(s: &str) -> String {
     out
 }
 
-fn layout(title: &str, body: &str) -> String {
+/// A full page; `brand` is trusted HTML.
+fn layout(brand: &str, title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{}</title><style>{STYLE}</style></head><body><main>\
-         <p class=\"brand\">BankID &middot; ZignSec signing (simulator)</p>{body}</main></body></html>\n",
+         <p class=\"brand\">{brand}</p>{body}</main></body></html>\n",
         escape(title)
     )
 }
 
 fn html(status: StatusCode, title: &str, body: &str) -> Response {
-    let mut resp = (status, Html(layout(title, body))).into_response();
+    branded(SIGNING_BRAND, status, title, body)
+}
+
+fn branded(brand: &str, status: StatusCode, title: &str, body: &str) -> Response {
+    let mut resp = (status, Html(layout(brand, title, body))).into_response();
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     resp
@@ -225,6 +239,19 @@ pub(crate) async fn submit(
     if session.status != Status::Pending {
         return not_pending(session);
     }
+    let resp = sign_or_cancel(id, session, &action, &personal_number, &otp, &password);
+    shared.signing_changed(&mut inner, id, Status::Pending);
+    resp
+}
+
+fn sign_or_cancel(
+    id: Uuid,
+    session: &mut Session,
+    action: &str,
+    personal_number: &str,
+    otp: &str,
+    password: &str,
+) -> Response {
     let relay = session.relay_state.clone().unwrap_or_default();
     let session_id = id.to_string();
 
@@ -250,31 +277,26 @@ pub(crate) async fn submit(
         };
     }
     if action != "sign" {
-        return form_page(
-            id,
-            session,
-            Some("Choose Sign or Cancel."),
-            &personal_number,
-        );
+        return form_page(id, session, Some("Choose Sign or Cancel."), personal_number);
     }
 
-    let Some(user) = find_user(&personal_number) else {
+    let Some(user) = find_user(personal_number) else {
         return form_page(
             id,
             session,
             Some("Unknown personal number: no BankID was found for it."),
-            &personal_number,
+            personal_number,
         );
     };
     if otp != TEST_OTP {
-        return form_page(id, session, Some("Wrong one-time code."), &personal_number);
+        return form_page(id, session, Some("Wrong one-time code."), personal_number);
     }
     if password != TEST_PASSWORD {
         return form_page(
             id,
             session,
             Some("Wrong personal password."),
-            &personal_number,
+            personal_number,
         );
     }
     if let Err(e) = session.finish(user) {
@@ -305,6 +327,237 @@ pub(crate) async fn submit(
                 escape(user.name)
             ),
         ),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// eID identification page
+
+fn eid_brand(session: &EidSession) -> String {
+    format!(
+        "{} &middot; ZignSec eID (simulator)",
+        escape(session.product.name)
+    )
+}
+
+fn eid_html(session: &EidSession, status: StatusCode, title: &str, body: &str) -> Response {
+    branded(&eid_brand(session), status, title, body)
+}
+
+fn eid_not_found() -> Response {
+    branded(
+        "ZignSec eID (simulator)",
+        StatusCode::NOT_FOUND,
+        "Session not found",
+        "<h1>Session not found</h1><p>This identification link is not valid.</p>",
+    )
+}
+
+fn eid_not_open(session: &EidSession) -> Response {
+    eid_html(
+        session,
+        StatusCode::CONFLICT,
+        "Session not available",
+        &format!(
+            "<h1>This session is not open</h1><p>The session is <strong>{}</strong> and can no \
+             longer be used here.</p>",
+            session.status.as_str()
+        ),
+    )
+}
+
+fn eid_form(session: &EidSession, error: Option<&str>, chosen: &str) -> Response {
+    let product = session.product;
+    let chosen = if chosen.is_empty() {
+        session.default_user().personal_number
+    } else {
+        chosen
+    };
+    let mut users = String::new();
+    for (i, u) in product.users.iter().enumerate() {
+        let checked = if u.personal_number == chosen {
+            " checked"
+        } else {
+            ""
+        };
+        users.push_str(&format!(
+            "<label class=\"user\" for=\"u{i}\"><input type=\"radio\" id=\"u{i}\" \
+             name=\"personal_number\" value=\"{pn}\"{checked}> <span>{name} &middot; \
+             <code>{pn}</code> &middot; born {dob}</span></label>",
+            pn = u.personal_number,
+            name = escape(&u.full_name()),
+            dob = u.date_of_birth,
+        ));
+    }
+    let error_html = error
+        .map(|e| format!("<p class=\"error\" role=\"alert\">{}</p>", escape(e)))
+        .unwrap_or_default();
+    let restriction = match (&session.required_person, product.cpr_match) {
+        (Some(pn), true) => format!(
+            "<p class=\"note\">The service provider asks MitID to match CPR number \
+             <code>{}</code>; anyone else is declined.</p>",
+            escape(pn)
+        ),
+        (Some(pn), false) => format!(
+            "<p class=\"note\">Only the person with personal number <code>{}</code> may \
+             identify in this session.</p>",
+            escape(pn)
+        ),
+        (None, _) => String::new(),
+    };
+    let body = format!(
+        "<h1>Identify with {name}</h1>\
+         <p>Choose one of the simulator's {name} test users ({country}) and identify, or cancel.</p>\
+         {restriction}{error_html}\
+         <form method=\"post\" action=\"/ui/eid/{id}\">\
+         <fieldset><legend>Test users</legend>{users}</fieldset>\
+         <div class=\"actions\"><button class=\"sign\" type=\"submit\" name=\"action\" value=\"identify\">Identify</button>\
+         <button class=\"cancel\" type=\"submit\" name=\"action\" value=\"cancel\">Cancel</button></div></form>\
+         <p class=\"note\">These are simulator-only identities; no real eID is contacted.</p>",
+        name = escape(product.name),
+        country = product.country,
+        id = session.id,
+    );
+    eid_html(
+        session,
+        StatusCode::OK,
+        &format!("Identify with {}", product.name),
+        &body,
+    )
+}
+
+/// `GET /ui/eid/{id}`: the identification page. Opening it moves the session to `pending`.
+pub(crate) async fn eid_page(State(shared): State<AppState>, Path(id): Path<String>) -> Response {
+    let Ok(id) = Uuid::parse_str(id.trim()) else {
+        return eid_not_found();
+    };
+    let mut inner = shared.lock();
+    let Some(session) = inner.eid_sessions.get_mut(&id) else {
+        return eid_not_found();
+    };
+    if session.status.is_final() {
+        return eid_not_open(session);
+    }
+    session.status = EidStatus::Pending;
+    eid_form(session, None, "")
+}
+
+/// `POST /ui/eid/{id}`: identify or cancel from the form.
+pub(crate) async fn eid_submit(
+    State(shared): State<AppState>,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Response {
+    let Ok(id) = Uuid::parse_str(id.trim()) else {
+        return eid_not_found();
+    };
+    let mut action = String::new();
+    let mut personal_number = String::new();
+    for (k, v) in url::form_urlencoded::parse(&body) {
+        match k.as_ref() {
+            "action" => action = v.into_owned(),
+            "personal_number" => personal_number = v.trim().to_owned(),
+            _ => {}
+        }
+    }
+    let mut inner = shared.lock();
+    let Some(session) = inner.eid_sessions.get_mut(&id) else {
+        return eid_not_found();
+    };
+    if session.status.is_final() {
+        return eid_not_open(session);
+    }
+    session.status = EidStatus::Pending;
+    let resp = identify_or_cancel(session, &action, &personal_number);
+    shared.eid_changed(&mut inner, id, false);
+    resp
+}
+
+/// Query pairs for a redirect: `extra`, then `relay_state` (when set) and `session_id`.
+fn redirect_pairs<'a>(
+    session: &'a EidSession,
+    session_id: &'a str,
+    extra: &[(&'a str, &'a str)],
+) -> Vec<(&'a str, &'a str)> {
+    let mut pairs = extra.to_vec();
+    if let Some(relay) = &session.relay_state {
+        pairs.push(("relay_state", relay.as_str()));
+    }
+    pairs.push(("session_id", session_id));
+    pairs
+}
+
+fn identify_or_cancel(session: &mut EidSession, action: &str, personal_number: &str) -> Response {
+    let session_id = session.id.to_string();
+    match action {
+        "cancel" => {
+            session.cancel();
+            let extra: &[(&str, &str)] = if session.product.oauth_errors {
+                &[
+                    ("error", "access_denied"),
+                    ("error_description", OAUTH_CANCEL_TEXT),
+                ]
+            } else {
+                &[("errorCode", "CANCELLED"), ("errorText", CANCEL_TEXT)]
+            };
+            match session.redirect_failure.clone() {
+                Some(url) => see_other(&append_query(
+                    &url,
+                    &redirect_pairs(session, &session_id, extra),
+                )),
+                None => eid_html(
+                    session,
+                    StatusCode::OK,
+                    "Cancelled",
+                    "<h1>Cancelled</h1><p>You cancelled the identification. You can close this \
+                     window.</p>",
+                ),
+            }
+        }
+        "identify" => {
+            let Some(user) = session.find_user(personal_number) else {
+                return eid_form(
+                    session,
+                    Some("Choose one of the test users."),
+                    personal_number,
+                );
+            };
+            match session.identify(user) {
+                Err(msg) => eid_form(session, Some(&msg), personal_number),
+                Ok(IdentifyOutcome::Declined) => match session.redirect_failure.clone() {
+                    Some(url) => see_other(&append_query(
+                        &url,
+                        &redirect_pairs(
+                            session,
+                            &session_id,
+                            &[("errorCode", "DECLINED"), ("errorText", DECLINED_TEXT)],
+                        ),
+                    )),
+                    None => eid_html(
+                        session,
+                        StatusCode::OK,
+                        "Declined",
+                        &format!("<h1>Declined</h1><p>{}</p>", escape(DECLINED_TEXT)),
+                    ),
+                },
+                Ok(IdentifyOutcome::Finished) => match session.redirect_success.clone() {
+                    Some(url) => see_other(&append_query(
+                        &url,
+                        &redirect_pairs(session, &session_id, &[]),
+                    )),
+                    None => eid_html(
+                        session,
+                        StatusCode::OK,
+                        "Done",
+                        &format!(
+                            "<h1>Done</h1><p>Identified as {}. You can close this window.</p>",
+                            escape(&user.full_name())
+                        ),
+                    ),
+                },
+            }
+        }
+        _ => eid_form(session, Some("Choose Identify or Cancel."), personal_number),
     }
 }
 
