@@ -172,8 +172,7 @@ fn receiver(statuses: Vec<u16>) -> (String, mpsc::Receiver<(String, Vec<u8>, u16
     let url = format!("http://{}/hook", listener.local_addr().expect("addr"));
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let mut i = 0;
-        for stream in listener.incoming() {
+        for (i, stream) in listener.incoming().enumerate() {
             let Ok(mut stream) = stream else { return };
             let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
             let mut buf = Vec::new();
@@ -215,7 +214,6 @@ fn receiver(statuses: Vec<u16>) -> (String, mpsc::Receiver<(String, Vec<u8>, u16
                 })
                 .unwrap_or_default();
             let status = statuses.get(i).copied().unwrap_or(200);
-            i += 1;
             let _ = write!(
                 stream,
                 "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
