@@ -58,6 +58,9 @@ pub enum ErrorCode {
     Protocol = 303,
     /// A downloaded file does not match the checksum the provider reported.
     Integrity = 304,
+    /// A request that creates something failed after it may have reached the provider; it was
+    /// not resent (that could create it twice).
+    OutcomeUnknown = 305,
     /// The provider refused the request (a 4xx answer not covered by a more precise code).
     Provider = 400,
     /// The provider does not know the session, file or resource.
@@ -103,6 +106,7 @@ impl ErrorCode {
         ErrorCode::Timeout,
         ErrorCode::Protocol,
         ErrorCode::Integrity,
+        ErrorCode::OutcomeUnknown,
         ErrorCode::Provider,
         ErrorCode::NotFound,
         ErrorCode::RateLimited,
@@ -151,6 +155,7 @@ impl ErrorCode {
             ErrorCode::Timeout => "SB_ERR_TIMEOUT",
             ErrorCode::Protocol => "SB_ERR_PROTOCOL",
             ErrorCode::Integrity => "SB_ERR_INTEGRITY",
+            ErrorCode::OutcomeUnknown => "SB_ERR_OUTCOME_UNKNOWN",
             ErrorCode::Provider => "SB_ERR_PROVIDER",
             ErrorCode::NotFound => "SB_ERR_NOT_FOUND",
             ErrorCode::RateLimited => "SB_ERR_RATE_LIMITED",
@@ -185,6 +190,7 @@ impl ErrorCode {
             ErrorCode::Timeout => "the operation timed out; retry, or allow more time",
             ErrorCode::Protocol => "the provider's answer could not be understood; report it with the request id if it persists",
             ErrorCode::Integrity => "a downloaded file does not match the provider's checksum; nothing was saved, download it again",
+            ErrorCode::OutcomeUnknown => "the request may have been carried out although no answer arrived; check (e.g. by relay_state) before retrying",
             ErrorCode::Provider => "the provider refused the request; see the provider code and description",
             ErrorCode::NotFound => "the provider does not know this session or file; check the id",
             ErrorCode::RateLimited => "the provider is rate limiting; wait for retry-after, then retry",

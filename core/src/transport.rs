@@ -10,8 +10,12 @@
 //!   to another host by a `Location` header either.
 //! - Plain `http://` is accepted only for loopback hosts (the simulator).
 //! - Idempotent requests (GET) are retried on network errors, 5xx and 429 with full-jitter
-//!   exponential backoff, honouring `Retry-After`. Non-idempotent requests are retried only when
-//!   the provider cannot have acted on them: 429, or a connection that was never established.
+//!   exponential backoff, honouring `Retry-After`. Non-idempotent requests (every create, upload
+//!   and start) are retried only when the provider cannot have acted on them: 429, or a
+//!   connection that was never established. A non-idempotent request that fails after it may
+//!   have reached the provider (timeout, reset, lost answer) is never resent: it fails with
+//!   [`ErrorCode::OutcomeUnknown`], telling the caller to look before retrying. A 5xx answer to
+//!   one is returned as is ([`ErrorCode::ProviderUnavailable`]).
 //! - On 401/403 the request is repeated once with each other configured key (zero-downtime
 //!   rotation); the key that worked is used from then on.
 
@@ -285,6 +289,9 @@ impl Transport {
                 Err((err, never_sent)) => {
                     let retryable = err.is_retryable() && (req.idempotent || never_sent);
                     if !retryable || attempt + 1 >= cfg.max_attempts {
+                        if !req.idempotent && !never_sent && err.is_retryable() {
+                            return Err(outcome_unknown(err, req.what));
+                        }
                         return Err(err);
                     }
                     self.backoff(attempt)
@@ -458,6 +465,19 @@ async fn exchange(
         headers,
         body: Bytes::from(body),
     })
+}
+
+/// A non-idempotent request failed after it may have reached the provider: resending could
+/// create a second resource, so the caller must look first.
+fn outcome_unknown(err: Error, what: &str) -> Error {
+    Error::new(
+        ErrorCode::OutcomeUnknown,
+        format!(
+            "{what}: the request may or may not have been carried out ({}); it was not resent \
+             so nothing is created twice. Look it up (e.g. by your relay_state) before trying again",
+            err.message()
+        ),
+    )
 }
 
 fn check_base_url(base: &Url) -> Result<()> {

@@ -758,9 +758,21 @@ fn slow_server_hits_the_request_timeout() {
         .expect("client")
         .zignsec_signing()
         .expect("signing");
-    fault(&sim, json!({"kind": "delay", "delay_ms": 2000, "count": 1}));
-    let e = s.create(&CreateSigning::default()).expect_err("timeout");
+    let session = s.create(&CreateSigning::default()).expect("create");
+    fault(
+        &sim,
+        json!({"kind": "delay", "delay_ms": 2000, "count": 1, "method": "GET"}),
+    );
+    let e = s.status(&session.id).expect_err("timeout");
     assert_eq!(e.code(), ErrorCode::Timeout);
+    // A create that times out may have been carried out: it is reported as such, not resent.
+    fault(
+        &sim,
+        json!({"kind": "delay", "delay_ms": 2000, "count": 1, "method": "POST"}),
+    );
+    let e = s.create(&CreateSigning::default()).expect_err("timeout");
+    assert_eq!(e.code(), ErrorCode::OutcomeUnknown);
+    assert!(e.message().contains("timed out"), "{}", e.message());
 }
 
 #[test]
