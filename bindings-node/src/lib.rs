@@ -1,0 +1,656 @@
+//! # signbridge for Node
+//!
+//! The Node addon of signbridge: a thin translation of the Rust core (DESIGN.md principle 1).
+//! Arguments are read from JavaScript, the core's async operation is spawned on the core's own
+//! runtime, and a Promise is settled from it (principle 2, see [`promise`]). Errors become
+//! JavaScript `Error`s carrying the core's code (see [`errors`]).
+//!
+//! ```js
+//! const { Client } = require('signbridge')
+//! const client = new Client({ zignsec: { base_url: 'http://127.0.0.1:8080', keys: ['k'] } })
+//! const signing = client.zignsecSigning()
+//! const started = await signing.signDocuments({}, [{ path: 'contract.pdf' }])
+//! const done = await signing.wait(started.id, { intervalMs: 500, signal })
+//! await signing.saveSignedFiles(done, 'signed/')
+//! ```
+
+mod args;
+mod errors;
+mod promise;
+pub mod types;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bytes::Bytes;
+use napi::bindgen_prelude::{Buffer, FromNapiValue, Function, Object, Unknown};
+use napi::{Env, JsValue, ValueType};
+use napi_derive::napi;
+use signbridge::providers::zignsec as core;
+use signbridge::{CancelToken, ErrorCode as CoreCode};
+
+use crate::args::{is_nullish, Obj};
+use crate::errors::{type_error, Kind};
+use crate::promise::Cleanup;
+pub use crate::types::*;
+
+include!(concat!(env!("OUT_DIR"), "/error_code.rs"));
+
+/// The core's error table, every code in numeric order (generated from
+/// `signbridge::ErrorCode::ALL`). `index.js` builds the exported `ErrorCode` object from it.
+#[napi]
+pub fn error_codes() -> Vec<ErrorCodeInfo> {
+    CoreCode::ALL
+        .iter()
+        .map(|c| ErrorCodeInfo {
+            name: c.name().to_string(),
+            code: c.as_i32(),
+            message: c.message().to_string(),
+            retryable: c.is_retryable(),
+        })
+        .collect()
+}
+
+/// The version of the signbridge core inside this addon.
+#[napi]
+pub fn version() -> String {
+    signbridge::VERSION.to_string()
+}
+
+/// A signbridge client, built from the one config schema. Cheap to keep for the life of the
+/// process; every provider service hangs off it.
+#[napi]
+pub struct Client {
+    inner: signbridge::Client,
+}
+
+#[napi]
+impl Client {
+    /// Build a client from a config object (snake_case keys as in the config schema, e.g.
+    /// `{ zignsec: { base_url, keys: [primary, secondary], key_header }, transport: {...} }`).
+    /// Throws `SB_ERR_INVALID_CONFIG` for a malformed or misspelt field and
+    /// `SB_ERR_AUTH_CONFIG_MISSING` when no provider is configured. Nothing is sent.
+    #[napi(constructor, ts_args_type = "config: Config")]
+    pub fn new(env: Env, config: Unknown<'_>) -> napi::Result<Self> {
+        if config.get_type()? != ValueType::Object || config.is_array()? {
+            return Err(type_error(
+                &env,
+                format!(
+                    "config must be an object such as {{ zignsec: {{ base_url, keys }} }}, got {}",
+                    args::describe(&config)
+                ),
+            ));
+        }
+        let value = args::json(&env, config, "config")?;
+        let built = signbridge::Config::from_value(value).and_then(signbridge::Client::new);
+        match built {
+            Ok(inner) => Ok(Client { inner }),
+            Err(e) => Err(errors::to_napi(&env, &e, Kind::Error)),
+        }
+    }
+
+    /// A client configured from the `SIGNBRIDGE_*` environment variables
+    /// (`SIGNBRIDGE_ZIGNSEC_KEY`, `SIGNBRIDGE_ZIGNSEC_URL`, ...).
+    #[napi(factory)]
+    pub fn from_env(env: Env) -> napi::Result<Self> {
+        signbridge::Client::from_env()
+            .map(|inner| Client { inner })
+            .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
+    }
+
+    /// ZignSec BankID Norway document signing (`client.zignsec().signing()` in Rust).
+    #[napi]
+    pub fn zignsec_signing(&self, env: Env) -> napi::Result<SigningApi> {
+        self.inner
+            .zignsec()
+            .map(|z| SigningApi { inner: z.signing() })
+            .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
+    }
+}
+
+/// BankID Norway signing through the ZignSec gateway. Every method returns a Promise settled
+/// from the core's runtime; it rejects with an `Error` carrying `code` and `errno`.
+#[napi]
+pub struct SigningApi {
+    inner: core::SigningApi,
+}
+
+const CREATE_FIELDS: &[&str] = &[
+    "locale",
+    "redirectSuccess",
+    "redirectFailure",
+    "relayState",
+    "gdprUserId",
+    "webhook",
+    "metadata",
+];
+
+fn read_create(env: &Env, v: Option<Unknown<'_>>, what: &str) -> napi::Result<core::CreateSigning> {
+    let mut req = core::CreateSigning::default();
+    let Some(o) = Obj::opt(env, v, what, CREATE_FIELDS)? else {
+        return Ok(req);
+    };
+    req.locale = o.opt_string("locale")?;
+    req.redirect_success = o.opt_string("redirectSuccess")?;
+    req.redirect_failure = o.opt_string("redirectFailure")?;
+    req.relay_state = o.opt_string("relayState")?;
+    req.gdpr_user_id = o.opt_string("gdprUserId")?;
+    req.webhook = o.opt_string("webhook")?;
+    if let Some(m) = o.opt_json("metadata")? {
+        if !m.is_object() {
+            return Err(type_error(
+                env,
+                format!("{} must be a plain object", o.path("metadata")),
+            ));
+        }
+        req.metadata = m;
+    }
+    Ok(req)
+}
+
+fn read_placement(o: &Obj<'_>, key: &str) -> napi::Result<Option<core::Placement>> {
+    let v = o.get(key)?;
+    if is_nullish(&v) {
+        return Ok(None);
+    }
+    let p = Obj::new(o.env(), v, &o.path(key), &["page", "x", "y"])?;
+    let page = p.number("page")?;
+    if page.fract() != 0.0 || page > f64::from(u32::MAX) {
+        return Err(type_error(
+            o.env(),
+            format!("{} must be a whole page number", p.path("page")),
+        ));
+    }
+    Ok(Some(core::Placement {
+        page: page as u32,
+        x: p.number("x")?,
+        y: p.number("y")?,
+    }))
+}
+
+fn read_start(env: &Env, v: Unknown<'_>) -> napi::Result<core::StartSigning> {
+    let o = Obj::new(
+        env,
+        v,
+        "request",
+        &["files", "redirectSuccess", "redirectFailure"],
+    )?;
+    let files = o.opt_array("files")?.ok_or_else(|| {
+        type_error(
+            env,
+            "request.files is required: an array of { fileId, placement? }",
+        )
+    })?;
+    let mut out = Vec::with_capacity(files.len());
+    for (i, f) in files.into_iter().enumerate() {
+        let f = Obj::new(
+            env,
+            f,
+            &format!("request.files[{i}]"),
+            &["fileId", "placement"],
+        )?;
+        out.push(core::FileToSign {
+            file_id: f.string("fileId")?,
+            placement: read_placement(&f, "placement")?,
+        });
+    }
+    Ok(core::StartSigning {
+        files: out,
+        redirect_success: o.opt_string("redirectSuccess")?,
+        redirect_failure: o.opt_string("redirectFailure")?,
+    })
+}
+
+/// A document as given to `signDocuments`: bytes now, or a path read on the runtime.
+enum DocSource {
+    Bytes(core::Document),
+    Path(PathBuf, Option<String>, Option<core::Placement>),
+}
+
+fn read_documents(env: &Env, v: Unknown<'_>) -> napi::Result<Vec<DocSource>> {
+    let items = args::array(env, v, "documents")?;
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let what = format!("documents[{i}]");
+        let d = Obj::new(env, item, &what, &["name", "data", "path", "placement"])?;
+        let name = d.opt_string("name")?;
+        let placement = read_placement(&d, "placement")?;
+        let data = d.get("data")?;
+        let path = d.opt_string("path")?;
+        match (is_nullish(&data), path) {
+            (false, None) => {
+                let bytes = args::bytes(env, data, &d.path("data"))?;
+                out.push(DocSource::Bytes(core::Document {
+                    name: name.unwrap_or_else(|| "document.pdf".to_string()),
+                    data: Bytes::from(bytes),
+                    placement,
+                }));
+            }
+            (true, Some(path)) => out.push(DocSource::Path(path.into(), name, placement)),
+            _ => {
+                return Err(type_error(
+                    env,
+                    format!("{what} needs exactly one of `data` (a Buffer) or `path` (a string)"),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn read_file_ref(env: &Env, v: Unknown<'_>, what: &str) -> napi::Result<core::FileRef> {
+    if v.get_type()? != ValueType::Object {
+        return Err(type_error(
+            env,
+            format!(
+                "{what} must be a file object from status() or wait(), got {}",
+                args::describe(&v)
+            ),
+        ));
+    }
+    // SAFETY: `v` is an object of this environment.
+    let f = unsafe { FileRef::from_napi_value(env.raw(), v.raw()) }.map_err(|e| {
+        type_error(
+            env,
+            format!(
+                "{what} must be a file object ({{ id, name, url, md5 }}) from status() or wait(): {}",
+                e.reason
+            ),
+        )
+    })?;
+    Ok(f.into())
+}
+
+fn read_status(env: &Env, v: Unknown<'_>) -> napi::Result<core::SigningStatus> {
+    if v.get_type()? != ValueType::Object {
+        return Err(type_error(
+            env,
+            format!(
+                "state must be the object returned by status() or wait(), got {}",
+                args::describe(&v)
+            ),
+        ));
+    }
+    // SAFETY: `v` is an object of this environment.
+    let s = unsafe { SigningStatus::from_napi_value(env.raw(), v.raw()) }.map_err(|e| {
+        type_error(
+            env,
+            format!(
+                "state must be the object returned by status() or wait(): {}",
+                e.reason
+            ),
+        )
+    })?;
+    Ok(s.into())
+}
+
+fn ms(n: f64) -> Duration {
+    Duration::from_secs_f64(n / 1000.0)
+}
+
+/// Wire an `AbortSignal` to a core [`CancelToken`]: `abort` cancels the token. Returns the
+/// cleanup that removes the listener when the wait settles, or `None` when the signal is
+/// already aborted.
+fn wire_signal(
+    env: &Env,
+    signal: Unknown<'_>,
+    token: &CancelToken,
+) -> napi::Result<Option<Cleanup>> {
+    use napi::bindgen_prelude::JsObjectValue as _;
+    let not_signal = |env: &Env, v: &Unknown<'_>| {
+        type_error(
+            env,
+            format!(
+                "options.signal must be an AbortSignal, got {}",
+                args::describe(v)
+            ),
+        )
+    };
+    if signal.get_type()? != ValueType::Object {
+        return Err(not_signal(env, &signal));
+    }
+    // SAFETY: `signal` is an object of this environment.
+    let obj: Object<'_> = unsafe { Object::from_napi_value(env.raw(), signal.raw()) }?;
+    let aborted: Unknown<'_> = obj.get_named_property("aborted")?;
+    let add: Unknown<'_> = obj.get_named_property("addEventListener")?;
+    if aborted.get_type()? != ValueType::Boolean || add.get_type()? != ValueType::Function {
+        return Err(not_signal(env, &signal));
+    }
+    // SAFETY: checked to be a boolean just above.
+    if unsafe { bool::from_napi_value(env.raw(), aborted.raw()) }? {
+        return Ok(None);
+    }
+    let t = token.clone();
+    let listener =
+        env.create_function_from_closure::<(), (), _>("onSignbridgeAbort", move |_ctx| {
+            t.cancel();
+            Ok(())
+        })?;
+    call_method(env, &obj, "addEventListener", listener.raw())?;
+    let signal_ref = obj.create_ref::<false>()?;
+    // SAFETY: `listener` is a function of this environment, referenced like an object.
+    let listener_ref: napi::bindgen_prelude::ObjectRef<false> =
+        unsafe { FromNapiValue::from_napi_value(env.raw(), listener.raw()) }?;
+    Ok(Some(Box::new(move |env: &Env| {
+        if let (Ok(signal), Ok(listener)) = (signal_ref.get_value(env), listener_ref.get_value(env))
+        {
+            // Best effort: a signal whose removeEventListener throws keeps a dead listener.
+            let _ = call_method(env, &signal, "removeEventListener", listener.raw());
+        }
+        let _ = signal_ref.unref(env);
+        let _ = listener_ref.unref(env);
+    })))
+}
+
+/// `obj[method]('abort', listener)`.
+fn call_method(
+    env: &Env,
+    obj: &Object<'_>,
+    method: &str,
+    listener: napi::sys::napi_value,
+) -> napi::Result<()> {
+    use napi::bindgen_prelude::JsObjectValue as _;
+    let f: Function<'_, Unknown<'_>, Unknown<'_>> = obj.get_named_property(method)?;
+    let event = env.create_string("abort")?;
+    let mut out = std::ptr::null_mut();
+    let argv = [event.raw(), listener];
+    // SAFETY: all values belong to this environment and the JS thread is the caller's.
+    let status = unsafe {
+        napi::sys::napi_call_function(
+            env.raw(),
+            obj.raw(),
+            f.raw(),
+            argv.len(),
+            argv.as_ptr(),
+            &mut out,
+        )
+    };
+    if status == napi::sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(napi::Error::new(
+            napi::Status::PendingException,
+            format!("signal.{method} failed"),
+        ))
+    }
+}
+
+#[napi]
+impl SigningApi {
+    /// Create a signing session. Every field of `request` is optional.
+    #[napi(
+        ts_args_type = "request?: CreateSigning | null",
+        ts_return_type = "Promise<SigningSession>"
+    )]
+    pub fn create<'e>(
+        &self,
+        env: &'e Env,
+        request: Option<Unknown<'_>>,
+    ) -> napi::Result<Object<'e>> {
+        let req = read_create(env, request, "request")?;
+        let api = self.inner.clone();
+        promise::spawn(
+            env,
+            async move { api.create(&req).await },
+            SigningSession::from,
+            None,
+        )
+    }
+
+    /// Upload one PDF from memory (checked locally first: a bad document rejects with
+    /// `SB_ERR_INVALID_DOCUMENT` before anything is sent).
+    #[napi(
+        ts_args_type = "sessionId: string, name: string, data: Buffer | Uint8Array",
+        ts_return_type = "Promise<UploadedFile>"
+    )]
+    pub fn upload_bytes<'e>(
+        &self,
+        env: &'e Env,
+        session_id: Unknown<'_>,
+        name: Unknown<'_>,
+        data: Unknown<'_>,
+    ) -> napi::Result<Object<'e>> {
+        let session_id = args::string(env, session_id, "sessionId")?;
+        let name = args::string(env, name, "name")?;
+        let data = args::bytes(env, data, "data")?;
+        let api = self.inner.clone();
+        promise::spawn(
+            env,
+            async move { api.upload_bytes(&session_id, &name, data).await },
+            UploadedFile::from,
+            None,
+        )
+    }
+
+    /// Upload one PDF from a file.
+    #[napi(
+        ts_args_type = "sessionId: string, path: string",
+        ts_return_type = "Promise<UploadedFile>"
+    )]
+    pub fn upload_path<'e>(
+        &self,
+        env: &'e Env,
+        session_id: Unknown<'_>,
+        path: Unknown<'_>,
+    ) -> napi::Result<Object<'e>> {
+        let session_id = args::string(env, session_id, "sessionId")?;
+        let path = args::string(env, path, "path")?;
+        let api = self.inner.clone();
+        promise::spawn(
+            env,
+            async move { api.upload_path(&session_id, path).await },
+            UploadedFile::from,
+            None,
+        )
+    }
+
+    /// Start signing the uploaded files; resolves with the URL to send the signer to.
+    #[napi(
+        ts_args_type = "sessionId: string, request: StartSigning",
+        ts_return_type = "Promise<StartedSigning>"
+    )]
+    pub fn start<'e>(
+        &self,
+        env: &'e Env,
+        session_id: Unknown<'_>,
+        request: Unknown<'_>,
+    ) -> napi::Result<Object<'e>> {
+        let session_id = args::string(env, session_id, "sessionId")?;
+        let req = read_start(env, request)?;
+        let api = self.inner.clone();
+        promise::spawn(
+            env,
+            async move { api.start(&session_id, &req).await },
+            StartedSigning::from,
+            None,
+        )
+    }
+
+    /// Create a session, upload every document and start signing, in one call. Each document
+    /// is `{ data, name }` (a Buffer) or `{ path }`, with an optional `placement`.
+    #[napi(
+        ts_args_type = "request: CreateSigning | null | undefined, documents: Array<Document>",
+        ts_return_type = "Promise<StartedSession>"
+    )]
+    pub fn sign_documents<'e>(
+        &self,
+        env: &'e Env,
+        request: Option<Unknown<'_>>,
+        documents: Unknown<'_>,
+    ) -> napi::Result<Object<'e>> {
+        let req = read_create(env, request, "request")?;
+        let docs = read_documents(env, documents)?;
+        let api = self.inner.clone();
+        promise::spawn(
+            env,
+            async move {
+                let mut ready = Vec::with_capacity(docs.len());
+                for d in docs {
+                    ready.push(match d {
+                        DocSource::Bytes(doc) => doc,
+                        DocSource::Path(path, name, placement) => {
+                            let mut doc = core::Document::from_path(&path, placement).await?;
+                            if let Some(name) = name {
+                                doc.name = name;
+                            }
+                            doc
+                        }
+                    });
+                }
+                api.sign_documents(&req, &ready).await
+            },
+            StartedSession::from,
+            None,
+        )
+    }
+
+    /// Read the session's state.
+    #[napi(
+        ts_args_type = "sessionId: string",
+        ts_return_type = "Promise<SigningStatus>"
+    )]
+    pub fn status<'e>(&self, env: &'e Env, session_id: Unknown<'_>) -> napi::Result<Object<'e>> {
+        let session_id = args::string(env, session_id, "sessionId")?;
+        let api = self.inner.clone();
+        promise::spawn(
+            env,
+            async move { api.status(&session_id).await },
+            SigningStatus::from,
+            None,
+        )
+    }
+
+    /// Poll until the session is final. `'Finished'` resolves with the state; `Cancelled`,
+    /// `Failed`, `Rejected` and `Expired` reject with the matching code (`SB_ERR_CANCELLED`...)
+    /// and the gateway's `providerCode`. `signal` aborts the wait (`SB_ERR_ABORTED`); `timeoutMs`
+    /// bounds it (`SB_ERR_TIMEOUT`). The session itself goes on at the provider either way.
+    #[napi(
+        ts_args_type = "sessionId: string, options?: WaitOptions | null",
+        ts_return_type = "Promise<SigningStatus>"
+    )]
+    pub fn wait<'e>(
+        &self,
+        env: &'e Env,
+        session_id: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> napi::Result<Object<'e>> {
+        let session_id = args::string(env, session_id, "sessionId")?;
+        let mut opts = signbridge::WaitOptions::<core::SigningStatus>::default();
+        let token = CancelToken::new();
+        let mut cleanup = None;
+        if let Some(o) = Obj::opt(
+            env,
+            options,
+            "options",
+            &["intervalMs", "timeoutMs", "signal"],
+        )? {
+            if let Some(i) = o.opt_number("intervalMs")? {
+                opts.interval = ms(i);
+            }
+            opts.timeout = o.opt_number("timeoutMs")?.map(ms);
+            let signal = o.get("signal")?;
+            if !is_nullish(&signal) {
+                match wire_signal(env, signal, &token)? {
+                    Some(c) => cleanup = Some(c),
+                    None => token.cancel(),
+                }
+            }
+        }
+        opts.cancel = Some(token);
+        let api = self.inner.clone();
+        promise::spawn(
+            env,
+            async move { api.wait(&session_id, &opts).await },
+            SigningStatus::from,
+            cleanup,
+        )
+    }
+
+    /// Download a file (`FileRef` from `status`/`wait`) and verify it against the md5 the
+    /// gateway reported (`SB_ERR_INTEGRITY` on mismatch).
+    #[napi(ts_args_type = "file: FileRef", ts_return_type = "Promise<Buffer>")]
+    pub fn download<'e>(&self, env: &'e Env, file: Unknown<'_>) -> napi::Result<Object<'e>> {
+        let file = read_file_ref(env, file, "file")?;
+        let api = self.inner.clone();
+        promise::spawn(
+            env,
+            async move { api.download(&file).await },
+            |b: Bytes| Buffer::from(b.to_vec()),
+            None,
+        )
+    }
+
+    /// Download a file to `path` atomically (verified, written beside it, then renamed);
+    /// resolves with the number of bytes written.
+    #[napi(
+        ts_args_type = "file: FileRef, path: string",
+        ts_return_type = "Promise<number>"
+    )]
+    pub fn download_to<'e>(
+        &self,
+        env: &'e Env,
+        file: Unknown<'_>,
+        path: Unknown<'_>,
+    ) -> napi::Result<Object<'e>> {
+        let file = read_file_ref(env, file, "file")?;
+        let path = args::string(env, path, "path")?;
+        let api = self.inner.clone();
+        promise::spawn(
+            env,
+            async move { api.download_to(&file, path).await },
+            |n: u64| n as f64,
+            None,
+        )
+    }
+
+    /// Download a file by ids, without md5 check.
+    #[napi(
+        ts_args_type = "sessionId: string, fileId: string",
+        ts_return_type = "Promise<Buffer>"
+    )]
+    pub fn download_file<'e>(
+        &self,
+        env: &'e Env,
+        session_id: Unknown<'_>,
+        file_id: Unknown<'_>,
+    ) -> napi::Result<Object<'e>> {
+        let session_id = args::string(env, session_id, "sessionId")?;
+        let file_id = args::string(env, file_id, "fileId")?;
+        let api = self.inner.clone();
+        promise::spawn(
+            env,
+            async move { api.download_file(&session_id, &file_id).await },
+            |b: Bytes| Buffer::from(b.to_vec()),
+            None,
+        )
+    }
+
+    /// Save every signed file of a finished session into `dir` (created if missing); resolves
+    /// with the paths written. A session that is not `'Finished'` rejects with
+    /// `SB_ERR_INVALID_STATE`.
+    #[napi(
+        ts_args_type = "state: SigningStatus, dir: string",
+        ts_return_type = "Promise<Array<string>>"
+    )]
+    pub fn save_signed_files<'e>(
+        &self,
+        env: &'e Env,
+        state: Unknown<'_>,
+        dir: Unknown<'_>,
+    ) -> napi::Result<Object<'e>> {
+        let state = read_status(env, state)?;
+        let dir = args::string(env, dir, "dir")?;
+        let api = self.inner.clone();
+        promise::spawn(
+            env,
+            async move { api.save_signed_files(&state, dir).await },
+            |paths: Vec<PathBuf>| {
+                paths
+                    .into_iter()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .collect::<Vec<String>>()
+            },
+            None,
+        )
+    }
+}

@@ -1,0 +1,388 @@
+//! The typed objects of the JavaScript API: results (camelCase fields, `Buffer` for bytes) and the
+//! request shapes the methods accept. Field names are the core's, in camelCase; the config object
+//! alone keeps the snake_case keys of the one config schema.
+
+use napi::bindgen_prelude::{AbortSignal, Buffer};
+use napi_derive::napi;
+use signbridge::providers::zignsec as core;
+
+// ---------------------------------------------------------------------------------------------
+// Configuration (the one config schema; typings only: the object is handed to
+// `signbridge::Config::from_value`, which refuses unknown keys).
+
+/// The configuration of a `Client`: the one config schema of signbridge, with its
+/// snake_case keys (the same document C takes as JSON and Python as keyword arguments).
+#[napi(object, object_to_js = false)]
+pub struct Config {
+    /// ZignSec gateway settings.
+    pub zignsec: Option<ZignsecConfig>,
+    /// Timeouts, retries and trusted CAs, shared by every provider.
+    pub transport: Option<TransportConfig>,
+}
+
+/// ZignSec gateway settings (`config.zignsec`).
+#[napi(object, object_to_js = false)]
+pub struct ZignsecConfig {
+    /// `'test'` (default) or `'prod'`; ignored when `base_url` is set.
+    #[napi(ts_type = "'test' | 'prod' | 'production'")]
+    pub environment: Option<String>,
+    /// A gateway base URL overriding `environment` (e.g. the local simulator).
+    #[napi(js_name = "base_url")]
+    pub base_url: Option<String>,
+    /// The active subscription keys: primary first, then the optional secondary (rotation).
+    pub keys: Option<Vec<String>>,
+    /// Which header carries the key: `'product-key'` (default, `Zs-Product-Key`) or
+    /// `'authorization'` (legacy).
+    #[napi(js_name = "key_header", ts_type = "'product-key' | 'authorization'")]
+    pub key_header: Option<String>,
+}
+
+/// Transport settings (`config.transport`).
+#[napi(object, object_to_js = false)]
+pub struct TransportConfig {
+    /// Time allowed to establish a connection, in milliseconds (default 10000).
+    #[napi(js_name = "connect_timeout_ms")]
+    pub connect_timeout_ms: Option<u32>,
+    /// Time allowed for one HTTP exchange, in milliseconds (default 60000).
+    #[napi(js_name = "request_timeout_ms")]
+    pub request_timeout_ms: Option<u32>,
+    /// Attempts per call for retryable failures (default 3; 1 = no retry).
+    #[napi(js_name = "max_attempts")]
+    pub max_attempts: Option<u32>,
+    /// First backoff step in milliseconds (default 200).
+    #[napi(js_name = "backoff_base_ms")]
+    pub backoff_base_ms: Option<u32>,
+    /// Largest backoff step in milliseconds (default 5000).
+    #[napi(js_name = "backoff_max_ms")]
+    pub backoff_max_ms: Option<u32>,
+    /// Longest `Retry-After` honoured automatically, in seconds (default 60).
+    #[napi(js_name = "max_retry_after_s")]
+    pub max_retry_after_s: Option<u32>,
+    /// Extra trusted CA certificates, PEM text.
+    #[napi(js_name = "ca_pem")]
+    pub ca_pem: Option<String>,
+    /// Extra trusted CA certificates, path of a PEM file.
+    #[napi(js_name = "ca_file")]
+    pub ca_file: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests (typings; read field by field in `lib.rs`, unknown fields refused).
+
+/// Create-session request (`create`, `signDocuments`). Every field is optional.
+#[napi(object, object_to_js = false)]
+pub struct CreateSigning {
+    /// UI language, e.g. `'En'` or `'No'`.
+    pub locale: Option<String>,
+    /// Where the signer's browser goes after signing (absolute http(s) URL).
+    pub redirect_success: Option<String>,
+    /// Where the signer's browser goes after cancelling or failing.
+    pub redirect_failure: Option<String>,
+    /// Your own reference, echoed back with the redirect and in the status.
+    pub relay_state: Option<String>,
+    /// Your GDPR user reference.
+    pub gdpr_user_id: Option<String>,
+    /// A URL the gateway POSTs results to.
+    pub webhook: Option<String>,
+    /// Product metadata (a plain object).
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub metadata: Option<serde_json::Value>,
+}
+
+/// Where the visible signature goes: `page` starts at 1; `x`/`y` are PDF points from the
+/// bottom-left corner.
+#[napi(object)]
+pub struct Placement {
+    /// Page number, 1-based.
+    pub page: u32,
+    /// Horizontal position in points.
+    pub x: f64,
+    /// Vertical position in points.
+    pub y: f64,
+}
+
+/// One uploaded document to sign, and where its signature goes.
+#[napi(object, object_to_js = false)]
+pub struct FileToSign {
+    /// The id returned by the upload.
+    pub file_id: String,
+    /// Signature placement; the gateway's default when absent.
+    pub placement: Option<Placement>,
+}
+
+/// Start-signing request (`start`).
+#[napi(object, object_to_js = false)]
+pub struct StartSigning {
+    /// The documents to sign, in the order the signer sees them.
+    pub files: Vec<FileToSign>,
+    /// Overrides the success redirect given at creation.
+    pub redirect_success: Option<String>,
+    /// Overrides the failure redirect given at creation.
+    pub redirect_failure: Option<String>,
+}
+
+/// A document for `signDocuments`: either `data` (with a `name`) or a `path` to read.
+#[napi(object, object_to_js = false)]
+pub struct Document {
+    /// File name shown to the signer (default: the file name of `path`, or `document.pdf`).
+    pub name: Option<String>,
+    /// The PDF bytes.
+    #[napi(ts_type = "Buffer | Uint8Array")]
+    pub data: Option<Buffer>,
+    /// A PDF file to read instead of `data`.
+    pub path: Option<String>,
+    /// Where the signature goes.
+    pub placement: Option<Placement>,
+}
+
+/// How `wait` polls.
+#[napi(object, object_to_js = false)]
+pub struct WaitOptions {
+    /// Time between two polls in milliseconds (default 2000, minimum 50).
+    pub interval_ms: Option<f64>,
+    /// Give up after this long with `SB_ERR_TIMEOUT` (default: wait until a final state).
+    pub timeout_ms: Option<f64>,
+    /// Aborting it rejects the wait with `SB_ERR_ABORTED` and stops polling.
+    pub signal: Option<AbortSignal>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results.
+
+/// A created signing session.
+#[napi(object)]
+pub struct SigningSession {
+    /// The session id, used for every later call.
+    pub id: String,
+    /// Its status (normally `'Created'`).
+    #[napi(ts_type = "SessionStatus")]
+    pub status: String,
+}
+
+/// A file accepted into a session.
+#[napi(object)]
+pub struct UploadedFile {
+    /// The session the file belongs to.
+    pub session_id: String,
+    /// The file id to pass to `start`.
+    pub file_id: String,
+    /// The file name the gateway recorded.
+    pub name: String,
+    /// The md5 the gateway computed (base64 or hex).
+    pub md5: Option<String>,
+}
+
+/// The answer to `start`.
+#[napi(object)]
+pub struct StartedSigning {
+    /// Send the signer's browser here.
+    pub redirect_url: String,
+    /// The session's status (normally `'Pending'`).
+    #[napi(ts_type = "SessionStatus")]
+    pub status: String,
+}
+
+/// The answer to `signDocuments`: a started session.
+#[napi(object)]
+pub struct StartedSession {
+    /// Session id.
+    pub id: String,
+    /// Send the signer's browser here.
+    pub redirect_url: String,
+    /// The uploaded files, in order.
+    pub files: Vec<UploadedFile>,
+}
+
+/// An error item the gateway reported for a session.
+#[napi(object)]
+pub struct ProviderErrorItem {
+    /// E.g. `'CANCELLED_BY_USER'`.
+    pub code: String,
+    /// Human-readable description.
+    pub description: String,
+    /// The HTTP-like status the gateway attached.
+    pub status_code: Option<u32>,
+}
+
+/// A file of a session (original or signed).
+#[napi(object)]
+pub struct FileRef {
+    /// The file id.
+    pub id: String,
+    /// The file name.
+    pub name: String,
+    /// Where to download it.
+    pub url: Option<String>,
+    /// Its media type.
+    pub mime_type: Option<String>,
+    /// The md5 the gateway reported; downloads are checked against it.
+    pub md5: Option<String>,
+}
+
+/// Who signed (when the gateway reports it).
+#[napi(object)]
+pub struct SignerInfo {
+    /// Full name.
+    pub name: Option<String>,
+    /// National identity number.
+    pub personal_number: Option<String>,
+}
+
+/// The state of a signing session.
+#[napi(object)]
+pub struct SigningStatus {
+    /// Session id.
+    pub id: String,
+    /// Current state.
+    #[napi(ts_type = "SessionStatus")]
+    pub status: String,
+    /// Your `relayState`, echoed.
+    pub relay_state: Option<String>,
+    /// Errors the gateway reported (e.g. `CANCELLED_BY_USER`).
+    pub errors: Vec<ProviderErrorItem>,
+    /// The uploaded originals.
+    pub input_files: Vec<FileRef>,
+    /// The signed documents (once `'Finished'`).
+    pub signed_files: Vec<FileRef>,
+    /// The signer, when reported.
+    pub signer: Option<SignerInfo>,
+}
+
+/// One row of the core's error table (`errorCodes()`).
+#[napi(object)]
+pub struct ErrorCodeInfo {
+    /// The stable name, as `err.code` spells it (`'SB_ERR_AUTH'`).
+    pub name: String,
+    /// The stable number, as `err.errno` carries it.
+    pub code: i32,
+    /// What the code means and what to do about it.
+    pub message: String,
+    /// Whether retrying later can succeed without changing anything.
+    pub retryable: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conversions between the core's types and these.
+
+impl From<core::SigningSession> for SigningSession {
+    fn from(s: core::SigningSession) -> Self {
+        SigningSession {
+            id: s.id,
+            status: s.status.as_str().to_string(),
+        }
+    }
+}
+
+impl From<core::UploadedFile> for UploadedFile {
+    fn from(f: core::UploadedFile) -> Self {
+        UploadedFile {
+            session_id: f.session_id,
+            file_id: f.file_id,
+            name: f.name,
+            md5: f.md5,
+        }
+    }
+}
+
+impl From<core::StartedSigning> for StartedSigning {
+    fn from(s: core::StartedSigning) -> Self {
+        StartedSigning {
+            redirect_url: s.redirect_url,
+            status: s.status.as_str().to_string(),
+        }
+    }
+}
+
+impl From<core::StartedSession> for StartedSession {
+    fn from(s: core::StartedSession) -> Self {
+        StartedSession {
+            id: s.id,
+            redirect_url: s.redirect_url,
+            files: s.files.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl From<core::FileRef> for FileRef {
+    fn from(f: core::FileRef) -> Self {
+        FileRef {
+            id: f.id,
+            name: f.name,
+            url: f.url,
+            mime_type: f.mime_type,
+            md5: f.md5,
+        }
+    }
+}
+
+impl From<FileRef> for core::FileRef {
+    fn from(f: FileRef) -> Self {
+        core::FileRef {
+            id: f.id,
+            name: f.name,
+            url: f.url,
+            mime_type: f.mime_type,
+            md5: f.md5,
+        }
+    }
+}
+
+impl From<core::SigningStatus> for SigningStatus {
+    fn from(s: core::SigningStatus) -> Self {
+        SigningStatus {
+            id: s.id,
+            status: s.status.as_str().to_string(),
+            relay_state: s.relay_state,
+            errors: s
+                .errors
+                .into_iter()
+                .map(|e| ProviderErrorItem {
+                    code: e.code,
+                    description: e.description,
+                    status_code: e.status_code.map(u32::from),
+                })
+                .collect(),
+            input_files: s.input_files.into_iter().map(Into::into).collect(),
+            signed_files: s.signed_files.into_iter().map(Into::into).collect(),
+            signer: s.signer.map(|p| SignerInfo {
+                name: p.name,
+                personal_number: p.personal_number,
+            }),
+        }
+    }
+}
+
+impl From<SigningStatus> for core::SigningStatus {
+    fn from(s: SigningStatus) -> Self {
+        core::SigningStatus {
+            id: s.id,
+            status: signbridge::SessionStatus::parse(&s.status),
+            relay_state: s.relay_state,
+            errors: s
+                .errors
+                .into_iter()
+                .map(|e| core::ProviderErrorItem {
+                    code: e.code,
+                    description: e.description,
+                    status_code: e.status_code.and_then(|c| u16::try_from(c).ok()),
+                })
+                .collect(),
+            input_files: s.input_files.into_iter().map(Into::into).collect(),
+            signed_files: s.signed_files.into_iter().map(Into::into).collect(),
+            signer: s.signer.map(|p| core::SignerInfo {
+                name: p.name,
+                personal_number: p.personal_number,
+            }),
+        }
+    }
+}
+
+impl From<Placement> for core::Placement {
+    fn from(p: Placement) -> Self {
+        core::Placement {
+            page: p.page,
+            x: p.x,
+            y: p.y,
+        }
+    }
+}
