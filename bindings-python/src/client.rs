@@ -1,0 +1,519 @@
+//! `Client` and the ZignSec signing service `ZignsecSigning`.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
+use signbridge::providers::zignsec::{
+    CreateSigning, Document, FileToSign, SigningApi, SigningStatus, StartSigning,
+};
+use signbridge::{CancelToken, Config, ErrorCode, WaitOptions};
+
+use crate::convert;
+use crate::errors;
+use crate::run::{boundary, run};
+use crate::types::{
+    PyDocument, PyFileRef, PyFileToSign, PySigningSession, PySigningStatus, PyStartedSession,
+    PyStartedSigning, PyUploadedFile,
+};
+
+/// A signbridge client, built from the one configuration schema (keyword arguments or a dict).
+///
+/// Thread-safe; one client can be shared by every thread. Usable as a context manager: leaving
+/// the `with` block closes it (later calls raise `InvalidInput`).
+#[pyclass(module = "signbridge", name = "Client", frozen)]
+pub struct PyClient {
+    inner: RwLock<Option<signbridge::Client>>,
+}
+
+impl PyClient {
+    fn core(&self, py: Python<'_>) -> PyResult<signbridge::Client> {
+        let guard = self.inner.read().unwrap_or_else(|p| p.into_inner());
+        guard.clone().ok_or_else(|| {
+            errors::new_err(
+                py,
+                ErrorCode::InvalidArgument,
+                "this client is closed; create a new signbridge.Client",
+            )
+        })
+    }
+
+    fn build(py: Python<'_>, config: Config) -> PyResult<PyClient> {
+        let client = signbridge::Client::new(config).map_err(|e| errors::to_py(py, &e))?;
+        Ok(PyClient {
+            inner: RwLock::new(Some(client)),
+        })
+    }
+}
+
+#[pymethods]
+impl PyClient {
+    /// `Client(config)` with a dict (or its JSON text), or `Client(**config)` with keyword
+    /// arguments: `zignsec={"base_url": ..., "keys": [...]}`, `transport={...}`.
+    #[new]
+    #[pyo3(signature = (config = None, /, **kwargs))]
+    fn new(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Self> {
+        boundary(py, || {
+            let kwargs = kwargs.filter(|k| !k.is_empty());
+            let cfg = match (config, kwargs) {
+                (Some(_), Some(_)) => {
+                    return Err(PyTypeError::new_err(
+                        "give the configuration either as one dict or as keyword arguments, \
+                         not both",
+                    ))
+                }
+                (Some(c), None) if c.cast::<PyString>().is_ok() => {
+                    Config::from_json(&c.cast::<PyString>()?.to_cow()?)
+                }
+                (Some(c), None) => {
+                    if !c.is_instance_of::<PyDict>() && !c.hasattr("keys")? {
+                        return Err(PyTypeError::new_err(format!(
+                            "config must be a dict (or JSON text), not {}",
+                            c.get_type().name()?
+                        )));
+                    }
+                    Config::from_value(convert::to_json(c, "")?)
+                }
+                (None, Some(k)) => Config::from_value(convert::to_json(k.as_any(), "")?),
+                (None, None) => Config::from_value(serde_json::json!({})),
+            };
+            let cfg = cfg.map_err(|e| errors::to_py(py, &e))?;
+            PyClient::build(py, cfg)
+        })
+    }
+
+    /// A client configured from the `SIGNBRIDGE_*` environment variables.
+    #[staticmethod]
+    fn from_env(py: Python<'_>) -> PyResult<Self> {
+        boundary(py, || {
+            let cfg = Config::from_env().map_err(|e| errors::to_py(py, &e))?;
+            PyClient::build(py, cfg)
+        })
+    }
+
+    /// BankID Norway document signing through the ZignSec gateway.
+    fn zignsec_signing(slf: &Bound<'_, Self>) -> PyResult<PyZignsecSigning> {
+        let py = slf.py();
+        boundary(py, || {
+            // Fails early when ZignSec is not configured.
+            let core = slf.get().core(py)?;
+            core.zignsec().map_err(|e| errors::to_py(py, &e))?;
+            Ok(PyZignsecSigning {
+                client: slf.clone().unbind(),
+            })
+        })
+    }
+
+    /// Release the client. Calls made afterwards (through it or its services) raise
+    /// `InvalidInput`. Closing twice is harmless.
+    fn close(&self) {
+        let mut guard = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        *guard = None;
+    }
+
+    /// Whether close() was called.
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_none()
+    }
+
+    fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, _args: &Bound<'_, PyTuple>) -> bool {
+        self.close();
+        false
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Client(closed={})", self.closed())
+    }
+}
+
+/// BankID Norway signing through ZignSec: create a session, upload PDFs, start, send the signer
+/// to the redirect URL, wait, download. Every call releases the GIL; wait() can be interrupted
+/// with Ctrl-C.
+#[pyclass(module = "signbridge", name = "ZignsecSigning", frozen)]
+pub struct PyZignsecSigning {
+    client: Py<PyClient>,
+}
+
+impl PyZignsecSigning {
+    fn api(&self, py: Python<'_>) -> PyResult<SigningApi> {
+        let core = self.client.get().core(py)?;
+        let z = core.zignsec().map_err(|e| errors::to_py(py, &e))?;
+        Ok(z.signing())
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn create_request(
+    locale: Option<String>,
+    redirect_success: Option<String>,
+    redirect_failure: Option<String>,
+    relay_state: Option<String>,
+    gdpr_user_id: Option<String>,
+    webhook: Option<String>,
+    metadata: Option<&Bound<'_, PyAny>>,
+) -> PyResult<CreateSigning> {
+    let mut req = CreateSigning {
+        locale,
+        redirect_success,
+        redirect_failure,
+        relay_state,
+        gdpr_user_id,
+        webhook,
+        ..CreateSigning::default()
+    };
+    if let Some(m) = metadata.filter(|m| !m.is_none()) {
+        if !m.is_instance_of::<PyDict>() {
+            return Err(PyTypeError::new_err(format!(
+                "metadata must be a dict, not {}",
+                m.get_type().name()?
+            )));
+        }
+        req.metadata = convert::to_json(m, "metadata")?;
+    }
+    Ok(req)
+}
+
+fn session_id(obj: &Bound<'_, PyAny>) -> PyResult<String> {
+    convert::text(obj, "session_id")
+}
+
+#[pymethods]
+impl PyZignsecSigning {
+    /// Create a signing session. Every argument is optional; redirect URLs and webhook must be
+    /// absolute http(s) URLs; metadata is a dict.
+    #[pyo3(signature = (*, locale = None, redirect_success = None, redirect_failure = None,
+        relay_state = None, gdpr_user_id = None, webhook = None, metadata = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn create(
+        &self,
+        py: Python<'_>,
+        locale: Option<String>,
+        redirect_success: Option<String>,
+        redirect_failure: Option<String>,
+        relay_state: Option<String>,
+        gdpr_user_id: Option<String>,
+        webhook: Option<String>,
+        metadata: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PySigningSession> {
+        boundary(py, || {
+            let req = create_request(
+                locale,
+                redirect_success,
+                redirect_failure,
+                relay_state,
+                gdpr_user_id,
+                webhook,
+                metadata,
+            )?;
+            let api = self.api(py)?;
+            let inner = run(py, async move { api.create(&req).await })?;
+            Ok(PySigningSession { inner })
+        })
+    }
+
+    /// Upload one PDF from memory (bytes, bytearray or memoryview). It is checked locally first:
+    /// an empty or non-PDF document raises InvalidDocument before anything is sent.
+    fn upload_bytes(
+        &self,
+        py: Python<'_>,
+        session_id: &Bound<'_, PyAny>,
+        name: &Bound<'_, PyAny>,
+        data: &Bound<'_, PyAny>,
+    ) -> PyResult<PyUploadedFile> {
+        boundary(py, || {
+            let sid = self::session_id(session_id)?;
+            let name = convert::text(name, "name")?;
+            let data = convert::to_bytes(data, "data")?;
+            let api = self.api(py)?;
+            let inner = run(py, async move { api.upload_bytes(&sid, &name, data).await })?;
+            Ok(PyUploadedFile { inner })
+        })
+    }
+
+    /// Upload one PDF from a file (str or os.PathLike).
+    fn upload_path(
+        &self,
+        py: Python<'_>,
+        session_id: &Bound<'_, PyAny>,
+        path: PathBuf,
+    ) -> PyResult<PyUploadedFile> {
+        boundary(py, || {
+            let sid = self::session_id(session_id)?;
+            let api = self.api(py)?;
+            let inner = run(py, async move { api.upload_path(&sid, &path).await })?;
+            Ok(PyUploadedFile { inner })
+        })
+    }
+
+    /// Start signing uploaded files. `files` items are file ids (str), UploadedFile objects
+    /// or FileToSign objects (with a placement). Returns where to send the signer.
+    #[pyo3(signature = (session_id, files, *, redirect_success = None, redirect_failure = None))]
+    fn start(
+        &self,
+        py: Python<'_>,
+        session_id: &Bound<'_, PyAny>,
+        files: &Bound<'_, PyAny>,
+        redirect_success: Option<String>,
+        redirect_failure: Option<String>,
+    ) -> PyResult<PyStartedSigning> {
+        boundary(py, || {
+            let sid = self::session_id(session_id)?;
+            if files.is_instance_of::<PyString>() {
+                return Err(PyTypeError::new_err(
+                    "files must be a list of file ids, UploadedFile or FileToSign objects, \
+                     not a single str",
+                ));
+            }
+            let mut list = Vec::new();
+            for item in files.try_iter().map_err(|_| {
+                PyTypeError::new_err("files must be a list of file ids, UploadedFile or FileToSign")
+            })? {
+                let item = item?;
+                let f = if let Ok(s) = item.cast::<PyString>() {
+                    FileToSign {
+                        file_id: s.to_cow()?.into_owned(),
+                        placement: None,
+                    }
+                } else if let Ok(u) = item.cast::<PyUploadedFile>() {
+                    FileToSign {
+                        file_id: u.get().inner.file_id.clone(),
+                        placement: None,
+                    }
+                } else if let Ok(f) = item.cast::<PyFileToSign>() {
+                    f.get().inner.clone()
+                } else {
+                    return Err(PyTypeError::new_err(format!(
+                        "files items must be str, UploadedFile or FileToSign, not {}",
+                        item.get_type().name()?
+                    )));
+                };
+                list.push(f);
+            }
+            let req = StartSigning {
+                files: list,
+                redirect_success,
+                redirect_failure,
+            };
+            let api = self.api(py)?;
+            let inner = run(py, async move { api.start(&sid, &req).await })?;
+            Ok(PyStartedSigning { inner })
+        })
+    }
+
+    /// Create a session, upload every document and start signing, in one call. `documents`
+    /// items are Document objects or paths (str or os.PathLike); the keyword arguments are those
+    /// of create().
+    #[pyo3(signature = (documents, *, locale = None, redirect_success = None,
+        redirect_failure = None, relay_state = None, gdpr_user_id = None, webhook = None,
+        metadata = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn sign_documents(
+        &self,
+        py: Python<'_>,
+        documents: &Bound<'_, PyAny>,
+        locale: Option<String>,
+        redirect_success: Option<String>,
+        redirect_failure: Option<String>,
+        relay_state: Option<String>,
+        gdpr_user_id: Option<String>,
+        webhook: Option<String>,
+        metadata: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyStartedSession> {
+        boundary(py, || {
+            let req = create_request(
+                locale,
+                redirect_success,
+                redirect_failure,
+                relay_state,
+                gdpr_user_id,
+                webhook,
+                metadata,
+            )?;
+            if documents.is_instance_of::<PyString>() || documents.hasattr("__fspath__")? {
+                return Err(PyTypeError::new_err(
+                    "documents must be a list of Document objects or paths, not a single path",
+                ));
+            }
+            let iter = documents.try_iter().map_err(|_| {
+                PyTypeError::new_err("documents must be a list of Document objects or paths")
+            })?;
+            let mut docs: Vec<Document> = Vec::new();
+            for item in iter {
+                let item = item?;
+                if let Ok(d) = item.cast::<PyDocument>() {
+                    docs.push(d.get().to_core());
+                } else if item.is_instance_of::<PyString>() || item.hasattr("__fspath__")? {
+                    let path: PathBuf = item.extract()?;
+                    docs.push(run(py, Document::from_path(path, None))?);
+                } else {
+                    return Err(PyTypeError::new_err(format!(
+                        "documents items must be Document objects or paths, not {}",
+                        item.get_type().name()?
+                    )));
+                }
+            }
+            let api = self.api(py)?;
+            let inner = run(py, async move { api.sign_documents(&req, &docs).await })?;
+            Ok(PyStartedSession { inner })
+        })
+    }
+
+    /// Read the session's current state.
+    fn status(&self, py: Python<'_>, session_id: &Bound<'_, PyAny>) -> PyResult<PySigningStatus> {
+        boundary(py, || {
+            let sid = self::session_id(session_id)?;
+            let api = self.api(py)?;
+            let inner = run(py, async move { api.status(&sid).await })?;
+            Ok(PySigningStatus { inner })
+        })
+    }
+
+    /// Poll until the session is final and return its state when FINISHED. Cancelled,
+    /// rejected, expired and failed sessions raise SessionCancelled, SessionRejected,
+    /// SessionExpired and SigningFailed. `interval` and `timeout` are seconds (timeout None waits
+    /// until a final state; reaching it raises TimedOut); `on_progress` is called with each
+    /// SigningStatus polled; an exception it raises ends the wait and propagates. Ctrl-C
+    /// (KeyboardInterrupt) ends the wait within a fraction of a second.
+    #[pyo3(signature = (session_id, *, interval = 2.0, timeout = None, on_progress = None))]
+    fn wait(
+        &self,
+        py: Python<'_>,
+        session_id: &Bound<'_, PyAny>,
+        interval: f64,
+        timeout: Option<f64>,
+        on_progress: Option<Py<PyAny>>,
+    ) -> PyResult<PySigningStatus> {
+        boundary(py, || {
+            let sid = self::session_id(session_id)?;
+            let interval = convert::seconds(interval, "interval")?;
+            let timeout = timeout
+                .map(|t| convert::seconds(t, "timeout"))
+                .transpose()?;
+            let cancel = CancelToken::new();
+            let callback_error: Arc<Mutex<Option<PyErr>>> = Arc::new(Mutex::new(None));
+            let mut opts: WaitOptions<SigningStatus> = WaitOptions {
+                interval,
+                timeout,
+                cancel: Some(cancel.clone()),
+                on_progress: None,
+            };
+            if let Some(cb) = on_progress.filter(|c| !c.is_none(py)) {
+                if !cb.bind(py).is_callable() {
+                    return Err(PyTypeError::new_err("on_progress must be callable"));
+                }
+                let slot = callback_error.clone();
+                let token = cancel.clone();
+                opts.on_progress = Some(Arc::new(move |state: &SigningStatus| {
+                    Python::attach(|py| {
+                        let obj = PySigningStatus {
+                            inner: state.clone(),
+                        };
+                        if let Err(e) = cb.call1(py, (obj,)) {
+                            let mut s = slot.lock().unwrap_or_else(|p| p.into_inner());
+                            s.get_or_insert(e);
+                            token.cancel();
+                        }
+                    })
+                }));
+            }
+            let api = self.api(py)?;
+            let result = run(py, async move { api.wait(&sid, &opts).await });
+            // On Ctrl-C the future is already dropped; cancelling is for clarity.
+            cancel.cancel();
+            let stored = callback_error
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take();
+            if let Some(e) = stored {
+                return Err(e);
+            }
+            Ok(PySigningStatus { inner: result? })
+        })
+    }
+
+    /// Download a file (a FileRef from status() or wait()), verified against the md5 the
+    /// gateway reported. Returns the bytes.
+    fn download<'py>(
+        &self,
+        py: Python<'py>,
+        file: &Bound<'py, PyFileRef>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        boundary(py, || {
+            let f = file.get().inner.clone();
+            let api = self.api(py)?;
+            let data = run(py, async move { api.download(&f).await })?;
+            Ok(PyBytes::new(py, &data))
+        })
+    }
+
+    /// Download a file by ids, without md5 check. Returns the bytes.
+    fn download_file<'py>(
+        &self,
+        py: Python<'py>,
+        session_id: &Bound<'py, PyAny>,
+        file_id: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        boundary(py, || {
+            let sid = self::session_id(session_id)?;
+            let fid = convert::text(file_id, "file_id")?;
+            let api = self.api(py)?;
+            let data = run(py, async move { api.download_file(&sid, &fid).await })?;
+            Ok(PyBytes::new(py, &data))
+        })
+    }
+
+    /// Download a file to `path` (str or os.PathLike), atomically and verified; on error
+    /// nothing is left at `path`. Returns the number of bytes written.
+    fn download_to(
+        &self,
+        py: Python<'_>,
+        file: &Bound<'_, PyFileRef>,
+        path: PathBuf,
+    ) -> PyResult<u64> {
+        boundary(py, || {
+            let f = file.get().inner.clone();
+            let api = self.api(py)?;
+            run(py, async move { api.download_to(&f, &path).await })
+        })
+    }
+
+    /// Save every signed file of a FINISHED session (the SigningStatus from wait()) into `dir`
+    /// (created if missing). Returns the paths written, as pathlib.Path objects.
+    fn save_signed_files(
+        &self,
+        py: Python<'_>,
+        state: &Bound<'_, PySigningStatus>,
+        dir: PathBuf,
+    ) -> PyResult<Vec<PathBuf>> {
+        boundary(py, || {
+            let s = state.get().inner.clone();
+            let api = self.api(py)?;
+            run(py, async move { api.save_signed_files(&s, &dir).await })
+        })
+    }
+
+    fn __repr__(&self) -> String {
+        "ZignsecSigning()".to_string()
+    }
+}
+
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<PyClient>()?;
+    m.add_class::<PyZignsecSigning>()?;
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! Python bindings of signbridge: the extension module `signbridge._native`.
+//!
+//! A thin translation of the core (DESIGN.md principle 1): arguments are converted in, the core's
+//! blocking operation is run with the GIL released, results and errors are converted out. The
+//! pure-Python package `signbridge` (in `python/`) re-exports what is defined here.
+//!
+//! * [`errors`]: the exception hierarchy and the `ErrorCode` `IntEnum`, both built from the core
+//!   table.
+//! * [`run`]: runs core futures on the shared runtime in slices, with the GIL released, checking
+//!   for Ctrl-C between slices; the panic boundary.
+//! * [`logbridge`]: forwards the core's `tracing` events to Python's `logging`.
+//! * [`client`], [`types`], [`convert`]: the API objects, result objects and argument conversion.
+
+use pyo3::prelude::*;
+
+pub mod client;
+pub mod convert;
+pub mod errors;
+pub mod logbridge;
+pub mod run;
+pub mod types;
+
+/// `signbridge._native.error_codes()`: the core's error table as
+/// `(name, number, retryable, message)` tuples, in numeric order.
+#[pyfunction]
+fn error_codes() -> Vec<(&'static str, i32, bool, &'static str)> {
+    signbridge::ErrorCode::ALL
+        .iter()
+        .map(|c| (c.name(), c.as_i32(), c.is_retryable(), c.message()))
+        .collect()
+}
+
+/// A deliberate panic inside the panic boundary, so the tests can prove that a panic becomes a
+/// `SignbridgeError` with code `SB_ERR_PANIC` (not a `BaseException`).
+#[pyfunction]
+fn _debug_panic(py: Python<'_>) -> PyResult<()> {
+    run::boundary(py, || -> PyResult<()> {
+        panic!("deliberate panic requested by _debug_panic()")
+    })
+}
+
+/// The extension module `signbridge._native`.
+#[pymodule]
+#[pyo3(name = "_native")]
+fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add("__version__", signbridge::VERSION)?;
+    m.add_function(wrap_pyfunction!(error_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
+    errors::register(m)?;
+    types::register(m)?;
+    client::register(m)?;
+    logbridge::install(py)?;
+    // pyo3 records every added name in `__all__`; the public names are those of the package
+    // `signbridge`, so the private module keeps none (and its stub needs no copy of the list).
+    if m.hasattr("__all__")? {
+        m.delattr("__all__")?;
+    }
+    Ok(())
+}

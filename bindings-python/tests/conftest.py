@@ -1,0 +1,167 @@
+"""Fixtures: one signbridge-sim process for the session, control-API helpers, sample PDFs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any, Iterator, Optional
+
+import pytest
+
+import signbridge
+
+REPO = Path(__file__).resolve().parents[2]
+PRIMARY_KEY = "5f1c7a2e-0d3b-4c8e-9a61-2b7e4d9f0a11"
+SECONDARY_KEY = "8c2d4e6f-1a3b-4c5d-8e7f-90a1b2c3d4e5"
+TEST_USER = {"personal_number": "06046517928", "otp": "otp", "password": "qwer1234"}
+
+
+def sample_pdf(title: str = "Contract", pages: int = 1) -> bytes:
+    """A small valid PDF (same layout as the simulator's sample_pdf)."""
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    kids = " ".join(f"{5 + 2 * i} 0 R" for i in range(pages))
+    objects.append(
+        f"<< /Type /Pages /Kids [{kids}] /Count {pages} /Resources 3 0 R "
+        f"/MediaBox [0 0 595 842] >>".encode()
+    )
+    objects.append(b"<< /Font << /F1 4 0 R >> /ProcSet [/PDF /Text] >>")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    for i in range(pages):
+        objects.append(f"<< /Type /Page /Parent 2 0 R /Contents {6 + 2 * i} 0 R >>".encode())
+        body = f"BT\n/F1 24 Tf\n72 760 Td\n({title}) Tj\n/F1 12 Tf\n0 -30 Td\n(Page {i + 1}) Tj\nET\n".encode()
+        objects.append(b"<< /Length %d >>\nstream\n" % len(body) + body + b"\nendstream")
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for n, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + obj + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f\r\n" % (len(objects) + 1)
+    for off in offsets:
+        out += b"%010d 00000 n\r\n" % off
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+class Sim:
+    """A running signbridge-sim and its control API."""
+
+    def __init__(self, url: str, proc: subprocess.Popen[str]) -> None:
+        self.url = url
+        self.proc = proc
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        if data is not None:
+            req.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            text = resp.read().decode()
+        return json.loads(text) if text else None
+
+    def fault(self, **spec: Any) -> None:
+        self.call("POST", "/_sim/faults", spec)
+
+    def complete(self, session_id: str, personal_number: Optional[str] = None) -> Any:
+        body = {"personal_number": personal_number} if personal_number else {}
+        return self.call("POST", f"/_sim/zignsec/signing/{session_id}/complete", body)
+
+    def requests(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.call("GET", "/_sim/requests")
+        return result
+
+    def sign_on_page(self, redirect_url: str, action: str = "sign") -> int:
+        """Post the hosted signing page's form the way a browser does; returns the HTTP status."""
+        form = dict(TEST_USER, action=action)
+        req = urllib.request.Request(
+            redirect_url, data=urllib.parse.urlencode(form).encode(), method="POST"
+        )
+        req.add_header("Content-Type", "application/x-www-form-urlencoded")
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                return int(resp.status)
+        except urllib.error.HTTPError as e:
+            return int(e.code)
+
+    def reset(self) -> None:
+        self.call("DELETE", "/_sim/faults")
+        self.call("PUT", "/_sim/zignsec/keys", {"keys": [PRIMARY_KEY, SECONDARY_KEY]})
+        self.call("PUT", "/_sim/config", {"media_base_url": None})
+
+
+def sim_binary() -> Path:
+    env = os.environ.get("SIGNBRIDGE_SIM_BIN")
+    if env:
+        return Path(env)
+    return REPO / "target" / "debug" / "signbridge-sim"
+
+
+@pytest.fixture(scope="session")
+def sim() -> Iterator[Sim]:
+    binary = sim_binary()
+    if not binary.exists():
+        pytest.fail(f"{binary} is missing: run `cargo build -p signbridge-sim` first")
+    proc = subprocess.Popen(
+        [str(binary), "--port", "0", "--quiet"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline().strip()
+    prefix = "signbridge-sim listening on "
+    if not line.startswith(prefix):
+        proc.kill()
+        pytest.fail(f"unexpected first line from signbridge-sim: {line!r}")
+    s = Sim(line[len(prefix):], proc)
+    try:
+        yield s
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(autouse=True)
+def _clean_sim(request: pytest.FixtureRequest) -> Iterator[None]:
+    if "sim" in request.fixturenames:
+        s: Sim = request.getfixturevalue("sim")
+        s.reset()
+        yield
+        s.reset()
+    else:
+        yield
+
+
+def config(sim: Sim, keys: Optional[list[str]] = None, **transport: Any) -> dict[str, Any]:
+    t = {"backoff_base_ms": 20, "backoff_max_ms": 100}
+    t.update(transport)
+    return {
+        "zignsec": {"base_url": sim.url, "keys": keys or [PRIMARY_KEY, SECONDARY_KEY]},
+        "transport": t,
+    }
+
+
+@pytest.fixture
+def client(sim: Sim) -> Iterator[signbridge.Client]:
+    with signbridge.Client(config(sim)) as c:
+        yield c
+
+
+@pytest.fixture
+def signing(client: signbridge.Client) -> signbridge.ZignsecSigning:
+    return client.zignsec_signing()
+
+
+@pytest.fixture
+def pdf() -> bytes:
+    return sample_pdf()
+
+
+@pytest.fixture
+def pending(signing: signbridge.ZignsecSigning, pdf: bytes) -> signbridge.StartedSession:
+    """A started (Pending) single-document session."""
+    return signing.sign_documents([signbridge.Document(pdf, "contract.pdf")])

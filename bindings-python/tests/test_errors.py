@@ -1,0 +1,248 @@
+"""The error table, one error of each class, and bad arguments."""
+# The bad-argument cases pass wrong types on purpose (the stubs make mypy see them).
+# mypy: disable-error-code="arg-type, list-item, dict-item"
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+
+import pytest
+
+import signbridge
+from signbridge import ErrorCode, errors
+
+from conftest import Sim, config, sample_pdf
+
+# The ranges of DESIGN.md principle 4 and the class each range maps to.
+RANGE_CLASS = {
+    1: signbridge.InvalidInput,
+    2: signbridge.AuthError,
+    3: signbridge.TransportError,
+    4: signbridge.ProviderError,
+    5: signbridge.SessionError,
+    9: signbridge.InternalError,
+}
+
+
+def test_error_code_enum_equals_the_core_table() -> None:
+    table = errors.error_codes()
+    assert issubclass(ErrorCode, enum.IntEnum)
+    assert [(m.name, m.value) for m in ErrorCode] == [(n, v) for n, v, _, _ in table]
+    assert len(table) == len({n for n, _, _, _ in table}) == len({v for _, v, _, _ in table})
+    names = {n: v for n, v, _, _ in table}
+    # Spot checks of the stable numbers (the ABI every binding shares).
+    assert names["SB_OK"] == 0
+    assert names["SB_ERR_AUTH"] == 200
+    assert names["SB_ERR_RATE_LIMITED"] == 402
+    assert names["SB_ERR_CANCELLED"] == 500
+    assert names["SB_ERR_PANIC"] == 901
+    for name, value, retryable, message in table:
+        assert ErrorCode[name] == value
+        assert isinstance(retryable, bool) and message
+        assert value == 0 or value // 100 in RANGE_CLASS
+
+
+def test_exception_hierarchy() -> None:
+    assert issubclass(signbridge.SignbridgeError, Exception)
+    for cls in RANGE_CLASS.values():
+        assert issubclass(cls, signbridge.SignbridgeError)
+    pairs = [
+        (signbridge.InvalidDocument, signbridge.InvalidInput),
+        (signbridge.TimedOut, signbridge.TransportError),
+        (signbridge.IntegrityError, signbridge.TransportError),
+        (signbridge.NotFound, signbridge.ProviderError),
+        (signbridge.RateLimited, signbridge.ProviderError),
+        (signbridge.SessionCancelled, signbridge.SessionError),
+        (signbridge.SessionRejected, signbridge.SessionError),
+        (signbridge.SessionExpired, signbridge.SessionError),
+        (signbridge.SigningFailed, signbridge.SessionError),
+        (signbridge.Aborted, signbridge.SessionError),
+    ]
+    for sub, base in pairs:
+        assert issubclass(sub, base)
+    assert signbridge.AuthError.__module__ == "signbridge"
+    assert signbridge.SignbridgeError.__doc__
+    # A user-made instance still has every attribute.
+    e = signbridge.SignbridgeError("x")
+    assert e.http_status is None and e.retry_after is None and e.retryable is False
+
+
+def check(e: signbridge.SignbridgeError, code: ErrorCode) -> None:
+    assert e.code is code
+    assert e.name == code.name
+    assert type(e.code) is ErrorCode
+    assert isinstance(e, RANGE_CLASS[code.value // 100])
+    assert str(e).startswith(code.name + ": ")
+    assert e.message and e.message in str(e)
+    assert e.retryable == dict((n, r) for n, _, r, _ in errors.error_codes())[code.name]
+
+
+def test_invalid_input(signing: signbridge.ZignsecSigning, tmp_path: Path) -> None:
+    with pytest.raises(signbridge.InvalidDocument) as info:
+        signing.upload_bytes("abc", "notes.txt", b"hello, not a pdf")
+    check(info.value, ErrorCode.SB_ERR_INVALID_DOCUMENT)
+    with pytest.raises(signbridge.InvalidDocument):
+        signing.sign_documents([signbridge.Document(b"", "empty.pdf")])
+    with pytest.raises(signbridge.InvalidInput) as info2:
+        signing.status("../../etc/passwd")
+    check(info2.value, ErrorCode.SB_ERR_INVALID_ARGUMENT)
+    with pytest.raises(signbridge.InvalidInput) as info3:
+        signing.upload_path("abc", tmp_path / "missing.pdf")
+    check(info3.value, ErrorCode.SB_ERR_IO)
+    with pytest.raises(signbridge.InvalidInput) as info4:
+        signing.create(redirect_success="not a url")
+    check(info4.value, ErrorCode.SB_ERR_INVALID_ARGUMENT)
+    with pytest.raises(signbridge.InvalidInput):
+        signing.wait("abc", interval=0.001)  # below the core's minimum
+    with pytest.raises(signbridge.InvalidInput):
+        signing.start("abc", [])
+    with pytest.raises(signbridge.InvalidInput):
+        signing.start("abc", [signbridge.FileToSign("f", signbridge.Placement(0, 1, 1))])
+
+
+def test_invalid_config_never_echoes_values() -> None:
+    with pytest.raises(signbridge.InvalidInput) as info:
+        signbridge.Client(zignsec={"kyes": ["topsecret-key"]})
+    check(info.value, ErrorCode.SB_ERR_INVALID_CONFIG)
+    assert "kyes" in str(info.value)
+    with pytest.raises(signbridge.InvalidInput) as info2:
+        signbridge.Client({"zignsec": {"keys": "topsecret-key"}})
+    assert "topsecret-key" not in str(info2.value)
+    with pytest.raises(signbridge.InvalidInput):
+        signbridge.Client('{"zignsec": ')  # JSON text works too, and is checked
+
+
+def test_auth_errors(sim: Sim) -> None:
+    with pytest.raises(signbridge.AuthError) as info:
+        signbridge.Client()
+    check(info.value, ErrorCode.SB_ERR_AUTH_CONFIG_MISSING)
+    with signbridge.Client(config(sim, keys=["wrong-1", "wrong-2"])) as client:
+        with pytest.raises(signbridge.AuthError) as info2:
+            client.zignsec_signing().create()
+    check(info2.value, ErrorCode.SB_ERR_AUTH)
+    assert info2.value.http_status == 403
+    assert "wrong-1" not in str(info2.value) and "wrong-2" not in str(info2.value)
+
+
+def test_transport_errors(sim: Sim, signing: signbridge.ZignsecSigning) -> None:
+    with signbridge.Client(
+        zignsec={"base_url": "http://127.0.0.1:9", "keys": ["k"]},
+        transport={"max_attempts": 1, "connect_timeout_ms": 2000},
+    ) as client:
+        with pytest.raises(signbridge.TransportError) as info:
+            client.zignsec_signing().status("abc")
+    check(info.value, ErrorCode.SB_ERR_NETWORK)
+    assert info.value.retryable
+
+    s = signing.create()
+    sim.fault(kind="malformed", method="GET", count=5)
+    with pytest.raises(signbridge.TransportError) as info2:
+        signing.status(s.id)
+    check(info2.value, ErrorCode.SB_ERR_PROTOCOL)
+    sim.call("DELETE", "/_sim/faults")
+
+    with pytest.raises(signbridge.TimedOut) as info3:
+        signing.wait(s.id, interval=0.05, timeout=0.3)
+    check(info3.value, ErrorCode.SB_ERR_TIMEOUT)
+
+
+def test_integrity_error(
+    sim: Sim, signing: signbridge.ZignsecSigning, pending: signbridge.StartedSession,
+    tmp_path: Path,
+) -> None:
+    sim.complete(pending.id)
+    done = signing.wait(pending.id, interval=0.05, timeout=10)
+    sim.fault(kind="corrupt", path_prefix="/folders/", count=5)
+    target = tmp_path / "signed.pdf"
+    with pytest.raises(signbridge.IntegrityError) as info:
+        signing.download_to(done.signed_files[0], target)
+    check(info.value, ErrorCode.SB_ERR_INTEGRITY)
+    assert not target.exists()
+
+
+def test_provider_errors(sim: Sim, signing: signbridge.ZignsecSigning) -> None:
+    with pytest.raises(signbridge.NotFound) as info:
+        signing.status("no-such-session")
+    check(info.value, ErrorCode.SB_ERR_NOT_FOUND)
+    assert info.value.http_status == 404
+    assert info.value.provider_code == "NOT_FOUND"
+
+    s = signing.create()
+    sim.fault(kind="rate_limit", retry_after=120, count=5)
+    with pytest.raises(signbridge.RateLimited) as info2:
+        signing.status(s.id)
+    check(info2.value, ErrorCode.SB_ERR_RATE_LIMITED)
+    assert info2.value.retry_after == 120.0
+    assert info2.value.http_status == 429
+    assert info2.value.retryable
+    sim.call("DELETE", "/_sim/faults")
+
+    up = signing.upload_bytes(s.id, "a.pdf", sample_pdf())
+    signing.start(s.id, [up])
+    with pytest.raises(signbridge.ProviderError) as info3:
+        signing.upload_bytes(s.id, "late.pdf", sample_pdf())
+    check(info3.value, ErrorCode.SB_ERR_INVALID_STATE)
+    assert info3.value.http_status == 409
+
+
+def test_panic_becomes_signbridge_error() -> None:
+    from signbridge import _native
+
+    with pytest.raises(signbridge.InternalError) as info:
+        _native._debug_panic()  # type: ignore[attr-defined]
+    assert isinstance(info.value, Exception)
+    check(info.value, ErrorCode.SB_ERR_PANIC)
+
+
+def test_bad_argument_types(signing: signbridge.ZignsecSigning, pdf: bytes) -> None:
+    bad: list[tuple[int, object]] = []
+    cases = [
+        (lambda: signbridge.Client(42), TypeError),
+        (lambda: signbridge.Client({"zignsec": {}}, transport={}), TypeError),
+        (lambda: signbridge.Client(zignsec={"keys": [object()]}), TypeError),
+        (lambda: signbridge.Client({1: 2}), TypeError),
+        (lambda: signing.upload_bytes("abc", "a.pdf", "text is not bytes"), TypeError),
+        (lambda: signing.upload_bytes("abc", "a.pdf", 12), TypeError),
+        (lambda: signing.upload_bytes("abc", b"a.pdf", pdf), TypeError),
+        (lambda: signing.upload_bytes(None, "a.pdf", pdf), TypeError),
+        (lambda: signing.upload_path("abc", 12), TypeError),
+        (lambda: signing.status(123), TypeError),
+        (lambda: signing.start("abc", "file-id"), TypeError),
+        (lambda: signing.start("abc", [1]), TypeError),
+        (lambda: signing.start("abc", 5), TypeError),
+        (lambda: signing.sign_documents("contract.pdf"), TypeError),
+        (lambda: signing.sign_documents([b"%PDF-"]), TypeError),
+        (lambda: signing.create(metadata=[1]), TypeError),
+        (lambda: signing.create(locale=5), TypeError),
+        (lambda: signing.wait("abc", interval=-1), ValueError),
+        (lambda: signing.wait("abc", interval=float("nan")), ValueError),
+        (lambda: signing.wait("abc", timeout=-0.5), ValueError),
+        (lambda: signing.wait("abc", interval="1"), TypeError),
+        (lambda: signing.wait("abc", on_progress=5), TypeError),
+        (lambda: signing.download("not a FileRef"), TypeError),
+        (lambda: signbridge.Placement(-1, 0, 0), ValueError),
+        (lambda: signbridge.Document(pdf, 5), TypeError),
+        (lambda: signbridge.Document([1, 2], "a.pdf"), TypeError),
+    ]
+    for i, (call, expected) in enumerate(cases):
+        try:
+            call()
+        except expected as e:
+            assert str(e), f"case {i}: empty message"
+            assert not isinstance(e, signbridge.SignbridgeError), f"case {i}: {e!r}"
+        except BaseException as e:  # noqa: BLE001
+            bad.append((i, e))
+        else:
+            bad.append((i, "no error"))
+    assert not bad, bad
+
+
+def test_messages_are_clear() -> None:
+    with pytest.raises(TypeError, match="bytes, bytearray or memoryview, not str"):
+        signbridge.Document("x", "a.pdf")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="dict"):
+        signbridge.Client([1])  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="interval"):
+        signbridge.Client(zignsec={"base_url": "http://127.0.0.1:9", "keys": ["k"]}) \
+            .zignsec_signing().wait("abc", interval=-1)

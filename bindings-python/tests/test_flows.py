@@ -1,0 +1,226 @@
+"""Whole signing flows against the simulator: single and multiple documents, cancel, rotation."""
+
+from __future__ import annotations
+
+import hashlib
+import base64
+import logging
+from pathlib import Path
+
+import pytest
+
+import signbridge
+from signbridge import SessionStatus
+
+from conftest import PRIMARY_KEY, SECONDARY_KEY, Sim, config, sample_pdf
+
+
+def md5_b64(data: bytes) -> str:
+    return base64.b64encode(hashlib.md5(data).digest()).decode()
+
+
+def test_single_document_step_by_step(
+    sim: Sim, signing: signbridge.ZignsecSigning, pdf: bytes, tmp_path: Path
+) -> None:
+    session = signing.create(locale="En", relay_state="order-42", metadata={"ref": 1})
+    assert isinstance(session, signbridge.SigningSession)
+    assert session.status is SessionStatus.CREATED
+    assert session.status == "Created" and session.status_text == "Created"
+
+    uploaded = signing.upload_bytes(session.id, "contract.pdf", pdf)
+    assert isinstance(uploaded, signbridge.UploadedFile)
+    assert uploaded.session_id == session.id
+    assert uploaded.name == "contract.pdf"
+    assert uploaded.md5 == md5_b64(pdf)
+
+    started = signing.start(
+        session.id, [signbridge.FileToSign(uploaded.file_id, signbridge.Placement(1, 60, 80))]
+    )
+    assert started.status is SessionStatus.PENDING
+    assert started.redirect_url.startswith(sim.url)
+
+    state = signing.status(session.id)
+    assert state.status is SessionStatus.PENDING and not state.is_terminal
+    assert [f.id for f in state.input_files] == [uploaded.file_id]
+    assert state.relay_state == "order-42"
+
+    # The signer uses the hosted page, as a browser would.
+    assert sim.sign_on_page(started.redirect_url) == 200
+    seen: list[signbridge.SigningStatus] = []
+    done = signing.wait(session.id, interval=0.05, timeout=10, on_progress=seen.append)
+    assert done.status is SessionStatus.FINISHED and done.is_terminal
+    assert seen and seen[-1] == done
+    assert done.signer is not None and done.signer.name == "Aksel Herseth"
+    assert len(done.signed_files) == 1
+    signed = done.signed_files[0]
+    assert isinstance(signed, signbridge.FileRef)
+    assert signed.name == "contract.pdf" and signed.mime_type == "application/pdf"
+
+    data = signing.download(signed)
+    assert isinstance(data, bytes)
+    assert data.startswith(pdf) and len(data) > len(pdf)  # incremental update appended
+    assert md5_b64(data) == signed.md5
+
+    target = tmp_path / "out" / "signed.pdf"
+    target.parent.mkdir()
+    assert signing.download_to(signed, target) == len(data)
+    assert target.read_bytes() == data
+    assert signing.download_to(signed, str(tmp_path / "as-str.pdf")) == len(data)
+
+    original = signing.download_file(session.id, uploaded.file_id)
+    assert original == pdf
+
+    paths = signing.save_signed_files(done, tmp_path / "signed")
+    assert [p.name for p in paths] == ["contract.pdf"]
+    assert all(isinstance(p, Path) for p in paths)
+    assert paths[0].read_bytes() == data
+
+
+def test_multi_document_flow_with_every_input_kind(
+    sim: Sim, signing: signbridge.ZignsecSigning, tmp_path: Path
+) -> None:
+    a, b, c, d = (sample_pdf(t, pages=2) for t in ("A", "B", "C", "D"))
+    path_c = tmp_path / "c.pdf"
+    path_c.write_bytes(c)
+    path_d = tmp_path / "d.pdf"
+    path_d.write_bytes(d)
+
+    session = signing.create()
+    ups = [
+        signing.upload_bytes(session.id, "a.pdf", bytearray(a)),
+        signing.upload_bytes(session.id, "b.pdf", memoryview(b)),
+        signing.upload_path(session.id, path_c),
+        signing.upload_path(session.id, str(path_d)),
+    ]
+    assert [u.name for u in ups] == ["a.pdf", "b.pdf", "c.pdf", "d.pdf"]
+    started = signing.start(
+        session.id,
+        [
+            ups[0],
+            ups[1].file_id,
+            signbridge.FileToSign(ups[2].file_id),
+            signbridge.FileToSign(ups[3].file_id, signbridge.Placement(2, 100.5, 200)),
+        ],
+    )
+    sim.complete(session.id, "11920287974")
+    done = signing.wait(session.id, interval=0.05, timeout=10)
+    assert done.signer is not None and done.signer.name == "Ole Bramserud"
+    assert [f.name for f in done.signed_files] == ["a.pdf", "b.pdf", "c.pdf", "d.pdf"]
+    paths = signing.save_signed_files(done, str(tmp_path / "signed"))
+    assert sorted(p.name for p in paths) == ["a.pdf", "b.pdf", "c.pdf", "d.pdf"]
+    for p, original in zip(paths, (a, b, c, d)):
+        assert p.read_bytes().startswith(original)
+    assert started.redirect_url.endswith(session.id)
+
+
+def test_sign_documents_in_one_call(
+    sim: Sim, signing: signbridge.ZignsecSigning, tmp_path: Path
+) -> None:
+    path = tmp_path / "appendix.pdf"
+    path.write_bytes(sample_pdf("Appendix"))
+    doc = signbridge.Document.from_path(path, signbridge.Placement(1, 50, 50))
+    assert doc.name == "appendix.pdf" and doc.placement == signbridge.Placement(1, 50, 50)
+    started = signing.sign_documents(
+        [signbridge.Document(sample_pdf("Main"), "main.pdf"), doc, str(path)],
+        relay_state="r",
+    )
+    assert isinstance(started, signbridge.StartedSession)
+    assert [f.name for f in started.files] == ["main.pdf", "appendix.pdf", "appendix.pdf"]
+    sim.sign_on_page(started.redirect_url)
+    done = signing.wait(started.id, interval=0.05, timeout=10)
+    paths = signing.save_signed_files(done, tmp_path / "out")
+    # Clashing names are made unique by the core.
+    assert sorted(p.name for p in paths) == ["appendix-2.pdf", "appendix.pdf", "main.pdf"]
+
+
+def test_cancel_on_the_hosted_page(
+    sim: Sim, signing: signbridge.ZignsecSigning, pending: signbridge.StartedSession
+) -> None:
+    sim.sign_on_page(pending.redirect_url, action="cancel")
+    with pytest.raises(signbridge.SessionCancelled) as info:
+        signing.wait(pending.id, interval=0.05, timeout=10)
+    e = info.value
+    assert isinstance(e, signbridge.SessionError) and isinstance(e, signbridge.SignbridgeError)
+    assert e.code is signbridge.ErrorCode.SB_ERR_CANCELLED and e.name == "SB_ERR_CANCELLED"
+    assert e.provider_code == "CANCELLED_BY_USER"
+    assert e.http_status == 410
+    state = signing.status(pending.id)
+    assert state.status is SessionStatus.CANCELLED
+    assert state.errors[0].code == "CANCELLED_BY_USER"
+    with pytest.raises(signbridge.ProviderError) as info2:
+        signing.save_signed_files(state, "never-created")
+    assert info2.value.code is signbridge.ErrorCode.SB_ERR_INVALID_STATE
+
+
+@pytest.mark.parametrize(
+    "action, exc, code",
+    [
+        ("cancel", signbridge.SessionCancelled, "SB_ERR_CANCELLED"),
+        ("fail", signbridge.SigningFailed, "SB_ERR_SIGNING_FAILED"),
+        ("expire", signbridge.SessionExpired, "SB_ERR_SESSION_EXPIRED"),
+    ],
+)
+def test_unsuccessful_outcomes(
+    sim: Sim,
+    signing: signbridge.ZignsecSigning,
+    pending: signbridge.StartedSession,
+    action: str,
+    exc: type[signbridge.SessionError],
+    code: str,
+) -> None:
+    sim.call("POST", f"/_sim/zignsec/signing/{pending.id}/{action}")
+    with pytest.raises(exc) as info:
+        signing.wait(pending.id, interval=0.05, timeout=10)
+    assert info.value.name == code
+    assert not info.value.retryable
+
+
+def test_key_rotation_keeps_calls_working_and_is_logged(
+    sim: Sim, caplog: pytest.LogCaptureFixture, pdf: bytes
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="signbridge")
+    with signbridge.Client(config(sim)) as client:
+        signing = client.zignsec_signing()
+        first = signing.create()
+        sim.call("POST", "/_sim/zignsec/keys/revoke", {"key": PRIMARY_KEY})
+        sim.call("DELETE", "/_sim/requests")
+        # Still works: the primary is refused once, the secondary is kept from then on.
+        second = signing.create()
+        assert signing.status(first.id).id == first.id
+        assert signing.status(second.id).status is SessionStatus.CREATED
+        paths = [r["path"] for r in sim.requests()]
+        # create (refused) + create (secondary) + two status calls with the secondary only.
+        assert len(paths) == 4, paths
+    messages = [r.getMessage() for r in caplog.records if r.name.startswith("signbridge")]
+    assert any("rotated" in m for m in messages), messages
+    assert any(r.levelno == logging.INFO for r in caplog.records)
+    for m in messages:
+        assert PRIMARY_KEY not in m and SECONDARY_KEY not in m
+
+
+def test_logging_is_quiet_by_default_and_never_shows_keys(
+    sim: Sim, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="signbridge")
+    # A 503 then success: the transport retries and logs it.
+    sim.fault(kind="status", status=503, method="GET", count=1)
+    with signbridge.Client(config(sim)) as client:
+        signing = client.zignsec_signing()
+        s = signing.create()
+        signing.status(s.id)
+    retry = [r for r in caplog.records if "retrying" in r.getMessage()]
+    assert retry and retry[0].levelno == logging.DEBUG
+    assert retry[0].name.startswith("signbridge.")
+    for r in caplog.records:
+        assert PRIMARY_KEY not in r.getMessage()
+
+
+def test_context_manager_closes(sim: Sim) -> None:
+    with signbridge.Client(**config(sim)) as client:
+        signing = client.zignsec_signing()
+        signing.create()
+        assert not client.closed
+    assert client.closed
+    with pytest.raises(signbridge.InvalidInput, match="closed"):
+        signing.create()
+    client.close()  # twice is fine

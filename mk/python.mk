@@ -1,0 +1,34 @@
+# The Python wheel (bindings-python/): build it with maturin, install it into a fresh venv, and
+# run the stub check (mypy.stubtest against the compiled module), a mypy pass over the tests (the
+# stubs are usable) and the pytest suite there, against the simulator (the path a user takes).
+#
+#   make test-python    everything above
+#   make python-wheel   only build/python/dist/signbridge-*.whl
+
+TEST_TARGETS += test-python
+
+PY_PYTHON ?= python3
+PY_DIR := $(abspath $(BUILD)/python)
+PY_TARGET_DIR := $(CURDIR)/target
+PY_MATURIN := maturin==1.16.0
+PY_TEST_DEPS := pytest==9.2.0 mypy==2.4.1
+
+.PHONY: test-python python-wheel
+
+# Build the wheel (debug profile: reuses the workspace's debug artifacts of the core).
+python-wheel:
+	rm -rf $(PY_DIR)
+	$(PY_PYTHON) -m venv $(PY_DIR)/venv-build
+	$(PY_DIR)/venv-build/bin/pip install -q $(PY_MATURIN)
+	cd bindings-python && CARGO_TARGET_DIR=$(PY_TARGET_DIR) \
+		$(PY_DIR)/venv-build/bin/maturin build --strip --quiet \
+		--interpreter $(PY_DIR)/venv-build/bin/python --out $(PY_DIR)/dist
+
+test-python: python-wheel
+	CARGO_TARGET_DIR=$(PY_TARGET_DIR) $(CARGO) build -q -p signbridge-sim
+	$(PY_PYTHON) -m venv $(PY_DIR)/venv-test
+	$(PY_DIR)/venv-test/bin/pip install -q $(PY_TEST_DEPS) $(PY_DIR)/dist/signbridge-*.whl
+	cd $(PY_DIR) && venv-test/bin/python -m mypy.stubtest signbridge._native
+	cd $(PY_DIR) && venv-test/bin/python -m mypy $(CURDIR)/bindings-python/tests
+	cd $(PY_DIR) && PYTHONDONTWRITEBYTECODE=1 SIGNBRIDGE_SIM_BIN=$(PY_TARGET_DIR)/debug/signbridge-sim \
+		venv-test/bin/python -m pytest -p no:cacheprovider -q $(CURDIR)/bindings-python/tests
