@@ -10,7 +10,7 @@ BUILD := build
 TEST_TARGETS := test-rust
 -include mk/*.mk
 
-.PHONY: demo test deps lint test-rust sim clean
+.PHONY: demo test deps lint test-rust install sim clean
 
 demo:
 	$(CARGO) run -q -p signbridge-cli -- demo --out $(BUILD)/demo
@@ -28,6 +28,9 @@ lint:
 
 test-rust:
 	$(CARGO) test
+
+# Install the C library, header and pkg-config file (PREFIX=/usr/local by default).
+install: install-c
 
 sim:
 	$(CARGO) run -q -p signbridge-cli -- sim

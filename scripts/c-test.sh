@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# The C library's test suite (`make test-c`):
+#   1. Rust tests of ffi-c: generated error codes equal the core, header version macros equal the
+#      crate version, panic boundary, SB_ERR_WRONG_CONTEXT from inside a runtime
+#   2. include/signbridge.h is what the pinned cbindgen generates (no diff)
+#   3. the header compiles as C99 (-pedantic) and as C++ (extern "C")
+#   4. tests/c/*.c linked against libsignbridge.a, run against the simulator: plain, under
+#      valgrind (--leak-check=full --error-exitcode=1) and with AddressSanitizer (verified with nm)
+#   5. examples/c/sign.c compiled with -std=c99 -Wall -Wextra -Werror and run end to end
+#   6. install-c into a temporary prefix; programs built with pkg-config against it (static and
+#      shared) run
+# Every C test program ends with "N passed, N failed"; any failure makes this script exit non-zero.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+CARGO=${CARGO:-cargo}
+CC=${CC:-gcc}
+CXX=${CXX:-g++}
+OUT=build/c-test
+T0=$(date +%s)
+FAILED=()
+
+step() { printf '\n== [%3ss] %s\n' "$(($(date +%s) - T0))" "$*"; }
+
+# ---- tools a fresh Debian machine may lack (valgrind and pkg-config: scripts/install-deps.sh) ----
+need_apt=()
+command -v "$CXX" >/dev/null 2>&1 || need_apt+=(g++)
+command -v nm >/dev/null 2>&1 || need_apt+=(binutils)
+command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)
+command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  step "installing Debian packages: ${need_apt[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+rm -rf "$OUT"
+mkdir -p "$OUT/bin" "$OUT/logs" "$OUT/tmp"
+export TMPDIR="$ROOT/$OUT/tmp"
+SIM_PIDS=()
+cleanup() {
+  for pid in "${SIM_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${SIM_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+# ---- 1. build, Rust-side tests ----
+# Built separately: together, cargo would unify dependency features and build a different
+# libsignbridge.a than `make install-c` does.
+step "cargo build -p signbridge-ffi; cargo build -p signbridge-sim"
+"$CARGO" build -q -p signbridge-ffi
+"$CARGO" build -q -p signbridge-sim
+LIB=target/debug/libsignbridge.a
+SIM=target/debug/signbridge-sim
+KEY=$(sed -n 's/^pub const DEFAULT_PRIMARY_KEY: &str = "\(.*\)";$/\1/p' simulator/src/lib.rs)
+[ -n "$KEY" ] || { echo "cannot read DEFAULT_PRIMARY_KEY from simulator/src/lib.rs" >&2; exit 1; }
+
+step "cargo test -p signbridge-ffi (generated codes, header version, panic boundary, wrong context)"
+if ! "$CARGO" test -q -p signbridge-ffi >"$OUT/logs/cargo-test.log" 2>&1; then
+  cat "$OUT/logs/cargo-test.log" >&2
+  echo "cargo test -p signbridge-ffi failed (a stale ffi-c/src/codes.rs or header: run 'make header-c')" >&2
+  exit 1
+fi
+grep -E "^test result" "$OUT/logs/cargo-test.log"
+
+# ---- 2. header freshness ----
+step "include/signbridge.h against cbindgen 0.29.4"
+scripts/c-header.sh --check
+
+# ---- 3. the header as C99 and C++ ----
+step "header compiles as C99 and C++"
+$CC -std=c99 -pedantic -Wall -Wextra -Werror -Iinclude -c tests/c/header_check.c -o "$OUT/header_c99.o"
+$CXX -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude -x c++ -c tests/c/header_check.c -o "$OUT/header_cxx.o"
+nm "$OUT/header_cxx.o" | grep ' U sb_version$' >/dev/null || { echo "C++: sb_version is not an extern \"C\" symbol" >&2; exit 1; }
+
+# ---- 4. compile the test programs and the example ----
+TESTS=(test_flow test_errors test_args test_threads test_cancel)
+CFLAGS=(-std=c99 -Wall -Wextra -Werror -pedantic -g -Iinclude -Itests/c -pthread)
+LIBS=("$LIB" -lpthread -ldl -lm)
+step "compile ${TESTS[*]} (plain and -fsanitize=address) and examples/c/sign.c"
+for t in "${TESTS[@]}"; do
+  $CC "${CFLAGS[@]}" "tests/c/$t.c" "${LIBS[@]}" -o "$OUT/bin/$t" &
+  p1=$!
+  $CC "${CFLAGS[@]}" -fsanitize=address -fno-omit-frame-pointer "tests/c/$t.c" "${LIBS[@]}" \
+    -o "$OUT/bin/$t-asan" &
+  p2=$!
+  wait $p1 || { echo "compiling $t failed" >&2; exit 1; }
+  wait $p2 || { echo "compiling $t with ASan failed" >&2; exit 1; }
+done
+$CC -std=c99 -Wall -Wextra -Werror -Iinclude examples/c/sign.c "${LIBS[@]}" -o "$OUT/bin/sign"
+for t in "${TESTS[@]}"; do
+  nm "$OUT/bin/$t-asan" | grep '__asan_init' >/dev/null || { echo "$t-asan is not instrumented" >&2; exit 1; }
+done
+echo "ASan instrumentation verified: nm finds __asan_init in every *-asan binary"
+
+# ---- simulators: one per suite, because fault injection is global to a simulator ----
+start_sim() { # $1: name; prints the base URL
+  local out="$OUT/logs/sim-$1.out" url=""
+  "$SIM" --port 0 --quiet >"$out" 2>"$OUT/logs/sim-$1.err" &
+  SIM_PIDS+=($!)
+  for _ in $(seq 200); do
+    url=$(sed -n 's/^signbridge-sim listening on //p' "$out")
+    [ -n "$url" ] && break
+    sleep 0.05
+  done
+  [ -n "$url" ] || { echo "simulator $1 did not start" >&2; cat "$OUT/logs/sim-$1.err" >&2; exit 1; }
+  SIM_URL=$url
+}
+
+# Run one test program; $1 suite, $2 url, $3 binary, rest: wrapper command.
+run_test() {
+  local suite=$1 url=$2 bin=$3
+  shift 3
+  local log="$OUT/logs/$suite-$(basename "$bin").log" rc=0 t=$SECONDS
+  SIGNBRIDGE_ZIGNSEC_URL=$url SIGNBRIDGE_ZIGNSEC_KEY=$KEY "$@" "$bin" >"$log" 2>&1 || rc=$?
+  local summary
+  summary=$(grep -E '^[a-z_]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -1 || true)
+  if [ "$rc" -ne 0 ] || [ -z "$summary" ] || ! grep -q ' 0 failed$' <<<"$summary"; then
+    echo "[$suite] $(basename "$bin"): FAILED (exit $rc) — log $log:" >&2
+    tail -40 "$log" >&2
+    return 1
+  fi
+  printf '[%s] %-28s %s (%ss)\n' "$suite" "$(basename "$bin")" "${summary#*: }" "$((SECONDS - t))"
+}
+
+run_suite() { # $1 suite name, $2 simulator URL, $3 binary suffix, rest: wrapper
+  local suite=$1 url=$2 suffix=$3
+  shift 3
+  local status=0
+  for t in "${TESTS[@]}"; do
+    run_test "$suite" "$url" "$OUT/bin/$t$suffix" "$@" || status=1
+  done
+  return $status
+}
+
+# Leak policy (see tests/c/valgrind.supp): definite leaks and every memory error fail the run.
+# "Possibly lost" blocks are not errors: Rust's HashMap (hashbrown) is referenced by a pointer
+# into the middle of its allocation, so everything the core keeps for the whole process in a
+# static HashMap (its per-TLS-configuration reqwest client cache with pooled connections, DESIGN
+# principle 3) is reported as "possibly lost". The ASan run's LeakSanitizer, which follows
+# interior pointers, checks those for real leaks (detect_leaks=1).
+VALGRIND=(valgrind --quiet --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite
+  --show-leak-kinds=definite --suppressions=tests/c/valgrind.supp --fair-sched=yes)
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=1:detect_stack_use_after_return=0
+
+# Started here, in the main shell, so that the EXIT trap stops every one of them.
+start_sim plain; URL_PLAIN=$SIM_URL
+start_sim example; URL_EXAMPLE=$SIM_URL
+start_sim valgrind; URL_VALGRIND=$SIM_URL
+start_sim asan; URL_ASAN=$SIM_URL
+
+# ---- 5. the suites: plain first, then valgrind and ASan side by side ----
+step "C tests against the simulator (plain)"
+run_suite plain "$URL_PLAIN" "" || FAILED+=(plain)
+
+step "examples/c/sign.c end to end"
+(
+  url=$URL_EXAMPLE
+  log="$OUT/logs/example.log"
+  SIGNBRIDGE_ZIGNSEC_URL=$url SIGNBRIDGE_ZIGNSEC_KEY=$KEY "$OUT/bin/sign" cli/assets/sample-contract.pdf \
+    "$OUT/example-signed" >"$log" 2>&1 &
+  pid=$!
+  id=""
+  for _ in $(seq 200); do
+    id=$(sed -n 's/^session: //p' "$log")
+    [ -n "$id" ] && break
+    sleep 0.05
+  done
+  [ -n "$id" ] || { kill "$pid"; cat "$log" >&2; exit 1; }
+  # The signer signs: the simulator's control API does what the hosted page would.
+  python3 - "$url/_sim/zignsec/signing/$id/complete" <<'PY'
+import sys, urllib.request
+req = urllib.request.Request(sys.argv[1], data=b"{}", method="POST",
+                             headers={"Content-Type": "application/json"})
+assert urllib.request.urlopen(req, timeout=10).status == 200
+PY
+  wait "$pid" || { echo "sign exited with $?" >&2; cat "$log" >&2; exit 1; }
+  cat "$log"
+  head -c 5 "$OUT/example-signed/sample-contract.pdf" | grep '%PDF-' >/dev/null ||
+    { echo "no signed PDF written" >&2; exit 1; }
+  echo "[example] sign: 1 passed, 0 failed"
+) &
+# (a background subshell + wait keeps `set -e` active inside it, unlike `( ... ) || ...`)
+wait $! || FAILED+=(example)
+
+step "C tests under valgrind and with AddressSanitizer (in parallel)"
+run_suite valgrind "$URL_VALGRIND" "" "${VALGRIND[@]}" >"$OUT/logs/suite-valgrind.txt" 2>&1 &
+vg=$!
+run_suite asan "$URL_ASAN" "-asan" >"$OUT/logs/suite-asan.txt" 2>&1 &
+as=$!
+wait $vg || FAILED+=(valgrind)
+wait $as || FAILED+=(asan)
+cat "$OUT/logs/suite-valgrind.txt" "$OUT/logs/suite-asan.txt"
+
+# ---- 6. install into a temporary prefix; build against it with pkg-config ----
+step "install-c into a temporary prefix, build with pkg-config (static and shared)"
+(
+  prefix="$ROOT/$OUT/prefix"
+  PROFILE=debug scripts/c-install.sh "$prefix" >/dev/null
+  export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+  [ "$(pkg-config --modversion signbridge)" = "$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)" ]
+  # shellcheck disable=SC2046
+  $CC -std=c99 -Wall -Wextra -Werror tests/c/header_check.c tests/c/version_main.c \
+    $(pkg-config --cflags signbridge) -Wl,-rpath,"$prefix/lib" $(pkg-config --libs signbridge) \
+    -o "$OUT/bin/version-shared"
+  # shellcheck disable=SC2046
+  $CC -std=c99 -Wall -Wextra -Werror tests/c/header_check.c tests/c/version_main.c \
+    $(pkg-config --cflags signbridge) "$prefix/lib/libsignbridge.a" $(pkg-config --libs-only-other --static signbridge) \
+    -lpthread -ldl -lm -o "$OUT/bin/version-static"
+  ldd "$OUT/bin/version-shared" | grep "libsignbridge.so.0" >/dev/null || { echo "not linked against the .so" >&2; exit 1; }
+  "$OUT/bin/version-shared"
+  "$OUT/bin/version-static"
+) &
+wait $! || FAILED+=(install)
+
+step "done"
+if [ ${#FAILED[@]} -gt 0 ]; then
+  echo "test-c FAILED: ${FAILED[*]} (logs in $OUT/logs)" >&2
+  exit 1
+fi
+echo "test-c: all C suites passed ($(($(date +%s) - T0))s)"

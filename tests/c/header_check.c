@@ -1,0 +1,31 @@
+/* Compiled as C99 (-pedantic) and as C++ by scripts/c-test.sh: the header must be valid in both,
+ * with C linkage for every function. Also linked into the install check (version_main.c). */
+#include <signbridge.h>
+#include <signbridge.h> /* twice: the include guard holds */
+
+#ifdef __cplusplus
+static_assert(sizeof(sb_code) == 4, "sb_code is int32_t");
+#endif
+
+/* Refer to every type and a function so that a broken declaration fails to compile. */
+const char *header_check(void);
+const char *header_check(void) {
+    sb_error e;
+    sb_bytes b;
+    sb_placement p;
+    sb_document d;
+    sb_client *c = NULL;
+    sb_status *s = NULL;
+    sb_cancel_token *t = NULL;
+    (void)e;
+    (void)b;
+    (void)p;
+    (void)d;
+    (void)c;
+    (void)s;
+    (void)t;
+    if (SB_OK != 0 || SB_ERR_PANIC != 901) {
+        return "bad codes";
+    }
+    return sb_version() != NULL ? SIGNBRIDGE_VERSION : "no version";
+}

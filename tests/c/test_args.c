@@ -1,0 +1,298 @@
+/* NULL, garbage, stale and wrong-type arguments to every function: each gives its documented
+ * answer (SB_ERR_INVALID_ARGUMENT, NULL, 0, false, or nothing) and never crashes. Run under
+ * valgrind and ASan too: refused handles are never read. */
+#include "harness.h"
+
+#define BAD_UTF8 "\xff\xfe\xfd"
+
+static sb_client *g_client;
+static sb_client *g_stale_client;
+static sb_status *g_status; /* a live status, also used as a wrong-type handle */
+static sb_status *g_stale_status;
+static int g_local;          /* its address is a foreign pointer of any type */
+
+/* Expect SB_ERR_INVALID_ARGUMENT with an error object naming `needle` (when not NULL). */
+static void expect_invalid(sb_code rc, sb_error **errp, const char *what, const char *needle) {
+    sb_error *err = *errp; /* read after the call (an argument could be evaluated before it) */
+    *errp = NULL;
+    CHECK_CODE(rc, SB_ERR_INVALID_ARGUMENT, err, what);
+    CHECK(err != NULL && err->code == SB_ERR_INVALID_ARGUMENT && streq(err->name, "SB_ERR_INVALID_ARGUMENT"));
+    CHECK(err != NULL && err->message != NULL && err->http_status == 0 && err->provider_code == NULL);
+    if (needle != NULL && !(err != NULL && strstr(err->message, needle) != NULL)) {
+        CHECK(!"message names the argument");
+        fprintf(stderr, "  %s: message %s lacks %s\n", what, err ? err->message : "(none)", needle);
+    } else if (needle != NULL) {
+        CHECK(1);
+    }
+    sb_error_free(err);
+}
+
+static void test_codes_and_version(void) {
+    int weird[6] = {-2147483647 - 1, -1, 1, 99, 7000, 2147483647};
+    int i;
+    for (i = 0; i < 6; i++) {
+        CHECK(streq(sb_code_name(weird[i]), "SB_ERR_UNKNOWN"));
+        CHECK(streq(sb_code_message(weird[i]), "unknown signbridge error code"));
+        CHECK(!sb_code_is_retryable(weird[i]));
+    }
+    CHECK(sb_version() != NULL && strlen(sb_version()) >= 5);
+}
+
+static void test_frees(void) {
+    char local_string[8] = "abc";
+    sb_bytes b = {(uint8_t *)local_string, 3};
+    sb_error_free(NULL);
+    sb_error_free((sb_error *)&g_local);
+    sb_string_free(NULL);
+    sb_string_free(local_string);
+    sb_bytes_free(NULL);
+    sb_bytes_free(&b);
+    CHECK(b.data == (uint8_t *)local_string); /* not ours: left alone */
+    sb_client_free(NULL);
+    sb_client_free((sb_client *)&g_local);
+    sb_client_free((sb_client *)g_status); /* wrong type: ignored, the status stays valid */
+    CHECK(streq(sb_status_state(g_status), "Created"));
+    sb_client_free(g_stale_client);        /* double free: ignored */
+    sb_status_free(NULL);
+    sb_status_free((sb_status *)&g_local);
+    sb_status_free(g_stale_status);
+    sb_cancel_token_free(NULL);
+    sb_cancel_token_free((sb_cancel_token *)g_client); /* wrong type: ignored */
+    {
+        /* A string freed twice: the second free is ignored. */
+        char *id = NULL;
+        sb_error *err = NULL;
+        CHECK_CODE(sb_session_create(g_client, NULL, &id, &err), SB_OK, err, "create");
+        sb_string_free(id);
+        sb_string_free(id);
+        /* An error freed twice. */
+        CHECK(sb_session_create(NULL, NULL, &id, &err) == SB_ERR_INVALID_ARGUMENT);
+        sb_error_free(err);
+        sb_error_free(err);
+    }
+    CHECK(1); /* reached: nothing crashed */
+}
+
+static void test_cancel_token(void) {
+    sb_error *err = NULL;
+    sb_cancel_token *t = sb_cancel_token_new(), *stale = sb_cancel_token_new();
+    sb_cancel_token_free(stale);
+    expect_invalid(sb_cancel_token_cancel(NULL, &err), &err, "cancel(NULL)", "cancel token");
+    expect_invalid(sb_cancel_token_cancel(stale, &err), &err, "cancel(stale)", "cancel token");
+    expect_invalid(sb_cancel_token_cancel((sb_cancel_token *)g_client, &err), &err, "cancel(client)", NULL);
+    CHECK(sb_cancel_token_cancel(NULL, NULL) == SB_ERR_INVALID_ARGUMENT); /* out_error optional */
+    CHECK(!sb_cancel_token_is_cancelled(NULL));
+    CHECK(!sb_cancel_token_is_cancelled(stale));
+    CHECK(!sb_cancel_token_is_cancelled((sb_cancel_token *)&g_local));
+    CHECK(sb_cancel_token_cancel(t, NULL) == SB_OK && sb_cancel_token_is_cancelled(t));
+    CHECK(sb_cancel_token_cancel(t, NULL) == SB_OK); /* twice: fine */
+    sb_cancel_token_free(t);
+}
+
+static void test_client_new(void) {
+    sb_error *err = NULL;
+    sb_client *c = (sb_client *)&g_local; /* must be overwritten with NULL on failure */
+    expect_invalid(sb_client_new(NULL, &c, &err), &err, "client_new(NULL)", "config_json");
+    CHECK(c == NULL);
+    expect_invalid(sb_client_new("{}", NULL, &err), &err, "client_new(out NULL)", "out_client");
+    expect_invalid(sb_client_new("{\"zignsec\": {\"base_url\": \"" BAD_UTF8 "\"}}", &c, &err), &err,
+                   "client_new(bad utf-8)", "UTF-8");
+    CHECK(sb_client_new("", &c, &err) == SB_ERR_INVALID_CONFIG);
+    sb_error_free(err);
+    CHECK(sb_client_new("[1, 2]", &c, &err) == SB_ERR_INVALID_CONFIG);
+    sb_error_free(err);
+    CHECK(sb_client_new("{\"zignsec\": {\"keys\": \"not-a-list\"}}", &c, NULL) == SB_ERR_INVALID_CONFIG);
+    expect_invalid(sb_client_new_from_env(NULL, &err), &err, "from_env(out NULL)", "out_client");
+}
+
+/* Every operation with a NULL, stale, foreign and wrong-type client. */
+static void test_bad_clients(void) {
+    sb_client *bad[4];
+    const char *names[4] = {"NULL client", "freed client", "foreign pointer", "status as client"};
+    int i;
+    bad[0] = NULL;
+    bad[1] = g_stale_client;
+    bad[2] = (sb_client *)&g_local;
+    bad[3] = (sb_client *)g_status;
+    for (i = 0; i < 4; i++) {
+        sb_error *err = NULL;
+        char *s = NULL;
+        char *s2 = NULL;
+        sb_status *st = NULL;
+        sb_bytes b = {NULL, 0};
+        const char *ids[1] = {"f"};
+        sb_document doc = {"/tmp/x.pdf", NULL, NULL, 0, NULL};
+        expect_invalid(sb_session_create(bad[i], NULL, &s, &err), &err, names[i], "client");
+        expect_invalid(sb_session_upload_path(bad[i], "abc", "/tmp/x.pdf", &s, &err), &err, names[i], "client");
+        expect_invalid(sb_session_upload_buffer(bad[i], "abc", "x.pdf", (const uint8_t *)"%PDF-", 5, &s, &err),
+                       &err, names[i], "client");
+        expect_invalid(sb_session_start(bad[i], "abc", ids, NULL, 1, &s, &err), &err, names[i], "client");
+        expect_invalid(sb_session_start_json(bad[i], "abc", "{}", &s, &err), &err, names[i], "client");
+        expect_invalid(sb_sign_documents(bad[i], NULL, &doc, 1, &s, &s2, &err), &err, names[i], "client");
+        expect_invalid(sb_session_status(bad[i], "abc", &st, &err), &err, names[i], "client");
+        expect_invalid(sb_session_wait(bad[i], "abc", 0, 0, NULL, &st, &err), &err, names[i], "client");
+        expect_invalid(sb_download_to_path(bad[i], g_status, 0, "/tmp/x.pdf", NULL, &err), &err, names[i], "client");
+        expect_invalid(sb_download_to_buffer(bad[i], g_status, 0, &b, &err), &err, names[i], "client");
+        expect_invalid(sb_save_signed_files(bad[i], g_status, "/tmp/sbtest-x", NULL, &err), &err, names[i], "client");
+        CHECK(s == NULL && s2 == NULL && st == NULL && b.data == NULL && b.len == 0);
+    }
+}
+
+/* Every operation with NULL / invalid strings, bad JSON, bad buffers and NULL outputs. */
+static void test_bad_arguments(void) {
+    sb_client *c = g_client;
+    sb_error *err = NULL;
+    char *s = NULL, *s2 = NULL, *session = NULL;
+    sb_status *st = NULL;
+    sb_bytes b = {NULL, 0};
+    const char *ids_null[1] = {NULL};
+    const char *ids_bad[1] = {BAD_UTF8};
+    sb_document doc;
+    CHECK_CODE(sb_session_create(c, NULL, &session, &err), SB_OK, err, "create");
+
+    /* create */
+    expect_invalid(sb_session_create(c, NULL, NULL, &err), &err, "create(out NULL)", "out_session_id");
+    expect_invalid(sb_session_create(c, "{not json", &s, &err), &err, "create(malformed)", "request_json");
+    expect_invalid(sb_session_create(c, "{\"lokale\": \"En\"}", &s, &err), &err, "create(unknown field)", "lokale");
+    expect_invalid(sb_session_create(c, "42", &s, &err), &err, "create(number)", "request_json");
+    expect_invalid(sb_session_create(c, BAD_UTF8, &s, &err), &err, "create(bad utf-8)", "UTF-8");
+    expect_invalid(sb_session_create(c, "{\"redirect_success\": \"/relative\"}", &s, &err), &err,
+                   "create(relative url)", "redirect_success");
+    CHECK(sb_session_create(c, "{not json", &s, NULL) == SB_ERR_INVALID_ARGUMENT);
+
+    /* upload_path */
+    expect_invalid(sb_session_upload_path(c, NULL, "/tmp/x.pdf", &s, &err), &err, "upload_path(id NULL)", "session_id");
+    expect_invalid(sb_session_upload_path(c, BAD_UTF8, "/tmp/x.pdf", &s, &err), &err, "upload_path(bad id)", "UTF-8");
+    expect_invalid(sb_session_upload_path(c, "a/../b", "/tmp/x.pdf", &s, &err), &err, "upload_path(path id)", "session id");
+    expect_invalid(sb_session_upload_path(c, session, NULL, &s, &err), &err, "upload_path(path NULL)", "path");
+    expect_invalid(sb_session_upload_path(c, session, "", &s, &err), &err, "upload_path(path empty)", "path");
+    expect_invalid(sb_session_upload_path(c, session, "/tmp/x.pdf", NULL, &err), &err, "upload_path(out NULL)", "out_file_id");
+    /* A non-UTF-8 path is a valid Unix path: it simply does not exist. */
+    CHECK(sb_session_upload_path(c, session, "/tmp/" BAD_UTF8 ".pdf", &s, &err) == SB_ERR_IO);
+    sb_error_free(err);
+
+    /* upload_buffer */
+    expect_invalid(sb_session_upload_buffer(c, session, NULL, (const uint8_t *)"%PDF-", 5, &s, &err), &err,
+                   "upload_buffer(name NULL)", "name");
+    expect_invalid(sb_session_upload_buffer(c, session, BAD_UTF8, (const uint8_t *)"%PDF-", 5, &s, &err), &err,
+                   "upload_buffer(bad name)", "UTF-8");
+    expect_invalid(sb_session_upload_buffer(c, session, "x.pdf", NULL, 10, &s, &err), &err,
+                   "upload_buffer(NULL data, len 10)", "data");
+    expect_invalid(sb_session_upload_buffer(c, session, "x.pdf", (const uint8_t *)"%PDF-", (size_t)-1, &s, &err),
+                   &err, "upload_buffer(huge len)", "data");
+    expect_invalid(sb_session_upload_buffer(c, session, "x.pdf", (const uint8_t *)"%PDF-", 5, NULL, &err), &err,
+                   "upload_buffer(out NULL)", "out_file_id");
+    CHECK(sb_session_upload_buffer(c, session, "x.pdf", NULL, 0, &s, NULL) == SB_ERR_INVALID_DOCUMENT);
+
+    /* start */
+    expect_invalid(sb_session_start(c, session, NULL, NULL, 0, &s, &err), &err, "start(no files)", "file");
+    expect_invalid(sb_session_start(c, session, NULL, NULL, 2, &s, &err), &err, "start(NULL ids, n 2)", "file_ids");
+    expect_invalid(sb_session_start(c, session, ids_null, NULL, 1, &s, &err), &err, "start(ids[0] NULL)", "file_ids[0]");
+    expect_invalid(sb_session_start(c, session, ids_bad, NULL, 1, &s, &err), &err, "start(ids[0] bad)", "UTF-8");
+    {
+        const char *ids[1] = {"abc"};
+        sb_placement p0 = {0, 1.0, 1.0};
+        sb_placement pnan = {1, 0.0 / 0.0, 1.0};
+        sb_placement pfar = {1, 1e9, 1.0};
+        expect_invalid(sb_session_start(c, session, ids, &p0, 1, &s, &err), &err, "start(page 0)", "page");
+        expect_invalid(sb_session_start(c, session, ids, &pnan, 1, &s, &err), &err, "start(NaN)", "placement.x");
+        expect_invalid(sb_session_start(c, session, ids, &pfar, 1, &s, &err), &err, "start(off page)", "placement.x");
+        expect_invalid(sb_session_start(c, NULL, ids, NULL, 1, &s, &err), &err, "start(id NULL)", "session_id");
+        expect_invalid(sb_session_start(c, session, ids, NULL, 1, NULL, &err), &err, "start(out NULL)", "out_redirect_url");
+    }
+    expect_invalid(sb_session_start_json(c, session, NULL, &s, &err), &err, "start_json(NULL)", "request_json");
+    expect_invalid(sb_session_start_json(c, session, "{\"files\": 3}", &s, &err), &err, "start_json(wrong type)", "request_json");
+    expect_invalid(sb_session_start_json(c, session, "{\"files\": []}", &s, &err), &err, "start_json(no files)", "file");
+    expect_invalid(sb_session_start_json(c, session, "{", &s, &err), &err, "start_json(malformed)", "request_json");
+    expect_invalid(sb_session_start_json(c, session, "{\"files\": []}", NULL, &err), &err, "start_json(out NULL)", "out_redirect_url");
+
+    /* sign_documents */
+    memset(&doc, 0, sizeof doc);
+    expect_invalid(sb_sign_documents(c, NULL, NULL, 0, &s, &s2, &err), &err, "sign(no docs)", "document");
+    expect_invalid(sb_sign_documents(c, NULL, NULL, 3, &s, &s2, &err), &err, "sign(NULL docs, n 3)", "docs");
+    expect_invalid(sb_sign_documents(c, NULL, &doc, 1, &s, &s2, &err), &err, "sign(empty doc)", "docs[0].name");
+    doc.path = "/tmp/x.pdf";
+    doc.data = (const uint8_t *)"%PDF-";
+    doc.len = 5;
+    expect_invalid(sb_sign_documents(c, NULL, &doc, 1, &s, &s2, &err), &err, "sign(path and data)", "both");
+    doc.path = NULL;
+    doc.name = "x.pdf";
+    doc.data = NULL;
+    expect_invalid(sb_sign_documents(c, NULL, &doc, 1, &s, &s2, &err), &err, "sign(NULL data, len 5)", "docs[0].data");
+    doc.len = 0;
+    CHECK(sb_sign_documents(c, NULL, &doc, 1, &s, &s2, NULL) == SB_ERR_INVALID_DOCUMENT);
+    expect_invalid(sb_sign_documents(c, "{bad", &doc, 1, &s, &s2, &err), &err, "sign(bad create json)", "create_json");
+    expect_invalid(sb_sign_documents(c, NULL, &doc, 1, NULL, &s2, &err), &err, "sign(out id NULL)", "out_session_id");
+    expect_invalid(sb_sign_documents(c, NULL, &doc, 1, &s, NULL, &err), &err, "sign(out url NULL)", "out_redirect_url");
+
+    /* status / wait */
+    expect_invalid(sb_session_status(c, NULL, &st, &err), &err, "status(id NULL)", "session_id");
+    expect_invalid(sb_session_status(c, "", &st, &err), &err, "status(id empty)", "session id");
+    expect_invalid(sb_session_status(c, session, NULL, &err), &err, "status(out NULL)", "out_status");
+    expect_invalid(sb_session_wait(c, NULL, 100, 100, NULL, &st, &err), &err, "wait(id NULL)", "session_id");
+    expect_invalid(sb_session_wait(c, session, 1, 100, NULL, &st, &err), &err, "wait(interval 1 ms)", "interval");
+    expect_invalid(sb_session_wait(c, session, 100, 100, (sb_cancel_token *)g_client, &st, &err), &err,
+                   "wait(client as token)", "cancel");
+    expect_invalid(sb_session_wait(c, session, 100, 100, NULL, NULL, &err), &err, "wait(out NULL)", "out_status");
+
+    /* downloads with bad statuses, indexes, paths, outputs */
+    expect_invalid(sb_download_to_path(c, NULL, 0, "/tmp/x.pdf", NULL, &err), &err, "download(status NULL)", "status");
+    expect_invalid(sb_download_to_path(c, g_stale_status, 0, "/tmp/x.pdf", NULL, &err), &err, "download(stale)", "status");
+    expect_invalid(sb_download_to_path(c, (sb_status *)c, 0, "/tmp/x.pdf", NULL, &err), &err, "download(client)", "status");
+    expect_invalid(sb_download_to_path(c, g_status, 0, "/tmp/x.pdf", NULL, &err), &err, "download(index 0 of 0)", "index");
+    expect_invalid(sb_download_to_path(c, g_status, (size_t)-1, "/tmp/x.pdf", NULL, &err), &err, "download(index max)", "index");
+    expect_invalid(sb_download_to_buffer(c, g_status, 0, NULL, &err), &err, "download_buffer(out NULL)", "out_bytes");
+    expect_invalid(sb_download_to_buffer(c, (sb_status *)&g_local, 0, &b, &err), &err, "download_buffer(foreign)", "status");
+    expect_invalid(sb_save_signed_files(c, NULL, "/tmp/sbtest-x", NULL, &err), &err, "save(status NULL)", "status");
+    expect_invalid(sb_save_signed_files(c, g_status, NULL, NULL, &err), &err, "save(dir NULL)", "dir");
+    CHECK(s == NULL && s2 == NULL && st == NULL && b.data == NULL);
+    sb_string_free(session);
+}
+
+static void test_accessors(void) {
+    sb_status *bad[4];
+    int i;
+    bad[0] = NULL;
+    bad[1] = g_stale_status;
+    bad[2] = (sb_status *)&g_local;
+    bad[3] = (sb_status *)g_client;
+    for (i = 0; i < 4; i++) {
+        CHECK(sb_status_session_id(bad[i]) == NULL);
+        CHECK(sb_status_state(bad[i]) == NULL);
+        CHECK(!sb_status_is_final(bad[i]));
+        CHECK(sb_status_relay_state(bad[i]) == NULL);
+        CHECK(sb_status_signer_name(bad[i]) == NULL);
+        CHECK(sb_status_signed_file_count(bad[i]) == 0);
+        CHECK(sb_status_signed_file_name(bad[i], 0) == NULL);
+        CHECK(sb_status_signed_file_id(bad[i], 0) == NULL);
+        CHECK(sb_status_json(bad[i]) == NULL);
+    }
+    CHECK(sb_status_signed_file_name(g_status, (size_t)-1) == NULL);
+    CHECK(sb_status_relay_state(g_status) == NULL);
+    CHECK(sb_status_json(g_status) != NULL);
+}
+
+int main(void) {
+    sb_error *err = NULL;
+    char *id = NULL;
+    g_client = sim_client();
+    g_stale_client = sim_client();
+    sb_client_free(g_stale_client);
+    CHECK_CODE(sb_session_create(g_client, NULL, &id, &err), SB_OK, err, "create");
+    CHECK_CODE(sb_session_status(g_client, id, &g_status, &err), SB_OK, err, "status");
+    CHECK_CODE(sb_session_status(g_client, id, &g_stale_status, &err), SB_OK, err, "status");
+    sb_status_free(g_stale_status);
+    sb_string_free(id);
+
+    test_codes_and_version();
+    test_cancel_token();
+    test_client_new();
+    test_bad_clients();
+    test_bad_arguments();
+    test_accessors();
+    test_frees();
+
+    sb_status_free(g_status);
+    sb_client_free(g_client);
+    return finish("test_args");
+}
