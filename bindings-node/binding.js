@@ -835,8 +835,13 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.EidProduct = nativeBinding.EidProduct
 module.exports.Client = nativeBinding.Client
+module.exports.EidApi = nativeBinding.EidApi
 module.exports.SigningApi = nativeBinding.SigningApi
+module.exports.WebhookVerifier = nativeBinding.WebhookVerifier
 module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.parseRedirect = nativeBinding.parseRedirect
+module.exports.SIGNATURE_HEADER = nativeBinding.SIGNATURE_HEADER
 module.exports.version = nativeBinding.version

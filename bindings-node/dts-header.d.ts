@@ -5,6 +5,12 @@
 export type SessionStatus = 'Created' | 'Pending' | 'Finished' | 'Cancelled' | 'Rejected' | 'Failed' | 'Expired' | (string & {})
 
 /**
+ * The create-session envelope of an eID session (`EidApi.create`, `bankidSe`, `mitid`, `freja`,
+ * `bankidNo`): the same fields as a signing session's. Every field is optional.
+ */
+export type EidRequest = CreateSigning
+
+/**
  * What every signbridge failure is: an `Error` (a `TypeError` for an argument of the wrong
  * JavaScript type) carrying the core's stable code and what the provider said.
  */

@@ -5,6 +5,12 @@
 export type SessionStatus = 'Created' | 'Pending' | 'Finished' | 'Cancelled' | 'Rejected' | 'Failed' | 'Expired' | (string & {})
 
 /**
+ * The create-session envelope of an eID session (`EidApi.create`, `bankidSe`, `mitid`, `freja`,
+ * `bankidNo`): the same fields as a signing session's. Every field is optional.
+ */
+export type EidRequest = CreateSigning
+
+/**
  * What every signbridge failure is: an `Error` (a `TypeError` for an argument of the wrong
  * JavaScript type) carrying the core's stable code and what the provider said.
  */
@@ -34,6 +40,30 @@ export interface SignbridgeError extends Error {
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+export declare namespace EidProduct {
+  /** BankID Norway identification (`/api/v5/sessions/bankidno/auth`). */
+  export function bankidNo(): EidProduct
+  /** BankID Sweden identification (`identity_verification/bankid_se`). */
+  export function bankidSe(): EidProduct
+  /**
+   * A "core sessions" product: created at `/core/api/sessions/{category}/{product}`, read at
+   * `/core/api/sessions/{id}`. A segment that is not a plain id throws `SB_ERR_INVALID_ARGUMENT`.
+   */
+  export function core(category: string, product: string): EidProduct
+  /** Freja eID identification by SSN (`identity_verification/freja_id_ssn`). */
+  export function freja(): EidProduct
+  /** MitID (Denmark) identification (`identity_verification/mitid`). */
+  export function mitid(): EidProduct
+  /** MitID identification with a CPR-number match (`match_cpr/mitid`). */
+  export function mitidCprMatch(): EidProduct
+  /**
+   * A newer-style product: created at `/api/v5/sessions/{provider}/{operation}`, read at
+   * `/api/v5/sessions/{provider}/{id}`. A segment that is not a plain id throws
+   * `SB_ERR_INVALID_ARGUMENT`.
+   */
+  export function v5(provider: string, operation: string): EidProduct
+}
+
 /**
  * A signbridge client, built from the one config schema. Cheap to keep for the life of the
  * process; every provider service hangs off it.
@@ -53,6 +83,53 @@ export declare class Client {
   static fromEnv(): Client
   /** ZignSec BankID Norway document signing (`client.zignsec().signing()` in Rust). */
   zignsecSigning(): SigningApi
+  /**
+   * ZignSec browser-based eID sessions: BankID SE, MitID, Freja eID, BankID NO...
+   * (`client.zignsec().eid()` in Rust).
+   */
+  zignsecEid(): EidApi
+}
+
+/**
+ * Browser-based eID sessions through the ZignSec gateway: create a session, send the user to
+ * `redirectUrl`, then get the result by polling (`wait`), from the browser's return
+ * (`completeRedirect`) or from a verified webhook (`WebhookVerifier`). Every method returns a
+ * Promise settled from the core's runtime; it rejects with an `Error` carrying `code` and
+ * `errno`.
+ */
+export declare class EidApi {
+  /**
+   * Create a session for any product with the common envelope (`locale`, `redirectSuccess`,
+   * `redirectFailure`, `relayState`, `gdprUserId`, `webhook`, `metadata`).
+   */
+  create(product: EidProduct, request?: EidRequest | null): Promise<EidSession>
+  /** BankID Sweden identification; `personalNumber` (12 digits) restricts who may identify. */
+  bankidSe(request?: EidRequest | null, options?: BankIdSeOptions | null): Promise<EidSession>
+  /**
+   * MitID identification; with `cprNumber` the session is a CPR match
+   * (`EidProduct.mitidCprMatch()`).
+   */
+  mitid(request?: EidRequest | null, options?: MitIdOptions | null): Promise<EidSession>
+  /** Freja eID identification by SSN (`country` and `ssn` required). */
+  freja(request: EidRequest | null | undefined, options: FrejaOptions): Promise<EidSession>
+  /** BankID Norway identification. */
+  bankidNo(request?: EidRequest | null): Promise<EidSession>
+  /** Read a session's state and result (one request; poll with `wait`). */
+  result(product: EidProduct, sessionId: string): Promise<EidResult>
+  /**
+   * Poll (every 2 s by default, as the provider recommends) until the session is final.
+   * `'Finished'` resolves with the result; `Cancelled`, `Failed` (MitID's `DECLINED`:
+   * `SB_ERR_REJECTED`) and `Expired` reject with their codes. `signal` aborts the wait
+   * (`SB_ERR_ABORTED`); `timeoutMs` bounds it (`SB_ERR_TIMEOUT`).
+   */
+  wait(product: EidProduct, sessionId: string, options?: WaitOptions | null): Promise<EidResult>
+  /**
+   * Handle the browser's return to your target URL: a cancel or error in the URL rejects with
+   * its code (`SB_ERR_CANCELLED`, `SB_ERR_REJECTED`…) without a request; a `relay_state`
+   * other than `expectedRelayState`, or another session's id, rejects with
+   * `SB_ERR_INVALID_ARGUMENT`; otherwise the final result is fetched.
+   */
+  completeRedirect(product: EidProduct, sessionId: string, returnedUrl: string, expectedRelayState?: string | null): Promise<EidResult>
 }
 
 /**
@@ -106,6 +183,39 @@ export declare class SigningApi {
 }
 
 /**
+ * Verifies webhook deliveries against one or more secrets (give the old and the new one during
+ * a rotation). Keep one verifier per endpoint for the life of the process: it remembers the
+ * deliveries it accepted, to refuse replays.
+ */
+export declare class WebhookVerifier {
+  /**
+   * A verifier accepting any of `secrets` (non-empty strings). `toleranceSeconds` is the
+   * accepted distance between a delivery's timestamp and now (default 300). No secret throws
+   * `SB_ERR_AUTH_CONFIG_MISSING`.
+   */
+  constructor(secrets: Array<string>, options?: WebhookVerifierOptions | null)
+  /**
+   * Verify a v5 delivery (`X-ZignSec-Hmac-SHA256: t=…,v1=…`, HMAC-SHA256 over
+   * `t + "." + rawBody`) and parse it into a typed event. Pass the body exactly as received.
+   * Throws `SB_ERR_WEBHOOK_INVALID` (tampered body, wrong secret, missing or malformed header:
+   * answer 401) or `SB_ERR_WEBHOOK_REPLAY` (timestamp outside the tolerance, or a delivery
+   * already accepted: answer 400).
+   */
+  verify(signatureHeader: string | null | undefined, rawBody: Buffer | Uint8Array | string): WebhookEvent
+  /**
+   * Verify a legacy (v2) delivery, whose header is `hex(HMAC-SHA256(secret, rawBody))`, and
+   * parse it. There is no timestamp, so no replay check: deduplicate by event id yourself.
+   */
+  verifyLegacy(signatureHeader: string | null | undefined, rawBody: Buffer | Uint8Array | string): WebhookEvent
+}
+
+/** Options of `bankidSe`. */
+export interface BankIdSeOptions {
+  /** Only this person (12-digit personnummer, `YYYYMMDDNNNN`) may identify. */
+  personalNumber?: string
+}
+
+/**
  * The configuration of a `Client`: the one config schema of signbridge, with its
  * snake_case keys (the same document C takes as JSON and Python as keyword arguments).
  */
@@ -144,6 +254,46 @@ export interface Document {
   path?: string
   /** Where the signature goes. */
   placement?: Placement
+}
+
+/**
+ * Which product an eID session is for: the paths that create and read it (the core's
+ * `EidProduct`). Make one with the `EidProduct` functions, e.g. `EidProduct.bankidSe()`.
+ */
+export interface EidProduct {
+  /**
+   * Path (under the gateway) that creates a session, e.g.
+   * `'core/api/sessions/identity_verification/bankid_se'`.
+   */
+  createPath: string
+  /** Path prefix that reads a session: the id is appended. */
+  resultPrefix: string
+}
+
+/** The state and result of an eID session. */
+export interface EidResult {
+  /** Session id. */
+  id: string
+  /** Current state. */
+  status: SessionStatus
+  /** Your `relayState`, echoed. */
+  relayState: string | null
+  /** Errors the gateway reported (e.g. `CANCELLED_BY_USER`, `DECLINED`). */
+  errors: Array<ProviderErrorItem>
+  /** The identified person, once `'Finished'`. */
+  identity: Identity | null
+  /** The product's whole `result` object, for fields without a typed accessor. */
+  rawResult: Record<string, any> | null
+}
+
+/** A created eID session. */
+export interface EidSession {
+  /** The session id, for `result`, `wait` and `completeRedirect`. */
+  id: string
+  /** Send the user's browser here (an iframe works too). */
+  redirectUrl: string
+  /** Its status (normally `'Created'`). */
+  status: SessionStatus
 }
 
 /**
@@ -255,6 +405,60 @@ export interface FileToSign {
   placement?: Placement
 }
 
+/** Options of `freja`. */
+export interface FrejaOptions {
+  /** `'SE'`, `'NO'`, `'FI'` or `'DK'`. */
+  country: 'SE' | 'NO' | 'FI' | 'DK' | (string & {})
+  /** The person's SSN (SE: 12 digits, NO: 11). */
+  ssn: string
+  /** E.g. `['BASIC_USER_INFO', 'DATE_OF_BIRTH']`. */
+  attributesToReturn?: Array<string>
+  /** `'BASIC'`, `'EXTENDED'` or `'PLUS'`. */
+  minRegistrationLevel?: string
+}
+
+/** The identified person. Absent fields are `null`. */
+export interface Identity {
+  /** Full name. */
+  fullName: string | null
+  /** First (given) name. */
+  firstName: string | null
+  /** Last (family) name. */
+  lastName: string | null
+  /** National identity number (personnummer, fødselsnummer, CPR…). */
+  personalNumber: string | null
+  /** Date of birth, `YYYY-MM-DD` as the provider gives it. */
+  dateOfBirth: string | null
+  /** ISO country code (`'SE'`, `'NO'`, `'DK'`…). */
+  countryCode: string | null
+  /** Gender as reported. */
+  gender: string | null
+  /** Age as reported. */
+  age: number | null
+}
+
+/** Options of `mitid`. */
+export interface MitIdOptions {
+  /** `'LogOn'` (default) or another documented action. */
+  action?: string
+  /** `'Low'`, `'Substantial'` or `'High'`. */
+  level?: string
+  /** `'En'`, `'Da'` or `'Kl'`. */
+  language?: string
+  /** E.g. `['DATE_OF_BIRTH', 'IDENTITY_NAME']`. */
+  requestedAttributes?: Array<string>
+  /** A CPR number (10 digits): the session becomes a CPR match (`match_cpr/mitid`). */
+  cprNumber?: string
+}
+
+/**
+ * Read the URL the browser came back to (your target URL, with ZignSec's query appended):
+ * success with `relayState` and `sessionId`, or a cancel / error with `errorCode` and
+ * `errorText` (OAuth-style `error=access_denied` + `error_description` too). A URL that cannot
+ * be parsed throws `SB_ERR_INVALID_ARGUMENT`. Nothing is sent.
+ */
+export declare function parseRedirect(returnedUrl: string): RedirectOutcome
+
 /**
  * Where the visible signature goes: `page` starts at 1; `x`/`y` are PDF points from the
  * bottom-left corner.
@@ -277,6 +481,32 @@ export interface ProviderErrorItem {
   /** The HTTP-like status the gateway attached. */
   statusCode?: number
 }
+
+/**
+ * What the browser's return to your target URL says (`parseRedirect`). Absent fields are
+ * `null`.
+ */
+export interface RedirectOutcome {
+  /** `true` when the URL carries no error. */
+  success: boolean
+  /** `relay_state` from the URL. */
+  relayState: string | null
+  /** `session_id` from the URL. */
+  sessionId: string | null
+  /**
+   * `errorCode` (e.g. `'CANCELLED'`, `'DECLINED'`) or the OAuth-style `error`
+   * (`'access_denied'`).
+   */
+  errorCode: string | null
+  /** `errorText` or `error_description`. */
+  errorText: string | null
+}
+
+/**
+ * The header ZignSec signs deliveries with: `'X-ZignSec-Hmac-SHA256'`
+ * (`req.get(SIGNATURE_HEADER)` in Express).
+ */
+export declare const SIGNATURE_HEADER: string
 
 /** Who signed (when the gateway reports it). */
 export interface SignerInfo {
@@ -383,6 +613,34 @@ export interface WaitOptions {
   timeoutMs?: number
   /** Aborting it rejects the wait with `SB_ERR_ABORTED` and stops polling. */
   signal?: AbortSignal
+}
+
+/** A verified webhook delivery. Absent fields are `null`. */
+export interface WebhookEvent {
+  /** The event name (`'session_created'`, `'session_finished'`, `'session_updated'`…). */
+  event: string
+  /** The session id. */
+  sessionId: string | null
+  /** The product that sent it (`'Zignsec.v5.bankid_se'`…). */
+  integrationId: string | null
+  /** Your `relayState`, echoed. */
+  relayState: string | null
+  /** The session's status, when the event carries one. */
+  status: SessionStatus | null
+  /** Errors reported with the event. */
+  errors: Array<ProviderErrorItem>
+  /** The identified person, when the event carries one. */
+  identity: Identity | null
+  /** The workflow session id, for workflow products. */
+  workflowSessionId: string | null
+  /** The whole payload, parsed. */
+  raw: Record<string, any>
+}
+
+/** Options of `new WebhookVerifier(secrets, options)`. */
+export interface WebhookVerifierOptions {
+  /** Accepted distance between a delivery's timestamp and now, in seconds (default 300). */
+  toleranceSeconds?: number
 }
 
 /** ZignSec gateway settings (`config.zignsec`). */

@@ -1,5 +1,17 @@
 // signbridge for Node (ES module entry): the same objects as the CommonJS entry.
 import signbridge from './index.js'
 
-export const { Client, SigningApi, ErrorCode, errorCodes, version, __napiBindingTarget } = signbridge
+export const {
+  Client,
+  SigningApi,
+  EidApi,
+  EidProduct,
+  WebhookVerifier,
+  SIGNATURE_HEADER,
+  parseRedirect,
+  ErrorCode,
+  errorCodes,
+  version,
+  __napiBindingTarget
+} = signbridge
 export default signbridge

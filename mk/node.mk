@@ -1,7 +1,8 @@
 # Node addon (bindings-node/, package `signbridge`, napi-rs 3).
 #
-#   make test-node    npm install (from the lock), build the addon (debug, shared target/), check the committed
-#                     index.d.ts and binding.js for drift, tsc --noEmit on the example, node --test
+#   make test-node    npm install (from the lock; express comes with it, for the webhook example), build the
+#                     addon (debug, shared target/), check the committed index.d.ts and binding.js for
+#                     drift, tsc --noEmit on the examples, node --test (signing, eID, webhooks, Express)
 #   make node-regen   rebuild and rewrite the committed index.d.ts and binding.js
 #
 # Needs only cargo, node (>= 18) and npm; the npm tools come from bindings-node/package-lock.json.

@@ -15,9 +15,11 @@
 //! ```
 
 mod args;
+pub mod eid;
 mod errors;
 mod promise;
 pub mod types;
+pub mod webhook;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -106,6 +108,16 @@ impl Client {
             .map(|z| SigningApi { inner: z.signing() })
             .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
     }
+
+    /// ZignSec browser-based eID sessions: BankID SE, MitID, Freja eID, BankID NO...
+    /// (`client.zignsec().eid()` in Rust).
+    #[napi]
+    pub fn zignsec_eid(&self, env: Env) -> napi::Result<eid::EidApi> {
+        self.inner
+            .zignsec()
+            .map(|z| eid::EidApi::new(z.eid()))
+            .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
+    }
 }
 
 /// BankID Norway signing through the ZignSec gateway. Every method returns a Promise settled
@@ -125,7 +137,11 @@ const CREATE_FIELDS: &[&str] = &[
     "metadata",
 ];
 
-fn read_create(env: &Env, v: Option<Unknown<'_>>, what: &str) -> napi::Result<core::CreateSigning> {
+pub(crate) fn read_create(
+    env: &Env,
+    v: Option<Unknown<'_>>,
+    what: &str,
+) -> napi::Result<core::CreateSigning> {
     let mut req = core::CreateSigning::default();
     let Some(o) = Obj::opt(env, v, what, CREATE_FIELDS)? else {
         return Ok(req);
@@ -284,8 +300,39 @@ fn read_status(env: &Env, v: Unknown<'_>) -> napi::Result<core::SigningStatus> {
     Ok(s.into())
 }
 
-fn ms(n: f64) -> Duration {
+pub(crate) fn ms(n: f64) -> Duration {
     Duration::from_secs_f64(n / 1000.0)
+}
+
+/// Read `{ intervalMs, timeoutMs, signal }` into the core's wait options; the `signal` is wired
+/// to a [`CancelToken`] and the returned cleanup removes its listener when the wait settles.
+pub(crate) fn read_wait<T>(
+    env: &Env,
+    options: Option<Unknown<'_>>,
+) -> napi::Result<(signbridge::WaitOptions<T>, Option<Cleanup>)> {
+    let mut opts = signbridge::WaitOptions::<T>::default();
+    let token = CancelToken::new();
+    let mut cleanup = None;
+    if let Some(o) = Obj::opt(
+        env,
+        options,
+        "options",
+        &["intervalMs", "timeoutMs", "signal"],
+    )? {
+        if let Some(i) = o.opt_number("intervalMs")? {
+            opts.interval = ms(i);
+        }
+        opts.timeout = o.opt_number("timeoutMs")?.map(ms);
+        let signal = o.get("signal")?;
+        if !is_nullish(&signal) {
+            match wire_signal(env, signal, &token)? {
+                Some(c) => cleanup = Some(c),
+                None => token.cancel(),
+            }
+        }
+    }
+    opts.cancel = Some(token);
+    Ok((opts, cleanup))
 }
 
 /// Wire an `AbortSignal` to a core [`CancelToken`]: `abort` cancels the token. Returns the
@@ -535,28 +582,7 @@ impl SigningApi {
         options: Option<Unknown<'_>>,
     ) -> napi::Result<Object<'e>> {
         let session_id = args::string(env, session_id, "sessionId")?;
-        let mut opts = signbridge::WaitOptions::<core::SigningStatus>::default();
-        let token = CancelToken::new();
-        let mut cleanup = None;
-        if let Some(o) = Obj::opt(
-            env,
-            options,
-            "options",
-            &["intervalMs", "timeoutMs", "signal"],
-        )? {
-            if let Some(i) = o.opt_number("intervalMs")? {
-                opts.interval = ms(i);
-            }
-            opts.timeout = o.opt_number("timeoutMs")?.map(ms);
-            let signal = o.get("signal")?;
-            if !is_nullish(&signal) {
-                match wire_signal(env, signal, &token)? {
-                    Some(c) => cleanup = Some(c),
-                    None => token.cancel(),
-                }
-            }
-        }
-        opts.cancel = Some(token);
+        let (opts, cleanup) = read_wait(env, options)?;
         let api = self.inner.clone();
         promise::spawn(
             env,

@@ -125,6 +125,67 @@ async function submitPage (redirectUrl, personalNumber, password, action) {
   })
 }
 
+/**
+ * Identify (or cancel) on the hosted eID page as a browser would; resolves with the Location the
+ * browser is sent to, or null when the session has no redirect URL (a final page is shown).
+ */
+async function eidPage (redirectUrl, personalNumber, action = 'identify') {
+  const page = await fetch(redirectUrl)
+  const html = await page.text()
+  if (page.status !== 200) throw new Error(`eID page ${page.status}: ${html}`)
+  const m = /<form[^>]*action="([^"]*)"/i.exec(html)
+  if (!m) throw new Error('no form on the hosted eID page')
+  const target = new URL(m[1].replace(/&amp;/g, '&'), redirectUrl)
+  const answer = await fetch(target, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ personal_number: personalNumber, action }).toString()
+  })
+  if (Math.floor(answer.status / 100) === 3) return answer.headers.get('location')
+  const text = await answer.text()
+  if (answer.status !== 200 || /class="error"/.test(text)) throw new Error(`eID page answered ${answer.status}: ${text}`)
+  return null
+}
+
+/**
+ * A webhook receiver on loopback answering with `statuses` in turn (then 200). Resolves with
+ * { url, next(), close() }; next() resolves with the next delivery { header, body, status }.
+ */
+function receiver (statuses = []) {
+  const http = require('node:http')
+  const queue = []
+  const waiting = []
+  let i = 0
+  const server = http.createServer((req, res) => {
+    const chunks = []
+    req.on('data', (c) => chunks.push(c))
+    req.on('end', () => {
+      const status = statuses[i++] ?? 200
+      res.writeHead(status, { 'content-length': 0 }).end()
+      const d = { header: req.headers['x-zignsec-hmac-sha256'], body: Buffer.concat(chunks), status }
+      const w = waiting.shift()
+      if (w) w(d)
+      else queue.push(d)
+    })
+  })
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}/hook`,
+        next: (ms = 15000) =>
+          queue.length
+            ? Promise.resolve(queue.shift())
+            : new Promise((resolve, reject) => {
+              const t = setTimeout(() => reject(new Error('no webhook delivery in time')), ms)
+              waiting.push((d) => { clearTimeout(t); resolve(d) })
+            }),
+        close: () => new Promise((resolve) => { server.closeAllConnections?.(); server.close(() => resolve()) })
+      })
+    })
+  })
+}
+
 /** Resolves with the rejection of `promise` (fails if it resolves). */
 async function rejection (promise) {
   try {
@@ -156,6 +217,8 @@ module.exports = {
   config,
   samplePdf,
   submitPage,
+  eidPage,
+  receiver,
   rejection,
   threadCount
 }
