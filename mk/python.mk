@@ -1,6 +1,7 @@
 # The Python wheel (bindings-python/): build it with maturin, install it into a fresh venv, and
-# run the stub check (mypy.stubtest against the compiled module), a mypy pass over the tests (the
-# stubs are usable) and the pytest suite there, against the simulator (the path a user takes).
+# run the stub check (mypy.stubtest against the compiled module), a mypy pass over the tests and
+# the examples (the stubs are usable) and the pytest suite there, against the simulator (the path
+# a user takes). The webhook examples' frameworks (Flask, FastAPI + uvicorn) go in the same venv.
 #
 #   make test-python    everything above
 #   make python-wheel   only build/python/dist/signbridge-*.whl
@@ -12,6 +13,8 @@ PY_DIR := $(abspath $(BUILD)/python)
 PY_TARGET_DIR := $(CURDIR)/target
 PY_MATURIN := maturin==1.16.0
 PY_TEST_DEPS := pytest==9.2.0 mypy==2.4.1
+# The webhook examples (bindings-python/examples/) are served by their frameworks in the tests.
+PY_EXAMPLE_DEPS := flask==3.1.3 fastapi==0.165.0 uvicorn==0.54.0
 
 .PHONY: test-python python-wheel
 
@@ -27,8 +30,10 @@ python-wheel:
 test-python: python-wheel
 	CARGO_TARGET_DIR=$(PY_TARGET_DIR) $(CARGO) build -q -p signbridge-sim
 	$(PY_PYTHON) -m venv $(PY_DIR)/venv-test
-	$(PY_DIR)/venv-test/bin/pip install -q $(PY_TEST_DEPS) $(PY_DIR)/dist/signbridge-*.whl
+	$(PY_DIR)/venv-test/bin/pip install -q $(PY_TEST_DEPS) $(PY_EXAMPLE_DEPS) \
+		$(PY_DIR)/dist/signbridge-*.whl
 	cd $(PY_DIR) && venv-test/bin/python -m mypy.stubtest signbridge._native
-	cd $(PY_DIR) && venv-test/bin/python -m mypy $(CURDIR)/bindings-python/tests
+	cd $(PY_DIR) && venv-test/bin/python -m mypy $(CURDIR)/bindings-python/tests \
+		$(CURDIR)/bindings-python/examples
 	cd $(PY_DIR) && PYTHONDONTWRITEBYTECODE=1 SIGNBRIDGE_SIM_BIN=$(PY_TARGET_DIR)/debug/signbridge-sim \
 		venv-test/bin/python -m pytest -p no:cacheprovider -q $(CURDIR)/bindings-python/tests

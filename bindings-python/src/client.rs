@@ -29,7 +29,7 @@ pub struct PyClient {
 }
 
 impl PyClient {
-    fn core(&self, py: Python<'_>) -> PyResult<signbridge::Client> {
+    pub(crate) fn core(&self, py: Python<'_>) -> PyResult<signbridge::Client> {
         let guard = self.inner.read().unwrap_or_else(|p| p.into_inner());
         guard.clone().ok_or_else(|| {
             errors::new_err(
@@ -110,6 +110,17 @@ impl PyClient {
         })
     }
 
+    /// Browser-based eID sessions through the ZignSec gateway (BankID SE, MitID, Freja eID,
+    /// BankID NO, or any product by path).
+    fn zignsec_eid(slf: &Bound<'_, Self>) -> PyResult<crate::eid::PyZignsecEid> {
+        let py = slf.py();
+        boundary(py, || {
+            let core = slf.get().core(py)?;
+            core.zignsec().map_err(|e| errors::to_py(py, &e))?;
+            Ok(crate::eid::PyZignsecEid::new(slf.clone().unbind()))
+        })
+    }
+
     /// Release the client. Calls made afterwards (through it or its services) raise
     /// `InvalidInput`. Closing twice is harmless.
     fn close(&self) {
@@ -158,7 +169,7 @@ impl PyZignsecSigning {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn create_request(
+pub(crate) fn create_request(
     locale: Option<String>,
     redirect_success: Option<String>,
     redirect_failure: Option<String>,
@@ -188,8 +199,79 @@ fn create_request(
     Ok(req)
 }
 
-fn session_id(obj: &Bound<'_, PyAny>) -> PyResult<String> {
+pub(crate) fn session_id(obj: &Bound<'_, PyAny>) -> PyResult<String> {
     convert::text(obj, "session_id")
+}
+
+/// The wait options of a `wait()` call: interval and timeout in seconds, and an optional Python
+/// `on_progress` callback called (with the GIL) with each polled state, wrapped by `wrap`. An
+/// exception the callback raises cancels the wait and is raised by [`Progress::finish`].
+pub(crate) struct Progress<T> {
+    pub(crate) opts: WaitOptions<T>,
+    cancel: CancelToken,
+    callback_error: Arc<Mutex<Option<PyErr>>>,
+}
+
+impl<T: 'static> Progress<T> {
+    pub(crate) fn new<P>(
+        py: Python<'_>,
+        interval: f64,
+        timeout: Option<f64>,
+        on_progress: Option<Py<PyAny>>,
+        wrap: fn(&T) -> P,
+    ) -> PyResult<Progress<T>>
+    where
+        P: for<'py> IntoPyObject<'py> + 'static,
+    {
+        let interval = convert::seconds(interval, "interval")?;
+        let timeout = timeout
+            .map(|t| convert::seconds(t, "timeout"))
+            .transpose()?;
+        let cancel = CancelToken::new();
+        let callback_error: Arc<Mutex<Option<PyErr>>> = Arc::new(Mutex::new(None));
+        let mut opts: WaitOptions<T> = WaitOptions {
+            interval,
+            timeout,
+            cancel: Some(cancel.clone()),
+            on_progress: None,
+        };
+        if let Some(cb) = on_progress.filter(|c| !c.is_none(py)) {
+            if !cb.bind(py).is_callable() {
+                return Err(PyTypeError::new_err("on_progress must be callable"));
+            }
+            let slot = callback_error.clone();
+            let token = cancel.clone();
+            opts.on_progress = Some(Arc::new(move |state: &T| {
+                Python::attach(|py| {
+                    if let Err(e) = cb.call1(py, (wrap(state),)) {
+                        let mut s = slot.lock().unwrap_or_else(|p| p.into_inner());
+                        s.get_or_insert(e);
+                        token.cancel();
+                    }
+                })
+            }));
+        }
+        Ok(Progress {
+            opts,
+            cancel,
+            callback_error,
+        })
+    }
+
+    /// The outcome of the wait: the callback's exception first, else the core's result.
+    pub(crate) fn finish<R>(self, result: PyResult<R>) -> PyResult<R> {
+        // On Ctrl-C the future is already dropped; cancelling is for clarity.
+        self.cancel.cancel();
+        let stored = self
+            .callback_error
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        match stored {
+            Some(e) => Err(e),
+            None => result,
+        }
+    }
 }
 
 #[pymethods]
@@ -400,49 +482,16 @@ impl PyZignsecSigning {
     ) -> PyResult<PySigningStatus> {
         boundary(py, || {
             let sid = self::session_id(session_id)?;
-            let interval = convert::seconds(interval, "interval")?;
-            let timeout = timeout
-                .map(|t| convert::seconds(t, "timeout"))
-                .transpose()?;
-            let cancel = CancelToken::new();
-            let callback_error: Arc<Mutex<Option<PyErr>>> = Arc::new(Mutex::new(None));
-            let mut opts: WaitOptions<SigningStatus> = WaitOptions {
-                interval,
-                timeout,
-                cancel: Some(cancel.clone()),
-                on_progress: None,
-            };
-            if let Some(cb) = on_progress.filter(|c| !c.is_none(py)) {
-                if !cb.bind(py).is_callable() {
-                    return Err(PyTypeError::new_err("on_progress must be callable"));
-                }
-                let slot = callback_error.clone();
-                let token = cancel.clone();
-                opts.on_progress = Some(Arc::new(move |state: &SigningStatus| {
-                    Python::attach(|py| {
-                        let obj = PySigningStatus {
-                            inner: state.clone(),
-                        };
-                        if let Err(e) = cb.call1(py, (obj,)) {
-                            let mut s = slot.lock().unwrap_or_else(|p| p.into_inner());
-                            s.get_or_insert(e);
-                            token.cancel();
-                        }
-                    })
-                }));
-            }
+            let progress =
+                Progress::new(py, interval, timeout, on_progress, |s: &SigningStatus| {
+                    PySigningStatus { inner: s.clone() }
+                })?;
+            let opts = progress.opts.clone();
             let api = self.api(py)?;
             let result = run(py, async move { api.wait(&sid, &opts).await });
-            // On Ctrl-C the future is already dropped; cancelling is for clarity.
-            cancel.cancel();
-            let stored = callback_error
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take();
-            if let Some(e) = stored {
-                return Err(e);
-            }
-            Ok(PySigningStatus { inner: result? })
+            Ok(PySigningStatus {
+                inner: progress.finish(result)?,
+            })
         })
     }
 

@@ -135,3 +135,64 @@ pub fn text(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<String> {
         ))),
     }
 }
+
+/// Convert a JSON value from the core (a raw result, a webhook payload) into plain Python objects:
+/// dict, list, str, int, float, bool and None.
+pub fn json_to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                i.into_pyobject(py)?.into_any()
+            } else if let Some(u) = n.as_u64() {
+                u.into_pyobject(py)?.into_any()
+            } else {
+                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
+            }
+        }
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(json_to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (k, v) in map {
+                dict.set_item(k, json_to_py(py, v)?)?;
+            }
+            dict.into_any()
+        }
+    })
+}
+
+/// A list of `str` (any iterable of str, but not a single str or bytes, which would silently
+/// become a list of characters). `None` is the empty list.
+pub fn text_list(obj: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<Vec<String>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(Vec::new());
+    };
+    if obj.cast::<PyString>().is_ok()
+        || obj.cast::<PyBytes>().is_ok()
+        || obj.cast::<PyByteArray>().is_ok()
+    {
+        return Err(PyTypeError::new_err(format!(
+            "{what} must be a list of str, not a single {}",
+            type_name(obj)
+        )));
+    }
+    let iter = obj.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{what} must be a list of str, not {}",
+            type_name(obj)
+        ))
+    })?;
+    let mut out = Vec::new();
+    for item in iter {
+        out.push(text(&item?, &format!("{what} items"))?);
+    }
+    Ok(out)
+}

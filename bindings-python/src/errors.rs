@@ -5,9 +5,12 @@
 //! ├── InvalidInput                    1xx: bad argument, configuration, file
 //! │   └── InvalidDocument             101: empty or not a PDF
 //! ├── AuthError                       2xx: credentials missing, rejected or insufficient
+//! │   ├── WebhookInvalid              203: a webhook's signature does not verify
+//! │   └── WebhookReplay               204: a webhook replayed or out of tolerance
 //! ├── TransportError                  3xx: network, TLS, protocol
 //! │   ├── TimedOut                    302
-//! │   └── IntegrityError              304: checksum mismatch on download
+//! │   ├── IntegrityError              304: checksum mismatch on download
+//! │   └── OutcomeUnknown              305: a create whose answer was lost
 //! ├── ProviderError                   4xx: the provider answered with an error
 //! │   ├── NotFound                    401
 //! │   └── RateLimited                 402 (see .retry_after)
@@ -55,6 +58,20 @@ create_exception!(
 );
 create_exception!(
     signbridge,
+    WebhookInvalid,
+    AuthError,
+    "A webhook delivery's signature does not verify, or its header is malformed: tampered body \
+     or wrong secret; answer 401 (SB_ERR_WEBHOOK_INVALID)."
+);
+create_exception!(
+    signbridge,
+    WebhookReplay,
+    AuthError,
+    "A webhook delivery was already accepted, or its timestamp is outside the tolerance; answer \
+     400 (SB_ERR_WEBHOOK_REPLAY)."
+);
+create_exception!(
+    signbridge,
     TransportError,
     SignbridgeError,
     "The network, TLS or the provider's answer failed (codes 3xx)."
@@ -70,6 +87,13 @@ create_exception!(
     IntegrityError,
     TransportError,
     "A download does not match the checksum the provider reported (SB_ERR_INTEGRITY)."
+);
+create_exception!(
+    signbridge,
+    OutcomeUnknown,
+    TransportError,
+    "A request that creates something was sent but its answer was lost: it may or may not have \
+     taken effect, so it was not retried (SB_ERR_OUTCOME_UNKNOWN)."
 );
 create_exception!(
     signbridge,
@@ -164,6 +188,9 @@ fn class_for(py: Python<'_>, code: ErrorCode) -> Bound<'_, PyType> {
         ErrorCode::InvalidDocument => py.get_type::<InvalidDocument>(),
         ErrorCode::Timeout => py.get_type::<TimedOut>(),
         ErrorCode::Integrity => py.get_type::<IntegrityError>(),
+        ErrorCode::OutcomeUnknown => py.get_type::<OutcomeUnknown>(),
+        ErrorCode::WebhookInvalid => py.get_type::<WebhookInvalid>(),
+        ErrorCode::WebhookReplay => py.get_type::<WebhookReplay>(),
         ErrorCode::NotFound => py.get_type::<NotFound>(),
         ErrorCode::RateLimited => py.get_type::<RateLimited>(),
         ErrorCode::Cancelled => py.get_type::<SessionCancelled>(),
@@ -228,9 +255,12 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("InvalidInput", py.get_type::<InvalidInput>())?;
     m.add("InvalidDocument", py.get_type::<InvalidDocument>())?;
     m.add("AuthError", py.get_type::<AuthError>())?;
+    m.add("WebhookInvalid", py.get_type::<WebhookInvalid>())?;
+    m.add("WebhookReplay", py.get_type::<WebhookReplay>())?;
     m.add("TransportError", py.get_type::<TransportError>())?;
     m.add("TimedOut", py.get_type::<TimedOut>())?;
     m.add("IntegrityError", py.get_type::<IntegrityError>())?;
+    m.add("OutcomeUnknown", py.get_type::<OutcomeUnknown>())?;
     m.add("ProviderError", py.get_type::<ProviderError>())?;
     m.add("NotFound", py.get_type::<NotFound>())?;
     m.add("RateLimited", py.get_type::<RateLimited>())?;

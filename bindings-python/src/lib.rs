@@ -10,15 +10,19 @@
 //!   for Ctrl-C between slices; the panic boundary.
 //! * [`logbridge`]: forwards the core's `tracing` events to Python's `logging`.
 //! * [`client`], [`types`], [`convert`]: the API objects, result objects and argument conversion.
+//! * [`eid`]: browser-based eID sessions and the browser's return (`parse_redirect`).
+//! * [`webhook`]: the webhook verifier.
 
 use pyo3::prelude::*;
 
 pub mod client;
 pub mod convert;
+pub mod eid;
 pub mod errors;
 pub mod logbridge;
 pub mod run;
 pub mod types;
+pub mod webhook;
 
 /// `signbridge._native.error_codes()`: the core's error table as
 /// `(name, number, retryable, message)` tuples, in numeric order.
@@ -50,6 +54,8 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     types::register(m)?;
     client::register(m)?;
+    eid::register(m)?;
+    webhook::register(m)?;
     logbridge::install(py)?;
     // pyo3 records every added name in `__all__`; the public names are those of the package
     // `signbridge`, so the private module keeps none (and its stub needs no copy of the list).

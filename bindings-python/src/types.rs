@@ -65,7 +65,7 @@ pub fn session_status_enum(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
                 .call(("SessionStatus", members), Some(&kwargs))?;
             cls.setattr(
                 "__doc__",
-                "The state of a signing session. OTHER is a state this version does not know; \
+                "The state of a signing or eID session. OTHER is a state this version does not know; \
                  the provider's spelling is in the result's status_text.",
             )?;
             Ok::<_, PyErr>(cls.cast_into::<PyType>()?.unbind())
@@ -73,7 +73,7 @@ pub fn session_status_enum(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
         .map(|t| t.bind(py))
 }
 
-fn status_to_py<'py>(py: Python<'py>, s: &SessionStatus) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn status_to_py<'py>(py: Python<'py>, s: &SessionStatus) -> PyResult<Bound<'py, PyAny>> {
     let value = match s {
         SessionStatus::Other(_) => OTHER,
         known => known.as_str(),
@@ -81,7 +81,7 @@ fn status_to_py<'py>(py: Python<'py>, s: &SessionStatus) -> PyResult<Bound<'py, 
     session_status_enum(py)?.call1((value,))
 }
 
-fn opt_repr(v: &Option<String>) -> String {
+pub(crate) fn opt_repr(v: &Option<String>) -> String {
     match v {
         Some(s) => format!("{s:?}"),
         None => "None".to_string(),

@@ -1,10 +1,15 @@
-"""Fixtures: one signbridge-sim process for the session, control-API helpers, sample PDFs."""
+"""Fixtures: one signbridge-sim process for the session (and fresh ones for clock tests),
+control-API helpers, a browser on the hosted pages, a webhook receiver, sample PDFs."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
+import re
+import queue
 import subprocess
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -88,10 +93,48 @@ class Sim:
         except urllib.error.HTTPError as e:
             return int(e.code)
 
+    def identify_on_page(
+        self, redirect_url: str, personal_number: str, action: str = "identify"
+    ) -> str:
+        """Open the hosted eID page and post its form the way a browser does; returns where the
+        browser is sent next (the Location of the 303, not followed), or "" without one."""
+        with urllib.request.urlopen(redirect_url, timeout=10) as page:
+            html = page.read().decode()
+        m = re.search(r'<form[^>]*action="([^"]*)"', html)
+        assert m, html
+        target = urllib.parse.urljoin(redirect_url, m.group(1).replace("&amp;", "&"))
+        form = urllib.parse.urlencode({"personal_number": personal_number, "action": action})
+        req = urllib.request.Request(target, data=form.encode(), method="POST")
+        req.add_header("Content-Type", "application/x-www-form-urlencoded")
+        try:
+            with _NO_REDIRECTS.open(req, timeout=10) as resp:
+                assert resp.status == 200, resp.status
+                return ""
+        except urllib.error.HTTPError as e:
+            assert e.code == 303, (e.code, e.read())
+            return str(e.headers["Location"])
+
+    def webhooks(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.call("GET", "/_sim/webhooks")
+        return result
+
     def reset(self) -> None:
         self.call("DELETE", "/_sim/faults")
         self.call("PUT", "/_sim/zignsec/keys", {"keys": [PRIMARY_KEY, SECONDARY_KEY]})
-        self.call("PUT", "/_sim/config", {"media_base_url": None})
+        self.call(
+            "PUT",
+            "/_sim/config",
+            {"media_base_url": None, "webhook_secret": None, "webhook_scheme": None},
+        )
+        self.call("DELETE", "/_sim/webhooks")
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_NO_REDIRECTS = urllib.request.build_opener(_NoRedirect)
 
 
 def sim_binary() -> Path:
@@ -101,8 +144,7 @@ def sim_binary() -> Path:
     return REPO / "target" / "debug" / "signbridge-sim"
 
 
-@pytest.fixture(scope="session")
-def sim() -> Iterator[Sim]:
+def start_sim() -> Sim:
     binary = sim_binary()
     if not binary.exists():
         pytest.fail(f"{binary} is missing: run `cargo build -p signbridge-sim` first")
@@ -117,12 +159,31 @@ def sim() -> Iterator[Sim]:
     if not line.startswith(prefix):
         proc.kill()
         pytest.fail(f"unexpected first line from signbridge-sim: {line!r}")
-    s = Sim(line[len(prefix):], proc)
+    return Sim(line[len(prefix):], proc)
+
+
+def stop_sim(s: Sim) -> None:
+    s.proc.terminate()
+    s.proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def sim() -> Iterator[Sim]:
+    s = start_sim()
     try:
         yield s
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_sim(s)
+
+
+@pytest.fixture
+def own_sim() -> Iterator[Sim]:
+    """A simulator of the test's own, for tests that change its clock (which cannot be undone)."""
+    s = start_sim()
+    try:
+        yield s
+    finally:
+        stop_sim(s)
 
 
 @pytest.fixture(autouse=True)
@@ -157,6 +218,11 @@ def signing(client: signbridge.Client) -> signbridge.ZignsecSigning:
 
 
 @pytest.fixture
+def eid(client: signbridge.Client) -> signbridge.ZignsecEid:
+    return client.zignsec_eid()
+
+
+@pytest.fixture
 def pdf() -> bytes:
     return sample_pdf()
 
@@ -165,3 +231,49 @@ def pdf() -> bytes:
 def pending(signing: signbridge.ZignsecSigning, pdf: bytes) -> signbridge.StartedSession:
     """A started (Pending) single-document session."""
     return signing.sign_documents([signbridge.Document(pdf, "contract.pdf")])
+
+
+class Receiver:
+    """A webhook receiver on loopback: answers with `statuses` in turn (then 200) and keeps every
+    delivery as (signature header, raw body, status answered)."""
+
+    def __init__(self, statuses: Optional[list[int]] = None) -> None:
+        self.statuses = list(statuses or [])
+        self.deliveries: "queue.Queue[tuple[str, bytes, int]]" = queue.Queue()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                sig = self.headers.get(signbridge.SIGNATURE_HEADER, "")
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                receiver.deliveries.put((sig, body, status))
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self.thread.start()
+
+    def next(self, timeout: float = 15) -> tuple[str, bytes, int]:
+        return self.deliveries.get(timeout=timeout)
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver()
+    try:
+        yield r
+    finally:
+        r.close()

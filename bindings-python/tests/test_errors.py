@@ -51,6 +51,9 @@ def test_exception_hierarchy() -> None:
         (signbridge.InvalidDocument, signbridge.InvalidInput),
         (signbridge.TimedOut, signbridge.TransportError),
         (signbridge.IntegrityError, signbridge.TransportError),
+        (signbridge.OutcomeUnknown, signbridge.TransportError),
+        (signbridge.WebhookInvalid, signbridge.AuthError),
+        (signbridge.WebhookReplay, signbridge.AuthError),
         (signbridge.NotFound, signbridge.ProviderError),
         (signbridge.RateLimited, signbridge.ProviderError),
         (signbridge.SessionCancelled, signbridge.SessionError),
@@ -246,3 +249,13 @@ def test_messages_are_clear() -> None:
     with pytest.raises(ValueError, match="interval"):
         signbridge.Client(zignsec={"base_url": "http://127.0.0.1:9", "keys": ["k"]}) \
             .zignsec_signing().wait("abc", interval=-1)
+
+
+def test_outcome_unknown_when_a_create_answer_is_lost(
+    sim: Sim, client: signbridge.Client
+) -> None:
+    sim.fault(kind="drop", method="POST", path_prefix="/core/api/sessions/", count=5)
+    with pytest.raises(signbridge.OutcomeUnknown) as info:
+        client.zignsec_eid().bankid_se(relay_state="lost")
+    check(info.value, ErrorCode.SB_ERR_OUTCOME_UNKNOWN)
+    assert isinstance(info.value, signbridge.TransportError)

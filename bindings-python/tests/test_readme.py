@@ -1,4 +1,4 @@
-"""The README's Python example (docs/python.md) runs verbatim against the simulator."""
+"""The Python examples of docs/python.md run verbatim against the simulator."""
 
 from __future__ import annotations
 
@@ -29,3 +29,22 @@ def test_readme_example_runs(sim: Sim, tmp_path: Path) -> None:
     assert "signed by Aksel Herseth" in out.stdout
     saved = sorted(p.name for p in (tmp_path / "signed").iterdir())
     assert saved == ["sample-appendix.pdf", "sample-contract.pdf"], out.stdout
+
+
+def test_eid_example_runs(sim: Sim, tmp_path: Path) -> None:
+    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
+    eid_blocks = [b for b in blocks if "zignsec_eid()" in b]
+    assert eid_blocks, "no eID example in docs/python.md"
+    code = eid_blocks[0].replace("http://127.0.0.1:8089", sim.url)
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert "send the user to" in out.stdout
+    assert "identified Astrid Lindqvist 1990-01-01 for order-42" in out.stdout
+
+
+def test_flask_example_is_in_the_docs_verbatim() -> None:
+    example = (REPO / "bindings-python" / "examples" / "flask_webhook.py").read_text()
+    code = example[example.index("from __future__ import annotations"):]
+    assert code in DOC.read_text(), "docs/python.md's Flask example differs from the example file"

@@ -12,18 +12,34 @@ re-exports it under friendlier names. Quick start against the local simulator::
         done = signing.wait(started.id, timeout=600)
         signing.save_signed_files(done, "signed/")
 
+Browser-based eID (BankID SE, MitID, Freja eID, BankID NO) is ``client.zignsec_eid()``, with the
+result by polling (``wait``), from the browser's return (``complete_redirect``,
+``parse_redirect``) or from a webhook (``WebhookVerifier``)::
+
+    eid = client.zignsec_eid()
+    session = eid.bankid_se(redirect_success="https://app/ok", relay_state="order-42")
+    # ... the user identifies at session.redirect_url ...
+    result = eid.wait(signbridge.EidProduct.bankid_se(), session.id, timeout=600)
+    print(result.identity.full_name if result.identity else None)
+
 Errors are ``signbridge.SignbridgeError`` subclasses (see ``signbridge.errors``); logging goes to
 ``logging.getLogger("signbridge")``.
 """
 
 from . import errors
 from ._native import (
+    SIGNATURE_HEADER,
     Client,
     Document,
+    EidProduct,
+    EidResult,
+    EidSession,
     FileRef,
     FileToSign,
+    Identity,
     Placement,
     ProviderErrorItem,
+    RedirectOutcome,
     SessionStatus,
     SignerInfo,
     SigningSession,
@@ -31,8 +47,12 @@ from ._native import (
     StartedSession,
     StartedSigning,
     UploadedFile,
+    WebhookEvent,
+    WebhookVerifier,
+    ZignsecEid,
     ZignsecSigning,
     __version__,
+    parse_redirect,
 )
 from .errors import (
     Aborted,
@@ -43,6 +63,7 @@ from .errors import (
     InvalidDocument,
     InvalidInput,
     NotFound,
+    OutcomeUnknown,
     ProviderError,
     RateLimited,
     SessionCancelled,
@@ -53,6 +74,8 @@ from .errors import (
     SigningFailed,
     TimedOut,
     TransportError,
+    WebhookInvalid,
+    WebhookReplay,
 )
 
 __all__ = [
@@ -60,18 +83,25 @@ __all__ = [
     "AuthError",
     "Client",
     "Document",
+    "EidProduct",
+    "EidResult",
+    "EidSession",
     "ErrorCode",
     "FileRef",
     "FileToSign",
+    "Identity",
     "IntegrityError",
     "InternalError",
     "InvalidDocument",
     "InvalidInput",
     "NotFound",
+    "OutcomeUnknown",
     "Placement",
     "ProviderError",
     "ProviderErrorItem",
     "RateLimited",
+    "RedirectOutcome",
+    "SIGNATURE_HEADER",
     "SessionCancelled",
     "SessionError",
     "SessionExpired",
@@ -87,7 +117,13 @@ __all__ = [
     "TimedOut",
     "TransportError",
     "UploadedFile",
+    "WebhookEvent",
+    "WebhookInvalid",
+    "WebhookReplay",
+    "WebhookVerifier",
+    "ZignsecEid",
     "ZignsecSigning",
     "__version__",
     "errors",
+    "parse_redirect",
 ]

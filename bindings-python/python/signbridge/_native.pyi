@@ -55,7 +55,7 @@ class ErrorCode(enum.IntEnum):
     SB_ERR_PANIC = 901
 
 class SessionStatus(str, enum.Enum):
-    """The state of a signing session; OTHER is a state this version does not know."""
+    """The state of a signing or eID session; OTHER is a state this version does not know."""
 
     CREATED = "Created"
     PENDING = "Pending"
@@ -83,9 +83,12 @@ class SignbridgeError(Exception):
 class InvalidInput(SignbridgeError): ...
 class InvalidDocument(InvalidInput): ...
 class AuthError(SignbridgeError): ...
+class WebhookInvalid(AuthError): ...
+class WebhookReplay(AuthError): ...
 class TransportError(SignbridgeError): ...
 class TimedOut(TransportError): ...
 class IntegrityError(TransportError): ...
+class OutcomeUnknown(TransportError): ...
 class ProviderError(SignbridgeError): ...
 class NotFound(ProviderError): ...
 class RateLimited(ProviderError): ...
@@ -255,6 +258,7 @@ class Client:
     @staticmethod
     def from_env() -> Client: ...
     def zignsec_signing(self) -> ZignsecSigning: ...
+    def zignsec_eid(self) -> ZignsecEid: ...
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...
@@ -317,3 +321,226 @@ class ZignsecSigning:
     def download_file(self, session_id: str, file_id: str) -> bytes: ...
     def download_to(self, file: FileRef, path: _StrPath) -> int: ...
     def save_signed_files(self, state: SigningStatus, dir: _StrPath) -> list[Path]: ...
+
+SIGNATURE_HEADER: str
+
+@final
+class EidProduct:
+    """Which eID product a session is for, and so which gateway paths create and read it."""
+
+    @staticmethod
+    def bankid_se() -> EidProduct: ...
+    @staticmethod
+    def mitid() -> EidProduct: ...
+    @staticmethod
+    def mitid_cpr_match() -> EidProduct: ...
+    @staticmethod
+    def freja() -> EidProduct: ...
+    @staticmethod
+    def bankid_no() -> EidProduct: ...
+    @staticmethod
+    def core(category: str, product: str) -> EidProduct: ...
+    @staticmethod
+    def v5(provider: str, operation: str) -> EidProduct: ...
+    @property
+    def create_path(self) -> str: ...
+    @property
+    def result_prefix(self) -> str: ...
+
+@final
+class EidSession:
+    """A created eID session: send the user's browser to redirect_url."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def redirect_url(self) -> str: ...
+    @property
+    def status(self) -> SessionStatus: ...
+    @property
+    def status_text(self) -> str: ...
+
+@final
+class Identity:
+    """The identified person; every field is None when the product did not report it."""
+
+    @property
+    def full_name(self) -> Optional[str]: ...
+    @property
+    def first_name(self) -> Optional[str]: ...
+    @property
+    def last_name(self) -> Optional[str]: ...
+    @property
+    def personal_number(self) -> Optional[str]: ...
+    @property
+    def date_of_birth(self) -> Optional[str]: ...
+    @property
+    def country_code(self) -> Optional[str]: ...
+    @property
+    def gender(self) -> Optional[str]: ...
+    @property
+    def age(self) -> Optional[int]: ...
+
+@final
+class EidResult:
+    """The state and result of an eID session, as result() and wait() return it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def status(self) -> SessionStatus: ...
+    @property
+    def status_text(self) -> str: ...
+    @property
+    def is_terminal(self) -> bool: ...
+    @property
+    def relay_state(self) -> Optional[str]: ...
+    @property
+    def errors(self) -> list[ProviderErrorItem]: ...
+    @property
+    def identity(self) -> Optional[Identity]: ...
+    @property
+    def raw_result(self) -> dict[str, Any]: ...
+
+@final
+class RedirectOutcome:
+    """What the browser's return to your target URL says."""
+
+    @property
+    def success(self) -> bool: ...
+    @property
+    def relay_state(self) -> Optional[str]: ...
+    @property
+    def session_id(self) -> Optional[str]: ...
+    @property
+    def error_code(self) -> Optional[str]: ...
+    @property
+    def error_text(self) -> Optional[str]: ...
+    def error(self) -> Optional[SignbridgeError]:
+        """The exception this outcome stands for (returned, not raised), or None on success."""
+
+def parse_redirect(url: str) -> RedirectOutcome:
+    """Read the URL the browser came back to (full, or just its query), without a request."""
+
+@final
+class ZignsecEid:
+    """Browser-based eID sessions through ZignSec (BankID SE, MitID, Freja eID, BankID NO)."""
+
+    def create(
+        self,
+        product: EidProduct,
+        *,
+        locale: Optional[str] = None,
+        redirect_success: Optional[str] = None,
+        redirect_failure: Optional[str] = None,
+        relay_state: Optional[str] = None,
+        gdpr_user_id: Optional[str] = None,
+        webhook: Optional[str] = None,
+        metadata: Optional[Mapping[str, Any]] = None,
+    ) -> EidSession: ...
+    def bankid_se(
+        self,
+        *,
+        locale: Optional[str] = None,
+        redirect_success: Optional[str] = None,
+        redirect_failure: Optional[str] = None,
+        relay_state: Optional[str] = None,
+        gdpr_user_id: Optional[str] = None,
+        webhook: Optional[str] = None,
+        metadata: Optional[Mapping[str, Any]] = None,
+        personal_number: Optional[str] = None,
+    ) -> EidSession: ...
+    def mitid(
+        self,
+        *,
+        locale: Optional[str] = None,
+        redirect_success: Optional[str] = None,
+        redirect_failure: Optional[str] = None,
+        relay_state: Optional[str] = None,
+        gdpr_user_id: Optional[str] = None,
+        webhook: Optional[str] = None,
+        metadata: Optional[Mapping[str, Any]] = None,
+        action: Optional[str] = None,
+        level: Optional[str] = None,
+        language: Optional[str] = None,
+        requested_attributes: Optional[Iterable[str]] = None,
+        cpr_number: Optional[str] = None,
+    ) -> EidSession: ...
+    def freja(
+        self,
+        *,
+        country: str,
+        ssn: str,
+        locale: Optional[str] = None,
+        redirect_success: Optional[str] = None,
+        redirect_failure: Optional[str] = None,
+        relay_state: Optional[str] = None,
+        gdpr_user_id: Optional[str] = None,
+        webhook: Optional[str] = None,
+        metadata: Optional[Mapping[str, Any]] = None,
+        attributes_to_return: Optional[Iterable[str]] = None,
+        min_registration_level: Optional[str] = None,
+    ) -> EidSession: ...
+    def bankid_no(
+        self,
+        *,
+        locale: Optional[str] = None,
+        redirect_success: Optional[str] = None,
+        redirect_failure: Optional[str] = None,
+        relay_state: Optional[str] = None,
+        gdpr_user_id: Optional[str] = None,
+        webhook: Optional[str] = None,
+        metadata: Optional[Mapping[str, Any]] = None,
+    ) -> EidSession: ...
+    def result(self, product: EidProduct, session_id: str) -> EidResult: ...
+    def wait(
+        self,
+        product: EidProduct,
+        session_id: str,
+        *,
+        interval: float = 2.0,
+        timeout: Optional[float] = None,
+        on_progress: Optional[Callable[[EidResult], object]] = None,
+    ) -> EidResult: ...
+    def complete_redirect(
+        self,
+        product: EidProduct,
+        session_id: str,
+        returned_url: str,
+        expected_relay_state: Optional[str] = None,
+    ) -> EidResult: ...
+
+@final
+class WebhookEvent:
+    """A verified webhook delivery."""
+
+    @property
+    def event(self) -> str: ...
+    @property
+    def session_id(self) -> Optional[str]: ...
+    @property
+    def integration_id(self) -> Optional[str]: ...
+    @property
+    def relay_state(self) -> Optional[str]: ...
+    @property
+    def status(self) -> Optional[SessionStatus]: ...
+    @property
+    def status_text(self) -> Optional[str]: ...
+    @property
+    def errors(self) -> list[ProviderErrorItem]: ...
+    @property
+    def identity(self) -> Optional[Identity]: ...
+    @property
+    def workflow_session_id(self) -> Optional[str]: ...
+    @property
+    def raw(self) -> dict[str, Any]: ...
+
+@final
+class WebhookVerifier:
+    """Authenticates webhook deliveries (X-ZignSec-Hmac-SHA256) with one call."""
+
+    def __new__(cls, secrets: Iterable[str], tolerance: float = 300.0) -> WebhookVerifier: ...
+    def verify(self, signature_header: str, body: _Buffer) -> WebhookEvent: ...
+    def verify_legacy(self, signature_header: str, body: _Buffer) -> WebhookEvent: ...
+    @property
+    def tolerance(self) -> float: ...

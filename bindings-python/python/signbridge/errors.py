@@ -10,8 +10,8 @@ Every exception is a ``SignbridgeError`` carrying ``code``, ``name``, ``message`
 
     SignbridgeError
     ├── InvalidInput (1xx)        └── InvalidDocument
-    ├── AuthError (2xx)
-    ├── TransportError (3xx)      ├── TimedOut, IntegrityError
+    ├── AuthError (2xx)           ├── WebhookInvalid, WebhookReplay
+    ├── TransportError (3xx)      ├── TimedOut, IntegrityError, OutcomeUnknown
     ├── ProviderError (4xx)       ├── NotFound, RateLimited
     ├── SessionError (5xx)        ├── SessionCancelled, SessionRejected, SessionExpired,
     │                             │   SigningFailed, Aborted
@@ -27,6 +27,7 @@ from ._native import (
     InvalidDocument,
     InvalidInput,
     NotFound,
+    OutcomeUnknown,
     ProviderError,
     RateLimited,
     SessionCancelled,
@@ -37,6 +38,8 @@ from ._native import (
     SigningFailed,
     TimedOut,
     TransportError,
+    WebhookInvalid,
+    WebhookReplay,
     error_codes,
 )
 
@@ -49,6 +52,7 @@ __all__ = [
     "InvalidDocument",
     "InvalidInput",
     "NotFound",
+    "OutcomeUnknown",
     "ProviderError",
     "RateLimited",
     "SessionCancelled",
@@ -59,5 +63,7 @@ __all__ = [
     "SigningFailed",
     "TimedOut",
     "TransportError",
+    "WebhookInvalid",
+    "WebhookReplay",
     "error_codes",
 ]
