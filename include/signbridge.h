@@ -1,6 +1,7 @@
 /*
  * signbridge.h: the C API of signbridge, one client for Nordic eID and e-signature services
- * (ZignSec gateway: BankID Norway PDF signing). Link with -lsignbridge (pkg-config signbridge);
+ * (ZignSec gateway: BankID Norway PDF signing; browser-based eID with BankID SE/NO, MitID and
+ * Freja; webhook verification). Link with -lsignbridge (pkg-config signbridge);
  * with the static library also -lpthread -ldl -lm.
  *
  * A typical program (error handling shortened; see examples/c/sign.c for a complete one):
@@ -42,16 +43,18 @@
  *   required, invalid UTF-8, malformed JSON and unknown JSON fields are SB_ERR_INVALID_ARGUMENT
  *   (configuration: SB_ERR_INVALID_CONFIG); a zero-length document is SB_ERR_INVALID_DOCUMENT.
  *
- * Handles. sb_client, sb_status and sb_cancel_token are opaque. signbridge keeps a registry of
- *   the objects it handed out: a NULL, freed, foreign or wrong-type handle passed to a function
- *   is refused with SB_ERR_INVALID_ARGUMENT (accessors return NULL / 0 / false) instead of being
- *   read, and freeing such a pointer (or freeing twice) does nothing. Limit: after a free, the
+ * Handles. sb_client, sb_status, sb_eid_result, sb_webhook_verifier and sb_cancel_token are
+ *   opaque. signbridge keeps a registry of the objects it handed out: a NULL, freed, foreign or
+ *   wrong-type handle passed to a function is refused with SB_ERR_INVALID_ARGUMENT (accessors
+ *   return NULL / 0 / false) instead of being read, and freeing such a pointer (or freeing
+ *   twice) does nothing. Limit: after a free, the
  *   same address may be reused by a newer object of the same kind, which a stale pointer would
  *   then reach. Other pointers (strings, arrays, out-parameters) must be valid or NULL.
  *
  * Threads. All functions are thread-safe. One sb_client should be shared by all threads (it
- *   pools connections); sb_status is immutable; sb_cancel_token may be cancelled from any
- *   thread while another waits. A handle freed by one thread while another thread uses it stays
+ *   pools connections); sb_status and sb_eid_result are immutable; one sb_webhook_verifier
+ *   should be shared by all threads serving an endpoint (it refuses replays across them);
+ *   sb_cancel_token may be cancelled from any thread while another waits. A handle freed by one thread while another thread uses it stays
  *   alive until that call returns.
  *
  * Blocking. Network calls block the calling thread; they run on signbridge's one internal
@@ -80,6 +83,20 @@
 #define SIGNBRIDGE_VERSION_STR(x) SIGNBRIDGE_VERSION_STR_(x)
 #define SIGNBRIDGE_VERSION SIGNBRIDGE_VERSION_STR(SIGNBRIDGE_VERSION_MAJOR) "." SIGNBRIDGE_VERSION_STR(SIGNBRIDGE_VERSION_MINOR) "." SIGNBRIDGE_VERSION_STR(SIGNBRIDGE_VERSION_PATCH)
 
+/* eID products, for the `product` argument of the sb_eid_* functions: BankID Sweden, MitID
+ * (Denmark), MitID with a CPR-number match, Freja eID (by SSN) and BankID Norway identification.
+ * Any other product of the gateway is named "core/CATEGORY/PRODUCT" (POST
+ * /core/api/sessions/{category}/{product}) or "v5/PROVIDER/OPERATION" (POST
+ * /api/v5/sessions/{provider}/{operation}). */
+#define SB_EID_BANKID_SE "bankid_se"
+#define SB_EID_MITID "mitid"
+#define SB_EID_MITID_CPR_MATCH "mitid_cpr_match"
+#define SB_EID_FREJA "freja"
+#define SB_EID_BANKID_NO "bankid_no"
+
+/* The HTTP header a webhook delivery's signature comes in (for sb_webhook_verify). */
+#define SB_WEBHOOK_SIGNATURE_HEADER "X-ZignSec-Hmac-SHA256"
+
 // Major version of this header (the library's is `sb_version()`).
 #define SIGNBRIDGE_VERSION_MAJOR 0
 
@@ -103,12 +120,28 @@ typedef struct sb_cancel_token sb_cancel_token;
 // (connections are pooled per client).
 typedef struct sb_client sb_client;
 
+// The state and result of an eID session (opaque), returned by `sb_eid_get_result`,
+// `sb_eid_wait` and `sb_eid_complete_redirect`. Read it with the `sb_eid_result_*` accessors;
+// free it with `sb_eid_result_free`.
+//
+// Immutable, so thread-safe. Strings returned by its accessors are owned by it and valid until
+// `sb_eid_result_free`.
+typedef struct sb_eid_result sb_eid_result;
+
 // The state of a signing session (opaque), returned by `sb_session_status` and
 // `sb_session_wait`. Read it with the `sb_status_*` accessors; free it with `sb_status_free`.
 //
 // Immutable, so thread-safe: any number of threads may read one status at once. Strings
 // returned by its accessors are owned by it and valid until `sb_status_free`.
 typedef struct sb_status sb_status;
+
+// A webhook verifier (opaque): the secrets of one endpoint, the timestamp tolerance and the
+// memory of accepted deliveries (to refuse replays). Create with `sb_webhook_verifier_new`,
+// free with `sb_webhook_verifier_free`.
+//
+// Thread-safe: one verifier may be used by any number of threads at once, and should be shared
+// by every thread serving the endpoint (replays are detected across all of them).
+typedef struct sb_webhook_verifier sb_webhook_verifier;
 
 // A result code: `SB_OK` (0) or one of the `SB_ERR_*` values below, which equal the core's
 // `ErrorCode` numbers. Numbers are grouped by range: 1xx bad input, 2xx authentication,
@@ -500,6 +533,153 @@ sb_code sb_save_signed_files(const struct sb_client *client,
                              size_t *out_count,
                              struct sb_error **out_error);
 
+// Create an eID session for `product`: one of the `SB_EID_*` names (`SB_EID_BANKID_SE`,
+// `SB_EID_MITID`, `SB_EID_MITID_CPR_MATCH`, `SB_EID_FREJA`, `SB_EID_BANKID_NO`), or any other
+// gateway product as `"core/CATEGORY/PRODUCT"` or `"v5/PROVIDER/OPERATION"`. Keep the product
+// with the session id: reading the session needs both.
+//
+// `request_json` is NULL (defaults) or the envelope: a JSON object with any of `locale`,
+// `redirect_success`, `redirect_failure`, `relay_state`, `gdpr_user_id`, `webhook`, `metadata`
+// (an object with the product's options, e.g. `{"personalnumber": "199001011234"}` for BankID
+// SE, `{"cpr_number": "0101901234"}` for a MitID CPR match, `{"user_info": {"country": "SE",
+// "ssn": "198212121236"}}` for Freja; `{}` when absent). Stores the session id and the URL to
+// send the user's browser to (free both with `sb_string_free`).
+//
+// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle, unknown product, malformed JSON, unknown field,
+// non-absolute URL, metadata not an object), `SB_ERR_NOT_FOUND` (the gateway does not know the
+// product), the auth, transport and provider codes.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_eid_create(const struct sb_client *client,
+                      const char *product,
+                      const char *request_json,
+                      char **out_session_id,
+                      char **out_redirect_url,
+                      struct sb_error **out_error);
+
+// Read an eID session's state and result once (one request). Stores a new `sb_eid_result` in
+// `*out_result` (free with `sb_eid_result_free`). A cancelled, failed or expired session is a
+// successful call here (its status says so); `sb_eid_wait` turns those into errors.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_eid_get_result(const struct sb_client *client,
+                          const char *product,
+                          const char *session_id,
+                          struct sb_eid_result **out_result,
+                          struct sb_error **out_error);
+
+// Poll an eID session every `interval_ms` (0: the default, 2000, as the provider recommends;
+// at least 50) until it is final, for at most `timeout_ms` (0: no limit), blocking the calling
+// thread. `cancel` (may be NULL) aborts the wait when another thread cancels it.
+//
+// Returns `SB_OK` with the Finished result in `*out_result` (free with `sb_eid_result_free`),
+// or: `SB_ERR_CANCELLED` (the user cancelled; provider code `CANCELLED_BY_USER`),
+// `SB_ERR_REJECTED` (e.g. a MitID CPR mismatch, `DECLINED`), `SB_ERR_SIGNING_FAILED`,
+// `SB_ERR_SESSION_EXPIRED`; `SB_ERR_TIMEOUT` after `timeout_ms`; `SB_ERR_ABORTED` when `cancel`
+// was cancelled; `SB_ERR_INVALID_ARGUMENT` for a bad handle, product, id or interval;
+// non-retryable errors of a poll. Retryable poll errors do not end the wait.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable; `client` and `cancel`
+// are checked before use.
+sb_code sb_eid_wait(const struct sb_client *client,
+                    const char *product,
+                    const char *session_id,
+                    uint32_t interval_ms,
+                    uint64_t timeout_ms,
+                    const struct sb_cancel_token *cancel,
+                    struct sb_eid_result **out_result,
+                    struct sb_error **out_error);
+
+// Handle the browser's return to your `redirect_success` / `redirect_failure` URL:
+// `returned_url` is the URL it came back to (full, or just its `?query`). A success is checked
+// (its `relay_state` must equal `expected_relay_state` when that is not NULL, its `session_id`
+// must be `session_id`), then the final result is fetched into `*out_result` (free with
+// `sb_eid_result_free`).
+//
+// An error in the URL returns its code without any request: `errorCode=CANCELLED` and the
+// OAuth-style `error=access_denied` are `SB_ERR_CANCELLED`, `DECLINED` is `SB_ERR_REJECTED`,
+// `EXPIRED` is `SB_ERR_SESSION_EXPIRED`, other codes `SB_ERR_SIGNING_FAILED` (the error's
+// `provider_code` and `provider_description` carry `errorCode`/`error` and
+// `errorText`/`error_description`). A foreign relay state or session id, or an unparseable URL,
+// is `SB_ERR_INVALID_ARGUMENT`. Otherwise as `sb_eid_wait`.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated (`expected_relay_state` may be NULL); out pointers
+// NULL or writable.
+sb_code sb_eid_complete_redirect(const struct sb_client *client,
+                                 const char *product,
+                                 const char *session_id,
+                                 const char *returned_url,
+                                 const char *expected_relay_state,
+                                 struct sb_eid_result **out_result,
+                                 struct sb_error **out_error);
+
+// Read the URL the browser came back to (full, or just its `?query`) without any request.
+// Stores JSON in `*out_json` (free with `sb_string_free`): `{"success": true|false,
+// "relay_state": ..., "session_id": ..., "error_code": ..., "error_text": ...}` (absent values
+// are null; `error_code` is `errorCode` or the OAuth-style `error`, `error_text` is `errorText`
+// or `error_description`). `sb_eid_complete_redirect` does this and maps an error to its code.
+//
+// Errors: `SB_ERR_INVALID_ARGUMENT` (NULL, non-UTF-8 or unparseable URL, NULL `out_json`).
+//
+// # Safety
+//
+// `returned_url` must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_eid_parse_redirect(const char *returned_url,
+                              char **out_json,
+                              struct sb_error **out_error);
+
+// The session id. NULL when `result` is NULL, freed or not an `sb_eid_result` (as for every
+// accessor below).
+const char *sb_eid_result_id(const struct sb_eid_result *result);
+
+// The session's status: `"Created"`, `"Pending"`, `"Finished"`, `"Cancelled"`, `"Rejected"`,
+// `"Failed"`, `"Expired"`, or the provider's own spelling of a status this version does not know.
+const char *sb_eid_result_status(const struct sb_eid_result *result);
+
+// Whether the status is final (Finished, Cancelled, Rejected, Failed or Expired). False for an
+// invalid handle.
+bool sb_eid_result_is_final(const struct sb_eid_result *result);
+
+// Your `relay_state`, echoed by the provider; NULL when there is none.
+const char *sb_eid_result_relay_state(const struct sb_eid_result *result);
+
+// The identified person's full name; NULL until Finished or when the product does not report it.
+const char *sb_eid_result_full_name(const struct sb_eid_result *result);
+
+// The identified person's first (given) name; NULL when absent.
+const char *sb_eid_result_first_name(const struct sb_eid_result *result);
+
+// The identified person's last (family) name; NULL when absent.
+const char *sb_eid_result_last_name(const struct sb_eid_result *result);
+
+// The identified person's national identity number (personnummer, fødselsnummer, CPR…); NULL
+// when absent.
+const char *sb_eid_result_personal_number(const struct sb_eid_result *result);
+
+// The identified person's date of birth (`YYYY-MM-DD` as the provider gives it); NULL when
+// absent.
+const char *sb_eid_result_date_of_birth(const struct sb_eid_result *result);
+
+// The identified person's ISO country code (`SE`, `NO`, `DK`…); NULL when absent.
+const char *sb_eid_result_country_code(const struct sb_eid_result *result);
+
+// The whole result as JSON (the core's schema: `id`, `status`, `relay_state`, `errors`,
+// `identity` with `full_name`, `first_name`, `last_name`, `personal_number`, `date_of_birth`,
+// `country_code`, `gender`, `age`, and `raw_result`, the product's whole `result` object).
+const char *sb_eid_result_json(const struct sb_eid_result *result);
+
+// Free an eID result. NULL and pointers that are not live results are ignored. Strings
+// previously returned by its accessors become invalid.
+void sb_eid_result_free(struct sb_eid_result *result);
+
 // Free an error returned through `out_error`. NULL, and pointers that are not live errors (freed
 // already, or not from signbridge), are ignored.
 //
@@ -588,6 +768,99 @@ const char *sb_status_json(const struct sb_status *status);
 // Free a status. NULL and pointers that are not live statuses are ignored. Strings previously
 // returned by its accessors become invalid.
 void sb_status_free(struct sb_status *status);
+
+// Create a verifier accepting any of `n_secrets` secrets (give the old and the new one during a
+// rotation). `tolerance_s` is the accepted distance in seconds between a delivery's timestamp
+// and now (0: the default, 300). Stores it in `*out_verifier` (free with
+// `sb_webhook_verifier_free`). The secrets are copied.
+//
+// Errors: `SB_ERR_INVALID_ARGUMENT` (NULL array with `n_secrets` > 0, a NULL or non-UTF-8
+// secret, NULL `out_verifier`), `SB_ERR_AUTH_CONFIG_MISSING` (no secret, or an empty one).
+//
+// # Safety
+//
+// `secrets` must be NULL or point to `n_secrets` string pointers (each NULL or NUL-terminated);
+// out pointers NULL or writable.
+sb_code sb_webhook_verifier_new(const char *const *secrets,
+                                size_t n_secrets,
+                                uint32_t tolerance_s,
+                                struct sb_webhook_verifier **out_verifier,
+                                struct sb_error **out_error);
+
+// Authenticate a v5 delivery: `signature_header` is the value of the `X-ZignSec-Hmac-SHA256`
+// header (`SB_WEBHOOK_SIGNATURE_HEADER`; NULL when the request had none), `body` the raw request
+// body exactly as received (`body_len` bytes, before any parsing). Checks the HMAC-SHA256 over
+// `t + "." + body` against every secret in constant time, the timestamp against the tolerance,
+// and that this delivery was not accepted before.
+//
+// Returns `SB_OK` (answer HTTP 200 and act on it) and, when `out_event_json` is not NULL, the
+// parsed event as JSON (free with `sb_string_free`): `{"event", "session_id", "integration_id",
+// "relay_state", "status", "errors", "identity", "workflow_session_id", "raw"}`. Otherwise:
+// `SB_ERR_WEBHOOK_INVALID` (no or malformed header, tampered body, wrong secret: answer 401),
+// `SB_ERR_WEBHOOK_REPLAY` (timestamp outside the tolerance, or a delivery already accepted:
+// answer 400 and do not act on it), `SB_ERR_PROTOCOL` (authentic but not the documented JSON),
+// `SB_ERR_INVALID_ARGUMENT` (bad verifier handle, NULL `body` with `body_len` > 0).
+//
+// Thread-safe: call it from any number of threads with one shared verifier.
+//
+// # Safety
+//
+// `signature_header` must be NULL or NUL-terminated; `body` NULL or `body_len` readable bytes;
+// out pointers NULL or writable; `verifier` is checked before use.
+sb_code sb_webhook_verify(const struct sb_webhook_verifier *verifier,
+                          const char *signature_header,
+                          const uint8_t *body,
+                          size_t body_len,
+                          char **out_event_json,
+                          struct sb_error **out_error);
+
+// Authenticate a legacy (v2) delivery, whose header is `hex(HMAC-SHA256(secret, body))`. There
+// is no timestamp, so no replay check: deduplicate by the event's session id yourself. Returns
+// as `sb_webhook_verify` (never `SB_ERR_WEBHOOK_REPLAY`).
+//
+// # Safety
+//
+// As `sb_webhook_verify`.
+sb_code sb_webhook_verify_legacy(const struct sb_webhook_verifier *verifier,
+                                 const char *signature_header,
+                                 const uint8_t *body,
+                                 size_t body_len,
+                                 char **out_event_json,
+                                 struct sb_error **out_error);
+
+// For tests and local simulators: the `X-ZignSec-Hmac-SHA256` value ZignSec v5 would send for
+// `body` signed with `secret` at `timestamp` (Unix seconds, e.g. `time(NULL)`):
+// `t=<timestamp>,v1=<hex>`. Stores it in `*out_header` (free with `sb_string_free`).
+//
+// Errors: `SB_ERR_INVALID_ARGUMENT` (NULL or non-UTF-8 secret, NULL `body` with `body_len` > 0,
+// NULL `out_header`).
+//
+// # Safety
+//
+// `secret` must be NULL or NUL-terminated; `body` NULL or `body_len` readable bytes; out
+// pointers NULL or writable.
+sb_code sb_webhook_sign_v5(const char *secret,
+                           uint64_t timestamp,
+                           const uint8_t *body,
+                           size_t body_len,
+                           char **out_header,
+                           struct sb_error **out_error);
+
+// For tests and local simulators: the legacy (v2) signature of `body` with `secret`,
+// `hex(HMAC-SHA256(secret, body))`. Otherwise as `sb_webhook_sign_v5`.
+//
+// # Safety
+//
+// As `sb_webhook_sign_v5`.
+sb_code sb_webhook_sign_legacy(const char *secret,
+                               const uint8_t *body,
+                               size_t body_len,
+                               char **out_header,
+                               struct sb_error **out_error);
+
+// Free a verifier. NULL and pointers that are not live verifiers are ignored. Calls still
+// running on other threads finish normally (they hold their own reference).
+void sb_webhook_verifier_free(struct sb_webhook_verifier *verifier);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -6,7 +6,9 @@
 #   3. the header compiles as C99 (-pedantic) and as C++ (extern "C")
 #   4. tests/c/*.c linked against libsignbridge.a, run against the simulator: plain, under
 #      valgrind (--leak-check=full --error-exitcode=1) and with AddressSanitizer (verified with nm)
-#   5. examples/c/sign.c compiled with -std=c99 -Wall -Wextra -Werror and run end to end
+#   5. examples/c/sign.c, eid.c and webhook_server.c compiled with -std=c99 -Wall -Wextra -Werror
+#      and run end to end: sign a PDF; identify with BankID SE while webhook_server receives the
+#      simulator's signed deliveries and refuses a tampered, an unsigned and a replayed one
 #   6. install-c into a temporary prefix; programs built with pkg-config against it (static and
 #      shared) run
 # Every C test program ends with "N passed, N failed"; any failure makes this script exit non-zero.
@@ -57,6 +59,8 @@ LIB=target/debug/libsignbridge.a
 SIM=target/debug/signbridge-sim
 KEY=$(sed -n 's/^pub const DEFAULT_PRIMARY_KEY: &str = "\(.*\)";$/\1/p' simulator/src/lib.rs)
 [ -n "$KEY" ] || { echo "cannot read DEFAULT_PRIMARY_KEY from simulator/src/lib.rs" >&2; exit 1; }
+WEBHOOK_SECRET=$(sed -n 's/^pub const DEFAULT_WEBHOOK_SECRET: &str = "\(.*\)";$/\1/p' simulator/src/lib.rs)
+[ -n "$WEBHOOK_SECRET" ] || { echo "cannot read DEFAULT_WEBHOOK_SECRET from simulator/src/lib.rs" >&2; exit 1; }
 
 step "cargo test -p signbridge-ffi (generated codes, header version, panic boundary, wrong context)"
 if ! "$CARGO" test -q -p signbridge-ffi >"$OUT/logs/cargo-test.log" 2>&1; then
@@ -77,10 +81,10 @@ $CXX -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude -x c++ -c tests/c/head
 nm "$OUT/header_cxx.o" | grep ' U sb_version$' >/dev/null || { echo "C++: sb_version is not an extern \"C\" symbol" >&2; exit 1; }
 
 # ---- 4. compile the test programs and the example ----
-TESTS=(test_flow test_errors test_args test_threads test_cancel)
+TESTS=(test_flow test_errors test_args test_threads test_cancel test_eid)
 CFLAGS=(-std=c99 -Wall -Wextra -Werror -pedantic -g -Iinclude -Itests/c -pthread)
 LIBS=("$LIB" -lpthread -ldl -lm)
-step "compile ${TESTS[*]} (plain and -fsanitize=address) and examples/c/sign.c"
+step "compile ${TESTS[*]} (plain and -fsanitize=address) and examples/c/*.c"
 for t in "${TESTS[@]}"; do
   $CC "${CFLAGS[@]}" "tests/c/$t.c" "${LIBS[@]}" -o "$OUT/bin/$t" &
   p1=$!
@@ -90,7 +94,14 @@ for t in "${TESTS[@]}"; do
   wait $p1 || { echo "compiling $t failed" >&2; exit 1; }
   wait $p2 || { echo "compiling $t with ASan failed" >&2; exit 1; }
 done
-$CC -std=c99 -Wall -Wextra -Werror -Iinclude examples/c/sign.c "${LIBS[@]}" -o "$OUT/bin/sign"
+ex_pids=()
+for ex in sign eid webhook_server; do
+  $CC -std=c99 -Wall -Wextra -Werror -Iinclude "examples/c/$ex.c" "${LIBS[@]}" -o "$OUT/bin/$ex" &
+  ex_pids+=($!)
+done
+for pid in "${ex_pids[@]}"; do
+  wait "$pid" || { echo "compiling an example failed" >&2; exit 1; }
+done
 for t in "${TESTS[@]}"; do
   nm "$OUT/bin/$t-asan" | grep '__asan_init' >/dev/null || { echo "$t-asan is not instrumented" >&2; exit 1; }
 done
@@ -98,11 +109,12 @@ echo "ASan instrumentation verified: nm finds __asan_init in every *-asan binary
 
 # ---- simulators: one per suite, because fault injection is global to a simulator ----
 start_sim() { # $1: name; prints the base URL
+  # (The output file is created by the background process: it may not exist yet when polled.)
   local out="$OUT/logs/sim-$1.out" url=""
   "$SIM" --port 0 --quiet >"$out" 2>"$OUT/logs/sim-$1.err" &
   SIM_PIDS+=($!)
   for _ in $(seq 200); do
-    url=$(sed -n 's/^signbridge-sim listening on //p' "$out")
+    url=$(sed -n 's/^signbridge-sim listening on //p' "$out" 2>/dev/null || true)
     [ -n "$url" ] && break
     sleep 0.05
   done
@@ -165,7 +177,7 @@ step "examples/c/sign.c end to end"
   pid=$!
   id=""
   for _ in $(seq 200); do
-    id=$(sed -n 's/^session: //p' "$log")
+    id=$(sed -n 's/^session: //p' "$log" 2>/dev/null || true)
     [ -n "$id" ] && break
     sleep 0.05
   done
@@ -185,6 +197,75 @@ PY
 ) &
 # (a background subshell + wait keeps `set -e` active inside it, unlike `( ... ) || ...`)
 wait $! || FAILED+=(example)
+
+step "examples/c/eid.c and webhook_server.c end to end"
+(
+  url=$URL_EXAMPLE
+  slog="$OUT/logs/webhook-server.log"
+  elog="$OUT/logs/eid-example.log"
+  # 6 requests: the simulator's session_created and session_finished, then 4 sent below.
+  SIGNBRIDGE_WEBHOOK_SECRET=$WEBHOOK_SECRET "$OUT/bin/webhook_server" 0 6 >"$slog" 2>&1 &
+  server=$!
+  hook=""
+  for _ in $(seq 200); do
+    hook=$(sed -n 's/^listening on //p' "$slog" 2>/dev/null || true)
+    [ -n "$hook" ] && break
+    sleep 0.05
+  done
+  [ -n "$hook" ] || { kill "$server"; cat "$slog" >&2; exit 1; }
+  SIGNBRIDGE_ZIGNSEC_URL=$url SIGNBRIDGE_ZIGNSEC_KEY=$KEY "$OUT/bin/eid" bankid_se c-hook-1 "$hook" \
+    >"$elog" 2>&1 &
+  eid=$!
+  id=""
+  for _ in $(seq 200); do
+    id=$(sed -n 's/^session: //p' "$elog" 2>/dev/null || true)
+    [ -n "$id" ] && break
+    sleep 0.05
+  done
+  [ -n "$id" ] || { kill "$eid" "$server"; cat "$elog" >&2; exit 1; }
+  # The user identifies (the control API does what the hosted page would); then deliveries of our
+  # own: tampered (401), unsigned (401), authentic (200), the same again (400).
+  python3 - "$url" "$id" "$hook" "$WEBHOOK_SECRET" <<'PY'
+import hashlib, hmac, json, sys, time, urllib.error, urllib.request
+base, sid, hook, secret = sys.argv[1:5]
+def post(u, body, headers):
+    req = urllib.request.Request(u, data=body, method="POST", headers=headers)
+    try:
+        return urllib.request.urlopen(req, timeout=10).status
+    except urllib.error.HTTPError as e:
+        return e.code
+assert post(f"{base}/_sim/zignsec/sessions/{sid}/complete", b"{}",
+            {"Content-Type": "application/json"}) == 200
+body = json.dumps({"event": "session_finished", "id": "local-1", "relay_state": "c-hook-local",
+                   "result": {"status": "Finished", "errors": []}}).encode()
+t = str(int(time.time()))
+sig = "t=%s,v1=%s" % (t, hmac.new(secret.encode(), t.encode() + b"." + body, hashlib.sha256).hexdigest())
+h = {"Content-Type": "application/json", "X-ZignSec-Hmac-SHA256": sig}
+got = [post(hook, body.replace(b"local-1", b"local-2"), h),
+       post(hook, body, {"Content-Type": "application/json"}),
+       post(hook, body, h),
+       post(hook, body, h)]
+assert got == [401, 401, 200, 400], got
+PY
+  wait "$eid" || { echo "eid exited with $?" >&2; cat "$elog" >&2; kill "$server"; exit 1; }
+  for _ in $(seq 300); do kill -0 "$server" 2>/dev/null || break; sleep 0.05; done
+  if kill -0 "$server" 2>/dev/null; then
+    kill "$server"
+    echo "webhook_server did not receive the 6 requests" >&2
+    cat "$slog" >&2
+    exit 1
+  fi
+  wait "$server" || { echo "webhook_server exited with $?" >&2; cat "$slog" >&2; exit 1; }
+  cat "$elog" "$slog"
+  grep -q '^identified: Astrid Lindqvist, 199001011234, .*relay_state c-hook-1' "$elog"
+  grep -q '^200 accepted: {"event":"session_created",.*"relay_state":"c-hook-1"' "$slog"
+  grep -q '^200 accepted: {"event":"session_finished",.*"relay_state":"c-hook-1".*"Astrid Lindqvist"' "$slog"
+  grep -q '^200 accepted: .*"relay_state":"c-hook-local"' "$slog"
+  [ "$(grep -c '^401 refused: SB_ERR_WEBHOOK_INVALID' "$slog")" = 2 ]
+  [ "$(grep -c '^400 refused: SB_ERR_WEBHOOK_REPLAY' "$slog")" = 1 ]
+  echo "[example] eid + webhook_server: 1 passed, 0 failed"
+) &
+wait $! || FAILED+=(example-webhook)
 
 step "C tests under valgrind and with AddressSanitizer (in parallel)"
 run_suite valgrind "$URL_VALGRIND" "" "${VALGRIND[@]}" >"$OUT/logs/suite-valgrind.txt" 2>&1 &

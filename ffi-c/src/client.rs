@@ -72,10 +72,13 @@ fn bad_client() -> Error {
     Error::invalid_argument("client is NULL, freed, or not an sb_client")
 }
 
+/// The core client behind a handle received from C.
+pub(crate) fn client_of(p: *const sb_client) -> FfiResult<Client> {
+    handles::with_live(p, Kind::Client, |c| c.client.clone()).ok_or_else(bad_client)
+}
+
 fn signing_of(p: *const sb_client) -> FfiResult<Signing> {
-    handles::with_live(p, Kind::Client, |c| c.client.clone())
-        .ok_or_else(bad_client)?
-        .zignsec_signing()
+    client_of(p)?.zignsec_signing()
 }
 
 fn give_client(client: Client) -> *mut sb_client {

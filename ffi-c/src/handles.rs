@@ -21,6 +21,10 @@ pub enum Kind {
     Status,
     /// A `Box<sb_cancel_token>`.
     CancelToken,
+    /// A `Box<sb_eid_result>`.
+    EidResult,
+    /// A `Box<sb_webhook_verifier>`.
+    WebhookVerifier,
     /// A `Box<sb_error>`.
     Error,
     /// A `CString` given out with `into_raw`.

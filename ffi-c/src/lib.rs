@@ -26,10 +26,12 @@ pub mod args;
 pub mod cancel;
 pub mod client;
 pub mod codes;
+pub mod eid;
 pub mod error;
 pub mod handles;
 pub mod memory;
 pub mod status;
+pub mod webhook;
 
 pub use codes::*;
 

@@ -257,3 +257,74 @@ fn stale_and_foreign_handles_are_refused_without_being_read() {
         assert!(id.is_null());
     }
 }
+
+#[test]
+fn header_string_macros_equal_the_library() {
+    // cbindgen cannot emit string constants: these macros are written in cbindgen.toml and must
+    // equal the names the library accepts and the core's header name.
+    let defs = header_defines();
+    let get = |name: &str| {
+        defs.iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_else(|| panic!("{name} is not defined in include/signbridge.h"))
+    };
+    let quoted = |s: &str| format!("\"{s}\"");
+    assert_eq!(
+        get("SB_WEBHOOK_SIGNATURE_HEADER"),
+        quoted(sbcore::webhook::SIGNATURE_HEADER)
+    );
+    assert_eq!(
+        crate::webhook::SB_WEBHOOK_SIGNATURE_HEADER,
+        sbcore::webhook::SIGNATURE_HEADER
+    );
+    for (name, value) in [
+        ("SB_EID_BANKID_SE", crate::eid::SB_EID_BANKID_SE),
+        ("SB_EID_MITID", crate::eid::SB_EID_MITID),
+        ("SB_EID_MITID_CPR_MATCH", crate::eid::SB_EID_MITID_CPR_MATCH),
+        ("SB_EID_FREJA", crate::eid::SB_EID_FREJA),
+        ("SB_EID_BANKID_NO", crate::eid::SB_EID_BANKID_NO),
+    ] {
+        assert_eq!(get(name), quoted(value), "{name}");
+    }
+}
+
+#[test]
+fn webhook_sign_helpers_are_the_cores() {
+    use crate::memory::sb_string_free;
+    use crate::webhook::{sb_webhook_sign_legacy, sb_webhook_sign_v5};
+    let body = b"{\"event\":\"x\"}";
+    let mut out = std::ptr::null_mut();
+    // SAFETY: valid arguments.
+    let rc = unsafe {
+        sb_webhook_sign_v5(
+            c"s".as_ptr(),
+            1_700_000_000,
+            body.as_ptr(),
+            body.len(),
+            &mut out,
+            std::ptr::null_mut(),
+        )
+    };
+    assert_eq!(rc, crate::SB_OK);
+    assert_eq!(
+        c_str(out),
+        sbcore::webhook::sign_v5("s", 1_700_000_000, body)
+    );
+    // SAFETY: a live string.
+    unsafe { sb_string_free(out) };
+    // SAFETY: valid arguments.
+    let rc = unsafe {
+        sb_webhook_sign_legacy(
+            c"s".as_ptr(),
+            body.as_ptr(),
+            body.len(),
+            &mut out,
+            std::ptr::null_mut(),
+        )
+    };
+    assert_eq!(rc, crate::SB_OK);
+    assert_eq!(c_str(out), sbcore::webhook::sign_legacy("s", body));
+    // SAFETY: a live string.
+    unsafe { sb_string_free(out) };
+}

@@ -282,6 +282,54 @@ static inline int sim_control(const char *method, const char *path, const char *
     return status;
 }
 
+/* Send METHOD PATH with a body of `content_type` (or none) to the simulator and read the whole
+ * answer (head and body) into `out` (NUL-terminated, truncated to `cap`); returns the HTTP status,
+ * or -1. For the hosted pages (/ui/...) and control calls whose answer matters. */
+static inline int sim_request(const char *method, const char *path, const char *content_type,
+                              const char *body, char *out, size_t cap) {
+    const char *url = sim_url();
+    char host[64] = "127.0.0.1", head[1024];
+    int port = 80, fd, status = -1;
+    size_t got = 0, blen = body ? strlen(body) : 0;
+    ssize_t n;
+    struct sockaddr_in addr;
+    if (cap == 0 || sscanf(url, "http://%63[^:/]:%d", host, &port) < 1) {
+        return -1;
+    }
+    out[0] = '\0';
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) {
+        return -1;
+    }
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons((unsigned short)port);
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1 ||
+        connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        close(fd);
+        return -1;
+    }
+    snprintf(head, sizeof head,
+             "%s %s HTTP/1.1\r\nHost: %s:%d\r\nContent-Type: %s\r\nContent-Length: %lu\r\n"
+             "Connection: close\r\n\r\n",
+             method, path, host, port, content_type ? content_type : "application/json",
+             (unsigned long)blen);
+    if (write(fd, head, strlen(head)) != (ssize_t)strlen(head) ||
+        (blen > 0 && write(fd, body, blen) != (ssize_t)blen)) {
+        close(fd);
+        return -1;
+    }
+    while (got < cap - 1 && (n = read(fd, out + got, cap - 1 - got)) > 0) {
+        got += (size_t)n;
+    }
+    out[got] = '\0';
+    close(fd);
+    if (sscanf(out, "HTTP/1.%*d %d", &status) != 1) {
+        return -1;
+    }
+    return status;
+}
+
 /* POST /_sim/zignsec/signing/{id}/{action} (complete, cancel, fail, expire); returns the status. */
 static inline int sim_session(const char *session_id, const char *action) {
     char path[512];

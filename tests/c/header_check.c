@@ -17,6 +17,13 @@ const char *header_check(void) {
     sb_client *c = NULL;
     sb_status *s = NULL;
     sb_cancel_token *t = NULL;
+    sb_eid_result *r = NULL;
+    sb_webhook_verifier *v = NULL;
+    const char *products[5] = {SB_EID_BANKID_SE, SB_EID_MITID, SB_EID_MITID_CPR_MATCH, SB_EID_FREJA,
+                               SB_EID_BANKID_NO};
+    (void)r;
+    (void)v;
+    (void)products;
     (void)e;
     (void)b;
     (void)p;
@@ -24,7 +31,10 @@ const char *header_check(void) {
     (void)c;
     (void)s;
     (void)t;
-    if (SB_OK != 0 || SB_ERR_PANIC != 901) {
+    if (SB_OK != 0 || SB_ERR_PANIC != 901 || SB_ERR_WEBHOOK_INVALID != 203) {
+        return "bad codes";
+    }
+    if (sizeof SB_WEBHOOK_SIGNATURE_HEADER != sizeof "X-ZignSec-Hmac-SHA256") {
         return "bad codes";
     }
     return sb_version() != NULL ? SIGNBRIDGE_VERSION : "no version";

@@ -9,6 +9,9 @@ static sb_client *g_client;
 static sb_client *g_stale_client;
 static sb_status *g_status; /* a live status, also used as a wrong-type handle */
 static sb_status *g_stale_status;
+static sb_eid_result *g_eid;  /* a live eID result */
+static sb_eid_result *g_stale_eid;
+static char *g_eid_id;        /* its session id (BankID SE) */
 static int g_local;          /* its address is a foreign pointer of any type */
 
 /* Expect SB_ERR_INVALID_ARGUMENT with an error object naming `needle` (when not NULL). */
@@ -58,6 +61,15 @@ static void test_frees(void) {
     sb_status_free(g_stale_status);
     sb_cancel_token_free(NULL);
     sb_cancel_token_free((sb_cancel_token *)g_client); /* wrong type: ignored */
+    sb_eid_result_free(NULL);
+    sb_eid_result_free((sb_eid_result *)&g_local);
+    sb_eid_result_free((sb_eid_result *)g_status); /* wrong type: ignored */
+    CHECK(streq(sb_status_state(g_status), "Created"));
+    sb_eid_result_free(g_stale_eid);               /* double free: ignored */
+    sb_status_free((sb_status *)g_eid);            /* wrong type: ignored */
+    CHECK(streq(sb_eid_result_id(g_eid), g_eid_id));
+    sb_webhook_verifier_free(NULL);
+    sb_webhook_verifier_free((sb_webhook_verifier *)g_eid);
     {
         /* A string freed twice: the second free is ignored. */
         char *id = NULL;
@@ -135,6 +147,15 @@ static void test_bad_clients(void) {
         expect_invalid(sb_download_to_buffer(bad[i], g_status, 0, &b, &err), &err, names[i], "client");
         expect_invalid(sb_save_signed_files(bad[i], g_status, "/tmp/sbtest-x", NULL, &err), &err, names[i], "client");
         CHECK(s == NULL && s2 == NULL && st == NULL && b.data == NULL && b.len == 0);
+        {
+            sb_eid_result *r = NULL;
+            expect_invalid(sb_eid_create(bad[i], SB_EID_BANKID_SE, NULL, &s, &s2, &err), &err, names[i], "client");
+            expect_invalid(sb_eid_get_result(bad[i], SB_EID_BANKID_SE, "abc", &r, &err), &err, names[i], "client");
+            expect_invalid(sb_eid_wait(bad[i], SB_EID_BANKID_SE, "abc", 0, 0, NULL, &r, &err), &err, names[i], "client");
+            expect_invalid(sb_eid_complete_redirect(bad[i], SB_EID_BANKID_SE, "abc", "?x=1", NULL, &r, &err), &err,
+                           names[i], "client");
+            CHECK(s == NULL && s2 == NULL && r == NULL);
+        }
     }
 }
 
@@ -249,6 +270,162 @@ static void test_bad_arguments(void) {
     sb_string_free(session);
 }
 
+/* The eID functions with bad products, ids, JSON, URLs and outputs. */
+static void test_eid_arguments(void) {
+    sb_client *c = g_client;
+    sb_error *err = NULL;
+    sb_eid_result *r = (sb_eid_result *)&g_local; /* must be overwritten with NULL */
+    char *s = (char *)&g_local, *s2 = (char *)&g_local;
+    const char *products[7] = {NULL, "nope", "core/x", "v5/", "core/../x/y", "v5/mitid/a/b", BAD_UTF8};
+    const char *needles[7] = {"product", "product", "product", "product", "category", "operation", "UTF-8"};
+    int i;
+    for (i = 0; i < 7; i++) {
+        expect_invalid(sb_eid_create(c, products[i], NULL, &s, &s2, &err), &err, "eid_create(bad product)", needles[i]);
+        CHECK(s == NULL && s2 == NULL);
+        expect_invalid(sb_eid_get_result(c, products[i], g_eid_id, &r, &err), &err, "eid_get_result(bad product)",
+                       needles[i]);
+        CHECK(r == NULL);
+        expect_invalid(sb_eid_wait(c, products[i], g_eid_id, 100, 100, NULL, &r, &err), &err, "eid_wait(bad product)",
+                       needles[i]);
+        expect_invalid(sb_eid_complete_redirect(c, products[i], g_eid_id, "?a=b", NULL, &r, &err), &err,
+                       "eid_complete_redirect(bad product)", needles[i]);
+    }
+    /* create */
+    expect_invalid(sb_eid_create(c, SB_EID_MITID, NULL, NULL, &s2, &err), &err, "eid_create(out id NULL)", "out_session_id");
+    expect_invalid(sb_eid_create(c, SB_EID_MITID, NULL, &s, NULL, &err), &err, "eid_create(out url NULL)", "out_redirect_url");
+    expect_invalid(sb_eid_create(c, SB_EID_MITID, "{not json", &s, &s2, &err), &err, "eid_create(malformed)", "request_json");
+    expect_invalid(sb_eid_create(c, SB_EID_MITID, "{\"relay\": \"x\"}", &s, &s2, &err), &err, "eid_create(unknown)", "relay");
+    expect_invalid(sb_eid_create(c, SB_EID_MITID, "{\"metadata\": 3}", &s, &s2, &err), &err, "eid_create(metadata)", "metadata");
+    expect_invalid(sb_eid_create(c, SB_EID_MITID, "{\"webhook\": \"/hook\"}", &s, &s2, &err), &err, "eid_create(webhook)",
+                   "webhook");
+    expect_invalid(sb_eid_create(c, SB_EID_MITID, BAD_UTF8, &s, &s2, &err), &err, "eid_create(bad utf-8)", "UTF-8");
+    CHECK(sb_eid_create(c, SB_EID_MITID, "42", &s, &s2, NULL) == SB_ERR_INVALID_ARGUMENT);
+    /* get_result / wait */
+    expect_invalid(sb_eid_get_result(c, SB_EID_BANKID_SE, NULL, &r, &err), &err, "eid_get_result(id NULL)", "session_id");
+    expect_invalid(sb_eid_get_result(c, SB_EID_BANKID_SE, "", &r, &err), &err, "eid_get_result(id empty)", "session id");
+    expect_invalid(sb_eid_get_result(c, SB_EID_BANKID_SE, "a/../b", &r, &err), &err, "eid_get_result(path id)", "session id");
+    expect_invalid(sb_eid_get_result(c, SB_EID_BANKID_SE, BAD_UTF8, &r, &err), &err, "eid_get_result(bad id)", "UTF-8");
+    expect_invalid(sb_eid_get_result(c, SB_EID_BANKID_SE, g_eid_id, NULL, &err), &err, "eid_get_result(out NULL)", "out_result");
+    expect_invalid(sb_eid_wait(c, SB_EID_BANKID_SE, NULL, 100, 100, NULL, &r, &err), &err, "eid_wait(id NULL)", "session_id");
+    expect_invalid(sb_eid_wait(c, SB_EID_BANKID_SE, g_eid_id, 1, 100, NULL, &r, &err), &err, "eid_wait(interval 1)", "interval");
+    expect_invalid(sb_eid_wait(c, SB_EID_BANKID_SE, g_eid_id, 100, 100, (sb_cancel_token *)g_client, &r, &err), &err,
+                   "eid_wait(client as token)", "cancel");
+    expect_invalid(sb_eid_wait(c, SB_EID_BANKID_SE, g_eid_id, 100, 100, NULL, NULL, &err), &err, "eid_wait(out NULL)", "out_result");
+    /* complete_redirect / parse_redirect */
+    expect_invalid(sb_eid_complete_redirect(c, SB_EID_BANKID_SE, NULL, "?a=b", NULL, &r, &err), &err,
+                   "complete_redirect(id NULL)", "session_id");
+    expect_invalid(sb_eid_complete_redirect(c, SB_EID_BANKID_SE, g_eid_id, NULL, NULL, &r, &err), &err,
+                   "complete_redirect(url NULL)", "returned_url");
+    expect_invalid(sb_eid_complete_redirect(c, SB_EID_BANKID_SE, g_eid_id, BAD_UTF8, NULL, &r, &err), &err,
+                   "complete_redirect(bad url)", "UTF-8");
+    expect_invalid(sb_eid_complete_redirect(c, SB_EID_BANKID_SE, g_eid_id, "http://[", NULL, &r, &err), &err,
+                   "complete_redirect(unparseable)", "URL");
+    expect_invalid(sb_eid_complete_redirect(c, SB_EID_BANKID_SE, g_eid_id, "?a=b", BAD_UTF8, &r, &err), &err,
+                   "complete_redirect(bad relay)", "expected_relay_state");
+    expect_invalid(sb_eid_complete_redirect(c, SB_EID_BANKID_SE, g_eid_id, "?a=b", NULL, NULL, &err), &err,
+                   "complete_redirect(out NULL)", "out_result");
+    expect_invalid(sb_eid_parse_redirect(NULL, &s, &err), &err, "parse_redirect(NULL)", "returned_url");
+    expect_invalid(sb_eid_parse_redirect(BAD_UTF8, &s, &err), &err, "parse_redirect(bad utf-8)", "UTF-8");
+    expect_invalid(sb_eid_parse_redirect("http://[", &s, &err), &err, "parse_redirect(unparseable)", "URL");
+    expect_invalid(sb_eid_parse_redirect("?a=b", NULL, &err), &err, "parse_redirect(out NULL)", "out_json");
+    CHECK(s == NULL && s2 == NULL && r == NULL);
+    /* parse_redirect of garbage that is still a relative URL: a success without any field */
+    CHECK(sb_eid_parse_redirect("garbage", &s, NULL) == SB_OK && streq(s, "{\"success\":true,\"relay_state\":null,"
+                                                                        "\"session_id\":null,\"error_code\":null,"
+                                                                        "\"error_text\":null}"));
+    sb_string_free(s);
+}
+
+static void test_eid_accessors(void) {
+    sb_eid_result *bad[5];
+    int i;
+    bad[0] = NULL;
+    bad[1] = g_stale_eid;
+    bad[2] = (sb_eid_result *)&g_local;
+    bad[3] = (sb_eid_result *)g_client;
+    bad[4] = (sb_eid_result *)g_status;
+    for (i = 0; i < 5; i++) {
+        CHECK(sb_eid_result_id(bad[i]) == NULL);
+        CHECK(sb_eid_result_status(bad[i]) == NULL);
+        CHECK(!sb_eid_result_is_final(bad[i]));
+        CHECK(sb_eid_result_relay_state(bad[i]) == NULL);
+        CHECK(sb_eid_result_full_name(bad[i]) == NULL);
+        CHECK(sb_eid_result_first_name(bad[i]) == NULL);
+        CHECK(sb_eid_result_last_name(bad[i]) == NULL);
+        CHECK(sb_eid_result_personal_number(bad[i]) == NULL);
+        CHECK(sb_eid_result_date_of_birth(bad[i]) == NULL);
+        CHECK(sb_eid_result_country_code(bad[i]) == NULL);
+        CHECK(sb_eid_result_json(bad[i]) == NULL);
+    }
+    /* A status is not an eID result, nor the reverse. */
+    CHECK(sb_status_state((sb_status *)g_eid) == NULL);
+    CHECK(streq(sb_eid_result_id(g_eid), g_eid_id));
+    CHECK(sb_eid_result_full_name(g_eid) == NULL); /* not identified yet */
+    CHECK(sb_eid_result_json(g_eid) != NULL);
+}
+
+/* The webhook functions with bad verifiers, secrets, bodies and outputs. */
+static void test_webhook_arguments(void) {
+    const char *ok[1] = {"s3cret"};
+    const char *null_secret[2] = {"s3cret", NULL};
+    const char *bad_secret[1] = {BAD_UTF8};
+    const char *empty_secret[1] = {""};
+    sb_webhook_verifier *v = (sb_webhook_verifier *)&g_local, *stale = NULL, *bad[5];
+    sb_error *err = NULL;
+    char *json = (char *)&g_local, *h = (char *)&g_local;
+    const uint8_t *body = (const uint8_t *)"{}";
+    int i;
+
+    expect_invalid(sb_webhook_verifier_new(ok, 1, 0, NULL, &err), &err, "verifier_new(out NULL)", "out_verifier");
+    expect_invalid(sb_webhook_verifier_new(NULL, 1, 0, &v, &err), &err, "verifier_new(NULL, 1)", "secrets");
+    CHECK(v == NULL);
+    expect_invalid(sb_webhook_verifier_new(ok, (size_t)-1, 0, &v, &err), &err, "verifier_new(huge n)", "secrets");
+    expect_invalid(sb_webhook_verifier_new(null_secret, 2, 0, &v, &err), &err, "verifier_new(secrets[1] NULL)", "secrets[1]");
+    expect_invalid(sb_webhook_verifier_new(bad_secret, 1, 0, &v, &err), &err, "verifier_new(bad utf-8)", "UTF-8");
+    CHECK(sb_webhook_verifier_new(NULL, 0, 0, &v, &err) == SB_ERR_AUTH_CONFIG_MISSING && v == NULL);
+    sb_error_free(err);
+    CHECK(sb_webhook_verifier_new(empty_secret, 1, 0, &v, NULL) == SB_ERR_AUTH_CONFIG_MISSING && v == NULL);
+    CHECK(sb_webhook_verifier_new(ok, 1, 0, &stale, NULL) == SB_OK);
+    sb_webhook_verifier_free(stale);
+    CHECK(sb_webhook_verifier_new(ok, 1, 4000000000u, &v, NULL) == SB_OK); /* any tolerance */
+
+    bad[0] = NULL;
+    bad[1] = stale;
+    bad[2] = (sb_webhook_verifier *)&g_local;
+    bad[3] = (sb_webhook_verifier *)g_client;
+    bad[4] = (sb_webhook_verifier *)g_eid;
+    for (i = 0; i < 5; i++) {
+        expect_invalid(sb_webhook_verify(bad[i], "t=1,v1=00", body, 2, &json, &err), &err, "verify(bad verifier)", "verifier");
+        CHECK(json == NULL);
+        json = (char *)&g_local;
+        expect_invalid(sb_webhook_verify_legacy(bad[i], "00", body, 2, &json, &err), &err, "verify_legacy(bad verifier)",
+                       "verifier");
+        CHECK(json == NULL);
+        sb_webhook_verifier_free(bad[i]); /* ignored */
+    }
+    expect_invalid(sb_webhook_verify(v, "t=1,v1=00", NULL, 5, &json, &err), &err, "verify(NULL body, 5)", "body");
+    expect_invalid(sb_webhook_verify(v, "t=1,v1=00", body, (size_t)-1, &json, &err), &err, "verify(huge len)", "body");
+    expect_invalid(sb_webhook_verify_legacy(v, "00", NULL, 5, &json, &err), &err, "verify_legacy(NULL body, 5)", "body");
+    /* NULL body with length 0 is an empty body: the delivery is then just not authentic. */
+    CHECK(sb_webhook_verify(v, "t=1,v1=00", NULL, 0, &json, NULL) == SB_ERR_WEBHOOK_INVALID ||
+          sb_webhook_verify(v, "t=1,v1=00", NULL, 0, &json, NULL) == SB_ERR_WEBHOOK_REPLAY);
+    CHECK(sb_webhook_verify_legacy(v, NULL, NULL, 0, NULL, NULL) == SB_ERR_WEBHOOK_INVALID);
+    CHECK(json == NULL);
+
+    expect_invalid(sb_webhook_sign_v5(NULL, 1, body, 2, &h, &err), &err, "sign_v5(secret NULL)", "secret");
+    CHECK(h == NULL);
+    expect_invalid(sb_webhook_sign_v5("s", 1, body, 2, NULL, &err), &err, "sign_v5(out NULL)", "out_header");
+    expect_invalid(sb_webhook_sign_v5("s", 1, NULL, 2, &h, &err), &err, "sign_v5(NULL body, 2)", "body");
+    expect_invalid(sb_webhook_sign_v5(BAD_UTF8, 1, body, 2, &h, &err), &err, "sign_v5(bad secret)", "UTF-8");
+    expect_invalid(sb_webhook_sign_legacy(NULL, body, 2, &h, &err), &err, "sign_legacy(secret NULL)", "secret");
+    expect_invalid(sb_webhook_sign_legacy("s", body, 2, NULL, &err), &err, "sign_legacy(out NULL)", "out_header");
+    expect_invalid(sb_webhook_sign_legacy("s", NULL, 2, &h, &err), &err, "sign_legacy(NULL body, 2)", "body");
+    CHECK(sb_webhook_sign_v5("s", 0, NULL, 0, &h, NULL) == SB_OK && h != NULL && strncmp(h, "t=0,v1=", 7) == 0);
+    sb_string_free(h);
+    sb_webhook_verifier_free(v);
+    sb_webhook_verifier_free(v); /* double free: ignored */
+}
+
 static void test_accessors(void) {
     sb_status *bad[4];
     int i;
@@ -283,6 +460,15 @@ int main(void) {
     CHECK_CODE(sb_session_status(g_client, id, &g_stale_status, &err), SB_OK, err, "status");
     sb_status_free(g_stale_status);
     sb_string_free(id);
+    {
+        char *url = NULL;
+        CHECK_CODE(sb_eid_create(g_client, SB_EID_BANKID_SE, NULL, &g_eid_id, &url, &err), SB_OK, err, "eid_create");
+        CHECK_CODE(sb_eid_get_result(g_client, SB_EID_BANKID_SE, g_eid_id, &g_eid, &err), SB_OK, err, "eid_get_result");
+        CHECK_CODE(sb_eid_get_result(g_client, SB_EID_BANKID_SE, g_eid_id, &g_stale_eid, &err), SB_OK, err,
+                   "eid_get_result");
+        sb_eid_result_free(g_stale_eid);
+        sb_string_free(url);
+    }
 
     test_codes_and_version();
     test_cancel_token();
@@ -290,8 +476,13 @@ int main(void) {
     test_bad_clients();
     test_bad_arguments();
     test_accessors();
+    test_eid_arguments();
+    test_eid_accessors();
+    test_webhook_arguments();
     test_frees();
 
+    sb_eid_result_free(g_eid);
+    sb_string_free(g_eid_id);
     sb_status_free(g_status);
     sb_client_free(g_client);
     return finish("test_args");
