@@ -1,4 +1,4 @@
-"""The Python examples of docs/python.md run verbatim against the simulator."""
+"""The Python examples of README.md run verbatim against the simulator."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ from pathlib import Path
 
 from conftest import REPO, Sim
 
-DOC = REPO / "docs" / "python.md"
+DOC = REPO / "README.md"
 
 
 def test_readme_example_runs(sim: Sim, tmp_path: Path) -> None:
     text = DOC.read_text()
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    assert blocks, "no python example in docs/python.md"
+    assert blocks, "no python example in README.md"
     code = blocks[0].replace("http://127.0.0.1:8089", sim.url)
     # Run "from the repository root", but write signed/ into a temporary directory.
     os.symlink(REPO / "cli", tmp_path / "cli")
@@ -34,7 +34,7 @@ def test_readme_example_runs(sim: Sim, tmp_path: Path) -> None:
 def test_eid_example_runs(sim: Sim, tmp_path: Path) -> None:
     blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
     eid_blocks = [b for b in blocks if "zignsec_eid()" in b]
-    assert eid_blocks, "no eID example in docs/python.md"
+    assert eid_blocks, "no eID example in README.md"
     code = eid_blocks[0].replace("http://127.0.0.1:8089", sim.url)
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60
@@ -47,4 +47,4 @@ def test_eid_example_runs(sim: Sim, tmp_path: Path) -> None:
 def test_flask_example_is_in_the_docs_verbatim() -> None:
     example = (REPO / "bindings-python" / "examples" / "flask_webhook.py").read_text()
     code = example[example.index("from __future__ import annotations"):]
-    assert code in DOC.read_text(), "docs/python.md's Flask example differs from the example file"
+    assert code in DOC.read_text(), "README.md's Flask example differs from the example file"
