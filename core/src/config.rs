@@ -126,6 +126,8 @@ impl Config {
                 base_url: url,
                 keys,
                 key_header,
+                oauth2: None,
+                client_cert: None,
             });
         }
         if let Some(ca) = get(env::CA_FILE) {

@@ -31,7 +31,7 @@ use rustls_pki_types::CertificateDer;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::auth::{CredentialSlot, Credentials};
+use crate::auth::{ClientIdentity, Credentials};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Largest answer body accepted, to bound memory when a server misbehaves.
@@ -80,6 +80,8 @@ impl Default for TransportConfig {
 pub(crate) enum Body {
     Empty,
     Json(Bytes),
+    /// `application/x-www-form-urlencoded` (token requests).
+    Form(Bytes),
     Multipart {
         field: &'static str,
         file_name: String,
@@ -97,6 +99,9 @@ pub(crate) struct Request {
     pub idempotent: bool,
     /// What the call does, for error messages ("create signing session").
     pub what: &'static str,
+    /// Extra headers of this call (e.g. a token request's client authentication), marked
+    /// sensitive by whoever adds a secret.
+    pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
 }
 
 impl Request {
@@ -107,6 +112,7 @@ impl Request {
             body: Body::Empty,
             idempotent: true,
             what,
+            headers: Vec::new(),
         }
     }
 
@@ -123,6 +129,7 @@ impl Request {
             body: Body::Json(Bytes::from(json)),
             idempotent: false,
             what,
+            headers: Vec::new(),
         })
     }
 }
@@ -145,6 +152,7 @@ pub(crate) struct Transport {
 struct Settings {
     config: TransportConfig,
     ca_certs: Vec<CertificateDer<'static>>,
+    identity: Option<ClientIdentity>,
     client_key: u64,
     user_agent: String,
 }
@@ -163,6 +171,7 @@ impl Transport {
         base: Url,
         credentials: Option<Credentials>,
         config: &TransportConfig,
+        identity: Option<&ClientIdentity>,
     ) -> Result<Transport> {
         check_base_url(&base)?;
         if config.max_attempts == 0 {
@@ -193,9 +202,13 @@ impl Transport {
             c.as_ref().hash(&mut h);
         }
         config.connect_timeout_ms.hash(&mut h);
+        if let Some(id) = identity {
+            id.fingerprint(&mut h);
+        }
         let settings = Settings {
             config: config.clone(),
             ca_certs,
+            identity: identity.cloned(),
             client_key: h.finish(),
             user_agent: format!("signbridge/{} (rust)", env!("CARGO_PKG_VERSION")),
         };
@@ -238,16 +251,24 @@ impl Transport {
                 "URL points outside the configured gateway; sending it without credentials"
             );
         }
-        let mut slot = creds.map(|c| c.first_slot());
+        let mut slot = creds.and_then(|c| c.first_slot());
         let mut keys_tried = 1usize;
+        let mut token_refreshed = false;
         let mut attempt = 0u32;
         let cfg = &self.settings.config;
         loop {
-            let outcome = self.attempt(&req, creds, slot).await;
+            let (auth_headers, applied) = match creds {
+                Some(c) => {
+                    let (h, a) = c.headers(slot).await?;
+                    (h, Some(a))
+                }
+                None => (Vec::new(), None),
+            };
+            let outcome = self.attempt(&req, auth_headers).await;
             let retry_delay = match outcome {
                 Ok(resp) if resp.status.is_success() => {
-                    if let (Some(c), Some(s)) = (creds, slot) {
-                        c.accepted(s);
+                    if let Some(c) = creds {
+                        c.accepted(slot);
                     }
                     return Ok(resp);
                 }
@@ -255,8 +276,18 @@ impl Transport {
                     if resp.status == StatusCode::UNAUTHORIZED
                         || resp.status == StatusCode::FORBIDDEN =>
                 {
-                    if let (Some(c), Some(s)) = (creds, slot) {
-                        if let Some(next) = c.next_slot(s, keys_tried) {
+                    if let (Some(c), Some(a)) = (creds, &applied) {
+                        // An expired or revoked token first: fetch a new one and retry once.
+                        if resp.status == StatusCode::UNAUTHORIZED
+                            && c.has_bearer()
+                            && !token_refreshed
+                        {
+                            tracing::info!("access token rejected; fetching a new one");
+                            c.invalidate(a).await;
+                            token_refreshed = true;
+                            continue;
+                        }
+                        if let Some(next) = slot.and_then(|s| c.next_slot(s, keys_tried)) {
                             tracing::info!(
                                 status = resp.status.as_u16(),
                                 "credential rejected; retrying with the other key"
@@ -266,11 +297,15 @@ impl Transport {
                             continue;
                         }
                     }
-                    return Err(auth_error(&resp, creds.map_or(0, |c| c.slots()), req.what));
+                    return Err(auth_error(
+                        &resp,
+                        creds.map_or(0, |c| c.key_count()),
+                        req.what,
+                    ));
                 }
                 Ok(resp) => {
-                    if let (Some(c), Some(s)) = (creds, slot) {
-                        c.accepted(s);
+                    if let Some(c) = creds {
+                        c.accepted(slot);
                     }
                     let err = error_from_response(&resp, req.what);
                     let retryable = resp.status == StatusCode::TOO_MANY_REQUESTS
@@ -322,8 +357,7 @@ impl Transport {
     async fn attempt(
         &self,
         req: &Request,
-        creds: Option<&Credentials>,
-        slot: Option<CredentialSlot>,
+        auth_headers: Vec<(http::HeaderName, http::HeaderValue)>,
     ) -> std::result::Result<Response, (Error, bool)> {
         let client = http_client(&self.settings).map_err(|e| (e, true))?;
         let mut rb = client
@@ -335,13 +369,17 @@ impl Transport {
                 http::header::ACCEPT,
                 "application/json, application/pdf;q=0.9, */*;q=0.1",
             );
-        if let (Some(c), Some(s)) = (creds, slot) {
-            for (name, value) in c.headers(s) {
-                rb = rb.header(name, value);
-            }
+        for (name, value) in auth_headers.into_iter().chain(req.headers.iter().cloned()) {
+            rb = rb.header(name, value);
         }
         rb = match &req.body {
             Body::Empty => rb,
+            Body::Form(b) => rb
+                .header(
+                    http::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(b.clone()),
             Body::Json(b) => rb
                 .header(http::header::CONTENT_TYPE, "application/json")
                 .body(b.clone()),
@@ -558,11 +596,20 @@ fn http_client(settings: &Settings) -> Result<reqwest::Client> {
         })?;
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| Error::internal(format!("TLS setup failed: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+        .with_root_certificates(roots);
+    let mut tls = match &settings.identity {
+        Some(id) => tls
+            .with_client_auth_cert(id.certs.clone(), id.key.clone_key())
+            .map_err(|e| {
+                Error::invalid_config(format!(
+                    "the client certificate and key do not form a usable identity: {e}"
+                ))
+            })?,
+        None => tls.with_no_client_auth(),
+    };
     tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     let client = reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
@@ -630,9 +677,14 @@ fn looks_like_tls(chain: &str) -> bool {
 /// The provider's error item, in any of the shapes the contracts document.
 #[derive(Debug, Default, Clone, Deserialize)]
 pub(crate) struct ProviderError {
-    #[serde(default)]
+    #[serde(default, alias = "error")]
     pub code: Option<String>,
-    #[serde(default, alias = "message", alias = "messageKey")]
+    #[serde(
+        default,
+        alias = "message",
+        alias = "messageKey",
+        alias = "error_description"
+    )]
     pub description: Option<String>,
 }
 
@@ -757,8 +809,13 @@ mod tests {
             ca_pem: Some("not a pem".into()),
             ..TransportConfig::default()
         };
-        let e = Transport::new(Url::parse("https://x.example").expect("url"), None, &cfg)
-            .expect_err("refused");
+        let e = Transport::new(
+            Url::parse("https://x.example").expect("url"),
+            None,
+            &cfg,
+            None,
+        )
+        .expect_err("refused");
         assert_eq!(e.code(), ErrorCode::InvalidConfig);
     }
 }

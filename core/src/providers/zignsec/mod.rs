@@ -10,6 +10,7 @@ pub use eid::{
     MitIdOptions, RedirectOutcome,
 };
 
+pub use crate::auth::ClientAuth;
 pub use signing::{
     CreateSigning, Document, FileRef, FileToSign, Placement, ProviderErrorItem, SignerInfo,
     SigningApi, SigningSession, SigningStatus, StartSigning, StartedSession, StartedSigning,
@@ -22,7 +23,10 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::auth::{Credentials, KeyHeader, KeyRing};
+use crate::auth::{
+    ClientCertConfig, ClientCredentials, ClientIdentity, Credentials, Endpoint, KeyHeader, KeyRing,
+    SecretSource, TokenSource,
+};
 use crate::error::{Error, Result};
 use crate::transport::{Transport, TransportConfig};
 
@@ -30,10 +34,11 @@ use crate::transport::{Transport, TransportConfig};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Environment {
-    /// `https://test-gateway.zignsec.com` (default).
+    /// `https://test-gateway.zignsec.com` (default); `https://api-test.zignsec.com` with a
+    /// client certificate (two-way TLS).
     #[default]
     Test,
-    /// `https://gateway.zignsec.com`.
+    /// `https://gateway.zignsec.com`; `https://api-prod.zignsec.com` with a client certificate.
     #[serde(alias = "production")]
     Prod,
 }
@@ -44,6 +49,14 @@ impl Environment {
         match self {
             Environment::Test => "https://test-gateway.zignsec.com",
             Environment::Prod => "https://gateway.zignsec.com",
+        }
+    }
+
+    /// The two-way TLS base URL of this environment (seed 000).
+    pub fn mtls_gateway(self) -> &'static str {
+        match self {
+            Environment::Test => "https://api-test.zignsec.com",
+            Environment::Prod => "https://api-prod.zignsec.com",
         }
     }
 
@@ -73,15 +86,45 @@ pub struct ZignsecConfig {
     /// Which header carries the key.
     #[serde(default)]
     pub key_header: KeyHeader,
+    /// OAuth2/OIDC: a bearer token is sent with the subscription key (seed 000).
+    #[serde(default)]
+    pub oauth2: Option<OAuth2Config>,
+    /// Two-way TLS: the client certificate ZignSec issued. Without `base_url`, the environment's
+    /// two-way TLS host is used.
+    #[serde(default)]
+    pub client_cert: Option<ClientCertConfig>,
+}
+
+/// An OAuth2 client-credentials grant (the `oauth2` object of a provider).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuth2Config {
+    /// The client id the provider issued.
+    pub client_id: String,
+    /// The client secret: the value, or `{"file": "/path"}`.
+    pub client_secret: SecretSource,
+    /// The OpenID configuration URL; default `{gateway}/auth/realms/zignsec/.well-known/openid-configuration`.
+    #[serde(default)]
+    pub discovery_url: Option<String>,
+    /// A token endpoint to use as is (skips discovery; may be on another host).
+    #[serde(default)]
+    pub token_url: Option<String>,
+    /// `basic` (default) or `post`.
+    #[serde(default)]
+    pub client_auth: ClientAuth,
+    /// Scope to ask for (none by default).
+    #[serde(default)]
+    pub scope: Option<String>,
 }
 
 impl ZignsecConfig {
     /// The effective gateway base URL.
     pub fn gateway_url(&self) -> Result<Url> {
-        let raw = self
-            .base_url
-            .as_deref()
-            .unwrap_or_else(|| self.environment.gateway());
+        let raw = match (&self.base_url, &self.client_cert) {
+            (Some(u), _) => u.as_str(),
+            (None, Some(_)) => self.environment.mtls_gateway(),
+            (None, None) => self.environment.gateway(),
+        };
         let mut url = Url::parse(raw).map_err(|e| {
             Error::invalid_config(format!("zignsec.base_url {raw:?} is not a URL: {e}"))
         })?;
@@ -91,6 +134,10 @@ impl ZignsecConfig {
         }
         Ok(url)
     }
+}
+
+fn parse_url(field: &str, raw: &str) -> Result<Url> {
+    Url::parse(raw).map_err(|e| Error::invalid_config(format!("{field} {raw:?} is not a URL: {e}")))
 }
 
 /// The ZignSec part of a [`crate::Client`]. Cheap to clone.
@@ -107,8 +154,40 @@ pub(crate) struct Inner {
 impl ZignsecClient {
     pub(crate) fn new(cfg: &ZignsecConfig, transport: &TransportConfig) -> Result<ZignsecClient> {
         let base = cfg.gateway_url()?;
+        let identity = cfg
+            .client_cert
+            .as_ref()
+            .map(|c| ClientIdentity::load(c, "zignsec.client_cert"))
+            .transpose()?;
         let ring = KeyRing::new(cfg.keys.clone(), cfg.key_header)?;
-        let transport = Transport::new(base, Some(Credentials::Keys(ring)), transport)?;
+        let mut creds = Credentials::keys(ring);
+        if let Some(o) = &cfg.oauth2 {
+            if cfg.key_header == KeyHeader::Authorization {
+                return Err(Error::invalid_config(
+                    "zignsec.oauth2 needs key_header \"product-key\": the bearer token takes the \
+                     Authorization header",
+                ));
+            }
+            let endpoint = match (&o.token_url, &o.discovery_url) {
+                (Some(t), _) => Endpoint::Fixed(parse_url("zignsec.oauth2.token_url", t)?),
+                (None, Some(d)) => {
+                    Endpoint::Discover(parse_url("zignsec.oauth2.discovery_url", d)?)
+                }
+                (None, None) => Endpoint::Discover(
+                    base.join("auth/realms/zignsec/.well-known/openid-configuration")
+                        .map_err(|e| Error::internal(format!("discovery URL: {e}")))?,
+                ),
+            };
+            let grant = ClientCredentials {
+                endpoint,
+                client_id: o.client_id.clone(),
+                client_secret: o.client_secret.resolve("zignsec.oauth2.client_secret")?,
+                auth: o.client_auth,
+                scope: o.scope.clone(),
+            };
+            creds = creds.with_bearer(TokenSource::new(grant, transport, identity.as_ref())?);
+        }
+        let transport = Transport::new(base, Some(creds), transport, identity.as_ref())?;
         Ok(ZignsecClient {
             inner: Arc::new(Inner { transport }),
         })

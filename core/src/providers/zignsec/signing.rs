@@ -447,6 +447,7 @@ impl SigningApi {
             },
             idempotent: false,
             what,
+            headers: Vec::new(),
         };
         let resp = t.send(req).await?;
         let v = unwrap_data(&resp.body, what, resp.status.as_u16())?;

@@ -1,0 +1,369 @@
+//! Bearer tokens from an OAuth2 client-credentials grant, shared by every provider that uses one.
+//!
+//! - The token endpoint is configured directly or read from an OpenID discovery document. A
+//!   discovered endpoint must be on the discovery document's origin (the client secret is sent
+//!   there); configure `token_url` explicitly to trust another host.
+//! - Client authentication by HTTP Basic (default) or form body, per provider.
+//! - Tokens are cached until `expires_in` (or the JWT `exp` claim) minus a margin (60 s, or a
+//!   fifth of the lifetime for short-lived tokens).
+//! - Refresh is single-flight: concurrent callers at expiry wait for one token request.
+//! - A 401 on an API call invalidates the token; the transport retries that call once.
+
+use std::fmt;
+use std::time::Duration;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+use url::Url;
+
+use crate::error::{Error, ErrorCode, Result};
+use crate::transport::{Body, Request, Transport, TransportConfig};
+
+/// How the client authenticates at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClientAuth {
+    /// `Authorization: Basic base64(client_id:client_secret)` (default).
+    #[default]
+    Basic,
+    /// `client_id` and `client_secret` in the form body.
+    Post,
+}
+
+/// Where the token endpoint is.
+#[derive(Debug, Clone)]
+pub(crate) enum Endpoint {
+    /// A fixed token URL.
+    Fixed(Url),
+    /// An OpenID configuration document naming the token endpoint.
+    Discover(Url),
+}
+
+/// A client-credentials grant.
+pub(crate) struct ClientCredentials {
+    pub endpoint: Endpoint,
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub auth: ClientAuth,
+    pub scope: Option<String>,
+}
+
+struct Cached {
+    value: SecretString,
+    refresh_at: Instant,
+}
+
+/// A cached, single-flight source of bearer tokens.
+pub(crate) struct TokenSource {
+    grant: ClientCredentials,
+    transport: Transport,
+    token_url: Mutex<Option<Url>>,
+    cache: Mutex<Option<Cached>>,
+}
+
+impl fmt::Debug for TokenSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenSource")
+            .field("endpoint", &self.grant.endpoint)
+            .field("client_id", &self.grant.client_id)
+            .field("client_secret", &"[REDACTED]")
+            .field("auth", &self.grant.auth)
+            .finish()
+    }
+}
+
+/// The largest margin before expiry at which a token is refreshed.
+const MAX_MARGIN: Duration = Duration::from_secs(60);
+/// Lifetime assumed when the token endpoint says nothing about it.
+const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
+
+#[derive(Deserialize)]
+struct TokenAnswer {
+    access_token: String,
+    #[serde(default)]
+    expires_in: Option<f64>,
+    #[serde(default)]
+    token_type: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Discovery {
+    token_endpoint: String,
+}
+
+#[derive(Deserialize, Default)]
+struct OAuthError {
+    #[serde(default)]
+    error: Option<String>,
+    #[serde(default)]
+    error_description: Option<String>,
+}
+
+impl TokenSource {
+    pub(crate) fn new(
+        grant: ClientCredentials,
+        transport: &TransportConfig,
+        identity: Option<&crate::auth::ClientIdentity>,
+    ) -> Result<TokenSource> {
+        if grant.client_id.trim().is_empty() {
+            return Err(Error::new(
+                ErrorCode::AuthConfigMissing,
+                "oauth2.client_id is empty; give the client id your provider issued",
+            ));
+        }
+        let base = match &grant.endpoint {
+            Endpoint::Fixed(u) | Endpoint::Discover(u) => u.clone(),
+        };
+        let transport = Transport::new(base, None, transport, identity)?;
+        Ok(TokenSource {
+            grant,
+            transport,
+            token_url: Mutex::new(None),
+            cache: Mutex::new(None),
+        })
+    }
+
+    /// A valid token: the cached one, or a new one (one request however many callers wait).
+    pub(crate) async fn token(&self) -> Result<SecretString> {
+        let mut cache = self.cache.lock().await;
+        if let Some(c) = cache.as_ref() {
+            if Instant::now() < c.refresh_at {
+                return Ok(c.value.clone());
+            }
+        }
+        let fresh = self.fetch().await?;
+        let value = fresh.value.clone();
+        *cache = Some(fresh);
+        Ok(value)
+    }
+
+    /// Forget `rejected` (if it is still the cached token) so the next call fetches a new one.
+    pub(crate) async fn invalidate(&self, rejected: &SecretString) {
+        let mut cache = self.cache.lock().await;
+        if cache
+            .as_ref()
+            .is_some_and(|c| c.value.expose_secret() == rejected.expose_secret())
+        {
+            *cache = None;
+        }
+    }
+
+    async fn endpoint(&self) -> Result<Url> {
+        let discovery = match &self.grant.endpoint {
+            Endpoint::Fixed(u) => return Ok(u.clone()),
+            Endpoint::Discover(u) => u.clone(),
+        };
+        let mut known = self.token_url.lock().await;
+        if let Some(u) = known.as_ref() {
+            return Ok(u.clone());
+        }
+        let resp = self
+            .transport
+            .send(Request::get(
+                discovery.clone(),
+                "read the OpenID configuration",
+            ))
+            .await
+            .map_err(|e| auth_setup_error(e, "the OpenID configuration"))?;
+        let doc: Discovery = serde_json::from_slice(&resp.body).map_err(|e| {
+            Error::protocol(format!(
+                "the OpenID configuration at {discovery} has no usable token_endpoint ({e})"
+            ))
+        })?;
+        let url = Url::parse(&doc.token_endpoint).map_err(|e| {
+            Error::protocol(format!("the discovered token_endpoint is not a URL: {e}"))
+        })?;
+        if url.origin() != discovery.origin() {
+            return Err(Error::new(
+                ErrorCode::InvalidConfig,
+                format!(
+                    "the discovered token endpoint {url} is not on the discovery document's \
+                     origin; the client secret is only sent there if you configure it as \
+                     oauth2.token_url explicitly"
+                ),
+            ));
+        }
+        *known = Some(url.clone());
+        Ok(url)
+    }
+
+    async fn fetch(&self) -> Result<Cached> {
+        let url = self.endpoint().await?;
+        let g = &self.grant;
+        let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
+        if let Some(s) = &g.scope {
+            form.push(("scope", s));
+        }
+        let mut headers = Vec::new();
+        match g.auth {
+            ClientAuth::Basic => {
+                // RFC 6749 §2.3.1: form-encode id and secret before joining them.
+                let raw = format!(
+                    "{}:{}",
+                    form_encode(&g.client_id),
+                    form_encode(g.client_secret.expose_secret())
+                );
+                let mut v = HeaderValue::from_str(&format!(
+                    "Basic {}",
+                    base64::engine::general_purpose::STANDARD.encode(raw)
+                ))
+                .map_err(|_| {
+                    Error::invalid_config("oauth2 client credentials are not header-safe")
+                })?;
+                v.set_sensitive(true);
+                headers.push((http::header::AUTHORIZATION, v));
+            }
+            ClientAuth::Post => {
+                form.push(("client_id", &g.client_id));
+                form.push(("client_secret", g.client_secret.expose_secret()));
+            }
+        }
+        let body: String = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", form_encode(k), form_encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let req = Request {
+            method: http::Method::POST,
+            url: url.clone(),
+            body: Body::Form(Bytes::from(body)),
+            // Asking for a token twice is harmless.
+            idempotent: true,
+            what: "request an access token",
+            headers,
+        };
+        let started = Instant::now();
+        let resp = self.transport.send(req).await.map_err(token_error)?;
+        let answer: TokenAnswer = serde_json::from_slice(&resp.body).map_err(|e| {
+            Error::protocol(format!(
+                "the token endpoint's answer has no access_token ({e})"
+            ))
+        })?;
+        if let Some(t) = &answer.token_type {
+            if !t.eq_ignore_ascii_case("bearer") {
+                return Err(Error::protocol(format!(
+                    "the token endpoint issued a {t:?} token; only Bearer tokens are supported"
+                )));
+            }
+        }
+        if HeaderValue::from_str(&format!("Bearer {}", answer.access_token)).is_err() {
+            return Err(Error::protocol(
+                "the issued access token cannot be sent in a header",
+            ));
+        }
+        let lifetime = answer
+            .expires_in
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map(Duration::from_secs_f64)
+            .or_else(|| jwt_lifetime(&answer.access_token))
+            .unwrap_or(DEFAULT_LIFETIME);
+        let margin = MAX_MARGIN.min(lifetime / 5);
+        tracing::debug!(lifetime_s = lifetime.as_secs(), "access token issued");
+        Ok(Cached {
+            value: SecretString::from(answer.access_token),
+            refresh_at: started + lifetime.saturating_sub(margin),
+        })
+    }
+
+    /// The `Authorization: Bearer` header for `token`.
+    pub(crate) fn header(token: &SecretString) -> Option<(HeaderName, HeaderValue)> {
+        let mut v = HeaderValue::from_str(&format!("Bearer {}", token.expose_secret())).ok()?;
+        v.set_sensitive(true);
+        Some((http::header::AUTHORIZATION, v))
+    }
+}
+
+fn form_encode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The remaining lifetime from a JWT's `exp` claim (not verified: the client only needs to know
+/// when to refresh).
+fn jwt_lifetime(token: &str) -> Option<Duration> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let exp = v.get("exp")?.as_f64()?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_secs_f64();
+    (exp > now).then(|| Duration::from_secs_f64(exp - now))
+}
+
+fn token_error(e: Error) -> Error {
+    if matches!(
+        e.code(),
+        ErrorCode::Auth | ErrorCode::Provider | ErrorCode::Forbidden
+    ) {
+        let pe: OAuthError = e
+            .provider_code()
+            .map(|c| OAuthError {
+                error: Some(c.to_string()),
+                error_description: e.provider_description().map(str::to_string),
+            })
+            .unwrap_or_default();
+        let what = match (&pe.error, &pe.error_description) {
+            (Some(c), Some(d)) => format!("{c}: {d}"),
+            (Some(c), None) => c.clone(),
+            _ => e.message().to_string(),
+        };
+        let mut out = Error::new(
+            ErrorCode::Auth,
+            format!(
+                "the token endpoint refused the client credentials ({what}); check \
+                 oauth2.client_id and oauth2.client_secret"
+            ),
+        )
+        .with_provider(pe.error, pe.error_description);
+        if let Some(s) = e.http_status() {
+            out = out.with_http_status(s);
+        }
+        return out;
+    }
+    auth_setup_error(e, "the token endpoint")
+}
+
+fn auth_setup_error(e: Error, what: &str) -> Error {
+    let code = e.code();
+    let mut out = Error::new(
+        code,
+        format!("could not get an access token from {what}: {}", e.message()),
+    );
+    if let Some(s) = e.http_status() {
+        out = out.with_http_status(s);
+    }
+    if let Some(r) = e.retry_after() {
+        out = out.with_retry_after(r);
+    }
+    out.with_provider(
+        e.provider_code().map(str::to_string),
+        e.provider_description().map(str::to_string),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jwt_exp_gives_the_lifetime() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!("{{\"exp\":{}}}", now + 300));
+        let token = format!("eyJhbGciOiJub25lIn0.{payload}.sig");
+        let l = jwt_lifetime(&token).expect("lifetime");
+        assert!(l <= Duration::from_secs(300) && l >= Duration::from_secs(290));
+        assert!(jwt_lifetime("opaque-token").is_none());
+    }
+}
