@@ -47,6 +47,19 @@ pub(crate) fn router(shared: AppState) -> Router {
             "/api/v5/sessions/{provider}/{second}",
             post(crate::eid::create_v5).get(crate::eid::get_v5),
         );
+    let auth = Router::new()
+        .route(
+            "/auth/realms/zignsec/.well-known/openid-configuration",
+            get(crate::oauth::discovery),
+        )
+        .route(
+            "/auth/realms/zignsec/protocol/openid-connect/token",
+            post(crate::oauth::token),
+        )
+        .route(
+            "/auth/realms/zignsec/protocol/openid-connect/certs",
+            get(crate::oauth::certs),
+        );
     let ui = Router::new()
         .route("/ui/{id}", get(crate::ui::page).post(crate::ui::submit))
         .route("/ui/{id}/documents/{file_id}", get(crate::ui::document))
@@ -86,6 +99,16 @@ pub(crate) fn router(shared: AppState) -> Router {
             get(ctl_webhooks).delete(ctl_clear_webhooks),
         )
         .route("/_sim/zignsec/keys", put(ctl_set_keys))
+        .route(
+            "/_sim/zignsec/auth",
+            put(crate::oauth::ctl_set_auth).get(crate::oauth::ctl_get_auth),
+        )
+        .route(
+            "/_sim/oauth",
+            get(crate::oauth::ctl_get)
+                .put(crate::oauth::ctl_set)
+                .delete(crate::oauth::ctl_reset),
+        )
         .route("/_sim/zignsec/keys/revoke", post(ctl_revoke_key))
         .route("/_sim/config", put(ctl_config).get(ctl_get_config))
         .route("/_sim/faults", post(ctl_add_fault).delete(ctl_clear_faults))
@@ -93,7 +116,8 @@ pub(crate) fn router(shared: AppState) -> Router {
             "/_sim/requests",
             get(ctl_requests).delete(ctl_clear_requests),
         );
-    api.merge(ui)
+    api.merge(auth)
+        .merge(ui)
         .merge(control)
         .fallback(|| async { ApiError::not_found("No such endpoint") })
         .method_not_allowed_fallback(|| async {
@@ -117,6 +141,8 @@ pub(crate) struct ApiError {
     status: StatusCode,
     code: &'static str,
     description: String,
+    /// A `WWW-Authenticate` challenge (RFC 6750) to add, if any.
+    challenge: Option<String>,
 }
 
 impl ApiError {
@@ -125,6 +151,26 @@ impl ApiError {
             status,
             code,
             description: description.into(),
+            challenge: None,
+        }
+    }
+    /// 401 `UNAUTHORIZED` for an invalid or expired bearer token.
+    pub fn bearer(description: impl Into<String>) -> Self {
+        let description = description.into();
+        let challenge = format!(
+            "Bearer realm=\"zignsec\", error=\"invalid_token\", error_description=\"{}\"",
+            description.replace(['"', '\\'], "'")
+        );
+        ApiError {
+            challenge: Some(challenge),
+            ..Self::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", description)
+        }
+    }
+    /// 401 `UNAUTHORIZED` when a bearer token is required but none was sent.
+    pub fn bearer_missing(description: impl Into<String>) -> Self {
+        ApiError {
+            challenge: Some("Bearer realm=\"zignsec\"".to_owned()),
+            ..Self::new(StatusCode::UNAUTHORIZED, "UNAUTHORIZED", description)
         }
     }
     pub fn validation(description: impl Into<String>) -> Self {
@@ -142,7 +188,11 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body =
             json!({"errors": [error_item(self.code, &self.description, self.status.as_u16())]});
-        (self.status, Json200(body)).into_response()
+        let mut resp = (self.status, Json200(body)).into_response();
+        if let Some(v) = self.challenge.and_then(|c| HeaderValue::from_str(&c).ok()) {
+            resp.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+        resp
     }
 }
 
@@ -192,6 +242,7 @@ async fn front(State(shared): State<AppState>, req: Request, next: Next) -> Resp
         shared.sweep_expired(&mut inner);
     }
     if !is_control {
+        let conn = req.extensions().get::<crate::ConnInfo>();
         let mut inner = shared.lock();
         inner.requests.push(RecordedRequest {
             method: method.to_string(),
@@ -201,6 +252,10 @@ async fn front(State(shared): State<AppState>, req: Request, next: Next) -> Resp
                 .keys()
                 .map(|k| k.as_str().to_owned())
                 .collect(),
+            mtls: conn.is_some_and(|c| c.mtls),
+            client_cert_subject: conn
+                .and_then(|c| c.client_subject.as_deref())
+                .map(str::to_owned),
         });
         fault = inner.take_fault(method.as_str(), &path);
     }
@@ -233,11 +288,47 @@ async fn authorized(shared: &AppState, req: Request, next: Next) -> Response {
 }
 
 fn check_auth(shared: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let presented: Vec<String> = ["zs-product-key", "authorization"]
+    let header_values = |name: &'static str| {
+        headers
+            .get_all(name)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
+            .collect::<Vec<String>>()
+    };
+    let product_keys = header_values("zs-product-key");
+    let authorization = header_values("authorization");
+    let bearer = authorization
         .iter()
-        .flat_map(|name| headers.get_all(*name).iter())
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
-        .collect();
+        .find_map(|v| crate::oauth::bearer_jwt(v).map(str::to_owned));
+    let inner = shared.lock();
+    if let Some(token) = bearer {
+        // OAuth2 (contract §2.2): a valid token AND a valid Zs-Product-Key.
+        let now = shared.now_secs();
+        if let Err(e) = shared.jwt.verify(&token, &shared.issuers, now) {
+            return Err(ApiError::bearer(e.description()));
+        }
+        if product_keys.iter().all(String::is_empty) {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHORIZED",
+                "Missing subscription key: a bearer token must be sent with the Zs-Product-Key header",
+            ));
+        }
+        return if product_keys
+            .iter()
+            .any(|k| inner.keys.iter().any(|valid| valid == k))
+        {
+            Ok(())
+        } else {
+            Err(forbidden())
+        };
+    }
+    if inner.oauth.require_bearer {
+        return Err(ApiError::bearer_missing(
+            "Missing bearer token: send Authorization: Bearer <access token> and Zs-Product-Key",
+        ));
+    }
+    let presented: Vec<String> = product_keys.into_iter().chain(authorization).collect();
     if presented.is_empty() || presented.iter().all(String::is_empty) {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -245,19 +336,22 @@ fn check_auth(shared: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
             "Missing subscription key: send it in the Zs-Product-Key header",
         ));
     }
-    let inner = shared.lock();
     if presented
         .iter()
         .any(|k| inner.keys.iter().any(|valid| valid == k))
     {
         Ok(())
     } else {
-        Err(ApiError::new(
-            StatusCode::FORBIDDEN,
-            "FORBIDDEN",
-            "The subscription key is not valid for this product",
-        ))
+        Err(forbidden())
     }
+}
+
+fn forbidden() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "FORBIDDEN",
+        "The subscription key is not valid for this product",
+    )
 }
 
 fn status_code_name(status: StatusCode) -> &'static str {

@@ -8,10 +8,15 @@
 //! finishing or cancelling sessions, a compressible test clock, rotating keys, overriding the media
 //! host, injecting faults and inspecting requests and webhook deliveries.
 //!
+//! Authentication follows contract §2: subscription keys, OAuth2 client credentials with signed
+//! JWTs (OIDC discovery, token endpoint, JWKS), and optionally a second listener with mutual TLS
+//! whose test PKI [`issue_test_pki`] writes.
+//!
 //! Start it on the caller's runtime with [`Simulator::start`], or on its own thread and runtime
 //! with [`BackgroundSimulator::start`]. See `simulator/README.md` for the HTTP surface.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::net::TcpListener;
@@ -22,12 +27,15 @@ mod app;
 pub mod client;
 mod clock;
 mod eid;
+mod oauth;
 pub mod pdf;
 mod state;
+mod tls;
 mod ui;
 mod webhook;
 
 pub use pdf::sample_pdf;
+pub use tls::{issue_test_pki, TestPki, OTHER_CLIENT_CN, TEST_CLIENT_CN, TEST_PKI_ORG};
 
 /// The first of the two subscription keys the simulator accepts by default.
 pub const DEFAULT_PRIMARY_KEY: &str = "5f1c7a2e-0d3b-4c8e-9a61-2b7e4d9f0a11";
@@ -37,6 +45,18 @@ pub const DEFAULT_SECONDARY_KEY: &str = "8c2d4e6f-1a3b-4c5d-8e7f-90a1b2c3d4e5";
 pub const DEFAULT_WEBHOOK_SECRET: &str = "whsec-sim-0001";
 /// Name of the header carrying a webhook's signature.
 pub const WEBHOOK_SIGNATURE_HEADER: &str = webhook::SIGNATURE_HEADER;
+/// The OAuth2 client id the simulator accepts by default.
+pub const DEFAULT_CLIENT_ID: &str = "signbridge-sim-client";
+/// The secret of [`DEFAULT_CLIENT_ID`].
+pub const DEFAULT_CLIENT_SECRET: &str = "sim-client-secret-0001";
+/// Default access-token lifetime in seconds (the contract's 20 minutes).
+pub const DEFAULT_TOKEN_LIFETIME_S: u64 = 1200;
+/// Path of the OIDC discovery document (relative to a listener's base URL).
+pub const OIDC_DISCOVERY_PATH: &str = "/auth/realms/zignsec/.well-known/openid-configuration";
+/// Path of the OAuth2 token endpoint (relative to a listener's base URL).
+pub const TOKEN_PATH: &str = "/auth/realms/zignsec/protocol/openid-connect/token";
+/// Path of the JWKS holding the token-signing public key (relative to a listener's base URL).
+pub const JWKS_PATH: &str = "/auth/realms/zignsec/protocol/openid-connect/certs";
 
 /// How to run a simulator.
 #[derive(Debug, Clone)]
@@ -50,6 +70,18 @@ pub struct SimConfig {
     /// Secret of the HMAC-SHA256 webhook signature (changeable at run time with
     /// `PUT /_sim/config {"webhook_secret": "..."}`).
     pub webhook_secret: String,
+    /// OAuth2 clients `(client_id, client_secret)` the token endpoint accepts (changeable at run
+    /// time with `PUT /_sim/oauth {"clients": [...]}`).
+    pub oauth_clients: Vec<(String, String)>,
+    /// Lifetime of issued access tokens in seconds (changeable at run time with
+    /// `PUT /_sim/oauth {"token_lifetime_s": N}`).
+    pub token_lifetime_s: u64,
+    /// When set, also listen with TLS on `127.0.0.1:<tls_port>` requiring a client certificate
+    /// signed by `DIR/ca.pem`. The PKI of [`issue_test_pki`] is written into the directory first
+    /// when `ca.pem`, `server.pem` or `server-key.pem` is missing.
+    pub tls_dir: Option<PathBuf>,
+    /// Port of the TLS listener (0, the default, picks a free port). Ignored without `tls_dir`.
+    pub tls_port: u16,
 }
 
 impl Default for SimConfig {
@@ -62,8 +94,26 @@ impl Default for SimConfig {
             ],
             quiet: false,
             webhook_secret: DEFAULT_WEBHOOK_SECRET.to_owned(),
+            oauth_clients: vec![(
+                DEFAULT_CLIENT_ID.to_owned(),
+                DEFAULT_CLIENT_SECRET.to_owned(),
+            )],
+            token_lifetime_s: DEFAULT_TOKEN_LIFETIME_S,
+            tls_dir: None,
+            tls_port: 0,
         }
     }
+}
+
+/// Which listener a connection came to (a request extension set by the accept loop).
+#[derive(Debug, Clone)]
+pub(crate) struct ConnInfo {
+    /// Base URL of that listener.
+    pub base_url: Arc<str>,
+    /// True on the mutual-TLS listener.
+    pub mtls: bool,
+    /// Subject DN of the verified client certificate.
+    pub client_subject: Option<Arc<str>>,
 }
 
 /// A running simulator whose tasks live on the runtime that called [`Simulator::start`].
@@ -74,38 +124,102 @@ impl Default for SimConfig {
 pub struct Simulator {
     addr: SocketAddr,
     base_url: String,
+    tls_addr: Option<SocketAddr>,
+    tls_base_url: Option<String>,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
+    tls_task: Option<tokio::task::JoinHandle<()>>,
     worker: tokio::task::JoinHandle<()>,
 }
 
 impl Simulator {
-    /// Binds `cfg.bind` and starts serving on the current tokio runtime.
+    /// Binds `cfg.bind` (and, with `cfg.tls_dir`, a TLS listener on `127.0.0.1:cfg.tls_port`)
+    /// and starts serving on the current tokio runtime.
     ///
     /// # Errors
     ///
-    /// Returns the I/O error from binding the listener.
+    /// Returns the I/O error from binding a listener, from generating the token-signing key, or
+    /// from issuing or reading the test PKI.
     pub async fn start(cfg: SimConfig) -> std::io::Result<Simulator> {
         let listener = TcpListener::bind(cfg.bind).await?;
         let addr = listener.local_addr()?;
         let base_url = base_url_for(addr);
+        let tls = match &cfg.tls_dir {
+            Some(dir) => {
+                let acceptor = tls::acceptor(dir)?;
+                let tls_listener = TcpListener::bind(SocketAddr::new(
+                    IpAddr::V4(Ipv4Addr::LOCALHOST),
+                    cfg.tls_port,
+                ))
+                .await?;
+                let tls_addr = tls_listener.local_addr()?;
+                Some((tls_listener, tls_addr, acceptor))
+            }
+            None => None,
+        };
+        let tls_base_url = tls
+            .as_ref()
+            .map(|(_, a, _)| format!("https://localhost:{}", a.port()));
         let shared = Arc::new(state::Shared::new(
             base_url.clone(),
+            tls_base_url.as_deref(),
             cfg.zignsec_keys,
             cfg.quiet,
             cfg.webhook_secret,
-        ));
+            oauth::OAuthState {
+                clients: cfg.oauth_clients,
+                token_lifetime_s: cfg.token_lifetime_s.max(1),
+                tokens_issued: 0,
+                require_bearer: false,
+            },
+        )?);
         let router = app::router(shared.clone());
         let (stop, stop_rx) = watch::channel(false);
         let worker = tokio::spawn(webhook::run(shared, stop_rx.clone()));
-        let task = tokio::spawn(serve(listener, router, stop_rx));
+        let plain = ConnInfo {
+            base_url: Arc::from(base_url.as_str()),
+            mtls: false,
+            client_subject: None,
+        };
+        let mut tls_addr = None;
+        let mut tls_task = None;
+        if let (Some((tls_listener, a, acceptor)), Some(tls_base)) = (tls, &tls_base_url) {
+            let info = ConnInfo {
+                base_url: Arc::from(tls_base.as_str()),
+                mtls: true,
+                client_subject: None,
+            };
+            tls_addr = Some(a);
+            tls_task = Some(tokio::spawn(serve(
+                tls_listener,
+                router.clone(),
+                stop_rx.clone(),
+                info,
+                Some(acceptor),
+            )));
+        }
+        let task = tokio::spawn(serve(listener, router, stop_rx, plain, None));
         Ok(Simulator {
             addr,
             base_url,
+            tls_addr,
+            tls_base_url,
             stop,
             task,
+            tls_task,
             worker,
         })
+    }
+
+    /// Base URL of the mutual-TLS listener, e.g. `https://localhost:40124`, when
+    /// [`SimConfig::tls_dir`] was set.
+    pub fn tls_base_url(&self) -> Option<&str> {
+        self.tls_base_url.as_deref()
+    }
+
+    /// The socket address of the mutual-TLS listener, when [`SimConfig::tls_dir`] was set.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls_addr
     }
 
     /// Base URL of the simulator, e.g. `http://127.0.0.1:40123` (no trailing slash).
@@ -123,6 +237,9 @@ impl Simulator {
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+        if let Some(t) = self.tls_task {
+            let _ = t.await;
+        }
         let _ = self.worker.await;
     }
 }
@@ -136,6 +253,8 @@ impl Simulator {
 pub struct BackgroundSimulator {
     addr: SocketAddr,
     base_url: String,
+    tls_addr: Option<SocketAddr>,
+    tls_base_url: Option<String>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -148,8 +267,8 @@ impl BackgroundSimulator {
     /// Returns an error when the runtime cannot be built, the thread cannot be spawned, or the
     /// listener cannot be bound.
     pub fn start(cfg: SimConfig) -> std::io::Result<BackgroundSimulator> {
-        let (ready_tx, ready_rx) =
-            std::sync::mpsc::channel::<std::io::Result<(SocketAddr, String)>>();
+        type Ready = (SocketAddr, String, Option<SocketAddr>, Option<String>);
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<std::io::Result<Ready>>();
         let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("signbridge-sim".to_owned())
@@ -169,7 +288,12 @@ impl BackgroundSimulator {
                 rt.block_on(async move {
                     match Simulator::start(cfg).await {
                         Ok(sim) => {
-                            let _ = ready_tx.send(Ok((sim.addr(), sim.base_url().to_owned())));
+                            let _ = ready_tx.send(Ok((
+                                sim.addr(),
+                                sim.base_url().to_owned(),
+                                sim.tls_addr(),
+                                sim.tls_base_url().map(str::to_owned),
+                            )));
                             let _ = stop_rx.await;
                             sim.shutdown().await;
                         }
@@ -180,9 +304,11 @@ impl BackgroundSimulator {
                 });
             })?;
         match ready_rx.recv() {
-            Ok(Ok((addr, base_url))) => Ok(BackgroundSimulator {
+            Ok(Ok((addr, base_url, tls_addr, tls_base_url))) => Ok(BackgroundSimulator {
                 addr,
                 base_url,
+                tls_addr,
+                tls_base_url,
                 stop: Some(stop_tx),
                 thread: Some(thread),
             }),
@@ -207,6 +333,17 @@ impl BackgroundSimulator {
     /// The socket address the simulator listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// Base URL of the mutual-TLS listener, e.g. `https://localhost:40124`, when
+    /// [`SimConfig::tls_dir`] was set.
+    pub fn tls_base_url(&self) -> Option<&str> {
+        self.tls_base_url.as_deref()
+    }
+
+    /// The socket address of the mutual-TLS listener, when [`SimConfig::tls_dir`] was set.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.tls_addr
     }
 }
 
@@ -242,10 +379,16 @@ impl std::fmt::Display for DropConnection {
 
 impl std::error::Error for DropConnection {}
 
-async fn serve(listener: TcpListener, router: axum::Router, mut stop: watch::Receiver<bool>) {
-    use hyper_util::rt::{TokioExecutor, TokioIo};
-    use tower::ServiceExt as _;
+/// How long a TLS handshake may take before the connection is dropped.
+const TLS_HANDSHAKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
+async fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    mut stop: watch::Receiver<bool>,
+    info: ConnInfo,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+) {
     let mut conns = JoinSet::new();
     loop {
         tokio::select! {
@@ -261,24 +404,32 @@ async fn serve(listener: TcpListener, router: axum::Router, mut stop: watch::Rec
                     continue;
                 };
                 let router = router.clone();
-                let service = hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
-                    let router = router.clone();
-                    async move {
-                        let resp = match router.oneshot(req).await {
-                            Ok(resp) => resp,
-                            Err(never) => match never {},
-                        };
-                        if resp.extensions().get::<app::DropMarker>().is_some() {
-                            Err(DropConnection)
-                        } else {
-                            Ok(resp)
-                        }
+                let mut info = info.clone();
+                match &tls {
+                    None => {
+                        conns.spawn(serve_conn(stream, router, info));
                     }
-                });
-                conns.spawn(async move {
-                    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
-                    let _ = builder.serve_connection(TokioIo::new(stream), service).await;
-                });
+                    Some(acceptor) => {
+                        let acceptor = acceptor.clone();
+                        conns.spawn(async move {
+                            let handshake =
+                                tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream));
+                            // A failed handshake (no client certificate, one from another CA,
+                            // an untrusted server certificate) just closes the connection.
+                            let Ok(Ok(stream)) = handshake.await else {
+                                return;
+                            };
+                            info.client_subject = stream
+                                .get_ref()
+                                .1
+                                .peer_certificates()
+                                .and_then(|c| c.first())
+                                .and_then(|c| tls::subject_of(c.as_ref()))
+                                .map(Arc::from);
+                            serve_conn(stream, router, info).await;
+                        });
+                    }
+                }
                 // Reap finished connection tasks so the set does not grow without bound.
                 while conns.try_join_next().is_some() {}
             }
@@ -286,4 +437,31 @@ async fn serve(listener: TcpListener, router: axum::Router, mut stop: watch::Rec
     }
     drop(listener);
     conns.shutdown().await;
+}
+
+async fn serve_conn<I>(io: I, router: axum::Router, info: ConnInfo)
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use tower::ServiceExt as _;
+
+    let service =
+        hyper::service::service_fn(move |mut req: http::Request<hyper::body::Incoming>| {
+            let router = router.clone();
+            req.extensions_mut().insert(info.clone());
+            async move {
+                let resp = match router.oneshot(req).await {
+                    Ok(resp) => resp,
+                    Err(never) => match never {},
+                };
+                if resp.extensions().get::<app::DropMarker>().is_some() {
+                    Err(DropConnection)
+                } else {
+                    Ok(resp)
+                }
+            }
+        });
+    let builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    let _ = builder.serve_connection(TokioIo::new(io), service).await;
 }

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::clock::SimClock;
 use crate::eid::EidSession;
+use crate::oauth::{JwtKey, OAuthState};
 use crate::webhook::{WebhookQueue, WebhookScheme};
 
 /// Sessions and their files live this long (simulated seconds): the contract's 48 hours.
@@ -323,6 +324,10 @@ pub(crate) struct RecordedRequest {
     pub method: String,
     pub path: String,
     pub headers: Vec<String>,
+    /// True when the request came over the mutual-TLS listener.
+    pub mtls: bool,
+    /// Subject DN of the verified client certificate (mTLS listener only).
+    pub client_cert_subject: Option<String>,
 }
 
 #[derive(Debug)]
@@ -336,6 +341,7 @@ pub(crate) struct Inner {
     pub webhook_secret: String,
     pub webhook_scheme: WebhookScheme,
     pub webhooks: WebhookQueue,
+    pub oauth: OAuthState,
 }
 
 impl Inner {
@@ -362,6 +368,10 @@ impl Inner {
 pub(crate) struct Shared {
     pub base_url: String,
     pub quiet: bool,
+    /// Token-signing key of the OAuth endpoints (fixed for the simulator's lifetime).
+    pub jwt: JwtKey,
+    /// Accepted `iss` values: one per listener (plain HTTP, and mTLS when enabled).
+    pub issuers: Vec<String>,
     inner: Mutex<Inner>,
     /// The test clock. Lock order: `inner` before `clock`.
     clock: Mutex<SimClock>,
@@ -370,8 +380,19 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub fn new(base_url: String, keys: Vec<String>, quiet: bool, webhook_secret: String) -> Shared {
-        Shared {
+    pub fn new(
+        base_url: String,
+        tls_base_url: Option<&str>,
+        keys: Vec<String>,
+        quiet: bool,
+        webhook_secret: String,
+        oauth: OAuthState,
+    ) -> std::io::Result<Shared> {
+        let mut issuers = vec![crate::oauth::issuer_for(&base_url)];
+        issuers.extend(tls_base_url.map(crate::oauth::issuer_for));
+        Ok(Shared {
+            jwt: JwtKey::generate()?,
+            issuers,
             base_url,
             quiet,
             inner: Mutex::new(Inner {
@@ -384,10 +405,11 @@ impl Shared {
                 webhook_secret,
                 webhook_scheme: WebhookScheme::V1,
                 webhooks: WebhookQueue::default(),
+                oauth,
             }),
             clock: Mutex::new(SimClock::new()),
             wake: tokio::sync::Notify::new(),
-        }
+        })
     }
 
     /// Locks the test clock.
