@@ -359,8 +359,9 @@ impl Transport {
         req: &Request,
         auth_headers: Vec<(http::HeaderName, http::HeaderValue)>,
     ) -> std::result::Result<Response, (Error, bool)> {
-        let client = http_client(&self.settings).map_err(|e| (e, true))?;
-        let mut rb = client
+        let http = http_client(&self.settings).map_err(|e| (e, true))?;
+        let mut rb = http
+            .client
             .request(req.method.clone(), req.url.clone())
             .timeout(Duration::from_millis(
                 self.settings.config.request_timeout_ms,
@@ -410,7 +411,7 @@ impl Transport {
         // short-lived runtime would otherwise leave dead connections in the shared pool).
         let what = req.what;
         let url = req.url.clone();
-        let task = crate::runtime::spawn(async move { exchange(client, request, what, url).await });
+        let task = crate::runtime::spawn(async move { exchange(http, request, what, url).await });
         AbortOnDrop(task).await
     }
 }
@@ -448,15 +449,35 @@ impl<T> std::future::Future for AbortOnDrop<std::result::Result<T, (Error, bool)
 }
 
 async fn exchange(
-    client: reqwest::Client,
+    http: HttpClient,
     request: reqwest::Request,
     what: &'static str,
     url: Url,
 ) -> std::result::Result<Response, (Error, bool)> {
-    let mut resp = client
-        .execute(request)
-        .await
-        .map_err(|e| (transport_error(&e, what, &url), e.is_connect()))?;
+    let mut resp = match http.client.execute(request).await {
+        Ok(r) => r,
+        Err(e) => {
+            let err = transport_error(&e, what, &url);
+            if url.scheme() == "https" && err.code() == ErrorCode::Network {
+                if let Some(reason) = diagnose_tls(http.tls.clone(), &url).await {
+                    // The TLS layer refused us: the request was never processed.
+                    return Err((
+                        Error::new(
+                            ErrorCode::Tls,
+                            format!(
+                                "{what}: the TLS server refused the connection ({reason}); if \
+                                 it requires two-way TLS, configure the client certificate it \
+                                 trusts (client_cert) — and check transport.ca_file for the \
+                                 server's CA"
+                            ),
+                        ),
+                        true,
+                    ));
+                }
+            }
+            return Err((err, e.is_connect()));
+        }
+    };
     let status = resp.status();
     let headers = resp.headers().clone();
     if status.is_redirection() {
@@ -573,8 +594,15 @@ fn parse_certs(pem: &[u8], field: &str) -> Result<Vec<CertificateDer<'static>>> 
 
 /// One reqwest client per distinct TLS configuration per process (a forked child builds its own:
 /// a client's pooled connections belong to the runtime that opened them).
-fn http_client(settings: &Settings) -> Result<reqwest::Client> {
-    type Cache = Option<(u32, HashMap<u64, reqwest::Client>)>;
+/// A pooled HTTP client and the TLS configuration it was built with (kept for diagnosis).
+#[derive(Clone)]
+struct HttpClient {
+    client: reqwest::Client,
+    tls: Arc<rustls::ClientConfig>,
+}
+
+fn http_client(settings: &Settings) -> Result<HttpClient> {
+    type Cache = Option<(u32, HashMap<u64, HttpClient>)>;
     static CLIENTS: Mutex<Cache> = Mutex::new(None);
     let pid = std::process::id();
     let mut guard = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
@@ -611,6 +639,7 @@ fn http_client(settings: &Settings) -> Result<reqwest::Client> {
         None => tls.with_no_client_auth(),
     };
     tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let shared = Arc::new(tls.clone());
     let client = reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .connect_timeout(Duration::from_millis(settings.config.connect_timeout_ms))
@@ -620,8 +649,46 @@ fn http_client(settings: &Settings) -> Result<reqwest::Client> {
         .user_agent(settings.user_agent.clone())
         .build()
         .map_err(|e| Error::internal(format!("HTTP client setup failed: {e}")))?;
-    map.insert(settings.client_key, client.clone());
-    Ok(client)
+    let c = HttpClient {
+        client,
+        tls: shared,
+    };
+    map.insert(settings.client_key, c.clone());
+    Ok(c)
+}
+
+/// Find out why a TLS server closed the connection without answering. Under TLS 1.3 a server
+/// that refuses the client certificate says so with an alert after the handshake, which the HTTP
+/// layer only reports as "connection closed". A fresh handshake plus a short read surfaces the
+/// alert (or a handshake error) so the caller gets SB_ERR_TLS with the real reason.
+async fn diagnose_tls(tls: Arc<rustls::ClientConfig>, url: &Url) -> Option<String> {
+    use tokio::io::AsyncReadExt;
+    let host = url
+        .host_str()?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_string();
+    let port = url.port_or_known_default()?;
+    let name = rustls_pki_types::ServerName::try_from(host.clone()).ok()?;
+    let fut = async move {
+        let tcp = tokio::net::TcpStream::connect((host.as_str(), port))
+            .await
+            .ok()?;
+        let connector = tokio_rustls::TlsConnector::from(tls);
+        let mut stream = match connector.connect(name, tcp).await {
+            Ok(s) => s,
+            Err(e) => return Some(e.to_string()),
+        };
+        let mut buf = [0u8; 1];
+        match tokio::time::timeout(Duration::from_millis(1500), stream.read(&mut buf)).await {
+            Ok(Err(e)) => Some(e.to_string()),
+            _ => None,
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), fut)
+        .await
+        .ok()
+        .flatten()
 }
 
 fn transport_error(e: &reqwest::Error, what: &str, url: &Url) -> Error {

@@ -114,6 +114,32 @@ fn no_secret_in_trace_logs_errors_or_debug_output() {
         .expect_err("bad config");
     texts.push(format!("{e} {e:?}"));
 
+    // OAuth2: a bearer token fetched and used, then a wrong client secret refused.
+    let oauth_cfg = |secret: &str| {
+        Config::from_json(
+            &json!({"zignsec": {"base_url": sim.base_url(), "keys": [primary],
+                    "oauth2": {"client_id": signbridge_sim::DEFAULT_CLIENT_ID, "client_secret": secret}}})
+            .to_string(),
+        )
+        .expect("config")
+    };
+    let cfg = oauth_cfg(signbridge_sim::DEFAULT_CLIENT_SECRET);
+    texts.push(format!("{cfg:?}"));
+    let oauth = Client::new(cfg).expect("client");
+    texts.push(format!("{oauth:?}"));
+    oauth
+        .zignsec_signing()
+        .expect("signing")
+        .create(&CreateSigning::default())
+        .expect("bearer create");
+    let bad = Client::new(oauth_cfg("hygiene-wrong-client-secret")).expect("client");
+    let e = bad
+        .zignsec_signing()
+        .expect("signing")
+        .create(&CreateSigning::default())
+        .expect_err("refused");
+    texts.push(format!("{e} {e:?} {bad:?}"));
+
     // Webhook verification failures.
     let v = WebhookVerifier::new(vec![webhook_secret.to_string().into()]).expect("verifier");
     texts.push(format!("{v:?}"));
