@@ -88,6 +88,10 @@ enum Command {
         /// Port to listen on (0 picks a free one).
         #[arg(long, default_value_t = 8089)]
         port: u16,
+        /// Also listen with TLS requiring a client certificate; a test CA, server and client
+        /// certificates are issued into this directory (if absent) for you to use.
+        #[arg(long)]
+        tls_dir: Option<PathBuf>,
     },
 }
 
@@ -119,7 +123,7 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Demo { out } => demo(&out),
-        Command::Sim { port } => sim(port),
+        Command::Sim { port, tls_dir } => sim(port, tls_dir),
         command => client(cli.config.as_deref()).and_then(|c| run(c, command)),
     };
     match result {
@@ -251,9 +255,10 @@ fn save(signing: &Signing, state: &SigningStatus, out: &Path) -> signbridge::Res
     Ok(())
 }
 
-fn sim(port: u16) -> signbridge::Result<()> {
+fn sim(port: u16, tls_dir: Option<PathBuf>) -> signbridge::Result<()> {
     let cfg = signbridge_sim::SimConfig {
         bind: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        tls_dir: tls_dir.clone(),
         ..signbridge_sim::SimConfig::default()
     };
     let sim = signbridge_sim::BackgroundSimulator::start(cfg)
@@ -268,6 +273,18 @@ fn sim(port: u16) -> signbridge::Result<()> {
         signbridge_sim::DEFAULT_SECONDARY_KEY
     );
     println!("           SIGNBRIDGE_ZIGNSEC_URL={}", sim.base_url());
+    println!(
+        "OAuth2 client: client_id={} client_secret={}",
+        signbridge_sim::DEFAULT_CLIENT_ID,
+        signbridge_sim::DEFAULT_CLIENT_SECRET
+    );
+    if let (Some(url), Some(dir)) = (sim.tls_base_url(), &tls_dir) {
+        println!("two-way TLS listening on {url}");
+        println!(
+            "  CA: {0}/ca.pem  client certificate: {0}/client.pem  key: {0}/client-key.pem",
+            dir.display()
+        );
+    }
     println!("press Ctrl-C to stop");
     loop {
         std::thread::park();

@@ -132,3 +132,35 @@ fn errors_print_the_code_and_what_to_do() {
     assert!(stderr.contains("SB_ERR_INVALID_DOCUMENT"), "{stderr}");
     assert!(stderr.contains("not a PDF"), "{stderr}");
 }
+
+#[test]
+fn sim_with_tls_dir_issues_certificates_and_listens_twice() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut child = signbridge()
+        .args(["sim", "--port", "0", "--tls-dir"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.expect("line");
+        let done = line.starts_with("press Ctrl-C");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = lines.join("\n");
+    assert!(
+        text.contains("two-way TLS listening on https://localhost:"),
+        "{text}"
+    );
+    for f in ["ca.pem", "client.pem", "client-key.pem", "server.pem"] {
+        assert!(dir.path().join(f).exists(), "{f} issued");
+    }
+}
