@@ -20,7 +20,7 @@ use std::path::Path;
 use secrecy::SecretString;
 use serde::Deserialize;
 
-use crate::auth::KeyHeader;
+use crate::auth::{KeyHeader, SecretSource};
 use crate::error::{Error, Result};
 use crate::providers::zignsec::{Environment, ZignsecConfig};
 use crate::transport::TransportConfig;
@@ -95,10 +95,10 @@ impl Config {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Config> {
         let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
         let mut cfg = Config::default();
-        let keys: Vec<SecretString> = [env::ZIGNSEC_KEY, env::ZIGNSEC_SECONDARY_KEY]
+        let keys: Vec<SecretSource> = [env::ZIGNSEC_KEY, env::ZIGNSEC_SECONDARY_KEY]
             .iter()
             .filter_map(|k| get(k))
-            .map(SecretString::from)
+            .map(|v| SecretSource::Value(SecretString::from(v)))
             .collect();
         let url = get(env::ZIGNSEC_URL);
         let envname = get(env::ZIGNSEC_ENV);

@@ -362,3 +362,23 @@ fn two_way_tls_failures_are_tls_errors() {
     .expect_err("bad key");
     assert_eq!(e.code(), ErrorCode::InvalidConfig);
 }
+
+#[test]
+fn subscription_key_from_a_file() {
+    let sim = sim();
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("zs-key");
+    std::fs::write(&file, format!("  {DEFAULT_PRIMARY_KEY}\n")).expect("write");
+    let cfg = json!({"zignsec": {"base_url": sim.base_url(), "keys": [{"file": file}]}});
+    Client::new(Config::from_json(&cfg.to_string()).expect("config"))
+        .expect("client")
+        .zignsec_signing()
+        .expect("signing")
+        .create(&CreateSigning::default())
+        .expect("key read from the file");
+    let missing = json!({"zignsec": {"base_url": sim.base_url(), "keys": [{"file": dir.path().join("nope")}]}});
+    let e = Client::new(Config::from_json(&missing.to_string()).expect("config"))
+        .expect_err("missing file");
+    assert_eq!(e.code(), ErrorCode::InvalidConfig);
+    assert!(e.message().contains("zignsec.keys[0]"), "{}", e.message());
+}

@@ -19,7 +19,6 @@ pub use signing::{
 
 use std::sync::Arc;
 
-use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -80,9 +79,10 @@ pub struct ZignsecConfig {
     /// A gateway base URL that overrides `environment` (e.g. the local simulator).
     #[serde(default)]
     pub base_url: Option<String>,
-    /// The active subscription keys: primary first, then the optional secondary.
+    /// The active subscription keys: primary first, then the optional secondary. Each is the
+    /// value or `{"file": "/path"}`.
     #[serde(default)]
-    pub keys: Vec<SecretString>,
+    pub keys: Vec<SecretSource>,
     /// Which header carries the key.
     #[serde(default)]
     pub key_header: KeyHeader,
@@ -159,7 +159,13 @@ impl ZignsecClient {
             .as_ref()
             .map(|c| ClientIdentity::load(c, "zignsec.client_cert"))
             .transpose()?;
-        let ring = KeyRing::new(cfg.keys.clone(), cfg.key_header)?;
+        let keys = cfg
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| k.resolve(&format!("zignsec.keys[{i}]")))
+            .collect::<Result<Vec<_>>>()?;
+        let ring = KeyRing::new(keys, cfg.key_header)?;
         let mut creds = Credentials::keys(ring);
         if let Some(o) = &cfg.oauth2 {
             if cfg.key_header == KeyHeader::Authorization {
