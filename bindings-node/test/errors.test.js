@@ -204,9 +204,11 @@ test('provider answers map to their codes', async () => {
   assert.equal(e.httpStatus, 429)
   assert.equal(e.retryable, true)
 
-  // Malformed answer.
+  // Malformed answer: to a read it is a protocol error; to a create the provider already acted.
+  await h.fault(sim, { kind: 'malformed', count: 1, method: 'GET' })
+  assertSb(await h.rejection(signing.status(started.id)), 'SB_ERR_PROTOCOL')
   await h.fault(sim, { kind: 'malformed', count: 1, method: 'POST' })
-  assertSb(await h.rejection(signing.create()), 'SB_ERR_PROTOCOL')
+  assertSb(await h.rejection(signing.create()), 'SB_ERR_OUTCOME_UNKNOWN')
 })
 
 test('credentials rejected: SB_ERR_AUTH, no secret in the error', async () => {

@@ -613,7 +613,18 @@ fn malformed_answers_are_protocol_errors() {
         &sim,
         json!({"kind": "malformed", "count": 1, "method": "POST"}),
     );
+    // The provider said it created the session: an unreadable answer must not invite a retry.
     let e = s.create(&CreateSigning::default()).expect_err("malformed");
+    assert_eq!(e.code(), ErrorCode::OutcomeUnknown);
+    assert_eq!(e.http_status(), Some(200));
+    assert!(e.message().contains("carried out"), "{}", e.message());
+    // A read with an unreadable answer is a protocol error.
+    let session = s.create(&CreateSigning::default()).expect("create");
+    fault(
+        &sim,
+        json!({"kind": "malformed", "count": 1, "method": "GET"}),
+    );
+    let e = s.status(&session.id).expect_err("malformed");
     assert_eq!(e.code(), ErrorCode::Protocol);
 }
 

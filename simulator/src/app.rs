@@ -72,6 +72,7 @@ pub(crate) fn router(shared: AppState) -> Router {
             "/_sim/health",
             get(|| async { Json200(json!({"ok": true})) }),
         )
+        .route("/_sim/zignsec/signing", get(ctl_list_signing))
         .route("/_sim/zignsec/signing/{id}/complete", post(ctl_complete))
         .route("/_sim/zignsec/signing/{id}/cancel", post(ctl_cancel))
         .route("/_sim/zignsec/signing/{id}/fail", post(ctl_fail))
@@ -400,6 +401,36 @@ async fn apply_fault(shared: &AppState, fault: Fault, req: Request, next: Next) 
             let mut resp = Response::new(Body::empty());
             resp.extensions_mut().insert(DropMarker);
             resp
+        }
+        FaultKind::DropAfter => {
+            let _acted = authorized(shared, req, next).await;
+            let mut resp = Response::new(Body::empty());
+            resp.extensions_mut().insert(DropMarker);
+            resp
+        }
+        FaultKind::Truncate => {
+            let resp = authorized(shared, req, next).await;
+            let (mut parts, body) = resp.into_parts();
+            match axum::body::to_bytes(body, usize::MAX).await {
+                Ok(bytes) if bytes.len() >= 2 => {
+                    let full = bytes.len();
+                    let half = bytes.slice(..full / 2);
+                    parts
+                        .headers
+                        .insert(header::CONTENT_LENGTH, HeaderValue::from(full as u64));
+                    let chunks: Vec<Result<Bytes, std::io::Error>> =
+                        vec![Ok(half), Err(std::io::Error::other("injected truncation"))];
+                    Response::from_parts(
+                        parts,
+                        Body::from_stream(futures_util::stream::iter(chunks)),
+                    )
+                }
+                _ => {
+                    let mut resp = Response::new(Body::empty());
+                    resp.extensions_mut().insert(DropMarker);
+                    resp
+                }
+            }
         }
         FaultKind::Corrupt => {
             let resp = authorized(shared, req, next).await;
@@ -1044,11 +1075,13 @@ async fn ctl_add_fault(State(shared): State<AppState>, body: Bytes) -> ApiResult
         Some("rate_limit") => FaultKind::RateLimit,
         Some("delay") => FaultKind::Delay,
         Some("drop") => FaultKind::Drop,
+        Some("drop_after") => FaultKind::DropAfter,
+        Some("truncate") => FaultKind::Truncate,
         Some("corrupt") => FaultKind::Corrupt,
         Some("malformed") => FaultKind::Malformed,
         other => {
             return Err(ApiError::validation(format!(
-                "Unknown fault kind {other:?}: use status, rate_limit, delay, drop, corrupt or malformed"
+                "Unknown fault kind {other:?}: use status, rate_limit, delay, drop, drop_after, truncate, corrupt or malformed"
             )))
         }
     };
@@ -1075,6 +1108,31 @@ async fn ctl_add_fault(State(shared): State<AppState>, body: Bytes) -> ApiResult
 async fn ctl_clear_faults(State(shared): State<AppState>) -> StatusCode {
     shared.lock().faults.clear();
     StatusCode::NO_CONTENT
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ListQuery {
+    relay_state: Option<String>,
+}
+
+/// `GET /_sim/zignsec/signing[?relay_state=X]`: the signing sessions (id, status, relay_state,
+/// file count), for tests that check nothing was created twice.
+async fn ctl_list_signing(
+    State(shared): State<AppState>,
+    axum::extract::Query(q): axum::extract::Query<ListQuery>,
+) -> Response {
+    let inner = shared.lock();
+    let list: Vec<serde_json::Value> = inner
+        .sessions
+        .iter()
+        .filter(|(_, s)| q.relay_state.is_none() || s.relay_state == q.relay_state)
+        .map(|(id, s)| {
+            json!({"id": id.to_string(), "status": s.status.as_str(),
+                   "relay_state": s.relay_state, "files": s.input_files.len()})
+        })
+        .collect();
+    Json200(json!(list)).into_response()
 }
 
 async fn ctl_requests(State(shared): State<AppState>) -> Response {

@@ -304,6 +304,10 @@ pub(crate) enum FaultKind {
     RateLimit,
     Delay,
     Drop,
+    /// Handle the request (the server acts), then drop the connection without answering.
+    DropAfter,
+    /// Handle the request, then send only the first half of the body and break the connection.
+    Truncate,
     Corrupt,
     Malformed,
 }

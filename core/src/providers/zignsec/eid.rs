@@ -414,9 +414,13 @@ impl EidApi {
                 what,
             )?)
             .await?;
-        let v = super::signing::unwrap_data(&resp.body, what, resp.status.as_u16())?;
-        let w: WireCreated = super::signing::from_value(v, what)?;
-        check_id("session id from the gateway", &w.id).map_err(|e| Error::protocol(e.message()))?;
+        let w: WireCreated = super::signing::acted(what, resp.status.as_u16(), || {
+            let v = super::signing::unwrap_data(&resp.body, what, resp.status.as_u16())?;
+            let w: WireCreated = super::signing::from_value(v, what)?;
+            check_id("session id from the gateway", &w.id)
+                .map_err(|e| Error::protocol(e.message()))?;
+            Ok(w)
+        })?;
         Ok(EidSession {
             id: w.id,
             redirect_url: w.redirect_url,

@@ -415,10 +415,13 @@ impl SigningApi {
                 what,
             )?)
             .await?;
-        let v = unwrap_data(&resp.body, what, resp.status.as_u16())?;
-        let s: SigningSession = from_value(v, what)?;
-        check_id("session id from the gateway", &s.id).map_err(|e| Error::protocol(e.message()))?;
-        Ok(s)
+        acted(what, resp.status.as_u16(), || {
+            let v = unwrap_data(&resp.body, what, resp.status.as_u16())?;
+            let s: SigningSession = from_value(v, what)?;
+            check_id("session id from the gateway", &s.id)
+                .map_err(|e| Error::protocol(e.message()))?;
+            Ok(s)
+        })
     }
 
     /// Upload one PDF from memory. It is checked locally first (non-empty, `%PDF-` header,
@@ -450,10 +453,13 @@ impl SigningApi {
             headers: Vec::new(),
         };
         let resp = t.send(req).await?;
-        let v = unwrap_data(&resp.body, what, resp.status.as_u16())?;
-        let f: UploadedFile = from_value(v, what)?;
-        check_id("file id from the gateway", &f.file_id)
-            .map_err(|e| Error::protocol(e.message()))?;
+        let f: UploadedFile = acted(what, resp.status.as_u16(), || {
+            let v = unwrap_data(&resp.body, what, resp.status.as_u16())?;
+            let f: UploadedFile = from_value(v, what)?;
+            check_id("file id from the gateway", &f.file_id)
+                .map_err(|e| Error::protocol(e.message()))?;
+            Ok(f)
+        })?;
         Ok(f)
     }
 
@@ -499,8 +505,10 @@ impl SigningApi {
                 what,
             )?)
             .await?;
-        let v = unwrap_data(&resp.body, what, resp.status.as_u16())?;
-        from_value(v, what)
+        acted(what, resp.status.as_u16(), || {
+            let v = unwrap_data(&resp.body, what, resp.status.as_u16())?;
+            from_value(v, what)
+        })
     }
 
     /// Create a session, upload every document and start signing, in one call.
@@ -675,6 +683,27 @@ impl SigningApi {
         }
         Ok(written)
     }
+}
+
+/// Read the answer to a request that changed something at the provider. The provider said it
+/// succeeded, so an unreadable answer must not invite a blind retry (that would do it twice):
+/// it becomes [`ErrorCode::OutcomeUnknown`].
+pub(crate) fn acted<T>(what: &str, status: u16, parse: impl FnOnce() -> Result<T>) -> Result<T> {
+    parse().map_err(|e| {
+        if e.code() != ErrorCode::Protocol {
+            return e;
+        }
+        Error::new(
+            ErrorCode::OutcomeUnknown,
+            format!(
+                "{what}: the provider accepted the request (HTTP {status}) but its answer could \
+                 not be read ({}); it was carried out — look it up (e.g. by your relay_state) \
+                 instead of repeating it",
+                e.message()
+            ),
+        )
+        .with_http_status(status)
+    })
 }
 
 fn check_absolute_url(field: &str, u: &str) -> Result<()> {
