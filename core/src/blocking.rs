@@ -10,6 +10,10 @@ use bytes::Bytes;
 
 use crate::config::Config;
 use crate::error::Result;
+use crate::providers::securosys::{
+    ApprovalTask, ApproverSigner, CreateKey, KeyInfo, LicenseInfo, PayloadKind, RequestStatus,
+    SecurosysClient, SignOptions, SignatureAlgorithm, TaskKind, VersionInfo,
+};
 use crate::providers::zignsec::{
     CreateSigning, Document, FileRef, SigningApi, SigningSession, SigningStatus, StartSigning,
     StartedSession, StartedSigning, UploadedFile,
@@ -44,6 +48,128 @@ impl Client {
     /// Blocking BankID Norway signing through ZignSec.
     pub fn zignsec_signing(&self) -> Result<Signing> {
         Ok(Signing(self.inner.zignsec()?.signing()))
+    }
+
+    /// The blocking Securosys Primus HSM client.
+    pub fn securosys(&self) -> Result<Securosys> {
+        Ok(Securosys(self.inner.securosys()?.clone()))
+    }
+}
+
+/// Blocking twin of [`SecurosysClient`].
+#[derive(Clone, Debug)]
+pub struct Securosys(pub SecurosysClient);
+
+impl Securosys {
+    /// See [`SecurosysClient::version_info`].
+    pub fn version_info(&self) -> Result<VersionInfo> {
+        block_on(self.0.version_info())?
+    }
+    /// See [`SecurosysClient::license_info`].
+    pub fn license_info(&self) -> Result<LicenseInfo> {
+        block_on(self.0.license_info())?
+    }
+    /// See [`SecurosysClient::create_key`].
+    pub fn create_key(&self, req: &CreateKey) -> Result<KeyInfo> {
+        block_on(self.0.create_key(req))?
+    }
+    /// See [`SecurosysClient::get_key`].
+    pub fn get_key(&self, label: &str) -> Result<KeyInfo> {
+        block_on(self.0.get_key(label))?
+    }
+    /// See [`SecurosysClient::public_key`].
+    pub fn public_key(&self, label: &str) -> Result<Vec<u8>> {
+        block_on(self.0.public_key(label))?
+    }
+    /// See [`SecurosysClient::list_keys`].
+    pub fn list_keys(&self) -> Result<Vec<String>> {
+        block_on(self.0.list_keys())?
+    }
+    /// See [`SecurosysClient::delete_key`].
+    pub fn delete_key(&self, label: &str) -> Result<()> {
+        block_on(self.0.delete_key(label))?
+    }
+    /// See [`SecurosysClient::synchronous_sign`].
+    pub fn synchronous_sign(
+        &self,
+        label: &str,
+        payload: &[u8],
+        kind: PayloadKind,
+        algorithm: &SignatureAlgorithm,
+    ) -> Result<Vec<u8>> {
+        block_on(self.0.synchronous_sign(label, payload, kind, algorithm))?
+    }
+    /// See [`SecurosysClient::synchronous_sign_file`].
+    pub fn synchronous_sign_file(
+        &self,
+        label: &str,
+        path: impl AsRef<Path>,
+        kind: PayloadKind,
+        algorithm: &SignatureAlgorithm,
+    ) -> Result<Vec<u8>> {
+        block_on(self.0.synchronous_sign_file(label, path, kind, algorithm))?
+    }
+    /// See [`SecurosysClient::verify`].
+    pub fn verify(
+        &self,
+        label: &str,
+        payload: &[u8],
+        kind: PayloadKind,
+        algorithm: &SignatureAlgorithm,
+        signature: &[u8],
+    ) -> Result<bool> {
+        block_on(self.0.verify(label, payload, kind, algorithm, signature))?
+    }
+    /// See [`SecurosysClient::verify_file`].
+    pub fn verify_file(
+        &self,
+        label: &str,
+        path: impl AsRef<Path>,
+        kind: PayloadKind,
+        algorithm: &SignatureAlgorithm,
+        signature: &[u8],
+    ) -> Result<bool> {
+        block_on(self.0.verify_file(label, path, kind, algorithm, signature))?
+    }
+    /// See [`SecurosysClient::sign`].
+    pub fn sign(
+        &self,
+        label: &str,
+        payload: &[u8],
+        kind: PayloadKind,
+        algorithm: &SignatureAlgorithm,
+        options: &SignOptions,
+    ) -> Result<String> {
+        block_on(self.0.sign(label, payload, kind, algorithm, options))?
+    }
+    /// See [`SecurosysClient::request_status`].
+    pub fn request_status(&self, id: &str) -> Result<RequestStatus> {
+        block_on(self.0.request_status(id))?
+    }
+    /// See [`SecurosysClient::cancel_request`].
+    pub fn cancel_request(&self, id: &str) -> Result<()> {
+        block_on(self.0.cancel_request(id))?
+    }
+    /// See [`SecurosysClient::wait_request`].
+    pub fn wait_request(&self, id: &str, opts: &WaitOptions<RequestStatus>) -> Result<Vec<u8>> {
+        block_on(self.0.wait_request(id, opts))?
+    }
+    /// See [`SecurosysClient::list_approval_tasks`].
+    pub fn list_approval_tasks(
+        &self,
+        signer: &dyn ApproverSigner,
+        kind: TaskKind,
+        page_size: u32,
+    ) -> Result<Vec<ApprovalTask>> {
+        block_on(self.0.list_approval_tasks(signer, kind, page_size))?
+    }
+    /// See [`SecurosysClient::approve`].
+    pub fn approve(&self, signer: &dyn ApproverSigner, task: &ApprovalTask) -> Result<()> {
+        block_on(self.0.approve(signer, task))?
+    }
+    /// See [`SecurosysClient::reject`].
+    pub fn reject(&self, signer: &dyn ApproverSigner, task_id: &str) -> Result<()> {
+        block_on(self.0.reject(signer, task_id))?
     }
 }
 

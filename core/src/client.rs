@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::error::{Error, ErrorCode, Result};
+use crate::providers::securosys::SecurosysClient;
 use crate::providers::zignsec::ZignsecClient;
 
 /// A signbridge client. Provider services hang off it: `client.zignsec()?.signing()`.
@@ -17,17 +18,18 @@ pub struct Client {
 #[derive(Debug)]
 struct Inner {
     zignsec: Option<ZignsecClient>,
+    securosys: Option<SecurosysClient>,
 }
 
 impl Client {
     /// Build a client. Fails with [`ErrorCode::InvalidConfig`] or
     /// [`ErrorCode::AuthConfigMissing`] when the configuration cannot work; nothing is sent.
     pub fn new(config: Config) -> Result<Client> {
-        if config.zignsec.is_none() {
+        if config.zignsec.is_none() && config.securosys.is_none() {
             return Err(Error::new(
                 ErrorCode::AuthConfigMissing,
                 "no provider is configured; add a \"zignsec\" section (or set \
-                 SIGNBRIDGE_ZIGNSEC_KEY and SIGNBRIDGE_ZIGNSEC_URL)",
+                 SIGNBRIDGE_ZIGNSEC_KEY and SIGNBRIDGE_ZIGNSEC_URL) or a \"securosys\" section",
             ));
         }
         let zignsec = config
@@ -35,8 +37,13 @@ impl Client {
             .as_ref()
             .map(|z| ZignsecClient::new(z, &config.transport))
             .transpose()?;
+        let securosys = config
+            .securosys
+            .as_ref()
+            .map(|s| SecurosysClient::new(s, &config.transport))
+            .transpose()?;
         Ok(Client {
-            inner: Arc::new(Inner { zignsec }),
+            inner: Arc::new(Inner { zignsec, securosys }),
         })
     }
 
@@ -51,6 +58,18 @@ impl Client {
             Error::new(
                 ErrorCode::AuthConfigMissing,
                 "ZignSec is not configured in this client; add a \"zignsec\" section with keys",
+            )
+        })
+    }
+
+    /// The Securosys Primus HSM (TSB), or [`ErrorCode::AuthConfigMissing`] when it is not
+    /// configured.
+    pub fn securosys(&self) -> Result<&SecurosysClient> {
+        self.inner.securosys.as_ref().ok_or_else(|| {
+            Error::new(
+                ErrorCode::AuthConfigMissing,
+                "Securosys is not configured in this client; add a \"securosys\" section with \
+                 base_url and api_keys",
             )
         })
     }

@@ -13,6 +13,9 @@
 //! }
 //! ```
 //!
+//! A `securosys` section (see [`SecurosysConfig`]) configures the Securosys Primus HSM: its
+//! `base_url`, role-based `api_keys`, `jwt` and `client_cert`.
+//!
 //! Unknown fields are refused (a misspelt field would otherwise be silently ignored).
 
 use std::path::Path;
@@ -22,6 +25,7 @@ use serde::Deserialize;
 
 use crate::auth::{KeyHeader, SecretSource};
 use crate::error::{Error, Result};
+use crate::providers::securosys::SecurosysConfig;
 use crate::providers::zignsec::{Environment, ZignsecConfig};
 use crate::transport::TransportConfig;
 
@@ -51,6 +55,9 @@ pub struct Config {
     /// ZignSec gateway settings.
     #[serde(default)]
     pub zignsec: Option<ZignsecConfig>,
+    /// Securosys Primus HSM (TSB REST API) settings.
+    #[serde(default)]
+    pub securosys: Option<SecurosysConfig>,
     /// Timeouts, retries and trusted CAs.
     #[serde(default)]
     pub transport: TransportConfig,
@@ -85,7 +92,7 @@ impl Config {
             .map_err(|e| Error::invalid_config(format!("{}: {}", path.display(), e.message())))
     }
 
-    /// Build a configuration from `SIGNBRIDGE_*` environment variables (see [`env`]). Providers
+    /// Build a configuration from `SIGNBRIDGE_*` environment variables (see [`env`](mod@env)). Providers
     /// without variables are left unconfigured.
     pub fn from_env() -> Result<Config> {
         Config::from_lookup(|k| std::env::var(k).ok())

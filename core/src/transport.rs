@@ -18,6 +18,11 @@
 //!   one is returned as is ([`ErrorCode::ProviderUnavailable`]).
 //! - On 401/403 the request is repeated once with each other configured key (zero-downtime
 //!   rotation); the key that worked is used from then on.
+//! - A request may need a role ([`Role`], role-based API keys): it carries only that role's key.
+//!   When API keys are configured but none for the role, it fails with
+//!   [`ErrorCode::AuthConfigMissing`] before anything is sent. A 401 whose body has
+//!   `errorCode` 631 (invalid API key) is repeated with the role's next key (rollover); the key
+//!   that worked is used from then on.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -31,7 +36,7 @@ use rustls_pki_types::CertificateDer;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::auth::{ClientIdentity, Credentials};
+use crate::auth::{ClientIdentity, Credentials, Role};
 use crate::error::{Error, ErrorCode, Result};
 
 /// Largest answer body accepted, to bound memory when a server misbehaves.
@@ -102,6 +107,8 @@ pub(crate) struct Request {
     /// Extra headers of this call (e.g. a token request's client authentication), marked
     /// sensitive by whoever adds a secret.
     pub headers: Vec<(http::HeaderName, http::HeaderValue)>,
+    /// The role whose API key the call needs (role-based API keys); `None` for none.
+    pub role: Option<Role>,
 }
 
 impl Request {
@@ -113,7 +120,44 @@ impl Request {
             idempotent: true,
             what,
             headers: Vec::new(),
+            role: None,
         }
+    }
+
+    /// A request with a JSON body (or none, for `Value::Null`) and any method.
+    pub(crate) fn json<T: Serialize>(
+        method: Method,
+        url: Url,
+        body: Option<&T>,
+        what: &'static str,
+    ) -> Result<Request> {
+        let body = match body {
+            Some(b) => Body::Json(Bytes::from(serde_json::to_vec(b).map_err(|e| {
+                Error::internal(format!("could not encode the {what} request: {e}"))
+            })?)),
+            None => Body::Empty,
+        };
+        Ok(Request {
+            idempotent: method == Method::GET || method == Method::DELETE,
+            method,
+            url,
+            body,
+            what,
+            headers: Vec::new(),
+            role: None,
+        })
+    }
+
+    /// The same request, needing `role`'s API key.
+    pub(crate) fn with_role(mut self, role: Role) -> Request {
+        self.role = Some(role);
+        self
+    }
+
+    /// The same request, marked safe (or not) to repeat.
+    pub(crate) fn idempotent(mut self, yes: bool) -> Request {
+        self.idempotent = yes;
+        self
     }
 
     pub(crate) fn post_json<T: Serialize>(
@@ -130,6 +174,7 @@ impl Request {
             idempotent: false,
             what,
             headers: Vec::new(),
+            role: None,
         })
     }
 }
@@ -142,11 +187,15 @@ pub(crate) struct Response {
     pub body: Bytes,
 }
 
+/// Maps a provider's non-2xx answer onto the error table (`what` the call did, the role it used).
+pub(crate) type ErrorMapper = fn(&Response, &str, Option<Role>) -> Error;
+
 /// The transport of one provider: its base URL, credentials and settings.
 pub(crate) struct Transport {
     base: Url,
     credentials: Option<Arc<Credentials>>,
     settings: Arc<Settings>,
+    error_mapper: Option<ErrorMapper>,
 }
 
 struct Settings {
@@ -218,7 +267,21 @@ impl Transport {
             base,
             credentials: credentials.map(Arc::new),
             settings: Arc::new(settings),
+            error_mapper: None,
         })
+    }
+
+    /// Map the provider's error answers with `mapper` instead of the generic mapping.
+    pub(crate) fn with_error_mapper(mut self, mapper: ErrorMapper) -> Transport {
+        self.error_mapper = Some(mapper);
+        self
+    }
+
+    fn map_error(&self, resp: &Response, req: &Request) -> Error {
+        match self.error_mapper {
+            Some(m) => m(resp, req.what, req.role),
+            None => error_from_response(resp, req.what),
+        }
     }
 
     pub(crate) fn base(&self) -> &Url {
@@ -252,6 +315,12 @@ impl Transport {
             );
         }
         let mut slot = creds.and_then(|c| c.first_slot());
+        // Fails here, before any I/O, when the role's key is missing.
+        let mut role_slot = match creds {
+            Some(c) => c.first_role_slot(req.role, req.what)?,
+            None => None,
+        };
+        let mut role_keys_tried = 1usize;
         let mut keys_tried = 1usize;
         let mut token_refreshed = false;
         let mut attempt = 0u32;
@@ -259,7 +328,7 @@ impl Transport {
         loop {
             let (auth_headers, applied) = match creds {
                 Some(c) => {
-                    let (h, a) = c.headers(slot).await?;
+                    let (h, a) = c.headers(slot, role_slot).await?;
                     (h, Some(a))
                 }
                 None => (Vec::new(), None),
@@ -268,7 +337,7 @@ impl Transport {
             let retry_delay = match outcome {
                 Ok(resp) if resp.status.is_success() => {
                     if let Some(c) = creds {
-                        c.accepted(slot);
+                        c.accepted(slot, role_slot);
                     }
                     return Ok(resp);
                 }
@@ -276,6 +345,23 @@ impl Transport {
                     if resp.status == StatusCode::UNAUTHORIZED
                         || resp.status == StatusCode::FORBIDDEN =>
                 {
+                    // An invalid role API key (401 + errorCode 631): the role's next key.
+                    if let (Some(c), Some(rs)) = (creds, role_slot) {
+                        if resp.status == StatusCode::UNAUTHORIZED
+                            && body_error_code(&resp.body) == Some(INVALID_API_KEY)
+                        {
+                            if let Some(next) = c.next_role_slot(rs, role_keys_tried) {
+                                tracing::info!(
+                                    role = rs.role.config_name(),
+                                    "API key rejected as invalid; rolling over to the role's next key"
+                                );
+                                role_slot = Some(next);
+                                role_keys_tried += 1;
+                                continue;
+                            }
+                            return Err(role_keys_exhausted(&resp, c, rs.role, req.what));
+                        }
+                    }
                     if let (Some(c), Some(a)) = (creds, &applied) {
                         // An expired or revoked token first: fetch a new one and retry once.
                         if resp.status == StatusCode::UNAUTHORIZED
@@ -297,6 +383,9 @@ impl Transport {
                             continue;
                         }
                     }
+                    if self.error_mapper.is_some() {
+                        return Err(self.map_error(&resp, &req));
+                    }
                     return Err(auth_error(
                         &resp,
                         creds.map_or(0, |c| c.key_count()),
@@ -305,9 +394,9 @@ impl Transport {
                 }
                 Ok(resp) => {
                     if let Some(c) = creds {
-                        c.accepted(slot);
+                        c.accepted(slot, role_slot);
                     }
-                    let err = error_from_response(&resp, req.what);
+                    let err = self.map_error(&resp, &req);
                     let retryable = resp.status == StatusCode::TOO_MANY_REQUESTS
                         || (req.idempotent && resp.status.is_server_error());
                     if !retryable || attempt + 1 >= cfg.max_attempts {
@@ -828,6 +917,43 @@ fn auth_error(resp: &Response, keys: usize, what: &str) -> Error {
     )
     .with_http_status(status)
     .with_provider(pe.code, pe.description)
+}
+
+/// Securosys' error code for an invalid API key (`res.error.invalid.api.key`).
+pub(crate) const INVALID_API_KEY: i64 = 631;
+
+/// The numeric `errorCode` of a JSON error body (`{"errorCode": 631, ...}`; a numeric string
+/// is accepted too).
+pub(crate) fn body_error_code(body: &[u8]) -> Option<i64> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    match v.get("errorCode")? {
+        serde_json::Value::Number(n) => n.as_i64(),
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn role_keys_exhausted(resp: &Response, c: &Credentials, role: Role, what: &str) -> Error {
+    let (n, field) = c
+        .roles()
+        .map_or((0, String::new()), |r| (r.count(role), r.field(role)));
+    let reason = serde_json::from_slice::<serde_json::Value>(&resp.body)
+        .ok()
+        .and_then(|v| {
+            v.get("reason")
+                .or_else(|| v.get("message"))
+                .and_then(|r| r.as_str().map(str::to_string))
+        });
+    Error::new(
+        ErrorCode::Auth,
+        format!(
+            "{what} was refused with HTTP 401 (errorCode {INVALID_API_KEY}, invalid API key): all \
+             {n} API key(s) of role {role} ({}) are invalid; check {field}",
+            role.securosys_name()
+        ),
+    )
+    .with_http_status(resp.status.as_u16())
+    .with_provider(Some(INVALID_API_KEY.to_string()), reason)
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {

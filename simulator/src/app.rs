@@ -120,6 +120,7 @@ pub(crate) fn router(shared: AppState) -> Router {
     api.merge(auth)
         .merge(ui)
         .merge(control)
+        .merge(crate::securosys::router(shared.clone()))
         .fallback(|| async { ApiError::not_found("No such endpoint") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

@@ -12,6 +12,11 @@
 //! JWTs (OIDC discovery, token endpoint, JWKS), and optionally a second listener with mutual TLS
 //! whose test PKI [`issue_test_pki`] writes.
 //!
+//! It also simulates the Securosys Primus HSM REST API (TSB) under `/v1/`: role-based `X-API-KEY`
+//! authentication (see [`SECUROSYS_ROLES`]) with an optional static JWT, service information, keys
+//! generated and held by the simulator (RSA, EC P-256/P-384, Ed25519), synchronous sign/verify and
+//! asynchronous signing with approval quorums, controlled under `/_sim/securosys/`.
+//!
 //! Start it on the caller's runtime with [`Simulator::start`], or on its own thread and runtime
 //! with [`BackgroundSimulator::start`]. See `simulator/README.md` for the HTTP surface.
 
@@ -29,6 +34,7 @@ mod clock;
 mod eid;
 mod oauth;
 pub mod pdf;
+mod securosys;
 mod state;
 mod tls;
 mod ui;
@@ -57,6 +63,26 @@ pub const OIDC_DISCOVERY_PATH: &str = "/auth/realms/zignsec/.well-known/openid-c
 pub const TOKEN_PATH: &str = "/auth/realms/zignsec/protocol/openid-connect/token";
 /// Path of the JWKS holding the token-signing public key (relative to a listener's base URL).
 pub const JWKS_PATH: &str = "/auth/realms/zignsec/protocol/openid-connect/certs";
+
+/// Default Securosys `X-API-KEY` of the `keyManagementToken` role (`/v1/key`, `/v1/key/**`, ...).
+pub const SECUROSYS_KEY_MANAGEMENT_KEY: &str = "sim-securosys-key-management-0001";
+/// Default Securosys `X-API-KEY` of the `keyOperationToken` role (`/v1/synchronousSign`,
+/// `/v1/verify`, `/v1/sign`, `/v1/request/**`, ...).
+pub const SECUROSYS_KEY_OPERATION_KEY: &str = "sim-securosys-key-operation-0001";
+/// Default Securosys `X-API-KEY` of the `approverToken` role (`/v1/filtered**ApprovalTask`,
+/// `/v1/approval`, `/v1/task`).
+pub const SECUROSYS_APPROVER_KEY: &str = "sim-securosys-approver-0001";
+/// Default Securosys `X-API-KEY` of the `serviceToken` role (`/v1/versionInfo`, `/v1/licenseInfo`, ...).
+pub const SECUROSYS_SERVICE_KEY: &str = "sim-securosys-service-0001";
+/// Default Securosys `X-API-KEY` of the `approverKeyManagementToken` role
+/// (`/v1/approverManagement/**`).
+pub const SECUROSYS_APPROVER_KEY_MANAGEMENT_KEY: &str =
+    "sim-securosys-approver-key-management-0001";
+/// The static Securosys JWT (`Authorization: Bearer ...`) the simulator accepts by default. It is
+/// only required after `PUT /_sim/securosys/auth {"require_jwt": true}`.
+pub const SECUROSYS_JWT: &str = "sim-securosys-jwt-0001";
+/// The five Securosys API-key role names of seed 003, in the seed's order.
+pub const SECUROSYS_ROLES: [&str; 5] = securosys::ROLES;
 
 /// How to run a simulator.
 #[derive(Debug, Clone)]

@@ -381,6 +381,8 @@ pub(crate) struct Shared {
     clock: Mutex<SimClock>,
     /// Wakes the webhook worker (new delivery, clock change).
     pub wake: tokio::sync::Notify,
+    /// The Securosys TSB simulation (its own lock; never taken while holding `inner`).
+    pub securosys: crate::securosys::SecurosysState,
 }
 
 impl Shared {
@@ -413,6 +415,7 @@ impl Shared {
             }),
             clock: Mutex::new(SimClock::new()),
             wake: tokio::sync::Notify::new(),
+            securosys: crate::securosys::SecurosysState::default(),
         })
     }
 

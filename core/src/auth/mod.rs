@@ -1,7 +1,9 @@
 //! Credentials, and how each kind is applied to a request.
 //!
 //! A provider's [`Credentials`] combine what its service documents: subscription keys rotated on
-//! rejection, and/or a bearer token from an OAuth2 client-credentials grant (ZignSec sends both).
+//! rejection, and/or a bearer token from an OAuth2 client-credentials grant (ZignSec sends both),
+//! and/or role-based API keys with a static JWT (Securosys: each request carries only the key of
+//! the role its endpoint needs, see [`RoleKeys`]).
 //! The transport asks for the headers of each attempt and reports back what the provider said.
 //! Credentials are only ever applied to requests for the origin they were configured for: the
 //! transport checks the origin before it asks. Client certificates (mutual TLS) are part of the
@@ -9,19 +11,21 @@
 
 mod identity;
 mod keys;
+mod roles;
 mod secret;
 mod token;
 
 pub use identity::{ClientCertConfig, ClientIdentity};
 pub use keys::{KeyHeader, KeyRing};
+pub use roles::{Role, RoleKeys, RoleKeysConfig, API_KEY_HEADER};
 pub use secret::SecretSource;
 pub use token::ClientAuth;
 pub(crate) use token::{ClientCredentials, Endpoint, TokenSource};
 
 use http::{HeaderName, HeaderValue};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// Which key an attempt used, so a rejection can be answered with another one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,11 +37,33 @@ pub(crate) struct Applied {
     pub token: Option<SecretString>,
 }
 
-/// The credentials of one provider.
-#[derive(Debug, Default)]
+/// Which key of which role an attempt used (role-based API keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RoleSlot {
+    pub role: Role,
+    pub idx: usize,
+}
+
+/// The credentials of one provider: any combination of the parts below.
+#[derive(Default)]
 pub struct Credentials {
     pub(crate) keys: Option<KeyRing>,
     pub(crate) bearer: Option<TokenSource>,
+    /// Role-based API keys (`X-API-KEY`). `None`: API-key authentication is not used.
+    pub(crate) roles: Option<RoleKeys>,
+    /// A static bearer token (`Authorization: Bearer <jwt>`), sent as is, never parsed.
+    pub(crate) jwt: Option<SecretString>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("keys", &self.keys)
+            .field("bearer", &self.bearer)
+            .field("roles", &self.roles)
+            .field("jwt", &self.jwt.as_ref().map(|_| "[REDACTED]"))
+            .finish()
+    }
 }
 
 impl Credentials {
@@ -45,8 +71,64 @@ impl Credentials {
     pub fn keys(ring: KeyRing) -> Credentials {
         Credentials {
             keys: Some(ring),
-            bearer: None,
+            ..Credentials::default()
         }
+    }
+
+    /// Role-based API keys (`None`: none) and an optional static JWT. Fails when the JWT cannot
+    /// be sent in a header.
+    pub fn role_based(roles: Option<RoleKeys>, jwt: Option<SecretString>) -> Result<Credentials> {
+        if let Some(j) = &jwt {
+            let v = j.expose_secret();
+            if v.is_empty()
+                || v.trim() != v
+                || HeaderValue::from_str(&format!("Bearer {v}")).is_err()
+            {
+                return Err(Error::invalid_config(
+                    "the JWT contains characters that cannot be sent in a header (whitespace or \
+                     control characters)",
+                ));
+            }
+        }
+        Ok(Credentials {
+            roles,
+            jwt,
+            ..Credentials::default()
+        })
+    }
+
+    /// The role key to start a request needing `role` with. `Ok(None)` when the request needs
+    /// no role or API keys are not used; an [`crate::ErrorCode::AuthConfigMissing`] error when
+    /// API keys are used but none is configured for `role`.
+    pub(crate) fn first_role_slot(
+        &self,
+        role: Option<Role>,
+        what: &str,
+    ) -> Result<Option<RoleSlot>> {
+        match (role, &self.roles) {
+            (Some(role), Some(r)) => Ok(Some(RoleSlot {
+                role,
+                idx: r.first(role, what)?,
+            })),
+            _ => Ok(None),
+        }
+    }
+
+    /// The next key of the same role after `rejected`, if one is left untried.
+    pub(crate) fn next_role_slot(&self, rejected: RoleSlot, tried: usize) -> Option<RoleSlot> {
+        let idx = self
+            .roles
+            .as_ref()?
+            .next(rejected.role, rejected.idx, tried)?;
+        Some(RoleSlot {
+            role: rejected.role,
+            idx,
+        })
+    }
+
+    /// The role keys, when configured.
+    pub(crate) fn roles(&self) -> Option<&RoleKeys> {
+        self.roles.as_ref()
     }
 
     pub(crate) fn with_bearer(mut self, source: TokenSource) -> Credentials {
@@ -73,10 +155,14 @@ impl Credentials {
         self.keys.as_ref().map_or(0, |k| k.len())
     }
 
-    /// Remember that `slot` was accepted, so later requests start with it.
-    pub(crate) fn accepted(&self, slot: Option<CredentialSlot>) {
+    /// Remember that `slot` (and the role key `role`) was accepted, so later requests start
+    /// with it.
+    pub(crate) fn accepted(&self, slot: Option<CredentialSlot>, role: Option<RoleSlot>) {
         if let (Some(k), Some(s)) = (&self.keys, slot) {
             k.promote(s);
+        }
+        if let (Some(r), Some(s)) = (&self.roles, role) {
+            r.promote(s.role, s.idx);
         }
     }
 
@@ -96,9 +182,19 @@ impl Credentials {
     pub(crate) async fn headers(
         &self,
         slot: Option<CredentialSlot>,
+        role: Option<RoleSlot>,
     ) -> Result<(Vec<(HeaderName, HeaderValue)>, Applied)> {
         let mut out = Vec::new();
         let mut token = None;
+        if let Some(j) = &self.jwt {
+            if let Ok(mut v) = HeaderValue::from_str(&format!("Bearer {}", j.expose_secret())) {
+                v.set_sensitive(true);
+                out.push((http::header::AUTHORIZATION, v));
+            }
+        }
+        if let (Some(r), Some(s)) = (&self.roles, role) {
+            out.extend(r.header(s.role, s.idx));
+        }
         if let Some(b) = &self.bearer {
             // Boxed: fetching a token goes through a transport, whose requests ask for headers.
             let t = Box::pin(b.token()).await?;

@@ -236,6 +236,7 @@ impl TokenSource {
             idempotent: true,
             what: "request an access token",
             headers,
+            role: None,
         };
         let started = Instant::now();
         let resp = self.transport.send(req).await.map_err(token_error)?;

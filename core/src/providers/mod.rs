@@ -1,5 +1,6 @@
 //! Provider wire models and operations. Each provider hangs off [`crate::Client`].
 
+pub mod securosys;
 pub mod zignsec;
 
 /// Check an id that will be placed in a URL path: non-empty, short, and made of characters that

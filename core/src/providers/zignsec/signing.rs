@@ -451,6 +451,7 @@ impl SigningApi {
             idempotent: false,
             what,
             headers: Vec::new(),
+            role: None,
         };
         let resp = t.send(req).await?;
         let f: UploadedFile = acted(what, resp.status.as_u16(), || {

@@ -1,0 +1,143 @@
+//! Securosys Primus HSM REST API (Transaction Security Broker, CloudHSM): configuration,
+//! role-based authentication, keys, signing with and without approvals, request polling.
+//!
+//! Wire contract: `shared/api/securosys.md` (seed 003 for authentication). Every call carries
+//! only the API key of the role that protects its endpoint (`X-API-KEY`), plus the JWT
+//! (`Authorization: Bearer`) when one is configured, over mutual TLS when a client certificate is
+//! configured.
+//!
+//! ```no_run
+//! use signbridge::{Client, Config};
+//! use signbridge::providers::securosys::{CreateKey, KeySpec, PayloadKind};
+//!
+//! # async fn run() -> signbridge::Result<()> {
+//! let client = Client::new(Config::from_json(r#"{"securosys": {
+//!     "base_url": "https://tsb.example.com",
+//!     "api_keys": {"key_management": ["<km>"], "key_operation": ["<op>"]}}}"#)?)?;
+//! let hsm = client.securosys()?;
+//! let key = hsm.create_key(&CreateKey::new("doc-signer", KeySpec::P256)).await?;
+//! let alg = KeySpec::P256.default_signature_algorithm();
+//! let sig = hsm.synchronous_sign("doc-signer", b"hello", PayloadKind::Raw, &alg).await?;
+//! assert!(hsm.verify("doc-signer", b"hello", PayloadKind::Raw, &alg, &sig).await?);
+//! # let _ = key; Ok(()) }
+//! ```
+
+mod api;
+mod approval;
+mod errors;
+mod model;
+
+pub use approval::{ApprovalTask, ApproverKey, ApproverSigner, TaskKind};
+pub use model::{
+    Approval, ApprovalType, CreateKey, Curve, KeyAlgorithm, KeyAttributes, KeyInfo, KeySpec,
+    KeyStatus, LicenseInfo, PayloadKind, Policy, PolicyGroup, PolicyToken, RequestState,
+    RequestStatus, Rule, SignOptions, SignatureAlgorithm, VersionInfo,
+};
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+use url::Url;
+
+use crate::auth::{
+    ClientCertConfig, ClientIdentity, Credentials, RoleKeys, RoleKeysConfig, SecretSource,
+};
+use crate::error::{Error, Result};
+use crate::transport::{Transport, TransportConfig};
+
+/// Securosys settings (the `securosys` object of the one config schema).
+///
+/// ```json
+/// {"securosys": {
+///   "base_url": "https://sbx-rest-api.cloudshsm.com",
+///   "api_keys": {"key_management": ["<k1>", "<k1-next>"], "key_operation": [{"file": "/run/op"}],
+///                "approver": [], "service": ["<s>"], "approver_key_management": []},
+///   "jwt": {"file": "/run/secrets/tsb-jwt"},
+///   "client_cert": {"cert": {"file": "client.pem"}, "key": {"file": "client.key"}}
+/// }}
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecurosysConfig {
+    /// The TSB base URL, including its path prefix if it has one (`https://host/tsb`); the
+    /// `/v1/...` paths are appended. A trailing `/v1` is tolerated and removed.
+    pub base_url: String,
+    /// Role-based API keys (`X-API-KEY`), a list per role; later keys of a role are rolled over
+    /// to when the TSB says a key is invalid (401, errorCode 631). When the object is present,
+    /// a call whose role has no key fails before sending; when it is absent, no API key is sent
+    /// (JWT and/or mTLS only, e.g. CloudHSM, or a TSB with API-key authentication disabled).
+    #[serde(default)]
+    pub api_keys: Option<RoleKeysConfig>,
+    /// A JWT issued by Securosys, sent as `Authorization: Bearer` on every call (value or file).
+    #[serde(default)]
+    pub jwt: Option<SecretSource>,
+    /// Mutual TLS: the client certificate and key the TSB trusts.
+    #[serde(default)]
+    pub client_cert: Option<ClientCertConfig>,
+}
+
+impl SecurosysConfig {
+    /// The effective base URL (always ending with `/`, without a trailing `/v1`).
+    pub fn base(&self) -> Result<Url> {
+        let raw = self.base_url.trim();
+        let mut url = Url::parse(raw).map_err(|e| {
+            Error::invalid_config(format!("securosys.base_url {raw:?} is not a URL: {e}"))
+        })?;
+        let mut path = url.path().trim_end_matches('/').to_string();
+        if path.ends_with("/v1") {
+            path.truncate(path.len() - 3);
+        }
+        path.push('/');
+        url.set_path(&path);
+        Ok(url)
+    }
+}
+
+/// The Securosys part of a [`crate::Client`]. Cheap to clone; every operation is a method.
+#[derive(Clone, Debug)]
+pub struct SecurosysClient {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    transport: Transport,
+}
+
+impl SecurosysClient {
+    pub(crate) fn new(
+        cfg: &SecurosysConfig,
+        transport: &TransportConfig,
+    ) -> Result<SecurosysClient> {
+        let base = cfg.base()?;
+        let identity = cfg
+            .client_cert
+            .as_ref()
+            .map(|c| ClientIdentity::load(c, "securosys.client_cert"))
+            .transpose()?;
+        let roles = cfg
+            .api_keys
+            .as_ref()
+            .map(|k| RoleKeys::load(k, "securosys.api_keys"))
+            .transpose()?;
+        let jwt = cfg
+            .jwt
+            .as_ref()
+            .map(|j| j.resolve("securosys.jwt"))
+            .transpose()?;
+        let creds = Credentials::role_based(roles, jwt)?;
+        let transport = Transport::new(base, Some(creds), transport, identity.as_ref())?
+            .with_error_mapper(errors::map_error);
+        Ok(SecurosysClient {
+            inner: Arc::new(Inner { transport }),
+        })
+    }
+
+    /// The TSB base URL in use.
+    pub fn base_url(&self) -> &str {
+        self.inner.transport.base().as_str()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,287 @@
+//! Securosys Primus HSM (TSB REST API) against the simulator: role keys, keys, synchronous and
+//! asynchronous signing with a quorum of approvers.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use signbridge::blocking::{Client, Securosys};
+use signbridge::providers::securosys::{
+    ApproverKey, ApproverSigner, CreateKey, KeySpec, PayloadKind, Policy, RequestState,
+    SignOptions, TaskKind,
+};
+use signbridge::{Config, ErrorCode, WaitOptions};
+use signbridge_sim::client as http;
+use signbridge_sim::{
+    BackgroundSimulator, SimConfig, SECUROSYS_APPROVER_KEY, SECUROSYS_KEY_MANAGEMENT_KEY,
+    SECUROSYS_KEY_OPERATION_KEY, SECUROSYS_SERVICE_KEY,
+};
+
+fn sim() -> BackgroundSimulator {
+    BackgroundSimulator::start(SimConfig {
+        quiet: true,
+        ..SimConfig::default()
+    })
+    .expect("sim")
+}
+
+fn hsm_with(sim: &BackgroundSimulator, api_keys: Value) -> Securosys {
+    let cfg = Config::from_json(
+        &json!({"securosys": {"base_url": sim.base_url(), "api_keys": api_keys},
+                "transport": {"backoff_base_ms": 10}})
+        .to_string(),
+    )
+    .expect("config");
+    Client::new(cfg)
+        .expect("client")
+        .securosys()
+        .expect("securosys")
+}
+
+fn hsm(sim: &BackgroundSimulator) -> Securosys {
+    hsm_with(
+        sim,
+        json!({"key_management": [SECUROSYS_KEY_MANAGEMENT_KEY],
+               "key_operation": [SECUROSYS_KEY_OPERATION_KEY],
+               "approver": [SECUROSYS_APPROVER_KEY],
+               "service": [SECUROSYS_SERVICE_KEY]}),
+    )
+}
+
+fn sim_log(sim: &BackgroundSimulator) -> Vec<Value> {
+    let r = http::get(&format!("{}/_sim/securosys/requests", sim.base_url())).expect("log");
+    r.json()
+        .expect("json")
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn openssl_verifies(spec: KeySpec, pem: &str, data: &[u8], sig: &[u8]) -> Option<bool> {
+    let dir = tempfile::tempdir().ok()?;
+    let (p, d, s) = (
+        dir.path().join("pub.pem"),
+        dir.path().join("data"),
+        dir.path().join("sig"),
+    );
+    std::fs::write(&p, pem).ok()?;
+    std::fs::write(&d, data).ok()?;
+    std::fs::write(&s, sig).ok()?;
+    let mut cmd = std::process::Command::new("openssl");
+    match spec {
+        KeySpec::Ed25519 => cmd
+            .args(["pkeyutl", "-verify", "-pubin", "-inkey"])
+            .arg(&p)
+            .args(["-rawin", "-in"])
+            .arg(&d)
+            .arg("-sigfile")
+            .arg(&s),
+        KeySpec::P384 => cmd
+            .args(["dgst", "-sha384", "-verify"])
+            .arg(&p)
+            .arg("-signature")
+            .arg(&s)
+            .arg(&d),
+        _ => cmd
+            .args(["dgst", "-sha256", "-verify"])
+            .arg(&p)
+            .arg("-signature")
+            .arg(&s)
+            .arg(&d),
+    };
+    let out = cmd.output().ok()?;
+    Some(out.status.success())
+}
+
+#[test]
+fn every_key_type_signs_and_verifies_here_and_with_openssl() {
+    let sim = sim();
+    let hsm = hsm(&sim);
+    assert!(!hsm.version_info().expect("version").version.is_empty());
+    let data = b"the document to sign";
+    for (i, spec) in [
+        KeySpec::Rsa2048,
+        KeySpec::Rsa3072,
+        KeySpec::P256,
+        KeySpec::P384,
+        KeySpec::Ed25519,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let label = format!("key-{i}");
+        let created = hsm
+            .create_key(&CreateKey::new(&label, spec))
+            .expect("create");
+        assert_eq!(created.label, label);
+        assert!(hsm.list_keys().expect("list").contains(&label));
+        let info = hsm.get_key(&label).expect("get");
+        assert_eq!(info.attributes.as_ref().and_then(|a| a.sign), Some(true));
+        let alg = spec.default_signature_algorithm();
+        let sig = hsm
+            .synchronous_sign(&label, data, PayloadKind::Raw, &alg)
+            .expect("sign");
+        assert!(hsm
+            .verify(&label, data, PayloadKind::Raw, &alg, &sig)
+            .expect("verify"));
+        assert!(!hsm
+            .verify(&label, b"tampered document", PayloadKind::Raw, &alg, &sig)
+            .expect("verify tampered"));
+        let pem = info.public_key_pem().expect("pem");
+        assert_eq!(
+            hsm.public_key(&label).expect("pub"),
+            info.public_key_der().expect("der")
+        );
+        if let Some(ok) = openssl_verifies(spec, &pem, data, &sig) {
+            assert!(ok, "openssl rejects the {spec:?} signature");
+        }
+        // A pre-computed digest, explicit in the call.
+        if spec != KeySpec::Ed25519 {
+            use sha2::Digest as _;
+            let digest: Vec<u8> = if spec == KeySpec::P384 {
+                sha2::Sha384::digest(data).to_vec()
+            } else {
+                sha2::Sha256::digest(data).to_vec()
+            };
+            let sig = hsm
+                .synchronous_sign(&label, &digest, PayloadKind::Digest, &alg)
+                .expect("sign digest");
+            if let Some(ok) = openssl_verifies(spec, &pem, data, &sig) {
+                assert!(ok, "openssl rejects the {spec:?} digest signature");
+            }
+        }
+        hsm.delete_key(&label).expect("delete");
+        let e = hsm
+            .synchronous_sign(&label, data, PayloadKind::Raw, &alg)
+            .expect_err("deleted");
+        assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+    }
+}
+
+#[test]
+fn the_wrong_roles_key_is_refused_before_any_request() {
+    let sim = sim();
+    let only_service = hsm_with(&sim, json!({"service": [SECUROSYS_SERVICE_KEY]}));
+    only_service.version_info().expect("service works");
+    let before = sim_log(&sim).len();
+    let e = only_service
+        .create_key(&CreateKey::new("k", KeySpec::P256))
+        .expect_err("no key-management key");
+    assert_eq!(e.code(), ErrorCode::AuthConfigMissing);
+    assert!(e.message().contains("key_management"), "{}", e.message());
+    let e = only_service
+        .synchronous_sign(
+            "k",
+            b"x",
+            PayloadKind::Raw,
+            &KeySpec::P256.default_signature_algorithm(),
+        )
+        .expect_err("no key-operation key");
+    assert_eq!(e.code(), ErrorCode::AuthConfigMissing);
+    assert_eq!(sim_log(&sim).len(), before, "no request may reach the TSB");
+    // Every logged call carried exactly the role its endpoint needs.
+    let hsm = hsm(&sim);
+    hsm.create_key(&CreateKey::new("k", KeySpec::P256))
+        .expect("create");
+    hsm.list_keys().expect("list");
+    for entry in sim_log(&sim) {
+        assert_eq!(
+            entry["api_key_roles"],
+            json!([entry["required_role"].clone()]),
+            "{entry}"
+        );
+    }
+    // An invalid key rolls over to the role's next key.
+    let rolled = hsm_with(
+        &sim,
+        json!({"service": ["not-a-valid-key", SECUROSYS_SERVICE_KEY]}),
+    );
+    rolled.version_info().expect("rolled over");
+    rolled.version_info().expect("remembered");
+    let bad = hsm_with(&sim, json!({"service": ["not-a-valid-key"]}));
+    let e = bad.version_info().expect_err("invalid");
+    assert_eq!(e.code(), ErrorCode::Auth);
+    assert_eq!(e.provider_code(), Some("631"));
+}
+
+fn approvers(n: usize) -> Vec<ApproverKey> {
+    (0..n)
+        .map(|_| ApproverKey::generate_p256().expect("approver").0)
+        .collect()
+}
+
+fn approve_all(hsm: &Securosys, who: &ApproverKey) -> usize {
+    let tasks = hsm
+        .list_approval_tasks(who, TaskKind::Sign, 25)
+        .expect("tasks");
+    for t in &tasks {
+        hsm.approve(who, t).expect("approve");
+    }
+    tasks.len()
+}
+
+#[test]
+fn async_sign_with_two_of_three_approvals_and_rejection() {
+    let sim = sim();
+    let hsm = hsm(&sim);
+    let keys = approvers(3);
+    let policy = Policy::quorum(
+        2,
+        &keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (format!("approver-{i}"), k.public_key_b64()))
+            .collect::<Vec<_>>(),
+        3600,
+    );
+    hsm.create_key(&CreateKey::new("ska", KeySpec::Rsa2048).with_policy(policy))
+        .expect("create SKA key");
+    let alg = KeySpec::Rsa2048.default_signature_algorithm();
+    let data = b"pay 100 CHF";
+    let id = hsm
+        .sign("ska", data, PayloadKind::Raw, &alg, &SignOptions::default())
+        .expect("submit");
+    assert_eq!(approve_all(&hsm, &keys[0]), 1);
+    let st = hsm.request_status(&id).expect("status");
+    assert!(
+        !st.status.is_terminal(),
+        "one approval is not enough: {st:?}"
+    );
+    assert_eq!(approve_all(&hsm, &keys[1]), 1);
+    let opts = WaitOptions {
+        interval: Duration::from_millis(100),
+        timeout: Some(Duration::from_secs(20)),
+        ..WaitOptions::default()
+    };
+    let sig = hsm.wait_request(&id, &opts).expect("executed");
+    assert!(hsm
+        .verify("ska", data, PayloadKind::Raw, &alg, &sig)
+        .expect("verify"));
+    assert_eq!(
+        hsm.request_status(&id).expect("status").status,
+        RequestState::Executed
+    );
+
+    // Rejected: two of three approvers reject, so the quorum cannot be reached any more.
+    let id = hsm
+        .sign("ska", data, PayloadKind::Raw, &alg, &SignOptions::default())
+        .expect("submit");
+    for who in &keys[..2] {
+        let tasks = hsm
+            .list_approval_tasks(who, TaskKind::Sign, 25)
+            .expect("tasks");
+        for t in tasks {
+            hsm.reject(who, &t.id).expect("reject");
+        }
+    }
+    let e = hsm.wait_request(&id, &opts).expect_err("rejected");
+    assert_eq!(e.code(), ErrorCode::Rejected, "{e}");
+
+    // Cancelled by the caller.
+    let id = hsm
+        .sign("ska", data, PayloadKind::Raw, &alg, &SignOptions::default())
+        .expect("submit");
+    hsm.cancel_request(&id).expect("cancel");
+    let e = hsm.wait_request(&id, &opts).expect_err("cancelled");
+    assert_eq!(e.code(), ErrorCode::Cancelled, "{e}");
+    let _ = keys[2].digest_algorithm();
+}
