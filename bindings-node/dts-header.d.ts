@@ -11,6 +11,13 @@ export type SessionStatus = 'Created' | 'Pending' | 'Finished' | 'Cancelled' | '
 export type EidRequest = CreateSigning
 
 /**
+ * A secret in the configuration (subscription key, OAuth2 client secret, client certificate or
+ * its key): the value itself, or `{ file: '/path' }` naming a file that holds it (surrounding
+ * whitespace is trimmed). Secrets never appear in errors or logs.
+ */
+export type SecretSource = string | { file: string }
+
+/**
  * What every signbridge failure is: an `Error` (a `TypeError` for an argument of the wrong
  * JavaScript type) carrying the core's stable code and what the provider said.
  */

@@ -11,6 +11,13 @@ export type SessionStatus = 'Created' | 'Pending' | 'Finished' | 'Cancelled' | '
 export type EidRequest = CreateSigning
 
 /**
+ * A secret in the configuration (subscription key, OAuth2 client secret, client certificate or
+ * its key): the value itself, or `{ file: '/path' }` naming a file that holds it (surrounding
+ * whitespace is trimmed). Secrets never appear in errors or logs.
+ */
+export type SecretSource = string | { file: string }
+
+/**
  * What every signbridge failure is: an `Error` (a `TypeError` for an argument of the wrong
  * JavaScript type) carrying the core's stable code and what the provider said.
  */
@@ -213,6 +220,17 @@ export declare class WebhookVerifier {
 export interface BankIdSeOptions {
   /** Only this person (12-digit personnummer, `YYYYMMDDNNNN`) may identify. */
   personalNumber?: string
+}
+
+/**
+ * A client certificate for two-way TLS (`config.zignsec.client_cert`): PEM text or
+ * `{ file: '/path' }` each.
+ */
+export interface ClientCertConfig {
+  /** The certificate chain, PEM (leaf first). */
+  cert: SecretSource
+  /** The private key, PEM (PKCS#8, PKCS#1 or SEC1). Omit when `cert` holds both. */
+  key?: SecretSource
 }
 
 /**
@@ -451,6 +469,28 @@ export interface MitIdOptions {
   cprNumber?: string
 }
 
+/** An OAuth2 client-credentials grant (`config.zignsec.oauth2`). */
+export interface OAuth2Config {
+  /** The client id the provider issued. */
+  client_id: string
+  /** The client secret, or `{ file: '/path' }` (a file holding it). */
+  client_secret: SecretSource
+  /**
+   * The OpenID configuration URL (default
+   * `{gateway}/auth/realms/zignsec/.well-known/openid-configuration`).
+   */
+  discovery_url?: string
+  /** A token endpoint to use as is (skips discovery; may be on another host). */
+  token_url?: string
+  /**
+   * How the client authenticates at the token endpoint: `'basic'` (default, HTTP Basic) or
+   * `'post'` (id and secret in the form body).
+   */
+  client_auth?: 'basic' | 'post'
+  /** Scope to ask for (none by default). */
+  scope?: string
+}
+
 /**
  * Read the URL the browser came back to (your target URL, with ZignSec's query appended):
  * success with `relayState` and `sessionId`, or a cancel / error with `errorCode` and
@@ -586,7 +626,10 @@ export interface TransportConfig {
   max_retry_after_s?: number
   /** Extra trusted CA certificates, PEM text. */
   ca_pem?: string
-  /** Extra trusted CA certificates, path of a PEM file. */
+  /**
+   * Extra trusted CA certificates, path of a PEM file (e.g. the CA of a two-way TLS
+   * gateway).
+   */
   ca_file?: string
 }
 
@@ -649,11 +692,21 @@ export interface ZignsecConfig {
   environment?: 'test' | 'prod' | 'production'
   /** A gateway base URL overriding `environment` (e.g. the local simulator). */
   base_url?: string
-  /** The active subscription keys: primary first, then the optional secondary (rotation). */
-  keys?: Array<string>
+  /**
+   * The active subscription keys: primary first, then the optional secondary (rotation).
+   * Each is the key itself or `{ file: '/path' }` (a file holding it).
+   */
+  keys?: Array<SecretSource>
   /**
    * Which header carries the key: `'product-key'` (default, `Zs-Product-Key`) or
    * `'authorization'` (legacy).
    */
   key_header?: 'product-key' | 'authorization'
+  /** OAuth2/OIDC client credentials: a bearer token is sent with the subscription key. */
+  oauth2?: OAuth2Config
+  /**
+   * Two-way TLS with the client certificate ZignSec issued. Without `base_url`, the
+   * environment's two-way TLS host is used.
+   */
+  client_cert?: ClientCertConfig
 }

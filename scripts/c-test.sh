@@ -5,7 +5,8 @@
 #   2. include/signbridge.h is what the pinned cbindgen generates (no diff)
 #   3. the header compiles as C99 (-pedantic) and as C++ (extern "C")
 #   4. tests/c/*.c linked against libsignbridge.a, run against the simulator: plain, under
-#      valgrind (--leak-check=full --error-exitcode=1) and with AddressSanitizer (verified with nm)
+#      valgrind (--leak-check=full --error-exitcode=1) and with AddressSanitizer (verified with nm);
+#      test_auth (OAuth2 and two-way TLS) against a simulator of its own started with --tls-dir
 #   5. examples/c/sign.c, eid.c and webhook_server.c compiled with -std=c99 -Wall -Wextra -Werror
 #      and run end to end: sign a PDF; identify with BankID SE while webhook_server receives the
 #      simulator's signed deliveries and refuses a tampered, an unsigned and a replayed one
@@ -81,7 +82,7 @@ $CXX -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude -x c++ -c tests/c/head
 nm "$OUT/header_cxx.o" | grep ' U sb_version$' >/dev/null || { echo "C++: sb_version is not an extern \"C\" symbol" >&2; exit 1; }
 
 # ---- 4. compile the test programs and the example ----
-TESTS=(test_flow test_errors test_args test_threads test_cancel test_eid)
+TESTS=(test_flow test_errors test_args test_threads test_cancel test_eid test_auth)
 CFLAGS=(-std=c99 -Wall -Wextra -Werror -pedantic -g -Iinclude -Itests/c -pthread)
 LIBS=("$LIB" -lpthread -ldl -lm)
 step "compile ${TESTS[*]} (plain and -fsanitize=address) and examples/c/*.c"
@@ -108,26 +109,36 @@ done
 echo "ASan instrumentation verified: nm finds __asan_init in every *-asan binary"
 
 # ---- simulators: one per suite, because fault injection is global to a simulator ----
-start_sim() { # $1: name; prints the base URL
+start_sim() { # $1: name, $2 (optional): --tls-dir; sets SIM_URL (and SIM_TLS_URL with $2)
   # (The output file is created by the background process: it may not exist yet when polled.)
-  local out="$OUT/logs/sim-$1.out" url=""
-  "$SIM" --port 0 --quiet >"$out" 2>"$OUT/logs/sim-$1.err" &
+  local out="$OUT/logs/sim-$1.out" url="" tls_url="" tls_args=()
+  [ -n "${2:-}" ] && tls_args=(--tls-dir "$2")
+  "$SIM" --port 0 --quiet "${tls_args[@]}" >"$out" 2>"$OUT/logs/sim-$1.err" &
   SIM_PIDS+=($!)
   for _ in $(seq 200); do
     url=$(sed -n 's/^signbridge-sim listening on //p' "$out" 2>/dev/null || true)
-    [ -n "$url" ] && break
+    [ -n "${2:-}" ] && tls_url=$(sed -n 's/^signbridge-sim tls listening on \(https:[^ ]*\).*/\1/p' "$out" 2>/dev/null || true)
+    [ -n "$url" ] && { [ -z "${2:-}" ] || [ -n "$tls_url" ]; } && break
     sleep 0.05
   done
   [ -n "$url" ] || { echo "simulator $1 did not start" >&2; cat "$OUT/logs/sim-$1.err" >&2; exit 1; }
+  [ -z "${2:-}" ] || [ -n "$tls_url" ] ||
+    { echo "simulator $1 printed no TLS listener" >&2; cat "$out" "$OUT/logs/sim-$1.err" >&2; exit 1; }
   SIM_URL=$url
+  SIM_TLS_URL=$tls_url
 }
 
-# Run one test program; $1 suite, $2 url, $3 binary, rest: wrapper command.
+# Run one test program; $1 suite, $2 url, $3 binary, rest: wrapper command. test_auth runs against
+# the suite's simulator with --tls-dir (AUTH_URL, AUTH_TLS_URL, AUTH_DIR, keyed by suite).
 run_test() {
   local suite=$1 url=$2 bin=$3
   shift 3
-  local log="$OUT/logs/$suite-$(basename "$bin").log" rc=0 t=$SECONDS
-  SIGNBRIDGE_ZIGNSEC_URL=$url SIGNBRIDGE_ZIGNSEC_KEY=$KEY "$@" "$bin" >"$log" 2>&1 || rc=$?
+  local log="$OUT/logs/$suite-$(basename "$bin").log" rc=0 t=$SECONDS tls_url="" tls_dir=""
+  if [[ "$(basename "$bin")" == test_auth* ]]; then
+    url=${AUTH_URL[$suite]} tls_url=${AUTH_TLS_URL[$suite]} tls_dir=${AUTH_DIR[$suite]}
+  fi
+  SIGNBRIDGE_ZIGNSEC_URL=$url SIGNBRIDGE_ZIGNSEC_KEY=$KEY SIGNBRIDGE_TLS_URL=$tls_url \
+    SIGNBRIDGE_TLS_DIR=$tls_dir "$@" "$bin" >"$log" 2>&1 || rc=$?
   local summary
   summary=$(grep -E '^[a-z_]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -1 || true)
   if [ "$rc" -ne 0 ] || [ -z "$summary" ] || ! grep -q ' 0 failed$' <<<"$summary"; then
@@ -155,7 +166,7 @@ run_suite() { # $1 suite name, $2 simulator URL, $3 binary suffix, rest: wrapper
 # principle 3) is reported as "possibly lost". The ASan run's LeakSanitizer, which follows
 # interior pointers, checks those for real leaks (detect_leaks=1).
 VALGRIND=(valgrind --quiet --leak-check=full --error-exitcode=1 --errors-for-leak-kinds=definite
-  --show-leak-kinds=definite --suppressions=tests/c/valgrind.supp --fair-sched=yes)
+  --show-leak-kinds=definite --suppressions=tests/c/valgrind.supp --fair-sched=yes --num-callers=40)
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=1:detect_stack_use_after_return=0
 
 # Started here, in the main shell, so that the EXIT trap stops every one of them.
@@ -163,6 +174,14 @@ start_sim plain; URL_PLAIN=$SIM_URL
 start_sim example; URL_EXAMPLE=$SIM_URL
 start_sim valgrind; URL_VALGRIND=$SIM_URL
 start_sim asan; URL_ASAN=$SIM_URL
+# test_auth's simulators: OAuth2 state (require_bearer, tokens issued) and a two-way TLS listener
+# with a test PKI written into their --tls-dir.
+declare -A AUTH_URL AUTH_TLS_URL AUTH_DIR
+for suite in plain valgrind asan; do
+  AUTH_DIR[$suite]="$ROOT/$OUT/pki-$suite"
+  start_sim "auth-$suite" "${AUTH_DIR[$suite]}"
+  AUTH_URL[$suite]=$SIM_URL AUTH_TLS_URL[$suite]=$SIM_TLS_URL
+done
 
 # ---- 5. the suites: plain first, then valgrind and ASan side by side ----
 step "C tests against the simulator (plain)"

@@ -30,11 +30,55 @@ pub struct ZignsecConfig {
     #[napi(js_name = "base_url")]
     pub base_url: Option<String>,
     /// The active subscription keys: primary first, then the optional secondary (rotation).
-    pub keys: Option<Vec<String>>,
+    /// Each is the key itself or `{ file: '/path' }` (a file holding it).
+    #[napi(ts_type = "Array<SecretSource>")]
+    pub keys: Option<Vec<serde_json::Value>>,
     /// Which header carries the key: `'product-key'` (default, `Zs-Product-Key`) or
     /// `'authorization'` (legacy).
     #[napi(js_name = "key_header", ts_type = "'product-key' | 'authorization'")]
     pub key_header: Option<String>,
+    /// OAuth2/OIDC client credentials: a bearer token is sent with the subscription key.
+    pub oauth2: Option<OAuth2Config>,
+    /// Two-way TLS with the client certificate ZignSec issued. Without `base_url`, the
+    /// environment's two-way TLS host is used.
+    #[napi(js_name = "client_cert")]
+    pub client_cert: Option<ClientCertConfig>,
+}
+
+/// An OAuth2 client-credentials grant (`config.zignsec.oauth2`).
+#[napi(object, object_to_js = false)]
+pub struct OAuth2Config {
+    /// The client id the provider issued.
+    #[napi(js_name = "client_id")]
+    pub client_id: String,
+    /// The client secret, or `{ file: '/path' }` (a file holding it).
+    #[napi(js_name = "client_secret", ts_type = "SecretSource")]
+    pub client_secret: serde_json::Value,
+    /// The OpenID configuration URL (default
+    /// `{gateway}/auth/realms/zignsec/.well-known/openid-configuration`).
+    #[napi(js_name = "discovery_url")]
+    pub discovery_url: Option<String>,
+    /// A token endpoint to use as is (skips discovery; may be on another host).
+    #[napi(js_name = "token_url")]
+    pub token_url: Option<String>,
+    /// How the client authenticates at the token endpoint: `'basic'` (default, HTTP Basic) or
+    /// `'post'` (id and secret in the form body).
+    #[napi(js_name = "client_auth", ts_type = "'basic' | 'post'")]
+    pub client_auth: Option<String>,
+    /// Scope to ask for (none by default).
+    pub scope: Option<String>,
+}
+
+/// A client certificate for two-way TLS (`config.zignsec.client_cert`): PEM text or
+/// `{ file: '/path' }` each.
+#[napi(object, object_to_js = false)]
+pub struct ClientCertConfig {
+    /// The certificate chain, PEM (leaf first).
+    #[napi(ts_type = "SecretSource")]
+    pub cert: serde_json::Value,
+    /// The private key, PEM (PKCS#8, PKCS#1 or SEC1). Omit when `cert` holds both.
+    #[napi(ts_type = "SecretSource")]
+    pub key: Option<serde_json::Value>,
 }
 
 /// Transport settings (`config.transport`).
@@ -61,7 +105,8 @@ pub struct TransportConfig {
     /// Extra trusted CA certificates, PEM text.
     #[napi(js_name = "ca_pem")]
     pub ca_pem: Option<String>,
-    /// Extra trusted CA certificates, path of a PEM file.
+    /// Extra trusted CA certificates, path of a PEM file (e.g. the CA of a two-way TLS
+    /// gateway).
     #[napi(js_name = "ca_file")]
     pub ca_file: Option<String>,
 }

@@ -15,10 +15,15 @@ const PRIMARY_KEY = '5f1c7a2e-0d3b-4c8e-9a61-2b7e4d9f0a11'
 const SECONDARY_KEY = '8c2d4e6f-1a3b-4c5d-8e7f-90a1b2c3d4e5'
 const AKSEL = '06046517928'
 
-/** Start `signbridge-sim --port 0`; resolves with { url, stop }. */
-function startSim () {
+/**
+ * Start `signbridge-sim --port 0`; resolves with { url, stop }. With `tlsDir`, the simulator also
+ * serves two-way TLS with a test PKI written into that directory: resolves with { url, tlsUrl,
+ * tlsDir, stop } once both listeners are up.
+ */
+function startSim ({ tlsDir } = {}) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(SIM_BIN, ['--port', '0', '--quiet'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const args = ['--port', '0', '--quiet', ...(tlsDir ? ['--tls-dir', tlsDir] : [])]
+    const proc = spawn(SIM_BIN, args, { stdio: ['ignore', 'pipe', 'inherit'] })
     const timer = setTimeout(() => {
       proc.kill()
       reject(new Error(`${SIM_BIN} printed no URL within 20 s`))
@@ -28,17 +33,28 @@ function startSim () {
       reject(new Error(`cannot start ${SIM_BIN}: ${e.message} (build it with cargo build -p signbridge-sim)`))
     })
     const lines = readline.createInterface({ input: proc.stdout })
-    lines.once('line', (line) => {
-      clearTimeout(timer)
-      const m = /listening on (http:\/\/\S+)/.exec(line)
+    let url = null
+    lines.on('line', (line) => {
+      const m = url === null
+        ? /listening on (http:\/\/\S+)/.exec(line)
+        : /tls listening on (https:\/\/\S+)/.exec(line)
       if (!m) {
+        clearTimeout(timer)
+        lines.removeAllListeners('line')
         proc.kill()
         reject(new Error(`unexpected simulator output: ${line}`))
         return
       }
-      const url = m[1]
+      if (url === null) {
+        url = m[1]
+        if (tlsDir) return // wait for the TLS listener's line
+      }
+      clearTimeout(timer)
+      lines.removeAllListeners('line')
       resolve({
         url,
+        tlsUrl: tlsDir ? m[1] : undefined,
+        tlsDir,
         proc,
         stop: () =>
           new Promise((done) => {

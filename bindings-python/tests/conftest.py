@@ -54,11 +54,20 @@ def sample_pdf(title: str = "Contract", pages: int = 1) -> bytes:
 
 
 class Sim:
-    """A running signbridge-sim and its control API."""
+    """A running signbridge-sim and its control API (`tls_url` and `tls_dir`: its two-way TLS
+    listener and test PKI, when started with --tls-dir)."""
 
-    def __init__(self, url: str, proc: subprocess.Popen[str]) -> None:
+    def __init__(
+        self,
+        url: str,
+        proc: subprocess.Popen[str],
+        tls_url: Optional[str] = None,
+        tls_dir: Optional[Path] = None,
+    ) -> None:
         self.url = url
         self.proc = proc
+        self.tls_url = tls_url
+        self.tls_dir = tls_dir
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
@@ -144,22 +153,31 @@ def sim_binary() -> Path:
     return REPO / "target" / "debug" / "signbridge-sim"
 
 
-def start_sim() -> Sim:
+def start_sim(tls_dir: Optional[Path] = None) -> Sim:
+    """Start signbridge-sim on a free port; with `tls_dir`, also its two-way TLS listener (the
+    simulator writes its test PKI there)."""
     binary = sim_binary()
     if not binary.exists():
         pytest.fail(f"{binary} is missing: run `cargo build -p signbridge-sim` first")
-    proc = subprocess.Popen(
-        [str(binary), "--port", "0", "--quiet"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    args = [str(binary), "--port", "0", "--quiet"]
+    if tls_dir is not None:
+        args += ["--tls-dir", str(tls_dir)]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     line = proc.stdout.readline().strip()
     prefix = "signbridge-sim listening on "
     if not line.startswith(prefix):
         proc.kill()
         pytest.fail(f"unexpected first line from signbridge-sim: {line!r}")
-    return Sim(line[len(prefix):], proc)
+    tls_url = None
+    if tls_dir is not None:
+        tls_line = proc.stdout.readline().strip()
+        m = re.match(r"signbridge-sim tls listening on (https://\S+)", tls_line)
+        if not m:
+            proc.kill()
+            pytest.fail(f"unexpected second line from signbridge-sim: {tls_line!r}")
+        tls_url = m.group(1)
+    return Sim(line[len(prefix):], proc, tls_url, tls_dir)
 
 
 def stop_sim(s: Sim) -> None:
@@ -180,6 +198,17 @@ def sim() -> Iterator[Sim]:
 def own_sim() -> Iterator[Sim]:
     """A simulator of the test's own, for tests that change its clock (which cannot be undone)."""
     s = start_sim()
+    try:
+        yield s
+    finally:
+        stop_sim(s)
+
+
+@pytest.fixture(scope="module")
+def tls_sim(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sim]:
+    """A simulator of the module's own with its two-way TLS listener (--tls-dir; the test CA and
+    client certificates are in `tls_sim.tls_dir`)."""
+    s = start_sim(tmp_path_factory.mktemp("pki"))
     try:
         yield s
     finally:
