@@ -3,7 +3,7 @@
 
 #include <pthread.h>
 
-#define THREADS 6
+#define THREADS 16
 
 static sb_client *g_client;
 static sb_status *g_shared_status;
