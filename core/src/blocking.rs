@@ -50,6 +50,17 @@ impl Client {
         Ok(Signing(self.inner.zignsec()?.signing()))
     }
 
+    /// Blocking provider-neutral document signing (see [`crate::Client::signing`]).
+    pub fn signing(&self) -> Result<SigningService> {
+        Ok(SigningService(self.inner.signing()?))
+    }
+
+    /// Blocking provider-neutral document signing with `provider` (see
+    /// [`crate::Client::signing_with`]).
+    pub fn signing_with(&self, provider: crate::signing::Provider) -> Result<SigningService> {
+        Ok(SigningService(self.inner.signing_with(provider)?))
+    }
+
     /// The blocking Securosys Primus HSM client.
     pub fn securosys(&self) -> Result<Securosys> {
         Ok(Securosys(self.inner.securosys()?.clone()))
@@ -247,4 +258,60 @@ pub fn document_from_path(
     placement: Option<crate::providers::zignsec::Placement>,
 ) -> Result<Document> {
     block_on(Document::from_path(path, placement))?
+}
+
+// ---------------------------------------------------------------------------------------------
+// Provider-neutral signing sessions
+
+/// Blocking twin of [`crate::signing::SigningService`].
+#[derive(Clone, Debug)]
+pub struct SigningService(pub crate::signing::SigningService);
+
+impl SigningService {
+    /// See [`crate::signing::SigningService::provider`].
+    pub fn provider(&self) -> crate::signing::Provider {
+        self.0.provider()
+    }
+    /// See [`crate::signing::SigningService::start`].
+    pub fn start(
+        &self,
+        session: &crate::signing::NewSession,
+    ) -> Result<crate::signing::StartedSession> {
+        block_on(self.0.start(session))?
+    }
+    /// See [`crate::signing::SigningService::status`].
+    pub fn status(
+        &self,
+        session: &crate::signing::SessionRef,
+    ) -> Result<crate::signing::SessionState> {
+        block_on(self.0.status(session))?
+    }
+    /// See [`crate::signing::SigningService::wait`].
+    pub fn wait(
+        &self,
+        session: &crate::signing::SessionRef,
+        opts: &WaitOptions<crate::signing::SessionState>,
+    ) -> Result<crate::signing::CompletedSession> {
+        block_on(self.0.wait(session, opts))?
+    }
+    /// See [`crate::signing::SigningService::download`].
+    pub fn download(
+        &self,
+        session: &crate::signing::SessionRef,
+        document_id: &str,
+    ) -> Result<Bytes> {
+        block_on(self.0.download(session, document_id))?
+    }
+    /// See [`crate::signing::SigningService::save_all`].
+    pub fn save_all(
+        &self,
+        done: &crate::signing::CompletedSession,
+        dir: impl AsRef<Path>,
+    ) -> Result<Vec<PathBuf>> {
+        block_on(self.0.save_all(done, dir))?
+    }
+    /// See [`crate::signing::SigningService::cancel`].
+    pub fn cancel(&self, session: &crate::signing::SessionRef) -> Result<()> {
+        block_on(self.0.cancel(session))?
+    }
 }

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::error::{Error, ErrorCode, Result};
 use crate::providers::securosys::SecurosysClient;
 use crate::providers::zignsec::ZignsecClient;
+use crate::signing::{Provider, SigningService};
 
 /// A signbridge client. Provider services hang off it: `client.zignsec()?.signing()`.
 ///
@@ -19,6 +20,7 @@ pub struct Client {
 struct Inner {
     zignsec: Option<ZignsecClient>,
     securosys: Option<SecurosysClient>,
+    signing: Option<Provider>,
 }
 
 impl Client {
@@ -43,7 +45,11 @@ impl Client {
             .map(|s| SecurosysClient::new(s, &config.transport))
             .transpose()?;
         Ok(Client {
-            inner: Arc::new(Inner { zignsec, securosys }),
+            inner: Arc::new(Inner {
+                zignsec,
+                securosys,
+                signing: config.signing.as_ref().and_then(|s| s.provider),
+            }),
         })
     }
 
@@ -72,5 +78,24 @@ impl Client {
                  base_url and api_keys",
             )
         })
+    }
+
+    /// Provider-neutral document signing ([`crate::signing`]) with the configured provider:
+    /// `config.signing.provider`, else the only configured document-signing provider (ZignSec or
+    /// OneSpan). Both configured and none chosen is [`ErrorCode::InvalidConfig`] (the message
+    /// says how to choose); none configured is [`ErrorCode::AuthConfigMissing`].
+    pub fn signing(&self) -> Result<SigningService> {
+        let mut available = Vec::new();
+        if self.inner.zignsec.is_some() {
+            available.push(Provider::Zignsec);
+        }
+        let provider = crate::signing::choose_provider(self.inner.signing, &available)?;
+        self.signing_with(provider)
+    }
+
+    /// Provider-neutral document signing with `provider`, whatever the configuration chose;
+    /// [`ErrorCode::AuthConfigMissing`] when that provider is not configured.
+    pub fn signing_with(&self, provider: Provider) -> Result<SigningService> {
+        SigningService::new(provider, self.inner.zignsec.as_ref())
     }
 }

@@ -27,6 +27,7 @@ use crate::auth::{KeyHeader, SecretSource};
 use crate::error::{Error, Result};
 use crate::providers::securosys::SecurosysConfig;
 use crate::providers::zignsec::{Environment, ZignsecConfig};
+use crate::signing::SigningConfig;
 use crate::transport::TransportConfig;
 
 /// Environment variables read by [`Config::from_env`].
@@ -58,6 +59,10 @@ pub struct Config {
     /// Securosys Primus HSM (TSB REST API) settings.
     #[serde(default)]
     pub securosys: Option<SecurosysConfig>,
+    /// Which provider the provider-neutral [`crate::Client::signing`] uses:
+    /// `{"signing": {"provider": "zignsec" | "onespan"}}`. Needed only when both are configured.
+    #[serde(default)]
+    pub signing: Option<SigningConfig>,
     /// Timeouts, retries and trusted CAs.
     #[serde(default)]
     pub transport: TransportConfig,

@@ -19,6 +19,10 @@
 //! # Ok(()) }
 //! ```
 //!
+//! For document flows that should not depend on the provider, [`signing`] offers one
+//! provider-neutral session (ZignSec BankID Norway or OneSpan Sign): `client.signing()?.start(..)`
+//! returns a [`signing::SessionRef`] such as `"zignsec:<id>"` that every later call takes.
+//!
 //! Every async operation has a blocking twin in [`blocking`], which runs the same future on the
 //! one shared runtime ([`runtime`]).
 
@@ -32,6 +36,7 @@ pub mod pdf;
 pub mod providers;
 pub mod runtime;
 pub mod session;
+pub mod signing;
 pub mod transport;
 pub mod webhook;
 
