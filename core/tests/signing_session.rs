@@ -1,0 +1,531 @@
+//! The provider-neutral signing session against the simulator on loopback: the same flow run
+//! over ZignSec BankID Norway and over OneSpan Sign, only the configuration differing.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::json;
+use signbridge::blocking::{Client, SigningService};
+use signbridge::signing::{
+    NewSession, Provider, Redirects, SessionDocument, SessionRef, SessionSigner, SessionState,
+    SignatureField, StartedSession,
+};
+use signbridge::{Config, ErrorCode, SessionStatus, WaitOptions};
+use signbridge_sim::client as http;
+use signbridge_sim::{BackgroundSimulator, SimConfig, DEFAULT_PRIMARY_KEY, DEFAULT_SECONDARY_KEY};
+
+const ONESPAN_API_KEY_PENDING: &str = "pending";
+
+fn sim() -> BackgroundSimulator {
+    BackgroundSimulator::start(SimConfig {
+        quiet: true,
+        ..SimConfig::default()
+    })
+    .expect("simulator starts")
+}
+
+/// The configuration section of `provider` on this simulator.
+fn section(sim: &BackgroundSimulator, provider: Provider) -> (&'static str, serde_json::Value) {
+    match provider {
+        Provider::Zignsec => (
+            "zignsec",
+            json!({"base_url": sim.base_url(), "keys": [DEFAULT_PRIMARY_KEY, DEFAULT_SECONDARY_KEY]}),
+        ),
+        Provider::Onespan => (
+            "onespan",
+            json!({"base_url": sim.base_url(), "api_key": ONESPAN_API_KEY_PENDING}),
+        ),
+    }
+}
+
+fn client_for(
+    sim: &BackgroundSimulator,
+    providers: &[Provider],
+    extra: serde_json::Value,
+) -> Client {
+    let mut cfg = json!({"transport": {"backoff_base_ms": 20, "backoff_max_ms": 100}});
+    for p in providers {
+        let (name, value) = section(sim, *p);
+        cfg[name] = value;
+    }
+    if let serde_json::Value::Object(m) = extra {
+        for (k, v) in m {
+            cfg[k] = v;
+        }
+    }
+    Client::new(Config::from_json(&cfg.to_string()).expect("config")).expect("client")
+}
+
+fn signing(sim: &BackgroundSimulator, provider: Provider) -> SigningService {
+    client_for(sim, &[provider], json!({}))
+        .signing()
+        .expect("the only configured provider is chosen")
+}
+
+fn control(sim: &BackgroundSimulator, method: &str, path: &str, body: serde_json::Value) {
+    let r =
+        http::send_json(method, &format!("{}{path}", sim.base_url()), &body).expect("control call");
+    assert!(
+        r.status < 300,
+        "control {path} failed: {} {}",
+        r.status,
+        r.text()
+    );
+}
+
+fn recorded_api_calls(sim: &BackgroundSimulator) -> Vec<String> {
+    let r = http::get(&format!("{}/_sim/requests", sim.base_url())).expect("requests");
+    r.json()
+        .expect("json")
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| {
+            let path = v["path"].as_str()?;
+            let method = v["method"].as_str()?;
+            (!path.starts_with("/_sim")).then(|| format!("{method} {path}"))
+        })
+        .collect()
+}
+
+fn fast_wait() -> WaitOptions<SessionState> {
+    WaitOptions {
+        interval: Duration::from_millis(100),
+        timeout: Some(Duration::from_secs(20)),
+        ..WaitOptions::default()
+    }
+}
+
+fn pdf(title: &str, pages: usize) -> Vec<u8> {
+    signbridge_sim::sample_pdf(title, pages)
+}
+
+/// The signer `index` of `started` signs, the way each provider's test tooling offers.
+fn sign_as(sim: &BackgroundSimulator, started: &StartedSession, index: usize) {
+    let id = started.id.id();
+    match started.provider {
+        Provider::Zignsec => control(
+            sim,
+            "POST",
+            &format!("/_sim/zignsec/signing/{id}/complete"),
+            json!({}),
+        ),
+        Provider::Onespan => {
+            let role = &started.signers[index].signer_id;
+            control(
+                sim,
+                "POST",
+                &format!("/_sim/onespan/packages/{}/roles/{role}/sign", urlencode(id)),
+                json!({}),
+            )
+        }
+    }
+}
+
+/// The signer `index` of `started` says no: declines on OneSpan, cancels on ZignSec's page.
+fn refuse_as(sim: &BackgroundSimulator, started: &StartedSession, index: usize, reason: &str) {
+    let id = started.id.id();
+    match started.provider {
+        Provider::Zignsec => control(
+            sim,
+            "POST",
+            &format!("/_sim/zignsec/signing/{id}/cancel"),
+            json!({}),
+        ),
+        Provider::Onespan => {
+            let role = &started.signers[index].signer_id;
+            control(
+                sim,
+                "POST",
+                &format!(
+                    "/_sim/onespan/packages/{}/roles/{role}/decline",
+                    urlencode(id)
+                ),
+                json!({ "reason": reason }),
+            )
+        }
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+fn two_document_session(contract: &[u8], appendix: &[u8]) -> NewSession {
+    NewSession {
+        title: Some("Purchase agreement".into()),
+        documents: vec![
+            SessionDocument::from_bytes("contract.pdf", contract.to_vec())
+                .with_field(SignatureField::at(1, 60.0, 650.0)),
+            SessionDocument::from_bytes("appendix.pdf", appendix.to_vec())
+                .with_field(SignatureField::at(2, 300.0, 600.0)),
+        ],
+        signers: vec![SessionSigner::new("Aksel", "Herseth").with_email("aksel@example.com")],
+        redirects: Redirects {
+            success: Some("https://example.com/signed".into()),
+            ..Redirects::default()
+        },
+        ..NewSession::default()
+    }
+}
+
+/// The whole flow, identical for every provider: two PDFs, start, the signer signs, wait,
+/// download and save, and the signed PDFs keep the original bytes as their prefix.
+fn two_pdfs_signed_end_to_end(provider: Provider) {
+    let sim = sim();
+    let signing = signing(&sim, provider);
+    assert_eq!(signing.provider(), provider);
+    let contract = pdf("Purchase agreement", 1);
+    let appendix = pdf("Appendix A", 2);
+    let started = signing
+        .start(&two_document_session(&contract, &appendix))
+        .expect("started");
+    assert_eq!(started.provider, provider);
+    assert_eq!(started.id.provider(), provider);
+    assert!(
+        started
+            .id
+            .to_string()
+            .starts_with(&format!("{}:", provider.as_str())),
+        "{}",
+        started.id
+    );
+    assert_eq!(started.signers.len(), 1);
+    assert_eq!(started.signers[0].name, "Aksel Herseth");
+    assert!(
+        started.signers[0].url.starts_with(sim.base_url()),
+        "{}",
+        started.signers[0].url
+    );
+    // The signing page is there for the signer's browser.
+    let page = http::get(&started.signers[0].url).expect("signing page");
+    assert_eq!(page.status, 200, "{}", page.text());
+
+    // Only the reference string is needed later (as the bindings pass it).
+    let reference: SessionRef = started.id.to_string().parse().expect("parses back");
+    let before = signing.status(&reference).expect("status");
+    assert_eq!(before.status, SessionStatus::Pending);
+    assert_eq!(before.signers.len(), 1);
+    assert!(!before.signers[0].signed);
+
+    sign_as(&sim, &started, 0);
+
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let seen2 = seen.clone();
+    let opts = WaitOptions {
+        on_progress: Some(Arc::new(move |s: &SessionState| {
+            seen2.lock().expect("lock").push(s.status.clone())
+        })),
+        ..fast_wait()
+    };
+    let done = signing.wait(&reference, &opts).expect("finished");
+    assert_eq!(done.id, reference);
+    assert_eq!(
+        seen.lock().expect("lock").last(),
+        Some(&SessionStatus::Finished)
+    );
+    let names: Vec<&str> = done.files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(done.files.len(), 2, "{names:?}");
+    for (file, original) in done.files.iter().zip([&contract, &appendix]) {
+        let signed = signing
+            .download(&reference, &file.document_id)
+            .expect("download");
+        assert!(signed.len() > original.len(), "{}", file.name);
+        assert!(
+            signed.starts_with(original),
+            "{} lost the original",
+            file.name
+        );
+    }
+    let after = signing.status(&reference).expect("status");
+    assert_eq!(after.status, SessionStatus::Finished);
+    assert!(after.signers.iter().all(|s| s.signed));
+
+    let out = tempfile::tempdir().expect("tmp");
+    let paths = signing.save_all(&done, out.path()).expect("saved");
+    assert_eq!(paths.len(), 2);
+    for (path, original) in paths.iter().zip([&contract, &appendix]) {
+        assert!(path.starts_with(out.path()));
+        let bytes = std::fs::read(path).expect("saved file");
+        assert!(bytes.starts_with(original), "{}", path.display());
+    }
+    assert_eq!(leftovers(out.path()), 0, "temporary files left behind");
+}
+
+fn leftovers(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .count()
+}
+
+#[test]
+fn zignsec_two_pdfs_signed_end_to_end() {
+    two_pdfs_signed_end_to_end(Provider::Zignsec);
+}
+
+#[test]
+fn zignsec_signer_cancel_is_cancelled_and_expiry_is_expired() {
+    let sim = sim();
+    let signing = signing(&sim, Provider::Zignsec);
+    let doc = pdf("x", 1);
+    let session = two_document_session(&doc, &doc);
+    let started = signing.start(&session).expect("started");
+    refuse_as(&sim, &started, 0, "no");
+    let e = signing
+        .wait(&started.id, &fast_wait())
+        .expect_err("cancelled");
+    assert_eq!(e.code(), ErrorCode::Cancelled, "{e}");
+    assert_eq!(e.provider_code(), Some("CANCELLED_BY_USER"));
+    assert_eq!(
+        signing.status(&started.id).expect("status").status,
+        SessionStatus::Cancelled
+    );
+
+    let started = signing.start(&session).expect("started");
+    control(
+        &sim,
+        "POST",
+        &format!("/_sim/zignsec/signing/{}/expire", started.id.id()),
+        json!({}),
+    );
+    let e = signing
+        .wait(&started.id, &fast_wait())
+        .expect_err("expired");
+    assert_eq!(e.code(), ErrorCode::SessionExpired, "{e}");
+    // Downloading from an unfinished session says why.
+    let e = signing
+        .download(&started.id, "any")
+        .expect_err("not finished");
+    assert_eq!(e.code(), ErrorCode::SessionExpired, "{e}");
+}
+
+#[test]
+fn zignsec_refuses_a_second_signer_before_any_request() {
+    let sim = sim();
+    let signing = signing(&sim, Provider::Zignsec);
+    let doc = pdf("x", 1);
+    let mut session = two_document_session(&doc, &doc);
+    session
+        .signers
+        .push(SessionSigner::new("Kari", "Nordmann").with_email("kari@example.com"));
+    let e = signing.start(&session).expect_err("two signers");
+    assert_eq!(e.code(), ErrorCode::InvalidArgument);
+    assert!(e.message().contains("one signer"), "{}", e.message());
+    // Two fields on one document: ZignSec places one signature per document.
+    let mut session = two_document_session(&doc, &doc);
+    session.documents[0]
+        .fields
+        .push(SignatureField::at(1, 10.0, 10.0));
+    let e = signing.start(&session).expect_err("two fields");
+    assert_eq!(e.code(), ErrorCode::InvalidArgument);
+    assert!(
+        recorded_api_calls(&sim).is_empty(),
+        "{:?}",
+        recorded_api_calls(&sim)
+    );
+}
+
+#[test]
+fn zignsec_a_failed_upload_names_the_created_session() {
+    let sim = sim();
+    let signing = signing(&sim, Provider::Zignsec);
+    // The create goes through (a zero delay), the first upload is refused.
+    for spec in [
+        json!({"kind": "delay", "delay_ms": 0, "count": 1, "method": "POST", "path_prefix": "/api/v5/sessions/signing/"}),
+        json!({"kind": "status", "status": 422, "count": 1, "method": "POST", "path_prefix": "/api/v5/sessions/signing/"}),
+    ] {
+        control(&sim, "POST", "/_sim/faults", spec);
+    }
+    let doc = pdf("x", 1);
+    let e = signing
+        .start(&two_document_session(&doc, &doc))
+        .expect_err("upload refused");
+    assert_eq!(e.http_status(), Some(422), "{e}");
+    assert!(e.message().contains("zignsec:"), "{}", e.message());
+    assert!(
+        e.message().contains("was created but not started"),
+        "{}",
+        e.message()
+    );
+}
+
+/// Everything a caller can get wrong locally is refused before anything is sent.
+fn bad_input_is_refused_locally(provider: Provider) {
+    let sim = sim();
+    let signing = signing(&sim, provider);
+    let good = pdf("x", 1);
+    let cases: Vec<(NewSession, ErrorCode)> = vec![
+        (NewSession::default(), ErrorCode::InvalidArgument),
+        (
+            NewSession {
+                documents: vec![SessionDocument::from_bytes("notes.txt", b"hello".to_vec())],
+                signers: vec![SessionSigner::new("A", "B").with_email("a@example.com")],
+                ..NewSession::default()
+            },
+            ErrorCode::InvalidDocument,
+        ),
+        (
+            NewSession {
+                documents: vec![SessionDocument::from_path("/nonexistent/contract.pdf")],
+                signers: vec![SessionSigner::new("A", "B").with_email("a@example.com")],
+                ..NewSession::default()
+            },
+            ErrorCode::Io,
+        ),
+        (
+            NewSession {
+                documents: vec![SessionDocument::from_bytes("a.pdf", good.clone())
+                    .with_field(SignatureField::at(0, 1.0, 1.0))],
+                signers: vec![SessionSigner::new("A", "B").with_email("a@example.com")],
+                ..NewSession::default()
+            },
+            ErrorCode::InvalidArgument,
+        ),
+        (
+            NewSession {
+                documents: vec![
+                    SessionDocument::from_bytes("a.pdf", good.clone()).with_field(
+                        SignatureField::at(1, 1.0, 1.0)
+                            .for_signer(signbridge::signing::SignerSelector::Id("nobody".into())),
+                    ),
+                ],
+                signers: vec![SessionSigner::new("A", "B").with_email("a@example.com")],
+                ..NewSession::default()
+            },
+            ErrorCode::InvalidArgument,
+        ),
+        (
+            NewSession {
+                documents: vec![SessionDocument::from_bytes("a.pdf", good.clone())],
+                signers: vec![SessionSigner::new("A", "B").with_email("not-an-address")],
+                ..NewSession::default()
+            },
+            ErrorCode::InvalidArgument,
+        ),
+        (
+            NewSession {
+                documents: vec![SessionDocument::from_bytes("a.pdf", good)],
+                signers: vec![SessionSigner::new("A", "B").with_email("a@example.com")],
+                redirects: Redirects {
+                    success: Some("/relative".into()),
+                    ..Redirects::default()
+                },
+                ..NewSession::default()
+            },
+            ErrorCode::InvalidArgument,
+        ),
+    ];
+    for (i, (session, code)) in cases.iter().enumerate() {
+        let e = signing.start(session).expect_err("refused");
+        assert_eq!(e.code(), *code, "case {i}: {e}");
+    }
+    assert!(
+        recorded_api_calls(&sim).is_empty(),
+        "{:?}",
+        recorded_api_calls(&sim)
+    );
+}
+
+#[test]
+fn zignsec_bad_input_is_refused_locally() {
+    bad_input_is_refused_locally(Provider::Zignsec);
+}
+
+#[test]
+fn bad_session_references_are_invalid_arguments() {
+    for bad in [
+        "",
+        "5b0e7c1a-0000-4000-8000-000000000001",
+        "docusign:abc",
+        "zignsec:",
+        "zignsec:../../etc/passwd",
+        "onespan:has space",
+        ":abc",
+    ] {
+        let e = bad.parse::<SessionRef>().expect_err(bad);
+        assert_eq!(e.code(), ErrorCode::InvalidArgument, "{bad:?}");
+        assert!(
+            e.message().contains("zignsec:") || e.message().contains("not valid"),
+            "{bad:?}: {}",
+            e.message()
+        );
+    }
+    // A well-formed reference to a session the provider does not know.
+    let sim = sim();
+    let signing = signing(&sim, Provider::Zignsec);
+    let unknown: SessionRef = "zignsec:5b0e7c1a-0000-4000-8000-000000000001"
+        .parse()
+        .expect("well-formed");
+    let e = signing.status(&unknown).expect_err("unknown");
+    assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+}
+
+#[test]
+fn provider_choice_rules() {
+    let sim = sim();
+    // Only a provider that cannot sign documents: nothing to choose.
+    let none = Client::new(
+        Config::from_json(
+            &json!({"securosys": {"base_url": sim.base_url(), "api_keys": {"key_management": ["k"]}}})
+                .to_string(),
+        )
+        .expect("config"),
+    )
+    .expect("client");
+    let e = none.signing().expect_err("no signing provider");
+    assert_eq!(e.code(), ErrorCode::AuthConfigMissing, "{e}");
+    // An explicit choice of a provider that is not configured.
+    let zs = client_for(&sim, &[Provider::Zignsec], json!({}));
+    let e = zs
+        .signing_with(Provider::Onespan)
+        .expect_err("onespan not configured");
+    assert_eq!(e.code(), ErrorCode::AuthConfigMissing, "{e}");
+    let e = client_for(
+        &sim,
+        &[Provider::Zignsec],
+        json!({"signing": {"provider": "onespan"}}),
+    )
+    .signing()
+    .expect_err("configured choice not configured");
+    assert_eq!(e.code(), ErrorCode::AuthConfigMissing, "{e}");
+    // A misspelt provider in the configuration.
+    let e = Config::from_json(r#"{"signing": {"provider": "zignsek"}}"#).expect_err("typo");
+    assert_eq!(e.code(), ErrorCode::InvalidConfig, "{e}");
+    // A reference to a provider this client does not have.
+    let os_ref: SessionRef = "onespan:bw1FGkfWT7tf0X4r6bHUfvIblKQ=".parse().expect("ref");
+    let e = zs
+        .signing()
+        .expect("zignsec")
+        .status(&os_ref)
+        .expect_err("onespan not configured");
+    assert_eq!(e.code(), ErrorCode::AuthConfigMissing, "{e}");
+}
+
+#[test]
+fn zignsec_fields_are_measured_from_the_top_left_of_the_page() {
+    let sim = sim();
+    let signing = signing(&sim, Provider::Zignsec);
+    let contract = pdf("Purchase agreement", 1);
+    let appendix = pdf("Appendix A", 2);
+    let started = signing
+        .start(&two_document_session(&contract, &appendix))
+        .expect("started");
+    sign_as(&sim, &started, 0);
+    let done = signing.wait(&started.id, &fast_wait()).expect("finished");
+    // A 200x50 box 650 points below the top of an A4 page (842 points high) has its
+    // bottom-left corner 142 points above the bottom: ZignSec's placement.
+    let signed = signing
+        .download(&started.id, &done.files[0].document_id)
+        .expect("download");
+    let text = String::from_utf8_lossy(&signed[contract.len()..]);
+    assert!(text.contains("60.00 142.00 "), "stamp not at (60, 142): {text}");
+    let signed = signing
+        .download(&started.id, &done.files[1].document_id)
+        .expect("download");
+    let text = String::from_utf8_lossy(&signed[appendix.len()..]);
+    assert!(text.contains("300.00 192.00 "), "stamp not at (300, 192)");
+}
