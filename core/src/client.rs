@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::config::Config;
 use crate::error::{Error, ErrorCode, Result};
+use crate::providers::onespan::OnespanClient;
 use crate::providers::securosys::SecurosysClient;
 use crate::providers::zignsec::ZignsecClient;
 use crate::signing::{Provider, SigningService};
@@ -20,6 +21,7 @@ pub struct Client {
 struct Inner {
     zignsec: Option<ZignsecClient>,
     securosys: Option<SecurosysClient>,
+    onespan: Option<OnespanClient>,
     signing: Option<Provider>,
 }
 
@@ -27,11 +29,13 @@ impl Client {
     /// Build a client. Fails with [`ErrorCode::InvalidConfig`] or
     /// [`ErrorCode::AuthConfigMissing`] when the configuration cannot work; nothing is sent.
     pub fn new(config: Config) -> Result<Client> {
-        if config.zignsec.is_none() && config.securosys.is_none() {
+        if config.zignsec.is_none() && config.securosys.is_none() && config.onespan.is_none() {
             return Err(Error::new(
                 ErrorCode::AuthConfigMissing,
                 "no provider is configured; add a \"zignsec\" section (or set \
-                 SIGNBRIDGE_ZIGNSEC_KEY and SIGNBRIDGE_ZIGNSEC_URL) or a \"securosys\" section",
+                 SIGNBRIDGE_ZIGNSEC_KEY and SIGNBRIDGE_ZIGNSEC_URL), a \"securosys\" section or \
+                 an \"onespan\" section (or set SIGNBRIDGE_ONESPAN_URL and \
+                 SIGNBRIDGE_ONESPAN_API_KEY)",
             ));
         }
         let zignsec = config
@@ -44,10 +48,16 @@ impl Client {
             .as_ref()
             .map(|s| SecurosysClient::new(s, &config.transport))
             .transpose()?;
+        let onespan = config
+            .onespan
+            .as_ref()
+            .map(|o| OnespanClient::new(o, &config.transport))
+            .transpose()?;
         Ok(Client {
             inner: Arc::new(Inner {
                 zignsec,
                 securosys,
+                onespan,
                 signing: config.signing.as_ref().and_then(|s| s.provider),
             }),
         })
@@ -76,6 +86,17 @@ impl Client {
                 ErrorCode::AuthConfigMissing,
                 "Securosys is not configured in this client; add a \"securosys\" section with \
                  base_url and api_keys",
+            )
+        })
+    }
+
+    /// OneSpan Sign, or [`ErrorCode::AuthConfigMissing`] when it is not configured.
+    pub fn onespan(&self) -> Result<&OnespanClient> {
+        self.inner.onespan.as_ref().ok_or_else(|| {
+            Error::new(
+                ErrorCode::AuthConfigMissing,
+                "OneSpan is not configured in this client; add an \"onespan\" section with \
+                 base_url (or environment) and one of api_key, client_app or oauth2",
             )
         })
     }

@@ -14,7 +14,9 @@
 //! ```
 //!
 //! A `securosys` section (see [`SecurosysConfig`]) configures the Securosys Primus HSM: its
-//! `base_url`, role-based `api_keys`, `jwt` and `client_cert`.
+//! `base_url`, role-based `api_keys`, `jwt` and `client_cert`. An `onespan` section (see
+//! [`OnespanConfig`]) configures OneSpan Sign: `base_url` or `environment`, and exactly one of
+//! `api_key`, `client_app` and `oauth2`.
 //!
 //! Unknown fields are refused (a misspelt field would otherwise be silently ignored).
 
@@ -25,6 +27,7 @@ use serde::Deserialize;
 
 use crate::auth::{KeyHeader, SecretSource};
 use crate::error::{Error, Result};
+use crate::providers::onespan::OnespanConfig;
 use crate::providers::securosys::SecurosysConfig;
 use crate::providers::zignsec::{Environment, ZignsecConfig};
 use crate::signing::SigningConfig;
@@ -46,6 +49,10 @@ pub mod env {
     pub const CA_FILE: &str = "SIGNBRIDGE_CA_FILE";
     /// Per-request timeout in milliseconds.
     pub const REQUEST_TIMEOUT_MS: &str = "SIGNBRIDGE_REQUEST_TIMEOUT_MS";
+    /// OneSpan Sign web base URL (`https://sandbox.esignlive.com`, or the simulator).
+    pub const ONESPAN_URL: &str = "SIGNBRIDGE_ONESPAN_URL";
+    /// OneSpan Sign API key (sent as `Authorization: Basic <key>`).
+    pub const ONESPAN_API_KEY: &str = "SIGNBRIDGE_ONESPAN_API_KEY";
 }
 
 /// The configuration of a [`crate::Client`]: one optional section per provider, plus transport
@@ -59,6 +66,9 @@ pub struct Config {
     /// Securosys Primus HSM (TSB REST API) settings.
     #[serde(default)]
     pub securosys: Option<SecurosysConfig>,
+    /// OneSpan Sign settings.
+    #[serde(default)]
+    pub onespan: Option<OnespanConfig>,
     /// Which provider the provider-neutral [`crate::Client::signing`] uses:
     /// `{"signing": {"provider": "zignsec" | "onespan"}}`. Needed only when both are configured.
     #[serde(default)]
@@ -142,6 +152,15 @@ impl Config {
                 client_cert: None,
             });
         }
+        let onespan_url = get(env::ONESPAN_URL);
+        let onespan_key = get(env::ONESPAN_API_KEY);
+        if onespan_url.is_some() || onespan_key.is_some() {
+            cfg.onespan = Some(OnespanConfig {
+                base_url: onespan_url,
+                api_key: onespan_key.map(|k| SecretSource::Value(SecretString::from(k))),
+                ..OnespanConfig::default()
+            });
+        }
         if let Some(ca) = get(env::CA_FILE) {
             cfg.transport.ca_file = Some(ca.into());
         }
@@ -216,6 +235,25 @@ mod tests {
         assert!(Config::from_lookup(|_| None)
             .expect("empty")
             .zignsec
+            .is_none());
+    }
+
+    #[test]
+    fn onespan_env_lookup() {
+        let vars = |k: &str| match k {
+            env::ONESPAN_URL => Some("http://127.0.0.1:9".to_string()),
+            env::ONESPAN_API_KEY => Some("k3y".to_string()),
+            _ => None,
+        };
+        let o = Config::from_lookup(vars)
+            .expect("valid")
+            .onespan
+            .expect("onespan");
+        assert_eq!(o.base_url.as_deref(), Some("http://127.0.0.1:9"));
+        assert!(o.api_key.is_some() && o.client_app.is_none() && o.oauth2.is_none());
+        assert!(Config::from_lookup(|_| None)
+            .expect("empty")
+            .onespan
             .is_none());
     }
 }

@@ -93,6 +93,21 @@ pub(crate) enum Body {
         content_type: &'static str,
         data: Bytes,
     },
+    /// `multipart/form-data` with several parts, in order (OneSpan: a `payload` JSON part and
+    /// one `file` part per document).
+    Parts(Vec<Part>),
+}
+
+/// One part of a [`Body::Parts`] body.
+#[derive(Clone)]
+pub(crate) struct Part {
+    /// The form field name (`payload`, `file`).
+    pub name: &'static str,
+    /// The part's file name; `None` sends a plain form field.
+    pub file_name: Option<String>,
+    /// The part's content type; `None` sends none.
+    pub content_type: Option<String>,
+    pub data: Bytes,
 }
 
 /// One logical call (possibly several attempts).
@@ -454,11 +469,17 @@ impl Transport {
             .request(req.method.clone(), req.url.clone())
             .timeout(Duration::from_millis(
                 self.settings.config.request_timeout_ms,
-            ))
-            .header(
+            ));
+        // A request's own Accept / Content-Type (e.g. OneSpan's `esl-api-version` media-type
+        // parameter) replaces the default instead of being sent next to it.
+        let own = |name: &http::HeaderName| req.headers.iter().any(|(n, _)| n == name);
+        if !own(&http::header::ACCEPT) {
+            rb = rb.header(
                 http::header::ACCEPT,
                 "application/json, application/pdf;q=0.9, */*;q=0.1",
             );
+        }
+        let json_type = !own(&http::header::CONTENT_TYPE);
         for (name, value) in auth_headers.into_iter().chain(req.headers.iter().cloned()) {
             rb = rb.header(name, value);
         }
@@ -470,9 +491,29 @@ impl Transport {
                     "application/x-www-form-urlencoded",
                 )
                 .body(b.clone()),
-            Body::Json(b) => rb
+            Body::Json(b) if json_type => rb
                 .header(http::header::CONTENT_TYPE, "application/json")
                 .body(b.clone()),
+            Body::Json(b) => rb.body(b.clone()),
+            Body::Parts(parts) => {
+                let mut form = reqwest::multipart::Form::new();
+                for p in parts {
+                    let mut part = reqwest::multipart::Part::stream_with_length(
+                        reqwest::Body::from(p.data.clone()),
+                        p.data.len() as u64,
+                    );
+                    if let Some(f) = &p.file_name {
+                        part = part.file_name(f.clone());
+                    }
+                    if let Some(ct) = &p.content_type {
+                        part = part.mime_str(ct).map_err(|e| {
+                            (Error::internal(format!("bad content type: {e}")), true)
+                        })?;
+                    }
+                    form = form.part(p.name, part);
+                }
+                rb.multipart(form)
+            }
             Body::Multipart {
                 field,
                 file_name,

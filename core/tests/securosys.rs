@@ -1,13 +1,14 @@
 //! Securosys Primus HSM (TSB REST API) against the simulator: role keys, keys, synchronous and
-//! asynchronous signing with a quorum of approvers.
+//! asynchronous signing with a quorum of approvers, expiry, and certificates made with a key
+//! (checked with `openssl`).
 
 use std::time::Duration;
 
 use serde_json::{json, Value};
 use signbridge::blocking::{Client, Securosys};
 use signbridge::providers::securosys::{
-    ApproverKey, ApproverSigner, CreateKey, KeySpec, PayloadKind, Policy, RequestState,
-    SignOptions, TaskKind,
+    ApproverKey, ApproverSigner, CertificateRequest, CreateKey, CsrRequest, DistinguishedName,
+    ExtendedKeyUsage, KeySpec, KeyUsage, PayloadKind, Policy, RequestState, SignOptions, TaskKind,
 };
 use signbridge::{Config, ErrorCode, WaitOptions};
 use signbridge_sim::client as http;
@@ -284,4 +285,209 @@ fn async_sign_with_two_of_three_approvals_and_rejection() {
     let e = hsm.wait_request(&id, &opts).expect_err("cancelled");
     assert_eq!(e.code(), ErrorCode::Cancelled, "{e}");
     let _ = keys[2].digest_algorithm();
+}
+
+/// Runs openssl in `dir`; returns success and stdout + stderr.
+fn openssl(dir: &std::path::Path, args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run openssl");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// The public key openssl reads from a certificate or CSR, as PEM.
+fn openssl_pubkey(dir: &std::path::Path, kind: &str, file: &str) -> String {
+    let (ok, text) = openssl(dir, &[kind, "-in", file, "-noout", "-pubkey"]);
+    assert!(ok, "{text}");
+    text
+}
+
+#[test]
+fn certificates_and_csrs_are_made_and_signed_by_the_hsm_key() {
+    let sim = sim();
+    let hsm = hsm(&sim);
+    let dir = tempfile::tempdir().expect("tmp");
+    for spec in [
+        KeySpec::P256,
+        KeySpec::Rsa2048,
+        KeySpec::P384,
+        KeySpec::Ed25519,
+    ] {
+        let label = format!("cert-{spec:?}");
+        let key = hsm
+            .create_key(&CreateKey::new(&label, spec))
+            .expect("create");
+        let key_pem = key.public_key_pem().expect("pem");
+        let alg = spec.default_signature_algorithm();
+
+        // A self-signed CA certificate.
+        let ca = CertificateRequest::new("signbridge test CA", alg.clone())
+            .authority()
+            .with_validity_days(30);
+        let cert = hsm
+            .self_signed_certificate(&label, &ca)
+            .expect("self-signed");
+        assert!(cert.pem().starts_with("-----BEGIN CERTIFICATE-----"));
+        std::fs::write(dir.path().join("cert.pem"), cert.pem()).expect("write");
+        let (ok, text) = openssl(dir.path(), &["x509", "-in", "cert.pem", "-noout", "-text"]);
+        assert!(ok, "{spec:?}: {text}");
+        assert!(text.contains("CN = signbridge test CA"), "{text}");
+        assert!(text.contains("CA:TRUE"), "{text}");
+        let (ok, text) = openssl(dir.path(), &["verify", "-CAfile", "cert.pem", "cert.pem"]);
+        assert!(ok && text.contains("cert.pem: OK"), "{spec:?}: {text}");
+        assert_eq!(
+            openssl_pubkey(dir.path(), "x509", "cert.pem"),
+            key_pem,
+            "{spec:?}: the certificate certifies the HSM key"
+        );
+
+        // A CSR with a subject and usages.
+        let mut subject = DistinguishedName::new("Doc Signer");
+        subject.country = Some("CH".into());
+        subject.organization_name = Some("Example AG".into());
+        subject.email = Some("signer@example.com".into());
+        let mut req = CsrRequest::new(subject, alg);
+        req.key_usage.push(KeyUsage::ContentCommitment);
+        req.extended_key_usage.push(ExtendedKeyUsage::ClientAuth);
+        let csr = hsm.certificate_signing_request(&label, &req).expect("csr");
+        std::fs::write(dir.path().join("csr.pem"), csr.pem()).expect("write");
+        let (ok, text) = openssl(
+            dir.path(),
+            &["req", "-in", "csr.pem", "-verify", "-noout", "-text"],
+        );
+        assert!(ok, "{spec:?}: {text}");
+        for part in [
+            "C = CH",
+            "O = Example AG",
+            "CN = Doc Signer",
+            "Non Repudiation",
+        ] {
+            assert!(text.contains(part), "{part} missing: {text}");
+        }
+        assert_eq!(openssl_pubkey(dir.path(), "req", "csr.pem"), key_pem);
+    }
+
+    // An unknown key, and an algorithm of another key type.
+    let p256 = KeySpec::P256.default_signature_algorithm();
+    let e = hsm
+        .self_signed_certificate("no-such-key", &CertificateRequest::new("x", p256.clone()))
+        .expect_err("unknown key");
+    assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+    let e = hsm
+        .self_signed_certificate("cert-Ed25519", &CertificateRequest::new("x", p256.clone()))
+        .expect_err("wrong algorithm");
+    assert_eq!(e.code(), ErrorCode::Provider, "{e}");
+    assert_eq!(e.provider_code(), Some("607"));
+
+    // Certificates need the key-management key by default: a client with only the
+    // key-operation key is refused before anything is sent.
+    let op_only = hsm_with(
+        &sim,
+        json!({"key_operation": [SECUROSYS_KEY_OPERATION_KEY]}),
+    );
+    let before = sim_log(&sim).len();
+    let e = op_only
+        .self_signed_certificate("cert-P256", &CertificateRequest::new("x", p256.clone()))
+        .expect_err("no key-management key");
+    assert_eq!(e.code(), ErrorCode::AuthConfigMissing, "{e}");
+    assert!(e.message().contains("key_management"), "{}", e.message());
+    assert_eq!(sim_log(&sim).len(), before, "no request may reach the TSB");
+
+    // A TSB on the older role table: certificate_role says so.
+    http::send_json(
+        "PUT",
+        &format!("{}/_sim/securosys/auth", sim.base_url()),
+        &json!({"role_table": "seed"}),
+    )
+    .expect("seed table");
+    let cfg = Config::from_json(
+        &json!({"securosys": {"base_url": sim.base_url(), "certificate_role": "key_operation",
+                "api_keys": {"key_operation": [SECUROSYS_KEY_OPERATION_KEY]}}})
+        .to_string(),
+    )
+    .expect("config");
+    let older = Client::new(cfg)
+        .expect("client")
+        .securosys()
+        .expect("securosys");
+    older
+        .self_signed_certificate("cert-P256", &CertificateRequest::new("older TSB", p256))
+        .expect("with the key-operation key");
+    let bad = Config::from_json(
+        &json!({"securosys": {"base_url": sim.base_url(), "certificate_role": "approver"}})
+            .to_string(),
+    )
+    .expect("config");
+    let e = Client::new(bad).expect_err("not a certificate role");
+    assert_eq!(e.code(), ErrorCode::InvalidConfig);
+}
+
+#[test]
+fn a_certificate_of_a_key_with_approvals_waits_for_them() {
+    let sim = sim();
+    let hsm = hsm(&sim);
+    let keys = approvers(2);
+    let policy = Policy::quorum(
+        1,
+        &keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (format!("approver-{i}"), k.public_key_b64()))
+            .collect::<Vec<_>>(),
+        3600,
+    );
+    hsm.create_key(&CreateKey::new("ska-ca", KeySpec::P256).with_policy(policy))
+        .expect("create SKA key");
+    let ca = CertificateRequest::new("approved CA", KeySpec::P256.default_signature_algorithm())
+        .authority();
+    let e = hsm
+        .self_signed_certificate("ska-ca", &ca)
+        .expect_err("needs approvals");
+    assert_eq!(e.provider_code(), Some("401"), "{e}");
+    let id = hsm
+        .request_self_signed_certificate("ska-ca", &ca, &SignOptions::default())
+        .expect("submit");
+    assert_eq!(approve_all(&hsm, &keys[1]), 1);
+    let opts = WaitOptions {
+        interval: Duration::from_millis(100),
+        timeout: Some(Duration::from_secs(20)),
+        ..WaitOptions::default()
+    };
+    let cert = hsm.wait_certificate(&id, &opts).expect("certificate");
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("ca.pem"), cert.pem()).expect("write");
+    let (ok, text) = openssl(dir.path(), &["verify", "-CAfile", "ca.pem", "ca.pem"]);
+    assert!(ok, "{text}");
+    assert_eq!(
+        openssl_pubkey(dir.path(), "x509", "ca.pem"),
+        hsm.get_key("ska-ca")
+            .expect("key")
+            .public_key_pem()
+            .expect("pem")
+    );
+
+    let id = hsm
+        .request_certificate_signing_request(
+            "ska-ca",
+            &CsrRequest::new(
+                DistinguishedName::new("approved CSR"),
+                KeySpec::P256.default_signature_algorithm(),
+            ),
+            &SignOptions::default(),
+        )
+        .expect("submit csr");
+    assert_eq!(approve_all(&hsm, &keys[0]), 1);
+    let csr = hsm
+        .wait_certificate_signing_request(&id, &opts)
+        .expect("csr");
+    std::fs::write(dir.path().join("csr.pem"), csr.pem()).expect("write");
+    let (ok, text) = openssl(dir.path(), &["req", "-in", "csr.pem", "-verify", "-noout"]);
+    assert!(ok, "{text}");
 }

@@ -1,6 +1,7 @@
 //! Securosys Primus HSM REST API (TSB): role-based API keys and JWT (seed 003, contract §2),
 //! service information (§9), keys (§4), synchronous sign/verify checked with `openssl` (§5),
-//! and asynchronous signing with approval quorums, rejection and expiry (§6, §7).
+//! asynchronous signing with approval quorums, rejection and expiry (§6, §7), and certificates
+//! made with a key, checked with `openssl` (§8).
 
 mod common;
 
@@ -284,8 +285,9 @@ async fn role_table_is_data_and_defaults_to_the_newer_doc() {
     let path = "/v1/certificate/synchronous/selfsign";
     let got = call(&ctx, Method::POST, path, Some(KM), Some(json!({}))).await;
     assert_error(&got, 403, 400, "res.error.security.not.allowed");
+    // With the right role the body is checked (and found empty).
     let got = call(&ctx, Method::POST, path, Some(OP), Some(json!({}))).await;
-    assert_error(&got, 501, 101, "res.error.not.implemented");
+    assert_error(&got, 400, 610, "res.error.invalid.key.name");
     // A custom table.
     let (s, _) = call(
         &ctx,
@@ -1132,4 +1134,296 @@ async fn keys_without_policy_or_with_empty_policy_execute_at_once() {
     }
     // Synchronous signing works on the empty-policy SKA key.
     assert_eq!(sign(&ctx, "empty", "SHA256_WITH_ECDSA", b"x").await.0, 200);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Certificates (§8)
+
+fn pem(label: &str, der: &[u8]) -> String {
+    let body = b64(der);
+    let lines: Vec<&str> = body
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).expect("ascii"))
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
+}
+
+/// Runs openssl in `dir`; returns success and stdout + stderr.
+fn openssl(dir: &std::path::Path, args: &[&str]) -> (bool, String) {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run openssl");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// The DER of the first PEM block in `text`.
+fn pem_der(text: &str) -> Vec<u8> {
+    let b: String = text
+        .lines()
+        .skip_while(|l| !l.starts_with("-----BEGIN"))
+        .skip(1)
+        .take_while(|l| !l.starts_with("-----END"))
+        .collect();
+    STANDARD.decode(b).expect("pem body")
+}
+
+#[tokio::test]
+async fn certificates_and_csrs_are_real_and_signed_by_the_key() {
+    let ctx = common::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (label, algorithm, size_or_curve, cert_alg) in [
+        ("cert-rsa", "RSA", json!(2048), "SHA256_WITH_RSA"),
+        ("cert-p256", "EC", json!(OID_P256), "SHA256_WITH_ECDSA"),
+        ("cert-p384", "EC", json!(OID_P384), "SHA384_WITH_ECDSA"),
+        ("cert-ed", "ED", json!(OID_ED25519), "EDDSA"),
+    ] {
+        let created = create(&ctx, key_body(label, algorithm, size_or_curve, Value::Null)).await;
+        let spki = unb64(&created["json"]["publicKey"]);
+
+        // A self-signed CA certificate (keyManagementToken by default, contract §2).
+        let (s, v) = call(
+            &ctx,
+            Method::POST,
+            "/v1/certificate/synchronous/selfsign",
+            Some(KM),
+            Some(
+                json!({"signKeyName": label, "keyPassword": null, "validity": 30,
+                "signatureAlgorithm": cert_alg, "commonName": "signbridge test CA",
+                "certificateAuthority": true,
+                "keyUsage": ["DIGITAL_SIGNATURE", "KEY_CERT_SIGN", "CRL_SIGN"],
+                "extendedKeyUsage": ["ANY_EXTENDED_KEY_USAGE"]}),
+            ),
+        )
+        .await;
+        assert_eq!(s, 200, "{label}: {v}");
+        assert_eq!(v["label"], label);
+        std::fs::write(
+            dir.path().join("cert.pem"),
+            pem("CERTIFICATE", &unb64(&v["certificate"])),
+        )
+        .expect("write");
+        let (ok, text) = openssl(dir.path(), &["x509", "-in", "cert.pem", "-noout", "-text"]);
+        assert!(ok, "{label}: {text}");
+        assert!(text.contains("CN = signbridge test CA"), "{text}");
+        assert!(text.contains("CA:TRUE"), "{text}");
+        assert!(text.contains("Certificate Sign"), "{text}");
+        let (ok, text) = openssl(dir.path(), &["verify", "-CAfile", "cert.pem", "cert.pem"]);
+        assert!(ok && text.contains("cert.pem: OK"), "{label}: {text}");
+        let (ok, text) = openssl(
+            dir.path(),
+            &["x509", "-in", "cert.pem", "-noout", "-pubkey"],
+        );
+        assert!(ok, "{text}");
+        assert_eq!(
+            pem_der(&text),
+            spki,
+            "{label}: the certificate holds the key"
+        );
+
+        // A PKCS#10 request with a full subject.
+        let (s, v) = call(
+            &ctx,
+            Method::POST,
+            "/v1/certificate/synchronous/request",
+            Some(KM),
+            Some(
+                json!({"signKeyName": label, "signatureAlgorithm": cert_alg, "validity": 365,
+                "standardCertificateAttributes": {"commonName": "Doc Signer", "country": "CH",
+                    "stateOrProvinceName": "Zurich", "locality": "Zurich",
+                    "organizationName": "Example AG", "organizationUnitName": "Signing",
+                    "email": "signer@example.com", "title": "Dr", "surname": "Muster",
+                    "givenName": "Erika"},
+                "keyUsage": ["DIGITAL_SIGNATURE", "CONTENT_COMMITMENT"],
+                "extendedKeyUsage": ["CLIENT_AUTH", "EMAIL_PROTECTION"]}),
+            ),
+        )
+        .await;
+        assert_eq!(s, 200, "{label}: {v}");
+        std::fs::write(
+            dir.path().join("csr.pem"),
+            pem(
+                "CERTIFICATE REQUEST",
+                &unb64(&v["certificateSigningRequest"]),
+            ),
+        )
+        .expect("write");
+        let (ok, text) = openssl(
+            dir.path(),
+            &["req", "-in", "csr.pem", "-verify", "-noout", "-text"],
+        );
+        assert!(ok, "{label}: {text}");
+        for part in [
+            "C = CH",
+            "O = Example AG",
+            "CN = Doc Signer",
+            "emailAddress = signer@example.com",
+            "TLS Web Client Authentication",
+            "Non Repudiation",
+        ] {
+            assert!(text.contains(part), "{label}: {part} missing in {text}");
+        }
+        let (ok, text) = openssl(dir.path(), &["req", "-in", "csr.pem", "-noout", "-pubkey"]);
+        assert!(ok, "{text}");
+        assert_eq!(pem_der(&text), spki, "{label}: the CSR holds the key");
+    }
+
+    // Errors.
+    let selfsign = |label: &str, alg: &str| json!({"signKeyName": label, "signatureAlgorithm": alg, "commonName": "x"});
+    let path = "/v1/certificate/synchronous/selfsign";
+    let got = call(
+        &ctx,
+        Method::POST,
+        path,
+        Some(KM),
+        Some(selfsign("nokey", "EDDSA")),
+    )
+    .await;
+    assert_error(&got, 404, 650, "res.error.key.not.existent");
+    let got = call(
+        &ctx,
+        Method::POST,
+        path,
+        Some(KM),
+        Some(selfsign("cert-ed", "SHA256_WITH_ECDSA")),
+    )
+    .await;
+    assert_error(&got, 400, 607, "res.error.algorithm.not.supported.by.key");
+    let got = call(
+        &ctx,
+        Method::POST,
+        path,
+        Some(KM),
+        Some(selfsign("cert-p256", "NONE_WITH_ECDSA")),
+    )
+    .await;
+    assert_error(&got, 400, 600, "res.error.input.validation.failed");
+    let mut bad_usage = selfsign("cert-p256", "SHA256_WITH_ECDSA");
+    bad_usage["keyUsage"] = json!(["SIGN_EVERYTHING"]);
+    let got = call(&ctx, Method::POST, path, Some(KM), Some(bad_usage)).await;
+    assert_error(&got, 400, 501, "res.error.invalid.value.for.enum");
+    let got = call(
+        &ctx,
+        Method::POST,
+        path,
+        Some(OP),
+        Some(selfsign("cert-ed", "EDDSA")),
+    )
+    .await;
+    assert_error(&got, 403, 400, "res.error.security.not.allowed");
+    let got = call(
+        &ctx,
+        Method::POST,
+        "/v1/certificate/synchronous/request",
+        Some(KM),
+        Some(
+            json!({"signKeyName": "cert-ed", "signatureAlgorithm": "EDDSA",
+            "standardCertificateAttributes": {"commonName": "x", "country": "Switzerland"}}),
+        ),
+    )
+    .await;
+    assert_error(&got, 400, 600, "res.error.input.validation.failed");
+}
+
+#[tokio::test]
+async fn certificates_of_a_key_with_approvals_wait_for_them() {
+    let ctx = common::start().await;
+    let a = Approver::ed();
+    create(
+        &ctx,
+        key_body(
+            "ska-ca",
+            "EC",
+            json!(OID_P256),
+            quorum_policy(&[&a], 1, 3600),
+        ),
+    )
+    .await;
+    let inner = json!({"signKeyName": "ska-ca", "validity": 30,
+        "signatureAlgorithm": "SHA256_WITH_ECDSA", "commonName": "approved CA",
+        "certificateAuthority": true, "keyUsage": ["KEY_CERT_SIGN", "CRL_SIGN"],
+        "extendedKeyUsage": [], "metaData": b64(br#"{"type":"Certificate"}"#),
+        "metaDataSignature": null});
+    // Synchronously: refused, approvals are needed.
+    let got = call(
+        &ctx,
+        Method::POST,
+        "/v1/certificate/synchronous/selfsign",
+        Some(KM),
+        Some(inner.clone()),
+    )
+    .await;
+    assert_error(&got, 400, 401, "res.error.missing.approval");
+    let (s, v) = call(
+        &ctx,
+        Method::POST,
+        "/v1/certificate/selfsign",
+        Some(KM),
+        Some(json!({"selfSignCertificateRequest": inner, "requestSignature": null})),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["signRequestId"].as_str().expect("id").to_owned();
+    assert_eq!(status(&ctx, &id).await["status"], "PENDING");
+    let t = tasks(&ctx, &a, "level2").await;
+    assert_eq!(t.len(), 1);
+    assert_eq!(t[0]["id"], json!(id));
+    let shown: Value = serde_json::from_slice(&unb64(&t[0]["payload"])).expect("json payload");
+    assert_eq!(shown["commonName"], "approved CA");
+    let (s, _) = approve(&ctx, &a, &t[0]).await;
+    assert_eq!(s, 200);
+    let st = status(&ctx, &id).await;
+    assert_eq!(st["status"], "EXECUTED", "{st}");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("ca.pem"),
+        pem("CERTIFICATE", &unb64(&st["result"])),
+    )
+    .expect("write");
+    let (ok, text) = openssl(dir.path(), &["verify", "-CAfile", "ca.pem", "ca.pem"]);
+    assert!(ok, "{text}");
+
+    // A CSR request on the same key, without its envelope → 600; with it → pending.
+    let csr = json!({"signKeyName": "ska-ca", "signatureAlgorithm": "SHA256_WITH_ECDSA",
+        "standardCertificateAttributes": {"commonName": "approved CSR"}});
+    let got = call(
+        &ctx,
+        Method::POST,
+        "/v1/certificate/request",
+        Some(KM),
+        Some(csr.clone()),
+    )
+    .await;
+    assert_error(&got, 400, 600, "res.error.input.validation.failed");
+    let (s, v) = call(
+        &ctx,
+        Method::POST,
+        "/v1/certificate/request",
+        Some(KM),
+        Some(json!({"csrSignRequest": csr})),
+    )
+    .await;
+    assert_eq!(s, 201, "{v}");
+    let id = v["signRequestId"].as_str().expect("id").to_owned();
+    let t = tasks(&ctx, &a, "level1").await;
+    approve(&ctx, &a, &t[0]).await;
+    let st = status(&ctx, &id).await;
+    assert_eq!(st["status"], "EXECUTED", "{st}");
+    std::fs::write(
+        dir.path().join("csr.pem"),
+        pem("CERTIFICATE REQUEST", &unb64(&st["result"])),
+    )
+    .expect("write");
+    let (ok, text) = openssl(dir.path(), &["req", "-in", "csr.pem", "-verify", "-noout"]);
+    assert!(ok, "{text}");
 }

@@ -3,24 +3,28 @@
 //! A provider's [`Credentials`] combine what its service documents: subscription keys rotated on
 //! rejection, and/or a bearer token from an OAuth2 client-credentials grant (ZignSec sends both),
 //! and/or role-based API keys with a static JWT (Securosys: each request carries only the key of
-//! the role its endpoint needs, see [`RoleKeys`]).
+//! the role its endpoint needs, see [`RoleKeys`]), and/or a static API key sent as
+//! `Authorization: Basic <key>` (OneSpan), or OneSpan Client App tokens ([`ClientAppType`]).
 //! The transport asks for the headers of each attempt and reports back what the provider said.
 //! Credentials are only ever applied to requests for the origin they were configured for: the
 //! transport checks the origin before it asks. Client certificates (mutual TLS) are part of the
 //! transport's TLS configuration ([`ClientIdentity`]).
 
+mod client_app;
 mod identity;
 mod keys;
 mod roles;
 mod secret;
 mod token;
 
+pub(crate) use client_app::ClientAppGrant;
+pub use client_app::ClientAppType;
 pub use identity::{ClientCertConfig, ClientIdentity};
 pub use keys::{KeyHeader, KeyRing};
 pub use roles::{Role, RoleKeys, RoleKeysConfig, API_KEY_HEADER};
 pub use secret::SecretSource;
 pub use token::ClientAuth;
-pub(crate) use token::{ClientCredentials, Endpoint, TokenSource};
+pub(crate) use token::{ClientCredentials, Endpoint, TokenOptions, TokenSource};
 
 use http::{HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
@@ -53,6 +57,8 @@ pub struct Credentials {
     pub(crate) roles: Option<RoleKeys>,
     /// A static bearer token (`Authorization: Bearer <jwt>`), sent as is, never parsed.
     pub(crate) jwt: Option<SecretString>,
+    /// A static API key sent as `Authorization: Basic <key>`, the key as is (OneSpan).
+    pub(crate) basic: Option<SecretString>,
 }
 
 impl std::fmt::Debug for Credentials {
@@ -62,6 +68,7 @@ impl std::fmt::Debug for Credentials {
             .field("bearer", &self.bearer)
             .field("roles", &self.roles)
             .field("jwt", &self.jwt.as_ref().map(|_| "[REDACTED]"))
+            .field("basic", &self.basic.as_ref().map(|_| "[REDACTED]"))
             .finish()
     }
 }
@@ -95,6 +102,34 @@ impl Credentials {
             jwt,
             ..Credentials::default()
         })
+    }
+
+    /// A static API key sent as `Authorization: Basic <key>` exactly as given (OneSpan: the key
+    /// is already the Basic credential, it is not encoded again). Fails when the key cannot be
+    /// sent in a header; `field` names it in the error.
+    pub fn basic_key(key: SecretString, field: &str) -> Result<Credentials> {
+        let v = key.expose_secret();
+        if v.is_empty()
+            || v.chars().any(char::is_whitespace)
+            || HeaderValue::from_str(&format!("Basic {v}")).is_err()
+        {
+            return Err(Error::invalid_config(format!(
+                "{field} contains characters that cannot be sent in a header (whitespace or \
+                 control characters); give the API key exactly as the OneSpan admin pages show it"
+            )));
+        }
+        Ok(Credentials {
+            basic: Some(key),
+            ..Credentials::default()
+        })
+    }
+
+    /// Bearer tokens from `source` only (OAuth2 client credentials, OneSpan Client App).
+    pub(crate) fn bearer(source: TokenSource) -> Credentials {
+        Credentials {
+            bearer: Some(source),
+            ..Credentials::default()
+        }
     }
 
     /// The role key to start a request needing `role` with. `Ok(None)` when the request needs
@@ -188,6 +223,12 @@ impl Credentials {
         let mut token = None;
         if let Some(j) = &self.jwt {
             if let Ok(mut v) = HeaderValue::from_str(&format!("Bearer {}", j.expose_secret())) {
+                v.set_sensitive(true);
+                out.push((http::header::AUTHORIZATION, v));
+            }
+        }
+        if let Some(k) = &self.basic {
+            if let Ok(mut v) = HeaderValue::from_str(&format!("Basic {}", k.expose_secret())) {
                 v.set_sensitive(true);
                 out.push((http::header::AUTHORIZATION, v));
             }

@@ -8,6 +8,10 @@
 //!   fifth of the lifetime for short-lived tokens).
 //! - Refresh is single-flight: concurrent callers at expiry wait for one token request.
 //! - A 401 on an API call invalidates the token; the transport retries that call once.
+//!
+//! The same cache serves OneSpan's Client App tokens ([`ClientAppGrant`], a JSON request answered
+//! with `accessToken` + `expiresAt`). Per-provider [`TokenOptions`] add form fields and headers to
+//! the token request and choose whether a JWT's `exp` claim outranks `expires_in`.
 
 use std::fmt;
 use std::time::Duration;
@@ -21,8 +25,9 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 use url::Url;
 
+use super::client_app::ClientAppGrant;
 use crate::error::{Error, ErrorCode, Result};
-use crate::transport::{Body, Request, Transport, TransportConfig};
+use crate::transport::{Body, ErrorMapper, Request, Transport, TransportConfig};
 
 /// How the client authenticates at the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -53,34 +58,70 @@ pub(crate) struct ClientCredentials {
     pub scope: Option<String>,
 }
 
-struct Cached {
-    value: SecretString,
-    refresh_at: Instant,
+pub(super) struct Cached {
+    pub(super) value: SecretString,
+    pub(super) refresh_at: Instant,
+}
+
+/// How a token is obtained.
+enum Grant {
+    /// OAuth2 client credentials.
+    Credentials(ClientCredentials),
+    /// A OneSpan Client App access token.
+    ClientApp(ClientAppGrant),
+}
+
+/// Provider-specific details of token requests and their lifetime.
+#[derive(Default)]
+pub(crate) struct TokenOptions {
+    /// Extra form fields of a client-credentials request (OneSpan `sender_id`, `delegator_id`).
+    pub extra_form: Vec<(String, String)>,
+    /// Extra headers of every token request (e.g. OneSpan's versioned `Accept`/`Content-Type`).
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// Take the lifetime from the JWT's `exp` claim when the token has one, over `expires_in`.
+    pub prefer_jwt_exp: bool,
+    /// Refresh at least this long before expiry (the default margin rule may choose more).
+    pub min_margin: Duration,
 }
 
 /// A cached, single-flight source of bearer tokens.
 pub(crate) struct TokenSource {
-    grant: ClientCredentials,
+    grant: Grant,
     transport: Transport,
     token_url: Mutex<Option<Url>>,
     cache: Mutex<Option<Cached>>,
+    options: TokenOptions,
 }
 
 impl fmt::Debug for TokenSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenSource")
-            .field("endpoint", &self.grant.endpoint)
-            .field("client_id", &self.grant.client_id)
-            .field("client_secret", &"[REDACTED]")
-            .field("auth", &self.grant.auth)
-            .finish()
+        match &self.grant {
+            Grant::Credentials(g) => f
+                .debug_struct("TokenSource")
+                .field("endpoint", &g.endpoint)
+                .field("client_id", &g.client_id)
+                .field("client_secret", &"[REDACTED]")
+                .field("auth", &g.auth)
+                .finish(),
+            Grant::ClientApp(g) => f
+                .debug_struct("TokenSource")
+                .field("client_app", g)
+                .finish(),
+        }
     }
 }
 
 /// The largest margin before expiry at which a token is refreshed.
 const MAX_MARGIN: Duration = Duration::from_secs(60);
 /// Lifetime assumed when the token endpoint says nothing about it.
-const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
+pub(super) const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
+
+/// When to refresh a token of `lifetime` issued at `started`: a margin of 60 s, or a fifth of
+/// the lifetime for short-lived tokens, but at least `min_margin`.
+pub(super) fn refresh_at(started: Instant, lifetime: Duration, min_margin: Duration) -> Instant {
+    let margin = MAX_MARGIN.min(lifetime / 5).max(min_margin);
+    started + lifetime.saturating_sub(margin)
+}
 
 #[derive(Deserialize)]
 struct TokenAnswer {
@@ -121,11 +162,41 @@ impl TokenSource {
         };
         let transport = Transport::new(base, None, transport, identity)?;
         Ok(TokenSource {
-            grant,
+            grant: Grant::Credentials(grant),
             transport,
             token_url: Mutex::new(None),
             cache: Mutex::new(None),
+            options: TokenOptions::default(),
         })
+    }
+
+    /// A source of OneSpan Client App access tokens.
+    pub(crate) fn client_app(
+        grant: ClientAppGrant,
+        transport: &TransportConfig,
+        identity: Option<&crate::auth::ClientIdentity>,
+    ) -> Result<TokenSource> {
+        grant.check()?;
+        let transport = Transport::new(grant.url.clone(), None, transport, identity)?;
+        Ok(TokenSource {
+            grant: Grant::ClientApp(grant),
+            transport,
+            token_url: Mutex::new(None),
+            cache: Mutex::new(None),
+            options: TokenOptions::default(),
+        })
+    }
+
+    /// The same source with provider-specific request details and lifetime rules.
+    pub(crate) fn with_options(mut self, options: TokenOptions) -> TokenSource {
+        self.options = options;
+        self
+    }
+
+    /// Map the token endpoint's error answers with `mapper` (its provider's error shape).
+    pub(crate) fn with_error_mapper(mut self, mapper: ErrorMapper) -> TokenSource {
+        self.transport = self.transport.with_error_mapper(mapper);
+        self
     }
 
     /// A valid token: the cached one, or a new one (one request however many callers wait).
@@ -153,8 +224,8 @@ impl TokenSource {
         }
     }
 
-    async fn endpoint(&self) -> Result<Url> {
-        let discovery = match &self.grant.endpoint {
+    async fn endpoint(&self, grant: &ClientCredentials) -> Result<Url> {
+        let discovery = match &grant.endpoint {
             Endpoint::Fixed(u) => return Ok(u.clone()),
             Endpoint::Discover(u) => u.clone(),
         };
@@ -193,13 +264,19 @@ impl TokenSource {
     }
 
     async fn fetch(&self) -> Result<Cached> {
-        let url = self.endpoint().await?;
-        let g = &self.grant;
+        let g = match &self.grant {
+            Grant::Credentials(g) => g,
+            Grant::ClientApp(g) => return g.fetch(&self.transport, &self.options).await,
+        };
+        let url = self.endpoint(g).await?;
         let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
         if let Some(s) = &g.scope {
             form.push(("scope", s));
         }
-        let mut headers = Vec::new();
+        for (k, v) in &self.options.extra_form {
+            form.push((k, v));
+        }
+        let mut headers = self.options.headers.clone();
         match g.auth {
             ClientAuth::Basic => {
                 // RFC 6749 §2.3.1: form-encode id and secret before joining them.
@@ -257,17 +334,20 @@ impl TokenSource {
                 "the issued access token cannot be sent in a header",
             ));
         }
-        let lifetime = answer
+        let expires_in = answer
             .expires_in
             .filter(|s| s.is_finite() && *s > 0.0)
-            .map(Duration::from_secs_f64)
-            .or_else(|| jwt_lifetime(&answer.access_token))
-            .unwrap_or(DEFAULT_LIFETIME);
-        let margin = MAX_MARGIN.min(lifetime / 5);
+            .map(Duration::from_secs_f64);
+        let lifetime = if self.options.prefer_jwt_exp {
+            jwt_lifetime(&answer.access_token).or(expires_in)
+        } else {
+            expires_in.or_else(|| jwt_lifetime(&answer.access_token))
+        }
+        .unwrap_or(DEFAULT_LIFETIME);
         tracing::debug!(lifetime_s = lifetime.as_secs(), "access token issued");
         Ok(Cached {
             value: SecretString::from(answer.access_token),
-            refresh_at: started + lifetime.saturating_sub(margin),
+            refresh_at: refresh_at(started, lifetime, self.options.min_margin),
         })
     }
 
@@ -332,7 +412,7 @@ fn token_error(e: Error) -> Error {
     auth_setup_error(e, "the token endpoint")
 }
 
-fn auth_setup_error(e: Error, what: &str) -> Error {
+pub(super) fn auth_setup_error(e: Error, what: &str) -> Error {
     let code = e.code();
     let mut out = Error::new(
         code,

@@ -1,5 +1,6 @@
 //! Provider wire models and operations. Each provider hangs off [`crate::Client`].
 
+pub mod onespan;
 pub mod securosys;
 pub mod zignsec;
 

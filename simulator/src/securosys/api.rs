@@ -1,5 +1,6 @@
 //! Handlers of the Securosys `/v1/` endpoints: service information (§9), keys (§4), synchronous
-//! sign and verify (§5), asynchronous sign and request status (§6) and approvals (§7).
+//! sign and verify (§5), asynchronous sign and request status (§6), approvals (§7) and
+//! certificates (§8).
 
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest as _, Sha256};
 use uuid::Uuid;
 
+use super::cert::{CertBody, CertJob, CertKind};
 use super::crypto::{
     AlgError, Hash, KeyKind, KeyMaterial, PublicKey, SigAlg, OID_ED25519, OID_P256, OID_P384,
 };
@@ -738,13 +740,23 @@ pub(crate) async fn verify(State(shared): State<AppState>, body: Bytes) -> SecRe
 // ---------------------------------------------------------------------------------------------
 // Asynchronous sign and requests (§6)
 
-/// An asynchronous sign request.
+/// What an asynchronous request does when it executes.
+#[derive(Debug)]
+pub(crate) enum AsyncOp {
+    /// `POST /v1/sign`: sign the payload.
+    Sign { alg: SigAlg, raw: bool },
+    /// `POST /v1/certificate/selfsign` or `/v1/certificate/request`.
+    Certificate(CertJob),
+}
+
+/// An asynchronous request (sign, or certificate made with the key).
 #[derive(Debug)]
 pub(crate) struct AsyncRequest {
     id: Uuid,
     pub(crate) key_label: String,
-    alg: SigAlg,
-    raw: bool,
+    op: AsyncOp,
+    /// What the approvers are shown (`payload` of a task): the data to sign, or the JSON of a
+    /// certificate request.
     payload: Vec<u8>,
     payload_type: String,
     meta_data: Option<String>,
@@ -843,7 +855,10 @@ fn evaluate(sec: &mut SecInner, id: Uuid, now: f64) {
             .keys
             .get(&r.key_label)
             .ok_or_else(|| "the key no longer exists".to_owned())
-            .and_then(|k| k.material.sign(r.alg, &r.payload, r.raw));
+            .and_then(|k| match &r.op {
+                AsyncOp::Sign { alg, raw } => k.material.sign(*alg, &r.payload, *raw),
+                AsyncOp::Certificate(job) => job.run(&k.material, now),
+            });
         Some(signed)
     } else {
         None
@@ -880,18 +895,20 @@ fn evaluate_all(sec: &mut SecInner, now: f64) {
     }
 }
 
-pub(crate) async fn async_sign(State(shared): State<AppState>, body: Bytes) -> SecResult {
-    let env: SignEnvelope = parse_body(&body)?;
-    let r = env
-        .sign_request
-        .ok_or_else(|| SecError::validation("\"signRequest\" is required"))?;
-    let now = shared.now();
-    let mut sec = shared.securosys.lock();
-    let p = prepare_sign(&sec, &r)?;
-    let key = sec
-        .keys
-        .get(&p.label)
-        .ok_or_else(|| key_not_found(&p.label))?;
+/// Registers an asynchronous request on key `label` (which exists) and evaluates it once (a key
+/// without approvals executes at once). Returns its id.
+#[allow(clippy::too_many_arguments)]
+fn submit_request(
+    sec: &mut SecInner,
+    now: f64,
+    label: &str,
+    op: AsyncOp,
+    payload: Vec<u8>,
+    payload_type: String,
+    meta_data: Option<String>,
+    meta_data_signature: Option<String>,
+) -> Result<Uuid, SecError> {
+    let key = sec.keys.get(label).ok_or_else(|| key_not_found(label))?;
     let mut approvers: Vec<Vec<u8>> = Vec::new();
     for a in key
         .rule_use
@@ -906,13 +923,12 @@ pub(crate) async fn async_sign(State(shared): State<AppState>, body: Bytes) -> S
     let id = Uuid::new_v4();
     let req = AsyncRequest {
         id,
-        key_label: p.label.clone(),
-        alg: p.alg,
-        raw: p.raw,
-        payload: p.payload,
-        payload_type: p.payload_type,
-        meta_data: r.meta_data,
-        meta_data_signature: r.meta_data_signature,
+        key_label: label.to_owned(),
+        op,
+        payload,
+        payload_type,
+        meta_data,
+        meta_data_signature,
         created: now,
         status: "PENDING",
         execution_time: None,
@@ -923,7 +939,31 @@ pub(crate) async fn async_sign(State(shared): State<AppState>, body: Bytes) -> S
         result: None,
     };
     sec.requests.insert(id, req);
-    evaluate(&mut sec, id, now);
+    evaluate(sec, id, now);
+    Ok(id)
+}
+
+pub(crate) async fn async_sign(State(shared): State<AppState>, body: Bytes) -> SecResult {
+    let env: SignEnvelope = parse_body(&body)?;
+    let r = env
+        .sign_request
+        .ok_or_else(|| SecError::validation("\"signRequest\" is required"))?;
+    let now = shared.now();
+    let mut sec = shared.securosys.lock();
+    let p = prepare_sign(&sec, &r)?;
+    let id = submit_request(
+        &mut sec,
+        now,
+        &p.label,
+        AsyncOp::Sign {
+            alg: p.alg,
+            raw: p.raw,
+        },
+        p.payload,
+        p.payload_type,
+        r.meta_data,
+        r.meta_data_signature,
+    )?;
     Ok((StatusCode::CREATED, Json200(json!({"signRequestId": id}))).into_response())
 }
 
@@ -987,6 +1027,113 @@ pub(crate) async fn filtered_requests(State(shared): State<AppState>, body: Byte
     ok_json(json!({
         "requests": list.iter().map(|r| json!({"id": r.id, "status": r.status})).collect::<Vec<_>>(),
     }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Certificates (§8)
+
+/// Self-signed certificate or CSR, from the path (`…/selfsign` or `…/request`).
+fn cert_kind(uri: &axum::http::Uri) -> CertKind {
+    if uri.path().ends_with("/selfsign") {
+        CertKind::SelfSigned
+    } else {
+        CertKind::Request
+    }
+}
+
+/// Checks the key of a certificate request and validates the request against it.
+fn prepare_certificate(
+    sec: &SecInner,
+    kind: CertKind,
+    b: &CertBody,
+) -> Result<(String, CertJob), SecError> {
+    let label = b
+        .sign_key_name
+        .clone()
+        .filter(|l| !l.trim().is_empty())
+        .ok_or_else(|| SecError::new(610, "\"signKeyName\" is required"))?;
+    let key = sec.keys.get(&label).ok_or_else(|| key_not_found(&label))?;
+    check_password(key, &b.key_password)?;
+    if !key.can("sign") {
+        return Err(SecError::new(
+            614,
+            format!("Key {label} does not have the sign attribute"),
+        ));
+    }
+    let job = CertJob::parse(kind, b, key.kind)?;
+    Ok((label, job))
+}
+
+/// `POST /v1/certificate/synchronous/selfsign` and `POST /v1/certificate/synchronous/request`.
+pub(crate) async fn certificate_synchronous(
+    State(shared): State<AppState>,
+    uri: axum::http::Uri,
+    body: Bytes,
+) -> SecResult {
+    let kind = cert_kind(&uri);
+    let b: CertBody = parse_body(&body)?;
+    let now = shared.now();
+    let (label, job, material) = {
+        let sec = shared.securosys.lock();
+        let (label, job) = prepare_certificate(&sec, kind, &b)?;
+        let key = sec.keys.get(&label).ok_or_else(|| key_not_found(&label))?;
+        if !key.rule_use.is_empty() {
+            let path = match kind {
+                CertKind::SelfSigned => "/v1/certificate/selfsign",
+                CertKind::Request => "/v1/certificate/request",
+            };
+            return Err(SecError::new(
+                401,
+                format!("Key {label} needs approvals: use POST {path}"),
+            ));
+        }
+        (label, job, key.material.clone())
+    };
+    let der = tokio::task::spawn_blocking(move || job.run(&material, now))
+        .await
+        .map_err(|e| SecError::new(701, format!("certificate creation failed: {e}")))?
+        .map_err(|e| SecError::new(701, e))?;
+    let der = STANDARD.encode(der);
+    ok_json(match kind {
+        CertKind::SelfSigned => json!({"label": label, "certificate": der}),
+        CertKind::Request => json!({"label": label, "certificateSigningRequest": der}),
+    })
+}
+
+/// `POST /v1/certificate/selfsign` (`selfSignCertificateRequest`) and
+/// `POST /v1/certificate/request` (`csrSignRequest`): the certificate is made when the key's
+/// approvals are in; `GET /v1/request/{id}` then holds it (base64 DER) as `result`.
+pub(crate) async fn certificate_async(
+    State(shared): State<AppState>,
+    uri: axum::http::Uri,
+    body: Bytes,
+) -> SecResult {
+    let kind = cert_kind(&uri);
+    let envelope = match kind {
+        CertKind::SelfSigned => "selfSignCertificateRequest",
+        CertKind::Request => "csrSignRequest",
+    };
+    let env: Value = parse_body(&body)?;
+    let inner = env
+        .get(envelope)
+        .filter(|v| v.is_object())
+        .ok_or_else(|| SecError::validation(format!("\"{envelope}\" is required")))?;
+    let b: CertBody = serde_json::from_value(inner.clone())
+        .map_err(|e| SecError::validation(format!("Invalid {envelope}: {e}")))?;
+    let now = shared.now();
+    let mut sec = shared.securosys.lock();
+    let (label, job) = prepare_certificate(&sec, kind, &b)?;
+    let id = submit_request(
+        &mut sec,
+        now,
+        &label,
+        AsyncOp::Certificate(job),
+        inner.to_string().into_bytes(),
+        "UNSPECIFIED".to_owned(),
+        b.meta_data.clone(),
+        b.meta_data_signature.clone(),
+    )?;
+    Ok((StatusCode::CREATED, Json200(json!({"signRequestId": id}))).into_response())
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,12 +1,14 @@
 //! Securosys Primus HSM REST API (Transaction Security Broker, `shared/api/securosys.md`):
 //! role-based `X-API-KEY` authentication (seed 003) with an optional static JWT, service
 //! information, keys with real cryptography, synchronous sign/verify, and asynchronous signing
-//! with approval quorums (approver tasks, approvals, rejections, expiry on the simulated clock).
+//! with approval quorums (approver tasks, approvals, rejections, expiry on the simulated clock),
+//! and certificates made with a key (self-signed X.509 and PKCS#10 requests, real signatures).
 //!
 //! Everything lives in [`SecurosysState`], its own lock inside the shared state. Routes are under
 //! `/v1/`; the control API is under `/_sim/securosys/`.
 
 mod api;
+mod cert;
 pub(crate) mod crypto;
 
 use std::collections::{BTreeMap, HashMap};
@@ -144,6 +146,7 @@ fn reason_of(code: u16) -> &'static str {
         404 => "input.timestamp.off",
         406 => "missing.access.token",
         416 => "missing.api.key",
+        501 => "invalid.value.for.enum",
         600 => "input.validation.failed",
         601 => "unsupported.approver.key.type",
         603 => "input.keysize",
@@ -349,6 +352,16 @@ pub(crate) fn router(shared: AppState) -> Router<AppState> {
             get(api::get_request).delete(api::cancel_request),
         )
         .route("/v1/filteredRequests", post(api::filtered_requests))
+        .route(
+            "/v1/certificate/synchronous/selfsign",
+            post(api::certificate_synchronous),
+        )
+        .route(
+            "/v1/certificate/synchronous/request",
+            post(api::certificate_synchronous),
+        )
+        .route("/v1/certificate/selfsign", post(api::certificate_async))
+        .route("/v1/certificate/request", post(api::certificate_async))
         .route(
             "/v1/approval",
             post(api::submit_approval).put(api::submit_approval),

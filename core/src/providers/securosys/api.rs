@@ -54,7 +54,7 @@ pub(crate) fn check_label(label: &str) -> Result<()> {
     Ok(())
 }
 
-fn parse<T: DeserializeOwned>(resp: &Response, what: &str) -> Result<T> {
+pub(super) fn parse<T: DeserializeOwned>(resp: &Response, what: &str) -> Result<T> {
     serde_json::from_slice(&resp.body).map_err(|e| {
         Error::protocol(format!(
             "the answer to {what} does not have the documented shape ({e})"
@@ -77,12 +77,12 @@ fn parse_key(resp: &Response, what: &str) -> Result<KeyInfo> {
     })
 }
 
-fn check_request_id(id: &str) -> Result<()> {
+pub(super) fn check_request_id(id: &str) -> Result<()> {
     crate::providers::check_id("request id", id)
 }
 
 impl SecurosysClient {
-    fn url(&self, path: &str) -> Result<url::Url> {
+    pub(super) fn url(&self, path: &str) -> Result<url::Url> {
         self.inner.transport.url(path)
     }
 
@@ -102,7 +102,7 @@ impl SecurosysClient {
         Ok(url)
     }
 
-    async fn send(&self, req: Request) -> Result<Response> {
+    pub(super) async fn send(&self, req: Request) -> Result<Response> {
         self.inner.transport.send(req).await
     }
 
@@ -280,13 +280,7 @@ impl SecurosysClient {
     ) -> Result<String> {
         check_label(label)?;
         let alg = algorithm.for_payload(kind, payload)?;
-        let metadata = match &options.metadata {
-            Some(m) if m.is_object() => m.clone(),
-            Some(_) => return Err(Error::invalid_argument("metadata must be a JSON object")),
-            None => json!({"app": "signbridge", "type": "Sign"}),
-        };
-        let meta =
-            serde_json::to_vec(&metadata).map_err(|e| Error::internal(format!("metadata: {e}")))?;
+        let meta = metadata(options, "Sign")?;
         let what = "submit sign request";
         let body = json!({"signRequest": {
             "payload": b64(payload),
@@ -294,7 +288,7 @@ impl SecurosysClient {
             "signKeyName": label,
             "signatureAlgorithm": alg,
             "signatureType": "DER",
-            "metaData": b64(&meta),
+            "metaData": meta,
             "metaDataSignature": null,
         }, "requestSignature": null});
         let r =
@@ -365,6 +359,19 @@ impl SecurosysClient {
     }
 }
 
+/// The base64 `metaData` of an asynchronous request: the caller's object, or
+/// `{"app":"signbridge","type":<kind>}`.
+pub(super) fn metadata(options: &SignOptions, kind: &str) -> Result<String> {
+    let metadata = match &options.metadata {
+        Some(m) if m.is_object() => m.clone(),
+        Some(_) => return Err(Error::invalid_argument("metadata must be a JSON object")),
+        None => json!({"app": "signbridge", "type": kind}),
+    };
+    let meta =
+        serde_json::to_vec(&metadata).map_err(|e| Error::internal(format!("metadata: {e}")))?;
+    Ok(b64(&meta))
+}
+
 /// What a final request state means for the caller.
 pub(crate) fn request_outcome(state: &RequestStatus) -> Result<Vec<u8>> {
     let (code, how) = match &state.status {
@@ -400,7 +407,7 @@ pub(crate) fn request_outcome(state: &RequestStatus) -> Result<Vec<u8>> {
 /// Read the answer to a request that changed something at the TSB. The TSB said it succeeded,
 /// so an unreadable answer must not invite a blind retry: it becomes
 /// [`ErrorCode::OutcomeUnknown`].
-fn acted<T>(what: &str, status: u16, parse: impl FnOnce() -> Result<T>) -> Result<T> {
+pub(super) fn acted<T>(what: &str, status: u16, parse: impl FnOnce() -> Result<T>) -> Result<T> {
     parse().map_err(|e| {
         if e.code() != ErrorCode::Protocol {
             return e;

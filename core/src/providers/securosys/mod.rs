@@ -1,5 +1,6 @@
 //! Securosys Primus HSM REST API (Transaction Security Broker, CloudHSM): configuration,
-//! role-based authentication, keys, signing with and without approvals, request polling.
+//! role-based authentication, keys, signing with and without approvals, request polling, and
+//! certificates (self-signed and CSRs) made with a key.
 //!
 //! Wire contract: `shared/api/securosys.md` (seed 003 for authentication). Every call carries
 //! only the API key of the role that protects its endpoint (`X-API-KEY`), plus the JWT
@@ -22,12 +23,18 @@
 //! # let _ = key; Ok(()) }
 //! ```
 
-mod api;
+pub(crate) mod api;
 mod approval;
-mod errors;
+mod blocking;
+mod cert;
+pub(crate) mod errors;
 mod model;
 
 pub use approval::{ApprovalTask, ApproverKey, ApproverSigner, TaskKind};
+pub use cert::{
+    Certificate, CertificateRequest, Csr, CsrRequest, DistinguishedName, ExtendedKeyUsage,
+    KeyUsage, DEFAULT_VALIDITY_DAYS,
+};
 pub use model::{
     Approval, ApprovalType, CreateKey, Curve, KeyAlgorithm, KeyAttributes, KeyInfo, KeySpec,
     KeyStatus, LicenseInfo, PayloadKind, Policy, PolicyGroup, PolicyToken, RequestState,
@@ -40,7 +47,7 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::auth::{
-    ClientCertConfig, ClientIdentity, Credentials, RoleKeys, RoleKeysConfig, SecretSource,
+    ClientCertConfig, ClientIdentity, Credentials, Role, RoleKeys, RoleKeysConfig, SecretSource,
 };
 use crate::error::{Error, Result};
 use crate::transport::{Transport, TransportConfig};
@@ -74,6 +81,11 @@ pub struct SecurosysConfig {
     /// Mutual TLS: the client certificate and key the TSB trusts.
     #[serde(default)]
     pub client_cert: Option<ClientCertConfig>,
+    /// The role whose API key the certificate endpoints (`/v1/certificate/**`) get:
+    /// `key_management` (default, the newer Securosys documentation) or `key_operation` (the
+    /// older table, and TSBs configured that way). The sources disagree (contract §2).
+    #[serde(default)]
+    pub certificate_role: Option<Role>,
 }
 
 impl SecurosysConfig {
@@ -102,6 +114,8 @@ pub struct SecurosysClient {
 #[derive(Debug)]
 struct Inner {
     transport: Transport,
+    /// The role of `/v1/certificate/**`.
+    certificate_role: Role,
 }
 
 impl SecurosysClient {
@@ -125,11 +139,22 @@ impl SecurosysClient {
             .as_ref()
             .map(|j| j.resolve("securosys.jwt"))
             .transpose()?;
+        let certificate_role = cfg.certificate_role.unwrap_or(Role::KeyManagement);
+        if !matches!(certificate_role, Role::KeyManagement | Role::KeyOperation) {
+            return Err(Error::invalid_config(format!(
+                "securosys.certificate_role {:?} is not a role the certificate endpoints use; \
+                 use \"key_management\" (default) or \"key_operation\"",
+                certificate_role.config_name()
+            )));
+        }
         let creds = Credentials::role_based(roles, jwt)?;
         let transport = Transport::new(base, Some(creds), transport, identity.as_ref())?
             .with_error_mapper(errors::map_error);
         Ok(SecurosysClient {
-            inner: Arc::new(Inner { transport }),
+            inner: Arc::new(Inner {
+                transport,
+                certificate_role,
+            }),
         })
     }
 

@@ -1,7 +1,5 @@
 //! Typed requests and answers of the Securosys TSB API (contract §4–§6, §9, §12).
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -34,8 +32,8 @@ macro_rules! open_enum {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
@@ -54,6 +52,7 @@ macro_rules! open_enum {
         }
     };
 }
+pub(super) use open_enum;
 
 open_enum! {
     /// A key algorithm (`algorithm` of a key).

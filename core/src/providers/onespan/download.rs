@@ -1,0 +1,306 @@
+//! Downloads: what to fetch, the checks on what arrived, the file name OneSpan suggests, and
+//! atomic writes.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+
+use crate::error::{Error, ErrorCode, Result};
+
+/// What to download from a package.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DownloadKind {
+    /// A document as it is now (signed once signing is done): `/documents/{id}/pdf`. Checked to
+    /// be a PDF.
+    Document(String),
+    /// A document as it was uploaded: `/documents/{id}/original`. Checked to be a PDF.
+    Original(String),
+    /// Every document in one ZIP: `/documents/zip`. Checked to be a ZIP.
+    Zip,
+    /// The evidence summary (audit report) PDF: `/evidence/summary`. Checked to be a PDF.
+    EvidenceSummary,
+}
+
+impl DownloadKind {
+    /// The name used when OneSpan suggests none.
+    pub(crate) fn default_name(&self, package_id: &str) -> String {
+        let stem = sanitize_file_name(package_id, "package");
+        match self {
+            DownloadKind::Document(d) => format!("{}.pdf", sanitize_file_name(d, "document")),
+            DownloadKind::Original(d) => {
+                format!("{}-original.pdf", sanitize_file_name(d, "document"))
+            }
+            DownloadKind::Zip => format!("{stem}.zip"),
+            DownloadKind::EvidenceSummary => format!("{stem}-evidence-summary.pdf"),
+        }
+    }
+
+    pub(crate) fn is_zip(&self) -> bool {
+        matches!(self, DownloadKind::Zip)
+    }
+
+    pub(crate) fn what(&self) -> &'static str {
+        match self {
+            DownloadKind::Document(_) => "download document",
+            DownloadKind::Original(_) => "download original document",
+            DownloadKind::Zip => "download documents ZIP",
+            DownloadKind::EvidenceSummary => "download evidence summary",
+        }
+    }
+}
+
+/// A downloaded file.
+#[derive(Clone)]
+pub struct Download {
+    /// The file name OneSpan suggested (`Content-Disposition: ...; filename*=UTF-8''...`), made
+    /// safe to use in a directory (see [`sanitize_file_name`]); `None` when it suggested none.
+    pub file_name: Option<String>,
+    /// The content.
+    pub data: Bytes,
+}
+
+impl fmt::Debug for Download {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Download")
+            .field("file_name", &self.file_name)
+            .field("bytes", &self.data.len())
+            .finish()
+    }
+}
+
+/// Check that a download is what was asked for: a complete PDF, or a ZIP archive. A failure is
+/// [`ErrorCode::Integrity`] (retryable: download again); nothing is written.
+pub(crate) fn check_content(kind: &DownloadKind, data: &[u8]) -> Result<()> {
+    let what = kind.what();
+    if kind.is_zip() {
+        // A ZIP starts with a local file header (PK\3\4), or is an empty archive (PK\5\6).
+        if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
+            return Ok(());
+        }
+        return Err(Error::new(
+            ErrorCode::Integrity,
+            format!(
+                "{what}: the {} bytes received are not a ZIP archive (no PK signature); nothing \
+                 was saved, download it again",
+                data.len()
+            ),
+        ));
+    }
+    crate::pdf::validate_pdf("download", data).map_err(|e| {
+        Error::new(
+            ErrorCode::Integrity,
+            format!(
+                "{what}: the {} bytes received are not a complete PDF ({}); nothing was saved, \
+                 download it again",
+                data.len(),
+                e.message()
+            ),
+        )
+    })
+}
+
+/// The file name of a `Content-Disposition` header, from its `filename*=UTF-8''<percent-encoded>`
+/// parameter (RFC 6266/5987, what OneSpan sends), else a plain `filename=`; sanitized.
+pub(crate) fn content_disposition_name(header: &str) -> Option<String> {
+    let mut plain = None;
+    let mut extended = None;
+    for param in split_params(header) {
+        let Some((k, v)) = param.split_once('=') else {
+            continue;
+        };
+        let k = k.trim().to_ascii_lowercase();
+        let v = v.trim();
+        if k == "filename*" {
+            // charset'language'percent-encoded
+            let mut parts = v.splitn(3, '\'');
+            let (charset, _lang, enc) = (parts.next()?, parts.next(), parts.next());
+            let enc = enc?;
+            if charset.eq_ignore_ascii_case("utf-8") {
+                extended = percent_decode(enc).and_then(|b| String::from_utf8(b).ok());
+            } else if charset.eq_ignore_ascii_case("iso-8859-1") {
+                extended = percent_decode(enc).map(|b| b.iter().map(|&c| c as char).collect());
+            }
+        } else if k == "filename" {
+            let unq = v
+                .strip_prefix('"')
+                .and_then(|s| s.strip_suffix('"'))
+                .map(|s| s.replace("\\\"", "\"").replace("\\\\", "\\"))
+                .unwrap_or_else(|| v.to_string());
+            plain = Some(unq);
+        }
+    }
+    let raw = extended.or(plain)?;
+    let clean = sanitize_file_name(&raw, "");
+    (!clean.is_empty()).then_some(clean)
+}
+
+/// Split header parameters on `;` outside quotes.
+fn split_params(header: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut start, mut quoted, mut escaped) = (0, false, false);
+    for (i, c) in header.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ';' if !quoted => {
+                out.push(&header[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&header[start..]);
+    out
+}
+
+fn percent_decode(s: &str) -> Option<Vec<u8>> {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+/// A name safe to create inside a directory: the last component of any `/` or `\` path, without
+/// control characters or characters Windows refuses (`: * ? " < > |`), not `.`/`..`, no leading
+/// dots (no hidden files), at most 200 characters; `fallback` when nothing is left.
+pub fn sanitize_file_name(name: &str, fallback: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control() && !":*?\"<>|".contains(*c))
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').trim();
+    let cleaned: String = cleaned.chars().take(200).collect();
+    if cleaned.is_empty() {
+        fallback.to_string()
+    } else {
+        cleaned
+    }
+}
+
+/// Write `data` to `path` atomically: a temporary file beside it, written and fsynced, then
+/// renamed over `path`. On failure the temporary file is removed and `path` is untouched.
+pub(crate) async fn write_atomic(path: &Path, data: Bytes) -> Result<u64> {
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || {
+        use std::io::Write as _;
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".signbridge-")
+            .suffix(".part")
+            .tempfile_in(&dir)
+            .map_err(|e| Error::io("create a temporary file in", &dir, e))?;
+        tmp.write_all(&data)
+            .and_then(|_| tmp.as_file().sync_all())
+            .map_err(|e| Error::io("write", tmp.path(), e))?;
+        tmp.persist(&path)
+            .map_err(|e| Error::io("move the download into", &path, e.error))?;
+        // Make the rename itself durable.
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok(data.len() as u64)
+    })
+    .await
+    .map_err(|e| Error::internal(format!("file writer task failed: {e}")))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_disposition_names() {
+        let n = |h: &str| content_disposition_name(h);
+        assert_eq!(
+            n("attachment; filename*=UTF-8''Signed%20contract%20%C3%A9.pdf").as_deref(),
+            Some("Signed contract é.pdf")
+        );
+        assert_eq!(
+            n("attachment; filename=\"plain.pdf\"; filename*=UTF-8''ext.pdf").as_deref(),
+            Some("ext.pdf")
+        );
+        assert_eq!(
+            n("attachment; filename=\"a;b.zip\"").as_deref(),
+            Some("a;b.zip")
+        );
+        // Path traversal and hidden files are neutralised.
+        assert_eq!(
+            n("attachment; filename*=UTF-8''..%2F..%2Fetc%2Fpasswd").as_deref(),
+            Some("passwd")
+        );
+        assert_eq!(
+            n("attachment; filename*=UTF-8''..%5C..%5Cboot.ini").as_deref(),
+            Some("boot.ini")
+        );
+        assert_eq!(
+            n("attachment; filename*=UTF-8''.bashrc").as_deref(),
+            Some("bashrc")
+        );
+        assert_eq!(n("attachment; filename*=UTF-8''..").as_deref(), None);
+        assert_eq!(
+            n("attachment; filename*=UTF-8''a%00b.pdf").as_deref(),
+            Some("ab.pdf")
+        );
+        assert_eq!(n("attachment").as_deref(), None);
+        // Broken encodings are ignored rather than guessed.
+        assert_eq!(n("attachment; filename*=UTF-8''%ZZ.pdf").as_deref(), None);
+        assert_eq!(n("attachment; filename*=UTF-8''%FF.pdf").as_deref(), None);
+    }
+
+    #[test]
+    fn content_checks() {
+        let pdf = b"%PDF-1.7\n1 0 obj\nendobj\n%%EOF\n";
+        assert!(check_content(&DownloadKind::EvidenceSummary, pdf).is_ok());
+        let e = check_content(&DownloadKind::EvidenceSummary, b"<html>").expect_err("not pdf");
+        assert_eq!(e.code(), ErrorCode::Integrity);
+        assert!(check_content(&DownloadKind::Zip, b"PK\x03\x04rest").is_ok());
+        let e = check_content(&DownloadKind::Zip, pdf).expect_err("not zip");
+        assert_eq!(e.code(), ErrorCode::Integrity);
+        assert_eq!(
+            DownloadKind::Zip.default_name("ab/c="),
+            "c=.zip",
+            "ids never escape the directory"
+        );
+    }
+
+    #[test]
+    fn atomic_write_leaves_nothing_on_failure() {
+        let dir = tempfile::tempdir().expect("dir");
+        let rt = crate::runtime::runtime();
+        let p = dir.path().join("out.pdf");
+        assert_eq!(
+            rt.block_on(write_atomic(&p, Bytes::from_static(b"abc")))
+                .ok(),
+            Some(3)
+        );
+        assert_eq!(std::fs::read(&p).expect("read"), b"abc");
+        // A directory in the way: the rename fails, no temporary file is left behind.
+        let blocked = dir.path().join("sub");
+        std::fs::create_dir(&blocked).expect("mkdir");
+        std::fs::write(blocked.join("x"), b"x").expect("write");
+        let r = rt.block_on(write_atomic(&blocked, Bytes::from_static(b"abc")));
+        assert_eq!(r.err().map(|e| e.code()), Some(ErrorCode::Io));
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("ls")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.ends_with(".part")), "{names:?}");
+    }
+}
