@@ -294,6 +294,13 @@ impl SigningService {
     ) -> Result<crate::signing::CompletedSession> {
         block_on(self.0.wait(session, opts))?
     }
+    /// See [`crate::signing::SigningService::result`].
+    pub fn result(
+        &self,
+        session: &crate::signing::SessionRef,
+    ) -> Result<crate::signing::CompletedSession> {
+        block_on(self.0.result(session))?
+    }
     /// See [`crate::signing::SigningService::download`].
     pub fn download(
         &self,

@@ -110,6 +110,9 @@ impl Client {
         if self.inner.zignsec.is_some() {
             available.push(Provider::Zignsec);
         }
+        if self.inner.onespan.is_some() {
+            available.push(Provider::Onespan);
+        }
         let provider = crate::signing::choose_provider(self.inner.signing, &available)?;
         self.signing_with(provider)
     }
@@ -117,6 +120,10 @@ impl Client {
     /// Provider-neutral document signing with `provider`, whatever the configuration chose;
     /// [`ErrorCode::AuthConfigMissing`] when that provider is not configured.
     pub fn signing_with(&self, provider: Provider) -> Result<SigningService> {
-        SigningService::new(provider, self.inner.zignsec.as_ref())
+        SigningService::new(
+            provider,
+            self.inner.zignsec.as_ref(),
+            self.inner.onespan.as_ref(),
+        )
     }
 }

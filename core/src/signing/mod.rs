@@ -36,6 +36,7 @@
 //! signer per session and no cancel call; OneSpan has several signers and a cancel (the
 //! transaction is moved to the trash).
 
+mod onespan;
 mod zignsec;
 
 use std::collections::HashSet;
@@ -50,6 +51,7 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::pdf::validate_pdf;
 use crate::session::{SessionStatus, WaitOptions};
 
+pub use onespan::OnespanOptions;
 pub use zignsec::ZignsecOptions;
 
 // ---------------------------------------------------------------------------------------------
@@ -244,11 +246,8 @@ pub struct NewSession {
     pub locale: Option<String>,
     /// ZignSec-only settings (relay state, webhook, metadata).
     pub zignsec: Option<ZignsecOptions>,
-    /// OneSpan-only settings: a JSON object merged into the transaction (package) JSON OneSpan
-    /// receives, e.g. `{"due": "2030-01-01T00:00:00", "emailMessage": "..."}`. Objects merge
-    /// key by key (so `settings.ceremony` can be extended); the documents and roles built from
-    /// this session win over same-named keys.
-    pub onespan: Option<serde_json::Value>,
+    /// OneSpan-only settings (description, invitation message, expiry).
+    pub onespan: Option<OnespanOptions>,
 }
 
 /// One PDF of a session.
@@ -568,6 +567,7 @@ pub struct SignedFile {
 pub struct SigningService {
     provider: Provider,
     zignsec: Option<zignsec::Backend>,
+    onespan: Option<onespan::Backend>,
 }
 
 impl SigningService {
@@ -576,10 +576,12 @@ impl SigningService {
     pub(crate) fn new(
         provider: Provider,
         zignsec: Option<&crate::providers::zignsec::ZignsecClient>,
+        onespan: Option<&crate::providers::onespan::OnespanClient>,
     ) -> Result<SigningService> {
         let svc = SigningService {
             provider,
             zignsec: zignsec.map(|z| zignsec::Backend::new(z.signing())),
+            onespan: onespan.map(|o| onespan::Backend::new(o.clone())),
         };
         svc.require(provider)?;
         Ok(svc)
@@ -596,10 +598,16 @@ impl SigningService {
             .ok_or_else(|| not_configured(Provider::Zignsec))
     }
 
+    fn onespan(&self) -> Result<&onespan::Backend> {
+        self.onespan
+            .as_ref()
+            .ok_or_else(|| not_configured(Provider::Onespan))
+    }
+
     fn require(&self, provider: Provider) -> Result<()> {
         match provider {
             Provider::Zignsec => self.zignsec().map(|_| ()),
-            Provider::Onespan => Err(not_configured(Provider::Onespan)),
+            Provider::Onespan => self.onespan().map(|_| ()),
         }
     }
 
@@ -615,7 +623,7 @@ impl SigningService {
         let prepared = prepare(session, self.provider).await?;
         match self.provider {
             Provider::Zignsec => self.zignsec()?.start(&prepared).await,
-            Provider::Onespan => Err(not_configured(Provider::Onespan)),
+            Provider::Onespan => self.onespan()?.start(&prepared).await,
         }
     }
 
@@ -623,7 +631,7 @@ impl SigningService {
     pub async fn status(&self, session: &SessionRef) -> Result<SessionState> {
         match session.provider() {
             Provider::Zignsec => self.zignsec()?.status(session).await,
-            Provider::Onespan => Err(not_configured(Provider::Onespan)),
+            Provider::Onespan => self.onespan()?.status(session).await,
         }
     }
 
@@ -639,7 +647,17 @@ impl SigningService {
     ) -> Result<CompletedSession> {
         match session.provider() {
             Provider::Zignsec => self.zignsec()?.wait(session, opts).await,
-            Provider::Onespan => Err(not_configured(Provider::Onespan)),
+            Provider::Onespan => self.onespan()?.wait(session, opts).await,
+        }
+    }
+
+    /// The outcome of a session, read once without waiting: a finished session's signed
+    /// documents, the error its unsuccessful final state maps to (as [`wait`](Self::wait)), or
+    /// [`ErrorCode::InvalidState`] while it is still going on.
+    pub async fn result(&self, session: &SessionRef) -> Result<CompletedSession> {
+        match session.provider() {
+            Provider::Zignsec => self.zignsec()?.result(session).await,
+            Provider::Onespan => self.onespan()?.result(session).await,
         }
     }
 
@@ -653,7 +671,7 @@ impl SigningService {
         }
         match session.provider() {
             Provider::Zignsec => self.zignsec()?.download(session, document_id).await,
-            Provider::Onespan => Err(not_configured(Provider::Onespan)),
+            Provider::Onespan => self.onespan()?.download(session, document_id).await,
         }
     }
 
@@ -693,7 +711,7 @@ impl SigningService {
                      it ends when the signer cancels on the signing page or when it expires"
                 )))
             }
-            Provider::Onespan => Err(not_configured(Provider::Onespan)),
+            Provider::Onespan => self.onespan()?.cancel(session).await,
         }
     }
 }
@@ -751,15 +769,13 @@ pub(crate) fn choose_provider(
 /// A session checked and read, ready for a provider.
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
-    #[allow(dead_code)]
     pub title: String,
     pub documents: Vec<PreparedDocument>,
     pub signers: Vec<PreparedSigner>,
     pub redirects: Redirects,
     pub locale: Option<String>,
     pub zignsec: Option<ZignsecOptions>,
-    #[allow(dead_code)]
-    pub onespan: Option<serde_json::Map<String, serde_json::Value>>,
+    pub onespan: Option<OnespanOptions>,
 }
 
 #[derive(Debug, Clone)]
@@ -773,7 +789,6 @@ pub(crate) struct PreparedDocument {
 pub(crate) struct PreparedSigner {
     pub id: String,
     pub name: String,
-    #[allow(dead_code)]
     pub signer: SessionSigner,
 }
 
@@ -936,15 +951,6 @@ async fn prepare(s: &NewSession, provider: Provider) -> Result<Prepared> {
             }
         }
     }
-    let onespan = match &s.onespan {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::Object(m)) => Some(m.clone()),
-        Some(_) => {
-            return Err(Error::invalid_argument(
-                "onespan options must be a JSON object (fields of the OneSpan transaction)",
-            ))
-        }
-    };
     let title = match s.title.as_deref().map(str::trim) {
         Some(t) if !t.is_empty() => t.to_string(),
         _ => documents[0].name.clone(),
@@ -956,7 +962,7 @@ async fn prepare(s: &NewSession, provider: Provider) -> Result<Prepared> {
         redirects: s.redirects.clone(),
         locale: s.locale.clone().filter(|l| !l.trim().is_empty()),
         zignsec: s.zignsec.clone(),
-        onespan,
+        onespan: s.onespan.clone(),
     })
 }
 
@@ -1122,7 +1128,8 @@ mod tests {
             ],
             "signers": [{"id": "buyer", "first_name": "A", "last_name": "B", "email": "a@example.com"}],
             "redirects": {"success": "https://example.com/ok"},
-            "onespan": {"due": "2030-01-01T00:00:00"}
+            "onespan": {"due": "2030-01-01T00:00:00"},
+            "zignsec": {"relay_state": "r1"}
         }))
         .expect("valid");
         assert_eq!(

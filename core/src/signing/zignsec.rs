@@ -179,6 +179,11 @@ impl Backend {
         completed(r, &s)
     }
 
+    pub(crate) async fn result(&self, r: &SessionRef) -> Result<CompletedSession> {
+        let s = self.api.status(r.id()).await?;
+        completed(r, &s)
+    }
+
     pub(crate) async fn download(&self, r: &SessionRef, document_id: &str) -> Result<Bytes> {
         let s = self.api.status(r.id()).await?;
         let done = completed(r, &s)?;
