@@ -836,10 +836,14 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.EidProduct = nativeBinding.EidProduct
+module.exports.Policy = nativeBinding.Policy
+module.exports.ApproverKey = nativeBinding.ApproverKey
 module.exports.Client = nativeBinding.Client
 module.exports.EidApi = nativeBinding.EidApi
+module.exports.SecurosysApi = nativeBinding.SecurosysApi
 module.exports.SigningApi = nativeBinding.SigningApi
 module.exports.WebhookVerifier = nativeBinding.WebhookVerifier
+module.exports.defaultSignatureAlgorithm = nativeBinding.defaultSignatureAlgorithm
 module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.parseRedirect = nativeBinding.parseRedirect

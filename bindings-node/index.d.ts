@@ -38,6 +38,103 @@ export interface SignbridgeError extends Error {
   retryable: boolean
 }
 
+/** A key type `SecurosysApi.createKey` knows: RSA 2048/3072/4096, EC P-256/P-384, Ed25519. */
+export type KeySpec = 'rsa2048' | 'rsa3072' | 'rsa4096' | 'p256' | 'p384' | 'ed25519'
+
+/** Whether a payload is the data itself (`'raw'`, hashed by the algorithm) or a digest you computed. */
+export type PayloadKind = 'raw' | 'digest'
+
+/**
+ * A Securosys signature algorithm. `NONE…` names sign a digest; with `payloadKind: 'digest'` a
+ * hashing name (`'SHA256_WITH_RSA'`) is turned into its pre-hashed form for you. Names this
+ * version does not know are passed to the TSB as they are.
+ */
+export type SignatureAlgorithm =
+  | 'SHA224_WITH_RSA' | 'SHA256_WITH_RSA' | 'SHA384_WITH_RSA' | 'SHA512_WITH_RSA'
+  | 'SHA224_WITH_RSA_PSS' | 'SHA256_WITH_RSA_PSS' | 'SHA384_WITH_RSA_PSS' | 'SHA512_WITH_RSA_PSS'
+  | 'NONESHA224_WITH_RSA' | 'NONESHA256_WITH_RSA' | 'NONESHA384_WITH_RSA' | 'NONESHA512_WITH_RSA'
+  | 'NONESHA224_WITH_RSA_PSS' | 'NONESHA256_WITH_RSA_PSS' | 'NONESHA384_WITH_RSA_PSS' | 'NONESHA512_WITH_RSA_PSS'
+  | 'NONE_WITH_RSA'
+  | 'SHA224_WITH_ECDSA' | 'SHA256_WITH_ECDSA' | 'SHA384_WITH_ECDSA' | 'SHA512_WITH_ECDSA'
+  | 'SHA256_WITH_ECDSA_DETERMINISTIC' | 'NONE_WITH_ECDSA'
+  | 'EDDSA'
+  | (string & {})
+
+/** The state of an asynchronous Securosys request; states this version does not know are kept as the TSB spells them. */
+export type RequestState = 'PENDING' | 'APPROVED' | 'EXECUTED' | 'FAILED' | 'EXPIRED' | 'REJECTED' | 'CANCELLED' | (string & {})
+
+/** Which approval tasks `listApprovalTasks` lists. */
+export type TaskKind = 'sign' | 'decrypt' | 'modify_key' | 'block_key' | 'unblock_key' | 'unwrap_key' | 'all'
+
+/** Key attributes (the TSB's own names). On create, `sign`, `decrypt` and `unwrap` must be set. */
+export interface KeyAttributes {
+  encrypt?: boolean
+  decrypt?: boolean
+  verify?: boolean
+  sign?: boolean
+  wrap?: boolean
+  unwrap?: boolean
+  derive?: boolean
+  bip32?: boolean
+  slip10?: boolean
+  extractable?: boolean
+  modifiable?: boolean
+  destroyable?: boolean
+  sensitive?: boolean
+  copyable?: boolean
+  /** Answers only. */
+  alwaysSensitive?: boolean
+  /** Answers only. */
+  neverExtractable?: boolean
+}
+
+/**
+ * A Smart Key Attributes approval policy, in the TSB's own shape (make the common one with
+ * `Policy.quorum`). A rule's tokens are OR-ed, a token's groups AND-ed; times are seconds,
+ * multiples of 60, `0` = off.
+ */
+export interface Policy {
+  ruleUse?: PolicyRule | null
+  ruleBlock?: PolicyRule | null
+  ruleUnblock?: PolicyRule | null
+  ruleModify?: PolicyRule | null
+  keyStatus?: { blocked: boolean } | null
+}
+
+/** A rule of a `Policy`: any one token fulfilled allows the operation. */
+export interface PolicyRule {
+  tokens: Array<PolicyToken>
+}
+
+/** A token of a `PolicyRule`: every group must reach its quorum. */
+export interface PolicyToken {
+  name: string
+  /** Earliest time after the request the token can be fulfilled, seconds. */
+  timelock?: number
+  /** End of validity after the request, seconds. */
+  timeout?: number
+  groups: Array<PolicyGroup>
+}
+
+/** A group of approvers of which `quorum` must approve. */
+export interface PolicyGroup {
+  name: string
+  quorum: number
+  approvals: Array<{
+    type: 'public_key' | 'certificate' | 'onboarded_approver_certificate' | (string & {})
+    name?: string | null
+    /** Base64 DER public key (SPKI) or certificate. */
+    value?: string | null
+  }>
+}
+
+/** What `ApproverKey.generateP256()` returns: the key and its PKCS#8 DER, to keep it. */
+export interface GeneratedApproverKey {
+  key: ApproverKey
+  /** The private key, PKCS#8 DER: a secret. */
+  pkcs8: Buffer
+}
+
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -71,6 +168,51 @@ export declare namespace EidProduct {
   export function v5(provider: string, operation: string): EidProduct
 }
 
+export declare namespace Policy {
+  /**
+   * A use rule needing `quorum` approvals among `approvers` (`{ name, publicKey }`, the public
+   * key base64 SPKI as `approverKey.publicKeyB64` gives it), each request valid for
+   * `timeoutSeconds` (a multiple of 60; `0`, the default, = no timeout). The policy is checked
+   * when the key is created.
+   */
+  export function quorum(quorum: number, approvers: Array<PolicyApprover>, timeoutSeconds?: number | null): Policy
+}
+
+/**
+ * An approver's private key, held in memory by the core (ECDSA P-256 / P-384, Ed25519 or RSA):
+ * signs the timestamps and approvals of `listApprovalTasks`, `approve` and `reject`. Make one
+ * with `ApproverKey.fromPem`, `ApproverKey.fromPkcs8Der` or `ApproverKey.generateP256`. The
+ * private key never leaves it: not in `util.inspect`, `JSON.stringify` or `toString`.
+ */
+export declare class ApproverKey {
+  /**
+   * Load a PKCS#8 private key from PEM (`-----BEGIN PRIVATE KEY-----`). Anything else throws
+   * `SB_ERR_INVALID_ARGUMENT` (a PKCS#1 or SEC1 key: convert it with
+   * `openssl pkcs8 -topk8 -nocrypt`).
+   */
+  static fromPem(pem: string): ApproverKey
+  /**
+   * Load a PKCS#8 private key (DER bytes, e.g.
+   * `keyObject.export({ type: 'pkcs8', format: 'der' })`).
+   */
+  static fromPkcs8Der(der: Buffer | Uint8Array): ApproverKey
+  /**
+   * A new random ECDSA P-256 approver key (for tests and tooling) with its PKCS#8 DER, to
+   * keep it: `{ key, pkcs8 }`.
+   */
+  static generateP256(): GeneratedApproverKey
+  /** The public key as base64 DER SPKI, as a policy's approval `value` takes it. */
+  get publicKeyB64(): string
+  /** The public key, DER SubjectPublicKeyInfo. */
+  get publicKeyDer(): Buffer
+  /** The digest algorithm sent with its signatures (`'SHA-256'`, `'SHA-384'`, `'EdDSA'`). */
+  get digestAlgorithm(): string
+  /** `ApproverKey(<public key>)`: the public part only. */
+  toString(): string
+  /** `{ publicKeyB64 }` for `JSON.stringify`: the public part only. */
+  toJSON(): { publicKeyB64: string }
+}
+
 /**
  * A signbridge client, built from the one config schema. Cheap to keep for the life of the
  * process; every provider service hangs off it.
@@ -95,6 +237,12 @@ export declare class Client {
    * (`client.zignsec().eid()` in Rust).
    */
   zignsecEid(): EidApi
+  /**
+   * The Securosys Primus HSM REST API (`client.securosys()` in Rust): keys, synchronous and
+   * approval-based signing, verification and the approvers' side. Throws
+   * `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `securosys` section.
+   */
+  securosys(): SecurosysApi
 }
 
 /**
@@ -137,6 +285,88 @@ export declare class EidApi {
    * `SB_ERR_INVALID_ARGUMENT`; otherwise the final result is fetched.
    */
   completeRedirect(product: EidProduct, sessionId: string, returnedUrl: string, expectedRelayState?: string | null): Promise<EidResult>
+}
+
+/**
+ * The Securosys Primus HSM (TSB REST API). Each call carries only the API key of the role its
+ * endpoint needs; a call whose role has no key rejects with `SB_ERR_AUTH_CONFIG_MISSING`
+ * (naming the missing `securosys.api_keys.<role>`) before anything is sent. Every method
+ * returns a Promise settled from the core's runtime; it rejects with an `Error` carrying `code`
+ * and `errno`.
+ */
+export declare class SecurosysApi {
+  /** The TSB base URL in use. */
+  get baseUrl(): string
+  /** The TSB version (service role). */
+  versionInfo(): Promise<VersionInfo>
+  /** The licensed features (service role). */
+  licenseInfo(): Promise<LicenseInfo>
+  /**
+   * Create a key (key-management role): `{ label, spec: 'p256' }`, optionally with
+   * `attributes` and an approval `policy`. Checked locally first (label, parameters,
+   * attributes, policy times multiples of 60, reachable quorums).
+   */
+  createKey(request: CreateKey): Promise<KeyInfo>
+  /**
+   * A key's description and public key (key-management role); an unknown label rejects
+   * with `SB_ERR_NOT_FOUND`.
+   */
+  getKey(label: string): Promise<KeyInfo>
+  /** The key's public key, DER SubjectPublicKeyInfo (`KeyInfo.publicKeyPem` has the PEM). */
+  publicKey(label: string): Promise<Buffer>
+  /** The labels of all keys (key-management role). */
+  listKeys(): Promise<Array<string>>
+  /** Delete a key (key-management role); its pending requests become `'CANCELLED'`. */
+  deleteKey(label: string): Promise<void>
+  /**
+   * Sign `payload` with key `label` now (key-operation role); resolves with the signature
+   * (DER for RSA and ECDSA, 64 bytes for Ed25519). With `{ payloadKind: 'digest' }` the
+   * payload is a hash you computed. Keys with an approval policy sign through `sign`.
+   */
+  synchronousSign(label: string, payload: Buffer | Uint8Array, algorithm: SignatureAlgorithm, options?: PayloadOptions | null): Promise<Buffer>
+  /** `synchronousSign` over the contents of the file at `path`. */
+  synchronousSignFile(label: string, path: string, algorithm: SignatureAlgorithm, options?: PayloadOptions | null): Promise<Buffer>
+  /**
+   * Verify `signature` over `payload` with key `label` (key-operation role): `true` or
+   * `false`.
+   */
+  verify(label: string, payload: Buffer | Uint8Array, algorithm: SignatureAlgorithm, signature: Buffer | Uint8Array, options?: PayloadOptions | null): Promise<boolean>
+  /** `verify` over the contents of the file at `path`. */
+  verifyFile(label: string, path: string, algorithm: SignatureAlgorithm, signature: Buffer | Uint8Array, options?: PayloadOptions | null): Promise<boolean>
+  /**
+   * Submit a sign request that waits for the key's approvals (key-operation role); resolves
+   * with the request id for `waitRequest`, `requestStatus` and `cancelRequest`.
+   */
+  sign(label: string, payload: Buffer | Uint8Array, algorithm: SignatureAlgorithm, options?: SignOptions | null): Promise<string>
+  /** `sign` over the contents of the file at `path`. */
+  signFile(label: string, path: string, algorithm: SignatureAlgorithm, options?: SignOptions | null): Promise<string>
+  /**
+   * The state of an asynchronous request (key-operation role), with its result once
+   * `'EXECUTED'`.
+   */
+  requestStatus(id: string): Promise<RequestStatus>
+  /** Cancel a pending request (key-operation role). */
+  cancelRequest(id: string): Promise<void>
+  /**
+   * Poll a request until it is final and resolve with its result (the signature).
+   * `'REJECTED'` rejects with `SB_ERR_REJECTED`, `'EXPIRED'` with `SB_ERR_SESSION_EXPIRED`,
+   * `'FAILED'` with `SB_ERR_SIGNING_FAILED`, `'CANCELLED'` with `SB_ERR_CANCELLED` (the
+   * state is the error's `providerCode`). `signal` aborts the wait (`SB_ERR_ABORTED`),
+   * `timeoutMs` bounds it (`SB_ERR_TIMEOUT`); the request goes on at the TSB either way.
+   */
+  waitRequest(id: string, options?: WaitOptions | null): Promise<Buffer>
+  /**
+   * The pending tasks of `approver` (approver role), oldest first: `{ kind: 'sign',
+   * pageSize: 25 }` by default. The approver proves it holds its key by signing a timestamp.
+   */
+  listApprovalTasks(approver: ApproverKey, options?: ListTasksOptions | null): Promise<Array<ApprovalTask>>
+  /**
+   * Approve `task` (from `listApprovalTasks`) as `approver` (approver role): signs the
+   * task's `approvalToBeSigned` bytes.
+   */
+  approve(approver: ApproverKey, task: ApprovalTask): Promise<void>
+  /** Reject the task `taskId` as `approver` (approver role). */
+  reject(approver: ApproverKey, taskId: string): Promise<void>
 }
 
 /**
@@ -216,6 +446,30 @@ export declare class WebhookVerifier {
   verifyLegacy(signatureHeader: string | null | undefined, rawBody: Buffer | Uint8Array | string): WebhookEvent
 }
 
+/**
+ * A pending approval task of one approver (`listApprovalTasks`); pass it back to `approve`.
+ * Absent fields are `null`.
+ */
+export interface ApprovalTask {
+  /** Task id. */
+  id: string
+  /** What the approver signs to approve (base64, opaque). */
+  approvalToBeSigned: string
+  /** The approver's public key (base64 SPKI). */
+  approverPublicKey: string | null
+  /** The request's metadata as sent (base64 JSON). */
+  metaData: string | null
+  /** The payload to be signed (base64). */
+  payload: string | null
+  /** The payload type (`'UNSPECIFIED'`, `'PDF'`…). */
+  payloadType: string | null
+  /**
+   * The request's metadata decoded, when present and readable JSON: what the approver is
+   * asked to approve.
+   */
+  metadata: Record<string, any> | null
+}
+
 /** Options of `bankidSe`. */
 export interface BankIdSeOptions {
   /** Only this person (12-digit personnummer, `YYYYMMDDNNNN`) may identify. */
@@ -240,8 +494,37 @@ export interface ClientCertConfig {
 export interface Config {
   /** ZignSec gateway settings. */
   zignsec?: ZignsecConfig
+  /** Securosys Primus HSM (TSB REST API) settings. */
+  securosys?: SecurosysConfig
   /** Timeouts, retries and trusted CAs, shared by every provider. */
   transport?: TransportConfig
+}
+
+/**
+ * `createKey` request: a `label` and either `spec` (a key type the SDK knows) or the TSB's own
+ * `algorithm` with `keySize` / `curveOid`.
+ */
+export interface CreateKey {
+  /** Unique key label (1-256 characters, no control characters). */
+  label: string
+  /** The key type: `'rsa2048'`, `'rsa3072'`, `'rsa4096'`, `'p256'`, `'p384'` or `'ed25519'`. */
+  spec?: KeySpec
+  /** The TSB's algorithm (`'RSA'`, `'EC'`, `'ED'`, `'DSA'`, `'AES'`), instead of `spec`. */
+  algorithm?: string
+  /** Size in bits (RSA, DSA, AES), with `algorithm`. */
+  keySize?: number
+  /** Curve OID (EC, ED), with `algorithm`. */
+  curveOid?: string
+  /**
+   * The attributes (replacing the default of a signing key: sign + verify, sensitive, not
+   * extractable, destroyable). `sign`, `decrypt` and `unwrap` must be set.
+   */
+  attributes?: KeyAttributes
+  /**
+   * An approval policy (e.g. `Policy.quorum(2, approvers, 3600)`): the key then signs only
+   * through `sign` and approvals.
+   */
+  policy?: Policy
 }
 
 /** Create-session request (`create`, `signDocuments`). Every field is optional. */
@@ -261,6 +544,12 @@ export interface CreateSigning {
   /** Product metadata (a plain object). */
   metadata?: Record<string, unknown>
 }
+
+/**
+ * The usual signature algorithm of a key type (`'SHA256_WITH_RSA'`, `'SHA256_WITH_ECDSA'`,
+ * `'SHA384_WITH_ECDSA'`, `'EDDSA'`). An unknown key type throws `SB_ERR_INVALID_ARGUMENT`.
+ */
+export declare function defaultSignatureAlgorithm(spec: KeySpec): SignatureAlgorithm
 
 /** A document for `signDocuments`: either `data` (with a `name`) or a `path` to read. */
 export interface Document {
@@ -455,6 +744,49 @@ export interface Identity {
   age: number | null
 }
 
+/** A key as the TSB describes it (`createKey`, `getKey`). Absent fields are `null`. */
+export interface KeyInfo {
+  /** The label. */
+  label: string
+  /** The key id, if any. */
+  id: string | null
+  /** The algorithm: `'RSA'`, `'EC'`, `'ED'`… */
+  algorithm: string | null
+  /** The algorithm OID. */
+  algorithmOid: string | null
+  /** The curve OID (EC, ED). */
+  curveOid: string | null
+  /** Size in bits. */
+  keySize: number | null
+  /** Creation time (ISO 8601). */
+  createTime: string | null
+  /** The public key, base64 DER SubjectPublicKeyInfo, as the TSB reports it. */
+  publicKey: string | null
+  /**
+   * The public key as PEM (`-----BEGIN PUBLIC KEY-----`), e.g. for `openssl` or
+   * `crypto.createPublicKey`; `null` for a key without one.
+   */
+  publicKeyPem: string | null
+  /** The attributes. */
+  attributes: KeyAttributes | null
+  /** The approval policy (keys with Smart Key Attributes). */
+  policy: Policy | null
+}
+
+/** The TSB's licensed features (`licenseInfo()`). */
+export interface LicenseInfo {
+  /** Licensed features (`'KEY_AUTH'`, `'REST_API'`…). */
+  clientFlags: Array<string>
+}
+
+/** Options of `listApprovalTasks`. */
+export interface ListTasksOptions {
+  /** Which tasks (default `'sign'`). */
+  kind?: TaskKind
+  /** At most this many tasks, oldest first (default 25). */
+  pageSize?: number
+}
+
 /** Options of `mitid`. */
 export interface MitIdOptions {
   /** `'LogOn'` (default) or another documented action. */
@@ -499,6 +831,15 @@ export interface OAuth2Config {
  */
 export declare function parseRedirect(returnedUrl: string): RedirectOutcome
 
+/** Options of `synchronousSign`, `verify` and their `…File` forms. */
+export interface PayloadOptions {
+  /**
+   * `'raw'` (default: the data; the algorithm hashes it) or `'digest'` (a hash you
+   * computed; the algorithm's pre-hashed form is used and the length checked).
+   */
+  payloadKind?: PayloadKind
+}
+
 /**
  * Where the visible signature goes: `page` starts at 1; `x`/`y` are PDF points from the
  * bottom-left corner.
@@ -510,6 +851,14 @@ export interface Placement {
   x: number
   /** Vertical position in points. */
   y: number
+}
+
+/** An approver of `Policy.quorum`. */
+export interface PolicyApprover {
+  /** The approver's name, shown in the policy. */
+  name: string
+  /** The approver's public key, base64 DER SPKI (`approverKey.publicKeyB64`). */
+  publicKey: string
 }
 
 /** An error item the gateway reported for a session. */
@@ -540,6 +889,63 @@ export interface RedirectOutcome {
   errorCode: string | null
   /** `errorText` or `error_description`. */
   errorText: string | null
+}
+
+/** The state of an asynchronous request (`requestStatus`). Absent fields are `null`. */
+export interface RequestStatus {
+  /** The request id. */
+  id: string
+  /** Its state. */
+  status: RequestState
+  /** When the HSM executed it. */
+  executionTime: string | null
+  /** Public keys (base64 SPKI) of the approvers who approved. */
+  approvedBy: Array<string>
+  /** Public keys (base64 SPKI) of the approvers who have not approved yet. */
+  notYetApprovedBy: Array<string>
+  /** Public keys (base64 SPKI) of the approvers who rejected. */
+  rejectedBy: Array<string>
+  /** The result once `'EXECUTED'`: the signature of a sign request. */
+  result: Buffer | null
+}
+
+/**
+ * The API keys of each Securosys role (`config.securosys.api_keys`): the key itself or
+ * `{ file: '/path' }` each.
+ */
+export interface SecurosysApiKeys {
+  /** `keyManagementToken`: create, read, list and delete keys. */
+  key_management?: Array<SecretSource>
+  /** `keyOperationToken`: sign, verify, requests. */
+  key_operation?: Array<SecretSource>
+  /** `approverToken`: approval tasks, approve, reject. */
+  approver?: Array<SecretSource>
+  /** `serviceToken`: version and license information. */
+  service?: Array<SecretSource>
+  /** `approverKeyManagementToken`: approver management. */
+  approver_key_management?: Array<SecretSource>
+}
+
+/** Securosys Primus HSM settings (`config.securosys`). */
+export interface SecurosysConfig {
+  /**
+   * The TSB base URL, with its path prefix if it has one (`https://host/tsb`); the `/v1/...`
+   * paths are appended.
+   */
+  base_url: string
+  /**
+   * Role-based API keys (`X-API-KEY`), a list per role (later keys are rolled over to when
+   * the TSB says a key is invalid). Each call carries only its role's key; a call whose role
+   * has no key fails before sending. Absent: no API key is sent (JWT and/or mTLS only).
+   */
+  api_keys?: SecurosysApiKeys
+  /**
+   * A JWT issued by Securosys, sent as `Authorization: Bearer` on every call, or
+   * `{ file: '/path' }`.
+   */
+  jwt?: SecretSource
+  /** Mutual TLS: the client certificate and key the TSB trusts. */
+  client_cert?: ClientCertConfig
 }
 
 /**
@@ -580,6 +986,19 @@ export interface SigningStatus {
   signedFiles: Array<FileRef>
   /** The signer, when reported. */
   signer?: SignerInfo
+}
+
+/** Options of `sign` and `signFile`. */
+export interface SignOptions {
+  /** `'raw'` (default) or `'digest'`, as for `synchronousSign`. */
+  payloadKind?: PayloadKind
+  /** A plain object shown to the approvers (default `{ app: 'signbridge', type: 'Sign' }`). */
+  metadata?: Record<string, unknown>
+  /**
+   * The TSB's `payloadType`: `'UNSPECIFIED'` (default), `'ISO_20022'`, `'PDF'`, `'BTC'`,
+   * `'ETH'`.
+   */
+  payloadType?: string
 }
 
 /** The answer to `signDocuments`: a started session. */
@@ -647,6 +1066,14 @@ export interface UploadedFile {
 
 /** The version of the signbridge core inside this addon. */
 export declare function version(): string
+
+/** The TSB's version (`versionInfo()`). */
+export interface VersionInfo {
+  /** TSB version, e.g. `'2.5.1'`. */
+  version: string
+  /** Vendor, when reported. */
+  vendor: string | null
+}
 
 /** How `wait` polls. */
 export interface WaitOptions {

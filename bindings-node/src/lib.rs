@@ -18,6 +18,7 @@ mod args;
 pub mod eid;
 mod errors;
 mod promise;
+pub mod securosys;
 pub mod types;
 pub mod webhook;
 
@@ -116,6 +117,17 @@ impl Client {
         self.inner
             .zignsec()
             .map(|z| eid::EidApi::new(z.eid()))
+            .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
+    }
+
+    /// The Securosys Primus HSM REST API (`client.securosys()` in Rust): keys, synchronous and
+    /// approval-based signing, verification and the approvers' side. Throws
+    /// `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `securosys` section.
+    #[napi]
+    pub fn securosys(&self, env: Env) -> napi::Result<securosys::SecurosysApi> {
+        self.inner
+            .securosys()
+            .map(|s| securosys::SecurosysApi::new(s.clone()))
             .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
     }
 }

@@ -16,6 +16,8 @@ use signbridge::providers::zignsec as core;
 pub struct Config {
     /// ZignSec gateway settings.
     pub zignsec: Option<ZignsecConfig>,
+    /// Securosys Primus HSM (TSB REST API) settings.
+    pub securosys: Option<SecurosysConfig>,
     /// Timeouts, retries and trusted CAs, shared by every provider.
     pub transport: Option<TransportConfig>,
 }
@@ -79,6 +81,48 @@ pub struct ClientCertConfig {
     /// The private key, PEM (PKCS#8, PKCS#1 or SEC1). Omit when `cert` holds both.
     #[napi(ts_type = "SecretSource")]
     pub key: Option<serde_json::Value>,
+}
+
+/// Securosys Primus HSM settings (`config.securosys`).
+#[napi(object, object_to_js = false)]
+pub struct SecurosysConfig {
+    /// The TSB base URL, with its path prefix if it has one (`https://host/tsb`); the `/v1/...`
+    /// paths are appended.
+    #[napi(js_name = "base_url")]
+    pub base_url: String,
+    /// Role-based API keys (`X-API-KEY`), a list per role (later keys are rolled over to when
+    /// the TSB says a key is invalid). Each call carries only its role's key; a call whose role
+    /// has no key fails before sending. Absent: no API key is sent (JWT and/or mTLS only).
+    #[napi(js_name = "api_keys")]
+    pub api_keys: Option<SecurosysApiKeys>,
+    /// A JWT issued by Securosys, sent as `Authorization: Bearer` on every call, or
+    /// `{ file: '/path' }`.
+    #[napi(ts_type = "SecretSource")]
+    pub jwt: Option<serde_json::Value>,
+    /// Mutual TLS: the client certificate and key the TSB trusts.
+    #[napi(js_name = "client_cert")]
+    pub client_cert: Option<ClientCertConfig>,
+}
+
+/// The API keys of each Securosys role (`config.securosys.api_keys`): the key itself or
+/// `{ file: '/path' }` each.
+#[napi(object, object_to_js = false)]
+pub struct SecurosysApiKeys {
+    /// `keyManagementToken`: create, read, list and delete keys.
+    #[napi(js_name = "key_management", ts_type = "Array<SecretSource>")]
+    pub key_management: Option<Vec<serde_json::Value>>,
+    /// `keyOperationToken`: sign, verify, requests.
+    #[napi(js_name = "key_operation", ts_type = "Array<SecretSource>")]
+    pub key_operation: Option<Vec<serde_json::Value>>,
+    /// `approverToken`: approval tasks, approve, reject.
+    #[napi(ts_type = "Array<SecretSource>")]
+    pub approver: Option<Vec<serde_json::Value>>,
+    /// `serviceToken`: version and license information.
+    #[napi(ts_type = "Array<SecretSource>")]
+    pub service: Option<Vec<serde_json::Value>>,
+    /// `approverKeyManagementToken`: approver management.
+    #[napi(js_name = "approver_key_management", ts_type = "Array<SecretSource>")]
+    pub approver_key_management: Option<Vec<serde_json::Value>>,
 }
 
 /// Transport settings (`config.transport`).

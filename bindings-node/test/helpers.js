@@ -15,6 +15,15 @@ const PRIMARY_KEY = '5f1c7a2e-0d3b-4c8e-9a61-2b7e4d9f0a11'
 const SECONDARY_KEY = '8c2d4e6f-1a3b-4c5d-8e7f-90a1b2c3d4e5'
 const AKSEL = '06046517928'
 
+// The simulator's Securosys credentials (`signbridge_sim::SECUROSYS_*`, simulator/README.md).
+const SECUROSYS = Object.freeze({
+  keyManagement: 'sim-securosys-key-management-0001',
+  keyOperation: 'sim-securosys-key-operation-0001',
+  approver: 'sim-securosys-approver-0001',
+  service: 'sim-securosys-service-0001',
+  jwt: 'sim-securosys-jwt-0001'
+})
+
 /**
  * Start `signbridge-sim --port 0`; resolves with { url, stop }. With `tlsDir`, the simulator also
  * serves two-way TLS with a test PKI written into that directory: resolves with { url, tlsUrl,
@@ -92,6 +101,30 @@ function config (sim, keys = [PRIMARY_KEY, SECONDARY_KEY], extra = {}) {
     transport: { backoff_base_ms: 20, backoff_max_ms: 100, ...(extra.transport || {}) }
   }
 }
+
+/**
+ * The config of a Securosys client of `sim`: every role's key unless `apiKeys` says otherwise,
+ * plus `extra` fields of the `securosys` section (jwt, client_cert).
+ */
+function securosysConfig (sim, apiKeys, extra = {}) {
+  return {
+    securosys: {
+      base_url: sim.url,
+      api_keys: apiKeys ?? {
+        key_management: [SECUROSYS.keyManagement],
+        key_operation: [SECUROSYS.keyOperation],
+        approver: [SECUROSYS.approver],
+        service: [SECUROSYS.service]
+      },
+      ...extra
+    },
+    transport: { backoff_base_ms: 20, backoff_max_ms: 100 }
+  }
+}
+
+/** The simulator's log of Securosys requests (roles of the keys each carried, never values). */
+const securosysLog = (sim) => control(sim, 'GET', '/_sim/securosys/requests')
+const clearSecurosysLog = (sim) => control(sim, 'DELETE', '/_sim/securosys/requests')
 
 /** A small valid PDF with `pages` pages (correct xref offsets). */
 function samplePdf (title, pages = 1) {
@@ -224,6 +257,7 @@ module.exports = {
   PRIMARY_KEY,
   SECONDARY_KEY,
   AKSEL,
+  SECUROSYS,
   startSim,
   control,
   fault,
@@ -231,6 +265,9 @@ module.exports = {
   clearRecorded,
   complete,
   config,
+  securosysConfig,
+  securosysLog,
+  clearSecurosysLog,
   samplePdf,
   submitPage,
   eidPage,

@@ -1,0 +1,505 @@
+'use strict'
+// Securosys Primus HSM (TSB REST API) through the Node addon, against the simulator (which holds
+// real keys): every key type signs and verifies here and with openssl, approvals with a 2-of-3
+// quorum, rejection and cancellation, role-keyed least privilege, JWT, secrets kept out of errors.
+
+const { test, before, after, afterEach } = require('node:test')
+const assert = require('node:assert/strict')
+const crypto = require('node:crypto')
+const { execFileSync, spawn } = require('node:child_process')
+const fs = require('node:fs')
+const os = require('node:os')
+const path = require('node:path')
+const util = require('node:util')
+
+const { Client, ApproverKey, Policy, ErrorCode, defaultSignatureAlgorithm } = require('..')
+const h = require('./helpers')
+
+let sim
+let hsm
+let tmp
+
+before(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sb-node-securosys-'))
+  sim = await h.startSim()
+  hsm = new Client(h.securosysConfig(sim)).securosys()
+})
+
+afterEach(async () => {
+  await h.control(sim, 'PUT', '/_sim/securosys/auth', { require_jwt: false })
+})
+
+after(async () => {
+  await sim.stop()
+  fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+let unique = 0
+const label = (what) => `node-${what}-${process.pid}-${++unique}`
+
+/** Assert `err` is a signbridge error with this code. */
+function assertCode (err, code) {
+  assert.ok(err instanceof Error, `not an Error: ${err}`)
+  assert.equal(err.code, code, `${err.code}: ${err.message}`)
+  assert.equal(err.errno, ErrorCode[code])
+}
+
+/** Whether openssl verifies `signature` over `data` with the PEM public key of a `spec` key. */
+function opensslVerifies (spec, pem, data, signature) {
+  const dir = fs.mkdtempSync(path.join(tmp, 'openssl-'))
+  const [pub, dat, sig] = ['pub.pem', 'data', 'sig'].map((n) => path.join(dir, n))
+  fs.writeFileSync(pub, pem)
+  fs.writeFileSync(dat, data)
+  fs.writeFileSync(sig, signature)
+  const args = spec === 'ed25519'
+    ? ['pkeyutl', '-verify', '-pubin', '-inkey', pub, '-rawin', '-in', dat, '-sigfile', sig]
+    : ['dgst', spec === 'p384' ? '-sha384' : '-sha256', '-verify', pub, '-signature', sig, dat]
+  try {
+    execFileSync('openssl', args, { stdio: 'pipe' })
+    return true
+  } catch (e) {
+    if (e.code === 'ENOENT') throw new Error('openssl is needed by this test')
+    return false
+  }
+}
+
+const SPECS = ['rsa2048', 'rsa3072', 'rsa4096', 'p256', 'p384', 'ed25519']
+
+test('every key type: create, sign, verify here and with openssl, tampered fails, delete', async () => {
+  const version = await hsm.versionInfo()
+  assert.match(version.version, /^\d+\.\d+/)
+  assert.ok((await hsm.licenseInfo()).clientFlags.includes('REST_API'))
+  const data = Buffer.from('the document to sign, in bytes')
+
+  for (const spec of SPECS) {
+    const name = label(spec)
+    const created = await hsm.createKey({ label: name, spec })
+    assert.equal(created.label, name)
+    assert.ok((await hsm.listKeys()).includes(name))
+    const info = await hsm.getKey(name)
+    assert.equal(info.attributes.sign, true, spec)
+    assert.equal(info.attributes.extractable, false, spec)
+    assert.equal(info.policy, null)
+    assert.match(info.publicKeyPem, /^-----BEGIN PUBLIC KEY-----\n/)
+    assert.deepEqual(await hsm.publicKey(name), Buffer.from(info.publicKey, 'base64'))
+    // The exported key is one Node's crypto reads too, of the right type.
+    const keyObject = crypto.createPublicKey(info.publicKeyPem)
+    assert.equal(keyObject.asymmetricKeyType, spec.startsWith('rsa') ? 'rsa' : spec === 'ed25519' ? 'ed25519' : 'ec')
+
+    const alg = defaultSignatureAlgorithm(spec)
+    const signature = await hsm.synchronousSign(name, data, alg)
+    assert.ok(Buffer.isBuffer(signature) && signature.length > 0)
+    assert.equal(await hsm.verify(name, data, alg, signature), true, spec)
+    assert.equal(await hsm.verify(name, Buffer.from('the document to sign, in bytez'), alg, signature), false, spec)
+    assert.equal(opensslVerifies(spec, info.publicKeyPem, data, signature), true, `openssl, ${spec}`)
+    assert.equal(opensslVerifies(spec, info.publicKeyPem, Buffer.from('tampered'), signature), false, `openssl tampered, ${spec}`)
+
+    // A digest computed here, said so explicitly.
+    if (spec !== 'ed25519') {
+      const digest = crypto.createHash(spec === 'p384' ? 'sha384' : 'sha256').update(data).digest()
+      const sig = await hsm.synchronousSign(name, digest, alg, { payloadKind: 'digest' })
+      assert.equal(opensslVerifies(spec, info.publicKeyPem, data, sig), true, `openssl digest, ${spec}`)
+      assert.equal(await hsm.verify(name, digest, alg, sig, { payloadKind: 'digest' }), true)
+    }
+
+    await hsm.deleteKey(name)
+    assert.ok(!(await hsm.listKeys()).includes(name))
+    const e = await h.rejection(hsm.synchronousSign(name, data, alg))
+    assertCode(e, 'SB_ERR_NOT_FOUND')
+    assert.equal(e.httpStatus, 404)
+    assertCode(await h.rejection(hsm.getKey(name)), 'SB_ERR_NOT_FOUND')
+  }
+})
+
+test('files: sign and verify a file, a missing file is SB_ERR_IO', async () => {
+  const name = label('file')
+  await hsm.createKey({ label: name, spec: 'p256' })
+  const file = path.join(tmp, 'contract.txt')
+  fs.writeFileSync(file, 'a contract on disk')
+  const signature = await hsm.synchronousSignFile(name, file, 'SHA256_WITH_ECDSA')
+  assert.equal(await hsm.verifyFile(name, file, 'SHA256_WITH_ECDSA', signature), true)
+  assert.equal(await hsm.verify(name, fs.readFileSync(file), 'SHA256_WITH_ECDSA', signature), true)
+  const e = await h.rejection(hsm.synchronousSignFile(name, path.join(tmp, 'missing.txt'), 'SHA256_WITH_ECDSA'))
+  assertCode(e, 'SB_ERR_IO')
+})
+
+/** Three approvers, a key needing two of them, and a function that approves as one. */
+async function quorumKey (spec = 'rsa2048') {
+  const approvers = [0, 1, 2].map(() => ApproverKey.generateP256().key)
+  const policy = Policy.quorum(2, approvers.map((a, i) => ({ name: `approver-${i}`, publicKey: a.publicKeyB64 })), 3600)
+  const name = label('ska')
+  const info = await hsm.createKey({ label: name, spec, policy })
+  assert.equal(info.policy.ruleUse.tokens[0].groups[0].quorum, 2)
+  return { name, approvers }
+}
+
+/** The approver's pending sign tasks for request `id`. */
+async function tasksFor (approver, id) {
+  return (await hsm.listApprovalTasks(approver, { kind: 'sign', pageSize: 50 })).filter((t) => t.id === id)
+}
+
+test('async sign with a 2-of-3 quorum: executes after the second approval', async () => {
+  const { name, approvers } = await quorumKey()
+  const document = Buffer.from('pay 100 CHF to Alice')
+  const digest = crypto.createHash('sha256').update(document).digest()
+  const alg = defaultSignatureAlgorithm('rsa2048')
+
+  // A key with a policy cannot sign synchronously.
+  assertCode(await h.rejection(hsm.synchronousSign(name, digest, alg, { payloadKind: 'digest' })), 'SB_ERR_PROVIDER')
+
+  const id = await hsm.sign(name, digest, alg, { payloadKind: 'digest', metadata: { invoice: 'INV-7' } })
+  assert.equal(typeof id, 'string')
+
+  const [first] = await tasksFor(approvers[0], id)
+  assert.ok(first, 'the first approver has a task')
+  assert.deepEqual(first.metadata, { invoice: 'INV-7' })
+  await hsm.approve(approvers[0], first)
+  let status = await hsm.requestStatus(id)
+  assert.equal(status.status, 'PENDING', 'one approval is not enough')
+  assert.equal(status.result, null)
+  assert.deepEqual(status.approvedBy, [approvers[0].publicKeyB64])
+  assert.equal(status.notYetApprovedBy.length, 2)
+  assert.deepEqual(await tasksFor(approvers[0], id), [], 'approved tasks are gone')
+
+  const [second] = await tasksFor(approvers[1], id)
+  await hsm.approve(approvers[1], second)
+  const signature = await hsm.waitRequest(id, { intervalMs: 100, signal: AbortSignal.timeout(30000) })
+  assert.ok(Buffer.isBuffer(signature))
+  status = await hsm.requestStatus(id)
+  assert.equal(status.status, 'EXECUTED')
+  assert.deepEqual(status.result, signature)
+  assert.equal(await hsm.verify(name, document, alg, signature), true)
+  const pem = (await hsm.getKey(name)).publicKeyPem
+  assert.equal(opensslVerifies('rsa2048', pem, document, signature), true)
+})
+
+test('async sign: rejected once rejections leave no quorum; cancelled; aborted wait', async () => {
+  const { name, approvers } = await quorumKey('p256')
+  const data = Buffer.from('transfer 1 BTC')
+  const alg = 'SHA256_WITH_ECDSA'
+
+  const id = await hsm.sign(name, data, alg)
+  const [t0] = await tasksFor(approvers[0], id)
+  await hsm.reject(approvers[0], t0.id)
+  assert.equal((await hsm.requestStatus(id)).status, 'PENDING', 'two approvers can still reach the quorum')
+  const [t1] = await tasksFor(approvers[1], id)
+  await hsm.reject(approvers[1], t1.id)
+  const e = await h.rejection(hsm.waitRequest(id, { intervalMs: 100, timeoutMs: 30000 }))
+  assertCode(e, 'SB_ERR_REJECTED')
+  assert.equal(e.providerCode, 'REJECTED')
+  assert.match(e.message, new RegExp(id))
+  assert.equal((await hsm.requestStatus(id)).rejectedBy.length, 2)
+  // The third approver can no longer approve what was rejected.
+  assert.deepEqual(await tasksFor(approvers[2], id), [])
+
+  const cancelled = await hsm.sign(name, data, alg)
+  await hsm.cancelRequest(cancelled)
+  assertCode(await h.rejection(hsm.waitRequest(cancelled, { intervalMs: 100 })), 'SB_ERR_CANCELLED')
+
+  // Aborting the wait stops waiting; the request goes on at the TSB and still executes.
+  const pending = await hsm.sign(name, data, alg)
+  const controller = new AbortController()
+  const waiting = hsm.waitRequest(pending, { intervalMs: 100, signal: controller.signal })
+  controller.abort()
+  assertCode(await h.rejection(waiting), 'SB_ERR_ABORTED')
+  for (const a of approvers.slice(1)) await hsm.approve(a, (await tasksFor(a, pending))[0])
+  const signature = await hsm.waitRequest(pending, { intervalMs: 100, timeoutMs: 30000 })
+  assert.equal(await hsm.verify(name, data, alg, signature), true)
+
+  // Deleting the key cancels its pending requests.
+  const orphan = await hsm.sign(name, data, alg)
+  await hsm.deleteKey(name)
+  assertCode(await h.rejection(hsm.waitRequest(orphan, { intervalMs: 100, timeoutMs: 30000 })), 'SB_ERR_CANCELLED')
+})
+
+test('approver keys load from PEM and DER (P-256, P-384, Ed25519, RSA) and approve', async () => {
+  const made = [
+    crypto.generateKeyPairSync('ec', { namedCurve: 'P-384' }),
+    crypto.generateKeyPairSync('ed25519'),
+    crypto.generateKeyPairSync('rsa', { modulusLength: 2048 })
+  ]
+  const approvers = [
+    ApproverKey.fromPem(made[0].privateKey.export({ type: 'pkcs8', format: 'pem' })),
+    ApproverKey.fromPkcs8Der(made[1].privateKey.export({ type: 'pkcs8', format: 'der' })),
+    ApproverKey.fromPem(made[2].privateKey.export({ type: 'pkcs8', format: 'pem' }))
+  ]
+  assert.deepEqual(approvers.map((a) => a.digestAlgorithm), ['SHA-384', 'EdDSA', 'SHA-256'])
+  approvers.forEach((a, i) => {
+    assert.deepEqual(a.publicKeyDer, made[i].publicKey.export({ type: 'spki', format: 'der' }))
+    assert.equal(a.publicKeyB64, a.publicKeyDer.toString('base64'))
+  })
+  const generated = ApproverKey.generateP256()
+  const reloaded = ApproverKey.fromPkcs8Der(generated.pkcs8)
+  assert.equal(reloaded.publicKeyB64, generated.key.publicKeyB64)
+
+  // All three must approve (3 of 3).
+  const name = label('ska3')
+  await hsm.createKey({
+    label: name,
+    spec: 'ed25519',
+    policy: Policy.quorum(3, approvers.map((a, i) => ({ name: `a${i}`, publicKey: a.publicKeyB64 })))
+  })
+  const data = Buffer.from('three signatures needed')
+  const id = await hsm.sign(name, data, 'EDDSA')
+  for (const a of approvers) {
+    const tasks = await tasksFor(a, id)
+    assert.equal(tasks.length, 1)
+    await hsm.approve(a, tasks[0])
+  }
+  const signature = await hsm.waitRequest(id, { intervalMs: 100, timeoutMs: 30000 })
+  assert.equal(signature.length, 64)
+  assert.equal(opensslVerifies('ed25519', (await hsm.getKey(name)).publicKeyPem, data, signature), true)
+
+  // Keys that are not PKCS#8 private keys are refused with a message saying what to do.
+  const sec1 = made[0].privateKey.export({ type: 'sec1', format: 'pem' })
+  const thrown = (fn) => { try { fn() } catch (e) { return e } throw new Error('expected a throw') }
+  let e = thrown(() => ApproverKey.fromPem(sec1))
+  assertCode(e, 'SB_ERR_INVALID_ARGUMENT')
+  assert.match(e.message, /PKCS#8/)
+  assert.ok(!(e instanceof TypeError))
+  e = thrown(() => ApproverKey.fromPkcs8Der(Buffer.from('not a key')))
+  assertCode(e, 'SB_ERR_INVALID_ARGUMENT')
+})
+
+test('a call with only another role\'s key: SB_ERR_AUTH_CONFIG_MISSING naming the role, nothing sent', async () => {
+  const onlyService = new Client(h.securosysConfig(sim, { service: [h.SECUROSYS.service] })).securosys()
+  await onlyService.versionInfo()
+  await h.clearSecurosysLog(sim)
+  const approver = ApproverKey.generateP256().key
+  const cases = [
+    [() => onlyService.createKey({ label: 'k', spec: 'p256' }), 'key_management', 'keyManagementToken'],
+    [() => onlyService.listKeys(), 'key_management', 'keyManagementToken'],
+    [() => onlyService.synchronousSign('k', Buffer.from('x'), 'SHA256_WITH_ECDSA'), 'key_operation', 'keyOperationToken'],
+    [() => onlyService.waitRequest('0b7e4d9f-0a11-4c8e-9a61-2b7e4d9f0a11'), 'key_operation', 'keyOperationToken'],
+    [() => onlyService.listApprovalTasks(approver), 'approver', 'approverToken']
+  ]
+  for (const [promise, role, token] of cases) {
+    const e = await h.rejection(promise())
+    assertCode(e, 'SB_ERR_AUTH_CONFIG_MISSING')
+    assert.equal(e.errno, 201)
+    assert.ok(e.message.includes(`securosys.api_keys.${role}`), e.message)
+    assert.ok(e.message.includes(token), e.message)
+    assert.equal(e.httpStatus, null)
+  }
+  const sent = await h.securosysLog(sim)
+  assert.deepEqual(sent, [], `no request may reach the TSB: ${JSON.stringify(sent)}`)
+
+  // With every role configured, each call carries exactly the key of its endpoint's role.
+  const name = label('roles')
+  await hsm.createKey({ label: name, spec: 'p256' })
+  const sig = await hsm.synchronousSign(name, Buffer.from('x'), 'SHA256_WITH_ECDSA')
+  await hsm.verify(name, Buffer.from('x'), 'SHA256_WITH_ECDSA', sig)
+  await hsm.listApprovalTasks(approver)
+  await hsm.versionInfo()
+  const log = await h.securosysLog(sim)
+  assert.deepEqual(new Set(log.map((r) => r.required_role)),
+    new Set(['keyManagementToken', 'keyOperationToken', 'approverToken', 'serviceToken']))
+  for (const entry of log) {
+    assert.deepEqual(entry.api_key_roles, [entry.required_role], JSON.stringify(entry))
+  }
+})
+
+test('an invalid API key is SB_ERR_AUTH; a second key of the role is rolled over to', async () => {
+  const wrong = 'not-a-valid-securosys-key-4711'
+  const e = await h.rejection(new Client(h.securosysConfig(sim, { service: [wrong] })).securosys().versionInfo())
+  assertCode(e, 'SB_ERR_AUTH')
+  assert.equal(e.providerCode, '631')
+  assert.match(e.message, /service/)
+  for (const text of [e.message, String(e.stack), JSON.stringify(e), util.inspect(e), e.providerDescription ?? '']) {
+    assert.ok(!text.includes(wrong), text)
+  }
+  const rolled = new Client(h.securosysConfig(sim, { service: [wrong, h.SECUROSYS.service] })).securosys()
+  assert.ok((await rolled.versionInfo()).version)
+})
+
+test('JWT: required by the TSB, sent from the config (value or file); a wrong one is SB_ERR_AUTH without the token', async () => {
+  await h.control(sim, 'PUT', '/_sim/securosys/auth', { require_jwt: true })
+  assertCode(await h.rejection(hsm.listKeys()), 'SB_ERR_AUTH')
+
+  await h.clearSecurosysLog(sim)
+  const withJwt = new Client(h.securosysConfig(sim, undefined, { jwt: h.SECUROSYS.jwt })).securosys()
+  const name = label('jwt')
+  await withJwt.createKey({ label: name, spec: 'p256' })
+  assert.ok((await withJwt.listKeys()).includes(name))
+  const log = await h.securosysLog(sim)
+  assert.ok(log.length >= 2 && log.every((r) => r.bearer && r.status < 300), JSON.stringify(log))
+
+  const file = path.join(tmp, 'tsb-jwt')
+  fs.writeFileSync(file, `${h.SECUROSYS.jwt}\n`)
+  const fromFile = new Client(h.securosysConfig(sim, undefined, { jwt: { file } })).securosys()
+  assert.ok((await fromFile.listKeys()).includes(name))
+
+  const wrong = 'eyJhbGciOiJub25lIn0.wrong-jwt-for-the-tsb.sig'
+  const client = new Client(h.securosysConfig(sim, undefined, { jwt: wrong }))
+  const bad = client.securosys()
+  const e = await h.rejection(bad.listKeys())
+  assertCode(e, 'SB_ERR_AUTH')
+  assert.equal(e.providerCode, '617')
+  assert.equal(e.httpStatus, 401)
+  for (const text of [e.message, String(e.stack), JSON.stringify(e), util.inspect(e), e.providerDescription ?? '',
+    util.inspect(client), util.inspect(bad), String(bad), JSON.stringify(bad)]) {
+    assert.ok(!text.includes(wrong) && !text.includes(h.SECUROSYS.keyManagement), text)
+  }
+
+  // A JWT file that is missing is a configuration error naming the field.
+  let thrown
+  try {
+    new Client(h.securosysConfig(sim, undefined, { jwt: { file: path.join(tmp, 'nope') } })) // eslint-disable-line no-new
+  } catch (x) {
+    thrown = x
+  }
+  assertCode(thrown, 'SB_ERR_INVALID_CONFIG')
+  assert.match(thrown.message, /securosys\.jwt/)
+})
+
+test('approver keys never show their private key', () => {
+  const { key, pkcs8 } = ApproverKey.generateP256()
+  const secret = pkcs8.toString('base64')
+  const pem = crypto.createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' })
+  const loaded = ApproverKey.fromPem(pem)
+  for (const k of [key, loaded]) {
+    for (const text of [util.inspect(k, { showHidden: true, depth: 5 }), String(k), JSON.stringify(k)]) {
+      assert.ok(!text.includes(secret) && !text.includes(pem.split('\n')[1]), text)
+    }
+    assert.equal(String(k), `ApproverKey(${k.publicKeyB64})`)
+    assert.deepEqual(JSON.parse(JSON.stringify(k)), { publicKeyB64: k.publicKeyB64 })
+  }
+})
+
+test('bad values of the right type reject with SB_ERR_INVALID_ARGUMENT before any request', async () => {
+  await h.clearSecurosysLog(sim)
+  const approver = ApproverKey.generateP256().key
+  for (const [p, re] of [
+    [() => hsm.createKey({ label: 'k', spec: 'rsa1024' }), /key spec "rsa1024" is not one of/],
+    [() => hsm.createKey({ label: 'k' }), /exactly one of `spec`/],
+    [() => hsm.createKey({ label: 'k', spec: 'p256', algorithm: 'EC' }), /exactly one of `spec`/],
+    [() => hsm.createKey({ label: '', spec: 'p256' }), /label/],
+    [() => hsm.createKey({ label: 'k', algorithm: 'RSA' }), /key_size is required/],
+    [() => hsm.createKey({ label: 'k', spec: 'p256', attributes: { sign: true } }), /attributes\.sign, attributes\.decrypt/],
+    [() => hsm.createKey({ label: 'k', spec: 'p256', policy: Policy.quorum(3, [{ name: 'a', publicKey: approver.publicKeyB64 }]) }), /quorum 3/],
+    [() => hsm.createKey({ label: 'k', spec: 'p256', policy: Policy.quorum(1, [{ name: 'a', publicKey: approver.publicKeyB64 }], 90) }), /multiple of 60/],
+    [() => hsm.createKey({ label: 'k', spec: 'p256', policy: { ruleUse: 'yes' } }), /request\.policy is not a valid policy/],
+    [() => hsm.synchronousSign('k', Buffer.alloc(0), 'SHA256_WITH_ECDSA'), /payload to sign is empty/],
+    [() => hsm.synchronousSign('k', Buffer.from('x'), 'SHA256_WITH_ECDSA', { payloadKind: 'hash' }), /payloadKind "hash" is not one of 'raw', 'digest'/],
+    [() => hsm.synchronousSign('k', Buffer.alloc(20), 'SHA256_WITH_RSA', { payloadKind: 'digest' }), /must be 32 bytes, got 20/],
+    [() => hsm.synchronousSign('k', Buffer.alloc(32), 'EDDSA', { payloadKind: 'digest' }), /EDDSA/],
+    [() => hsm.verify('k', Buffer.from('x'), 'EDDSA', Buffer.alloc(0)), /signature to verify is empty/],
+    [() => hsm.sign('k', Buffer.from('x'), 'EDDSA', { metadata: { a: 1 }, payloadKind: 'digest' }), /EDDSA/],
+    [() => hsm.requestStatus('../../etc'), /request id/],
+    [() => hsm.waitRequest('abc', { intervalMs: 1 }), /interval/],
+    [() => hsm.listApprovalTasks(approver, { kind: 'everything' }), /task kind "everything"/],
+    [() => hsm.listApprovalTasks(approver, { pageSize: 0 }), /page_size/],
+    [() => hsm.reject(approver, ''), /task id/],
+    [() => hsm.approve(approver, { id: 'x', approvalToBeSigned: '%%%' }), /approvalToBeSigned/]
+  ]) {
+    const e = await h.rejection(p())
+    assertCode(e, 'SB_ERR_INVALID_ARGUMENT')
+    assert.ok(!(e instanceof TypeError), e.message)
+    assert.match(e.message, re)
+  }
+  assert.deepEqual(await h.securosysLog(sim), [], 'nothing was sent')
+  let e
+  try {
+    defaultSignatureAlgorithm('dsa')
+  } catch (x) {
+    e = x
+  }
+  assertCode(e, 'SB_ERR_INVALID_ARGUMENT')
+  assert.deepEqual(['rsa2048', 'p256', 'p384', 'ed25519'].map(defaultSignatureAlgorithm),
+    ['SHA256_WITH_RSA', 'SHA256_WITH_ECDSA', 'SHA384_WITH_ECDSA', 'EDDSA'])
+})
+
+test('wrong argument types throw TypeError naming the argument', () => {
+  const approver = ApproverKey.generateP256().key
+  const cases = [
+    [() => hsm.createKey('k'), /request must be an object, got a string/],
+    [() => hsm.createKey({ label: 7, spec: 'p256' }), /request\.label must be a string, got a number/],
+    [() => hsm.createKey({ label: 'k', spec: 'p256', lable: 'x' }), /unknown field "lable"/],
+    [() => hsm.createKey({ label: 'k', spec: 'p256', attributes: { sing: true } }), /request\.attributes has an unknown field "sing"/],
+    [() => hsm.createKey({ label: 'k', spec: 'p256', attributes: { sign: 'yes' } }), /request\.attributes\.sign must be a boolean, got a string/],
+    [() => hsm.createKey({ label: 'k', spec: 'p256', policy: [] }), /request\.policy must be a plain object, got an array/],
+    [() => hsm.createKey({ label: 'k', algorithm: 'RSA', keySize: 2048.5 }), /request\.keySize must be a whole number/],
+    [() => hsm.getKey(), /label must be a string, got undefined/],
+    [() => hsm.synchronousSign('k', 'text', 'SHA256_WITH_ECDSA'), /payload must be a Buffer or Uint8Array, got a string/],
+    [() => hsm.synchronousSign('k', Buffer.from('x')), /algorithm must be a string, got undefined/],
+    [() => hsm.synchronousSign('k', Buffer.from('x'), 'EDDSA', { kind: 'raw' }), /options has an unknown field "kind"/],
+    [() => hsm.synchronousSign('k', Buffer.from('x'), 'EDDSA', { payloadKind: 1 }), /options\.payloadKind must be a string/],
+    [() => hsm.verify('k', Buffer.from('x'), 'EDDSA', 'sig'), /signature must be a Buffer or Uint8Array/],
+    [() => hsm.synchronousSignFile('k', Buffer.from('/tmp/x'), 'EDDSA'), /path must be a string/],
+    [() => hsm.sign('k', Buffer.from('x'), 'EDDSA', { metadata: 'm' }), /options\.metadata must be a plain object, got a string/],
+    [() => hsm.waitRequest('id', { signal: 'stop' }), /options\.signal must be an AbortSignal/],
+    [() => hsm.waitRequest(42), /id must be a string, got a number/],
+    [() => hsm.listApprovalTasks({ publicKeyB64: 'x' }), /approver must be an ApproverKey/],
+    [() => hsm.listApprovalTasks(Object.create(ApproverKey.prototype)), /approver must be an ApproverKey/],
+    [() => hsm.listApprovalTasks(null), /approver must be an ApproverKey.*got null/],
+    [() => hsm.listApprovalTasks(approver, { pageSize: 2.5 }), /options\.pageSize must be a whole number/],
+    [() => hsm.approve(approver, 'task-id'), /task must be a task object from listApprovalTasks\(\), got a string/],
+    [() => hsm.approve(approver, { id: 'x' }), /task\.approvalToBeSigned must be a string, got undefined/],
+    [() => hsm.reject(approver, { id: 'x' }), /taskId must be a string, got an object/],
+    [() => Policy.quorum('2', []), /quorum must be a number, got a string/],
+    [() => Policy.quorum(1.5, []), /quorum must be a whole number/],
+    [() => Policy.quorum(1, [{ name: 'a' }]), /approvers\[0\]\.publicKey must be a string, got undefined/],
+    [() => Policy.quorum(1, 'a'), /approvers must be an array/],
+    [() => ApproverKey.fromPem(Buffer.from('pem')), /pem must be a string, got a typed array/],
+    [() => ApproverKey.fromPkcs8Der('der'), /der must be a Buffer or Uint8Array, got a string/],
+    [() => defaultSignatureAlgorithm(1), /spec must be a string, got a number/]
+  ]
+  for (const [call, re] of cases) {
+    let thrown
+    try {
+      call()
+    } catch (e) {
+      thrown = e
+    }
+    assert.ok(thrown, `no throw for ${call}`)
+    assert.ok(thrown instanceof TypeError, `${call}: ${thrown}`)
+    assert.match(thrown.message, re)
+    assertCode(thrown, 'SB_ERR_INVALID_ARGUMENT')
+  }
+})
+
+test('a client without a securosys section: securosys() throws SB_ERR_AUTH_CONFIG_MISSING', () => {
+  let e
+  try {
+    new Client(h.config(sim)).securosys()
+  } catch (x) {
+    e = x
+  }
+  assertCode(e, 'SB_ERR_AUTH_CONFIG_MISSING')
+  assert.match(e.message, /securosys/)
+  assert.equal(hsm.baseUrl, `${sim.url}/`)
+})
+
+test('the Securosys example runs against the simulator', async () => {
+  const example = path.join(__dirname, '..', 'examples', 'securosys-approvals.js')
+  const proc = spawn(process.execPath, [example, sim.url], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  proc.stdout.on('data', (d) => { out += d })
+  proc.stderr.on('data', (d) => { err += d })
+  const code = await new Promise((resolve) => proc.once('exit', resolve))
+  assert.equal(code, 0, `exit ${code}\n${out}\n${err}`)
+  assert.match(out, /request .* executed after 2 of 3 approvals/)
+  assert.match(out, /signature verified by the HSM: true/)
+  assert.match(out, /signature verified by node:crypto: true/)
+})
+
+test("the README's Node Securosys snippet runs as written against the simulator", async () => {
+  const readme = fs.readFileSync(path.join(h.ROOT, 'README.md'), 'utf8')
+  const node = readme.slice(readme.indexOf('\n## Node\n'))
+  const m = /```js\n(\/\/ hsm\.mjs\n[\s\S]*?)```/.exec(node)
+  assert.ok(m, 'the Node section of README.md has the hsm.mjs example')
+  const dir = fs.mkdtempSync(path.join(tmp, 'readme-'))
+  fs.mkdirSync(path.join(dir, 'node_modules'))
+  fs.symlinkSync(path.join(__dirname, '..'), path.join(dir, 'node_modules', 'signbridge'), 'dir')
+  fs.copyFileSync(path.join(__dirname, '..', 'examples', 'contract.pdf'), path.join(dir, 'contract.pdf'))
+  assert.ok(m[1].includes("'http://127.0.0.1:8089'"))
+  fs.writeFileSync(path.join(dir, 'hsm.mjs'), m[1].replaceAll("'http://127.0.0.1:8089'", JSON.stringify(sim.url)))
+  const proc = spawn(process.execPath, ['hsm.mjs'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  proc.stdout.on('data', (d) => { out += d })
+  proc.stderr.on('data', (d) => { out += d })
+  const code = await new Promise((resolve) => proc.once('exit', resolve))
+  assert.equal(code, 0, out)
+  assert.equal(out.trim(), 'true')
+})
