@@ -121,13 +121,23 @@ pub(crate) fn router(shared: AppState) -> Router {
         .merge(ui)
         .merge(control)
         .merge(crate::securosys::router(shared.clone()))
-        .fallback(|| async { ApiError::not_found("No such endpoint") })
-        .method_not_allowed_fallback(|| async {
+        .merge(crate::onespan::router(shared.clone()))
+        .fallback(|uri: axum::http::Uri| async move {
+            if crate::onespan::owns_path(uri.path()) {
+                return crate::onespan::unknown_route(&uri);
+            }
+            ApiError::not_found("No such endpoint").into_response()
+        })
+        .method_not_allowed_fallback(|uri: axum::http::Uri| async move {
+            if crate::onespan::owns_path(uri.path()) {
+                return crate::onespan::wrong_method(&uri);
+            }
             ApiError::new(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "METHOD_NOT_ALLOWED",
                 "Method not allowed on this endpoint",
             )
+            .into_response()
         })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::from_fn_with_state(shared.clone(), front))

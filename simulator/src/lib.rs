@@ -17,6 +17,13 @@
 //! generated and held by the simulator (RSA, EC P-256/P-384, Ed25519), synchronous sign/verify and
 //! asynchronous signing with approval quorums, controlled under `/_sim/securosys/`.
 //!
+//! It also simulates OneSpan Sign (`shared/api/onespan.md`) on the same origin: web base = the
+//! simulator's base URL, API base = `{base}/api`. API key, Client App and OAuth 2.0 authentication
+//! (one active at a time), packages with roles, documents and approvals, the package state
+//! machine, signed PDFs, a ZIP and an evidence-summary PDF, signing URLs with a hosted signing
+//! page at `/access`, event callbacks, and a control API under `/_sim/onespan/` (see
+//! [`ONESPAN_API_KEY`] and the other `ONESPAN_*` constants).
+//!
 //! Start it on the caller's runtime with [`Simulator::start`], or on its own thread and runtime
 //! with [`BackgroundSimulator::start`]. See `simulator/README.md` for the HTTP surface.
 
@@ -33,6 +40,7 @@ pub mod client;
 mod clock;
 mod eid;
 mod oauth;
+mod onespan;
 pub mod pdf;
 mod securosys;
 mod state;
@@ -83,6 +91,41 @@ pub const SECUROSYS_APPROVER_KEY_MANAGEMENT_KEY: &str =
 pub const SECUROSYS_JWT: &str = "sim-securosys-jwt-0001";
 /// The five Securosys API-key role names of seed 003, in the seed's order.
 pub const SECUROSYS_ROLES: [&str; 5] = securosys::ROLES;
+
+/// The OneSpan API key, sent as `Authorization: Basic <key>` as-is. It is
+/// base64("sbSimAcct001:sbSimSecr001") like the observed real keys, but treated as opaque.
+pub const ONESPAN_API_KEY: &str = "c2JTaW1BY2N0MDAxOnNiU2ltU2VjcjAwMQ==";
+/// The OneSpan Client App id (`POST /apitoken/clientApp/accessToken`).
+pub const ONESPAN_CLIENT_APP_ID: &str = "sim-onespan-client-app";
+/// The secret of [`ONESPAN_CLIENT_APP_ID`].
+pub const ONESPAN_CLIENT_APP_SECRET: &str = "sim-onespan-app-secret-0001";
+/// The OneSpan OAuth 2.0 client id (`POST /oauth2/token`, HTTP Basic client authentication).
+pub const ONESPAN_OAUTH_CLIENT_ID: &str = "sim-onespan-oauth-client";
+/// The secret of [`ONESPAN_OAUTH_CLIENT_ID`].
+pub const ONESPAN_OAUTH_CLIENT_SECRET: &str = "sim-onespan-oauth-secret-0001";
+/// Email of the OneSpan account owner (API key, OWNER Client App tokens and OAuth tokens act as it).
+pub const ONESPAN_OWNER_EMAIL: &str = "owner@example.com";
+/// User id of the OneSpan account owner.
+pub const ONESPAN_OWNER_ID: &str = "sbSimOwner01";
+/// Email of a sender of the OneSpan account (valid for Client App tokens of type SENDER and as
+/// OAuth `sender_id`).
+pub const ONESPAN_SENDER_EMAIL: &str = "sender@example.com";
+/// User id of [`ONESPAN_SENDER_EMAIL`].
+pub const ONESPAN_SENDER_ID: &str = "sbSimSendr01";
+/// Path of the OneSpan API base (relative to the simulator's base URL).
+pub const ONESPAN_API_PATH: &str = "/api";
+/// Path of the OneSpan Client App token endpoint (relative to the simulator's base URL).
+pub const ONESPAN_CLIENT_APP_TOKEN_PATH: &str = onespan::CLIENT_APP_TOKEN_PATH;
+/// Path of the OneSpan OAuth 2.0 token endpoint (relative to the simulator's base URL).
+pub const ONESPAN_OAUTH_TOKEN_PATH: &str = onespan::OAUTH_TOKEN_PATH;
+/// Path of the OneSpan hosted signing page (`?sessionToken=`).
+pub const ONESPAN_ACCESS_PATH: &str = onespan::ACCESS_PATH;
+/// Path of the OneSpan callback registration (`POST`/`GET`).
+pub const ONESPAN_CALLBACK_PATH: &str = onespan::CALLBACK_PATH;
+/// Default lifetime of OneSpan Client App tokens, seconds.
+pub const ONESPAN_CLIENT_APP_LIFETIME_S: u64 = onespan::auth::CLIENT_APP_LIFETIME_S;
+/// Default lifetime of OneSpan OAuth access tokens, seconds (`expires_in` is one less).
+pub const ONESPAN_OAUTH_LIFETIME_S: u64 = onespan::auth::OAUTH_LIFETIME_S;
 
 /// How to run a simulator.
 #[derive(Debug, Clone)]

@@ -383,6 +383,9 @@ pub(crate) struct Shared {
     pub wake: tokio::sync::Notify,
     /// The Securosys TSB simulation (its own lock; never taken while holding `inner`).
     pub securosys: crate::securosys::SecurosysState,
+    /// The OneSpan Sign simulation (its own lock; may be taken while holding `inner`, never the
+    /// other way round).
+    pub onespan: crate::onespan::OneSpanState,
 }
 
 impl Shared {
@@ -416,6 +419,7 @@ impl Shared {
             clock: Mutex::new(SimClock::new()),
             wake: tokio::sync::Notify::new(),
             securosys: crate::securosys::SecurosysState::default(),
+            onespan: crate::onespan::OneSpanState::default(),
         })
     }
 
@@ -494,6 +498,7 @@ impl Shared {
     /// `session_finished` webhook.
     pub fn sweep_expired(&self, inner: &mut Inner) {
         let now = self.now();
+        self.onespan.sweep(now);
         let stale: Vec<Uuid> = inner
             .sessions
             .values()
