@@ -456,6 +456,81 @@ async fn jwt_when_required() {
 }
 
 #[tokio::test]
+async fn jwt_from_the_simulators_token_endpoint_when_accept_oauth() {
+    let ctx = common::start().await;
+    let set = |body: Value| {
+        let ctx = &ctx;
+        async move {
+            let (s, v) = call(ctx, Method::PUT, "/_sim/securosys/auth", None, Some(body)).await;
+            assert_eq!(s, 204, "{v}");
+        }
+    };
+    set(json!({"require_jwt": true})).await;
+    let resp = ctx
+        .http
+        .post(ctx.url(signbridge_sim::TOKEN_PATH))
+        .basic_auth(
+            signbridge_sim::DEFAULT_CLIENT_ID,
+            Some(signbridge_sim::DEFAULT_CLIENT_SECRET),
+        )
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("token");
+    assert_eq!(resp.status(), 200);
+    let token = resp.json::<Value>().await.expect("json")["access_token"]
+        .as_str()
+        .expect("access_token")
+        .to_owned();
+    let with_bearer = |t: &str| {
+        ctx.http
+            .get(ctx.url("/v1/versionInfo"))
+            .header("X-API-KEY", SV)
+            .bearer_auth(t)
+            .send()
+    };
+    // Off by default: an OAuth token is not one of the configured JWTs.
+    let resp = with_bearer(&token).await.expect("send");
+    assert_eq!(resp.status(), 401);
+    set(json!({"accept_oauth": true})).await;
+    let (_, v) = call(&ctx, Method::GET, "/_sim/securosys/auth", None, None).await;
+    assert_eq!(v["accept_oauth"], true);
+    assert_eq!(with_bearer(&token).await.expect("send").status(), 200);
+    // The static JWTs still work; a tampered token does not.
+    assert_eq!(
+        with_bearer(SECUROSYS_JWT).await.expect("send").status(),
+        200
+    );
+    // One character of the signature changed.
+    let at = token.len() - 10;
+    let swapped = if &token[at..=at] == "A" { "B" } else { "A" };
+    let forged = format!("{}{swapped}{}", &token[..at], &token[at + 1..]);
+    let resp = with_bearer(&forged).await.expect("send");
+    assert_eq!(resp.status(), 401);
+    let v: Value = resp.json().await.expect("json");
+    assert_eq!(v["errorCode"], 617, "{v}");
+    // Expired on the simulated clock.
+    let (s, _) = call(
+        &ctx,
+        Method::POST,
+        "/_sim/clock/advance",
+        None,
+        Some(json!({"seconds": signbridge_sim::DEFAULT_TOKEN_LIFETIME_S + 1})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let resp = with_bearer(&token).await.expect("send");
+    assert_eq!(resp.status(), 401);
+    let v: Value = resp.json().await.expect("json");
+    assert_eq!(v["errorCode"], 617, "{v}");
+    assert_eq!(v["reason"], "res.error.invalid.access.token");
+    assert!(
+        v["message"].as_str().is_some_and(|m| m.contains("expired")),
+        "{v}"
+    );
+}
+
+#[tokio::test]
 async fn request_logs_show_which_role_key_arrived() {
     let ctx = common::start().await;
     call(&ctx, Method::GET, "/v1/versionInfo", Some(SV), None).await;

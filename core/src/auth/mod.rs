@@ -13,6 +13,7 @@
 mod client_app;
 mod identity;
 mod keys;
+mod oauth2;
 mod roles;
 mod secret;
 mod token;
@@ -21,6 +22,7 @@ pub(crate) use client_app::ClientAppGrant;
 pub use client_app::ClientAppType;
 pub use identity::{ClientCertConfig, ClientIdentity};
 pub use keys::{KeyHeader, KeyRing};
+pub use oauth2::OAuth2Config;
 pub use roles::{Role, RoleKeys, RoleKeysConfig, API_KEY_HEADER};
 pub use secret::SecretSource;
 pub use token::ClientAuth;

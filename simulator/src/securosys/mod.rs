@@ -1,5 +1,6 @@
 //! Securosys Primus HSM REST API (Transaction Security Broker, `shared/api/securosys.md`):
-//! role-based `X-API-KEY` authentication (seed 003) with an optional static JWT, service
+//! role-based `X-API-KEY` authentication (seed 003) with an optional JWT (static tokens, or
+//! tokens of the simulator's own OAuth2 token endpoint with `accept_oauth`), service
 //! information, keys with real cryptography, synchronous sign/verify, and asynchronous signing
 //! with approval quorums (approver tasks, approvals, rejections, expiry on the simulated clock),
 //! and certificates made with a key (self-signed X.509 and PKCS#10 requests, real signatures).
@@ -249,6 +250,9 @@ pub(crate) struct AuthConfig {
     pub require_jwt: bool,
     /// Accepted bearer tokens (opaque strings).
     pub jwts: Vec<String>,
+    /// When true a bearer token issued by the simulator's own OAuth2 token endpoint (an ES256
+    /// JWT, checked for signature, issuer and expiry on the simulated clock) is accepted too.
+    pub accept_oauth: bool,
     /// `(pattern, role)`, first match wins.
     pub role_table: Vec<(String, String)>,
 }
@@ -266,6 +270,7 @@ impl Default for AuthConfig {
             api_keys_enabled: true,
             require_jwt: false,
             jwts: vec![crate::SECUROSYS_JWT.to_owned()],
+            accept_oauth: false,
             role_table: newer_table(),
         }
     }
@@ -399,7 +404,14 @@ fn jwt_exempt(path: &str) -> bool {
         || path == "/v1/task"
 }
 
-fn check_auth(auth: &AuthConfig, path: &str, headers: &HeaderMap) -> Result<(), SecError> {
+/// Checks the request's credentials. `oauth_token` verifies a bearer token of the simulator's
+/// token endpoint (used when `accept_oauth` is on); its error text goes into the 401.
+fn check_auth(
+    auth: &AuthConfig,
+    path: &str,
+    headers: &HeaderMap,
+    oauth_token: &dyn Fn(&str) -> Result<(), &'static str>,
+) -> Result<(), SecError> {
     if auth.require_jwt && !jwt_exempt(path) {
         let bearer = headers
             .get_all("authorization")
@@ -419,14 +431,23 @@ fn check_auth(auth: &AuthConfig, path: &str, headers: &HeaderMap) -> Result<(), 
                     "Missing access token: send Authorization: Bearer <JWT>",
                 ))
             }
-            Some(t) if !auth.jwts.contains(&t) => {
+            Some(t) if auth.jwts.contains(&t) => {}
+            Some(t) if auth.accept_oauth => {
+                if let Err(why) = oauth_token(&t) {
+                    return Err(SecError::with_status(
+                        StatusCode::UNAUTHORIZED,
+                        617,
+                        format!("Invalid access token: {why}"),
+                    ));
+                }
+            }
+            Some(_) => {
                 return Err(SecError::with_status(
                     StatusCode::UNAUTHORIZED,
                     617,
                     "Invalid access token",
                 ))
             }
-            Some(_) => {}
         }
     }
     if !auth.api_keys_enabled {
@@ -480,6 +501,14 @@ async fn authenticate(State(shared): State<AppState>, req: Request, next: Next) 
         v.to_str()
             .is_ok_and(|s| s.trim().to_ascii_lowercase().starts_with("bearer "))
     });
+    let now = shared.now_secs();
+    let oauth_token = |t: &str| {
+        shared
+            .jwt
+            .verify(t, &shared.issuers, now)
+            .map(|_| ())
+            .map_err(crate::oauth::TokenError::description)
+    };
     let (checked, required_role, api_key_roles) = {
         let sec = shared.securosys.lock();
         let roles = headers
@@ -498,7 +527,7 @@ async fn authenticate(State(shared): State<AppState>, req: Request, next: Next) 
             })
             .collect::<Vec<_>>();
         (
-            check_auth(&sec.auth, &path, headers),
+            check_auth(&sec.auth, &path, headers, &oauth_token),
             sec.auth.role_for(&path).map(str::to_owned),
             roles,
         )
@@ -528,6 +557,7 @@ struct AuthBody {
     api_keys_enabled: Option<bool>,
     require_jwt: Option<bool>,
     jwts: Option<Vec<String>>,
+    accept_oauth: Option<bool>,
     role_table: Option<Value>,
 }
 
@@ -580,6 +610,9 @@ async fn ctl_set_auth(State(shared): State<AppState>, body: Bytes) -> Result<Sta
     if let Some(v) = body.jwts {
         sec.auth.jwts = v;
     }
+    if let Some(v) = body.accept_oauth {
+        sec.auth.accept_oauth = v;
+    }
     if let Some(t) = table {
         sec.auth.role_table = t;
     }
@@ -599,6 +632,7 @@ async fn ctl_get_auth(State(shared): State<AppState>) -> Response {
         "api_keys_enabled": a.api_keys_enabled,
         "require_jwt": a.require_jwt,
         "jwts": a.jwts.len(),
+        "accept_oauth": a.accept_oauth,
         "role_table": a.role_table.iter().map(|(p, r)| json!({"pattern": p, "role": r})).collect::<Vec<_>>(),
     }))
     .into_response()

@@ -47,7 +47,8 @@ use serde::Deserialize;
 use url::Url;
 
 use crate::auth::{
-    ClientCertConfig, ClientIdentity, Credentials, Role, RoleKeys, RoleKeysConfig, SecretSource,
+    ClientCertConfig, ClientIdentity, Credentials, OAuth2Config, Role, RoleKeys, RoleKeysConfig,
+    SecretSource, TokenSource,
 };
 use crate::error::{Error, Result};
 use crate::transport::{Transport, TransportConfig};
@@ -63,6 +64,9 @@ use crate::transport::{Transport, TransportConfig};
 ///   "client_cert": {"cert": {"file": "client.pem"}, "key": {"file": "client.key"}}
 /// }}
 /// ```
+///
+/// Instead of `jwt`, `"oauth2": {"client_id": "...", "client_secret": {"file": "..."},
+/// "token_url": "https://idp.example.com/oauth2/token"}` fetches and refreshes the JWT.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecurosysConfig {
@@ -76,8 +80,15 @@ pub struct SecurosysConfig {
     #[serde(default)]
     pub api_keys: Option<RoleKeysConfig>,
     /// A JWT issued by Securosys, sent as `Authorization: Bearer` on every call (value or file).
+    /// Not together with `oauth2`.
     #[serde(default)]
     pub jwt: Option<SecretSource>,
+    /// A JWT source instead of a static `jwt`: an OAuth2 client-credentials grant (the same
+    /// object as `zignsec.oauth2`; `token_url` or `discovery_url` is required). Its tokens are
+    /// cached, refreshed before they expire (one token request however many calls wait), and a
+    /// 401 from the TSB replaces the token and repeats the call once.
+    #[serde(default)]
+    pub oauth2: Option<OAuth2Config>,
     /// Mutual TLS: the client certificate and key the TSB trusts.
     #[serde(default)]
     pub client_cert: Option<ClientCertConfig>,
@@ -134,6 +145,12 @@ impl SecurosysClient {
             .as_ref()
             .map(|k| RoleKeys::load(k, "securosys.api_keys"))
             .transpose()?;
+        if cfg.jwt.is_some() && cfg.oauth2.is_some() {
+            return Err(Error::invalid_config(
+                "securosys.jwt and securosys.oauth2 are both set; keep one: jwt for a token \
+                 Securosys issued, oauth2 to fetch tokens from a token endpoint",
+            ));
+        }
         let jwt = cfg
             .jwt
             .as_ref()
@@ -147,7 +164,11 @@ impl SecurosysClient {
                 certificate_role.config_name()
             )));
         }
-        let creds = Credentials::role_based(roles, jwt)?;
+        let mut creds = Credentials::role_based(roles, jwt)?;
+        if let Some(o) = &cfg.oauth2 {
+            let grant = o.grant("securosys.oauth2", None)?;
+            creds = creds.with_bearer(TokenSource::new(grant, transport, identity.as_ref())?);
+        }
         let transport = Transport::new(base, Some(creds), transport, identity.as_ref())?
             .with_error_mapper(errors::map_error);
         Ok(SecurosysClient {

@@ -10,7 +10,7 @@ pub use eid::{
     MitIdOptions, RedirectOutcome,
 };
 
-pub use crate::auth::ClientAuth;
+pub use crate::auth::{ClientAuth, OAuth2Config};
 pub use signing::{
     CreateSigning, Document, FileRef, FileToSign, Placement, ProviderErrorItem, SignerInfo,
     SigningApi, SigningSession, SigningStatus, StartSigning, StartedSession, StartedSigning,
@@ -93,28 +93,6 @@ pub struct ZignsecConfig {
     /// two-way TLS host is used.
     #[serde(default)]
     pub client_cert: Option<ClientCertConfig>,
-}
-
-/// An OAuth2 client-credentials grant (the `oauth2` object of a provider).
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct OAuth2Config {
-    /// The client id the provider issued.
-    pub client_id: String,
-    /// The client secret: the value, or `{"file": "/path"}`.
-    pub client_secret: SecretSource,
-    /// The OpenID configuration URL; default `{gateway}/auth/realms/zignsec/.well-known/openid-configuration`.
-    #[serde(default)]
-    pub discovery_url: Option<String>,
-    /// A token endpoint to use as is (skips discovery; may be on another host).
-    #[serde(default)]
-    pub token_url: Option<String>,
-    /// `basic` (default) or `post`.
-    #[serde(default)]
-    pub client_auth: ClientAuth,
-    /// Scope to ask for (none by default).
-    #[serde(default)]
-    pub scope: Option<String>,
 }
 
 impl ZignsecConfig {

@@ -1,0 +1,135 @@
+//! The `oauth2` object of a provider's configuration: an OAuth2 client-credentials grant whose
+//! bearer tokens a [`super::TokenSource`] fetches, caches and refreshes (single-flight; a 401
+//! invalidates the token and the call is retried once). ZignSec sends the token with its product
+//! key; Securosys uses it as the JWT of every call.
+
+use serde::Deserialize;
+use url::Url;
+
+use super::{ClientAuth, ClientCredentials, Endpoint, SecretSource};
+use crate::error::{Error, Result};
+
+/// An OAuth2 client-credentials grant (the `oauth2` object of a provider).
+///
+/// ```json
+/// {"client_id": "signbridge", "client_secret": {"file": "/run/secrets/client-secret"},
+///  "discovery_url": "https://idp.example.com/realms/x/.well-known/openid-configuration",
+///  "client_auth": "basic", "scope": "tsb"}
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuth2Config {
+    /// The client id the provider issued.
+    pub client_id: String,
+    /// The client secret: the value, or `{"file": "/path"}`.
+    pub client_secret: SecretSource,
+    /// The OpenID configuration URL naming the token endpoint. ZignSec's default is
+    /// `{gateway}/auth/realms/zignsec/.well-known/openid-configuration`; Securosys has none (set
+    /// this or `token_url`).
+    #[serde(default)]
+    pub discovery_url: Option<String>,
+    /// A token endpoint to use as is (skips discovery; may be on another host).
+    #[serde(default)]
+    pub token_url: Option<String>,
+    /// `basic` (default) or `post`.
+    #[serde(default)]
+    pub client_auth: ClientAuth,
+    /// Scope to ask for (none by default).
+    #[serde(default)]
+    pub scope: Option<String>,
+}
+
+impl OAuth2Config {
+    /// The grant with its secret read. `field` names the object in errors (`securosys.oauth2`);
+    /// `default_discovery` is used when neither `token_url` nor `discovery_url` is set (without
+    /// one that is an [`crate::ErrorCode::InvalidConfig`] error).
+    pub(crate) fn grant(
+        &self,
+        field: &str,
+        default_discovery: Option<Url>,
+    ) -> Result<ClientCredentials> {
+        let parse = |name: &str, raw: &str| {
+            Url::parse(raw).map_err(|e| {
+                Error::invalid_config(format!("{field}.{name} {raw:?} is not a URL: {e}"))
+            })
+        };
+        let endpoint = match (&self.token_url, &self.discovery_url, default_discovery) {
+            (Some(t), _, _) => Endpoint::Fixed(parse("token_url", t)?),
+            (None, Some(d), _) => Endpoint::Discover(parse("discovery_url", d)?),
+            (None, None, Some(d)) => Endpoint::Discover(d),
+            (None, None, None) => {
+                return Err(Error::invalid_config(format!(
+                    "{field} needs token_url (the token endpoint) or discovery_url (the OpenID \
+                     configuration naming it)"
+                )))
+            }
+        };
+        Ok(ClientCredentials {
+            endpoint,
+            client_id: self.client_id.clone(),
+            client_secret: self
+                .client_secret
+                .resolve(&format!("{field}.client_secret"))?,
+            auth: self.client_auth,
+            scope: self.scope.clone(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorCode;
+
+    fn cfg(json: &str) -> OAuth2Config {
+        serde_json::from_str(json).expect("json")
+    }
+
+    fn refused(r: Result<ClientCredentials>) -> crate::Error {
+        match r {
+            Ok(_) => panic!("expected a configuration error"),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn endpoint_choice_and_errors_name_the_field() {
+        let g = cfg(r#"{"client_id":"c","client_secret":"s","token_url":"https://a/t","discovery_url":"https://b/d"}"#)
+            .grant("securosys.oauth2", None)
+            .expect("grant");
+        assert!(matches!(g.endpoint, Endpoint::Fixed(ref u) if u.as_str() == "https://a/t"));
+        let d = Url::parse("https://gw/.well-known/openid-configuration").expect("url");
+        let g = cfg(r#"{"client_id":"c","client_secret":"s"}"#)
+            .grant("zignsec.oauth2", Some(d.clone()))
+            .expect("default");
+        assert!(matches!(g.endpoint, Endpoint::Discover(ref u) if *u == d));
+        let e = refused(
+            cfg(r#"{"client_id":"c","client_secret":"s"}"#).grant("securosys.oauth2", None),
+        );
+        assert_eq!(e.code(), ErrorCode::InvalidConfig);
+        assert!(e.message().contains("securosys.oauth2"), "{}", e.message());
+        let e = refused(
+            cfg(r#"{"client_id":"c","client_secret":"","token_url":"https://a/t"}"#)
+                .grant("securosys.oauth2", None),
+        );
+        assert!(
+            e.message().contains("securosys.oauth2.client_secret"),
+            "{}",
+            e.message()
+        );
+        let e = refused(
+            cfg(r#"{"client_id":"c","client_secret":"s","token_url":"not a url"}"#)
+                .grant("securosys.oauth2", None),
+        );
+        assert!(e.message().contains("securosys.oauth2.token_url"));
+        assert!(serde_json::from_str::<OAuth2Config>(
+            r#"{"client_id":"c","client_secret":"s","tokenUrl":"x"}"#
+        )
+        .is_err());
+        let dbg = format!(
+            "{:?}",
+            cfg(r#"{"client_id":"c","client_secret":"top-secret-value"}"#)
+        );
+        assert!(!dbg.contains("top-secret-value"), "{dbg}");
+    }
+}
