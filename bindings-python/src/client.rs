@@ -121,6 +121,18 @@ impl PyClient {
         })
     }
 
+    /// The Securosys Primus HSM (TSB REST API): keys, signing with and without approvals,
+    /// verification. Raises AuthError (SB_ERR_AUTH_CONFIG_MISSING) when the client has no
+    /// "securosys" section.
+    fn securosys(slf: &Bound<'_, Self>) -> PyResult<crate::securosys::PySecurosys> {
+        let py = slf.py();
+        boundary(py, || {
+            let core = slf.get().core(py)?;
+            core.securosys().map_err(|e| errors::to_py(py, &e))?;
+            Ok(crate::securosys::PySecurosys::new(slf.clone().unbind()))
+        })
+    }
+
     /// Release the client. Calls made afterwards (through it or its services) raise
     /// `InvalidInput`. Closing twice is harmless.
     fn close(&self) {

@@ -105,7 +105,7 @@ create_exception!(
     signbridge,
     NotFound,
     ProviderError,
-    "The provider does not know the session or file (SB_ERR_NOT_FOUND)."
+    "The provider does not know the session, file, key or request (SB_ERR_NOT_FOUND)."
 );
 create_exception!(
     signbridge,
@@ -123,25 +123,25 @@ create_exception!(
     signbridge,
     SessionCancelled,
     SessionError,
-    "The signer cancelled the signing session (SB_ERR_CANCELLED)."
+    "The signer cancelled the signing session, or an HSM request was cancelled (SB_ERR_CANCELLED)."
 );
 create_exception!(
     signbridge,
     SessionRejected,
     SessionError,
-    "The signing session was declined (SB_ERR_REJECTED)."
+    "The signing session was declined, or the approvers rejected an HSM request (SB_ERR_REJECTED)."
 );
 create_exception!(
     signbridge,
     SessionExpired,
     SessionError,
-    "The session or its files expired at the provider (SB_ERR_SESSION_EXPIRED)."
+    "The session, its files or an HSM request expired at the provider (SB_ERR_SESSION_EXPIRED)."
 );
 create_exception!(
     signbridge,
     SigningFailed,
     SessionError,
-    "The signing session failed at the provider (SB_ERR_SIGNING_FAILED)."
+    "The signing session or HSM request failed at the provider (SB_ERR_SIGNING_FAILED)."
 );
 create_exception!(
     signbridge,

@@ -12,6 +12,7 @@
 //! * [`client`], [`types`], [`convert`]: the API objects, result objects and argument conversion.
 //! * [`eid`]: browser-based eID sessions and the browser's return (`parse_redirect`).
 //! * [`webhook`]: the webhook verifier.
+//! * [`securosys`]: the Securosys Primus HSM (keys, signing with and without approvals).
 
 use pyo3::prelude::*;
 
@@ -21,6 +22,7 @@ pub mod eid;
 pub mod errors;
 pub mod logbridge;
 pub mod run;
+pub mod securosys;
 pub mod types;
 pub mod webhook;
 
@@ -56,6 +58,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     client::register(m)?;
     eid::register(m)?;
     webhook::register(m)?;
+    securosys::register(m)?;
     logbridge::install(py)?;
     // pyo3 records every added name in `__all__`; the public names are those of the package
     // `signbridge`, so the private module keeps none (and its stub needs no copy of the list).

@@ -22,6 +22,14 @@ result by polling (``wait``), from the browser's return (``complete_redirect``,
     result = eid.wait(signbridge.EidProduct.bankid_se(), session.id, timeout=600)
     print(result.identity.full_name if result.identity else None)
 
+The Securosys Primus HSM (keys, signing with and without approvals) is ``client.securosys()``::
+
+    hsm = client.securosys()
+    hsm.create_key("doc-signer", signbridge.KeySpec.P256)
+    alg = signbridge.KeySpec.P256.default_signature_algorithm
+    signature = hsm.synchronous_sign("doc-signer", b"data", alg)
+    assert hsm.verify("doc-signer", b"data", alg, signature)
+
 Errors are ``signbridge.SignbridgeError`` subclasses (see ``signbridge.errors``); logging goes to
 ``logging.getLogger("signbridge")``.
 """
@@ -29,6 +37,8 @@ Errors are ``signbridge.SignbridgeError`` subclasses (see ``signbridge.errors``)
 from . import errors
 from ._native import (
     SIGNATURE_HEADER,
+    ApprovalTask,
+    ApproverKey,
     Client,
     Document,
     EidProduct,
@@ -37,16 +47,28 @@ from ._native import (
     FileRef,
     FileToSign,
     Identity,
+    KeyAttributes,
+    KeyInfo,
+    KeySpec,
+    LicenseInfo,
+    PayloadKind,
     Placement,
+    Policy,
     ProviderErrorItem,
     RedirectOutcome,
+    RequestState,
+    RequestStatus,
+    Securosys,
     SessionStatus,
+    SignatureAlgorithm,
     SignerInfo,
     SigningSession,
     SigningStatus,
     StartedSession,
     StartedSigning,
+    TaskKind,
     UploadedFile,
+    VersionInfo,
     WebhookEvent,
     WebhookVerifier,
     ZignsecEid,
@@ -80,6 +102,8 @@ from .errors import (
 
 __all__ = [
     "Aborted",
+    "ApprovalTask",
+    "ApproverKey",
     "AuthError",
     "Client",
     "Document",
@@ -94,19 +118,29 @@ __all__ = [
     "InternalError",
     "InvalidDocument",
     "InvalidInput",
+    "KeyAttributes",
+    "KeyInfo",
+    "KeySpec",
+    "LicenseInfo",
     "NotFound",
     "OutcomeUnknown",
+    "PayloadKind",
     "Placement",
+    "Policy",
     "ProviderError",
     "ProviderErrorItem",
     "RateLimited",
     "RedirectOutcome",
+    "RequestState",
+    "RequestStatus",
     "SIGNATURE_HEADER",
+    "Securosys",
     "SessionCancelled",
     "SessionError",
     "SessionExpired",
     "SessionRejected",
     "SessionStatus",
+    "SignatureAlgorithm",
     "SignbridgeError",
     "SignerInfo",
     "SigningFailed",
@@ -114,9 +148,11 @@ __all__ = [
     "SigningStatus",
     "StartedSession",
     "StartedSigning",
+    "TaskKind",
     "TimedOut",
     "TransportError",
     "UploadedFile",
+    "VersionInfo",
     "WebhookEvent",
     "WebhookInvalid",
     "WebhookReplay",

@@ -259,6 +259,7 @@ class Client:
     def from_env() -> Client: ...
     def zignsec_signing(self) -> ZignsecSigning: ...
     def zignsec_eid(self) -> ZignsecEid: ...
+    def securosys(self) -> Securosys: ...
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...
@@ -544,3 +545,384 @@ class WebhookVerifier:
     def verify_legacy(self, signature_header: str, body: _Buffer) -> WebhookEvent: ...
     @property
     def tolerance(self) -> float: ...
+
+# ---- Securosys Primus HSM ----
+
+class KeySpec(str, enum.Enum):
+    """The key types Securosys.create_key() creates; its value ("p256") or name works too."""
+
+    RSA_2048 = "rsa2048"
+    RSA_3072 = "rsa3072"
+    RSA_4096 = "rsa4096"
+    P256 = "p256"
+    P384 = "p384"
+    ED25519 = "ed25519"
+
+    def __new__(cls, value: object) -> KeySpec: ...
+    @property
+    def default_signature_algorithm(self) -> SignatureAlgorithm:
+        """The usual signature algorithm for this key type (SHA-256 or SHA-384 based; EdDSA)."""
+
+class SignatureAlgorithm(str, enum.Enum):
+    """Signature algorithms of the TSB; NONE... variants sign a digest the caller computed."""
+
+    SHA224_WITH_RSA = "SHA224_WITH_RSA"
+    SHA256_WITH_RSA = "SHA256_WITH_RSA"
+    SHA384_WITH_RSA = "SHA384_WITH_RSA"
+    SHA512_WITH_RSA = "SHA512_WITH_RSA"
+    SHA224_WITH_RSA_PSS = "SHA224_WITH_RSA_PSS"
+    SHA256_WITH_RSA_PSS = "SHA256_WITH_RSA_PSS"
+    SHA384_WITH_RSA_PSS = "SHA384_WITH_RSA_PSS"
+    SHA512_WITH_RSA_PSS = "SHA512_WITH_RSA_PSS"
+    NONESHA224_WITH_RSA = "NONESHA224_WITH_RSA"
+    NONESHA256_WITH_RSA = "NONESHA256_WITH_RSA"
+    NONESHA384_WITH_RSA = "NONESHA384_WITH_RSA"
+    NONESHA512_WITH_RSA = "NONESHA512_WITH_RSA"
+    NONESHA224_WITH_RSA_PSS = "NONESHA224_WITH_RSA_PSS"
+    NONESHA256_WITH_RSA_PSS = "NONESHA256_WITH_RSA_PSS"
+    NONESHA384_WITH_RSA_PSS = "NONESHA384_WITH_RSA_PSS"
+    NONESHA512_WITH_RSA_PSS = "NONESHA512_WITH_RSA_PSS"
+    NONE_WITH_RSA = "NONE_WITH_RSA"
+    SHA224_WITH_ECDSA = "SHA224_WITH_ECDSA"
+    SHA256_WITH_ECDSA = "SHA256_WITH_ECDSA"
+    SHA384_WITH_ECDSA = "SHA384_WITH_ECDSA"
+    SHA512_WITH_ECDSA = "SHA512_WITH_ECDSA"
+    SHA256_WITH_ECDSA_DETERMINISTIC = "SHA256_WITH_ECDSA_DETERMINISTIC"
+    NONE_WITH_ECDSA = "NONE_WITH_ECDSA"
+    EDDSA = "EDDSA"
+
+    def __new__(cls, value: object) -> SignatureAlgorithm: ...
+
+class PayloadKind(str, enum.Enum):
+    """Whether a payload is the data itself (RAW) or a digest the caller computed (DIGEST)."""
+
+    RAW = "raw"
+    DIGEST = "digest"
+
+    def __new__(cls, value: object) -> PayloadKind: ...
+
+class RequestState(str, enum.Enum):
+    """The state of an asynchronous Securosys request; OTHER is a state this version does not know."""
+
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    EXECUTED = "EXECUTED"
+    FAILED = "FAILED"
+    EXPIRED = "EXPIRED"
+    REJECTED = "REJECTED"
+    CANCELLED = "CANCELLED"
+    OTHER = "OTHER"
+
+    def __new__(cls, value: object) -> RequestState: ...
+
+class TaskKind(str, enum.Enum):
+    """Which approval tasks Securosys.list_approval_tasks() lists."""
+
+    SIGN = "sign"
+    DECRYPT = "decrypt"
+    MODIFY_KEY = "modify_key"
+    BLOCK_KEY = "block_key"
+    UNBLOCK_KEY = "unblock_key"
+    UNWRAP_KEY = "unwrap_key"
+    ALL = "all"
+
+    def __new__(cls, value: object) -> TaskKind: ...
+
+_KeySpecLike = Union[KeySpec, str]
+_AlgorithmLike = Union[SignatureAlgorithm, str]
+_PayloadKindLike = Union[PayloadKind, str]
+_TaskKindLike = Union[TaskKind, str]
+_Approver = Union["ApproverKey", str]
+
+@final
+class VersionInfo:
+    """The TSB's version."""
+
+    @property
+    def version(self) -> str: ...
+    @property
+    def vendor(self) -> Optional[str]: ...
+
+@final
+class LicenseInfo:
+    """The TSB's licensed features."""
+
+    @property
+    def client_flags(self) -> list[str]: ...
+
+@final
+class KeyAttributes:
+    """A key's attribute flags; None = not sent / not reported."""
+
+    def __new__(
+        cls,
+        *,
+        encrypt: Optional[bool] = ...,
+        decrypt: Optional[bool] = ...,
+        verify: Optional[bool] = ...,
+        sign: Optional[bool] = ...,
+        wrap: Optional[bool] = ...,
+        unwrap: Optional[bool] = ...,
+        derive: Optional[bool] = ...,
+        bip32: Optional[bool] = ...,
+        slip10: Optional[bool] = ...,
+        extractable: Optional[bool] = ...,
+        modifiable: Optional[bool] = ...,
+        destroyable: Optional[bool] = ...,
+        sensitive: Optional[bool] = ...,
+        copyable: Optional[bool] = ...,
+        always_sensitive: Optional[bool] = ...,
+        never_extractable: Optional[bool] = ...,
+    ) -> KeyAttributes: ...
+    @staticmethod
+    def signing() -> KeyAttributes: ...
+    def replace(
+        self,
+        *,
+        encrypt: Optional[bool] = ...,
+        decrypt: Optional[bool] = ...,
+        verify: Optional[bool] = ...,
+        sign: Optional[bool] = ...,
+        wrap: Optional[bool] = ...,
+        unwrap: Optional[bool] = ...,
+        derive: Optional[bool] = ...,
+        bip32: Optional[bool] = ...,
+        slip10: Optional[bool] = ...,
+        extractable: Optional[bool] = ...,
+        modifiable: Optional[bool] = ...,
+        destroyable: Optional[bool] = ...,
+        sensitive: Optional[bool] = ...,
+        copyable: Optional[bool] = ...,
+        always_sensitive: Optional[bool] = ...,
+        never_extractable: Optional[bool] = ...,
+    ) -> KeyAttributes: ...
+    def to_dict(self) -> dict[str, bool]: ...
+    @property
+    def encrypt(self) -> Optional[bool]: ...
+    @property
+    def decrypt(self) -> Optional[bool]: ...
+    @property
+    def verify(self) -> Optional[bool]: ...
+    @property
+    def sign(self) -> Optional[bool]: ...
+    @property
+    def wrap(self) -> Optional[bool]: ...
+    @property
+    def unwrap(self) -> Optional[bool]: ...
+    @property
+    def derive(self) -> Optional[bool]: ...
+    @property
+    def bip32(self) -> Optional[bool]: ...
+    @property
+    def slip10(self) -> Optional[bool]: ...
+    @property
+    def extractable(self) -> Optional[bool]: ...
+    @property
+    def modifiable(self) -> Optional[bool]: ...
+    @property
+    def destroyable(self) -> Optional[bool]: ...
+    @property
+    def sensitive(self) -> Optional[bool]: ...
+    @property
+    def copyable(self) -> Optional[bool]: ...
+    @property
+    def always_sensitive(self) -> Optional[bool]: ...
+    @property
+    def never_extractable(self) -> Optional[bool]: ...
+
+@final
+class Policy:
+    """A Smart Key Attributes approval policy: who must approve the use of a key."""
+
+    @staticmethod
+    def quorum(
+        quorum: int,
+        approvers: Union[Mapping[str, _Approver], Iterable[tuple[str, _Approver]]],
+        timeout: int = 0,
+    ) -> Policy: ...
+    @staticmethod
+    def from_dict(policy: Mapping[str, Any]) -> Policy: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class KeyInfo:
+    """A key as the TSB describes it."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def id(self) -> Optional[str]: ...
+    @property
+    def algorithm(self) -> Optional[str]: ...
+    @property
+    def algorithm_oid(self) -> Optional[str]: ...
+    @property
+    def curve_oid(self) -> Optional[str]: ...
+    @property
+    def key_size(self) -> Optional[int]: ...
+    @property
+    def create_time(self) -> Optional[str]: ...
+    @property
+    def public_key(self) -> Optional[str]: ...
+    @property
+    def attributes(self) -> Optional[KeyAttributes]: ...
+    @property
+    def policy(self) -> Optional[Policy]: ...
+    def public_key_der(self) -> bytes: ...
+    def public_key_pem(self) -> str: ...
+
+@final
+class RequestStatus:
+    """The state of an asynchronous request."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def status(self) -> RequestState: ...
+    @property
+    def status_text(self) -> str: ...
+    @property
+    def is_terminal(self) -> bool: ...
+    @property
+    def execution_time(self) -> Optional[str]: ...
+    @property
+    def approved_by(self) -> list[str]: ...
+    @property
+    def not_yet_approved_by(self) -> list[str]: ...
+    @property
+    def rejected_by(self) -> list[str]: ...
+    @property
+    def result(self) -> Optional[str]: ...
+    def result_bytes(self) -> Optional[bytes]: ...
+
+@final
+class ApproverKey:
+    """An approver's private key, in memory; never shown."""
+
+    @staticmethod
+    def from_pem(pem: Union[str, bytes, bytearray, "os.PathLike[str]"]) -> ApproverKey: ...
+    @staticmethod
+    def from_pkcs8_der(der: _Buffer) -> ApproverKey: ...
+    @staticmethod
+    def generate_p256() -> tuple[ApproverKey, bytes]: ...
+    @property
+    def public_key_b64(self) -> str: ...
+    @property
+    def public_key_der(self) -> bytes: ...
+    @property
+    def digest_algorithm(self) -> str: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+
+@final
+class ApprovalTask:
+    """A pending approval task of one approver."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def approval_to_be_signed(self) -> str: ...
+    @property
+    def approver_public_key(self) -> Optional[str]: ...
+    @property
+    def meta_data(self) -> Optional[str]: ...
+    @property
+    def metadata(self) -> Optional[Any]: ...
+    @property
+    def payload(self) -> Optional[str]: ...
+    @property
+    def payload_type(self) -> Optional[str]: ...
+
+@final
+class Securosys:
+    """The Securosys Primus HSM (TSB REST API)."""
+
+    def version_info(self) -> VersionInfo: ...
+    def license_info(self) -> LicenseInfo: ...
+    def create_key(
+        self,
+        label: str,
+        key_type: _KeySpecLike,
+        *,
+        policy: Optional[Policy] = None,
+        attributes: Optional[KeyAttributes] = None,
+    ) -> KeyInfo: ...
+    def get_key(self, label: str) -> KeyInfo: ...
+    def public_key(self, label: str) -> bytes: ...
+    def list_keys(self) -> list[str]: ...
+    def delete_key(self, label: str) -> None: ...
+    def synchronous_sign(
+        self,
+        label: str,
+        payload: _Buffer,
+        algorithm: _AlgorithmLike,
+        *,
+        kind: Optional[_PayloadKindLike] = None,
+    ) -> bytes: ...
+    def synchronous_sign_file(
+        self,
+        label: str,
+        path: _StrPath,
+        algorithm: _AlgorithmLike,
+        *,
+        kind: Optional[_PayloadKindLike] = None,
+    ) -> bytes: ...
+    def verify(
+        self,
+        label: str,
+        payload: _Buffer,
+        algorithm: _AlgorithmLike,
+        signature: _Buffer,
+        *,
+        kind: Optional[_PayloadKindLike] = None,
+    ) -> bool: ...
+    def verify_file(
+        self,
+        label: str,
+        path: _StrPath,
+        algorithm: _AlgorithmLike,
+        signature: _Buffer,
+        *,
+        kind: Optional[_PayloadKindLike] = None,
+    ) -> bool: ...
+    def sign(
+        self,
+        label: str,
+        payload: _Buffer,
+        algorithm: _AlgorithmLike,
+        *,
+        kind: Optional[_PayloadKindLike] = None,
+        metadata: Optional[Mapping[str, Any]] = None,
+        payload_type: Optional[str] = None,
+    ) -> str: ...
+    def sign_file(
+        self,
+        label: str,
+        path: _StrPath,
+        algorithm: _AlgorithmLike,
+        *,
+        kind: Optional[_PayloadKindLike] = None,
+        metadata: Optional[Mapping[str, Any]] = None,
+        payload_type: Optional[str] = None,
+    ) -> str: ...
+    def request_status(self, request_id: str) -> RequestStatus: ...
+    def cancel_request(self, request_id: str) -> None: ...
+    def wait_request(
+        self,
+        request_id: str,
+        *,
+        interval: float = 2.0,
+        timeout: Optional[float] = None,
+        on_progress: Optional[Callable[[RequestStatus], object]] = None,
+    ) -> bytes: ...
+    def list_approval_tasks(
+        self,
+        approver: ApproverKey,
+        *,
+        kind: Optional[_TaskKindLike] = None,
+        page_size: int = 25,
+    ) -> list[ApprovalTask]: ...
+    def approve(self, approver: ApproverKey, task: ApprovalTask) -> None: ...
+    def reject(self, approver: ApproverKey, task: Union[ApprovalTask, str]) -> None: ...
+    @property
+    def base_url(self) -> str: ...
