@@ -322,3 +322,222 @@ impl SigningService {
         block_on(self.0.cancel(session))?
     }
 }
+
+// ---- OneSpan Sign ------------------------------------------------------------------------------
+
+impl Client {
+    /// The blocking OneSpan Sign client.
+    pub fn onespan(&self) -> Result<Onespan> {
+        Ok(Onespan(self.inner.onespan()?.clone()))
+    }
+}
+
+/// Blocking twin of [`crate::providers::onespan::OnespanClient`].
+#[derive(Clone, Debug)]
+pub struct Onespan(pub crate::providers::onespan::OnespanClient);
+
+impl Onespan {
+    /// See [`crate::providers::onespan::OnespanClient::create_package`].
+    pub fn create_package(
+        &self,
+        package: &crate::providers::onespan::NewPackage,
+    ) -> Result<String> {
+        block_on(self.0.create_package(package))?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::create_package_in_steps`].
+    pub fn create_package_in_steps(
+        &self,
+        package: &crate::providers::onespan::NewPackage,
+    ) -> Result<String> {
+        block_on(self.0.create_package_in_steps(package))?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::add_document`].
+    pub fn add_document(
+        &self,
+        package_id: &str,
+        document: &crate::providers::onespan::DocumentSpec,
+    ) -> Result<crate::providers::onespan::Document> {
+        block_on(self.0.add_document(package_id, document))?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::get_package`].
+    pub fn get_package(&self, package_id: &str) -> Result<crate::providers::onespan::Package> {
+        block_on(self.0.get_package(package_id))?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::status`].
+    pub fn status(&self, package_id: &str) -> Result<crate::providers::onespan::PackageStatus> {
+        block_on(self.0.status(package_id))?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::signing_status`].
+    pub fn signing_status(
+        &self,
+        package_id: &str,
+        signer: Option<&str>,
+        document: Option<&str>,
+    ) -> Result<crate::providers::onespan::SigningStatus> {
+        block_on(self.0.signing_status(package_id, signer, document))?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::signing_url`].
+    pub fn signing_url(&self, package_id: &str, role_id: &str) -> Result<String> {
+        block_on(self.0.signing_url(package_id, role_id))?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::audit`].
+    pub fn audit(&self, package_id: &str) -> Result<crate::providers::onespan::Audit> {
+        block_on(self.0.audit(package_id))?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::update_package`].
+    pub fn update_package(
+        &self,
+        package_id: &str,
+        update: &crate::providers::onespan::PackageUpdate,
+    ) -> Result<()> {
+        block_on(self.0.update_package(package_id, update))?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::send`].
+    pub fn send(&self, package_id: &str) -> Result<()> {
+        block_on(self.0.send(package_id))?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::trash`].
+    pub fn trash(&self, package_id: &str) -> Result<()> {
+        block_on(self.0.trash(package_id))?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::restore`].
+    pub fn restore(&self, package_id: &str) -> Result<()> {
+        block_on(self.0.restore(package_id))?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::archive`].
+    pub fn archive(&self, package_id: &str) -> Result<()> {
+        block_on(self.0.archive(package_id))?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::delete`].
+    pub fn delete(&self, package_id: &str) -> Result<()> {
+        block_on(self.0.delete(package_id))?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::wait`].
+    pub fn wait(
+        &self,
+        package_id: &str,
+        opts: &WaitOptions<crate::providers::onespan::Package>,
+    ) -> Result<crate::providers::onespan::Package> {
+        block_on(self.0.wait(package_id, opts))?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::outcome_error`].
+    pub fn outcome_error(
+        &self,
+        package: &crate::providers::onespan::Package,
+    ) -> Result<Option<crate::Error>> {
+        block_on(self.0.outcome_error(package))
+    }
+    /// See [`crate::providers::onespan::OnespanClient::download`].
+    pub fn download(
+        &self,
+        package_id: &str,
+        kind: &crate::providers::onespan::DownloadKind,
+    ) -> Result<crate::providers::onespan::Download> {
+        block_on(self.0.download(package_id, kind))?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::download_to`].
+    pub fn download_to(
+        &self,
+        package_id: &str,
+        kind: &crate::providers::onespan::DownloadKind,
+        path: impl AsRef<Path>,
+    ) -> Result<u64> {
+        block_on(self.0.download_to(package_id, kind, path))?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::download_into`].
+    pub fn download_into(
+        &self,
+        package_id: &str,
+        kind: &crate::providers::onespan::DownloadKind,
+        dir: impl AsRef<Path>,
+    ) -> Result<PathBuf> {
+        block_on(self.0.download_into(package_id, kind, dir))?
+    }
+    /// Iterate over the packages `query` matches, fetching pages as needed (blocking twin of
+    /// [`crate::providers::onespan::OnespanClient::list`]).
+    pub fn list(&self, query: crate::providers::onespan::ListQuery) -> OnespanPackages {
+        OnespanPackages {
+            pager: self.0.list(query),
+            buffered: std::collections::VecDeque::new(),
+            failed: false,
+        }
+    }
+    /// Every package `query` matches (all pages).
+    pub fn list_all(
+        &self,
+        query: crate::providers::onespan::ListQuery,
+    ) -> Result<Vec<crate::providers::onespan::Package>> {
+        block_on(self.0.list(query).collect_all())?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::register_callback`].
+    pub fn register_callback(
+        &self,
+        url: &str,
+        key: &str,
+        events: &[crate::providers::onespan::CallbackEventName],
+    ) -> Result<()> {
+        block_on(self.0.register_callback(url, key, events))?
+    }
+    /// See [`crate::providers::onespan::OnespanClient::get_callback`].
+    pub fn get_callback(&self) -> Result<crate::providers::onespan::Callback> {
+        block_on(self.0.get_callback())?
+    }
+}
+
+/// A blocking iterator over listed OneSpan packages: each item is a package, or the error that
+/// ended the listing (after which it yields nothing). [`OnespanPackages::next_page`] reads page by
+/// page instead.
+#[derive(Debug)]
+pub struct OnespanPackages {
+    pager: crate::providers::onespan::PackagePager,
+    buffered: std::collections::VecDeque<crate::providers::onespan::Package>,
+    failed: bool,
+}
+
+impl OnespanPackages {
+    /// The next whole page (packages not yet yielded by the iterator come first), or `None`
+    /// after the last one.
+    pub fn next_page(&mut self) -> Result<Option<Vec<crate::providers::onespan::Package>>> {
+        if !self.buffered.is_empty() {
+            return Ok(Some(self.buffered.drain(..).collect()));
+        }
+        Ok(block_on(self.pager.next_page())??.map(|p| p.packages))
+    }
+
+    /// The total number of matching packages, known after the first page.
+    pub fn total(&self) -> Option<u64> {
+        self.pager.total()
+    }
+}
+
+impl Iterator for OnespanPackages {
+    type Item = Result<crate::providers::onespan::Package>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if let Some(p) = self.buffered.pop_front() {
+            return Some(Ok(p));
+        }
+        if self.failed {
+            return None;
+        }
+        match block_on(self.pager.next_page()).and_then(|r| r) {
+            Ok(Some(page)) => {
+                self.buffered.extend(page.packages);
+                self.buffered.pop_front().map(Ok)
+            }
+            Ok(None) => None,
+            Err(e) => {
+                self.failed = true;
+                Some(Err(e))
+            }
+        }
+    }
+}
+
+/// Read a PDF document for OneSpan (blocking twin of
+/// [`crate::providers::onespan::DocumentSpec::from_path`]).
+pub fn onespan_document_from_path(
+    path: impl AsRef<Path>,
+) -> Result<crate::providers::onespan::DocumentSpec> {
+    block_on(crate::providers::onespan::DocumentSpec::from_path(path))?
+}

@@ -342,7 +342,14 @@ impl OnespanClient {
                     ],
                     ..TokenOptions::default()
                 };
-                let source = TokenSource::client_app(grant, transport, None)?
+                let source = TokenSource::client_app(grant, transport, None)
+                    .map_err(|e| {
+                        if e.message().contains("onespan.") {
+                            e
+                        } else {
+                            Error::new(e.code(), format!("onespan.client_app: {}", e.message()))
+                        }
+                    })?
                     .with_options(options)
                     .with_error_mapper(errors::map_error);
                 Credentials::bearer(source)
@@ -385,7 +392,8 @@ impl OnespanClient {
                     min_margin: OAUTH_LEEWAY,
                     ..TokenOptions::default()
                 };
-                let source = TokenSource::new(grant, transport, None)?
+                let source = TokenSource::new(grant, transport, None)
+                    .map_err(|e| Error::new(e.code(), format!("onespan.oauth2: {}", e.message())))?
                     .with_options(options)
                     .with_error_mapper(errors::map_error);
                 Credentials::bearer(source)

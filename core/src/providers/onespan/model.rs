@@ -94,6 +94,8 @@ open_enum! {
     }
 }
 
+// The enum comes from a macro that derives no Default.
+#[allow(clippy::derivable_impls)]
 impl Default for PackageStatus {
     fn default() -> Self {
         PackageStatus::Draft
