@@ -24,6 +24,14 @@ REPO = Path(__file__).resolve().parents[2]
 PRIMARY_KEY = "5f1c7a2e-0d3b-4c8e-9a61-2b7e4d9f0a11"
 SECONDARY_KEY = "8c2d4e6f-1a3b-4c5d-8e7f-90a1b2c3d4e5"
 TEST_USER = {"personal_number": "06046517928", "otp": "otp", "password": "qwer1234"}
+# The simulator's Securosys API keys, one per role (signbridge_sim::SECUROSYS_*), and its JWT.
+SECUROSYS_KEYS = {
+    "key_management": "sim-securosys-key-management-0001",
+    "key_operation": "sim-securosys-key-operation-0001",
+    "approver": "sim-securosys-approver-0001",
+    "service": "sim-securosys-service-0001",
+}
+SECUROSYS_JWT = "sim-securosys-jwt-0001"
 
 
 def sample_pdf(title: str = "Contract", pages: int = 1) -> bytes:
@@ -136,6 +144,12 @@ class Sim:
             {"media_base_url": None, "webhook_secret": None, "webhook_scheme": None},
         )
         self.call("DELETE", "/_sim/webhooks")
+        self.call("PUT", "/_sim/securosys/auth", {"require_jwt": False})
+
+    def securosys_log(self) -> list[dict[str, Any]]:
+        """The simulator's log of /v1/ requests: the roles of the keys each one carried."""
+        result: list[dict[str, Any]] = self.call("GET", "/_sim/securosys/requests")
+        return result
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -233,6 +247,23 @@ def config(sim: Sim, keys: Optional[list[str]] = None, **transport: Any) -> dict
         "zignsec": {"base_url": sim.url, "keys": keys or [PRIMARY_KEY, SECONDARY_KEY]},
         "transport": t,
     }
+
+
+def securosys_config(
+    sim: Sim, api_keys: Optional[dict[str, Any]] = None, **securosys: Any
+) -> dict[str, Any]:
+    """A configuration of the simulated TSB with one key per role (or `api_keys`)."""
+    keys = api_keys if api_keys is not None else {r: [k] for r, k in SECUROSYS_KEYS.items()}
+    return {
+        "securosys": {"base_url": sim.url, "api_keys": keys, **securosys},
+        "transport": {"backoff_base_ms": 20, "backoff_max_ms": 100},
+    }
+
+
+@pytest.fixture
+def hsm(sim: Sim) -> Iterator[signbridge.Securosys]:
+    with signbridge.Client(securosys_config(sim)) as c:
+        yield c.securosys()
 
 
 @pytest.fixture

@@ -48,3 +48,11 @@ def test_flask_example_is_in_the_docs_verbatim() -> None:
     example = (REPO / "bindings-python" / "examples" / "flask_webhook.py").read_text()
     code = example[example.index("from __future__ import annotations"):]
     assert code in DOC.read_text(), "README.md's Flask example differs from the example file"
+
+
+def test_securosys_example_is_in_the_docs_verbatim() -> None:
+    example = (REPO / "bindings-python" / "examples" / "securosys_approvals.py").read_text()
+    start = example.index("def sign_with_approvals")
+    end = example.index("    return signature\n", start)
+    assert example[start:end] in DOC.read_text(), \
+        "README.md's Securosys example differs from the example file"
