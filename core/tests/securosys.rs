@@ -491,3 +491,88 @@ fn a_certificate_of_a_key_with_approvals_waits_for_them() {
     let (ok, text) = openssl(dir.path(), &["req", "-in", "csr.pem", "-verify", "-noout"]);
     assert!(ok, "{text}");
 }
+
+#[test]
+fn a_request_whose_approval_timeout_passes_expires_and_a_deleted_key_is_gone() {
+    let sim = sim();
+    let hsm = hsm(&sim);
+    let keys = approvers(3);
+    let policy = Policy::quorum(
+        2,
+        &keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (format!("approver-{i}"), k.public_key_b64()))
+            .collect::<Vec<_>>(),
+        60,
+    );
+    hsm.create_key(&CreateKey::new("ska", KeySpec::P256).with_policy(policy))
+        .expect("create SKA key");
+    let alg = KeySpec::P256.default_signature_algorithm();
+    let opts = WaitOptions {
+        interval: Duration::from_millis(100),
+        timeout: Some(Duration::from_secs(20)),
+        ..WaitOptions::default()
+    };
+
+    // One approval of the two needed, then the policy's 60 s approval timeout passes.
+    let id = hsm
+        .sign(
+            "ska",
+            b"late",
+            PayloadKind::Raw,
+            &alg,
+            &SignOptions::default(),
+        )
+        .expect("submit");
+    assert_eq!(approve_all(&hsm, &keys[0]), 1);
+    let r = http::send_json(
+        "POST",
+        &format!("{}/_sim/clock/advance", sim.base_url()),
+        &json!({"seconds": 120}),
+    )
+    .expect("advance the clock");
+    assert_eq!(r.status, 200);
+    let e = hsm.wait_request(&id, &opts).expect_err("expired");
+    assert_eq!(e.code(), ErrorCode::SessionExpired, "{e}");
+    assert_eq!(e.provider_code(), Some("EXPIRED"));
+    assert_eq!(
+        hsm.request_status(&id).expect("status").status,
+        RequestState::Expired
+    );
+    assert!(
+        hsm.list_approval_tasks(&keys[1], TaskKind::Sign, 25)
+            .expect("tasks")
+            .is_empty(),
+        "an expired request has no task left to approve"
+    );
+
+    // Deleting the key cancels its pending request; afterwards the key is not found.
+    let id = hsm
+        .sign(
+            "ska",
+            b"orphan",
+            PayloadKind::Raw,
+            &alg,
+            &SignOptions::default(),
+        )
+        .expect("submit");
+    hsm.delete_key("ska").expect("delete");
+    let e = hsm.wait_request(&id, &opts).expect_err("cancelled");
+    assert_eq!(e.code(), ErrorCode::Cancelled, "{e}");
+    let e = hsm
+        .sign(
+            "ska",
+            b"after",
+            PayloadKind::Raw,
+            &alg,
+            &SignOptions::default(),
+        )
+        .expect_err("deleted");
+    assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+    assert_eq!(e.provider_code(), Some("650"));
+    let e = hsm.get_key("ska").expect_err("deleted");
+    assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+    let e = hsm.delete_key("ska").expect_err("deleted twice");
+    assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+}
