@@ -1080,7 +1080,10 @@ async fn decline_and_opt_out_with_reasons() {
         )
         .await;
     assert_eq!(resp.status(), 200);
-    assert_eq!(os.package(&id).await["status"], "DECLINED");
+    let p = os.package(&id).await;
+    assert_eq!(p["status"], "DECLINED");
+    assert_eq!(p["messages"][0]["content"], "Wrong address");
+    assert_eq!(p["messages"][0]["from"]["email"], "alice@example.com");
     let audit = os.get_json(&format!("/packages/{}/audit", enc(&id))).await;
     assert!(audit["audit-events"]
         .as_array()

@@ -1389,6 +1389,29 @@ impl Package {
         };
         self.status = status;
         self.updated = now;
+        if let (Some(text), Some(role)) = (&reason, self.roles.get(pos)) {
+            // OneSpan records the reason as a message from the signer to the sender.
+            let from = role
+                .signers
+                .first()
+                .map(|s| json!({"id": s.id, "email": s.email, "firstName": s.first_name, "lastName": s.last_name}))
+                .unwrap_or(Value::Null);
+            let message = json!({
+                "content": text,
+                "status": "NEW",
+                "from": from,
+                "to": [self.sender.to_json()],
+                "created": iso_millis(now),
+                "documents": [],
+            });
+            match self.extra.get_mut("messages") {
+                Some(Value::Array(list)) => list.push(message),
+                _ => {
+                    self.extra
+                        .insert("messages".into(), Value::Array(vec![message]));
+                }
+            }
+        }
         self.signer_entry(
             pos,
             kind,
