@@ -177,8 +177,21 @@ impl Config {
 }
 
 /// serde quotes offending string values in its messages (`invalid type: string "..."`); a
-/// misplaced key would end up in an error. Field names are quoted with backticks and kept.
+/// misplaced key would end up in an error. Field names are quoted with backticks and kept, except
+/// the value of `unknown variant `...`, expected ...` (a key given as `environment`, say).
 pub(crate) fn redact_values(msg: &str) -> String {
+    let mut msg = msg.to_string();
+    if let Some(start) = msg
+        .find("unknown variant `")
+        .map(|i| i + "unknown variant `".len())
+    {
+        if let Some(len) = msg[start..]
+            .rfind("`, expected")
+            .or_else(|| msg[start..].rfind("`, there are no variants"))
+        {
+            msg.replace_range(start..start + len, "<redacted>");
+        }
+    }
     let mut out = String::with_capacity(msg.len());
     let mut in_quote = false;
     for c in msg.chars() {
