@@ -32,6 +32,8 @@ pub mod cancel;
 pub mod client;
 pub mod config;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod pdf;
 pub mod providers;
 pub mod runtime;

@@ -2,8 +2,8 @@
 //!
 //! Wire contract: `shared/api/zignsec.md` §2 and §4 (the provider's seed documents 000 and 001).
 
-mod eid;
-mod signing;
+pub(crate) mod eid;
+pub(crate) mod signing;
 
 pub use eid::{
     BankIdSeOptions, EidApi, EidProduct, EidRequest, EidResult, EidSession, FrejaOptions, Identity,

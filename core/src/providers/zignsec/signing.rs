@@ -141,7 +141,7 @@ pub struct Placement {
 }
 
 impl Placement {
-    fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         if self.page == 0 {
             return Err(Error::invalid_argument(
                 "placement.page starts at 1 (the first page)",
@@ -325,7 +325,7 @@ pub(crate) fn from_value<T: serde::de::DeserializeOwned>(
     })
 }
 
-fn parse_status(body: &[u8], requested_id: &str) -> Result<SigningStatus> {
+pub(crate) fn parse_status(body: &[u8], requested_id: &str) -> Result<SigningStatus> {
     let v = unwrap_data(body, "get signing session", 200)?;
     let w: WireStatus = from_value(v, "get signing session")?;
     let result = w.result.unwrap_or_default();

@@ -1,0 +1,1032 @@
+//! Fuzz target bodies (hidden; not part of the supported API).
+//!
+//! Every parser of untrusted input, called the way the library calls it, with the invariants it
+//! must keep. A target never panics on its own: a panic is a finding (a crash of the parser, or a
+//! broken invariant, asserted here). Both harnesses call these functions:
+//!
+//! - `fuzz/` (cargo-fuzz, libFuzzer, nightly): `cargo +nightly fuzz run <target>`;
+//! - the stable harness `core/tests/fuzz_smoke.rs`: it replays `fuzz/corpus/<target>/` and
+//!   `fuzz/regressions/<target>/` in every `cargo test`, and mutates them for a time budget in
+//!   `make fuzz-smoke` / `make fuzz` (see SECURITY.md, "Fuzzing").
+//!
+//! Inputs of the targets that need more than one field are text with one field per line (a
+//! status line, a header line, then the body), so the seed files stay readable.
+
+use std::borrow::Cow;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, UNIX_EPOCH};
+
+use base64::Engine as _;
+use bytes::Bytes;
+use http::{HeaderMap, HeaderValue, StatusCode};
+use md5::{Digest, Md5};
+use secrecy::SecretString;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::auth::{Role, SecretSource};
+use crate::error::{Error, ErrorCode};
+use crate::providers::check_id;
+use crate::providers::securosys::{
+    ApprovalTask, CreateKey, KeyInfo, LicenseInfo, RequestState, RequestStatus, SignOptions,
+    VersionInfo,
+};
+use crate::providers::zignsec::{
+    CreateSigning, RedirectOutcome, SigningSession, StartSigning, StartedSigning, UploadedFile,
+};
+use crate::session::SessionStatus;
+use crate::transport::Response;
+use crate::webhook::{self, WebhookVerifier};
+
+/// One fuzz target: its name (the directory under `fuzz/corpus/`, the cargo-fuzz binary) and
+/// its body.
+#[derive(Clone, Copy)]
+pub struct Target {
+    /// The target's name.
+    pub name: &'static str,
+    /// Run one input. Panics only on a finding.
+    pub run: fn(&[u8]),
+}
+
+/// Every target, in the order the harnesses run them.
+pub const TARGETS: &[Target] = &[
+    Target {
+        name: "zignsec_signing_response",
+        run: zignsec_signing_response,
+    },
+    Target {
+        name: "zignsec_eid_response",
+        run: zignsec_eid_response,
+    },
+    Target {
+        name: "zignsec_redirect",
+        run: zignsec_redirect,
+    },
+    Target {
+        name: "webhook",
+        run: webhook,
+    },
+    Target {
+        name: "provider_error",
+        run: provider_error,
+    },
+    Target {
+        name: "securosys_response",
+        run: securosys_response,
+    },
+    Target {
+        name: "securosys_error",
+        run: securosys_error,
+    },
+    Target {
+        name: "config_json",
+        run: config_json,
+    },
+    Target {
+        name: "request_json",
+        run: request_json,
+    },
+    Target {
+        name: "pdf",
+        run: pdf,
+    },
+    Target {
+        name: "file_name",
+        run: file_name,
+    },
+    Target {
+        name: "oauth_token",
+        run: oauth_token,
+    },
+];
+
+/// The target called `name`.
+pub fn target(name: &str) -> Option<Target> {
+    TARGETS.iter().copied().find(|t| t.name == name)
+}
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+fn text(data: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(data)
+}
+
+/// The first line (without `\r\n` / `\n`) and the rest.
+fn split_line(data: &[u8]) -> (&[u8], &[u8]) {
+    match data.iter().position(|&b| b == b'\n') {
+        Some(i) => {
+            let line = &data[..i];
+            (line.strip_suffix(b"\r").unwrap_or(line), &data[i + 1..])
+        }
+        None => (data, &[]),
+    }
+}
+
+/// A status line: a number in 100..=999; anything else is 500.
+fn status_of(line: &[u8]) -> StatusCode {
+    std::str::from_utf8(line)
+        .ok()
+        .and_then(|s| s.trim().parse::<u16>().ok())
+        .and_then(|n| StatusCode::from_u16(n).ok())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+}
+
+fn response(status: StatusCode, headers: HeaderMap, body: &[u8]) -> Response {
+    Response {
+        status,
+        headers,
+        body: Bytes::copy_from_slice(body),
+    }
+}
+
+/// `value` survives a JSON round trip unchanged.
+fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(
+    value: &T,
+    what: &str,
+) {
+    let json = match serde_json::to_string(value) {
+        Ok(j) => j,
+        Err(e) => panic!("{what}: an accepted value cannot be written back as JSON: {e}"),
+    };
+    match serde_json::from_str::<T>(&json) {
+        Ok(back) => assert_eq!(&back, value, "{what}: round trip through {json} changed it"),
+        Err(e) => panic!("{what}: its own JSON {json} is refused: {e}"),
+    }
+}
+
+/// Every text a caller could print of `e` (Display, Debug) contains none of `secrets`.
+fn assert_no_secret(e: &Error, secrets: &[&str]) {
+    let all = format!("{e} {e:?}");
+    for s in secrets {
+        assert!(!all.contains(s), "a secret leaked into an error: {all}");
+    }
+}
+
+/// A status string keeps its meaning when written and read again.
+fn check_status(s: &SessionStatus) {
+    assert_eq!(&SessionStatus::parse(s.as_str()), s, "status {s:?} changes");
+    assert_eq!(
+        s.failure_code().is_some(),
+        s.is_terminal() && *s != SessionStatus::Finished,
+        "status {s:?}: failure code and terminal state disagree"
+    );
+}
+
+/// The session-outcome error of a final state.
+fn check_failure(failure: Option<Error>, status: &SessionStatus) {
+    match failure {
+        Some(e) => {
+            assert!(status.failure_code().is_some(), "{status:?} is no failure");
+            let n = e.code() as i32;
+            assert!(
+                (500..600).contains(&n),
+                "failure of {status:?} has code {n}"
+            );
+        }
+        None => assert!(status.failure_code().is_none(), "{status:?} has no error"),
+    }
+}
+
+/// A file name as the library writes it to disk.
+fn check_file_name(raw: &str) {
+    use crate::providers::zignsec::signing::sanitize_file_name;
+    let n = sanitize_file_name(raw);
+    assert!(!n.is_empty(), "{raw:?}: empty file name");
+    assert!(
+        !n.contains(['/', '\\']) && n != "." && n != "..",
+        "{raw:?} → {n:?} leaves the directory"
+    );
+    assert!(!n.chars().any(char::is_control), "{raw:?} → {n:?}");
+    assert_eq!(n.trim(), n, "{raw:?} → {n:?} has outer whitespace");
+    assert_eq!(sanitize_file_name(&n), n, "{raw:?}: not idempotent");
+}
+
+fn md5_matches(reported: Option<&str>, data: &[u8]) -> bool {
+    let Some(r) = reported.map(str::trim).filter(|s| !s.is_empty()) else {
+        return true;
+    };
+    let d = Md5::digest(data);
+    let hex: String = d.iter().map(|b| format!("{b:02x}")).collect();
+    r.eq_ignore_ascii_case(&hex) || r == base64::engine::general_purpose::STANDARD.encode(d)
+}
+
+// ---- ZignSec -----------------------------------------------------------------------------------
+
+/// Any answer of the ZignSec signing API (create, upload, start, status), read by every parser
+/// of those answers. Answers to requests that changed something never fail with a retryable
+/// code: an unreadable one is `OutcomeUnknown`.
+pub fn zignsec_signing_response(data: &[u8]) {
+    use crate::providers::zignsec::signing::{
+        acted, from_value, parse_status, unwrap_data, verify_md5,
+    };
+    let status = 200;
+    let created = acted("create signing session", status, || {
+        let v = unwrap_data(data, "create signing session", status)?;
+        let s: SigningSession = from_value(v, "create signing session")?;
+        check_id("session id from the gateway", &s.id).map_err(|e| Error::protocol(e.message()))?;
+        Ok(s)
+    });
+    match created {
+        Ok(s) => {
+            assert!(check_id("id", &s.id).is_ok());
+            check_status(&s.status);
+            round_trip(&s, "SigningSession");
+        }
+        Err(e) => assert_eq!(e.code(), ErrorCode::OutcomeUnknown, "{e}"),
+    }
+    let uploaded = acted("upload document", status, || {
+        let v = unwrap_data(data, "upload document", status)?;
+        let f: UploadedFile = from_value(v, "upload document")?;
+        check_id("file id from the gateway", &f.file_id)
+            .map_err(|e| Error::protocol(e.message()))?;
+        Ok(f)
+    });
+    match uploaded {
+        Ok(f) => {
+            assert!(check_id("id", &f.file_id).is_ok());
+            round_trip(&f, "UploadedFile");
+        }
+        Err(e) => assert_eq!(e.code(), ErrorCode::OutcomeUnknown, "{e}"),
+    }
+    let started = acted("start signing", status, || {
+        let v = unwrap_data(data, "start signing", status)?;
+        from_value::<StartedSigning>(v, "start signing")
+    });
+    match started {
+        Ok(s) => {
+            check_status(&s.status);
+            round_trip(&s, "StartedSigning");
+        }
+        Err(e) => assert_eq!(e.code(), ErrorCode::OutcomeUnknown, "{e}"),
+    }
+    match parse_status(data, "requested-session") {
+        Ok(st) => {
+            check_status(&st.status);
+            check_failure(st.failure(), &st.status);
+            assert!(serde_json::to_string(&st).is_ok());
+            let sample = b"%PDF-1.7 signed";
+            for f in st.input_files.iter().chain(&st.signed_files) {
+                check_file_name(&f.name);
+                let ok = verify_md5(&f.id, f.md5.as_deref(), sample);
+                assert_eq!(
+                    ok.is_ok(),
+                    md5_matches(f.md5.as_deref(), sample),
+                    "md5 {:?}",
+                    f.md5
+                );
+                if let Err(e) = ok {
+                    assert_eq!(e.code(), ErrorCode::Integrity);
+                }
+            }
+        }
+        Err(e) => assert_eq!(e.code(), ErrorCode::Protocol, "{e}"),
+    }
+}
+
+/// An eID session answer (`GET /core/api/sessions/{id}`, `GET /api/v5/sessions/{provider}/{id}`).
+pub fn zignsec_eid_response(data: &[u8]) {
+    use crate::providers::zignsec::eid::parse_eid_result;
+    match parse_eid_result(data, "requested-session") {
+        Ok(r) => {
+            check_status(&r.status);
+            check_failure(r.failure(), &r.status);
+            assert!(serde_json::to_string(&r).is_ok());
+            if let Some(i) = &r.identity {
+                round_trip(i, "Identity");
+            }
+        }
+        Err(e) => assert_eq!(e.code(), ErrorCode::Protocol, "{e}"),
+    }
+}
+
+/// The URL a browser came back to after an eID session (contract §3.5).
+pub fn zignsec_redirect(data: &[u8]) {
+    let url = text(data);
+    match RedirectOutcome::parse(&url) {
+        Ok(o) => {
+            assert_eq!(o.success, o.error_code.is_none(), "{o:?}");
+            match o.error() {
+                Some(e) => {
+                    assert!(!o.success);
+                    assert!(
+                        matches!(
+                            e.code(),
+                            ErrorCode::Cancelled
+                                | ErrorCode::Rejected
+                                | ErrorCode::SessionExpired
+                                | ErrorCode::SigningFailed
+                        ),
+                        "{e}"
+                    );
+                    assert_eq!(e.provider_code(), o.error_code.as_deref());
+                }
+                None => assert!(o.success),
+            }
+        }
+        Err(e) => assert_eq!(e.code(), ErrorCode::InvalidArgument, "{e}"),
+    }
+}
+
+/// The webhook secrets of the target: the simulator's (its deliveries are the seeds) and a
+/// second one, as during a rotation.
+const WEBHOOK_SECRETS: [&str; 2] = ["whsec-sim-0001", "fuzz-rotated-webhook-secret-7e1d"];
+/// "Now" of the webhook target: the simulator's clock when the seed deliveries were signed.
+const WEBHOOK_NOW: u64 = 1_795_440_552;
+
+fn verifier() -> WebhookVerifier {
+    match WebhookVerifier::new(
+        WEBHOOK_SECRETS
+            .iter()
+            .map(|s| SecretString::from(s.to_string()))
+            .collect(),
+    ) {
+        Ok(v) => v,
+        Err(e) => panic!("verifier: {e}"),
+    }
+}
+
+fn hmac_hex(secret: &str, data: &[u8]) -> String {
+    webhook::sign_legacy(secret, data)
+}
+
+/// A webhook delivery: the first line is the `X-ZignSec-Hmac-SHA256` header (or a legacy v2
+/// signature), the rest the raw body.
+///
+/// Invariants: a delivery is accepted only with a signature that is the HMAC of one of the
+/// secrets; an accepted one is refused the second time (replay); a delivery signed anew is
+/// accepted exactly when its body is a readable event, with the same event as `parse_event`;
+/// no error text contains a secret.
+pub fn webhook(data: &[u8]) {
+    let (header, body) = split_line(data);
+    let header = text(header);
+    let now = UNIX_EPOCH + Duration::from_secs(WEBHOOK_NOW);
+    let parsed = webhook::parse_event(body);
+    if let Err(e) = &parsed {
+        assert_eq!(e.code(), ErrorCode::Protocol, "{e}");
+    }
+    let v = verifier();
+    assert!(!format!("{v:?}").contains(WEBHOOK_SECRETS[0]));
+    match v.verify_at(&header, body, now) {
+        Ok(event) => {
+            // Accepted ⇒ some `t=` with some secret gives one of the `v1=` values.
+            let parts: Vec<(&str, &str)> = header
+                .split(',')
+                .filter_map(|p| p.trim().split_once('='))
+                .map(|(k, v)| (k.trim(), v.trim()))
+                .collect();
+            let signed = parts.iter().filter(|(k, _)| *k == "t").any(|(_, t)| {
+                WEBHOOK_SECRETS.iter().any(|s| {
+                    let mut msg = t.as_bytes().to_vec();
+                    msg.push(b'.');
+                    msg.extend_from_slice(body);
+                    let want = hmac_hex(s, &msg);
+                    parts
+                        .iter()
+                        .any(|(k, v)| *k == "v1" && v.eq_ignore_ascii_case(&want))
+                })
+            });
+            assert!(signed, "accepted without a valid signature: {header}");
+            match &parsed {
+                Ok(p) => assert_eq!(&event, p),
+                Err(e) => panic!("accepted a delivery parse_event refuses: {e}"),
+            }
+            match v.verify_at(&header, body, now) {
+                Err(e) => assert_eq!(e.code(), ErrorCode::WebhookReplay, "{e}"),
+                Ok(_) => panic!("the same delivery was accepted twice"),
+            }
+        }
+        Err(e) => {
+            assert!(
+                matches!(
+                    e.code(),
+                    ErrorCode::WebhookInvalid | ErrorCode::WebhookReplay | ErrorCode::Protocol
+                ),
+                "{e}"
+            );
+            assert_no_secret(&e, &WEBHOOK_SECRETS);
+        }
+    }
+    // The same body signed anew (the rotated secret, 10 s ago) by a fresh verifier.
+    let fresh = webhook::sign_v5(WEBHOOK_SECRETS[1], WEBHOOK_NOW - 10, body);
+    match (verifier().verify_at(&fresh, body, now), &parsed) {
+        (Ok(a), Ok(b)) => assert_eq!(&a, b),
+        (Err(a), Err(b)) => assert_eq!(a.code(), b.code()),
+        (a, b) => panic!("freshly signed: {a:?}, parse_event: {b:?}"),
+    }
+    // The legacy scheme: the header is the hex HMAC of the body.
+    match v.verify_legacy(&header, body) {
+        Ok(event) => {
+            let want: Vec<String> = WEBHOOK_SECRETS.iter().map(|s| hmac_hex(s, body)).collect();
+            assert!(
+                want.iter().any(|w| w.eq_ignore_ascii_case(header.trim())),
+                "legacy delivery accepted without a valid signature: {header}"
+            );
+            assert!(parsed.as_ref().is_ok_and(|p| *p == event));
+        }
+        Err(e) => {
+            assert!(
+                matches!(e.code(), ErrorCode::WebhookInvalid | ErrorCode::Protocol),
+                "{e}"
+            );
+            assert_no_secret(&e, &WEBHOOK_SECRETS);
+        }
+    }
+    let legacy = webhook::sign_legacy(WEBHOOK_SECRETS[0], body);
+    assert_eq!(
+        verifier().verify_legacy(&legacy, body).is_ok(),
+        parsed.is_ok()
+    );
+}
+
+// ---- transport --------------------------------------------------------------------------------
+
+/// A provider's error answer as the transport maps it: first line the HTTP status, second line
+/// the `Retry-After` header (empty: none), the rest the body. Covers `parse_provider_error`,
+/// `body_error_code` and `error_from_response`.
+pub fn provider_error(data: &[u8]) {
+    use crate::transport::{body_error_code, error_from_response, parse_provider_error};
+    let (status_line, rest) = split_line(data);
+    let (retry_line, body) = split_line(rest);
+    let status = status_of(status_line);
+    let mut headers = HeaderMap::new();
+    if !retry_line.is_empty() {
+        if let Ok(v) = HeaderValue::from_bytes(retry_line) {
+            headers.insert(http::header::RETRY_AFTER, v);
+        }
+    }
+    let json: Option<Value> = serde_json::from_slice(body).ok();
+    let pe = parse_provider_error(body);
+    if pe.is_some() {
+        assert!(json.is_some(), "an error item from a body that is not JSON");
+    }
+    if let Some(n) = body_error_code(body) {
+        let field = json.as_ref().and_then(|v| v.get("errorCode"));
+        let same = match field {
+            Some(Value::Number(x)) => x.as_i64() == Some(n),
+            Some(Value::String(s)) => s.trim().parse::<i64>().ok() == Some(n),
+            _ => false,
+        };
+        assert!(same, "errorCode {n} is not the body's {field:?}");
+    }
+    let e = error_from_response(&response(status, headers, body), "fuzz call");
+    let code = status.as_u16();
+    assert_eq!(e.http_status(), Some(code));
+    assert!(e.message().contains(&format!("HTTP {code}")), "{e}");
+    let want = match code {
+        401 => Some(ErrorCode::Auth),
+        403 => Some(ErrorCode::Forbidden),
+        404 => Some(ErrorCode::NotFound),
+        429 => Some(ErrorCode::RateLimited),
+        500..=599 => Some(ErrorCode::ProviderUnavailable),
+        _ => None,
+    };
+    if let Some(w) = want {
+        assert_eq!(e.code(), w, "HTTP {code}");
+    }
+    assert_eq!(
+        e.provider_code(),
+        pe.as_ref().and_then(|p| p.code.as_deref())
+    );
+    if let Some(after) = e.retry_after() {
+        let raw = std::str::from_utf8(retry_line).unwrap_or("");
+        assert_eq!(
+            raw.trim().parse::<u64>().ok(),
+            Some(after.as_secs()),
+            "Retry-After {raw:?}"
+        );
+    }
+}
+
+// ---- Securosys --------------------------------------------------------------------------------
+
+/// Any answer of the Securosys TSB: keys (`{"json": {...}}` or bare), request states, service
+/// information, key lists, signatures, verification results, approval tasks.
+pub fn securosys_response(data: &[u8]) {
+    use crate::providers::securosys::api::b64_decode;
+    let Ok(v) = serde_json::from_slice::<Value>(data) else {
+        return;
+    };
+    // A key answer, read as `parse_key` does: the `json` part when it is an object.
+    let key = match v.get("json") {
+        Some(j) if j.is_object() => j.clone(),
+        _ => v.clone(),
+    };
+    if let Ok(k) = serde_json::from_value::<KeyInfo>(key) {
+        match k.public_key_der() {
+            Ok(der) => match k.public_key_pem() {
+                Ok(pem) => {
+                    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+                    assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----\n"));
+                    assert!(pem.lines().all(|l| l.len() <= 64), "{pem}");
+                    assert_eq!(
+                        base64::engine::general_purpose::STANDARD
+                            .decode(body)
+                            .ok()
+                            .as_deref(),
+                        Some(&der[..]),
+                        "PEM does not hold the DER key"
+                    );
+                }
+                Err(e) => panic!("DER key without PEM: {e}"),
+            },
+            Err(e) => assert!(
+                matches!(e.code(), ErrorCode::Protocol | ErrorCode::InvalidState),
+                "{e}"
+            ),
+        }
+    }
+    if let Ok(st) = serde_json::from_value::<RequestStatus>(v.clone()) {
+        check_request(&st);
+    }
+    let _ = serde_json::from_value::<VersionInfo>(v.clone());
+    let _ = serde_json::from_value::<LicenseInfo>(v.clone());
+    let _ = serde_json::from_value::<Vec<String>>(v.clone());
+    for field in ["signature", "result", "publicKey"] {
+        if let Some(s) = v.get(field).and_then(Value::as_str) {
+            if let Err(e) = b64_decode(s, field) {
+                assert_eq!(e.code(), ErrorCode::Protocol);
+            }
+        }
+    }
+    if let Some(id) = v.get("signRequestId").and_then(Value::as_str) {
+        if check_id("request id", id).is_ok() {
+            let url = format!("https://tsb.example/v1/request/{id}");
+            let parsed = url::Url::parse(&url);
+            assert!(
+                parsed
+                    .as_ref()
+                    .is_ok_and(|u| u.path() == format!("/v1/request/{id}")),
+                "request id {id:?} changes the path: {parsed:?}"
+            );
+        }
+    }
+    if let Some(tasks) = v.get("tasks") {
+        if let Ok(tasks) = serde_json::from_value::<Vec<ApprovalTask>>(tasks.clone()) {
+            for t in tasks {
+                let _ = t.metadata();
+                if let Err(e) = b64_decode(&t.approval_to_be_signed, "approvalToBeSigned") {
+                    assert_eq!(e.code(), ErrorCode::Protocol);
+                }
+            }
+        }
+    }
+}
+
+/// A request state and what waiting for it returns.
+fn check_request(st: &RequestStatus) {
+    use crate::providers::securosys::api::request_outcome;
+    assert_eq!(&RequestState::parse(st.status.as_str()), &st.status);
+    if !st.is_final() {
+        if st.status == RequestState::Executed {
+            assert!(st.result.as_deref().is_none_or(str::is_empty));
+        }
+        return;
+    }
+    let out = request_outcome(st);
+    let want = match &st.status {
+        RequestState::Executed => None,
+        RequestState::Rejected => Some(ErrorCode::Rejected),
+        RequestState::Expired => Some(ErrorCode::SessionExpired),
+        RequestState::Failed => Some(ErrorCode::SigningFailed),
+        RequestState::Cancelled => Some(ErrorCode::Cancelled),
+        other => panic!("{other:?} is final"),
+    };
+    match (out, want) {
+        (Ok(sig), None) => assert!(st.result_bytes().ok().flatten().is_some_and(|r| r == sig)),
+        (Err(e), None) => assert_eq!(e.code(), ErrorCode::Protocol, "{e}"),
+        (Err(e), Some(w)) => assert_eq!(e.code(), w, "{e}"),
+        (Ok(_), Some(w)) => panic!("{:?} gave a result instead of {w:?}", st.status),
+    }
+}
+
+/// A Securosys error answer (first line the HTTP status, the rest the body), mapped as the TSB
+/// transport maps it, for a call with and without a role.
+pub fn securosys_error(data: &[u8]) {
+    use crate::providers::securosys::errors::{code_for, map_error, ErrorBody};
+    use crate::transport::body_error_code;
+    let (status_line, body) = split_line(data);
+    let status = status_of(status_line);
+    let parsed = ErrorBody::parse(body);
+    let number = parsed.code_number();
+    // The transport reads `errorCode` (key rollover on 631) with its own parser. (A body that is
+    // not UTF-8 is read by `ErrorBody` only, which skips the fields it ignores unchecked.)
+    if let (Some(n), true) = (number, std::str::from_utf8(body).is_ok()) {
+        assert_eq!(body_error_code(body), Some(n), "errorCode read two ways");
+    }
+    for role in [None, Some(Role::KeyOperation), Some(Role::Approver)] {
+        let e = map_error(&response(status, HeaderMap::new(), body), "fuzz call", role);
+        assert_eq!(e.http_status(), Some(status.as_u16()));
+        if let Some(c) = number.and_then(code_for) {
+            assert_eq!(e.code(), c, "errorCode {number:?}");
+        }
+        if let Some(n) = number {
+            assert_eq!(e.provider_code(), Some(n.to_string().as_str()));
+        }
+        if let (Some(r), ErrorCode::Auth | ErrorCode::Forbidden) = (role, e.code()) {
+            assert!(e.message().contains(r.config_name()), "{e}");
+        }
+    }
+}
+
+// ---- configuration and requests ---------------------------------------------------------------
+
+const CANARY: &str = "zzCANARYzz";
+
+fn canary(s: &mut SecretSource) {
+    if let SecretSource::Value(_) = s {
+        *s = SecretSource::Value(SecretString::from(CANARY.to_string()));
+    }
+}
+
+/// Every string value (not key) of `v` replaced by a distinct canary.
+fn canary_values(v: &mut Value, n: &mut usize) {
+    match v {
+        Value::String(s) => {
+            *s = format!("{CANARY}{n}");
+            *n += 1;
+        }
+        Value::Array(a) => a.iter_mut().for_each(|x| canary_values(x, n)),
+        Value::Object(o) => o.values_mut().for_each(|x| canary_values(x, n)),
+        _ => {}
+    }
+}
+
+/// The JSON configuration (`Config::from_json`, what `sb_client_new_json` and the wrappers
+/// take).
+///
+/// Invariants: a refused configuration is `InvalidConfig` and its message quotes no value of
+/// the document (a secret in the wrong field must not end up in an error); an accepted one shows
+/// no secret in its Debug output; its base URLs are usable.
+pub fn config_json(data: &[u8]) {
+    let raw = text(data);
+    match crate::Config::from_json(&raw) {
+        Ok(mut cfg) => {
+            if let Some(z) = cfg.zignsec.as_mut() {
+                if let Ok(u) = z.gateway_url() {
+                    assert!(u.path().ends_with('/'), "{u}");
+                }
+                z.keys.iter_mut().for_each(canary);
+                if let Some(o) = z.oauth2.as_mut() {
+                    canary(&mut o.client_secret);
+                }
+                if let Some(c) = z.client_cert.as_mut() {
+                    canary(&mut c.cert);
+                    c.key.iter_mut().for_each(canary);
+                }
+            }
+            if let Some(s) = cfg.securosys.as_mut() {
+                if let Ok(u) = s.base() {
+                    assert!(
+                        u.path().ends_with('/') && !u.path().ends_with("/v1/"),
+                        "{u}"
+                    );
+                }
+                if let Some(k) = s.api_keys.as_mut() {
+                    for list in [
+                        &mut k.key_management,
+                        &mut k.key_operation,
+                        &mut k.approver,
+                        &mut k.service,
+                        &mut k.approver_key_management,
+                    ] {
+                        list.iter_mut().for_each(canary);
+                    }
+                }
+                s.jwt.iter_mut().for_each(canary);
+                if let Some(c) = s.client_cert.as_mut() {
+                    canary(&mut c.cert);
+                    c.key.iter_mut().for_each(canary);
+                }
+            }
+            let dbg = format!("{cfg:?}");
+            assert!(!dbg.contains(CANARY), "a secret in Debug output: {dbg}");
+        }
+        Err(e) => {
+            assert_eq!(e.code(), ErrorCode::InvalidConfig, "{e}");
+            // The same document with every string value replaced: no value in the message.
+            if let Ok(mut v) = serde_json::from_str::<Value>(&raw) {
+                let mut n = 0;
+                canary_values(&mut v, &mut n);
+                if n > 0 {
+                    if let Err(e) = crate::Config::from_json(&v.to_string()) {
+                        assert!(
+                            !e.message().contains(CANARY),
+                            "a configuration value in an error message: {}",
+                            e.message()
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Request JSON as the C API reads it (`serde_json::from_str` into the core's request types:
+/// the signing/eID create envelope, start signing, a Securosys key and sign options), then the
+/// checks the operations make before sending.
+pub fn request_json(data: &[u8]) {
+    let raw = text(data);
+    if let Ok(req) = serde_json::from_str::<CreateSigning>(&raw) {
+        round_trip(&req, "CreateSigning");
+        match req.check_urls() {
+            Ok(()) => {
+                for u in [&req.redirect_success, &req.redirect_failure, &req.webhook]
+                    .into_iter()
+                    .flatten()
+                {
+                    let p = url::Url::parse(u);
+                    assert!(
+                        p.as_ref()
+                            .is_ok_and(|p| matches!(p.scheme(), "http" | "https")),
+                        "{u:?}"
+                    );
+                }
+            }
+            Err(e) => assert_eq!(e.code(), ErrorCode::InvalidArgument),
+        }
+        match req.with_object_metadata() {
+            Ok(r) => assert!(r.metadata.is_object()),
+            Err(e) => {
+                assert_eq!(e.code(), ErrorCode::InvalidArgument);
+                assert!(!req.metadata.is_object() && !req.metadata.is_null());
+            }
+        }
+    }
+    if let Ok(req) = serde_json::from_str::<StartSigning>(&raw) {
+        round_trip(&req, "StartSigning");
+        for f in &req.files {
+            if let Some(p) = &f.placement {
+                if p.validate().is_ok() {
+                    assert!(p.page >= 1);
+                    for c in [p.x, p.y] {
+                        assert!(c.is_finite() && (0.0..=14_400.0).contains(&c), "{p:?}");
+                    }
+                }
+            }
+        }
+    }
+    if let Ok(k) = serde_json::from_str::<CreateKey>(&raw) {
+        round_trip(&k, "CreateKey");
+        if k.validate().is_ok() {
+            assert_eq!(
+                k.wire().get("label").and_then(Value::as_str),
+                Some(k.label.as_str())
+            );
+        }
+    }
+    if let Ok(o) = serde_json::from_str::<SignOptions>(&raw) {
+        round_trip(&o, "SignOptions");
+    }
+}
+
+// ---- documents and names ----------------------------------------------------------------------
+
+/// The local PDF check every upload makes.
+pub fn pdf(data: &[u8]) {
+    match crate::pdf::validate_pdf("fuzz.pdf", data) {
+        Ok(()) => {
+            assert!(data.starts_with(b"%PDF-"));
+            let tail = &data[data.len().saturating_sub(1024)..];
+            assert!(tail.windows(5).any(|w| w == b"%%EOF"));
+        }
+        Err(e) => assert_eq!(e.code(), ErrorCode::InvalidDocument),
+    }
+}
+
+/// File names and ids from a provider's answers: the name a download is saved under, and ids
+/// placed in URL paths (which must not change the resource addressed).
+pub fn file_name(data: &[u8]) {
+    let raw = text(data);
+    check_file_name(&raw);
+    if check_id("id", &raw).is_ok() {
+        let base = url::Url::parse("https://gw.example/api/v5/sessions/signing/");
+        let joined = base.and_then(|b| b.join(&raw));
+        match joined {
+            Ok(u) => {
+                assert_eq!(u.path(), format!("/api/v5/sessions/signing/{raw}"));
+                assert!(u.query().is_none() && u.fragment().is_none());
+            }
+            Err(e) => panic!("an accepted id {raw:?} is not a URL segment: {e}"),
+        }
+    }
+}
+
+// ---- OAuth2 token endpoint --------------------------------------------------------------------
+
+/// The client secret of the OAuth2 target: it must never appear in an error.
+const CLIENT_SECRET: &str = "fuzz-client-secret-4b1d9e";
+const SUBSCRIPTION_KEY: &str = "fuzz-subscription-key-8c2a";
+
+/// A loopback HTTP/1.1 server answering with the bodies set for the current input, so the
+/// token endpoint's answer reaches the client through the real transport.
+struct Endpoint {
+    base: String,
+    answers: Mutex<Answers>,
+}
+
+#[derive(Default)]
+struct Answers {
+    /// `GET …/openid-configuration`.
+    discovery: Vec<u8>,
+    /// `POST` (the token request).
+    token: Vec<u8>,
+    /// Any other `GET` (the API call).
+    api: Vec<u8>,
+}
+
+static ENDPOINT: OnceLock<Option<&'static Endpoint>> = OnceLock::new();
+/// One OAuth2 input at a time (the answers are shared).
+static ENDPOINT_LOCK: Mutex<()> = Mutex::new(());
+
+fn endpoint() -> Option<&'static Endpoint> {
+    *ENDPOINT.get_or_init(|| {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").ok()?;
+        let base = format!("http://{}", listener.local_addr().ok()?);
+        let ep: &'static Endpoint = Box::leak(Box::new(Endpoint {
+            base,
+            answers: Mutex::new(Answers::default()),
+        }));
+        std::thread::Builder::new()
+            .name("fuzz-endpoint".into())
+            .spawn(move || {
+                for conn in listener.incoming().flatten() {
+                    let _ = std::thread::Builder::new()
+                        .name("fuzz-endpoint-conn".into())
+                        .spawn(move || serve(ep, conn));
+                }
+            })
+            .ok()?;
+        Some(ep)
+    })
+}
+
+fn serve(ep: &Endpoint, conn: std::net::TcpStream) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let Ok(write_half) = conn.try_clone() else {
+        return;
+    };
+    let mut out = write_half;
+    let mut reader = BufReader::new(conn);
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 {
+            return;
+        }
+        let discovery = line.contains("openid-configuration");
+        let post = line.starts_with("POST ");
+        let mut length = 0usize;
+        loop {
+            let mut h = String::new();
+            if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                return;
+            }
+            let h = h.trim_end();
+            if h.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = h.split_once(':') {
+                if k.trim().eq_ignore_ascii_case("content-length") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+        }
+        let mut body = vec![0u8; length.min(1 << 20)];
+        if reader.read_exact(&mut body).is_err() {
+            return;
+        }
+        let answer = {
+            let a = ep.answers.lock().unwrap_or_else(|p| p.into_inner());
+            if discovery {
+                a.discovery.clone()
+            } else if post {
+                a.token.clone()
+            } else {
+                a.api.clone()
+            }
+        };
+        let head = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            answer.len()
+        );
+        if out.write_all(head.as_bytes()).is_err() || out.write_all(&answer).is_err() {
+            return;
+        }
+    }
+}
+
+fn replace_all(data: &[u8], from: &[u8], to: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(data.len());
+    let mut i = 0;
+    while i < data.len() {
+        if data[i..].starts_with(from) {
+            out.extend_from_slice(to);
+            i += from.len();
+        } else {
+            out.push(data[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The OAuth2 client-credentials exchange of a ZignSec client, end to end through the real
+/// transport against a loopback endpoint that answers with the input: a token answer, or
+/// (input starting with `D` and a newline) an OpenID discovery document, in which `{{BASE}}`
+/// stands for the endpoint's URL. The API call that needs the token is answered with a
+/// session state.
+///
+/// Invariants: a token is used only when the answer has it as `access_token` (Bearer type);
+/// a discovered token endpoint must be on the discovery document's origin; no error contains
+/// the client secret or the subscription key.
+pub fn oauth_token(data: &[u8]) {
+    let Some(ep) = endpoint() else {
+        return;
+    };
+    let _one = ENDPOINT_LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let (discover, body) = match data.strip_prefix(b"D\n") {
+        Some(rest) => (true, rest),
+        None => (false, data),
+    };
+    let body = replace_all(body, b"{{BASE}}", ep.base.as_bytes());
+    let token = br#"{"access_token":"fuzz-token","token_type":"Bearer","expires_in":300}"#;
+    *ep.answers.lock().unwrap_or_else(|p| p.into_inner()) = Answers {
+        discovery: if discover { body.clone() } else { Vec::new() },
+        token: if discover {
+            token.to_vec()
+        } else {
+            body.clone()
+        },
+        api: br#"{"id":"fuzz-session","status":"Pending"}"#.to_vec(),
+    };
+    let mut oauth = serde_json::json!({"client_id": "fuzz-client", "client_secret": CLIENT_SECRET});
+    if discover {
+        oauth["discovery_url"] =
+            Value::String(format!("{}/.well-known/openid-configuration", ep.base));
+    } else {
+        oauth["token_url"] = Value::String(format!("{}/token", ep.base));
+    }
+    let cfg = serde_json::json!({
+        "zignsec": {"base_url": ep.base, "keys": [SUBSCRIPTION_KEY], "oauth2": oauth},
+        "transport": {"max_attempts": 1, "request_timeout_ms": 10_000}
+    });
+    let client = match crate::Config::from_json(&cfg.to_string()).and_then(crate::Client::new) {
+        Ok(c) => c,
+        Err(e) => panic!("the target's own configuration is refused: {e}"),
+    };
+    let signing = match client.zignsec() {
+        Ok(z) => z.signing(),
+        Err(e) => panic!("zignsec: {e}"),
+    };
+    let out = match crate::runtime::block_on(signing.status("fuzz-session")) {
+        Ok(r) => r,
+        Err(e) => panic!("block_on: {e}"),
+    };
+    match out {
+        Ok(st) => {
+            assert_eq!(st.id, "fuzz-session");
+            if discover {
+                // The token request went to the endpoint the document named, on its origin.
+                let doc: Value = match serde_json::from_slice(&body) {
+                    Ok(v) => v,
+                    Err(e) => panic!("a discovery document that is not JSON was used: {e}"),
+                };
+                let named = doc.get("token_endpoint").and_then(Value::as_str);
+                let origin = |u: &str| url::Url::parse(u).ok().map(|u| u.origin());
+                assert!(
+                    named.is_some_and(|n| origin(n) == origin(&ep.base)),
+                    "token endpoint {named:?} is not on the discovery origin {}",
+                    ep.base
+                );
+            } else {
+                let v: Value = match serde_json::from_slice(&body) {
+                    Ok(v) => v,
+                    Err(e) => panic!("a token taken from an answer that is not JSON: {e}"),
+                };
+                assert!(v.get("access_token").is_some_and(Value::is_string), "{v}");
+                match v.get("token_type") {
+                    None | Some(Value::Null) => {}
+                    Some(t) => assert!(
+                        t.as_str().is_some_and(|t| t.eq_ignore_ascii_case("bearer")),
+                        "token type {t}"
+                    ),
+                }
+            }
+        }
+        Err(e) => {
+            assert_no_secret(&e, &[CLIENT_SECRET, SUBSCRIPTION_KEY]);
+            assert!(
+                matches!(
+                    e.code(),
+                    ErrorCode::Protocol | ErrorCode::InvalidConfig | ErrorCode::Auth
+                ),
+                "{e}"
+            );
+        }
+    }
+    let dbg = format!("{client:?}");
+    assert!(
+        !dbg.contains(CLIENT_SECRET) && !dbg.contains(SUBSCRIPTION_KEY),
+        "{dbg}"
+    );
+}
