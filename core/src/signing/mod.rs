@@ -262,7 +262,8 @@ pub struct SessionDocument {
     /// The PDF.
     pub content: DocumentContent,
     /// Where signatures go. None: the provider's default place (ZignSec), or one signature
-    /// per signer stacked near the top of the first page (OneSpan).
+    /// per signer stacked near the top of the first page (OneSpan, which also gives a signer
+    /// without any field in the session one on the first document).
     pub fields: Vec<SignatureField>,
 }
 
@@ -480,7 +481,8 @@ impl SignatureField {
 ///
 /// ZignSec sends the browser to `success`, or to its one failure address (`cancel`, else
 /// `error`; when both are given they must be the same URL — ZignSec adds `errorCode` to tell
-/// them apart). OneSpan shows `success` as the "continue" link when the signer is done.
+/// them apart). OneSpan keeps the signer on its own page: these URLs are not passed to it (the
+/// OneSpan module sets no hand-over link yet; a warning is logged when `success` is given).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Redirects {
@@ -618,7 +620,8 @@ impl SigningService {
     /// trailer: [`ErrorCode::InvalidDocument`]), signers, fields, URLs and the provider's limits
     /// ([`ErrorCode::InvalidArgument`]) — so a bad session sends nothing. When a later step fails
     /// after the provider created the session, the error says so and names it: ZignSec has no
-    /// delete call (an unstarted session expires unused); a OneSpan draft is deleted.
+    /// delete call (the unstarted session expires unused); a OneSpan transaction (created and
+    /// sent in one request) whose signing URLs cannot be read is deleted.
     pub async fn start(&self, session: &NewSession) -> Result<StartedSession> {
         let prepared = prepare(session, self.provider).await?;
         match self.provider {

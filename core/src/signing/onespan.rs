@@ -306,3 +306,46 @@ fn completed(r: &SessionRef, p: &Package) -> CompletedSession {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn package(v: serde_json::Value) -> Package {
+        serde_json::from_value(v).expect("package")
+    }
+
+    #[test]
+    fn signer_states_and_documents_from_a_package() {
+        let r = SessionRef::new(Provider::Onespan, "p=").expect("ref");
+        let p = package(serde_json::json!({
+            "id": "p=", "status": "SENT",
+            "roles": [{"id": "owner", "type": "SENDER"}, {"id": "buyer"}, {"id": "seller"}],
+            "documents": [
+                {"id": "d2", "name": "b", "index": 2, "approvals": [{"role": "seller"}]},
+                {"id": "d1", "name": "a.pdf", "index": 1,
+                 "approvals": [{"role": "buyer", "signed": "2026-01-01T00:00:00Z"}, {"role": "seller"}]},
+                {"id": "default-consent", "name": "Consent", "index": 0}
+            ]
+        }));
+        let s = to_state(&r, &p);
+        assert_eq!(s.status, SessionStatus::Pending);
+        let signed: Vec<(&str, bool)> = s
+            .signers
+            .iter()
+            .map(|x| (x.signer_id.as_str(), x.signed))
+            .collect();
+        assert_eq!(signed, [("buyer", true), ("seller", false)]);
+        let done = completed(&r, &p);
+        let files: Vec<(&str, &str)> = done
+            .files
+            .iter()
+            .map(|f| (f.document_id.as_str(), f.name.as_str()))
+            .collect();
+        assert_eq!(files, [("d1", "a.pdf"), ("d2", "b.pdf")]);
+        let trashed = package(serde_json::json!({"id": "p=", "status": "SENT", "trashed": true}));
+        assert_eq!(to_state(&r, &trashed).status, SessionStatus::Cancelled);
+        let declined = package(serde_json::json!({"id": "p=", "status": "DECLINED"}));
+        assert_eq!(to_state(&r, &declined).status, SessionStatus::Rejected);
+    }
+}
