@@ -15,8 +15,6 @@ use signbridge::{Config, ErrorCode, SessionStatus, WaitOptions};
 use signbridge_sim::client as http;
 use signbridge_sim::{BackgroundSimulator, SimConfig, DEFAULT_PRIMARY_KEY, DEFAULT_SECONDARY_KEY};
 
-const ONESPAN_API_KEY_PENDING: &str = "pending";
-
 fn sim() -> BackgroundSimulator {
     BackgroundSimulator::start(SimConfig {
         quiet: true,
@@ -34,7 +32,7 @@ fn section(sim: &BackgroundSimulator, provider: Provider) -> (&'static str, serd
         ),
         Provider::Onespan => (
             "onespan",
-            json!({"base_url": sim.base_url(), "api_key": ONESPAN_API_KEY_PENDING}),
+            json!({"base_url": sim.base_url(), "api_key": signbridge_sim::ONESPAN_API_KEY}),
         ),
     }
 }
@@ -185,6 +183,10 @@ fn two_pdfs_signed_end_to_end(provider: Provider) {
     assert_eq!(started.provider, provider);
     assert_eq!(started.id.provider(), provider);
     assert!(
+        !recorded_api_calls(&sim).is_empty(),
+        "the simulator records {provider} calls"
+    );
+    assert!(
         started
             .id
             .to_string()
@@ -265,6 +267,11 @@ fn leftovers(dir: &Path) -> usize {
 #[test]
 fn zignsec_two_pdfs_signed_end_to_end() {
     two_pdfs_signed_end_to_end(Provider::Zignsec);
+}
+
+#[test]
+fn onespan_two_pdfs_signed_end_to_end() {
+    two_pdfs_signed_end_to_end(Provider::Onespan);
 }
 
 #[test]
@@ -436,6 +443,11 @@ fn zignsec_bad_input_is_refused_locally() {
 }
 
 #[test]
+fn onespan_bad_input_is_refused_locally() {
+    bad_input_is_refused_locally(Provider::Onespan);
+}
+
+#[test]
 fn bad_session_references_are_invalid_arguments() {
     for bad in [
         "",
@@ -522,10 +534,236 @@ fn zignsec_fields_are_measured_from_the_top_left_of_the_page() {
         .download(&started.id, &done.files[0].document_id)
         .expect("download");
     let text = String::from_utf8_lossy(&signed[contract.len()..]);
-    assert!(text.contains("60.00 142.00 "), "stamp not at (60, 142): {text}");
+    assert!(
+        text.contains("60.00 142.00 "),
+        "stamp not at (60, 142): {text}"
+    );
     let signed = signing
         .download(&started.id, &done.files[1].document_id)
         .expect("download");
     let text = String::from_utf8_lossy(&signed[appendix.len()..]);
     assert!(text.contains("300.00 192.00 "), "stamp not at (300, 192)");
+}
+
+/// The signer says no: OneSpan's decline is SB_ERR_REJECTED carrying the signer's reason.
+/// (ZignSec's signing page offers only Cancel, which is SB_ERR_CANCELLED: see
+/// `zignsec_signer_cancel_is_cancelled_and_expiry_is_expired`; a ZignSec `Declined`/`Rejected`
+/// status maps to SB_ERR_REJECTED as well, tested in the core's unit tests because the
+/// simulator's ZignSec signing has no decline.)
+#[test]
+fn onespan_decline_is_rejected_with_the_reason() {
+    let sim = sim();
+    let signing = signing(&sim, Provider::Onespan);
+    let doc = pdf("x", 1);
+    let started = signing
+        .start(&two_document_session(&doc, &doc))
+        .expect("started");
+    refuse_as(&sim, &started, 0, "The price is wrong");
+    let e = signing
+        .wait(&started.id, &fast_wait())
+        .expect_err("declined");
+    assert_eq!(e.code(), ErrorCode::Rejected, "{e}");
+    assert_eq!(e.code().name(), "SB_ERR_REJECTED");
+    assert!(
+        e.message().contains("The price is wrong"),
+        "{}",
+        e.message()
+    );
+    assert_eq!(e.provider_description(), Some("The price is wrong"));
+    let state = signing.status(&started.id).expect("status");
+    assert_eq!(state.status, SessionStatus::Rejected);
+    // The outcome reads the same without waiting, and there is nothing to download.
+    let e = signing.result(&started.id).expect_err("declined");
+    assert_eq!(e.code(), ErrorCode::Rejected);
+    let e = signing.download(&started.id, "any").expect_err("declined");
+    assert_eq!(e.code(), ErrorCode::Rejected);
+}
+
+#[test]
+fn onespan_expiry_is_expired_and_cancel_is_cancelled() {
+    let sim = sim();
+    let signing = signing(&sim, Provider::Onespan);
+    let doc = pdf("x", 1);
+    let session = two_document_session(&doc, &doc);
+    let started = signing.start(&session).expect("started");
+    control(
+        &sim,
+        "POST",
+        &format!(
+            "/_sim/onespan/packages/{}/expire",
+            urlencode(started.id.id())
+        ),
+        json!({}),
+    );
+    let e = signing
+        .wait(&started.id, &fast_wait())
+        .expect_err("expired");
+    assert_eq!(e.code(), ErrorCode::SessionExpired, "{e}");
+
+    let started = signing.start(&session).expect("started");
+    signing.cancel(&started.id).expect("cancelled");
+    let e = signing
+        .wait(&started.id, &fast_wait())
+        .expect_err("cancelled");
+    assert_eq!(e.code(), ErrorCode::Cancelled, "{e}");
+    assert_eq!(
+        signing.status(&started.id).expect("status").status,
+        SessionStatus::Cancelled
+    );
+    // The signer's link no longer offers signing.
+    let page = http::get(&started.signers[0].url).expect("page");
+    assert!(
+        !page.text().contains("please review and sign"),
+        "{}",
+        page.text()
+    );
+    // Cancelling what is over is refused; ZignSec has no cancel at all.
+    let finished = signing.start(&session).expect("started");
+    sign_as(&sim, &finished, 0);
+    signing.wait(&finished.id, &fast_wait()).expect("finished");
+    let e = signing.cancel(&finished.id).expect_err("finished");
+    assert_eq!(e.code(), ErrorCode::InvalidState, "{e}");
+    let zs = signing_with_both(&sim, Provider::Zignsec);
+    let zstarted = zs.start(&session).expect("zignsec started");
+    let e = zs.cancel(&zstarted.id).expect_err("no cancel on zignsec");
+    assert_eq!(e.code(), ErrorCode::InvalidArgument, "{e}");
+}
+
+fn signing_with_both(sim: &BackgroundSimulator, provider: Provider) -> SigningService {
+    client_for(sim, &[Provider::Zignsec, Provider::Onespan], json!({}))
+        .signing_with(provider)
+        .expect("configured")
+}
+
+#[test]
+fn onespan_two_signers_sign_in_turn() {
+    let sim = sim();
+    let signing = signing(&sim, Provider::Onespan);
+    let contract = pdf("Sale of a boat", 1);
+    let appendix = pdf("Inventory", 1);
+    let session = NewSession {
+        title: Some("Sale of a boat".into()),
+        documents: vec![
+            SessionDocument::from_bytes("contract.pdf", contract.clone())
+                .with_field(
+                    SignatureField::at(1, 60.0, 650.0)
+                        .for_signer(signbridge::signing::SignerSelector::Id("buyer".into())),
+                )
+                .with_field(
+                    SignatureField::at(1, 320.0, 650.0)
+                        .for_signer(signbridge::signing::SignerSelector::Id("seller".into())),
+                ),
+            // No fields: each signer gets a default signature box.
+            SessionDocument::from_bytes("inventory.pdf", appendix.clone()),
+        ],
+        signers: vec![
+            SessionSigner::new("Kari", "Nordmann")
+                .with_email("kari@example.com")
+                .with_id("buyer"),
+            SessionSigner::new("Ola", "Hansen")
+                .with_email("ola@example.com")
+                .with_id("seller"),
+        ],
+        ..NewSession::default()
+    };
+    let started = signing.start(&session).expect("started");
+    let ids: Vec<&str> = started
+        .signers
+        .iter()
+        .map(|s| s.signer_id.as_str())
+        .collect();
+    assert_eq!(ids, ["buyer", "seller"]);
+    assert_ne!(started.signers[0].url, started.signers[1].url);
+
+    sign_as(&sim, &started, 0);
+    let state = signing.status(&started.id).expect("status");
+    assert_eq!(state.status, SessionStatus::Pending);
+    let signed: Vec<(&str, bool)> = state
+        .signers
+        .iter()
+        .map(|s| (s.signer_id.as_str(), s.signed))
+        .collect();
+    assert_eq!(signed, [("buyer", true), ("seller", false)]);
+    let e = signing.result(&started.id).expect_err("not finished");
+    assert_eq!(e.code(), ErrorCode::InvalidState, "{e}");
+
+    sign_as(&sim, &started, 1);
+    let done = signing.wait(&started.id, &fast_wait()).expect("finished");
+    assert_eq!(done.files.len(), 2);
+    let again = signing.result(&started.id).expect("result");
+    assert_eq!(again, done);
+    let out = tempfile::tempdir().expect("tmp");
+    let paths = signing.save_all(&done, out.path()).expect("saved");
+    let names: Vec<String> = paths
+        .iter()
+        .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["contract.pdf", "inventory.pdf"]);
+    for (p, original) in paths.iter().zip([&contract, &appendix]) {
+        assert!(std::fs::read(p).expect("read").starts_with(original));
+    }
+}
+
+#[test]
+fn onespan_a_failed_start_leaves_no_transaction_behind() {
+    let sim = sim();
+    let signing = signing(&sim, Provider::Onespan);
+    // The transaction is created and sent; reading its signing URL is refused.
+    control(
+        &sim,
+        "POST",
+        "/_sim/faults",
+        json!({"kind": "status", "status": 403, "count": 1, "method": "GET", "path_prefix": "/api/packages/"}),
+    );
+    let doc = pdf("x", 1);
+    let e = signing
+        .start(&two_document_session(&doc, &doc))
+        .expect_err("signing URL refused");
+    assert_eq!(e.code(), ErrorCode::Forbidden, "{e}");
+    assert!(e.message().contains("onespan:"), "{}", e.message());
+    assert!(e.message().contains("it was deleted"), "{}", e.message());
+    let list = http::get(&format!("{}/_sim/onespan/packages", sim.base_url()))
+        .expect("list")
+        .json()
+        .expect("json");
+    assert_eq!(list["created"], 1, "{list}");
+    assert_eq!(list["packages"].as_array().map(Vec::len), Some(0), "{list}");
+    // OneSpan needs names and e-mail addresses.
+    let mut session = two_document_session(&doc, &doc);
+    session.signers[0].email = None;
+    let e = signing.start(&session).expect_err("no email");
+    assert_eq!(e.code(), ErrorCode::InvalidArgument, "{e}");
+    assert!(e.message().contains("email"), "{}", e.message());
+}
+
+#[test]
+fn both_providers_configured() {
+    let sim = sim();
+    let both = client_for(&sim, &[Provider::Zignsec, Provider::Onespan], json!({}));
+    let e = both.signing().expect_err("ambiguous");
+    assert_eq!(e.code(), ErrorCode::InvalidConfig, "{e}");
+    assert!(e.message().contains("\"signing\""), "{}", e.message());
+    let chosen = client_for(
+        &sim,
+        &[Provider::Zignsec, Provider::Onespan],
+        json!({"signing": {"provider": "onespan"}}),
+    )
+    .signing()
+    .expect("chosen");
+    assert_eq!(chosen.provider(), Provider::Onespan);
+    // One service reads sessions of either provider by their reference.
+    let doc = pdf("x", 1);
+    let session = two_document_session(&doc, &doc);
+    let os = chosen.start(&session).expect("onespan");
+    let zs = both
+        .signing_with(Provider::Zignsec)
+        .expect("zignsec")
+        .start(&session)
+        .expect("zignsec");
+    assert_eq!(zs.provider, Provider::Zignsec);
+    for r in [&os.id, &zs.id] {
+        let state = chosen.status(r).expect("status");
+        assert_eq!(&state.id, r);
+        assert_eq!(state.status, SessionStatus::Pending);
+    }
 }
