@@ -1,24 +1,27 @@
-//! `signbridge`: sign PDFs with BankID Norway through ZignSec, check sessions, download results,
-//! and run the local simulator — or all of it at once with `signbridge demo`.
+//! `signbridge`: sign PDFs with ZignSec BankID Norway or OneSpan Sign, check sessions, download
+//! results, and run the local simulator — or all of it at once with `signbridge demo`.
+//!
+//! Every signing command goes through the provider-neutral session of the core
+//! (`signbridge::signing`): sessions are named `zignsec:<id>` or `onespan:<id>`.
 //!
 //! Credentials come from `SIGNBRIDGE_*` environment variables or a JSON config file
 //! (`--config`), never from command-line arguments (they would show in `ps` and shell history).
 //! Set `SIGNBRIDGE_LOG=info` (or any tracing filter) to see what it does; secrets are never logged.
+
+mod demo;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Parser, Subcommand};
-use signbridge::blocking::{Client, Signing};
-use signbridge::providers::zignsec::{CreateSigning, Document, Placement, SigningStatus};
+use clap::{Parser, Subcommand, ValueEnum};
+use signbridge::blocking::{Client, SigningService};
+use signbridge::signing::{
+    CompletedSession, NewSession, Provider, Redirects, SessionDocument, SessionRef, SessionSigner,
+    SessionState, SignatureField, SignerSelector,
+};
 use signbridge::{Config, Error, ErrorCode, WaitOptions};
-
-/// The sample contract signed by `signbridge demo`.
-const SAMPLE_PDF: &[u8] = include_bytes!("../assets/sample-contract.pdf");
-/// The second document of the demo's two-document run.
-const SAMPLE_PDF_2: &[u8] = include_bytes!("../assets/sample-appendix.pdf");
 
 #[derive(Parser)]
 #[command(
@@ -35,29 +38,72 @@ struct Cli {
     command: Command,
 }
 
+/// A document-signing provider on the command line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ProviderArg {
+    /// ZignSec BankID Norway (one signer per session).
+    Zignsec,
+    /// OneSpan Sign (one or more signers).
+    Onespan,
+}
+
+impl From<ProviderArg> for Provider {
+    fn from(p: ProviderArg) -> Provider {
+        match p {
+            ProviderArg::Zignsec => Provider::Zignsec,
+            ProviderArg::Onespan => Provider::Onespan,
+        }
+    }
+}
+
+/// Which providers `demo` runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DemoProviders {
+    /// ZignSec BankID Norway only.
+    Zignsec,
+    /// OneSpan Sign only.
+    Onespan,
+    /// ZignSec, then OneSpan.
+    All,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Start the embedded simulator and run whole signing flows end to end (no credentials needed).
     Demo {
-        /// Where to put the signed files.
+        /// Where to put the signed files (one directory per provider and run).
         #[arg(long, default_value = "signbridge-demo")]
         out: PathBuf,
+        /// Which providers to run.
+        #[arg(long, value_enum, default_value_t = DemoProviders::All)]
+        provider: DemoProviders,
     },
-    /// Start a BankID Norway signing session for one or more PDFs and print the signing URL.
+    /// Start a signing session for one or more PDFs and print each signer's URL.
     Sign {
         /// The PDF files to sign, in order.
         #[arg(required = true)]
         files: Vec<PathBuf>,
-        /// Signature placement as PAGE,X,Y (points from the bottom-left), once per file in order.
-        #[arg(long, value_parser = parse_placement)]
-        placement: Vec<Placement>,
+        /// The provider; default: `signing.provider` of the configuration, else the only
+        /// configured one.
+        #[arg(long, value_enum)]
+        provider: Option<ProviderArg>,
+        /// A signer as "First Last <email>" (repeat for several; ZignSec takes one).
+        #[arg(long = "signer", value_parser = parse_signer)]
+        signers: Vec<SessionSigner>,
+        /// The first signer's signature box as PAGE,LEFT,TOP[,WIDTH,HEIGHT] in points from the
+        /// page's top-left corner (page from 1); once per file, in order.
+        #[arg(long = "field", value_parser = parse_field)]
+        fields: Vec<SignatureField>,
+        /// A title for the session (OneSpan's transaction name).
+        #[arg(long)]
+        title: Option<String>,
         /// Where the signer's browser goes after signing.
         #[arg(long)]
         redirect_success: Option<String>,
-        /// Where the signer's browser goes after cancelling.
+        /// Where the signer's browser goes after cancelling or failing.
         #[arg(long)]
         redirect_failure: Option<String>,
-        /// Wait for the signer, then download the signed files.
+        /// Wait for the signers, then download the signed files.
         #[arg(long)]
         wait: bool,
         /// Give up waiting after this many seconds.
@@ -69,19 +115,33 @@ enum Command {
     },
     /// Show a signing session's state.
     Status {
-        /// Session id.
+        /// The session: `zignsec:<id>` / `onespan:<id>`, or a bare id with --provider.
         id: String,
-        /// Print the full state as JSON.
+        /// The provider of a bare id.
+        #[arg(long, value_enum)]
+        provider: Option<ProviderArg>,
+        /// Print the state as JSON.
         #[arg(long)]
         json: bool,
     },
     /// Download (and verify) the signed files of a finished session.
     Download {
-        /// Session id.
+        /// The session: `zignsec:<id>` / `onespan:<id>`, or a bare id with --provider.
         id: String,
+        /// The provider of a bare id.
+        #[arg(long, value_enum)]
+        provider: Option<ProviderArg>,
         /// Target directory.
         #[arg(long, default_value = ".")]
         out: PathBuf,
+    },
+    /// Stop a session that is still waiting for signers (OneSpan; ZignSec has no cancel).
+    Cancel {
+        /// The session: `zignsec:<id>` / `onespan:<id>`, or a bare id with --provider.
+        id: String,
+        /// The provider of a bare id.
+        #[arg(long, value_enum)]
+        provider: Option<ProviderArg>,
     },
     /// Run the local simulator in the foreground.
     Sim {
@@ -95,21 +155,49 @@ enum Command {
     },
 }
 
-fn parse_placement(s: &str) -> Result<Placement, String> {
-    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
-    if parts.len() != 3 {
-        return Err("expected PAGE,X,Y, e.g. 1,50,60".into());
+fn parse_signer(s: &str) -> Result<SessionSigner, String> {
+    let (name, email) = match s.split_once('<') {
+        Some((name, rest)) => {
+            let email = rest
+                .strip_suffix('>')
+                .ok_or("write the signer as \"First Last <email>\"")?;
+            (name.trim(), Some(email.trim().to_string()))
+        }
+        None => (s.trim(), None),
+    };
+    let (first, last) = name
+        .rsplit_once(' ')
+        .map(|(f, l)| (f.trim(), l.trim()))
+        .unwrap_or((name, ""));
+    if first.is_empty() {
+        return Err("write the signer as \"First Last <email>\"".into());
     }
-    let page = parts[0]
+    Ok(SessionSigner {
+        id: None,
+        first_name: first.to_string(),
+        last_name: last.to_string(),
+        email,
+    })
+}
+
+fn parse_field(s: &str) -> Result<SignatureField, String> {
+    let nums: Vec<&str> = s.split(',').map(str::trim).collect();
+    if nums.len() != 3 && nums.len() != 5 {
+        return Err("expected PAGE,LEFT,TOP or PAGE,LEFT,TOP,WIDTH,HEIGHT, e.g. 1,60,650".into());
+    }
+    let page: u32 = nums[0]
         .parse()
-        .map_err(|_| format!("page {:?} is not a number", parts[0]))?;
-    let x = parts[1]
-        .parse()
-        .map_err(|_| format!("x {:?} is not a number", parts[1]))?;
-    let y = parts[2]
-        .parse()
-        .map_err(|_| format!("y {:?} is not a number", parts[2]))?;
-    Ok(Placement { page, x, y })
+        .map_err(|_| format!("page {:?} is not a number", nums[0]))?;
+    let num = |i: usize, what: &str| -> Result<f64, String> {
+        nums[i]
+            .parse()
+            .map_err(|_| format!("{what} {:?} is not a number", nums[i]))
+    };
+    let mut f = SignatureField::at(page, num(1, "left")?, num(2, "top")?);
+    if nums.len() == 5 {
+        f = f.sized(num(3, "width")?, num(4, "height")?);
+    }
+    Ok(f)
 }
 
 fn main() -> ExitCode {
@@ -122,7 +210,14 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match cli.command {
-        Command::Demo { out } => demo(&out),
+        Command::Demo { out, provider } => {
+            let providers = match provider {
+                DemoProviders::Zignsec => vec![Provider::Zignsec],
+                DemoProviders::Onespan => vec![Provider::Onespan],
+                DemoProviders::All => Provider::ALL.to_vec(),
+            };
+            demo::run(&out, &providers)
+        }
         Command::Sim { port, tls_dir } => sim(port, tls_dir),
         command => client(cli.config.as_deref()).and_then(|c| run(c, command)),
     };
@@ -154,40 +249,97 @@ fn client(config: Option<&Path>) -> signbridge::Result<Client> {
     Client::new(cfg)
 }
 
+/// The session named on the command line: a `provider:id` reference, or a bare id of
+/// `--provider` (or of the only configured signing provider).
+fn session_ref(
+    client: &Client,
+    id: &str,
+    provider: Option<ProviderArg>,
+) -> signbridge::Result<(SigningService, SessionRef)> {
+    let reference = match (id.contains(':'), provider) {
+        (true, given) => {
+            let r: SessionRef = id.parse()?;
+            if let Some(p) = given {
+                if Provider::from(p) != r.provider() {
+                    return Err(Error::invalid_argument(format!(
+                        "{id} is a {} session but --provider says {}",
+                        r.provider(),
+                        Provider::from(p)
+                    )));
+                }
+            }
+            r
+        }
+        (false, Some(p)) => SessionRef::new(p.into(), id)?,
+        (false, None) => SessionRef::new(client.signing()?.provider(), id)?,
+    };
+    let signing = client.signing_with(reference.provider())?;
+    Ok((signing, reference))
+}
+
 fn run(client: Client, command: Command) -> signbridge::Result<()> {
-    let signing = client.zignsec_signing()?;
     match command {
         Command::Sign {
             files,
-            placement,
+            provider,
+            signers,
+            fields,
+            title,
             redirect_success,
             redirect_failure,
             wait,
             timeout,
             out,
         } => {
-            if placement.len() > files.len() {
+            if fields.len() > files.len() {
                 return Err(Error::invalid_argument(format!(
-                    "{} placements given for {} files",
-                    placement.len(),
+                    "{} --field values given for {} files (one per file, in order)",
+                    fields.len(),
                     files.len()
                 )));
             }
-            let docs = files
+            let signing = match provider {
+                Some(p) => client.signing_with(p.into())?,
+                None => client.signing()?,
+            };
+            let documents = files
                 .iter()
                 .enumerate()
                 .map(|(i, f)| {
-                    signbridge::blocking::document_from_path(f, placement.get(i).copied())
+                    let doc = SessionDocument::from_path(f);
+                    match fields.get(i) {
+                        Some(field) => {
+                            doc.with_field(field.clone().for_signer(SignerSelector::Index(0)))
+                        }
+                        None => doc,
+                    }
                 })
-                .collect::<signbridge::Result<Vec<Document>>>()?;
-            let create = CreateSigning {
-                redirect_success,
-                redirect_failure,
-                ..CreateSigning::default()
+                .collect();
+            let signers = if signers.is_empty() {
+                vec![SessionSigner::default()]
+            } else {
+                signers
             };
-            let started = signing.sign_documents(&create, &docs)?;
+            let session = NewSession {
+                title,
+                documents,
+                signers,
+                redirects: Redirects {
+                    success: redirect_success,
+                    cancel: redirect_failure,
+                    error: None,
+                },
+                ..NewSession::default()
+            };
+            let started = signing.start(&session)?;
             println!("session:     {}", started.id);
-            println!("signing URL: {}", started.redirect_url);
+            for s in &started.signers {
+                if started.signers.len() == 1 {
+                    println!("signing URL: {}", s.url);
+                } else {
+                    println!("signing URL: {} ({}, {})", s.url, s.signer_id, s.name);
+                }
+            }
             if wait {
                 let done =
                     wait_with_progress(&signing, &started.id, Some(Duration::from_secs(timeout)))?;
@@ -195,8 +347,9 @@ fn run(client: Client, command: Command) -> signbridge::Result<()> {
             }
             Ok(())
         }
-        Command::Status { id, json } => {
-            let s = signing.status(&id)?;
+        Command::Status { id, provider, json } => {
+            let (signing, reference) = session_ref(&client, &id, provider)?;
+            let s = signing.status(&reference)?;
             if json {
                 let text = serde_json::to_string_pretty(&s)
                     .map_err(|e| Error::internal(format!("cannot print the state: {e}")))?;
@@ -206,51 +359,63 @@ fn run(client: Client, command: Command) -> signbridge::Result<()> {
             }
             Ok(())
         }
-        Command::Download { id, out } => {
-            let s = signing.status(&id)?;
-            if let Some(err) = s.failure() {
-                return Err(err);
-            }
-            save(&signing, &s, &out)
+        Command::Download { id, provider, out } => {
+            let (signing, reference) = session_ref(&client, &id, provider)?;
+            let done = signing.result(&reference)?;
+            save(&signing, &done, &out)
+        }
+        Command::Cancel { id, provider } => {
+            let (signing, reference) = session_ref(&client, &id, provider)?;
+            signing.cancel(&reference)?;
+            println!("session {reference} cancelled");
+            Ok(())
         }
         Command::Demo { .. } | Command::Sim { .. } => Ok(()),
     }
 }
 
-fn print_status(s: &SigningStatus) {
+fn print_status(s: &SessionState) {
     println!("session: {}", s.id);
     println!("status:  {}", s.status);
-    for e in &s.errors {
-        println!("error:   {} ({})", e.code, e.description);
-    }
-    for f in &s.input_files {
-        println!("input:   {} ({})", f.name, f.id);
-    }
-    for f in &s.signed_files {
-        println!("signed:  {} ({})", f.name, f.id);
+    for signer in &s.signers {
+        println!(
+            "signer:  {} ({})",
+            signer.signer_id,
+            if signer.signed {
+                "signed"
+            } else {
+                "not signed yet"
+            }
+        );
     }
 }
 
-fn wait_with_progress(
-    signing: &Signing,
-    id: &str,
+pub(crate) fn wait_with_progress(
+    signing: &SigningService,
+    id: &SessionRef,
     timeout: Option<Duration>,
-) -> signbridge::Result<SigningStatus> {
+) -> signbridge::Result<CompletedSession> {
     let opts = WaitOptions {
-        interval: Duration::from_secs(2),
+        interval: Duration::from_millis(500),
         timeout,
         cancel: None,
-        on_progress: Some(Arc::new(|s: &SigningStatus| {
-            eprintln!("  ... session {} is {}", s.id, s.status);
+        on_progress: Some(Arc::new(|s: &SessionState| {
+            let signed = s.signers.iter().filter(|x| x.signed).count();
+            eprintln!(
+                "  ... session {} is {} ({signed} of {} signed)",
+                s.id,
+                s.status,
+                s.signers.len()
+            );
         })),
     };
     signing.wait(id, &opts)
 }
 
-fn save(signing: &Signing, state: &SigningStatus, out: &Path) -> signbridge::Result<()> {
-    let paths = signing.save_signed_files(state, out)?;
+fn save(signing: &SigningService, done: &CompletedSession, out: &Path) -> signbridge::Result<()> {
+    let paths = signing.save_all(done, out)?;
     for p in paths {
-        println!("signed file: {} (md5 verified)", p.display());
+        println!("signed file: {}", p.display());
     }
     Ok(())
 }
@@ -274,6 +439,11 @@ fn sim(port: u16, tls_dir: Option<PathBuf>) -> signbridge::Result<()> {
     );
     println!("           SIGNBRIDGE_ZIGNSEC_URL={}", sim.base_url());
     println!(
+        "OneSpan:   SIGNBRIDGE_ONESPAN_API_KEY={}",
+        signbridge_sim::ONESPAN_API_KEY
+    );
+    println!("           SIGNBRIDGE_ONESPAN_URL={}", sim.base_url());
+    println!(
         "OAuth2 client: client_id={} client_secret={}",
         signbridge_sim::DEFAULT_CLIENT_ID,
         signbridge_sim::DEFAULT_CLIENT_SECRET
@@ -288,135 +458,5 @@ fn sim(port: u16, tls_dir: Option<PathBuf>) -> signbridge::Result<()> {
     println!("press Ctrl-C to stop");
     loop {
         std::thread::park();
-    }
-}
-
-/// The demo: the embedded simulator, two whole signing flows, the hosted page completed the way a
-/// browser would, signed files downloaded and verified.
-fn demo(out: &Path) -> signbridge::Result<()> {
-    let sim = signbridge_sim::BackgroundSimulator::start(signbridge_sim::SimConfig {
-        quiet: true,
-        ..signbridge_sim::SimConfig::default()
-    })
-    .map_err(|e| Error::new(ErrorCode::Io, format!("cannot start the simulator: {e}")))?;
-    println!("simulator running at {}", sim.base_url());
-    let cfg = Config::from_json(&serde_json::json!({
-        "zignsec": {
-            "base_url": sim.base_url(),
-            "keys": [signbridge_sim::DEFAULT_PRIMARY_KEY, signbridge_sim::DEFAULT_SECONDARY_KEY],
-        }
-    }).to_string())?;
-    let client = Client::new(cfg)?;
-    let signing = client.zignsec_signing()?;
-
-    let runs: [(&str, Vec<Document>); 2] = [
-        (
-            "one document",
-            vec![Document {
-                name: "sample-contract.pdf".into(),
-                data: SAMPLE_PDF.to_vec().into(),
-                placement: Some(Placement {
-                    page: 1,
-                    x: 60.0,
-                    y: 80.0,
-                }),
-            }],
-        ),
-        (
-            "two documents",
-            vec![
-                Document {
-                    name: "sample-contract.pdf".into(),
-                    data: SAMPLE_PDF.to_vec().into(),
-                    placement: Some(Placement {
-                        page: 1,
-                        x: 60.0,
-                        y: 80.0,
-                    }),
-                },
-                Document {
-                    name: "sample-appendix.pdf".into(),
-                    data: SAMPLE_PDF_2.to_vec().into(),
-                    placement: Some(Placement {
-                        page: 2,
-                        x: 300.0,
-                        y: 120.0,
-                    }),
-                },
-            ],
-        ),
-    ];
-    for (i, (label, docs)) in runs.into_iter().enumerate() {
-        println!("\n== run {}: {label} ==", i + 1);
-        let create = CreateSigning {
-            redirect_success: Some("https://example.invalid/signed".into()),
-            redirect_failure: Some("https://example.invalid/cancelled".into()),
-            relay_state: Some(format!("demo-run-{}", i + 1)),
-            ..CreateSigning::default()
-        };
-        let started = signing.sign_documents(&create, &docs)?;
-        println!(
-            "created session {} with {} document(s)",
-            started.id,
-            started.files.len()
-        );
-        println!("signer URL: {}", started.redirect_url);
-        let landed = sign_in_browser(&started.redirect_url, "06046517928")?;
-        println!("Aksel Herseth signed on the hosted page; browser sent to {landed}");
-        let done = wait_with_progress(&signing, &started.id, Some(Duration::from_secs(60)))?;
-        println!("session is {}", done.status);
-        let dir = out.join(format!("run-{}", i + 1));
-        let paths = signing.save_signed_files(&done, &dir)?;
-        for (p, original) in paths.iter().zip(&docs) {
-            let signed = std::fs::read(p).map_err(|e| Error::io("read", p, e))?;
-            let keeps = signed.starts_with(&original.data);
-            println!(
-                "signed file: {} ({} bytes, md5 verified, original bytes kept as prefix: {})",
-                p.display(),
-                signed.len(),
-                if keeps { "yes" } else { "NO" }
-            );
-            if !keeps {
-                return Err(Error::new(
-                    ErrorCode::Integrity,
-                    format!("{} does not start with the original document", p.display()),
-                ));
-            }
-        }
-    }
-    println!("\ndemo finished: signed files are in {}", out.display());
-    Ok(())
-}
-
-/// Complete the hosted signing page as a browser would: GET the page, read its form, POST it as
-/// the BankID Norway test user, and follow the answer's redirect target.
-fn sign_in_browser(page_url: &str, personal_number: &str) -> signbridge::Result<String> {
-    let fail = |m: String| Error::new(ErrorCode::Protocol, m);
-    let page = signbridge_sim::client::get(page_url).map_err(fail)?;
-    if page.status != 200 {
-        return Err(fail(format!("signing page answered HTTP {}", page.status)));
-    }
-    let action = signbridge_sim::client::form_action(&page.text())
-        .ok_or_else(|| fail("the signing page has no form".into()))?;
-    let target = url::Url::parse(page_url)
-        .and_then(|u| u.join(&action))
-        .map_err(|e| fail(format!("bad form action {action:?}: {e}")))?;
-    let answer = signbridge_sim::client::post_form(
-        target.as_str(),
-        &[
-            ("personal_number", personal_number),
-            ("otp", "otp"),
-            ("password", "qwer1234"),
-            ("action", "sign"),
-        ],
-    )
-    .map_err(fail)?;
-    match answer.header("location") {
-        Some(loc) if answer.status / 100 == 3 => Ok(loc.to_string()),
-        _ => Err(fail(format!(
-            "signing was not accepted (HTTP {}): {}",
-            answer.status,
-            answer.text().chars().take(200).collect::<String>()
-        ))),
     }
 }

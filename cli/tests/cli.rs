@@ -13,7 +13,7 @@ fn signbridge() -> Command {
 }
 
 #[test]
-fn demo_signs_one_and_two_documents_end_to_end() {
+fn demo_signs_with_zignsec_then_onespan_end_to_end() {
     let out = tempfile::tempdir().expect("tmp");
     let run = signbridge()
         .args(["demo", "--out"])
@@ -26,16 +26,66 @@ fn demo_signs_one_and_two_documents_end_to_end() {
         "{stdout}\n{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    assert!(stdout.contains("demo finished"), "{stdout}");
-    assert_eq!(stdout.matches("md5 verified").count(), 3, "{stdout}");
+    assert!(
+        stdout.contains("demo finished: 5 signed file(s)"),
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.matches("original bytes kept as prefix: yes").count(),
+        5,
+        "{stdout}"
+    );
+    assert!(stdout.contains("session zignsec:"), "{stdout}");
+    assert!(stdout.contains("session onespan:"), "{stdout}");
     for f in [
-        "run-1/sample-contract.pdf",
-        "run-2/sample-contract.pdf",
-        "run-2/sample-appendix.pdf",
+        "zignsec/run-1/sample-contract.pdf",
+        "zignsec/run-2/sample-contract.pdf",
+        "zignsec/run-2/sample-appendix.pdf",
+        "onespan/run-1/sample-contract.pdf",
+        "onespan/run-1/sample-appendix.pdf",
     ] {
         let bytes = std::fs::read(out.path().join(f)).expect("signed file exists");
-        assert!(bytes.starts_with(b"%PDF-"));
+        assert!(bytes.starts_with(b"%PDF-"), "{f}");
     }
+}
+
+#[test]
+fn demo_runs_one_provider_when_asked() {
+    let out = tempfile::tempdir().expect("tmp");
+    let run = signbridge()
+        .args(["demo", "--provider", "onespan", "--out"])
+        .arg(out.path())
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(run.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("demo finished: 2 signed file(s)"),
+        "{stdout}"
+    );
+    assert!(!out.path().join("zignsec").exists());
+    assert!(out
+        .path()
+        .join("onespan/run-1/sample-appendix.pdf")
+        .exists());
+    let run = signbridge()
+        .args(["demo", "--provider", "docusign"])
+        .output()
+        .expect("runs");
+    assert!(!run.status.success());
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("zignsec"),
+        "the choices are listed"
+    );
+}
+
+/// `key=value` of a line `key: value` in `stdout`.
+fn field(stdout: &str, key: &str) -> String {
+    stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .map(|s| s.trim().to_string())
+        .unwrap_or_else(|| panic!("{key} printed: {stdout}"))
 }
 
 #[test]
@@ -59,7 +109,7 @@ fn sign_status_and_download_against_the_simulator() {
     let run = sign
         .arg("sign")
         .arg(&pdf)
-        .args(["--placement", "1,50,60"])
+        .args(["--field", "1,50,600"])
         .output()
         .expect("runs");
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
@@ -68,11 +118,11 @@ fn sign_status_and_download_against_the_simulator() {
         "{stdout}{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    let id = stdout
-        .lines()
-        .find_map(|l| l.strip_prefix("session:"))
-        .map(|s| s.trim().to_string())
-        .expect("session id printed");
+    let reference = field(&stdout, "session:");
+    let id = reference
+        .strip_prefix("zignsec:")
+        .expect("a zignsec session reference")
+        .to_string();
     assert!(stdout.contains("signing URL: http://127.0.0.1"));
 
     let complete = signbridge_sim::client::send_json(
@@ -83,20 +133,25 @@ fn sign_status_and_download_against_the_simulator() {
     .expect("complete");
     assert_eq!(complete.status, 200);
 
-    let mut status = signbridge();
-    with_env(&mut status);
-    let run = status
-        .args(["status", &id, "--json"])
-        .output()
-        .expect("runs");
-    let state: serde_json::Value = serde_json::from_slice(&run.stdout).expect("json");
-    assert_eq!(state["status"], "Finished");
+    // The reference as printed, and the bare id with --provider, name the same session.
+    for args in [
+        vec!["status", reference.as_str(), "--json"],
+        vec!["status", id.as_str(), "--provider", "zignsec", "--json"],
+    ] {
+        let mut status = signbridge();
+        with_env(&mut status);
+        let run = status.args(&args).output().expect("runs");
+        let state: serde_json::Value = serde_json::from_slice(&run.stdout).expect("json");
+        assert_eq!(state["status"], "Finished");
+        assert_eq!(state["id"], reference.as_str());
+        assert_eq!(state["signers"][0]["signed"], true);
+    }
 
     let mut download = signbridge();
     with_env(&mut download);
     let out = dir.path().join("out");
     let run = download
-        .args(["download", &id, "--out"])
+        .args(["download", &reference, "--out"])
         .arg(&out)
         .output()
         .expect("runs");
@@ -107,6 +162,149 @@ fn sign_status_and_download_against_the_simulator() {
     );
     let signed = std::fs::read(out.join("contract.pdf")).expect("signed");
     assert!(signed.starts_with(&std::fs::read(&pdf).expect("original")));
+
+    // A reference of the wrong provider, and a malformed one.
+    let mut status = signbridge();
+    with_env(&mut status);
+    let run = status
+        .args(["status", &reference, "--provider", "onespan"])
+        .output()
+        .expect("runs");
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("SB_ERR_INVALID_ARGUMENT"));
+    let mut status = signbridge();
+    with_env(&mut status);
+    let run = status
+        .args(["status", "zignsec:../../x"])
+        .output()
+        .expect("runs");
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("SB_ERR_INVALID_ARGUMENT"));
+}
+
+#[test]
+fn onespan_sign_with_two_signers_status_and_download() {
+    let sim = signbridge_sim::BackgroundSimulator::start(signbridge_sim::SimConfig {
+        quiet: true,
+        ..Default::default()
+    })
+    .expect("sim");
+    let dir = tempfile::tempdir().expect("tmp");
+    let a = dir.path().join("contract.pdf");
+    let b = dir.path().join("appendix.pdf");
+    std::fs::write(&a, signbridge_sim::sample_pdf("Contract", 1)).expect("write");
+    std::fs::write(&b, signbridge_sim::sample_pdf("Appendix", 2)).expect("write");
+    // Both providers configured: the command needs --provider.
+    let with_env = |c: &mut Command| {
+        c.env("SIGNBRIDGE_ZIGNSEC_URL", sim.base_url())
+            .env(
+                "SIGNBRIDGE_ZIGNSEC_KEY",
+                signbridge_sim::DEFAULT_PRIMARY_KEY,
+            )
+            .env("SIGNBRIDGE_ONESPAN_URL", sim.base_url())
+            .env(
+                "SIGNBRIDGE_ONESPAN_API_KEY",
+                signbridge_sim::ONESPAN_API_KEY,
+            );
+    };
+    let signers = [
+        "--signer",
+        "Kari Nordmann <kari@example.com>",
+        "--signer",
+        "Ola Hansen <ola@example.com>",
+    ];
+    let mut sign = signbridge();
+    with_env(&mut sign);
+    let run = sign
+        .arg("sign")
+        .arg(&a)
+        .args(signers)
+        .output()
+        .expect("runs");
+    assert!(!run.status.success());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("SB_ERR_INVALID_CONFIG"), "{stderr}");
+    assert!(stderr.contains("\"signing\""), "{stderr}");
+
+    let mut sign = signbridge();
+    with_env(&mut sign);
+    let run = sign
+        .arg("sign")
+        .arg(&a)
+        .arg(&b)
+        .args(["--provider", "onespan", "--title", "Boat sale"])
+        .args(signers)
+        .args(["--field", "1,60,650"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    assert!(
+        run.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let reference = field(&stdout, "session:");
+    let id = reference
+        .strip_prefix("onespan:")
+        .expect("onespan")
+        .to_string();
+    assert_eq!(
+        stdout.matches("signing URL: http://127.0.0.1").count(),
+        2,
+        "{stdout}"
+    );
+    assert!(stdout.contains("(signer2, Ola Hansen)"), "{stdout}");
+
+    let encoded: String = url::form_urlencoded::byte_serialize(id.as_bytes()).collect();
+    let sign_as = |role: &str| {
+        let r = signbridge_sim::client::send_json(
+            "POST",
+            &format!(
+                "{}/_sim/onespan/packages/{encoded}/roles/{role}/sign",
+                sim.base_url()
+            ),
+            &serde_json::json!({}),
+        )
+        .expect("sign");
+        assert_eq!(r.status, 200, "{}", r.text());
+    };
+    sign_as("signer1");
+    let mut status = signbridge();
+    with_env(&mut status);
+    let run = status.args(["status", &reference]).output().expect("runs");
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(text.contains("status:  Pending"), "{text}");
+    assert!(text.contains("signer:  signer1 (signed)"), "{text}");
+    assert!(text.contains("signer:  signer2 (not signed yet)"), "{text}");
+    // Nothing to download yet.
+    let mut download = signbridge();
+    with_env(&mut download);
+    let run = download
+        .args(["download", &reference, "--out"])
+        .arg(dir.path().join("early"))
+        .output()
+        .expect("runs");
+    assert!(!run.status.success());
+    assert!(String::from_utf8_lossy(&run.stderr).contains("SB_ERR_INVALID_STATE"));
+
+    sign_as("signer2");
+    let mut download = signbridge();
+    with_env(&mut download);
+    let out = dir.path().join("out");
+    let run = download
+        .args(["download", &reference, "--out"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    for (name, original) in [("contract.pdf", &a), ("appendix.pdf", &b)] {
+        let signed = std::fs::read(out.join(name)).expect("signed");
+        assert!(signed.starts_with(&std::fs::read(original).expect("original")));
+    }
 }
 
 #[test]
