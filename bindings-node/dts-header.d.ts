@@ -135,3 +135,15 @@ export interface GeneratedApproverKey {
   pkcs8: Buffer
 }
 
+/** An X.509 key usage of a certificate; names this version does not know are passed to the TSB. */
+export type KeyUsage =
+  | 'DIGITAL_SIGNATURE' | 'CONTENT_COMMITMENT' | 'KEY_ENCIPHERMENT' | 'DATA_ENCIPHERMENT'
+  | 'KEY_AGREEMENT' | 'KEY_CERT_SIGN' | 'CRL_SIGN' | 'ENCIPHER_ONLY' | 'DECIPHER_ONLY'
+  | (string & {})
+
+/** An X.509 extended key usage of a certificate; names this version does not know are passed to the TSB. */
+export type ExtendedKeyUsage =
+  | 'ANY_EXTENDED_KEY_USAGE' | 'SERVER_AUTH' | 'CLIENT_AUTH' | 'CODE_SIGNING'
+  | 'EMAIL_PROTECTION' | 'TIME_STAMPING' | 'OCSP_SIGNING'
+  | (string & {})
+

@@ -135,6 +135,18 @@ export interface GeneratedApproverKey {
   pkcs8: Buffer
 }
 
+/** An X.509 key usage of a certificate; names this version does not know are passed to the TSB. */
+export type KeyUsage =
+  | 'DIGITAL_SIGNATURE' | 'CONTENT_COMMITMENT' | 'KEY_ENCIPHERMENT' | 'DATA_ENCIPHERMENT'
+  | 'KEY_AGREEMENT' | 'KEY_CERT_SIGN' | 'CRL_SIGN' | 'ENCIPHER_ONLY' | 'DECIPHER_ONLY'
+  | (string & {})
+
+/** An X.509 extended key usage of a certificate; names this version does not know are passed to the TSB. */
+export type ExtendedKeyUsage =
+  | 'ANY_EXTENDED_KEY_USAGE' | 'SERVER_AUTH' | 'CLIENT_AUTH' | 'CODE_SIGNING'
+  | 'EMAIL_PROTECTION' | 'TIME_STAMPING' | 'OCSP_SIGNING'
+  | (string & {})
+
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -367,6 +379,31 @@ export declare class SecurosysApi {
   approve(approver: ApproverKey, task: ApprovalTask): Promise<void>
   /** Reject the task `taskId` as `approver` (approver role). */
   reject(approver: ApproverKey, taskId: string): Promise<void>
+  /**
+   * A self-signed X.509 certificate for key `label`, made and signed in the HSM now
+   * (key-management role unless `securosys.certificate_role` says otherwise). Keys with an
+   * approval policy use `requestSelfSignedCertificate`.
+   */
+  selfSignedCertificate(label: string, request: CertificateRequest): Promise<Certificate>
+  /**
+   * A PKCS#10 certificate signing request for key `label`, made and signed in the HSM now.
+   * Keys with an approval policy use `requestCertificateSigningRequest`.
+   */
+  certificateSigningRequest(label: string, request: CsrRequest): Promise<Csr>
+  /**
+   * Submit a self-signed certificate that waits for the key's approvals; resolves with the
+   * request id for `waitCertificate`.
+   */
+  requestSelfSignedCertificate(label: string, request: CertificateRequest, options?: ApprovalRequestOptions | null): Promise<string>
+  /**
+   * Submit a certificate signing request that waits for the key's approvals; resolves with
+   * the request id for `waitCertificateSigningRequest`.
+   */
+  requestCertificateSigningRequest(label: string, request: CsrRequest, options?: ApprovalRequestOptions | null): Promise<string>
+  /** `waitRequest` for `requestSelfSignedCertificate`: the certificate once approved. */
+  waitCertificate(id: string, options?: WaitOptions | null): Promise<Certificate>
+  /** `waitRequest` for `requestCertificateSigningRequest`: the CSR once approved. */
+  waitCertificateSigningRequest(id: string, options?: WaitOptions | null): Promise<Csr>
 }
 
 /**
@@ -446,6 +483,17 @@ export declare class WebhookVerifier {
   verifyLegacy(signatureHeader: string | null | undefined, rawBody: Buffer | Uint8Array | string): WebhookEvent
 }
 
+/** Options of `requestSelfSignedCertificate` and `requestCertificateSigningRequest`. */
+export interface ApprovalRequestOptions {
+  /**
+   * A plain object shown to the approvers (default `{ app: 'signbridge', type:
+   * 'Certificate' }`).
+   */
+  metadata?: Record<string, unknown>
+  /** The TSB's `payloadType` (default `'UNSPECIFIED'`). */
+  payloadType?: string
+}
+
 /**
  * A pending approval task of one approver (`listApprovalTasks`); pass it back to `approve`.
  * Absent fields are `null`.
@@ -474,6 +522,36 @@ export interface ApprovalTask {
 export interface BankIdSeOptions {
   /** Only this person (12-digit personnummer, `YYYYMMDDNNNN`) may identify. */
   personalNumber?: string
+}
+
+/** An X.509 certificate made by the HSM (`selfSignedCertificate`, `waitCertificate`). */
+export interface Certificate {
+  /** The certificate, DER (`new crypto.X509Certificate(der)` reads it). */
+  der: Buffer
+  /** The certificate, PEM (`-----BEGIN CERTIFICATE-----`). */
+  pem: string
+}
+
+/**
+ * A self-signed certificate for a key (`selfSignedCertificate`,
+ * `requestSelfSignedCertificate`).
+ */
+export interface CertificateRequest {
+  /** The subject and issuer common name (1-64 characters). */
+  commonName: string
+  /** The signature algorithm, matching the key (`defaultSignatureAlgorithm(spec)`). */
+  signatureAlgorithm: SignatureAlgorithm
+  /** Validity from now, in days (default 365). */
+  validityDays?: number
+  /** Key usages (default `['DIGITAL_SIGNATURE']`). */
+  keyUsage?: Array<KeyUsage>
+  /** Extended key usages (default none: the extension is left out). */
+  extendedKeyUsage?: Array<ExtendedKeyUsage>
+  /**
+   * A CA certificate (`CA:TRUE`); `'KEY_CERT_SIGN'` and `'CRL_SIGN'` are added to the key
+   * usages.
+   */
+  certificateAuthority?: boolean
 }
 
 /**
@@ -546,10 +624,68 @@ export interface CreateSigning {
 }
 
 /**
+ * A PKCS#10 certificate signing request made by the HSM, to send to a CA
+ * (`certificateSigningRequest`, `waitCertificateSigningRequest`).
+ */
+export interface Csr {
+  /** The request, DER. */
+  der: Buffer
+  /** The request, PEM (`-----BEGIN CERTIFICATE REQUEST-----`). */
+  pem: string
+}
+
+/**
+ * A certificate signing request for a key (`certificateSigningRequest`,
+ * `requestCertificateSigningRequest`).
+ */
+export interface CsrRequest {
+  /** The subject to certify. */
+  subject: DistinguishedName
+  /** The signature algorithm, matching the key. */
+  signatureAlgorithm: SignatureAlgorithm
+  /** The validity to ask the CA for, in days (default 365). */
+  validityDays?: number
+  /** Key usages requested (default `['DIGITAL_SIGNATURE']`). */
+  keyUsage?: Array<KeyUsage>
+  /** Extended key usages requested (default none). */
+  extendedKeyUsage?: Array<ExtendedKeyUsage>
+}
+
+/**
  * The usual signature algorithm of a key type (`'SHA256_WITH_RSA'`, `'SHA256_WITH_ECDSA'`,
  * `'SHA384_WITH_ECDSA'`, `'EDDSA'`). An unknown key type throws `SB_ERR_INVALID_ARGUMENT`.
  */
 export declare function defaultSignatureAlgorithm(spec: KeySpec): SignatureAlgorithm
+
+/** The subject of a certificate signing request. Only `commonName` is required. */
+export interface DistinguishedName {
+  /** Common name (CN), 1-64 characters. */
+  commonName: string
+  /** Country (C): a two-letter ISO 3166 code. */
+  country?: string
+  /** State or province (ST). */
+  stateOrProvinceName?: string
+  /** Locality (L). */
+  locality?: string
+  /** Organization (O). */
+  organizationName?: string
+  /** Organizational unit (OU). */
+  organizationUnitName?: string
+  /** E-mail address (emailAddress). */
+  email?: string
+  /** Title. */
+  title?: string
+  /** Surname (SN). */
+  surname?: string
+  /** Given name (GN). */
+  givenName?: string
+  /** Initials. */
+  initials?: string
+  /** Pseudonym. */
+  pseudonym?: string
+  /** Generation qualifier (`'Jr.'`). */
+  generationQualifier?: string
+}
 
 /** A document for `signDocuments`: either `data` (with a `name`) or a `path` to read. */
 export interface Document {
@@ -946,6 +1082,11 @@ export interface SecurosysConfig {
   jwt?: SecretSource
   /** Mutual TLS: the client certificate and key the TSB trusts. */
   client_cert?: ClientCertConfig
+  /**
+   * The role whose API key the certificate endpoints get: `'key_management'` (default, the
+   * newer Securosys documentation) or `'key_operation'` (the older table).
+   */
+  certificate_role?: 'key_management' | 'key_operation'
 }
 
 /**

@@ -116,6 +116,25 @@ pub struct ApprovalTask {
     pub metadata: Option<serde_json::Value>,
 }
 
+/// An X.509 certificate made by the HSM (`selfSignedCertificate`, `waitCertificate`).
+#[napi(object, object_from_js = false)]
+pub struct Certificate {
+    /// The certificate, DER (`new crypto.X509Certificate(der)` reads it).
+    pub der: Buffer,
+    /// The certificate, PEM (`-----BEGIN CERTIFICATE-----`).
+    pub pem: String,
+}
+
+/// A PKCS#10 certificate signing request made by the HSM, to send to a CA
+/// (`certificateSigningRequest`, `waitCertificateSigningRequest`).
+#[napi(object, object_from_js = false)]
+pub struct Csr {
+    /// The request, DER.
+    pub der: Buffer,
+    /// The request, PEM (`-----BEGIN CERTIFICATE REQUEST-----`).
+    pub pem: String,
+}
+
 // ---------------------------------------------------------------------------------------------
 // Requests (typings; read field by field below, unknown fields refused).
 
@@ -175,6 +194,89 @@ pub struct ListTasksOptions {
     pub kind: Option<String>,
     /// At most this many tasks, oldest first (default 25).
     pub page_size: Option<u32>,
+}
+
+/// A self-signed certificate for a key (`selfSignedCertificate`,
+/// `requestSelfSignedCertificate`).
+#[napi(object, object_to_js = false)]
+pub struct CertificateRequest {
+    /// The subject and issuer common name (1-64 characters).
+    pub common_name: String,
+    /// The signature algorithm, matching the key (`defaultSignatureAlgorithm(spec)`).
+    #[napi(ts_type = "SignatureAlgorithm")]
+    pub signature_algorithm: String,
+    /// Validity from now, in days (default 365).
+    pub validity_days: Option<u32>,
+    /// Key usages (default `['DIGITAL_SIGNATURE']`).
+    #[napi(ts_type = "Array<KeyUsage>")]
+    pub key_usage: Option<Vec<String>>,
+    /// Extended key usages (default none: the extension is left out).
+    #[napi(ts_type = "Array<ExtendedKeyUsage>")]
+    pub extended_key_usage: Option<Vec<String>>,
+    /// A CA certificate (`CA:TRUE`); `'KEY_CERT_SIGN'` and `'CRL_SIGN'` are added to the key
+    /// usages.
+    pub certificate_authority: Option<bool>,
+}
+
+/// The subject of a certificate signing request. Only `commonName` is required.
+#[napi(object, object_to_js = false)]
+pub struct DistinguishedName {
+    /// Common name (CN), 1-64 characters.
+    pub common_name: String,
+    /// Country (C): a two-letter ISO 3166 code.
+    pub country: Option<String>,
+    /// State or province (ST).
+    pub state_or_province_name: Option<String>,
+    /// Locality (L).
+    pub locality: Option<String>,
+    /// Organization (O).
+    pub organization_name: Option<String>,
+    /// Organizational unit (OU).
+    pub organization_unit_name: Option<String>,
+    /// E-mail address (emailAddress).
+    pub email: Option<String>,
+    /// Title.
+    pub title: Option<String>,
+    /// Surname (SN).
+    pub surname: Option<String>,
+    /// Given name (GN).
+    pub given_name: Option<String>,
+    /// Initials.
+    pub initials: Option<String>,
+    /// Pseudonym.
+    pub pseudonym: Option<String>,
+    /// Generation qualifier (`'Jr.'`).
+    pub generation_qualifier: Option<String>,
+}
+
+/// A certificate signing request for a key (`certificateSigningRequest`,
+/// `requestCertificateSigningRequest`).
+#[napi(object, object_to_js = false)]
+pub struct CsrRequest {
+    /// The subject to certify.
+    pub subject: DistinguishedName,
+    /// The signature algorithm, matching the key.
+    #[napi(ts_type = "SignatureAlgorithm")]
+    pub signature_algorithm: String,
+    /// The validity to ask the CA for, in days (default 365).
+    pub validity_days: Option<u32>,
+    /// Key usages requested (default `['DIGITAL_SIGNATURE']`).
+    #[napi(ts_type = "Array<KeyUsage>")]
+    pub key_usage: Option<Vec<String>>,
+    /// Extended key usages requested (default none).
+    #[napi(ts_type = "Array<ExtendedKeyUsage>")]
+    pub extended_key_usage: Option<Vec<String>>,
+}
+
+/// Options of `requestSelfSignedCertificate` and `requestCertificateSigningRequest`.
+#[napi(object, object_to_js = false)]
+pub struct ApprovalRequestOptions {
+    /// A plain object shown to the approvers (default `{ app: 'signbridge', type:
+    /// 'Certificate' }`).
+    #[napi(ts_type = "Record<string, unknown>")]
+    pub metadata: Option<serde_json::Value>,
+    /// The TSB's `payloadType` (default `'UNSPECIFIED'`).
+    pub payload_type: Option<String>,
 }
 
 /// An approver of `Policy.quorum`.
@@ -435,6 +537,138 @@ fn read_task(env: &Env, v: Unknown<'_>) -> napi::Result<core::ApprovalTask> {
     })
 }
 
+/// An optional list of names (key usages…), as the core's open enums parse them.
+fn opt_names<T>(o: &Obj<'_>, key: &str, parse: fn(&str) -> T) -> napi::Result<Option<Vec<T>>> {
+    Ok(o.opt_string_array(key)?
+        .map(|v| v.iter().map(|s| parse(s)).collect()))
+}
+
+fn opt_days(env: &Env, o: &Obj<'_>) -> napi::Result<Option<u32>> {
+    o.opt_number("validityDays")?
+        .map(|n| whole(env, n, &o.path("validityDays")))
+        .transpose()
+}
+
+fn read_certificate_request(env: &Env, v: Unknown<'_>) -> napi::Result<core::CertificateRequest> {
+    let o = Obj::new(
+        env,
+        v,
+        "request",
+        &[
+            "commonName",
+            "signatureAlgorithm",
+            "validityDays",
+            "keyUsage",
+            "extendedKeyUsage",
+            "certificateAuthority",
+        ],
+    )?;
+    let mut req = core::CertificateRequest::new(
+        o.string("commonName")?,
+        core::SignatureAlgorithm::parse(&o.string("signatureAlgorithm")?),
+    );
+    if let Some(days) = opt_days(env, &o)? {
+        req = req.with_validity_days(days);
+    }
+    if let Some(k) = opt_names(&o, "keyUsage", core::KeyUsage::parse)? {
+        req.key_usage = k;
+    }
+    if let Some(k) = opt_names(&o, "extendedKeyUsage", core::ExtendedKeyUsage::parse)? {
+        req.extended_key_usage = k;
+    }
+    let ca = o.get("certificateAuthority")?;
+    if !is_nullish(&ca) {
+        if ca.get_type()? != ValueType::Boolean {
+            return Err(type_error(
+                env,
+                format!(
+                    "{} must be a boolean, got {}",
+                    o.path("certificateAuthority"),
+                    args::describe(&ca)
+                ),
+            ));
+        }
+        // SAFETY: checked to be a boolean just above; `ca` belongs to `env`.
+        if unsafe { bool::from_napi_value(env.raw(), ca.raw()) }? {
+            req = req.authority();
+        }
+    }
+    Ok(req)
+}
+
+const DN_FIELDS: &[&str] = &[
+    "commonName",
+    "country",
+    "stateOrProvinceName",
+    "locality",
+    "organizationName",
+    "organizationUnitName",
+    "email",
+    "title",
+    "surname",
+    "givenName",
+    "initials",
+    "pseudonym",
+    "generationQualifier",
+];
+
+fn read_csr_request(env: &Env, v: Unknown<'_>) -> napi::Result<core::CsrRequest> {
+    let o = Obj::new(
+        env,
+        v,
+        "request",
+        &[
+            "subject",
+            "signatureAlgorithm",
+            "validityDays",
+            "keyUsage",
+            "extendedKeyUsage",
+        ],
+    )?;
+    let s = Obj::new(env, o.get("subject")?, &o.path("subject"), DN_FIELDS)?;
+    let subject = core::DistinguishedName {
+        common_name: s.string("commonName")?,
+        country: s.opt_string("country")?,
+        state_or_province_name: s.opt_string("stateOrProvinceName")?,
+        locality: s.opt_string("locality")?,
+        organization_name: s.opt_string("organizationName")?,
+        organization_unit_name: s.opt_string("organizationUnitName")?,
+        email: s.opt_string("email")?,
+        title: s.opt_string("title")?,
+        surname: s.opt_string("surname")?,
+        given_name: s.opt_string("givenName")?,
+        initials: s.opt_string("initials")?,
+        pseudonym: s.opt_string("pseudonym")?,
+        generation_qualifier: s.opt_string("generationQualifier")?,
+    };
+    let mut req = core::CsrRequest::new(
+        subject,
+        core::SignatureAlgorithm::parse(&o.string("signatureAlgorithm")?),
+    );
+    if let Some(days) = opt_days(env, &o)? {
+        req.validity_days = days;
+    }
+    if let Some(k) = opt_names(&o, "keyUsage", core::KeyUsage::parse)? {
+        req.key_usage = k;
+    }
+    if let Some(k) = opt_names(&o, "extendedKeyUsage", core::ExtendedKeyUsage::parse)? {
+        req.extended_key_usage = k;
+    }
+    Ok(req)
+}
+
+fn read_request_options(env: &Env, v: Option<Unknown<'_>>) -> napi::Result<core::SignOptions> {
+    let mut opts = core::SignOptions::default();
+    if let Some(o) = Obj::opt(env, v, "options", &["metadata", "payloadType"])? {
+        let metadata = o.get("metadata")?;
+        if !is_nullish(&metadata) {
+            opts.metadata = Some(plain_object(env, metadata, &o.path("metadata"))?);
+        }
+        opts.payload_type = o.opt_string("payloadType")?;
+    }
+    Ok(opts)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Conversions.
 
@@ -488,6 +722,20 @@ fn tasks_to_js(tasks: Vec<core::ApprovalTask>) -> Vec<ApprovalTask> {
             payload_type: t.payload_type,
         })
         .collect()
+}
+
+fn certificate_to_js(c: core::Certificate) -> Certificate {
+    Certificate {
+        pem: c.pem(),
+        der: Buffer::from(c.der),
+    }
+}
+
+fn csr_to_js(c: core::Csr) -> Csr {
+    Csr {
+        pem: c.pem(),
+        der: Buffer::from(c.der),
+    }
 }
 
 fn bytes_to_js(b: Vec<u8>) -> Buffer {
@@ -1077,6 +1325,156 @@ impl SecurosysApi {
             async move { api.reject(approver.as_ref(), &task_id).await },
             |()| (),
             None,
+        )
+    }
+}
+
+#[napi]
+impl SecurosysApi {
+    /// A self-signed X.509 certificate for key `label`, made and signed in the HSM now
+    /// (key-management role unless `securosys.certificate_role` says otherwise). Keys with an
+    /// approval policy use `requestSelfSignedCertificate`.
+    #[napi(
+        ts_args_type = "label: string, request: CertificateRequest",
+        ts_return_type = "Promise<Certificate>"
+    )]
+    pub fn self_signed_certificate<'e>(
+        &self,
+        env: &'e Env,
+        label: Unknown<'_>,
+        request: Unknown<'_>,
+    ) -> napi::Result<Object<'e>> {
+        let label = args::string(env, label, "label")?;
+        let req = read_certificate_request(env, request)?;
+        let api = self.inner.clone();
+        promise::spawn(
+            env,
+            async move { api.self_signed_certificate(&label, &req).await },
+            certificate_to_js,
+            None,
+        )
+    }
+
+    /// A PKCS#10 certificate signing request for key `label`, made and signed in the HSM now.
+    /// Keys with an approval policy use `requestCertificateSigningRequest`.
+    #[napi(
+        ts_args_type = "label: string, request: CsrRequest",
+        ts_return_type = "Promise<Csr>"
+    )]
+    pub fn certificate_signing_request<'e>(
+        &self,
+        env: &'e Env,
+        label: Unknown<'_>,
+        request: Unknown<'_>,
+    ) -> napi::Result<Object<'e>> {
+        let label = args::string(env, label, "label")?;
+        let req = read_csr_request(env, request)?;
+        let api = self.inner.clone();
+        promise::spawn(
+            env,
+            async move { api.certificate_signing_request(&label, &req).await },
+            csr_to_js,
+            None,
+        )
+    }
+
+    /// Submit a self-signed certificate that waits for the key's approvals; resolves with the
+    /// request id for `waitCertificate`.
+    #[napi(
+        ts_args_type = "label: string, request: CertificateRequest, options?: ApprovalRequestOptions | null",
+        ts_return_type = "Promise<string>"
+    )]
+    pub fn request_self_signed_certificate<'e>(
+        &self,
+        env: &'e Env,
+        label: Unknown<'_>,
+        request: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> napi::Result<Object<'e>> {
+        let label = args::string(env, label, "label")?;
+        let req = read_certificate_request(env, request)?;
+        let opts = read_request_options(env, options)?;
+        let api = self.inner.clone();
+        promise::spawn(
+            env,
+            async move {
+                api.request_self_signed_certificate(&label, &req, &opts)
+                    .await
+            },
+            |id: String| id,
+            None,
+        )
+    }
+
+    /// Submit a certificate signing request that waits for the key's approvals; resolves with
+    /// the request id for `waitCertificateSigningRequest`.
+    #[napi(
+        ts_args_type = "label: string, request: CsrRequest, options?: ApprovalRequestOptions | null",
+        ts_return_type = "Promise<string>"
+    )]
+    pub fn request_certificate_signing_request<'e>(
+        &self,
+        env: &'e Env,
+        label: Unknown<'_>,
+        request: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> napi::Result<Object<'e>> {
+        let label = args::string(env, label, "label")?;
+        let req = read_csr_request(env, request)?;
+        let opts = read_request_options(env, options)?;
+        let api = self.inner.clone();
+        promise::spawn(
+            env,
+            async move {
+                api.request_certificate_signing_request(&label, &req, &opts)
+                    .await
+            },
+            |id: String| id,
+            None,
+        )
+    }
+
+    /// `waitRequest` for `requestSelfSignedCertificate`: the certificate once approved.
+    #[napi(
+        ts_args_type = "id: string, options?: WaitOptions | null",
+        ts_return_type = "Promise<Certificate>"
+    )]
+    pub fn wait_certificate<'e>(
+        &self,
+        env: &'e Env,
+        id: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> napi::Result<Object<'e>> {
+        let id = args::string(env, id, "id")?;
+        let (opts, cleanup) = crate::read_wait(env, options)?;
+        let api = self.inner.clone();
+        promise::spawn(
+            env,
+            async move { api.wait_certificate(&id, &opts).await },
+            certificate_to_js,
+            cleanup,
+        )
+    }
+
+    /// `waitRequest` for `requestCertificateSigningRequest`: the CSR once approved.
+    #[napi(
+        ts_args_type = "id: string, options?: WaitOptions | null",
+        ts_return_type = "Promise<Csr>"
+    )]
+    pub fn wait_certificate_signing_request<'e>(
+        &self,
+        env: &'e Env,
+        id: Unknown<'_>,
+        options: Option<Unknown<'_>>,
+    ) -> napi::Result<Object<'e>> {
+        let id = args::string(env, id, "id")?;
+        let (opts, cleanup) = crate::read_wait(env, options)?;
+        let api = self.inner.clone();
+        promise::spawn(
+            env,
+            async move { api.wait_certificate_signing_request(&id, &opts).await },
+            csr_to_js,
+            cleanup,
         )
     }
 }

@@ -102,6 +102,13 @@ pub struct SecurosysConfig {
     /// Mutual TLS: the client certificate and key the TSB trusts.
     #[napi(js_name = "client_cert")]
     pub client_cert: Option<ClientCertConfig>,
+    /// The role whose API key the certificate endpoints get: `'key_management'` (default, the
+    /// newer Securosys documentation) or `'key_operation'` (the older table).
+    #[napi(
+        js_name = "certificate_role",
+        ts_type = "'key_management' | 'key_operation'"
+    )]
+    pub certificate_role: Option<String>,
 }
 
 /// The API keys of each Securosys role (`config.securosys.api_keys`): the key itself or

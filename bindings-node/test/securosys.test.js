@@ -212,6 +212,105 @@ test('async sign: rejected once rejections leave no quorum; cancelled; aborted w
   assertCode(await h.rejection(hsm.waitRequest(orphan, { intervalMs: 100, timeoutMs: 30000 })), 'SB_ERR_CANCELLED')
 })
 
+test('certificates: self-signed (end entity and CA) and CSRs for every key type, checked with openssl', async () => {
+  for (const spec of ['rsa2048', 'p256', 'p384', 'ed25519']) {
+    const name = label(`cert-${spec}`)
+    await hsm.createKey({ label: name, spec })
+    const spki = await hsm.publicKey(name)
+    const alg = defaultSignatureAlgorithm(spec)
+
+    const cert = await hsm.selfSignedCertificate(name, {
+      commonName: `Signer ${spec}`,
+      signatureAlgorithm: alg,
+      validityDays: 30,
+      extendedKeyUsage: ['CODE_SIGNING']
+    })
+    assert.ok(Buffer.isBuffer(cert.der))
+    assert.match(cert.pem, /^-----BEGIN CERTIFICATE-----\n/)
+    const x509 = new crypto.X509Certificate(cert.der)
+    assert.equal(x509.subject, `CN=Signer ${spec}`)
+    assert.equal(x509.ca, false)
+    assert.deepEqual(x509.publicKey.export({ type: 'spki', format: 'der' }), spki, 'the certificate is for the HSM key')
+    assert.ok(x509.verify(x509.publicKey), 'self-signed with the HSM key')
+    assert.deepEqual(x509.keyUsage, ['1.3.6.1.5.5.7.3.3'])
+    const days = (Date.parse(x509.validTo) - Date.parse(x509.validFrom)) / 86400000
+    assert.ok(Math.abs(days - 30) <= 1, `${days} days`)
+
+    const caFile = path.join(tmp, `${name}-ca.pem`)
+    const ca = await hsm.selfSignedCertificate(name, { commonName: 'Example CA', signatureAlgorithm: alg, certificateAuthority: true })
+    fs.writeFileSync(caFile, ca.pem)
+    assert.equal(new crypto.X509Certificate(ca.pem).ca, true)
+    execFileSync('openssl', ['verify', '-CAfile', caFile, caFile], { stdio: 'pipe' })
+
+    const csr = await hsm.certificateSigningRequest(name, {
+      subject: { commonName: 'Doc Signer', country: 'CH', organizationName: 'Example AG', email: 'signer@example.com' },
+      signatureAlgorithm: alg
+    })
+    assert.match(csr.pem, /^-----BEGIN CERTIFICATE REQUEST-----\n/)
+    const csrFile = path.join(tmp, `${name}.csr`)
+    fs.writeFileSync(csrFile, csr.pem)
+    const text = execFileSync('openssl', ['req', '-in', csrFile, '-noout', '-verify', '-subject'], { stdio: 'pipe' }).toString()
+    assert.match(text, /CN\s*=\s*Doc Signer/)
+    assert.match(text, /O\s*=\s*Example AG/)
+    const pub = execFileSync('openssl', ['req', '-in', csrFile, '-noout', '-pubkey'], { stdio: 'pipe' }).toString()
+    assert.deepEqual(crypto.createPublicKey(pub).export({ type: 'spki', format: 'der' }), spki)
+  }
+})
+
+test('certificates with approvals: a 1-of-1 key makes its certificate and CSR once approved', async () => {
+  const approver = ApproverKey.generateP256().key
+  const name = label('cert-ska')
+  await hsm.createKey({ label: name, spec: 'p256', policy: Policy.quorum(1, [{ name: 'a', publicKey: approver.publicKeyB64 }]) })
+  const request = { commonName: 'Approved signer', signatureAlgorithm: 'SHA256_WITH_ECDSA' }
+  assertCode(await h.rejection(hsm.selfSignedCertificate(name, request)), 'SB_ERR_PROVIDER')
+
+  const certId = await hsm.requestSelfSignedCertificate(name, request, { metadata: { why: 'test' } })
+  const csrId = await hsm.requestCertificateSigningRequest(name, { subject: { commonName: 'Approved signer' }, signatureAlgorithm: 'SHA256_WITH_ECDSA' })
+  for (const id of [certId, csrId]) {
+    const [task] = await tasksFor(approver, id)
+    assert.ok(task, `a task for ${id}`)
+    await hsm.approve(approver, task)
+  }
+  const cert = await hsm.waitCertificate(certId, { intervalMs: 100, timeoutMs: 30000 })
+  const x509 = new crypto.X509Certificate(cert.pem)
+  assert.equal(x509.subject, 'CN=Approved signer')
+  assert.deepEqual(x509.publicKey.export({ type: 'spki', format: 'der' }), await hsm.publicKey(name))
+  const csr = await hsm.waitCertificateSigningRequest(csrId, { intervalMs: 100, timeoutMs: 30000 })
+  const csrFile = path.join(tmp, 'approved.csr')
+  fs.writeFileSync(csrFile, csr.der)
+  execFileSync('openssl', ['req', '-inform', 'DER', '-in', csrFile, '-noout', '-verify'], { stdio: 'pipe' })
+})
+
+test('certificate requests are checked locally: SB_ERR_INVALID_ARGUMENT or TypeError', async () => {
+  await h.clearSecurosysLog(sim)
+  for (const [p, re] of [
+    [() => hsm.selfSignedCertificate('k', { commonName: '', signatureAlgorithm: 'SHA256_WITH_ECDSA' }), /common_name/],
+    [() => hsm.selfSignedCertificate('k', { commonName: 'x', signatureAlgorithm: 'NONE_WITH_ECDSA' }), /cannot sign a certificate/],
+    [() => hsm.selfSignedCertificate('k', { commonName: 'x', signatureAlgorithm: 'EDDSA', validityDays: 0 }), /validity_days = 0/],
+    [() => hsm.certificateSigningRequest('k', { subject: { commonName: 'x', country: 'Switzerland' }, signatureAlgorithm: 'EDDSA' }), /two-letter/],
+    [() => hsm.waitCertificate('../x'), /request id/]
+  ]) {
+    const e = await h.rejection(p())
+    assertCode(e, 'SB_ERR_INVALID_ARGUMENT')
+    assert.match(e.message, re)
+  }
+  assert.deepEqual(await h.securosysLog(sim), [])
+  for (const [call, re] of [
+    [() => hsm.selfSignedCertificate('k', { commonName: 'x' }), /request\.signatureAlgorithm must be a string/],
+    [() => hsm.selfSignedCertificate('k', { commonName: 'x', signatureAlgorithm: 'EDDSA', certificateAuthority: 'yes' }), /request\.certificateAuthority must be a boolean/],
+    [() => hsm.selfSignedCertificate('k', { commonName: 'x', signatureAlgorithm: 'EDDSA', keyUsage: 'DIGITAL_SIGNATURE' }), /request\.keyUsage must be an array/],
+    [() => hsm.selfSignedCertificate('k', { common_name: 'x', signatureAlgorithm: 'EDDSA' }), /unknown field "common_name"/],
+    [() => hsm.certificateSigningRequest('k', { subject: 'CN=x', signatureAlgorithm: 'EDDSA' }), /request\.subject must be an object/],
+    [() => hsm.certificateSigningRequest('k', { subject: { cn: 'x' }, signatureAlgorithm: 'EDDSA' }), /request\.subject has an unknown field "cn"/],
+    [() => hsm.requestSelfSignedCertificate('k', { commonName: 'x', signatureAlgorithm: 'EDDSA' }, { payloadKind: 'raw' }), /options has an unknown field "payloadKind"/]
+  ]) {
+    let thrown
+    try { call() } catch (e) { thrown = e }
+    assert.ok(thrown instanceof TypeError, `${call}: ${thrown}`)
+    assert.match(thrown.message, re)
+  }
+})
+
 test('approver keys load from PEM and DER (P-256, P-384, Ed25519, RSA) and approve', async () => {
   const made = [
     crypto.generateKeyPairSync('ec', { namedCurve: 'P-384' }),
