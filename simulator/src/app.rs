@@ -382,6 +382,11 @@ fn status_code_name(status: StatusCode) -> &'static str {
 }
 
 async fn apply_fault(shared: &AppState, fault: Fault, req: Request, next: Next) -> Response {
+    if crate::onespan::owns_path(req.uri().path()) {
+        if let Some(resp) = crate::onespan::fault_response(&fault) {
+            return resp;
+        }
+    }
     match fault.kind {
         FaultKind::Status => {
             let status =

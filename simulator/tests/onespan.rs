@@ -1800,7 +1800,7 @@ async fn requests_are_logged_and_faults_apply_to_onespan_paths() {
         .send()
         .await
         .expect("list");
-    assert_eq!(resp.status(), 503);
+    os_error(resp, 503, "error.simulator.injectedFault").await;
     let resp = os
         .api(reqwest::Method::GET, "/packages")
         .send()
@@ -1873,4 +1873,83 @@ async fn signer_authentication_tokens_redeem_to_the_signing_page() {
         .await
         .expect("auth");
     os_error(resp, 401, "error.unauthorised.invalidAuthenticationToken").await;
+}
+
+#[tokio::test]
+async fn served_on_the_mutual_tls_listener_with_its_own_base_url() {
+    use rustls::pki_types::pem::PemObject as _;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sim = Simulator::start(SimConfig {
+        quiet: true,
+        tls_dir: Some(dir.path().to_path_buf()),
+        ..SimConfig::default()
+    })
+    .await
+    .expect("start with TLS");
+    let pki = signbridge_sim::TestPki::in_dir(dir.path());
+    let _ = common::client(); // installs the ring provider once
+    let certs = |p: &std::path::Path| {
+        CertificateDer::pem_file_iter(p)
+            .expect("pem")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("certs")
+    };
+    let mut roots = rustls::RootCertStore::empty();
+    for c in certs(&pki.ca_cert) {
+        roots.add(c).expect("root");
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("versions")
+    .with_root_certificates(roots)
+    .with_client_auth_cert(
+        certs(&pki.client_cert),
+        PrivateKeyDer::from_pem_file(&pki.client_key).expect("key"),
+    )
+    .expect("client auth");
+    let http = reqwest::Client::builder()
+        .tls_backend_preconfigured(config)
+        .build()
+        .expect("client");
+    let tls_base = sim.tls_base_url().expect("tls base").to_owned();
+
+    let mut body = two_signers("Over mTLS");
+    body["status"] = json!("SENT");
+    let resp = http
+        .post(format!("{tls_base}/api/packages"))
+        .header("Authorization", format!("Basic {ONESPAN_API_KEY}"))
+        .header("Content-Type", JSON_CT)
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("create over mTLS");
+    assert_eq!(resp.status(), 200);
+    let id = resp.json::<Value>().await.expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let resp = http
+        .get(format!(
+            "{tls_base}/api/packages/{}/roles/Signer1/signingUrl",
+            enc(&id)
+        ))
+        .header("Authorization", format!("Basic {ONESPAN_API_KEY}"))
+        .send()
+        .await
+        .expect("signing url");
+    let url = resp.json::<Value>().await.expect("json")["url"]
+        .as_str()
+        .expect("url")
+        .to_owned();
+    assert!(
+        url.starts_with(&format!("{tls_base}/access?sessionToken=")),
+        "{url}"
+    );
+    let page = http.get(&url).send().await.expect("page");
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.expect("html").contains("Over mTLS"));
 }

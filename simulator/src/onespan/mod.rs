@@ -351,6 +351,38 @@ pub(crate) fn wrong_method(uri: &Uri) -> Response {
     .into_response()
 }
 
+/// The answer of an injected `status` or `rate_limit` fault on a OneSpan path, in the §8 shape
+/// (other fault kinds act on the real answer and return `None`).
+pub(crate) fn fault_response(fault: &crate::state::Fault) -> Option<Response> {
+    use crate::state::FaultKind;
+    match fault.kind {
+        FaultKind::Status => {
+            let status =
+                StatusCode::from_u16(fault.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            Some(
+                OsError::new(
+                    status,
+                    "error.simulator.injectedFault",
+                    format!("Injected fault: HTTP {}", status.as_u16()),
+                )
+                .into_response(),
+            )
+        }
+        FaultKind::RateLimit => {
+            let mut resp = OsError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "error.tooManyRequests",
+                "Rate limit exceeded, retry later.",
+            )
+            .into_response();
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(fault.retry_after));
+            Some(resp)
+        }
+        _ => None,
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Errors (§8)
 
