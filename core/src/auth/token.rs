@@ -334,16 +334,11 @@ impl TokenSource {
                 "the issued access token cannot be sent in a header",
             ));
         }
-        let expires_in = answer
-            .expires_in
-            .filter(|s| s.is_finite() && *s > 0.0)
-            .map(Duration::from_secs_f64);
-        let lifetime = if self.options.prefer_jwt_exp {
-            jwt_lifetime(&answer.access_token).or(expires_in)
-        } else {
-            expires_in.or_else(|| jwt_lifetime(&answer.access_token))
-        }
-        .unwrap_or(DEFAULT_LIFETIME);
+        let lifetime = token_lifetime(
+            answer.expires_in,
+            &answer.access_token,
+            self.options.prefer_jwt_exp,
+        );
         tracing::debug!(lifetime_s = lifetime.as_secs(), "access token issued");
         Ok(Cached {
             value: SecretString::from(answer.access_token),
@@ -357,6 +352,20 @@ impl TokenSource {
         v.set_sensitive(true);
         Some((http::header::AUTHORIZATION, v))
     }
+}
+
+/// A token's lifetime from `expires_in` and the JWT `exp` claim, in the order `prefer_jwt` says;
+/// [`DEFAULT_LIFETIME`] when neither tells.
+fn token_lifetime(expires_in: Option<f64>, token: &str, prefer_jwt: bool) -> Duration {
+    let expires_in = expires_in
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map(Duration::from_secs_f64);
+    if prefer_jwt {
+        jwt_lifetime(token).or(expires_in)
+    } else {
+        expires_in.or_else(|| jwt_lifetime(token))
+    }
+    .unwrap_or(DEFAULT_LIFETIME)
 }
 
 fn form_encode(s: &str) -> String {
@@ -435,6 +444,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn refresh_margin_rules() {
+        let t = Instant::now();
+        let s = Duration::from_secs;
+        // Five-minute tokens: 60 s early, whatever the minimum.
+        assert_eq!(refresh_at(t, s(300), Duration::ZERO), t + s(240));
+        assert_eq!(refresh_at(t, s(300), s(10)), t + s(240));
+        // Short tokens: a fifth of the lifetime, but at least the minimum (OneSpan's 10 s).
+        assert_eq!(refresh_at(t, s(30), Duration::ZERO), t + s(24));
+        assert_eq!(refresh_at(t, s(30), s(10)), t + s(20));
+        // Shorter than the margin: refreshed on the next call.
+        assert_eq!(refresh_at(t, s(5), s(10)), t);
+    }
+
+    #[test]
     fn jwt_exp_gives_the_lifetime() {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -446,5 +469,28 @@ mod tests {
         let l = jwt_lifetime(&token).expect("lifetime");
         assert!(l <= Duration::from_secs(300) && l >= Duration::from_secs(290));
         assert!(jwt_lifetime("opaque-token").is_none());
+    }
+
+    #[test]
+    fn jwt_exp_can_outrank_expires_in() {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let payload = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(format!("{{\"exp\":{}}}", now + 120));
+        let jwt = format!("eyJhbGciOiJub25lIn0.{payload}.sig");
+        // expires_in says 300 s, the JWT says 120 s.
+        let preferred = token_lifetime(Some(300.0), &jwt, true);
+        assert!(preferred <= Duration::from_secs(120) && preferred >= Duration::from_secs(110));
+        assert_eq!(
+            token_lifetime(Some(300.0), &jwt, false),
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            token_lifetime(Some(300.0), "opaque", true),
+            Duration::from_secs(300)
+        );
+        assert_eq!(token_lifetime(None, "opaque", true), DEFAULT_LIFETIME);
     }
 }

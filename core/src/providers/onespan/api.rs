@@ -492,20 +492,14 @@ impl OnespanClient {
             opts.interval = DEFAULT_POLL_INTERVAL;
         }
         let base = opts.interval;
-        let cap = MAX_POLL_INTERVAL.max(base);
         let mut polls = 0u32;
         let what = format!("transaction {package_id}");
         let package = poll_until(
             &opts,
             &what,
             || {
-                // The engine sleeps `base` between polls; grow the delay on top of it.
-                let extra = if polls < 2 {
-                    Duration::ZERO
-                } else {
-                    let grown = base.as_secs_f64() * POLL_GROWTH.powi((polls - 1) as i32);
-                    Duration::from_secs_f64(grown.min(cap.as_secs_f64())).saturating_sub(base)
-                };
+                // The engine sleeps `base` between polls; the backoff adds the rest.
+                let extra = poll_delay(base, polls).saturating_sub(base);
                 polls += 1;
                 async move {
                     if !extra.is_zero() {
@@ -738,6 +732,18 @@ impl OnespanClient {
         let req = self.request(Method::GET, self.api_url(&["callback"])?, Body::Empty, what);
         parse(&self.send_req(req).await?, what)
     }
+}
+
+/// The delay before poll number `poll` (0 = the first, at once) of a wait whose first delay is
+/// `base`: `base`, then 1.5 times the previous delay, up to [`MAX_POLL_INTERVAL`] (or `base` when
+/// that is longer).
+pub(crate) fn poll_delay(base: Duration, poll: u32) -> Duration {
+    if poll == 0 {
+        return Duration::ZERO;
+    }
+    let cap = MAX_POLL_INTERVAL.max(base);
+    let grown = base.as_secs_f64() * POLL_GROWTH.powi((poll - 1).min(64) as i32);
+    Duration::from_secs_f64(grown.min(cap.as_secs_f64()))
 }
 
 /// A decline / opt-out reason from the audit trail: the data of the latest event whose type

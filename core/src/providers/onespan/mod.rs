@@ -49,6 +49,7 @@ mod errors;
 mod model;
 mod pager;
 
+pub use api::{DEFAULT_POLL_INTERVAL, MAX_POLL_INTERVAL};
 pub use callback::{CallbackEvent, CallbackEventName, CallbackVerifier};
 pub use download::{sanitize_file_name, Download, DownloadKind};
 pub use model::{

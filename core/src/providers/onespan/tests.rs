@@ -333,3 +333,21 @@ fn builders_validate_and_serialise() {
         Some(ErrorCode::InvalidArgument)
     );
 }
+
+#[test]
+fn polling_backs_off_from_five_seconds_to_a_minute() {
+    use std::time::Duration;
+    let base = api::DEFAULT_POLL_INTERVAL;
+    assert_eq!(base, Duration::from_secs(5));
+    let delays: Vec<f64> = (0..12)
+        .map(|n| api::poll_delay(base, n).as_secs_f64())
+        .collect();
+    assert_eq!(&delays[..4], &[0.0, 5.0, 7.5, 11.25]);
+    assert!(delays.windows(2).all(|w| w[1] >= w[0]));
+    assert_eq!(delays[11], 60.0);
+    // A longer first delay is kept, never shortened.
+    assert_eq!(
+        api::poll_delay(Duration::from_secs(120), 5),
+        Duration::from_secs(120)
+    );
+}
