@@ -13,9 +13,11 @@
 //! * [`eid`]: browser-based eID sessions and the browser's return (`parse_redirect`).
 //! * [`webhook`]: the webhook verifier.
 //! * [`securosys`]: the Securosys Primus HSM (keys, signing with and without approvals).
+//! * [`certificates`]: certificates and CSRs made by the HSM for a key.
 
 use pyo3::prelude::*;
 
+pub mod certificates;
 pub mod client;
 pub mod convert;
 pub mod eid;
@@ -59,6 +61,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     eid::register(m)?;
     webhook::register(m)?;
     securosys::register(m)?;
+    certificates::register(m)?;
     logbridge::install(py)?;
     // pyo3 records every added name in `__all__`; the public names are those of the package
     // `signbridge`, so the private module keeps none (and its stub needs no copy of the list).

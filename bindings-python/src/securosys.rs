@@ -18,6 +18,7 @@ use signbridge::providers::securosys::{
 };
 use signbridge::{Error, ErrorCode};
 
+use crate::certificates::{certificate_request, csr_request, PyCertificate, PyCsr};
 use crate::client::{Progress, PyClient};
 use crate::convert;
 use crate::errors;
@@ -27,7 +28,7 @@ use crate::types::opt_repr;
 // ---- enums ----------------------------------------------------------------------------------
 
 /// Build a `str`-valued `enum.Enum` named `name` in module `signbridge`.
-fn str_enum(
+pub(crate) fn str_enum(
     py: Python<'_>,
     name: &str,
     members: &[(String, String)],
@@ -390,7 +391,10 @@ fn task_kind(py: Python<'_>, obj: Option<&Bound<'_, PyAny>>) -> PyResult<TaskKin
 
 /// A signature algorithm: a member, or any str (the open set of the core: unknown names are
 /// kept and sent as given).
-fn signature_algorithm(py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<SignatureAlgorithm> {
+pub(crate) fn signature_algorithm(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+) -> PyResult<SignatureAlgorithm> {
     let cls = signature_algorithm_enum(py)?;
     if obj.is_instance(cls)? {
         let v: String = obj.getattr("value")?.extract()?;
@@ -1555,6 +1559,206 @@ impl PySecurosys {
             let id = task_id(task)?;
             let api = self.api(py)?;
             run(py, async move { api.reject(who.as_ref(), &id).await })
+        })
+    }
+
+    /// A self-signed X.509 certificate for key `label`, made and signed by the HSM now
+    /// (key-management role by default, see securosys.certificate_role). `algorithm` matches the
+    /// key (KeySpec.X.default_signature_algorithm; not a NONE..., PSS or deterministic one);
+    /// `key_usage` (default [KeyUsage.DIGITAL_SIGNATURE]) and `extended_key_usage` are lists of
+    /// KeyUsage / ExtendedKeyUsage; `certificate_authority=True` makes a CA certificate (adding
+    /// KEY_CERT_SIGN and CRL_SIGN when key_usage is not given). Bad values raise InvalidInput
+    /// before anything is sent; keys with an approval policy need
+    /// request_self_signed_certificate().
+    #[pyo3(signature = (label, common_name, algorithm, *, validity_days = 365, key_usage = None,
+        extended_key_usage = None, certificate_authority = false))]
+    #[allow(clippy::too_many_arguments)]
+    fn self_signed_certificate(
+        &self,
+        py: Python<'_>,
+        label: &Bound<'_, PyAny>,
+        common_name: &Bound<'_, PyAny>,
+        algorithm: &Bound<'_, PyAny>,
+        validity_days: i64,
+        key_usage: Option<&Bound<'_, PyAny>>,
+        extended_key_usage: Option<&Bound<'_, PyAny>>,
+        certificate_authority: bool,
+    ) -> PyResult<PyCertificate> {
+        boundary(py, || {
+            let label = self::label(label)?;
+            let req = certificate_request(
+                py,
+                common_name,
+                algorithm,
+                validity_days,
+                key_usage,
+                extended_key_usage,
+                certificate_authority,
+            )?;
+            let api = self.api(py)?;
+            let inner = run(py, async move {
+                api.self_signed_certificate(&label, &req).await
+            })?;
+            Ok(PyCertificate { inner })
+        })
+    }
+
+    /// A PKCS#10 certificate signing request for key `label`, made and signed by the HSM now.
+    /// `subject` is a DistinguishedName (or just a common name); the other arguments are those
+    /// of self_signed_certificate().
+    #[pyo3(signature = (label, subject, algorithm, *, validity_days = 365, key_usage = None,
+        extended_key_usage = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn certificate_signing_request(
+        &self,
+        py: Python<'_>,
+        label: &Bound<'_, PyAny>,
+        subject: &Bound<'_, PyAny>,
+        algorithm: &Bound<'_, PyAny>,
+        validity_days: i64,
+        key_usage: Option<&Bound<'_, PyAny>>,
+        extended_key_usage: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyCsr> {
+        boundary(py, || {
+            let label = self::label(label)?;
+            let req = csr_request(
+                py,
+                subject,
+                algorithm,
+                validity_days,
+                key_usage,
+                extended_key_usage,
+            )?;
+            let api = self.api(py)?;
+            let inner = run(py, async move {
+                api.certificate_signing_request(&label, &req).await
+            })?;
+            Ok(PyCsr { inner })
+        })
+    }
+
+    /// self_signed_certificate() for a key with an approval policy: submits the request and
+    /// returns its id, for wait_certificate(). `metadata` (a dict) is shown to the approvers.
+    #[pyo3(signature = (label, common_name, algorithm, *, validity_days = 365, key_usage = None,
+        extended_key_usage = None, certificate_authority = false, metadata = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn request_self_signed_certificate(
+        &self,
+        py: Python<'_>,
+        label: &Bound<'_, PyAny>,
+        common_name: &Bound<'_, PyAny>,
+        algorithm: &Bound<'_, PyAny>,
+        validity_days: i64,
+        key_usage: Option<&Bound<'_, PyAny>>,
+        extended_key_usage: Option<&Bound<'_, PyAny>>,
+        certificate_authority: bool,
+        metadata: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        boundary(py, || {
+            let label = self::label(label)?;
+            let req = certificate_request(
+                py,
+                common_name,
+                algorithm,
+                validity_days,
+                key_usage,
+                extended_key_usage,
+                certificate_authority,
+            )?;
+            let options = sign_options(metadata, None)?;
+            let api = self.api(py)?;
+            run(py, async move {
+                api.request_self_signed_certificate(&label, &req, &options)
+                    .await
+            })
+        })
+    }
+
+    /// certificate_signing_request() for a key with an approval policy: submits the request and
+    /// returns its id, for wait_certificate_signing_request().
+    #[pyo3(signature = (label, subject, algorithm, *, validity_days = 365, key_usage = None,
+        extended_key_usage = None, metadata = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn request_certificate_signing_request(
+        &self,
+        py: Python<'_>,
+        label: &Bound<'_, PyAny>,
+        subject: &Bound<'_, PyAny>,
+        algorithm: &Bound<'_, PyAny>,
+        validity_days: i64,
+        key_usage: Option<&Bound<'_, PyAny>>,
+        extended_key_usage: Option<&Bound<'_, PyAny>>,
+        metadata: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<String> {
+        boundary(py, || {
+            let label = self::label(label)?;
+            let req = csr_request(
+                py,
+                subject,
+                algorithm,
+                validity_days,
+                key_usage,
+                extended_key_usage,
+            )?;
+            let options = sign_options(metadata, None)?;
+            let api = self.api(py)?;
+            run(py, async move {
+                api.request_certificate_signing_request(&label, &req, &options)
+                    .await
+            })
+        })
+    }
+
+    /// wait_request() for request_self_signed_certificate(): the Certificate once approved (the
+    /// same errors and arguments as wait_request()).
+    #[pyo3(signature = (request_id, *, interval = 2.0, timeout = None, on_progress = None))]
+    fn wait_certificate(
+        &self,
+        py: Python<'_>,
+        request_id: &Bound<'_, PyAny>,
+        interval: f64,
+        timeout: Option<f64>,
+        on_progress: Option<Py<PyAny>>,
+    ) -> PyResult<PyCertificate> {
+        boundary(py, || {
+            let id = self::request_id(request_id)?;
+            let progress =
+                Progress::new(py, interval, timeout, on_progress, |s: &RequestStatus| {
+                    PyRequestStatus { inner: s.clone() }
+                })?;
+            let opts = progress.opts.clone();
+            let api = self.api(py)?;
+            let result = run(py, async move { api.wait_certificate(&id, &opts).await });
+            Ok(PyCertificate {
+                inner: progress.finish(result)?,
+            })
+        })
+    }
+
+    /// wait_request() for request_certificate_signing_request(): the Csr once approved.
+    #[pyo3(signature = (request_id, *, interval = 2.0, timeout = None, on_progress = None))]
+    fn wait_certificate_signing_request(
+        &self,
+        py: Python<'_>,
+        request_id: &Bound<'_, PyAny>,
+        interval: f64,
+        timeout: Option<f64>,
+        on_progress: Option<Py<PyAny>>,
+    ) -> PyResult<PyCsr> {
+        boundary(py, || {
+            let id = self::request_id(request_id)?;
+            let progress =
+                Progress::new(py, interval, timeout, on_progress, |s: &RequestStatus| {
+                    PyRequestStatus { inner: s.clone() }
+                })?;
+            let opts = progress.opts.clone();
+            let api = self.api(py)?;
+            let result = run(py, async move {
+                api.wait_certificate_signing_request(&id, &opts).await
+            });
+            Ok(PyCsr {
+                inner: progress.finish(result)?,
+            })
         })
     }
 

@@ -144,7 +144,11 @@ class Sim:
             {"media_base_url": None, "webhook_secret": None, "webhook_scheme": None},
         )
         self.call("DELETE", "/_sim/webhooks")
-        self.call("PUT", "/_sim/securosys/auth", {"require_jwt": False})
+        self.call(
+            "PUT",
+            "/_sim/securosys/auth",
+            {"require_jwt": False, "accept_oauth": False, "role_table": "newer"},
+        )
 
     def securosys_log(self) -> list[dict[str, Any]]:
         """The simulator's log of /v1/ requests: the roles of the keys each one carried."""

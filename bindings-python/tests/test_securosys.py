@@ -451,6 +451,167 @@ def test_securosys_needs_its_section(sim: Sim) -> None:
         hsm()
 
 
+def test_a_jwt_from_oauth2_client_credentials(sim: Sim) -> None:
+    sim.call("PUT", "/_sim/securosys/auth", {"require_jwt": True, "accept_oauth": True})
+    sim.call("DELETE", "/_sim/oauth")
+    oauth2 = {"client_id": "signbridge-sim-client", "client_secret": "sim-client-secret-0001",
+              "token_url": sim.url + "/auth/realms/zignsec/protocol/openid-connect/token"}
+    with signbridge.Client(securosys_config(sim, oauth2=oauth2)) as client:
+        hsm = client.securosys()
+        label = new_label("oauth")
+        hsm.create_key(label, KeySpec.P256)
+        for _ in range(3):
+            hsm.synchronous_sign(label, DOCUMENT, "SHA256_WITH_ECDSA")
+    assert sim.call("GET", "/_sim/oauth")["tokens_issued"] == 1, "one token, reused"
+
+    wrong = dict(oauth2, client_secret="wrong-oauth-client-secret-55")
+    with signbridge.Client(securosys_config(sim, oauth2=wrong)) as client:
+        with pytest.raises(signbridge.AuthError) as info:
+            client.securosys().list_keys()
+    assert info.value.code is ErrorCode.SB_ERR_AUTH
+    assert "wrong-oauth-client-secret-55" not in str(info.value) + repr(info.value)
+
+    # A static JWT and a token source at once is a configuration error.
+    with pytest.raises(signbridge.InvalidInput) as both:
+        signbridge.Client(securosys_config(sim, jwt=SECUROSYS_JWT, oauth2=oauth2))
+    assert both.value.code is ErrorCode.SB_ERR_INVALID_CONFIG
+    assert SECUROSYS_JWT not in str(both.value)
+
+
+# ---- certificates ----
+
+
+def openssl(*args: str, stdin: Optional[str] = None) -> str:
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    out = subprocess.run(["openssl", *args], capture_output=True, text=True, input=stdin)
+    assert out.returncode == 0, out.stderr
+    return out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("spec", [KeySpec.RSA_2048, KeySpec.P256, KeySpec.P384,
+                                  KeySpec.ED25519], ids=lambda s: s.name)
+def test_self_signed_certificates_and_csrs(
+    hsm: signbridge.Securosys, spec: KeySpec, tmp_path: Path
+) -> None:
+    label = new_label("cert")
+    hsm.create_key(label, spec)
+    key_pem = hsm.get_key(label).public_key_pem()
+    alg = spec.default_signature_algorithm
+
+    cert = hsm.self_signed_certificate(
+        label, "Doc Signer", alg, validity_days=30,
+        extended_key_usage=[signbridge.ExtendedKeyUsage.CODE_SIGNING, "EMAIL_PROTECTION"],
+    )
+    assert cert.pem().startswith("-----BEGIN CERTIFICATE-----\n")
+    assert signbridge.Certificate.from_der(cert.der) == cert
+    path = tmp_path / "cert.pem"
+    path.write_text(cert.pem())
+    text = openssl("x509", "-in", str(path), "-noout", "-text")
+    assert "CN=Doc Signer" in text or "CN = Doc Signer" in text, text
+    assert "Code Signing" in text and "E-mail Protection" in text, text
+    assert openssl("x509", "-in", str(path), "-noout", "-pubkey") == key_pem
+
+    ca = hsm.self_signed_certificate(label, "Example CA", alg, certificate_authority=True)
+    ca_path = tmp_path / "ca.pem"
+    ca_path.write_text(ca.pem())
+    assert "CA:TRUE" in openssl("x509", "-in", str(ca_path), "-noout", "-text")
+    assert ": OK" in openssl("verify", "-CAfile", str(ca_path), str(ca_path))
+
+    subject = signbridge.DistinguishedName(
+        "Doc Signer", country="CH", organization_name="Example AG", email="signer@example.com"
+    )
+    csr = hsm.certificate_signing_request(label, subject, alg)
+    csr_path = tmp_path / "req.pem"
+    csr_path.write_text(csr.pem())
+    out = openssl("req", "-in", str(csr_path), "-noout", "-verify", "-subject")
+    assert "verif" in out.lower() and "OK" in out, out
+    assert "Example AG" in out and "CH" in out, out
+    assert openssl("req", "-in", str(csr_path), "-noout", "-pubkey") == key_pem
+    # A plain str subject is the common name.
+    assert hsm.certificate_signing_request(label, "Only CN", alg).der
+
+
+def test_certificates_of_a_key_with_approvals(hsm: signbridge.Securosys, tmp_path: Path) -> None:
+    alice, bob, _ = keys = approvers(3)
+    label = quorum_key(hsm, keys)
+    alg = SignatureAlgorithm.SHA256_WITH_RSA
+    with pytest.raises(signbridge.ProviderError):
+        hsm.self_signed_certificate(label, "Needs approval", alg)
+
+    cert_id = hsm.request_self_signed_certificate(
+        label, "Approved CA", alg, certificate_authority=True, metadata={"why": "new CA"}
+    )
+    csr_id = hsm.request_certificate_signing_request(
+        label, signbridge.DistinguishedName("Approved", country="SE"), alg
+    )
+    for who in (alice, bob):
+        tasks = hsm.list_approval_tasks(who, kind=signbridge.TaskKind.ALL)
+        assert {t.id for t in tasks} >= {cert_id, csr_id}
+        for t in tasks:
+            hsm.approve(who, t)
+    cert = hsm.wait_certificate(cert_id, interval=0.1, timeout=30)
+    csr = hsm.wait_certificate_signing_request(csr_id, interval=0.1, timeout=30)
+    (tmp_path / "ca.pem").write_text(cert.pem())
+    assert "CA:TRUE" in openssl("x509", "-in", str(tmp_path / "ca.pem"), "-noout", "-text")
+    (tmp_path / "req.pem").write_text(csr.pem())
+    assert "OK" in openssl("req", "-in", str(tmp_path / "req.pem"), "-noout", "-verify")
+
+
+def test_certificate_role_follows_the_configuration(sim: Sim) -> None:
+    with signbridge.Client(securosys_config(sim)) as client:
+        hsm = client.securosys()
+        label = new_label("role")
+        hsm.create_key(label, KeySpec.P256)
+        sim.call("DELETE", "/_sim/securosys/requests")
+        hsm.self_signed_certificate(label, "Default role", "SHA256_WITH_ECDSA")
+        assert sim.securosys_log()[-1]["api_key_roles"] == ["keyManagementToken"]
+
+        # A TSB with the older role table wants the key-operation key for certificates.
+        sim.call("PUT", "/_sim/securosys/auth", {"role_table": "seed"})
+        with pytest.raises(signbridge.AuthError):
+            hsm.self_signed_certificate(label, "Wrong role", "SHA256_WITH_ECDSA")
+    with signbridge.Client(securosys_config(sim, certificate_role="key_operation")) as client:
+        client.securosys().self_signed_certificate(label, "Seed role", "SHA256_WITH_ECDSA")
+        assert sim.securosys_log()[-1]["api_key_roles"] == ["keyOperationToken"]
+
+
+def test_certificate_arguments_are_checked(sim: Sim, hsm: signbridge.Securosys) -> None:
+    sim.call("DELETE", "/_sim/securosys/requests")
+    cases: list[tuple[Callable[[], object], str]] = [
+        (lambda: hsm.self_signed_certificate("k", "", "SHA256_WITH_ECDSA"), "common_name"),
+        (lambda: hsm.self_signed_certificate("k", "CA", "NONE_WITH_ECDSA"), "cannot sign"),
+        (lambda: hsm.self_signed_certificate("k", "CA", "EDDSA", validity_days=0), "validity"),
+        (lambda: hsm.self_signed_certificate(
+            "k", "CA", "EDDSA", key_usage=["DIGITAL_SIGNATURE"], certificate_authority=True),
+         "KEY_CERT_SIGN"),
+        (lambda: hsm.certificate_signing_request(
+            "k", signbridge.DistinguishedName("x", country="Sweden"), "EDDSA"),
+         "subject.country"),
+        (lambda: hsm.certificate_signing_request(
+            "k", signbridge.DistinguishedName("x", email="nobody"), "EDDSA"), "subject.email"),
+    ]
+    for i, (call, words) in enumerate(cases):
+        with pytest.raises(signbridge.InvalidInput) as info:
+            call()
+        assert info.value.code is ErrorCode.SB_ERR_INVALID_ARGUMENT, (i, info.value)
+        assert words in info.value.message, (i, info.value.message)
+    assert sim.securosys_log() == []
+    for bad, exc in [
+        (lambda: hsm.self_signed_certificate("k", "CA", "EDDSA", validity_days=-1), ValueError),
+        (lambda: hsm.self_signed_certificate("k", "CA", "EDDSA", key_usage="CRL_SIGN"),
+         TypeError),
+        (lambda: hsm.self_signed_certificate("k", "CA", "EDDSA", key_usage=[5]), TypeError),
+        (lambda: hsm.certificate_signing_request("k", {"common_name": "x"}, "EDDSA"), TypeError),
+        (lambda: signbridge.Certificate.from_der("not bytes"), TypeError),
+    ]:
+        with pytest.raises(exc):
+            bad()
+    with pytest.raises(signbridge.TransportError) as junk:
+        signbridge.Csr.from_der(b"not der")
+    assert junk.value.code is ErrorCode.SB_ERR_PROTOCOL
+
+
 # ---- approver keys ----
 
 

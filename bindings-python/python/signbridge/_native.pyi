@@ -833,6 +833,105 @@ class ApprovalTask:
     @property
     def payload_type(self) -> Optional[str]: ...
 
+class KeyUsage(str, enum.Enum):
+    """X.509 key usages of a certificate made by the HSM; any str works too."""
+
+    DIGITAL_SIGNATURE = "DIGITAL_SIGNATURE"
+    CONTENT_COMMITMENT = "CONTENT_COMMITMENT"
+    KEY_ENCIPHERMENT = "KEY_ENCIPHERMENT"
+    DATA_ENCIPHERMENT = "DATA_ENCIPHERMENT"
+    KEY_AGREEMENT = "KEY_AGREEMENT"
+    KEY_CERT_SIGN = "KEY_CERT_SIGN"
+    CRL_SIGN = "CRL_SIGN"
+    ENCIPHER_ONLY = "ENCIPHER_ONLY"
+    DECIPHER_ONLY = "DECIPHER_ONLY"
+
+    def __new__(cls, value: object) -> KeyUsage: ...
+
+class ExtendedKeyUsage(str, enum.Enum):
+    """X.509 extended key usages of a certificate made by the HSM; any str works too."""
+
+    ANY_EXTENDED_KEY_USAGE = "ANY_EXTENDED_KEY_USAGE"
+    SERVER_AUTH = "SERVER_AUTH"
+    CLIENT_AUTH = "CLIENT_AUTH"
+    CODE_SIGNING = "CODE_SIGNING"
+    EMAIL_PROTECTION = "EMAIL_PROTECTION"
+    TIME_STAMPING = "TIME_STAMPING"
+    OCSP_SIGNING = "OCSP_SIGNING"
+
+    def __new__(cls, value: object) -> ExtendedKeyUsage: ...
+
+_KeyUsages = Optional[Iterable[Union[KeyUsage, str]]]
+_ExtendedKeyUsages = Optional[Iterable[Union[ExtendedKeyUsage, str]]]
+
+@final
+class DistinguishedName:
+    """The subject of a certificate signing request; only common_name is required."""
+
+    def __new__(
+        cls,
+        common_name: str,
+        *,
+        country: Optional[str] = None,
+        state_or_province_name: Optional[str] = None,
+        locality: Optional[str] = None,
+        organization_name: Optional[str] = None,
+        organization_unit_name: Optional[str] = None,
+        email: Optional[str] = None,
+        title: Optional[str] = None,
+        surname: Optional[str] = None,
+        given_name: Optional[str] = None,
+        initials: Optional[str] = None,
+        pseudonym: Optional[str] = None,
+        generation_qualifier: Optional[str] = None,
+    ) -> DistinguishedName: ...
+    @property
+    def common_name(self) -> str: ...
+    @property
+    def country(self) -> Optional[str]: ...
+    @property
+    def state_or_province_name(self) -> Optional[str]: ...
+    @property
+    def locality(self) -> Optional[str]: ...
+    @property
+    def organization_name(self) -> Optional[str]: ...
+    @property
+    def organization_unit_name(self) -> Optional[str]: ...
+    @property
+    def email(self) -> Optional[str]: ...
+    @property
+    def title(self) -> Optional[str]: ...
+    @property
+    def surname(self) -> Optional[str]: ...
+    @property
+    def given_name(self) -> Optional[str]: ...
+    @property
+    def initials(self) -> Optional[str]: ...
+    @property
+    def pseudonym(self) -> Optional[str]: ...
+    @property
+    def generation_qualifier(self) -> Optional[str]: ...
+
+@final
+class Certificate:
+    """An X.509 certificate made by the HSM."""
+
+    @staticmethod
+    def from_der(der: _Buffer) -> Certificate: ...
+    @property
+    def der(self) -> bytes: ...
+    def pem(self) -> str: ...
+
+@final
+class Csr:
+    """A PKCS#10 certificate signing request made by the HSM."""
+
+    @staticmethod
+    def from_der(der: _Buffer) -> Csr: ...
+    @property
+    def der(self) -> bytes: ...
+    def pem(self) -> str: ...
+
 @final
 class Securosys:
     """The Securosys Primus HSM (TSB REST API)."""
@@ -924,5 +1023,65 @@ class Securosys:
     ) -> list[ApprovalTask]: ...
     def approve(self, approver: ApproverKey, task: ApprovalTask) -> None: ...
     def reject(self, approver: ApproverKey, task: Union[ApprovalTask, str]) -> None: ...
+    def self_signed_certificate(
+        self,
+        label: str,
+        common_name: str,
+        algorithm: _AlgorithmLike,
+        *,
+        validity_days: int = 365,
+        key_usage: _KeyUsages = None,
+        extended_key_usage: _ExtendedKeyUsages = None,
+        certificate_authority: bool = False,
+    ) -> Certificate: ...
+    def certificate_signing_request(
+        self,
+        label: str,
+        subject: Union[DistinguishedName, str],
+        algorithm: _AlgorithmLike,
+        *,
+        validity_days: int = 365,
+        key_usage: _KeyUsages = None,
+        extended_key_usage: _ExtendedKeyUsages = None,
+    ) -> Csr: ...
+    def request_self_signed_certificate(
+        self,
+        label: str,
+        common_name: str,
+        algorithm: _AlgorithmLike,
+        *,
+        validity_days: int = 365,
+        key_usage: _KeyUsages = None,
+        extended_key_usage: _ExtendedKeyUsages = None,
+        certificate_authority: bool = False,
+        metadata: Optional[Mapping[str, Any]] = None,
+    ) -> str: ...
+    def request_certificate_signing_request(
+        self,
+        label: str,
+        subject: Union[DistinguishedName, str],
+        algorithm: _AlgorithmLike,
+        *,
+        validity_days: int = 365,
+        key_usage: _KeyUsages = None,
+        extended_key_usage: _ExtendedKeyUsages = None,
+        metadata: Optional[Mapping[str, Any]] = None,
+    ) -> str: ...
+    def wait_certificate(
+        self,
+        request_id: str,
+        *,
+        interval: float = 2.0,
+        timeout: Optional[float] = None,
+        on_progress: Optional[Callable[[RequestStatus], object]] = None,
+    ) -> Certificate: ...
+    def wait_certificate_signing_request(
+        self,
+        request_id: str,
+        *,
+        interval: float = 2.0,
+        timeout: Optional[float] = None,
+        on_progress: Optional[Callable[[RequestStatus], object]] = None,
+    ) -> Csr: ...
     @property
     def base_url(self) -> str: ...
