@@ -104,7 +104,9 @@ struct Wire {
     created_date: Option<String>,
 }
 
-/// Parse a delivery's body (after authentication).
+/// Parse a delivery's body once it is authenticated (use [`CallbackVerifier::verify`] for the
+/// `Basic <key>` scheme; call this directly when the callback is authenticated otherwise, e.g.
+/// by OneSpan's OAuth 2.0 callback option checked by your own middleware).
 pub fn parse_event(body: &[u8]) -> Result<CallbackEvent> {
     let raw: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
         Error::protocol(format!(

@@ -50,7 +50,9 @@ mod model;
 mod pager;
 
 pub use api::{DEFAULT_POLL_INTERVAL, MAX_POLL_INTERVAL};
-pub use callback::{CallbackEvent, CallbackEventName, CallbackVerifier};
+pub use callback::{
+    parse_event as parse_callback_event, CallbackEvent, CallbackEventName, CallbackVerifier,
+};
 pub use download::{sanitize_file_name, Download, DownloadKind};
 pub use model::{
     Approval, Audit, AuditEvent, Callback, Document, DocumentSpec, Field, Message, NewPackage,

@@ -836,6 +836,11 @@ impl DocumentSpec {
         check_document_name(&self.name)?;
         if let Some(id) = &self.id {
             super::api::check_id("document id", id)?;
+            if id.eq_ignore_ascii_case("zip") {
+                return Err(Error::invalid_argument(
+                    "document id \"zip\" is taken by the ZIP download path; choose another id",
+                ));
+            }
         }
         crate::pdf::validate_pdf(&self.name, &self.data)?;
         for f in &self.fields {

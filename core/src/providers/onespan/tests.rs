@@ -318,6 +318,11 @@ fn builders_validate_and_serialise() {
         .due("2030-01-31T12:00:00")
         .validate(true)
         .is_ok());
+    assert_eq!(
+        bad(one().document(plain.clone().id("zip"))),
+        ErrorCode::InvalidArgument,
+        "the ZIP path"
+    );
     let neg = plain
         .clone()
         .field(SignatureField::new("buyer", 0, -1.0, 0.0));
