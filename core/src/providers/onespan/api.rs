@@ -743,7 +743,7 @@ pub(crate) fn poll_delay(base: Duration, poll: u32) -> Duration {
     }
     let cap = MAX_POLL_INTERVAL.max(base);
     let grown = base.as_secs_f64() * POLL_GROWTH.powi((poll - 1).min(64) as i32);
-    Duration::from_secs_f64(grown.min(cap.as_secs_f64()))
+    Duration::try_from_secs_f64(grown.min(cap.as_secs_f64())).unwrap_or(cap)
 }
 
 /// A decline / opt-out reason from the audit trail: the data of the latest event whose type

@@ -350,6 +350,8 @@ fn polling_backs_off_from_five_seconds_to_a_minute() {
     assert_eq!(&delays[..4], &[0.0, 5.0, 7.5, 11.25]);
     assert!(delays.windows(2).all(|w| w[1] >= w[0]));
     assert_eq!(delays[11], 60.0);
+    // Absurd intervals do not overflow.
+    assert_eq!(api::poll_delay(Duration::MAX, 40), Duration::MAX);
     // A longer first delay is kept, never shortened.
     assert_eq!(
         api::poll_delay(Duration::from_secs(120), 5),
