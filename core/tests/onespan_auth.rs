@@ -387,3 +387,75 @@ fn config_errors_name_the_fields_and_never_the_secrets() {
     .expect("client");
     assert!(!format!("{c:?}").contains(secret));
 }
+
+#[derive(Clone, Default)]
+struct Capture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut v) = self.0.lock() {
+            v.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn no_credential_in_trace_logs() {
+    use base64::Engine as _;
+    let capture = Capture::default();
+    let writer = capture.clone();
+    // Every crate at TRACE (reqwest, hyper, rustls included); other tests of this binary log
+    // into it too, which only widens the scan.
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .try_init();
+    let sim = sim();
+    let api = onespan(&sim, json!({"api_key": ONESPAN_API_KEY}));
+    create_draft(&api, "traced api key");
+    control(
+        &sim,
+        "PUT",
+        "/_sim/onespan/auth",
+        json!({"method": "client_app"}),
+    );
+    let app = onespan(&sim, client_app(ONESPAN_CLIENT_APP_SECRET));
+    create_draft(&app, "traced client app");
+    control(&sim, "POST", "/_sim/onespan/auth/revoke_tokens", json!({}));
+    app.list_all(ListQuery::new()).expect("after revocation");
+    control(
+        &sim,
+        "PUT",
+        "/_sim/onespan/auth",
+        json!({"method": "oauth2"}),
+    );
+    let oa = onespan(&sim, oauth(ONESPAN_OAUTH_CLIENT_SECRET));
+    create_draft(&oa, "traced oauth");
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!(
+        "{ONESPAN_OAUTH_CLIENT_ID}:{ONESPAN_OAUTH_CLIENT_SECRET}"
+    ));
+    let logs = capture
+        .0
+        .lock()
+        .map(|v| String::from_utf8_lossy(&v).into_owned())
+        .unwrap_or_default();
+    assert!(logs.contains("signbridge"), "TRACE logs were captured");
+    for secret in [
+        ONESPAN_API_KEY,
+        ONESPAN_CLIENT_APP_SECRET,
+        ONESPAN_OAUTH_CLIENT_SECRET,
+        basic.as_str(),
+    ] {
+        assert!(!logs.contains(secret), "a credential appears in the logs");
+    }
+    // Issued bearer tokens are long random strings sent only in headers; none is logged either.
+    assert!(
+        !logs.contains("Bearer "),
+        "a bearer token appears in the logs"
+    );
+}
