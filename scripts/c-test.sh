@@ -7,9 +7,12 @@
 #   4. tests/c/*.c linked against libsignbridge.a, run against the simulator: plain, under
 #      valgrind (--leak-check=full --error-exitcode=1) and with AddressSanitizer (verified with nm);
 #      test_auth (OAuth2 and two-way TLS) against a simulator of its own started with --tls-dir
-#   5. examples/c/sign.c, eid.c and webhook_server.c compiled with -std=c99 -Wall -Wextra -Werror
-#      and run end to end: sign a PDF; identify with BankID SE while webhook_server receives the
-#      simulator's signed deliveries and refuses a tampered, an unsigned and a replayed one
+#      test_securosys (Securosys Primus HSM on the same simulator) verifies signatures with the
+#      `openssl` command and computes digests with libcrypto
+#   5. examples/c/sign.c, eid.c, webhook_server.c and hsm_approval.c compiled with -std=c99 -Wall
+#      -Wextra -Werror and run end to end: sign a PDF; identify with BankID SE while webhook_server
+#      receives the simulator's signed deliveries and refuses a tampered, an unsigned and a replayed
+#      one; sign a document's SHA-256 with a 2-of-3 HSM key (openssl verifies the result)
 #   6. install-c into a temporary prefix; programs built with pkg-config against it (static and
 #      shared) run
 # Every C test program ends with "N passed, N failed"; any failure makes this script exit non-zero.
@@ -32,6 +35,8 @@ command -v "$CXX" >/dev/null 2>&1 || need_apt+=(g++)
 command -v nm >/dev/null 2>&1 || need_apt+=(binutils)
 command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
+[ -f /usr/include/openssl/evp.h ] || need_apt+=(libssl-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "installing Debian packages: ${need_apt[*]}"
   SUDO=""
@@ -62,6 +67,13 @@ KEY=$(sed -n 's/^pub const DEFAULT_PRIMARY_KEY: &str = "\(.*\)";$/\1/p' simulato
 [ -n "$KEY" ] || { echo "cannot read DEFAULT_PRIMARY_KEY from simulator/src/lib.rs" >&2; exit 1; }
 WEBHOOK_SECRET=$(sed -n 's/^pub const DEFAULT_WEBHOOK_SECRET: &str = "\(.*\)";$/\1/p' simulator/src/lib.rs)
 [ -n "$WEBHOOK_SECRET" ] || { echo "cannot read DEFAULT_WEBHOOK_SECRET from simulator/src/lib.rs" >&2; exit 1; }
+# The simulator's Securosys role keys and JWT, exported under the constants' own names.
+for name in SECUROSYS_KEY_MANAGEMENT_KEY SECUROSYS_KEY_OPERATION_KEY SECUROSYS_APPROVER_KEY \
+  SECUROSYS_SERVICE_KEY SECUROSYS_JWT; do
+  value=$(sed -n "s/^pub const $name: &str = \"\(.*\)\";\$/\1/p" simulator/src/lib.rs)
+  [ -n "$value" ] || { echo "cannot read $name from simulator/src/lib.rs" >&2; exit 1; }
+  export "$name=$value"
+done
 
 step "cargo test -p signbridge-ffi (generated codes, header version, panic boundary, wrong context)"
 if ! "$CARGO" test -q -p signbridge-ffi >"$OUT/logs/cargo-test.log" 2>&1; then
@@ -82,9 +94,9 @@ $CXX -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude -x c++ -c tests/c/head
 nm "$OUT/header_cxx.o" | grep ' U sb_version$' >/dev/null || { echo "C++: sb_version is not an extern \"C\" symbol" >&2; exit 1; }
 
 # ---- 4. compile the test programs and the example ----
-TESTS=(test_flow test_errors test_args test_threads test_cancel test_eid test_auth)
+TESTS=(test_flow test_errors test_args test_threads test_cancel test_eid test_auth test_securosys)
 CFLAGS=(-std=c99 -Wall -Wextra -Werror -pedantic -g -Iinclude -Itests/c -pthread)
-LIBS=("$LIB" -lpthread -ldl -lm)
+LIBS=("$LIB" -lcrypto -lpthread -ldl -lm)
 step "compile ${TESTS[*]} (plain and -fsanitize=address) and examples/c/*.c"
 for t in "${TESTS[@]}"; do
   $CC "${CFLAGS[@]}" "tests/c/$t.c" "${LIBS[@]}" -o "$OUT/bin/$t" &
@@ -96,7 +108,7 @@ for t in "${TESTS[@]}"; do
   wait $p2 || { echo "compiling $t with ASan failed" >&2; exit 1; }
 done
 ex_pids=()
-for ex in sign eid webhook_server; do
+for ex in sign eid webhook_server hsm_approval; do
   $CC -std=c99 -Wall -Wextra -Werror -Iinclude "examples/c/$ex.c" "${LIBS[@]}" -o "$OUT/bin/$ex" &
   ex_pids+=($!)
 done
@@ -185,7 +197,8 @@ done
 
 # ---- 5. the suites: plain first, then valgrind and ASan side by side ----
 step "C tests against the simulator (plain)"
-run_suite plain "$URL_PLAIN" "" || FAILED+=(plain)
+# (RSA 4096 keys take the simulator's debug build seconds to generate: the plain suite only.)
+run_suite plain "$URL_PLAIN" "" env SIGNBRIDGE_TEST_RSA4096=1 || FAILED+=(plain)
 
 step "examples/c/sign.c end to end"
 (
@@ -285,6 +298,23 @@ PY
   echo "[example] eid + webhook_server: 1 passed, 0 failed"
 ) &
 wait $! || FAILED+=(example-webhook)
+
+step "examples/c/hsm_approval.c end to end"
+(
+  log="$OUT/logs/hsm-approval.log"
+  doc="$OUT/tmp/contract.pdf"
+  cp cli/assets/sample-contract.pdf "$doc"
+  "$OUT/bin/hsm_approval" "$URL_EXAMPLE" "$doc" >"$log" 2>&1 ||
+    { echo "hsm_approval exited with $?" >&2; cat "$log" >&2; exit 1; }
+  cat "$log"
+  grep -q '^alice approves {"document":' "$log"
+  grep -q '^bob approves {"document":' "$log"
+  grep -q '^  request state: EXECUTED$' "$log"
+  grep -q '^signature: [0-9]* bytes, valid: yes$' "$log"
+  openssl dgst -sha256 -verify "$doc.pub.pem" -signature "$doc.sig" "$doc"
+  echo "[example] hsm_approval: 1 passed, 0 failed"
+) &
+wait $! || FAILED+=(example-hsm)
 
 step "C tests under valgrind and with AddressSanitizer (in parallel)"
 run_suite valgrind "$URL_VALGRIND" "" "${VALGRIND[@]}" >"$OUT/logs/suite-valgrind.txt" 2>&1 &

@@ -25,12 +25,23 @@ pub enum Kind {
     EidResult,
     /// A `Box<sb_webhook_verifier>`.
     WebhookVerifier,
+    /// A `Box<sb_key_info>`.
+    KeyInfo,
+    /// A `Box<sb_request_status>`.
+    RequestStatus,
+    /// A `Box<sb_approver_key>`.
+    ApproverKey,
+    /// A `Box<sb_approval_tasks>`.
+    ApprovalTasks,
     /// A `Box<sb_error>`.
     Error,
     /// A `CString` given out with `into_raw`.
     String,
     /// A `Box<[u8]>` given out with `into_raw`; the entry's length is the slice length.
     Bytes,
+    /// A `Box<[*const c_char]>` of `CString`s given out with `into_raw` (an `sb_strings`); the
+    /// entry's length is the number of strings.
+    Strings,
 }
 
 struct Entry {

@@ -30,7 +30,9 @@ pub mod eid;
 pub mod error;
 pub mod handles;
 pub mod memory;
+pub mod securosys;
 pub mod status;
+pub mod wait;
 pub mod webhook;
 
 pub use codes::*;

@@ -66,9 +66,87 @@ pub unsafe extern "C" fn sb_string_free(s: *mut c_char) {
     })
 }
 
+/// Overwrite `len` bytes at `p` with zeros in a way the optimiser cannot drop.
+///
+/// # Safety
+///
+/// `p` must be valid for writing `len` bytes.
+unsafe fn wipe(p: *mut u8, len: usize) {
+    for i in 0..len {
+        // SAFETY: caller contract; `i < len`.
+        unsafe { std::ptr::write_volatile(p.add(i), 0) };
+    }
+    std::sync::atomic::compiler_fence(std::sync::atomic::Ordering::SeqCst);
+}
+
+/// A list of strings returned by signbridge (e.g. key labels). Free it with `sb_strings_free`.
+///
+/// `items` is NULL when `len` is 0. Each string is NUL-terminated UTF-8, owned by the list.
+#[repr(C)]
+pub struct sb_strings {
+    /// The strings (owned by signbridge until `sb_strings_free`; do not free them one by one).
+    pub items: *const *const c_char,
+    /// The number of strings at `items`.
+    pub len: usize,
+}
+
+impl sb_strings {
+    /// An empty list: `{NULL, 0}`.
+    pub(crate) const EMPTY: sb_strings = sb_strings {
+        items: std::ptr::null(),
+        len: 0,
+    };
+
+    /// Hand `v` to C as a registered list.
+    pub(crate) fn give<S: AsRef<str>>(v: &[S]) -> sb_strings {
+        if v.is_empty() {
+            return sb_strings::EMPTY;
+        }
+        let items: Box<[*const c_char]> = v
+            .iter()
+            .map(|s| cstring_lossy(s.as_ref()).into_raw() as *const c_char)
+            .collect();
+        let len = items.len();
+        let p = Box::into_raw(items) as *mut *const c_char;
+        sb_strings {
+            items: handles::register(p, Kind::Strings, len),
+            len,
+        }
+    }
+}
+
+/// Free a list of strings and reset it to `{NULL, 0}`. NULL, `{NULL, 0}` and lists that are not
+/// live signbridge lists (already freed) are ignored. The strings it held become invalid.
+///
+/// # Safety
+///
+/// `strings` must be NULL or point to a readable and writable `sb_strings`.
+#[no_mangle]
+pub unsafe extern "C" fn sb_strings_free(strings: *mut sb_strings) {
+    ffi_guard!((), {
+        if strings.is_null() {
+            return;
+        }
+        // SAFETY: caller contract: `strings` points to an `sb_strings`.
+        let l = unsafe { &mut *strings };
+        if let Some(len) = handles::release(l.items, Kind::Strings) {
+            let slice = std::ptr::slice_from_raw_parts_mut(l.items as *mut *const c_char, len);
+            // SAFETY: registered from `Box::<[*const c_char]>::into_raw` with this length, just
+            // released.
+            let items = unsafe { Box::from_raw(slice) };
+            for &s in items.iter() {
+                // SAFETY: each item comes from `CString::into_raw` in `give`.
+                drop(unsafe { CString::from_raw(s as *mut c_char) });
+            }
+            *l = sb_strings::EMPTY;
+        }
+    })
+}
+
 /// Free the buffer of `bytes` and reset it to `{NULL, 0}`. NULL, `{NULL, 0}`, and buffers that
 /// are not live signbridge buffers (already freed) are ignored. The length freed is the one
-/// signbridge recorded, whatever `bytes->len` says.
+/// signbridge recorded, whatever `bytes->len` says. The buffer is overwritten with zeros before
+/// it is released (it may hold a private key, e.g. from `sb_approver_key_generate_p256`).
 ///
 /// # Safety
 ///
@@ -82,6 +160,8 @@ pub unsafe extern "C" fn sb_bytes_free(bytes: *mut sb_bytes) {
         // SAFETY: caller contract: `bytes` points to an `sb_bytes`.
         let b = unsafe { &mut *bytes };
         if let Some(len) = handles::release(b.data, Kind::Bytes) {
+            // SAFETY: the registry recorded `len` bytes at `b.data`, owned by signbridge.
+            unsafe { wipe(b.data, len) };
             let slice = std::ptr::slice_from_raw_parts_mut(b.data, len);
             // SAFETY: registered from `Box::<[u8]>::into_raw` with this length, just released.
             drop(unsafe { Box::from_raw(slice) });
@@ -91,7 +171,7 @@ pub unsafe extern "C" fn sb_bytes_free(bytes: *mut sb_bytes) {
 }
 
 /// The number of objects signbridge has handed out and not yet taken back: clients, statuses,
-/// cancel tokens, errors, strings and byte buffers. A program (or its tests) can check that it
+/// cancel tokens, errors, strings, string lists, byte buffers and every other handle. A program (or its tests) can check that it
 /// reaches 0 after everything was freed. (Every such object stays registered until freed, so a
 /// leak checker such as valgrind reports a forgotten one as "still reachable", not "lost".)
 #[no_mangle]

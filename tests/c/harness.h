@@ -3,7 +3,9 @@
  * client for the simulator's control API (/_sim/...). Header-only; include it first.
  *
  * Environment (set by scripts/c-test.sh): SIGNBRIDGE_ZIGNSEC_URL (the simulator, http://HOST:PORT)
- * and SIGNBRIDGE_ZIGNSEC_KEY (a key it accepts).
+ * and SIGNBRIDGE_ZIGNSEC_KEY (a key it accepts); for Securosys (the same simulator serves /v1/)
+ * SECUROSYS_KEY_MANAGEMENT_KEY, SECUROSYS_KEY_OPERATION_KEY, SECUROSYS_APPROVER_KEY,
+ * SECUROSYS_SERVICE_KEY and SECUROSYS_JWT (the simulator's constants of the same names).
  */
 #ifndef SB_TEST_HARNESS_H
 #define SB_TEST_HARNESS_H
@@ -104,6 +106,68 @@ static inline sb_client *sim_client(void) {
         exit(2);
     }
     return client;
+}
+
+/* Expect SB_ERR_INVALID_ARGUMENT with an error object naming `needle` (when not NULL); frees the
+ * error and resets *errp. */
+static inline void expect_invalid(sb_code rc, sb_error **errp, const char *what, const char *needle) {
+    sb_error *err = *errp; /* read after the call (an argument could be evaluated before it) */
+    *errp = NULL;
+    CHECK_CODE(rc, SB_ERR_INVALID_ARGUMENT, err, what);
+    CHECK(err != NULL && err->code == SB_ERR_INVALID_ARGUMENT && streq(err->name, "SB_ERR_INVALID_ARGUMENT"));
+    CHECK(err != NULL && err->message != NULL && err->http_status == 0 && err->provider_code == NULL);
+    if (needle != NULL && !(err != NULL && strstr(err->message, needle) != NULL)) {
+        CHECK(!"message names the argument");
+        fprintf(stderr, "  %s: message %s lacks %s\n", what, err ? err->message : "(none)", needle);
+    } else if (needle != NULL) {
+        CHECK(1);
+    }
+    sb_error_free(err);
+}
+
+/* ---- Securosys (TSB) on the simulator ---- */
+
+static inline const char *tsb_key(const char *env) { return env_or(env, ""); }
+
+/* The api_keys object with every role's simulator key. */
+static inline void tsb_all_keys(char *out, size_t cap) {
+    snprintf(out, cap,
+             "{\"key_management\": [\"%s\"], \"key_operation\": [\"%s\"], \"approver\": [\"%s\"],"
+             " \"service\": [\"%s\"]}",
+             tsb_key("SECUROSYS_KEY_MANAGEMENT_KEY"), tsb_key("SECUROSYS_KEY_OPERATION_KEY"),
+             tsb_key("SECUROSYS_APPROVER_KEY"), tsb_key("SECUROSYS_SERVICE_KEY"));
+}
+
+/* Configuration JSON for the simulator's TSB: `api_keys_json` is the api_keys object (NULL: none),
+ * `extra` more members of the securosys object (NULL: none). Generous request timeout: the
+ * simulator generates RSA keys in a debug build. */
+static inline void tsb_config(char *out, size_t cap, const char *api_keys_json, const char *extra) {
+    snprintf(out, cap,
+             "{\"securosys\": {\"base_url\": \"%s\"%s%s%s%s},"
+             " \"transport\": {\"backoff_base_ms\": 20, \"backoff_max_ms\": 100,"
+             " \"request_timeout_ms\": 300000}}",
+             sim_url(), api_keys_json ? ", \"api_keys\": " : "", api_keys_json ? api_keys_json : "",
+             extra ? ", " : "", extra ? extra : "");
+}
+
+/* A client from configuration JSON; exits the test program when it cannot be built. */
+static inline sb_client *client_from_json(const char *cfg) {
+    sb_client *client = NULL;
+    sb_error *err = NULL;
+    if (sb_client_new(cfg, &client, &err) != SB_OK) {
+        fprintf(stderr, "cannot create a client: %s\nconfig: %s\n", err ? err->message : "?", cfg);
+        sb_error_free(err);
+        exit(2);
+    }
+    return client;
+}
+
+/* A client on the simulator's TSB with every role's key. */
+static inline sb_client *tsb_client(void) {
+    char keys[1024], cfg[2048];
+    tsb_all_keys(keys, sizeof keys);
+    tsb_config(cfg, sizeof cfg, keys, NULL);
+    return client_from_json(cfg);
 }
 
 /* ---- sample PDF (same structure as signbridge_sim::sample_pdf) ---- */
@@ -335,6 +399,16 @@ static inline int sim_session(const char *session_id, const char *action) {
     char path[512];
     snprintf(path, sizeof path, "/_sim/zignsec/signing/%s/%s", session_id, action);
     return sim_control("POST", path, "{}");
+}
+
+/* GET `path` from the simulator; the answer's body (after the head) in `out`; the HTTP status. */
+static inline int sim_get_body(const char *path, char *out, size_t cap) {
+    int status = sim_request("GET", path, NULL, NULL, out, cap);
+    char *body = strstr(out, "\r\n\r\n");
+    if (body != NULL) {
+        memmove(out, body + 4, strlen(body + 4) + 1);
+    }
+    return status;
 }
 
 static inline int sim_fault(const char *json) { return sim_control("POST", "/_sim/faults", json); }

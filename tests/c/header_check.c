@@ -19,10 +19,28 @@ const char *header_check(void) {
     sb_cancel_token *t = NULL;
     sb_eid_result *r = NULL;
     sb_webhook_verifier *v = NULL;
+    sb_strings l;
+    sb_key_info *k = NULL;
+    sb_request_status *q = NULL;
+    sb_approver_key *a = NULL;
+    sb_approval_tasks *at = NULL;
+    sb_progress_fn f = NULL;
+    sb_key_spec ks = SB_KEY_P256;
+    sb_payload_kind pk = SB_PAYLOAD_DIGEST;
+    sb_task_kind tk = SB_TASKS_SIGN;
     const char *products[5] = {SB_EID_BANKID_SE, SB_EID_MITID, SB_EID_MITID_CPR_MATCH, SB_EID_FREJA,
                                SB_EID_BANKID_NO};
     (void)r;
     (void)v;
+    (void)l;
+    (void)k;
+    (void)q;
+    (void)a;
+    (void)at;
+    (void)f;
+    (void)ks;
+    (void)pk;
+    (void)tk;
     (void)products;
     (void)e;
     (void)b;

@@ -1,6 +1,6 @@
-/* NULL, garbage, stale and wrong-type arguments to every function: each gives its documented
- * answer (SB_ERR_INVALID_ARGUMENT, NULL, 0, false, or nothing) and never crashes. Run under
- * valgrind and ASan too: refused handles are never read. */
+/* NULL, garbage, stale and wrong-type arguments to every function (ZignSec signing, eID, webhooks,
+ * Securosys): each gives its documented answer (SB_ERR_INVALID_ARGUMENT, NULL, 0, false, or
+ * nothing) and never crashes. Run under valgrind and ASan too: refused handles are never read. */
 #include "harness.h"
 
 #define BAD_UTF8 "\xff\xfe\xfd"
@@ -13,22 +13,6 @@ static sb_eid_result *g_eid;  /* a live eID result */
 static sb_eid_result *g_stale_eid;
 static char *g_eid_id;        /* its session id (BankID SE) */
 static int g_local;          /* its address is a foreign pointer of any type */
-
-/* Expect SB_ERR_INVALID_ARGUMENT with an error object naming `needle` (when not NULL). */
-static void expect_invalid(sb_code rc, sb_error **errp, const char *what, const char *needle) {
-    sb_error *err = *errp; /* read after the call (an argument could be evaluated before it) */
-    *errp = NULL;
-    CHECK_CODE(rc, SB_ERR_INVALID_ARGUMENT, err, what);
-    CHECK(err != NULL && err->code == SB_ERR_INVALID_ARGUMENT && streq(err->name, "SB_ERR_INVALID_ARGUMENT"));
-    CHECK(err != NULL && err->message != NULL && err->http_status == 0 && err->provider_code == NULL);
-    if (needle != NULL && !(err != NULL && strstr(err->message, needle) != NULL)) {
-        CHECK(!"message names the argument");
-        fprintf(stderr, "  %s: message %s lacks %s\n", what, err ? err->message : "(none)", needle);
-    } else if (needle != NULL) {
-        CHECK(1);
-    }
-    sb_error_free(err);
-}
 
 static void test_codes_and_version(void) {
     int weird[6] = {-2147483647 - 1, -1, 1, 99, 7000, 2147483647};
@@ -449,6 +433,458 @@ static void test_accessors(void) {
     CHECK(sb_status_json(g_status) != NULL);
 }
 
+/* ---- Securosys: every function with NULL, garbage, stale and wrong-type arguments ---- */
+
+static sb_client *g_tsb;             /* a client with the simulator's TSB keys */
+static char g_tsb_label[64];         /* a plain P-256 key of this run */
+static sb_key_info *g_key;           /* its description */
+static sb_key_info *g_stale_key;
+static sb_request_status *g_req;     /* an executed request */
+static sb_request_status *g_stale_req;
+static sb_approver_key *g_approver;
+static sb_approver_key *g_stale_approver;
+static sb_approval_tasks *g_tasks;   /* g_approver's (empty) task list */
+static sb_approval_tasks *g_stale_tasks;
+
+static void tsb_setup(void) {
+    sb_error *err = NULL;
+    char *id = NULL;
+    g_tsb = tsb_client();
+    snprintf(g_tsb_label, sizeof g_tsb_label, "args-%ld", (long)getpid());
+    CHECK_CODE(sb_securosys_create_key(g_tsb, g_tsb_label, SB_KEY_P256, NULL, &g_key, &err), SB_OK, err, "create_key");
+    CHECK_CODE(sb_securosys_get_key(g_tsb, g_tsb_label, &g_stale_key, &err), SB_OK, err, "get_key");
+    sb_key_info_free(g_stale_key);
+    CHECK_CODE(sb_securosys_sign(g_tsb, g_tsb_label, (const uint8_t *)"x", 1, SB_PAYLOAD_RAW, "SHA256_WITH_ECDSA", NULL,
+                                 &id, &err),
+               SB_OK, err, "sign");
+    CHECK_CODE(sb_securosys_request_status(g_tsb, id, &g_req, &err), SB_OK, err, "request_status");
+    CHECK_CODE(sb_securosys_request_status(g_tsb, id, &g_stale_req, &err), SB_OK, err, "request_status");
+    sb_request_status_free(g_stale_req);
+    sb_string_free(id);
+    CHECK(sb_approver_key_generate_p256(&g_approver, NULL, NULL) == SB_OK);
+    CHECK(sb_approver_key_generate_p256(&g_stale_approver, NULL, NULL) == SB_OK);
+    sb_approver_key_free(g_stale_approver);
+    CHECK_CODE(sb_securosys_list_approval_tasks(g_tsb, g_approver, SB_TASKS_ALL, 5, &g_tasks, &err), SB_OK, err,
+               "list_approval_tasks");
+    CHECK(sb_securosys_list_approval_tasks(g_tsb, g_approver, SB_TASKS_SIGN, 5, &g_stale_tasks, NULL) == SB_OK);
+    sb_approval_tasks_free(g_stale_tasks);
+}
+
+static void tsb_teardown(void) {
+    CHECK(sb_securosys_delete_key(g_tsb, g_tsb_label, NULL) == SB_OK);
+    sb_approval_tasks_free(g_tasks);
+    sb_approver_key_free(g_approver);
+    sb_request_status_free(g_req);
+    sb_key_info_free(g_key);
+    sb_client_free(g_tsb);
+}
+
+/* Every Securosys operation with a NULL, stale, foreign and wrong-type client. */
+static void test_tsb_bad_clients(void) {
+    sb_client *bad[4];
+    const char *names[4] = {"NULL client", "freed client", "foreign pointer", "key info as client"};
+    const char *n1[1] = {"a"}, *k1[1] = {"b"};
+    int i;
+    bad[0] = NULL;
+    bad[1] = g_stale_client;
+    bad[2] = (sb_client *)&g_local;
+    bad[3] = (sb_client *)g_key;
+    for (i = 0; i < 4; i++) {
+        sb_error *err = NULL;
+        char *s = NULL, *s2 = NULL;
+        sb_strings l = {NULL, 0};
+        sb_key_info *k = NULL;
+        sb_bytes b = {NULL, 0};
+        bool valid = true;
+        sb_request_status *st = NULL;
+        sb_approval_tasks *t = NULL;
+        const uint8_t *p = (const uint8_t *)"x";
+        expect_invalid(sb_securosys_version_info(bad[i], &s, &s2, &err), &err, names[i], "client");
+        expect_invalid(sb_securosys_license_info(bad[i], &l, &err), &err, names[i], "client");
+        expect_invalid(sb_securosys_create_key(bad[i], "k", SB_KEY_P256, NULL, &k, &err), &err, names[i], "client");
+        expect_invalid(sb_securosys_create_key_json(bad[i], "{}", &k, &err), &err, names[i], "client");
+        expect_invalid(sb_securosys_get_key(bad[i], "k", &k, &err), &err, names[i], "client");
+        expect_invalid(sb_securosys_public_key(bad[i], "k", &b, &err), &err, names[i], "client");
+        expect_invalid(sb_securosys_list_keys(bad[i], &l, &err), &err, names[i], "client");
+        expect_invalid(sb_securosys_delete_key(bad[i], "k", &err), &err, names[i], "client");
+        expect_invalid(sb_securosys_synchronous_sign(bad[i], "k", p, 1, SB_PAYLOAD_RAW, "EDDSA", &b, &err), &err,
+                       names[i], "client");
+        expect_invalid(sb_securosys_synchronous_sign_file(bad[i], "k", "/tmp/x", SB_PAYLOAD_RAW, "EDDSA", &b, &err),
+                       &err, names[i], "client");
+        expect_invalid(sb_securosys_verify(bad[i], "k", p, 1, SB_PAYLOAD_RAW, "EDDSA", p, 1, &valid, &err), &err,
+                       names[i], "client");
+        expect_invalid(sb_securosys_verify_file(bad[i], "k", "/tmp/x", SB_PAYLOAD_RAW, "EDDSA", p, 1, &valid, &err),
+                       &err, names[i], "client");
+        expect_invalid(sb_securosys_sign(bad[i], "k", p, 1, SB_PAYLOAD_RAW, "EDDSA", NULL, &s, &err), &err, names[i],
+                       "client");
+        expect_invalid(sb_securosys_sign_file(bad[i], "k", "/tmp/x", SB_PAYLOAD_RAW, "EDDSA", NULL, &s, &err), &err,
+                       names[i], "client");
+        expect_invalid(sb_securosys_request_status(bad[i], "abc", &st, &err), &err, names[i], "client");
+        expect_invalid(sb_securosys_cancel_request(bad[i], "abc", &err), &err, names[i], "client");
+        expect_invalid(sb_securosys_wait_request(bad[i], "abc", 0, 0, NULL, NULL, NULL, &b, &err), &err, names[i],
+                       "client");
+        expect_invalid(sb_securosys_list_approval_tasks(bad[i], g_approver, SB_TASKS_SIGN, 1, &t, &err), &err,
+                       names[i], "client");
+        expect_invalid(sb_securosys_approve(bad[i], g_approver, g_tasks, 0, &err), &err, names[i], "client");
+        expect_invalid(sb_securosys_reject(bad[i], g_approver, "abc", &err), &err, names[i], "client");
+        CHECK(s == NULL && s2 == NULL && l.items == NULL && l.len == 0 && k == NULL && b.data == NULL && !valid &&
+              st == NULL && t == NULL);
+    }
+    /* the pure functions need no client, and check their own arguments */
+    {
+        sb_error *err = NULL;
+        expect_invalid(sb_securosys_quorum_policy(1, n1, k1, 1, 0, NULL, &err), &err, "quorum_policy(out NULL)",
+                       "out_policy_json");
+    }
+}
+
+static void test_tsb_bad_arguments(void) {
+    sb_client *c = g_tsb;
+    const char *l = g_tsb_label;
+    sb_error *err = NULL;
+    char *s = NULL, *s2 = NULL;
+    sb_key_info *k = NULL;
+    sb_bytes b = {NULL, 0};
+    bool valid = false;
+    sb_request_status *st = NULL;
+    sb_approval_tasks *t = NULL;
+    sb_approver_key *a = NULL;
+    sb_cancel_token *stale_token = sb_cancel_token_new();
+    const uint8_t *p = (const uint8_t *)"payload";
+    const char *alg = "SHA256_WITH_ECDSA";
+    sb_cancel_token_free(stale_token);
+
+    /* default algorithm */
+    CHECK(streq(sb_securosys_default_algorithm(SB_KEY_RSA_2048), "SHA256_WITH_RSA"));
+    CHECK(streq(sb_securosys_default_algorithm(SB_KEY_RSA_4096), "SHA256_WITH_RSA"));
+    CHECK(streq(sb_securosys_default_algorithm(SB_KEY_P256), "SHA256_WITH_ECDSA"));
+    CHECK(streq(sb_securosys_default_algorithm(SB_KEY_P384), "SHA384_WITH_ECDSA"));
+    CHECK(streq(sb_securosys_default_algorithm(SB_KEY_ED25519), "EDDSA"));
+    CHECK(sb_securosys_default_algorithm(0) == NULL);
+    CHECK(sb_securosys_default_algorithm(7) == NULL);
+    CHECK(sb_securosys_default_algorithm(0xffffffffu) == NULL);
+
+    /* service */
+    expect_invalid(sb_securosys_version_info(c, NULL, &s2, &err), &err, "version_info(out NULL)", "out_version");
+    expect_invalid(sb_securosys_license_info(c, NULL, &err), &err, "license_info(out NULL)", "out_flags");
+
+    /* quorum policy */
+    {
+        const char *names[2] = {"a", "b"}, *keys[2] = {"k1", "k2"};
+        const char *null_name[2] = {"a", NULL}, *bad_key[2] = {"k1", BAD_UTF8};
+        expect_invalid(sb_securosys_quorum_policy(1, NULL, keys, 2, 0, &s, &err), &err, "policy(names NULL)", "names");
+        expect_invalid(sb_securosys_quorum_policy(1, names, NULL, 2, 0, &s, &err), &err, "policy(keys NULL)",
+                       "public_keys_b64");
+        expect_invalid(sb_securosys_quorum_policy(1, null_name, keys, 2, 0, &s, &err), &err, "policy(names[1] NULL)",
+                       "names[1]");
+        expect_invalid(sb_securosys_quorum_policy(1, names, bad_key, 2, 0, &s, &err), &err, "policy(bad key)", "UTF-8");
+        expect_invalid(sb_securosys_quorum_policy(1, names, keys, (size_t)-1, 0, &s, &err), &err, "policy(huge n)",
+                       "names");
+        CHECK(s == NULL);
+        /* nothing is checked before the key is created: a quorum of 3 among 2 is refused there */
+        CHECK(sb_securosys_quorum_policy(3, names, keys, 2, 0, &s, NULL) == SB_OK && s != NULL);
+        expect_invalid(sb_securosys_create_key(c, "args-never", SB_KEY_P256, s, &k, &err), &err,
+                       "create_key(quorum 3 of 2)", "quorum");
+        sb_string_free(s);
+        s = NULL;
+        CHECK(sb_securosys_quorum_policy(1, names, keys, 2, 61, &s, NULL) == SB_OK);
+        expect_invalid(sb_securosys_create_key(c, "args-never", SB_KEY_P256, s, &k, &err), &err,
+                       "create_key(timeout 61 s)", "multiple of 60");
+        sb_string_free(s);
+        s = NULL;
+    }
+
+    /* create_key / create_key_json */
+    expect_invalid(sb_securosys_create_key(c, l, SB_KEY_P256, NULL, NULL, &err), &err, "create_key(out NULL)", "out_key");
+    expect_invalid(sb_securosys_create_key(c, NULL, SB_KEY_P256, NULL, &k, &err), &err, "create_key(label NULL)", "label");
+    expect_invalid(sb_securosys_create_key(c, BAD_UTF8, SB_KEY_P256, NULL, &k, &err), &err, "create_key(bad label)",
+                   "UTF-8");
+    expect_invalid(sb_securosys_create_key(c, "", SB_KEY_P256, NULL, &k, &err), &err, "create_key(empty label)",
+                   "label");
+    expect_invalid(sb_securosys_create_key(c, "a\nb", SB_KEY_P256, NULL, &k, &err), &err, "create_key(control char)",
+                   "label");
+    expect_invalid(sb_securosys_create_key(c, "k", 0, NULL, &k, &err), &err, "create_key(spec 0)", "SB_KEY_");
+    expect_invalid(sb_securosys_create_key(c, "k", 99, NULL, &k, &err), &err, "create_key(spec 99)", "key spec");
+    expect_invalid(sb_securosys_create_key(c, "k", SB_KEY_P256, "{not json", &k, &err), &err,
+                   "create_key(malformed policy)", "policy_json");
+    expect_invalid(sb_securosys_create_key(c, "k", SB_KEY_P256, "[1]", &k, &err), &err, "create_key(policy array)",
+                   "policy_json");
+    expect_invalid(sb_securosys_create_key(c, "k", SB_KEY_P256, BAD_UTF8, &k, &err), &err, "create_key(bad policy)",
+                   "UTF-8");
+    expect_invalid(sb_securosys_create_key_json(c, NULL, &k, &err), &err, "create_key_json(NULL)", "request_json");
+    expect_invalid(sb_securosys_create_key_json(c, "{\"label\": \"k\"}", &k, &err), &err,
+                   "create_key_json(no algorithm)", "algorithm");
+    expect_invalid(sb_securosys_create_key_json(c, "{\"label\": \"k\", \"algorithm\": \"EC\", \"colour\": 1}", &k,
+                                                &err),
+                   &err, "create_key_json(unknown field)", "colour");
+    expect_invalid(sb_securosys_create_key_json(c, "{\"label\": \"k\", \"algorithm\": \"RSA\"}", &k, &err), &err,
+                   "create_key_json(no key_size)", "key_size");
+    expect_invalid(sb_securosys_create_key_json(c, "{\"label\": \"k\", \"algorithm\": \"EC\"}", NULL, &err), &err,
+                   "create_key_json(out NULL)", "out_key");
+    CHECK(k == NULL);
+
+    /* get_key / public_key / list_keys / delete_key */
+    expect_invalid(sb_securosys_get_key(c, NULL, &k, &err), &err, "get_key(NULL)", "label");
+    expect_invalid(sb_securosys_get_key(c, BAD_UTF8, &k, &err), &err, "get_key(bad)", "UTF-8");
+    expect_invalid(sb_securosys_get_key(c, l, NULL, &err), &err, "get_key(out NULL)", "out_key");
+    expect_invalid(sb_securosys_public_key(c, NULL, &b, &err), &err, "public_key(NULL)", "label");
+    expect_invalid(sb_securosys_public_key(c, l, NULL, &err), &err, "public_key(out NULL)", "out_der");
+    expect_invalid(sb_securosys_list_keys(c, NULL, &err), &err, "list_keys(out NULL)", "out_labels");
+    expect_invalid(sb_securosys_delete_key(c, NULL, &err), &err, "delete_key(NULL)", "label");
+    expect_invalid(sb_securosys_delete_key(c, "", &err), &err, "delete_key(empty)", "label");
+    CHECK(sb_securosys_delete_key(c, BAD_UTF8, NULL) == SB_ERR_INVALID_ARGUMENT);
+
+    /* synchronous_sign / _file */
+    expect_invalid(sb_securosys_synchronous_sign(c, l, p, 7, SB_PAYLOAD_RAW, alg, NULL, &err), &err,
+                   "sync_sign(out NULL)", "out_signature");
+    expect_invalid(sb_securosys_synchronous_sign(c, NULL, p, 7, SB_PAYLOAD_RAW, alg, &b, &err), &err,
+                   "sync_sign(label NULL)", "label");
+    expect_invalid(sb_securosys_synchronous_sign(c, l, p, 7, 2, alg, &b, &err), &err, "sync_sign(kind 2)",
+                   "payload kind");
+    expect_invalid(sb_securosys_synchronous_sign(c, l, p, 7, 0xffffffffu, alg, &b, &err), &err,
+                   "sync_sign(kind max)", "SB_PAYLOAD_RAW");
+    expect_invalid(sb_securosys_synchronous_sign(c, l, p, 7, SB_PAYLOAD_RAW, NULL, &b, &err), &err,
+                   "sync_sign(algorithm NULL)", "algorithm");
+    expect_invalid(sb_securosys_synchronous_sign(c, l, p, 7, SB_PAYLOAD_RAW, BAD_UTF8, &b, &err), &err,
+                   "sync_sign(bad algorithm)", "UTF-8");
+    expect_invalid(sb_securosys_synchronous_sign(c, l, NULL, 7, SB_PAYLOAD_RAW, alg, &b, &err), &err,
+                   "sync_sign(NULL payload, 7)", "payload");
+    expect_invalid(sb_securosys_synchronous_sign(c, l, p, (size_t)-1, SB_PAYLOAD_RAW, alg, &b, &err), &err,
+                   "sync_sign(huge len)", "payload");
+    expect_invalid(sb_securosys_synchronous_sign(c, l, NULL, 0, SB_PAYLOAD_RAW, alg, &b, &err), &err,
+                   "sync_sign(empty payload)", "empty");
+    expect_invalid(sb_securosys_synchronous_sign(c, l, p, 7, SB_PAYLOAD_DIGEST, alg, &b, &err), &err,
+                   "sync_sign(7-byte digest)", "32 bytes");
+    expect_invalid(sb_securosys_synchronous_sign_file(c, l, NULL, SB_PAYLOAD_RAW, alg, &b, &err), &err,
+                   "sync_sign_file(path NULL)", "path");
+    expect_invalid(sb_securosys_synchronous_sign_file(c, l, "", SB_PAYLOAD_RAW, alg, &b, &err), &err,
+                   "sync_sign_file(path empty)", "path");
+    expect_invalid(sb_securosys_synchronous_sign_file(c, l, "/tmp/x", SB_PAYLOAD_RAW, alg, NULL, &err), &err,
+                   "sync_sign_file(out NULL)", "out_signature");
+    CHECK(sb_securosys_synchronous_sign_file(c, l, "/nonexistent/" BAD_UTF8, SB_PAYLOAD_RAW, alg, &b, &err) == SB_ERR_IO);
+    sb_error_free(err);
+    err = NULL;
+    CHECK(b.data == NULL && b.len == 0);
+
+    /* verify / _file */
+    expect_invalid(sb_securosys_verify(c, l, p, 7, SB_PAYLOAD_RAW, alg, p, 7, NULL, &err), &err, "verify(out NULL)",
+                   "out_valid");
+    expect_invalid(sb_securosys_verify(c, l, p, 7, SB_PAYLOAD_RAW, alg, NULL, 7, &valid, &err), &err,
+                   "verify(NULL signature, 7)", "signature");
+    expect_invalid(sb_securosys_verify(c, l, p, 7, SB_PAYLOAD_RAW, alg, NULL, 0, &valid, &err), &err,
+                   "verify(empty signature)", "signature");
+    expect_invalid(sb_securosys_verify(c, l, p, 7, SB_PAYLOAD_RAW, alg, p, (size_t)-1, &valid, &err), &err,
+                   "verify(huge signature)", "signature");
+    expect_invalid(sb_securosys_verify(c, l, p, 7, 5, alg, p, 7, &valid, &err), &err, "verify(kind 5)", "payload kind");
+    expect_invalid(sb_securosys_verify_file(c, l, NULL, SB_PAYLOAD_RAW, alg, p, 7, &valid, &err), &err,
+                   "verify_file(path NULL)", "path");
+    expect_invalid(sb_securosys_verify_file(c, l, "/tmp/x", SB_PAYLOAD_RAW, alg, p, 7, NULL, &err), &err,
+                   "verify_file(out NULL)", "out_valid");
+    expect_invalid(sb_securosys_verify_file(c, NULL, "/tmp/x", SB_PAYLOAD_RAW, alg, p, 7, &valid, &err), &err,
+                   "verify_file(label NULL)", "label");
+    CHECK(!valid);
+
+    /* sign / sign_file (asynchronous) */
+    expect_invalid(sb_securosys_sign(c, l, p, 7, SB_PAYLOAD_RAW, alg, NULL, NULL, &err), &err, "sign(out NULL)",
+                   "out_request_id");
+    expect_invalid(sb_securosys_sign(c, l, p, 7, SB_PAYLOAD_RAW, alg, "{bad", &s, &err), &err, "sign(malformed options)",
+                   "options_json");
+    expect_invalid(sb_securosys_sign(c, l, p, 7, SB_PAYLOAD_RAW, alg, "{\"meta\": {}}", &s, &err), &err,
+                   "sign(unknown option)", "meta");
+    expect_invalid(sb_securosys_sign(c, l, p, 7, SB_PAYLOAD_RAW, alg, "{\"metadata\": [1]}", &s, &err), &err,
+                   "sign(metadata not an object)", "metadata");
+    expect_invalid(sb_securosys_sign(c, l, p, 7, SB_PAYLOAD_RAW, alg, BAD_UTF8, &s, &err), &err, "sign(bad options)",
+                   "UTF-8");
+    expect_invalid(sb_securosys_sign(c, l, NULL, 3, SB_PAYLOAD_RAW, alg, NULL, &s, &err), &err,
+                   "sign(NULL payload, 3)", "payload");
+    expect_invalid(sb_securosys_sign(c, l, p, 7, 9, alg, NULL, &s, &err), &err, "sign(kind 9)", "payload kind");
+    expect_invalid(sb_securosys_sign_file(c, l, NULL, SB_PAYLOAD_RAW, alg, NULL, &s, &err), &err,
+                   "sign_file(path NULL)", "path");
+    expect_invalid(sb_securosys_sign_file(c, l, "/tmp/x", SB_PAYLOAD_RAW, alg, "{bad", &s, &err), &err,
+                   "sign_file(malformed options)", "options_json");
+    expect_invalid(sb_securosys_sign_file(c, l, "/tmp/x", SB_PAYLOAD_RAW, alg, NULL, NULL, &err), &err,
+                   "sign_file(out NULL)", "out_request_id");
+    CHECK(s == NULL);
+
+    /* request_status / cancel_request / wait_request */
+    expect_invalid(sb_securosys_request_status(c, NULL, &st, &err), &err, "request_status(NULL)", "request_id");
+    expect_invalid(sb_securosys_request_status(c, "", &st, &err), &err, "request_status(empty)", "request id");
+    expect_invalid(sb_securosys_request_status(c, "a/../b", &st, &err), &err, "request_status(path)", "request id");
+    expect_invalid(sb_securosys_request_status(c, BAD_UTF8, &st, &err), &err, "request_status(bad)", "UTF-8");
+    expect_invalid(sb_securosys_request_status(c, "abc", NULL, &err), &err, "request_status(out NULL)", "out_status");
+    expect_invalid(sb_securosys_cancel_request(c, NULL, &err), &err, "cancel_request(NULL)", "request_id");
+    expect_invalid(sb_securosys_cancel_request(c, "a?b", &err), &err, "cancel_request(query)", "request id");
+    expect_invalid(sb_securosys_wait_request(c, NULL, 100, 100, NULL, NULL, NULL, &b, &err), &err,
+                   "wait_request(NULL)", "request_id");
+    expect_invalid(sb_securosys_wait_request(c, "abc", 1, 100, NULL, NULL, NULL, &b, &err), &err,
+                   "wait_request(interval 1)", "interval");
+    expect_invalid(sb_securosys_wait_request(c, "abc", 100, 100, stale_token, NULL, NULL, &b, &err), &err,
+                   "wait_request(stale token)", "cancel");
+    expect_invalid(sb_securosys_wait_request(c, "abc", 100, 100, (sb_cancel_token *)g_key, NULL, NULL, &b, &err), &err,
+                   "wait_request(key as token)", "cancel");
+    expect_invalid(sb_securosys_wait_request(c, "abc", 100, 100, NULL, NULL, NULL, NULL, &err), &err,
+                   "wait_request(out NULL)", "out_result");
+    CHECK(st == NULL && b.data == NULL);
+
+    /* approvers */
+    expect_invalid(sb_approver_key_generate_p256(NULL, NULL, &err), &err, "generate(out NULL)", "out_key");
+    expect_invalid(sb_approver_key_from_pem(NULL, &a, &err), &err, "from_pem(NULL)", "pem");
+    expect_invalid(sb_approver_key_from_pem(BAD_UTF8, &a, &err), &err, "from_pem(bad)", "UTF-8");
+    expect_invalid(sb_approver_key_from_pem("-----BEGIN PRIVATE KEY-----\nTOPSECRETx\n-----END PRIVATE KEY-----\n",
+                                            &a, &err),
+                   &err, "from_pem(garbage)", "approver key");
+    {
+        /* the message never contains the key text */
+        sb_error *e2 = NULL;
+        CHECK(sb_approver_key_from_pem("-----BEGIN PRIVATE KEY-----\nTOPSECRETx\n-----END PRIVATE KEY-----\n", &a,
+                                       &e2) == SB_ERR_INVALID_ARGUMENT &&
+              e2 != NULL && strstr(e2->message, "TOPSECRET") == NULL);
+        sb_error_free(e2);
+    }
+    expect_invalid(sb_approver_key_from_pem("not pem", &a, &err), &err, "from_pem(not pem)", "PEM");
+    expect_invalid(sb_approver_key_from_pem("x", NULL, &err), &err, "from_pem(out NULL)", "out_key");
+    expect_invalid(sb_approver_key_from_pkcs8_der(NULL, 5, &a, &err), &err, "from_der(NULL, 5)", "der");
+    expect_invalid(sb_approver_key_from_pkcs8_der(p, (size_t)-1, &a, &err), &err, "from_der(huge)", "der");
+    expect_invalid(sb_approver_key_from_pkcs8_der(NULL, 0, &a, &err), &err, "from_der(empty)", "PKCS#8");
+    expect_invalid(sb_approver_key_from_pkcs8_der(p, 7, &a, &err), &err, "from_der(garbage)", "PKCS#8");
+    expect_invalid(sb_approver_key_from_pkcs8_der(p, 7, NULL, &err), &err, "from_der(out NULL)", "out_key");
+    CHECK(a == NULL);
+
+    /* tasks, approve, reject */
+    expect_invalid(sb_securosys_list_approval_tasks(c, g_approver, SB_TASKS_SIGN, 0, &t, &err), &err,
+                   "tasks(page 0)", "page_size");
+    expect_invalid(sb_securosys_list_approval_tasks(c, g_approver, 7, 10, &t, &err), &err, "tasks(kind 7)",
+                   "SB_TASKS_");
+    expect_invalid(sb_securosys_list_approval_tasks(c, g_approver, SB_TASKS_SIGN, 10, NULL, &err), &err,
+                   "tasks(out NULL)", "out_tasks");
+    expect_invalid(sb_securosys_approve(c, g_approver, g_tasks, 0, &err), &err, "approve(index 0 of empty)",
+                   "out of range");
+    expect_invalid(sb_securosys_approve(c, g_approver, g_tasks, (size_t)-1, &err), &err, "approve(index max)",
+                   "out of range");
+    expect_invalid(sb_securosys_reject(c, g_approver, NULL, &err), &err, "reject(NULL)", "task_id");
+    expect_invalid(sb_securosys_reject(c, g_approver, "", &err), &err, "reject(empty)", "task id");
+    expect_invalid(sb_securosys_reject(c, g_approver, BAD_UTF8, &err), &err, "reject(bad)", "UTF-8");
+    {
+        sb_approver_key *bad_ap[4];
+        sb_approval_tasks *bad_t[4];
+        const char *what[4] = {"NULL", "freed", "foreign", "wrong type"};
+        int i;
+        bad_ap[0] = NULL;
+        bad_ap[1] = g_stale_approver;
+        bad_ap[2] = (sb_approver_key *)&g_local;
+        bad_ap[3] = (sb_approver_key *)g_tasks;
+        bad_t[0] = NULL;
+        bad_t[1] = g_stale_tasks;
+        bad_t[2] = (sb_approval_tasks *)&g_local;
+        bad_t[3] = (sb_approval_tasks *)g_approver;
+        for (i = 0; i < 4; i++) {
+            expect_invalid(sb_securosys_list_approval_tasks(c, bad_ap[i], SB_TASKS_SIGN, 10, &t, &err), &err, what[i],
+                           "approver");
+            expect_invalid(sb_securosys_approve(c, bad_ap[i], g_tasks, 0, &err), &err, what[i], "approver");
+            expect_invalid(sb_securosys_reject(c, bad_ap[i], "abc", &err), &err, what[i], "approver");
+            expect_invalid(sb_securosys_approve(c, g_approver, bad_t[i], 0, &err), &err, what[i], "tasks");
+        }
+    }
+    CHECK(t == NULL);
+}
+
+static void test_tsb_accessors(void) {
+    sb_key_info *bad_k[5];
+    sb_request_status *bad_r[5];
+    sb_approver_key *bad_a[5];
+    sb_approval_tasks *bad_t[5];
+    int i;
+    bad_k[0] = NULL, bad_k[1] = g_stale_key, bad_k[2] = (sb_key_info *)&g_local, bad_k[3] = (sb_key_info *)g_req;
+    bad_k[4] = (sb_key_info *)g_client;
+    bad_r[0] = NULL, bad_r[1] = g_stale_req, bad_r[2] = (sb_request_status *)&g_local;
+    bad_r[3] = (sb_request_status *)g_key, bad_r[4] = (sb_request_status *)g_status;
+    bad_a[0] = NULL, bad_a[1] = g_stale_approver, bad_a[2] = (sb_approver_key *)&g_local;
+    bad_a[3] = (sb_approver_key *)g_key, bad_a[4] = (sb_approver_key *)g_eid;
+    bad_t[0] = NULL, bad_t[1] = g_stale_tasks, bad_t[2] = (sb_approval_tasks *)&g_local;
+    bad_t[3] = (sb_approval_tasks *)g_req, bad_t[4] = (sb_approval_tasks *)g_approver;
+    for (i = 0; i < 5; i++) {
+        sb_error *err = NULL;
+        char *pem = (char *)&g_local;
+        sb_bytes b = {(uint8_t *)&g_local, 1};
+        CHECK(sb_key_info_label(bad_k[i]) == NULL);
+        CHECK(sb_key_info_algorithm(bad_k[i]) == NULL);
+        CHECK(sb_key_info_key_size(bad_k[i]) == 0);
+        CHECK(sb_key_info_curve_oid(bad_k[i]) == NULL);
+        CHECK(!sb_key_info_has_policy(bad_k[i]));
+        CHECK(sb_key_info_json(bad_k[i]) == NULL);
+        expect_invalid(sb_key_info_public_key_pem(bad_k[i], &pem, &err), &err, "public_key_pem(bad key)", "key");
+        CHECK(pem == NULL);
+        CHECK(sb_request_status_id(bad_r[i]) == NULL);
+        CHECK(sb_request_status_state(bad_r[i]) == NULL);
+        CHECK(!sb_request_status_is_terminal(bad_r[i]));
+        CHECK(sb_request_status_approved_count(bad_r[i]) == 0);
+        CHECK(sb_request_status_pending_count(bad_r[i]) == 0);
+        CHECK(sb_request_status_rejected_count(bad_r[i]) == 0);
+        CHECK(sb_request_status_json(bad_r[i]) == NULL);
+        expect_invalid(sb_request_status_result(bad_r[i], &b, &err), &err, "result(bad status)", "status");
+        CHECK(b.data == NULL && b.len == 0);
+        CHECK(sb_approver_key_public_key_b64(bad_a[i]) == NULL);
+        CHECK(sb_approval_tasks_count(bad_t[i]) == 0);
+        CHECK(sb_approval_tasks_id(bad_t[i], 0) == NULL);
+        CHECK(sb_approval_tasks_payload_type(bad_t[i], 0) == NULL);
+        CHECK(sb_approval_tasks_metadata_json(bad_t[i], 0) == NULL);
+        CHECK(sb_approval_tasks_json(bad_t[i]) == NULL);
+    }
+    {
+        sb_error *err = NULL;
+        sb_bytes b = {NULL, 0};
+        expect_invalid(sb_key_info_public_key_pem(g_key, NULL, &err), &err, "public_key_pem(out NULL)", "out_pem");
+        expect_invalid(sb_request_status_result(g_req, NULL, &err), &err, "result(out NULL)", "out_result");
+        CHECK(sb_request_status_result(g_req, &b, NULL) == SB_OK && b.len > 0); /* executed at once: no policy */
+        sb_bytes_free(&b);
+    }
+    /* the live ones answer, out-of-range indexes are NULL */
+    CHECK(streq(sb_key_info_label(g_key), g_tsb_label));
+    CHECK(streq(sb_request_status_state(g_req), "EXECUTED") && sb_request_status_is_terminal(g_req));
+    CHECK(sb_approver_key_public_key_b64(g_approver) != NULL);
+    CHECK(sb_approval_tasks_count(g_tasks) == 0 && streq(sb_approval_tasks_json(g_tasks), "[]"));
+    CHECK(sb_approval_tasks_id(g_tasks, 0) == NULL && sb_approval_tasks_id(g_tasks, (size_t)-1) == NULL);
+}
+
+static void test_tsb_frees(void) {
+    char local[8] = "abc";
+    const char *items[1] = {local};
+    sb_strings foreign = {items, 1};
+    sb_key_info_free(NULL);
+    sb_key_info_free((sb_key_info *)&g_local);
+    sb_key_info_free(g_stale_key);
+    sb_key_info_free((sb_key_info *)g_req);      /* wrong type: ignored */
+    CHECK(streq(sb_request_status_state(g_req), "EXECUTED"));
+    sb_request_status_free(NULL);
+    sb_request_status_free((sb_request_status *)&g_local);
+    sb_request_status_free(g_stale_req);
+    sb_request_status_free((sb_request_status *)g_key);
+    CHECK(streq(sb_key_info_label(g_key), g_tsb_label));
+    sb_approver_key_free(NULL);
+    sb_approver_key_free((sb_approver_key *)&g_local);
+    sb_approver_key_free(g_stale_approver);
+    sb_approver_key_free((sb_approver_key *)g_tasks);
+    sb_approval_tasks_free(NULL);
+    sb_approval_tasks_free((sb_approval_tasks *)&g_local);
+    sb_approval_tasks_free(g_stale_tasks);
+    sb_approval_tasks_free((sb_approval_tasks *)g_approver);
+    CHECK(sb_approver_key_public_key_b64(g_approver) != NULL && sb_approval_tasks_json(g_tasks) != NULL);
+    sb_strings_free(NULL);
+    sb_strings_free(&foreign);
+    CHECK(foreign.items == items && foreign.len == 1); /* not ours: left alone */
+    {
+        sb_strings l = {NULL, 0};
+        CHECK(sb_securosys_list_keys(g_tsb, &l, NULL) == SB_OK && l.len >= 1);
+        {
+            sb_strings copy = l;
+            sb_strings_free(&l);
+            CHECK(l.items == NULL && l.len == 0);
+            sb_strings_free(&copy); /* double free: ignored */
+        }
+    }
+    CHECK(1); /* reached: nothing crashed */
+}
+
 int main(void) {
     sb_error *err = NULL;
     char *id = NULL;
@@ -479,6 +915,12 @@ int main(void) {
     test_eid_arguments();
     test_eid_accessors();
     test_webhook_arguments();
+    tsb_setup();
+    test_tsb_bad_clients();
+    test_tsb_bad_arguments();
+    test_tsb_accessors();
+    test_tsb_frees();
+    tsb_teardown();
     test_frees();
 
     sb_eid_result_free(g_eid);
