@@ -101,7 +101,7 @@ pub(crate) fn lifetime_from_expires_at(expires_at: f64, now_ms: f64) -> Duration
     };
     let left = (at_ms - now_ms) / 1000.0;
     if left.is_finite() && left > 0.0 {
-        Duration::from_secs_f64(left)
+        Duration::from_secs_f64(left.min(super::token::MAX_LIFETIME_S))
     } else {
         Duration::ZERO
     }

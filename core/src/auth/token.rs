@@ -113,6 +113,9 @@ impl fmt::Debug for TokenSource {
 
 /// The largest margin before expiry at which a token is refreshed.
 const MAX_MARGIN: Duration = Duration::from_secs(60);
+/// Longest token lifetime believed, in seconds (~31 years); a larger one (`expires_in: 1e20`)
+/// is ignored like a missing one: it would overflow `Duration` / `Instant` arithmetic.
+pub(super) const MAX_LIFETIME_S: f64 = 1e9;
 /// Lifetime assumed when the token endpoint says nothing about it.
 pub(super) const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
 
@@ -358,7 +361,7 @@ impl TokenSource {
 /// [`DEFAULT_LIFETIME`] when neither tells.
 fn token_lifetime(expires_in: Option<f64>, token: &str, prefer_jwt: bool) -> Duration {
     let expires_in = expires_in
-        .filter(|s| s.is_finite() && *s > 0.0)
+        .filter(|s| s.is_finite() && *s > 0.0 && *s < MAX_LIFETIME_S)
         .map(Duration::from_secs_f64);
     if prefer_jwt {
         jwt_lifetime(token).or(expires_in)
@@ -385,7 +388,7 @@ fn jwt_lifetime(token: &str) -> Option<Duration> {
         .duration_since(std::time::UNIX_EPOCH)
         .ok()?
         .as_secs_f64();
-    (exp > now).then(|| Duration::from_secs_f64(exp - now))
+    (exp > now && exp - now < MAX_LIFETIME_S).then(|| Duration::from_secs_f64(exp - now))
 }
 
 fn token_error(e: Error) -> Error {
