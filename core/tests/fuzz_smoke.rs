@@ -712,7 +712,11 @@ fn fuzz_child() {
                 .take()
                 .unwrap_or_default();
             let path = save_artifact(&name, "crash", data);
-            println!("FUZZ-FAILURE {}: {msg}", path.display());
+            println!(
+                "FUZZ-FAILURE {}: {}",
+                path.display(),
+                msg.replace('\n', " / ")
+            );
             std::process::exit(1);
         }
         let grew = PEAK.load(Ordering::Relaxed).saturating_sub(base);
