@@ -243,6 +243,15 @@ fn two_pdfs_signed_end_to_end(provider: Provider) {
     }
     let after = signing.status(&reference).expect("status");
     assert_eq!(after.status, SessionStatus::Finished);
+    if provider == Provider::Onespan {
+        // redirects.success is the signing page's hand-over link once the signer is done.
+        let page = http::get(&started.signers[0].url).expect("signing page");
+        assert!(
+            page.text().contains("href=\"https://example.com/signed\""),
+            "{}",
+            page.text()
+        );
+    }
     assert!(after.signers.iter().all(|s| s.signed));
 
     let out = tempfile::tempdir().expect("tmp");

@@ -481,8 +481,8 @@ impl SignatureField {
 ///
 /// ZignSec sends the browser to `success`, or to its one failure address (`cancel`, else
 /// `error`; when both are given they must be the same URL — ZignSec adds `errorCode` to tell
-/// them apart). OneSpan keeps the signer on its own page: these URLs are not passed to it (the
-/// OneSpan module sets no hand-over link yet; a warning is logged when `success` is given).
+/// them apart). OneSpan has one link for a signer who is done: `success` becomes the signing
+/// page's hand-over link (`settings.ceremony.handOver`); `cancel` and `error` are not used.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Redirects {

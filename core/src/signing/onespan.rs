@@ -72,19 +72,13 @@ impl Backend {
         if p.redirects.cancel.is_some() || p.redirects.error.is_some() {
             tracing::debug!("OneSpan has no cancel/error redirects; redirects.cancel/error unused");
         }
-        if p.redirects.success.is_some() {
-            // The provider module builds no ceremony settings (handOver) yet.
-            tracing::warn!(
-                "redirects.success is not passed to OneSpan (no hand-over link support yet); \
-                 the signer stays on OneSpan's page when done"
-            );
-        }
         let opts = p.onespan.clone().unwrap_or_default();
         let mut package = NewPackage::new(p.title.clone()).send_on_create(true);
         package.language = p.locale.clone();
         package.description = opts.description;
         package.email_message = opts.email_message;
         package.due = opts.due;
+        package.hand_over_url = p.redirects.success.clone();
         for s in &p.signers {
             package = package.signer(Signer::new(
                 s.id.clone(),

@@ -500,6 +500,9 @@ pub struct NewPackage {
     /// Send the transaction as soon as it is created (default false: it stays a draft until
     /// [`super::OnespanClient::send`]).
     pub send: bool,
+    /// Where the signing page sends a signer who is done (`settings.ceremony.handOver.href`):
+    /// an `https://` (or loopback `http://`) URL of your application.
+    pub hand_over_url: Option<String>,
 }
 
 impl NewPackage {
@@ -515,6 +518,7 @@ impl NewPackage {
             signers: Vec::new(),
             documents: Vec::new(),
             send: false,
+            hand_over_url: None,
         }
     }
 
@@ -545,6 +549,12 @@ impl NewPackage {
     /// Set the expiry (UTC, `yyyy-MM-ddTHH:mm:ss`).
     pub fn due(mut self, utc: impl Into<String>) -> NewPackage {
         self.due = Some(utc.into());
+        self
+    }
+
+    /// Send signers who are done to `url` (the signing page's hand-over link).
+    pub fn hand_over(mut self, url: impl Into<String>) -> NewPackage {
+        self.hand_over_url = Some(url.into());
         self
     }
 
@@ -600,6 +610,19 @@ impl NewPackage {
         if let Some(due) = &self.due {
             check_date("due", due)?;
         }
+        if let Some(href) = &self.hand_over_url {
+            let ok = url::Url::parse(href).is_ok_and(|u| {
+                u.scheme() == "https"
+                    || (u.scheme() == "http"
+                        && matches!(u.host_str(), Some("localhost" | "127.0.0.1" | "[::1]")))
+            });
+            if !ok {
+                return Err(Error::invalid_argument(format!(
+                    "hand_over_url {href:?} is not an https:// URL (plain http is allowed only \
+                     for localhost)"
+                )));
+            }
+        }
         Ok(())
     }
 
@@ -625,6 +648,13 @@ impl NewPackage {
             }
             if let Some(l) = &self.language {
                 o.insert("language".into(), json!(l));
+            }
+            if let Some(href) = &self.hand_over_url {
+                o.insert(
+                    "settings".into(),
+                    json!({"ceremony": {"handOver": {
+                        "href": href, "text": "Continue", "title": "Continue"}}}),
+                );
             }
             if with_documents {
                 o.insert(
