@@ -44,8 +44,8 @@
 
 mod api;
 mod callback;
-mod download;
-mod errors;
+pub(crate) mod download;
+pub(crate) mod errors;
 mod model;
 mod pager;
 
