@@ -1366,6 +1366,120 @@ sb_code sb_securosys_reject(const struct sb_client *client,
                             const char *task_id,
                             struct sb_error **out_error);
 
+// A self-signed X.509 certificate for key `label`, made and signed by the HSM now
+// (`POST /v1/certificate/synchronous/selfsign`; key-management role by default, see the
+// configuration's `securosys.certificate_role`). `request_json`: `{"common_name": "Example CA",
+// "signature_algorithm": "SHA256_WITH_ECDSA", "validity_days": 365, "key_usage":
+// ["DIGITAL_SIGNATURE"], "extended_key_usage": [], "certificate_authority": false}` (only
+// `common_name` and `signature_algorithm` are required; a CA needs `KEY_CERT_SIGN`). Stores the
+// certificate as DER in `*out_der` (free with `sb_bytes_free`) and, when `out_pem` is not NULL,
+// as PEM (`-----BEGIN CERTIFICATE-----`) in `*out_pem` (free with `sb_string_free`). Keys with
+// an approval policy need `sb_securosys_request_self_signed_certificate`.
+//
+// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle or label; malformed request, unknown field, a
+// common name over 64 characters, validity outside 1-36500 days, an algorithm that cannot sign
+// a certificate), `SB_ERR_NOT_FOUND` (no such key), `SB_ERR_AUTH_CONFIG_MISSING` (no key of the
+// certificate role: nothing is sent), the auth, transport and provider codes.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_securosys_self_signed_certificate(const struct sb_client *client,
+                                             const char *label,
+                                             const char *request_json,
+                                             struct sb_bytes *out_der,
+                                             char **out_pem,
+                                             struct sb_error **out_error);
+
+// A PKCS#10 certificate signing request for key `label`, made and signed by the HSM now
+// (`POST /v1/certificate/synchronous/request`), to send to a CA. `request_json`: `{"subject":
+// {"common_name": "Doc Signer", "country": "CH", "organization_name": "Example AG", ...},
+// "signature_algorithm": "SHA256_WITH_RSA", "validity_days": 365, "key_usage": [...],
+// "extended_key_usage": [...]}` (subject fields: `common_name` (required), `country`,
+// `state_or_province_name`, `locality`, `organization_name`, `organization_unit_name`, `email`,
+// `title`, `surname`, `given_name`, `initials`, `pseudonym`, `generation_qualifier`). Stores the
+// request as DER and, when `out_pem` is not NULL, PEM (`-----BEGIN CERTIFICATE REQUEST-----`).
+// Otherwise as `sb_securosys_self_signed_certificate`.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_securosys_certificate_signing_request(const struct sb_client *client,
+                                                 const char *label,
+                                                 const char *request_json,
+                                                 struct sb_bytes *out_der,
+                                                 char **out_pem,
+                                                 struct sb_error **out_error);
+
+// Submit a self-signed certificate for a key with an approval policy
+// (`POST /v1/certificate/selfsign`); `request_json` as for
+// `sb_securosys_self_signed_certificate`, `options_json` as for `sb_securosys_sign`. Stores the
+// request id in `*out_request_id` (free with `sb_string_free`); approvers approve it like a sign
+// request, then `sb_securosys_wait_certificate` returns the certificate.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_securosys_request_self_signed_certificate(const struct sb_client *client,
+                                                     const char *label,
+                                                     const char *request_json,
+                                                     const char *options_json,
+                                                     char **out_request_id,
+                                                     struct sb_error **out_error);
+
+// Submit a certificate signing request for a key with an approval policy
+// (`POST /v1/certificate/request`); `request_json` as for
+// `sb_securosys_certificate_signing_request`. Then
+// `sb_securosys_wait_certificate_signing_request`. Otherwise as
+// `sb_securosys_request_self_signed_certificate`.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_securosys_request_certificate_signing_request(const struct sb_client *client,
+                                                         const char *label,
+                                                         const char *request_json,
+                                                         const char *options_json,
+                                                         char **out_request_id,
+                                                         struct sb_error **out_error);
+
+// `sb_securosys_wait_request` for a `sb_securosys_request_self_signed_certificate`: stores the
+// approved certificate as DER in `*out_der` and, when `out_pem` is not NULL, as PEM. Returns
+// and waits as `sb_securosys_wait_request` (also `SB_ERR_PROTOCOL` when the result is not a
+// DER structure).
+//
+// # Safety
+//
+// As `sb_securosys_wait_request`.
+sb_code sb_securosys_wait_certificate(const struct sb_client *client,
+                                      const char *request_id,
+                                      uint32_t interval_ms,
+                                      uint64_t timeout_ms,
+                                      const struct sb_cancel_token *cancel,
+                                      sb_progress_fn progress,
+                                      void *user_data,
+                                      struct sb_bytes *out_der,
+                                      char **out_pem,
+                                      struct sb_error **out_error);
+
+// `sb_securosys_wait_request` for a `sb_securosys_request_certificate_signing_request`: stores
+// the approved CSR as DER and, when `out_pem` is not NULL, as PEM. Otherwise as
+// `sb_securosys_wait_certificate`.
+//
+// # Safety
+//
+// As `sb_securosys_wait_request`.
+sb_code sb_securosys_wait_certificate_signing_request(const struct sb_client *client,
+                                                      const char *request_id,
+                                                      uint32_t interval_ms,
+                                                      uint64_t timeout_ms,
+                                                      const struct sb_cancel_token *cancel,
+                                                      sb_progress_fn progress,
+                                                      void *user_data,
+                                                      struct sb_bytes *out_der,
+                                                      char **out_pem,
+                                                      struct sb_error **out_error);
+
 // The session id. NULL when `status` is NULL, freed or not a status.
 const char *sb_status_session_id(const struct sb_status *status);
 

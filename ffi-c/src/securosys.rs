@@ -6,6 +6,9 @@
 //! else. Roles, keys, JWT and mutual TLS come from the client's configuration (its `securosys`
 //! section).
 //!
+//! Certificates: a self-signed X.509 certificate or a PKCS#10 request for an HSM key, synchronous
+//! or with approvals.
+//!
 //! Handles: `sb_key_info` (a key's description), `sb_request_status` (an asynchronous request),
 //! `sb_approver_key` (an approver's private key) and `sb_approval_tasks` (an approver's pending
 //! tasks), each with accessors and a `_free`.
@@ -15,8 +18,8 @@ use std::sync::{Arc, LazyLock};
 
 use sbcore::blocking::Securosys;
 use sbcore::providers::securosys::{
-    ApprovalTask, ApproverKey, CreateKey, KeyInfo, KeySpec, PayloadKind, Policy, RequestStatus,
-    SignOptions, SignatureAlgorithm, TaskKind,
+    ApprovalTask, ApproverKey, CertificateRequest, CreateKey, CsrRequest, KeyInfo, KeySpec,
+    PayloadKind, Policy, RequestStatus, SignOptions, SignatureAlgorithm, TaskKind,
 };
 use sbcore::runtime::block_on;
 use sbcore::Error;
@@ -1446,5 +1449,290 @@ pub unsafe extern "C" fn sb_securosys_reject(
         // SAFETY: caller contract.
         let id = unsafe { str_arg(task_id, "task_id") }?;
         hsm.reject(approver.as_ref(), id)
+    })
+}
+
+// ---- certificates ---------------------------------------------------------------------------
+
+/// A JSON request argument for the certificate functions (required; unknown fields refused).
+///
+/// # Safety
+///
+/// As [`str_arg`].
+unsafe fn request_arg<T: serde::de::DeserializeOwned>(p: *const c_char) -> FfiResult<T> {
+    // SAFETY: caller contract.
+    let text = unsafe { str_arg(p, "request_json") }?;
+    serde_json::from_str(text)
+        .map_err(|e| Error::invalid_argument(format!("request_json is not valid: {e}")))
+}
+
+/// Store a certificate or CSR: DER in `*out_der`, PEM in `*out_pem` when that is not NULL.
+///
+/// # Safety
+///
+/// `out_der` must be writable (checked non-NULL by the caller); `out_pem` NULL or writable.
+unsafe fn give_der_pem(
+    out_der: *mut sb_bytes,
+    out_pem: *mut *mut c_char,
+    der: Vec<u8>,
+    pem: String,
+) {
+    // SAFETY: caller contract.
+    unsafe {
+        put(out_der, sb_bytes::give(der));
+        if !out_pem.is_null() {
+            put(out_pem, give_string(&pem));
+        }
+    }
+}
+
+/// Clear the outputs of a certificate function and check the required one.
+///
+/// # Safety
+///
+/// As [`give_der_pem`], except that `out_der` may be NULL (refused).
+unsafe fn clear_der_pem(out_der: *mut sb_bytes, out_pem: *mut *mut c_char) -> FfiResult {
+    out_arg(out_der, "out_der")?;
+    // SAFETY: caller contract.
+    unsafe {
+        put(out_der, sb_bytes::EMPTY);
+        put(out_pem, std::ptr::null_mut());
+    }
+    Ok(())
+}
+
+/// A self-signed X.509 certificate for key `label`, made and signed by the HSM now
+/// (`POST /v1/certificate/synchronous/selfsign`; key-management role by default, see the
+/// configuration's `securosys.certificate_role`). `request_json`: `{"common_name": "Example CA",
+/// "signature_algorithm": "SHA256_WITH_ECDSA", "validity_days": 365, "key_usage":
+/// ["DIGITAL_SIGNATURE"], "extended_key_usage": [], "certificate_authority": false}` (only
+/// `common_name` and `signature_algorithm` are required; a CA needs `KEY_CERT_SIGN`). Stores the
+/// certificate as DER in `*out_der` (free with `sb_bytes_free`) and, when `out_pem` is not NULL,
+/// as PEM (`-----BEGIN CERTIFICATE-----`) in `*out_pem` (free with `sb_string_free`). Keys with
+/// an approval policy need `sb_securosys_request_self_signed_certificate`.
+///
+/// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle or label; malformed request, unknown field, a
+/// common name over 64 characters, validity outside 1-36500 days, an algorithm that cannot sign
+/// a certificate), `SB_ERR_NOT_FOUND` (no such key), `SB_ERR_AUTH_CONFIG_MISSING` (no key of the
+/// certificate role: nothing is sent), the auth, transport and provider codes.
+///
+/// # Safety
+///
+/// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn sb_securosys_self_signed_certificate(
+    client: *const sb_client,
+    label: *const c_char,
+    request_json: *const c_char,
+    out_der: *mut sb_bytes,
+    out_pem: *mut *mut c_char,
+    out_error: *mut *mut sb_error,
+) -> sb_code {
+    ffi_call!(out_error, {
+        // SAFETY: caller contract.
+        unsafe { clear_der_pem(out_der, out_pem) }?;
+        let hsm = hsm_of(client)?;
+        // SAFETY: caller contract.
+        let (label, req) = unsafe {
+            (
+                str_arg(label, "label")?,
+                request_arg::<CertificateRequest>(request_json)?,
+            )
+        };
+        let cert = hsm.self_signed_certificate(label, &req)?;
+        let pem = cert.pem();
+        // SAFETY: checked above.
+        unsafe { give_der_pem(out_der, out_pem, cert.der, pem) };
+        Ok(())
+    })
+}
+
+/// A PKCS#10 certificate signing request for key `label`, made and signed by the HSM now
+/// (`POST /v1/certificate/synchronous/request`), to send to a CA. `request_json`: `{"subject":
+/// {"common_name": "Doc Signer", "country": "CH", "organization_name": "Example AG", ...},
+/// "signature_algorithm": "SHA256_WITH_RSA", "validity_days": 365, "key_usage": [...],
+/// "extended_key_usage": [...]}` (subject fields: `common_name` (required), `country`,
+/// `state_or_province_name`, `locality`, `organization_name`, `organization_unit_name`, `email`,
+/// `title`, `surname`, `given_name`, `initials`, `pseudonym`, `generation_qualifier`). Stores the
+/// request as DER and, when `out_pem` is not NULL, PEM (`-----BEGIN CERTIFICATE REQUEST-----`).
+/// Otherwise as `sb_securosys_self_signed_certificate`.
+///
+/// # Safety
+///
+/// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn sb_securosys_certificate_signing_request(
+    client: *const sb_client,
+    label: *const c_char,
+    request_json: *const c_char,
+    out_der: *mut sb_bytes,
+    out_pem: *mut *mut c_char,
+    out_error: *mut *mut sb_error,
+) -> sb_code {
+    ffi_call!(out_error, {
+        // SAFETY: caller contract.
+        unsafe { clear_der_pem(out_der, out_pem) }?;
+        let hsm = hsm_of(client)?;
+        // SAFETY: caller contract.
+        let (label, req) = unsafe {
+            (
+                str_arg(label, "label")?,
+                request_arg::<CsrRequest>(request_json)?,
+            )
+        };
+        let csr = hsm.certificate_signing_request(label, &req)?;
+        let pem = csr.pem();
+        // SAFETY: checked above.
+        unsafe { give_der_pem(out_der, out_pem, csr.der, pem) };
+        Ok(())
+    })
+}
+
+/// Submit a self-signed certificate for a key with an approval policy
+/// (`POST /v1/certificate/selfsign`); `request_json` as for
+/// `sb_securosys_self_signed_certificate`, `options_json` as for `sb_securosys_sign`. Stores the
+/// request id in `*out_request_id` (free with `sb_string_free`); approvers approve it like a sign
+/// request, then `sb_securosys_wait_certificate` returns the certificate.
+///
+/// # Safety
+///
+/// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn sb_securosys_request_self_signed_certificate(
+    client: *const sb_client,
+    label: *const c_char,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    out_request_id: *mut *mut c_char,
+    out_error: *mut *mut sb_error,
+) -> sb_code {
+    ffi_call!(out_error, {
+        out_arg(out_request_id, "out_request_id")?;
+        // SAFETY: caller contract.
+        unsafe { put(out_request_id, std::ptr::null_mut()) };
+        let hsm = hsm_of(client)?;
+        // SAFETY: caller contract.
+        let (label, req, options) = unsafe {
+            (
+                str_arg(label, "label")?,
+                request_arg::<CertificateRequest>(request_json)?,
+                json_arg::<SignOptions>(options_json, "options_json")?,
+            )
+        };
+        let id = hsm.request_self_signed_certificate(label, &req, &options)?;
+        // SAFETY: checked non-NULL above.
+        unsafe { put(out_request_id, give_string(&id)) };
+        Ok(())
+    })
+}
+
+/// Submit a certificate signing request for a key with an approval policy
+/// (`POST /v1/certificate/request`); `request_json` as for
+/// `sb_securosys_certificate_signing_request`. Then
+/// `sb_securosys_wait_certificate_signing_request`. Otherwise as
+/// `sb_securosys_request_self_signed_certificate`.
+///
+/// # Safety
+///
+/// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn sb_securosys_request_certificate_signing_request(
+    client: *const sb_client,
+    label: *const c_char,
+    request_json: *const c_char,
+    options_json: *const c_char,
+    out_request_id: *mut *mut c_char,
+    out_error: *mut *mut sb_error,
+) -> sb_code {
+    ffi_call!(out_error, {
+        out_arg(out_request_id, "out_request_id")?;
+        // SAFETY: caller contract.
+        unsafe { put(out_request_id, std::ptr::null_mut()) };
+        let hsm = hsm_of(client)?;
+        // SAFETY: caller contract.
+        let (label, req, options) = unsafe {
+            (
+                str_arg(label, "label")?,
+                request_arg::<CsrRequest>(request_json)?,
+                json_arg::<SignOptions>(options_json, "options_json")?,
+            )
+        };
+        let id = hsm.request_certificate_signing_request(label, &req, &options)?;
+        // SAFETY: checked non-NULL above.
+        unsafe { put(out_request_id, give_string(&id)) };
+        Ok(())
+    })
+}
+
+/// `sb_securosys_wait_request` for a `sb_securosys_request_self_signed_certificate`: stores the
+/// approved certificate as DER in `*out_der` and, when `out_pem` is not NULL, as PEM. Returns
+/// and waits as `sb_securosys_wait_request` (also `SB_ERR_PROTOCOL` when the result is not a
+/// DER structure).
+///
+/// # Safety
+///
+/// As `sb_securosys_wait_request`.
+#[no_mangle]
+pub unsafe extern "C" fn sb_securosys_wait_certificate(
+    client: *const sb_client,
+    request_id: *const c_char,
+    interval_ms: u32,
+    timeout_ms: u64,
+    cancel: *const sb_cancel_token,
+    progress: sb_progress_fn,
+    user_data: *mut c_void,
+    out_der: *mut sb_bytes,
+    out_pem: *mut *mut c_char,
+    out_error: *mut *mut sb_error,
+) -> sb_code {
+    ffi_call!(out_error, {
+        // SAFETY: caller contract.
+        unsafe { clear_der_pem(out_der, out_pem) }?;
+        let hsm = hsm_of(client)?;
+        // SAFETY: caller contract.
+        let id = unsafe { str_arg(request_id, "request_id") }?;
+        let opts =
+            wait_options::<RequestStatus>(interval_ms, timeout_ms, cancel, progress, user_data)?;
+        let cert = hsm.wait_certificate(id, &opts)?;
+        let pem = cert.pem();
+        // SAFETY: checked above.
+        unsafe { give_der_pem(out_der, out_pem, cert.der, pem) };
+        Ok(())
+    })
+}
+
+/// `sb_securosys_wait_request` for a `sb_securosys_request_certificate_signing_request`: stores
+/// the approved CSR as DER and, when `out_pem` is not NULL, as PEM. Otherwise as
+/// `sb_securosys_wait_certificate`.
+///
+/// # Safety
+///
+/// As `sb_securosys_wait_request`.
+#[no_mangle]
+pub unsafe extern "C" fn sb_securosys_wait_certificate_signing_request(
+    client: *const sb_client,
+    request_id: *const c_char,
+    interval_ms: u32,
+    timeout_ms: u64,
+    cancel: *const sb_cancel_token,
+    progress: sb_progress_fn,
+    user_data: *mut c_void,
+    out_der: *mut sb_bytes,
+    out_pem: *mut *mut c_char,
+    out_error: *mut *mut sb_error,
+) -> sb_code {
+    ffi_call!(out_error, {
+        // SAFETY: caller contract.
+        unsafe { clear_der_pem(out_der, out_pem) }?;
+        let hsm = hsm_of(client)?;
+        // SAFETY: caller contract.
+        let id = unsafe { str_arg(request_id, "request_id") }?;
+        let opts =
+            wait_options::<RequestStatus>(interval_ms, timeout_ms, cancel, progress, user_data)?;
+        let csr = hsm.wait_certificate_signing_request(id, &opts)?;
+        let pem = csr.pem();
+        // SAFETY: checked above.
+        unsafe { give_der_pem(out_der, out_pem, csr.der, pem) };
+        Ok(())
     })
 }

@@ -479,6 +479,9 @@ static void tsb_teardown(void) {
     sb_client_free(g_tsb);
 }
 
+#define CERT_REQ "{\"common_name\": \"c\", \"signature_algorithm\": \"SHA256_WITH_ECDSA\"}"
+#define CSR_REQ "{\"subject\": {\"common_name\": \"c\"}, \"signature_algorithm\": \"SHA256_WITH_ECDSA\"}"
+
 /* Every Securosys operation with a NULL, stale, foreign and wrong-type client. */
 static void test_tsb_bad_clients(void) {
     sb_client *bad[4];
@@ -527,6 +530,19 @@ static void test_tsb_bad_clients(void) {
                        names[i], "client");
         expect_invalid(sb_securosys_approve(bad[i], g_approver, g_tasks, 0, &err), &err, names[i], "client");
         expect_invalid(sb_securosys_reject(bad[i], g_approver, "abc", &err), &err, names[i], "client");
+        expect_invalid(sb_securosys_self_signed_certificate(bad[i], "k", CERT_REQ, &b, &s, &err), &err, names[i],
+                       "client");
+        expect_invalid(sb_securosys_certificate_signing_request(bad[i], "k", CSR_REQ, &b, &s, &err), &err, names[i],
+                       "client");
+        expect_invalid(sb_securosys_request_self_signed_certificate(bad[i], "k", CERT_REQ, NULL, &s, &err), &err,
+                       names[i], "client");
+        expect_invalid(sb_securosys_request_certificate_signing_request(bad[i], "k", CSR_REQ, NULL, &s, &err), &err,
+                       names[i], "client");
+        expect_invalid(sb_securosys_wait_certificate(bad[i], "abc", 0, 0, NULL, NULL, NULL, &b, &s, &err), &err,
+                       names[i], "client");
+        expect_invalid(sb_securosys_wait_certificate_signing_request(bad[i], "abc", 0, 0, NULL, NULL, NULL, &b, &s,
+                                                                     &err),
+                       &err, names[i], "client");
         CHECK(s == NULL && s2 == NULL && l.items == NULL && l.len == 0 && k == NULL && b.data == NULL && !valid &&
               st == NULL && t == NULL);
     }
@@ -725,6 +741,64 @@ static void test_tsb_bad_arguments(void) {
     expect_invalid(sb_securosys_wait_request(c, "abc", 100, 100, NULL, NULL, NULL, NULL, &err), &err,
                    "wait_request(out NULL)", "out_result");
     CHECK(st == NULL && b.data == NULL);
+
+    /* certificates */
+    expect_invalid(sb_securosys_self_signed_certificate(c, l, CERT_REQ, NULL, &s, &err), &err, "selfsign(out NULL)",
+                   "out_der");
+    expect_invalid(sb_securosys_self_signed_certificate(c, NULL, CERT_REQ, &b, &s, &err), &err, "selfsign(label NULL)",
+                   "label");
+    expect_invalid(sb_securosys_self_signed_certificate(c, l, NULL, &b, &s, &err), &err, "selfsign(request NULL)",
+                   "request_json");
+    expect_invalid(sb_securosys_self_signed_certificate(c, l, "{bad", &b, &s, &err), &err, "selfsign(malformed)",
+                   "request_json");
+    expect_invalid(sb_securosys_self_signed_certificate(c, l, BAD_UTF8, &b, &s, &err), &err, "selfsign(bad utf-8)",
+                   "UTF-8");
+    expect_invalid(sb_securosys_self_signed_certificate(c, l, "{\"common_name\": \"c\"}", &b, &s, &err), &err,
+                   "selfsign(no algorithm)", "signature_algorithm");
+    expect_invalid(sb_securosys_self_signed_certificate(
+                       c, l, "{\"common_name\": \"c\", \"signature_algorithm\": \"EDDSA\", \"validity_days\": 0}",
+                       &b, &s, &err),
+                   &err, "selfsign(validity 0)", "validity_days");
+    expect_invalid(sb_securosys_self_signed_certificate(
+                       c, l, "{\"common_name\": \"\", \"signature_algorithm\": \"EDDSA\"}", &b, &s, &err),
+                   &err, "selfsign(empty CN)", "common_name");
+    expect_invalid(sb_securosys_certificate_signing_request(c, l, CSR_REQ, NULL, &s, &err), &err, "csr(out NULL)",
+                   "out_der");
+    expect_invalid(sb_securosys_certificate_signing_request(c, l, NULL, &b, &s, &err), &err, "csr(request NULL)",
+                   "request_json");
+    expect_invalid(sb_securosys_certificate_signing_request(c, l, CERT_REQ, &b, &s, &err), &err,
+                   "csr(a certificate request)", "request_json");
+    expect_invalid(sb_securosys_certificate_signing_request(
+                       c, l,
+                       "{\"subject\": {\"common_name\": \"c\", \"country\": \"Schweiz\"},"
+                       " \"signature_algorithm\": \"SHA256_WITH_ECDSA\"}",
+                       &b, &s, &err),
+                   &err, "csr(bad country)", "country");
+    expect_invalid(sb_securosys_request_self_signed_certificate(c, l, CERT_REQ, NULL, NULL, &err), &err,
+                   "request_selfsign(out NULL)", "out_request_id");
+    expect_invalid(sb_securosys_request_self_signed_certificate(c, l, CERT_REQ, "{bad", &s, &err), &err,
+                   "request_selfsign(bad options)", "options_json");
+    expect_invalid(sb_securosys_request_self_signed_certificate(c, l, NULL, NULL, &s, &err), &err,
+                   "request_selfsign(request NULL)", "request_json");
+    expect_invalid(sb_securosys_request_certificate_signing_request(c, l, CSR_REQ, NULL, NULL, &err), &err,
+                   "request_csr(out NULL)", "out_request_id");
+    expect_invalid(sb_securosys_request_certificate_signing_request(c, NULL, CSR_REQ, NULL, &s, &err), &err,
+                   "request_csr(label NULL)", "label");
+    expect_invalid(sb_securosys_request_certificate_signing_request(c, l, CSR_REQ, "42", &s, &err), &err,
+                   "request_csr(options a number)", "options_json");
+    expect_invalid(sb_securosys_wait_certificate(c, "abc", 100, 100, NULL, NULL, NULL, NULL, &s, &err), &err,
+                   "wait_certificate(out NULL)", "out_der");
+    expect_invalid(sb_securosys_wait_certificate(c, NULL, 100, 100, NULL, NULL, NULL, &b, &s, &err), &err,
+                   "wait_certificate(id NULL)", "request_id");
+    expect_invalid(sb_securosys_wait_certificate(c, "abc", 1, 100, NULL, NULL, NULL, &b, &s, &err), &err,
+                   "wait_certificate(interval 1)", "interval");
+    expect_invalid(sb_securosys_wait_certificate(c, "abc", 100, 100, stale_token, NULL, NULL, &b, NULL, &err), &err,
+                   "wait_certificate(stale token)", "cancel");
+    expect_invalid(sb_securosys_wait_certificate_signing_request(c, "abc", 100, 100, NULL, NULL, NULL, NULL, &s, &err),
+                   &err, "wait_csr(out NULL)", "out_der");
+    expect_invalid(sb_securosys_wait_certificate_signing_request(c, "a/b", 100, 100, NULL, NULL, NULL, &b, &s, &err),
+                   &err, "wait_csr(bad id)", "request id");
+    CHECK(s == NULL && b.data == NULL);
 
     /* approvers */
     expect_invalid(sb_approver_key_generate_p256(NULL, NULL, &err), &err, "generate(out NULL)", "out_key");

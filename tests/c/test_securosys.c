@@ -3,8 +3,9 @@
  * public key; a tampered payload fails; a key with a 2-of-3 quorum signs asynchronously after the
  * second approval (approvers act through this API) and is rejected when approvers reject; a
  * deleted key is not found; the wrong role's key fails before anything is sent (the simulator's
- * request log proves it); a JWT required by the simulator works, a wrong one is SB_ERR_AUTH; no
- * secret appears in an error.
+ * request log proves it); a JWT required by the simulator works (static, from a file, or from an
+ * OAuth2 token source), a wrong one is SB_ERR_AUTH; no secret appears in an error; certificates
+ * and CSRs made by the HSM (synchronously and with approvals) pass openssl's checks.
  *
  * Environment: harness.h's; SIGNBRIDGE_TEST_RSA4096=1 adds RSA 4096 (slow to generate in the
  * simulator's debug build: scripts/c-test.sh sets it for the plain suite only). */
@@ -72,6 +73,28 @@ static int openssl_verifies(sb_key_spec spec, const char *pem, const void *data,
                  spec == SB_KEY_P384 ? "sha384" : "sha256", p, s, d);
     }
     return system(cmd) == 0;
+}
+
+/* Does `openssl <args>` on the PEM text (as -in) print something containing `needle`? */
+static int openssl_says(const char *pem, const char *args, const char *needle) {
+    char p[600], cmd[1400], out[8192];
+    size_t got = 0, n;
+    FILE *f;
+    put_file(p, sizeof p, "in.pem", pem, strlen(pem));
+    snprintf(cmd, sizeof cmd, "openssl %s -in '%s' 2>&1", args, p);
+    f = popen(cmd, "r");
+    if (f == NULL) {
+        return 0;
+    }
+    while (got < sizeof out - 1 && (n = fread(out + got, 1, sizeof out - 1 - got, f)) > 0) {
+        got += n;
+    }
+    out[got] = '\0';
+    if (pclose(f) != 0 || strstr(out, needle) == NULL) {
+        fprintf(stderr, "  openssl %s: %s (wanted %s)\n", args, out, needle);
+        return 0;
+    }
+    return 1;
 }
 
 /* Does the simulator's request log (GET /_sim/securosys/requests) have no entry? */
@@ -237,18 +260,22 @@ static long task_for(sb_client *c, const sb_approver_key *approver, const char *
     return -1;
 }
 
-static void approve(sb_client *c, const sb_approver_key *approver, const char *id) {
+static void approve_as(sb_client *c, const sb_approver_key *approver, const char *id, const char *payload_type) {
     sb_error *err = NULL;
     sb_approval_tasks *tasks = NULL;
     long i = task_for(c, approver, id, &tasks);
     if (CHECK(i >= 0)) {
-        CHECK(streq(sb_approval_tasks_payload_type(tasks, (size_t)i), "PDF"));
+        CHECK(payload_type == NULL || streq(sb_approval_tasks_payload_type(tasks, (size_t)i), payload_type));
         CHECK(strstr(sb_approval_tasks_metadata_json(tasks, (size_t)i), "\"contract-7\"") != NULL);
         CHECK(strstr(sb_approval_tasks_json(tasks), "approval_to_be_signed") != NULL);
         CHECK_CODE(sb_securosys_approve(c, approver, tasks, (size_t)i, &err), SB_OK, err, "approve");
         sb_error_free(err);
     }
     sb_approval_tasks_free(tasks);
+}
+
+static void approve(sb_client *c, const sb_approver_key *approver, const char *id) {
+    approve_as(c, approver, id, "PDF");
 }
 
 static void reject(sb_client *c, const sb_approver_key *approver, const char *id) {
@@ -421,6 +448,28 @@ static void test_quorum(sb_client *c) {
         id = NULL;
     }
 
+    /* a self-signed certificate for the quorum key needs the approvals too */
+    CHECK_CODE(sb_securosys_request_self_signed_certificate(
+                   c, lbl, "{\"common_name\": \"approved cert\", \"signature_algorithm\": \"SHA256_WITH_ECDSA\"}",
+                   "{\"metadata\": {\"contract\": \"contract-7\"}}", &id, &err),
+               SB_OK, err, "request_self_signed_certificate");
+    if (id != NULL) {
+        sb_bytes der = {NULL, 0};
+        char *pem = NULL;
+        approve_as(c, ap[1], id, NULL);
+        approve_as(c, ap[2], id, NULL);
+        CHECK_CODE(sb_securosys_wait_certificate(c, id, 50, 120000, NULL, NULL, NULL, &der, &pem, &err), SB_OK, err,
+                   "wait_certificate");
+        CHECK(der.len > 100 && pem != NULL && strncmp(pem, "-----BEGIN CERTIFICATE-----\n", 28) == 0);
+        if (pem != NULL) {
+            CHECK(openssl_says(pem, "x509 -noout -subject", "approved cert"));
+        }
+        sb_string_free(pem);
+        sb_bytes_free(&der);
+        sb_string_free(id);
+        id = NULL;
+    }
+
     /* rejected: one rejection leaves 2 possible approvals, the second makes the quorum
      * unreachable */
     CHECK_CODE(sb_securosys_sign(c, lbl, digest, sizeof digest, SB_PAYLOAD_DIGEST, alg, opts, &id, &err), SB_OK, err,
@@ -485,6 +534,85 @@ out:
     for (i = 0; i < 3; i++) {
         sb_approver_key_free(ap[i]);
     }
+}
+
+/* Certificates made by the HSM, checked by openssl: a self-signed CA certificate (its public key
+ * is the HSM key's, it verifies itself), a CSR with a subject (its signature verifies). */
+static void test_certificates(sb_client *c) {
+    sb_error *err = NULL;
+    sb_key_info *ec = NULL, *rsa = NULL;
+    sb_bytes der = {NULL, 0};
+    char lbl_ec[128], lbl_rsa[128], *pem = NULL, *key_pem = NULL, path[600], cmd[1400];
+    label(lbl_ec, sizeof lbl_ec, "cert-ec");
+    label(lbl_rsa, sizeof lbl_rsa, "cert-rsa");
+    CHECK_CODE(sb_securosys_create_key(c, lbl_ec, SB_KEY_P256, NULL, &ec, &err), SB_OK, err, "create ec");
+    CHECK_CODE(sb_securosys_create_key(c, lbl_rsa, SB_KEY_RSA_2048, NULL, &rsa, &err), SB_OK, err, "create rsa");
+
+    CHECK_CODE(sb_securosys_self_signed_certificate(
+                   c, lbl_ec,
+                   "{\"common_name\": \"signbridge C test CA\", \"signature_algorithm\": \"SHA256_WITH_ECDSA\","
+                   " \"validity_days\": 30, \"certificate_authority\": true,"
+                   " \"key_usage\": [\"DIGITAL_SIGNATURE\", \"KEY_CERT_SIGN\"]}",
+                   &der, &pem, &err),
+               SB_OK, err, "self_signed_certificate");
+    if (pem != NULL) {
+        CHECK(der.len > 100 && strncmp(pem, "-----BEGIN CERTIFICATE-----\n", 28) == 0);
+        CHECK(openssl_says(pem, "x509 -noout -subject", "signbridge C test CA"));
+        CHECK(openssl_says(pem, "x509 -noout -text", "CA:TRUE"));
+        CHECK_CODE(sb_key_info_public_key_pem(ec, &key_pem, &err), SB_OK, err, "key pem");
+        if (key_pem != NULL) {
+            CHECK(openssl_says(pem, "x509 -noout -pubkey", key_pem)); /* the HSM key's public key */
+        }
+        put_file(path, sizeof path, "ca.pem", pem, strlen(pem));
+        snprintf(cmd, sizeof cmd, "openssl verify -CAfile '%s' '%s' >/dev/null 2>&1", path, path);
+        CHECK(system(cmd) == 0);
+    }
+    sb_string_free(pem);
+    sb_string_free(key_pem);
+    sb_bytes_free(&der);
+    pem = NULL;
+    /* DER only (out_pem NULL) */
+    CHECK_CODE(sb_securosys_self_signed_certificate(
+                   c, lbl_ec, "{\"common_name\": \"der only\", \"signature_algorithm\": \"SHA256_WITH_ECDSA\"}",
+                   &der, NULL, &err),
+               SB_OK, err, "self_signed_certificate (DER only)");
+    CHECK(der.len > 100 && der.data[0] == 0x30);
+    sb_bytes_free(&der);
+
+    CHECK_CODE(sb_securosys_certificate_signing_request(
+                   c, lbl_rsa,
+                   "{\"subject\": {\"common_name\": \"Doc Signer\", \"country\": \"CH\","
+                   " \"organization_name\": \"Example AG\"}, \"signature_algorithm\": \"SHA256_WITH_RSA\"}",
+                   &der, &pem, &err),
+               SB_OK, err, "certificate_signing_request");
+    if (pem != NULL) {
+        CHECK(strncmp(pem, "-----BEGIN CERTIFICATE REQUEST-----\n", 36) == 0);
+        CHECK(openssl_says(pem, "req -noout -verify", "verif")); /* "verify OK" / "Certificate request self-signature verify OK" */
+        CHECK(openssl_says(pem, "req -noout -subject", "Example AG"));
+    }
+    sb_string_free(pem);
+    pem = NULL;
+    sb_bytes_free(&der);
+
+    /* refused locally: an algorithm that cannot sign a certificate, an unknown field, no key */
+    expect_invalid(sb_securosys_self_signed_certificate(
+                       c, lbl_ec, "{\"common_name\": \"x\", \"signature_algorithm\": \"NONE_WITH_ECDSA\"}", &der,
+                       &pem, &err),
+                   &err, "certificate with a pre-hashed algorithm", "certificate");
+    expect_invalid(sb_securosys_certificate_signing_request(
+                       c, lbl_rsa, "{\"subject\": {\"cn\": \"x\"}, \"signature_algorithm\": \"SHA256_WITH_RSA\"}",
+                       &der, &pem, &err),
+                   &err, "CSR with an unknown subject field", "cn");
+    CHECK_CODE(sb_securosys_self_signed_certificate(
+                   c, "no-such-key", "{\"common_name\": \"x\", \"signature_algorithm\": \"SHA256_WITH_ECDSA\"}",
+                   &der, &pem, &err),
+               SB_ERR_NOT_FOUND, err, "certificate for an unknown key");
+    sb_error_free(err);
+    err = NULL;
+    CHECK(der.data == NULL && pem == NULL);
+    CHECK(sb_securosys_delete_key(c, lbl_ec, NULL) == SB_OK && sb_securosys_delete_key(c, lbl_rsa, NULL) == SB_OK);
+    sb_key_info_free(ec);
+    sb_key_info_free(rsa);
 }
 
 static void test_delete_then_sign(sb_client *c) {
@@ -591,6 +719,7 @@ static void test_jwt(void) {
     sb_client *c;
     sb_error *err = NULL;
     sb_strings labels = {NULL, 0};
+    char *version = NULL;
 
     tsb_all_keys(keys, sizeof keys);
     CHECK(sim_control("PUT", "/_sim/securosys/auth", "{\"require_jwt\": true}") == 204);
@@ -640,6 +769,32 @@ static void test_jwt(void) {
     sb_error_free(err);
     sb_client_free(c);
 
+    /* the JWT from an OAuth2 token source (the simulator's token endpoint); a wrong client
+     * secret is SB_ERR_AUTH and never shown */
+    CHECK(sim_control("PUT", "/_sim/securosys/auth", "{\"require_jwt\": true, \"accept_oauth\": true}") == 204);
+    snprintf(extra, sizeof extra,
+             "\"oauth2\": {\"client_id\": \"signbridge-sim-client\", \"client_secret\": \"sim-client-secret-0001\","
+             " \"token_url\": \"%s/auth/realms/zignsec/protocol/openid-connect/token\"}", sim_url());
+    tsb_config(cfg, sizeof cfg, keys, extra);
+    c = client_from_json(cfg);
+    tsb_log_clear();
+    CHECK_CODE(sb_securosys_list_keys(c, &labels, &err), SB_OK, err, "JWT from OAuth2");
+    sb_strings_free(&labels);
+    CHECK_CODE(sb_securosys_version_info(c, &version, NULL, &err), SB_OK, err, "JWT from OAuth2, again");
+    sb_string_free(version);
+    CHECK(sim_get_body("/_sim/securosys/requests", g_resp, sizeof g_resp) == 200 &&
+          strstr(g_resp, "\"bearer\":false") == NULL && strstr(g_resp, "\"bearer\":true") != NULL);
+    sb_client_free(c);
+    snprintf(extra, sizeof extra,
+             "\"oauth2\": {\"client_id\": \"signbridge-sim-client\", \"client_secret\": \"TOPSECRET-client\","
+             " \"token_url\": \"%s/auth/realms/zignsec/protocol/openid-connect/token\"}", sim_url());
+    tsb_config(cfg, sizeof cfg, keys, extra);
+    c = client_from_json(cfg);
+    CHECK_CODE(sb_securosys_list_keys(c, &labels, &err), SB_ERR_AUTH, err, "OAuth2 with a wrong client secret");
+    check_no_secret(err, "OAuth2 with a wrong client secret");
+    sb_error_free(err);
+    sb_client_free(c);
+
     CHECK(sim_control("PUT", "/_sim/securosys/auth", "{\"require_jwt\": false}") == 204);
 
     /* secrets in a malformed configuration are not echoed */
@@ -666,6 +821,7 @@ int main(void) {
     test_service_info(c);
     test_every_key_type(c);
     test_quorum(c);
+    test_certificates(c);
     test_delete_then_sign(c);
     test_wrong_role();
     test_jwt();
