@@ -133,6 +133,40 @@ impl PyClient {
         })
     }
 
+    /// Provider-neutral document signing: the same calls sign with ZignSec BankID Norway or
+    /// OneSpan Sign. Without `provider` the configuration chooses ({"signing": {"provider":
+    /// ...}}, else the only configured one); raises AuthError (SB_ERR_AUTH_CONFIG_MISSING) when
+    /// that provider is not configured, InvalidInput when both are and none is chosen.
+    #[pyo3(signature = (provider = None))]
+    fn signing(
+        slf: &Bound<'_, Self>,
+        provider: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<crate::signing::PySigning> {
+        let py = slf.py();
+        boundary(py, || {
+            let provider = provider
+                .filter(|p| !p.is_none())
+                .map(|p| crate::signing::provider(py, p))
+                .transpose()?;
+            crate::signing::PySigning::service_of(py, slf.get(), provider)?;
+            Ok(crate::signing::PySigning::new(
+                slf.clone().unbind(),
+                provider,
+            ))
+        })
+    }
+
+    /// OneSpan Sign specifics (packages, downloads, audit, listing, callbacks). Raises
+    /// AuthError (SB_ERR_AUTH_CONFIG_MISSING) when the client has no "onespan" section.
+    fn onespan(slf: &Bound<'_, Self>) -> PyResult<crate::onespan::PyOnespan> {
+        let py = slf.py();
+        boundary(py, || {
+            let core = slf.get().core(py)?;
+            core.onespan().map_err(|e| errors::to_py(py, &e))?;
+            Ok(crate::onespan::PyOnespan::new(slf.clone().unbind()))
+        })
+    }
+
     /// Release the client. Calls made afterwards (through it or its services) raise
     /// `InvalidInput`. Closing twice is harmless.
     fn close(&self) {

@@ -14,6 +14,8 @@
 //! * [`webhook`]: the webhook verifier.
 //! * [`securosys`]: the Securosys Primus HSM (keys, signing with and without approvals).
 //! * [`certificates`]: certificates and CSRs made by the HSM for a key.
+//! * [`signing`]: the provider-neutral signing session (ZignSec or OneSpan by configuration).
+//! * [`onespan`]: OneSpan Sign specifics and its callback verifier.
 
 use pyo3::prelude::*;
 
@@ -23,8 +25,10 @@ pub mod convert;
 pub mod eid;
 pub mod errors;
 pub mod logbridge;
+pub mod onespan;
 pub mod run;
 pub mod securosys;
+pub mod signing;
 pub mod types;
 pub mod webhook;
 
@@ -62,6 +66,8 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     webhook::register(m)?;
     securosys::register(m)?;
     certificates::register(m)?;
+    signing::register(m)?;
+    onespan::register(m)?;
     logbridge::install(py)?;
     // pyo3 records every added name in `__all__`; the public names are those of the package
     // `signbridge`, so the private module keeps none (and its stub needs no copy of the list).

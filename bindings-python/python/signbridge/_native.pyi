@@ -260,6 +260,8 @@ class Client:
     def zignsec_signing(self) -> ZignsecSigning: ...
     def zignsec_eid(self) -> ZignsecEid: ...
     def securosys(self) -> Securosys: ...
+    def signing(self, provider: Union[Provider, str, None] = None) -> Signing: ...
+    def onespan(self) -> Onespan: ...
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...
@@ -1085,3 +1087,496 @@ class Securosys:
     ) -> Csr: ...
     @property
     def base_url(self) -> str: ...
+
+# ---- the provider-neutral signing session ----
+
+class Provider(str, enum.Enum):
+    """A document-signing provider of Client.signing()."""
+
+    ZIGNSEC = "zignsec"
+    ONESPAN = "onespan"
+
+    def __new__(cls, value: object) -> Provider: ...
+
+@final
+class SignatureField:
+    """Where a signature goes, in points from the page's top-left corner; page from 1."""
+
+    def __new__(
+        cls,
+        page: int,
+        left: float,
+        top: float,
+        *,
+        width: float = 200.0,
+        height: float = 50.0,
+        signer: Union[int, str, None] = None,
+    ) -> SignatureField: ...
+    @property
+    def page(self) -> int: ...
+    @property
+    def left(self) -> float: ...
+    @property
+    def top(self) -> float: ...
+    @property
+    def width(self) -> float: ...
+    @property
+    def height(self) -> float: ...
+    @property
+    def signer(self) -> Union[int, str]: ...
+
+@final
+class SessionDocument:
+    """One PDF of a session, from memory or from a file."""
+
+    def __new__(
+        cls, data: _Buffer, name: str, *, fields: Optional[Iterable[SignatureField]] = None
+    ) -> SessionDocument: ...
+    @staticmethod
+    def from_path(
+        path: _StrPath,
+        *,
+        name: Optional[str] = None,
+        fields: Optional[Iterable[SignatureField]] = None,
+    ) -> SessionDocument: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def path(self) -> Optional[Path]: ...
+    @property
+    def data(self) -> Optional[bytes]: ...
+    @property
+    def fields(self) -> list[SignatureField]: ...
+
+@final
+class SessionSigner:
+    """A signer of a session."""
+
+    def __new__(
+        cls,
+        first_name: str,
+        last_name: str,
+        *,
+        email: Optional[str] = None,
+        id: Optional[str] = None,
+    ) -> SessionSigner: ...
+    @property
+    def id(self) -> Optional[str]: ...
+    @property
+    def first_name(self) -> str: ...
+    @property
+    def last_name(self) -> str: ...
+    @property
+    def email(self) -> Optional[str]: ...
+    @property
+    def full_name(self) -> str: ...
+
+@final
+class SignerLink:
+    """Where one signer signs."""
+
+    @property
+    def signer_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+
+@final
+class StartedSigningSession:
+    """The answer to Signing.start()."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def provider(self) -> Provider: ...
+    @property
+    def provider_id(self) -> str: ...
+    @property
+    def signers(self) -> list[SignerLink]: ...
+
+@final
+class SignerState:
+    """Whether one signer has signed."""
+
+    @property
+    def signer_id(self) -> str: ...
+    @property
+    def signed(self) -> bool: ...
+
+@final
+class SessionState:
+    """The state of a signing session."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def provider(self) -> Provider: ...
+    @property
+    def provider_id(self) -> str: ...
+    @property
+    def status(self) -> SessionStatus: ...
+    @property
+    def status_text(self) -> str: ...
+    @property
+    def is_terminal(self) -> bool: ...
+    @property
+    def signers(self) -> list[SignerState]: ...
+
+@final
+class SignedFile:
+    """One signed document of a CompletedSession."""
+
+    @property
+    def document_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+@final
+class CompletedSession:
+    """A finished session and its signed documents."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def provider(self) -> Provider: ...
+    @property
+    def provider_id(self) -> str: ...
+    @property
+    def files(self) -> list[SignedFile]: ...
+
+_SessionLike = Union[str, StartedSigningSession, SessionState, CompletedSession]
+
+@final
+class Signing:
+    """Document signing over the configured provider (ZignSec or OneSpan)."""
+
+    @property
+    def provider(self) -> Provider: ...
+    def start(
+        self,
+        documents: Iterable[Union[SessionDocument, _StrPath]],
+        signers: Iterable[SessionSigner],
+        *,
+        title: Optional[str] = None,
+        locale: Optional[str] = None,
+        redirect_success: Optional[str] = None,
+        redirect_cancel: Optional[str] = None,
+        redirect_error: Optional[str] = None,
+        zignsec: Optional[Mapping[str, Any]] = None,
+        onespan: Optional[Mapping[str, Any]] = None,
+    ) -> StartedSigningSession: ...
+    def status(self, session: _SessionLike) -> SessionState: ...
+    def wait(
+        self,
+        session: _SessionLike,
+        *,
+        interval: float = 2.0,
+        timeout: Optional[float] = None,
+        on_progress: Optional[Callable[[SessionState], object]] = None,
+    ) -> CompletedSession: ...
+    def result(self, session: _SessionLike) -> CompletedSession: ...
+    def download(self, session: _SessionLike, document: Union[str, SignedFile]) -> bytes: ...
+    def save_all(self, done: CompletedSession, dir: _StrPath) -> list[Path]: ...
+    def cancel(self, session: _SessionLike) -> None: ...
+
+# ---- OneSpan Sign ----
+
+class PackageStatus(str, enum.Enum):
+    """The status of a OneSpan transaction (package)."""
+
+    DRAFT = "DRAFT"
+    SENT = "SENT"
+    COMPLETED = "COMPLETED"
+    ARCHIVED = "ARCHIVED"
+    DECLINED = "DECLINED"
+    OPTED_OUT = "OPTED_OUT"
+    EXPIRED = "EXPIRED"
+    OTHER = "OTHER"
+
+    def __new__(cls, value: object) -> PackageStatus: ...
+
+class PackageSigningStatus(str, enum.Enum):
+    """OneSpan's signing status of a package, signer or document."""
+
+    DRAFT = "DRAFT"
+    COMPLETED = "COMPLETED"
+    ARCHIVED = "ARCHIVED"
+    DECLINED = "DECLINED"
+    OPTED_OUT = "OPTED_OUT"
+    EXPIRED = "EXPIRED"
+    CANCELED = "CANCELED"
+    SIGNING_PENDING = "SIGNING_PENDING"
+    SIGNING_COMPLETED = "SIGNING_COMPLETED"
+    DELETED = "DELETED"
+    OTHER = "OTHER"
+
+    def __new__(cls, value: object) -> PackageSigningStatus: ...
+
+class CallbackEventName(str, enum.Enum):
+    """A OneSpan callback event."""
+
+    PACKAGE_CREATE = "PACKAGE_CREATE"
+    PACKAGE_ACTIVATE = "PACKAGE_ACTIVATE"
+    PACKAGE_DEACTIVATE = "PACKAGE_DEACTIVATE"
+    PACKAGE_READY_FOR_COMPLETE = "PACKAGE_READY_FOR_COMPLETE"
+    PACKAGE_COMPLETE = "PACKAGE_COMPLETE"
+    PACKAGE_EXPIRE = "PACKAGE_EXPIRE"
+    PACKAGE_OPT_OUT = "PACKAGE_OPT_OUT"
+    PACKAGE_DECLINE = "PACKAGE_DECLINE"
+    PACKAGE_TRASH = "PACKAGE_TRASH"
+    PACKAGE_RESTORE = "PACKAGE_RESTORE"
+    PACKAGE_DELETE = "PACKAGE_DELETE"
+    PACKAGE_ARCHIVE = "PACKAGE_ARCHIVE"
+    PACKAGE_ATTACHMENT = "PACKAGE_ATTACHMENT"
+    SIGNER_COMPLETE = "SIGNER_COMPLETE"
+    SIGNER_LOCKED = "SIGNER_LOCKED"
+    DOCUMENT_SIGNED = "DOCUMENT_SIGNED"
+    DOCUMENT_VIEWED = "DOCUMENT_VIEWED"
+    ROLE_REASSIGN = "ROLE_REASSIGN"
+    KBA_FAILURE = "KBA_FAILURE"
+    EMAIL_BOUNCE = "EMAIL_BOUNCE"
+    TEMPLATE_CREATE = "TEMPLATE_CREATE"
+    OTHER = "OTHER"
+
+    def __new__(cls, value: object) -> CallbackEventName: ...
+
+@final
+class PackageSigner:
+    """A signer of a role, as OneSpan returns it."""
+
+    @property
+    def id(self) -> Optional[str]: ...
+    @property
+    def email(self) -> str: ...
+    @property
+    def first_name(self) -> Optional[str]: ...
+    @property
+    def last_name(self) -> Optional[str]: ...
+    @property
+    def company(self) -> Optional[str]: ...
+    @property
+    def title(self) -> Optional[str]: ...
+
+@final
+class PackageRole:
+    """A role of a package: a signing slot filled by one signer."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> Optional[str]: ...
+    @property
+    def index(self) -> Optional[int]: ...
+    @property
+    def kind(self) -> Optional[str]: ...
+    @property
+    def locked(self) -> Optional[bool]: ...
+    @property
+    def signers(self) -> list[PackageSigner]: ...
+
+@final
+class DocumentApproval:
+    """One role's approval (signature) on a document."""
+
+    @property
+    def id(self) -> Optional[str]: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def signed(self) -> Optional[str]: ...
+    @property
+    def accepted(self) -> Optional[str]: ...
+    @property
+    def optional(self) -> Optional[bool]: ...
+
+@final
+class PackageDocument:
+    """A document of a package."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> Optional[str]: ...
+    @property
+    def index(self) -> Optional[int]: ...
+    @property
+    def approvals(self) -> list[DocumentApproval]: ...
+
+@final
+class Package:
+    """A OneSpan transaction ("package")."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> Optional[str]: ...
+    @property
+    def status(self) -> PackageStatus: ...
+    @property
+    def status_text(self) -> str: ...
+    @property
+    def session_status(self) -> SessionStatus: ...
+    @property
+    def is_terminal(self) -> bool: ...
+    @property
+    def trashed(self) -> bool: ...
+    @property
+    def due(self) -> Optional[str]: ...
+    @property
+    def created(self) -> Optional[str]: ...
+    @property
+    def updated(self) -> Optional[str]: ...
+    @property
+    def language(self) -> Optional[str]: ...
+    @property
+    def email_message(self) -> Optional[str]: ...
+    @property
+    def autocomplete(self) -> Optional[bool]: ...
+    @property
+    def roles(self) -> list[PackageRole]: ...
+    @property
+    def documents(self) -> list[PackageDocument]: ...
+    @property
+    def last_message(self) -> Optional[str]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class AuditEvent:
+    """One event of a package's audit trail."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def date_time(self) -> Optional[str]: ...
+    @property
+    def target(self) -> Optional[str]: ...
+    @property
+    def target_type(self) -> Optional[str]: ...
+    @property
+    def user(self) -> Optional[str]: ...
+    @property
+    def user_email(self) -> Optional[str]: ...
+    @property
+    def user_ip(self) -> Optional[str]: ...
+    @property
+    def data(self) -> Optional[str]: ...
+
+@final
+class DownloadKind:
+    """What to download from a package."""
+
+    @staticmethod
+    def document(document_id: str) -> DownloadKind: ...
+    @staticmethod
+    def original(document_id: str) -> DownloadKind: ...
+    @staticmethod
+    def zip() -> DownloadKind: ...
+    @staticmethod
+    def evidence_summary() -> DownloadKind: ...
+
+@final
+class Download:
+    """A downloaded file."""
+
+    @property
+    def file_name(self) -> Optional[str]: ...
+    @property
+    def data(self) -> bytes: ...
+    def __len__(self) -> int: ...
+
+@final
+class CallbackRegistration:
+    """The account's registered callback; the key is never shown."""
+
+    @property
+    def url(self) -> Optional[str]: ...
+    @property
+    def events(self) -> list[Union[CallbackEventName, str]]: ...
+    @property
+    def has_key(self) -> bool: ...
+
+@final
+class CallbackEvent:
+    """An authenticated OneSpan callback delivery."""
+
+    @property
+    def name(self) -> CallbackEventName: ...
+    @property
+    def name_text(self) -> str: ...
+    @property
+    def package_id(self) -> Optional[str]: ...
+    @property
+    def session_user(self) -> Optional[str]: ...
+    @property
+    def message(self) -> Optional[str]: ...
+    @property
+    def document_id(self) -> Optional[str]: ...
+    @property
+    def created_date(self) -> Optional[str]: ...
+    @property
+    def raw(self) -> dict[str, Any]: ...
+
+@final
+class CallbackVerifier:
+    """Authenticates OneSpan callback deliveries ("Authorization: Basic <key>")."""
+
+    def __new__(cls, keys: Iterable[str]) -> CallbackVerifier: ...
+    def verify(self, authorization: Optional[str], body: _Buffer) -> CallbackEvent: ...
+
+def parse_callback(body: _Buffer) -> CallbackEvent:
+    """Parse a callback body authenticated otherwise."""
+
+@final
+class PackageIterator:
+    """The packages of a listing; pages are fetched lazily."""
+
+    def __iter__(self) -> PackageIterator: ...
+    def __next__(self) -> Package: ...
+    @property
+    def total(self) -> Optional[int]: ...
+
+@final
+class Onespan:
+    """OneSpan Sign specifics."""
+
+    def get_package(self, package_id: str) -> Package: ...
+    def status(self, package_id: str) -> PackageStatus: ...
+    def signing_status(
+        self, package_id: str, *, signer: Optional[str] = None, document: Optional[str] = None
+    ) -> PackageSigningStatus: ...
+    def signing_url(self, package_id: str, role_id: str) -> str: ...
+    def audit(self, package_id: str) -> list[AuditEvent]: ...
+    def wait(
+        self,
+        package_id: str,
+        *,
+        interval: float = 2.0,
+        timeout: Optional[float] = None,
+        on_progress: Optional[Callable[[Package], object]] = None,
+    ) -> Package: ...
+    def send(self, package_id: str) -> None: ...
+    def trash(self, package_id: str) -> None: ...
+    def restore(self, package_id: str) -> None: ...
+    def archive(self, package_id: str) -> None: ...
+    def delete(self, package_id: str) -> None: ...
+    def download(self, package_id: str, kind: DownloadKind) -> Download: ...
+    def download_to(self, package_id: str, kind: DownloadKind, path: _StrPath) -> int: ...
+    def download_into(self, package_id: str, kind: DownloadKind, dir: _StrPath) -> Path: ...
+    def list(
+        self,
+        *,
+        status: Union[PackageStatus, str, None] = None,
+        search: Optional[str] = None,
+        page_size: int = 50,
+        sort: Optional[str] = None,
+        descending: bool = False,
+    ) -> PackageIterator: ...
+    def register_callback(
+        self, url: str, key: str, events: Iterable[Union[CallbackEventName, str]]
+    ) -> None: ...
+    def get_callback(self) -> CallbackRegistration: ...
