@@ -32,6 +32,10 @@ SECUROSYS_KEYS = {
     "service": "sim-securosys-service-0001",
 }
 SECUROSYS_JWT = "sim-securosys-jwt-0001"
+# The simulator's OneSpan credentials (signbridge_sim::ONESPAN_*).
+ONESPAN_API_KEY = "c2JTaW1BY2N0MDAxOnNiU2ltU2VjcjAwMQ=="
+ONESPAN_CLIENT_APP = {"client_id": "sim-onespan-client-app", "secret": "sim-onespan-app-secret-0001"}
+ONESPAN_OAUTH2 = {"client_id": "sim-onespan-oauth-client", "client_secret": "sim-onespan-oauth-secret-0001"}
 
 
 def sample_pdf(title: str = "Contract", pages: int = 1) -> bytes:
@@ -149,6 +153,20 @@ class Sim:
             "/_sim/securosys/auth",
             {"require_jwt": False, "accept_oauth": False, "role_table": "newer"},
         )
+        self.call("PUT", "/_sim/onespan/auth", {"method": "api_key"})
+
+    def onespan_sign(self, package_id: str, role_id: str) -> Any:
+        """The signer of `role_id` signs every document of the package (as on the signing page)."""
+        role = urllib.parse.quote(role_id, safe="")
+        pid = urllib.parse.quote(package_id, safe="")
+        return self.call("POST", f"/_sim/onespan/packages/{pid}/roles/{role}/sign", {})
+
+    def onespan_decline(self, package_id: str, role_id: str, reason: str) -> Any:
+        role = urllib.parse.quote(role_id, safe="")
+        pid = urllib.parse.quote(package_id, safe="")
+        return self.call(
+            "POST", f"/_sim/onespan/packages/{pid}/roles/{role}/decline", {"reason": reason}
+        )
 
     def securosys_log(self) -> list[dict[str, Any]]:
         """The simulator's log of /v1/ requests: the roles of the keys each one carried."""
@@ -260,6 +278,15 @@ def securosys_config(
     keys = api_keys if api_keys is not None else {r: [k] for r, k in SECUROSYS_KEYS.items()}
     return {
         "securosys": {"base_url": sim.url, "api_keys": keys, **securosys},
+        "transport": {"backoff_base_ms": 20, "backoff_max_ms": 100},
+    }
+
+
+def onespan_config(sim: Sim, **auth: Any) -> dict[str, Any]:
+    """A configuration of the simulated OneSpan account (the API key unless `auth` says)."""
+    credentials = auth or {"api_key": ONESPAN_API_KEY}
+    return {
+        "onespan": {"base_url": sim.url, **credentials},
         "transport": {"backoff_base_ms": 20, "backoff_max_ms": 100},
     }
 

@@ -56,3 +56,20 @@ def test_securosys_example_is_in_the_docs_verbatim() -> None:
     end = example.index("    return signature\n", start)
     assert example[start:end] in DOC.read_text(), \
         "README.md's Securosys example differs from the example file"
+
+
+def test_provider_switch_example_runs(sim: Sim, tmp_path: Path) -> None:
+    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
+    switch = [b for b in blocks if "client.signing()" in b]
+    assert switch, "no provider-neutral signing example in README.md"
+    code = switch[0].replace("http://127.0.0.1:8089", sim.url)
+    os.symlink(REPO / "cli", tmp_path / "cli")
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    for provider in ("zignsec", "onespan"):
+        assert f"{provider}:" in out.stdout and "send Kari Nordmann to http" in out.stdout
+        [saved] = (tmp_path / "signed" / provider).iterdir()
+        assert saved.read_bytes().startswith(b"%PDF-"), out.stdout
+        assert f"{provider} saved" in out.stdout
