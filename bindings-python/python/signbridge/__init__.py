@@ -22,6 +22,17 @@ result by polling (``wait``), from the browser's return (``complete_redirect``,
     result = eid.wait(signbridge.EidProduct.bankid_se(), session.id, timeout=600)
     print(result.identity.full_name if result.identity else None)
 
+Provider-neutral document signing is ``client.signing()``: the same code signs with ZignSec
+BankID Norway or OneSpan Sign, the configuration chooses (``client.onespan()`` has OneSpan's own
+calls)::
+
+    signing = client.signing()
+    started = signing.start(["contract.pdf"], [signbridge.SessionSigner("Kari", "Nordmann",
+                                                                         email="kari@example.com")])
+    print("send the signer to", started.signers[0].url, "session", started.id)
+    done = signing.wait(started.id, timeout=600)
+    signing.save_all(done, "signed/")
+
 The Securosys Primus HSM (keys, signing with and without approvals) is ``client.securosys()``::
 
     hsm = client.securosys()
