@@ -99,11 +99,78 @@ pub const TARGETS: &[Target] = &[
         name: "oauth_token",
         run: oauth_token,
     },
+    Target {
+        name: "onespan_response",
+        run: onespan_response,
+    },
+    Target {
+        name: "onespan_callback",
+        run: onespan_callback,
+    },
+    Target {
+        name: "onespan_error",
+        run: onespan_error,
+    },
+    Target {
+        name: "content_disposition",
+        run: content_disposition,
+    },
 ];
 
 /// The target called `name`.
 pub fn target(name: &str) -> Option<Target> {
     TARGETS.iter().copied().find(|t| t.name == name)
+}
+
+// ---- known issues ------------------------------------------------------------------------------
+
+/// Findings in code outside the fuzzing work's reach, reported and not fixed yet: each is still
+/// checked on every input, counted, and printed by the harness; with `FUZZ_STRICT=1` it fails
+/// like any other finding. Remove an entry (and its `known` call becomes a plain assertion)
+/// once the fix lands; its inputs are in `fuzz/regressions/`.
+pub const KNOWN_ISSUES: &[(&str, &str)] = &[
+    (
+        "onespan-file-name-dots",
+        "providers/onespan/download.rs sanitize_file_name can return \"..\" or a name with a \
+         leading dot (\" . .\\u{1}. \" gives \"..\"): trimming, stripping dots and trimming \
+         again exposes new dots. Also reachable from a Content-Disposition file name.",
+    ),
+    (
+        "onespan-file-name-trailing-space",
+        "providers/onespan/download.rs sanitize_file_name cuts to 200 characters after trimming, \
+         so a long name can end in spaces (and sanitizing it again changes it).",
+    ),
+];
+
+static KNOWN_HITS: Mutex<Vec<(&'static str, u64)>> = Mutex::new(Vec::new());
+
+fn strict() -> bool {
+    static STRICT: OnceLock<bool> = OnceLock::new();
+    *STRICT.get_or_init(|| std::env::var("FUZZ_STRICT").is_ok_and(|v| v == "1"))
+}
+
+/// Check the invariant of a known issue: count a violation, or fail under `FUZZ_STRICT=1`.
+fn known(issue: &'static str, ok: bool, detail: impl FnOnce() -> String) {
+    if ok {
+        return;
+    }
+    assert!(
+        KNOWN_ISSUES.iter().any(|(k, _)| *k == issue),
+        "unlisted issue {issue}"
+    );
+    if strict() {
+        panic!("known issue {issue}: {}", detail());
+    }
+    let mut hits = KNOWN_HITS.lock().unwrap_or_else(|p| p.into_inner());
+    match hits.iter_mut().find(|(k, _)| *k == issue) {
+        Some((_, n)) => *n += 1,
+        None => hits.push((issue, 1)),
+    }
+}
+
+/// How many inputs violated each known issue's invariant in this process.
+pub fn known_issue_hits() -> Vec<(&'static str, u64)> {
+    KNOWN_HITS.lock().unwrap_or_else(|p| p.into_inner()).clone()
 }
 
 // ---- helpers ---------------------------------------------------------------------------------
@@ -694,9 +761,24 @@ pub fn config_json(data: &[u8]) {
                     }
                 }
                 s.jwt.iter_mut().for_each(canary);
+                if let Some(o) = s.oauth2.as_mut() {
+                    canary(&mut o.client_secret);
+                }
                 if let Some(c) = s.client_cert.as_mut() {
                     canary(&mut c.cert);
                     c.key.iter_mut().for_each(canary);
+                }
+            }
+            if let Some(o) = cfg.onespan.as_mut() {
+                if let Ok(u) = o.web_base() {
+                    assert!(!u.path().ends_with("/api/"), "{u}");
+                }
+                o.api_key.iter_mut().for_each(canary);
+                if let Some(c) = o.client_app.as_mut() {
+                    canary(&mut c.secret);
+                }
+                if let Some(a) = o.oauth2.as_mut() {
+                    canary(&mut a.client_secret);
                 }
             }
             let dbg = format!("{cfg:?}");
@@ -792,6 +874,23 @@ pub fn pdf(data: &[u8]) {
         }
         Err(e) => assert_eq!(e.code(), ErrorCode::InvalidDocument),
     }
+    use crate::providers::onespan::download::check_content;
+    use crate::providers::onespan::DownloadKind;
+    let pdf_ok = crate::pdf::validate_pdf("fuzz.pdf", data).is_ok();
+    let zip_ok = data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06");
+    for (kind, want) in [
+        (DownloadKind::Document("d".into()), pdf_ok),
+        (DownloadKind::EvidenceSummary, pdf_ok),
+        (DownloadKind::Zip, zip_ok),
+    ] {
+        match check_content(&kind, data) {
+            Ok(()) => assert!(want, "{kind:?} accepted"),
+            Err(e) => {
+                assert!(!want, "{kind:?} refused: {e}");
+                assert_eq!(e.code(), ErrorCode::Integrity);
+            }
+        }
+    }
 }
 
 /// File names and ids from a provider's answers: the name a download is saved under, and ids
@@ -799,6 +898,18 @@ pub fn pdf(data: &[u8]) {
 pub fn file_name(data: &[u8]) {
     let raw = text(data);
     check_file_name(&raw);
+    check_onespan_file_name(&raw);
+    match raw.parse::<crate::signing::SessionRef>() {
+        Ok(r) => {
+            let again = r.to_string().parse::<crate::signing::SessionRef>();
+            assert!(again.is_ok_and(|a| a == r), "{r} does not read back");
+            assert!(
+                !r.id().is_empty() && !r.id().contains(['/', '?', '#']),
+                "{r}"
+            );
+        }
+        Err(e) => assert_eq!(e.code(), ErrorCode::InvalidArgument),
+    }
     if check_id("id", &raw).is_ok() {
         let base = url::Url::parse("https://gw.example/api/v5/sessions/signing/");
         let joined = base.and_then(|b| b.join(&raw));
@@ -810,6 +921,197 @@ pub fn file_name(data: &[u8]) {
             Err(e) => panic!("an accepted id {raw:?} is not a URL segment: {e}"),
         }
     }
+}
+
+// ---- OneSpan ----------------------------------------------------------------------------------
+
+/// A name made safe by OneSpan's sanitizer (also used for `Content-Disposition` names).
+fn check_onespan_file_name(raw: &str) {
+    use crate::providers::onespan::sanitize_file_name;
+    let n = sanitize_file_name(raw, "fallback.pdf");
+    assert!(!n.is_empty(), "{raw:?}");
+    assert!(
+        !n.contains(['/', '\\']) && !n.chars().any(|c| c.is_control() || ":*?\"<>|".contains(c)),
+        "{raw:?} → {n:?}"
+    );
+    assert!(
+        n.chars().count() <= 200,
+        "{raw:?}: {} characters",
+        n.chars().count()
+    );
+    known(
+        "onespan-file-name-dots",
+        n == "fallback.pdf" || !n.starts_with('.'),
+        || format!("{raw:?} → {n:?}"),
+    );
+    known(
+        "onespan-file-name-trailing-space",
+        n.trim_end() == n,
+        || format!("{raw:?} → {n:?}"),
+    );
+    assert_eq!(n.trim_start(), n, "{raw:?} → {n:?}");
+    let again = sanitize_file_name(&n, "fallback.pdf");
+    known("onespan-file-name-trailing-space", again == n, || {
+        format!("{raw:?} → {n:?} → {again:?}")
+    });
+}
+
+/// `value` read back from its own JSON gives the same JSON (for types without `PartialEq`).
+fn json_round_trip<T: Serialize + DeserializeOwned>(value: &T, what: &str) {
+    let a = match serde_json::to_value(value) {
+        Ok(v) => v,
+        Err(e) => panic!("{what}: an accepted value cannot be written back as JSON: {e}"),
+    };
+    match serde_json::from_value::<T>(a.clone()).and_then(serde_json::to_value) {
+        Ok(b) => assert_eq!(a, b, "{what}: changed by a round trip"),
+        Err(e) => panic!("{what}: its own JSON {a} is refused: {e}"),
+    }
+}
+
+/// Any answer of the OneSpan API read the way the client reads it (`serde_json::from_slice`
+/// into the model): packages, pages of a listing, signing URLs, audit trails.
+pub fn onespan_response(data: &[u8]) {
+    use crate::providers::onespan::{Audit, Package, PackageStatus, Page, SigningUrl};
+    let check_package = |p: &Package| {
+        assert_eq!(PackageStatus::parse(p.status.as_str()), p.status);
+        let s = p.status.session_status();
+        check_status(&s);
+        assert_eq!(p.status.is_terminal(), s.is_terminal(), "{:?}", p.status);
+        for r in &p.roles {
+            assert!(p.role(&r.id).is_some());
+        }
+        if let Some(m) = p.last_message() {
+            assert!(!m.is_empty() && m.trim() == m, "{m:?}");
+        }
+    };
+    if let Ok(p) = serde_json::from_slice::<Package>(data) {
+        check_package(&p);
+        json_round_trip(&p, "Package");
+    }
+    if let Ok(page) = serde_json::from_slice::<Page>(data) {
+        page.packages.iter().for_each(check_package);
+    }
+    if let Ok(u) = serde_json::from_slice::<SigningUrl>(data) {
+        json_round_trip(&u, "SigningUrl");
+    }
+    if let Ok(a) = serde_json::from_slice::<Audit>(data) {
+        json_round_trip(&a, "Audit");
+    }
+}
+
+/// The callback keys of the target (a rotation: old and new).
+const CALLBACK_KEYS: [&str; 2] = ["fuzz-callback-key-3f9a", "fuzz-callback-key-rotated-51c0"];
+
+/// A OneSpan callback delivery: the first line is the `Authorization` header (empty: none), the
+/// rest the raw body.
+///
+/// Invariants: accepted only with `Basic <one of the keys>`; then the event is `parse_event`'s;
+/// the right key is accepted exactly when the body is an event; no error or Debug output shows
+/// a key.
+pub fn onespan_callback(data: &[u8]) {
+    use crate::providers::onespan::{parse_callback_event, CallbackEventName, CallbackVerifier};
+    let (header, body) = split_line(data);
+    let header = text(header);
+    let v = CallbackVerifier::new(CALLBACK_KEYS[0]).with_key(CALLBACK_KEYS[1]);
+    let dbg = format!("{v:?}");
+    assert!(CALLBACK_KEYS.iter().all(|k| !dbg.contains(k)), "{dbg}");
+    let parsed = parse_callback_event(body);
+    match &parsed {
+        Ok(e) => {
+            assert_eq!(CallbackEventName::parse(e.name.as_str()), e.name);
+            assert!(!e.name.as_str().trim().is_empty());
+            for f in [&e.package_id, &e.session_user, &e.message, &e.document_id]
+                .into_iter()
+                .flatten()
+            {
+                assert!(!f.trim().is_empty(), "blank field kept");
+            }
+        }
+        Err(e) => assert_eq!(e.code(), ErrorCode::Protocol, "{e}"),
+    }
+    let given = (!header.is_empty()).then_some(header.as_ref());
+    match v.verify(given, body) {
+        Ok(event) => {
+            let h = header.trim();
+            let key = h
+                .split_once(' ')
+                .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("basic"))
+                .map(|(_, k)| k.trim());
+            assert!(
+                key.is_some_and(|k| CALLBACK_KEYS.contains(&k)),
+                "accepted without a configured key: {h:?}"
+            );
+            assert!(parsed.as_ref().is_ok_and(|p| *p == event));
+        }
+        Err(e) => {
+            assert!(
+                matches!(e.code(), ErrorCode::WebhookInvalid | ErrorCode::Protocol),
+                "{e}"
+            );
+            assert_no_secret(&e, &CALLBACK_KEYS);
+        }
+    }
+    let right = format!("Basic {}", CALLBACK_KEYS[1]);
+    assert_eq!(v.verify(Some(&right), body).is_ok(), parsed.is_ok());
+    assert!(v.verify(None, body).is_err());
+}
+
+/// A OneSpan error answer: first line the HTTP status, second the `Retry-After` header (empty:
+/// none), the rest the body, mapped as the OneSpan transport maps it.
+pub fn onespan_error(data: &[u8]) {
+    use crate::providers::onespan::errors::{code_for, map_error, ErrorBody};
+    let (status_line, rest) = split_line(data);
+    let (retry_line, body) = split_line(rest);
+    let status = status_of(status_line);
+    let mut headers = HeaderMap::new();
+    if !retry_line.is_empty() {
+        if let Ok(v) = HeaderValue::from_bytes(retry_line) {
+            headers.insert(http::header::RETRY_AFTER, v);
+        }
+    }
+    let parsed = ErrorBody::parse(body);
+    let e = map_error(&response(status, headers, body), "fuzz call", None);
+    let code = status.as_u16();
+    assert_eq!(e.http_status(), Some(code));
+    assert!(e.message().contains(&format!("HTTP {code}")), "{e}");
+    let key = parsed.as_ref().and_then(|b| b.message_key.clone());
+    assert_eq!(e.code(), code_for(code, key.as_deref()), "{e}");
+    match code {
+        401 => assert_eq!(e.code(), ErrorCode::Auth),
+        429 => assert_eq!(e.code(), ErrorCode::RateLimited),
+        500..=599 => assert_eq!(e.code(), ErrorCode::ProviderUnavailable),
+        _ => {}
+    }
+    assert_eq!(
+        e.provider_code().map(str::to_string),
+        parsed.as_ref().and_then(ErrorBody::code)
+    );
+    if let Some(after) = e.retry_after() {
+        let raw = std::str::from_utf8(retry_line).unwrap_or("");
+        assert_eq!(
+            raw.trim().parse::<u64>().ok(),
+            Some(after.as_secs()),
+            "Retry-After {raw:?}"
+        );
+    }
+}
+
+/// A download's `Content-Disposition` header (RFC 6266/5987): the name a file is saved under.
+pub fn content_disposition(data: &[u8]) {
+    use crate::providers::onespan::download::content_disposition_name;
+    let header = text(data);
+    if let Some(name) = content_disposition_name(&header) {
+        assert!(!name.is_empty());
+        check_onespan_file_name(&name);
+        known("onespan-file-name-dots", !name.starts_with('.'), || {
+            format!("{header:?} → {name:?}")
+        });
+        let again = crate::providers::onespan::sanitize_file_name(&name, "");
+        known("onespan-file-name-trailing-space", again == name, || {
+            format!("{header:?} → {name:?} → {again:?}")
+        });
+    }
+    check_onespan_file_name(&header);
 }
 
 // ---- OAuth2 token endpoint --------------------------------------------------------------------

@@ -113,6 +113,10 @@ const FUZZED: &[&str] = &[
     "pdf",
     "file_name",
     "oauth_token",
+    "onespan_response",
+    "onespan_callback",
+    "onespan_error",
+    "content_disposition",
 ];
 
 fn fuzz_dir() -> PathBuf {
@@ -230,6 +234,13 @@ fn replay_corpus_and_regressions() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    for (issue, n) in fuzzing::known_issue_hits() {
+        let why = fuzzing::KNOWN_ISSUES
+            .iter()
+            .find(|(k, _)| *k == issue)
+            .map_or("", |(_, w)| *w);
+        println!("known issue {issue} ({n} input(s)): {why}");
+    }
 }
 
 // ---- mutation ----------------------------------------------------------------------------------
@@ -752,6 +763,9 @@ fn fuzz_child() {
         }
     }
     DONE.store(true, Ordering::Relaxed);
+    for (issue, n) in fuzzing::known_issue_hits() {
+        println!("FUZZ-KNOWN {name}: {n} input(s) hit the reported issue {issue}");
+    }
     let secs = started.elapsed().as_secs_f64();
     println!(
         "FUZZ-STATS {name}: {execs} execs in {secs:.1} s = {:.0} execs/s (seeds {}, seed {seed})",
@@ -827,7 +841,7 @@ fn fuzz(name: &str) {
             .lines()
             .filter_map(move |l| l.find(mark).map(|i| l[i..].to_string()))
     };
-    for line in marked("FUZZ-STATS") {
+    for line in marked("FUZZ-STATS").chain(marked("FUZZ-KNOWN")) {
         println!("{line}");
     }
     if status.is_some_and(|s| s.success()) {
@@ -892,4 +906,8 @@ fuzz_tests!(
     pdf,
     file_name,
     oauth_token,
+    onespan_response,
+    onespan_callback,
+    onespan_error,
+    content_disposition,
 );
