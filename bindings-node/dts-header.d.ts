@@ -147,3 +147,110 @@ export type ExtendedKeyUsage =
   | 'EMAIL_PROTECTION' | 'TIME_STAMPING' | 'OCSP_SIGNING'
   | (string & {})
 
+/**
+ * How a wait polls (`wait`, `waitRequest`…). `T` is the state each poll reads.
+ */
+export interface WaitOptions<T = unknown> {
+  /** Time between two polls in milliseconds (default 2000, minimum 50; OneSpan backs off from 5000). */
+  intervalMs?: number
+  /** Give up after this long with `SB_ERR_TIMEOUT` (default: wait until a final state). */
+  timeoutMs?: number
+  /** Aborting it rejects the wait with `SB_ERR_ABORTED` and stops polling. */
+  signal?: AbortSignal
+  /**
+   * Called on the JavaScript thread with each state polled (e.g. to show which signers signed);
+   * it does not keep the process alive. An exception it throws is an uncaught exception, as
+   * from an event listener.
+   */
+  onProgress?: (state: T) => void
+}
+
+/** A document-signing provider of the neutral signing session. */
+export type SigningProvider = 'zignsec' | 'onespan'
+
+/** A OneSpan transaction's status; statuses this version does not know are kept as OneSpan spells them. */
+export type OnespanPackageStatus = 'DRAFT' | 'SENT' | 'COMPLETED' | 'ARCHIVED' | 'DECLINED' | 'OPTED_OUT' | 'EXPIRED' | (string & {})
+
+/** The answer of `OnespanApi.signingStatus`. */
+export type OnespanSigningStatus =
+  | 'DRAFT' | 'COMPLETED' | 'ARCHIVED' | 'DECLINED' | 'OPTED_OUT' | 'EXPIRED' | 'CANCELED'
+  | 'SIGNING_PENDING' | 'SIGNING_COMPLETED' | 'DELETED' | (string & {})
+
+/** A OneSpan callback event name. */
+export type OnespanEventName =
+  | 'PACKAGE_CREATE' | 'PACKAGE_ACTIVATE' | 'PACKAGE_DEACTIVATE' | 'PACKAGE_READY_FOR_COMPLETE'
+  | 'PACKAGE_COMPLETE' | 'PACKAGE_EXPIRE' | 'PACKAGE_OPT_OUT' | 'PACKAGE_DECLINE' | 'PACKAGE_TRASH'
+  | 'PACKAGE_RESTORE' | 'PACKAGE_DELETE' | 'PACKAGE_ARCHIVE' | 'PACKAGE_ATTACHMENT' | 'SIGNER_COMPLETE'
+  | 'SIGNER_LOCKED' | 'DOCUMENT_SIGNED' | 'DOCUMENT_VIEWED' | 'ROLE_REASSIGN' | 'KBA_FAILURE'
+  | 'EMAIL_BOUNCE' | 'TEMPLATE_CREATE' | (string & {})
+
+/** What `OnespanApi.download` fetches: a signed document, an original, every document as a ZIP, or the evidence summary. */
+export type OnespanDownloadKind = { document: string } | { original: string } | 'zip' | 'evidenceSummary'
+
+/** A OneSpan transaction ("package") as OneSpan describes it (its own camelCase fields; absent ones `null`). */
+export interface OnespanPackage {
+  id: string
+  name: string
+  description: string | null
+  status: OnespanPackageStatus
+  /** `'PACKAGE'` or `'TEMPLATE'`. */
+  type: string | null
+  autocomplete: boolean | null
+  /** Expiry (UTC). */
+  due: string | null
+  emailMessage: string | null
+  language: string | null
+  trashed: boolean
+  created: string | null
+  updated: string | null
+  /** The roles (signers), in signing order. */
+  roles: Array<OnespanRole>
+  documents: Array<OnespanDocument>
+  /** Messages, e.g. a signer's decline reason. */
+  messages: Array<{ content: string, status: string | null, from: unknown, created: string | null }>
+  sender: unknown
+  data: unknown
+}
+
+/** A role of a transaction: a signing slot filled by one signer. */
+export interface OnespanRole {
+  id: string
+  name: string | null
+  index: number | null
+  /** `'SIGNER'` or `'SENDER'`. */
+  type: string | null
+  signers: Array<{ id: string | null, email: string, firstName: string | null, lastName: string | null, company: string | null, title: string | null }>
+  locked: boolean | null
+  data: unknown
+}
+
+/** A document of a transaction. */
+export interface OnespanDocument {
+  id: string
+  name: string
+  description: string | null
+  index: number | null
+  /** The signature blocks, each of one role; `signed` is set once signed. */
+  approvals: Array<{ id: string | null, role: string, fields: Array<OnespanDocumentField>, signed: string | null, accepted: string | null, optional: boolean | null }>
+  fields: Array<OnespanDocumentField>
+}
+
+/** A field on a document page (page 0-based, PDF points). */
+export interface OnespanDocumentField {
+  id: string | null
+  type: string | null
+  subtype: string | null
+  page: number | null
+  top: number | null
+  left: number | null
+  width: number | null
+  height: number | null
+  value: unknown
+}
+
+/** `for await (const pkg of onespan.list(query))` walks every transaction; `pages()` every page. */
+export interface PackagePager extends AsyncIterable<OnespanPackage> {
+  /** Every page, fetched one at a time. */
+  pages(): AsyncIterableIterator<OnespanPage>
+}
+

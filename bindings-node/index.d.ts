@@ -147,6 +147,113 @@ export type ExtendedKeyUsage =
   | 'EMAIL_PROTECTION' | 'TIME_STAMPING' | 'OCSP_SIGNING'
   | (string & {})
 
+/**
+ * How a wait polls (`wait`, `waitRequest`…). `T` is the state each poll reads.
+ */
+export interface WaitOptions<T = unknown> {
+  /** Time between two polls in milliseconds (default 2000, minimum 50; OneSpan backs off from 5000). */
+  intervalMs?: number
+  /** Give up after this long with `SB_ERR_TIMEOUT` (default: wait until a final state). */
+  timeoutMs?: number
+  /** Aborting it rejects the wait with `SB_ERR_ABORTED` and stops polling. */
+  signal?: AbortSignal
+  /**
+   * Called on the JavaScript thread with each state polled (e.g. to show which signers signed);
+   * it does not keep the process alive. An exception it throws is an uncaught exception, as
+   * from an event listener.
+   */
+  onProgress?: (state: T) => void
+}
+
+/** A document-signing provider of the neutral signing session. */
+export type SigningProvider = 'zignsec' | 'onespan'
+
+/** A OneSpan transaction's status; statuses this version does not know are kept as OneSpan spells them. */
+export type OnespanPackageStatus = 'DRAFT' | 'SENT' | 'COMPLETED' | 'ARCHIVED' | 'DECLINED' | 'OPTED_OUT' | 'EXPIRED' | (string & {})
+
+/** The answer of `OnespanApi.signingStatus`. */
+export type OnespanSigningStatus =
+  | 'DRAFT' | 'COMPLETED' | 'ARCHIVED' | 'DECLINED' | 'OPTED_OUT' | 'EXPIRED' | 'CANCELED'
+  | 'SIGNING_PENDING' | 'SIGNING_COMPLETED' | 'DELETED' | (string & {})
+
+/** A OneSpan callback event name. */
+export type OnespanEventName =
+  | 'PACKAGE_CREATE' | 'PACKAGE_ACTIVATE' | 'PACKAGE_DEACTIVATE' | 'PACKAGE_READY_FOR_COMPLETE'
+  | 'PACKAGE_COMPLETE' | 'PACKAGE_EXPIRE' | 'PACKAGE_OPT_OUT' | 'PACKAGE_DECLINE' | 'PACKAGE_TRASH'
+  | 'PACKAGE_RESTORE' | 'PACKAGE_DELETE' | 'PACKAGE_ARCHIVE' | 'PACKAGE_ATTACHMENT' | 'SIGNER_COMPLETE'
+  | 'SIGNER_LOCKED' | 'DOCUMENT_SIGNED' | 'DOCUMENT_VIEWED' | 'ROLE_REASSIGN' | 'KBA_FAILURE'
+  | 'EMAIL_BOUNCE' | 'TEMPLATE_CREATE' | (string & {})
+
+/** What `OnespanApi.download` fetches: a signed document, an original, every document as a ZIP, or the evidence summary. */
+export type OnespanDownloadKind = { document: string } | { original: string } | 'zip' | 'evidenceSummary'
+
+/** A OneSpan transaction ("package") as OneSpan describes it (its own camelCase fields; absent ones `null`). */
+export interface OnespanPackage {
+  id: string
+  name: string
+  description: string | null
+  status: OnespanPackageStatus
+  /** `'PACKAGE'` or `'TEMPLATE'`. */
+  type: string | null
+  autocomplete: boolean | null
+  /** Expiry (UTC). */
+  due: string | null
+  emailMessage: string | null
+  language: string | null
+  trashed: boolean
+  created: string | null
+  updated: string | null
+  /** The roles (signers), in signing order. */
+  roles: Array<OnespanRole>
+  documents: Array<OnespanDocument>
+  /** Messages, e.g. a signer's decline reason. */
+  messages: Array<{ content: string, status: string | null, from: unknown, created: string | null }>
+  sender: unknown
+  data: unknown
+}
+
+/** A role of a transaction: a signing slot filled by one signer. */
+export interface OnespanRole {
+  id: string
+  name: string | null
+  index: number | null
+  /** `'SIGNER'` or `'SENDER'`. */
+  type: string | null
+  signers: Array<{ id: string | null, email: string, firstName: string | null, lastName: string | null, company: string | null, title: string | null }>
+  locked: boolean | null
+  data: unknown
+}
+
+/** A document of a transaction. */
+export interface OnespanDocument {
+  id: string
+  name: string
+  description: string | null
+  index: number | null
+  /** The signature blocks, each of one role; `signed` is set once signed. */
+  approvals: Array<{ id: string | null, role: string, fields: Array<OnespanDocumentField>, signed: string | null, accepted: string | null, optional: boolean | null }>
+  fields: Array<OnespanDocumentField>
+}
+
+/** A field on a document page (page 0-based, PDF points). */
+export interface OnespanDocumentField {
+  id: string | null
+  type: string | null
+  subtype: string | null
+  page: number | null
+  top: number | null
+  left: number | null
+  width: number | null
+  height: number | null
+  value: unknown
+}
+
+/** `for await (const pkg of onespan.list(query))` walks every transaction; `pages()` every page. */
+export interface PackagePager extends AsyncIterable<OnespanPackage> {
+  /** Every page, fetched one at a time. */
+  pages(): AsyncIterableIterator<OnespanPage>
+}
+
 
 /**
  * Which binding artifact the generated loader actually loaded: `'native'` for
@@ -255,6 +362,23 @@ export declare class Client {
    * `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `securosys` section.
    */
   securosys(): SecurosysApi
+  /**
+   * OneSpan Sign (`client.onespan()` in Rust): transactions, downloads, audit, listing,
+   * callbacks. Throws `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `onespan` section.
+   */
+  onespan(): OnespanApi
+  /**
+   * Provider-neutral document signing (`client.signing()` in Rust) with the configured
+   * provider: `config.signing.provider`, else the only configured document-signing provider
+   * (ZignSec or OneSpan). Both configured and none chosen throws `SB_ERR_INVALID_CONFIG`
+   * (the message says how to choose); none configured `SB_ERR_AUTH_CONFIG_MISSING`.
+   */
+  signing(): SigningService
+  /**
+   * Provider-neutral document signing with `provider` (`'zignsec'` or `'onespan'`), whatever
+   * the configuration chose; `SB_ERR_AUTH_CONFIG_MISSING` when it is not configured.
+   */
+  signingWith(provider: SigningProvider): SigningService
 }
 
 /**
@@ -289,7 +413,7 @@ export declare class EidApi {
    * `SB_ERR_REJECTED`) and `Expired` reject with their codes. `signal` aborts the wait
    * (`SB_ERR_ABORTED`); `timeoutMs` bounds it (`SB_ERR_TIMEOUT`).
    */
-  wait(product: EidProduct, sessionId: string, options?: WaitOptions | null): Promise<EidResult>
+  wait(product: EidProduct, sessionId: string, options?: WaitOptions<EidResult> | null): Promise<EidResult>
   /**
    * Handle the browser's return to your target URL: a cancel or error in the URL rejects with
    * its code (`SB_ERR_CANCELLED`, `SB_ERR_REJECTED`…) without a request; a `relay_state`
@@ -297,6 +421,135 @@ export declare class EidApi {
    * `SB_ERR_INVALID_ARGUMENT`; otherwise the final result is fetched.
    */
   completeRedirect(product: EidProduct, sessionId: string, returnedUrl: string, expectedRelayState?: string | null): Promise<EidResult>
+}
+
+/**
+ * OneSpan Sign. Every method returns a Promise settled from the core's runtime; it rejects with
+ * an `Error` carrying `code` and `errno` (OneSpan's `messageKey` as `providerCode`).
+ */
+export declare class OnespanApi {
+  /** The web base URL in use (the API is under `api/`). */
+  get baseUrl(): string
+  /** The API authentication method this client uses. */
+  get authMethod(): 'api_key' | 'client_app' | 'oauth2'
+  /**
+   * Create a transaction with its documents in one request; sent at once with
+   * `send: true`, else a draft. Resolves with the package id. Checked locally first (PDFs,
+   * signers, fields). Not repeated automatically: a lost answer rejects with
+   * `SB_ERR_OUTCOME_UNKNOWN` (look it up with `list({ search: name })`).
+   */
+  createPackage(package: OnespanNewPackage): Promise<string>
+  /**
+   * Create a transaction in steps: the draft, each document, then `send` when asked. A failed
+   * upload deletes the draft. Resolves with the package id.
+   */
+  createPackageInSteps(package: OnespanNewPackage): Promise<string>
+  /** Add a document to a draft; `SB_ERR_INVALID_STATE` once it is sent. */
+  addDocument(packageId: string, document: OnespanDocumentSpec): Promise<OnespanDocument>
+  /** The transaction; an unknown (or deleted) one rejects with `SB_ERR_NOT_FOUND`. */
+  getPackage(packageId: string): Promise<OnespanPackage>
+  /** The transaction's status. */
+  status(packageId: string): Promise<OnespanPackageStatus>
+  /**
+   * The signing status of the transaction, or of one signer and/or document of it:
+   * `'SIGNING_PENDING'`, `'SIGNING_COMPLETED'`, or the transaction's final status.
+   */
+  signingStatus(packageId: string, query?: SigningStatusQuery | null): Promise<OnespanSigningStatus>
+  /**
+   * The signing page of the signer of `roleId` (the transaction must be sent, else
+   * `SB_ERR_INVALID_STATE`). It does not expire and carries no credential of yours.
+   */
+  signingUrl(packageId: string, roleId: string): Promise<string>
+  /** The audit trail: who did what, when, from where. */
+  audit(packageId: string): Promise<OnespanAudit>
+  /** Change a draft (only the fields given); `SB_ERR_INVALID_STATE` once it is sent. */
+  updatePackage(packageId: string, update: OnespanPackageUpdate): Promise<void>
+  /** Send a draft to its signers. */
+  send(packageId: string): Promise<void>
+  /**
+   * Move to the trash (the signing links stop working; `wait` rejects with
+   * `SB_ERR_CANCELLED`); `restore` brings it back.
+   */
+  trash(packageId: string): Promise<void>
+  /** Restore from the trash. */
+  restore(packageId: string): Promise<void>
+  /** Archive (once completed). */
+  archive(packageId: string): Promise<void>
+  /** Delete permanently. */
+  delete(packageId: string): Promise<void>
+  /**
+   * Poll the transaction until signing ends (backing off from 5 s by default, as OneSpan
+   * advises; prefer callbacks). Completed resolves with the package; declined or opted out
+   * rejects with `SB_ERR_REJECTED` (the reason as `providerDescription`), expired
+   * `SB_ERR_SESSION_EXPIRED`, trashed `SB_ERR_CANCELLED`, deleted `SB_ERR_NOT_FOUND`, a draft
+   * `SB_ERR_INVALID_STATE`. `signal`, `timeoutMs` and `onProgress` as for every wait.
+   */
+  wait(packageId: string, options?: WaitOptions<OnespanPackage> | null): Promise<OnespanPackage>
+  /**
+   * Download a signed document (`{ document: id }`), an original (`{ original: id }`), the
+   * ZIP of every document (`'zip'`) or the evidence summary PDF (`'evidenceSummary'`),
+   * checked to be a PDF / a ZIP (`SB_ERR_INTEGRITY` otherwise).
+   */
+  download(packageId: string, kind: OnespanDownloadKind): Promise<OnespanDownload>
+  /**
+   * `download` into `path`, atomically (nothing is left at `path` on failure); resolves with
+   * the number of bytes written.
+   */
+  downloadTo(packageId: string, kind: OnespanDownloadKind, path: string): Promise<number>
+  /**
+   * `download` into directory `dir` (created if missing) under the name OneSpan suggests,
+   * made safe; resolves with the path written.
+   */
+  downloadInto(packageId: string, kind: OnespanDownloadKind, dir: string): Promise<string>
+  /**
+   * List transactions page by page: `for await (const pkg of onespan.list({ status: 'SENT'
+   * }))` walks every match, `for await (const page of onespan.list().pages())` every page.
+   * Nothing is fetched until the iteration starts.
+   */
+  list(query?: OnespanListQuery | null): PackagePager
+  /**
+   * Register the account's callback: OneSpan posts `events` to `url` with
+   * `Authorization: Basic <key>` (check deliveries with `OnespanCallbackVerifier`). Replaces
+   * an earlier registration.
+   */
+  registerCallback(url: string, key: string, events: Array<OnespanEventName>): Promise<void>
+  /** The registered callback (without its key). */
+  getCallback(): Promise<OnespanCallback>
+}
+
+/**
+ * Authenticates and parses OneSpan callback deliveries: OneSpan sends the registered key as
+ * `Authorization: Basic <key>`, compared here in constant time. Give several keys during a
+ * rotation. Nothing touches the network.
+ */
+export declare class OnespanCallbackVerifier {
+  /**
+   * A verifier accepting deliveries that carry `key` (or any of `keys`), as registered with
+   * `registerCallback`.
+   */
+  constructor(keys: string | Array<string>)
+  /**
+   * Check a delivery's `Authorization` header (`req.get('authorization')`; absent is
+   * refused) and parse its raw body. Throws `SB_ERR_WEBHOOK_INVALID` for a missing or wrong
+   * key (answer 401) and `SB_ERR_PROTOCOL` for a body that is not a OneSpan event (answer
+   * 400).
+   */
+  verify(authorization: string | null | undefined, rawBody: Buffer | Uint8Array | string): OnespanCallbackEvent
+}
+
+/**
+ * A listing of transactions (`onespan.list(query)`), fetched one page per request. Iterate it
+ * with `for await (const pkg of pager)` (every transaction) or
+ * `for await (const page of pager.pages())`, or call `nextPage()` yourself.
+ */
+export declare class PackagePager {
+  /**
+   * The next page, or `null` after the last one. One page at a time: calling it again before
+   * the previous call settled rejects with `SB_ERR_INVALID_STATE`.
+   */
+  nextPage(): Promise<OnespanPage | null>
+  /** The total number of matching transactions, known after the first page (`null` before). */
+  get total(): number | null
 }
 
 /**
@@ -366,7 +619,7 @@ export declare class SecurosysApi {
    * state is the error's `providerCode`). `signal` aborts the wait (`SB_ERR_ABORTED`),
    * `timeoutMs` bounds it (`SB_ERR_TIMEOUT`); the request goes on at the TSB either way.
    */
-  waitRequest(id: string, options?: WaitOptions | null): Promise<Buffer>
+  waitRequest(id: string, options?: WaitOptions<RequestStatus> | null): Promise<Buffer>
   /**
    * The pending tasks of `approver` (approver role), oldest first: `{ kind: 'sign',
    * pageSize: 25 }` by default. The approver proves it holds its key by signing a timestamp.
@@ -401,9 +654,9 @@ export declare class SecurosysApi {
    */
   requestCertificateSigningRequest(label: string, request: CsrRequest, options?: ApprovalRequestOptions | null): Promise<string>
   /** `waitRequest` for `requestSelfSignedCertificate`: the certificate once approved. */
-  waitCertificate(id: string, options?: WaitOptions | null): Promise<Certificate>
+  waitCertificate(id: string, options?: WaitOptions<RequestStatus> | null): Promise<Certificate>
   /** `waitRequest` for `requestCertificateSigningRequest`: the CSR once approved. */
-  waitCertificateSigningRequest(id: string, options?: WaitOptions | null): Promise<Csr>
+  waitCertificateSigningRequest(id: string, options?: WaitOptions<RequestStatus> | null): Promise<Csr>
 }
 
 /**
@@ -435,7 +688,7 @@ export declare class SigningApi {
    * and the gateway's `providerCode`. `signal` aborts the wait (`SB_ERR_ABORTED`); `timeoutMs`
    * bounds it (`SB_ERR_TIMEOUT`). The session itself goes on at the provider either way.
    */
-  wait(sessionId: string, options?: WaitOptions | null): Promise<SigningStatus>
+  wait(sessionId: string, options?: WaitOptions<SigningStatus> | null): Promise<SigningStatus>
   /**
    * Download a file (`FileRef` from `status`/`wait`) and verify it against the md5 the
    * gateway reported (`SB_ERR_INTEGRITY` on mismatch).
@@ -454,6 +707,55 @@ export declare class SigningApi {
    * `SB_ERR_INVALID_STATE`.
    */
   saveSignedFiles(state: SigningStatus, dir: string): Promise<Array<string>>
+}
+
+/**
+ * Document signing over whichever provider is configured (`client.signing()`), or the one
+ * named (`client.signingWith('onespan')`). `start` uses that provider; every other call goes to
+ * the provider named in the session reference. Every method returns a Promise settled from the
+ * core's runtime; it rejects with an `Error` carrying `code` and `errno`.
+ */
+export declare class SigningService {
+  /** The provider `start` uses: `'zignsec'` or `'onespan'`. */
+  get provider(): SigningProvider
+  /**
+   * Create the session, upload every PDF and start it, in one call; resolves with where to
+   * send each signer. Everything is checked locally first (`SB_ERR_INVALID_DOCUMENT`,
+   * `SB_ERR_INVALID_ARGUMENT`), so a bad session sends nothing.
+   */
+  start(session: NewSession): Promise<StartedSigningSession>
+  /** Read a session's state. */
+  status(session: string): Promise<SessionState>
+  /**
+   * Poll until the session is final. Finished resolves with its signed documents; the other
+   * final states reject, the same for every provider: declined → `SB_ERR_REJECTED` (the
+   * signer's reason as `providerDescription` when the provider gives one), expired →
+   * `SB_ERR_SESSION_EXPIRED`, cancelled → `SB_ERR_CANCELLED`, failed →
+   * `SB_ERR_SIGNING_FAILED`. `signal` aborts the wait (`SB_ERR_ABORTED`), `timeoutMs` bounds
+   * it, `onProgress` sees each state.
+   */
+  wait(session: string, options?: WaitOptions<SessionState> | null): Promise<CompletedSession>
+  /**
+   * The outcome, read once without waiting: a finished session's documents, the error its
+   * final state maps to (as `wait`), or `SB_ERR_INVALID_STATE` while it goes on.
+   */
+  result(session: string): Promise<CompletedSession>
+  /**
+   * Download one signed document (`documentId` from `files`), verified against the
+   * provider's checksum when it reports one.
+   */
+  download(session: string, documentId: string): Promise<Buffer>
+  /**
+   * Save every signed document of a finished session into `dir` (created if missing) under
+   * the documents' names made safe, each verified and written atomically; resolves with the
+   * paths written.
+   */
+  saveAll(done: CompletedSession, dir: string): Promise<Array<string>>
+  /**
+   * Stop a session still waiting for signers, where the provider allows it: OneSpan moves
+   * the transaction to the trash. ZignSec has no cancel call (`SB_ERR_INVALID_ARGUMENT`).
+   */
+  cancel(session: string): Promise<void>
 }
 
 /**
@@ -565,6 +867,14 @@ export interface ClientCertConfig {
   key?: SecretSource
 }
 
+/** A finished session and its signed documents (`wait`, `result`); pass it to `saveAll`. */
+export interface CompletedSession {
+  /** The session reference. */
+  id: string
+  /** The signed documents, in order. */
+  files: Array<SignedFile>
+}
+
 /**
  * The configuration of a `Client`: the one config schema of signbridge, with its
  * snake_case keys (the same document C takes as JSON and Python as keyword arguments).
@@ -574,6 +884,10 @@ export interface Config {
   zignsec?: ZignsecConfig
   /** Securosys Primus HSM (TSB REST API) settings. */
   securosys?: SecurosysConfig
+  /** OneSpan Sign settings. */
+  onespan?: OnespanConfig
+  /** Which provider `client.signing()` uses when both ZignSec and OneSpan are configured. */
+  signing?: SigningConfig
   /** Timeouts, retries and trusted CAs, shared by every provider. */
   transport?: TransportConfig
 }
@@ -937,6 +1251,33 @@ export interface MitIdOptions {
   cprNumber?: string
 }
 
+/**
+ * A session to start: PDFs, signers and where each signs. The same object works for every
+ * provider; `zignsec` and `onespan` hold the settings only one of them has.
+ */
+export interface NewSession {
+  /**
+   * A title for the whole session (the OneSpan transaction name; ZignSec has none). Default:
+   * the first document's name.
+   */
+  title?: string
+  /** The PDFs, in the order the signers see them. At least one. */
+  documents: Array<SessionDocument>
+  /** Who signs, in order. At least one; ZignSec BankID Norway takes exactly one. */
+  signers: Array<SessionSigner>
+  /**
+   * Where the signer's browser goes when done (ZignSec; OneSpan keeps the signer on its
+   * page).
+   */
+  redirects?: Redirects
+  /** The language of the signing pages (e.g. `'en'`, `'no'`), passed to the provider as given. */
+  locale?: string
+  /** ZignSec-only settings. */
+  zignsec?: ZignsecSessionOptions
+  /** OneSpan-only settings. */
+  onespan?: OnespanSessionOptions
+}
+
 /** An OAuth2 client-credentials grant (`config.zignsec.oauth2`). */
 export interface OAuth2Config {
   /** The client id the provider issued. */
@@ -957,6 +1298,250 @@ export interface OAuth2Config {
   client_auth?: 'basic' | 'post'
   /** Scope to ask for (none by default). */
   scope?: string
+}
+
+/** A transaction's audit trail. */
+export interface OnespanAudit {
+  /** The package id. */
+  packageId: string | null
+  /** The events, oldest first. */
+  events: Array<OnespanAuditEvent>
+}
+
+/** One audit event. Absent fields are `null`. */
+export interface OnespanAuditEvent {
+  /** What happened (`'Sign'`, `'Decline'`, `'View'`…). */
+  type: string
+  /** When. */
+  dateTime: string | null
+  /** What it happened to (a document or package name). */
+  target: string | null
+  /** The kind of target. */
+  targetType: string | null
+  /** Who (name). */
+  user: string | null
+  /** Who (e-mail). */
+  userEmail: string | null
+  /** From which IP address. */
+  userIp: string | null
+  /** Details (e.g. a decline reason). */
+  data: string | null
+}
+
+/** The account's registered callback. The key is never returned. */
+export interface OnespanCallback {
+  /** Where events are posted. */
+  url: string | null
+  /** The events that are posted. */
+  events: Array<OnespanEventName>
+  /** Whether OneSpan reported a key with the registration. */
+  keySet: boolean
+}
+
+/**
+ * An authenticated callback delivery (`OnespanCallbackVerifier.verify`). Absent fields are
+ * `null`. Events carry only ids: read the package (`getPackage`) to act on one.
+ */
+export interface OnespanCallbackEvent {
+  /** What happened (`'PACKAGE_COMPLETE'`…). */
+  name: OnespanEventName
+  /** The package it happened to. */
+  packageId: string | null
+  /** The sender id (sender events) or signer id (signer events). */
+  sessionUser: string | null
+  /** The decline or opt-out reason, when there is one. */
+  message: string | null
+  /** The document, for document events. */
+  documentId: string | null
+  /** When (ISO 8601, UTC), as OneSpan wrote it. */
+  createdDate: string | null
+  /** The whole payload, parsed. */
+  raw: Record<string, any>
+}
+
+/** OneSpan Client App credentials (`config.onespan.client_app`). */
+export interface OnespanClientAppConfig {
+  /** The Client App id. */
+  client_id: string
+  /** The Client App secret, or `{ file: '/path' }`. */
+  secret: SecretSource
+  /** `'owner'` (default) or `'sender'` (then `email` names the sender). */
+  type?: 'owner' | 'sender' | 'OWNER' | 'SENDER'
+  /** The sender to act as (`type: 'sender'`). */
+  email?: string
+}
+
+/**
+ * OneSpan Sign settings (`config.onespan`): `base_url` or `environment`, and exactly one of
+ * `api_key`, `client_app` and `oauth2`.
+ */
+export interface OnespanConfig {
+  /**
+   * The web base URL (`https://sandbox.esignlive.com`, or the simulator); overrides
+   * `environment`.
+   */
+  base_url?: string
+  /** `'sandbox'` or `'production'`, when `base_url` is not set. */
+  environment?: 'sandbox' | 'production' | 'prod'
+  /** An API key, sent as `Authorization: Basic <key>`; or `{ file: '/path' }`. */
+  api_key?: SecretSource
+  /** Client App credentials (bearer tokens fetched and refreshed for you). */
+  client_app?: OnespanClientAppConfig
+  /** OAuth 2.0 client credentials (bearer tokens fetched and refreshed for you). */
+  oauth2?: OnespanOAuth2Config
+  /** The `esl-api-version` to send (default `'11.68.0'`). */
+  api_version?: string
+}
+
+/** A PDF of a new transaction: `{ name, data }` or `{ path }` (named after the file). */
+export interface OnespanDocumentSpec {
+  /** The document name (unique within the transaction). */
+  name?: string
+  /** The PDF bytes. */
+  data?: Buffer | Uint8Array
+  /** A PDF file to read instead of `data`. */
+  path?: string
+  /** Your document id (default: OneSpan's). */
+  id?: string
+  /** Where the signers sign it. */
+  fields?: Array<OnespanField>
+}
+
+/** A downloaded file. */
+export interface OnespanDownload {
+  /** The file name OneSpan suggested, made safe to use in a directory. */
+  fileName: string | null
+  /** The content (a PDF or a ZIP, checked). */
+  data: Buffer
+}
+
+/**
+ * A signature field: where `roleId` signs, on `page` (**0-based**), in PDF points from the
+ * top-left corner.
+ */
+export interface OnespanField {
+  /** The role that signs here. */
+  roleId: string
+  /** The page, 0-based. */
+  page: number
+  /** Distance from the top of the page. */
+  top: number
+  /** Distance from the left of the page. */
+  left: number
+  /** Width (default 200). */
+  width?: number
+  /** Height (default 50). */
+  height?: number
+  /** `'FULLNAME'` (default), `'INITIALS'`, `'CAPTURE'` or `'MOBILE_CAPTURE'`. */
+  kind?: 'FULLNAME' | 'INITIALS' | 'CAPTURE' | 'MOBILE_CAPTURE' | (string & {})
+}
+
+/** What `list` lists (default: every transaction, 50 per page). */
+export interface OnespanListQuery {
+  /** Only transactions with this status. */
+  status?: OnespanPackageStatus
+  /** Full-text search (e.g. a transaction's name). */
+  search?: string
+  /** Transactions per page, 1-100 (default 50). */
+  pageSize?: number
+  /** Sort field (`'updated'`, `'name'`…). */
+  sort?: string
+  /** Sort direction (with `sort`; default `'asc'`). */
+  dir?: 'asc' | 'desc'
+}
+
+/** A new transaction: signers, PDF documents with signature fields, options. */
+export interface OnespanNewPackage {
+  /** The name (shown to signers; `list({ search })` finds it again). */
+  name: string
+  /** A description. */
+  description?: string
+  /** The invitation e-mail's message. */
+  emailMessage?: string
+  /** Complete the transaction when every signer is done (default `true`). */
+  autocomplete?: boolean
+  /** Expiry, UTC, `'yyyy-MM-ddTHH:mm:ss'`. */
+  due?: string
+  /** Language (`'en'`, `'fr'`…). */
+  language?: string
+  /**
+   * The signers; the order they are given is the signing order unless `order` says
+   * otherwise.
+   */
+  signers: Array<OnespanSigner>
+  /** The PDFs. */
+  documents: Array<OnespanDocumentSpec>
+  /** Send it to the signers at once (default `false`: a draft until `send`). */
+  send?: boolean
+  /**
+   * Where the signing page sends a signer who is done: an `https://` (or loopback
+   * `http://`) URL of your application.
+   */
+  handOverUrl?: string
+}
+
+/** OneSpan OAuth 2.0 client credentials (`config.onespan.oauth2`). */
+export interface OnespanOAuth2Config {
+  /** The OAuth client id. */
+  client_id: string
+  /** The OAuth client secret, or `{ file: '/path' }`. */
+  client_secret: SecretSource
+  /** The token URL (default `{base_url}/oauth2/token`). */
+  token_url?: string
+  /** Act as this sender. */
+  sender_id?: string
+  /** Act on behalf of this user (delegation). */
+  delegator_id?: string
+}
+
+/** A sparse update of a draft (`updatePackage`): only the fields given change. */
+export interface OnespanPackageUpdate {
+  /** New name. */
+  name?: string
+  /** New description. */
+  description?: string
+  /** New invitation message. */
+  emailMessage?: string
+  /** New expiry (UTC, `'yyyy-MM-ddTHH:mm:ss'`). */
+  due?: string
+  /** New autocomplete setting. */
+  autocomplete?: boolean
+}
+
+/** One page of `list`. */
+export interface OnespanPage {
+  /** How many transactions match in total. */
+  count: number
+  /** This page's transactions. */
+  packages: Array<OnespanPackage>
+}
+
+/** OneSpan-only settings of a session. */
+export interface OnespanSessionOptions {
+  /** The transaction's description. */
+  description?: string
+  /** The message of the invitation e-mail. */
+  emailMessage?: string
+  /** Expiry, UTC, `'yyyy-MM-ddTHH:mm:ss'`. */
+  due?: string
+}
+
+/** A signer of a new transaction, filling the role `roleId`. */
+export interface OnespanSigner {
+  /** The role id (your choice, e.g. `'buyer'`; signature fields and `signingUrl` refer to it). */
+  roleId: string
+  /** The signer's e-mail (invitations go there). */
+  email: string
+  /** First name. */
+  firstName: string
+  /** Last name. */
+  lastName: string
+  /** Company. */
+  company?: string
+  /** Title. */
+  title?: string
+  /** Signing order (1 = first); default: the order signers are given. */
+  order?: number
 }
 
 /**
@@ -1027,6 +1612,16 @@ export interface RedirectOutcome {
   errorText: string | null
 }
 
+/** Where the signer's browser goes after the signing pages. */
+export interface Redirects {
+  /** After signing. */
+  success?: string
+  /** After the signer cancelled or declined. */
+  cancel?: string
+  /** After a failure. */
+  error?: string
+}
+
 /** The state of an asynchronous request (`requestStatus`). Absent fields are `null`. */
 export interface RequestStatus {
   /** The request id. */
@@ -1090,10 +1685,74 @@ export interface SecurosysConfig {
 }
 
 /**
+ * One PDF of a session: `{ path }` (read when the session starts, named after the file) or
+ * `{ name, data }`.
+ */
+export interface SessionDocument {
+  /** The name the signers see (default: the file name of `path`). */
+  name?: string
+  /** The PDF bytes. */
+  data?: Buffer | Uint8Array
+  /** A PDF file to read instead of `data`. */
+  path?: string
+  /** Where signatures go. None: the provider's default place. */
+  fields?: Array<SignatureField>
+}
+
+/** A signer of a session. */
+export interface SessionSigner {
+  /**
+   * Your id for this signer (letters, digits, `-`, `_`, `.`); default `'signer1'`,
+   * `'signer2'`… in order.
+   */
+  id?: string
+  /** First name. */
+  firstName: string
+  /** Last name. */
+  lastName: string
+  /** E-mail address (OneSpan requires it; ZignSec does not use it). */
+  email?: string
+}
+
+/** The state of a session (`status`, and each state `onProgress` sees). */
+export interface SessionState {
+  /** The session reference. */
+  id: string
+  /** Its state. */
+  status: SessionStatus
+  /** Each signer and whether they have signed. */
+  signers: Array<SignerState>
+}
+
+/**
  * The header ZignSec signs deliveries with: `'X-ZignSec-Hmac-SHA256'`
  * (`req.get(SIGNATURE_HEADER)` in Express).
  */
 export declare const SIGNATURE_HEADER: string
+
+/** Where a signature goes: a box on a page, in PDF points from the page's **top-left** corner. */
+export interface SignatureField {
+  /** Whose signature: an index into `signers` or a signer id (default `0`, the first signer). */
+  signer?: number | string
+  /** Page number, 1-based. */
+  page: number
+  /** Distance from the left edge, in points. */
+  left: number
+  /** Distance from the top edge, in points. */
+  top: number
+  /** Box width in points (default 200). ZignSec draws its own stamp and uses only the corner. */
+  width?: number
+  /** Box height in points (default 50). */
+  height?: number
+}
+
+/** One signed document of a finished session. */
+export interface SignedFile {
+  /** The id to pass to `download`. */
+  documentId: string
+  /** The document's name. */
+  name: string
+}
 
 /** Who signed (when the gateway reports it). */
 export interface SignerInfo {
@@ -1101,6 +1760,30 @@ export interface SignerInfo {
   name?: string
   /** National identity number. */
   personalNumber?: string
+}
+
+/** Where one signer signs. */
+export interface SignerLink {
+  /** The signer's id (given, or `'signer1'`…). */
+  signerId: string
+  /** The signer's full name. */
+  name: string
+  /** The signing page to open in the signer's browser. */
+  url: string
+}
+
+/** Whether one signer has signed. */
+export interface SignerState {
+  /** The signer's id. */
+  signerId: string
+  /** `true` once this signer has signed. */
+  signed: boolean
+}
+
+/** `config.signing`: which provider the neutral signing session uses. */
+export interface SigningConfig {
+  /** `'zignsec'` or `'onespan'` (needed only when both are configured). */
+  provider?: SigningProvider
 }
 
 /** A created signing session. */
@@ -1127,6 +1810,17 @@ export interface SigningStatus {
   signedFiles: Array<FileRef>
   /** The signer, when reported. */
   signer?: SignerInfo
+}
+
+/**
+ * Which signing status `signingStatus` reads: of the whole transaction, or of one signer
+ * and/or one document.
+ */
+export interface SigningStatusQuery {
+  /** A role id, signer id or e-mail. */
+  signer?: string
+  /** A document id. */
+  document?: string
 }
 
 /** Options of `sign` and `signFile`. */
@@ -1158,6 +1852,16 @@ export interface StartedSigning {
   redirectUrl: string
   /** The session's status (normally `'Pending'`). */
   status: SessionStatus
+}
+
+/** A started session (`start`). */
+export interface StartedSigningSession {
+  /** The session reference (`'zignsec:…'` / `'onespan:…'`), for every later call. */
+  id: string
+  /** The provider that runs it. */
+  provider: SigningProvider
+  /** Where to send each signer, in the order of `signers`. */
+  signers: Array<SignerLink>
 }
 
 /** Start-signing request (`start`). */
@@ -1216,16 +1920,6 @@ export interface VersionInfo {
   vendor: string | null
 }
 
-/** How `wait` polls. */
-export interface WaitOptions {
-  /** Time between two polls in milliseconds (default 2000, minimum 50). */
-  intervalMs?: number
-  /** Give up after this long with `SB_ERR_TIMEOUT` (default: wait until a final state). */
-  timeoutMs?: number
-  /** Aborting it rejects the wait with `SB_ERR_ABORTED` and stops polling. */
-  signal?: AbortSignal
-}
-
 /** A verified webhook delivery. Absent fields are `null`. */
 export interface WebhookEvent {
   /** The event name (`'session_created'`, `'session_finished'`, `'session_updated'`…). */
@@ -1277,4 +1971,16 @@ export interface ZignsecConfig {
    * environment's two-way TLS host is used.
    */
   client_cert?: ClientCertConfig
+}
+
+/** ZignSec-only settings of a session. */
+export interface ZignsecSessionOptions {
+  /** Your own reference, echoed back with the redirect and in webhooks. */
+  relayState?: string
+  /** Your GDPR user reference. */
+  gdprUserId?: string
+  /** A URL the gateway POSTs results to. */
+  webhook?: string
+  /** Product metadata (a plain object). */
+  metadata?: Record<string, unknown>
 }

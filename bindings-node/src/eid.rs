@@ -346,7 +346,7 @@ impl EidApi {
     /// `SB_ERR_REJECTED`) and `Expired` reject with their codes. `signal` aborts the wait
     /// (`SB_ERR_ABORTED`); `timeoutMs` bounds it (`SB_ERR_TIMEOUT`).
     #[napi(
-        ts_args_type = "product: EidProduct, sessionId: string, options?: WaitOptions | null",
+        ts_args_type = "product: EidProduct, sessionId: string, options?: WaitOptions<EidResult> | null",
         ts_return_type = "Promise<EidResult>"
     )]
     pub fn wait<'e>(
@@ -358,7 +358,7 @@ impl EidApi {
     ) -> napi::Result<Object<'e>> {
         let product = read_product(env, product)?;
         let session_id = args::string(env, session_id, "sessionId")?;
-        let (opts, cleanup) = crate::read_wait(env, options)?;
+        let (opts, cleanup) = crate::read_wait(env, options, EidResult::from)?;
         let api = self.inner.clone();
         promise::spawn(
             env,

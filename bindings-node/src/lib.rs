@@ -17,8 +17,10 @@
 mod args;
 pub mod eid;
 mod errors;
+pub mod onespan;
 mod promise;
 pub mod securosys;
+pub mod signing;
 pub mod types;
 pub mod webhook;
 
@@ -128,6 +130,45 @@ impl Client {
         self.inner
             .securosys()
             .map(|s| securosys::SecurosysApi::new(s.clone()))
+            .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
+    }
+}
+
+#[napi]
+impl Client {
+    /// OneSpan Sign (`client.onespan()` in Rust): transactions, downloads, audit, listing,
+    /// callbacks. Throws `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `onespan` section.
+    #[napi]
+    pub fn onespan(&self, env: Env) -> napi::Result<onespan::OnespanApi> {
+        self.inner
+            .onespan()
+            .map(|o| onespan::OnespanApi::new(o.clone()))
+            .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
+    }
+
+    /// Provider-neutral document signing (`client.signing()` in Rust) with the configured
+    /// provider: `config.signing.provider`, else the only configured document-signing provider
+    /// (ZignSec or OneSpan). Both configured and none chosen throws `SB_ERR_INVALID_CONFIG`
+    /// (the message says how to choose); none configured `SB_ERR_AUTH_CONFIG_MISSING`.
+    #[napi]
+    pub fn signing(&self, env: Env) -> napi::Result<signing::SigningService> {
+        self.inner
+            .signing()
+            .map(signing::SigningService::new)
+            .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
+    }
+
+    /// Provider-neutral document signing with `provider` (`'zignsec'` or `'onespan'`), whatever
+    /// the configuration chose; `SB_ERR_AUTH_CONFIG_MISSING` when it is not configured.
+    #[napi(ts_args_type = "provider: SigningProvider")]
+    pub fn signing_with(
+        &self,
+        env: Env,
+        provider: Unknown<'_>,
+    ) -> napi::Result<signing::SigningService> {
+        signing::read_provider(&env, provider)?
+            .and_then(|p| self.inner.signing_with(p))
+            .map(signing::SigningService::new)
             .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
     }
 }
@@ -316,12 +357,20 @@ pub(crate) fn ms(n: f64) -> Duration {
     Duration::from_secs_f64(n / 1000.0)
 }
 
-/// Read `{ intervalMs, timeoutMs, signal }` into the core's wait options; the `signal` is wired
-/// to a [`CancelToken`] and the returned cleanup removes its listener when the wait settles.
-pub(crate) fn read_wait<T>(
+/// Read `{ intervalMs, timeoutMs, signal, onProgress }` into the core's wait options; the
+/// `signal` is wired to a [`CancelToken`] and the returned cleanup removes its listener when the
+/// wait settles. `onProgress` is called on the JavaScript thread with each state polled,
+/// converted by `progress` (a thread-safe function that does not keep the process alive; it is
+/// released when the wait ends).
+pub(crate) fn read_wait<T, D>(
     env: &Env,
     options: Option<Unknown<'_>>,
-) -> napi::Result<(signbridge::WaitOptions<T>, Option<Cleanup>)> {
+    progress: fn(T) -> D,
+) -> napi::Result<(signbridge::WaitOptions<T>, Option<Cleanup>)>
+where
+    T: Clone + Send + 'static,
+    D: napi::bindgen_prelude::ToNapiValue + 'static,
+{
     let mut opts = signbridge::WaitOptions::<T>::default();
     let token = CancelToken::new();
     let mut cleanup = None;
@@ -329,12 +378,16 @@ pub(crate) fn read_wait<T>(
         env,
         options,
         "options",
-        &["intervalMs", "timeoutMs", "signal"],
+        &["intervalMs", "timeoutMs", "signal", "onProgress"],
     )? {
         if let Some(i) = o.opt_number("intervalMs")? {
             opts.interval = ms(i);
         }
         opts.timeout = o.opt_number("timeoutMs")?.map(ms);
+        let on_progress = o.get("onProgress")?;
+        if !is_nullish(&on_progress) {
+            opts.on_progress = Some(progress_fn(env, on_progress, progress)?);
+        }
         let signal = o.get("signal")?;
         if !is_nullish(&signal) {
             match wire_signal(env, signal, &token)? {
@@ -345,6 +398,40 @@ pub(crate) fn read_wait<T>(
     }
     opts.cancel = Some(token);
     Ok((opts, cleanup))
+}
+
+/// The core's progress callback calling the JavaScript function `f` with each state.
+fn progress_fn<T, D>(
+    env: &Env,
+    f: Unknown<'_>,
+    to_js: fn(T) -> D,
+) -> napi::Result<signbridge::session::ProgressFn<T>>
+where
+    T: Clone + Send + 'static,
+    D: napi::bindgen_prelude::ToNapiValue + 'static,
+{
+    use napi::threadsafe_function::ThreadsafeFunctionCallMode;
+    if f.get_type()? != ValueType::Function {
+        return Err(type_error(
+            env,
+            format!(
+                "options.onProgress must be a function, got {}",
+                args::describe(&f)
+            ),
+        ));
+    }
+    // SAFETY: checked to be a function just above; `f` belongs to `env`.
+    let f: Function<'_, Unknown<'_>, Unknown<'_>> =
+        unsafe { Function::from_napi_value(env.raw(), f.raw()) }?;
+    let tsfn = f
+        .build_threadsafe_function::<T>()
+        .callee_handled::<false>()
+        .weak::<true>()
+        .build_callback(move |ctx| Ok(to_js(ctx.value)))?;
+    Ok(std::sync::Arc::new(move |state: &T| {
+        // Non-blocking: a full queue or a closing environment drops this one report.
+        let _ = tsfn.call(state.clone(), ThreadsafeFunctionCallMode::NonBlocking);
+    }))
 }
 
 /// Wire an `AbortSignal` to a core [`CancelToken`]: `abort` cancels the token. Returns the
@@ -584,7 +671,7 @@ impl SigningApi {
     /// and the gateway's `providerCode`. `signal` aborts the wait (`SB_ERR_ABORTED`); `timeoutMs`
     /// bounds it (`SB_ERR_TIMEOUT`). The session itself goes on at the provider either way.
     #[napi(
-        ts_args_type = "sessionId: string, options?: WaitOptions | null",
+        ts_args_type = "sessionId: string, options?: WaitOptions<SigningStatus> | null",
         ts_return_type = "Promise<SigningStatus>"
     )]
     pub fn wait<'e>(
@@ -594,7 +681,7 @@ impl SigningApi {
         options: Option<Unknown<'_>>,
     ) -> napi::Result<Object<'e>> {
         let session_id = args::string(env, session_id, "sessionId")?;
-        let (opts, cleanup) = read_wait(env, options)?;
+        let (opts, cleanup) = read_wait(env, options, SigningStatus::from)?;
         let api = self.inner.clone();
         promise::spawn(
             env,

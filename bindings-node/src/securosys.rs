@@ -709,6 +709,12 @@ fn status_to_js((s, result): DecodedStatus) -> RequestStatus {
     }
 }
 
+/// A state seen while waiting, for `onProgress` (its result decoded when readable).
+fn progress_status(s: core::RequestStatus) -> RequestStatus {
+    let result = s.result_bytes().ok().flatten();
+    status_to_js((s, result))
+}
+
 fn tasks_to_js(tasks: Vec<core::ApprovalTask>) -> Vec<ApprovalTask> {
     tasks
         .into_iter()
@@ -1227,7 +1233,7 @@ impl SecurosysApi {
     /// state is the error's `providerCode`). `signal` aborts the wait (`SB_ERR_ABORTED`),
     /// `timeoutMs` bounds it (`SB_ERR_TIMEOUT`); the request goes on at the TSB either way.
     #[napi(
-        ts_args_type = "id: string, options?: WaitOptions | null",
+        ts_args_type = "id: string, options?: WaitOptions<RequestStatus> | null",
         ts_return_type = "Promise<Buffer>"
     )]
     pub fn wait_request<'e>(
@@ -1237,7 +1243,7 @@ impl SecurosysApi {
         options: Option<Unknown<'_>>,
     ) -> napi::Result<Object<'e>> {
         let id = args::string(env, id, "id")?;
-        let (opts, cleanup) = crate::read_wait(env, options)?;
+        let (opts, cleanup) = crate::read_wait(env, options, progress_status)?;
         let api = self.inner.clone();
         promise::spawn(
             env,
@@ -1436,7 +1442,7 @@ impl SecurosysApi {
 
     /// `waitRequest` for `requestSelfSignedCertificate`: the certificate once approved.
     #[napi(
-        ts_args_type = "id: string, options?: WaitOptions | null",
+        ts_args_type = "id: string, options?: WaitOptions<RequestStatus> | null",
         ts_return_type = "Promise<Certificate>"
     )]
     pub fn wait_certificate<'e>(
@@ -1446,7 +1452,7 @@ impl SecurosysApi {
         options: Option<Unknown<'_>>,
     ) -> napi::Result<Object<'e>> {
         let id = args::string(env, id, "id")?;
-        let (opts, cleanup) = crate::read_wait(env, options)?;
+        let (opts, cleanup) = crate::read_wait(env, options, progress_status)?;
         let api = self.inner.clone();
         promise::spawn(
             env,
@@ -1458,7 +1464,7 @@ impl SecurosysApi {
 
     /// `waitRequest` for `requestCertificateSigningRequest`: the CSR once approved.
     #[napi(
-        ts_args_type = "id: string, options?: WaitOptions | null",
+        ts_args_type = "id: string, options?: WaitOptions<RequestStatus> | null",
         ts_return_type = "Promise<Csr>"
     )]
     pub fn wait_certificate_signing_request<'e>(
@@ -1468,7 +1474,7 @@ impl SecurosysApi {
         options: Option<Unknown<'_>>,
     ) -> napi::Result<Object<'e>> {
         let id = args::string(env, id, "id")?;
-        let (opts, cleanup) = crate::read_wait(env, options)?;
+        let (opts, cleanup) = crate::read_wait(env, options, progress_status)?;
         let api = self.inner.clone();
         promise::spawn(
             env,

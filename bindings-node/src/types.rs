@@ -2,7 +2,7 @@
 //! request shapes the methods accept. Field names are the core's, in camelCase; the config object
 //! alone keeps the snake_case keys of the one config schema.
 
-use napi::bindgen_prelude::{AbortSignal, Buffer};
+use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use signbridge::providers::zignsec as core;
 
@@ -18,6 +18,10 @@ pub struct Config {
     pub zignsec: Option<ZignsecConfig>,
     /// Securosys Primus HSM (TSB REST API) settings.
     pub securosys: Option<SecurosysConfig>,
+    /// OneSpan Sign settings.
+    pub onespan: Option<OnespanConfig>,
+    /// Which provider `client.signing()` uses when both ZignSec and OneSpan are configured.
+    pub signing: Option<SigningConfig>,
     /// Timeouts, retries and trusted CAs, shared by every provider.
     pub transport: Option<TransportConfig>,
 }
@@ -132,6 +136,74 @@ pub struct SecurosysApiKeys {
     pub approver_key_management: Option<Vec<serde_json::Value>>,
 }
 
+/// OneSpan Sign settings (`config.onespan`): `base_url` or `environment`, and exactly one of
+/// `api_key`, `client_app` and `oauth2`.
+#[napi(object, object_to_js = false)]
+pub struct OnespanConfig {
+    /// The web base URL (`https://sandbox.esignlive.com`, or the simulator); overrides
+    /// `environment`.
+    #[napi(js_name = "base_url")]
+    pub base_url: Option<String>,
+    /// `'sandbox'` or `'production'`, when `base_url` is not set.
+    #[napi(ts_type = "'sandbox' | 'production' | 'prod'")]
+    pub environment: Option<String>,
+    /// An API key, sent as `Authorization: Basic <key>`; or `{ file: '/path' }`.
+    #[napi(js_name = "api_key", ts_type = "SecretSource")]
+    pub api_key: Option<serde_json::Value>,
+    /// Client App credentials (bearer tokens fetched and refreshed for you).
+    #[napi(js_name = "client_app")]
+    pub client_app: Option<OnespanClientAppConfig>,
+    /// OAuth 2.0 client credentials (bearer tokens fetched and refreshed for you).
+    pub oauth2: Option<OnespanOAuth2Config>,
+    /// The `esl-api-version` to send (default `'11.68.0'`).
+    #[napi(js_name = "api_version")]
+    pub api_version: Option<String>,
+}
+
+/// OneSpan Client App credentials (`config.onespan.client_app`).
+#[napi(object, object_to_js = false)]
+pub struct OnespanClientAppConfig {
+    /// The Client App id.
+    #[napi(js_name = "client_id")]
+    pub client_id: String,
+    /// The Client App secret, or `{ file: '/path' }`.
+    #[napi(ts_type = "SecretSource")]
+    pub secret: serde_json::Value,
+    /// `'owner'` (default) or `'sender'` (then `email` names the sender).
+    #[napi(js_name = "type", ts_type = "'owner' | 'sender' | 'OWNER' | 'SENDER'")]
+    pub kind: Option<String>,
+    /// The sender to act as (`type: 'sender'`).
+    pub email: Option<String>,
+}
+
+/// OneSpan OAuth 2.0 client credentials (`config.onespan.oauth2`).
+#[napi(object, object_to_js = false)]
+pub struct OnespanOAuth2Config {
+    /// The OAuth client id.
+    #[napi(js_name = "client_id")]
+    pub client_id: String,
+    /// The OAuth client secret, or `{ file: '/path' }`.
+    #[napi(js_name = "client_secret", ts_type = "SecretSource")]
+    pub client_secret: serde_json::Value,
+    /// The token URL (default `{base_url}/oauth2/token`).
+    #[napi(js_name = "token_url")]
+    pub token_url: Option<String>,
+    /// Act as this sender.
+    #[napi(js_name = "sender_id")]
+    pub sender_id: Option<String>,
+    /// Act on behalf of this user (delegation).
+    #[napi(js_name = "delegator_id")]
+    pub delegator_id: Option<String>,
+}
+
+/// `config.signing`: which provider the neutral signing session uses.
+#[napi(object, object_to_js = false)]
+pub struct SigningConfig {
+    /// `'zignsec'` or `'onespan'` (needed only when both are configured).
+    #[napi(ts_type = "SigningProvider")]
+    pub provider: Option<String>,
+}
+
 /// Transport settings (`config.transport`).
 #[napi(object, object_to_js = false)]
 pub struct TransportConfig {
@@ -231,16 +303,8 @@ pub struct Document {
     pub placement: Option<Placement>,
 }
 
-/// How `wait` polls.
-#[napi(object, object_to_js = false)]
-pub struct WaitOptions {
-    /// Time between two polls in milliseconds (default 2000, minimum 50).
-    pub interval_ms: Option<f64>,
-    /// Give up after this long with `SB_ERR_TIMEOUT` (default: wait until a final state).
-    pub timeout_ms: Option<f64>,
-    /// Aborting it rejects the wait with `SB_ERR_ABORTED` and stops polling.
-    pub signal: Option<AbortSignal>,
-}
+// `WaitOptions<T>` is declared in `dts-header.d.ts` (generic over the state `onProgress` sees)
+// and read by `crate::read_wait`.
 
 // ---------------------------------------------------------------------------------------------
 // Results.

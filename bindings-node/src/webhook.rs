@@ -33,7 +33,7 @@ fn read_header(env: &Env, v: Unknown<'_>) -> napi::Result<String> {
 }
 
 /// The raw body: bytes, or a string taken as its UTF-8 bytes.
-fn read_body(env: &Env, v: Unknown<'_>) -> napi::Result<Vec<u8>> {
+pub(crate) fn read_body(env: &Env, v: Unknown<'_>) -> napi::Result<Vec<u8>> {
     if v.get_type()? == ValueType::String {
         return args::string(env, v, "rawBody").map(String::into_bytes);
     }

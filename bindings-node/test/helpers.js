@@ -102,6 +102,30 @@ function config (sim, keys = [PRIMARY_KEY, SECONDARY_KEY], extra = {}) {
   }
 }
 
+// The simulator's OneSpan credentials (`signbridge_sim::ONESPAN_*`, simulator/README.md).
+const ONESPAN = Object.freeze({
+  apiKey: 'c2JTaW1BY2N0MDAxOnNiU2ltU2VjcjAwMQ==',
+  clientAppId: 'sim-onespan-client-app',
+  clientAppSecret: 'sim-onespan-app-secret-0001',
+  oauthClientId: 'sim-onespan-oauth-client',
+  oauthClientSecret: 'sim-onespan-oauth-secret-0001',
+  senderEmail: 'sender@example.com',
+  senderId: 'sbSimSendr01'
+})
+
+/** The config of a OneSpan client of `sim`; `auth` is the credential part (API key by default). */
+function onespanConfig (sim, auth = { api_key: ONESPAN.apiKey }) {
+  return {
+    onespan: { base_url: sim.url, ...auth },
+    transport: { backoff_base_ms: 20, backoff_max_ms: 100 }
+  }
+}
+
+/** Play a OneSpan signer on the simulator: sign, or decline / opt out with a reason. */
+const onespanAct = (sim, packageId, roleId, action = 'sign', reason) =>
+  control(sim, 'POST', `/_sim/onespan/packages/${encodeURIComponent(packageId)}/roles/${encodeURIComponent(roleId)}/${action}`,
+    reason === undefined ? undefined : { reason })
+
 /**
  * The config of a Securosys client of `sim`: every role's key unless `apiKeys` says otherwise,
  * plus `extra` fields of the `securosys` section (jwt, client_cert).
@@ -212,7 +236,7 @@ function receiver (statuses = []) {
     req.on('end', () => {
       const status = statuses[i++] ?? 200
       res.writeHead(status, { 'content-length': 0 }).end()
-      const d = { header: req.headers['x-zignsec-hmac-sha256'], body: Buffer.concat(chunks), status }
+      const d = { header: req.headers['x-zignsec-hmac-sha256'], headers: req.headers, body: Buffer.concat(chunks), status }
       const w = waiting.shift()
       if (w) w(d)
       else queue.push(d)
@@ -258,6 +282,7 @@ module.exports = {
   SECONDARY_KEY,
   AKSEL,
   SECUROSYS,
+  ONESPAN,
   startSim,
   control,
   fault,
@@ -266,6 +291,8 @@ module.exports = {
   complete,
   config,
   securosysConfig,
+  onespanConfig,
+  onespanAct,
   securosysLog,
   clearSecurosysLog,
   samplePdf,

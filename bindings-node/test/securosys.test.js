@@ -184,8 +184,17 @@ test('async sign: rejected once rejections leave no quorum; cancelled; aborted w
   assert.equal((await hsm.requestStatus(id)).status, 'PENDING', 'two approvers can still reach the quorum')
   const [t1] = await tasksFor(approvers[1], id)
   await hsm.reject(approvers[1], t1.id)
-  const e = await h.rejection(hsm.waitRequest(id, { intervalMs: 100, timeoutMs: 30000 }))
+  let sawRejected
+  const seen = new Promise((resolve) => { sawRejected = resolve })
+  const e = await h.rejection(hsm.waitRequest(id, {
+    intervalMs: 100,
+    timeoutMs: 30000,
+    onProgress: (state) => { if (state.status === 'REJECTED') sawRejected(state) }
+  }))
   assertCode(e, 'SB_ERR_REJECTED')
+  const progress = await seen
+  assert.equal(progress.id, id)
+  assert.equal(progress.rejectedBy.length, 2, 'onProgress sees the states polled')
   assert.equal(e.providerCode, 'REJECTED')
   assert.match(e.message, new RegExp(id))
   assert.equal((await hsm.requestStatus(id)).rejectedBy.length, 2)
