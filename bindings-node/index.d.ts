@@ -1278,7 +1278,7 @@ export interface NewSession {
   onespan?: OnespanSessionOptions
 }
 
-/** An OAuth2 client-credentials grant (`config.zignsec.oauth2`). */
+/** An OAuth2 client-credentials grant (`config.zignsec.oauth2`, `config.securosys.oauth2`). */
 export interface OAuth2Config {
   /** The client id the provider issued. */
   client_id: string
@@ -1675,6 +1675,12 @@ export interface SecurosysConfig {
    * `{ file: '/path' }`.
    */
   jwt?: SecretSource
+  /**
+   * Instead of `jwt`: fetch the JWT with an OAuth2 client-credentials grant (`token_url` or
+   * `discovery_url` required); tokens are cached, refreshed before they expire, and replaced
+   * once when the TSB refuses one.
+   */
+  oauth2?: OAuth2Config
   /** Mutual TLS: the client certificate and key the TSB trusts. */
   client_cert?: ClientCertConfig
   /**

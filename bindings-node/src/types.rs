@@ -51,7 +51,7 @@ pub struct ZignsecConfig {
     pub client_cert: Option<ClientCertConfig>,
 }
 
-/// An OAuth2 client-credentials grant (`config.zignsec.oauth2`).
+/// An OAuth2 client-credentials grant (`config.zignsec.oauth2`, `config.securosys.oauth2`).
 #[napi(object, object_to_js = false)]
 pub struct OAuth2Config {
     /// The client id the provider issued.
@@ -103,6 +103,10 @@ pub struct SecurosysConfig {
     /// `{ file: '/path' }`.
     #[napi(ts_type = "SecretSource")]
     pub jwt: Option<serde_json::Value>,
+    /// Instead of `jwt`: fetch the JWT with an OAuth2 client-credentials grant (`token_url` or
+    /// `discovery_url` required); tokens are cached, refreshed before they expire, and replaced
+    /// once when the TSB refuses one.
+    pub oauth2: Option<OAuth2Config>,
     /// Mutual TLS: the client certificate and key the TSB trusts.
     #[napi(js_name = "client_cert")]
     pub client_cert: Option<ClientCertConfig>,

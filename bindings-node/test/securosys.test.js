@@ -26,7 +26,7 @@ before(async () => {
 })
 
 afterEach(async () => {
-  await h.control(sim, 'PUT', '/_sim/securosys/auth', { require_jwt: false })
+  await h.control(sim, 'PUT', '/_sim/securosys/auth', { require_jwt: false, accept_oauth: false })
 })
 
 after(async () => {
@@ -458,6 +458,38 @@ test('JWT: required by the TSB, sent from the config (value or file); a wrong on
   }
   assertCode(thrown, 'SB_ERR_INVALID_CONFIG')
   assert.match(thrown.message, /securosys\.jwt/)
+})
+
+test('OAuth2: the JWT fetched with client credentials, one token for many calls, a wrong secret is SB_ERR_AUTH', async () => {
+  await h.control(sim, 'PUT', '/_sim/securosys/auth', { require_jwt: true, accept_oauth: true })
+  await h.control(sim, 'DELETE', '/_sim/oauth')
+  const oauth2 = (secret) => ({
+    oauth2: { client_id: 'signbridge-sim-client', client_secret: secret, token_url: `${sim.url}/auth/realms/zignsec/protocol/openid-connect/token` }
+  })
+  const client = new Client(h.securosysConfig(sim, undefined, oauth2('sim-client-secret-0001'))).securosys()
+  await h.clearSecurosysLog(sim)
+  const name = label('oauth')
+  await client.createKey({ label: name, spec: 'p256' })
+  const sig = await client.synchronousSign(name, Buffer.from('x'), 'SHA256_WITH_ECDSA')
+  assert.equal(await client.verify(name, Buffer.from('x'), 'SHA256_WITH_ECDSA', sig), true)
+  assert.equal((await h.control(sim, 'GET', '/_sim/oauth')).tokens_issued, 1)
+  const log = await h.securosysLog(sim)
+  assert.ok(log.length >= 3 && log.every((r) => r.bearer && r.status < 300 && r.api_key_roles.length === 1), JSON.stringify(log))
+
+  const wrong = 'not-the-client-secret-4711'
+  const e = await h.rejection(new Client(h.securosysConfig(sim, undefined, oauth2(wrong))).securosys().listKeys())
+  assertCode(e, 'SB_ERR_AUTH')
+  assert.match(e.message, /oauth2\.client_secret/)
+  for (const text of [e.message, String(e.stack), JSON.stringify(e), util.inspect(e)]) assert.ok(!text.includes(wrong), text)
+
+  let thrown
+  try {
+    new Client(h.securosysConfig(sim, undefined, { jwt: h.SECUROSYS.jwt, ...oauth2('x') })) // eslint-disable-line no-new
+  } catch (x) {
+    thrown = x
+  }
+  assertCode(thrown, 'SB_ERR_INVALID_CONFIG')
+  assert.match(thrown.message, /securosys\.oauth2/)
 })
 
 test('approver keys never show their private key', () => {
