@@ -29,8 +29,10 @@ lint:
 test-rust:
 	$(CARGO) test
 
-# The full soak: 10 000 signing flows against the simulator with ~10 % of requests faulted
-# (a 60-flow run is part of `make test`). SOAK_N and SOAK_SEED override.
+# The full soak: 10 000 signing flows against the simulator with ~10 % of requests faulted,
+# alternating ZignSec and OneSpan Sign (OneSpan: API key, Client App and OAuth2 in turn, tokens
+# revoked and token endpoints down mid-run); a 120-flow run (60 per provider) is part of
+# `make test`. SOAK_N, SOAK_SEED and SOAK_PROVIDERS (zignsec,onespan) override.
 SOAK_N ?= 10000
 soak:
 	SOAK_N=$(SOAK_N) $(CARGO) test --release -p signbridge --test soak -- --nocapture
