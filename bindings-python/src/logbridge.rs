@@ -15,6 +15,7 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use std::sync::Mutex;
 
+use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use tracing::field::{Field, Visit};
@@ -170,37 +171,49 @@ fn logging(py: Python<'_>) -> PyResult<&Bound<'_, PyAny>> {
 }
 
 /// Read the effective level of the `signbridge` logger, so events it would drop are not built.
-pub fn refresh_level(py: Python<'_>) {
-    let level = logging(py)
-        .and_then(|l| l.call_method1("getLogger", ("signbridge",)))
-        .and_then(|l| l.call_method0("getEffectiveLevel"))
-        .and_then(|n| n.extract::<i64>());
-    if let Ok(n) = level {
-        PY_LEVEL.store(n.clamp(1, 255) as u8, Ordering::Relaxed);
-    }
+///
+/// Running `logging`'s Python code also runs pending signal handlers: a `KeyboardInterrupt`
+/// (Ctrl-C) raised there is returned, never swallowed, or the interrupt would be lost.
+pub fn refresh_level(py: Python<'_>) -> PyResult<()> {
+    let n: i64 = logging(py)?
+        .call_method1("getLogger", ("signbridge",))?
+        .call_method0("getEffectiveLevel")?
+        .extract()?;
+    PY_LEVEL.store(n.clamp(1, 255) as u8, Ordering::Relaxed);
+    Ok(())
 }
 
 /// Hand the queued records to `logging` (called with the GIL held).
-pub fn flush(py: Python<'_>) {
+///
+/// An `Exception` from a logging handler is reported as unraisable (a failing handler must not
+/// turn a successful call into an error); a `BaseException` that is not an `Exception` — the
+/// `KeyboardInterrupt` of a Ctrl-C whose handler ran inside the handler's Python code,
+/// `SystemExit` — is returned once every record is handed over.
+pub fn flush(py: Python<'_>) -> PyResult<()> {
     let records = match QUEUE.try_lock() {
         Ok(mut q) if !q.is_empty() => std::mem::take(&mut *q),
-        _ => return,
+        _ => return Ok(()),
     };
-    let Ok(logging) = logging(py) else { return };
+    let logging = logging(py)?;
+    let mut interrupted: Option<PyErr> = None;
     for r in records {
         let sent = logging
             .call_method1("getLogger", (r.logger.as_str(),))
             .and_then(|l| l.call_method1("log", (r.level, r.message.as_str())));
-        if let Err(e) = sent {
-            // A failing handler must not turn a successful call into an error.
-            e.write_unraisable(py, None);
+        match sent {
+            Ok(_) => {}
+            Err(e) if e.is_instance_of::<PyException>(py) => e.write_unraisable(py, None),
+            Err(e) => {
+                interrupted.get_or_insert(e);
+            }
         }
     }
+    interrupted.map_or(Ok(()), Err)
 }
 
 /// Install the bridge as the `tracing` subscriber of this extension (once per process).
 pub fn install(py: Python<'_>) -> PyResult<()> {
-    refresh_level(py);
+    refresh_level(py)?;
     // Fails only when a subscriber is already installed (module imported twice): keep that one.
     let _ = tracing::subscriber::set_global_default(Bridge {
         next_span: AtomicU64::new(1),

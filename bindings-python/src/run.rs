@@ -46,7 +46,8 @@ where
     F: Future<Output = signbridge::Result<T>> + Send,
     T: Send,
 {
-    logbridge::refresh_level(py);
+    // A pending Ctrl-C may be raised by the Python code of `logging`: nothing was started yet.
+    logbridge::refresh_level(py)?;
     let mut fut = std::pin::pin!(fut);
     loop {
         let step = py.detach(|| {
@@ -56,7 +57,9 @@ where
                 })
             }))
         });
-        logbridge::flush(py);
+        // A Ctrl-C raised while the records were handed to `logging` ends the call like one
+        // noticed between slices (returning drops the future, which cancels the operation).
+        logbridge::flush(py)?;
         match step {
             Err(payload) => return Err(panic_err(py, payload.as_ref())),
             Ok(Err(e)) => return Err(errors::to_py(py, &e)),

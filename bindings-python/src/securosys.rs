@@ -326,11 +326,17 @@ fn member_value(
             obj.get_type().name()?
         )));
     };
-    if let Ok(m) = cls.call1((s,)) {
-        return m.getattr("value")?.extract();
+    // Only "no such value" / "no such name" fall through: anything else (a KeyboardInterrupt
+    // raised while the enum's Python code ran) propagates.
+    match cls.call1((s,)) {
+        Ok(m) => return m.getattr("value")?.extract(),
+        Err(e) if e.is_instance_of::<PyValueError>(py) => {}
+        Err(e) => return Err(e),
     }
-    if let Ok(m) = cls.as_any().get_item(s) {
-        return m.getattr("value")?.extract();
+    match cls.as_any().get_item(s) {
+        Ok(m) => return m.getattr("value")?.extract(),
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyKeyError>(py) => {}
+        Err(e) => return Err(e),
     }
     let mut choices = Vec::new();
     for m in cls.try_iter()? {

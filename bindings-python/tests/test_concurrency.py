@@ -175,3 +175,46 @@ def test_works_in_a_child_after_fork(sim: Sim) -> None:
         # The child's session exists, and the parent keeps working.
         assert signing.status(message).id == message
         assert signing.status(parent_session.id).id == parent_session.id
+
+
+def test_a_ctrl_c_raised_inside_logging_code_is_not_lost(
+    sim: Sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Ctrl-C whose handler runs while signbridge calls into `logging` (the level check before
+    a call, a handler receiving a record) ends the call with KeyboardInterrupt; it used to be
+    swallowed, leaving a wait without timeout running until the session ended."""
+    import logging
+
+    from conftest import PRIMARY_KEY
+
+    logger = logging.getLogger("signbridge")
+    with signbridge.Client(config(sim)) as client:
+        signing = client.zignsec_signing()
+
+        def interrupted() -> int:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(logger, "getEffectiveLevel", interrupted)
+        sim.call("DELETE", "/_sim/requests")
+        with pytest.raises(KeyboardInterrupt):
+            signing.create()
+        assert sim.requests() == [], "nothing was sent"
+        monkeypatch.undo()
+
+        class Interrupting(logging.Handler):
+            def emit(self, record: logging.LogRecord) -> None:
+                raise KeyboardInterrupt
+
+        handler = Interrupting()
+        logger.addHandler(handler)
+        old_level = logger.level
+        logger.setLevel(logging.INFO)
+        try:
+            # The primary key is refused and the secondary kept: an INFO record is logged.
+            sim.call("POST", "/_sim/zignsec/keys/revoke", {"key": PRIMARY_KEY})
+            with pytest.raises(KeyboardInterrupt):
+                signing.create()
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(old_level)
+        signing.create()  # and the client goes on working

@@ -312,3 +312,41 @@ def test_request_objects_read_back() -> None:
     s = SessionSigner("Kari", "Nordmann", email="k@example.com", id="k")
     assert (s.full_name, s.email, s.id) == ("Kari Nordmann", "k@example.com", "k")
     assert "k@example.com" not in repr(s)
+
+
+CTRL_C_SCRIPT = """
+import sys, signbridge
+from signbridge import SessionDocument, SessionSigner
+cfg = {"onespan": {"base_url": sys.argv[1], "api_key": sys.argv[2]}}
+with signbridge.Client(cfg) as client:
+    signing = client.signing()
+    started = signing.start([SessionDocument(open(sys.argv[3], "rb").read(), "a.pdf")],
+                            [SessionSigner("Ann", "Smith", email="ann@example.com")])
+    print("waiting", flush=True)
+    signing.wait(started.id)  # OneSpan's slow, growing poll interval; no timeout
+    print("wait returned", flush=True)
+"""
+
+
+def test_ctrl_c_interrupts_a_onespan_wait(sim: Sim, tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+
+    from conftest import ONESPAN_API_KEY
+
+    pdf = write_pdf(tmp_path / "a.pdf")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CTRL_C_SCRIPT, sim.url, ONESPAN_API_KEY, str(pdf)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "waiting"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=10)  # the 5 s poll delay does not hold it up
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "KeyboardInterrupt" in err, err
+    assert "wait returned" not in out and proc.returncode != 0
