@@ -1,16 +1,36 @@
-//! The one tokio runtime of the process, and the blocking bridge onto it.
+//! The runtimes of signbridge, and the blocking bridge onto them.
 //!
-//! Every operation in signbridge is async code that runs on this runtime (DESIGN.md principles 2
-//! and 3). The blocking API (Rust [`crate::blocking`], C, Python, the CLI) calls [`block_on`]; the
-//! Node addon spawns the same futures with [`spawn`].
+//! Every operation in signbridge is async code (DESIGN.md principles 2 and 3). It runs in one of
+//! two places:
 //!
-//! The runtime is built lazily on first use. It is fork-aware: a child process created by `fork()`
-//! inherits the parent's runtime object but none of its threads, so the runtime is keyed by the
-//! process id and a child builds a fresh one on first use. The inherited one is leaked, never
-//! dropped (dropping it would try to join threads that do not exist in the child). Do not unload
+//! - **The shared runtime** ([`runtime`]): one lazily built multi-thread tokio runtime per process.
+//!   The Node addon spawns the operations on it with [`spawn`]; async Rust users await them from
+//!   their own runtime, and the HTTP exchanges of those calls are spawned onto it (so pooled
+//!   connections never belong to a caller's short-lived runtime).
+//! - **The calling thread** ([`block_on`]): a blocking caller (the Rust blocking API, C, Python,
+//!   the CLI) drives the whole operation on its own thread, on a current-thread runtime that the
+//!   thread keeps for its lifetime, with its own small HTTP connection pool (see
+//!   `transport.rs`). Nothing crosses threads, so a call costs what the same request costs a
+//!   plain current-thread client: no worker wake-up, no hand-off back. The thread's runtime and
+//!   pool are dropped when the thread exits.
+//!
+//! Both are fork-aware: a child process created by `fork()` inherits the parent's runtime objects
+//! but none of their threads, and shares their epoll descriptors and sockets with the parent. The
+//! shared runtime and each thread's runtime are therefore keyed by the process id; a child builds
+//! fresh ones on first use and leaks the inherited ones (dropping them would try to join threads
+//! that do not exist in the child, or shut down descriptors the parent still uses). Do not unload
 //! (`dlclose`) a library that contains signbridge while it is in use.
+//!
+//! What may be shared between threads and runtimes: clients, token caches, key rings and
+//! [`CancelToken`](crate::CancelToken)s only hold runtime-agnostic state (tokio `sync`
+//! primitives, atomics); none holds a runtime handle. What may not: a future started by
+//! [`block_on`] on one thread must be finished (or dropped) on that same thread, because the I/O
+//! it registered belongs to that thread's runtime. (Bindings that poll a future in slices, such
+//! as Python's Ctrl-C-aware loop, call `block_on` repeatedly from the same thread.)
 
+use std::cell::{Cell, RefCell};
 use std::future::Future;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 use std::sync::Mutex;
 
@@ -24,6 +44,19 @@ static BUILD_LOCK: Mutex<()> = Mutex::new(());
 
 /// Number of worker threads of the shared runtime. Network-bound work needs few.
 const WORKER_THREADS: usize = 2;
+
+/// Most threads a calling thread's runtime starts for blocking file work of its operations
+/// (name resolution, file I/O of code that uses `spawn_blocking`); they exit after 10 s idle.
+const LOCAL_BLOCKING_THREADS: usize = 4;
+
+thread_local! {
+    /// This thread's own current-thread runtime (blocking callers), with the pid it was built in.
+    static LOCAL: RefCell<Option<(u32, Rc<Runtime>)>> = const { RefCell::new(None) };
+    /// Set while this thread is inside [`block_on`], driving an operation itself.
+    static IN_BLOCK_ON: Cell<bool> = const { Cell::new(false) };
+    /// Set on the shared runtime's own threads.
+    static SHARED_THREAD: Cell<bool> = const { Cell::new(false) };
+}
 
 /// The shared runtime of this process, built on first use (and again in a forked child).
 pub fn runtime() -> &'static Runtime {
@@ -49,6 +82,7 @@ fn build_for(pid: u32) -> &'static Runtime {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(WORKER_THREADS)
         .thread_name("signbridge-rt")
+        .on_thread_start(|| SHARED_THREAD.with(|f| f.set(true)))
         .enable_all()
         .build()
         // Building a runtime only fails when the OS refuses threads or an epoll fd: there is no
@@ -61,10 +95,58 @@ fn build_for(pid: u32) -> &'static Runtime {
     leaked
 }
 
-/// Run `fut` to completion on the shared runtime, blocking the calling thread.
+/// This thread's current-thread runtime, built on first use (and again in a forked child).
+/// `None` while the thread is being torn down (its thread-locals are gone).
+fn local_runtime() -> Option<Rc<Runtime>> {
+    let pid = std::process::id();
+    LOCAL
+        .try_with(|slot| {
+            let mut slot = slot.try_borrow_mut().ok()?;
+            if let Some((p, rt)) = slot.as_ref() {
+                if *p == pid {
+                    return Some(rt.clone());
+                }
+            }
+            if let Some(inherited) = slot.take() {
+                // Built by the parent process: its epoll descriptor is shared with the parent.
+                std::mem::forget(inherited);
+            }
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .max_blocking_threads(LOCAL_BLOCKING_THREADS)
+                .thread_name("signbridge-io")
+                .build()
+                .unwrap_or_else(|e| panic!("signbridge: cannot start a runtime: {e}"));
+            let rt = Rc::new(rt);
+            *slot = Some((pid, rt.clone()));
+            Some(rt)
+        })
+        .ok()
+        .flatten()
+}
+
+/// Resets [`IN_BLOCK_ON`] when a `block_on` ends (or unwinds).
+struct InBlockOn(bool);
+
+impl InBlockOn {
+    fn enter() -> InBlockOn {
+        InBlockOn(IN_BLOCK_ON.with(|f| f.replace(true)))
+    }
+}
+
+impl Drop for InBlockOn {
+    fn drop(&mut self) {
+        let prev = self.0;
+        let _ = IN_BLOCK_ON.try_with(|f| f.set(prev));
+    }
+}
+
+/// Run `fut` to completion on the calling thread, blocking it.
 ///
-/// Returns [`ErrorCode::WrongContext`] instead of panicking when called from inside a tokio
-/// runtime (any runtime, not only ours): blocking there would stall the executor.
+/// The future runs on this thread's own current-thread runtime (see the module documentation),
+/// with this thread's HTTP connection pool. Returns [`ErrorCode::WrongContext`] instead of
+/// panicking when called from inside a tokio runtime (any runtime, ours included): blocking
+/// there would stall the executor.
 pub fn block_on<F: Future>(fut: F) -> Result<F::Output> {
     if tokio::runtime::Handle::try_current().is_ok() {
         return Err(Error::new(
@@ -73,7 +155,63 @@ pub fn block_on<F: Future>(fut: F) -> Result<F::Output> {
              call the async API (await it) instead",
         ));
     }
-    Ok(runtime().block_on(fut))
+    match local_runtime() {
+        Some(rt) => {
+            let _flag = InBlockOn::enter();
+            Ok(rt.block_on(async {
+                settle().await;
+                let out = fut.await;
+                // Let connection tasks that have work left (closing a connection the pool did
+                // not keep) do it now, not at this thread's next call.
+                tokio::task::yield_now().await;
+                out
+            }))
+        }
+        // The thread is exiting (a call from another thread-local's destructor): the shared
+        // runtime still serves it.
+        None => Ok(runtime().block_on(fut)),
+    }
+}
+
+/// Let this thread's runtime take in the I/O events that arrived while the thread was busy
+/// elsewhere, before the operation starts. A pooled keep-alive connection that the server closed
+/// in the meantime is then seen as closed and not reused (a request written into it could not
+/// be known to have arrived). Each `yield_now` lets the runtime poll its I/O driver once (the
+/// first wakes the connection tasks that have news, the second lets them run); it costs two
+/// non-blocking `epoll_wait` calls.
+async fn settle() {
+    tokio::task::yield_now().await;
+    tokio::task::yield_now().await;
+}
+
+/// Whether the calling code runs inside [`block_on`], on the calling thread's own runtime.
+pub(crate) fn on_calling_thread() -> bool {
+    IN_BLOCK_ON.try_with(Cell::get).unwrap_or(false)
+        && LOCAL
+            .try_with(|l| l.try_borrow().is_ok_and(|l| l.is_some()))
+            .unwrap_or(false)
+}
+
+/// Whether the calling code runs on one of the shared runtime's threads (in this process).
+pub(crate) fn on_shared_runtime() -> bool {
+    SHARED_THREAD.try_with(Cell::get).unwrap_or(false)
+        && RUNTIME_PID.load(Ordering::Acquire) == std::process::id()
+}
+
+/// Run blocking file-system work `f`: inline when the operation runs on its caller's own thread
+/// (that thread is blocked on the operation anyway, so no thread hand-off is needed), on the
+/// current runtime's blocking pool otherwise.
+pub(crate) async fn blocking_io<T, F>(f: F) -> Result<T>
+where
+    F: FnOnce() -> Result<T> + Send + 'static,
+    T: Send + 'static,
+{
+    if on_calling_thread() {
+        return f();
+    }
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::internal(format!("a file task failed: {e}")))?
 }
 
 /// Spawn `fut` on the shared runtime (used by bindings whose host has its own event loop).
@@ -102,5 +240,41 @@ mod tests {
         let inner = runtime().block_on(async { block_on(async { 1 }) });
         let err = inner.err().map(|e| e.code());
         assert_eq!(err, Some(ErrorCode::WrongContext));
+        // Inside a blocking call (the calling thread's own runtime) as well.
+        let inner = block_on(async { block_on(async { 1 }) });
+        let err = inner.ok().and_then(|r| r.err()).map(|e| e.code());
+        assert_eq!(err, Some(ErrorCode::WrongContext));
+    }
+
+    #[test]
+    fn blocking_calls_run_on_the_calling_thread() {
+        let me = std::thread::current().id();
+        let seen = block_on(async {
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+            (
+                std::thread::current().id(),
+                on_calling_thread(),
+                on_shared_runtime(),
+            )
+        });
+        assert_eq!(seen.ok(), Some((me, true, false)));
+        assert!(!on_calling_thread(), "the flag ends with the call");
+        // The shared runtime's tasks know where they run.
+        let on_shared = runtime()
+            .block_on(spawn(async { (on_shared_runtime(), on_calling_thread()) }))
+            .ok();
+        assert_eq!(on_shared, Some((true, false)));
+        // Two threads get two runtimes, each kept for the thread's lifetime.
+        let mine = local_runtime().map(|r| Rc::as_ptr(&r) as usize);
+        let a = std::thread::spawn(|| {
+            let first = local_runtime().map(|r| Rc::as_ptr(&r) as usize);
+            let again = local_runtime().map(|r| Rc::as_ptr(&r) as usize);
+            (first, again)
+        })
+        .join()
+        .ok();
+        let (first, again) = a.unwrap_or_default();
+        assert!(first.is_some() && first == again);
+        assert_ne!(first, mine);
     }
 }

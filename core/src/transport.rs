@@ -24,9 +24,13 @@
 //!   `errorCode` 631 (invalid API key) is repeated with the role's next key (rollover); the key
 //!   that worked is used from then on.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -42,14 +46,45 @@ use crate::error::{Error, ErrorCode, Result};
 /// Largest answer body accepted, to bound memory when a server misbehaves.
 const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
 
+/// Largest answer streamed into a file ([`Transport::download_to_file`]), to bound the disk space
+/// a misbehaving server can fill.
+const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
+/// Bytes read from a file per body chunk of a streamed upload.
+const FILE_CHUNK: usize = 256 * 1024;
+
+/// Idle keep-alive connections a calling thread's own pool keeps per origin. A blocking caller
+/// has one call in flight at a time, so one or two are reused; more would only hold sockets.
+const LOCAL_MAX_IDLE_PER_HOST: usize = 2;
+
+/// How long an idle pooled connection is kept (shared and per-thread pools).
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
+
 /// Transport settings shared by every provider of a client (part of the one config schema).
+///
+/// Timeouts: a call's HTTP exchange may take `request_timeout_ms` plus the time its data needs at
+/// `min_transfer_bytes_per_s` — for the bytes sent (an upload of 50 MB gets 500 s more at the
+/// default 100 kB/s) and for the bytes received (the answer's `Content-Length`, or what has
+/// arrived so far when the server does not say). A small JSON call therefore gets about
+/// `request_timeout_ms`, a large document as long as a slow line needs, and a stalled transfer
+/// still ends. Connecting has its own `connect_timeout_ms`. Time spent waiting for a free request
+/// slot (`max_requests_per_origin`) does not count.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TransportConfig {
     /// Time allowed to establish a connection (TCP + TLS), in milliseconds.
     pub connect_timeout_ms: u64,
-    /// Time allowed for one HTTP exchange, answer body included, in milliseconds.
+    /// Time allowed for one HTTP exchange, answer body included, in milliseconds, before the
+    /// allowance for its size (see `min_transfer_bytes_per_s`).
     pub request_timeout_ms: u64,
+    /// The slowest transfer rate a call is given time for, in bytes per second: every byte sent
+    /// or received adds `1 / min_transfer_bytes_per_s` seconds to `request_timeout_ms`.
+    /// Default 100 000 (100 kB/s, a slow uplink).
+    pub min_transfer_bytes_per_s: u64,
+    /// Most requests in flight at once to one origin (scheme, host, port), per process and TLS
+    /// configuration; further requests wait for a free slot. It bounds the connections (and their
+    /// memory) that many concurrent calls open, e.g. thousands of concurrent waits. Default 64.
+    pub max_requests_per_origin: u32,
     /// Attempts per call for retryable failures (1 = no retry).
     pub max_attempts: u32,
     /// First backoff step in milliseconds; later steps double, with full jitter.
@@ -70,6 +105,8 @@ impl Default for TransportConfig {
         TransportConfig {
             connect_timeout_ms: 10_000,
             request_timeout_ms: 60_000,
+            min_transfer_bytes_per_s: 100_000,
+            max_requests_per_origin: 64,
             max_attempts: 3,
             backoff_base_ms: 200,
             backoff_max_ms: 5_000,
@@ -96,6 +133,28 @@ pub(crate) enum Body {
     /// `multipart/form-data` with several parts, in order (OneSpan: a `payload` JSON part and
     /// one `file` part per document).
     Parts(Vec<Part>),
+    /// `multipart/form-data` with one file part streamed from disk, never held in memory. The
+    /// file is opened again for every attempt and must still be `len` bytes long.
+    FileMultipart {
+        field: &'static str,
+        file_name: String,
+        content_type: &'static str,
+        path: PathBuf,
+        len: u64,
+    },
+}
+
+impl Body {
+    /// The number of bytes the body sends (multipart framing aside).
+    fn len(&self) -> u64 {
+        match self {
+            Body::Empty => 0,
+            Body::Json(b) | Body::Form(b) => b.len() as u64,
+            Body::Multipart { data, .. } => data.len() as u64,
+            Body::Parts(parts) => parts.iter().map(|p| p.data.len() as u64).sum(),
+            Body::FileMultipart { len, .. } => *len,
+        }
+    }
 }
 
 /// One part of a [`Body::Parts`] body.
@@ -248,6 +307,17 @@ impl Transport {
                 "transport timeouts must be greater than 0",
             ));
         }
+        if config.min_transfer_bytes_per_s == 0 {
+            return Err(Error::invalid_config(
+                "transport.min_transfer_bytes_per_s must be at least 1 (bytes per second a \
+                 transfer is given time for; default 100000)",
+            ));
+        }
+        if config.max_requests_per_origin == 0 {
+            return Err(Error::invalid_config(
+                "transport.max_requests_per_origin must be at least 1 (default 64)",
+            ));
+        }
         let mut ca_certs = Vec::new();
         if let Some(pem) = &config.ca_pem {
             ca_certs.extend(parse_certs(pem.as_bytes(), "transport.ca_pem")?);
@@ -266,6 +336,7 @@ impl Transport {
             c.as_ref().hash(&mut h);
         }
         config.connect_timeout_ms.hash(&mut h);
+        config.max_requests_per_origin.hash(&mut h);
         if let Some(id) = identity {
             id.fingerprint(&mut h);
         }
@@ -317,6 +388,16 @@ impl Transport {
 
     /// Perform `req` with retries, key rotation and error mapping.
     pub(crate) async fn send(&self, req: Request) -> Result<Response> {
+        self.send_to(req, None).await.map(|(resp, _)| resp)
+    }
+
+    /// [`send`](Self::send); a 2xx answer's body goes to a fresh sink on `target` (truncated at
+    /// every attempt) instead of memory.
+    async fn send_to(
+        &self,
+        req: Request,
+        target: Option<&std::fs::File>,
+    ) -> Result<(Response, Option<FileSink>)> {
         let own = self.is_own_origin(&req.url);
         let creds = if own {
             self.credentials.as_deref()
@@ -348,15 +429,15 @@ impl Transport {
                 }
                 None => (Vec::new(), None),
             };
-            let outcome = self.attempt(&req, auth_headers).await;
+            let outcome = self.attempt(&req, auth_headers, target).await;
             let retry_delay = match outcome {
-                Ok(resp) if resp.status.is_success() => {
+                Ok((resp, sink)) if resp.status.is_success() => {
                     if let Some(c) = creds {
                         c.accepted(slot, role_slot);
                     }
-                    return Ok(resp);
+                    return Ok((resp, sink));
                 }
-                Ok(resp)
+                Ok((resp, _))
                     if resp.status == StatusCode::UNAUTHORIZED
                         || resp.status == StatusCode::FORBIDDEN =>
                 {
@@ -407,7 +488,7 @@ impl Transport {
                         req.what,
                     ));
                 }
-                Ok(resp) => {
+                Ok((resp, _)) => {
                     if let Some(c) = creds {
                         c.accepted(slot, role_slot);
                     }
@@ -458,18 +539,72 @@ impl Transport {
 
     /// One HTTP exchange. Transport failures come back with a flag saying whether the request
     /// certainly never reached the server.
+    ///
+    /// Where it runs: inside a blocking call, on the calling thread with that thread's own pool;
+    /// on the shared runtime's threads (Node, async users' spawned exchanges), inline with the
+    /// shared pool; from any other runtime (an async Rust caller's own), spawned onto the shared
+    /// runtime, so pooled connections always belong to a runtime that outlives them (a caller's
+    /// short-lived runtime would otherwise leave dead connections in the pool).
     async fn attempt(
         &self,
         req: &Request,
         auth_headers: Vec<(http::HeaderName, http::HeaderValue)>,
-    ) -> std::result::Result<Response, (Error, bool)> {
-        let http = http_client(&self.settings).map_err(|e| (e, true))?;
-        let mut rb = http
-            .client
-            .request(req.method.clone(), req.url.clone())
-            .timeout(Duration::from_millis(
-                self.settings.config.request_timeout_ms,
-            ));
+        target: Option<&std::fs::File>,
+    ) -> std::result::Result<(Response, Option<FileSink>), (Error, bool)> {
+        // At most `max_requests_per_origin` exchanges in flight per origin; the wait for a slot
+        // happens before anything is built or counted against the timeout.
+        let _permit = origin_slot(&self.settings, &req.url)
+            .await
+            .map_err(|e| (e, true))?;
+        let mode = if crate::runtime::on_calling_thread() {
+            match local_http_client(&self.settings).map_err(|e| (e, true))? {
+                Some(http) => Mode::Inline(http, true),
+                None => Mode::Spawn(http_client(&self.settings).map_err(|e| (e, true))?),
+            }
+        } else if crate::runtime::on_shared_runtime() {
+            Mode::Inline(http_client(&self.settings).map_err(|e| (e, true))?, false)
+        } else {
+            Mode::Spawn(http_client(&self.settings).map_err(|e| (e, true))?)
+        };
+        let (http, inline_io) = match &mode {
+            Mode::Inline(h, calling) => (h.clone(), *calling),
+            Mode::Spawn(h) => (h.clone(), false),
+        };
+        let request = self
+            .build_request(&http.client, req, auth_headers, inline_io)
+            .await?;
+        let sink = match target {
+            Some(file) => Some(FileSink::new(file, inline_io).map_err(|e| (e, true))?),
+            None => None,
+        };
+        let limits = Limits {
+            request_timeout: Duration::from_millis(self.settings.config.request_timeout_ms),
+            min_rate: self.settings.config.min_transfer_bytes_per_s.max(1),
+            sent: req.body.len(),
+        };
+        let what = req.what;
+        let url = req.url.clone();
+        match mode {
+            Mode::Inline(..) => exchange(http, request, what, url, limits, sink).await,
+            Mode::Spawn(_) => {
+                let task = crate::runtime::spawn(async move {
+                    exchange(http, request, what, url, limits, sink).await
+                });
+                AbortOnDrop(task).await
+            }
+        }
+    }
+
+    /// The reqwest request of `req` on `client`. File bodies are read inline when the exchange
+    /// runs on the calling thread (`inline_io`), through the runtime's blocking pool otherwise.
+    async fn build_request(
+        &self,
+        client: &reqwest::Client,
+        req: &Request,
+        auth_headers: Vec<(http::HeaderName, http::HeaderValue)>,
+        inline_io: bool,
+    ) -> std::result::Result<reqwest::Request, (Error, bool)> {
+        let mut rb = client.request(req.method.clone(), req.url.clone());
         // A request's own Accept / Content-Type (e.g. OneSpan's `esl-api-version` media-type
         // parameter) replaces the default instead of being sent next to it.
         let own = |name: &http::HeaderName| req.headers.iter().any(|(n, _)| n == name);
@@ -483,6 +618,8 @@ impl Transport {
         for (name, value) in auth_headers.into_iter().chain(req.headers.iter().cloned()) {
             rb = rb.header(name, value);
         }
+        let bad_type =
+            |e: reqwest::Error| (Error::internal(format!("bad content type: {e}")), true);
         rb = match &req.body {
             Body::Empty => rb,
             Body::Form(b) => rb
@@ -506,9 +643,7 @@ impl Transport {
                         part = part.file_name(f.clone());
                     }
                     if let Some(ct) = &p.content_type {
-                        part = part.mime_str(ct).map_err(|e| {
-                            (Error::internal(format!("bad content type: {e}")), true)
-                        })?;
+                        part = part.mime_str(ct).map_err(bad_type)?;
                     }
                     form = form.part(p.name, part);
                 }
@@ -526,23 +661,116 @@ impl Transport {
                 )
                 .file_name(file_name.clone())
                 .mime_str(content_type)
-                .map_err(|e| (Error::internal(format!("bad content type: {e}")), true))?;
+                .map_err(bad_type)?;
+                rb.multipart(reqwest::multipart::Form::new().part(*field, part))
+            }
+            Body::FileMultipart {
+                field,
+                file_name,
+                content_type,
+                path,
+                len,
+            } => {
+                let body = FileBody::open(path.clone(), *len, inline_io)
+                    .await
+                    .map_err(|e| (e, true))?;
+                let part =
+                    reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap(body), *len)
+                        .file_name(file_name.clone())
+                        .mime_str(content_type)
+                        .map_err(bad_type)?;
                 rb.multipart(reqwest::multipart::Form::new().part(*field, part))
             }
         };
-        let request = rb.build().map_err(|e| {
+        rb.build().map_err(|e| {
             (
                 Error::internal(format!("could not build the {} request: {e}", req.what)),
                 true,
             )
-        })?;
-        // The exchange runs on the shared runtime whatever runtime the caller awaits from, so
-        // pooled connections always belong to the one runtime that outlives them (a caller's
-        // short-lived runtime would otherwise leave dead connections in the shared pool).
-        let what = req.what;
-        let url = req.url.clone();
-        let task = crate::runtime::spawn(async move { exchange(http, request, what, url).await });
-        AbortOnDrop(task).await
+        })
+    }
+
+    /// Download what `req` answers straight into the file at `path`, never holding it in memory:
+    /// the body is written to a temporary file beside `path` while its md5 is computed; `check`
+    /// then looks at the result (e.g. compares the md5 with the one the provider reported), and
+    /// only when it passes is the file flushed to disk and renamed to `path`. On any error
+    /// nothing is left at `path` (an existing file there is untouched) and the temporary file
+    /// is removed. Retries, credentials and error mapping are those of [`send`](Self::send).
+    pub(crate) async fn download_to_file(
+        &self,
+        req: Request,
+        path: &Path,
+        check: impl FnOnce(&Downloaded) -> Result<()>,
+    ) -> Result<Downloaded> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let tmp = crate::runtime::blocking_io(move || {
+            tempfile::Builder::new()
+                .prefix(".signbridge-")
+                .suffix(".part")
+                .tempfile_in(&dir)
+                .map_err(|e| Error::io("create a temporary file in", &dir, e))
+        })
+        .await?;
+        let outcome = match self.send_to(req, Some(tmp.as_file())).await {
+            Ok((resp, Some(sink))) => sink.finish(resp).await,
+            Ok((_, None)) => Err(Error::internal("the download produced no file")),
+            Err(e) => Err(e),
+        };
+        let done = match outcome.and_then(|d| check(&d).map(|()| d)) {
+            Ok(d) => d,
+            Err(e) => {
+                // Removing the temporary file is file-system work like any other.
+                let _ = crate::runtime::blocking_io(move || {
+                    drop(tmp);
+                    Ok(())
+                })
+                .await;
+                return Err(e);
+            }
+        };
+        let path = path.to_path_buf();
+        crate::runtime::blocking_io(move || {
+            tmp.as_file()
+                .sync_all()
+                .map_err(|e| Error::io("write", tmp.path(), e))?;
+            tmp.persist(&path)
+                .map_err(|e| Error::io("move the download into", &path, e.error))?;
+            Ok(())
+        })
+        .await?;
+        Ok(done)
+    }
+}
+
+/// Where an exchange runs (see [`Transport::attempt`]).
+enum Mode {
+    /// On the current thread: the calling thread's own pool (`true`) or the shared pool.
+    Inline(HttpClient, bool),
+    /// Spawned onto the shared runtime, with the shared pool.
+    Spawn(HttpClient),
+}
+
+/// The time limits of one exchange (see [`TransportConfig`]).
+#[derive(Clone, Copy)]
+struct Limits {
+    request_timeout: Duration,
+    min_rate: u64,
+    /// Bytes of the request body.
+    sent: u64,
+}
+
+impl Limits {
+    /// The time `bytes` need at the minimum transfer rate.
+    fn allowance(&self, bytes: u64) -> Duration {
+        Duration::from_secs_f64(bytes as f64 / self.min_rate as f64)
+    }
+
+    /// When an exchange started at `start` times out, `received` bytes of the answer expected.
+    fn deadline(&self, start: tokio::time::Instant, received: u64) -> tokio::time::Instant {
+        start + self.request_timeout + self.allowance(self.sent.saturating_add(received))
     }
 }
 
@@ -578,15 +806,35 @@ impl<T> std::future::Future for AbortOnDrop<std::result::Result<T, (Error, bool)
     }
 }
 
+fn timeout_error(what: &str, url: &Url, after: Duration) -> Error {
+    let host = url.host_str().unwrap_or("?");
+    let port = url.port_or_known_default().unwrap_or(0);
+    Error::new(
+        ErrorCode::Timeout,
+        format!(
+            "{what}: timed out after {:.1} s ({host}:{port}); allow more time with \
+             transport.request_timeout_ms (or, for large transfers, a lower \
+             transport.min_transfer_bytes_per_s)",
+            after.as_secs_f64()
+        ),
+    )
+}
+
 async fn exchange(
     http: HttpClient,
     request: reqwest::Request,
     what: &'static str,
     url: Url,
-) -> std::result::Result<Response, (Error, bool)> {
-    let mut resp = match http.client.execute(request).await {
-        Ok(r) => r,
-        Err(e) => {
+    limits: Limits,
+    mut sink: Option<FileSink>,
+) -> std::result::Result<(Response, Option<FileSink>), (Error, bool)> {
+    let start = tokio::time::Instant::now();
+    let deadline = limits.deadline(start, 0);
+    let sent = tokio::time::timeout_at(deadline, http.client.execute(request)).await;
+    let mut resp = match sent {
+        Err(_) => return Err((timeout_error(what, &url, start.elapsed()), false)),
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
             let err = transport_error(&e, what, &url);
             if url.scheme() == "https" && err.code() == ErrorCode::Network {
                 if let Some(reason) = diagnose_tls(http.tls.clone(), &url).await {
@@ -621,39 +869,54 @@ async fn exchange(
             false,
         ));
     }
-    if let Some(len) = resp.content_length() {
-        if len as usize > MAX_BODY_BYTES {
+    // Only a successful answer goes to the file; an error answer is read for its details.
+    let to_file = status.is_success() && sink.is_some();
+    let limit = if to_file {
+        MAX_FILE_BYTES
+    } else {
+        MAX_BODY_BYTES as u64
+    };
+    let expected = resp.content_length();
+    if let Some(len) = expected {
+        if len > limit {
             return Err((
                 Error::protocol(format!(
-                    "the answer to {what} is {len} bytes, more than the {MAX_BODY_BYTES} accepted"
+                    "the answer to {what} is {len} bytes, more than the {limit} accepted"
                 )),
                 false,
             ));
         }
     }
     let mut body = Vec::new();
+    let mut received = 0u64;
     loop {
-        match resp.chunk().await {
-            Ok(Some(chunk)) => {
-                if body.len() + chunk.len() > MAX_BODY_BYTES {
-                    return Err((
-                        Error::protocol(format!(
-                            "the answer to {what} exceeds {MAX_BODY_BYTES} bytes"
-                        )),
-                        false,
-                    ));
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok(None) => break,
-            Err(e) => return Err((transport_error(&e, what, &url), false)),
+        let deadline = limits.deadline(start, expected.unwrap_or(0).max(received));
+        let chunk = match tokio::time::timeout_at(deadline, resp.chunk()).await {
+            Err(_) => return Err((timeout_error(what, &url, start.elapsed()), false)),
+            Ok(Ok(Some(chunk))) => chunk,
+            Ok(Ok(None)) => break,
+            Ok(Err(e)) => return Err((transport_error(&e, what, &url), false)),
+        };
+        received += chunk.len() as u64;
+        if received > limit {
+            return Err((
+                Error::protocol(format!("the answer to {what} exceeds {limit} bytes")),
+                false,
+            ));
+        }
+        match (&mut sink, to_file) {
+            (Some(s), true) => s.write(&chunk).await.map_err(|e| (e, false))?,
+            _ => body.extend_from_slice(&chunk),
         }
     }
-    Ok(Response {
-        status,
-        headers,
-        body: Bytes::from(body),
-    })
+    Ok((
+        Response {
+            status,
+            headers,
+            body: Bytes::from(body),
+        },
+        sink.filter(|_| to_file),
+    ))
 }
 
 /// A non-idempotent request failed after it may have reached the provider: resending could
@@ -722,8 +985,6 @@ fn parse_certs(pem: &[u8], field: &str) -> Result<Vec<CertificateDer<'static>>> 
     Ok(out)
 }
 
-/// One reqwest client per distinct TLS configuration per process (a forked child builds its own:
-/// a client's pooled connections belong to the runtime that opened them).
 /// A pooled HTTP client and the TLS configuration it was built with (kept for diagnosis).
 #[derive(Clone)]
 struct HttpClient {
@@ -731,6 +992,9 @@ struct HttpClient {
     tls: Arc<rustls::ClientConfig>,
 }
 
+/// The shared pool: one reqwest client per distinct TLS configuration per process, used on the
+/// shared runtime (a forked child builds its own: a client's pooled connections belong to the
+/// runtime that opened them).
 fn http_client(settings: &Settings) -> Result<HttpClient> {
     type Cache = Option<(u32, HashMap<u64, HttpClient>)>;
     static CLIENTS: Mutex<Cache> = Mutex::new(None);
@@ -745,6 +1009,56 @@ fn http_client(settings: &Settings) -> Result<HttpClient> {
     if let Some(c) = map.get(&settings.client_key) {
         return Ok(c.clone());
     }
+    let tls = Arc::new(tls_config(settings)?);
+    let max_idle = settings.config.max_requests_per_origin as usize;
+    let client = build_client(settings, &tls, max_idle)?;
+    let c = HttpClient { client, tls };
+    map.insert(settings.client_key, c.clone());
+    Ok(c)
+}
+
+thread_local! {
+    /// A calling thread's own pool: one reqwest client per TLS configuration, used only from
+    /// this thread's runtime (`runtime::block_on`), with the pid it was built in.
+    static LOCAL_CLIENTS: RefCell<Option<(u32, HashMap<u64, HttpClient>)>> =
+        const { RefCell::new(None) };
+}
+
+/// This thread's own client for `settings` (see `runtime.rs`): hyper spawns each connection's
+/// task on the runtime that opened it, so a connection of this pool is only ever used from this
+/// thread's runtime. At most [`LOCAL_MAX_IDLE_PER_HOST`] idle connections per origin are kept,
+/// each for at most [`POOL_IDLE_TIMEOUT`] (checked when the thread next makes a call); they are
+/// closed when the thread exits. `None` while the thread is being torn down.
+fn local_http_client(settings: &Settings) -> Result<Option<HttpClient>> {
+    let pid = std::process::id();
+    let found = LOCAL_CLIENTS.try_with(|slot| {
+        let Ok(mut slot) = slot.try_borrow_mut() else {
+            return Ok(None);
+        };
+        if slot.as_ref().map(|(p, _)| *p) != Some(pid) {
+            if let Some(inherited) = slot.take() {
+                // Built by the parent process: its sockets are the parent's too.
+                std::mem::forget(inherited);
+            }
+            *slot = Some((pid, HashMap::new()));
+        }
+        let Some((_, map)) = slot.as_mut() else {
+            return Ok(None);
+        };
+        if let Some(c) = map.get(&settings.client_key) {
+            return Ok(Some(c.clone()));
+        }
+        // The TLS configuration (and its session cache) is the shared pool's.
+        let tls = http_client(settings)?.tls;
+        let client = build_client(settings, &tls, LOCAL_MAX_IDLE_PER_HOST)?;
+        let c = HttpClient { client, tls };
+        map.insert(settings.client_key, c.clone());
+        Ok(Some(c))
+    });
+    found.unwrap_or(Ok(None))
+}
+
+fn tls_config(settings: &Settings) -> Result<rustls::ClientConfig> {
     let mut roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
@@ -769,22 +1083,282 @@ fn http_client(settings: &Settings) -> Result<HttpClient> {
         None => tls.with_no_client_auth(),
     };
     tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
-    let shared = Arc::new(tls.clone());
-    let client = reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
+    Ok(tls)
+}
+
+fn build_client(
+    settings: &Settings,
+    tls: &rustls::ClientConfig,
+    max_idle_per_host: usize,
+) -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls.clone())
         .connect_timeout(Duration::from_millis(settings.config.connect_timeout_ms))
-        .pool_idle_timeout(Duration::from_secs(90))
+        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+        .pool_max_idle_per_host(max_idle_per_host)
         .tcp_nodelay(true)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(settings.user_agent.clone())
         .build()
-        .map_err(|e| Error::internal(format!("HTTP client setup failed: {e}")))?;
-    let c = HttpClient {
-        client,
-        tls: shared,
+        .map_err(|e| Error::internal(format!("HTTP client setup failed: {e}")))
+}
+
+/// A slot for one exchange with `url`'s origin: at most `max_requests_per_origin` at once per
+/// process and TLS configuration (all threads and runtimes together). A forked child starts
+/// with free slots (the parent's holders do not exist there).
+async fn origin_slot(settings: &Settings, url: &Url) -> Result<tokio::sync::OwnedSemaphorePermit> {
+    type Slots = Option<(u32, HashMap<(u64, String), Arc<tokio::sync::Semaphore>>)>;
+    static SLOTS: Mutex<Slots> = Mutex::new(None);
+    let semaphore = {
+        let pid = std::process::id();
+        let mut guard = SLOTS.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.as_ref().map(|(p, _)| *p) != Some(pid) {
+            *guard = Some((pid, HashMap::new()));
+        }
+        let Some((_, map)) = guard.as_mut() else {
+            return Err(Error::internal("request slot table unavailable"));
+        };
+        let key = (settings.client_key, url.origin().ascii_serialization());
+        map.entry(key)
+            .or_insert_with(|| {
+                Arc::new(tokio::sync::Semaphore::new(
+                    settings.config.max_requests_per_origin as usize,
+                ))
+            })
+            .clone()
     };
-    map.insert(settings.client_key, c.clone());
-    Ok(c)
+    if let Ok(permit) = semaphore.clone().try_acquire_owned() {
+        return Ok(permit);
+    }
+    semaphore
+        .acquire_owned()
+        .await
+        .map_err(|_| Error::internal("request slots closed"))
+}
+
+/// A streamed upload body: `len` bytes of a file, read in chunks as the connection takes them.
+struct FileBody {
+    source: FileSource,
+    path: PathBuf,
+    remaining: u64,
+}
+
+enum FileSource {
+    /// Read with plain blocking reads: the exchange runs on the blocked calling thread.
+    Inline(std::fs::File),
+    /// Read through the runtime's blocking pool.
+    Async(tokio::fs::File),
+}
+
+impl FileBody {
+    async fn open(path: PathBuf, len: u64, inline_io: bool) -> Result<FileBody> {
+        let opened = path.clone();
+        let file = if inline_io {
+            open_sized(&opened, len)?
+        } else {
+            crate::runtime::blocking_io(move || open_sized(&opened, len)).await?
+        };
+        Ok(FileBody {
+            source: if inline_io {
+                FileSource::Inline(file)
+            } else {
+                FileSource::Async(tokio::fs::File::from_std(file))
+            },
+            path,
+            remaining: len,
+        })
+    }
+
+    fn shrank(&self) -> std::io::Error {
+        std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            format!(
+                "{} became shorter while it was being uploaded",
+                self.path.display()
+            ),
+        )
+    }
+}
+
+/// Open `path` for reading and check it still has `len` bytes.
+fn open_sized(path: &Path, len: u64) -> Result<std::fs::File> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    let now = file
+        .metadata()
+        .map_err(|e| Error::io("read", path, e))?
+        .len();
+    if now != len {
+        return Err(Error::new(
+            ErrorCode::InvalidDocument,
+            format!(
+                "{} changed while it was being uploaded ({len} bytes, now {now}); upload it \
+                 again once it is complete",
+                path.display()
+            ),
+        ));
+    }
+    Ok(file)
+}
+
+impl http_body::Body for FileBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<std::result::Result<http_body::Frame<Bytes>, std::io::Error>>> {
+        use std::io::Read as _;
+        let this = self.get_mut();
+        if this.remaining == 0 {
+            return Poll::Ready(None);
+        }
+        let want = (FILE_CHUNK as u64).min(this.remaining) as usize;
+        let mut buf = vec![0u8; want];
+        let n = match &mut this.source {
+            FileSource::Inline(f) => match f.read(&mut buf) {
+                Ok(n) => n,
+                Err(e) => return Poll::Ready(Some(Err(e))),
+            },
+            FileSource::Async(f) => {
+                let mut rb = tokio::io::ReadBuf::new(&mut buf);
+                match tokio::io::AsyncRead::poll_read(Pin::new(f), cx, &mut rb) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(Err(e)) => return Poll::Ready(Some(Err(e))),
+                    Poll::Ready(Ok(())) => rb.filled().len(),
+                }
+            }
+        };
+        if n == 0 {
+            return Poll::Ready(Some(Err(this.shrank())));
+        }
+        buf.truncate(n);
+        this.remaining -= n as u64;
+        Poll::Ready(Some(Ok(http_body::Frame::data(Bytes::from(buf)))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.remaining == 0
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.remaining)
+    }
+}
+
+/// A downloaded answer streamed into a file ([`Transport::download_to_file`]).
+pub(crate) struct Downloaded {
+    /// The answer's status.
+    #[allow(dead_code)]
+    pub status: StatusCode,
+    /// The answer's headers (e.g. `Content-Disposition`).
+    #[allow(dead_code)]
+    pub headers: HeaderMap,
+    /// Bytes written.
+    pub len: u64,
+    /// The md5 of the bytes written.
+    pub md5: [u8; 16],
+    /// The first bytes (up to 1 KiB), for content checks.
+    #[allow(dead_code)]
+    pub head: Vec<u8>,
+    /// The last bytes (up to 1 KiB), for content checks.
+    #[allow(dead_code)]
+    pub tail: Vec<u8>,
+}
+
+/// Bytes of the start and of the end of a download kept for content checks.
+const SNIFF_BYTES: usize = 1024;
+
+/// Where one attempt writes a streamed download: the temporary file (truncated first), with the
+/// md5 computed as the bytes go by.
+pub(crate) struct FileSink {
+    file: SinkFile,
+    md5: md5::Md5,
+    len: u64,
+    head: Vec<u8>,
+    tail: Vec<u8>,
+}
+
+enum SinkFile {
+    /// Plain blocking writes: the exchange runs on the blocked calling thread.
+    Inline(std::fs::File),
+    /// Writes through the runtime's blocking pool (buffered, at most one write in flight).
+    Async(tokio::fs::File),
+}
+
+impl FileSink {
+    fn new(file: &std::fs::File, inline_io: bool) -> Result<FileSink> {
+        use md5::Digest as _;
+        use std::io::Seek as _;
+        let mut file = file
+            .try_clone()
+            .map_err(|e| Error::internal(format!("cannot reopen the download file: {e}")))?;
+        file.set_len(0)
+            .and_then(|()| file.rewind())
+            .map_err(|e| Error::internal(format!("cannot reset the download file: {e}")))?;
+        Ok(FileSink {
+            file: if inline_io {
+                SinkFile::Inline(file)
+            } else {
+                SinkFile::Async(tokio::fs::File::from_std(file))
+            },
+            md5: md5::Md5::new(),
+            len: 0,
+            head: Vec::new(),
+            tail: Vec::new(),
+        })
+    }
+
+    async fn write(&mut self, chunk: &[u8]) -> Result<()> {
+        use md5::Digest as _;
+        let written = match &mut self.file {
+            SinkFile::Inline(f) => std::io::Write::write_all(f, chunk),
+            SinkFile::Async(f) => tokio::io::AsyncWriteExt::write_all(f, chunk).await,
+        };
+        written.map_err(|e| {
+            Error::new(
+                ErrorCode::Io,
+                format!("could not write the download to its temporary file: {e}"),
+            )
+        })?;
+        self.md5.update(chunk);
+        self.len += chunk.len() as u64;
+        if self.head.len() < SNIFF_BYTES {
+            let n = (SNIFF_BYTES - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..n]);
+        }
+        if chunk.len() >= SNIFF_BYTES {
+            self.tail.clear();
+            self.tail
+                .extend_from_slice(&chunk[chunk.len() - SNIFF_BYTES..]);
+        } else {
+            self.tail.extend_from_slice(chunk);
+            let excess = self.tail.len().saturating_sub(SNIFF_BYTES);
+            self.tail.drain(..excess);
+        }
+        Ok(())
+    }
+
+    /// Wait for the last write and describe what was written.
+    async fn finish(mut self, resp: Response) -> Result<Downloaded> {
+        use md5::Digest as _;
+        if let SinkFile::Async(f) = &mut self.file {
+            tokio::io::AsyncWriteExt::flush(f).await.map_err(|e| {
+                Error::new(
+                    ErrorCode::Io,
+                    format!("could not write the download to its temporary file: {e}"),
+                )
+            })?;
+        }
+        Ok(Downloaded {
+            status: resp.status,
+            headers: resp.headers,
+            len: self.len,
+            md5: self.md5.finalize().into(),
+            head: self.head,
+            tail: self.tail,
+        })
+    }
 }
 
 /// Find out why a TLS server closed the connection without answering. Under TLS 1.3 a server
@@ -1035,6 +1609,39 @@ mod tests {
         let e = parse_provider_error(br#"{"code":"X","message":"m"}"#).expect("parsed");
         assert_eq!(e.description.as_deref(), Some("m"));
         assert!(parse_provider_error(b"<html>").is_none());
+    }
+
+    #[test]
+    fn exchanges_can_move_between_threads() {
+        // The Node addon and async users spawn operations on multi-thread runtimes.
+        fn is_send<T: Send>(_: &T) {}
+        let t = Transport::new(
+            Url::parse("http://127.0.0.1:9").expect("url"),
+            None,
+            &TransportConfig::default(),
+            None,
+        )
+        .expect("transport");
+        let url = Url::parse("http://127.0.0.1:9/x").expect("url");
+        is_send(&t.send(Request::get(url.clone(), "x")));
+        is_send(&t.download_to_file(Request::get(url, "x"), Path::new("x"), |_| Ok(())));
+    }
+
+    #[test]
+    fn size_adds_time_at_the_minimum_rate() {
+        let limits = Limits {
+            request_timeout: Duration::from_secs(60),
+            min_rate: 100_000,
+            sent: 50_000_000,
+        };
+        let t0 = tokio::time::Instant::now();
+        assert_eq!(limits.deadline(t0, 0), t0 + Duration::from_secs(560));
+        assert_eq!(
+            limits.deadline(t0, 10_000_000),
+            t0 + Duration::from_secs(660)
+        );
+        let small = Limits { sent: 0, ..limits };
+        assert_eq!(small.deadline(t0, 0), t0 + Duration::from_secs(60));
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! A child process created by fork() gets a fresh runtime and HTTP pool and can make calls.
+//! A child process created by fork() gets a fresh runtime and HTTP pool and can make calls,
+//! while the parent goes on with its own (a connection pooled before the fork is never shared).
 //! (A separate test binary: fork in a multi-threaded test harness is only safe for a child that
 //! does its work and exits.)
 
@@ -27,6 +28,9 @@ fn child_after_fork_gets_a_working_runtime() {
     let session = signing
         .create(&CreateSigning::default())
         .expect("parent create");
+    let child_session = signing
+        .create(&CreateSigning::default())
+        .expect("parent create");
 
     // SAFETY: the child only runs signbridge calls and then _exits without unwinding.
     let pid = unsafe { libc::fork() };
@@ -37,9 +41,20 @@ fn child_after_fork_gets_a_working_runtime() {
             if child_runtime == parent_runtime {
                 return 10;
             }
-            match signing.status(&session.id) {
-                Ok(s) if s.id == session.id => {}
-                _ => return 11,
+            // Polled while the parent polls its own session: each gets its own answers.
+            for _ in 0..50 {
+                match signing.status(&child_session.id) {
+                    Ok(s) if s.id == child_session.id => {}
+                    _ => return 11,
+                }
+            }
+            // From another thread of the child too.
+            let other = signing.clone();
+            let id = child_session.id.clone();
+            let on_thread = std::thread::spawn(move || other.status(&id).map(|s| s.id));
+            match on_thread.join() {
+                Ok(Ok(got)) if got == child_session.id => {}
+                _ => return 13,
             }
             match signing.create(&CreateSigning::default()) {
                 Ok(_) => 0,
@@ -47,6 +62,12 @@ fn child_after_fork_gets_a_working_runtime() {
             }
         })();
         unsafe { libc::_exit(ok) };
+    }
+    for _ in 0..50 {
+        let s = signing
+            .status(&session.id)
+            .expect("parent while the child runs");
+        assert_eq!(s.id, session.id);
     }
     let mut status = 0;
     // SAFETY: waiting for the child we created.

@@ -827,3 +827,128 @@ fn async_api_from_a_callers_own_runtime() {
         });
     }
 }
+
+/// A valid PDF of about `mb` megabytes (the sample PDF, padded with PDF comment lines).
+fn large_pdf(mb: usize) -> Vec<u8> {
+    let mut data = pdf("Large", 1);
+    let line = b"%0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\n";
+    while data.len() < mb * 1_000_000 {
+        data.extend_from_slice(line);
+    }
+    data.extend_from_slice(b"%%EOF\n");
+    data
+}
+
+/// The md5 of `data` in hex and in base64 (the gateway may report either).
+fn md5_of(data: &[u8]) -> (String, String) {
+    use base64::Engine as _;
+    use md5::Digest as _;
+    let digest = md5::Md5::digest(data);
+    let hex = digest.iter().map(|b| format!("{b:02x}")).collect();
+    (
+        hex,
+        base64::engine::general_purpose::STANDARD.encode(digest),
+    )
+}
+
+#[test]
+fn large_document_streams_up_from_a_file_and_down_into_one() {
+    let sim = sim();
+    let s = signing(&sim);
+    let dir = tempfile::tempdir().expect("tmp");
+    let original = large_pdf(12);
+    let path = dir.path().join("large.pdf");
+    std::fs::write(&path, &original).expect("write");
+    let session = s.create(&CreateSigning::default()).expect("create");
+    let up = s.upload_path(&session.id, &path).expect("upload");
+    assert_eq!(up.name, "large.pdf");
+    // The gateway received exactly the file: its md5 is the file's.
+    let st = s.status(&session.id).expect("status");
+    let file = st
+        .input_files
+        .iter()
+        .find(|f| f.id == up.file_id)
+        .expect("listed")
+        .clone();
+    let reported = file.md5.clone().expect("md5 reported");
+    let (hex, b64) = md5_of(&original);
+    assert!(
+        reported == b64 || reported.eq_ignore_ascii_case(&hex),
+        "{reported}"
+    );
+    // Streamed into a file, verified, renamed; nothing else left in the directory.
+    let out = dir.path().join("back.pdf");
+    let n = s.download_to(&file, &out).expect("download");
+    assert_eq!(n as usize, original.len());
+    assert!(
+        std::fs::read(&out).expect("read") == original,
+        "same bytes back"
+    );
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .filter_map(|e| e.ok().map(|e| e.file_name()))
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+    // Downloading over an existing file replaces it; a bad md5 leaves it untouched.
+    let mut wrong = file.clone();
+    wrong.md5 = Some("AAAAAAAAAAAAAAAAAAAAAA==".into());
+    let e = s.download_to(&wrong, &out).expect_err("mismatch");
+    assert_eq!(e.code(), ErrorCode::Integrity);
+    assert!(std::fs::read(&out).expect("read") == original, "untouched");
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 2);
+    // A non-PDF file is refused before anything is sent, from its first bytes.
+    let text = dir.path().join("notes.pdf");
+    std::fs::write(&text, vec![b'x'; 5000]).expect("write");
+    clear_recorded(&sim);
+    let e = s.upload_path(&session.id, &text).expect_err("not a pdf");
+    assert_eq!(e.code(), ErrorCode::InvalidDocument);
+    let mut truncated = original.clone();
+    truncated.truncate(original.len() - 4000);
+    std::fs::write(&text, &truncated).expect("write");
+    let e = s.upload_path(&session.id, &text).expect_err("no %%EOF");
+    assert_eq!(e.code(), ErrorCode::InvalidDocument);
+    assert!(recorded(&sim).is_empty(), "nothing sent for bad files");
+}
+
+#[test]
+fn an_upload_gets_time_for_its_size_a_status_call_does_not() {
+    let sim = sim();
+    let cfg = Config::from_json(
+        &json!({"zignsec": {"base_url": sim.base_url(), "keys": [DEFAULT_PRIMARY_KEY]},
+                "transport": {"request_timeout_ms": 300, "max_attempts": 1,
+                              "min_transfer_bytes_per_s": 1000}})
+        .to_string(),
+    )
+    .expect("config");
+    let s = Client::new(cfg)
+        .expect("client")
+        .zignsec_signing()
+        .expect("signing");
+    let session = s.create(&CreateSigning::default()).expect("create");
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("doc.pdf");
+    std::fs::write(&path, large_pdf(1)).expect("write");
+    // The gateway takes longer than request_timeout_ms to take the upload: 1 MB at the
+    // assumed 1000 bytes/s is given 1000 s more, so it completes.
+    fault(
+        &sim,
+        json!({"kind": "delay", "delay_ms": 1500, "count": 1, "method": "POST",
+               "path_prefix": "/api/v5/sessions/signing/"}),
+    );
+    let up = s
+        .upload_path(&session.id, &path)
+        .expect("upload within its time");
+    assert!(!up.file_id.is_empty());
+    // The same delay on a small call is a timeout.
+    fault(
+        &sim,
+        json!({"kind": "delay", "delay_ms": 1500, "count": 1, "method": "GET"}),
+    );
+    let e = s.status(&session.id).expect_err("timeout");
+    assert_eq!(e.code(), ErrorCode::Timeout);
+    assert!(
+        e.message().contains("request_timeout_ms"),
+        "{}",
+        e.message()
+    );
+}

@@ -437,42 +437,67 @@ impl SigningApi {
         let data: Bytes = data.into();
         let name = sanitize_file_name(name);
         validate_pdf(&name, &data)?;
-        let t = &self.inner.transport;
-        let what = "upload document";
-        let req = Request {
-            method: http::Method::POST,
-            url: t.url(&format!("api/v5/sessions/signing/{session_id}/files"))?,
-            body: Body::Multipart {
+        self.upload(
+            session_id,
+            Body::Multipart {
                 field: "file",
                 file_name: name,
                 content_type: "application/pdf",
                 data,
             },
-            idempotent: false,
-            what,
-            headers: Vec::new(),
-            role: None,
-        };
-        let resp = t.send(req).await?;
-        let f: UploadedFile = acted(what, resp.status.as_u16(), || {
-            let v = unwrap_data(&resp.body, what, resp.status.as_u16())?;
-            let f: UploadedFile = from_value(v, what)?;
-            check_id("file id from the gateway", &f.file_id)
-                .map_err(|e| Error::protocol(e.message()))?;
-            Ok(f)
-        })?;
-        Ok(f)
+        )
+        .await
     }
 
-    /// Upload one PDF from a file.
+    /// Upload one PDF from a file, streamed from disk (the file is never held in memory, so its
+    /// size does not matter). It is checked locally first, like
+    /// [`upload_bytes`](Self::upload_bytes), from its first and last bytes; the file must not
+    /// change while it is being uploaded.
     pub async fn upload_path(
         &self,
         session_id: &str,
         path: impl AsRef<Path>,
     ) -> Result<UploadedFile> {
         check_id("session id", session_id)?;
-        let doc = Document::from_path(path, None).await?;
-        self.upload_bytes(session_id, &doc.name, doc.data).await
+        let path = path.as_ref().to_path_buf();
+        let name = sanitize_file_name(&file_name_of(&path));
+        let sampled = path.clone();
+        let (len, sample) = crate::runtime::blocking_io(move || pdf_sample(&sampled)).await?;
+        validate_pdf(&name, &sample)?;
+        self.upload(
+            session_id,
+            Body::FileMultipart {
+                field: "file",
+                file_name: name,
+                content_type: "application/pdf",
+                path,
+                len,
+            },
+        )
+        .await
+    }
+
+    /// `POST /api/v5/sessions/signing/{id}/files` with a multipart `file` body.
+    async fn upload(&self, session_id: &str, body: Body) -> Result<UploadedFile> {
+        let t = &self.inner.transport;
+        let what = "upload document";
+        let req = Request {
+            method: http::Method::POST,
+            url: t.url(&format!("api/v5/sessions/signing/{session_id}/files"))?,
+            body,
+            idempotent: false,
+            what,
+            headers: Vec::new(),
+            role: None,
+        };
+        let resp = t.send(req).await?;
+        acted(what, resp.status.as_u16(), || {
+            let v = unwrap_data(&resp.body, what, resp.status.as_u16())?;
+            let f: UploadedFile = from_value(v, what)?;
+            check_id("file id from the gateway", &f.file_id)
+                .map_err(|e| Error::protocol(e.message()))?;
+            Ok(f)
+        })
     }
 
     /// Start signing the uploaded files; returns the URL to send the signer to.
@@ -600,6 +625,16 @@ impl SigningApi {
     /// a URL on any other origin is fetched without them.
     pub async fn download(&self, file: &FileRef) -> Result<Bytes> {
         let t = &self.inner.transport;
+        let resp = t
+            .send(Request::get(self.download_url(file)?, "download file"))
+            .await?;
+        verify_md5(&file.id, file.md5.as_deref(), &resp.body)?;
+        Ok(resp.body)
+    }
+
+    /// Where `file` is downloaded from (its `url`, relative to the gateway).
+    fn download_url(&self, file: &FileRef) -> Result<url::Url> {
+        let t = &self.inner.transport;
         let url = match &file.url {
             Some(u) => t.base().join(u).map_err(|e| {
                 Error::protocol(format!("file {} has an unusable url {u:?}: {e}", file.id))
@@ -618,9 +653,7 @@ impl SigningApi {
                 url.scheme()
             )));
         }
-        let resp = t.send(Request::get(url, "download file")).await?;
-        verify_md5(&file.id, file.md5.as_deref(), &resp.body)?;
-        Ok(resp.body)
+        Ok(url)
     }
 
     /// Download a file by ids (`GET /folders/{session}/media/{file}`), without md5 check.
@@ -637,12 +670,22 @@ impl SigningApi {
         Ok(resp.body)
     }
 
-    /// Download a file to `path`, atomically: the bytes are verified first, written to a
-    /// temporary file beside `path`, flushed, then renamed. On any error nothing is left at
-    /// `path` (an existing file there is untouched). Returns the number of bytes written.
+    /// Download a file to `path`, atomically and streamed (never held in memory): the bytes go
+    /// to a temporary file beside `path` while their md5 is computed; only when it matches the
+    /// md5 the gateway reported is the file flushed and renamed to `path`. On any error
+    /// (a mismatch is [`ErrorCode::Integrity`]) nothing is left at `path` (an existing file
+    /// there is untouched) and the temporary file is removed. Returns the number of bytes
+    /// written.
     pub async fn download_to(&self, file: &FileRef, path: impl AsRef<Path>) -> Result<u64> {
-        let data = self.download(file).await?;
-        write_atomic(path.as_ref(), data).await
+        let t = &self.inner.transport;
+        let req = Request::get(self.download_url(file)?, "download file");
+        let reported = file.md5.as_deref();
+        let done = t
+            .download_to_file(req, path.as_ref(), |d| {
+                verify_md5_digest(&file.id, reported, &d.md5, d.len)
+            })
+            .await?;
+        Ok(done.len)
     }
 
     /// Save every signed file of a finished session into `dir` (created if missing), under the
@@ -734,6 +777,16 @@ pub(crate) fn sanitize_file_name(name: &str) -> String {
 
 /// Check `data` against a reported md5 in base64 (as the gateway sends it) or hex.
 pub(crate) fn verify_md5(id: &str, reported: Option<&str>, data: &[u8]) -> Result<()> {
+    verify_md5_digest(id, reported, &Md5::digest(data).into(), data.len() as u64)
+}
+
+/// Check the md5 `digest` of `len` downloaded bytes against a reported md5 (base64 or hex).
+pub(crate) fn verify_md5_digest(
+    id: &str,
+    reported: Option<&str>,
+    digest: &[u8; 16],
+    len: u64,
+) -> Result<()> {
     let Some(reported) = reported.map(str::trim).filter(|s| !s.is_empty()) else {
         tracing::warn!(
             file = id,
@@ -741,7 +794,6 @@ pub(crate) fn verify_md5(id: &str, reported: Option<&str>, data: &[u8]) -> Resul
         );
         return Ok(());
     };
-    let digest = Md5::digest(data);
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     let b64 = base64::engine::general_purpose::STANDARD.encode(digest);
     if reported.eq_ignore_ascii_case(&hex) || reported == b64 {
@@ -750,35 +802,43 @@ pub(crate) fn verify_md5(id: &str, reported: Option<&str>, data: &[u8]) -> Resul
     Err(Error::new(
         ErrorCode::Integrity,
         format!(
-            "file {id}: the downloaded {} bytes have md5 {b64} but the provider reported \
-             {reported}; nothing was saved, download it again",
-            data.len()
+            "file {id}: the downloaded {len} bytes have md5 {b64} but the provider reported \
+             {reported}; nothing was saved, download it again"
         ),
     ))
 }
 
-pub(crate) async fn write_atomic(path: &Path, data: Bytes) -> Result<u64> {
-    let path = path.to_path_buf();
-    tokio::task::spawn_blocking(move || {
-        use std::io::Write as _;
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".signbridge-")
-            .suffix(".part")
-            .tempfile_in(&dir)
-            .map_err(|e| Error::io("create a temporary file in", &dir, e))?;
-        tmp.write_all(&data)
-            .and_then(|_| tmp.as_file().sync_all())
-            .map_err(|e| Error::io("write", tmp.path(), e))?;
-        tmp.persist(&path)
-            .map_err(|e| Error::io("move the download into", &path, e.error))?;
-        Ok(data.len() as u64)
-    })
-    .await
-    .map_err(|e| Error::internal(format!("file writer task failed: {e}")))?
+/// The size of the file at `path` and the bytes a PDF check looks at: the whole file when it is
+/// small, else its first and last KiB (the check reads the `%PDF-` header and looks for the
+/// `%%EOF` marker in the last KiB).
+fn pdf_sample(path: &Path) -> Result<(u64, Vec<u8>)> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    const EDGE: u64 = 1024;
+    let mut f = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
+    let meta = f.metadata().map_err(|e| Error::io("read", path, e))?;
+    if !meta.is_file() {
+        return Err(Error::invalid_argument(format!(
+            "{} is not a regular file; give the path of a PDF file",
+            path.display()
+        )));
+    }
+    let len = meta.len();
+    let mut sample = Vec::new();
+    let read = if len <= 2 * EDGE {
+        f.read_to_end(&mut sample).map(|_| ())
+    } else {
+        let mut head = vec![0u8; EDGE as usize];
+        let mut tail = vec![0u8; EDGE as usize];
+        f.read_exact(&mut head)
+            .and_then(|()| f.seek(SeekFrom::Start(len - EDGE)))
+            .and_then(|_| f.read_exact(&mut tail))
+            .map(|()| {
+                sample = head;
+                sample.extend_from_slice(&tail);
+            })
+    };
+    read.map_err(|e| Error::io("read", path, e))?;
+    Ok((len, sample))
 }
 
 #[cfg(test)]
