@@ -146,9 +146,21 @@ impl<T> fmt::Debug for WaitOptions<T> {
 /// Smallest poll interval accepted, so a mistake cannot hammer the provider.
 pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(50);
 
+/// Longest random delay before a wait's first poll (see [`first_poll_delay`]).
+pub const MAX_FIRST_POLL_JITTER: Duration = Duration::from_millis(500);
+
+/// The random delay before a wait's first poll: up to a quarter of the interval, at most
+/// [`MAX_FIRST_POLL_JITTER`]. Waits started together (a service resuming thousands of sessions)
+/// then poll spread out instead of in lockstep, every interval, for their whole life.
+pub(crate) fn first_poll_delay(interval: Duration) -> Duration {
+    let max = (interval / 4).min(MAX_FIRST_POLL_JITTER);
+    Duration::from_micros(rand::random_range(0..=max.as_micros() as u64))
+}
+
 /// Poll `fetch` until `done` says the state is final, honouring the options.
 ///
-/// Transient (retryable) errors while polling do not end the wait: the transport already retried
+/// The first poll comes after a short random delay ([`first_poll_delay`]), the next ones every
+/// `interval` after the previous answer. Transient (retryable) errors while polling do not end the wait: the transport already retried
 /// them, and the next poll tries again, until the deadline.
 pub(crate) async fn poll_until<T, F, Fut>(
     opts: &WaitOptions<T>,
@@ -171,6 +183,11 @@ where
     let never = CancelToken::new();
     let cancel = opts.cancel.as_ref().unwrap_or(&never);
     let mut last_err: Option<Error> = None;
+    tokio::select! {
+        _ = tokio::time::sleep(first_poll_delay(opts.interval)) => {}
+        _ = cancel.cancelled() => return Err(aborted(what)),
+        _ = sleep_until_opt(deadline) => return Err(timed_out(what, opts.timeout, last_err)),
+    }
     loop {
         if cancel.is_cancelled() {
             return Err(aborted(what));
@@ -299,5 +316,17 @@ mod tests {
         };
         let r = rt.block_on(poll_until(&opts, "x", || async { Ok(0u32) }, |_| true));
         assert_eq!(r.err().map(|e| e.code()), Some(ErrorCode::InvalidArgument));
+    }
+
+    #[test]
+    fn first_polls_are_spread_within_a_quarter_interval() {
+        let interval = Duration::from_secs(2);
+        let delays: Vec<Duration> = (0..200).map(|_| first_poll_delay(interval)).collect();
+        assert!(delays.iter().all(|d| *d <= MAX_FIRST_POLL_JITTER));
+        let distinct: std::collections::HashSet<_> = delays.iter().collect();
+        assert!(distinct.len() > 100, "polls are spread, not in lockstep");
+        let short = Duration::from_millis(100);
+        assert!((0..200).all(|_| first_poll_delay(short) <= short / 4));
+        assert!((0..200).all(|_| first_poll_delay(MIN_POLL_INTERVAL) <= MIN_POLL_INTERVAL / 4));
     }
 }
