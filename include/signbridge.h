@@ -1,8 +1,9 @@
 /*
  * signbridge.h: the C API of signbridge, one client for Nordic eID and e-signature services
  * (ZignSec gateway: BankID Norway PDF signing; browser-based eID with BankID SE/NO, MitID and
- * Freja; webhook verification) and the Securosys Primus HSM (keys, signing with and without
- * approvals: the sb_securosys_* functions). Link with -lsignbridge (pkg-config signbridge);
+ * Freja; webhook verification), OneSpan Sign (sb_onespan_*), one provider-neutral document
+ * signing session over both (sb_signing_*: the provider is chosen by the configuration), and the
+ * Securosys Primus HSM (keys, signing with and without approvals, certificates: sb_securosys_*). Link with -lsignbridge (pkg-config signbridge);
  * with the static library also -lpthread -ldl -lm.
  *
  * A typical program (error handling shortened; see examples/c/sign.c for a complete one):
@@ -46,7 +47,9 @@
  *   (configuration: SB_ERR_INVALID_CONFIG); a zero-length document is SB_ERR_INVALID_DOCUMENT.
  *
  * Handles. sb_client, sb_status, sb_eid_result, sb_webhook_verifier, sb_cancel_token,
- *   sb_key_info, sb_request_status, sb_approver_key and sb_approval_tasks are opaque. signbridge keeps a registry of the objects it handed out: a NULL, freed, foreign or
+ *   sb_key_info, sb_request_status, sb_approver_key, sb_approval_tasks, sb_signing_session,
+ *   sb_signing_state, sb_signing_completed, sb_onespan_package, sb_onespan_packages and
+ *   sb_onespan_callback_verifier are opaque. signbridge keeps a registry of the objects it handed out: a NULL, freed, foreign or
  *   wrong-type handle passed to a function is refused with SB_ERR_INVALID_ARGUMENT (accessors
  *   return NULL / 0 / false) instead of being read, and freeing such a pointer (or freeing
  *   twice) does nothing. Limit: after a free, the
@@ -54,8 +57,9 @@
  *   then reach. Other pointers (strings, arrays, out-parameters) must be valid or NULL.
  *
  * Threads. All functions are thread-safe. One sb_client should be shared by all threads (it
- *   pools connections); sb_status, sb_eid_result, sb_key_info, sb_request_status and
- *   sb_approval_tasks are immutable; an sb_approver_key may be shared; one sb_webhook_verifier
+ *   pools connections); sb_status, sb_eid_result, sb_key_info, sb_request_status,
+ *   sb_approval_tasks, sb_signing_* results and sb_onespan_package are immutable; an
+ *   sb_approver_key and an sb_onespan_callback_verifier may be shared; one sb_webhook_verifier
  *   should be shared by all threads serving an endpoint (it refuses replays across them);
  *   sb_cancel_token may be cancelled from any thread while another waits. A handle freed by one thread while another thread uses it stays
  *   alive until that call returns.
@@ -156,12 +160,55 @@ typedef struct sb_eid_result sb_eid_result;
 // `sb_key_info_free`.
 typedef struct sb_key_info sb_key_info;
 
+// A OneSpan callback verifier (opaque): the callback key(s) of one endpoint. Create with
+// `sb_onespan_callback_verifier_new`, free with `sb_onespan_callback_verifier_free`.
+//
+// Thread-safe: one verifier may be shared by every thread serving the endpoint.
+typedef struct sb_onespan_callback_verifier sb_onespan_callback_verifier;
+
+// A OneSpan package (transaction) as OneSpan describes it (opaque), returned by
+// `sb_onespan_get_package` and `sb_onespan_packages_next`. Read it with the
+// `sb_onespan_package_*` accessors; free it with `sb_onespan_package_free`.
+//
+// Immutable, so thread-safe.
+typedef struct sb_onespan_package sb_onespan_package;
+
+// An iterator over the packages a listing matches (opaque), fetching pages as needed. Created
+// by `sb_onespan_list`, advanced by `sb_onespan_packages_next`, freed by
+// `sb_onespan_packages_free`.
+//
+// Thread-safe (calls on one iterator are serialised), though one thread per iterator is the
+// natural use.
+typedef struct sb_onespan_packages sb_onespan_packages;
+
 // The state of an asynchronous request (opaque), returned by `sb_securosys_request_status`.
 // Read it with the `sb_request_status_*` accessors; free it with `sb_request_status_free`.
 //
 // Immutable, so thread-safe. Strings returned by its accessors are owned by it and valid until
 // `sb_request_status_free`.
 typedef struct sb_request_status sb_request_status;
+
+// A finished session and its signed documents (opaque), returned by `sb_signing_wait` and
+// `sb_signing_result`. Read it with the `sb_signing_completed_*` accessors, save its documents
+// with `sb_signing_save_all` or `sb_signing_download`; free it with `sb_signing_completed_free`.
+//
+// Immutable, so thread-safe.
+typedef struct sb_signing_completed sb_signing_completed;
+
+// A started signing session (opaque), returned by `sb_signing_start`: its reference, provider
+// and where each signer signs. Read it with the `sb_signing_session_*` accessors; free it with
+// `sb_signing_session_free`.
+//
+// Immutable, so thread-safe. Strings returned by its accessors are owned by it and valid until
+// `sb_signing_session_free`.
+typedef struct sb_signing_session sb_signing_session;
+
+// The state of a signing session (opaque), returned by `sb_signing_status` and given to a
+// wait's progress callback as JSON. Read it with the `sb_signing_state_*` accessors; free it
+// with `sb_signing_state_free`.
+//
+// Immutable, so thread-safe.
+typedef struct sb_signing_state sb_signing_state;
 
 // The state of a signing session (opaque), returned by `sb_session_status` and
 // `sb_session_wait`. Read it with the `sb_status_*` accessors; free it with `sb_status_free`.
@@ -254,6 +301,9 @@ typedef struct sb_strings {
     // The number of strings at `items`.
     size_t len;
 } sb_strings;
+
+// What to download from a package: one of the `SB_ONESPAN_DOWNLOAD_*` values.
+typedef uint32_t sb_onespan_download_kind;
 
 // A key type for `sb_securosys_create_key`: one of the `SB_KEY_*` values.
 typedef uint32_t sb_key_spec;
@@ -359,6 +409,19 @@ typedef uint32_t sb_task_kind;
 
 // SB_ERR_PANIC (901): signbridge panicked and contained it; please report it.
 #define SB_ERR_PANIC 901
+
+// A document as it is now (signed once signing is done); needs a document id. Checked to be a
+// PDF.
+#define SB_ONESPAN_DOWNLOAD_DOCUMENT 0
+
+// A document as it was uploaded; needs a document id. Checked to be a PDF.
+#define SB_ONESPAN_DOWNLOAD_ORIGINAL 1
+
+// Every document in one ZIP archive (no document id). Checked to be a ZIP.
+#define SB_ONESPAN_DOWNLOAD_ZIP 2
+
+// The evidence summary (audit report) PDF (no document id). Checked to be a PDF.
+#define SB_ONESPAN_DOWNLOAD_EVIDENCE 3
 
 // RSA, 2048 bits.
 #define SB_KEY_RSA_2048 1
@@ -850,6 +913,294 @@ void sb_bytes_free(struct sb_bytes *bytes);
 // reaches 0 after everything was freed. (Every such object stays registered until freed, so a
 // leak checker such as valgrind reports a forgotten one as "still reachable", not "lost".)
 size_t sb_live_objects(void);
+
+// Read a package (`GET /api/packages/{id}`). Stores it in `*out_package` (free with
+// `sb_onespan_package_free`).
+//
+// Errors: `SB_ERR_NOT_FOUND` (unknown or deleted), `SB_ERR_INVALID_ARGUMENT`,
+// `SB_ERR_AUTH_CONFIG_MISSING` (no `onespan` section), the auth, transport and provider codes.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_onespan_get_package(const struct sb_client *client,
+                               const char *package_id,
+                               struct sb_onespan_package **out_package,
+                               struct sb_error **out_error);
+
+// The package id. NULL when `package` is NULL, freed or not an `sb_onespan_package` (as for
+// every accessor below).
+const char *sb_onespan_package_id(const struct sb_onespan_package *package);
+
+// The package (transaction) name.
+const char *sb_onespan_package_name(const struct sb_onespan_package *package);
+
+// OneSpan's status: `"DRAFT"`, `"SENT"`, `"COMPLETED"`, `"ARCHIVED"`, `"DECLINED"`,
+// `"OPTED_OUT"`, `"EXPIRED"`, or OneSpan's own word for a status this version does not know.
+const char *sb_onespan_package_status(const struct sb_onespan_package *package);
+
+// Whether signing can no longer change the status (completed, archived, declined, opted out,
+// expired). False for an invalid handle.
+bool sb_onespan_package_is_terminal(const struct sb_onespan_package *package);
+
+// Whether the package is in the trash. False for an invalid handle.
+bool sb_onespan_package_trashed(const struct sb_onespan_package *package);
+
+// The last message on the package (e.g. a signer's decline reason); NULL when there is none.
+const char *sb_onespan_package_last_message(const struct sb_onespan_package *package);
+
+// The whole package as JSON (the core's schema: `id`, `name`, `description`, `status`, `type`,
+// `autocomplete`, `due`, `emailMessage`, `language`, `trashed`, `created`, `updated`, `roles`
+// with `signers`, `documents` with `approvals` and `fields`, `messages`, `sender`, `data`).
+const char *sb_onespan_package_json(const struct sb_onespan_package *package);
+
+// Free a package. NULL and pointers that are not live packages are ignored.
+void sb_onespan_package_free(struct sb_onespan_package *package);
+
+// The signing page of role (signer) `role_id` of a sent package
+// (`GET /api/packages/{id}/roles/{roleId}/signingUrl`), in `*out_url` (free with
+// `sb_string_free`). `role_id` is the signer id of the neutral session.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_onespan_signing_url(const struct sb_client *client,
+                               const char *package_id,
+                               const char *role_id,
+                               char **out_url,
+                               struct sb_error **out_error);
+
+// The package's audit trail (`GET /api/packages/{id}/audit`) as JSON in `*out_json` (free with
+// `sb_string_free`), in OneSpan's own names: `{"package-id", "audit-events": [{"type",
+// "date-time", "target", "target-type", "user", "user-email", "user-ip", "data"}]}` (`type`:
+// `Create`, `Send`, `View`, `Sign`, `Decline`...; `data`: a decline or opt-out reason).
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_onespan_audit(const struct sb_client *client,
+                         const char *package_id,
+                         char **out_json,
+                         struct sb_error **out_error);
+
+// Move a package to the trash (its signing links stop working; `sb_onespan_restore` takes it
+// back). Errors: `SB_ERR_NOT_FOUND`, `SB_ERR_INVALID_ARGUMENT`, `SB_ERR_AUTH_CONFIG_MISSING`,
+// the auth, transport and provider codes (as for every package action below).
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; `out_error` NULL or writable.
+sb_code sb_onespan_trash(const struct sb_client *client,
+                         const char *package_id,
+                         struct sb_error **out_error);
+
+// Take a package back out of the trash.
+//
+// # Safety
+//
+// As `sb_onespan_trash`.
+sb_code sb_onespan_restore(const struct sb_client *client,
+                           const char *package_id,
+                           struct sb_error **out_error);
+
+// Archive a completed package.
+//
+// # Safety
+//
+// As `sb_onespan_trash`.
+sb_code sb_onespan_archive(const struct sb_client *client,
+                           const char *package_id,
+                           struct sb_error **out_error);
+
+// Delete a package for good (`DELETE /api/packages/{id}`); reading it afterwards is
+// `SB_ERR_NOT_FOUND`.
+//
+// # Safety
+//
+// As `sb_onespan_trash`.
+sb_code sb_onespan_delete(const struct sb_client *client,
+                          const char *package_id,
+                          struct sb_error **out_error);
+
+// Download from a package into memory: `kind` is an `SB_ONESPAN_DOWNLOAD_*` value,
+// `document_id` the document for `_DOCUMENT` / `_ORIGINAL` (NULL for `_ZIP` / `_EVIDENCE`).
+// Stores the content in `*out_data` (free with `sb_bytes_free`) and, when `out_file_name` is
+// not NULL, the file name OneSpan suggested, made safe (NULL when it suggested none; free with
+// `sb_string_free`).
+//
+// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle, kind, a missing or superfluous document id),
+// `SB_ERR_INTEGRITY` (not the PDF or ZIP asked for: download again), `SB_ERR_NOT_FOUND`, the
+// auth, transport and provider codes.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_onespan_download(const struct sb_client *client,
+                            const char *package_id,
+                            sb_onespan_download_kind kind,
+                            const char *document_id,
+                            struct sb_bytes *out_data,
+                            char **out_file_name,
+                            struct sb_error **out_error);
+
+// Download from a package into the file `path`, checked as `sb_onespan_download` does and
+// written atomically (on any error nothing is left at `path`). Stores the number of bytes in
+// `*out_len` when it is not NULL. `SB_ERR_IO` when the file cannot be written.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_onespan_download_to_path(const struct sb_client *client,
+                                    const char *package_id,
+                                    sb_onespan_download_kind kind,
+                                    const char *document_id,
+                                    const char *path,
+                                    uint64_t *out_len,
+                                    struct sb_error **out_error);
+
+// Download from a package into directory `dir` (created if missing) under the name OneSpan
+// suggests (made safe) or a name derived from the ids, written atomically. Stores the path
+// written in `*out_path` when it is not NULL (free with `sb_string_free`).
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_onespan_download_into(const struct sb_client *client,
+                                 const char *package_id,
+                                 sb_onespan_download_kind kind,
+                                 const char *document_id,
+                                 const char *dir,
+                                 char **out_path,
+                                 struct sb_error **out_error);
+
+// List packages: `status` NULL (every status but trashed) or an OneSpan status (`"SENT"`,
+// `"COMPLETED"`, `"DRAFT"`, ...), `search` NULL or a text to find in names, `page_size` 1-100
+// (0: 50) packages fetched per request, `sort` NULL or a field (`"updated"`, `"name"`,
+// `"created"`, `"status"`) with `descending`. Nothing is sent yet: stores an iterator in
+// `*out_packages` (free with `sb_onespan_packages_free`); each `sb_onespan_packages_next` gives
+// one package, fetching the next page when the current one is used up.
+//
+// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle, non-UTF-8 text), `SB_ERR_AUTH_CONFIG_MISSING`.
+// Bad values (e.g. `page_size` 101) are reported by the first `sb_onespan_packages_next`.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_onespan_list(const struct sb_client *client,
+                        const char *status,
+                        const char *search,
+                        uint32_t page_size,
+                        const char *sort,
+                        bool descending,
+                        struct sb_onespan_packages **out_packages,
+                        struct sb_error **out_error);
+
+// The next package of a listing in `*out_package` (free with `sb_onespan_package_free`), or
+// NULL when there are no more (`SB_OK` both ways). Fetches the next page when needed (blocking).
+// After an error the listing is over: later calls give NULL.
+//
+// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle, a bad query value), the auth, transport and
+// provider codes of the page request.
+//
+// # Safety
+//
+// Out pointers must be NULL or writable; `packages` is checked before use.
+sb_code sb_onespan_packages_next(const struct sb_onespan_packages *packages,
+                                 struct sb_onespan_package **out_package,
+                                 struct sb_error **out_error);
+
+// The total number of packages the listing matches, known once the first page was fetched;
+// -1 before that, or for an invalid handle.
+int64_t sb_onespan_packages_total(const struct sb_onespan_packages *packages);
+
+// Free a listing. NULL and pointers that are not live listings are ignored.
+void sb_onespan_packages_free(struct sb_onespan_packages *packages);
+
+// Register the account's callback (`POST /api/callback`): OneSpan will POST each event named in
+// `events` (`n_events` names such as `"PACKAGE_COMPLETE"`, `"PACKAGE_DECLINE"`,
+// `"SIGNER_COMPLETE"`) to `url` with `Authorization: Basic <key>`; check deliveries with an
+// `sb_onespan_callback_verifier` made with the same key. Replaces an earlier registration.
+//
+// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle, NULL arrays, a URL that is not absolute http(s),
+// an empty key or one with surrounding spaces, no events), the auth, transport and provider codes
+// (`SB_ERR_PROVIDER` for an event name OneSpan does not know). The key never appears in an
+// error.
+//
+// # Safety
+//
+// `events` must be NULL or point to `n_events` string pointers; strings NULL or NUL-terminated;
+// `out_error` NULL or writable.
+sb_code sb_onespan_register_callback(const struct sb_client *client,
+                                     const char *url,
+                                     const char *key,
+                                     const char *const *events,
+                                     size_t n_events,
+                                     struct sb_error **out_error);
+
+// The registered callback (`GET /api/callback`): its URL in `*out_url` (free with
+// `sb_string_free`; NULL when OneSpan gives none) and, when `out_events` is not NULL, its event
+// names (free with `sb_strings_free`). The key is never given back. `SB_ERR_NOT_FOUND` when
+// none is registered.
+//
+// # Safety
+//
+// Out pointers must be NULL or writable.
+sb_code sb_onespan_get_callback(const struct sb_client *client,
+                                char **out_url,
+                                struct sb_strings *out_events,
+                                struct sb_error **out_error);
+
+// Create a verifier accepting deliveries that carry any of `n_keys` callback keys (the one
+// registered with `sb_onespan_register_callback`; give the old and the new one while rotating).
+// The keys are kept only as SHA-256 digests. Stores it in `*out_verifier` (free with
+// `sb_onespan_callback_verifier_free`).
+//
+// Errors: `SB_ERR_INVALID_ARGUMENT` (NULL array with `n_keys` > 0, a NULL or non-UTF-8 key, NULL
+// `out_verifier`), `SB_ERR_AUTH_CONFIG_MISSING` (no key).
+//
+// # Safety
+//
+// `keys` must be NULL or point to `n_keys` string pointers; out pointers NULL or writable.
+sb_code sb_onespan_callback_verifier_new(const char *const *keys,
+                                         size_t n_keys,
+                                         struct sb_onespan_callback_verifier **out_verifier,
+                                         struct sb_error **out_error);
+
+// Authenticate and parse one callback delivery: `authorization` is the request's
+// `Authorization` header value (`Basic <key>`; NULL when it had none), `body` the raw body
+// (`body_len` bytes). Returns `SB_OK` (answer HTTP 200 and act on it: fetch the package) and,
+// when `out_event_json` is not NULL, the event as JSON (free with `sb_string_free`): `{"name",
+// "package_id", "session_user", "message" (a decline reason), "document_id", "created_date",
+// "raw"}`. Otherwise: `SB_ERR_WEBHOOK_INVALID` (no or wrong key: answer 401), `SB_ERR_PROTOCOL`
+// (authentic but not a OneSpan event: answer 400), `SB_ERR_INVALID_ARGUMENT` (bad verifier
+// handle, NULL `body` with `body_len` > 0). OneSpan does not re-send deliveries and signs no
+// timestamp: make the handler idempotent per (name, package id, created date).
+//
+// # Safety
+//
+// `authorization` must be NULL or NUL-terminated; `body` NULL or `body_len` readable bytes; out
+// pointers NULL or writable; `verifier` is checked before use.
+sb_code sb_onespan_callback_verify(const struct sb_onespan_callback_verifier *verifier,
+                                   const char *authorization,
+                                   const uint8_t *body,
+                                   size_t body_len,
+                                   char **out_event_json,
+                                   struct sb_error **out_error);
+
+// Parse a callback body that was authenticated otherwise (e.g. OneSpan's OAuth 2.0 callback
+// option checked by your own server): the event as JSON in `*out_event_json` (free with
+// `sb_string_free`), or `SB_ERR_PROTOCOL` when it is not a OneSpan event.
+//
+// # Safety
+//
+// `body` must be NULL or point to `body_len` readable bytes; out pointers NULL or writable.
+sb_code sb_onespan_parse_callback(const uint8_t *body,
+                                  size_t body_len,
+                                  char **out_event_json,
+                                  struct sb_error **out_error);
+
+// Free a callback verifier. NULL and pointers that are not live verifiers are ignored.
+void sb_onespan_callback_verifier_free(struct sb_onespan_callback_verifier *verifier);
 
 // The usual signature algorithm for keys of type `spec`: `"SHA256_WITH_RSA"` for RSA,
 // `"SHA256_WITH_ECDSA"` for P-256, `"SHA384_WITH_ECDSA"` for P-384, `"EDDSA"` for Ed25519.
@@ -1479,6 +1830,236 @@ sb_code sb_securosys_wait_certificate_signing_request(const struct sb_client *cl
                                                       struct sb_bytes *out_der,
                                                       char **out_pem,
                                                       struct sb_error **out_error);
+
+// Describe, create and start a signing session in one call: every PDF is checked locally first
+// (nothing is sent for a bad session), then the provider creates the session, receives the PDFs
+// and starts it. `provider` is NULL (the configuration's choice: `{"signing": {"provider":
+// "onespan"}}`, or the only document-signing provider configured) or `"zignsec"` /
+// `"onespan"`. `session_json` describes the session (the one schema of every language):
+//
+// ```json
+// {"title": "Employment contract",
+//  "documents": [{"path": "contract.pdf", "fields": [{"signer": 0, "page": 1, "left": 60,
+//                 "top": 650, "width": 200, "height": 50}]},
+//                {"name": "annex.pdf", "base64": "JVBERi0..."}],
+//  "signers": [{"id": "employee", "first_name": "Ann", "last_name": "Smith",
+//               "email": "ann@example.com"}],
+//  "redirects": {"success": "https://app.example/ok", "cancel": "...", "error": "..."},
+//  "locale": "en",
+//  "zignsec": {"relay_state": "...", "webhook": "...", "metadata": {}},
+//  "onespan": {"description": "...", "email_message": "...", "due": "2030-01-31T12:00:00"}}
+// ```
+//
+// (Field positions are PDF points from the page's top-left corner, pages from 1; ZignSec has
+// one signer per session, OneSpan several, who sign in the order given.) Stores the started
+// session in `*out_session` (free with `sb_signing_session_free`): its reference for every later
+// call and each signer's URL.
+//
+// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle, malformed JSON, unknown field, no document or
+// signer, a field off the page or for an unknown signer, several signers for ZignSec, an unknown
+// provider name), `SB_ERR_INVALID_DOCUMENT` (empty or not a PDF), `SB_ERR_IO` (a path cannot be
+// read), `SB_ERR_AUTH_CONFIG_MISSING` (the provider is not configured), `SB_ERR_INVALID_CONFIG`
+// (several providers configured and none chosen), the auth, transport and provider codes.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_signing_start(const struct sb_client *client,
+                         const char *provider,
+                         const char *session_json,
+                         struct sb_signing_session **out_session,
+                         struct sb_error **out_error);
+
+// The provider `sb_signing_start` uses with a NULL `provider`: `"zignsec"` or `"onespan"` in
+// `*out_provider` (a static string: do not free). Errors as `sb_signing_start` for the choice.
+//
+// # Safety
+//
+// Out pointers must be NULL or writable.
+sb_code sb_signing_provider(const struct sb_client *client,
+                            const char **out_provider,
+                            struct sb_error **out_error);
+
+// The session's reference, `"zignsec:<id>"` or `"onespan:<id>"`: keep it (it is a plain string)
+// and pass it to every later `sb_signing_*` call. NULL when `session` is NULL, freed or not an
+// `sb_signing_session` (as for every accessor below).
+const char *sb_signing_session_ref(const struct sb_signing_session *session);
+
+// The provider that runs the session: `"zignsec"` or `"onespan"`.
+const char *sb_signing_session_provider(const struct sb_signing_session *session);
+
+// The provider's own id of the session (the reference without its `provider:` prefix): the
+// OneSpan package id for the `sb_onespan_*` functions.
+const char *sb_signing_session_provider_id(const struct sb_signing_session *session);
+
+// The number of signers (0 for an invalid handle).
+size_t sb_signing_session_signer_count(const struct sb_signing_session *session);
+
+// Signer `index`'s id (given in the request, or `signer1`, `signer2`...; for OneSpan the role
+// id). NULL when out of range.
+const char *sb_signing_session_signer_id(const struct sb_signing_session *session,
+                                         size_t index);
+
+// Signer `index`'s full name. NULL when out of range.
+const char *sb_signing_session_signer_name(const struct sb_signing_session *session,
+                                           size_t index);
+
+// Signer `index`'s signing page: send their browser there. NULL when out of range.
+const char *sb_signing_session_signer_url(const struct sb_signing_session *session,
+                                          size_t index);
+
+// The whole started session as JSON: `{"id": "<ref>", "provider", "signers": [{"signer_id",
+// "name", "url"}]}`.
+const char *sb_signing_session_json(const struct sb_signing_session *session);
+
+// Free a started session. NULL and pointers that are not live sessions are ignored.
+void sb_signing_session_free(struct sb_signing_session *session);
+
+// Read a session's state once. Stores it in `*out_state` (free with `sb_signing_state_free`). A
+// declined, cancelled or expired session is a successful call here (its status says so);
+// `sb_signing_wait` turns those into errors.
+//
+// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle, malformed reference), `SB_ERR_NOT_FOUND`,
+// `SB_ERR_AUTH_CONFIG_MISSING` (the reference's provider is not configured), the auth,
+// transport and provider codes.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_signing_status(const struct sb_client *client,
+                          const char *session_ref,
+                          struct sb_signing_state **out_state,
+                          struct sb_error **out_error);
+
+// The session's reference. NULL when `state` is NULL, freed or not an `sb_signing_state` (as for
+// every accessor below).
+const char *sb_signing_state_ref(const struct sb_signing_state *state);
+
+// The session's status, the same words for every provider: `"Created"`, `"Pending"`,
+// `"Finished"`, `"Cancelled"`, `"Rejected"` (declined or opted out), `"Failed"`, `"Expired"`, or
+// the provider's own word for a state this version does not know.
+const char *sb_signing_state_status(const struct sb_signing_state *state);
+
+// Whether the status is final. False for an invalid handle.
+bool sb_signing_state_is_final(const struct sb_signing_state *state);
+
+// The number of signers (0 for an invalid handle).
+size_t sb_signing_state_signer_count(const struct sb_signing_state *state);
+
+// Signer `index`'s id; NULL when out of range.
+const char *sb_signing_state_signer_id(const struct sb_signing_state *state,
+                                       size_t index);
+
+// Whether signer `index` has signed; false when out of range or `state` is invalid.
+bool sb_signing_state_signer_signed(const struct sb_signing_state *state,
+                                    size_t index);
+
+// The whole state as JSON: `{"id": "<ref>", "status", "signers": [{"signer_id", "signed"}]}`.
+const char *sb_signing_state_json(const struct sb_signing_state *state);
+
+// Free a state. NULL and pointers that are not live states are ignored.
+void sb_signing_state_free(struct sb_signing_state *state);
+
+// Poll a session every `interval_ms` (0: the provider's recommended interval; at least 50)
+// until it is final, for at most `timeout_ms` (0: no limit), blocking the calling thread.
+// `cancel` (may be NULL) aborts the wait from another thread; `progress` (may be NULL) is called
+// with each state polled (as `sb_signing_state_json` renders it) and `user_data`.
+//
+// Returns `SB_OK` with the finished session in `*out_completed` (free with
+// `sb_signing_completed_free`), or the same codes for every provider: `SB_ERR_REJECTED`
+// (declined or opted out; the message carries the signer's reason when the provider gives one),
+// `SB_ERR_CANCELLED`, `SB_ERR_SESSION_EXPIRED`, `SB_ERR_SIGNING_FAILED`; `SB_ERR_TIMEOUT` after
+// `timeout_ms`; `SB_ERR_ABORTED` when `cancel` was cancelled (the session goes on);
+// `SB_ERR_INVALID_ARGUMENT` for a bad handle, reference or interval; non-retryable errors of a
+// poll.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable; `client` and `cancel`
+// are checked before use; `progress`, when not NULL, must be a function of this signature.
+sb_code sb_signing_wait(const struct sb_client *client,
+                        const char *session_ref,
+                        uint32_t interval_ms,
+                        uint64_t timeout_ms,
+                        const struct sb_cancel_token *cancel,
+                        sb_progress_fn progress,
+                        void *user_data,
+                        struct sb_signing_completed **out_completed,
+                        struct sb_error **out_error);
+
+// The outcome of a session, read once without waiting: `SB_OK` with the finished session in
+// `*out_completed`, the error its unsuccessful final state maps to (as `sb_signing_wait`), or
+// `SB_ERR_INVALID_STATE` while it is still going on.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_signing_result(const struct sb_client *client,
+                          const char *session_ref,
+                          struct sb_signing_completed **out_completed,
+                          struct sb_error **out_error);
+
+// The session's reference. NULL when `completed` is NULL, freed or not an
+// `sb_signing_completed` (as for every accessor below).
+const char *sb_signing_completed_ref(const struct sb_signing_completed *completed);
+
+// The number of signed documents (0 for an invalid handle).
+size_t sb_signing_completed_file_count(const struct sb_signing_completed *completed);
+
+// Signed document `index`'s id, for `sb_signing_download`. NULL when out of range.
+const char *sb_signing_completed_document_id(const struct sb_signing_completed *completed,
+                                             size_t index);
+
+// Signed document `index`'s name. NULL when out of range.
+const char *sb_signing_completed_file_name(const struct sb_signing_completed *completed,
+                                           size_t index);
+
+// The whole result as JSON: `{"id": "<ref>", "files": [{"document_id", "name"}]}`.
+const char *sb_signing_completed_json(const struct sb_signing_completed *completed);
+
+// Free a result. NULL and pointers that are not live results are ignored.
+void sb_signing_completed_free(struct sb_signing_completed *completed);
+
+// Download one signed document (`document_id` from `sb_signing_completed_document_id`) into
+// `*out_bytes` (free with `sb_bytes_free`), verified against the provider's checksum when it
+// reports one (`SB_ERR_INTEGRITY` otherwise).
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_signing_download(const struct sb_client *client,
+                            const char *session_ref,
+                            const char *document_id,
+                            struct sb_bytes *out_bytes,
+                            struct sb_error **out_error);
+
+// Save every signed document of `completed` into directory `dir` (created if missing), under
+// the documents' names made safe (no directories, no clashes), each verified and written
+// atomically. When `out_paths` is not NULL, stores the paths written, in order (free with
+// `sb_strings_free`).
+//
+// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handles, NULL or empty `dir`), `SB_ERR_INTEGRITY`,
+// `SB_ERR_IO`, the auth, transport and provider codes.
+//
+// # Safety
+//
+// `dir` must be NULL or NUL-terminated; out pointers NULL or writable; handles are checked.
+sb_code sb_signing_save_all(const struct sb_client *client,
+                            const struct sb_signing_completed *completed,
+                            const char *dir,
+                            struct sb_strings *out_paths,
+                            struct sb_error **out_error);
+
+// Stop a session that is still waiting for signers, where the provider allows it: OneSpan moves
+// the transaction to the trash (its signing links stop working). ZignSec has no cancel call:
+// `SB_ERR_INVALID_ARGUMENT` (its session ends when the signer cancels or it expires).
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; `out_error` NULL or writable.
+sb_code sb_signing_cancel(const struct sb_client *client,
+                          const char *session_ref,
+                          struct sb_error **out_error);
 
 // The session id. NULL when `status` is NULL, freed or not a status.
 const char *sb_status_session_id(const struct sb_status *status);

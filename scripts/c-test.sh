@@ -8,11 +8,13 @@
 #      valgrind (--leak-check=full --error-exitcode=1) and with AddressSanitizer (verified with nm);
 #      test_auth (OAuth2 and two-way TLS) against a simulator of its own started with --tls-dir
 #      test_securosys (Securosys Primus HSM on the same simulator) verifies signatures with the
-#      `openssl` command and computes digests with libcrypto
+#      `openssl` command and computes digests with libcrypto; test_signing runs the neutral
+#      signing session over ZignSec and OneSpan and the OneSpan specifics
 #   5. examples/c/sign.c, eid.c, webhook_server.c and hsm_approval.c compiled with -std=c99 -Wall
 #      -Wextra -Werror and run end to end: sign a PDF; identify with BankID SE while webhook_server
 #      receives the simulator's signed deliveries and refuses a tampered, an unsigned and a replayed
-#      one; sign a document's SHA-256 with a 2-of-3 HSM key (openssl verifies the result)
+#      one; sign a document's SHA-256 with a 2-of-3 HSM key (openssl verifies the result); sign_any.c
+#      signs a PDF with ZignSec, then with OneSpan, only its configuration file differing
 #   6. install-c into a temporary prefix; programs built with pkg-config against it (static and
 #      shared) run
 # Every C test program ends with "N passed, N failed"; any failure makes this script exit non-zero.
@@ -67,9 +69,11 @@ KEY=$(sed -n 's/^pub const DEFAULT_PRIMARY_KEY: &str = "\(.*\)";$/\1/p' simulato
 [ -n "$KEY" ] || { echo "cannot read DEFAULT_PRIMARY_KEY from simulator/src/lib.rs" >&2; exit 1; }
 WEBHOOK_SECRET=$(sed -n 's/^pub const DEFAULT_WEBHOOK_SECRET: &str = "\(.*\)";$/\1/p' simulator/src/lib.rs)
 [ -n "$WEBHOOK_SECRET" ] || { echo "cannot read DEFAULT_WEBHOOK_SECRET from simulator/src/lib.rs" >&2; exit 1; }
-# The simulator's Securosys role keys and JWT, exported under the constants' own names.
+# The simulator's Securosys role keys and JWT, and its OneSpan credentials, exported under the
+# constants' own names.
 for name in SECUROSYS_KEY_MANAGEMENT_KEY SECUROSYS_KEY_OPERATION_KEY SECUROSYS_APPROVER_KEY \
-  SECUROSYS_SERVICE_KEY SECUROSYS_JWT; do
+  SECUROSYS_SERVICE_KEY SECUROSYS_JWT ONESPAN_API_KEY ONESPAN_CLIENT_APP_ID ONESPAN_CLIENT_APP_SECRET \
+  ONESPAN_OAUTH_CLIENT_ID ONESPAN_OAUTH_CLIENT_SECRET; do
   value=$(sed -n "s/^pub const $name: &str = \"\(.*\)\";\$/\1/p" simulator/src/lib.rs)
   [ -n "$value" ] || { echo "cannot read $name from simulator/src/lib.rs" >&2; exit 1; }
   export "$name=$value"
@@ -94,7 +98,7 @@ $CXX -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude -x c++ -c tests/c/head
 nm "$OUT/header_cxx.o" | grep ' U sb_version$' >/dev/null || { echo "C++: sb_version is not an extern \"C\" symbol" >&2; exit 1; }
 
 # ---- 4. compile the test programs and the example ----
-TESTS=(test_flow test_errors test_args test_threads test_cancel test_eid test_auth test_securosys)
+TESTS=(test_flow test_errors test_args test_threads test_cancel test_eid test_auth test_securosys test_signing)
 CFLAGS=(-std=c99 -Wall -Wextra -Werror -pedantic -g -Iinclude -Itests/c -pthread)
 LIBS=("$LIB" -lcrypto -lpthread -ldl -lm)
 step "compile ${TESTS[*]} (plain and -fsanitize=address) and examples/c/*.c"
@@ -108,7 +112,7 @@ for t in "${TESTS[@]}"; do
   wait $p2 || { echo "compiling $t with ASan failed" >&2; exit 1; }
 done
 ex_pids=()
-for ex in sign eid webhook_server hsm_approval; do
+for ex in sign eid webhook_server hsm_approval sign_any; do
   $CC -std=c99 -Wall -Wextra -Werror -Iinclude "examples/c/$ex.c" "${LIBS[@]}" -o "$OUT/bin/$ex" &
   ex_pids+=($!)
 done
@@ -315,6 +319,49 @@ step "examples/c/hsm_approval.c end to end"
   echo "[example] hsm_approval: 1 passed, 0 failed"
 ) &
 wait $! || FAILED+=(example-hsm)
+
+step "examples/c/sign_any.c end to end: ZignSec, then OneSpan, only the configuration differing"
+(
+  for provider in zignsec onespan; do
+    cfg="$OUT/tmp/sign-any-$provider.json"
+    log="$OUT/logs/sign-any-$provider.log"
+    if [ "$provider" = zignsec ]; then
+      printf '{"zignsec": {"base_url": "%s", "keys": ["%s"]}}\n' "$URL_EXAMPLE" "$KEY" >"$cfg"
+    else
+      printf '{"onespan": {"base_url": "%s", "api_key": "%s"}}\n' "$URL_EXAMPLE" "$ONESPAN_API_KEY" >"$cfg"
+    fi
+    "$OUT/bin/sign_any" "$cfg" cli/assets/sample-contract.pdf "$OUT/sign-any-$provider" >"$log" 2>&1 &
+    pid=$!
+    ref=""
+    for _ in $(seq 200); do
+      ref=$(sed -n 's/^session: //p' "$log" 2>/dev/null || true)
+      [ -n "$ref" ] && break
+      sleep 0.05
+    done
+    [ -n "$ref" ] || { kill "$pid"; cat "$log" >&2; exit 1; }
+    case "$ref" in "$provider":*) ;; *) echo "sign_any used ${ref%%:*}, not $provider" >&2; exit 1 ;; esac
+    # The signer signs: the simulator's control API does what the hosted page would.
+    python3 - "$URL_EXAMPLE" "$ref" <<'PY'
+import sys, urllib.parse, urllib.request
+base, ref = sys.argv[1:3]
+provider, sid = ref.split(":", 1)
+if provider == "zignsec":
+    path = f"/_sim/zignsec/signing/{sid}/complete"
+else:
+    path = f"/_sim/onespan/packages/{urllib.parse.quote(sid, safe='')}/roles/signer1/sign"
+req = urllib.request.Request(base + path, data=b"{}", method="POST",
+                             headers={"Content-Type": "application/json"})
+assert urllib.request.urlopen(req, timeout=10).status == 200
+PY
+    wait "$pid" || { echo "sign_any ($provider) exited with $?" >&2; cat "$log" >&2; exit 1; }
+    cat "$log"
+    grep -q '^signer signer1 signs at http' "$log"
+    head -c 5 "$OUT/sign-any-$provider/sample-contract.pdf" | grep '%PDF-' >/dev/null ||
+      { echo "no signed PDF written by sign_any ($provider)" >&2; exit 1; }
+  done
+  echo "[example] sign_any (zignsec, onespan): 1 passed, 0 failed"
+) &
+wait $! || FAILED+=(example-sign-any)
 
 step "C tests under valgrind and with AddressSanitizer (in parallel)"
 run_suite valgrind "$URL_VALGRIND" "" "${VALGRIND[@]}" >"$OUT/logs/suite-valgrind.txt" 2>&1 &

@@ -33,6 +33,18 @@ pub enum Kind {
     ApproverKey,
     /// A `Box<sb_approval_tasks>`.
     ApprovalTasks,
+    /// A `Box<sb_signing_session>`.
+    SigningSession,
+    /// A `Box<sb_signing_state>`.
+    SigningState,
+    /// A `Box<sb_signing_completed>`.
+    SigningCompleted,
+    /// A `Box<sb_onespan_package>`.
+    OnespanPackage,
+    /// A `Box<sb_onespan_packages>`.
+    OnespanPackages,
+    /// A `Box<sb_onespan_callback_verifier>`.
+    CallbackVerifier,
     /// A `Box<sb_error>`.
     Error,
     /// A `CString` given out with `into_raw`.

@@ -28,6 +28,13 @@ const char *header_check(void) {
     sb_key_spec ks = SB_KEY_P256;
     sb_payload_kind pk = SB_PAYLOAD_DIGEST;
     sb_task_kind tk = SB_TASKS_SIGN;
+    sb_signing_session *ss = NULL;
+    sb_signing_state *st = NULL;
+    sb_signing_completed *sc = NULL;
+    sb_onespan_package *op = NULL;
+    sb_onespan_packages *ops = NULL;
+    sb_onespan_callback_verifier *ocv = NULL;
+    sb_onespan_download_kind dk = SB_ONESPAN_DOWNLOAD_EVIDENCE;
     const char *products[5] = {SB_EID_BANKID_SE, SB_EID_MITID, SB_EID_MITID_CPR_MATCH, SB_EID_FREJA,
                                SB_EID_BANKID_NO};
     (void)r;
@@ -41,6 +48,13 @@ const char *header_check(void) {
     (void)ks;
     (void)pk;
     (void)tk;
+    (void)ss;
+    (void)st;
+    (void)sc;
+    (void)op;
+    (void)ops;
+    (void)ocv;
+    (void)dk;
     (void)products;
     (void)e;
     (void)b;

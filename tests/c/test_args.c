@@ -1,5 +1,5 @@
 /* NULL, garbage, stale and wrong-type arguments to every function (ZignSec signing, eID, webhooks,
- * Securosys): each gives its documented answer (SB_ERR_INVALID_ARGUMENT, NULL, 0, false, or
+ * Securosys, the neutral signing session, OneSpan): each gives its documented answer (SB_ERR_INVALID_ARGUMENT, NULL, 0, false, or
  * nothing) and never crashes. Run under valgrind and ASan too: refused handles are never read. */
 #include "harness.h"
 
@@ -959,6 +959,389 @@ static void test_tsb_frees(void) {
     CHECK(1); /* reached: nothing crashed */
 }
 
+/* ---- the neutral signing session and OneSpan: NULL, garbage, stale and wrong-type arguments ---- */
+
+static sb_client *g_os;                   /* a client with the simulator's OneSpan API key */
+static sb_signing_session *g_sess;        /* a finished ZignSec session */
+static sb_signing_session *g_stale_sess;
+static sb_signing_state *g_state;
+static sb_signing_state *g_stale_state;
+static sb_signing_completed *g_done;
+static sb_signing_completed *g_stale_done;
+static sb_onespan_package *g_pkg;         /* a OneSpan package */
+static sb_onespan_package *g_stale_pkg;
+static sb_onespan_packages *g_iter;
+static sb_onespan_packages *g_stale_iter;
+static sb_onespan_callback_verifier *g_cbv;
+static sb_onespan_callback_verifier *g_stale_cbv;
+static char g_pkg_id[128];
+static char g_sig_dir[256];
+
+static void sig_setup(void) {
+    char cfg[1024], session[1024], path[400], id[256];
+    sb_error *err = NULL;
+    sb_signing_session *os_sess = NULL;
+    size_t len = 0;
+    unsigned char *pdf = make_pdf("Args", 1, &len);
+    const char *keys[1] = {"cb-key"};
+    temp_dir(g_sig_dir, sizeof g_sig_dir, "sigargs");
+    snprintf(path, sizeof path, "%s/a.pdf", g_sig_dir);
+    CHECK(write_file(path, pdf, len));
+    free(pdf);
+    snprintf(session, sizeof session,
+             "{\"documents\": [{\"path\": \"%s\"}], \"signers\": [{\"first_name\": \"A\", \"last_name\": \"B\","
+             " \"email\": \"a@example.com\"}]}",
+             path);
+    CHECK_CODE(sb_signing_start(g_client, NULL, session, &g_sess, &err), SB_OK, err, "start (zignsec)");
+    CHECK_CODE(sb_signing_start(g_client, NULL, session, &g_stale_sess, &err), SB_OK, err, "start (zignsec)");
+    sb_signing_session_free(g_stale_sess);
+    snprintf(id, sizeof id, "/_sim/zignsec/signing/%s/complete", sb_signing_session_provider_id(g_sess));
+    CHECK(sim_control("POST", id, "{}") == 200);
+    CHECK_CODE(sb_signing_status(g_client, sb_signing_session_ref(g_sess), &g_state, &err), SB_OK, err, "status");
+    CHECK(sb_signing_status(g_client, sb_signing_session_ref(g_sess), &g_stale_state, NULL) == SB_OK);
+    sb_signing_state_free(g_stale_state);
+    CHECK_CODE(sb_signing_wait(g_client, sb_signing_session_ref(g_sess), 50, 60000, NULL, NULL, NULL, &g_done, &err),
+               SB_OK, err, "wait");
+    CHECK(sb_signing_result(g_client, sb_signing_session_ref(g_sess), &g_stale_done, NULL) == SB_OK);
+    sb_signing_completed_free(g_stale_done);
+
+    snprintf(cfg, sizeof cfg, "{\"onespan\": {\"base_url\": \"%s\", \"api_key\": \"%s\"}}", sim_url(),
+             env_or("ONESPAN_API_KEY", ""));
+    g_os = client_from_json(cfg);
+    CHECK_CODE(sb_signing_start(g_os, NULL, session, &os_sess, &err), SB_OK, err, "start (onespan)");
+    snprintf(g_pkg_id, sizeof g_pkg_id, "%s", os_sess ? sb_signing_session_provider_id(os_sess) : "none=");
+    sb_signing_session_free(os_sess);
+    CHECK_CODE(sb_onespan_get_package(g_os, g_pkg_id, &g_pkg, &err), SB_OK, err, "get_package");
+    CHECK(sb_onespan_get_package(g_os, g_pkg_id, &g_stale_pkg, NULL) == SB_OK);
+    sb_onespan_package_free(g_stale_pkg);
+    CHECK(sb_onespan_list(g_os, NULL, NULL, 0, NULL, false, &g_iter, NULL) == SB_OK);
+    CHECK(sb_onespan_list(g_os, NULL, NULL, 0, NULL, false, &g_stale_iter, NULL) == SB_OK);
+    sb_onespan_packages_free(g_stale_iter);
+    CHECK(sb_onespan_callback_verifier_new(keys, 1, &g_cbv, NULL) == SB_OK);
+    CHECK(sb_onespan_callback_verifier_new(keys, 1, &g_stale_cbv, NULL) == SB_OK);
+    sb_onespan_callback_verifier_free(g_stale_cbv);
+}
+
+static void sig_teardown(void) {
+    char cmd[400];
+    CHECK(sb_onespan_delete(g_os, g_pkg_id, NULL) == SB_OK);
+    sb_onespan_callback_verifier_free(g_cbv);
+    sb_onespan_packages_free(g_iter);
+    sb_onespan_package_free(g_pkg);
+    sb_signing_completed_free(g_done);
+    sb_signing_state_free(g_state);
+    sb_signing_session_free(g_sess);
+    sb_client_free(g_os);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_sig_dir);
+    CHECK(system(cmd) == 0);
+}
+
+static void test_sig_bad_clients(void) {
+    sb_client *bad[4];
+    const char *names[4] = {"NULL client", "freed client", "foreign pointer", "package as client"};
+    const char *ev[1] = {"PACKAGE_COMPLETE"};
+    int i;
+    bad[0] = NULL;
+    bad[1] = g_stale_client;
+    bad[2] = (sb_client *)&g_local;
+    bad[3] = (sb_client *)g_pkg;
+    for (i = 0; i < 4; i++) {
+        sb_error *err = NULL;
+        sb_signing_session *s = NULL;
+        sb_signing_state *st = NULL;
+        sb_signing_completed *d = NULL;
+        sb_onespan_package *p = NULL;
+        sb_onespan_packages *it = NULL;
+        const char *prov = NULL;
+        char *str = NULL;
+        sb_bytes b = {NULL, 0};
+        sb_strings l = {NULL, 0};
+        uint64_t n = 7;
+        expect_invalid(sb_signing_start(bad[i], NULL, "{}", &s, &err), &err, names[i], "client");
+        expect_invalid(sb_signing_provider(bad[i], &prov, &err), &err, names[i], "client");
+        expect_invalid(sb_signing_status(bad[i], "zignsec:abc", &st, &err), &err, names[i], "client");
+        expect_invalid(sb_signing_wait(bad[i], "zignsec:abc", 0, 0, NULL, NULL, NULL, &d, &err), &err, names[i],
+                       "client");
+        expect_invalid(sb_signing_result(bad[i], "zignsec:abc", &d, &err), &err, names[i], "client");
+        expect_invalid(sb_signing_download(bad[i], "zignsec:abc", "f", &b, &err), &err, names[i], "client");
+        expect_invalid(sb_signing_save_all(bad[i], g_done, "/tmp/sbtest-x", &l, &err), &err, names[i], "client");
+        expect_invalid(sb_signing_cancel(bad[i], "onespan:abc", &err), &err, names[i], "client");
+        expect_invalid(sb_onespan_get_package(bad[i], "abc", &p, &err), &err, names[i], "client");
+        expect_invalid(sb_onespan_signing_url(bad[i], "abc", "r", &str, &err), &err, names[i], "client");
+        expect_invalid(sb_onespan_audit(bad[i], "abc", &str, &err), &err, names[i], "client");
+        expect_invalid(sb_onespan_trash(bad[i], "abc", &err), &err, names[i], "client");
+        expect_invalid(sb_onespan_restore(bad[i], "abc", &err), &err, names[i], "client");
+        expect_invalid(sb_onespan_archive(bad[i], "abc", &err), &err, names[i], "client");
+        expect_invalid(sb_onespan_delete(bad[i], "abc", &err), &err, names[i], "client");
+        expect_invalid(sb_onespan_download(bad[i], "abc", SB_ONESPAN_DOWNLOAD_ZIP, NULL, &b, &str, &err), &err,
+                       names[i], "client");
+        expect_invalid(sb_onespan_download_to_path(bad[i], "abc", SB_ONESPAN_DOWNLOAD_ZIP, NULL, "/tmp/x.zip", &n, &err),
+                       &err, names[i], "client");
+        expect_invalid(sb_onespan_download_into(bad[i], "abc", SB_ONESPAN_DOWNLOAD_ZIP, NULL, "/tmp", &str, &err), &err,
+                       names[i], "client");
+        expect_invalid(sb_onespan_list(bad[i], NULL, NULL, 0, NULL, false, &it, &err), &err, names[i], "client");
+        expect_invalid(sb_onespan_register_callback(bad[i], "http://127.0.0.1:1/h", "k", ev, 1, &err), &err, names[i],
+                       "client");
+        expect_invalid(sb_onespan_get_callback(bad[i], &str, &l, &err), &err, names[i], "client");
+        CHECK(s == NULL && st == NULL && d == NULL && p == NULL && it == NULL && prov == NULL && str == NULL &&
+              b.data == NULL && l.items == NULL && n == 0);
+    }
+}
+
+static void test_sig_bad_arguments(void) {
+    sb_client *c = g_client, *o = g_os;
+    const char *ref = sb_signing_session_ref(g_sess);
+    sb_error *err = NULL;
+    sb_signing_session *s = NULL;
+    sb_signing_state *st = NULL;
+    sb_signing_completed *d = NULL;
+    sb_onespan_package *p = NULL;
+    sb_onespan_packages *it = NULL;
+    sb_onespan_callback_verifier *v = NULL;
+    sb_cancel_token *stale_token = sb_cancel_token_new();
+    char *str = NULL;
+    sb_bytes b = {NULL, 0};
+    sb_strings l = {NULL, 0};
+    const char *prov = NULL;
+    const char *ev_null[2] = {"PACKAGE_COMPLETE", NULL}, *ev_bad[1] = {BAD_UTF8}, *ev[1] = {"PACKAGE_COMPLETE"};
+    const char *keys_null[1] = {NULL}, *keys_bad[1] = {BAD_UTF8};
+    const uint8_t *body = (const uint8_t *)"{\"name\":\"PACKAGE_COMPLETE\"}";
+    sb_cancel_token_free(stale_token);
+
+    /* start / provider */
+    expect_invalid(sb_signing_start(c, NULL, "{}", NULL, &err), &err, "start(out NULL)", "out_session");
+    expect_invalid(sb_signing_start(c, NULL, NULL, &s, &err), &err, "start(json NULL)", "session_json");
+    expect_invalid(sb_signing_start(c, NULL, "{bad", &s, &err), &err, "start(malformed)", "session_json");
+    expect_invalid(sb_signing_start(c, NULL, BAD_UTF8, &s, &err), &err, "start(bad utf-8)", "UTF-8");
+    expect_invalid(sb_signing_start(c, NULL, "{\"documentz\": []}", &s, &err), &err, "start(unknown field)",
+                   "documentz");
+    expect_invalid(sb_signing_start(c, NULL, "{\"documents\": [{\"name\": \"a.pdf\"}]}", &s, &err), &err,
+                   "start(document without content)", "path");
+    expect_invalid(sb_signing_start(c, BAD_UTF8, "{}", &s, &err), &err, "start(bad provider)", "UTF-8");
+    expect_invalid(sb_signing_start(c, "paper", "{}", &s, &err), &err, "start(unknown provider)", "paper");
+    expect_invalid(sb_signing_start(c, NULL, "{}", &s, &err), &err, "start(empty session)", "no documents");
+    CHECK(sb_signing_start(c, "onespan", "{}", &s, NULL) == SB_ERR_AUTH_CONFIG_MISSING); /* not configured */
+    expect_invalid(sb_signing_provider(c, NULL, &err), &err, "provider(out NULL)", "out_provider");
+    CHECK(sb_signing_provider(c, &prov, NULL) == SB_OK && streq(prov, "zignsec"));
+    CHECK(s == NULL);
+
+    /* references */
+    expect_invalid(sb_signing_status(c, NULL, &st, &err), &err, "status(NULL ref)", "session_ref");
+    expect_invalid(sb_signing_status(c, BAD_UTF8, &st, &err), &err, "status(bad utf-8)", "UTF-8");
+    expect_invalid(sb_signing_status(c, "no-prefix", &st, &err), &err, "status(no prefix)", "provider prefix");
+    expect_invalid(sb_signing_status(c, "paper:abc", &st, &err), &err, "status(unknown provider)", "paper");
+    expect_invalid(sb_signing_status(c, "zignsec:a/../b", &st, &err), &err, "status(path in id)", "session");
+    expect_invalid(sb_signing_status(c, "onespan:a b", &st, &err), &err, "status(space in id)", "OneSpan");
+    expect_invalid(sb_signing_status(c, ref, NULL, &err), &err, "status(out NULL)", "out_state");
+    expect_invalid(sb_signing_wait(c, ref, 1, 100, NULL, NULL, NULL, &d, &err), &err, "wait(interval 1)", "interval");
+    expect_invalid(sb_signing_wait(c, ref, 100, 100, stale_token, NULL, NULL, &d, &err), &err, "wait(stale token)",
+                   "cancel");
+    expect_invalid(sb_signing_wait(c, ref, 100, 100, (sb_cancel_token *)g_done, NULL, NULL, &d, &err), &err,
+                   "wait(result as token)", "cancel");
+    expect_invalid(sb_signing_wait(c, ref, 100, 100, NULL, NULL, NULL, NULL, &err), &err, "wait(out NULL)",
+                   "out_completed");
+    expect_invalid(sb_signing_wait(c, "x", 100, 100, NULL, NULL, NULL, &d, &err), &err, "wait(bad ref)", "session");
+    expect_invalid(sb_signing_result(c, ref, NULL, &err), &err, "result(out NULL)", "out_completed");
+    expect_invalid(sb_signing_result(c, "", &d, &err), &err, "result(empty ref)", "session");
+    expect_invalid(sb_signing_download(c, ref, NULL, &b, &err), &err, "download(doc NULL)", "document_id");
+    expect_invalid(sb_signing_download(c, ref, "", &b, &err), &err, "download(doc empty)", "document_id");
+    expect_invalid(sb_signing_download(c, ref, "f", NULL, &err), &err, "download(out NULL)", "out_bytes");
+    expect_invalid(sb_signing_download(c, NULL, "f", &b, &err), &err, "download(ref NULL)", "session_ref");
+    expect_invalid(sb_signing_cancel(c, NULL, &err), &err, "cancel(ref NULL)", "session_ref");
+    CHECK(sb_signing_cancel(c, "onespan:abc=", NULL) == SB_ERR_AUTH_CONFIG_MISSING);
+    CHECK(st == NULL && d == NULL && b.data == NULL);
+
+    /* save_all */
+    expect_invalid(sb_signing_save_all(c, NULL, g_sig_dir, &l, &err), &err, "save_all(NULL)", "completed");
+    expect_invalid(sb_signing_save_all(c, g_stale_done, g_sig_dir, &l, &err), &err, "save_all(freed)", "completed");
+    expect_invalid(sb_signing_save_all(c, (sb_signing_completed *)g_state, g_sig_dir, &l, &err), &err,
+                   "save_all(state as result)", "completed");
+    expect_invalid(sb_signing_save_all(c, g_done, NULL, &l, &err), &err, "save_all(dir NULL)", "dir");
+    expect_invalid(sb_signing_save_all(c, g_done, "", NULL, &err), &err, "save_all(dir empty)", "dir");
+    CHECK(l.items == NULL);
+
+    /* OneSpan packages */
+    expect_invalid(sb_onespan_get_package(o, NULL, &p, &err), &err, "get_package(NULL)", "package_id");
+    expect_invalid(sb_onespan_get_package(o, BAD_UTF8, &p, &err), &err, "get_package(bad)", "UTF-8");
+    expect_invalid(sb_onespan_get_package(o, g_pkg_id, NULL, &err), &err, "get_package(out NULL)", "out_package");
+    expect_invalid(sb_onespan_signing_url(o, g_pkg_id, NULL, &str, &err), &err, "signing_url(role NULL)", "role_id");
+    expect_invalid(sb_onespan_signing_url(o, g_pkg_id, "signer1", NULL, &err), &err, "signing_url(out NULL)", "out_url");
+    expect_invalid(sb_onespan_audit(o, g_pkg_id, NULL, &err), &err, "audit(out NULL)", "out_json");
+    expect_invalid(sb_onespan_audit(o, NULL, &str, &err), &err, "audit(NULL)", "package_id");
+    expect_invalid(sb_onespan_trash(o, NULL, &err), &err, "trash(NULL)", "package_id");
+    expect_invalid(sb_onespan_restore(o, NULL, &err), &err, "restore(NULL)", "package_id");
+    expect_invalid(sb_onespan_archive(o, BAD_UTF8, &err), &err, "archive(bad)", "UTF-8");
+    expect_invalid(sb_onespan_delete(o, NULL, &err), &err, "delete(NULL)", "package_id");
+
+    /* downloads */
+    expect_invalid(sb_onespan_download(o, g_pkg_id, SB_ONESPAN_DOWNLOAD_ZIP, NULL, NULL, &str, &err), &err,
+                   "download(out NULL)", "out_data");
+    expect_invalid(sb_onespan_download(o, g_pkg_id, 4, NULL, &b, &str, &err), &err, "download(kind 4)",
+                   "SB_ONESPAN_DOWNLOAD_");
+    expect_invalid(sb_onespan_download(o, g_pkg_id, 0xffffffffu, NULL, &b, &str, &err), &err, "download(kind max)",
+                   "download kind");
+    expect_invalid(sb_onespan_download(o, g_pkg_id, SB_ONESPAN_DOWNLOAD_DOCUMENT, NULL, &b, &str, &err), &err,
+                   "download(document without id)", "document_id");
+    expect_invalid(sb_onespan_download(o, g_pkg_id, SB_ONESPAN_DOWNLOAD_ORIGINAL, NULL, &b, &str, &err), &err,
+                   "download(original without id)", "document_id");
+    expect_invalid(sb_onespan_download(o, g_pkg_id, SB_ONESPAN_DOWNLOAD_ZIP, "doc", &b, &str, &err), &err,
+                   "download(zip with an id)", "document_id");
+    expect_invalid(sb_onespan_download(o, g_pkg_id, SB_ONESPAN_DOWNLOAD_EVIDENCE, "doc", &b, &str, &err), &err,
+                   "download(evidence with an id)", "document_id");
+    expect_invalid(sb_onespan_download(o, g_pkg_id, SB_ONESPAN_DOWNLOAD_DOCUMENT, BAD_UTF8, &b, &str, &err), &err,
+                   "download(bad id)", "UTF-8");
+    expect_invalid(sb_onespan_download(o, NULL, SB_ONESPAN_DOWNLOAD_ZIP, NULL, &b, &str, &err), &err,
+                   "download(package NULL)", "package_id");
+    expect_invalid(sb_onespan_download_to_path(o, g_pkg_id, SB_ONESPAN_DOWNLOAD_ZIP, NULL, NULL, NULL, &err), &err,
+                   "download_to_path(path NULL)", "path");
+    expect_invalid(sb_onespan_download_to_path(o, g_pkg_id, SB_ONESPAN_DOWNLOAD_ZIP, NULL, "", NULL, &err), &err,
+                   "download_to_path(path empty)", "path");
+    expect_invalid(sb_onespan_download_to_path(o, g_pkg_id, 9, NULL, "/tmp/x", NULL, &err), &err,
+                   "download_to_path(kind 9)", "download kind");
+    expect_invalid(sb_onespan_download_into(o, g_pkg_id, SB_ONESPAN_DOWNLOAD_ZIP, NULL, NULL, &str, &err), &err,
+                   "download_into(dir NULL)", "dir");
+    expect_invalid(sb_onespan_download_into(o, g_pkg_id, SB_ONESPAN_DOWNLOAD_DOCUMENT, NULL, "/tmp", NULL, &err), &err,
+                   "download_into(document without id)", "document_id");
+    CHECK(b.data == NULL && str == NULL);
+
+    /* listing */
+    expect_invalid(sb_onespan_list(o, NULL, NULL, 0, NULL, false, NULL, &err), &err, "list(out NULL)", "out_packages");
+    expect_invalid(sb_onespan_list(o, BAD_UTF8, NULL, 0, NULL, false, &it, &err), &err, "list(bad status)", "status");
+    expect_invalid(sb_onespan_list(o, NULL, BAD_UTF8, 0, NULL, false, &it, &err), &err, "list(bad search)", "search");
+    expect_invalid(sb_onespan_list(o, NULL, NULL, 0, BAD_UTF8, false, &it, &err), &err, "list(bad sort)", "sort");
+    expect_invalid(sb_onespan_packages_next(g_iter, NULL, &err), &err, "next(out NULL)", "out_package");
+    {
+        sb_onespan_packages *bad[4];
+        int i;
+        bad[0] = NULL;
+        bad[1] = g_stale_iter;
+        bad[2] = (sb_onespan_packages *)&g_local;
+        bad[3] = (sb_onespan_packages *)g_pkg;
+        for (i = 0; i < 4; i++) {
+            expect_invalid(sb_onespan_packages_next(bad[i], &p, &err), &err, "next(bad iterator)", "packages");
+            CHECK(sb_onespan_packages_total(bad[i]) == -1);
+        }
+    }
+    CHECK(it == NULL && p == NULL);
+
+    /* callbacks */
+    expect_invalid(sb_onespan_register_callback(o, NULL, "k", ev, 1, &err), &err, "register(url NULL)", "url");
+    expect_invalid(sb_onespan_register_callback(o, "http://127.0.0.1:1/h", NULL, ev, 1, &err), &err,
+                   "register(key NULL)", "key");
+    expect_invalid(sb_onespan_register_callback(o, "http://127.0.0.1:1/h", "k", NULL, 1, &err), &err,
+                   "register(events NULL, 1)", "events");
+    expect_invalid(sb_onespan_register_callback(o, "http://127.0.0.1:1/h", "k", ev_null, 2, &err), &err,
+                   "register(events[1] NULL)", "events[1]");
+    expect_invalid(sb_onespan_register_callback(o, "http://127.0.0.1:1/h", "k", ev_bad, 1, &err), &err,
+                   "register(bad event)", "UTF-8");
+    expect_invalid(sb_onespan_register_callback(o, "/relative", "k", ev, 1, &err), &err, "register(relative url)",
+                   "callback URL");
+    expect_invalid(sb_onespan_register_callback(o, "http://127.0.0.1:1/h", "", ev, 1, &err), &err,
+                   "register(empty key)", "callback key");
+    expect_invalid(sb_onespan_register_callback(o, "http://127.0.0.1:1/h", " k ", ev, 1, &err), &err,
+                   "register(spaced key)", "callback key");
+    expect_invalid(sb_onespan_register_callback(o, "http://127.0.0.1:1/h", "k", NULL, 0, &err), &err,
+                   "register(no events)", "events");
+    expect_invalid(sb_onespan_get_callback(o, NULL, &l, &err), &err, "get_callback(out NULL)", "out_url");
+
+    /* callback verifier */
+    expect_invalid(sb_onespan_callback_verifier_new(NULL, 1, &v, &err), &err, "verifier(NULL, 1)", "keys");
+    expect_invalid(sb_onespan_callback_verifier_new(keys_null, 1, &v, &err), &err, "verifier(keys[0] NULL)", "keys[0]");
+    expect_invalid(sb_onespan_callback_verifier_new(keys_bad, 1, &v, &err), &err, "verifier(bad key)", "UTF-8");
+    expect_invalid(sb_onespan_callback_verifier_new(ev, (size_t)-1, &v, &err), &err, "verifier(huge n)", "keys");
+    expect_invalid(sb_onespan_callback_verifier_new(ev, 1, NULL, &err), &err, "verifier(out NULL)", "out_verifier");
+    CHECK(sb_onespan_callback_verifier_new(NULL, 0, &v, NULL) == SB_ERR_AUTH_CONFIG_MISSING && v == NULL);
+    {
+        sb_onespan_callback_verifier *bad[4];
+        int i;
+        bad[0] = NULL;
+        bad[1] = g_stale_cbv;
+        bad[2] = (sb_onespan_callback_verifier *)&g_local;
+        bad[3] = (sb_onespan_callback_verifier *)g_eid;
+        for (i = 0; i < 4; i++) {
+            str = (char *)&g_local;
+            expect_invalid(sb_onespan_callback_verify(bad[i], "Basic cb-key", body, 27, &str, &err), &err,
+                           "verify(bad verifier)", "verifier");
+            CHECK(str == NULL);
+        }
+    }
+    expect_invalid(sb_onespan_callback_verify(g_cbv, "Basic cb-key", NULL, 5, &str, &err), &err,
+                   "verify(NULL body, 5)", "body");
+    expect_invalid(sb_onespan_callback_verify(g_cbv, "Basic cb-key", body, (size_t)-1, &str, &err), &err,
+                   "verify(huge body)", "body");
+    CHECK(sb_onespan_callback_verify(g_cbv, "Basic cb-key", body, 27, NULL, NULL) == SB_OK); /* event optional */
+    CHECK(sb_onespan_callback_verify(g_cbv, BAD_UTF8, body, 27, &str, NULL) == SB_ERR_WEBHOOK_INVALID && str == NULL);
+    CHECK(sb_onespan_callback_verify(g_cbv, "Basic cb-key", NULL, 0, &str, NULL) == SB_ERR_PROTOCOL && str == NULL);
+    expect_invalid(sb_onespan_parse_callback(NULL, 3, &str, &err), &err, "parse(NULL body, 3)", "body");
+    expect_invalid(sb_onespan_parse_callback(body, 27, NULL, &err), &err, "parse(out NULL)", "out_event_json");
+    CHECK(sb_onespan_parse_callback((const uint8_t *)"{}", 2, &str, NULL) == SB_ERR_PROTOCOL && str == NULL);
+}
+
+static void test_sig_accessors(void) {
+    sb_signing_session *bs[4];
+    sb_signing_state *bst[4];
+    sb_signing_completed *bd[4];
+    sb_onespan_package *bp[4];
+    int i;
+    bs[0] = NULL, bs[1] = g_stale_sess, bs[2] = (sb_signing_session *)&g_local, bs[3] = (sb_signing_session *)g_state;
+    bst[0] = NULL, bst[1] = g_stale_state, bst[2] = (sb_signing_state *)&g_local, bst[3] = (sb_signing_state *)g_done;
+    bd[0] = NULL, bd[1] = g_stale_done, bd[2] = (sb_signing_completed *)&g_local, bd[3] = (sb_signing_completed *)g_sess;
+    bp[0] = NULL, bp[1] = g_stale_pkg, bp[2] = (sb_onespan_package *)&g_local, bp[3] = (sb_onespan_package *)g_iter;
+    for (i = 0; i < 4; i++) {
+        CHECK(sb_signing_session_ref(bs[i]) == NULL && sb_signing_session_provider(bs[i]) == NULL);
+        CHECK(sb_signing_session_provider_id(bs[i]) == NULL && sb_signing_session_signer_count(bs[i]) == 0);
+        CHECK(sb_signing_session_signer_id(bs[i], 0) == NULL && sb_signing_session_signer_name(bs[i], 0) == NULL);
+        CHECK(sb_signing_session_signer_url(bs[i], 0) == NULL && sb_signing_session_json(bs[i]) == NULL);
+        CHECK(sb_signing_state_ref(bst[i]) == NULL && sb_signing_state_status(bst[i]) == NULL);
+        CHECK(!sb_signing_state_is_final(bst[i]) && sb_signing_state_signer_count(bst[i]) == 0);
+        CHECK(sb_signing_state_signer_id(bst[i], 0) == NULL && !sb_signing_state_signer_signed(bst[i], 0));
+        CHECK(sb_signing_state_json(bst[i]) == NULL);
+        CHECK(sb_signing_completed_ref(bd[i]) == NULL && sb_signing_completed_file_count(bd[i]) == 0);
+        CHECK(sb_signing_completed_document_id(bd[i], 0) == NULL && sb_signing_completed_file_name(bd[i], 0) == NULL);
+        CHECK(sb_signing_completed_json(bd[i]) == NULL);
+        CHECK(sb_onespan_package_id(bp[i]) == NULL && sb_onespan_package_name(bp[i]) == NULL);
+        CHECK(sb_onespan_package_status(bp[i]) == NULL && !sb_onespan_package_is_terminal(bp[i]));
+        CHECK(!sb_onespan_package_trashed(bp[i]) && sb_onespan_package_last_message(bp[i]) == NULL);
+        CHECK(sb_onespan_package_json(bp[i]) == NULL);
+    }
+    /* live ones; out-of-range indexes */
+    CHECK(streq(sb_signing_session_provider(g_sess), "zignsec") && sb_signing_session_signer_count(g_sess) == 1);
+    CHECK(sb_signing_session_signer_id(g_sess, 1) == NULL && sb_signing_session_signer_url(g_sess, (size_t)-1) == NULL);
+    CHECK(streq(sb_signing_state_status(g_state), "Finished") && sb_signing_state_signer_id(g_state, 5) == NULL);
+    CHECK(!sb_signing_state_signer_signed(g_state, 5));
+    CHECK(sb_signing_completed_file_count(g_done) == 1 && sb_signing_completed_file_name(g_done, 1) == NULL);
+    CHECK(streq(sb_onespan_package_id(g_pkg), g_pkg_id) && streq(sb_onespan_package_status(g_pkg), "SENT"));
+    CHECK(sb_onespan_package_last_message(g_pkg) == NULL);
+}
+
+static void test_sig_frees(void) {
+    sb_signing_session_free(NULL);
+    sb_signing_session_free((sb_signing_session *)&g_local);
+    sb_signing_session_free(g_stale_sess);
+    sb_signing_session_free((sb_signing_session *)g_state);
+    sb_signing_state_free(NULL);
+    sb_signing_state_free(g_stale_state);
+    sb_signing_state_free((sb_signing_state *)g_done);
+    sb_signing_completed_free(NULL);
+    sb_signing_completed_free(g_stale_done);
+    sb_signing_completed_free((sb_signing_completed *)g_sess);
+    sb_onespan_package_free(NULL);
+    sb_onespan_package_free(g_stale_pkg);
+    sb_onespan_package_free((sb_onespan_package *)g_iter);
+    sb_onespan_packages_free(NULL);
+    sb_onespan_packages_free(g_stale_iter);
+    sb_onespan_packages_free((sb_onespan_packages *)g_pkg);
+    sb_onespan_callback_verifier_free(NULL);
+    sb_onespan_callback_verifier_free(g_stale_cbv);
+    sb_onespan_callback_verifier_free((sb_onespan_callback_verifier *)g_pkg);
+    /* every wrong-type free above left its object intact */
+    CHECK(sb_signing_state_ref(g_state) != NULL && sb_signing_completed_ref(g_done) != NULL);
+    CHECK(sb_signing_session_ref(g_sess) != NULL && sb_onespan_package_id(g_pkg) != NULL);
+    CHECK(sb_onespan_packages_total(g_iter) == -1);
+    CHECK(sb_onespan_callback_verify(g_cbv, "Basic cb-key", (const uint8_t *)"{\"name\":\"X\"}", 12, NULL, NULL) ==
+          SB_OK);
+}
+
 int main(void) {
     sb_error *err = NULL;
     char *id = NULL;
@@ -995,6 +1378,12 @@ int main(void) {
     test_tsb_accessors();
     test_tsb_frees();
     tsb_teardown();
+    sig_setup();
+    test_sig_bad_clients();
+    test_sig_bad_arguments();
+    test_sig_accessors();
+    test_sig_frees();
+    sig_teardown();
     test_frees();
 
     sb_eid_result_free(g_eid);
