@@ -739,7 +739,8 @@ impl PySigning {
     /// SessionSigner objects (ZignSec takes exactly one; OneSpan needs e-mail addresses and
     /// signs in the given order). `title` names the session (OneSpan; default the first
     /// document's name), `locale` the signing pages' language, `redirect_success`,
-    /// `redirect_cancel` and `redirect_error` where the browser goes afterwards (ZignSec).
+    /// `redirect_cancel` and `redirect_error` where the browser goes afterwards (OneSpan uses
+    /// `redirect_success` as its hand-over link).
     /// `zignsec` ({"relay_state", "gdpr_user_id", "webhook", "metadata"}) and `onespan`
     /// ({"description", "email_message", "due"}) are provider-only options. Everything is
     /// checked first: a bad PDF raises InvalidDocument, other bad input InvalidInput, and
