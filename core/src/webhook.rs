@@ -325,7 +325,8 @@ fn parse_header(h: &str) -> Result<(u64, Vec<Vec<u8>>)> {
 }
 
 fn hex_decode(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 || s.is_empty() {
+    // Only hex digits: `from_str_radix` alone would also take a sign ("+3").
+    if s.len() % 2 != 0 || s.is_empty() || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..s.len())
