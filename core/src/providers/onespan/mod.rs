@@ -48,6 +48,7 @@ pub(crate) mod download;
 pub(crate) mod errors;
 mod model;
 mod pager;
+pub mod request;
 
 pub use api::{DEFAULT_POLL_INTERVAL, MAX_POLL_INTERVAL};
 pub use callback::{
