@@ -41,6 +41,20 @@ use soak_onespan::Method;
 const FAULT_RATE: f64 = 0.10;
 /// How many times the application tries one step before it gives up on the flow.
 const STEP_ATTEMPTS: usize = 6;
+/// The codes a flow may end with here: what the injected faults stand for (the provider busy or
+/// refusing, the connection failing or slow, a damaged or unreadable answer, an outcome that
+/// could not be settled). Anything else — SB_ERR_TLS on plain HTTP, SB_ERR_AUTH while the
+/// credentials are valid, SB_ERR_NOT_FOUND for a transaction that exists — is a misreported
+/// fault.
+const FAULT_CODES: &[ErrorCode] = &[
+    ErrorCode::ProviderUnavailable,
+    ErrorCode::RateLimited,
+    ErrorCode::Network,
+    ErrorCode::Timeout,
+    ErrorCode::Integrity,
+    ErrorCode::Protocol,
+    ErrorCode::OutcomeUnknown,
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Provider {
@@ -460,6 +474,11 @@ impl Stats {
                 assert!(
                     !matches!(code, ErrorCode::Internal | ErrorCode::Panic) && !message.is_empty(),
                     "flow {i} ended at {step} with an undocumented error: {code}: {message}"
+                );
+                assert!(
+                    FAULT_CODES.contains(code),
+                    "flow {i} ended at {step} with {code}, which stands for none of the injected \
+                     faults (misclassified?): {message}"
                 );
                 *self.ended.entry(code.name()).or_default() += 1;
                 self.examples
