@@ -302,15 +302,6 @@ typedef struct sb_strings {
     size_t len;
 } sb_strings;
 
-// What to download from a package: one of the `SB_ONESPAN_DOWNLOAD_*` values.
-typedef uint32_t sb_onespan_download_kind;
-
-// A key type for `sb_securosys_create_key`: one of the `SB_KEY_*` values.
-typedef uint32_t sb_key_spec;
-
-// What a payload to sign or verify is: one of the `SB_PAYLOAD_*` values.
-typedef uint32_t sb_payload_kind;
-
 // A progress callback for the waits that take one: called with every state polled, as JSON
 // (the same schema as the state's `_json` accessor; valid only during the call), and the
 // `user_data` given to the wait. It is called on the thread that called the wait, before that
@@ -319,6 +310,15 @@ typedef uint32_t sb_payload_kind;
 // exception or `longjmp` out.
 typedef void (*sb_progress_fn)(const char *state_json,
                                void *user_data);
+
+// What to download from a package: one of the `SB_ONESPAN_DOWNLOAD_*` values.
+typedef uint32_t sb_onespan_download_kind;
+
+// A key type for `sb_securosys_create_key`: one of the `SB_KEY_*` values.
+typedef uint32_t sb_key_spec;
+
+// What a payload to sign or verify is: one of the `SB_PAYLOAD_*` values.
+typedef uint32_t sb_payload_kind;
 
 // Which approval tasks to list: one of the `SB_TASKS_*` values.
 typedef uint32_t sb_task_kind;
@@ -956,6 +956,138 @@ const char *sb_onespan_package_json(const struct sb_onespan_package *package);
 
 // Free a package. NULL and pointers that are not live packages are ignored.
 void sb_onespan_package_free(struct sb_onespan_package *package);
+
+// Create a transaction (package) from its JSON description and store its id in
+// `*out_package_id` (free with `sb_string_free`).
+//
+// `package_json` (snake_case; unknown fields are refused):
+//
+// ```json
+// {"name": "Boat sale", "description": "...", "email_message": "...", "autocomplete": true,
+//  "due": "2030-01-01T12:00:00", "language": "en", "send": false,
+//  "hand_over_url": "https://example.com/done",
+//  "signers": [{"role_id": "buyer", "email": "kari@example.com", "first_name": "Kari",
+//               "last_name": "Nordmann", "company": "...", "title": "...", "order": 1}],
+//  "documents": [{"name": "contract", "id": "doc1", "path": "contract.pdf",
+//                 "fields": [{"role_id": "buyer", "page": 0, "top": 600, "left": 60,
+//                             "width": 200, "height": 50, "kind": "FULLNAME"}]}]}
+// ```
+//
+// A document gives `path` (a PDF file; the name defaults to the file name) or
+// `content_base64` (with `name`). Pages are 0-based, positions in PDF points from the top left.
+// `send` true sends it to the signers at once; otherwise it stays a draft until
+// `sb_onespan_send`. `in_steps` false uploads everything in one multipart request; true creates
+// the draft first and adds each document in its own request (a failed upload deletes the draft).
+//
+// Errors: `SB_ERR_INVALID_ARGUMENT` (bad JSON; the message names the JSON path, e.g.
+// `documents[1].fields[0].page`), `SB_ERR_INVALID_DOCUMENT` (not a PDF), `SB_ERR_IO` (a file),
+// `SB_ERR_OUTCOME_UNKNOWN` (no answer: look the transaction up by name with `sb_onespan_list`
+// before creating it again), `SB_ERR_AUTH_CONFIG_MISSING`, the auth, transport and provider
+// codes.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_onespan_create_package(const struct sb_client *client,
+                                  const char *package_json,
+                                  bool in_steps,
+                                  char **out_package_id,
+                                  struct sb_error **out_error);
+
+// Add a document to a draft: `document_json` is one item of `sb_onespan_create_package`'s
+// `documents` (`{"name", "id", "path" | "content_base64", "fields": [...]}`). When
+// `out_document_id` is not NULL, stores the new document's id there (free with
+// `sb_string_free`).
+//
+// Errors: `SB_ERR_INVALID_STATE` (the package was sent), `SB_ERR_INVALID_ARGUMENT` (bad JSON,
+// naming the path), `SB_ERR_INVALID_DOCUMENT`, `SB_ERR_NOT_FOUND`, the auth, transport and
+// provider codes.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_onespan_add_document(const struct sb_client *client,
+                                const char *package_id,
+                                const char *document_json,
+                                char **out_document_id,
+                                struct sb_error **out_error);
+
+// Change a draft: `update_json` is `{"name", "description", "email_message", "due",
+// "autocomplete"}`, each optional, at least one given; only those change.
+//
+// Errors: `SB_ERR_INVALID_STATE` (the package was sent), `SB_ERR_INVALID_ARGUMENT` (bad JSON,
+// naming the field), `SB_ERR_NOT_FOUND`, the auth, transport and provider codes.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; `out_error` NULL or writable.
+sb_code sb_onespan_update_package(const struct sb_client *client,
+                                  const char *package_id,
+                                  const char *update_json,
+                                  struct sb_error **out_error);
+
+// Send a draft to its signers (invitations go out; signing URLs work from now on).
+//
+// # Safety
+//
+// As `sb_onespan_trash`.
+sb_code sb_onespan_send(const struct sb_client *client,
+                        const char *package_id,
+                        struct sb_error **out_error);
+
+// The package's status (`"DRAFT"`, `"SENT"`, `"COMPLETED"`, ... as `sb_onespan_package_status`)
+// in `*out_status` (free with `sb_string_free`).
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_onespan_status(const struct sb_client *client,
+                          const char *package_id,
+                          char **out_status,
+                          struct sb_error **out_error);
+
+// OneSpan's signing status of the package, or of one signer (`signer`: a role id, signer id or
+// e-mail; NULL for all) and/or one document (`document`: a document id; NULL for all), in
+// `*out_status` (free with `sb_string_free`): `"SIGNING_PENDING"`, `"SIGNING_COMPLETED"`,
+// `"COMPLETED"`, `"DRAFT"`, `"DECLINED"`, `"OPTED_OUT"`, `"EXPIRED"`, `"ARCHIVED"`,
+// `"CANCELED"`, `"DELETED"`, or OneSpan's own word for one this version does not know.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_onespan_signing_status(const struct sb_client *client,
+                                  const char *package_id,
+                                  const char *signer,
+                                  const char *document,
+                                  char **out_status,
+                                  struct sb_error **out_error);
+
+// Poll a sent package until signing ends, blocking the calling thread: the first delay is
+// `interval_ms` (0: 5 s, OneSpan advises slow polling), each next one 1.5 times longer, up to
+// 60 s; for at most `timeout_ms` (0: no limit). `cancel` (may be NULL) aborts the wait from
+// another thread; `progress` (may be NULL) is called with each package read (as
+// `sb_onespan_package_json` renders it) and `user_data`.
+//
+// Returns `SB_OK` with the completed package in `*out_package` (free with
+// `sb_onespan_package_free`), or: `SB_ERR_REJECTED` (declined or opted out; the signer's reason
+// in the message), `SB_ERR_SESSION_EXPIRED`, `SB_ERR_CANCELLED` (moved to the trash),
+// `SB_ERR_NOT_FOUND` (deleted), `SB_ERR_INVALID_STATE` (a draft: send it first),
+// `SB_ERR_TIMEOUT`, `SB_ERR_ABORTED` (`cancel` was cancelled), `SB_ERR_INVALID_ARGUMENT`, and
+// the non-retryable errors of a poll.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable; `client` and `cancel`
+// are checked before use; `progress`, when not NULL, must be a function of this signature.
+sb_code sb_onespan_wait(const struct sb_client *client,
+                        const char *package_id,
+                        uint32_t interval_ms,
+                        uint64_t timeout_ms,
+                        const struct sb_cancel_token *cancel,
+                        sb_progress_fn progress,
+                        void *user_data,
+                        struct sb_onespan_package **out_package,
+                        struct sb_error **out_error);
 
 // The signing page of role (signer) `role_id` of a sent package
 // (`GET /api/packages/{id}/roles/{roleId}/signingUrl`), in `*out_url` (free with

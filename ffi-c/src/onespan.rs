@@ -8,23 +8,26 @@
 //! Package ids are OneSpan's own: `sb_signing_session_provider_id` of a session started with
 //! OneSpan.
 
-use std::ffi::{c_char, CStr, CString};
+use std::ffi::{c_char, c_void, CStr, CString};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use sbcore::blocking::{Onespan, OnespanPackages};
 use sbcore::providers::onespan::{
-    parse_callback_event, CallbackEvent, CallbackEventName, CallbackVerifier, DownloadKind,
-    ListQuery, Package, PackageStatus, SortDirection,
+    parse_callback_event, CallbackEvent, CallbackEventName, CallbackVerifier, DocumentSpec,
+    DownloadKind, ListQuery, NewPackage, Package, PackageStatus, PackageUpdate, SortDirection,
 };
+use sbcore::runtime::block_on;
 use sbcore::{Error, ErrorCode};
 
 use crate::args::{opt_str_arg, out_arg, path_arg, put, slice_arg, str_arg};
 use crate::boundary::FfiResult;
+use crate::cancel::sb_cancel_token;
 use crate::client::{client_of, sb_client};
 use crate::codes::sb_code;
 use crate::error::sb_error;
 use crate::handles::{self, Kind};
 use crate::memory::{cstring_lossy, give_string, sb_bytes, sb_strings};
+use crate::wait::{sb_progress_fn, wait_options};
 
 fn onespan_of(client: *const sb_client) -> FfiResult<Onespan> {
     client_of(client)?.onespan()
@@ -185,6 +188,262 @@ pub extern "C" fn sb_onespan_package_free(package: *mut sb_onespan_package) {
             // SAFETY: registered from `Box::into_raw`, just released.
             drop(unsafe { Box::from_raw(package) });
         }
+    })
+}
+
+// ---- creating, changing, sending, waiting ---------------------------------------------------
+
+/// Create a transaction (package) from its JSON description and store its id in
+/// `*out_package_id` (free with `sb_string_free`).
+///
+/// `package_json` (snake_case; unknown fields are refused):
+///
+/// ```json
+/// {"name": "Boat sale", "description": "...", "email_message": "...", "autocomplete": true,
+///  "due": "2030-01-01T12:00:00", "language": "en", "send": false,
+///  "hand_over_url": "https://example.com/done",
+///  "signers": [{"role_id": "buyer", "email": "kari@example.com", "first_name": "Kari",
+///               "last_name": "Nordmann", "company": "...", "title": "...", "order": 1}],
+///  "documents": [{"name": "contract", "id": "doc1", "path": "contract.pdf",
+///                 "fields": [{"role_id": "buyer", "page": 0, "top": 600, "left": 60,
+///                             "width": 200, "height": 50, "kind": "FULLNAME"}]}]}
+/// ```
+///
+/// A document gives `path` (a PDF file; the name defaults to the file name) or
+/// `content_base64` (with `name`). Pages are 0-based, positions in PDF points from the top left.
+/// `send` true sends it to the signers at once; otherwise it stays a draft until
+/// `sb_onespan_send`. `in_steps` false uploads everything in one multipart request; true creates
+/// the draft first and adds each document in its own request (a failed upload deletes the draft).
+///
+/// Errors: `SB_ERR_INVALID_ARGUMENT` (bad JSON; the message names the JSON path, e.g.
+/// `documents[1].fields[0].page`), `SB_ERR_INVALID_DOCUMENT` (not a PDF), `SB_ERR_IO` (a file),
+/// `SB_ERR_OUTCOME_UNKNOWN` (no answer: look the transaction up by name with `sb_onespan_list`
+/// before creating it again), `SB_ERR_AUTH_CONFIG_MISSING`, the auth, transport and provider
+/// codes.
+///
+/// # Safety
+///
+/// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn sb_onespan_create_package(
+    client: *const sb_client,
+    package_json: *const c_char,
+    in_steps: bool,
+    out_package_id: *mut *mut c_char,
+    out_error: *mut *mut sb_error,
+) -> sb_code {
+    ffi_call!(out_error, {
+        out_arg(out_package_id, "out_package_id")?;
+        // SAFETY: caller contract.
+        unsafe { put(out_package_id, std::ptr::null_mut()) };
+        let api = onespan_of(client)?;
+        // SAFETY: caller contract.
+        let text = unsafe { str_arg(package_json, "package_json") }?;
+        let package = block_on(NewPackage::from_json_str(text))??;
+        let id = if in_steps {
+            api.create_package_in_steps(&package)?
+        } else {
+            api.create_package(&package)?
+        };
+        // SAFETY: checked non-NULL above.
+        unsafe { put(out_package_id, give_string(&id)) };
+        Ok(())
+    })
+}
+
+/// Add a document to a draft: `document_json` is one item of `sb_onespan_create_package`'s
+/// `documents` (`{"name", "id", "path" | "content_base64", "fields": [...]}`). When
+/// `out_document_id` is not NULL, stores the new document's id there (free with
+/// `sb_string_free`).
+///
+/// Errors: `SB_ERR_INVALID_STATE` (the package was sent), `SB_ERR_INVALID_ARGUMENT` (bad JSON,
+/// naming the path), `SB_ERR_INVALID_DOCUMENT`, `SB_ERR_NOT_FOUND`, the auth, transport and
+/// provider codes.
+///
+/// # Safety
+///
+/// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn sb_onespan_add_document(
+    client: *const sb_client,
+    package_id: *const c_char,
+    document_json: *const c_char,
+    out_document_id: *mut *mut c_char,
+    out_error: *mut *mut sb_error,
+) -> sb_code {
+    ffi_call!(out_error, {
+        // SAFETY: caller contract.
+        unsafe { put(out_document_id, std::ptr::null_mut()) };
+        let api = onespan_of(client)?;
+        // SAFETY: caller contract.
+        let (id, text) = unsafe {
+            (
+                package_arg(package_id)?,
+                str_arg(document_json, "document_json")?,
+            )
+        };
+        let document = block_on(DocumentSpec::from_json_str(text))??;
+        let added = api.add_document(id, &document)?;
+        if !out_document_id.is_null() {
+            // SAFETY: checked non-NULL.
+            unsafe { put(out_document_id, give_string(&added.id)) };
+        }
+        Ok(())
+    })
+}
+
+/// Change a draft: `update_json` is `{"name", "description", "email_message", "due",
+/// "autocomplete"}`, each optional, at least one given; only those change.
+///
+/// Errors: `SB_ERR_INVALID_STATE` (the package was sent), `SB_ERR_INVALID_ARGUMENT` (bad JSON,
+/// naming the field), `SB_ERR_NOT_FOUND`, the auth, transport and provider codes.
+///
+/// # Safety
+///
+/// Strings must be NULL or NUL-terminated; `out_error` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn sb_onespan_update_package(
+    client: *const sb_client,
+    package_id: *const c_char,
+    update_json: *const c_char,
+    out_error: *mut *mut sb_error,
+) -> sb_code {
+    ffi_call!(out_error, {
+        let api = onespan_of(client)?;
+        // SAFETY: caller contract.
+        let (id, text) = unsafe {
+            (
+                package_arg(package_id)?,
+                str_arg(update_json, "update_json")?,
+            )
+        };
+        api.update_package(id, &PackageUpdate::from_json_str(text)?)
+    })
+}
+
+/// Send a draft to its signers (invitations go out; signing URLs work from now on).
+///
+/// # Safety
+///
+/// As `sb_onespan_trash`.
+#[no_mangle]
+pub unsafe extern "C" fn sb_onespan_send(
+    client: *const sb_client,
+    package_id: *const c_char,
+    out_error: *mut *mut sb_error,
+) -> sb_code {
+    ffi_call!(out_error, {
+        // SAFETY: caller contract.
+        unsafe { package_action(client, package_id, |a, id| a.send(id)) }
+    })
+}
+
+/// The package's status (`"DRAFT"`, `"SENT"`, `"COMPLETED"`, ... as `sb_onespan_package_status`)
+/// in `*out_status` (free with `sb_string_free`).
+///
+/// # Safety
+///
+/// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn sb_onespan_status(
+    client: *const sb_client,
+    package_id: *const c_char,
+    out_status: *mut *mut c_char,
+    out_error: *mut *mut sb_error,
+) -> sb_code {
+    ffi_call!(out_error, {
+        out_arg(out_status, "out_status")?;
+        // SAFETY: caller contract.
+        unsafe { put(out_status, std::ptr::null_mut()) };
+        let api = onespan_of(client)?;
+        // SAFETY: caller contract.
+        let id = unsafe { package_arg(package_id) }?;
+        let status = api.status(id)?;
+        // SAFETY: checked non-NULL above.
+        unsafe { put(out_status, give_string(status.as_str())) };
+        Ok(())
+    })
+}
+
+/// OneSpan's signing status of the package, or of one signer (`signer`: a role id, signer id or
+/// e-mail; NULL for all) and/or one document (`document`: a document id; NULL for all), in
+/// `*out_status` (free with `sb_string_free`): `"SIGNING_PENDING"`, `"SIGNING_COMPLETED"`,
+/// `"COMPLETED"`, `"DRAFT"`, `"DECLINED"`, `"OPTED_OUT"`, `"EXPIRED"`, `"ARCHIVED"`,
+/// `"CANCELED"`, `"DELETED"`, or OneSpan's own word for one this version does not know.
+///
+/// # Safety
+///
+/// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn sb_onespan_signing_status(
+    client: *const sb_client,
+    package_id: *const c_char,
+    signer: *const c_char,
+    document: *const c_char,
+    out_status: *mut *mut c_char,
+    out_error: *mut *mut sb_error,
+) -> sb_code {
+    ffi_call!(out_error, {
+        out_arg(out_status, "out_status")?;
+        // SAFETY: caller contract.
+        unsafe { put(out_status, std::ptr::null_mut()) };
+        let api = onespan_of(client)?;
+        // SAFETY: caller contract.
+        let (id, signer, document) = unsafe {
+            (
+                package_arg(package_id)?,
+                opt_str_arg(signer, "signer")?,
+                opt_str_arg(document, "document")?,
+            )
+        };
+        let status = api.signing_status(id, signer, document)?;
+        // SAFETY: checked non-NULL above.
+        unsafe { put(out_status, give_string(status.as_str())) };
+        Ok(())
+    })
+}
+
+/// Poll a sent package until signing ends, blocking the calling thread: the first delay is
+/// `interval_ms` (0: 5 s, OneSpan advises slow polling), each next one 1.5 times longer, up to
+/// 60 s; for at most `timeout_ms` (0: no limit). `cancel` (may be NULL) aborts the wait from
+/// another thread; `progress` (may be NULL) is called with each package read (as
+/// `sb_onespan_package_json` renders it) and `user_data`.
+///
+/// Returns `SB_OK` with the completed package in `*out_package` (free with
+/// `sb_onespan_package_free`), or: `SB_ERR_REJECTED` (declined or opted out; the signer's reason
+/// in the message), `SB_ERR_SESSION_EXPIRED`, `SB_ERR_CANCELLED` (moved to the trash),
+/// `SB_ERR_NOT_FOUND` (deleted), `SB_ERR_INVALID_STATE` (a draft: send it first),
+/// `SB_ERR_TIMEOUT`, `SB_ERR_ABORTED` (`cancel` was cancelled), `SB_ERR_INVALID_ARGUMENT`, and
+/// the non-retryable errors of a poll.
+///
+/// # Safety
+///
+/// Strings must be NULL or NUL-terminated; out pointers NULL or writable; `client` and `cancel`
+/// are checked before use; `progress`, when not NULL, must be a function of this signature.
+#[no_mangle]
+pub unsafe extern "C" fn sb_onespan_wait(
+    client: *const sb_client,
+    package_id: *const c_char,
+    interval_ms: u32,
+    timeout_ms: u64,
+    cancel: *const sb_cancel_token,
+    progress: sb_progress_fn,
+    user_data: *mut c_void,
+    out_package: *mut *mut sb_onespan_package,
+    out_error: *mut *mut sb_error,
+) -> sb_code {
+    ffi_call!(out_error, {
+        out_arg(out_package, "out_package")?;
+        // SAFETY: caller contract.
+        unsafe { put(out_package, std::ptr::null_mut()) };
+        let api = onespan_of(client)?;
+        // SAFETY: caller contract.
+        let id = unsafe { package_arg(package_id) }?;
+        let opts = wait_options::<Package>(interval_ms, timeout_ms, cancel, progress, user_data)?;
+        let p = sb_onespan_package::give(&api.wait(id, &opts)?)?;
+        // SAFETY: checked non-NULL above.
+        unsafe { put(out_package, p) };
+        Ok(())
     })
 }
 

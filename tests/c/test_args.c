@@ -1083,6 +1083,13 @@ static void test_sig_bad_clients(void) {
         expect_invalid(sb_onespan_register_callback(bad[i], "http://127.0.0.1:1/h", "k", ev, 1, &err), &err, names[i],
                        "client");
         expect_invalid(sb_onespan_get_callback(bad[i], &str, &l, &err), &err, names[i], "client");
+        expect_invalid(sb_onespan_create_package(bad[i], "{}", false, &str, &err), &err, names[i], "client");
+        expect_invalid(sb_onespan_add_document(bad[i], "abc", "{}", &str, &err), &err, names[i], "client");
+        expect_invalid(sb_onespan_update_package(bad[i], "abc", "{\"name\": \"n\"}", &err), &err, names[i], "client");
+        expect_invalid(sb_onespan_send(bad[i], "abc", &err), &err, names[i], "client");
+        expect_invalid(sb_onespan_status(bad[i], "abc", &str, &err), &err, names[i], "client");
+        expect_invalid(sb_onespan_signing_status(bad[i], "abc", NULL, NULL, &str, &err), &err, names[i], "client");
+        expect_invalid(sb_onespan_wait(bad[i], "abc", 0, 0, NULL, NULL, NULL, &p, &err), &err, names[i], "client");
         CHECK(s == NULL && st == NULL && d == NULL && p == NULL && it == NULL && prov == NULL && str == NULL &&
               b.data == NULL && l.items == NULL && n == 0);
     }
@@ -1172,6 +1179,60 @@ static void test_sig_bad_arguments(void) {
     expect_invalid(sb_onespan_restore(o, NULL, &err), &err, "restore(NULL)", "package_id");
     expect_invalid(sb_onespan_archive(o, BAD_UTF8, &err), &err, "archive(bad)", "UTF-8");
     expect_invalid(sb_onespan_delete(o, NULL, &err), &err, "delete(NULL)", "package_id");
+
+    /* OneSpan transactions from JSON: nothing reaches the service */
+    expect_invalid(sb_onespan_create_package(o, NULL, false, &str, &err), &err, "create_package(NULL)", "package_json");
+    expect_invalid(sb_onespan_create_package(o, BAD_UTF8, false, &str, &err), &err, "create_package(bad)", "UTF-8");
+    expect_invalid(sb_onespan_create_package(o, "{bad", true, &str, &err), &err, "create_package(malformed)",
+                   "not valid JSON");
+    expect_invalid(sb_onespan_create_package(o, "[]", false, &str, &err), &err, "create_package(array)", "JSON object");
+    expect_invalid(sb_onespan_create_package(o, "{\"name\": 1}", false, &str, &err), &err,
+                   "create_package(name 1)", "name must be a string");
+    expect_invalid(sb_onespan_create_package(o, "{\"name\": \"n\", \"signers\": [{\"role_id\": \"a\"}]}", false,
+                                             &str, &err),
+                   &err, "create_package(signer without email)", "signers[0].email");
+    expect_invalid(sb_onespan_create_package(o, "{\"name\": \"n\", \"signers\": []}", false, NULL, &err), &err,
+                   "create_package(out NULL)", "out_package_id");
+    expect_invalid(sb_onespan_add_document(o, NULL, "{}", &str, &err), &err, "add_document(package NULL)",
+                   "package_id");
+    expect_invalid(sb_onespan_add_document(o, g_pkg_id, NULL, &str, &err), &err, "add_document(json NULL)",
+                   "document_json");
+    expect_invalid(sb_onespan_add_document(o, g_pkg_id, BAD_UTF8, &str, &err), &err, "add_document(bad)", "UTF-8");
+    expect_invalid(sb_onespan_add_document(o, g_pkg_id, "{\"fields\": []}", NULL, &err), &err,
+                   "add_document(no content)", "path");
+    expect_invalid(sb_onespan_add_document(o, g_pkg_id, "{\"path\": \"/x.pdf\", \"fields\": [{\"page\": 0}]}", NULL,
+                                           &err),
+                   &err, "add_document(field without role)", "fields[0].role_id");
+    expect_invalid(sb_onespan_update_package(o, NULL, "{\"name\": \"n\"}", &err), &err, "update(package NULL)",
+                   "package_id");
+    expect_invalid(sb_onespan_update_package(o, g_pkg_id, NULL, &err), &err, "update(json NULL)", "update_json");
+    expect_invalid(sb_onespan_update_package(o, g_pkg_id, "{}", &err), &err, "update(nothing)", "changes nothing");
+    expect_invalid(sb_onespan_update_package(o, g_pkg_id, "{\"autocomplete\": \"yes\"}", &err), &err,
+                   "update(autocomplete string)", "autocomplete");
+    expect_invalid(sb_onespan_send(o, NULL, &err), &err, "send(NULL)", "package_id");
+    expect_invalid(sb_onespan_send(o, BAD_UTF8, &err), &err, "send(bad)", "UTF-8");
+    expect_invalid(sb_onespan_status(o, NULL, &str, &err), &err, "status(NULL)", "package_id");
+    expect_invalid(sb_onespan_status(o, g_pkg_id, NULL, &err), &err, "status(out NULL)", "out_status");
+    expect_invalid(sb_onespan_signing_status(o, NULL, NULL, NULL, &str, &err), &err, "signing_status(NULL)",
+                   "package_id");
+    expect_invalid(sb_onespan_signing_status(o, g_pkg_id, BAD_UTF8, NULL, &str, &err), &err,
+                   "signing_status(bad signer)", "signer");
+    expect_invalid(sb_onespan_signing_status(o, g_pkg_id, NULL, BAD_UTF8, &str, &err), &err,
+                   "signing_status(bad document)", "document");
+    expect_invalid(sb_onespan_signing_status(o, g_pkg_id, "", NULL, &str, &err), &err, "signing_status(empty signer)",
+                   "signer id");
+    expect_invalid(sb_onespan_signing_status(o, g_pkg_id, NULL, NULL, NULL, &err), &err, "signing_status(out NULL)",
+                   "out_status");
+    expect_invalid(sb_onespan_wait(o, NULL, 0, 0, NULL, NULL, NULL, &p, &err), &err, "onespan_wait(NULL)", "package_id");
+    expect_invalid(sb_onespan_wait(o, g_pkg_id, 0, 0, NULL, NULL, NULL, NULL, &err), &err, "onespan_wait(out NULL)",
+                   "out_package");
+    expect_invalid(sb_onespan_wait(o, g_pkg_id, 1, 100, NULL, NULL, NULL, &p, &err), &err, "onespan_wait(interval 1)",
+                   "interval");
+    expect_invalid(sb_onespan_wait(o, g_pkg_id, 100, 100, stale_token, NULL, NULL, &p, &err), &err,
+                   "onespan_wait(stale token)", "cancel");
+    expect_invalid(sb_onespan_wait(o, g_pkg_id, 100, 100, (sb_cancel_token *)g_pkg, NULL, NULL, &p, &err), &err,
+                   "onespan_wait(package as token)", "cancel");
+    CHECK(str == NULL && p == NULL);
 
     /* downloads */
     expect_invalid(sb_onespan_download(o, g_pkg_id, SB_ONESPAN_DOWNLOAD_ZIP, NULL, NULL, &str, &err), &err,

@@ -5,7 +5,10 @@
  * are valid; audit, listing page by page, trash / restore / delete; a callback delivered by the
  * simulator verifies with the right key and not with a wrong one; every OneSpan authentication
  * method (API key, Client App, OAuth2) signs, wrong credentials are SB_ERR_AUTH without the
- * secret in the error.
+ * secret in the error. Transactions built from JSON (sb_onespan_create_package in one request and
+ * in steps, add_document, update_package, send, status, signing_status, wait): two signers in
+ * order, edits after sending are SB_ERR_INVALID_STATE, bad JSON is SB_ERR_INVALID_ARGUMENT naming
+ * the JSON path.
  *
  * Signing is driven by the simulator's control API, as a signer on the hosted page would.
  * Environment: harness.h's, and ONESPAN_API_KEY, ONESPAN_CLIENT_APP_ID, ONESPAN_CLIENT_APP_SECRET,
@@ -751,6 +754,233 @@ static void test_onespan_auth_methods(void) {
     sb_client_free(c);
 }
 
+/* ---- 3. OneSpan transactions built from JSON (sb_onespan_create_package and friends) ---- */
+
+/* Role `role` of package `package_id` acts ("sign", "decline"...) as the hosted page would. */
+static int role_acts(const char *package_id, const char *role, const char *action) {
+    char path[1024], id[512];
+    path_escape(id, sizeof id, package_id);
+    snprintf(path, sizeof path, "/_sim/onespan/packages/%s/roles/%s/%s", id, role, action);
+    return sim_control("POST", path, "{}");
+}
+
+/* Standard base64 of `len` bytes (free()). */
+static char *base64_of(const unsigned char *data, size_t len) {
+    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char *out = (char *)malloc(4 * ((len + 2) / 3) + 1), *o = out;
+    size_t i;
+    if (out == NULL) {
+        abort();
+    }
+    for (i = 0; i < len; i += 3) {
+        unsigned long v = (unsigned long)data[i] << 16;
+        if (i + 1 < len) v |= (unsigned long)data[i + 1] << 8;
+        if (i + 2 < len) v |= data[i + 2];
+        *o++ = abc[(v >> 18) & 63];
+        *o++ = abc[(v >> 12) & 63];
+        *o++ = i + 1 < len ? abc[(v >> 6) & 63] : '=';
+        *o++ = i + 2 < len ? abc[v & 63] : '=';
+    }
+    *o = '\0';
+    return out;
+}
+
+/* The two signers of the transactions below, the buyer first. */
+#define TWO_SIGNERS                                                                                                    \
+    "\"signers\": [{\"role_id\": \"buyer\", \"email\": \"kari@example.com\", \"first_name\": \"Kari\","                \
+    " \"last_name\": \"Nordmann\", \"order\": 1}, {\"role_id\": \"seller\", \"email\": \"ola@example.com\","           \
+    " \"first_name\": \"Ola\", \"last_name\": \"Hansen\", \"company\": \"Hansen AS\", \"order\": 2}]"
+
+/* The package's status by sb_onespan_status (static copy; "" on failure). */
+static const char *status_of(sb_client *c, const char *id) {
+    static char out[64];
+    char *s = NULL;
+    sb_error *err = NULL;
+    out[0] = '\0';
+    CHECK_CODE(sb_onespan_status(c, id, &s, &err), SB_OK, err, "status");
+    sb_error_free(err);
+    if (s != NULL) {
+        snprintf(out, sizeof out, "%s", s);
+    }
+    sb_string_free(s);
+    return out;
+}
+
+static const char *signing_status_of(sb_client *c, const char *id, const char *signer) {
+    static char out[64];
+    char *s = NULL;
+    sb_error *err = NULL;
+    out[0] = '\0';
+    CHECK_CODE(sb_onespan_signing_status(c, id, signer, NULL, &s, &err), SB_OK, err, "signing_status");
+    sb_error_free(err);
+    if (s != NULL) {
+        snprintf(out, sizeof out, "%s", s);
+    }
+    sb_string_free(s);
+    return out;
+}
+
+static void test_onespan_build_transactions(void) {
+    sb_client *c = onespan_client();
+    sb_error *err = NULL;
+    sb_onespan_package *pkg = NULL;
+    sb_cancel_token *token;
+    progress_t prog = {0, ""};
+    char p1[600], p2[600], json[8192], *id = NULL, *id2 = NULL, *doc_id = NULL, *b64;
+    unsigned char *pdf;
+    size_t pdf_len = 0;
+
+    pdf_file(p1, sizeof p1, "lease.pdf", "Lease", 1);
+    pdf_file(p2, sizeof p2, "annex.pdf", "Annex", 2);
+
+    /* one multipart request, a draft: two documents, both signers sign the first one */
+    snprintf(json, sizeof json,
+             "{\"name\": \"Lease %d\", \"description\": \"C build test\", \"email_message\": \"Please sign\","
+             " " TWO_SIGNERS ","
+             " \"documents\": [{\"path\": \"%s\", \"id\": \"lease\", \"fields\": ["
+             "{\"role_id\": \"buyer\", \"page\": 0, \"top\": 650, \"left\": 60},"
+             " {\"role_id\": \"seller\", \"page\": 0, \"top\": 650, \"left\": 320, \"kind\": \"INITIALS\"}]},"
+             " {\"path\": \"%s\", \"name\": \"Annex A\"}]}",
+             g_run, p1, p2);
+    CHECK_CODE(sb_onespan_create_package(c, json, false, &id, &err), SB_OK, err, "create (one request)");
+    sb_error_free(err);
+    err = NULL;
+    if (id == NULL) {
+        sb_client_free(c);
+        return;
+    }
+    CHECK(streq(status_of(c, id), "DRAFT"));
+    /* a draft can change: name, and one more document */
+    CHECK_CODE(sb_onespan_update_package(c, id, "{\"name\": \"Lease (renamed)\", \"autocomplete\": true}", &err), SB_OK,
+               err, "update draft");
+    snprintf(json, sizeof json,
+             "{\"path\": \"%s\", \"name\": \"Annex B\", \"fields\": [{\"role_id\": \"seller\", \"page\": 1, \"top\": 100,"
+             " \"left\": 100}]}",
+             p2);
+    CHECK_CODE(sb_onespan_add_document(c, id, json, &doc_id, &err), SB_OK, err, "add document");
+    CHECK(doc_id != NULL && doc_id[0] != '\0');
+    CHECK_CODE(sb_onespan_get_package(c, id, &pkg, &err), SB_OK, err, "get draft");
+    CHECK(streq(sb_onespan_package_name(pkg), "Lease (renamed)"));
+    CHECK(pkg != NULL && strstr(sb_onespan_package_json(pkg), "\"Annex B\"") != NULL &&
+          strstr(sb_onespan_package_json(pkg), doc_id) != NULL &&
+          strstr(sb_onespan_package_json(pkg), "\"id\":\"lease\"") != NULL);
+    sb_onespan_package_free(pkg);
+    pkg = NULL;
+    sb_string_free(doc_id);
+    doc_id = NULL;
+    /* nobody can sign a draft: waiting says so at once */
+    CHECK_CODE(sb_onespan_wait(c, id, 50, 60000, NULL, NULL, NULL, &pkg, &err), SB_ERR_INVALID_STATE, err,
+               "wait on a draft");
+    sb_error_free(err);
+    err = NULL;
+    CHECK(pkg == NULL);
+
+    /* send: no more edits */
+    CHECK_CODE(sb_onespan_send(c, id, &err), SB_OK, err, "send");
+    CHECK(streq(status_of(c, id), "SENT"));
+    CHECK(streq(signing_status_of(c, id, NULL), "SIGNING_PENDING"));
+    CHECK_CODE(sb_onespan_update_package(c, id, "{\"name\": \"Too late\"}", &err), SB_ERR_INVALID_STATE, err,
+               "update after send");
+    sb_error_free(err);
+    err = NULL;
+    snprintf(json, sizeof json, "{\"path\": \"%s\"}", p1);
+    CHECK_CODE(sb_onespan_add_document(c, id, json, NULL, &err), SB_ERR_INVALID_STATE, err, "add after send");
+    sb_error_free(err);
+    err = NULL;
+
+    /* not done yet: a wait ends by its timeout, or at once with a cancelled token */
+    CHECK_CODE(sb_onespan_wait(c, id, 50, 300, NULL, NULL, NULL, &pkg, &err), SB_ERR_TIMEOUT, err, "wait (timeout)");
+    sb_error_free(err);
+    err = NULL;
+    token = sb_cancel_token_new();
+    CHECK(sb_cancel_token_cancel(token, NULL) == SB_OK);
+    CHECK_CODE(sb_onespan_wait(c, id, 50, 0, token, NULL, NULL, &pkg, &err), SB_ERR_ABORTED, err, "wait (cancelled)");
+    sb_error_free(err);
+    err = NULL;
+    sb_cancel_token_free(token);
+
+    /* in order: the seller cannot sign before the buyer */
+    CHECK(role_acts(id, "seller", "sign") == 400);
+    CHECK(role_acts(id, "buyer", "sign") == 200);
+    CHECK(streq(signing_status_of(c, id, "buyer"), "SIGNING_COMPLETED"));
+    CHECK(streq(signing_status_of(c, id, "seller"), "SIGNING_PENDING"));
+    CHECK(streq(status_of(c, id), "SENT"));
+    CHECK(role_acts(id, "seller", "sign") == 200);
+    CHECK_CODE(sb_onespan_wait(c, id, 50, 60000, NULL, on_progress, &prog, &pkg, &err), SB_OK, err, "wait");
+    CHECK(streq(sb_onespan_package_status(pkg), "COMPLETED") && sb_onespan_package_is_terminal(pkg));
+    CHECK(prog.calls >= 1 && streq(prog.last, "COMPLETED"));
+    CHECK(streq(status_of(c, id), "COMPLETED"));
+    sb_onespan_package_free(pkg);
+    pkg = NULL;
+
+    /* in steps (draft, then each document in its own request), sent on creation; content inline */
+    pdf = make_pdf("Inline", 1, &pdf_len);
+    b64 = base64_of(pdf, pdf_len);
+    free(pdf);
+    snprintf(json, sizeof json,
+             "{\"name\": \"Steps %d\", \"send\": true, " TWO_SIGNERS ","
+             " \"documents\": [{\"name\": \"inline\", \"content_base64\": \"%s\", \"fields\": ["
+             "{\"role_id\": \"buyer\", \"page\": 0, \"top\": 600, \"left\": 60},"
+             " {\"role_id\": \"seller\", \"page\": 0, \"top\": 700, \"left\": 60}]},"
+             " {\"path\": \"%s\"}]}",
+             g_run, b64, p2);
+    free(b64);
+    CHECK_CODE(sb_onespan_create_package(c, json, true, &id2, &err), SB_OK, err, "create (in steps)");
+    sb_error_free(err);
+    err = NULL;
+    if (id2 != NULL) {
+        CHECK(!streq(id, id2));
+        CHECK(streq(status_of(c, id2), "SENT"));
+        CHECK_CODE(sb_onespan_get_package(c, id2, &pkg, &err), SB_OK, err, "get in steps");
+        CHECK(pkg != NULL && strstr(sb_onespan_package_json(pkg), "\"inline\"") != NULL &&
+              strstr(sb_onespan_package_json(pkg), "\"annex\"") != NULL);
+        sb_onespan_package_free(pkg);
+        pkg = NULL;
+        CHECK(role_acts(id2, "buyer", "sign") == 200);
+        CHECK(role_acts(id2, "seller", "sign") == 200);
+        CHECK_CODE(sb_onespan_wait(c, id2, 50, 60000, NULL, NULL, NULL, &pkg, &err), SB_OK, err, "wait (in steps)");
+        CHECK(streq(sb_onespan_package_status(pkg), "COMPLETED"));
+        sb_onespan_package_free(pkg);
+        pkg = NULL;
+        CHECK_CODE(sb_onespan_delete(c, id2, &err), SB_OK, err, "delete");
+        sb_string_free(id2);
+        id2 = NULL;
+    }
+
+    /* bad descriptions are refused before anything is sent, naming the JSON path */
+    snprintf(json, sizeof json,
+             "{\"name\": \"Bad\", " TWO_SIGNERS ", \"documents\": [{\"path\": \"%s\"},"
+             " {\"path\": \"%s\", \"fields\": [{\"role_id\": \"buyer\", \"page\": -1, \"top\": 1, \"left\": 1}]}]}",
+             p1, p2);
+    expect_invalid(sb_onespan_create_package(c, json, false, &id2, &err), &err, "create (page -1)",
+                   "documents[1].fields[0].page");
+    CHECK(id2 == NULL);
+    expect_invalid(sb_onespan_create_package(c, "{\"name\": ", false, &id2, &err), &err, "create (not JSON)",
+                   "not valid JSON");
+    CHECK(id2 == NULL);
+    expect_invalid(sb_onespan_create_package(c, "{\"name\": \"x\", \"signers\": [], \"colour\": 1}", true, &id2, &err),
+                   &err, "create (unknown field)", "colour");
+    snprintf(json, sizeof json, "{\"name\": \"x\", " TWO_SIGNERS ", \"documents\": [{\"path\": \"%s\", \"fields\":"
+             " [{\"role_id\": \"notary\", \"page\": 0, \"top\": 1, \"left\": 1}]}]}", p1);
+    expect_invalid(sb_onespan_create_package(c, json, false, &id2, &err), &err, "create (unknown role)",
+                   "documents[0].fields[0].role_id");
+    expect_invalid(sb_onespan_update_package(c, id, "{\"status\": \"DRAFT\"}", &err), &err, "update (unknown field)",
+                   "status");
+    expect_invalid(sb_onespan_add_document(c, id, "{\"name\": \"x\", \"content_base64\": \"!!\"}", NULL, &err), &err,
+                   "add (bad base64)", "content_base64");
+    CHECK_CODE(sb_onespan_create_package(c, "{\"name\": \"x\", \"signers\": [], \"documents\": [{\"name\": \"t\","
+                                            " \"content_base64\": \"aGVsbG8=\"}]}", false, &id2, &err),
+               SB_ERR_INVALID_DOCUMENT, err, "create (not a PDF)");
+    CHECK(err != NULL && strstr(err->message, "documents[0]") != NULL);
+    sb_error_free(err);
+    err = NULL;
+    CHECK(id2 == NULL);
+
+    CHECK_CODE(sb_onespan_delete(c, id, &err), SB_OK, err, "delete");
+    sb_string_free(id);
+    sb_client_free(c);
+}
+
 int main(void) {
     char cmd[700];
     g_run = (int)getpid();
@@ -760,6 +990,7 @@ int main(void) {
     test_onespan_decline_and_cancel();
     test_onespan_callbacks();
     test_onespan_auth_methods();
+    test_onespan_build_transactions();
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
     CHECK(system(cmd) == 0);
     return finish("test_signing");
