@@ -10,11 +10,12 @@ use std::sync::Mutex;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyByteArray, PyBytes, PyString, PyType};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMemoryView, PyString, PyTuple, PyType};
 use signbridge::providers::onespan::{
     parse_callback_event, Approval, AuditEvent, Callback, CallbackEvent, CallbackEventName,
-    CallbackVerifier, Document, Download, DownloadKind, ListQuery, OnespanClient, Package,
-    PackagePager, PackageStatus, Role, SignerInfo, SigningStatus, SortDirection,
+    CallbackVerifier, Document, DocumentSpec, Download, DownloadKind, ListQuery, NewPackage,
+    OnespanClient, Package, PackagePager, PackageStatus, PackageUpdate, Role, SignerInfo,
+    SigningStatus, SortDirection,
 };
 
 use crate::client::{Progress, PyClient};
@@ -867,6 +868,86 @@ impl PyPackageIterator {
     }
 }
 
+// ---- requests -------------------------------------------------------------------------------
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default()
+}
+
+/// A request dict (`what` names it in errors) as a new dict, refusing other types.
+fn request_dict<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, PyDict>> {
+    if let Ok(d) = obj.cast::<PyDict>() {
+        return d.copy();
+    }
+    if obj.hasattr("keys")? && obj.hasattr("__getitem__")? && obj.cast::<PyString>().is_err() {
+        let d = PyDict::new(obj.py());
+        for k in obj.call_method0("keys")?.try_iter()? {
+            let k = k?;
+            d.set_item(&k, obj.get_item(&k)?)?;
+        }
+        return Ok(d);
+    }
+    Err(PyTypeError::new_err(format!(
+        "{what} must be a dict, not {}",
+        type_name(obj)
+    )))
+}
+
+/// A document dict with its `content` (bytes, bytearray or memoryview) given to the core as
+/// `content_base64`; the core reads the rest (core `providers::onespan::request`).
+fn document_dict<'py>(obj: &Bound<'py, PyAny>, what: &str) -> PyResult<Bound<'py, PyAny>> {
+    let d = request_dict(obj, what)?;
+    if let Some(content) = d.get_item("content")?.filter(|c| !c.is_none()) {
+        if d.contains("content_base64")? {
+            return Err(PyValueError::new_err(format!(
+                "{what} has both content and content_base64; give one"
+            )));
+        }
+        if content.cast::<PyBytes>().is_err()
+            && content.cast::<PyByteArray>().is_err()
+            && content.cast::<PyMemoryView>().is_err()
+        {
+            return Err(PyTypeError::new_err(format!(
+                "{what}.content must be bytes, bytearray or memoryview (the PDF), not {}",
+                type_name(&content)
+            )));
+        }
+        let b64 = obj
+            .py()
+            .import("base64")?
+            .call_method1("b64encode", (content,))?
+            .call_method1("decode", ("ascii",))?;
+        d.set_item("content_base64", b64)?;
+    }
+    if d.contains("content")? {
+        d.del_item("content")?;
+    }
+    Ok(d.into_any())
+}
+
+/// The JSON of a new-package dict for `NewPackage::from_json`.
+fn package_json(obj: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
+    let d = request_dict(obj, "package")?;
+    if let Some(docs) = d.get_item("documents")? {
+        if docs.cast::<PyList>().is_ok() || docs.cast::<PyTuple>().is_ok() {
+            let list = PyList::empty(obj.py());
+            for (i, item) in docs.try_iter()?.enumerate() {
+                let item = item?;
+                if item.cast::<PyDict>().is_ok() {
+                    list.append(document_dict(&item, &format!("documents[{i}]"))?)?;
+                } else {
+                    list.append(item)?;
+                }
+            }
+            d.set_item("documents", list)?;
+        }
+    }
+    convert::to_json(d.as_any(), "")
+}
+
 // ---- the service ----------------------------------------------------------------------------
 
 fn package_id(obj: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -896,6 +977,75 @@ impl PyOnespan {
 
 #[pymethods]
 impl PyOnespan {
+    /// Create a transaction from a dict (signbridge.OnespanPackageSpec): name, signers (each
+    /// with a role_id), documents (each from `path` or `content` bytes, with signature fields
+    /// placed by 0-based page and PDF points from the top left) and options. It is sent at once
+    /// with "send": True, else it stays a draft until send(). `in_steps` creates the draft first
+    /// and adds each document in its own request (a failed upload deletes the draft); otherwise
+    /// one multipart request carries everything. Returns the package id.
+    ///
+    /// Bad values raise InvalidInput naming the dict path (e.g. documents[1].fields[0].page),
+    /// content that is not a PDF InvalidDocument; a lost answer raises OutcomeUnknown (look the
+    /// transaction up by name with list(search=...) before creating it again).
+    #[pyo3(signature = (package, *, in_steps = false))]
+    fn create_package(
+        &self,
+        py: Python<'_>,
+        package: &Bound<'_, PyAny>,
+        in_steps: bool,
+    ) -> PyResult<String> {
+        boundary(py, || {
+            let value = package_json(package)?;
+            let api = self.api(py)?;
+            run(py, async move {
+                let package = NewPackage::from_json(&value).await?;
+                if in_steps {
+                    api.create_package_in_steps(&package).await
+                } else {
+                    api.create_package(&package).await
+                }
+            })
+        })
+    }
+
+    /// Add a document (a dict like an item of create_package()'s "documents") to a draft.
+    /// A sent transaction raises ProviderError (SB_ERR_INVALID_STATE).
+    fn add_document(
+        &self,
+        py: Python<'_>,
+        package_id: &Bound<'_, PyAny>,
+        document: &Bound<'_, PyAny>,
+    ) -> PyResult<PyPackageDocument> {
+        boundary(py, || {
+            let id = self::package_id(package_id)?;
+            let value = convert::to_json(&document_dict(document, "document")?, "")?;
+            let api = self.api(py)?;
+            let inner = run(py, async move {
+                let document = DocumentSpec::from_json(&value).await?;
+                api.add_document(&id, &document).await
+            })?;
+            Ok(PyPackageDocument { inner })
+        })
+    }
+
+    /// Change a draft: `update` has any of name, description, email_message, due
+    /// ("yyyy-MM-ddTHH:mm:ss", UTC) and autocomplete; only those change. A sent transaction
+    /// raises ProviderError (SB_ERR_INVALID_STATE).
+    fn update_package(
+        &self,
+        py: Python<'_>,
+        package_id: &Bound<'_, PyAny>,
+        update: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        boundary(py, || {
+            let id = self::package_id(package_id)?;
+            let value = convert::to_json(request_dict(update, "update")?.as_any(), "")?;
+            let update = PackageUpdate::from_json(&value).map_err(|e| errors::to_py(py, &e))?;
+            let api = self.api(py)?;
+            run(py, async move { api.update_package(&id, &update).await })
+        })
+    }
+
     /// The package. Unknown (or deleted) raises NotFound.
     fn get_package(&self, py: Python<'_>, package_id: &Bound<'_, PyAny>) -> PyResult<PyPackage> {
         boundary(py, || {

@@ -143,6 +143,13 @@ from .errors import (
     WebhookInvalid,
     WebhookReplay,
 )
+from .onespan_types import (
+    OnespanDocumentSpec,
+    OnespanFieldSpec,
+    OnespanPackageSpec,
+    OnespanPackageUpdate,
+    OnespanSignerSpec,
+)
 
 __all__ = [
     "Aborted",
@@ -182,6 +189,11 @@ __all__ = [
     "LicenseInfo",
     "NotFound",
     "Onespan",
+    "OnespanDocumentSpec",
+    "OnespanFieldSpec",
+    "OnespanPackageSpec",
+    "OnespanPackageUpdate",
+    "OnespanSignerSpec",
     "OutcomeUnknown",
     "Package",
     "PackageDocument",

@@ -7,6 +7,12 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Optional, Union, final
 
+from signbridge.onespan_types import (
+    OnespanDocumentSpec,
+    OnespanPackageSpec,
+    OnespanPackageUpdate,
+)
+
 
 __version__: str
 
@@ -1544,6 +1550,9 @@ class PackageIterator:
 class Onespan:
     """OneSpan Sign specifics."""
 
+    def create_package(self, package: OnespanPackageSpec, *, in_steps: bool = False) -> str: ...
+    def add_document(self, package_id: str, document: OnespanDocumentSpec) -> PackageDocument: ...
+    def update_package(self, package_id: str, update: OnespanPackageUpdate) -> None: ...
     def get_package(self, package_id: str) -> Package: ...
     def status(self, package_id: str) -> PackageStatus: ...
     def signing_status(
