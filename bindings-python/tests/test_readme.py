@@ -73,3 +73,32 @@ def test_provider_switch_example_runs(sim: Sim, tmp_path: Path) -> None:
         [saved] = (tmp_path / "signed" / provider).iterdir()
         assert saved.read_bytes().startswith(b"%PDF-"), out.stdout
         assert f"{provider} saved" in out.stdout
+
+
+def test_onespan_transaction_example_runs(sim: Sim, tmp_path: Path) -> None:
+    blocks = re.findall(r"```python\n(.*?)```", DOC.read_text(), flags=re.S)
+    examples = [b for b in blocks if "create_package(" in b]
+    assert examples, "no OneSpan transaction example in README.md"
+    code = examples[0].replace("http://127.0.0.1:8089", sim.url)
+    os.symlink(REPO / "cli", tmp_path / "cli")
+    proc = subprocess.Popen(
+        [sys.executable, "-u", "-c", code], cwd=tmp_path, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert first.startswith("transaction "), first + (proc.stderr.read() if proc.stderr else "")
+        package_id = first.split()[1]
+        urls = [proc.stdout.readline() for _ in range(2)]
+        assert urls[0].startswith("buyer signs at http") and urls[1].startswith("seller signs at")
+        # The signers, in order (the control API stands in for their browsers).
+        sim.onespan_sign(package_id, "buyer")
+        sim.onespan_sign(package_id, "seller")
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert out.strip() == "done: COMPLETED", out
