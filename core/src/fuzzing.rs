@@ -136,6 +136,12 @@ pub const KNOWN_ISSUES: &[(&str, &str)] = &[
          again exposes new dots. Also reachable from a Content-Disposition file name.",
     ),
     (
+        "serde-json-float-roundtrip",
+        "serde_json is built without its float_roundtrip feature, so a float it reads can be one \
+         ULP off the nearest value (metadata 2.2222222222222227e85 reads back as \
+         2.2222222222222224e85): enable serde_json's float_roundtrip in the workspace.",
+    ),
+    (
         "onespan-file-name-trailing-space",
         "providers/onespan/download.rs sanitize_file_name cuts to 200 characters after trimming, \
          so a long name can end in spaces (and sanitizing it again changes it).",
@@ -217,16 +223,55 @@ fn round_trip<T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug>(
         Err(e) => panic!("{what}: an accepted value cannot be written back as JSON: {e}"),
     };
     match serde_json::from_str::<T>(&json) {
-        Ok(back) => assert_eq!(&back, value, "{what}: round trip through {json} changed it"),
+        Ok(back) if &back == value => {}
+        Ok(back) => {
+            let close = match (serde_json::to_value(&back), serde_json::to_value(value)) {
+                (Ok(a), Ok(b)) => nearly_equal(&a, &b),
+                _ => false,
+            };
+            assert!(
+                close,
+                "{what}: round trip through {json} changed it: {back:?}"
+            );
+            known("serde-json-float-roundtrip", false, || {
+                format!("{what}: {json} read back as {back:?}")
+            });
+        }
         Err(e) => panic!("{what}: its own JSON {json} is refused: {e}"),
     }
 }
 
-/// Every text a caller could print of `e` (Display, Debug) contains none of `secrets`.
-fn assert_no_secret(e: &Error, secrets: &[&str]) {
+/// Equal JSON, floats within a few ULPs.
+fn nearly_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) if x.is_f64() || y.is_f64() => {
+            match (x.as_f64(), y.as_f64()) {
+                (Some(x), Some(y)) => (x - y).abs() <= 4.0 * f64::EPSILON * x.abs().max(y.abs()),
+                _ => false,
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| nearly_equal(x, y))
+        }
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| nearly_equal(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+/// Every text a caller could print of `e` (Display, Debug) contains none of `secrets`, unless
+/// the input itself carried it (a body quoting the key is echoed, not leaked).
+fn assert_no_secret(e: &Error, secrets: &[&str], input: &[u8]) {
     let all = format!("{e} {e:?}");
+    let input = String::from_utf8_lossy(input);
     for s in secrets {
-        assert!(!all.contains(s), "a secret leaked into an error: {all}");
+        assert!(
+            !all.contains(s) || input.contains(s),
+            "a secret leaked into an error: {all}"
+        );
     }
 }
 
@@ -471,7 +516,7 @@ pub fn webhook(data: &[u8]) {
                 ),
                 "{e}"
             );
-            assert_no_secret(&e, &WEBHOOK_SECRETS);
+            assert_no_secret(&e, &WEBHOOK_SECRETS, data);
         }
     }
     // The same body signed anew (the rotated secret, 10 s ago) by a fresh verifier.
@@ -496,7 +541,7 @@ pub fn webhook(data: &[u8]) {
                 matches!(e.code(), ErrorCode::WebhookInvalid | ErrorCode::Protocol),
                 "{e}"
             );
-            assert_no_secret(&e, &WEBHOOK_SECRETS);
+            assert_no_secret(&e, &WEBHOOK_SECRETS, data);
         }
     }
     let legacy = webhook::sign_legacy(WEBHOOK_SECRETS[0], body);
@@ -1054,7 +1099,7 @@ pub fn onespan_callback(data: &[u8]) {
                 matches!(e.code(), ErrorCode::WebhookInvalid | ErrorCode::Protocol),
                 "{e}"
             );
-            assert_no_secret(&e, &CALLBACK_KEYS);
+            assert_no_secret(&e, &CALLBACK_KEYS, data);
         }
     }
     let right = format!("Basic {}", CALLBACK_KEYS[1]);
@@ -1349,7 +1394,7 @@ pub fn oauth_token(data: &[u8]) {
             }
         }
         Err(e) => {
-            assert_no_secret(&e, &[CLIENT_SECRET, SUBSCRIPTION_KEY]);
+            assert_no_secret(&e, &[CLIENT_SECRET, SUBSCRIPTION_KEY], data);
             assert!(
                 matches!(
                     e.code(),
