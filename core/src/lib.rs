@@ -32,6 +32,7 @@ pub mod cancel;
 pub mod client;
 pub mod config;
 pub mod error;
+pub(crate) mod files;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod pdf;

@@ -695,7 +695,7 @@ impl SigningService {
         for (f, name) in done.files.iter().zip(names) {
             let data = self.download(&done.id, &f.document_id).await?;
             let path = dir.join(name);
-            write_atomic(&path, data).await?;
+            crate::files::write_atomic(&path, data).await?;
             written.push(path);
         }
         Ok(written)
@@ -987,17 +987,10 @@ pub(crate) fn annotate(e: Error, note: &str) -> Error {
     out.with_source(e)
 }
 
-/// A file name safe to use in a directory: the last path component, without control
-/// characters; `document.pdf` when nothing is left.
+/// A file name safe to use in a directory (see [`crate::files::sanitize_file_name`]);
+/// `document.pdf` when nothing is left.
 pub(crate) fn safe_file_name(name: &str) -> String {
-    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = last.chars().filter(|c| !c.is_control()).collect();
-    let cleaned = cleaned.trim();
-    if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
-        "document.pdf".to_string()
-    } else {
-        cleaned.to_string()
-    }
+    crate::files::sanitize_file_name(name, "document.pdf")
 }
 
 /// Safe, distinct file names for `names`, in order (`a.pdf`, `a-2.pdf`…).
@@ -1018,31 +1011,6 @@ fn unique_file_names<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
             name
         })
         .collect()
-}
-
-/// Write `data` to `path` atomically: a temporary file beside it, flushed, then renamed.
-async fn write_atomic(path: &Path, data: Bytes) -> Result<()> {
-    let path = path.to_path_buf();
-    tokio::task::spawn_blocking(move || {
-        use std::io::Write as _;
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".signbridge-")
-            .suffix(".part")
-            .tempfile_in(&dir)
-            .map_err(|e| Error::io("create a temporary file in", &dir, e))?;
-        tmp.write_all(&data)
-            .and_then(|_| tmp.as_file().sync_all())
-            .map_err(|e| Error::io("write", tmp.path(), e))?;
-        tmp.persist(&path)
-            .map_err(|e| Error::io("move the download into", &path, e.error))?;
-        Ok(())
-    })
-    .await
-    .map_err(|e| Error::internal(format!("file writer task failed: {e}")))?
 }
 
 /// The height in points of the document's pages, read from the first `/MediaBox` found (A4,

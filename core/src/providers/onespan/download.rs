@@ -2,7 +2,6 @@
 //! atomic writes.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 
@@ -172,53 +171,8 @@ fn percent_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// A name safe to create inside a directory: the last component of any `/` or `\` path, without
-/// control characters or characters Windows refuses (`: * ? " < > |`), not `.`/`..`, no leading
-/// dots (no hidden files), at most 200 characters; `fallback` when nothing is left.
-pub fn sanitize_file_name(name: &str, fallback: &str) -> String {
-    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = last
-        .chars()
-        .filter(|c| !c.is_control() && !":*?\"<>|".contains(*c))
-        .collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').trim();
-    let cleaned: String = cleaned.chars().take(200).collect();
-    if cleaned.is_empty() {
-        fallback.to_string()
-    } else {
-        cleaned
-    }
-}
-
-/// Write `data` to `path` atomically: a temporary file beside it, written and fsynced, then
-/// renamed over `path`. On failure the temporary file is removed and `path` is untouched.
-pub(crate) async fn write_atomic(path: &Path, data: Bytes) -> Result<u64> {
-    let path = path.to_path_buf();
-    tokio::task::spawn_blocking(move || {
-        use std::io::Write as _;
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".signbridge-")
-            .suffix(".part")
-            .tempfile_in(&dir)
-            .map_err(|e| Error::io("create a temporary file in", &dir, e))?;
-        tmp.write_all(&data)
-            .and_then(|_| tmp.as_file().sync_all())
-            .map_err(|e| Error::io("write", tmp.path(), e))?;
-        tmp.persist(&path)
-            .map_err(|e| Error::io("move the download into", &path, e.error))?;
-        // Make the rename itself durable.
-        if let Ok(d) = std::fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(data.len() as u64)
-    })
-    .await
-    .map_err(|e| Error::internal(format!("file writer task failed: {e}")))?
-}
+pub use crate::files::sanitize_file_name;
+pub(crate) use crate::files::write_atomic;
 
 #[cfg(test)]
 mod tests {
