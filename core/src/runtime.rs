@@ -33,6 +33,7 @@ use std::future::Future;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use tokio::runtime::Runtime;
 
@@ -49,9 +50,49 @@ const WORKER_THREADS: usize = 2;
 /// (name resolution, file I/O of code that uses `spawn_blocking`); they exit after 10 s idle.
 const LOCAL_BLOCKING_THREADS: usize = 4;
 
+/// A calling thread that has not made a call for this long lets its runtime take in pending I/O
+/// events before the next call starts (see [`settle`]).
+const SETTLE_AFTER: Duration = Duration::from_millis(1);
+
+/// The process id, cached: `std::process::id()` is a system call, and every call of the blocking
+/// API would otherwise make several. A `fork()` child clears the cache (a `pthread_atfork`
+/// handler), so it reads its own id on first use.
+static PID: AtomicU32 = AtomicU32::new(0);
+
+/// This process's id (see [`PID`]).
+pub(crate) fn pid() -> u32 {
+    let cached = PID.load(Ordering::Relaxed);
+    if cached != 0 {
+        return cached;
+    }
+    let pid = std::process::id();
+    if watch_forks() {
+        PID.store(pid, Ordering::Relaxed);
+    }
+    pid
+}
+
+/// Register the fork handler that clears [`PID`] in a child; whether it is in place.
+#[cfg(unix)]
+fn watch_forks() -> bool {
+    extern "C" fn in_child() {
+        PID.store(0, Ordering::Relaxed);
+    }
+    static REGISTERED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    // SAFETY: `in_child` only stores to an atomic, which is async-signal-safe.
+    *REGISTERED.get_or_init(|| unsafe { libc::pthread_atfork(None, None, Some(in_child)) == 0 })
+}
+
+#[cfg(not(unix))]
+fn watch_forks() -> bool {
+    true
+}
+
 thread_local! {
     /// This thread's own current-thread runtime (blocking callers), with the pid it was built in.
     static LOCAL: RefCell<Option<(u32, Rc<Runtime>)>> = const { RefCell::new(None) };
+    /// When this thread's last blocking call ended (`None`: none yet, or a fresh runtime).
+    static LAST_CALL_END: Cell<Option<Instant>> = const { Cell::new(None) };
     /// Set while this thread is inside [`block_on`], driving an operation itself.
     static IN_BLOCK_ON: Cell<bool> = const { Cell::new(false) };
     /// Set on the shared runtime's own threads.
@@ -60,7 +101,7 @@ thread_local! {
 
 /// The shared runtime of this process, built on first use (and again in a forked child).
 pub fn runtime() -> &'static Runtime {
-    let pid = std::process::id();
+    let pid = pid();
     let ptr = RUNTIME.load(Ordering::Acquire);
     if !ptr.is_null() && RUNTIME_PID.load(Ordering::Acquire) == pid {
         // SAFETY: the pointer comes from `Box::leak` below and is never freed.
@@ -98,7 +139,7 @@ fn build_for(pid: u32) -> &'static Runtime {
 /// This thread's current-thread runtime, built on first use (and again in a forked child).
 /// `None` while the thread is being torn down (its thread-locals are gone).
 fn local_runtime() -> Option<Rc<Runtime>> {
-    let pid = std::process::id();
+    let pid = pid();
     LOCAL
         .try_with(|slot| {
             let mut slot = slot.try_borrow_mut().ok()?;
@@ -119,6 +160,7 @@ fn local_runtime() -> Option<Rc<Runtime>> {
                 .unwrap_or_else(|e| panic!("signbridge: cannot start a runtime: {e}"));
             let rt = Rc::new(rt);
             *slot = Some((pid, rt.clone()));
+            let _ = LAST_CALL_END.try_with(|t| t.set(None));
             Some(rt)
         })
         .ok()
@@ -158,14 +200,23 @@ pub fn block_on<F: Future>(fut: F) -> Result<F::Output> {
     match local_runtime() {
         Some(rt) => {
             let _flag = InBlockOn::enter();
-            Ok(rt.block_on(async {
-                settle().await;
-                let out = fut.await;
-                // Let connection tasks that have work left (closing a connection the pool did
-                // not keep) do it now, not at this thread's next call.
-                tokio::task::yield_now().await;
-                out
-            }))
+            // Back-to-back calls skip the settling: nothing can have arrived in between.
+            let idle = LAST_CALL_END
+                .try_with(Cell::get)
+                .ok()
+                .flatten()
+                .is_none_or(|end| end.elapsed() >= SETTLE_AFTER);
+            // One move of the (large) operation future onto the heap instead of several on the
+            // way into the runtime.
+            let fut = Box::pin(fut);
+            let out = rt.block_on(async {
+                if idle {
+                    settle().await;
+                }
+                fut.await
+            });
+            let _ = LAST_CALL_END.try_with(|t| t.set(Some(Instant::now())));
+            Ok(out)
         }
         // The thread is exiting (a call from another thread-local's destructor): the shared
         // runtime still serves it.
@@ -176,9 +227,10 @@ pub fn block_on<F: Future>(fut: F) -> Result<F::Output> {
 /// Let this thread's runtime take in the I/O events that arrived while the thread was busy
 /// elsewhere, before the operation starts. A pooled keep-alive connection that the server closed
 /// in the meantime is then seen as closed and not reused (a request written into it could not
-/// be known to have arrived). Each `yield_now` lets the runtime poll its I/O driver once (the
-/// first wakes the connection tasks that have news, the second lets them run); it costs two
-/// non-blocking `epoll_wait` calls.
+/// be known to have arrived), and connections the pool did not keep after the last call are
+/// closed. Each `yield_now` lets the runtime poll its I/O driver once (the first wakes the
+/// connection tasks that have news, the second lets them run); it costs two non-blocking
+/// `epoll_wait` calls, made only when the thread was idle for at least [`SETTLE_AFTER`].
 async fn settle() {
     tokio::task::yield_now().await;
     tokio::task::yield_now().await;
@@ -195,7 +247,7 @@ pub(crate) fn on_calling_thread() -> bool {
 /// Whether the calling code runs on one of the shared runtime's threads (in this process).
 pub(crate) fn on_shared_runtime() -> bool {
     SHARED_THREAD.try_with(Cell::get).unwrap_or(false)
-        && RUNTIME_PID.load(Ordering::Acquire) == std::process::id()
+        && RUNTIME_PID.load(Ordering::Acquire) == pid()
 }
 
 /// Run blocking file-system work `f`: inline when the operation runs on its caller's own thread

@@ -270,6 +270,9 @@ pub(crate) struct Transport {
     credentials: Option<Arc<Credentials>>,
     settings: Arc<Settings>,
     error_mapper: Option<ErrorMapper>,
+    /// The request slots of the configured origin, with the pid they were taken in (looked up
+    /// once instead of in the process-wide table on every call).
+    own_slots: std::sync::OnceLock<(u32, Arc<tokio::sync::Semaphore>)>,
 }
 
 struct Settings {
@@ -354,6 +357,7 @@ impl Transport {
             credentials: credentials.map(Arc::new),
             settings: Arc::new(settings),
             error_mapper: None,
+            own_slots: std::sync::OnceLock::new(),
         })
     }
 
@@ -381,9 +385,10 @@ impl Transport {
             .map_err(|e| Error::internal(format!("bad path {path}: {e}")))
     }
 
-    /// Whether `url` shares the configured origin (and so may carry credentials).
+    /// Whether `url` shares the configured origin (and so may carry credentials): the same
+    /// scheme, host and port (the default port of the scheme when none is written).
     pub(crate) fn is_own_origin(&self, url: &Url) -> bool {
-        url.origin() == self.base.origin()
+        same_origin(url, &self.base)
     }
 
     /// Perform `req` with retries, key rotation and error mapping.
@@ -553,9 +558,7 @@ impl Transport {
     ) -> std::result::Result<(Response, Option<FileSink>), (Error, bool)> {
         // At most `max_requests_per_origin` exchanges in flight per origin; the wait for a slot
         // happens before anything is built or counted against the timeout.
-        let _permit = origin_slot(&self.settings, &req.url)
-            .await
-            .map_err(|e| (e, true))?;
+        let _permit = self.slot(&req.url).await.map_err(|e| (e, true))?;
         let mode = if crate::runtime::on_calling_thread() {
             match local_http_client(&self.settings).map_err(|e| (e, true))? {
                 Some(http) => Mode::Inline(http, true),
@@ -593,6 +596,31 @@ impl Transport {
                 AbortOnDrop(task).await
             }
         }
+    }
+
+    /// A request slot for `url`'s origin (see [`origin_slots`]).
+    async fn slot(&self, url: &Url) -> Result<tokio::sync::OwnedSemaphorePermit> {
+        let slots = if self.is_own_origin(url) {
+            let pid = crate::runtime::pid();
+            match self.own_slots.get() {
+                Some((p, s)) if *p == pid => s.clone(),
+                Some(_) => origin_slots(&self.settings, url)?,
+                None => {
+                    let s = origin_slots(&self.settings, url)?;
+                    let _ = self.own_slots.set((pid, s.clone()));
+                    s
+                }
+            }
+        } else {
+            origin_slots(&self.settings, url)?
+        };
+        if let Ok(permit) = slots.clone().try_acquire_owned() {
+            return Ok(permit);
+        }
+        slots
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::internal("request slots closed"))
     }
 
     /// The reqwest request of `req` on `client`. File bodies are read inline when the exchange
@@ -829,15 +857,21 @@ async fn exchange(
     mut sink: Option<FileSink>,
 ) -> std::result::Result<(Response, Option<FileSink>), (Error, bool)> {
     let start = tokio::time::Instant::now();
-    let deadline = limits.deadline(start, 0);
-    let sent = tokio::time::timeout_at(deadline, http.client.execute(request)).await;
+    // One timer for the whole exchange, moved later as the answer's size becomes known.
+    let timer = tokio::time::sleep_until(limits.deadline(start, 0));
+    tokio::pin!(timer);
+    let sent = tokio::select! {
+        biased;
+        r = http.client.execute(request) => r,
+        () = &mut timer => return Err((timeout_error(what, &url, start.elapsed()), false)),
+    };
     let mut resp = match sent {
-        Err(_) => return Err((timeout_error(what, &url, start.elapsed()), false)),
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => {
+        Ok(r) => r,
+        Err(e) => {
             let err = transport_error(&e, what, &url);
             if url.scheme() == "https" && err.code() == ErrorCode::Network {
-                if let Some(reason) = diagnose_tls(http.tls.clone(), &url).await {
+                // Boxed: only this error path needs the (large) handshake future.
+                if let Some(reason) = Box::pin(diagnose_tls(http.tls.clone(), &url)).await {
                     // The TLS layer refused us: the request was never processed.
                     return Err((
                         Error::new(
@@ -857,7 +891,7 @@ async fn exchange(
         }
     };
     let status = resp.status();
-    let headers = resp.headers().clone();
+    let headers = std::mem::take(resp.headers_mut());
     if status.is_redirection() {
         return Err((
             Error::protocol(format!(
@@ -891,11 +925,19 @@ async fn exchange(
     let mut received = 0u64;
     loop {
         let deadline = limits.deadline(start, expected.unwrap_or(0).max(received));
-        let chunk = match tokio::time::timeout_at(deadline, resp.chunk()).await {
-            Err(_) => return Err((timeout_error(what, &url, start.elapsed()), false)),
-            Ok(Ok(Some(chunk))) => chunk,
-            Ok(Ok(None)) => break,
-            Ok(Err(e)) => return Err((transport_error(&e, what, &url), false)),
+        // The timer's resolution is a millisecond: smaller moves are not worth a reset.
+        if deadline >= timer.deadline() + Duration::from_millis(1) {
+            timer.as_mut().reset(deadline);
+        }
+        let chunk = tokio::select! {
+            biased;
+            c = resp.chunk() => c,
+            () = &mut timer => return Err((timeout_error(what, &url, start.elapsed()), false)),
+        };
+        let chunk = match chunk {
+            Ok(Some(chunk)) => chunk,
+            Ok(None) => break,
+            Err(e) => return Err((transport_error(&e, what, &url), false)),
         };
         received += chunk.len() as u64;
         if received > limit {
@@ -998,7 +1040,7 @@ struct HttpClient {
 fn http_client(settings: &Settings) -> Result<HttpClient> {
     type Cache = Option<(u32, HashMap<u64, HttpClient>)>;
     static CLIENTS: Mutex<Cache> = Mutex::new(None);
-    let pid = std::process::id();
+    let pid = crate::runtime::pid();
     let mut guard = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
     if guard.as_ref().map(|(p, _)| *p) != Some(pid) {
         *guard = Some((pid, HashMap::new()));
@@ -1030,7 +1072,7 @@ thread_local! {
 /// each for at most [`POOL_IDLE_TIMEOUT`] (checked when the thread next makes a call); they are
 /// closed when the thread exits. `None` while the thread is being torn down.
 fn local_http_client(settings: &Settings) -> Result<Option<HttpClient>> {
-    let pid = std::process::id();
+    let pid = crate::runtime::pid();
     let found = LOCAL_CLIENTS.try_with(|slot| {
         let Ok(mut slot) = slot.try_borrow_mut() else {
             return Ok(None);
@@ -1103,37 +1145,41 @@ fn build_client(
         .map_err(|e| Error::internal(format!("HTTP client setup failed: {e}")))
 }
 
-/// A slot for one exchange with `url`'s origin: at most `max_requests_per_origin` at once per
+/// Whether two http(s) URLs have the same origin (scheme, host, port), as `Url::origin` equality
+/// but without allocating. Other schemes have opaque origins, equal to nothing.
+fn same_origin(a: &Url, b: &Url) -> bool {
+    matches!(a.scheme(), "http" | "https")
+        && a.scheme() == b.scheme()
+        && a.host() == b.host()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// The request slots of `url`'s origin: at most `max_requests_per_origin` exchanges at once per
 /// process and TLS configuration (all threads and runtimes together). A forked child starts
 /// with free slots (the parent's holders do not exist there).
-async fn origin_slot(settings: &Settings, url: &Url) -> Result<tokio::sync::OwnedSemaphorePermit> {
-    type Slots = Option<(u32, HashMap<(u64, String), Arc<tokio::sync::Semaphore>>)>;
+fn origin_slots(settings: &Settings, url: &Url) -> Result<Arc<tokio::sync::Semaphore>> {
+    type Slots = Option<(u32, HashMap<(u64, u64), Arc<tokio::sync::Semaphore>>)>;
     static SLOTS: Mutex<Slots> = Mutex::new(None);
-    let semaphore = {
-        let pid = std::process::id();
-        let mut guard = SLOTS.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.as_ref().map(|(p, _)| *p) != Some(pid) {
-            *guard = Some((pid, HashMap::new()));
-        }
-        let Some((_, map)) = guard.as_mut() else {
-            return Err(Error::internal("request slot table unavailable"));
-        };
-        let key = (settings.client_key, url.origin().ascii_serialization());
-        map.entry(key)
-            .or_insert_with(|| {
-                Arc::new(tokio::sync::Semaphore::new(
-                    settings.config.max_requests_per_origin as usize,
-                ))
-            })
-            .clone()
-    };
-    if let Ok(permit) = semaphore.clone().try_acquire_owned() {
-        return Ok(permit);
+    let pid = crate::runtime::pid();
+    let mut guard = SLOTS.lock().unwrap_or_else(|p| p.into_inner());
+    if guard.as_ref().map(|(p, _)| *p) != Some(pid) {
+        *guard = Some((pid, HashMap::new()));
     }
-    semaphore
-        .acquire_owned()
-        .await
-        .map_err(|_| Error::internal("request slots closed"))
+    let Some((_, map)) = guard.as_mut() else {
+        return Err(Error::internal("request slot table unavailable"));
+    };
+    // The origin, hashed (two origins sharing a hash would only share their bound).
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (url.scheme(), url.host(), url.port_or_known_default()).hash(&mut h);
+    let key = (settings.client_key, h.finish());
+    Ok(map
+        .entry(key)
+        .or_insert_with(|| {
+            Arc::new(tokio::sync::Semaphore::new(
+                settings.config.max_requests_per_origin as usize,
+            ))
+        })
+        .clone())
 }
 
 /// A streamed upload body: `len` bytes of a file, read in chunks as the connection takes them.
@@ -1609,6 +1655,40 @@ mod tests {
         let e = parse_provider_error(br#"{"code":"X","message":"m"}"#).expect("parsed");
         assert_eq!(e.description.as_deref(), Some("m"));
         assert!(parse_provider_error(b"<html>").is_none());
+    }
+
+    #[test]
+    fn origins_are_scheme_host_and_port() {
+        let u = |s: &str| Url::parse(s).expect("url");
+        let base = u("https://gateway.example.com/api/");
+        assert!(same_origin(&u("https://gateway.example.com/x?y"), &base));
+        assert!(same_origin(&u("https://GATEWAY.example.com:443/"), &base));
+        assert!(!same_origin(&u("http://gateway.example.com/"), &base));
+        assert!(!same_origin(&u("https://gateway.example.com:8443/"), &base));
+        assert!(!same_origin(
+            &u("https://gateway.example.com.evil.test/"),
+            &base
+        ));
+        assert!(!same_origin(
+            &u("https://evil.test/gateway.example.com"),
+            &base
+        ));
+        assert!(same_origin(
+            &u("http://127.0.0.1:80/"),
+            &u("http://127.0.0.1/")
+        ));
+        assert!(!same_origin(
+            &u("http://[::1]:8080/"),
+            &u("http://127.0.0.1:8080/")
+        ));
+        assert!(!same_origin(&u("file:///x"), &u("file:///x")));
+        for (a, b) in [
+            ("https://a.example/", "https://a.example:443/p"),
+            ("https://a.example/", "https://b.example/"),
+            ("http://127.0.0.1:1/", "http://127.0.0.1:2/"),
+        ] {
+            assert_eq!(same_origin(&u(a), &u(b)), u(a).origin() == u(b).origin());
+        }
     }
 
     #[test]

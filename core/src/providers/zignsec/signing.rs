@@ -285,6 +285,9 @@ struct WireStatus {
     input_files: Option<Vec<FileRef>>,
     #[serde(default, rename = "signedFiles", alias = "signed_files")]
     signed_files: Option<Vec<FileRef>>,
+    /// The v5 wrapper (`{"data": {...}}`), when the answer uses it.
+    #[serde(default)]
+    data: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize, Default)]
@@ -326,8 +329,23 @@ pub(crate) fn from_value<T: serde::de::DeserializeOwned>(
 }
 
 pub(crate) fn parse_status(body: &[u8], requested_id: &str) -> Result<SigningStatus> {
-    let v = unwrap_data(body, "get signing session", 200)?;
-    let w: WireStatus = from_value(v, "get signing session")?;
+    const WHAT: &str = "get signing session";
+    // Read straight into the wire model (a status is read on every poll); the v5 `{"data": {...}}`
+    // wrapper is unwrapped when the top level has no status of its own.
+    let mut w: WireStatus = serde_json::from_slice(body).map_err(|e| {
+        if e.classify() == serde_json::error::Category::Data {
+            Error::protocol(format!(
+                "the answer to {WHAT} does not have the documented shape ({e})"
+            ))
+        } else {
+            Error::protocol(format!("the answer to {WHAT} is not JSON ({e})")).with_http_status(200)
+        }
+    })?;
+    if w.status.is_none() {
+        if let Some(data @ serde_json::Value::Object(_)) = w.data.take() {
+            w = from_value(data, WHAT)?;
+        }
+    }
     let result = w.result.unwrap_or_default();
     let status = w
         .status
@@ -873,6 +891,19 @@ mod tests {
             parse_status(b"<html>", "s").err().map(|e| e.code()),
             Some(ErrorCode::Protocol)
         );
+        for odd in [
+            &b"[1]"[..],
+            b"{\"data\": 5}",
+            b"{\"data\": {\"id\": \"s\"}}",
+            b"{\"status\": 1}",
+        ] {
+            assert_eq!(
+                parse_status(odd, "s").err().map(|e| e.code()),
+                Some(ErrorCode::Protocol)
+            );
+        }
+        let top = parse_status(br#"{"status":"Pending","data":{"status":"Finished"}}"#, "s");
+        assert_eq!(top.ok().map(|s| s.status), Some(SessionStatus::Pending));
     }
 
     #[test]
