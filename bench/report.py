@@ -1,6 +1,10 @@
 """Turn build/bench/results.jsonl (the JSON lines of every benchmark) into bench/RESULTS.md.
 
 usage: report.py RESULTS.jsonl LOAD.log OUT.md --build-secs S --total-secs S --python PY
+                 [--before BASELINE.jsonl]
+
+With --before (bench/baseline.jsonl by default: the JSON lines of the first run, before any
+optimisation), the targets table and the sections on the targets show both runs.
 """
 
 from __future__ import annotations
@@ -20,17 +24,20 @@ ap.add_argument("out")
 ap.add_argument("--build-secs", type=int, default=0)
 ap.add_argument("--total-secs", type=int, default=0)
 ap.add_argument("--python", default="python3")
+ap.add_argument("--before", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "baseline.jsonl"))
 args = ap.parse_args()
 
 ROWS = [json.loads(l) for l in open(args.results) if l.strip()]
+BEFORE = [json.loads(l) for l in open(args.before) if l.strip()] if os.path.exists(args.before) else []
 
 
-def rows(bench: str, lang: str | None = None) -> list[dict]:
-    return [r for r in ROWS if r["bench"] == bench and (lang is None or r["lang"] == lang)]
+def rows(bench: str, lang: str | None = None, ds: list[dict] | None = None) -> list[dict]:
+    ds = ROWS if ds is None else ds
+    return [r for r in ds if r["bench"] == bench and (lang is None or r["lang"] == lang)]
 
 
-def find(bench: str, lang: str, prefix: str) -> dict | None:
-    for r in rows(bench, lang):
+def find(bench: str, lang: str, prefix: str, ds: list[dict] | None = None) -> dict | None:
+    for r in rows(bench, lang, ds):
         if r["impl"].startswith(prefix):
             return r
     return None
@@ -120,8 +127,90 @@ else:
     w(f"No other build was seen running during the measurements (1-minute load average ≤ {max_load1:.1f}).")
 w("")
 
-# ---- targets summary (filled below) ----
-summary: list[tuple[str, str, str, str]] = []
+def large_medians(ds: list[dict]) -> dict[str, tuple[float, float]]:
+    """impl -> (median seconds, median peak RSS growth MB) of the large-document rows."""
+    by_impl: dict[str, list[dict]] = {}
+    for r in rows("large", None, ds):
+        by_impl.setdefault(r["impl"], []).append(r)
+    return {k: (statistics.median(x["secs"] for x in v), statistics.median(x["rss_growth_kb"] for x in v) / 1024)
+            for k, v in by_impl.items()}
+
+
+def py_scaling(ds: list[dict]) -> dict[str, float]:
+    """library key -> 8-thread calls/s ÷ sequential calls/s."""
+    out = {}
+    for r in rows("py_threads", None, ds):
+        key = r["impl"].split(",")[0].split(" ")[0]
+        seq = next((s for s in rows("py_seq", None, ds) if s["impl"].startswith(key)), None)
+        if seq:
+            out[key] = r["ops_per_s"] / seq["ops_per_s"]
+    return out
+
+
+def targets(ds: list[dict]) -> list[tuple[str, str, str, bool | None]]:
+    """(item, measured, target, met) for every issue-11 target measured in `ds`."""
+    out: list[tuple[str, str, str, bool | None]] = []
+    rr = rows("overhead", "rust", ds)
+    floor = next((r for r in rr if r.get("floor")), None)
+    sb = find("overhead", "rust", "signbridge", ds)
+    if sb and floor:
+        x = sb["median_us"] / floor["median_us"]
+        out.append(("1. Rust blocking vs reqwest floor", f"{x:.2f}× (median {f(sb['median_us'])} vs {f(floor['median_us'])} µs)", "≤ 1.10×", x <= 1.10))
+    psb = find("py_seq", "python", "signbridge", ds)
+    prq = find("py_seq", "python", "requests", ds)
+    phx = find("py_seq", "python", "httpx", ds)
+    if psb and prq:
+        x = prq["median_us"] / psb["median_us"]
+        out.append(("2. Python vs requests.Session (sequential)", f"{x:.2f}× faster", "≥ 2×", x >= 2))
+    if psb and phx:
+        x = phx["median_us"] / psb["median_us"]
+        out.append(("2. Python vs httpx.Client (sequential)", f"{x:.2f}× faster", "≥ 1.2×", x >= 1.2))
+    sc = py_scaling(ds).get("signbridge")
+    if sc is not None:
+        out.append(("2. Python, 8 threads scale (GIL released)", f"{sc:.2f}× the sequential rate on {ncpu} CPUs",
+                    "threads scale", sc > 1.2))
+    nsb = find("node_seq", "node", "signbridge", ds)
+    nf = find("node_seq", "node", "fetch", ds)
+    if nsb and nf:
+        x = nf["median_us"] / nsb["median_us"]
+        out.append(("3. Node vs fetch, sequential", f"{x:.2f}×", "≥ 1×", x >= 1))
+    nis = find("node_inflight", "node", "signbridge", ds)
+    nif = find("node_inflight", "node", "fetch", ds)
+    if nis and nif:
+        x = nis["ops_per_s"] / nif["ops_per_s"]
+        out.append(("3. Node vs fetch, 64 in flight", f"{x:.2f}× the calls/s", "≥ 1×", x >= 1))
+    wt = find("node_waits", "node", "signbridge", ds)
+    if wt:
+        g = wt["rss_growth_peak_kb"] / 1024
+        out.append(("3. Node 10 000 waits: RSS growth", f"{g:.1f} MB", "< 64 MB", g < 64))
+        out.append(("3. Node 10 000 waits: threads", f"{wt['threads_before']} → {wt['threads_max']}",
+                    "no growth", wt["threads_max"] <= wt["threads_before"]))
+    cr = rows("overhead", "c", ds)
+    cfloor = next((r for r in cr if r.get("floor")), None)
+    csb = find("overhead", "c", "libsignbridge", ds)
+    if csb and cfloor:
+        x = csb["median_us"] / cfloor["median_us"]
+        out.append(("4. C vs reused libcurl handle", f"{x:.2f}× (median {f(csb['median_us'])} vs {f(cfloor['median_us'])} µs)", "≤ 1.2×", x <= 1.2))
+    tk = find("tokens", "rust", "signbridge", ds)
+    if tk:
+        out.append(("5. Tokens: 64 callers across a refresh", f"{tk['token_requests']} token request(s), "
+                    f"{tk['calls_failed']} failed calls", "1 token request",
+                    tk["token_requests"] == 1 and tk["calls_failed"] == 0))
+    else:
+        out.append(("5. Tokens: 64 callers across a refresh", "pending", "1 token request", None))
+    med = large_medians(ds)
+    if med:
+        worst = max((g for k, (_, g) in med.items() if not k.startswith("curl")), default=0.0)
+        out.append(("6. 50 MB upload/download: RSS growth", f"up to {worst:.0f} MB (signbridge)", "< 16 MB, streamed",
+                    worst < 16))
+    return out
+
+
+def before_line(text: str) -> None:
+    """A 'before' sentence under a table, when the baseline has the numbers."""
+    if BEFORE:
+        w(f"*Before* (baseline run, bench/baseline.jsonl): {text}")
+        w("")
 
 
 def lat_table(rs: list[dict], base: dict | None, ratio_name: str, invert: bool = False) -> None:
@@ -135,6 +224,13 @@ def lat_table(rs: list[dict], base: dict | None, ratio_name: str, invert: bool =
         w(f"| {r['impl']} | {r['n']} | {f(r['median_us'])} | {f(r['p90_us'])} | {f(r.get('ops_per_s'))} | "
           f"{f(ratio, 2) + '×' if ratio else '–'} |")
     w("")
+
+
+def lat_before(bench: str, lang: str | None) -> None:
+    """The baseline's medians of the same rows, as one sentence."""
+    old = rows(bench, lang, BEFORE)
+    if old:
+        before_line("; ".join(f"{r['impl']} median {f(r['median_us'])} µs ({f(r.get('ops_per_s'))} calls/s)" for r in old) + ".")
 
 
 # ---- headroom ----
@@ -168,10 +264,7 @@ w("")
 rr = rows("overhead", "rust")
 floor = next((r for r in rr if r.get("floor")), None)
 lat_table(rr, floor, "× floor (median)")
-sb = find("overhead", "rust", "signbridge")
-if sb and floor:
-    ratio = sb["median_us"] / floor["median_us"]
-    summary.append(("1. Rust blocking vs reqwest floor", f"{ratio:.2f}× (median {f(sb['median_us'])} vs {f(floor['median_us'])} µs)", "≤ 1.10×", verdict(ratio <= 1.10)))
+lat_before("overhead", "rust")
 
 # ---- 2. Python ----
 w("## 2. Python: the wheel vs requests and httpx")
@@ -183,14 +276,7 @@ w("")
 ps = rows("py_seq")
 psb = find("py_seq", "python", "signbridge")
 lat_table(ps, psb, "wheel speed-up", invert=True)
-prq = find("py_seq", "python", "requests")
-phx = find("py_seq", "python", "httpx")
-if psb and prq:
-    x = prq["median_us"] / psb["median_us"]
-    summary.append(("2. Python vs requests.Session (sequential)", f"{x:.2f}× faster", "≥ 2×", verdict(x >= 2)))
-if psb and phx:
-    x = phx["median_us"] / psb["median_us"]
-    summary.append(("2. Python vs httpx.Client (sequential)", f"{x:.2f}× faster", "≥ 1.2×", verdict(x >= 1.2)))
+lat_before("py_seq", None)
 w("8 threads (the wheel: one shared `Client`; requests: one `Session` per thread; httpx: one "
   "shared `Client`). Scaling = 8-thread calls/s ÷ sequential calls/s of the same library.")
 w("")
@@ -198,20 +284,16 @@ w("| implementation | n | median µs | p90 µs | calls/s | scaling vs sequential
 w("|---|---:|---:|---:|---:|---:|---:|")
 pt = rows("py_threads")
 prq_t = next((r for r in pt if r["impl"].startswith("requests")), None)
-scal_sb = None
+scaling = py_scaling(ROWS)
 for r in pt:
-    key = r["impl"].split(",")[0].split(" ")[0]
-    seq = next((s for s in ps if s["impl"].startswith(key)), None)
-    sc = r["ops_per_s"] / seq["ops_per_s"] if seq else None
-    if key == "signbridge":
-        scal_sb = sc
+    sc = scaling.get(r["impl"].split(",")[0].split(" ")[0])
     vs = r["ops_per_s"] / prq_t["ops_per_s"] if prq_t else None
     w(f"| {r['impl']} | {r['n']} | {f(r['median_us'])} | {f(r['p90_us'])} | {f(r['ops_per_s'])} | "
       f"{f(sc, 2)}× | {f(vs, 2)}× |")
 w("")
-if scal_sb is not None:
-    summary.append(("2. Python, 8 threads scale (GIL released)", f"{scal_sb:.2f}× the sequential rate on {ncpu} CPUs",
-                    "threads scale", verdict(scal_sb > 1.2)))
+old_sc = py_scaling(BEFORE)
+if old_sc:
+    before_line(", ".join(f"{k} {v:.2f}×" for k, v in old_sc.items()) + " the sequential rate with 8 threads.")
 
 # ---- 3. Node ----
 w("## 3. Node: the addon vs fetch (undici)")
@@ -222,10 +304,7 @@ w("")
 ns = rows("node_seq")
 nsb = find("node_seq", "node", "signbridge")
 lat_table(ns, nsb, "addon speed-up", invert=True)
-nf = find("node_seq", "node", "fetch")
-if nsb and nf:
-    x = nf["median_us"] / nsb["median_us"]
-    summary.append(("3. Node vs fetch, sequential", f"{x:.2f}×", "≥ 1×", verdict(x >= 1)))
+lat_before("node_seq", "node")
 w("64 calls in flight:")
 w("")
 ni = rows("node_inflight")
@@ -237,27 +316,30 @@ for r in ni:
     ratio = (nis["ops_per_s"] / nif["ops_per_s"]) if (nis and nif and r is nis) else None
     w(f"| {r['impl']} | {r['n']} | {f(r['median_us'])} | {f(r['p90_us'])} | {f(r['ops_per_s'])} | {f(ratio, 2) + '×' if ratio else '–'} |")
 w("")
-if nis and nif:
-    x = nis["ops_per_s"] / nif["ops_per_s"]
-    summary.append(("3. Node vs fetch, 64 in flight", f"{x:.2f}× the calls/s", "≥ 1×", verdict(x >= 1)))
+lat_before("node_inflight", "node")
 wt = find("node_waits", "node", "signbridge")
+owt = find("node_waits", "node", "signbridge", BEFORE)
 if wt:
     w(f"**{wt['waits']:,} concurrent `wait()`s** (sessions started first — {wt['prepare_secs']:.1f} s for "
       f"create+upload+start, 64 in flight — then every wait started with `intervalMs: {wt['interval_ms']}`; "
       "after 1 s all sessions were completed through the control API):")
     w("")
-    w("| | |")
-    w("|---|---|")
-    w(f"| finished | {wt['finished']:,} / {wt['waits']:,} in {wt['all_finished_secs']:.1f} s |")
-    w(f"| RSS before the waits | {wt['rss_before_kb'] / 1024:.1f} MB |")
-    w(f"| RSS growth after 1 s of waiting | {wt['rss_growth_waiting_kb'] / 1024:.1f} MB |")
-    w(f"| peak RSS growth (sampled every 50 ms) | {wt['rss_growth_peak_kb'] / 1024:.1f} MB |")
-    w(f"| threads before → max | {wt['threads_before']} → {wt['threads_max']} |")
+    if owt:
+        w("| | after | before |")
+        w("|---|---|---|")
+    else:
+        w("| | |")
+        w("|---|---|")
+
+    def wrow(label: str, fmt) -> None:
+        w(f"| {label} | {fmt(wt)} |" + (f" {fmt(owt)} |" if owt else ""))
+
+    wrow("finished", lambda x: f"{x['finished']:,} / {x['waits']:,} in {x['all_finished_secs']:.1f} s")
+    wrow("RSS before the waits", lambda x: f"{x['rss_before_kb'] / 1024:.1f} MB")
+    wrow("RSS growth after 1 s of waiting", lambda x: f"{x['rss_growth_waiting_kb'] / 1024:.1f} MB")
+    wrow("peak RSS growth (sampled every 50 ms)", lambda x: f"{x['rss_growth_peak_kb'] / 1024:.1f} MB")
+    wrow("threads before → max", lambda x: f"{x['threads_before']} → {x['threads_max']}")
     w("")
-    g = wt["rss_growth_peak_kb"] / 1024
-    summary.append(("3. Node 10 000 waits: RSS growth", f"{g:.1f} MB", "< 64 MB", verdict(g < 64)))
-    summary.append(("3. Node 10 000 waits: threads", f"{wt['threads_before']} → {wt['threads_max']}",
-                    "no growth", verdict(wt["threads_max"] <= wt["threads_before"])))
 
 # ---- 4. C ----
 w("## 4. C: libsignbridge vs a reused libcurl easy handle")
@@ -268,10 +350,7 @@ w("")
 cr = rows("overhead", "c")
 cfloor = next((r for r in cr if r.get("floor")), None)
 lat_table(cr, cfloor, "× libcurl (median)")
-csb = find("overhead", "c", "libsignbridge")
-if csb and cfloor:
-    x = csb["median_us"] / cfloor["median_us"]
-    summary.append(("4. C vs reused libcurl handle", f"{x:.2f}× (median {f(csb['median_us'])} vs {f(cfloor['median_us'])} µs)", "≤ 1.2×", verdict(x <= 1.2)))
+lat_before("overhead", "c")
 
 # ---- 5. tokens ----
 w("## 5. Tokens")
@@ -289,13 +368,9 @@ if tk:
     w(f"| {tk['callers']} | {tk['run_secs']:.1f} | {tk['calls_ok']:,} | {tk['calls_failed']:,} | "
       f"**{tk['token_requests']}** | {tk['discovery_requests']} |")
     w("")
-    summary.append(("5. Tokens: 64 callers across a refresh", f"{tk['token_requests']} token request(s), "
-                    f"{tk['calls_failed']} failed calls", "1 token request",
-                    verdict(tk["token_requests"] == 1 and tk["calls_failed"] == 0)))
 else:
     w("**pending**: no token measurement in this run (OAuth2 not available).")
     w("")
-    summary.append(("5. Tokens: 64 callers across an expiry", "pending", "1 token request", verdict(None)))
 
 # ---- 6. large ----
 w("## 6. Large documents")
@@ -307,26 +382,22 @@ w(f"A {size / 1e6:.0f} MB PDF uploaded (multipart) and downloaded, {len({r.get('
   "before each step) minus its RSS before the step; curl = the curl process's peak RSS minus that "
   "of a curl doing a tiny request.")
 w("")
-w("| implementation | median s | MB/s | × curl throughput | peak RSS growth MB |")
-w("|---|---:|---:|---:|---:|")
-by_impl: dict[str, list[dict]] = {}
-for r in lg:
-    by_impl.setdefault(r["impl"], []).append(r)
-med = {k: (statistics.median(x["secs"] for x in v), statistics.median(x["rss_growth_kb"] for x in v) / 1024)
-       for k, v in by_impl.items()}
+med = large_medians(ROWS)
+old_med = large_medians(BEFORE)
+w("| implementation | median s | MB/s | × curl throughput | peak RSS growth MB |"
+  + (" before: median s | before: peak RSS growth MB |" if old_med else ""))
+w("|---|---:|---:|---:|---:|" + ("---:|---:|" if old_med else ""))
 curl_up = next((v for k, v in med.items() if k.startswith("curl -F")), None)
 curl_down = next((v for k, v in med.items() if k.startswith("curl -o")), None)
-worst_growth = 0.0
 for k, (secs, growth) in med.items():
     ref = curl_up if ("upload" in k or "-F" in k) else curl_down
     ratio = (ref[0] / secs) if ref else None
-    if not k.startswith("curl"):
-        worst_growth = max(worst_growth, growth)
-    w(f"| {k} | {secs:.3f} | {size / 1e6 / secs:.0f} | {f(ratio, 2)}× | {growth:.1f} |")
+    row = f"| {k} | {secs:.3f} | {size / 1e6 / secs:.0f} | {f(ratio, 2)}× | {growth:.1f} |"
+    if old_med:
+        o = old_med.get(k)
+        row += f" {o[0]:.3f} | {o[1]:.1f} |" if o else " – | – |"
+    w(row)
 w("")
-if lg:
-    summary.append(("6. 50 MB upload/download: RSS growth", f"up to {worst_growth:.0f} MB (signbridge)", "< 16 MB, streamed",
-                    verdict(worst_growth < 16)))
 
 # ---- 7. startup ----
 w("## 7. Start-up")
@@ -347,19 +418,31 @@ w("create → upload (the 2-page sample PDF) → start → complete via the cont
   "download the signed PDF (md5-verified), the simulator signing instantly. The control call is "
   "made with the language's plain HTTP client and counts in the flow time.")
 w("")
-w("| language | implementation | in flight | flows | median ms per flow | p90 ms | flows/s |")
-w("|---|---|---:|---:|---:|---:|---:|")
+old_flows = {(r["lang"], r["impl"]): r for r in rows("flow", None, BEFORE)}
+w("| language | implementation | in flight | flows | median ms per flow | p90 ms | flows/s |"
+  + (" before: flows/s |" if old_flows else ""))
+w("|---|---|---:|---:|---:|---:|---:|" + ("---:|" if old_flows else ""))
 for r in rows("flow"):
+    o = old_flows.get((r["lang"], r["impl"]))
     w(f"| {r['lang']} | {r['impl']} | {r.get('concurrency', 1)} | {r['n']} | {r['median_us'] / 1e3:.2f} | "
-      f"{r['p90_us'] / 1e3:.2f} | {f(r['ops_per_s'])} |")
+      f"{r['p90_us'] / 1e3:.2f} | {f(r['ops_per_s'])} |" + ((f" {f(o['ops_per_s'])} |" if o else " – |") if old_flows else ""))
 w("")
 
 # ---- summary at the top ----
-head = ["## Targets (issue 11)", "",
-        "| item | measured | target | |", "|---|---|---|---|"]
-head += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in summary]
-head += ["", "This is the baseline (\"before\") of the current core and wrappers; no optimisation was made "
-         "with this benchmark suite. See [Notes](#notes) for what bounds the targets not met.", ""]
+after = targets(ROWS)
+before = {item: (measured, ok) for item, measured, _, ok in targets(BEFORE)}
+if before:
+    head = ["## Targets (issue 11)", "",
+            "| item | before | after | target | |", "|---|---|---|---|---|"]
+    head += [f"| {a} | {before.get(a, ('–', None))[0]} | {b} | {c} | {verdict(d)} |" for a, b, c, d in after]
+    head += ["", "*Before*: the baseline run of the suite (bench/baseline.jsonl, the first `make bench`, "
+             "before any optimisation); *after*: this run. See [Notes](#notes) for what changed and for "
+             "what bounds any target still not met.", ""]
+else:
+    head = ["## Targets (issue 11)", "",
+            "| item | measured | target | |", "|---|---|---|---|"]
+    head += [f"| {a} | {b} | {c} | {verdict(d)} |" for a, b, c, d in after]
+    head += ["", "See [Notes](#notes) for what bounds the targets not met.", ""]
 idx = md.index("## Machine")
 md[idx:idx] = head
 
