@@ -1445,9 +1445,15 @@ fn transport_error(e: &reqwest::Error, what: &str, url: &Url) -> Error {
     let host = url.host_str().unwrap_or("?");
     let port = url.port_or_known_default().unwrap_or(0);
     let chain = error_chain(e);
+    // Only the causes, never reqwest's top-level text (it contains the URL, and an id or path
+    // with "tls" or "certificate" in it must not turn a reset into a TLS error), and only where
+    // TLS is spoken at all.
+    let causes = std::error::Error::source(e)
+        .map(error_chain)
+        .unwrap_or_default();
     let (code, kind) = if e.is_timeout() {
         (ErrorCode::Timeout, "timed out")
-    } else if looks_like_tls(&chain) {
+    } else if url.scheme() == "https" && looks_like_tls(&causes) {
         (ErrorCode::Tls, "TLS handshake failed")
     } else if e.is_connect() {
         (ErrorCode::Network, "could not connect")
