@@ -334,11 +334,32 @@ if wt:
     def wrow(label: str, fmt) -> None:
         w(f"| {label} | {fmt(wt)} |" + (f" {fmt(owt)} |" if owt else ""))
 
+    def kb(key: str):
+        return lambda x: f"{x[key] / 1024:.1f} MB" if key in x else "–"
+
     wrow("finished", lambda x: f"{x['finished']:,} / {x['waits']:,} in {x['all_finished_secs']:.1f} s")
-    wrow("RSS before the waits", lambda x: f"{x['rss_before_kb'] / 1024:.1f} MB")
-    wrow("RSS growth after 1 s of waiting", lambda x: f"{x['rss_growth_waiting_kb'] / 1024:.1f} MB")
-    wrow("peak RSS growth (sampled every 50 ms)", lambda x: f"{x['rss_growth_peak_kb'] / 1024:.1f} MB")
+    wrow("RSS before the waits", kb("rss_before_kb"))
+    wrow("RSS growth after 1 s of waiting", kb("rss_growth_waiting_kb"))
+    wrow("peak RSS growth (sampled every 50 ms)", kb("rss_growth_peak_kb"))
+    wrow("of which JavaScript heap (V8 heapTotal) at the peak", kb("js_heap_growth_peak_kb"))
     wrow("threads before → max", lambda x: f"{x['threads_before']} → {x['threads_max']}")
+    w("")
+    if owt:
+        w("Before, the sessions were completed with `fetch` from the measured process itself; now "
+          "from a child process (the signers' side is not the waiting application's memory).")
+        w("")
+rw = find("rust_waits", "rust", "signbridge")
+if rw:
+    w(f"The same {rw['waits']:,} waits without Node (`signbridge-bench waits`: the core's async "
+      "`wait()` spawned on the core's runtime as the addon spawns it, same phases) — the core's own "
+      "share of the memory above:")
+    w("")
+    w("| | |")
+    w("|---|---|")
+    w(f"| finished | {rw['finished']:,} / {rw['waits']:,} in {rw['all_finished_secs']:.1f} s |")
+    w(f"| RSS growth after 1 s of waiting | {rw['rss_growth_waiting_kb'] / 1024:.1f} MB |")
+    w(f"| peak RSS growth (sampled every 50 ms) | {rw['rss_growth_peak_kb'] / 1024:.1f} MB |")
+    w(f"| threads before → max | {rw['threads_before']} → {rw['threads_max']} (the sampling thread) |")
     w("")
 
 # ---- 4. C ----

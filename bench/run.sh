@@ -173,6 +173,8 @@ run overhead-c "$OUT/bench-c" overhead
 run overhead-python "$PY" bench/python/bench.py overhead
 run overhead-node node bench/node/bench.js overhead
 run waits-node node --expose-gc bench/node/bench.js waits "$PDF"
+# The same waits without Node (the core's own share of that memory).
+run waits-rust "$RUST_BENCH" waits "$PDF"
 
 # ---- 5. tokens: 64 concurrent callers across a token refresh ----
 run tokens-rust env SIM_URL="$TOKEN_SIM_URL" BENCH_TOKEN_LIFETIME_S="$TOKEN_LIFETIME" "$RUST_BENCH" tokens

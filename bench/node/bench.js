@@ -3,6 +3,7 @@
 //
 //   node bench.js overhead      N status reads, sequential and 64 in flight: addon vs fetch (undici)
 //   node bench.js waits PDF     10 000 concurrent wait()s: RSS growth and thread count
+//   node bench.js complete      (child of `waits`) completes the session ids read from stdin
 //   node bench.js flow PDF      complete signing flows per second (sequential and 64 concurrent)
 //   node bench.js startup       (fresh process) require('signbridge') + construction
 //
@@ -111,6 +112,25 @@ async function startedSession (s, pdf) {
   return id
 }
 
+/** Complete `ids` through the control API from a child process (`node bench.js complete`). */
+function completeElsewhere (ids) {
+  return new Promise((resolve, reject) => {
+    const child = require('child_process').spawn(process.execPath, [__filename, 'complete'],
+      { stdio: ['pipe', 'inherit', 'inherit'] })
+    child.on('error', reject)
+    child.on('exit', (code) => code === 0 ? resolve() : reject(new Error(`completing child exited with ${code}`)))
+    child.stdin.end(JSON.stringify(ids))
+  })
+}
+
+/** `node bench.js complete`: complete the session ids read as JSON from stdin, 64 in flight. */
+async function completeFromStdin () {
+  const chunks = []
+  for await (const c of process.stdin) chunks.push(c)
+  const ids = JSON.parse(Buffer.concat(chunks).toString())
+  await pool(async () => { await complete(ids.pop()) }, ids.length, INFLIGHT)
+}
+
 async function waits (pdfPath) {
   const pdf = fs.readFileSync(pdfPath)
   const s = signing()
@@ -122,10 +142,16 @@ async function waits (pdfPath) {
   await new Promise((resolve) => setTimeout(resolve, 200))
   const rss0 = procStatus('VmRSS:')
   const threads0 = procStatus('Threads:')
+  const heap0 = process.memoryUsage().heapTotal
   let rssMax = rss0
+  let heapAtPeak = heap0
   let threadsMax = threads0
   const sample = setInterval(() => {
-    rssMax = Math.max(rssMax, procStatus('VmRSS:'))
+    const rss = procStatus('VmRSS:')
+    if (rss > rssMax) {
+      rssMax = rss
+      heapAtPeak = process.memoryUsage().heapTotal
+    }
     threadsMax = Math.max(threadsMax, procStatus('Threads:'))
   }, 50)
   const intervalMs = Number(process.env.BENCH_WAIT_INTERVAL_MS || 2000)
@@ -134,10 +160,13 @@ async function waits (pdfPath) {
   const all = ids.map((id) => s.wait(id, { intervalMs, timeoutMs: 600000 }).then((st) => {
     if (st.status === 'Finished') ok++
   }))
-  // Let every wait make its first poll, then complete the sessions via the control API.
+  // Let every wait make its first poll, then complete the sessions via the control API. The
+  // completing (the signers, at the provider) runs in a child process: its 10 000 fetch calls
+  // are not the waiting application's memory.
   await new Promise((resolve) => setTimeout(resolve, 1000))
   const rssWaiting = procStatus('VmRSS:')
-  await pool(async () => { await complete(ids.pop()) }, ids.length, INFLIGHT)
+  const heapWaiting = process.memoryUsage().heapTotal
+  await completeElsewhere(ids)
   await Promise.all(all)
   const allSecs = (now() - tw) / 1e6
   clearInterval(sample)
@@ -150,6 +179,9 @@ async function waits (pdfPath) {
     rss_before_kb: rss0,
     rss_growth_waiting_kb: rssWaiting - rss0,
     rss_growth_peak_kb: rssMax - rss0,
+    // The JavaScript heap's part of the growth (V8 heapTotal), at 1 s and at the RSS peak.
+    js_heap_growth_waiting_kb: Math.round((heapWaiting - heap0) / 1024),
+    js_heap_growth_peak_kb: Math.round((heapAtPeak - heap0) / 1024),
     threads_before: threads0,
     threads_max: threadsMax,
     prepare_secs: prepSecs,
@@ -185,7 +217,7 @@ function startup () {
 }
 
 const cmd = process.argv[2]
-const main = { overhead, waits, flow, startup }[cmd]
+const main = { overhead, waits, flow, startup, complete: completeFromStdin }[cmd]
 if (!main) {
   console.error('usage: node bench.js overhead | waits PDF | flow PDF | startup')
   process.exit(2)

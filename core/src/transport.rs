@@ -393,15 +393,31 @@ impl Transport {
 
     /// Perform `req` with retries, key rotation and error mapping.
     pub(crate) async fn send(&self, req: Request) -> Result<Response> {
-        self.send_to(req, None).await.map(|(resp, _)| resp)
+        // The request slot first, then the call's state (kilobytes, boxed): thousands of calls
+        // queued for a slot (e.g. polls of thousands of concurrent waits) then hold only a few
+        // hundred bytes each, and an operation future that is not sending holds none of it.
+        // Not when the credentials may fetch a token first: that fetch needs a slot itself,
+        // and holding one while waiting for it could use up every slot.
+        let bearer = self.is_own_origin(&req.url)
+            && self.credentials.as_deref().is_some_and(|c| c.has_bearer());
+        let held = if bearer {
+            None
+        } else {
+            Some(self.slot(&req.url).await?)
+        };
+        Box::pin(self.send_to(req, None, held))
+            .await
+            .map(|(resp, _)| resp)
     }
 
     /// [`send`](Self::send); a 2xx answer's body goes to a fresh sink on `target` (truncated at
-    /// every attempt) instead of memory.
+    /// every attempt) instead of memory. `held` is a request slot already taken for the first
+    /// attempt (later attempts take their own).
     async fn send_to(
         &self,
         req: Request,
         target: Option<&std::fs::File>,
+        mut held: Option<tokio::sync::OwnedSemaphorePermit>,
     ) -> Result<(Response, Option<FileSink>)> {
         let own = self.is_own_origin(&req.url);
         let creds = if own {
@@ -434,7 +450,7 @@ impl Transport {
                 }
                 None => (Vec::new(), None),
             };
-            let outcome = self.attempt(&req, auth_headers, target).await;
+            let outcome = self.attempt(&req, auth_headers, target, held.take()).await;
             let retry_delay = match outcome {
                 Ok((resp, sink)) if resp.status.is_success() => {
                     if let Some(c) = creds {
@@ -555,10 +571,14 @@ impl Transport {
         req: &Request,
         auth_headers: Vec<(http::HeaderName, http::HeaderValue)>,
         target: Option<&std::fs::File>,
+        held: Option<tokio::sync::OwnedSemaphorePermit>,
     ) -> std::result::Result<(Response, Option<FileSink>), (Error, bool)> {
         // At most `max_requests_per_origin` exchanges in flight per origin; the wait for a slot
         // happens before anything is built or counted against the timeout.
-        let _permit = self.slot(&req.url).await.map_err(|e| (e, true))?;
+        let _permit = match held {
+            Some(p) => p,
+            None => self.slot(&req.url).await.map_err(|e| (e, true))?,
+        };
         let mode = if crate::runtime::on_calling_thread() {
             match local_http_client(&self.settings).map_err(|e| (e, true))? {
                 Some(http) => Mode::Inline(http, true),
@@ -588,7 +608,8 @@ impl Transport {
         let what = req.what;
         let url = req.url.clone();
         match mode {
-            Mode::Inline(..) => exchange(http, request, what, url, limits, sink).await,
+            // Boxed, like `send`: a request waiting for a slot holds none of this state.
+            Mode::Inline(..) => Box::pin(exchange(http, request, what, url, limits, sink)).await,
             Mode::Spawn(_) => {
                 let task = crate::runtime::spawn(async move {
                     exchange(http, request, what, url, limits, sink).await
@@ -742,7 +763,7 @@ impl Transport {
                 .map_err(|e| Error::io("create a temporary file in", &dir, e))
         })
         .await?;
-        let outcome = match self.send_to(req, Some(tmp.as_file())).await {
+        let outcome = match self.send_to(req, Some(tmp.as_file()), None).await {
             Ok((resp, Some(sink))) => sink.finish(resp).await,
             Ok((_, None)) => Err(Error::internal("the download produced no file")),
             Err(e) => Err(e),

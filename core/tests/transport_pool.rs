@@ -287,3 +287,93 @@ fn blocking_threads_keep_few_idle_connections_and_close_them_on_exit() {
         open()
     );
 }
+
+#[test]
+fn token_fetches_under_a_bound_of_one_request_do_not_deadlock() {
+    use signbridge_sim::{
+        BackgroundSimulator, SimConfig, DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET,
+        DEFAULT_PRIMARY_KEY,
+    };
+    // The token endpoint is on the gateway's origin, so a token fetch needs the same (single)
+    // request slot as the calls waiting for the token.
+    let sim = BackgroundSimulator::start(SimConfig {
+        quiet: true,
+        token_lifetime_s: 2,
+        ..SimConfig::default()
+    })
+    .expect("sim");
+    let cfg = Config::from_json(
+        &json!({"zignsec": {"base_url": sim.base_url(), "keys": [DEFAULT_PRIMARY_KEY],
+                            "oauth2": {"client_id": DEFAULT_CLIENT_ID,
+                                       "client_secret": DEFAULT_CLIENT_SECRET}},
+                "transport": {"max_requests_per_origin": 1}})
+        .to_string(),
+    )
+    .expect("config");
+    let c = Client::new(cfg).expect("client");
+    // 16 async callers and 4 blocking threads for 3 s, past token refreshes. A deadlock would
+    // leave them hanging, so they run on their own thread and get a (generous) deadline.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(hammer(&c));
+    });
+    let calls = rx
+        .recv_timeout(Duration::from_secs(120))
+        .expect("no deadlock: every caller finished");
+    assert!(calls > 0);
+}
+
+/// Status calls from 16 async tasks and 4 blocking threads for 3 s; the number made.
+fn hammer(c: &Client) -> usize {
+    let id = c
+        .zignsec_signing()
+        .expect("signing")
+        .create(&CreateSigning::default())
+        .expect("create")
+        .id;
+    let signing = c.as_async().zignsec().expect("zignsec").signing();
+    let blocking: Vec<_> = (0..4)
+        .map(|_| {
+            let (c, id) = (c.clone(), id.clone());
+            std::thread::spawn(move || {
+                let s = c.zignsec_signing().expect("signing");
+                let end = Instant::now() + Duration::from_secs(3);
+                let mut n = 0;
+                while Instant::now() < end {
+                    s.status(&id).expect("status");
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("rt");
+    let mut total = rt.block_on(async {
+        let mut tasks = Vec::new();
+        for _ in 0..16 {
+            let (s, id) = (signing.clone(), id.clone());
+            tasks.push(tokio::spawn(async move {
+                let end = Instant::now() + Duration::from_secs(3);
+                let mut n = 0usize;
+                while Instant::now() < end {
+                    s.status(&id).await.expect("status");
+                    n += 1;
+                }
+                n
+            }));
+        }
+        let mut total = 0;
+        for t in tasks {
+            total += t.await.expect("task");
+        }
+        total
+    });
+    for t in blocking {
+        total += t.join().expect("thread");
+    }
+    total
+}

@@ -5,8 +5,11 @@
 //!   signbridge-bench flow       complete signing flows per second (sequential, and 64 async)
 //!   signbridge-bench large PDF  upload + download of a large PDF: time and peak RSS growth
 //!   signbridge-bench headroom   the simulator hammered by a raw client with 64 connections
+//!   signbridge-bench waits PDF  10 000 concurrent waits on the core's runtime (what the Node
+//!                               addon does, without Node): the core's share of that RSS
 //!
-//! Environment: SIM_URL, SIM_KEY, BENCH_N (default 5000), BENCH_FLOWS (default 300).
+//! Environment: SIM_URL, SIM_KEY, BENCH_N (default 5000), BENCH_FLOWS (default 300),
+//! BENCH_WAITS (default 10000).
 
 use std::time::{Duration, Instant};
 
@@ -297,6 +300,122 @@ fn large(c: &Ctx, path: &str) -> R<()> {
     Ok(())
 }
 
+/// BENCH_WAITS concurrent `wait()`s spawned on the core's shared runtime, as the Node addon
+/// spawns them, with the same phases as `node bench.js waits`: sessions started first (64 in
+/// flight), then every wait started (2 s interval), after 1 s all sessions completed through the
+/// control API (from this process, with a plain reqwest client). RSS sampled every 50 ms.
+fn waits(c: &Ctx, pdf_path: &str) -> R<()> {
+    let n = env_n("BENCH_WAITS", 10000);
+    let interval_ms = env_n("BENCH_WAIT_INTERVAL_MS", 2000) as u64;
+    let pdf = bytes::Bytes::from(std::fs::read(pdf_path)?);
+    let client = signbridge::Client::new(config(c))?;
+    let signing = client.zignsec()?.signing();
+    let driver = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let base = c.base.clone();
+    let t0 = Instant::now();
+    // Sessions to wait for, 64 at a time, on the core's runtime.
+    let ids: Vec<String> = driver.block_on(async {
+        let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let mut tasks = Vec::new();
+        for _ in 0..64 {
+            let (s, pdf, next) = (signing.clone(), pdf.clone(), next.clone());
+            tasks.push(signbridge::runtime::spawn(async move {
+                let mut out = Vec::new();
+                while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < n {
+                    let id = s.create(&CreateSigning::default()).await?.id;
+                    let f = s.upload_bytes(&id, "contract.pdf", pdf.clone()).await?;
+                    let req = StartSigning {
+                        files: vec![FileToSign { file_id: f.file_id, placement: None }],
+                        redirect_success: None,
+                        redirect_failure: None,
+                    };
+                    s.start(&id, &req).await?;
+                    out.push(id);
+                }
+                R::Ok(out)
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await??);
+        }
+        R::Ok(all)
+    })?;
+    let prepare = t0.elapsed();
+    std::thread::sleep(Duration::from_millis(200));
+    let rss0 = proc_status_kb("VmRSS:");
+    let threads0 = proc_status_kb("Threads:");
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sampler = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let (mut rss, mut threads) = (0, 0);
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                rss = rss.max(proc_status_kb("VmRSS:"));
+                threads = threads.max(proc_status_kb("Threads:"));
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            (rss, threads)
+        })
+    };
+    let tw = Instant::now();
+    let handles: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let (s, id) = (signing.clone(), id.clone());
+            let opts = signbridge::WaitOptions {
+                interval: Duration::from_millis(interval_ms),
+                timeout: Some(Duration::from_secs(600)),
+                cancel: Some(signbridge::CancelToken::new()),
+                ..signbridge::WaitOptions::default()
+            };
+            signbridge::runtime::spawn(async move { s.wait(&id, &opts).await })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(1));
+    let rss_waiting = proc_status_kb("VmRSS:");
+    let ok = driver.block_on(async {
+        let control = reqwest::Client::new();
+        let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let ids = std::sync::Arc::new(ids);
+        let mut tasks = Vec::new();
+        for _ in 0..64 {
+            let (control, next, ids, base) = (control.clone(), next.clone(), ids.clone(), base.clone());
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(id) = ids.get(i) else { return R::Ok(()) };
+                    let u = format!("{base}/_sim/zignsec/signing/{id}/complete");
+                    let r = control.post(u).header("content-type", "application/json").body("{}").send().await?;
+                    if !r.status().is_success() {
+                        return Err(format!("complete: {}", r.status()).into());
+                    }
+                }
+            }));
+        }
+        for t in tasks {
+            t.await??;
+        }
+        let mut ok = 0usize;
+        for h in handles {
+            if matches!(h.await, Ok(Ok(ref st)) if st.status == signbridge::SessionStatus::Finished) {
+                ok += 1;
+            }
+        }
+        R::Ok(ok)
+    })?;
+    let all_secs = tw.elapsed().as_secs_f64();
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (rss_max, threads_max) = sampler.join().map_err(|_| "sampler panicked")?;
+    let rss_max = rss_max.max(proc_status_kb("VmRSS:"));
+    emit(serde_json::json!({"bench": "rust_waits", "lang": "rust", "impl": "signbridge async wait() on the core runtime",
+        "waits": n, "finished": ok, "interval_ms": interval_ms, "rss_before_kb": rss0,
+        "rss_growth_waiting_kb": rss_waiting.saturating_sub(rss0), "rss_growth_peak_kb": rss_max.saturating_sub(rss0),
+        "threads_before": threads0, "threads_max": threads_max,
+        "prepare_secs": prepare.as_secs_f64(), "all_finished_secs": all_secs}));
+    Ok(())
+}
+
 fn headroom(c: &Ctx) -> R<()> {
     let conns = env_n("BENCH_HEADROOM_CONNS", 64);
     let secs = env_n("BENCH_HEADROOM_SECS", 5) as u64;
@@ -404,8 +523,12 @@ fn main() {
             None => Err("usage: signbridge-bench large FILE.pdf".into()),
         },
         Some("headroom") => headroom(&c),
+        Some("waits") => match args.get(2) {
+            Some(p) => waits(&c, p),
+            None => Err("usage: signbridge-bench waits FILE.pdf".into()),
+        },
         Some("tokens") => tokens(&c),
-        _ => Err("usage: signbridge-bench overhead|flow|large FILE|headroom".into()),
+        _ => Err("usage: signbridge-bench overhead|flow|large FILE|headroom|tokens|waits FILE".into()),
     };
     if let Err(e) = r {
         eprintln!("signbridge-bench: {e}");

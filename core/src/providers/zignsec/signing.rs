@@ -624,10 +624,12 @@ impl SigningApi {
     ) -> Result<SigningStatus> {
         check_id("session id", session_id)?;
         let what = format!("signing session {session_id}");
+        // Each poll boxed: a waiting session's future stays small between polls (thousands of
+        // concurrent waits each hold one).
         let state = poll_until(
             opts,
             &what,
-            || self.status(session_id),
+            || Box::pin(self.status(session_id)),
             |s| s.status.is_terminal(),
         )
         .await?;
