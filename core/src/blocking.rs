@@ -1,5 +1,6 @@
-//! The blocking API: each method runs the async operation of the same name on the shared
-//! runtime ([`crate::runtime::block_on`]). Nothing here has logic of its own.
+//! The blocking API: each method runs the async operation of the same name to completion on the
+//! calling thread ([`crate::runtime::block_on`]: the thread's own runtime and connection pool, no
+//! hand-off to another thread). Nothing here has logic of its own.
 //!
 //! Calling these from inside an async runtime fails with
 //! [`ErrorCode::WrongContext`](crate::ErrorCode::WrongContext); use the async API there.
