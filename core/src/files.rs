@@ -1,10 +1,5 @@
-//! Files signbridge writes: names taken from providers made safe, and atomic writes.
-
-use std::path::{Path, PathBuf};
-
-use bytes::Bytes;
-
-use crate::error::{Error, Result};
+//! Files signbridge writes: names taken from providers made safe. (Downloads are written
+//! atomically by the transport: `Transport::download_to_file`.)
 
 /// A name safe to create inside a directory: the last component of any `/` or `\` path, without
 /// control characters or characters Windows refuses (`: * ? " < > |`), not `.`/`..`, no leading
@@ -36,36 +31,6 @@ pub fn sanitize_file_name(name: &str, fallback: &str) -> String {
     } else {
         cleaned
     }
-}
-
-/// Write `data` to `path` atomically: a temporary file beside it, written and fsynced, then
-/// renamed over `path`. On failure the temporary file is removed and `path` is untouched.
-pub(crate) async fn write_atomic(path: &Path, data: Bytes) -> Result<u64> {
-    let path = path.to_path_buf();
-    tokio::task::spawn_blocking(move || {
-        use std::io::Write as _;
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".signbridge-")
-            .suffix(".part")
-            .tempfile_in(&dir)
-            .map_err(|e| Error::io("create a temporary file in", &dir, e))?;
-        tmp.write_all(&data)
-            .and_then(|_| tmp.as_file().sync_all())
-            .map_err(|e| Error::io("write", tmp.path(), e))?;
-        tmp.persist(&path)
-            .map_err(|e| Error::io("move the download into", &path, e.error))?;
-        // Make the rename itself durable.
-        if let Ok(d) = std::fs::File::open(&dir) {
-            let _ = d.sync_all();
-        }
-        Ok(data.len() as u64)
-    })
-    .await
-    .map_err(|e| Error::internal(format!("file writer task failed: {e}")))?
 }
 
 #[cfg(test)]

@@ -218,8 +218,27 @@ fn two_signers_sign_in_order_and_the_signed_files_download() {
             .expect("original");
         assert!(original.data.starts_with(b"%PDF-"));
         assert_ne!(signed.data, original.data, "signing changed {}", d.name);
-        let name = signed.file_name.expect("Content-Disposition name");
+        let name = signed.file_name.clone().expect("Content-Disposition name");
         assert!(!name.contains('/') && !name.starts_with('.'), "{name}");
+        // Streamed to disk: the same bytes as in memory, under the same suggested name, from
+        // the calling thread (blocking) and from the shared runtime (async).
+        let kind = DownloadKind::Document(d.id.clone());
+        let target = dir.path().join("streamed.pdf");
+        let n = os.download_to(&id, &kind, &target).expect("download_to");
+        assert_eq!(n, signed.data.len() as u64);
+        assert_eq!(std::fs::read(&target).expect("read"), signed.data);
+        let into = dir.path().join("into");
+        let saved = os.download_into(&id, &kind, &into).expect("download_into");
+        assert_eq!(saved, into.join(&name));
+        assert_eq!(std::fs::read(&saved).expect("read"), signed.data);
+        let async_target = dir.path().join("streamed-async.pdf");
+        let n = signbridge::runtime::runtime()
+            .block_on(os.0.download_to(&id, &kind, &async_target))
+            .expect("async download_to");
+        assert_eq!(n, signed.data.len() as u64);
+        assert_eq!(std::fs::read(&async_target).expect("read"), signed.data);
+        no_temp_files(dir.path());
+        no_temp_files(&into);
     }
     let zip = os.download(&id, &DownloadKind::Zip).expect("zip");
     let entries = zip_entries(&zip.data);
@@ -647,6 +666,123 @@ fn downloads_are_atomic_and_checked() {
     assert_eq!(data.len() as u64, n);
     assert!(data.starts_with(b"%PDF-"));
     no_temp_files(dir.path());
+}
+
+/// A download that fails — unknown transaction or document, an answer that is not what was
+/// asked for, a failed provider — leaves no file and no temporary file, and a file already at
+/// the target keeps its content; for `download_to` and `download_into`, blocking and async.
+#[test]
+fn failed_downloads_leave_nothing_behind() {
+    let sim = sim();
+    let os = onespan(&sim);
+    let id = os
+        .create_package(&one_signer_package("Leftovers").send_on_create(true))
+        .expect("create");
+    let doc = os.get_package(&id).expect("read").documents[0].id.clone();
+    let kind = DownloadKind::Document(doc.clone());
+    let dir = tempfile::tempdir().expect("dir");
+    let existing = dir.path().join("contract.pdf");
+    std::fs::write(&existing, b"previous content").expect("seed");
+    let fresh = dir.path().join("fresh.pdf");
+    // What download_into would call the file: seed it too.
+    let into = dir.path().join("into");
+    let named = os.download_into(&id, &kind, &into).expect("download_into");
+    std::fs::write(&named, b"previous content").expect("seed");
+    let entries = |d: &Path| {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .expect("ls")
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let before = (entries(dir.path()), entries(&into));
+    let untouched = |what: &str| {
+        assert_eq!(
+            std::fs::read(&existing).expect("read"),
+            b"previous content",
+            "{what}"
+        );
+        assert_eq!(
+            std::fs::read(&named).expect("read"),
+            b"previous content",
+            "{what}"
+        );
+        assert!(!fresh.exists(), "{what}: a file was created");
+        assert_eq!((entries(dir.path()), entries(&into)), before, "{what}");
+    };
+    let fail = |kind: &DownloadKind, package: &str, what: &str| -> Vec<ErrorCode> {
+        let mut codes = Vec::new();
+        for target in [&existing, &fresh] {
+            let e = os.download_to(package, kind, target).expect_err(what);
+            codes.push(e.code());
+            untouched(what);
+            let e = signbridge::runtime::runtime()
+                .block_on(os.0.download_to(package, kind, target))
+                .expect_err(what);
+            codes.push(e.code());
+            untouched(what);
+        }
+        let e = os.download_into(package, kind, &into).expect_err(what);
+        codes.push(e.code());
+        untouched(what);
+        codes
+    };
+
+    // Unknown transaction, unknown document.
+    for code in fail(&kind, "no-such-package", "unknown package") {
+        assert_eq!(code, ErrorCode::NotFound);
+    }
+    let unknown_doc = DownloadKind::Document("no-such-document".into());
+    for code in fail(&unknown_doc, &id, "unknown document") {
+        assert_eq!(code, ErrorCode::NotFound);
+    }
+
+    // An answer that is not a PDF (a JSON body cut short), every time.
+    control(
+        &sim,
+        "POST",
+        "/_sim/faults",
+        json!({"kind": "malformed", "count": 100, "path_prefix": "/api/packages/"}),
+    );
+    for code in fail(&kind, &id, "not a pdf") {
+        assert_eq!(code, ErrorCode::Integrity);
+    }
+    control(&sim, "DELETE", "/_sim/faults", json!({}));
+
+    // A ZIP asked for, a ZIP must come.
+    control(
+        &sim,
+        "POST",
+        "/_sim/faults",
+        json!({"kind": "malformed", "count": 100, "path_prefix": "/api/packages/"}),
+    );
+    for code in fail(&DownloadKind::Zip, &id, "not a zip") {
+        assert_eq!(code, ErrorCode::Integrity);
+    }
+    control(&sim, "DELETE", "/_sim/faults", json!({}));
+
+    // The connection is dropped on every attempt.
+    control(
+        &sim,
+        "POST",
+        "/_sim/faults",
+        json!({"kind": "drop", "count": 100, "path_prefix": "/api/packages/"}),
+    );
+    for code in fail(&kind, &id, "dropped") {
+        assert_eq!(code, ErrorCode::Network);
+    }
+    control(&sim, "DELETE", "/_sim/faults", json!({}));
+
+    // And then the same calls succeed, replacing the files whole.
+    let good = os.download(&id, &kind).expect("download").data;
+    os.download_to(&id, &kind, &existing).expect("download_to");
+    assert_eq!(std::fs::read(&existing).expect("read"), good);
+    assert_eq!(os.download_into(&id, &kind, &into).expect("into"), named);
+    assert_eq!(std::fs::read(&named).expect("read"), good);
+    no_temp_files(dir.path());
+    no_temp_files(&into);
 }
 
 #[test]

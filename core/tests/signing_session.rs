@@ -230,6 +230,7 @@ fn two_pdfs_signed_end_to_end(provider: Provider) {
     );
     let names: Vec<&str> = done.files.iter().map(|f| f.name.as_str()).collect();
     assert_eq!(done.files.len(), 2, "{names:?}");
+    let mut downloaded = Vec::new();
     for (file, original) in done.files.iter().zip([&contract, &appendix]) {
         let signed = signing
             .download(&reference, &file.document_id)
@@ -240,6 +241,7 @@ fn two_pdfs_signed_end_to_end(provider: Provider) {
             "{} lost the original",
             file.name
         );
+        downloaded.push(signed);
     }
     let after = signing.status(&reference).expect("status");
     assert_eq!(after.status, SessionStatus::Finished);
@@ -257,10 +259,15 @@ fn two_pdfs_signed_end_to_end(provider: Provider) {
     let out = tempfile::tempdir().expect("tmp");
     let paths = signing.save_all(&done, out.path()).expect("saved");
     assert_eq!(paths.len(), 2);
-    for (path, original) in paths.iter().zip([&contract, &appendix]) {
+    for (path, signed) in paths.iter().zip(&downloaded) {
         assert!(path.starts_with(out.path()));
+        // Streamed to disk, the very bytes download() returns.
         let bytes = std::fs::read(path).expect("saved file");
-        assert!(bytes.starts_with(original), "{}", path.display());
+        assert!(
+            bytes == *signed,
+            "{} differs from download()",
+            path.display()
+        );
     }
     assert_eq!(leftovers(out.path()), 0, "temporary files left behind");
 }
@@ -269,8 +276,119 @@ fn leftovers(dir: &Path) -> usize {
     std::fs::read_dir(dir)
         .expect("dir")
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.ends_with(".part") || n.starts_with(".signbridge")
+        })
         .count()
+}
+
+/// The names in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// A save that fails — a damaged download, a lost connection, an unknown session — leaves no
+/// file and no temporary file, and a file already there keeps its content.
+fn failed_saves_leave_nothing_behind(provider: Provider) {
+    let sim = sim();
+    let signing = signing(&sim, provider);
+    let contract = pdf("Purchase agreement", 1);
+    let appendix = pdf("Appendix A", 2);
+    let started = signing
+        .start(&two_document_session(&contract, &appendix))
+        .expect("started");
+    sign_as(&sim, &started, 0);
+    let done = signing.wait(&started.id, &fast_wait()).expect("finished");
+    let out = tempfile::tempdir().expect("tmp");
+    let existing = out.path().join("contract.pdf");
+    std::fs::write(&existing, b"previous content").expect("seed");
+    let before = listing(out.path());
+    let untouched = |what: &str| {
+        assert_eq!(
+            std::fs::read(&existing).expect("read"),
+            b"previous content",
+            "{what}"
+        );
+        assert_eq!(listing(out.path()), before, "{what}: files left behind");
+    };
+
+    // Only the document downloads fail (the status reads still work): ZignSec's signed files
+    // are checked against the md5 it reported, so one flipped byte is caught; OneSpan reports
+    // no checksum, so its answer is replaced by one that is no PDF at all.
+    let documents = match provider {
+        Provider::Zignsec => "/folders/".to_string(),
+        Provider::Onespan => format!("/api/packages/{}/documents/", pct(done.id.id())),
+    };
+    let damage = match provider {
+        Provider::Zignsec => "corrupt",
+        Provider::Onespan => "malformed",
+    };
+    for (kind, code) in [(damage, ErrorCode::Integrity), ("drop", ErrorCode::Network)] {
+        control(
+            &sim,
+            "POST",
+            "/_sim/faults",
+            json!({"kind": kind, "count": 100, "path_prefix": documents}),
+        );
+        let e = signing.save_all(&done, out.path()).expect_err(kind);
+        assert_eq!(e.code(), code, "{kind}: {e}");
+        untouched(kind);
+        control(&sim, "DELETE", "/_sim/faults", json!({}));
+    }
+
+    // A session the provider does not know.
+    let unknown = signbridge::signing::CompletedSession {
+        id: SessionRef::new(provider, "no-such-session").expect("ref"),
+        files: done.files.clone(),
+    };
+    let e = signing.save_all(&unknown, out.path()).expect_err("unknown");
+    assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+    untouched("unknown session");
+
+    // Then it works, replacing the file whole.
+    let paths = signing.save_all(&done, out.path()).expect("saved");
+    assert_eq!(paths[0], existing);
+    for (path, file) in paths.iter().zip(&done.files) {
+        let signed = signing
+            .download(&done.id, &file.document_id)
+            .expect("download");
+        assert!(
+            std::fs::read(path).expect("read") == signed,
+            "{}",
+            path.display()
+        );
+    }
+    assert_eq!(leftovers(out.path()), 0);
+}
+
+#[test]
+fn zignsec_failed_saves_leave_nothing_behind() {
+    failed_saves_leave_nothing_behind(Provider::Zignsec);
+}
+
+#[test]
+fn onespan_failed_saves_leave_nothing_behind() {
+    failed_saves_leave_nothing_behind(Provider::Onespan);
+}
+
+/// An id as one percent-encoded path segment (RFC 3986 unreserved characters kept).
+fn pct(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 #[test]

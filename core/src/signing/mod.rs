@@ -667,11 +667,7 @@ impl SigningService {
     /// Download one signed document (`document_id` from [`CompletedSession::files`]), verified
     /// against the provider's checksum when it reports one.
     pub async fn download(&self, session: &SessionRef, document_id: &str) -> Result<Bytes> {
-        if document_id.trim().is_empty() {
-            return Err(Error::invalid_argument(
-                "document_id is empty: use one from CompletedSession.files",
-            ));
-        }
+        check_document_id(document_id)?;
         match session.provider() {
             Provider::Zignsec => self.zignsec()?.download(session, document_id).await,
             Provider::Onespan => self.onespan()?.download(session, document_id).await,
@@ -679,8 +675,11 @@ impl SigningService {
     }
 
     /// Save every signed document of a finished session into `dir` (created if missing), under
-    /// the documents' names made safe (no directories, no clashes). Each file is verified, then
-    /// written atomically (temporary file + rename). Returns the paths written, in order.
+    /// the documents' names made safe (no directories, no clashes). Each file is streamed to a
+    /// temporary file beside its target (never held in memory), verified (the provider's
+    /// checksum when it reports one; a complete PDF), then renamed into place: a failed file
+    /// leaves nothing at its target and an existing file there untouched. Files saved before a
+    /// failure stay. Returns the paths written, in order.
     pub async fn save_all(
         &self,
         done: &CompletedSession,
@@ -693,12 +692,33 @@ impl SigningService {
         let names = unique_file_names(done.files.iter().map(|f| f.name.as_str()));
         let mut written = Vec::with_capacity(done.files.len());
         for (f, name) in done.files.iter().zip(names) {
-            let data = self.download(&done.id, &f.document_id).await?;
             let path = dir.join(name);
-            crate::files::write_atomic(&path, data).await?;
+            self.download_to(&done.id, &f.document_id, &path).await?;
             written.push(path);
         }
         Ok(written)
+    }
+
+    /// [`download`](Self::download) streamed into `path`, atomically.
+    async fn download_to(
+        &self,
+        session: &SessionRef,
+        document_id: &str,
+        path: &Path,
+    ) -> Result<u64> {
+        check_document_id(document_id)?;
+        match session.provider() {
+            Provider::Zignsec => {
+                self.zignsec()?
+                    .download_to(session, document_id, path)
+                    .await
+            }
+            Provider::Onespan => {
+                self.onespan()?
+                    .download_to(session, document_id, path)
+                    .await
+            }
+        }
     }
 
     /// Stop a session that is still waiting for signers, where the provider allows it: OneSpan
@@ -985,6 +1005,15 @@ pub(crate) fn annotate(e: Error, note: &str) -> Error {
         out = out.with_retry_after(after);
     }
     out.with_source(e)
+}
+
+fn check_document_id(document_id: &str) -> Result<()> {
+    if document_id.trim().is_empty() {
+        return Err(Error::invalid_argument(
+            "document_id is empty: use one from CompletedSession.files",
+        ));
+    }
+    Ok(())
 }
 
 /// A file name safe to use in a directory (see [`crate::files::sanitize_file_name`]);

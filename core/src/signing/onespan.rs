@@ -1,6 +1,7 @@
 //! The neutral signing session over OneSpan Sign ([`crate::providers::onespan::OnespanClient`]):
 //! one transaction (package), one role per signer, sent on creation.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -183,6 +184,24 @@ impl Backend {
     }
 
     pub(crate) async fn download(&self, r: &SessionRef, document_id: &str) -> Result<Bytes> {
+        let kind = self.signed_document(r, document_id).await?;
+        Ok(self.api.download(r.id(), &kind).await?.data)
+    }
+
+    /// [`Backend::download`] streamed into `path` (atomic: nothing at `path` on failure).
+    pub(crate) async fn download_to(
+        &self,
+        r: &SessionRef,
+        document_id: &str,
+        path: &Path,
+    ) -> Result<u64> {
+        let kind = self.signed_document(r, document_id).await?;
+        self.api.download_to(r.id(), &kind, path).await
+    }
+
+    /// What to download for a signed document of a completed package: its outcome error while it
+    /// is not completed, [`ErrorCode::NotFound`] for a document it does not have.
+    async fn signed_document(&self, r: &SessionRef, document_id: &str) -> Result<DownloadKind> {
         let package = self.api.get_package(r.id()).await?;
         self.finished(r, &package).await?;
         if !package.documents.iter().any(|d| d.id == document_id) {
@@ -199,11 +218,7 @@ impl Backend {
                 ),
             ));
         }
-        let d = self
-            .api
-            .download(r.id(), &DownloadKind::Document(document_id.to_string()))
-            .await?;
-        Ok(d.data)
+        Ok(DownloadKind::Document(document_id.to_string()))
     }
 
     pub(crate) async fn cancel(&self, r: &SessionRef) -> Result<()> {

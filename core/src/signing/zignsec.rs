@@ -1,6 +1,7 @@
 //! The neutral signing session over ZignSec BankID Norway signing
 //! ([`crate::providers::zignsec::SigningApi`]): one signer, one signature per document.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -12,7 +13,7 @@ use super::{
 };
 use crate::error::{Error, ErrorCode, Result};
 use crate::providers::zignsec::{
-    CreateSigning, FileToSign, Placement, SigningApi, SigningStatus, StartSigning,
+    CreateSigning, FileRef, FileToSign, Placement, SigningApi, SigningStatus, StartSigning,
 };
 use crate::session::{poll_until, SessionStatus, WaitOptions};
 
@@ -185,6 +186,25 @@ impl Backend {
     }
 
     pub(crate) async fn download(&self, r: &SessionRef, document_id: &str) -> Result<Bytes> {
+        let file = self.signed_file(r, document_id).await?;
+        self.api.download(&file).await
+    }
+
+    /// [`Backend::download`] streamed into `path`, verified against the gateway's md5 before
+    /// it is renamed there (atomic: nothing at `path` on failure).
+    pub(crate) async fn download_to(
+        &self,
+        r: &SessionRef,
+        document_id: &str,
+        path: &Path,
+    ) -> Result<u64> {
+        let file = self.signed_file(r, document_id).await?;
+        self.api.download_to(&file, path).await
+    }
+
+    /// The signed file `document_id` of a finished session: the error its final state maps to
+    /// while it is not finished, [`ErrorCode::NotFound`] for a file it does not have.
+    async fn signed_file(&self, r: &SessionRef, document_id: &str) -> Result<FileRef> {
         let s = self.api.status(r.id()).await?;
         let done = completed(r, &s)?;
         let Some(file) = s.signed_files.iter().find(|f| f.id == document_id) else {
@@ -200,7 +220,7 @@ impl Backend {
                 ),
             ));
         };
-        self.api.download(file).await
+        Ok(file.clone())
     }
 }
 

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 use url::Url;
 
-use super::download::{check_content, content_disposition_name, write_atomic};
+use super::download::{check_content, check_streamed, content_disposition_name};
 use super::model::{
     Audit, Callback, Document, DocumentSpec, NewPackage, Package, PackageStatus, PackageUpdate,
     SigningStatus, SigningUrl,
@@ -593,9 +593,8 @@ impl OnespanClient {
 
     // ---- downloads ----------------------------------------------------------------------------
 
-    /// Download a document, the original, the ZIP of all documents or the evidence summary,
-    /// checked to be a PDF / a ZIP ([`ErrorCode::Integrity`] otherwise).
-    pub async fn download(&self, package_id: &str, kind: &DownloadKind) -> Result<Download> {
+    /// The request that fetches `kind` of package `package_id` (ids checked).
+    fn download_request(&self, package_id: &str, kind: &DownloadKind) -> Result<Request> {
         let (url, accept) = match kind {
             DownloadKind::Document(d) => {
                 check_id("document id", d)?;
@@ -622,35 +621,49 @@ impl OnespanClient {
         };
         let mut req = self.request(Method::GET, url, Body::Empty, kind.what());
         req.headers = vec![(http::header::ACCEPT, accept.clone())];
+        Ok(req)
+    }
+
+    /// Download a document, the original, the ZIP of all documents or the evidence summary,
+    /// checked to be a PDF / a ZIP ([`ErrorCode::Integrity`] otherwise), into memory. For large
+    /// files prefer [`OnespanClient::download_to`] / [`OnespanClient::download_into`], which
+    /// stream to disk.
+    pub async fn download(&self, package_id: &str, kind: &DownloadKind) -> Result<Download> {
+        let req = self.download_request(package_id, kind)?;
         let resp = self.send_req(req).await?;
         check_content(kind, &resp.body)?;
-        let file_name = resp
-            .headers
-            .get(http::header::CONTENT_DISPOSITION)
-            .and_then(|v: &HeaderValue| v.to_str().ok())
-            .and_then(content_disposition_name);
         Ok(Download {
-            file_name,
+            file_name: suggested_name(&resp.headers),
             data: resp.body,
         })
     }
 
-    /// [`OnespanClient::download`] into `path`, atomically (temporary file beside it, fsync,
-    /// rename): on any failure nothing is left at `path` and an existing file stays untouched.
-    /// Returns the number of bytes written.
+    /// [`OnespanClient::download`] into `path`, streamed (never held in memory) and atomic: the
+    /// bytes go to a temporary file beside `path`; only when they pass the same checks (a
+    /// complete PDF / a ZIP, else [`ErrorCode::Integrity`]) is the file flushed and renamed to
+    /// `path`. On any failure nothing is left at `path` (an existing file stays untouched) and
+    /// the temporary file is removed. Returns the number of bytes written.
     pub async fn download_to(
         &self,
         package_id: &str,
         kind: &DownloadKind,
         path: impl AsRef<Path>,
     ) -> Result<u64> {
-        let d = self.download(package_id, kind).await?;
-        write_atomic(path.as_ref(), d.data).await
+        let req = self.download_request(package_id, kind)?;
+        let done = self
+            .inner
+            .transport
+            .download_to_file(req, path.as_ref(), |d| {
+                check_streamed(kind, d.len, &d.head, &d.tail)
+            })
+            .await?;
+        Ok(done.len)
     }
 
     /// [`OnespanClient::download`] into directory `dir` (created if missing) under the name
     /// OneSpan suggests, made safe (no directories, no hidden files), or a name made from the
-    /// ids; atomically like [`OnespanClient::download_to`]. Returns the path written.
+    /// ids; streamed and atomic like [`OnespanClient::download_to`] (an existing file of that
+    /// name is replaced only by a download that passed its checks). Returns the path written.
     pub async fn download_into(
         &self,
         package_id: &str,
@@ -658,16 +671,35 @@ impl OnespanClient {
         dir: impl AsRef<Path>,
     ) -> Result<PathBuf> {
         let dir = dir.as_ref();
-        let d = self.download(package_id, kind).await?;
+        let req = self.download_request(package_id, kind)?;
         tokio::fs::create_dir_all(dir)
             .await
             .map_err(|e| Error::io("create directory", dir, e))?;
-        let name = d
-            .file_name
-            .clone()
-            .unwrap_or_else(|| kind.default_name(package_id));
+        // The name comes with the answer's headers, after the file is on disk: the download is
+        // renamed onto a reserved temporary name in `dir` first, then to its name. Until then the
+        // reservation is removed when dropped, so a failure leaves nothing behind.
+        let staging = reserve_temp_path(dir).await?;
+        let done = self
+            .inner
+            .transport
+            .download_to_file(req, &staging, |d| {
+                check_streamed(kind, d.len, &d.head, &d.tail)
+            })
+            .await?;
+        let name = suggested_name(&done.headers).unwrap_or_else(|| kind.default_name(package_id));
         let path = dir.join(name);
-        write_atomic(&path, d.data).await?;
+        let target = path.clone();
+        crate::runtime::blocking_io(move || {
+            staging
+                .persist(&target)
+                .map_err(|e| Error::io("move the download into", &target, e.error))?;
+            // Make the rename itself durable.
+            if let Some(d) = target.parent().and_then(|d| std::fs::File::open(d).ok()) {
+                let _ = d.sync_all();
+            }
+            Ok(())
+        })
+        .await?;
         Ok(path)
     }
 
@@ -759,4 +791,27 @@ fn reason_from_audit(audit: &Audit) -> Option<String> {
         })
         .find_map(|e| e.data.as_ref().map(|d| d.trim().to_string()))
         .filter(|d| !d.is_empty())
+}
+
+/// The file name OneSpan suggests in the answer's `Content-Disposition`, made safe.
+fn suggested_name(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get(http::header::CONTENT_DISPOSITION)
+        .and_then(|v: &HeaderValue| v.to_str().ok())
+        .and_then(content_disposition_name)
+}
+
+/// An empty temporary file in `dir`, named like the transport's own temporary files, that is
+/// removed when the returned path is dropped.
+async fn reserve_temp_path(dir: &Path) -> Result<tempfile::TempPath> {
+    let dir = dir.to_path_buf();
+    crate::runtime::blocking_io(move || {
+        tempfile::Builder::new()
+            .prefix(".signbridge-")
+            .suffix(".part")
+            .tempfile_in(&dir)
+            .map(tempfile::NamedTempFile::into_temp_path)
+            .map_err(|e| Error::io("create a temporary file in", &dir, e))
+    })
+    .await
 }

@@ -1,5 +1,4 @@
-//! Downloads: what to fetch, the checks on what arrived, the file name OneSpan suggests, and
-//! atomic writes.
+//! Downloads: what to fetch, the checks on what arrived and the file name OneSpan suggests.
 
 use std::fmt;
 
@@ -71,28 +70,52 @@ impl fmt::Debug for Download {
 /// Check that a download is what was asked for: a complete PDF, or a ZIP archive. A failure is
 /// [`ErrorCode::Integrity`] (retryable: download again); nothing is written.
 pub(crate) fn check_content(kind: &DownloadKind, data: &[u8]) -> Result<()> {
+    check_sample(kind, data.len() as u64, data)
+}
+
+/// [`check_content`] for a download streamed to a file, from its length and the bytes the
+/// transport kept of its start and its end (up to 1 KiB each): the checks look only there (the
+/// PDF header, the `%%EOF` marker in the last KiB, the ZIP signature), so the verdict is the
+/// same as on the whole content.
+pub(crate) fn check_streamed(
+    kind: &DownloadKind,
+    len: u64,
+    head: &[u8],
+    tail: &[u8],
+) -> Result<()> {
+    if len <= head.len() as u64 {
+        return check_sample(kind, len, head);
+    }
+    // Starts with the head, ends with the tail: what the checks read of the whole content.
+    let mut sample = Vec::with_capacity(head.len() + tail.len());
+    sample.extend_from_slice(head);
+    sample.extend_from_slice(tail);
+    check_sample(kind, len, &sample)
+}
+
+/// The checks of [`check_content`] on `sample` (the content, or its first and last bytes) of a
+/// download of `len` bytes.
+fn check_sample(kind: &DownloadKind, len: u64, sample: &[u8]) -> Result<()> {
     let what = kind.what();
     if kind.is_zip() {
         // A ZIP starts with a local file header (PK\3\4), or is an empty archive (PK\5\6).
-        if data.starts_with(b"PK\x03\x04") || data.starts_with(b"PK\x05\x06") {
+        if sample.starts_with(b"PK\x03\x04") || sample.starts_with(b"PK\x05\x06") {
             return Ok(());
         }
         return Err(Error::new(
             ErrorCode::Integrity,
             format!(
-                "{what}: the {} bytes received are not a ZIP archive (no PK signature); nothing \
-                 was saved, download it again",
-                data.len()
+                "{what}: the {len} bytes received are not a ZIP archive (no PK signature); \
+                 nothing was saved, download it again"
             ),
         ));
     }
-    crate::pdf::validate_pdf("download", data).map_err(|e| {
+    crate::pdf::validate_pdf("download", sample).map_err(|e| {
         Error::new(
             ErrorCode::Integrity,
             format!(
-                "{what}: the {} bytes received are not a complete PDF ({}); nothing was saved, \
-                 download it again",
-                data.len(),
+                "{what}: the {len} bytes received are not a complete PDF ({}); nothing was \
+                 saved, download it again",
                 e.message()
             ),
         )
@@ -172,7 +195,6 @@ fn percent_decode(s: &str) -> Option<Vec<u8>> {
 }
 
 pub use crate::files::sanitize_file_name;
-pub(crate) use crate::files::write_atomic;
 
 #[cfg(test)]
 mod tests {
@@ -233,28 +255,41 @@ mod tests {
         );
     }
 
+    /// The streamed check (head and tail only) gives the verdict of the check on the whole
+    /// content, for small, medium and large downloads.
     #[test]
-    fn atomic_write_leaves_nothing_on_failure() {
-        let dir = tempfile::tempdir().expect("dir");
-        let rt = crate::runtime::runtime();
-        let p = dir.path().join("out.pdf");
-        assert_eq!(
-            rt.block_on(write_atomic(&p, Bytes::from_static(b"abc")))
-                .ok(),
-            Some(3)
-        );
-        assert_eq!(std::fs::read(&p).expect("read"), b"abc");
-        // A directory in the way: the rename fails, no temporary file is left behind.
-        let blocked = dir.path().join("sub");
-        std::fs::create_dir(&blocked).expect("mkdir");
-        std::fs::write(blocked.join("x"), b"x").expect("write");
-        let r = rt.block_on(write_atomic(&blocked, Bytes::from_static(b"abc")));
-        assert_eq!(r.err().map(|e| e.code()), Some(ErrorCode::Io));
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .expect("ls")
-            .filter_map(|e| e.ok())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        assert!(names.iter().all(|n| !n.ends_with(".part")), "{names:?}");
+    fn streamed_checks_agree_with_whole_content_checks() {
+        let edges = |data: &[u8]| {
+            let head = data[..data.len().min(1024)].to_vec();
+            let tail = data[data.len().saturating_sub(1024)..].to_vec();
+            (data.len() as u64, head, tail)
+        };
+        let body = |n: usize| {
+            let mut v = b"%PDF-1.7\n".to_vec();
+            v.resize(n, b'x');
+            v
+        };
+        for n in [20, 1000, 1500, 3000, 100_000] {
+            let mut ok = body(n);
+            ok.extend_from_slice(b"%%EOF\n");
+            let truncated = ok[..ok.len() - 8].to_vec();
+            let mut html = b"<html>".to_vec();
+            html.resize(n, b' ');
+            let mut zip = b"PK\x03\x04".to_vec();
+            zip.resize(n, 0);
+            for kind in [DownloadKind::EvidenceSummary, DownloadKind::Zip] {
+                for data in [&ok, &truncated, &html, &zip] {
+                    let (len, head, tail) = edges(data);
+                    let whole = check_content(&kind, data).map_err(|e| e.to_string());
+                    let streamed =
+                        check_streamed(&kind, len, &head, &tail).map_err(|e| e.to_string());
+                    assert_eq!(whole, streamed, "{kind:?}, {n} bytes");
+                }
+            }
+            assert!(check_content(&DownloadKind::EvidenceSummary, &ok).is_ok());
+            assert!(check_content(&DownloadKind::EvidenceSummary, &truncated).is_err());
+        }
+        let e = check_streamed(&DownloadKind::EvidenceSummary, 0, b"", b"").expect_err("empty");
+        assert_eq!(e.code(), ErrorCode::Integrity);
     }
 }
