@@ -54,4 +54,38 @@ mod tests {
         assert_eq!(s(&once, "x"), once);
         assert_eq!(s("a<b>:c|d?.pdf", "x"), "abcd.pdf");
     }
+
+    /// The tricky names, through the shared sanitizer and through ZignSec's own (the one used
+    /// for its uploads and `save_signed_files`): what each makes of them, side by side.
+    #[test]
+    fn tricky_names_through_both_sanitizers() {
+        use crate::providers::zignsec::signing::sanitize_file_name as zignsec;
+        let long_ascii = format!("{}.pdf", "a".repeat(300));
+        let long_utf8 = format!("{}.pdf", "æ".repeat(300));
+        let a200 = "a".repeat(200);
+        let ae200 = "æ".repeat(200);
+        let cases: Vec<(&str, &str, &str)> = vec![
+            // (input, shared with fallback "document.pdf", ZignSec)
+            ("../x.pdf", "x.pdf", "x.pdf"),
+            ("..\\..\\x.pdf", "x.pdf", "x.pdf"),
+            (".hidden", "hidden", ".hidden"),
+            ("a/b\\c.pdf", "c.pdf", "c.pdf"),
+            ("CON", "CON", "CON"),
+            ("", "document.pdf", "document.pdf"),
+            ("dir/", "document.pdf", "document.pdf"),
+            ("kontrakt æøå.pdf", "kontrakt æøå.pdf", "kontrakt æøå.pdf"),
+            ("a\u{0}b\r\nc\u{7f}\u{9b}.pdf", "abc.pdf", "abc.pdf"),
+            ("..", "document.pdf", "document.pdf"),
+            (".", "document.pdf", "document.pdf"),
+            (" . ", "document.pdf", "document.pdf"),
+            ("a:b*c?\"<d>|.pdf", "abcd.pdf", "a:b*c?\"<d>|.pdf"),
+            ("report.pdf. ", "report.pdf", "report.pdf."),
+            (long_ascii.as_str(), a200.as_str(), long_ascii.as_str()),
+            (long_utf8.as_str(), ae200.as_str(), long_utf8.as_str()),
+        ];
+        for (input, shared, zs) in cases {
+            assert_eq!(s(input, "document.pdf"), shared, "shared: {input:?}");
+            assert_eq!(zignsec(input), zs, "zignsec: {input:?}");
+        }
+    }
 }
