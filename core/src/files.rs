@@ -1,36 +1,94 @@
 //! Files signbridge writes: names taken from providers made safe. (Downloads are written
 //! atomically by the transport: `Transport::download_to_file`.)
 
+/// Longest name [`sanitize_file_name`] returns, in bytes of UTF-8: file systems count bytes
+/// (most allow 255), and [`unique_file_names`] may add a `-2` before the extension.
+pub(crate) const MAX_FILE_NAME_BYTES: usize = 200;
+
+/// Longest extension (after the last dot) kept when a name is shortened.
+const MAX_EXTENSION_BYTES: usize = 16;
+
 /// A name safe to create inside a directory: the last component of any `/` or `\` path, without
 /// control characters or characters Windows refuses (`: * ? " < > |`), not `.`/`..`, no leading
-/// dots (no hidden files), no trailing dots or spaces, at most 200 characters; `fallback` when
-/// nothing is left. Sanitizing a sanitized name changes nothing.
+/// dots (no hidden files), no trailing dots or spaces, at most [`MAX_FILE_NAME_BYTES`] bytes
+/// (a longer name is cut in the middle, keeping its extension: `…aaa.pdf`); `fallback` when
+/// nothing is left. Sanitizing a sanitized name changes nothing. Used for every name signbridge
+/// writes to disk or sends as an upload's file name, whichever provider it came from.
 pub fn sanitize_file_name(name: &str, fallback: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let mut cleaned: String = last
+    let filtered: String = last
         .chars()
         .filter(|c| !c.is_control() && !":*?\"<>|".contains(*c))
-        .take(200)
         .collect();
-    // Trimming can expose new dots or spaces (" . .x" → ". .x" → ".x"): repeat until stable, so
-    // the result never starts with a dot, never ends with a space or dot (Windows drops those),
-    // and sanitizing it again changes nothing.
-    loop {
-        let next = cleaned
-            .trim()
-            .trim_start_matches('.')
-            .trim_end_matches('.')
-            .to_string();
-        if next == cleaned {
-            break;
-        }
-        cleaned = next;
+    let mut cleaned = trim_ends(filtered);
+    if cleaned.len() > MAX_FILE_NAME_BYTES {
+        // Cutting keeps the (trimmed) start and the extension, so only a cut without an
+        // extension can end in a new dot or space.
+        cleaned = trim_ends(shorten(&cleaned));
     }
     if cleaned.is_empty() {
         fallback.to_string()
     } else {
         cleaned
     }
+}
+
+/// Trimming can expose new dots or spaces (" . .x" → ". .x" → ".x"): repeat until stable, so
+/// the result never starts with a dot or space, never ends with a space or dot (Windows drops
+/// those), and trimming it again changes nothing.
+fn trim_ends(mut name: String) -> String {
+    loop {
+        let next = name.trim().trim_start_matches('.').trim_end_matches('.');
+        if next.len() == name.len() {
+            return name;
+        }
+        name = next.to_string();
+    }
+}
+
+/// `name` cut to [`MAX_FILE_NAME_BYTES`] on a character boundary, keeping a short extension.
+fn shorten(name: &str) -> String {
+    let ext = name
+        .rfind('.')
+        .filter(|&i| i > 0 && name.len() - i <= MAX_EXTENSION_BYTES + 1)
+        .map_or("", |i| &name[i..]);
+    let stem = &name[..name.len() - ext.len()];
+    format!("{}{ext}", prefix(stem, MAX_FILE_NAME_BYTES - ext.len()))
+}
+
+/// The longest start of `s` of at most `max` bytes that ends on a character boundary.
+fn prefix(s: &str, max: usize) -> &str {
+    let mut end = max.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Safe, distinct file names for `names`, in order: each made safe by [`sanitize_file_name`]
+/// (`fallback` when nothing is left), and a name already taken — ignoring case, as Windows and
+/// macOS do — gets `-2`, `-3`… before its extension (`a.pdf`, `A-2.pdf`).
+pub(crate) fn unique_file_names<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+    fallback: &str,
+) -> Vec<String> {
+    let mut used = std::collections::HashSet::new();
+    names
+        .into_iter()
+        .map(|n| {
+            let mut name = sanitize_file_name(n, fallback);
+            let (stem, ext) = match name.rsplit_once('.') {
+                Some((s, e)) if !s.is_empty() => (s.to_string(), format!(".{e}")),
+                _ => (name.clone(), String::new()),
+            };
+            let mut k = 2;
+            while !used.insert(name.to_lowercase()) {
+                name = format!("{stem}-{k}{ext}");
+                k += 1;
+            }
+            name
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -55,37 +113,80 @@ mod tests {
         assert_eq!(s("a<b>:c|d?.pdf", "x"), "abcd.pdf");
     }
 
-    /// The tricky names, through the shared sanitizer and through ZignSec's own (the one used
-    /// for its uploads and `save_signed_files`): what each makes of them, side by side.
+    /// The tricky names: ZignSec (uploads, `save_signed_files`) and OneSpan / the neutral
+    /// session make the same of them, and each result can be created in a directory.
     #[test]
-    fn tricky_names_through_both_sanitizers() {
+    fn tricky_names_are_made_safe_the_same_way_everywhere() {
         use crate::providers::zignsec::signing::sanitize_file_name as zignsec;
         let long_ascii = format!("{}.pdf", "a".repeat(300));
         let long_utf8 = format!("{}.pdf", "æ".repeat(300));
-        let a200 = "a".repeat(200);
-        let ae200 = "æ".repeat(200);
-        let cases: Vec<(&str, &str, &str)> = vec![
-            // (input, shared with fallback "document.pdf", ZignSec)
-            ("../x.pdf", "x.pdf", "x.pdf"),
-            ("..\\..\\x.pdf", "x.pdf", "x.pdf"),
-            (".hidden", "hidden", ".hidden"),
-            ("a/b\\c.pdf", "c.pdf", "c.pdf"),
-            ("CON", "CON", "CON"),
-            ("", "document.pdf", "document.pdf"),
-            ("dir/", "document.pdf", "document.pdf"),
-            ("kontrakt æøå.pdf", "kontrakt æøå.pdf", "kontrakt æøå.pdf"),
-            ("a\u{0}b\r\nc\u{7f}\u{9b}.pdf", "abc.pdf", "abc.pdf"),
-            ("..", "document.pdf", "document.pdf"),
-            (".", "document.pdf", "document.pdf"),
-            (" . ", "document.pdf", "document.pdf"),
-            ("a:b*c?\"<d>|.pdf", "abcd.pdf", "a:b*c?\"<d>|.pdf"),
-            ("report.pdf. ", "report.pdf", "report.pdf."),
-            (long_ascii.as_str(), a200.as_str(), long_ascii.as_str()),
-            (long_utf8.as_str(), ae200.as_str(), long_utf8.as_str()),
+        let long_no_ext = "b".repeat(300);
+        let long_ext = format!("{}.{}", "c".repeat(250), "e".repeat(20));
+        let a196 = format!("{}.pdf", "a".repeat(196));
+        let ae98 = format!("{}.pdf", "æ".repeat(98));
+        let b200 = "b".repeat(200);
+        let c200 = "c".repeat(200);
+        let cases: Vec<(&str, &str)> = vec![
+            ("../x.pdf", "x.pdf"),
+            ("..\\..\\x.pdf", "x.pdf"),
+            (".hidden", "hidden"),
+            ("a/b\\c.pdf", "c.pdf"),
+            // Windows device names are kept: harmless elsewhere, and the providers' names are
+            // document titles.
+            ("CON", "CON"),
+            ("", "document.pdf"),
+            ("dir/", "document.pdf"),
+            ("kontrakt æøå.pdf", "kontrakt æøå.pdf"),
+            ("a\u{0}b\r\nc\u{7f}\u{9b}.pdf", "abc.pdf"),
+            ("..", "document.pdf"),
+            (".", "document.pdf"),
+            (" . ", "document.pdf"),
+            ("a:b*c?\"<d>|.pdf", "abcd.pdf"),
+            ("report.pdf. ", "report.pdf"),
+            // At most 200 bytes (not characters: "æ" takes two), keeping a short extension.
+            (long_ascii.as_str(), a196.as_str()),
+            (long_utf8.as_str(), ae98.as_str()),
+            (long_no_ext.as_str(), b200.as_str()),
+            (long_ext.as_str(), c200.as_str()),
         ];
-        for (input, shared, zs) in cases {
-            assert_eq!(s(input, "document.pdf"), shared, "shared: {input:?}");
-            assert_eq!(zignsec(input), zs, "zignsec: {input:?}");
+        let dir = tempfile::tempdir().expect("dir");
+        for (input, want) in cases {
+            let shared = s(input, "document.pdf");
+            assert_eq!(shared, want, "{input:?}");
+            assert_eq!(zignsec(input), want, "zignsec: {input:?}");
+            assert_eq!(s(&shared, "document.pdf"), shared, "stable: {input:?}");
+            assert!(shared.len() <= super::MAX_FILE_NAME_BYTES, "{input:?}");
+            std::fs::write(dir.path().join(&shared), b"x")
+                .unwrap_or_else(|e| panic!("{input:?} -> {shared:?} cannot be created: {e}"));
         }
+        // A cut never splits a character, nor leaves a dot or space at the end.
+        for n in 190..=210 {
+            for filler in ["é", "a", "€", " .", "😀"] {
+                let name = format!("x{}", filler.repeat(n));
+                let out = s(&name, "f");
+                assert!(out.len() <= super::MAX_FILE_NAME_BYTES, "{name:?}");
+                assert!(!out.ends_with(['.', ' ']), "{name:?} -> {out:?}");
+                assert_eq!(s(&out, "f"), out, "{name:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn clashing_names_get_numbered_ignoring_case() {
+        use super::unique_file_names as u;
+        assert_eq!(
+            u(
+                ["a.pdf", "../A.pdf", "..", "x/", "Æ.pdf", "æ.pdf", "noext", "NOEXT"],
+                "d.pdf"
+            ),
+            ["a.pdf", "A-2.pdf", "d.pdf", "d-2.pdf", "Æ.pdf", "æ-2.pdf", "noext", "NOEXT-2"]
+        );
+        let long = format!("{}.pdf", "æ".repeat(300));
+        let names = u([long.as_str(), long.as_str()], "d.pdf");
+        let dir = tempfile::tempdir().expect("dir");
+        for n in &names {
+            std::fs::write(dir.path().join(n), b"x").expect("created");
+        }
+        assert!(names[1].ends_with("-2.pdf"), "{names:?}");
     }
 }

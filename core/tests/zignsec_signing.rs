@@ -952,3 +952,63 @@ fn an_upload_gets_time_for_its_size_a_status_call_does_not() {
         e.message()
     );
 }
+
+/// Document names are made safe once, by the same rule as everywhere (no hidden files, no
+/// characters Windows refuses, at most 200 bytes keeping `.pdf`) before they are uploaded, and
+/// signed files whose names differ only in case are saved side by side, not over each other.
+#[test]
+fn document_names_are_uploaded_and_saved_safely() {
+    let sim = sim();
+    let s = signing(&sim);
+    let long = format!("{}.pdf", "æ".repeat(300));
+    let names = [
+        ".hidden.pdf",
+        "Q3: report?.pdf",
+        "../Contract.pdf",
+        "contract.pdf",
+        long.as_str(),
+    ];
+    let docs: Vec<Document> = names.iter().map(|n| doc(n, 1, None)).collect();
+    let started = s
+        .sign_documents(&CreateSigning::default(), &docs)
+        .expect("started");
+    control(
+        &sim,
+        "POST",
+        &format!("/_sim/zignsec/signing/{}/complete", started.id),
+        json!({"personal_number": AKSEL}),
+    );
+    let done = s.wait(&started.id, &fast_wait()).expect("finished");
+    let short = format!("{}.pdf", "æ".repeat(98));
+    let uploaded: Vec<&str> = done.input_files.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(
+        uploaded,
+        [
+            "hidden.pdf",
+            "Q3 report.pdf",
+            "Contract.pdf",
+            "contract.pdf",
+            short.as_str()
+        ]
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let paths = s.save_signed_files(&done, dir.path()).expect("saved");
+    let saved: Vec<String> = paths
+        .iter()
+        .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        saved,
+        [
+            "hidden.pdf",
+            "Q3 report.pdf",
+            "Contract.pdf",
+            "contract-2.pdf",
+            short.as_str()
+        ]
+    );
+    for (p, f) in paths.iter().zip(&done.signed_files) {
+        assert!(std::fs::read(p).expect("read") == s.download(f).expect("download"));
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).expect("ls").count(), 5);
+}

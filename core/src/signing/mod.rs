@@ -689,7 +689,10 @@ impl SigningService {
         tokio::fs::create_dir_all(dir)
             .await
             .map_err(|e| Error::io("create directory", dir, e))?;
-        let names = unique_file_names(done.files.iter().map(|f| f.name.as_str()));
+        let names = crate::files::unique_file_names(
+            done.files.iter().map(|f| f.name.as_str()),
+            "document.pdf",
+        );
         let mut written = Vec::with_capacity(done.files.len());
         for (f, name) in done.files.iter().zip(names) {
             let path = dir.join(name);
@@ -1016,32 +1019,6 @@ fn check_document_id(document_id: &str) -> Result<()> {
     Ok(())
 }
 
-/// A file name safe to use in a directory (see [`crate::files::sanitize_file_name`]);
-/// `document.pdf` when nothing is left.
-pub(crate) fn safe_file_name(name: &str) -> String {
-    crate::files::sanitize_file_name(name, "document.pdf")
-}
-
-/// Safe, distinct file names for `names`, in order (`a.pdf`, `a-2.pdf`…).
-fn unique_file_names<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut used = HashSet::new();
-    names
-        .map(|n| {
-            let mut name = safe_file_name(n);
-            let (stem, ext) = match name.rsplit_once('.') {
-                Some((s, e)) if !s.is_empty() => (s.to_string(), format!(".{e}")),
-                _ => (name.clone(), String::new()),
-            };
-            let mut k = 2;
-            while !used.insert(name.to_ascii_lowercase()) {
-                name = format!("{stem}-{k}{ext}");
-                k += 1;
-            }
-            name
-        })
-        .collect()
-}
-
 /// The height in points of the document's pages, read from the first `/MediaBox` found (A4,
 /// 842 pt, when none is readable, e.g. inside compressed object streams).
 pub(crate) fn page_height(pdf: &[u8]) -> f64 {
@@ -1153,7 +1130,7 @@ mod tests {
     #[test]
     fn names_and_page_heights() {
         assert_eq!(
-            unique_file_names(["a.pdf", "../A.pdf", "..", "x/"].into_iter()),
+            crate::files::unique_file_names(["a.pdf", "../A.pdf", "..", "x/"], "document.pdf"),
             vec!["a.pdf", "A-2.pdf", "document.pdf", "document-2.pdf"]
         );
         assert_eq!(page_height(b"<< /MediaBox [0 0 595 842] >>"), 842.0);

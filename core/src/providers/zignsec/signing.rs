@@ -393,7 +393,7 @@ impl Document {
 fn file_name_of(path: &Path) -> String {
     path.file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "document.pdf".to_string())
+        .unwrap_or_else(|| DEFAULT_FILE_NAME.to_string())
 }
 
 /// The result of [`SigningApi::sign_documents`]: a started session.
@@ -728,20 +728,13 @@ impl SigningApi {
         tokio::fs::create_dir_all(dir)
             .await
             .map_err(|e| Error::io("create directory", dir, e))?;
-        let mut written = Vec::new();
-        let mut used = std::collections::HashSet::new();
-        for f in &state.signed_files {
-            let mut name = sanitize_file_name(&f.name);
-            let (stem, ext) = match name.rsplit_once('.') {
-                Some((s, e)) => (s.to_string(), format!(".{e}")),
-                None => (name.clone(), String::new()),
-            };
-            let mut n = 2;
-            while !used.insert(name.clone()) {
-                name = format!("{stem}-{n}{ext}");
-                n += 1;
-            }
-            let path = dir.join(&name);
+        let names = crate::files::unique_file_names(
+            state.signed_files.iter().map(|f| f.name.as_str()),
+            DEFAULT_FILE_NAME,
+        );
+        let mut written = Vec::with_capacity(names.len());
+        for (f, name) in state.signed_files.iter().zip(names) {
+            let path = dir.join(name);
             self.download_to(f, &path).await?;
             written.push(path);
         }
@@ -779,20 +772,13 @@ fn check_absolute_url(field: &str, u: &str) -> Result<()> {
     }
 }
 
-/// A file name safe to use in a directory: the last path component, without control characters.
+/// The name of a document whose own name leaves nothing usable.
+const DEFAULT_FILE_NAME: &str = "document.pdf";
+
+/// A file name safe to use in a directory and as an upload's name: the shared rule
+/// ([`crate::files::sanitize_file_name`]), `document.pdf` when nothing is left.
 pub(crate) fn sanitize_file_name(name: &str) -> String {
-    let last = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = last
-        .chars()
-        .filter(|c| !c.is_control())
-        .collect::<String>()
-        .trim()
-        .to_string();
-    if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
-        "document.pdf".to_string()
-    } else {
-        cleaned
-    }
+    crate::files::sanitize_file_name(name, DEFAULT_FILE_NAME)
 }
 
 /// Check `data` against a reported md5 in base64 (as the gateway sends it) or hex.
