@@ -1884,8 +1884,22 @@ export interface StartSigning {
 export interface TransportConfig {
   /** Time allowed to establish a connection, in milliseconds (default 10000). */
   connect_timeout_ms?: number
-  /** Time allowed for one HTTP exchange, in milliseconds (default 60000). */
+  /**
+   * Time allowed for one HTTP exchange, in milliseconds, before the allowance for its size
+   * (see `min_transfer_bytes_per_s`; default 60000).
+   */
   request_timeout_ms?: number
+  /**
+   * The slowest transfer rate a call is given time for, in bytes per second: every byte
+   * sent or received adds `1 / min_transfer_bytes_per_s` seconds to `request_timeout_ms`, so
+   * a large document gets as long as a slow line needs (default 100000, i.e. 100 kB/s).
+   */
+  min_transfer_bytes_per_s?: number
+  /**
+   * Most requests in flight at once to one origin (scheme, host, port); further requests
+   * wait for a free slot, which does not count against the timeout (default 64).
+   */
+  max_requests_per_origin?: number
   /** Attempts per call for retryable failures (default 3; 1 = no retry). */
   max_attempts?: number
   /** First backoff step in milliseconds (default 200). */

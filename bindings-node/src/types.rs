@@ -214,9 +214,19 @@ pub struct TransportConfig {
     /// Time allowed to establish a connection, in milliseconds (default 10000).
     #[napi(js_name = "connect_timeout_ms")]
     pub connect_timeout_ms: Option<u32>,
-    /// Time allowed for one HTTP exchange, in milliseconds (default 60000).
+    /// Time allowed for one HTTP exchange, in milliseconds, before the allowance for its size
+    /// (see `min_transfer_bytes_per_s`; default 60000).
     #[napi(js_name = "request_timeout_ms")]
     pub request_timeout_ms: Option<u32>,
+    /// The slowest transfer rate a call is given time for, in bytes per second: every byte
+    /// sent or received adds `1 / min_transfer_bytes_per_s` seconds to `request_timeout_ms`, so
+    /// a large document gets as long as a slow line needs (default 100000, i.e. 100 kB/s).
+    #[napi(js_name = "min_transfer_bytes_per_s")]
+    pub min_transfer_bytes_per_s: Option<u32>,
+    /// Most requests in flight at once to one origin (scheme, host, port); further requests
+    /// wait for a free slot, which does not count against the timeout (default 64).
+    #[napi(js_name = "max_requests_per_origin")]
+    pub max_requests_per_origin: Option<u32>,
     /// Attempts per call for retryable failures (default 3; 1 = no retry).
     #[napi(js_name = "max_attempts")]
     pub max_attempts: Option<u32>,

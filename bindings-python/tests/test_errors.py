@@ -198,6 +198,23 @@ def test_panic_becomes_signbridge_error() -> None:
     check(info.value, ErrorCode.SB_ERR_PANIC)
 
 
+
+def test_transport_limits_reach_the_core(sim: Sim) -> None:
+    # One request slot: calls from several threads queue for it and all complete.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with signbridge.Client(
+        config(sim, min_transfer_bytes_per_s=50000, max_requests_per_origin=1)
+    ) as client:
+        with ThreadPoolExecutor(3) as pool:
+            ids = list(pool.map(lambda _: client.zignsec_signing().create().id, range(3)))
+    assert len(set(ids)) == 3
+    for key in ("min_transfer_bytes_per_s", "max_requests_per_origin"):
+        with pytest.raises(signbridge.InvalidInput) as info:
+            signbridge.Client(config(sim, **{key: 0}))
+        check(info.value, ErrorCode.SB_ERR_INVALID_CONFIG)
+        assert f"transport.{key}" in info.value.message
+
 def test_bad_argument_types(signing: signbridge.ZignsecSigning, pdf: bytes) -> None:
     bad: list[tuple[int, object]] = []
     cases = [
