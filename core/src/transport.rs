@@ -1,4 +1,4 @@
-//! The one HTTP stack: reqwest on rustls, timeouts, retries, credential origin pinning and the
+//! The one HTTP stack: hyper on rustls, timeouts, retries, credential origin pinning and the
 //! mapping of HTTP answers onto [`ErrorCode`]s.
 //!
 //! Rules enforced here, for every provider:
@@ -280,7 +280,7 @@ struct Settings {
     ca_certs: Vec<CertificateDer<'static>>,
     identity: Option<ClientIdentity>,
     client_key: u64,
-    user_agent: String,
+    user_agent: http::HeaderValue,
 }
 
 impl std::fmt::Debug for Transport {
@@ -348,7 +348,11 @@ impl Transport {
             ca_certs,
             identity: identity.cloned(),
             client_key: h.finish(),
-            user_agent: format!("signbridge/{} (rust)", env!("CARGO_PKG_VERSION")),
+            user_agent: http::HeaderValue::from_static(concat!(
+                "signbridge/",
+                env!("CARGO_PKG_VERSION"),
+                " (rust)"
+            )),
         };
         // Build the client now so TLS configuration errors surface at construction.
         http_client(&settings)?;
@@ -593,9 +597,7 @@ impl Transport {
             Mode::Inline(h, calling) => (h.clone(), *calling),
             Mode::Spawn(h) => (h.clone(), false),
         };
-        let request = self
-            .build_request(&http.client, req, auth_headers, inline_io)
-            .await?;
+        let request = self.build_request(req, auth_headers, inline_io).await?;
         let sink = match target {
             Some(file) => Some(FileSink::new(file, inline_io).map_err(|e| (e, true))?),
             None => None,
@@ -644,59 +646,48 @@ impl Transport {
             .map_err(|_| Error::internal("request slots closed"))
     }
 
-    /// The reqwest request of `req` on `client`. File bodies are read inline when the exchange
-    /// runs on the calling thread (`inline_io`), through the runtime's blocking pool otherwise.
+    /// The HTTP request of `req`. File bodies are read inline when the exchange runs on the
+    /// calling thread (`inline_io`), through the runtime's blocking pool otherwise.
     async fn build_request(
         &self,
-        client: &reqwest::Client,
         req: &Request,
         auth_headers: Vec<(http::HeaderName, http::HeaderValue)>,
         inline_io: bool,
-    ) -> std::result::Result<reqwest::Request, (Error, bool)> {
-        let mut rb = client.request(req.method.clone(), req.url.clone());
+    ) -> std::result::Result<http::Request<OutBody>, (Error, bool)> {
+        use http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, USER_AGENT};
+        let uri = http::Uri::try_from(req.url.as_str()).map_err(|e| {
+            (
+                Error::internal(format!("{}: unusable URL: {e}", req.what)),
+                true,
+            )
+        })?;
         // A request's own Accept / Content-Type (e.g. OneSpan's `esl-api-version` media-type
         // parameter) replaces the default instead of being sent next to it.
         let own = |name: &http::HeaderName| req.headers.iter().any(|(n, _)| n == name);
-        if !own(&http::header::ACCEPT) {
-            rb = rb.header(
-                http::header::ACCEPT,
-                "application/json, application/pdf;q=0.9, */*;q=0.1",
-            );
-        }
-        let json_type = !own(&http::header::CONTENT_TYPE);
-        for (name, value) in auth_headers.into_iter().chain(req.headers.iter().cloned()) {
-            rb = rb.header(name, value);
-        }
-        let bad_type =
-            |e: reqwest::Error| (Error::internal(format!("bad content type: {e}")), true);
-        rb = match &req.body {
-            Body::Empty => rb,
-            Body::Form(b) => rb
-                .header(
-                    http::header::CONTENT_TYPE,
+        let (body, content_type) = match &req.body {
+            Body::Empty => (OutBody::empty(), None),
+            Body::Form(b) => (
+                OutBody::full(b.clone()),
+                Some(http::HeaderValue::from_static(
                     "application/x-www-form-urlencoded",
-                )
-                .body(b.clone()),
-            Body::Json(b) if json_type => rb
-                .header(http::header::CONTENT_TYPE, "application/json")
-                .body(b.clone()),
-            Body::Json(b) => rb.body(b.clone()),
+                )),
+            ),
+            Body::Json(b) => (
+                OutBody::full(b.clone()),
+                (!own(&CONTENT_TYPE)).then(|| http::HeaderValue::from_static("application/json")),
+            ),
             Body::Parts(parts) => {
-                let mut form = reqwest::multipart::Form::new();
+                let mut form = MultipartWriter::new();
                 for p in parts {
-                    let mut part = reqwest::multipart::Part::stream_with_length(
-                        reqwest::Body::from(p.data.clone()),
+                    form.part(
+                        p.name,
+                        p.file_name.as_deref(),
+                        p.content_type.as_deref(),
+                        Segment::Bytes(p.data.clone()),
                         p.data.len() as u64,
                     );
-                    if let Some(f) = &p.file_name {
-                        part = part.file_name(f.clone());
-                    }
-                    if let Some(ct) = &p.content_type {
-                        part = part.mime_str(ct).map_err(bad_type)?;
-                    }
-                    form = form.part(p.name, part);
                 }
-                rb.multipart(form)
+                form.finish()
             }
             Body::Multipart {
                 field,
@@ -704,14 +695,15 @@ impl Transport {
                 content_type,
                 data,
             } => {
-                let part = reqwest::multipart::Part::stream_with_length(
-                    reqwest::Body::from(data.clone()),
+                let mut form = MultipartWriter::new();
+                form.part(
+                    field,
+                    Some(file_name),
+                    Some(content_type),
+                    Segment::Bytes(data.clone()),
                     data.len() as u64,
-                )
-                .file_name(file_name.clone())
-                .mime_str(content_type)
-                .map_err(bad_type)?;
-                rb.multipart(reqwest::multipart::Form::new().part(*field, part))
+                );
+                form.finish()
             }
             Body::FileMultipart {
                 field,
@@ -720,23 +712,47 @@ impl Transport {
                 path,
                 len,
             } => {
-                let body = FileBody::open(path.clone(), *len, inline_io)
+                let file = FileBody::open(path.clone(), *len, inline_io)
                     .await
                     .map_err(|e| (e, true))?;
-                let part =
-                    reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap(body), *len)
-                        .file_name(file_name.clone())
-                        .mime_str(content_type)
-                        .map_err(bad_type)?;
-                rb.multipart(reqwest::multipart::Form::new().part(*field, part))
+                let mut form = MultipartWriter::new();
+                form.part(
+                    field,
+                    Some(file_name),
+                    Some(content_type),
+                    Segment::File(file),
+                    *len,
+                );
+                form.finish()
             }
         };
-        rb.build().map_err(|e| {
-            (
-                Error::internal(format!("could not build the {} request: {e}", req.what)),
-                true,
-            )
-        })
+        let content_length = match &body {
+            OutBody::Chain { remaining, .. } => Some(http::HeaderValue::from(*remaining)),
+            _ => None,
+        };
+        let mut request = http::Request::new(body);
+        *request.method_mut() = req.method.clone();
+        *request.uri_mut() = uri;
+        let headers = request.headers_mut();
+        headers.insert(USER_AGENT, self.settings.user_agent.clone());
+        if !own(&ACCEPT) {
+            headers.insert(
+                ACCEPT,
+                http::HeaderValue::from_static(
+                    "application/json, application/pdf;q=0.9, */*;q=0.1",
+                ),
+            );
+        }
+        for (name, value) in auth_headers.into_iter().chain(req.headers.iter().cloned()) {
+            headers.append(name, value);
+        }
+        if let Some(ct) = content_type {
+            headers.append(CONTENT_TYPE, ct);
+        }
+        if let Some(len) = content_length {
+            headers.insert(CONTENT_LENGTH, len);
+        }
+        Ok(request)
     }
 
     /// Download what `req` answers straight into the file at `path`, never holding it in memory:
@@ -871,7 +887,7 @@ fn timeout_error(what: &str, url: &Url, after: Duration) -> Error {
 
 async fn exchange(
     http: HttpClient,
-    request: reqwest::Request,
+    request: http::Request<OutBody>,
     what: &'static str,
     url: Url,
     limits: Limits,
@@ -883,13 +899,13 @@ async fn exchange(
     tokio::pin!(timer);
     let sent = tokio::select! {
         biased;
-        r = http.client.execute(request) => r,
+        r = http.client.request(request) => r,
         () = &mut timer => return Err((timeout_error(what, &url, start.elapsed()), false)),
     };
     let mut resp = match sent {
         Ok(r) => r,
         Err(e) => {
-            let err = transport_error(&e, what, &url);
+            let err = transport_error(&e, e.is_connect(), false, what, &url);
             if url.scheme() == "https" && err.code() == ErrorCode::Network {
                 // Boxed: only this error path needs the (large) handshake future.
                 if let Some(reason) = Box::pin(diagnose_tls(http.tls.clone(), &url)).await {
@@ -913,6 +929,7 @@ async fn exchange(
     };
     let status = resp.status();
     let headers = std::mem::take(resp.headers_mut());
+    let mut incoming = resp.into_body();
     if status.is_redirection() {
         return Err((
             Error::protocol(format!(
@@ -931,7 +948,10 @@ async fn exchange(
     } else {
         MAX_BODY_BYTES as u64
     };
-    let expected = resp.content_length();
+    let expected = headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
     if let Some(len) = expected {
         if len > limit {
             return Err((
@@ -942,6 +962,8 @@ async fn exchange(
             ));
         }
     }
+    // A small answer usually arrives as one chunk: it is kept as is, not copied.
+    let mut first: Option<Bytes> = None;
     let mut body = Vec::new();
     let mut received = 0u64;
     loop {
@@ -952,13 +974,17 @@ async fn exchange(
         }
         let chunk = tokio::select! {
             biased;
-            c = resp.chunk() => c,
+            c = http_body_util::BodyExt::frame(&mut incoming) => c,
             () = &mut timer => return Err((timeout_error(what, &url, start.elapsed()), false)),
         };
         let chunk = match chunk {
-            Ok(Some(chunk)) => chunk,
-            Ok(None) => break,
-            Err(e) => return Err((transport_error(&e, what, &url), false)),
+            Some(Ok(frame)) => match frame.into_data() {
+                Ok(data) => data,
+                // Trailers carry nothing the calls use.
+                Err(_) => continue,
+            },
+            None => break,
+            Some(Err(e)) => return Err((transport_error(&e, false, true, what, &url), false)),
         };
         received += chunk.len() as u64;
         if received > limit {
@@ -969,14 +995,26 @@ async fn exchange(
         }
         match (&mut sink, to_file) {
             (Some(s), true) => s.write(&chunk).await.map_err(|e| (e, false))?,
-            _ => body.extend_from_slice(&chunk),
+            _ => match first.take() {
+                None if body.is_empty() => first = Some(chunk),
+                None => body.extend_from_slice(&chunk),
+                Some(f) => {
+                    body.reserve(f.len() + chunk.len());
+                    body.extend_from_slice(&f);
+                    body.extend_from_slice(&chunk);
+                }
+            },
         }
     }
+    let body = match first {
+        Some(f) => f,
+        None => Bytes::from(body),
+    };
     Ok((
         Response {
             status,
             headers,
-            body: Bytes::from(body),
+            body,
         },
         sink.filter(|_| to_file),
     ))
@@ -1048,14 +1086,20 @@ fn parse_certs(pem: &[u8], field: &str) -> Result<Vec<CertificateDer<'static>>> 
     Ok(out)
 }
 
+/// hyper's pooled client: HTTP/1.1, and HTTP/2 where a TLS server offers it (ALPN).
+type HyperClient = hyper_util::client::legacy::Client<
+    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
+    OutBody,
+>;
+
 /// A pooled HTTP client and the TLS configuration it was built with (kept for diagnosis).
 #[derive(Clone)]
 struct HttpClient {
-    client: reqwest::Client,
+    client: HyperClient,
     tls: Arc<rustls::ClientConfig>,
 }
 
-/// The shared pool: one reqwest client per distinct TLS configuration per process, used on the
+/// The shared pool: one HTTP client per distinct TLS configuration per process, used on the
 /// shared runtime (a forked child builds its own: a client's pooled connections belong to the
 /// runtime that opened them).
 fn http_client(settings: &Settings) -> Result<HttpClient> {
@@ -1081,7 +1125,7 @@ fn http_client(settings: &Settings) -> Result<HttpClient> {
 }
 
 thread_local! {
-    /// A calling thread's own pool: one reqwest client per TLS configuration, used only from
+    /// A calling thread's own pool: one HTTP client per TLS configuration, used only from
     /// this thread's runtime (`runtime::block_on`), with the pid it was built in.
     static LOCAL_CLIENTS: RefCell<Option<(u32, HashMap<u64, HttpClient>)>> =
         const { RefCell::new(None) };
@@ -1153,17 +1197,32 @@ fn build_client(
     settings: &Settings,
     tls: &rustls::ClientConfig,
     max_idle_per_host: usize,
-) -> Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(tls.clone())
-        .connect_timeout(Duration::from_millis(settings.config.connect_timeout_ms))
-        .pool_idle_timeout(POOL_IDLE_TIMEOUT)
-        .pool_max_idle_per_host(max_idle_per_host)
-        .tcp_nodelay(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(settings.user_agent.clone())
-        .build()
-        .map_err(|e| Error::internal(format!("HTTP client setup failed: {e}")))
+) -> Result<HyperClient> {
+    use hyper_util::rt::{TokioExecutor, TokioTimer};
+    let mut tcp = hyper_util::client::legacy::connect::HttpConnector::new();
+    tcp.enforce_http(false);
+    tcp.set_nodelay(true);
+    tcp.set_connect_timeout(Some(Duration::from_millis(
+        settings.config.connect_timeout_ms,
+    )));
+    // The connector sets ALPN itself (h2, http/1.1) from the versions enabled below.
+    let mut tls = tls.clone();
+    tls.alpn_protocols.clear();
+    // Plain http is only ever reached for loopback base URLs (`check_base_url`).
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_or_http()
+        .enable_http1()
+        .enable_http2()
+        .wrap_connector(tcp);
+    Ok(
+        hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(POOL_IDLE_TIMEOUT)
+            .pool_max_idle_per_host(max_idle_per_host)
+            .pool_timer(TokioTimer::new())
+            .timer(TokioTimer::new())
+            .build(connector),
+    )
 }
 
 /// Whether two http(s) URLs have the same origin (scheme, host, port), as `Url::origin` equality
@@ -1310,6 +1369,176 @@ impl http_body::Body for FileBody {
 
     fn size_hint(&self) -> http_body::SizeHint {
         http_body::SizeHint::with_exact(self.remaining)
+    }
+}
+
+/// The body of an outgoing request: nothing, bytes already in memory, or a sequence of
+/// segments (a multipart form whose file part may stream from disk).
+enum OutBody {
+    /// Bytes sent in one frame (`None` once sent, or for no body).
+    Full(Option<Bytes>),
+    /// Segments sent in order; `remaining` bytes in all.
+    Chain {
+        segments: std::collections::VecDeque<Segment>,
+        remaining: u64,
+    },
+}
+
+/// One piece of an [`OutBody::Chain`].
+enum Segment {
+    Bytes(Bytes),
+    File(FileBody),
+}
+
+impl OutBody {
+    fn empty() -> OutBody {
+        OutBody::Full(None)
+    }
+
+    fn full(b: Bytes) -> OutBody {
+        OutBody::Full((!b.is_empty()).then_some(b))
+    }
+}
+
+impl http_body::Body for OutBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<std::result::Result<http_body::Frame<Bytes>, std::io::Error>>> {
+        match self.get_mut() {
+            OutBody::Full(b) => Poll::Ready(b.take().map(|b| Ok(http_body::Frame::data(b)))),
+            OutBody::Chain {
+                segments,
+                remaining,
+            } => loop {
+                let Some(front) = segments.front_mut() else {
+                    return Poll::Ready(None);
+                };
+                let frame = match front {
+                    Segment::Bytes(b) => {
+                        let b = std::mem::take(b);
+                        segments.pop_front();
+                        if b.is_empty() {
+                            continue;
+                        }
+                        Ok(http_body::Frame::data(b))
+                    }
+                    Segment::File(f) => match Pin::new(f).poll_frame(cx) {
+                        Poll::Pending => return Poll::Pending,
+                        Poll::Ready(None) => {
+                            segments.pop_front();
+                            continue;
+                        }
+                        Poll::Ready(Some(r)) => r,
+                    },
+                };
+                if let Ok(f) = &frame {
+                    if let Some(d) = f.data_ref() {
+                        *remaining = remaining.saturating_sub(d.len() as u64);
+                    }
+                }
+                return Poll::Ready(Some(frame));
+            },
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            OutBody::Full(b) => b.is_none(),
+            OutBody::Chain { remaining, .. } => *remaining == 0,
+        }
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        match self {
+            OutBody::Full(b) => {
+                http_body::SizeHint::with_exact(b.as_ref().map_or(0, |b| b.len() as u64))
+            }
+            OutBody::Chain { remaining, .. } => http_body::SizeHint::with_exact(*remaining),
+        }
+    }
+}
+
+/// A `multipart/form-data` body (RFC 7578) built part by part, as browsers encode it.
+struct MultipartWriter {
+    boundary: String,
+    segments: std::collections::VecDeque<Segment>,
+    len: u64,
+}
+
+impl MultipartWriter {
+    fn new() -> MultipartWriter {
+        MultipartWriter {
+            boundary: format!(
+                "{:016x}-{:016x}-{:016x}-{:016x}",
+                rand::random::<u64>(),
+                rand::random::<u64>(),
+                rand::random::<u64>(),
+                rand::random::<u64>()
+            ),
+            segments: std::collections::VecDeque::new(),
+            len: 0,
+        }
+    }
+
+    fn push(&mut self, seg: Segment, len: u64) {
+        self.len += len;
+        self.segments.push_back(seg);
+    }
+
+    /// A part named `name` (a fixed ASCII field name), with an optional file name and content
+    /// type, whose data is `data` (`len` bytes).
+    fn part(
+        &mut self,
+        name: &str,
+        file_name: Option<&str>,
+        content_type: Option<&str>,
+        data: Segment,
+        len: u64,
+    ) {
+        let mut head = format!(
+            "--{}\r\nContent-Disposition: form-data; name=\"{name}\"",
+            self.boundary
+        );
+        if let Some(f) = file_name {
+            // Quoted-string escapes, as the field value may hold any character.
+            let f = f
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('\r', "\\\r")
+                .replace('\n', "\\\n");
+            head.push_str(&format!("; filename=\"{f}\""));
+        }
+        if let Some(ct) = content_type {
+            let ct: String = ct.chars().filter(|c| !c.is_control()).collect();
+            head.push_str(&format!("\r\nContent-Type: {ct}"));
+        }
+        head.push_str("\r\n\r\n");
+        let head = Bytes::from(head);
+        let head_len = head.len() as u64;
+        self.push(Segment::Bytes(head), head_len);
+        self.push(data, len);
+        self.push(Segment::Bytes(Bytes::from_static(b"\r\n")), 2);
+    }
+
+    /// The body and its `Content-Type`.
+    fn finish(mut self) -> (OutBody, Option<http::HeaderValue>) {
+        let tail = Bytes::from(format!("--{}--\r\n", self.boundary));
+        let tail_len = tail.len() as u64;
+        self.push(Segment::Bytes(tail), tail_len);
+        let content_type =
+            http::HeaderValue::try_from(format!("multipart/form-data; boundary={}", self.boundary))
+                .ok();
+        (
+            OutBody::Chain {
+                segments: self.segments,
+                remaining: self.len,
+            },
+            content_type,
+        )
     }
 }
 
@@ -1462,23 +1691,32 @@ async fn diagnose_tls(tls: Arc<rustls::ClientConfig>, url: &Url) -> Option<Strin
         .flatten()
 }
 
-fn transport_error(e: &reqwest::Error, what: &str, url: &Url) -> Error {
+/// The error of a failed exchange: `connect` when no connection could be made, `body` when the
+/// answer broke off while it was being read.
+fn transport_error(
+    e: &(dyn std::error::Error + 'static),
+    connect: bool,
+    body: bool,
+    what: &str,
+    url: &Url,
+) -> Error {
     let host = url.host_str().unwrap_or("?");
     let port = url.port_or_known_default().unwrap_or(0);
     let chain = error_chain(e);
-    // Only the causes, never reqwest's top-level text (it contains the URL, and an id or path
-    // with "tls" or "certificate" in it must not turn a reset into a TLS error), and only where
-    // TLS is spoken at all.
-    let causes = std::error::Error::source(e)
-        .map(error_chain)
-        .unwrap_or_default();
-    let (code, kind) = if e.is_timeout() {
+    // Only the causes, never the top-level text, and only where TLS is spoken at all: an id or
+    // path with "tls" or "certificate" in it must not turn a reset into a TLS error.
+    let causes = e.source().map(error_chain).unwrap_or_default();
+    let timed_out = std::iter::successors(Some(e), |e| e.source()).any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+    });
+    let (code, kind) = if timed_out {
         (ErrorCode::Timeout, "timed out")
     } else if url.scheme() == "https" && looks_like_tls(&causes) {
         (ErrorCode::Tls, "TLS handshake failed")
-    } else if e.is_connect() {
+    } else if connect {
         (ErrorCode::Network, "could not connect")
-    } else if e.is_body() || e.is_decode() {
+    } else if body {
         (
             ErrorCode::Network,
             "connection broke while reading the answer",
@@ -1499,7 +1737,7 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
         }
         cur = s.source();
     }
-    // reqwest's top-level text contains the URL; ours never carry credentials (no userinfo,
+    // The URL is never part of these texts; ours carry no credentials anyway (no userinfo,
     // no query keys: see `check_base_url`).
     parts.join(": ")
 }

@@ -60,6 +60,8 @@ struct SigpipeBlock {
     #[cfg(unix)]
     old_mask: libc::sigset_t,
     #[cfg(unix)]
+    already_blocked: bool,
+    #[cfg(unix)]
     was_pending: bool,
 }
 
@@ -93,9 +95,14 @@ impl SigpipeBlock {
             libc::pthread_sigmask(libc::SIG_BLOCK, &set, &mut old);
             old
         };
+        // SAFETY: sigismember reads the initialised set.
+        let already_blocked = unsafe { libc::sigismember(&old_mask, libc::SIGPIPE) == 1 };
         SigpipeBlock {
             old_mask,
-            was_pending: sigpipe_pending(),
+            already_blocked,
+            // Unblocked before, a SIGPIPE cannot be pending now (it would have been delivered):
+            // only a caller that blocks SIGPIPE itself costs this extra look.
+            was_pending: already_blocked && sigpipe_pending(),
         }
     }
 
@@ -117,8 +124,12 @@ impl Drop for SigpipeBlock {
             // SAFETY: consumes the SIGPIPE raised during the call (blocked, so pending).
             unsafe { libc::sigtimedwait(&set, std::ptr::null_mut(), &zero) };
         }
-        // SAFETY: restores the mask saved in `new`.
-        unsafe { libc::pthread_sigmask(libc::SIG_SETMASK, &self.old_mask, std::ptr::null_mut()) };
+        if !self.already_blocked {
+            // SAFETY: restores the mask saved in `new`.
+            unsafe {
+                libc::pthread_sigmask(libc::SIG_SETMASK, &self.old_mask, std::ptr::null_mut())
+            };
+        }
     }
 }
 

@@ -21,14 +21,13 @@ pub struct sb_status {
     relay_state: Option<CString>,
     signer_name: Option<CString>,
     signed_files: Vec<(CString, CString)>,
-    json: CString,
+    /// Rendered on the first `sb_status_json` (most callers read the typed accessors only).
+    json: std::sync::OnceLock<CString>,
 }
 
 impl sb_status {
     /// Hand a status to C as a registered handle.
     pub(crate) fn give(status: SigningStatus) -> Result<*mut sb_status, Error> {
-        let json = serde_json::to_string(&status)
-            .map_err(|e| Error::internal(format!("cannot render the status as JSON: {e}")))?;
         let s = Box::new(sb_status {
             id: cstring_lossy(&status.id),
             state: cstring_lossy(status.status.as_str()),
@@ -43,7 +42,7 @@ impl sb_status {
                 .iter()
                 .map(|f| (cstring_lossy(&f.name), cstring_lossy(&f.id)))
                 .collect(),
-            json: cstring_lossy(&json),
+            json: std::sync::OnceLock::new(),
             status: Arc::new(status),
         });
         Ok(handles::register(Box::into_raw(s), Kind::Status, 0))
@@ -147,7 +146,16 @@ pub extern "C" fn sb_status_signed_file_id(
 #[no_mangle]
 pub extern "C" fn sb_status_json(status: *const sb_status) -> *const c_char {
     ffi_guard!(std::ptr::null(), {
-        read(status, std::ptr::null(), |s| s.json.as_ptr())
+        read(status, std::ptr::null(), |s| {
+            s.json
+                .get_or_init(|| {
+                    // A plain data struct always serializes; "{}" guards the impossible case.
+                    cstring_lossy(
+                        &serde_json::to_string(&*s.status).unwrap_or_else(|_| "{}".to_string()),
+                    )
+                })
+                .as_ptr()
+        })
     })
 }
 
