@@ -10,7 +10,8 @@ const MAX_EXTENSION_BYTES: usize = 16;
 
 /// A name safe to create inside a directory: the last component of any `/` or `\` path, without
 /// control characters or characters Windows refuses (`: * ? " < > |`), not `.`/`..`, no leading
-/// dots (no hidden files), no trailing dots or spaces, at most [`MAX_FILE_NAME_BYTES`] bytes
+/// dots (no hidden files), no trailing dots or spaces, not a Windows device name (`CON`,
+/// `nul.pdf`, `COM1.txt` get a leading `_`), at most [`MAX_FILE_NAME_BYTES`] bytes
 /// (a longer name is cut in the middle, keeping its extension: `…aaa.pdf`); `fallback` when
 /// nothing is left. Sanitizing a sanitized name changes nothing. Used for every name signbridge
 /// writes to disk or sends as an upload's file name, whichever provider it came from.
@@ -21,6 +22,9 @@ pub fn sanitize_file_name(name: &str, fallback: &str) -> String {
         .filter(|c| !c.is_control() && !":*?\"<>|".contains(*c))
         .collect();
     let mut cleaned = trim_ends(filtered);
+    if is_windows_device(&cleaned) {
+        cleaned.insert(0, '_');
+    }
     if cleaned.len() > MAX_FILE_NAME_BYTES {
         // Cutting keeps the (trimmed) start and the extension, so only a cut without an
         // extension can end in a new dot or space.
@@ -30,6 +34,18 @@ pub fn sanitize_file_name(name: &str, fallback: &str) -> String {
         fallback.to_string()
     } else {
         cleaned
+    }
+}
+
+/// Whether Windows reads `name` as a device (`CON`, `PRN`, `AUX`, `NUL`, `COM0`–`COM9`,
+/// `LPT0`–`LPT9`, any case, with any extension): such a file cannot be created there.
+fn is_windows_device(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or("").trim_end();
+    let upper = stem.to_ascii_uppercase();
+    match upper.as_bytes() {
+        b"CON" | b"PRN" | b"AUX" | b"NUL" => true,
+        [b'C', b'O', b'M', d] | [b'L', b'P', b'T', d] => d.is_ascii_digit(),
+        _ => false,
     }
 }
 
@@ -131,9 +147,13 @@ mod tests {
             ("..\\..\\x.pdf", "x.pdf"),
             (".hidden", "hidden"),
             ("a/b\\c.pdf", "c.pdf"),
-            // Windows device names are kept: harmless elsewhere, and the providers' names are
-            // document titles.
-            ("CON", "CON"),
+            // Windows device names (any case, any extension) cannot be created there.
+            ("CON", "_CON"),
+            ("nul.pdf", "_nul.pdf"),
+            ("Com1.txt.pdf", "_Com1.txt.pdf"),
+            ("lpt9 .pdf", "_lpt9 .pdf"),
+            ("CONTRACT.pdf", "CONTRACT.pdf"),
+            ("COM10.pdf", "COM10.pdf"),
             ("", "document.pdf"),
             ("dir/", "document.pdf"),
             ("kontrakt æøå.pdf", "kontrakt æøå.pdf"),
