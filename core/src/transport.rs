@@ -43,6 +43,8 @@ use url::Url;
 use crate::auth::{ClientIdentity, Credentials, Role};
 use crate::error::{Error, ErrorCode, Result};
 
+mod proxy;
+
 /// Largest answer body accepted, to bound memory when a server misbehaves.
 const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
 
@@ -69,7 +71,11 @@ const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// `request_timeout_ms`, a large document as long as a slow line needs, and a stalled transfer
 /// still ends. Connecting has its own `connect_timeout_ms`. Time spent waiting for a free request
 /// slot (`max_requests_per_origin`) does not count.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Proxy: `https` connections go through an HTTP proxy as a `CONNECT` tunnel when `proxy` (or,
+/// when it is not set, `HTTPS_PROXY` / `ALL_PROXY`) names one; see [`TransportConfig::proxy`].
+/// The `Debug` output never shows the proxy's password.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TransportConfig {
     /// Time allowed to establish a connection (TCP + TLS), in milliseconds.
@@ -98,6 +104,36 @@ pub struct TransportConfig {
     pub ca_pem: Option<String>,
     /// Extra trusted CA certificates, path of a PEM file.
     pub ca_file: Option<std::path::PathBuf>,
+    /// The HTTP proxy `https` connections go through, as a `CONNECT` tunnel (TLS stays end to
+    /// end with the provider; the proxy sees only host and port):
+    /// - not set (`None`): from the environment, like curl: `HTTPS_PROXY` / `https_proxy`, else
+    ///   `ALL_PROXY` / `all_proxy` (read once when the client is built);
+    /// - `"direct"`: never use a proxy;
+    /// - `"http://[user:password@]host:port"`: this proxy (user name and password
+    ///   percent-encoded; they are sent only to the proxy, as `Proxy-Authorization: Basic`).
+    ///
+    /// Hosts listed in `NO_PROXY` / `no_proxy` go direct either way, and so do loopback hosts
+    /// (`localhost`, `127.0.0.1`, `::1`) and plain `http` (only ever the local simulator). Any
+    /// other value (another scheme, a missing port) is [`ErrorCode::InvalidConfig`].
+    pub proxy: Option<String>,
+}
+
+impl std::fmt::Debug for TransportConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransportConfig")
+            .field("connect_timeout_ms", &self.connect_timeout_ms)
+            .field("request_timeout_ms", &self.request_timeout_ms)
+            .field("min_transfer_bytes_per_s", &self.min_transfer_bytes_per_s)
+            .field("max_requests_per_origin", &self.max_requests_per_origin)
+            .field("max_attempts", &self.max_attempts)
+            .field("backoff_base_ms", &self.backoff_base_ms)
+            .field("backoff_max_ms", &self.backoff_max_ms)
+            .field("max_retry_after_s", &self.max_retry_after_s)
+            .field("ca_pem", &self.ca_pem)
+            .field("ca_file", &self.ca_file)
+            .field("proxy", &self.proxy.as_deref().map(proxy::redact_userinfo))
+            .finish()
+    }
 }
 
 impl Default for TransportConfig {
@@ -113,6 +149,7 @@ impl Default for TransportConfig {
             max_retry_after_s: 60,
             ca_pem: None,
             ca_file: None,
+            proxy: None,
         }
     }
 }
@@ -279,6 +316,8 @@ struct Settings {
     config: TransportConfig,
     ca_certs: Vec<CertificateDer<'static>>,
     identity: Option<ClientIdentity>,
+    /// The proxy of `https` connections, resolved once (environment included) at construction.
+    proxy: Option<proxy::ProxyChoice>,
     client_key: u64,
     user_agent: http::HeaderValue,
 }
@@ -334,10 +373,13 @@ impl Transport {
             })?;
             ca_certs.extend(parse_certs(&data, "transport.ca_file")?);
         }
+        let proxy = proxy::resolve(config.proxy.as_deref(), &proxy::process_env)?;
         let mut h = std::collections::hash_map::DefaultHasher::new();
         for c in &ca_certs {
             c.as_ref().hash(&mut h);
         }
+        // A different proxy (or NO_PROXY) needs a different pooled client.
+        proxy.hash(&mut h);
         config.connect_timeout_ms.hash(&mut h);
         config.max_requests_per_origin.hash(&mut h);
         if let Some(id) = identity {
@@ -347,6 +389,7 @@ impl Transport {
             config: config.clone(),
             ca_certs,
             identity: identity.cloned(),
+            proxy,
             client_key: h.finish(),
             user_agent: http::HeaderValue::from_static(concat!(
                 "signbridge/",
@@ -906,9 +949,15 @@ async fn exchange(
         Ok(r) => r,
         Err(e) => {
             let err = transport_error(&e, e.is_connect(), false, what, &url);
-            if url.scheme() == "https" && err.code() == ErrorCode::Network {
+            // A proxy failure is already explained: the provider was never reached.
+            if url.scheme() == "https"
+                && err.code() == ErrorCode::Network
+                && proxy::find_failure(&e).is_none()
+            {
                 // Boxed: only this error path needs the (large) handshake future.
-                if let Some(reason) = Box::pin(diagnose_tls(http.tls.clone(), &url)).await {
+                if let Some(reason) =
+                    Box::pin(diagnose_tls(http.tls.clone(), http.route.clone(), &url)).await
+                {
                     // The TLS layer refused us: the request was never processed.
                     return Err((
                         Error::new(
@@ -1086,17 +1135,18 @@ fn parse_certs(pem: &[u8], field: &str) -> Result<Vec<CertificateDer<'static>>> 
     Ok(out)
 }
 
-/// hyper's pooled client: HTTP/1.1, and HTTP/2 where a TLS server offers it (ALPN).
-type HyperClient = hyper_util::client::legacy::Client<
-    hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>,
-    OutBody,
->;
+/// hyper's pooled client: HTTP/1.1, and HTTP/2 where a TLS server offers it (ALPN); TCP
+/// direct or through the proxy ([`proxy::Route`]).
+type HyperClient =
+    hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<proxy::Route>, OutBody>;
 
-/// A pooled HTTP client and the TLS configuration it was built with (kept for diagnosis).
+/// A pooled HTTP client and the TLS configuration and route it was built with (kept for
+/// diagnosis).
 #[derive(Clone)]
 struct HttpClient {
     client: HyperClient,
     tls: Arc<rustls::ClientConfig>,
+    route: proxy::Route,
 }
 
 /// The shared pool: one HTTP client per distinct TLS configuration per process, used on the
@@ -1118,8 +1168,8 @@ fn http_client(settings: &Settings) -> Result<HttpClient> {
     }
     let tls = Arc::new(tls_config(settings)?);
     let max_idle = settings.config.max_requests_per_origin as usize;
-    let client = build_client(settings, &tls, max_idle)?;
-    let c = HttpClient { client, tls };
+    let (client, route) = build_client(settings, &tls, max_idle)?;
+    let c = HttpClient { client, tls, route };
     map.insert(settings.client_key, c.clone());
     Ok(c)
 }
@@ -1157,8 +1207,8 @@ fn local_http_client(settings: &Settings) -> Result<Option<HttpClient>> {
         }
         // The TLS configuration (and its session cache) is the shared pool's.
         let tls = http_client(settings)?.tls;
-        let client = build_client(settings, &tls, LOCAL_MAX_IDLE_PER_HOST)?;
-        let c = HttpClient { client, tls };
+        let (client, route) = build_client(settings, &tls, LOCAL_MAX_IDLE_PER_HOST)?;
+        let c = HttpClient { client, tls, route };
         map.insert(settings.client_key, c.clone());
         Ok(Some(c))
     });
@@ -1197,14 +1247,15 @@ fn build_client(
     settings: &Settings,
     tls: &rustls::ClientConfig,
     max_idle_per_host: usize,
-) -> Result<HyperClient> {
+) -> Result<(HyperClient, proxy::Route)> {
     use hyper_util::rt::{TokioExecutor, TokioTimer};
     let mut tcp = hyper_util::client::legacy::connect::HttpConnector::new();
     tcp.enforce_http(false);
     tcp.set_nodelay(true);
-    tcp.set_connect_timeout(Some(Duration::from_millis(
-        settings.config.connect_timeout_ms,
-    )));
+    let connect_timeout = Duration::from_millis(settings.config.connect_timeout_ms);
+    tcp.set_connect_timeout(Some(connect_timeout));
+    // Direct, or a CONNECT tunnel through the proxy for https destinations.
+    let route = proxy::Route::new(tcp, settings.proxy.as_ref(), connect_timeout);
     // The connector sets ALPN itself (h2, http/1.1) from the versions enabled below.
     let mut tls = tls.clone();
     tls.alpn_protocols.clear();
@@ -1214,15 +1265,16 @@ fn build_client(
         .https_or_http()
         .enable_http1()
         .enable_http2()
-        .wrap_connector(tcp);
-    Ok(
+        .wrap_connector(route.clone());
+    Ok((
         hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .pool_idle_timeout(POOL_IDLE_TIMEOUT)
             .pool_max_idle_per_host(max_idle_per_host)
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
             .build(connector),
-    )
+        route,
+    ))
 }
 
 /// Whether two http(s) URLs have the same origin (scheme, host, port), as `Url::origin` equality
@@ -1661,19 +1713,30 @@ impl FileSink {
 /// that refuses the client certificate says so with an alert after the handshake, which the HTTP
 /// layer only reports as "connection closed". A fresh handshake plus a short read surfaces the
 /// alert (or a handshake error) so the caller gets SB_ERR_TLS with the real reason.
-async fn diagnose_tls(tls: Arc<rustls::ClientConfig>, url: &Url) -> Option<String> {
+///
+/// The connection is made like the client's own (`route`: direct or through the proxy).
+async fn diagnose_tls(
+    tls: Arc<rustls::ClientConfig>,
+    mut route: proxy::Route,
+    url: &Url,
+) -> Option<String> {
     use tokio::io::AsyncReadExt;
+    use tower_service::Service;
     let host = url
         .host_str()?
         .trim_start_matches('[')
         .trim_end_matches(']')
         .to_string();
     let port = url.port_or_known_default()?;
-    let name = rustls_pki_types::ServerName::try_from(host.clone()).ok()?;
+    let name = rustls_pki_types::ServerName::try_from(host).ok()?;
+    let dst = http::Uri::builder()
+        .scheme("https")
+        .authority(format!("{}:{port}", url.host_str()?))
+        .path_and_query("/")
+        .build()
+        .ok()?;
     let fut = async move {
-        let tcp = tokio::net::TcpStream::connect((host.as_str(), port))
-            .await
-            .ok()?;
+        let tcp = route.call(dst).await.ok()?.into_inner();
         let connector = tokio_rustls::TlsConnector::from(tls);
         let mut stream = match connector.connect(name, tcp).await {
             Ok(s) => s,
@@ -1702,6 +1765,9 @@ fn transport_error(
 ) -> Error {
     let host = url.host_str().unwrap_or("?");
     let port = url.port_or_known_default().unwrap_or(0);
+    if let Some(failure) = proxy::find_failure(e) {
+        return failure.to_error(what, host, port);
+    }
     let chain = error_chain(e);
     // Only the causes, never the top-level text, and only where TLS is spoken at all: an id or
     // path with "tls" or "certificate" in it must not turn a reset into a TLS error.

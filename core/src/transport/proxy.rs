@@ -1,0 +1,503 @@
+//! HTTPS proxy support: which proxy (if any) a client's connections go through, and the
+//! connector that opens them, directly or as a `CONNECT` tunnel through the proxy.
+//!
+//! Only `https` destinations are tunnelled; TLS stays end to end with the provider (the proxy
+//! sees only `host:port`). Plain `http` destinations (only ever the loopback simulator) and
+//! loopback `https` destinations always go direct. The proxy's credentials (the URL's userinfo)
+//! go only into the `CONNECT` request's `Proxy-Authorization` header: never to the provider,
+//! into logs, error messages or `Debug` output.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::hash::{Hash, Hasher};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use http::Uri;
+use hyper_util::client::legacy::connect::proxy::Tunnel;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::proxy::matcher::Matcher;
+use hyper_util::rt::TokioIo;
+use tower_service::Service;
+
+use crate::error::{Error, ErrorCode, Result};
+
+/// The accepted forms, for error messages.
+const FORMS: &str = "use \"direct\" (no proxy) or http://[user:password@]host:port, an HTTP \
+                     proxy that supports CONNECT (percent-encode special characters of the user \
+                     name and password)";
+
+/// The proxy a client's `https` connections go through, resolved once when the client is built.
+#[derive(Clone)]
+pub(crate) struct ProxyChoice {
+    /// The proxy URL as given; may hold credentials, so it is never shown.
+    url: String,
+    /// `host:port` of the proxy, for messages.
+    shown: String,
+    /// The `NO_PROXY` list (hosts and networks that go direct).
+    no_proxy: String,
+}
+
+impl std::fmt::Debug for ProxyChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProxyChoice")
+            .field("url", &redact_userinfo(&self.url))
+            .field("no_proxy", &self.no_proxy)
+            .finish()
+    }
+}
+
+impl Hash for ProxyChoice {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.url.hash(h);
+        self.no_proxy.hash(h);
+    }
+}
+
+impl ProxyChoice {
+    /// `host:port` of the proxy (no credentials).
+    #[cfg(test)]
+    pub(crate) fn shown(&self) -> &str {
+        &self.shown
+    }
+}
+
+/// Where the proxy setting came from, for error messages.
+fn env_first(
+    env: &dyn Fn(&str) -> Option<String>,
+    names: &[&'static str],
+) -> Option<(String, &'static str)> {
+    names
+        .iter()
+        .find_map(|n| env(n).filter(|v| !v.is_empty()).map(|v| (v, *n)))
+}
+
+/// The proxy for `setting` (`transport.proxy`), with `env` the environment lookup (the process
+/// environment in production, a map in tests). `None`: every connection goes direct.
+pub(crate) fn resolve(
+    setting: Option<&str>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<ProxyChoice>> {
+    let (url, source) = match setting {
+        Some("direct") => return Ok(None),
+        Some(v) => (v.to_string(), "transport.proxy"),
+        None => match env_first(env, &["HTTPS_PROXY", "https_proxy"])
+            .or_else(|| env_first(env, &["ALL_PROXY", "all_proxy"]))
+        {
+            Some(found) => found,
+            None => return Ok(None),
+        },
+    };
+    // A scheme-less value is curl's shorthand for http://, accepted from the environment only.
+    let shown = check_url(&url, source, source != "transport.proxy")?;
+    let no_proxy = env_first(env, &["NO_PROXY", "no_proxy"])
+        .map(|(v, _)| v)
+        .unwrap_or_default();
+    Ok(Some(ProxyChoice {
+        url,
+        shown,
+        no_proxy,
+    }))
+}
+
+/// The process environment, for [`resolve`].
+pub(crate) fn process_env(name: &str) -> Option<String> {
+    std::env::var_os(name).map(|v| v.to_string_lossy().into_owned())
+}
+
+/// Checks a proxy URL and returns its `host:port`. Errors name `source` and never show the
+/// password.
+fn check_url(value: &str, source: &str, schemeless_ok: bool) -> Result<String> {
+    let refuse = |reason: String| {
+        Error::invalid_config(format!(
+            "{source} is not a usable proxy ({reason}); {FORMS}, or leave transport.proxy unset \
+             to take HTTPS_PROXY from the environment"
+        ))
+    };
+    let Ok(uri) = value.parse::<Uri>() else {
+        // Not echoed: an unreadable value may hold a password anywhere.
+        return Err(refuse("not a valid URL".into()));
+    };
+    let redacted = redact_userinfo(value);
+    match uri.scheme_str() {
+        Some("http") => {}
+        None if schemeless_ok => {}
+        None => return Err(refuse(format!("{redacted} has no http:// scheme"))),
+        Some("https") => {
+            return Err(refuse(format!(
+                "{redacted}: TLS to the proxy itself (https://) is not supported"
+            )))
+        }
+        Some(other) => {
+            return Err(refuse(format!(
+                "{redacted}: the {other}:// scheme is not supported"
+            )))
+        }
+    }
+    let Some(authority) = uri.authority() else {
+        return Err(refuse(format!("{redacted} names no host")));
+    };
+    let host = authority.host();
+    if host.is_empty() {
+        return Err(refuse(format!("{redacted} names no host")));
+    }
+    let Some(port) = authority.port_u16().filter(|p| *p != 0) else {
+        return Err(refuse(format!("{redacted} has no port")));
+    };
+    if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
+        return Err(refuse(format!("{redacted} has a path or query")));
+    }
+    Ok(format!("{host}:{port}"))
+}
+
+/// `value` with the password of its userinfo (or the whole userinfo when there is no password)
+/// replaced by `***`: `http://user:***@host:port`. Everything before the last `@` is treated as
+/// userinfo, so even a malformed value does not show a password.
+pub(crate) fn redact_userinfo(value: &str) -> Cow<'_, str> {
+    let (scheme, rest) = match value.find("://") {
+        Some(i) => value.split_at(i + 3),
+        None => ("", value),
+    };
+    let Some(at) = rest.rfind('@') else {
+        return Cow::Borrowed(value);
+    };
+    let (userinfo, host) = rest.split_at(at);
+    let shown = match userinfo.split_once(':') {
+        Some((user, _)) => format!("{scheme}{user}:***{host}"),
+        None => format!("{scheme}***{host}"),
+    };
+    Cow::Owned(shown)
+}
+
+/// Whether the destination is a loopback host by name or address literal (`localhost`,
+/// `*.localhost`, `127.0.0.0/8`, `::1`): such connections never go through a proxy.
+fn is_loopback(dst: &Uri) -> bool {
+    let Some(host) = dst.host() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+        return ip.is_loopback();
+    }
+    let host = host.trim_end_matches('.');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .len()
+            .checked_sub(".localhost".len())
+            .and_then(|i| host.get(i..))
+            .is_some_and(|tail| tail.eq_ignore_ascii_case(".localhost"))
+}
+
+/// The proxy route of a client: the matcher (proxy URL and `NO_PROXY`) and how it is shown.
+struct ProxyRoute {
+    matcher: Matcher,
+    shown: Arc<str>,
+    /// Time allowed to connect to the proxy and open the tunnel.
+    timeout: Duration,
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// hyper-util's tunnel error (its type is not exported by name).
+type TunnelError = <Tunnel<HttpConnector> as Service<Uri>>::Error;
+
+/// A connection, direct or tunnelled.
+pub(crate) type Conn = TokioIo<tokio::net::TcpStream>;
+
+/// The connector under TLS: per destination, a direct TCP connection or a `CONNECT` tunnel
+/// through the proxy.
+#[derive(Clone)]
+pub(crate) struct Route {
+    tcp: HttpConnector,
+    proxy: Option<Arc<ProxyRoute>>,
+}
+
+impl Route {
+    /// A connector over `tcp`, through `proxy` when set; `timeout` bounds connecting to the
+    /// proxy plus the `CONNECT` exchange.
+    pub(crate) fn new(tcp: HttpConnector, proxy: Option<&ProxyChoice>, timeout: Duration) -> Route {
+        let proxy = proxy.map(|p| {
+            // Only https destinations are ever matched: no http (or all) proxy is set.
+            let matcher = Matcher::builder()
+                .https(p.url.as_str())
+                .no(p.no_proxy.as_str())
+                .build();
+            tracing::debug!(proxy = %p.shown, "https connections go through a proxy");
+            Arc::new(ProxyRoute {
+                matcher,
+                shown: Arc::from(p.shown.as_str()),
+                timeout,
+            })
+        });
+        Route { tcp, proxy }
+    }
+
+    /// Whether a connection to `dst` goes through the proxy.
+    #[cfg(test)]
+    pub(crate) fn is_proxied(&self, dst: &Uri) -> bool {
+        self.proxy
+            .as_ref()
+            .is_some_and(|p| !is_loopback(dst) && p.matcher.intercept(dst).is_some())
+    }
+}
+
+impl Service<Uri> for Route {
+    type Response = Conn;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = std::result::Result<Conn, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<std::result::Result<(), BoxError>> {
+        self.tcp.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, dst: Uri) -> Self::Future {
+        let via = match &self.proxy {
+            Some(p) if !is_loopback(&dst) => p.matcher.intercept(&dst).map(|i| (p.clone(), i)),
+            _ => None,
+        };
+        let Some((route, intercept)) = via else {
+            let connecting = self.tcp.call(dst);
+            return Box::pin(async move { connecting.await.map_err(Into::into) });
+        };
+        let mut tunnel = Tunnel::new(intercept.uri().clone(), self.tcp.clone());
+        if let Some(auth) = intercept.basic_auth() {
+            tunnel = tunnel.with_auth(auth.clone());
+        }
+        let opening = tunnel.call(dst);
+        Box::pin(async move {
+            let cause = match tokio::time::timeout(route.timeout, opening).await {
+                Ok(Ok(conn)) => return Ok(conn),
+                Ok(Err(e)) => ProxyCause::Tunnel(e),
+                Err(_) => ProxyCause::TimedOut(route.timeout),
+            };
+            Err(Box::new(ProxyFailure {
+                proxy: route.shown.clone(),
+                cause,
+            }) as BoxError)
+        })
+    }
+}
+
+/// Why the proxy did not open a tunnel.
+#[derive(Debug)]
+enum ProxyCause {
+    Tunnel(TunnelError),
+    TimedOut(Duration),
+}
+
+/// A connection through the proxy could not be opened: the request never reached the provider.
+#[derive(Debug)]
+pub(crate) struct ProxyFailure {
+    proxy: Arc<str>,
+    cause: ProxyCause,
+}
+
+impl std::fmt::Display for ProxyFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the proxy {} ", self.proxy)?;
+        match &self.cause {
+            ProxyCause::TimedOut(after) => {
+                write!(f, "did not open a tunnel within {} ms", after.as_millis())
+            }
+            ProxyCause::Tunnel(TunnelError::ProxyAuthRequired) => f.write_str(
+                "refused the proxy credentials (HTTP 407 Proxy Authentication Required)",
+            ),
+            ProxyCause::Tunnel(TunnelError::TunnelUnsuccessful) => {
+                f.write_str("refused to open a tunnel (CONNECT was not answered with 200)")
+            }
+            ProxyCause::Tunnel(TunnelError::ConnectFailed(e)) => {
+                write!(f, "could not be reached ({})", super::error_chain(&**e))
+            }
+            ProxyCause::Tunnel(TunnelError::Io(e)) => {
+                write!(f, "broke off while opening the tunnel ({e})")
+            }
+            ProxyCause::Tunnel(TunnelError::TunnelUnexpectedEof) => {
+                f.write_str("closed the connection instead of answering CONNECT")
+            }
+            ProxyCause::Tunnel(TunnelError::ProxyHeadersTooLong) => {
+                f.write_str("answered CONNECT with oversized headers")
+            }
+            ProxyCause::Tunnel(e) => write!(f, "failed to open a tunnel ({e})"),
+        }
+    }
+}
+
+impl std::error::Error for ProxyFailure {}
+
+impl ProxyFailure {
+    /// The error of a call that failed because of this: `what` the call did, `host:port` of the
+    /// provider. Auth for a 407 (retrying cannot help), Timeout when the proxy was too slow,
+    /// Network otherwise.
+    pub(crate) fn to_error(&self, what: &str, host: &str, port: u16) -> Error {
+        let timed_out = match &self.cause {
+            ProxyCause::TimedOut(_) => true,
+            ProxyCause::Tunnel(TunnelError::ConnectFailed(e)) => {
+                std::iter::successors(Some(&**e as &(dyn std::error::Error + 'static)), |e| {
+                    e.source()
+                })
+                .any(|e| {
+                    e.downcast_ref::<std::io::Error>()
+                        .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+                })
+            }
+            ProxyCause::Tunnel(_) => false,
+        };
+        let (code, advice) = match &self.cause {
+            ProxyCause::Tunnel(TunnelError::ProxyAuthRequired) => (
+                ErrorCode::Auth,
+                "put the proxy's user name and password in the proxy URL \
+                 (http://user:password@host:port) in transport.proxy or HTTPS_PROXY",
+            ),
+            ProxyCause::Tunnel(TunnelError::TunnelUnsuccessful) => (
+                ErrorCode::Network,
+                "check that the proxy allows CONNECT to this host and port, its credentials, \
+                 and transport.proxy / HTTPS_PROXY (NO_PROXY lists hosts that go direct)",
+            ),
+            _ if timed_out => (
+                ErrorCode::Timeout,
+                "check transport.proxy / HTTPS_PROXY, or allow more time with \
+                 transport.connect_timeout_ms",
+            ),
+            _ => (
+                ErrorCode::Network,
+                "check transport.proxy / HTTPS_PROXY (set transport.proxy to \"direct\" to \
+                 connect without a proxy; NO_PROXY lists hosts that go direct)",
+            ),
+        };
+        Error::new(
+            code,
+            format!(
+                "{what}: could not reach {host}:{port} through the HTTPS proxy: {self}; the \
+                 request never reached the provider. {advice}"
+            ),
+        )
+    }
+}
+
+/// The proxy failure in `e`'s chain of causes, if the exchange failed because of the proxy.
+pub(crate) fn find_failure<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a ProxyFailure> {
+    std::iter::successors(Some(e), |e| e.source()).find_map(|e| e.downcast_ref::<ProxyFailure>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |name: &str| map.get(name).cloned()
+    }
+
+    fn uri(s: &str) -> Uri {
+        s.parse().expect("uri")
+    }
+
+    fn route(choice: Option<&ProxyChoice>) -> Route {
+        Route::new(HttpConnector::new(), choice, Duration::from_secs(1))
+    }
+
+    #[test]
+    fn environment_is_read_like_curl() {
+        let none = resolve(None, &env(&[])).expect("ok");
+        assert!(none.is_none());
+        let https = resolve(
+            None,
+            &env(&[
+                ("HTTPS_PROXY", "http://p1:3128"),
+                ("ALL_PROXY", "http://p2:3128"),
+            ]),
+        )
+        .expect("ok")
+        .expect("proxy");
+        assert_eq!(https.shown(), "p1:3128");
+        let lower = resolve(None, &env(&[("https_proxy", "http://p3:8080")]))
+            .expect("ok")
+            .expect("proxy");
+        assert_eq!(lower.shown(), "p3:8080");
+        let all = resolve(None, &env(&[("HTTPS_PROXY", ""), ("all_proxy", "p4:1080")]))
+            .expect("ok")
+            .expect("proxy");
+        assert_eq!(
+            all.shown(),
+            "p4:1080",
+            "empty is unset; no scheme means http"
+        );
+        // HTTP_PROXY is for plain http, which never goes through a proxy here.
+        assert!(resolve(None, &env(&[("HTTP_PROXY", "http://p5:1")]))
+            .expect("ok")
+            .is_none());
+    }
+
+    #[test]
+    fn setting_overrides_the_environment() {
+        let e = env(&[("HTTPS_PROXY", "http://envproxy:1")]);
+        assert!(resolve(Some("direct"), &e).expect("ok").is_none());
+        let p = resolve(Some("http://u:pw@cfgproxy:3128"), &e)
+            .expect("ok")
+            .expect("proxy");
+        assert_eq!(p.shown(), "cfgproxy:3128");
+    }
+
+    #[test]
+    fn no_proxy_and_loopback_go_direct() {
+        let p = resolve(
+            Some("http://proxy:3128"),
+            &env(&[("no_proxy", "internal.example, 10.0.0.0/8")]),
+        )
+        .expect("ok")
+        .expect("proxy");
+        let r = route(Some(&p));
+        assert!(r.is_proxied(&uri("https://gateway.zignsec.com/x")));
+        assert!(!r.is_proxied(&uri("https://api.internal.example/x")));
+        assert!(!r.is_proxied(&uri("https://10.1.2.3/x")));
+        assert!(!r.is_proxied(&uri("https://localhost:8443/x")));
+        assert!(!r.is_proxied(&uri("https://sim.localhost:8443/x")));
+        assert!(!r.is_proxied(&uri("https://127.0.0.1:8443/x")));
+        assert!(!r.is_proxied(&uri("https://[::1]:8443/x")));
+        assert!(!r.is_proxied(&uri("http://gateway.zignsec.com/x")));
+        assert!(!route(None).is_proxied(&uri("https://gateway.zignsec.com/x")));
+        let star = resolve(Some("http://proxy:3128"), &env(&[("NO_PROXY", "*")]))
+            .expect("ok")
+            .expect("proxy");
+        assert!(!route(Some(&star)).is_proxied(&uri("https://gateway.zignsec.com/x")));
+    }
+
+    #[test]
+    fn bad_values_are_config_errors_without_the_password() {
+        for bad in [
+            "socks5://u:s3cret@proxy:1080",
+            "https://u:s3cret@proxy:443",
+            "http://u:s3cret@proxy",
+            "http://u:s3cret@proxy:3128/path",
+            "u:s3cret@proxy:3128",
+            "http://u:s3cret@@proxy:1 x",
+            "",
+        ] {
+            let e = resolve(Some(bad), &env(&[])).expect_err(bad);
+            assert_eq!(e.code(), ErrorCode::InvalidConfig, "{bad}");
+            assert!(e.message().contains("transport.proxy"), "{}", e.message());
+            assert!(e.message().contains("http://"), "{}", e.message());
+            assert!(!e.message().contains("s3cret"), "{}", e.message());
+        }
+        let e = resolve(None, &env(&[("ALL_PROXY", "socks5h://u:s3cret@p:1")])).expect_err("socks");
+        assert!(e.message().contains("ALL_PROXY"), "{}", e.message());
+        assert!(!e.message().contains("s3cret"), "{}", e.message());
+    }
+
+    #[test]
+    fn redaction_hides_passwords() {
+        assert_eq!(redact_userinfo("http://u:pw@h:1"), "http://u:***@h:1");
+        assert_eq!(redact_userinfo("http://tok@h:1"), "http://***@h:1");
+        assert_eq!(redact_userinfo("http://h:1"), "http://h:1");
+        assert_eq!(redact_userinfo("u:p@w@h:1"), "u:***@h:1");
+        assert_eq!(redact_userinfo("http://u:p/w@h:1/"), "http://u:***@h:1/");
+    }
+}
