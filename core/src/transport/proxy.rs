@@ -347,22 +347,22 @@ impl ProxyFailure {
         let (code, advice) = match &self.cause {
             ProxyCause::Tunnel(TunnelError::ProxyAuthRequired) => (
                 ErrorCode::Auth,
-                "put the proxy's user name and password in the proxy URL \
+                "Put the proxy's user name and password in the proxy URL \
                  (http://user:password@host:port) in transport.proxy or HTTPS_PROXY",
             ),
             ProxyCause::Tunnel(TunnelError::TunnelUnsuccessful) => (
                 ErrorCode::Network,
-                "check that the proxy allows CONNECT to this host and port, its credentials, \
+                "Check that the proxy allows CONNECT to this host and port, its credentials, \
                  and transport.proxy / HTTPS_PROXY (NO_PROXY lists hosts that go direct)",
             ),
             _ if timed_out => (
                 ErrorCode::Timeout,
-                "check transport.proxy / HTTPS_PROXY, or allow more time with \
+                "Check transport.proxy / HTTPS_PROXY, or allow more time with \
                  transport.connect_timeout_ms",
             ),
             _ => (
                 ErrorCode::Network,
-                "check transport.proxy / HTTPS_PROXY (set transport.proxy to \"direct\" to \
+                "Check transport.proxy / HTTPS_PROXY (set transport.proxy to \"direct\" to \
                  connect without a proxy; NO_PROXY lists hosts that go direct)",
             ),
         };
