@@ -1915,6 +1915,13 @@ export interface TransportConfig {
    * gateway).
    */
   ca_file?: string
+  /**
+   * The HTTP proxy https connections go through, as a CONNECT tunnel (TLS stays end to end):
+   * `'http://[user:password@]host:port'`, or `'direct'` for none. When not set,
+   * `HTTPS_PROXY` / `ALL_PROXY` are used, like curl; `NO_PROXY` hosts and loopback hosts go
+   * direct either way. The password is sent only to the proxy and never shown.
+   */
+  proxy?: string
 }
 
 /** A file accepted into a session. */

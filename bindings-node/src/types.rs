@@ -246,6 +246,11 @@ pub struct TransportConfig {
     /// gateway).
     #[napi(js_name = "ca_file")]
     pub ca_file: Option<String>,
+    /// The HTTP proxy https connections go through, as a CONNECT tunnel (TLS stays end to end):
+    /// `'http://[user:password@]host:port'`, or `'direct'` for none. When not set,
+    /// `HTTPS_PROXY` / `ALL_PROXY` are used, like curl; `NO_PROXY` hosts and loopback hosts go
+    /// direct either way. The password is sent only to the proxy and never shown.
+    pub proxy: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
