@@ -20,6 +20,7 @@ use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::TokioIo;
+use secrecy::{ExposeSecret, SecretString};
 use tower_service::Service;
 
 use crate::error::{Error, ErrorCode, Result};
@@ -33,7 +34,7 @@ const FORMS: &str = "use \"direct\" (no proxy) or http://[user:password@]host:po
 #[derive(Clone)]
 pub(crate) struct ProxyChoice {
     /// The proxy URL as given; may hold credentials, so it is never shown.
-    url: String,
+    url: SecretString,
     /// `host:port` of the proxy, for messages.
     shown: String,
     /// The `NO_PROXY` list (hosts and networks that go direct).
@@ -43,7 +44,7 @@ pub(crate) struct ProxyChoice {
 impl std::fmt::Debug for ProxyChoice {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ProxyChoice")
-            .field("url", &redact_userinfo(&self.url))
+            .field("url", &redact_userinfo(self.url.expose_secret()))
             .field("no_proxy", &self.no_proxy)
             .finish()
     }
@@ -51,7 +52,7 @@ impl std::fmt::Debug for ProxyChoice {
 
 impl Hash for ProxyChoice {
     fn hash<H: Hasher>(&self, h: &mut H) {
-        self.url.hash(h);
+        self.url.expose_secret().hash(h);
         self.no_proxy.hash(h);
     }
 }
@@ -96,7 +97,7 @@ pub(crate) fn resolve(
         .map(|(v, _)| v)
         .unwrap_or_default();
     Ok(Some(ProxyChoice {
-        url,
+        url: SecretString::from(url),
         shown,
         no_proxy,
     }))
@@ -111,9 +112,15 @@ pub(crate) fn process_env(name: &str) -> Option<String> {
 /// password.
 fn check_url(value: &str, source: &str, schemeless_ok: bool) -> Result<String> {
     let refuse = |reason: String| {
+        let fix = if source == "transport.proxy" {
+            "or leave transport.proxy unset to take HTTPS_PROXY from the environment".to_string()
+        } else {
+            format!(
+                "in {source}, or set transport.proxy (\"direct\" or a proxy URL) to override it"
+            )
+        };
         Error::invalid_config(format!(
-            "{source} is not a usable proxy ({reason}); {FORMS}, or leave transport.proxy unset \
-             to take HTTPS_PROXY from the environment"
+            "{source} is not a usable proxy ({reason}); {FORMS}, {fix}"
         ))
     };
     let Ok(uri) = value.parse::<Uri>() else {
@@ -221,7 +228,7 @@ impl Route {
         let proxy = proxy.map(|p| {
             // Only https destinations are ever matched: no http (or all) proxy is set.
             let matcher = Matcher::builder()
-                .https(p.url.as_str())
+                .https(p.url.expose_secret())
                 .no(p.no_proxy.as_str())
                 .build();
             tracing::debug!(proxy = %p.shown, "https connections go through a proxy");
