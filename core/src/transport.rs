@@ -973,7 +973,25 @@ async fn exchange(
                     ));
                 }
             }
-            return Err((err, e.is_connect()));
+            // Connecting timed out on the way through the proxy: say so, it may be the cause.
+            let dst = http::Uri::try_from(url.as_str()).ok();
+            let err = match dst.as_ref().and_then(|d| http.route.proxy_for(d)) {
+                Some(via)
+                    if e.is_connect()
+                        && err.code() == ErrorCode::Timeout
+                        && proxy::find_failure(&e).is_none() =>
+                {
+                    Error::new(
+                        ErrorCode::Timeout,
+                        format!(
+                            "{} (through the HTTPS proxy {via}: check that it is reachable, and                              transport.proxy / HTTPS_PROXY)",
+                            err.message()
+                        ),
+                    )
+                }
+                _ => err,
+            };
+            return Err((err, e.is_connect() || not_processed(&e)));
         }
     };
     let status = resp.status();
@@ -997,10 +1015,9 @@ async fn exchange(
     } else {
         MAX_BODY_BYTES as u64
     };
-    let expected = headers
-        .get(http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
+    // The length as hyper frames the body (a Content-Length header beside chunked encoding, or
+    // on an answer without a body, is not the length).
+    let expected = http_body::Body::size_hint(&incoming).exact();
     if let Some(len) = expected {
         if len > limit {
             return Err((
@@ -1137,8 +1154,55 @@ fn parse_certs(pem: &[u8], field: &str) -> Result<Vec<CertificateDer<'static>>> 
 
 /// hyper's pooled client: HTTP/1.1, and HTTP/2 where a TLS server offers it (ALPN); TCP
 /// direct or through the proxy ([`proxy::Route`]).
-type HyperClient =
-    hyper_util::client::legacy::Client<hyper_rustls::HttpsConnector<proxy::Route>, OutBody>;
+type HyperClient = hyper_util::client::legacy::Client<
+    ConnectTimeout<hyper_rustls::HttpsConnector<proxy::Route>>,
+    OutBody,
+>;
+
+/// A connector whose whole connection set-up — name resolution, TCP and TLS handshake — must
+/// finish within `timeout` (`transport.connect_timeout_ms`). Expiry is an `io::ErrorKind::TimedOut`
+/// connect error: the request was certainly not sent, and it maps to [`ErrorCode::Timeout`].
+#[derive(Clone)]
+struct ConnectTimeout<C> {
+    inner: C,
+    timeout: Duration,
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl<C> tower_service::Service<http::Uri> for ConnectTimeout<C>
+where
+    C: tower_service::Service<http::Uri>,
+    C::Error: Into<BoxError>,
+    C::Future: Send + 'static,
+{
+    type Response = C::Response;
+    type Error = BoxError;
+    type Future = Pin<
+        Box<dyn std::future::Future<Output = std::result::Result<C::Response, BoxError>> + Send>,
+    >;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<std::result::Result<(), BoxError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, uri: http::Uri) -> Self::Future {
+        let connecting = self.inner.call(uri);
+        let timeout = self.timeout;
+        Box::pin(async move {
+            match tokio::time::timeout(timeout, connecting).await {
+                Ok(r) => r.map_err(Into::into),
+                Err(_) => Err(Box::new(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!(
+                        "connecting (name resolution, TCP and TLS) took longer than {} ms",
+                        timeout.as_millis()
+                    ),
+                )) as BoxError),
+            }
+        })
+    }
+}
 
 /// A pooled HTTP client and the TLS configuration and route it was built with (kept for
 /// diagnosis).
@@ -1249,13 +1313,21 @@ fn build_client(
     max_idle_per_host: usize,
 ) -> Result<(HyperClient, proxy::Route)> {
     use hyper_util::rt::{TokioExecutor, TokioTimer};
+    let connect_timeout = Duration::from_millis(settings.config.connect_timeout_ms);
     let mut tcp = hyper_util::client::legacy::connect::HttpConnector::new();
     tcp.enforce_http(false);
     tcp.set_nodelay(true);
-    let connect_timeout = Duration::from_millis(settings.config.connect_timeout_ms);
     tcp.set_connect_timeout(Some(connect_timeout));
+    // Pooled connections are kept for up to 90 s: keepalive probes find one that a NAT or load
+    // balancer dropped meanwhile, and unacknowledged data gives up after 30 s instead of waiting
+    // for the request deadline.
+    tcp.set_keepalive(Some(Duration::from_secs(15)));
+    tcp.set_keepalive_interval(Some(Duration::from_secs(15)));
+    tcp.set_keepalive_retries(Some(3));
+    #[cfg(any(target_os = "android", target_os = "fuchsia", target_os = "linux"))]
+    tcp.set_tcp_user_timeout(Some(Duration::from_secs(30)));
     // Direct, or a CONNECT tunnel through the proxy for https destinations.
-    let route = proxy::Route::new(tcp, settings.proxy.as_ref(), connect_timeout);
+    let route = proxy::Route::new(tcp, settings.proxy.as_ref());
     // The connector sets ALPN itself (h2, http/1.1) from the versions enabled below.
     let mut tls = tls.clone();
     tls.alpn_protocols.clear();
@@ -1272,7 +1344,10 @@ fn build_client(
             .pool_max_idle_per_host(max_idle_per_host)
             .pool_timer(TokioTimer::new())
             .timer(TokioTimer::new())
-            .build(connector),
+            .build(ConnectTimeout {
+                inner: connector,
+                timeout: connect_timeout,
+            }),
         route,
     ))
 }
@@ -1752,6 +1827,19 @@ async fn diagnose_tls(
         .await
         .ok()
         .flatten()
+}
+
+/// Whether an HTTP/2 server said it did not process the request: a graceful shutdown (GOAWAY
+/// with NO_ERROR) or a refused stream (RFC 9113 §8.7). Such a request may be sent again, on a
+/// new stream or connection, whatever its method.
+fn not_processed(e: &(dyn std::error::Error + 'static)) -> bool {
+    std::iter::successors(Some(e), |e| e.source()).any(|e| {
+        e.downcast_ref::<h2::Error>().is_some_and(|h| {
+            h.is_remote()
+                && ((h.is_go_away() && h.reason() == Some(h2::Reason::NO_ERROR))
+                    || (h.is_reset() && h.reason() == Some(h2::Reason::REFUSED_STREAM)))
+        })
+    })
 }
 
 /// The error of a failed exchange: `connect` when no connection could be made, `body` when the

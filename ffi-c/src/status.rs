@@ -146,16 +146,20 @@ pub extern "C" fn sb_status_signed_file_id(
 #[no_mangle]
 pub extern "C" fn sb_status_json(status: *const sb_status) -> *const c_char {
     ffi_guard!(std::ptr::null(), {
-        read(status, std::ptr::null(), |s| {
-            s.json
-                .get_or_init(|| {
-                    // A plain data struct always serializes; "{}" guards the impossible case.
-                    cstring_lossy(
-                        &serde_json::to_string(&*s.status).unwrap_or_else(|_| "{}".to_string()),
-                    )
-                })
-                .as_ptr()
-        })
+        // Rendered outside the handle registry's lock (`read` holds it), then stored once.
+        let rendered = match read(status, None, |s| s.json.get().map(|j| j.as_ptr())) {
+            Some(ptr) => return ptr,
+            None => status_of(status).map(|st| {
+                // A plain data struct always serializes; "{}" guards the impossible case.
+                cstring_lossy(&serde_json::to_string(&*st).unwrap_or_else(|_| "{}".to_string()))
+            }),
+        };
+        match rendered {
+            Some(json) => read(status, std::ptr::null(), |s| {
+                s.json.get_or_init(|| json).as_ptr()
+            }),
+            None => std::ptr::null(),
+        }
     })
 }
 

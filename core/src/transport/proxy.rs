@@ -13,7 +13,6 @@ use std::hash::{Hash, Hasher};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Duration;
 
 use http::Uri;
 use hyper_util::client::legacy::connect::proxy::Tunnel;
@@ -201,8 +200,6 @@ fn is_loopback(dst: &Uri) -> bool {
 struct ProxyRoute {
     matcher: Matcher,
     shown: Arc<str>,
-    /// Time allowed to connect to the proxy and open the tunnel.
-    timeout: Duration,
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -222,9 +219,9 @@ pub(crate) struct Route {
 }
 
 impl Route {
-    /// A connector over `tcp`, through `proxy` when set; `timeout` bounds connecting to the
-    /// proxy plus the `CONNECT` exchange.
-    pub(crate) fn new(tcp: HttpConnector, proxy: Option<&ProxyChoice>, timeout: Duration) -> Route {
+    /// A connector over `tcp`, through `proxy` when set. The caller bounds the time a
+    /// connection may take (`transport.connect_timeout_ms`), the tunnel included.
+    pub(crate) fn new(tcp: HttpConnector, proxy: Option<&ProxyChoice>) -> Route {
         let proxy = proxy.map(|p| {
             // Only https destinations are ever matched: no http (or all) proxy is set.
             let matcher = Matcher::builder()
@@ -235,18 +232,23 @@ impl Route {
             Arc::new(ProxyRoute {
                 matcher,
                 shown: Arc::from(p.shown.as_str()),
-                timeout,
             })
         });
         Route { tcp, proxy }
     }
 
-    /// Whether a connection to `dst` goes through the proxy.
-    #[cfg(test)]
-    pub(crate) fn is_proxied(&self, dst: &Uri) -> bool {
+    /// `host:port` of the proxy a connection to `dst` goes through; `None`: direct.
+    pub(crate) fn proxy_for(&self, dst: &Uri) -> Option<&str> {
         self.proxy
             .as_ref()
-            .is_some_and(|p| !is_loopback(dst) && p.matcher.intercept(dst).is_some())
+            .filter(|p| !is_loopback(dst) && p.matcher.intercept(dst).is_some())
+            .map(|p| &*p.shown)
+    }
+
+    /// Whether a connection to `dst` goes through the proxy.
+    #[cfg(test)]
+    fn is_proxied(&self, dst: &Uri) -> bool {
+        self.proxy_for(dst).is_some()
     }
 }
 
@@ -274,59 +276,46 @@ impl Service<Uri> for Route {
         }
         let opening = tunnel.call(dst);
         Box::pin(async move {
-            let cause = match tokio::time::timeout(route.timeout, opening).await {
-                Ok(Ok(conn)) => return Ok(conn),
-                Ok(Err(e)) => ProxyCause::Tunnel(e),
-                Err(_) => ProxyCause::TimedOut(route.timeout),
-            };
-            Err(Box::new(ProxyFailure {
-                proxy: route.shown.clone(),
-                cause,
-            }) as BoxError)
+            opening.await.map_err(|cause| {
+                Box::new(ProxyFailure {
+                    proxy: route.shown.clone(),
+                    cause,
+                }) as BoxError
+            })
         })
     }
-}
-
-/// Why the proxy did not open a tunnel.
-#[derive(Debug)]
-enum ProxyCause {
-    Tunnel(TunnelError),
-    TimedOut(Duration),
 }
 
 /// A connection through the proxy could not be opened: the request never reached the provider.
 #[derive(Debug)]
 pub(crate) struct ProxyFailure {
     proxy: Arc<str>,
-    cause: ProxyCause,
+    cause: TunnelError,
 }
 
 impl std::fmt::Display for ProxyFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "the proxy {} ", self.proxy)?;
         match &self.cause {
-            ProxyCause::TimedOut(after) => {
-                write!(f, "did not open a tunnel within {} ms", after.as_millis())
-            }
-            ProxyCause::Tunnel(TunnelError::ProxyAuthRequired) => f.write_str(
+            TunnelError::ProxyAuthRequired => f.write_str(
                 "refused the proxy credentials (HTTP 407 Proxy Authentication Required)",
             ),
-            ProxyCause::Tunnel(TunnelError::TunnelUnsuccessful) => {
+            TunnelError::TunnelUnsuccessful => {
                 f.write_str("refused to open a tunnel (CONNECT was not answered with 200)")
             }
-            ProxyCause::Tunnel(TunnelError::ConnectFailed(e)) => {
+            TunnelError::ConnectFailed(e) => {
                 write!(f, "could not be reached ({})", super::error_chain(&**e))
             }
-            ProxyCause::Tunnel(TunnelError::Io(e)) => {
+            TunnelError::Io(e) => {
                 write!(f, "broke off while opening the tunnel ({e})")
             }
-            ProxyCause::Tunnel(TunnelError::TunnelUnexpectedEof) => {
+            TunnelError::TunnelUnexpectedEof => {
                 f.write_str("closed the connection instead of answering CONNECT")
             }
-            ProxyCause::Tunnel(TunnelError::ProxyHeadersTooLong) => {
+            TunnelError::ProxyHeadersTooLong => {
                 f.write_str("answered CONNECT with oversized headers")
             }
-            ProxyCause::Tunnel(e) => write!(f, "failed to open a tunnel ({e})"),
+            e => write!(f, "failed to open a tunnel ({e})"),
         }
     }
 }
@@ -339,8 +328,7 @@ impl ProxyFailure {
     /// Network otherwise.
     pub(crate) fn to_error(&self, what: &str, host: &str, port: u16) -> Error {
         let timed_out = match &self.cause {
-            ProxyCause::TimedOut(_) => true,
-            ProxyCause::Tunnel(TunnelError::ConnectFailed(e)) => {
+            TunnelError::ConnectFailed(e) => {
                 std::iter::successors(Some(&**e as &(dyn std::error::Error + 'static)), |e| {
                     e.source()
                 })
@@ -349,15 +337,15 @@ impl ProxyFailure {
                         .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
                 })
             }
-            ProxyCause::Tunnel(_) => false,
+            _ => false,
         };
         let (code, advice) = match &self.cause {
-            ProxyCause::Tunnel(TunnelError::ProxyAuthRequired) => (
+            TunnelError::ProxyAuthRequired => (
                 ErrorCode::Auth,
                 "Put the proxy's user name and password in the proxy URL \
                  (http://user:password@host:port) in transport.proxy or HTTPS_PROXY",
             ),
-            ProxyCause::Tunnel(TunnelError::TunnelUnsuccessful) => (
+            TunnelError::TunnelUnsuccessful => (
                 ErrorCode::Network,
                 "Check that the proxy allows CONNECT to this host and port, its credentials, \
                  and transport.proxy / HTTPS_PROXY (NO_PROXY lists hosts that go direct)",
@@ -408,7 +396,7 @@ mod tests {
     }
 
     fn route(choice: Option<&ProxyChoice>) -> Route {
-        Route::new(HttpConnector::new(), choice, Duration::from_secs(1))
+        Route::new(HttpConnector::new(), choice)
     }
 
     #[test]
