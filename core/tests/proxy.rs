@@ -95,8 +95,18 @@ impl Setup {
 
     /// A client of the simulator's TLS listener at `host`, with `proxy` as transport.proxy.
     fn client(&self, host: &str, proxy: Option<&str>) -> signbridge::Result<Client> {
-        let mut transport =
-            json!({"max_attempts": 1, "ca_file": self.ca, "connect_timeout_ms": 5000});
+        self.client_with(host, proxy, 5000)
+    }
+
+    fn client_with(
+        &self,
+        host: &str,
+        proxy: Option<&str>,
+        connect_timeout_ms: u64,
+    ) -> signbridge::Result<Client> {
+        let mut transport = json!({
+            "max_attempts": 1, "ca_file": self.ca, "connect_timeout_ms": connect_timeout_ms
+        });
         if let Some(p) = proxy {
             transport["proxy"] = json!(p);
         }
@@ -139,6 +149,8 @@ enum Mode {
     RequireAuth(String),
     /// Refuses every tunnel with 403 (a proxy policy that blocks the destination).
     Forbid,
+    /// Never answers the CONNECT (a stuck proxy).
+    Silent,
 }
 
 /// One CONNECT the proxy received: its target and `Proxy-Authorization` header.
@@ -222,6 +234,11 @@ async fn serve(
         target: target.to_string(),
         auth: auth.clone(),
     });
+    if let Mode::Silent = mode {
+        // Hold the connection open without answering until the client gives up.
+        let _ = conn.read(&mut buf).await;
+        return;
+    }
     if let Mode::Forbid = mode {
         let _ = conn
             .write_all(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
@@ -379,6 +396,26 @@ fn a_refused_tunnel_is_a_network_error_naming_the_proxy() {
     );
     assert!(msg.contains("never reached the provider"), "{msg}");
     assert!(!msg.contains(PROXY_PASSWORD), "{msg}");
+    assert_eq!(api_calls(&s.take_requests()).len(), 0);
+}
+
+#[test]
+fn a_stuck_proxy_is_a_connect_timeout_naming_it() {
+    let s = setup();
+    let proxy = Proxy::start(s.sim.tls_addr().expect("tls"), Mode::Silent);
+    s.take_requests();
+    let client = s
+        .client_with("gateway.test", Some(&proxy.url()), 300)
+        .expect("client");
+    let e = create_and_status(&client).expect_err("no answer to CONNECT");
+    // Never sent: a timeout, not "outcome unknown", even for a create.
+    assert_eq!(e.code(), ErrorCode::Timeout, "{e}");
+    assert!(
+        e.message()
+            .contains(&format!("through the HTTPS proxy 127.0.0.1:{}", proxy.port)),
+        "{e}"
+    );
+    assert_eq!(proxy.seen().len(), 1);
     assert_eq!(api_calls(&s.take_requests()).len(), 0);
 }
 
