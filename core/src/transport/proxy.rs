@@ -64,7 +64,7 @@ impl ProxyChoice {
     }
 }
 
-/// Where the proxy setting came from, for error messages.
+/// The first of `names` set to a non-empty value in `env`, with its name (for messages).
 fn env_first(
     env: &dyn Fn(&str) -> Option<String>,
     names: &[&'static str],
