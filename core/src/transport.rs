@@ -984,7 +984,8 @@ async fn exchange(
                     Error::new(
                         ErrorCode::Timeout,
                         format!(
-                            "{} (through the HTTPS proxy {via}: check that it is reachable, and                              transport.proxy / HTTPS_PROXY)",
+                            "{} (through the HTTPS proxy {via}: check that it is reachable, and \
+                             transport.proxy / HTTPS_PROXY)",
                             err.message()
                         ),
                     )

@@ -38,6 +38,10 @@ pub(crate) struct ProxyChoice {
     shown: String,
     /// The `NO_PROXY` list (hosts and networks that go direct).
     no_proxy: String,
+    /// Why the proxy taken from the environment cannot be used (the configuration error, shown
+    /// when a connection would need it). A client whose calls only go to loopback hosts or
+    /// `NO_PROXY` hosts is not affected by a proxy variable meant for other programs.
+    unusable: Option<String>,
 }
 
 impl std::fmt::Debug for ProxyChoice {
@@ -90,12 +94,18 @@ pub(crate) fn resolve(
             None => return Ok(None),
         },
     };
-    // A scheme-less value is curl's shorthand for http://, accepted from the environment only.
-    let shown = check_url(&url, source, source != "transport.proxy")?;
     let no_proxy = env_first(env, &["NO_PROXY", "no_proxy"])
         .map(|(v, _)| v)
         .unwrap_or_default();
+    // A scheme-less value is curl's shorthand for http://, accepted from the environment only.
+    let (shown, unusable) = match check_url(&url, source, source != "transport.proxy") {
+        Ok(shown) => (shown, None),
+        Err(e) if source == "transport.proxy" => return Err(e),
+        // From the environment: refused when a connection would go through it, not before.
+        Err(e) => (source.to_string(), Some(e.message().to_string())),
+    };
     Ok(Some(ProxyChoice {
+        unusable,
         url: SecretString::from(url),
         shown,
         no_proxy,
@@ -200,6 +210,8 @@ fn is_loopback(dst: &Uri) -> bool {
 struct ProxyRoute {
     matcher: Matcher,
     shown: Arc<str>,
+    /// See [`ProxyChoice::unusable`].
+    unusable: Option<Arc<str>>,
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -223,15 +235,21 @@ impl Route {
     /// connection may take (`transport.connect_timeout_ms`), the tunnel included.
     pub(crate) fn new(tcp: HttpConnector, proxy: Option<&ProxyChoice>) -> Route {
         let proxy = proxy.map(|p| {
-            // Only https destinations are ever matched: no http (or all) proxy is set.
+            // Only https destinations are ever matched: no http (or all) proxy is set. An
+            // unusable value is matched through a placeholder, to apply NO_PROXY the same way.
+            let url = match p.unusable {
+                None => p.url.expose_secret(),
+                Some(_) => "http://unusable.invalid:1",
+            };
             let matcher = Matcher::builder()
-                .https(p.url.expose_secret())
+                .https(url)
                 .no(p.no_proxy.as_str())
                 .build();
             tracing::debug!(proxy = %p.shown, "https connections go through a proxy");
             Arc::new(ProxyRoute {
                 matcher,
                 shown: Arc::from(p.shown.as_str()),
+                unusable: p.unusable.as_deref().map(Arc::from),
             })
         });
         Route { tcp, proxy }
@@ -270,6 +288,14 @@ impl Service<Uri> for Route {
             let connecting = self.tcp.call(dst);
             return Box::pin(async move { connecting.await.map_err(Into::into) });
         };
+        if let Some(why) = route.unusable.clone() {
+            return Box::pin(async move {
+                Err(Box::new(ProxyFailure {
+                    proxy: route.shown.clone(),
+                    cause: Cause::Unusable(why),
+                }) as BoxError)
+            });
+        }
         let mut tunnel = Tunnel::new(intercept.uri().clone(), self.tcp.clone());
         if let Some(auth) = intercept.basic_auth() {
             tunnel = tunnel.with_auth(auth.clone());
@@ -279,7 +305,7 @@ impl Service<Uri> for Route {
             opening.await.map_err(|cause| {
                 Box::new(ProxyFailure {
                     proxy: route.shown.clone(),
-                    cause,
+                    cause: Cause::Tunnel(cause),
                 }) as BoxError
             })
         })
@@ -290,13 +316,26 @@ impl Service<Uri> for Route {
 #[derive(Debug)]
 pub(crate) struct ProxyFailure {
     proxy: Arc<str>,
-    cause: TunnelError,
+    cause: Cause,
+}
+
+/// Why a connection through the proxy failed.
+#[derive(Debug)]
+enum Cause {
+    /// Opening the tunnel failed.
+    Tunnel(TunnelError),
+    /// The proxy variable of the environment is not usable (the configuration error's text).
+    Unusable(Arc<str>),
 }
 
 impl std::fmt::Display for ProxyFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let cause = match &self.cause {
+            Cause::Unusable(why) => return write!(f, "{why}"),
+            Cause::Tunnel(t) => t,
+        };
         write!(f, "the proxy {} ", self.proxy)?;
-        match &self.cause {
+        match cause {
             TunnelError::ProxyAuthRequired => f.write_str(
                 "refused the proxy credentials (HTTP 407 Proxy Authentication Required)",
             ),
@@ -327,7 +366,16 @@ impl ProxyFailure {
     /// provider. Auth for a 407 (retrying cannot help), Timeout when the proxy was too slow,
     /// Network otherwise.
     pub(crate) fn to_error(&self, what: &str, host: &str, port: u16) -> Error {
-        let timed_out = match &self.cause {
+        let cause = match &self.cause {
+            Cause::Unusable(why) => {
+                return Error::invalid_config(format!(
+                    "{what}: {host}:{port} would be reached through the proxy of the \
+                     environment, which is not usable: {why}"
+                ))
+            }
+            Cause::Tunnel(t) => t,
+        };
+        let timed_out = match cause {
             TunnelError::ConnectFailed(e) => {
                 std::iter::successors(Some(&**e as &(dyn std::error::Error + 'static)), |e| {
                     e.source()
@@ -339,7 +387,7 @@ impl ProxyFailure {
             }
             _ => false,
         };
-        let (code, advice) = match &self.cause {
+        let (code, advice) = match cause {
             TunnelError::ProxyAuthRequired => (
                 ErrorCode::Auth,
                 "Put the proxy's user name and password in the proxy URL \
@@ -482,9 +530,25 @@ mod tests {
             assert!(e.message().contains("http://"), "{}", e.message());
             assert!(!e.message().contains("s3cret"), "{}", e.message());
         }
-        let e = resolve(None, &env(&[("ALL_PROXY", "socks5h://u:s3cret@p:1")])).expect_err("socks");
-        assert!(e.message().contains("ALL_PROXY"), "{}", e.message());
-        assert!(!e.message().contains("s3cret"), "{}", e.message());
+        // From the environment, an unusable value is refused only when a connection needs it:
+        // loopback and NO_PROXY destinations still go direct.
+        let p = resolve(
+            None,
+            &env(&[
+                ("ALL_PROXY", "socks5h://u:s3cret@p:1"),
+                ("NO_PROXY", "internal.example"),
+            ]),
+        )
+        .expect("construction is not refused")
+        .expect("a proxy choice");
+        let why = p.unusable.clone().expect("unusable");
+        assert!(why.contains("ALL_PROXY"), "{why}");
+        assert!(!why.contains("s3cret"), "{why}");
+        assert!(!format!("{p:?}").contains("s3cret"));
+        let r = route(Some(&p));
+        assert!(!r.is_proxied(&uri("https://127.0.0.1:8443/x")));
+        assert!(!r.is_proxied(&uri("https://api.internal.example/x")));
+        assert!(r.is_proxied(&uri("https://gateway.zignsec.com/x")));
     }
 
     #[test]
