@@ -13,7 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-#define ROUNDS 5
+/* Rounds of alternating blocks (many short ones: see ROUNDS in bench/rust/src/main.rs). */
+#define ROUNDS 50
 
 static double now_us(void) {
     struct timespec ts;

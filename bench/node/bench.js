@@ -19,7 +19,7 @@ const N = Number(process.env.BENCH_N || 5000)
 const FLOWS = Number(process.env.BENCH_FLOWS || 300)
 const WAITS = Number(process.env.BENCH_WAITS || 10000)
 const PKG = process.env.SIGNBRIDGE_NODE || path.resolve(__dirname, '../../build/bench/node')
-const ROUNDS = 5
+const ROUNDS = 50
 const INFLIGHT = 64
 
 const now = () => Number(process.hrtime.bigint()) / 1e3 // microseconds

@@ -22,7 +22,7 @@ BASE = os.environ.get("SIM_URL", "http://127.0.0.1:8089").rstrip("/")
 KEY = os.environ.get("SIM_KEY", "5f1c7a2e-0d3b-4c8e-9a61-2b7e4d9f0a11")
 N = int(os.environ.get("BENCH_N", "5000"))
 FLOWS = int(os.environ.get("BENCH_FLOWS", "300"))
-ROUNDS = 5
+ROUNDS = 50
 THREADS = 8
 
 
