@@ -58,7 +58,13 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// Emit one latency result: samples are per-call microseconds, `total` the summed wall time.
-fn emit_lat(bench: &str, imp: &str, mut samples: Vec<f64>, total: Duration, extra: serde_json::Value) {
+fn emit_lat(
+    bench: &str,
+    imp: &str,
+    mut samples: Vec<f64>,
+    total: Duration,
+    extra: serde_json::Value,
+) {
     samples.sort_by(|a, b| a.partial_cmp(b).expect("no NaN"));
     let mut v = serde_json::json!({
         "bench": bench, "lang": "rust", "impl": imp, "n": samples.len(),
@@ -96,7 +102,13 @@ fn overhead(c: &Ctx) -> R<()> {
     let raw_ct = reqwest::Client::builder().build()?;
     let raw_mt = reqwest::Client::builder().build()?;
 
-    async fn raw_loop(client: &reqwest::Client, url: &str, key: &str, n: usize, out: &mut Vec<f64>) -> R<()> {
+    async fn raw_loop(
+        client: &reqwest::Client,
+        url: &str,
+        key: &str,
+        n: usize,
+        out: &mut Vec<f64>,
+    ) -> R<()> {
         for _ in 0..n {
             let t = Instant::now();
             let r = client.get(url).header("Zs-Product-Key", key).send().await?;
@@ -137,15 +149,35 @@ fn overhead(c: &Ctx) -> R<()> {
         rt_mt.block_on(raw_loop(&raw_mt, &url, &c.key, per, &mut s_mt))?;
         t_mt += t0.elapsed();
     }
-    emit_lat("overhead", "signbridge blocking", s_sb, t_sb, serde_json::json!({}));
-    emit_lat("overhead", "reqwest async, current_thread rt (floor)", s_ct, t_ct, serde_json::json!({"floor": true}));
-    emit_lat("overhead", "reqwest async, multi_thread rt", s_mt, t_mt, serde_json::json!({}));
+    emit_lat(
+        "overhead",
+        "signbridge blocking",
+        s_sb,
+        t_sb,
+        serde_json::json!({}),
+    );
+    emit_lat(
+        "overhead",
+        "reqwest async, current_thread rt (floor)",
+        s_ct,
+        t_ct,
+        serde_json::json!({"floor": true}),
+    );
+    emit_lat(
+        "overhead",
+        "reqwest async, multi_thread rt",
+        s_mt,
+        t_mt,
+        serde_json::json!({}),
+    );
     Ok(())
 }
 
 fn sample_pdf() -> R<Vec<u8>> {
     let root = env("BENCH_ROOT", ".");
-    Ok(std::fs::read(format!("{root}/cli/assets/sample-contract.pdf"))?)
+    Ok(std::fs::read(format!(
+        "{root}/cli/assets/sample-contract.pdf"
+    ))?)
 }
 
 fn flow(c: &Ctx) -> R<()> {
@@ -159,7 +191,13 @@ fn flow(c: &Ctx) -> R<()> {
     let control = reqwest::Client::new();
     let complete = |sid: &str| -> R<()> {
         let u = format!("{}/_sim/zignsec/signing/{sid}/complete", c.base);
-        let r = rt.block_on(control.post(u).header("content-type", "application/json").body("{}").send())?;
+        let r = rt.block_on(
+            control
+                .post(u)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send(),
+        )?;
         if !r.status().is_success() {
             return Err(format!("complete: {}", r.status()).into());
         }
@@ -171,7 +209,10 @@ fn flow(c: &Ctx) -> R<()> {
         signing.start(
             &s.id,
             &StartSigning {
-                files: vec![FileToSign { file_id: f.file_id, placement: None }],
+                files: vec![FileToSign {
+                    file_id: f.file_id,
+                    placement: None,
+                }],
                 redirect_success: None,
                 redirect_failure: None,
             },
@@ -193,14 +234,22 @@ fn flow(c: &Ctx) -> R<()> {
         one()?;
         samples.push(t.elapsed().as_secs_f64() * 1e6);
     }
-    emit_lat("flow", "signbridge blocking, sequential", samples, t0.elapsed(), serde_json::json!({"concurrency": 1}));
+    emit_lat(
+        "flow",
+        "signbridge blocking, sequential",
+        samples,
+        t0.elapsed(),
+        serde_json::json!({"concurrency": 1}),
+    );
 
     // 64 concurrent flows on the async API (one process, the core's own runtime).
     let conc = 64usize;
     let total = flows.max(conc) * 2;
     let aclient = signbridge::Client::new(config(c))?;
     let asign = aclient.zignsec()?.signing();
-    let mrt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let mrt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let base = c.base.clone();
     let (lat, wall) = mrt.block_on(async move {
         let control2 = reqwest::Client::new();
@@ -209,22 +258,37 @@ fn flow(c: &Ctx) -> R<()> {
         let mut tasks = Vec::new();
         for _ in 0..conc {
             // A client of this runtime: the pooled connections of `control` belong to `rt`.
-            let (asign, pdf, counter, control, base) =
-                (asign.clone(), pdf.clone(), counter.clone(), control2.clone(), base.clone());
+            let (asign, pdf, counter, control, base) = (
+                asign.clone(),
+                pdf.clone(),
+                counter.clone(),
+                control2.clone(),
+                base.clone(),
+            );
             tasks.push(tokio::spawn(async move {
                 let mut lat = Vec::new();
                 while counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < total {
                     let t = Instant::now();
                     let s = asign.create(&CreateSigning::default()).await?;
-                    let f = asign.upload_bytes(&s.id, "contract.pdf", pdf.clone()).await?;
+                    let f = asign
+                        .upload_bytes(&s.id, "contract.pdf", pdf.clone())
+                        .await?;
                     let req = StartSigning {
-                        files: vec![FileToSign { file_id: f.file_id, placement: None }],
+                        files: vec![FileToSign {
+                            file_id: f.file_id,
+                            placement: None,
+                        }],
                         redirect_success: None,
                         redirect_failure: None,
                     };
                     asign.start(&s.id, &req).await?;
                     let u = format!("{base}/_sim/zignsec/signing/{}/complete", s.id);
-                    control.post(u).header("content-type", "application/json").body("{}").send().await?;
+                    control
+                        .post(u)
+                        .header("content-type", "application/json")
+                        .body("{}")
+                        .send()
+                        .await?;
                     let st = asign.status(&s.id).await?;
                     let signed = st.signed_files.first().ok_or("no signed file")?;
                     std::hint::black_box(asign.download(signed).await?);
@@ -239,7 +303,13 @@ fn flow(c: &Ctx) -> R<()> {
         }
         R::Ok((all, t0.elapsed()))
     })?;
-    emit_lat("flow", "signbridge async, 64 concurrent", lat, wall, serde_json::json!({"concurrency": conc}));
+    emit_lat(
+        "flow",
+        "signbridge async, 64 concurrent",
+        lat,
+        wall,
+        serde_json::json!({"concurrency": conc}),
+    );
     Ok(())
 }
 
@@ -291,13 +361,17 @@ fn large(c: &Ctx, path: &str) -> R<()> {
         if n != size {
             return Err(format!("downloaded {n} bytes, expected {size}").into());
         }
-        emit(serde_json::json!({"bench": "large", "lang": "rust", "impl": "signbridge upload_path",
+        emit(
+            serde_json::json!({"bench": "large", "lang": "rust", "impl": "signbridge upload_path",
             "rep": rep, "bytes": size, "secs": up.as_secs_f64(),
-            "mb_per_s": size as f64 / 1e6 / up.as_secs_f64(), "rss_growth_kb": up_peak}));
-        emit(serde_json::json!({"bench": "large", "lang": "rust", "impl": "signbridge download_to",
+            "mb_per_s": size as f64 / 1e6 / up.as_secs_f64(), "rss_growth_kb": up_peak}),
+        );
+        emit(
+            serde_json::json!({"bench": "large", "lang": "rust", "impl": "signbridge download_to",
             "rep": rep, "bytes": size, "secs": down.as_secs_f64(),
             "mb_per_s": size as f64 / 1e6 / down.as_secs_f64(), "rss_growth_kb": down_peak,
-            "session_id": s.id, "file_id": file.id}));
+            "session_id": s.id, "file_id": file.id}),
+        );
     }
     Ok(())
 }
@@ -312,7 +386,9 @@ fn waits(c: &Ctx, pdf_path: &str) -> R<()> {
     let pdf = bytes::Bytes::from(std::fs::read(pdf_path)?);
     let client = signbridge::Client::new(config(c))?;
     let signing = client.zignsec()?.signing();
-    let driver = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let driver = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     let base = c.base.clone();
     let t0 = Instant::now();
     // Sessions to wait for, 64 at a time, on the core's runtime.
@@ -327,7 +403,10 @@ fn waits(c: &Ctx, pdf_path: &str) -> R<()> {
                     let id = s.create(&CreateSigning::default()).await?.id;
                     let f = s.upload_bytes(&id, "contract.pdf", pdf.clone()).await?;
                     let req = StartSigning {
-                        files: vec![FileToSign { file_id: f.file_id, placement: None }],
+                        files: vec![FileToSign {
+                            file_id: f.file_id,
+                            placement: None,
+                        }],
                         redirect_success: None,
                         redirect_failure: None,
                     };
@@ -382,13 +461,21 @@ fn waits(c: &Ctx, pdf_path: &str) -> R<()> {
         let ids = std::sync::Arc::new(ids);
         let mut tasks = Vec::new();
         for _ in 0..64 {
-            let (control, next, ids, base) = (control.clone(), next.clone(), ids.clone(), base.clone());
+            let (control, next, ids, base) =
+                (control.clone(), next.clone(), ids.clone(), base.clone());
             tasks.push(tokio::spawn(async move {
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(id) = ids.get(i) else { return R::Ok(()) };
+                    let Some(id) = ids.get(i) else {
+                        return R::Ok(());
+                    };
                     let u = format!("{base}/_sim/zignsec/signing/{id}/complete");
-                    let r = control.post(u).header("content-type", "application/json").body("{}").send().await?;
+                    let r = control
+                        .post(u)
+                        .header("content-type", "application/json")
+                        .body("{}")
+                        .send()
+                        .await?;
                     if !r.status().is_success() {
                         return Err(format!("complete: {}", r.status()).into());
                     }
@@ -400,7 +487,8 @@ fn waits(c: &Ctx, pdf_path: &str) -> R<()> {
         }
         let mut ok = 0usize;
         for h in handles {
-            if matches!(h.await, Ok(Ok(ref st)) if st.status == signbridge::SessionStatus::Finished) {
+            if matches!(h.await, Ok(Ok(ref st)) if st.status == signbridge::SessionStatus::Finished)
+            {
                 ok += 1;
             }
         }
@@ -410,11 +498,13 @@ fn waits(c: &Ctx, pdf_path: &str) -> R<()> {
     done.store(true, std::sync::atomic::Ordering::Relaxed);
     let (rss_max, threads_max) = sampler.join().map_err(|_| "sampler panicked")?;
     let rss_max = rss_max.max(proc_status_kb("VmRSS:"));
-    emit(serde_json::json!({"bench": "rust_waits", "lang": "rust", "impl": "signbridge async wait() on the core runtime",
+    emit(
+        serde_json::json!({"bench": "rust_waits", "lang": "rust", "impl": "signbridge async wait() on the core runtime",
         "waits": n, "finished": ok, "interval_ms": interval_ms, "rss_before_kb": rss0,
         "rss_growth_waiting_kb": rss_waiting.saturating_sub(rss0), "rss_growth_peak_kb": rss_max.saturating_sub(rss0),
         "threads_before": threads0, "threads_max": threads_max,
-        "prepare_secs": prepare.as_secs_f64(), "all_finished_secs": all_secs}));
+        "prepare_secs": prepare.as_secs_f64(), "all_finished_secs": all_secs}),
+    );
     Ok(())
 }
 
@@ -422,12 +512,19 @@ fn headroom(c: &Ctx) -> R<()> {
     let conns = env_n("BENCH_HEADROOM_CONNS", 64);
     let secs = env_n("BENCH_HEADROOM_SECS", 5) as u64;
     let client = signbridge::blocking::Client::new(config(c))?;
-    let sid = client.zignsec_signing()?.create(&CreateSigning::default())?.id;
+    let sid = client
+        .zignsec_signing()?
+        .create(&CreateSigning::default())?
+        .id;
     let url = format!("{}/api/v5/sessions/signing/{sid}", c.base);
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     let key = c.key.clone();
     let (count, wall) = rt.block_on(async move {
-        let http = reqwest::Client::builder().pool_max_idle_per_host(conns).build()?;
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(conns)
+            .build()?;
         let deadline = Instant::now() + Duration::from_secs(secs);
         let t0 = Instant::now();
         let mut tasks = Vec::new();
@@ -449,8 +546,10 @@ fn headroom(c: &Ctx) -> R<()> {
         }
         R::Ok((total, t0.elapsed()))
     })?;
-    emit(serde_json::json!({"bench": "headroom", "lang": "rust", "impl": format!("reqwest async, {conns} connections"),
-        "n": count, "ops_per_s": count as f64 / wall.as_secs_f64(), "connections": conns}));
+    emit(
+        serde_json::json!({"bench": "headroom", "lang": "rust", "impl": format!("reqwest async, {conns} connections"),
+        "n": count, "ops_per_s": count as f64 / wall.as_secs_f64(), "connections": conns}),
+    );
     Ok(())
 }
 
@@ -467,7 +566,9 @@ fn tokens(c: &Ctx) -> R<()> {
     let client = signbridge::Client::new(cfg)?;
     let signing = client.zignsec()?.signing();
     let base = c.base.clone();
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
     rt.block_on(async move {
         let http = reqwest::Client::new();
         let sid = signing.create(&CreateSigning::default()).await?.id; // the first token
@@ -530,7 +631,9 @@ fn main() {
             None => Err("usage: signbridge-bench waits FILE.pdf".into()),
         },
         Some("tokens") => tokens(&c),
-        _ => Err("usage: signbridge-bench overhead|flow|large FILE|headroom|tokens|waits FILE".into()),
+        _ => Err(
+            "usage: signbridge-bench overhead|flow|large FILE|headroom|tokens|waits FILE".into(),
+        ),
     };
     if let Err(e) = r {
         eprintln!("signbridge-bench: {e}");
