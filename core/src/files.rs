@@ -5,6 +5,9 @@
 /// (most allow 255), and [`unique_file_names`] may add a `-2` before the extension.
 pub(crate) const MAX_FILE_NAME_BYTES: usize = 200;
 
+/// The name of a document whose own name leaves nothing usable.
+pub(crate) const DEFAULT_DOCUMENT_NAME: &str = "document.pdf";
+
 /// Longest extension (after the last dot) kept when a name is shortened.
 const MAX_EXTENSION_BYTES: usize = 16;
 

@@ -973,25 +973,6 @@ async fn exchange(
                     ));
                 }
             }
-            // Connecting timed out on the way through the proxy: say so, it may be the cause.
-            let dst = http::Uri::try_from(url.as_str()).ok();
-            let err = match dst.as_ref().and_then(|d| http.route.proxy_for(d)) {
-                Some(via)
-                    if e.is_connect()
-                        && err.code() == ErrorCode::Timeout
-                        && proxy::find_failure(&e).is_none() =>
-                {
-                    Error::new(
-                        ErrorCode::Timeout,
-                        format!(
-                            "{} (through the HTTPS proxy {via}: check that it is reachable, and \
-                             transport.proxy / HTTPS_PROXY)",
-                            err.message()
-                        ),
-                    )
-                }
-                _ => err,
-            };
             return Err((err, e.is_connect() || not_processed(&e)));
         }
     };
@@ -1162,11 +1143,13 @@ type HyperClient = hyper_util::client::legacy::Client<
 
 /// A connector whose whole connection set-up — name resolution, TCP and TLS handshake — must
 /// finish within `timeout` (`transport.connect_timeout_ms`). Expiry is an `io::ErrorKind::TimedOut`
-/// connect error: the request was certainly not sent, and it maps to [`ErrorCode::Timeout`].
+/// connect error: the request was certainly not sent, and it maps to [`ErrorCode::Timeout`]; its
+/// text names the proxy when the connection went through one (it may be the cause).
 #[derive(Clone)]
 struct ConnectTimeout<C> {
     inner: C,
     timeout: Duration,
+    route: proxy::Route,
 }
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -1188,6 +1171,12 @@ where
     }
 
     fn call(&mut self, uri: http::Uri) -> Self::Future {
+        let via = self.route.proxy_for(&uri).map(|p| {
+            format!(
+                " through the HTTPS proxy {p} (check that it is reachable, and transport.proxy / \
+                 HTTPS_PROXY)"
+            )
+        });
         let connecting = self.inner.call(uri);
         let timeout = self.timeout;
         Box::pin(async move {
@@ -1196,8 +1185,9 @@ where
                 Err(_) => Err(Box::new(std::io::Error::new(
                     std::io::ErrorKind::TimedOut,
                     format!(
-                        "connecting (name resolution, TCP and TLS) took longer than {} ms",
-                        timeout.as_millis()
+                        "connecting (name resolution, TCP and TLS) took longer than {} ms{}",
+                        timeout.as_millis(),
+                        via.unwrap_or_default()
                     ),
                 )) as BoxError),
             }
@@ -1348,6 +1338,7 @@ fn build_client(
             .build(ConnectTimeout {
                 inner: connector,
                 timeout: connect_timeout,
+                route: route.clone(),
             }),
         route,
     ))

@@ -691,7 +691,7 @@ impl SigningService {
             .map_err(|e| Error::io("create directory", dir, e))?;
         let names = crate::files::unique_file_names(
             done.files.iter().map(|f| f.name.as_str()),
-            "document.pdf",
+            crate::files::DEFAULT_DOCUMENT_NAME,
         );
         let mut written = Vec::with_capacity(done.files.len());
         for (f, name) in done.files.iter().zip(names) {

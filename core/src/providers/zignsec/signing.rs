@@ -6,6 +6,7 @@
 //! [`wait`](SigningApi::wait) or [`status`](SigningApi::status) → [`download`](SigningApi::download)
 //! each signed file (md5-verified).
 
+use crate::files::DEFAULT_DOCUMENT_NAME as DEFAULT_FILE_NAME;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -771,9 +772,6 @@ fn check_absolute_url(field: &str, u: &str) -> Result<()> {
         ))),
     }
 }
-
-/// The name of a document whose own name leaves nothing usable.
-const DEFAULT_FILE_NAME: &str = "document.pdf";
 
 /// A file name safe to use in a directory and as an upload's name: the shared rule
 /// ([`crate::files::sanitize_file_name`]), `document.pdf` when nothing is left.
