@@ -1,6 +1,6 @@
 # Node addon (bindings-node/, package `signbridge`, napi-rs 3).
 #
-#   make test-node    npm install (from the lock; express comes with it, for the webhook example), build the
+#   make test-node    npm ci (the committed lock; express comes with it, for the webhook example), build the
 #                     addon (debug, shared target/), check the committed index.d.ts and binding.js for
 #                     drift, tsc --noEmit on the examples, node --test (signing, eID, webhooks, Express)
 #   make node-regen   rebuild and rewrite the committed index.d.ts and binding.js
@@ -15,11 +15,12 @@ NAPI_BUILD := npx --no-install napi build --platform --js binding.js --dts index
 TEST_TARGETS += test-node
 .PHONY: test-node node-deps node-regen
 
-# `npm install` rather than `npm ci`: npm 11 rejects this lock in `ci` because an optional
-# platform package of a dependency (@napi-rs/lzma-*) is not published for every platform
-# (npm/cli#9846), although `install` resolves exactly the locked versions.
+# `npm ci`: exactly the committed lock, which it never rewrites (make test leaves git status
+# clean) and refuses when package.json and the lock disagree. The lock is the one npm 11
+# resolves, optional platform entries (@emnapi/*) included; after changing package.json, run
+# `npm install` in bindings-node/ and commit both.
 node-deps:
-	cd $(NODE_DIR) && $(NPM) install --no-audit --no-fund --loglevel=error
+	cd $(NODE_DIR) && $(NPM) ci --no-audit --no-fund --loglevel=error
 
 test-node: node-deps
 	$(CARGO) build -q -p signbridge-sim

@@ -5,7 +5,9 @@
 //!   (realistic seeds) and `fuzz/regressions/<target>/` (inputs that once crashed) must pass.
 //!   `FUZZ_TARGET=<t> FUZZ_INPUT=<file>` replays one file, panic message and all.
 //! - One ignored test per target (`make fuzz-smoke`, `make fuzz`): replays the corpus, then
-//!   mutates it for `FUZZ_SECONDS` (default 3): bit flips, byte insert/delete/duplicate, splices,
+//!   mutates it — `FUZZ_RUNS` inputs when set (make fuzz-smoke: a fixed count from a fixed
+//!   `FUZZ_SEED`, the same inputs on every run and machine), else for `FUZZ_SECONDS` (default 3;
+//!   make fuzz, from a new seed each run, printed): bit flips, byte insert/delete/duplicate, splices,
 //!   interesting numbers, dictionary tokens taken from the seeds, and JSON-aware mutations of the
 //!   JSON part (retype, delete, rename and add keys, nest deeply, graft nodes of other seeds).
 //!   Each target runs in a child process (this binary again) so that an abort, an exhausted
@@ -13,7 +15,8 @@
 //!   `fuzz/artifacts/<target>/{crash,oom,timeout}-<hash>` and the test fails with that path.
 //!   Limits: `FUZZ_TIMEOUT_S` per input (default 10), `FUZZ_MALLOC_MB` of live heap (default
 //!   1024) and of growth per input (`FUZZ_INPUT_MB`, default 64), `FUZZ_MAX_LEN` bytes per input
-//!   (default 16384). `FUZZ_SEED` makes a run repeatable.
+//!   (default 16384). A finding prints its seed, its input number and the exact replay command;
+//!   `FUZZ_SEED=<seed> FUZZ_RUNS=<input number>` walks the same inputs again.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::BTreeSet;
@@ -638,15 +641,23 @@ fn fuzz_child() {
     let seconds = env_u64("FUZZ_SECONDS", 3);
     let timeout_ms = env_u64("FUZZ_TIMEOUT_S", 10) * 1000;
     let per_input = (env_u64("FUZZ_INPUT_MB", 64) as usize) << 20;
-    let seed = env_u64("FUZZ_SEED", 0);
-    let seed = if seed == 0 {
+    // `FUZZ_RUNS` inputs from a fixed `FUZZ_SEED` are the same inputs on every machine (make
+    // fuzz-smoke, part of make test); without `FUZZ_RUNS` the run lasts `FUZZ_SECONDS`, and
+    // without `FUZZ_SEED` it explores from a new seed (make fuzz). Each target mixes its name
+    // into the seed, so the targets do not walk the same sequence.
+    let runs = std::env::var("FUZZ_RUNS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let given = env_u64("FUZZ_SEED", 0);
+    let seed = if given == 0 {
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos() as u64)
             .unwrap_or(1)
     } else {
-        seed
+        given
     };
+    let stream = seed ^ u64::from_str_radix(&hash(name.as_bytes()), 16).unwrap_or(0);
     let current = PathBuf::from(std::env::var("FUZZ_CURRENT").expect("FUZZ_CURRENT"));
     // The input in progress, for the parent when this process dies: its length, then its
     // bytes, written in place (one pwrite per input, no open/close).
@@ -655,7 +666,7 @@ fn fuzz_child() {
     let longest = corpus.iter().map(Vec::len).max().unwrap_or(0);
     let max_len = (env_u64("FUZZ_MAX_LEN", 16_384) as usize).max(longest * 2);
     let mut m = Mutator {
-        rng: Rng(seed),
+        rng: Rng(stream),
         dict: dictionary(&corpus),
         donors: corpus
             .iter()
@@ -700,6 +711,8 @@ fn fuzz_child() {
     }
     let deadline = started + Duration::from_secs(seconds);
     let mut execs: u64 = 0;
+    // Mutated inputs run so far: with the seed, what replays a finding (`FUZZ_RUNS`).
+    let done = std::cell::Cell::new(0u64);
     let mut run = |data: &[u8]| {
         {
             use std::os::unix::fs::FileExt as _;
@@ -724,8 +737,9 @@ fn fuzz_child() {
                 .unwrap_or_default();
             let path = save_artifact(&name, "crash", data);
             println!(
-                "FUZZ-FAILURE {}: {}",
+                "FUZZ-FAILURE {} (FUZZ_SEED={seed} FUZZ_RUNS={}): {}",
                 path.display(),
+                done.get(),
                 msg.replace('\n', " / ")
             );
             std::process::exit(1);
@@ -734,8 +748,9 @@ fn fuzz_child() {
         if grew > per_input {
             let path = save_artifact(&name, "memory", data);
             println!(
-                "FUZZ-FAILURE {}: {} MiB of heap for an input of {} bytes",
+                "FUZZ-FAILURE {} (FUZZ_SEED={seed} FUZZ_RUNS={}): {} MiB of heap for an input of {} bytes",
                 path.display(),
+                done.get(),
                 grew >> 20,
                 data.len()
             );
@@ -745,8 +760,16 @@ fn fuzz_child() {
     for d in &corpus {
         run(d);
     }
-    while Instant::now() < deadline {
+    let more = |done: u64| match runs {
+        Some(n) => done < n,
+        None => Instant::now() < deadline,
+    };
+    while more(done.get()) {
         for _ in 0..64 {
+            if runs.is_some_and(|n| done.get() >= n) {
+                break;
+            }
+            done.set(done.get() + 1);
             let a = m.rng.below(pool.len());
             let b = m.rng.below(pool.len());
             let input = m.mutate(&pool[a], &pool[b]);
@@ -768,7 +791,7 @@ fn fuzz_child() {
     }
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "FUZZ-STATS {name}: {execs} execs in {secs:.1} s = {:.0} execs/s (seeds {}, seed {seed})",
+        "FUZZ-STATS {name}: {execs} execs in {secs:.1} s = {:.0} execs/s (seeds {}, FUZZ_SEED={seed})",
         execs as f64 / secs.max(0.001),
         corpus.len()
     );
@@ -853,9 +876,23 @@ fn fuzz(name: &str) {
         return;
     }
     if let Some(line) = marked("FUZZ-FAILURE").next() {
+        let file = line
+            .trim_start_matches("FUZZ-FAILURE ")
+            .split(" (FUZZ_SEED")
+            .next()
+            .unwrap_or("")
+            .to_string();
+        // Relative to the workspace: the replay command works from its root.
+        let rel = format!(
+            "fuzz/artifacts/{name}/{}",
+            Path::new(&file)
+                .file_name()
+                .map_or(String::new(), |f| f.to_string_lossy().into_owned())
+        );
         panic!(
-            "{line}\nreplay: FUZZ_TARGET={name} FUZZ_INPUT=<that file> cargo test -p signbridge \
-             --test fuzz_smoke replay; after the fix, move it to fuzz/regressions/{name}/"
+            "{line}\nreplay: FUZZ_TARGET={name} FUZZ_INPUT={rel} cargo test -p signbridge \
+             --test fuzz_smoke replay_corpus_and_regressions -- --nocapture\nafter the fix: \
+             `mv {rel} fuzz/regressions/{name}/` and commit it (make test replays it)"
         );
     }
     // Killed by a signal (abort: a refused allocation, a stack overflow) or stuck.
