@@ -1,6 +1,7 @@
-//! The blocking API: each method runs the async operation of the same name to completion on the
-//! calling thread ([`crate::runtime::block_on`]: the thread's own runtime and connection pool, no
-//! hand-off to another thread). Nothing here has logic of its own.
+//! The blocking API: each method runs the async operation of the same name to completion,
+//! blocking the calling thread ([`crate::runtime::block_on`]: the future is polled on the calling
+//! thread, its connections are the process's one pool on the one shared runtime). Nothing here
+//! has logic of its own.
 //!
 //! Calling these from inside an async runtime fails with
 //! [`ErrorCode::WrongContext`](crate::ErrorCode::WrongContext); use the async API there.

@@ -231,7 +231,10 @@ mod tests {
                     for tail in ["", ".pdf", "x.pdf", ".longextension.pdf", "ntract"] {
                         let name = format!("{device}{}{tail}", filler.repeat(pad));
                         let out = s(&name, "f");
-                        assert!(out.len() <= super::MAX_FILE_NAME_BYTES, "{name:?} -> {out:?}");
+                        assert!(
+                            out.len() <= super::MAX_FILE_NAME_BYTES,
+                            "{name:?} -> {out:?}"
+                        );
                         assert!(!super::is_windows_device(&out), "{name:?} -> {out:?}");
                         assert!(!out.ends_with(['.', ' ']), "{name:?} -> {out:?}");
                         assert_eq!(s(&out, "f"), out, "{name:?}");

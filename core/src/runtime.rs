@@ -1,39 +1,35 @@
-//! The runtimes of signbridge, and the blocking bridge onto them.
+//! The one runtime of signbridge, and the blocking bridge onto it.
 //!
-//! Every operation in signbridge is async code (DESIGN.md principles 2 and 3). It runs in one of
-//! two places:
+//! Every operation in signbridge is async code (DESIGN.md principles 2 and 3), and all of it
+//! runs on one lazily built multi-thread tokio runtime per process ([`runtime`]), with one
+//! connection pool per TLS configuration (`transport/client.rs`):
 //!
-//! - **The shared runtime** ([`runtime`]): one lazily built multi-thread tokio runtime per process.
-//!   The Node addon spawns the operations on it with [`spawn`]; async Rust users await them from
-//!   their own runtime, and the HTTP exchanges of those calls are spawned onto it (so pooled
-//!   connections never belong to a caller's short-lived runtime).
-//! - **The calling thread** ([`block_on`]): a blocking caller (the Rust blocking API, C, Python,
-//!   the CLI) drives the whole operation on its own thread, on a current-thread runtime that the
-//!   thread keeps for its lifetime, with its own small HTTP connection pool (see
-//!   `transport.rs`). Nothing crosses threads, so a call costs what the same request costs a
-//!   plain current-thread client: no worker wake-up, no hand-off back. The thread's runtime and
-//!   pool are dropped when the thread exits.
+//! - The Node addon spawns the operations on it with [`spawn`].
+//! - Async Rust users await them from their own runtime; their HTTP exchanges are spawned onto
+//!   the shared runtime, so pooled connections never belong to a caller's short-lived runtime.
+//! - A blocking caller (the Rust blocking API, C, Python, the CLI) calls [`block_on`]: the
+//!   operation's future is polled on the calling thread (which is blocked on it anyway) while
+//!   its connections are driven by the shared runtime's worker threads. Every calling thread
+//!   thus shares the same workers and the same pool: 32 threads making sporadic calls hold as
+//!   many connections as they have requests in flight (one, multiplexed, over HTTP/2), not one
+//!   pool each.
 //!
-//! Both are fork-aware: a child process created by `fork()` inherits the parent's runtime objects
-//! but none of their threads, and shares their epoll descriptors and sockets with the parent. The
-//! shared runtime and each thread's runtime are therefore keyed by the process id; a child builds
-//! fresh ones on first use and leaks the inherited ones (dropping them would try to join threads
-//! that do not exist in the child, or shut down descriptors the parent still uses). Do not unload
+//! Fork-aware: a child process created by `fork()` inherits the parent's runtime object but
+//! none of its threads, and shares its epoll descriptor and sockets with the parent. The shared
+//! runtime (and the pools) are therefore keyed by the process id; a child builds fresh ones on
+//! first use and leaks the inherited ones (dropping them would try to join threads that do not
+//! exist in the child, or shut down descriptors the parent still uses). Do not unload
 //! (`dlclose`) a library that contains signbridge while it is in use.
 //!
-//! What may be shared between threads and runtimes: clients, token caches, key rings and
+//! What may be shared between threads: clients, token caches, key rings and
 //! [`CancelToken`](crate::CancelToken)s only hold runtime-agnostic state (tokio `sync`
-//! primitives, atomics); none holds a runtime handle. What may not: a future started by
-//! [`block_on`] on one thread must be finished (or dropped) on that same thread, because the I/O
-//! it registered belongs to that thread's runtime. (Bindings that poll a future in slices, such
-//! as Python's Ctrl-C-aware loop, call `block_on` repeatedly from the same thread.)
+//! primitives, atomics); none holds a runtime handle. (Bindings that poll a future in slices,
+//! such as Python's Ctrl-C-aware loop, call `block_on` repeatedly.)
 
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::future::Future;
-use std::rc::Rc;
 use std::sync::atomic::{AtomicPtr, AtomicU32, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
 
 use tokio::runtime::Runtime;
 
@@ -45,14 +41,6 @@ static BUILD_LOCK: Mutex<()> = Mutex::new(());
 
 /// Number of worker threads of the shared runtime. Network-bound work needs few.
 const WORKER_THREADS: usize = 2;
-
-/// Most threads a calling thread's runtime starts for blocking file work of its operations
-/// (name resolution, file I/O of code that uses `spawn_blocking`); they exit after 10 s idle.
-const LOCAL_BLOCKING_THREADS: usize = 4;
-
-/// A calling thread that has not made a call for this long lets its runtime take in pending I/O
-/// events before the next call starts (see [`settle`]).
-const SETTLE_AFTER: Duration = Duration::from_millis(1);
 
 /// The process id, cached: `std::process::id()` is a system call, and every call of the blocking
 /// API would otherwise make several. A `fork()` child clears the cache (a `pthread_atfork`
@@ -89,10 +77,6 @@ fn watch_forks() -> bool {
 }
 
 thread_local! {
-    /// This thread's own current-thread runtime (blocking callers), with the pid it was built in.
-    static LOCAL: RefCell<Option<(u32, Rc<Runtime>)>> = const { RefCell::new(None) };
-    /// When this thread's last blocking call ended (`None`: none yet, or a fresh runtime).
-    static LAST_CALL_END: Cell<Option<Instant>> = const { Cell::new(None) };
     /// Set while this thread is inside [`block_on`], driving an operation itself.
     static IN_BLOCK_ON: Cell<bool> = const { Cell::new(false) };
     /// Set on the shared runtime's own threads.
@@ -136,37 +120,6 @@ fn build_for(pid: u32) -> &'static Runtime {
     leaked
 }
 
-/// This thread's current-thread runtime, built on first use (and again in a forked child).
-/// `None` while the thread is being torn down (its thread-locals are gone).
-fn local_runtime() -> Option<Rc<Runtime>> {
-    let pid = pid();
-    LOCAL
-        .try_with(|slot| {
-            let mut slot = slot.try_borrow_mut().ok()?;
-            if let Some((p, rt)) = slot.as_ref() {
-                if *p == pid {
-                    return Some(rt.clone());
-                }
-            }
-            if let Some(inherited) = slot.take() {
-                // Built by the parent process: its epoll descriptor is shared with the parent.
-                std::mem::forget(inherited);
-            }
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .max_blocking_threads(LOCAL_BLOCKING_THREADS)
-                .thread_name("signbridge-io")
-                .build()
-                .unwrap_or_else(|e| panic!("signbridge: cannot start a runtime: {e}"));
-            let rt = Rc::new(rt);
-            *slot = Some((pid, rt.clone()));
-            let _ = LAST_CALL_END.try_with(|t| t.set(None));
-            Some(rt)
-        })
-        .ok()
-        .flatten()
-}
-
 /// Resets [`IN_BLOCK_ON`] when a `block_on` ends (or unwinds).
 struct InBlockOn(bool);
 
@@ -183,12 +136,12 @@ impl Drop for InBlockOn {
     }
 }
 
-/// Run `fut` to completion on the calling thread, blocking it.
+/// Run `fut` to completion, blocking the calling thread.
 ///
-/// The future runs on this thread's own current-thread runtime (see the module documentation),
-/// with this thread's HTTP connection pool. Returns [`ErrorCode::WrongContext`] instead of
-/// panicking when called from inside a tokio runtime (any runtime, ours included): blocking
-/// there would stall the executor.
+/// The future is polled on the calling thread; its I/O (connections, timers) is driven by the
+/// shared runtime's workers and uses the shared connection pools (see the module
+/// documentation). Returns [`ErrorCode::WrongContext`] instead of panicking when called from
+/// inside a tokio runtime (any runtime, ours included): blocking there would stall the executor.
 pub fn block_on<F: Future>(fut: F) -> Result<F::Output> {
     if tokio::runtime::Handle::try_current().is_ok() {
         return Err(Error::new(
@@ -197,51 +150,14 @@ pub fn block_on<F: Future>(fut: F) -> Result<F::Output> {
              call the async API (await it) instead",
         ));
     }
-    match local_runtime() {
-        Some(rt) => {
-            let _flag = InBlockOn::enter();
-            // Back-to-back calls skip the settling: nothing can have arrived in between.
-            let idle = LAST_CALL_END
-                .try_with(Cell::get)
-                .ok()
-                .flatten()
-                .is_none_or(|end| end.elapsed() >= SETTLE_AFTER);
-            // One move of the (large) operation future onto the heap instead of several on the
-            // way into the runtime.
-            let fut = Box::pin(fut);
-            let out = rt.block_on(async {
-                if idle {
-                    settle().await;
-                }
-                fut.await
-            });
-            let _ = LAST_CALL_END.try_with(|t| t.set(Some(Instant::now())));
-            Ok(out)
-        }
-        // The thread is exiting (a call from another thread-local's destructor): the shared
-        // runtime still serves it.
-        None => Ok(runtime().block_on(fut)),
-    }
+    let _flag = InBlockOn::enter();
+    Ok(runtime().block_on(fut))
 }
 
-/// Let this thread's runtime take in the I/O events that arrived while the thread was busy
-/// elsewhere, before the operation starts. A pooled keep-alive connection that the server closed
-/// in the meantime is then seen as closed and not reused (a request written into it could not
-/// be known to have arrived), and connections the pool did not keep after the last call are
-/// closed. Each `yield_now` lets the runtime poll its I/O driver once (the first wakes the
-/// connection tasks that have news, the second lets them run); it costs two non-blocking
-/// `epoll_wait` calls, made only when the thread was idle for at least [`SETTLE_AFTER`].
-async fn settle() {
-    tokio::task::yield_now().await;
-    tokio::task::yield_now().await;
-}
-
-/// Whether the calling code runs inside [`block_on`], on the calling thread's own runtime.
+/// Whether the calling code runs inside [`block_on`], polled by its blocked calling thread
+/// (blocking file work may then run inline: nothing else waits for this thread).
 pub(crate) fn on_calling_thread() -> bool {
     IN_BLOCK_ON.try_with(Cell::get).unwrap_or(false)
-        && LOCAL
-            .try_with(|l| l.try_borrow().is_ok_and(|l| l.is_some()))
-            .unwrap_or(false)
 }
 
 /// Whether the calling code runs on one of the shared runtime's threads (in this process).
@@ -316,17 +232,21 @@ mod tests {
             .block_on(spawn(async { (on_shared_runtime(), on_calling_thread()) }))
             .ok();
         assert_eq!(on_shared, Some((true, false)));
-        // Two threads get two runtimes, each kept for the thread's lifetime.
-        let mine = local_runtime().map(|r| Rc::as_ptr(&r) as usize);
-        let a = std::thread::spawn(|| {
-            let first = local_runtime().map(|r| Rc::as_ptr(&r) as usize);
-            let again = local_runtime().map(|r| Rc::as_ptr(&r) as usize);
-            (first, again)
-        })
-        .join()
-        .ok();
-        let (first, again) = a.unwrap_or_default();
-        assert!(first.is_some() && first == again);
-        assert_ne!(first, mine);
+        // Every thread's blocking calls are served by the one runtime's workers: a timer
+        // fires, and a task spawned inside runs on a worker, from any thread.
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                std::thread::spawn(|| {
+                    block_on(async {
+                        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                        spawn(async { std::thread::current().name().map(str::to_string) }).await
+                    })
+                })
+            })
+            .collect();
+        for w in workers {
+            let name = w.join().ok().and_then(|r| r.ok()).and_then(|r| r.ok());
+            assert_eq!(name.flatten().as_deref(), Some("signbridge-rt"));
+        }
     }
 }

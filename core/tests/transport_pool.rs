@@ -1,6 +1,6 @@
 //! Connection handling of the transport that the simulator cannot show: how many requests and
-//! connections reach one origin at once, per-thread pools of blocking callers, and keep-alive
-//! connections the server closed while they sat idle in a pool.
+//! connections reach one origin at once, the one pool every blocking thread shares, and
+//! keep-alive connections the server closed while they sat idle in a pool.
 //!
 //! The server here is a minimal HTTP/1.1 responder on loopback that answers the two ZignSec calls
 //! used (create and status) and counts connections and requests in flight; the behaviour under
@@ -242,50 +242,71 @@ fn a_keep_alive_connection_closed_while_idle_is_not_reused_for_a_create() {
 }
 
 #[test]
-fn blocking_threads_keep_few_idle_connections_and_close_them_on_exit() {
+fn blocking_threads_share_one_pool() {
     let r = responder(Behaviour {
-        hold: Duration::from_millis(30),
+        hold: Duration::from_millis(2),
         close_silently: false,
     });
     let c = client(&r.url, json!({}));
-    let open = || r.counters.open.load(Ordering::SeqCst);
-    let signing = c.as_async().zignsec().expect("zignsec").signing();
-    let (opened_tx, opened_rx) = std::sync::mpsc::channel::<()>();
-    let (exit_tx, exit_rx) = std::sync::mpsc::channel::<()>();
-    let worker = std::thread::spawn(move || {
-        // Eight calls at once inside one blocking call open eight connections.
-        let ok = signbridge::runtime::block_on(async {
-            let mut set = tokio::task::JoinSet::new();
-            for _ in 0..8 {
-                let s = signing.clone();
-                set.spawn(async move { s.status("s1").await });
-            }
-            let mut ok = 0;
-            while let Some(r) = set.join_next().await {
-                ok += usize::from(matches!(r, Ok(Ok(_))));
-            }
-            ok
-        });
-        let _ = opened_tx.send(());
-        let _ = exit_rx.recv();
-        ok
-    });
-    opened_rx.recv().expect("calls done");
-    assert_eq!(r.counters.accepted.load(Ordering::SeqCst), 8);
-    // Only a couple stay pooled for the thread's next call; the others are closed.
+    let accepted = || r.counters.accepted.load(Ordering::SeqCst);
+    // A new thread for each call, one after the other (as a server with a thread per request):
+    // each finds the connection the previous one left in the shared pool. With a pool per
+    // thread this was one connection per call.
+    for i in 0..40 {
+        let c = c.clone();
+        let done = std::thread::spawn(move || c.zignsec_signing().expect("signing").status("s1"))
+            .join()
+            .expect("thread");
+        done.unwrap_or_else(|e| panic!("call {i}: {e}"));
+    }
     assert!(
-        eventually(|| open() <= 2),
-        "{} connections stay open",
-        open()
+        accepted() <= 3,
+        "{} connections for 40 sequential calls",
+        accepted()
     );
-    let _ = exit_tx.send(());
-    assert_eq!(worker.join().expect("worker").ok(), Some(8));
-    // The thread's pool goes with the thread.
+    // Ten rounds of 8 new threads calling at once: the connections the first round opened
+    // serve the later rounds' threads too (with a pool per thread: 8 new ones every round).
+    let before = accepted();
+    for _ in 0..10 {
+        let start = Arc::new(std::sync::Barrier::new(8));
+        let threads: Vec<_> = (0..8)
+            .map(|_| {
+                let c = c.clone();
+                let start = start.clone();
+                std::thread::spawn(move || {
+                    let s = c.zignsec_signing().expect("signing");
+                    start.wait();
+                    s.status("s1").expect("status");
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("thread");
+        }
+    }
+    let opened = accepted() - before;
     assert!(
-        eventually(|| open() == 0),
-        "{} connections outlive the thread",
-        open()
+        opened <= 16,
+        "{opened} connections for 10 rounds of 8 concurrent calls from new threads"
     );
+    // One runtime serves them all: no thread of its own per calling thread.
+    let names = thread_names();
+    assert!(
+        !names.iter().any(|n| n == "signbridge-io"),
+        "per-thread runtimes: {names:?}"
+    );
+}
+
+/// The names of this process's threads (Linux).
+fn thread_names() -> Vec<String> {
+    std::fs::read_dir("/proc/self/task")
+        .map(|d| {
+            d.flatten()
+                .filter_map(|t| std::fs::read_to_string(t.path().join("comm")).ok())
+                .map(|n| n.trim().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 #[test]

@@ -112,6 +112,7 @@ pub(crate) fn router(shared: AppState) -> Router {
         )
         .route("/_sim/zignsec/keys/revoke", post(ctl_revoke_key))
         .route("/_sim/config", put(ctl_config).get(ctl_get_config))
+        .route("/_sim/tls", get(ctl_tls_stats))
         .route("/_sim/faults", post(ctl_add_fault).delete(ctl_clear_faults))
         .route(
             "/_sim/requests",
@@ -1010,6 +1011,16 @@ async fn ctl_get_config(State(shared): State<AppState>) -> Response {
         "media_base_url": inner.media_base,
         "webhook_secret": inner.webhook_secret,
         "webhook_scheme": inner.webhook_scheme.as_str(),
+    }))
+    .into_response()
+}
+
+/// `GET /_sim/tls`: the TLS listener's completed handshakes and whether it offers HTTP/2.
+async fn ctl_tls_stats(State(shared): State<AppState>) -> Response {
+    use std::sync::atomic::Ordering;
+    Json200(json!({
+        "handshakes": shared.tls_stats.handshakes.load(Ordering::Relaxed),
+        "http2": shared.tls_stats.http2.load(Ordering::Relaxed),
     }))
     .into_response()
 }

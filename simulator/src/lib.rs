@@ -151,6 +151,19 @@ pub struct SimConfig {
     pub tls_dir: Option<PathBuf>,
     /// Port of the TLS listener (0, the default, picks a free port). Ignored without `tls_dir`.
     pub tls_port: u16,
+    /// Whether the TLS listener offers HTTP/2 (ALPN `h2`, the default, as the services do);
+    /// false: HTTP/1.1 only (to measure a client against an HTTP/1.1 service).
+    pub tls_http2: bool,
+}
+
+/// What the TLS listener has seen (`GET /_sim/tls`): completed handshakes, so that a test or a
+/// benchmark can count the connections a client opened.
+#[derive(Debug, Default)]
+pub struct TlsStats {
+    /// TLS handshakes completed since start.
+    pub handshakes: std::sync::atomic::AtomicU64,
+    /// Whether HTTP/2 is offered.
+    pub http2: std::sync::atomic::AtomicBool,
 }
 
 impl Default for SimConfig {
@@ -170,6 +183,7 @@ impl Default for SimConfig {
             token_lifetime_s: DEFAULT_TOKEN_LIFETIME_S,
             tls_dir: None,
             tls_port: 0,
+            tls_http2: true,
         }
     }
 }
@@ -215,7 +229,7 @@ impl Simulator {
         let base_url = base_url_for(addr);
         let tls = match &cfg.tls_dir {
             Some(dir) => {
-                let acceptor = tls::acceptor(dir)?;
+                let acceptor = tls::acceptor(dir, cfg.tls_http2)?;
                 let tls_listener = TcpListener::bind(SocketAddr::new(
                     IpAddr::V4(Ipv4Addr::LOCALHOST),
                     cfg.tls_port,
@@ -242,6 +256,11 @@ impl Simulator {
                 require_bearer: false,
             },
         )?);
+        shared
+            .tls_stats
+            .http2
+            .store(cfg.tls_http2, std::sync::atomic::Ordering::Relaxed);
+        let tls_stats = shared.tls_stats.clone();
         let router = app::router(shared.clone());
         let (stop, stop_rx) = watch::channel(false);
         let worker = tokio::spawn(webhook::run(shared, stop_rx.clone()));
@@ -264,7 +283,7 @@ impl Simulator {
                 router.clone(),
                 stop_rx.clone(),
                 info,
-                Some(acceptor),
+                Some((acceptor, tls_stats)),
             )));
         }
         let task = tokio::spawn(serve(listener, router, stop_rx, plain, None));
@@ -456,7 +475,7 @@ async fn serve(
     router: axum::Router,
     mut stop: watch::Receiver<bool>,
     info: ConnInfo,
-    tls: Option<tokio_rustls::TlsAcceptor>,
+    tls: Option<(tokio_rustls::TlsAcceptor, Arc<TlsStats>)>,
 ) {
     let mut conns = JoinSet::new();
     loop {
@@ -472,14 +491,18 @@ async fn serve(
                     tokio::time::sleep(std::time::Duration::from_millis(10)).await;
                     continue;
                 };
+                // Answers go out at once: without it the first answer on a new TLS connection
+                // waits ~40 ms for the client's delayed ACK of the session ticket (Nagle).
+                let _ = stream.set_nodelay(true);
                 let router = router.clone();
                 let mut info = info.clone();
                 match &tls {
                     None => {
                         conns.spawn(serve_conn(stream, router, info));
                     }
-                    Some(acceptor) => {
+                    Some((acceptor, stats)) => {
                         let acceptor = acceptor.clone();
+                        let stats = stats.clone();
                         conns.spawn(async move {
                             let handshake =
                                 tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream));
@@ -488,6 +511,9 @@ async fn serve(
                             let Ok(Ok(stream)) = handshake.await else {
                                 return;
                             };
+                            stats
+                                .handshakes
+                                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                             info.client_subject = stream
                                 .get_ref()
                                 .1

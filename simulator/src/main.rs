@@ -36,6 +36,9 @@ struct Args {
     /// TCP port of the TLS listener (0 picks a free port).
     #[arg(long, default_value_t = 0)]
     tls_port: u16,
+    /// Offer only HTTP/1.1 on the TLS listener (by default HTTP/2 too, by ALPN).
+    #[arg(long)]
+    no_http2: bool,
     /// An OAuth2 client as ID:SECRET (repeatable). Defaults to the built-in test client.
     #[arg(long = "oauth-client", value_name = "ID:SECRET")]
     oauth_clients: Vec<String>,
@@ -100,6 +103,7 @@ async fn run(args: Args) -> std::process::ExitCode {
         token_lifetime_s: args.token_lifetime,
         tls_dir: args.tls_dir.clone(),
         tls_port: args.tls_port,
+        tls_http2: !args.no_http2,
     };
     let sim = match Simulator::start(cfg).await {
         Ok(sim) => sim,

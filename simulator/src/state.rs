@@ -2,7 +2,7 @@
 //! the webhook queue.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -386,6 +386,8 @@ pub(crate) struct Shared {
     /// The OneSpan Sign simulation (its own lock; may be taken while holding `inner`, never the
     /// other way round).
     pub onespan: crate::onespan::OneSpanState,
+    /// The TLS listener: handshakes completed, and whether HTTP/2 is offered (ALPN).
+    pub tls_stats: Arc<crate::TlsStats>,
 }
 
 impl Shared {
@@ -420,6 +422,7 @@ impl Shared {
             wake: tokio::sync::Notify::new(),
             securosys: crate::securosys::SecurosysState::default(),
             onespan: crate::onespan::OneSpanState::default(),
+            tls_stats: Arc::default(),
         })
     }
 

@@ -209,8 +209,9 @@ fn read_certs(path: &Path) -> io::Result<Vec<CertificateDer<'static>>> {
 }
 
 /// Builds the TLS acceptor for `dir`: issues the PKI first when `ca.pem`, `server.pem` or
-/// `server-key.pem` is missing; requires client certificates that chain to `ca.pem`.
-pub(crate) fn acceptor(dir: &Path) -> io::Result<tokio_rustls::TlsAcceptor> {
+/// `server-key.pem` is missing; requires client certificates that chain to `ca.pem`; offers
+/// HTTP/2 by ALPN when `http2`.
+pub(crate) fn acceptor(dir: &Path, http2: bool) -> io::Result<tokio_rustls::TlsAcceptor> {
     let mut pki = TestPki::in_dir(dir);
     if !pki.server_files_exist() {
         pki = issue_test_pki(dir)?;
@@ -235,7 +236,11 @@ pub(crate) fn acceptor(dir: &Path) -> io::Result<tokio_rustls::TlsAcceptor> {
         .with_client_cert_verifier(verifier)
         .with_single_cert(chain, key)
         .map_err(|e| io::Error::other(format!("server certificate: {e}")))?;
-    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = if http2 {
+        vec![b"h2".to_vec(), b"http/1.1".to_vec()]
+    } else {
+        vec![b"http/1.1".to_vec()]
+    };
     Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
@@ -327,7 +332,8 @@ mod tests {
         );
         let combined = std::fs::read_to_string(&pki.client_combined).expect("combined");
         assert!(combined.contains("BEGIN CERTIFICATE") && combined.contains("BEGIN PRIVATE KEY"));
-        assert!(acceptor(&dir).is_ok());
+        assert!(acceptor(&dir, true).is_ok());
+        assert!(acceptor(&dir, false).is_ok());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -1,26 +1,26 @@
-//! HTTPS proxy support: which proxy (if any) a client's connections go through, and the
-//! connector that opens them, directly or as a `CONNECT` tunnel through the proxy.
+//! HTTPS proxy support: which proxy (if any) a client's connections go through. reqwest opens
+//! the tunnels; this module decides the route and explains failures.
 //!
-//! Only `https` destinations are tunnelled; TLS stays end to end with the provider (the proxy
-//! sees only `host:port`). Plain `http` destinations (only ever the loopback simulator) and
-//! loopback `https` destinations always go direct. The proxy's credentials (the URL's userinfo)
-//! go only into the `CONNECT` request's `Proxy-Authorization` header: never to the provider,
-//! into logs, error messages or `Debug` output.
+//! Only `https` destinations are tunnelled (`CONNECT`); TLS stays end to end with the provider
+//! (the proxy sees only `host:port`). Plain `http` destinations (only ever the loopback
+//! simulator) and loopback `https` destinations always go direct, and so do the hosts of
+//! `NO_PROXY`. The proxy's credentials (the URL's userinfo) go only into the `CONNECT` request's
+//! `Proxy-Authorization` header: never to the provider, into logs, error messages or `Debug`.
+//!
+//! Why the route is decided here and not by reqwest's own proxy matching: reqwest reads
+//! `HTTP_PROXY` for plain http too and does not exempt loopback hosts, and its matcher cannot be
+//! asked whether a destination is proxied — which the error messages (naming the proxy) and an
+//! unusable proxy variable (refused only for calls that would use it) need. reqwest is given a
+//! custom proxy that asks [`Route::proxy_for`].
 
 use std::borrow::Cow;
-use std::future::Future;
 use std::hash::{Hash, Hasher};
-use std::pin::Pin;
+use std::net::IpAddr;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
 use http::Uri;
-use hyper_util::client::legacy::connect::proxy::Tunnel;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::proxy::matcher::Matcher;
-use hyper_util::rt::TokioIo;
 use secrecy::{ExposeSecret, SecretString};
-use tower_service::Service;
+use url::Url;
 
 use crate::error::{Error, ErrorCode, Result};
 
@@ -187,14 +187,12 @@ pub(crate) fn redact_userinfo(value: &str) -> Cow<'_, str> {
     Cow::Owned(shown)
 }
 
-/// Whether the destination is a loopback host by name or address literal (`localhost`,
-/// `*.localhost`, `127.0.0.0/8`, `::1`): such connections never go through a proxy.
-fn is_loopback(dst: &Uri) -> bool {
-    let Some(host) = dst.host() else {
-        return false;
-    };
+/// Whether `host` (a URL's host, IPv6 in brackets or not) is a loopback host by name or address
+/// literal (`localhost`, `*.localhost`, `127.0.0.0/8`, `::1`): such connections never go through
+/// a proxy.
+fn is_loopback(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
-    if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+    if let Ok(ip) = host.parse::<IpAddr>() {
         return ip.is_loopback();
     }
     let host = host.trim_end_matches('.');
@@ -206,224 +204,223 @@ fn is_loopback(dst: &Uri) -> bool {
             .is_some_and(|tail| tail.eq_ignore_ascii_case(".localhost"))
 }
 
-/// The proxy route of a client: the matcher (proxy URL and `NO_PROXY`) and how it is shown.
-struct ProxyRoute {
-    matcher: Matcher,
+/// One entry of `NO_PROXY`, read as curl reads it.
+#[derive(Debug, Clone)]
+enum NoProxyEntry {
+    /// `*`: every host goes direct.
+    All,
+    /// A host name: that host and its subdomains (`example.com`, `.example.com`,
+    /// `*.example.com`).
+    Domain(String),
+    /// An address, or a network in CIDR notation (`10.0.0.0/8`, `fd00::/8`).
+    Net(IpAddr, u8),
+}
+
+impl NoProxyEntry {
+    fn parse(entry: &str) -> Option<NoProxyEntry> {
+        let entry = entry.trim();
+        if entry.is_empty() {
+            return None;
+        }
+        if entry == "*" {
+            return Some(NoProxyEntry::All);
+        }
+        let (addr, bits) = match entry.split_once('/') {
+            Some((a, b)) => (a, b.parse::<u8>().ok()),
+            None => (entry, None),
+        };
+        let addr_trimmed = addr.trim_start_matches('[').trim_end_matches(']');
+        if let Ok(ip) = addr_trimmed.parse::<IpAddr>() {
+            let max = if ip.is_ipv4() { 32 } else { 128 };
+            return Some(NoProxyEntry::Net(ip, bits.unwrap_or(max).min(max)));
+        }
+        let domain = entry.trim_start_matches("*.").trim_start_matches('.');
+        // A port written after the name (`host:8443`) is ignored, as curl does.
+        let domain = domain.split(':').next().unwrap_or("").trim_end_matches('.');
+        (!domain.is_empty()).then(|| NoProxyEntry::Domain(domain.to_ascii_lowercase()))
+    }
+
+    fn matches(&self, host: &str) -> bool {
+        match self {
+            NoProxyEntry::All => true,
+            NoProxyEntry::Domain(d) => {
+                let host = host.trim_end_matches('.').to_ascii_lowercase();
+                host == *d
+                    || host
+                        .strip_suffix(d.as_str())
+                        .is_some_and(|rest| rest.ends_with('.'))
+            }
+            NoProxyEntry::Net(net, bits) => {
+                let host = host.trim_start_matches('[').trim_end_matches(']');
+                let Ok(ip) = host.parse::<IpAddr>() else {
+                    return false;
+                };
+                match (ip, net) {
+                    (IpAddr::V4(a), IpAddr::V4(n)) => prefix_eq(&a.octets(), &n.octets(), *bits),
+                    (IpAddr::V6(a), IpAddr::V6(n)) => prefix_eq(&a.octets(), &n.octets(), *bits),
+                    _ => false,
+                }
+            }
+        }
+    }
+}
+
+/// Whether the first `bits` bits of `a` and `b` are equal.
+fn prefix_eq(a: &[u8], b: &[u8], bits: u8) -> bool {
+    let bits = usize::from(bits);
+    let whole = bits / 8;
+    if a.get(..whole) != b.get(..whole) {
+        return false;
+    }
+    let rest = bits % 8;
+    if rest == 0 {
+        return true;
+    }
+    let mask = 0xffu8 << (8 - rest);
+    match (a.get(whole), b.get(whole)) {
+        (Some(x), Some(y)) => x & mask == y & mask,
+        _ => false,
+    }
+}
+
+/// The proxy route of a client: which destinations go through the proxy, and how it is shown.
+#[derive(Clone)]
+pub(crate) struct Route {
+    /// The proxy URL as given; may hold credentials, so it is never shown.
+    url: SecretString,
+    /// `host:port` of the proxy, for messages.
     shown: Arc<str>,
+    no_proxy: Arc<[NoProxyEntry]>,
     /// See [`ProxyChoice::unusable`].
     unusable: Option<Arc<str>>,
 }
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// hyper-util's tunnel error (its type is not exported by name).
-type TunnelError = <Tunnel<HttpConnector> as Service<Uri>>::Error;
-
-/// A connection, direct or tunnelled.
-pub(crate) type Conn = TokioIo<tokio::net::TcpStream>;
-
-/// The connector under TLS: per destination, a direct TCP connection or a `CONNECT` tunnel
-/// through the proxy.
-#[derive(Clone)]
-pub(crate) struct Route {
-    tcp: HttpConnector,
-    proxy: Option<Arc<ProxyRoute>>,
-}
-
 impl Route {
-    /// A connector over `tcp`, through `proxy` when set. The caller bounds the time a
-    /// connection may take (`transport.connect_timeout_ms`), the tunnel included.
-    pub(crate) fn new(tcp: HttpConnector, proxy: Option<&ProxyChoice>) -> Route {
-        let proxy = proxy.map(|p| {
-            // Only https destinations are ever matched: no http (or all) proxy is set. An
-            // unusable value is matched through a placeholder, to apply NO_PROXY the same way.
-            let url = match p.unusable {
-                None => p.url.expose_secret(),
-                Some(_) => "http://unusable.invalid:1",
-            };
-            let matcher = Matcher::builder()
-                .https(url)
-                .no(p.no_proxy.as_str())
-                .build();
-            tracing::debug!(proxy = %p.shown, "https connections go through a proxy");
-            Arc::new(ProxyRoute {
-                matcher,
-                shown: Arc::from(p.shown.as_str()),
-                unusable: p.unusable.as_deref().map(Arc::from),
-            })
-        });
-        Route { tcp, proxy }
+    /// The route of `choice`.
+    pub(crate) fn new(choice: &ProxyChoice) -> Route {
+        tracing::debug!(proxy = %choice.shown, "https connections go through a proxy");
+        Route {
+            url: choice.url.clone(),
+            shown: Arc::from(choice.shown.as_str()),
+            no_proxy: choice
+                .no_proxy
+                .split([',', ' '])
+                .filter_map(NoProxyEntry::parse)
+                .collect(),
+            unusable: choice.unusable.as_deref().map(Arc::from),
+        }
     }
 
     /// `host:port` of the proxy a connection to `dst` goes through; `None`: direct.
-    pub(crate) fn proxy_for(&self, dst: &Uri) -> Option<&str> {
-        self.proxy
-            .as_ref()
-            .filter(|p| !is_loopback(dst) && p.matcher.intercept(dst).is_some())
-            .map(|p| &*p.shown)
+    pub(crate) fn proxy_for(&self, dst: &Url) -> Option<&str> {
+        if dst.scheme() != "https" {
+            return None;
+        }
+        let host = dst.host_str()?;
+        if is_loopback(host) || self.no_proxy.iter().any(|e| e.matches(host)) {
+            return None;
+        }
+        Some(&self.shown)
+    }
+
+    /// The configuration error of a call to `dst` when it would need a proxy that cannot be
+    /// used (an unusable proxy variable of the environment).
+    pub(crate) fn unusable_for(&self, dst: &Url, what: &str) -> Option<Error> {
+        let why = self.unusable.as_deref()?;
+        self.proxy_for(dst)?;
+        let host = dst.host_str().unwrap_or("?");
+        let port = dst.port_or_known_default().unwrap_or(0);
+        Some(Error::invalid_config(format!(
+            "{what}: {host}:{port} would be reached through the proxy of the environment, which \
+             is not usable: {why}"
+        )))
+    }
+
+    /// The proxy for reqwest: every destination [`proxy_for`](Self::proxy_for) routes through
+    /// it; `None` when the proxy cannot be used (calls that need it are refused before).
+    pub(crate) fn reqwest_proxy(&self) -> Option<reqwest::Proxy> {
+        if self.unusable.is_some() {
+            return None;
+        }
+        let route = self.clone();
+        Some(reqwest::Proxy::custom(move |dst: &Url| {
+            route
+                .proxy_for(dst)
+                .map(|_| route.url.expose_secret().to_string())
+        }))
     }
 
     /// Whether a connection to `dst` goes through the proxy.
     #[cfg(test)]
-    fn is_proxied(&self, dst: &Uri) -> bool {
-        self.proxy_for(dst).is_some()
+    fn is_proxied(&self, dst: &str) -> bool {
+        self.proxy_for(&Url::parse(dst).expect("url")).is_some()
     }
 }
 
-impl Service<Uri> for Route {
-    type Response = Conn;
-    type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = std::result::Result<Conn, BoxError>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<std::result::Result<(), BoxError>> {
-        self.tcp.poll_ready(cx).map_err(Into::into)
-    }
-
-    fn call(&mut self, dst: Uri) -> Self::Future {
-        let via = match &self.proxy {
-            Some(p) if !is_loopback(&dst) => p.matcher.intercept(&dst).map(|i| (p.clone(), i)),
-            _ => None,
-        };
-        let Some((route, intercept)) = via else {
-            let connecting = self.tcp.call(dst);
-            return Box::pin(async move { connecting.await.map_err(Into::into) });
-        };
-        if let Some(why) = route.unusable.clone() {
-            return Box::pin(async move {
-                Err(Box::new(ProxyFailure {
-                    proxy: route.shown.clone(),
-                    cause: Cause::Unusable(why),
-                }) as BoxError)
-            });
-        }
-        let mut tunnel = Tunnel::new(intercept.uri().clone(), self.tcp.clone());
-        if let Some(auth) = intercept.basic_auth() {
-            tunnel = tunnel.with_auth(auth.clone());
-        }
-        let opening = tunnel.call(dst);
-        Box::pin(async move {
-            opening.await.map_err(|cause| {
-                Box::new(ProxyFailure {
-                    proxy: route.shown.clone(),
-                    cause: Cause::Tunnel(cause),
-                }) as BoxError
-            })
-        })
-    }
-}
-
-/// A connection through the proxy could not be opened: the request never reached the provider.
-#[derive(Debug)]
-pub(crate) struct ProxyFailure {
-    proxy: Arc<str>,
-    cause: Cause,
-}
-
-/// Why a connection through the proxy failed.
-#[derive(Debug)]
-enum Cause {
-    /// Opening the tunnel failed.
-    Tunnel(TunnelError),
-    /// The proxy variable of the environment is not usable (the configuration error's text).
-    Unusable(Arc<str>),
-}
-
-impl std::fmt::Display for ProxyFailure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let cause = match &self.cause {
-            Cause::Unusable(why) => return write!(f, "{why}"),
-            Cause::Tunnel(t) => t,
-        };
-        write!(f, "the proxy {} ", self.proxy)?;
-        match cause {
-            TunnelError::ProxyAuthRequired => f.write_str(
-                "refused the proxy credentials (HTTP 407 Proxy Authentication Required)",
-            ),
-            TunnelError::TunnelUnsuccessful => {
-                f.write_str("refused to open a tunnel (CONNECT was not answered with 200)")
-            }
-            TunnelError::ConnectFailed(e) => {
-                write!(f, "could not be reached ({})", super::error_chain(&**e))
-            }
-            TunnelError::Io(e) => {
-                write!(f, "broke off while opening the tunnel ({e})")
-            }
-            TunnelError::TunnelUnexpectedEof => {
-                f.write_str("closed the connection instead of answering CONNECT")
-            }
-            TunnelError::ProxyHeadersTooLong => {
-                f.write_str("answered CONNECT with oversized headers")
-            }
-            e => write!(f, "failed to open a tunnel ({e})"),
-        }
-    }
-}
-
-impl std::error::Error for ProxyFailure {}
-
-impl ProxyFailure {
-    /// The error of a call that failed because of this: `what` the call did, `host:port` of the
-    /// provider. Auth for a 407 (retrying cannot help), Timeout when the proxy was too slow,
-    /// Network otherwise.
-    pub(crate) fn to_error(&self, what: &str, host: &str, port: u16) -> Error {
-        let cause = match &self.cause {
-            Cause::Unusable(why) => {
-                return Error::invalid_config(format!(
-                    "{what}: {host}:{port} would be reached through the proxy of the \
-                     environment, which is not usable: {why}"
-                ))
-            }
-            Cause::Tunnel(t) => t,
-        };
-        let timed_out = match cause {
-            TunnelError::ConnectFailed(e) => {
-                std::iter::successors(Some(&**e as &(dyn std::error::Error + 'static)), |e| {
-                    e.source()
-                })
-                .any(|e| {
-                    e.downcast_ref::<std::io::Error>()
-                        .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
-                })
-            }
-            _ => false,
-        };
-        let (code, advice) = match cause {
-            TunnelError::ProxyAuthRequired => (
-                ErrorCode::Auth,
-                "Put the proxy's user name and password in the proxy URL \
-                 (http://user:password@host:port) in transport.proxy or HTTPS_PROXY",
-            ),
-            TunnelError::TunnelUnsuccessful => (
-                ErrorCode::Network,
-                "Check that the proxy allows CONNECT to this host and port, its credentials, \
-                 and transport.proxy / HTTPS_PROXY (NO_PROXY lists hosts that go direct)",
-            ),
-            _ if timed_out => (
-                ErrorCode::Timeout,
-                "Check transport.proxy / HTTPS_PROXY, or allow more time with \
-                 transport.connect_timeout_ms",
-            ),
-            _ => (
-                ErrorCode::Network,
-                "Check transport.proxy / HTTPS_PROXY (set transport.proxy to \"direct\" to \
-                 connect without a proxy; NO_PROXY lists hosts that go direct)",
-            ),
-        };
-        Error::new(
-            code,
-            format!(
-                "{what}: could not reach {host}:{port} through the HTTPS proxy: {self}; the \
-                 request never reached the provider. {advice}"
-            ),
+/// The error of a call whose connection through the proxy `proxy` failed (`chain`: the causes
+/// of the connect error, `timed_out`: the connection set-up ran out of time). Auth for a 407
+/// (retrying cannot help), Timeout when the proxy was too slow, Network otherwise; the message
+/// says the provider was never reached. `what` the call did, `host:port` of the provider.
+pub(crate) fn failure(
+    proxy: &str,
+    chain: &str,
+    timed_out: bool,
+    what: &str,
+    host: &str,
+    port: u16,
+) -> Error {
+    // reqwest opens the tunnel with hyper-util's `Tunnel`, whose errors read "tunnel error: …".
+    let c = chain.to_ascii_lowercase();
+    let (code, why, advice) = if c.contains("proxy authorization required") {
+        (
+            ErrorCode::Auth,
+            "refused the proxy credentials (HTTP 407 Proxy Authentication Required)".to_string(),
+            "Put the proxy's user name and password in the proxy URL \
+             (http://user:password@host:port) in transport.proxy or HTTPS_PROXY",
         )
-    }
-}
-
-/// The proxy failure in `e`'s chain of causes, if the exchange failed because of the proxy.
-pub(crate) fn find_failure<'a>(
-    e: &'a (dyn std::error::Error + 'static),
-) -> Option<&'a ProxyFailure> {
-    std::iter::successors(Some(e), |e| e.source()).find_map(|e| e.downcast_ref::<ProxyFailure>())
+    } else if c.contains("tunnel error: unsuccessful") {
+        (
+            ErrorCode::Network,
+            "refused to open a tunnel (CONNECT was not answered with 200)".to_string(),
+            "Check that the proxy allows CONNECT to this host and port, its credentials, and \
+             transport.proxy / HTTPS_PROXY (NO_PROXY lists hosts that go direct)",
+        )
+    } else if timed_out {
+        (
+            ErrorCode::Timeout,
+            "connecting (name resolution, TCP, the tunnel and TLS) took longer than \
+             transport.connect_timeout_ms"
+                .to_string(),
+            "Check transport.proxy / HTTPS_PROXY, or allow more time with \
+             transport.connect_timeout_ms",
+        )
+    } else if c.contains("unexpected end of file") {
+        (
+            ErrorCode::Network,
+            "closed the connection instead of answering CONNECT".to_string(),
+            "Check transport.proxy / HTTPS_PROXY (set transport.proxy to \"direct\" to connect \
+             without a proxy; NO_PROXY lists hosts that go direct)",
+        )
+    } else {
+        (
+            ErrorCode::Network,
+            format!("could not be reached ({chain})"),
+            "Check transport.proxy / HTTPS_PROXY (set transport.proxy to \"direct\" to connect \
+             without a proxy; NO_PROXY lists hosts that go direct)",
+        )
+    };
+    let failed = if timed_out {
+        format!("through the HTTPS proxy {proxy}: {why}")
+    } else {
+        format!("through the HTTPS proxy: the proxy {proxy} {why}")
+    };
+    Error::new(
+        code,
+        format!(
+            "{what}: could not reach {host}:{port} {failed}; the request never reached the \
+             provider. {advice}"
+        ),
+    )
 }
 
 #[cfg(test)]
@@ -439,12 +436,12 @@ mod tests {
         move |name: &str| map.get(name).cloned()
     }
 
-    fn uri(s: &str) -> Uri {
-        s.parse().expect("uri")
+    fn route(choice: Option<&ProxyChoice>) -> Option<Route> {
+        choice.map(Route::new)
     }
 
-    fn route(choice: Option<&ProxyChoice>) -> Route {
-        Route::new(HttpConnector::new(), choice)
+    fn proxied(r: &Option<Route>, dst: &str) -> bool {
+        r.as_ref().is_some_and(|r| r.is_proxied(dst))
     }
 
     #[test]
@@ -498,19 +495,22 @@ mod tests {
         .expect("ok")
         .expect("proxy");
         let r = route(Some(&p));
-        assert!(r.is_proxied(&uri("https://gateway.zignsec.com/x")));
-        assert!(!r.is_proxied(&uri("https://api.internal.example/x")));
-        assert!(!r.is_proxied(&uri("https://10.1.2.3/x")));
-        assert!(!r.is_proxied(&uri("https://localhost:8443/x")));
-        assert!(!r.is_proxied(&uri("https://sim.localhost:8443/x")));
-        assert!(!r.is_proxied(&uri("https://127.0.0.1:8443/x")));
-        assert!(!r.is_proxied(&uri("https://[::1]:8443/x")));
-        assert!(!r.is_proxied(&uri("http://gateway.zignsec.com/x")));
-        assert!(!route(None).is_proxied(&uri("https://gateway.zignsec.com/x")));
+        assert!(proxied(&r, "https://gateway.zignsec.com/x"));
+        assert!(!proxied(&r, "https://api.internal.example/x"));
+        assert!(!proxied(&r, "https://10.1.2.3/x"));
+        assert!(!proxied(&r, "https://localhost:8443/x"));
+        assert!(!proxied(&r, "https://sim.localhost:8443/x"));
+        assert!(!proxied(&r, "https://127.0.0.1:8443/x"));
+        assert!(!proxied(&r, "https://[::1]:8443/x"));
+        assert!(!proxied(&r, "http://gateway.zignsec.com/x"));
+        assert!(!proxied(&route(None), "https://gateway.zignsec.com/x"));
         let star = resolve(Some("http://proxy:3128"), &env(&[("NO_PROXY", "*")]))
             .expect("ok")
             .expect("proxy");
-        assert!(!route(Some(&star)).is_proxied(&uri("https://gateway.zignsec.com/x")));
+        assert!(!proxied(
+            &route(Some(&star)),
+            "https://gateway.zignsec.com/x"
+        ));
     }
 
     #[test]
@@ -546,9 +546,9 @@ mod tests {
         assert!(!why.contains("s3cret"), "{why}");
         assert!(!format!("{p:?}").contains("s3cret"));
         let r = route(Some(&p));
-        assert!(!r.is_proxied(&uri("https://127.0.0.1:8443/x")));
-        assert!(!r.is_proxied(&uri("https://api.internal.example/x")));
-        assert!(r.is_proxied(&uri("https://gateway.zignsec.com/x")));
+        assert!(!proxied(&r, "https://127.0.0.1:8443/x"));
+        assert!(!proxied(&r, "https://api.internal.example/x"));
+        assert!(proxied(&r, "https://gateway.zignsec.com/x"));
     }
 
     #[test]
@@ -558,5 +558,29 @@ mod tests {
         assert_eq!(redact_userinfo("http://h:1"), "http://h:1");
         assert_eq!(redact_userinfo("u:p@w@h:1"), "u:***@h:1");
         assert_eq!(redact_userinfo("http://u:p/w@h:1/"), "http://u:***@h:1/");
+    }
+
+    #[test]
+    fn no_proxy_entries_read_like_curl() {
+        let p = resolve(
+            Some("http://proxy:3128"),
+            &env(&[(
+                "NO_PROXY",
+                ".corp.example, *.wild.example,host.example:8443, 192.168.1.7, fd00::/8, [::2]",
+            )]),
+        )
+        .expect("ok")
+        .expect("proxy");
+        let r = route(Some(&p));
+        assert!(!proxied(&r, "https://corp.example/"));
+        assert!(!proxied(&r, "https://a.b.corp.example/"));
+        assert!(proxied(&r, "https://notcorp.example/"));
+        assert!(!proxied(&r, "https://x.wild.example/"));
+        assert!(!proxied(&r, "https://HOST.example/"));
+        assert!(!proxied(&r, "https://192.168.1.7/"));
+        assert!(proxied(&r, "https://192.168.1.8/"));
+        assert!(!proxied(&r, "https://[fd12::1]/"));
+        assert!(!proxied(&r, "https://[::2]/"));
+        assert!(proxied(&r, "https://[2001:db8::1]/"));
     }
 }

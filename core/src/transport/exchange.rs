@@ -1,0 +1,253 @@
+//! One HTTP exchange on reqwest: send the request, read the answer within its time limit (which
+//! grows with the bytes a transfer needs), into memory or into a download sink.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use url::Url;
+
+use super::body::FileSink;
+use super::errors::{diagnose_tls, timeout_error, transport_error};
+use super::request::Response;
+use crate::error::{Error, ErrorCode};
+
+/// Largest answer body accepted, to bound memory when a server misbehaves.
+const MAX_BODY_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Largest answer streamed into a file ([`super::Transport::download_to_file`]), to bound the
+/// disk space a misbehaving server can fill.
+const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
+/// The outcome of one exchange: the answer (and the sink it was written to), or the error with
+/// whether the request certainly never reached the server.
+pub(crate) type Outcome = std::result::Result<(Response, Option<FileSink>), (Error, bool)>;
+
+/// The time limits of one exchange (see [`super::TransportConfig`]).
+#[derive(Clone, Copy)]
+pub(crate) struct Limits {
+    pub request_timeout: Duration,
+    pub min_rate: u64,
+    /// Bytes of the request body.
+    pub sent: u64,
+}
+
+impl Limits {
+    /// The time `bytes` need at the minimum transfer rate.
+    fn allowance(&self, bytes: u64) -> Duration {
+        Duration::from_secs_f64(bytes as f64 / self.min_rate as f64)
+    }
+
+    /// When an exchange started at `start` times out, `received` bytes of the answer expected.
+    pub(crate) fn deadline(
+        &self,
+        start: tokio::time::Instant,
+        received: u64,
+    ) -> tokio::time::Instant {
+        start + self.request_timeout + self.allowance(self.sent.saturating_add(received))
+    }
+}
+
+/// What an exchange needs besides the request.
+pub(crate) struct Exchange {
+    pub client: reqwest::Client,
+    /// The client's TLS configuration, to diagnose a closed connection.
+    pub tls: Arc<rustls::ClientConfig>,
+    pub what: &'static str,
+    pub url: Url,
+    pub limits: Limits,
+    /// `host:port` of the proxy the connection goes through, if any.
+    pub proxy: Option<String>,
+}
+
+/// Aborts the spawned exchange when the caller stops waiting for it.
+pub(crate) struct AbortOnDrop<T>(pub tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl std::future::Future for AbortOnDrop<Outcome> {
+    type Output = Outcome;
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        std::pin::Pin::new(&mut self.0).poll(cx).map(|r| match r {
+            Ok(v) => v,
+            Err(e) => Err((
+                Error::new(
+                    if e.is_panic() {
+                        ErrorCode::Panic
+                    } else {
+                        ErrorCode::Aborted
+                    },
+                    format!("the HTTP exchange task ended early: {e}"),
+                ),
+                false,
+            )),
+        })
+    }
+}
+
+/// Send `request` and read its answer; a 2xx answer's body goes to `sink` when there is one.
+pub(crate) async fn exchange(
+    x: Exchange,
+    request: reqwest::Request,
+    mut sink: Option<FileSink>,
+) -> Outcome {
+    let Exchange {
+        client,
+        tls,
+        what,
+        url,
+        limits,
+        proxy,
+    } = x;
+    let start = tokio::time::Instant::now();
+    // One timer for the whole exchange, moved later as the answer's size becomes known.
+    let timer = tokio::time::sleep_until(limits.deadline(start, 0));
+    tokio::pin!(timer);
+    let sent = tokio::select! {
+        biased;
+        r = client.execute(request) => r,
+        () = &mut timer => return Err((timeout_error(what, &url, start.elapsed()), false)),
+    };
+    let mut resp = match sent {
+        Ok(r) => r,
+        Err(e) => {
+            let (err, never_sent) = transport_error(&e, false, proxy.as_deref(), what, &url);
+            if url.scheme() == "https" && proxy.is_none() && err.code() == ErrorCode::Network {
+                // Boxed: only this error path needs the (large) handshake future.
+                if let Some(reason) = Box::pin(diagnose_tls(tls, &url)).await {
+                    // The TLS layer refused us: the request was never processed.
+                    return Err((
+                        Error::new(
+                            ErrorCode::Tls,
+                            format!(
+                                "{what}: the TLS server refused the connection ({reason}); if \
+                                 it requires two-way TLS, configure the client certificate it \
+                                 trusts (client_cert) — and check transport.ca_file for the \
+                                 server's CA"
+                            ),
+                        ),
+                        true,
+                    ));
+                }
+            }
+            return Err((err, never_sent));
+        }
+    };
+    let status = resp.status();
+    let headers = std::mem::take(resp.headers_mut());
+    if status.is_redirection() {
+        return Err((
+            Error::protocol(format!(
+                "{what} was answered with a redirect (HTTP {}); redirects are not followed so \
+                 credentials cannot leak; check the configured base URL",
+                status.as_u16()
+            ))
+            .with_http_status(status.as_u16()),
+            false,
+        ));
+    }
+    // Only a successful answer goes to the file; an error answer is read for its details.
+    let to_file = status.is_success() && sink.is_some();
+    let limit = if to_file {
+        MAX_FILE_BYTES
+    } else {
+        MAX_BODY_BYTES
+    };
+    // The length as hyper frames the body (a Content-Length header beside chunked encoding, or
+    // on an answer without a body, is not the length).
+    let expected = resp.content_length();
+    if let Some(len) = expected {
+        if len > limit {
+            return Err((
+                Error::protocol(format!(
+                    "the answer to {what} is {len} bytes, more than the {limit} accepted"
+                )),
+                false,
+            ));
+        }
+    }
+    // A small answer usually arrives as one chunk: it is kept as is, not copied.
+    let mut first: Option<Bytes> = None;
+    let mut body = Vec::new();
+    let mut received = 0u64;
+    loop {
+        let deadline = limits.deadline(start, expected.unwrap_or(0).max(received));
+        // The timer's resolution is a millisecond: smaller moves are not worth a reset.
+        if deadline >= timer.deadline() + Duration::from_millis(1) {
+            timer.as_mut().reset(deadline);
+        }
+        let chunk = tokio::select! {
+            biased;
+            c = resp.chunk() => c,
+            () = &mut timer => return Err((timeout_error(what, &url, start.elapsed()), false)),
+        };
+        let chunk = match chunk {
+            Ok(Some(data)) => data,
+            Ok(None) => break,
+            Err(e) => {
+                let (err, _) = transport_error(&e, true, None, what, &url);
+                return Err((err, false));
+            }
+        };
+        received += chunk.len() as u64;
+        if received > limit {
+            return Err((
+                Error::protocol(format!("the answer to {what} exceeds {limit} bytes")),
+                false,
+            ));
+        }
+        match (&mut sink, to_file) {
+            (Some(s), true) => s.write(&chunk).await.map_err(|e| (e, false))?,
+            _ => match first.take() {
+                None if body.is_empty() => first = Some(chunk),
+                None => body.extend_from_slice(&chunk),
+                Some(f) => {
+                    body.reserve(f.len() + chunk.len());
+                    body.extend_from_slice(&f);
+                    body.extend_from_slice(&chunk);
+                }
+            },
+        }
+    }
+    let body = match first {
+        Some(f) => f,
+        None => Bytes::from(body),
+    };
+    Ok((
+        Response {
+            status,
+            headers,
+            body,
+        },
+        sink.filter(|_| to_file),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_adds_time_at_the_minimum_rate() {
+        let limits = Limits {
+            request_timeout: Duration::from_secs(60),
+            min_rate: 100_000,
+            sent: 50_000_000,
+        };
+        let t0 = tokio::time::Instant::now();
+        assert_eq!(limits.deadline(t0, 0), t0 + Duration::from_secs(560));
+        assert_eq!(
+            limits.deadline(t0, 10_000_000),
+            t0 + Duration::from_secs(660)
+        );
+        let small = Limits { sent: 0, ..limits };
+        assert_eq!(small.deadline(t0, 0), t0 + Duration::from_secs(60));
+    }
+}
