@@ -766,8 +766,8 @@ export declare class SigningService {
 export declare class WebhookVerifier {
   /**
    * A verifier accepting any of `secrets` (non-empty strings). `toleranceSeconds` is the
-   * accepted distance between a delivery's timestamp and now (default 300). No secret throws
-   * `SB_ERR_AUTH_CONFIG_MISSING`.
+   * accepted distance between a delivery's timestamp and now (default 300, at most 86400:
+   * more throws `SB_ERR_INVALID_ARGUMENT`). No secret throws `SB_ERR_AUTH_CONFIG_MISSING`.
    */
   constructor(secrets: Array<string>, options?: WebhookVerifierOptions | null)
   /**

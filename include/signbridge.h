@@ -2232,11 +2232,12 @@ void sb_status_free(struct sb_status *status);
 
 // Create a verifier accepting any of `n_secrets` secrets (give the old and the new one during a
 // rotation). `tolerance_s` is the accepted distance in seconds between a delivery's timestamp
-// and now (0: the default, 300). Stores it in `*out_verifier` (free with
-// `sb_webhook_verifier_free`). The secrets are copied.
+// and now (0: the default, 300; at most 86400, one day). Stores it in `*out_verifier` (free
+// with `sb_webhook_verifier_free`). The secrets are copied.
 //
 // Errors: `SB_ERR_INVALID_ARGUMENT` (NULL array with `n_secrets` > 0, a NULL or non-UTF-8
-// secret, NULL `out_verifier`), `SB_ERR_AUTH_CONFIG_MISSING` (no secret, or an empty one).
+// secret, NULL `out_verifier`, a tolerance above 86400 s), `SB_ERR_AUTH_CONFIG_MISSING` (no
+// secret, or an empty one).
 //
 // # Safety
 //

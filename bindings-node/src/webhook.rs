@@ -53,8 +53,8 @@ pub(crate) fn read_body(env: &Env, v: Unknown<'_>) -> napi::Result<Vec<u8>> {
 #[napi]
 impl WebhookVerifier {
     /// A verifier accepting any of `secrets` (non-empty strings). `toleranceSeconds` is the
-    /// accepted distance between a delivery's timestamp and now (default 300). No secret throws
-    /// `SB_ERR_AUTH_CONFIG_MISSING`.
+    /// accepted distance between a delivery's timestamp and now (default 300, at most 86400:
+    /// more throws `SB_ERR_INVALID_ARGUMENT`). No secret throws `SB_ERR_AUTH_CONFIG_MISSING`.
     #[napi(
         constructor,
         ts_args_type = "secrets: Array<string>, options?: WebhookVerifierOptions | null"
@@ -72,7 +72,11 @@ impl WebhookVerifier {
         let mut inner = core::WebhookVerifier::new(list.into_iter().map(Into::into).collect())
             .map_err(|e| errors::to_napi(&env, &e, Kind::Error))?;
         if let Some(t) = tolerance {
-            inner = inner.with_tolerance(Duration::from_secs_f64(t));
+            // A number too large for a Duration is refused by the core's bound like any other.
+            let d = Duration::try_from_secs_f64(t).unwrap_or(Duration::MAX);
+            inner = inner
+                .with_tolerance(d)
+                .map_err(|e| errors::to_napi(&env, &e, Kind::Error))?;
         }
         Ok(WebhookVerifier { inner })
     }

@@ -125,6 +125,14 @@ test('redirect return: success with the relay state, and a foreign relay state r
   assert.ok(!(e instanceof TypeError))
   const other = await h.rejection(eid.completeRedirect(EidProduct.freja(), 'another-session', back, 'fr-1'))
   assert.equal(other.code, 'SB_ERR_INVALID_ARGUMENT')
+  // Login CSRF: a crafted URL to this (someone else's) finished session, without a relay state
+  // or with the one the application expects, is refused: the session was created with another.
+  const crafted = `https://app.example/ok?session_id=${s.id}`
+  for (const url of [crafted, `${crafted}&relay_state=victim`]) {
+    const csrf = await h.rejection(eid.completeRedirect(EidProduct.freja(), s.id, url, 'victim'))
+    assert.equal(csrf.code, 'SB_ERR_INVALID_ARGUMENT')
+    assert.match(csrf.message, /relay_state/)
+  }
 })
 
 test('redirect return: cancel, DECLINED and access_denied map to codes', async () => {

@@ -101,6 +101,12 @@ test('SIGNATURE_HEADER and the verifier on crafted deliveries: stale, replayed, 
 test('constructor and argument errors', () => {
   throwsCode(() => new WebhookVerifier([]), 'SB_ERR_AUTH_CONFIG_MISSING')
   throwsCode(() => new WebhookVerifier(['']), 'SB_ERR_AUTH_CONFIG_MISSING')
+  // A tolerance above one day would let old deliveries be replayed: refused, with the limit.
+  assert.ok(new WebhookVerifier([SECRET], { toleranceSeconds: 86400 }))
+  for (const absurd of [86401, 1e12, 1e300]) {
+    const e = throwsCode(() => new WebhookVerifier([SECRET], { toleranceSeconds: absurd }), 'SB_ERR_INVALID_ARGUMENT')
+    assert.match(e.message, /86400/)
+  }
   const v = new WebhookVerifier([SECRET])
   const cases = [
     [() => new WebhookVerifier(), /secrets must be an array, got undefined/],

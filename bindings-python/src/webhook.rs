@@ -37,7 +37,8 @@ fn body_bytes(body: &Bound<'_, PyAny>) -> PyResult<bytes::Bytes> {
 impl PyWebhookVerifier {
     /// A verifier accepting any of `secrets` (a list of str: give the old and the new one
     /// during a rotation). `tolerance` is the accepted distance in seconds between a delivery's
-    /// timestamp and now (default 300). No secret, or an empty one, raises AuthError.
+    /// timestamp and now (default 300, at most 86400: more raises InvalidInput). No secret, or
+    /// an empty one, raises AuthError.
     #[new]
     #[pyo3(signature = (secrets, tolerance = 300.0))]
     fn new(py: Python<'_>, secrets: &Bound<'_, PyAny>, tolerance: f64) -> PyResult<Self> {
@@ -54,8 +55,8 @@ impl PyWebhookVerifier {
             let tol = convert::seconds(tolerance, "tolerance")?;
             let count = list.len();
             let inner = WebhookVerifier::new(list.into_iter().map(Into::into).collect())
-                .map_err(|e| errors::to_py(py, &e))?
-                .with_tolerance(tol);
+                .and_then(|v| v.with_tolerance(tol))
+                .map_err(|e| errors::to_py(py, &e))?;
             Ok(PyWebhookVerifier {
                 inner,
                 count,

@@ -102,6 +102,13 @@ def test_redirect_success_and_a_foreign_relay_state(sim: Sim, eid: signbridge.Zi
     assert info.value.code is ErrorCode.SB_ERR_INVALID_ARGUMENT
     with pytest.raises(signbridge.InvalidInput):
         eid.complete_redirect(EidProduct.freja(), "another-session", back)
+    # Login CSRF: a crafted URL to this (someone else's) finished session, without a relay state
+    # or with the one the application expects, is refused: the session was created with another.
+    crafted = f"https://app.example/ok?session_id={s.id}"
+    for url in (crafted, crafted + "&relay_state=victim"):
+        with pytest.raises(signbridge.InvalidInput, match="relay_state") as csrf:
+            eid.complete_redirect(EidProduct.freja(), s.id, url, expected_relay_state="victim")
+        assert csrf.value.code is ErrorCode.SB_ERR_INVALID_ARGUMENT
 
 
 def test_redirect_cancel(sim: Sim, eid: signbridge.ZignsecEid) -> None:

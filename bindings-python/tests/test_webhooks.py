@@ -67,6 +67,12 @@ def test_header_constant_and_verifier_basics() -> None:
     assert info.value.code is ErrorCode.SB_ERR_AUTH_CONFIG_MISSING
     with pytest.raises(signbridge.AuthError):
         signbridge.WebhookVerifier([""])
+    # A tolerance above one day would let old deliveries be replayed: refused, with the limit.
+    assert signbridge.WebhookVerifier([SECRET], tolerance=86400).tolerance == 86400
+    for absurd in (86401, 1e12, 1.8e19):
+        with pytest.raises(signbridge.InvalidInput, match="86400") as too_long:
+            signbridge.WebhookVerifier([SECRET], tolerance=absurd)
+        assert too_long.value.code is ErrorCode.SB_ERR_INVALID_ARGUMENT
     body = b'{"event":"session_finished","id":"x","relay_state":"r","result":{"status":"Finished","errors":[]}}'
     now = int(time.time())
     e = v.verify(sign_v5(SECRET, now, body), memoryview(body))

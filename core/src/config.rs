@@ -176,9 +176,12 @@ impl Config {
     }
 }
 
-/// serde quotes offending string values in its messages (`invalid type: string "..."`); a
-/// misplaced key would end up in an error. Field names are quoted with backticks and kept, except
-/// the value of `unknown variant `...`, expected ...` (a key given as `environment`, say).
+/// serde quotes offending values in its messages (`invalid type: string "..."`, `invalid
+/// type: integer `12345``); a misplaced key would end up in an error. Every double-quoted
+/// string (escaped quotes inside it included) becomes `"<redacted>"`, and so does a
+/// backtick-quoted number or character; field names, which serde quotes with backticks too, are
+/// kept — except the value of `unknown variant `...`, expected ...` (a key given as
+/// `environment`, say).
 pub(crate) fn redact_values(msg: &str) -> String {
     let mut msg = msg.to_string();
     if let Some(start) = msg
@@ -193,19 +196,49 @@ pub(crate) fn redact_values(msg: &str) -> String {
         }
     }
     let mut out = String::with_capacity(msg.len());
-    let mut in_quote = false;
-    for c in msg.chars() {
-        if c == '"' {
-            if in_quote {
-                out.push_str("<redacted>\"");
-            } else {
-                out.push('"');
+    let mut rest = msg.as_str();
+    while let Some(i) = rest.find(['"', '`']) {
+        out.push_str(&rest[..i]);
+        let quote = &rest[i..i + 1];
+        let after = &rest[i + 1..];
+        if quote == "\"" {
+            // Up to the closing quote that is not escaped (serde writes strings as Debug does).
+            let mut end = None;
+            let mut escaped = false;
+            for (j, c) in after.char_indices() {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' => {
+                        end = Some(j);
+                        break;
+                    }
+                    _ => {}
+                }
             }
-            in_quote = !in_quote;
-        } else if !in_quote {
-            out.push(c);
+            out.push_str("\"<redacted>\"");
+            match end {
+                Some(j) => rest = &after[j + 1..],
+                None => return out,
+            }
+        } else {
+            let Some(j) = after.find('`') else {
+                out.push_str(rest);
+                return out;
+            };
+            let inner = &after[..j];
+            let before = out.trim_end();
+            let value = inner.trim().parse::<f64>().is_ok()
+                || before.ends_with("integer")
+                || before.ends_with("floating point")
+                || before.ends_with("character");
+            out.push('`');
+            out.push_str(if value { "<redacted>" } else { inner });
+            out.push('`');
+            rest = &after[j + 1..];
         }
     }
+    out.push_str(rest);
     out
 }
 
@@ -230,6 +263,45 @@ mod tests {
         assert!(e.message().contains("<redacted>"), "{}", e.message());
         let e = Config::from_json(r#"{"zignsec":{"keys":[1]}}"#).expect_err("wrong type");
         assert_eq!(e.code(), crate::ErrorCode::InvalidConfig);
+    }
+
+    #[test]
+    fn misplaced_values_never_reach_the_message() {
+        for (doc, secret) in [
+            // A numeric key where a string (or a list) belongs: serde quotes it in backticks.
+            (r#"{"zignsec":{"keys":[73914285016]}}"#, "73914285016"),
+            (r#"{"zignsec":{"keys":73914285016}}"#, "73914285016"),
+            (
+                r#"{"transport":{"max_attempts":"73914285016"}}"#,
+                "73914285016",
+            ),
+            (
+                r#"{"transport":{"max_attempts":-73914285016}}"#,
+                "73914285016",
+            ),
+            (
+                r#"{"transport":{"request_timeout_ms":7391.4285016}}"#,
+                "4285016",
+            ),
+            // A key with a quote in it: the part after the quote is not shown either.
+            (r#"{"zignsec":{"keys":"top\"SECRET-tail"}}"#, "SECRET-tail"),
+            (
+                r#"{"zignsec":{"environment":"top\"SECRET-tail"}}"#,
+                "SECRET-tail",
+            ),
+            (
+                r#"{"zignsec":{"keys":"a\\\"SECRET-tail\\"}}"#,
+                "SECRET-tail",
+            ),
+        ] {
+            let e = Config::from_json(doc).expect_err(doc);
+            assert_eq!(e.code(), crate::ErrorCode::InvalidConfig, "{doc}");
+            assert!(!e.message().contains(secret), "{doc}: {}", e.message());
+        }
+        // Field names stay: they say what to fix.
+        let e = Config::from_json(r#"{"transport":{"max_atempts":1}}"#).expect_err("typo");
+        assert!(e.message().contains("`max_atempts`"), "{}", e.message());
+        assert!(e.message().contains("`max_attempts`"), "{}", e.message());
     }
 
     #[test]

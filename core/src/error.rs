@@ -232,7 +232,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// the provider said when it answered.
 ///
 /// Messages never contain credentials: they are built from codes, ids, URLs without credentials
-/// and provider error descriptions.
+/// and provider error descriptions scrubbed of every secret the transport holds, with control
+/// characters escaped and at most 2 KiB per field (see SECURITY.md).
 pub struct Error {
     code: ErrorCode,
     message: String,

@@ -243,17 +243,60 @@ fn nearly_equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// Every text a caller could print of `e` (Display, Debug) contains none of `secrets`, unless
-/// the input itself carried it (a body quoting the key is echoed, not leaked).
-fn assert_no_secret(e: &Error, secrets: &[&str], input: &[u8]) {
+/// Every text a caller could print of `e` (Display, Debug) contains none of `secrets` — also
+/// when the input carried one (an answer echoing a credential must not pass it on).
+fn assert_no_secret(e: &Error, secrets: &[&str]) {
     let all = format!("{e} {e:?}");
-    let input = String::from_utf8_lossy(input);
     for s in secrets {
+        assert!(!all.contains(s), "a secret leaked into an error: {all}");
+    }
+}
+
+/// The provider text an error carries is one line (no control character: no log injection)
+/// and capped.
+fn assert_clean_provider_text(e: &Error) {
+    for t in [
+        e.message(),
+        e.provider_code().unwrap_or_default(),
+        e.provider_description().unwrap_or_default(),
+    ] {
         assert!(
-            !all.contains(s) || input.contains(s),
-            "a secret leaked into an error: {all}"
+            !t.chars().any(char::is_control),
+            "a control character in an error: {t:?}"
         );
     }
+    for t in [e.provider_code(), e.provider_description()]
+        .into_iter()
+        .flatten()
+    {
+        assert!(
+            t.len() <= crate::scrub::MAX_PROVIDER_TEXT + 64,
+            "{} bytes of provider text kept",
+            t.len()
+        );
+    }
+}
+
+/// The secrets of the error-answer targets: a key, and a client id and secret pair (sent in
+/// HTTP Basic as base64 of `id:secret`). An answer may quote any of them.
+const ANSWER_SECRETS: [&str; 2] = ["fuzz-answer-key-3f8a71", "fuzz-client/secret+9c"];
+const ANSWER_CLIENT_ID: &str = "fuzz-answer-client";
+
+/// The scrubber of the error-answer targets' transport.
+fn answer_scrubber() -> crate::scrub::Scrubber {
+    let mut s = crate::scrub::Scrubber::new();
+    s.secret(ANSWER_SECRETS[0]);
+    s.client_secret(ANSWER_CLIENT_ID, ANSWER_SECRETS[1]);
+    s
+}
+
+/// No error of an error-answer target shows a secret (as is, or as base64 of `id:secret`), and
+/// its provider text is clean.
+fn check_answer_error(e: &Error) {
+    let basic = base64::engine::general_purpose::STANDARD
+        .encode(format!("{ANSWER_CLIENT_ID}:{}", ANSWER_SECRETS[1]));
+    assert_no_secret(e, &[ANSWER_SECRETS[0], ANSWER_SECRETS[1], basic.as_str()]);
+    assert_clean_provider_text(e);
 }
 
 /// A status string keeps its meaning when written and read again.
@@ -384,6 +427,9 @@ pub fn zignsec_eid_response(data: &[u8]) {
         Ok(r) => {
             check_status(&r.status);
             check_failure(r.failure(), &r.status);
+            if let Some(e) = r.failure() {
+                assert_clean_provider_text(&e);
+            }
             assert!(serde_json::to_string(&r).is_ok());
             if let Some(i) = &r.identity {
                 round_trip(i, "Identity");
@@ -412,7 +458,13 @@ pub fn zignsec_redirect(data: &[u8]) {
                         ),
                         "{e}"
                     );
-                    assert_eq!(e.provider_code(), o.error_code.as_deref());
+                    // The URL's text, as one capped line.
+                    let clean = crate::scrub::Scrubber::new();
+                    assert_eq!(
+                        e.provider_code().map(str::to_string),
+                        clean.opt(o.error_code.as_deref())
+                    );
+                    assert_clean_provider_text(&e);
                 }
                 None => assert!(o.success),
             }
@@ -497,7 +549,7 @@ pub fn webhook(data: &[u8]) {
                 ),
                 "{e}"
             );
-            assert_no_secret(&e, &WEBHOOK_SECRETS, data);
+            assert_no_secret(&e, &WEBHOOK_SECRETS);
         }
     }
     // The same body signed anew (the rotated secret, 10 s ago) by a fresh verifier.
@@ -522,7 +574,7 @@ pub fn webhook(data: &[u8]) {
                 matches!(e.code(), ErrorCode::WebhookInvalid | ErrorCode::Protocol),
                 "{e}"
             );
-            assert_no_secret(&e, &WEBHOOK_SECRETS, data);
+            assert_no_secret(&e, &WEBHOOK_SECRETS);
         }
     }
     let legacy = webhook::sign_legacy(WEBHOOK_SECRETS[0], body);
@@ -536,7 +588,8 @@ pub fn webhook(data: &[u8]) {
 
 /// A provider's error answer as the transport maps it: first line the HTTP status, second line
 /// the `Retry-After` header (empty: none), the rest the body. Covers `parse_provider_error`,
-/// `body_error_code` and `error_from_response`.
+/// `body_error_code` and `error_from_response`. The answer may echo the transport's secrets:
+/// none reaches the error, whose provider text is one capped line.
 pub fn provider_error(data: &[u8]) {
     use crate::transport::{body_error_code, error_from_response, parse_provider_error};
     let (status_line, rest) = split_line(data);
@@ -562,7 +615,12 @@ pub fn provider_error(data: &[u8]) {
         };
         assert!(same, "errorCode {n} is not the body's {field:?}");
     }
-    let e = error_from_response(&response(status, headers, body), "fuzz call");
+    let e = error_from_response(
+        &response(status, headers, body),
+        "fuzz call",
+        &answer_scrubber(),
+    );
+    check_answer_error(&e);
     let code = status.as_u16();
     assert_eq!(e.http_status(), Some(code));
     assert!(e.message().contains(&format!("HTTP {code}")), "{e}");
@@ -577,9 +635,12 @@ pub fn provider_error(data: &[u8]) {
     if let Some(w) = want {
         assert_eq!(e.code(), w, "HTTP {code}");
     }
+    let scrub = answer_scrubber();
     assert_eq!(
         e.provider_code(),
-        pe.as_ref().and_then(|p| p.code.as_deref())
+        pe.as_ref()
+            .and_then(|p| scrub.opt(p.code.as_deref()))
+            .as_deref()
     );
     if let Some(after) = e.retry_after() {
         let raw = std::str::from_utf8(retry_line).unwrap_or("");
@@ -694,7 +755,8 @@ fn check_request(st: &RequestStatus) {
 }
 
 /// A Securosys error answer (first line the HTTP status, the rest the body), mapped as the TSB
-/// transport maps it, for a call with and without a role.
+/// transport maps it, for a call with and without a role. The answer may echo the transport's
+/// secrets: none reaches the error, whose provider text is one capped line.
 pub fn securosys_error(data: &[u8]) {
     use crate::providers::securosys::errors::{code_for, map_error, ErrorBody};
     use crate::transport::body_error_code;
@@ -709,7 +771,13 @@ pub fn securosys_error(data: &[u8]) {
         assert_eq!(body_error_code(body), Some(n), "errorCode read two ways");
     }
     for role in [None, Some(Role::KeyOperation), Some(Role::Approver)] {
-        let e = map_error(&response(status, HeaderMap::new(), body), "fuzz call", role);
+        let e = map_error(
+            &response(status, HeaderMap::new(), body),
+            "fuzz call",
+            role,
+            &answer_scrubber(),
+        );
+        check_answer_error(&e);
         assert_eq!(e.http_status(), Some(status.as_u16()));
         if let Some(c) = number.and_then(code_for) {
             assert_eq!(e.code(), c, "errorCode {number:?}");
@@ -727,9 +795,40 @@ pub fn securosys_error(data: &[u8]) {
 
 const CANARY: &str = "zzCANARYzz";
 
+/// A file that does not exist: the configuration target reads no file the input names (it
+/// could be `/dev/zero`).
+const NO_FILE: &str = "/nonexistent/signbridge-fuzz/secret";
+
+/// A secret replaced by the canary; a file holding one by [`NO_FILE`].
 fn canary(s: &mut SecretSource) {
-    if let SecretSource::Value(_) = s {
-        *s = SecretSource::Value(SecretString::from(CANARY.to_string()));
+    match s {
+        SecretSource::Value(_) => {
+            *s = SecretSource::Value(SecretString::from(CANARY.to_string()));
+        }
+        SecretSource::File { file } => *file = NO_FILE.into(),
+    }
+}
+
+/// A URL of the configuration with every part that may carry a credential (user name,
+/// password, query, fragment) replaced by a canary; a value that is not a URL becomes a canary.
+fn canary_url(raw: &mut String) {
+    match url::Url::parse(raw.trim()) {
+        Ok(mut u) => {
+            if !u.username().is_empty() {
+                let _ = u.set_username(&format!("{CANARY}u"));
+            }
+            if u.password().is_some() {
+                let _ = u.set_password(Some(&format!("{CANARY}p")));
+            }
+            if u.query().is_some() {
+                u.set_query(Some(&format!("key={CANARY}q")));
+            }
+            if u.fragment().is_some() {
+                u.set_fragment(Some(&format!("{CANARY}f")));
+            }
+            *raw = u.to_string();
+        }
+        Err(_) => *raw = format!("{CANARY}-not-a-url"),
     }
 }
 
@@ -755,7 +854,10 @@ fn is_http(u: &url::Url) -> bool {
 ///
 /// Invariants: a refused configuration is `InvalidConfig` and its message quotes no value of
 /// the document (a secret in the wrong field must not end up in an error); an accepted one shows
-/// no secret in its Debug output; its base URLs are usable.
+/// no secret in its Debug output; its base URLs are usable. An accepted one is then given to
+/// `Client::new` (files it names replaced by one that does not exist), with its secrets and the
+/// credential parts of its URLs (user name, password, query, fragment) replaced by canaries:
+/// a refusal is `InvalidConfig` or `AuthConfigMissing` and shows none of them.
 pub fn config_json(data: &[u8]) {
     let raw = text(data);
     match crate::Config::from_json(&raw) {
@@ -815,6 +917,7 @@ pub fn config_json(data: &[u8]) {
             }
             let dbg = format!("{cfg:?}");
             assert!(!dbg.contains(CANARY), "a secret in Debug output: {dbg}");
+            client_from(cfg);
         }
         Err(e) => {
             assert_eq!(e.code(), ErrorCode::InvalidConfig, "{e}");
@@ -833,6 +936,48 @@ pub fn config_json(data: &[u8]) {
                 }
             }
         }
+    }
+}
+
+/// `Client::new` over an accepted configuration whose secrets are canaries: its URLs get
+/// canaries too, its files are [`NO_FILE`]; a refusal shows no canary.
+fn client_from(mut cfg: crate::Config) {
+    if let Some(z) = cfg.zignsec.as_mut() {
+        z.base_url.iter_mut().for_each(canary_url);
+        if let Some(o) = z.oauth2.as_mut() {
+            o.token_url.iter_mut().for_each(canary_url);
+            o.discovery_url.iter_mut().for_each(canary_url);
+        }
+    }
+    if let Some(s) = cfg.securosys.as_mut() {
+        canary_url(&mut s.base_url);
+        if let Some(o) = s.oauth2.as_mut() {
+            o.token_url.iter_mut().for_each(canary_url);
+            o.discovery_url.iter_mut().for_each(canary_url);
+        }
+    }
+    if let Some(o) = cfg.onespan.as_mut() {
+        o.base_url.iter_mut().for_each(canary_url);
+        if let Some(a) = o.oauth2.as_mut() {
+            a.token_url.iter_mut().for_each(canary_url);
+        }
+    }
+    if let Some(f) = cfg.transport.ca_file.as_mut() {
+        *f = NO_FILE.into();
+    }
+    if let Err(e) = crate::Client::new(cfg) {
+        assert!(
+            matches!(
+                e.code(),
+                ErrorCode::InvalidConfig | ErrorCode::AuthConfigMissing
+            ),
+            "{e}"
+        );
+        let all = format!("{e} {e:?}");
+        assert!(
+            !all.contains(CANARY),
+            "a secret-looking configuration value in an error: {all}"
+        );
     }
 }
 
@@ -1074,7 +1219,7 @@ pub fn onespan_callback(data: &[u8]) {
                 matches!(e.code(), ErrorCode::WebhookInvalid | ErrorCode::Protocol),
                 "{e}"
             );
-            assert_no_secret(&e, &CALLBACK_KEYS, data);
+            assert_no_secret(&e, &CALLBACK_KEYS);
         }
     }
     let right = format!("Basic {}", CALLBACK_KEYS[1]);
@@ -1083,7 +1228,8 @@ pub fn onespan_callback(data: &[u8]) {
 }
 
 /// A OneSpan error answer: first line the HTTP status, second the `Retry-After` header (empty:
-/// none), the rest the body, mapped as the OneSpan transport maps it.
+/// none), the rest the body, mapped as the OneSpan transport maps it. The answer may echo the
+/// transport's secrets: none reaches the error, whose provider text is one capped line.
 pub fn onespan_error(data: &[u8]) {
     use crate::providers::onespan::errors::{code_for, map_error, ErrorBody};
     let (status_line, rest) = split_line(data);
@@ -1096,7 +1242,9 @@ pub fn onespan_error(data: &[u8]) {
         }
     }
     let parsed = ErrorBody::parse(body);
-    let e = map_error(&response(status, headers, body), "fuzz call", None);
+    let scrub = answer_scrubber();
+    let e = map_error(&response(status, headers, body), "fuzz call", None, &scrub);
+    check_answer_error(&e);
     let code = status.as_u16();
     assert_eq!(e.http_status(), Some(code));
     assert!(e.message().contains(&format!("HTTP {code}")), "{e}");
@@ -1110,7 +1258,10 @@ pub fn onespan_error(data: &[u8]) {
     }
     assert_eq!(
         e.provider_code().map(str::to_string),
-        parsed.as_ref().and_then(ErrorBody::code)
+        parsed
+            .as_ref()
+            .and_then(ErrorBody::code)
+            .map(|c| scrub.text(&c))
     );
     if let Some(after) = e.retry_after() {
         let raw = std::str::from_utf8(retry_line).unwrap_or("");
@@ -1149,6 +1300,8 @@ pub fn content_disposition(data: &[u8]) {
 /// The client secret of the OAuth2 target: it must never appear in an error.
 const CLIENT_SECRET: &str = "fuzz-client-secret-4b1d9e";
 const SUBSCRIPTION_KEY: &str = "fuzz-subscription-key-8c2a";
+/// The access token the endpoint issues when the input is not the token answer.
+const ACCESS_TOKEN: &str = "fuzz-access-token-5e7b";
 
 /// A loopback HTTP/1.1 server answering with the bodies set for the current input, so the
 /// token endpoint's answer reaches the client through the real transport.
@@ -1157,14 +1310,23 @@ struct Endpoint {
     answers: Mutex<Answers>,
 }
 
+/// One answer: its status and body. `{{ECHO}}` in the body stands for the request as the
+/// endpoint received it (request line, headers, body; JSON-escaped), as a gateway that echoes
+/// what it refused would send it.
+#[derive(Default, Clone)]
+struct Answer {
+    status: u16,
+    body: Vec<u8>,
+}
+
 #[derive(Default)]
 struct Answers {
     /// `GET …/openid-configuration`.
-    discovery: Vec<u8>,
+    discovery: Answer,
     /// `POST` (the token request).
-    token: Vec<u8>,
+    token: Answer,
     /// Any other `GET` (the API call).
-    api: Vec<u8>,
+    api: Answer,
 }
 
 static ENDPOINT: OnceLock<Option<&'static Endpoint>> = OnceLock::new();
@@ -1208,12 +1370,15 @@ fn serve(ep: &Endpoint, conn: std::net::TcpStream) {
         }
         let discovery = line.contains("openid-configuration");
         let post = line.starts_with("POST ");
+        // The request as received, for `{{ECHO}}`.
+        let mut seen = line.clone();
         let mut length = 0usize;
         loop {
             let mut h = String::new();
             if reader.read_line(&mut h).unwrap_or(0) == 0 {
                 return;
             }
+            seen.push_str(&h);
             let h = h.trim_end();
             if h.is_empty() {
                 break;
@@ -1228,6 +1393,7 @@ fn serve(ep: &Endpoint, conn: std::net::TcpStream) {
         if reader.read_exact(&mut body).is_err() {
             return;
         }
+        seen.push_str(&String::from_utf8_lossy(&body));
         let answer = {
             let a = ep.answers.lock().unwrap_or_else(|p| p.into_inner());
             if discovery {
@@ -1238,13 +1404,17 @@ fn serve(ep: &Endpoint, conn: std::net::TcpStream) {
                 a.api.clone()
             }
         };
+        let echo = serde_json::to_string(&seen).unwrap_or_default();
+        let echo = echo.trim_matches('"');
+        let answer_body = replace_all(&answer.body, b"{{ECHO}}", echo.as_bytes());
         let head = format!(
-            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
-            answer.len()
+            "HTTP/1.1 {} Fuzz\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n",
+            answer.status,
+            answer_body.len()
         );
         // One write: a second small one would wait for the client's delayed ACK.
         let mut all = head.into_bytes();
-        all.extend_from_slice(&answer);
+        all.extend_from_slice(&answer_body);
         if out.write_all(&all).is_err() {
             return;
         }
@@ -1284,32 +1454,69 @@ fn field<'a>(v: &'a Value, name: &str) -> Option<&'a Value> {
 
 /// The OAuth2 client-credentials exchange of a ZignSec client, end to end through the real
 /// transport against a loopback endpoint that answers with the input: a token answer, or
-/// (input starting with `D` and a newline) an OpenID discovery document, in which `{{BASE}}`
-/// stands for the endpoint's URL. The API call that needs the token is answered with a
-/// session state.
+/// (input starting with `D` and a newline) an OpenID discovery document, or (`A` and a newline)
+/// the answer to the API call made with the token; in each, `{{BASE}}` stands for the
+/// endpoint's URL and `{{ECHO}}` for the request it answers (headers and body, as a gateway
+/// that echoes what it refused sends them). A first line `S<status>` gives that answer's HTTP
+/// status (200 without). The other answers are a valid token and a session state.
 ///
 /// Invariants: a token is used only when the answer has it as `access_token` (Bearer type);
 /// a discovered token endpoint must be on the discovery document's origin; no error contains
-/// the client secret or the subscription key.
+/// the client secret (as is, or in the Basic header), the subscription key or the access token
+/// the call carried, and its provider text is one capped line.
 pub fn oauth_token(data: &[u8]) {
     let Some(ep) = endpoint() else {
         return;
     };
     let _one = ENDPOINT_LOCK.lock().unwrap_or_else(|p| p.into_inner());
-    let (discover, body) = match data.strip_prefix(b"D\n") {
-        Some(rest) => (true, rest),
-        None => (false, data),
+    let (status, data) = match data.strip_prefix(b"S") {
+        Some(rest) => {
+            let (line, rest) = split_line(rest);
+            let status = std::str::from_utf8(line)
+                .ok()
+                .and_then(|s| s.trim().parse::<u16>().ok())
+                .filter(|s| (200..=599).contains(s));
+            match status {
+                Some(s) => (s, rest),
+                None => (200, data),
+            }
+        }
+        None => (200, data),
     };
+    let (mode, body) = match (data.strip_prefix(b"D\n"), data.strip_prefix(b"A\n")) {
+        (Some(rest), _) => (b'D', rest),
+        (None, Some(rest)) => (b'A', rest),
+        (None, None) => (b'T', data),
+    };
+    let discover = mode == b'D';
     let body = replace_all(body, b"{{BASE}}", ep.base.as_bytes());
-    let token = br#"{"access_token":"fuzz-token","token_type":"Bearer","expires_in":300}"#;
-    *ep.answers.lock().unwrap_or_else(|p| p.into_inner()) = Answers {
-        discovery: if discover { body.clone() } else { Vec::new() },
-        token: if discover {
-            token.to_vec()
-        } else {
-            body.clone()
+    let input = Answer {
+        status,
+        body: body.clone(),
+    };
+    let ok = |b: &[u8]| Answer {
+        status: 200,
+        body: b.to_vec(),
+    };
+    let token =
+        format!(r#"{{"access_token":"{ACCESS_TOKEN}","token_type":"Bearer","expires_in":300}}"#);
+    let session = br#"{"id":"fuzz-session","status":"Pending"}"#;
+    *ep.answers.lock().unwrap_or_else(|p| p.into_inner()) = match mode {
+        b'D' => Answers {
+            discovery: input,
+            token: ok(token.as_bytes()),
+            api: ok(session),
         },
-        api: br#"{"id":"fuzz-session","status":"Pending"}"#.to_vec(),
+        b'A' => Answers {
+            discovery: Answer::default(),
+            token: ok(token.as_bytes()),
+            api: input,
+        },
+        _ => Answers {
+            discovery: Answer::default(),
+            token: input,
+            api: ok(session),
+        },
     };
     let mut oauth = serde_json::json!({"client_id": "fuzz-client", "client_secret": CLIENT_SECRET});
     if discover {
@@ -1335,7 +1542,17 @@ pub fn oauth_token(data: &[u8]) {
         Err(e) => panic!("block_on: {e}"),
     };
     match out {
+        Ok(_) if mode == b'A' => {
+            assert!(
+                (200..300).contains(&status),
+                "HTTP {status} taken as a result"
+            );
+        }
         Ok(st) => {
+            assert!(
+                (200..300).contains(&status),
+                "HTTP {status} taken as a token"
+            );
             assert_eq!(st.id, "fuzz-session");
             if discover {
                 // The token request went to the endpoint the document named, on its origin.
@@ -1373,14 +1590,27 @@ pub fn oauth_token(data: &[u8]) {
             }
         }
         Err(e) => {
-            assert_no_secret(&e, &[CLIENT_SECRET, SUBSCRIPTION_KEY], data);
-            assert!(
-                matches!(
-                    e.code(),
-                    ErrorCode::Protocol | ErrorCode::InvalidConfig | ErrorCode::Auth
-                ),
-                "{e}"
-            );
+            let basic = base64::engine::general_purpose::STANDARD
+                .encode(format!("fuzz-client:{CLIENT_SECRET}"));
+            assert_no_secret(&e, &[CLIENT_SECRET, SUBSCRIPTION_KEY, basic.as_str()]);
+            if mode == b'A' {
+                assert_no_secret(&e, &[ACCESS_TOKEN]);
+            }
+            assert_clean_provider_text(&e);
+            if status < 300 && mode != b'A' {
+                assert!(
+                    matches!(
+                        e.code(),
+                        ErrorCode::Protocol | ErrorCode::InvalidConfig | ErrorCode::Auth
+                    ),
+                    "{e}"
+                );
+            } else {
+                assert!(
+                    !matches!(e.code(), ErrorCode::Internal | ErrorCode::Panic),
+                    "{e}"
+                );
+            }
         }
     }
     let dbg = format!("{client:?}");

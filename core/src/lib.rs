@@ -38,6 +38,7 @@ pub mod fuzzing;
 pub mod pdf;
 pub mod providers;
 pub mod runtime;
+pub(crate) mod scrub;
 pub mod session;
 pub mod signing;
 pub mod transport;

@@ -35,6 +35,11 @@ pub const SIGNATURE_HEADER: &str = "X-ZignSec-Hmac-SHA256";
 /// Default tolerance between a delivery's timestamp and now.
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
 
+/// The largest tolerance a verifier accepts (24 hours). A delivery is signed anew at every
+/// attempt, so the tolerance only has to cover clock skew and delivery delay; a longer one
+/// would let an old delivery be replayed long after it was sent.
+pub const MAX_TOLERANCE: Duration = Duration::from_secs(24 * 3600);
+
 /// How many accepted signatures are remembered for replay detection.
 const REPLAY_MEMORY: usize = 10_000;
 
@@ -97,11 +102,16 @@ struct WirePayloadResult {
 
 /// Parse a delivery's JSON body (after verification) into a typed event.
 pub fn parse_event(body: &[u8]) -> Result<WebhookEvent> {
-    let raw: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| Error::protocol(format!("the webhook body is not JSON ({e})")))?;
+    let raw: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        Error::protocol(format!(
+            "the webhook body is not JSON ({})",
+            crate::scrub::answer_error(&e)
+        ))
+    })?;
     let w: WirePayload = serde_json::from_value(raw.clone()).map_err(|e| {
         Error::protocol(format!(
-            "the webhook body does not have the documented shape ({e})"
+            "the webhook body does not have the documented shape ({})",
+            crate::scrub::answer_error(&e)
         ))
     })?;
     let result = w.result.unwrap_or_default();
@@ -177,10 +187,22 @@ impl WebhookVerifier {
         })
     }
 
-    /// Change the accepted distance between a delivery's timestamp and now.
-    pub fn with_tolerance(mut self, tolerance: Duration) -> WebhookVerifier {
+    /// Change the accepted distance between a delivery's timestamp and now (at most
+    /// [`MAX_TOLERANCE`]; more is an [`ErrorCode::InvalidArgument`] error).
+    pub fn with_tolerance(mut self, tolerance: Duration) -> Result<WebhookVerifier> {
+        if tolerance > MAX_TOLERANCE {
+            return Err(Error::invalid_argument(format!(
+                "a webhook tolerance of {} s is more than the {} s (24 h) allowed: the tolerance \
+                 covers clock skew and delivery delay (each redelivery is signed anew), and a \
+                 longer one would accept replays of old deliveries; give a few minutes \
+                 (default {} s)",
+                tolerance.as_secs(),
+                MAX_TOLERANCE.as_secs(),
+                DEFAULT_TOLERANCE.as_secs()
+            )));
+        }
         self.tolerance = tolerance;
-        self
+        Ok(self)
     }
 
     /// Verify a v5 delivery (`X-ZignSec-Hmac-SHA256: t=…,v1=…`) against the current time and
@@ -262,7 +284,9 @@ impl WebhookVerifier {
                  reject it",
             ));
         }
-        let horizon = now.saturating_sub(self.tolerance.as_secs() * 2);
+        // Accepted signatures are remembered for twice the tolerance (checked arithmetic: the
+        // tolerance is bounded, but an overflow would silently forget them).
+        let horizon = now.saturating_sub(self.tolerance.as_secs().saturating_mul(2));
         while let Some((ts, _)) = seen.order.front() {
             if *ts >= horizon && seen.order.len() < REPLAY_MEMORY {
                 break;
@@ -380,6 +404,37 @@ mod tests {
                 .collect(),
         )
         .expect("verifier")
+    }
+
+    #[test]
+    fn an_absurd_tolerance_is_refused_and_the_largest_still_refuses_replays() {
+        // A tolerance whose double overflows used to wrap (release) or panic (debug) when the
+        // first delivery was remembered; now it is refused with a clear error.
+        for huge in [
+            Duration::from_secs(u64::MAX / 2 + 1),
+            Duration::MAX,
+            MAX_TOLERANCE + Duration::from_secs(1),
+        ] {
+            let e = verifier(&["s"]).with_tolerance(huge).expect_err("refused");
+            assert_eq!(e.code(), ErrorCode::InvalidArgument);
+            assert!(e.message().contains("86400"), "{}", e.message());
+        }
+        // The largest tolerance: an old delivery is accepted once, and still refused as a
+        // replay after newer deliveries were accepted.
+        let v = verifier(&["s"])
+            .with_tolerance(MAX_TOLERANCE)
+            .expect("24 h");
+        let now = 1_700_000_000;
+        let old = sign_v5("s", now - 20 * 3600, BODY);
+        v.verify_at(&old, BODY, at(now))
+            .expect("an old delivery within 24 h");
+        for i in 1..=3 {
+            let newer = sign_v5("s", now + i, BODY);
+            v.verify_at(&newer, BODY, at(now + i)).expect("newer");
+        }
+        let e = v.verify_at(&old, BODY, at(now + 10)).expect_err("replay");
+        assert_eq!(e.code(), ErrorCode::WebhookReplay);
+        assert!(verifier(&["s"]).with_tolerance(Duration::ZERO).is_ok());
     }
 
     #[test]

@@ -563,6 +563,43 @@ fn callbacks_arrive_and_authenticate_with_the_callback_key() {
 }
 
 #[test]
+fn a_callback_url_must_be_https_except_to_loopback() {
+    let sim = sim();
+    let os = onespan(&sim);
+    let key = "callback-key-for-tests-0002";
+    let events = [CallbackEventName::PackageComplete];
+    // Plain http to another host would carry the callback key in cleartext: refused before
+    // anything is sent, and the registration is unchanged.
+    for url in [
+        "http://app.example/onespan/callback?token=cb-token-4711",
+        "http://10.0.0.8:8080/cb",
+        "HTTP://app.example/cb",
+    ] {
+        let e = os
+            .register_callback(url, key, &events)
+            .expect_err("plain http to a remote host");
+        assert_eq!(e.code(), ErrorCode::InvalidArgument, "{url}");
+        assert!(e.message().contains("https://"), "{}", e.message());
+        assert!(!e.message().contains("cb-token-4711"), "{}", e.message());
+        assert!(!e.message().contains(key), "{}", e.message());
+    }
+    assert_eq!(
+        os.get_callback().expect_err("nothing registered").code(),
+        ErrorCode::NotFound
+    );
+    // https anywhere, and plain http to loopback (a local receiver), are accepted.
+    os.register_callback("https://app.example/onespan/callback", key, &events)
+        .expect("https");
+    for url in [
+        "http://127.0.0.1:9/cb",
+        "http://localhost:9/cb",
+        "http://[::1]:9/cb",
+    ] {
+        os.register_callback(url, key, &events).expect(url);
+    }
+}
+
+#[test]
 fn paging_walks_250_transactions() {
     let sim = sim();
     let os = onespan(&sim);

@@ -10,6 +10,8 @@
 //! tokens the client fetched are never known to the test: any JWT-shaped text is a hit.
 
 use std::io::Write;
+
+use base64::Engine as _;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -51,8 +53,60 @@ impl Scan {
         self.secrets.push(s.to_string());
         s.to_string()
     }
+    /// A secret and the encodings it travels in: URL-encoded (form bodies), and base64 of
+    /// `id:secret` (HTTP Basic client authentication, each part form-encoded first).
+    fn client_secret(&mut self, id: &str, s: &str) -> String {
+        let form = |v: &str| url::form_urlencoded::byte_serialize(v.as_bytes()).collect::<String>();
+        let b64 = |v: String| base64::engine::general_purpose::STANDARD.encode(v);
+        self.secrets.push(form(s));
+        self.secrets.push(b64(format!("{id}:{s}")));
+        self.secrets.push(b64(format!("{}:{}", form(id), form(s))));
+        self.secret(s)
+    }
     fn saw(&mut self, t: impl Into<String>) {
         self.texts.push(t.into());
+    }
+    /// An error answer that reflected the request (the simulator's `echo` fault): the error
+    /// has `code`, shows the echo reached it (the request line, with the credentials replaced),
+    /// and none of its texts has a raw line break (log injection) or more than the capped
+    /// amount of provider text. Its texts are kept for the scan.
+    fn echoed<T: std::fmt::Debug>(
+        &mut self,
+        r: signbridge::Result<T>,
+        code: ErrorCode,
+        what: &str,
+    ) {
+        let e = match r {
+            Ok(v) => panic!("{what}: expected {code:?}, got {v:?}"),
+            Err(e) => e,
+        };
+        assert_eq!(e.code(), code, "{what}: {e}");
+        let description = e.provider_description().unwrap_or_default();
+        assert!(
+            description.contains("\\n"),
+            "{what}: the echo did not reach the error: {e:?}"
+        );
+        assert!(
+            description.contains("[REDACTED]"),
+            "{what}: the echoed credentials were not replaced: {e:?}"
+        );
+        for t in [
+            e.message(),
+            e.provider_code().unwrap_or_default(),
+            description,
+        ] {
+            assert!(
+                !t.contains(['\n', '\r']),
+                "{what}: a raw line break in {t:?}"
+            );
+        }
+        assert!(
+            description.len() <= 2200 && e.message().len() <= 6000,
+            "{what}: provider text is not capped ({} / {} bytes)",
+            description.len(),
+            e.message().len()
+        );
+        self.saw(format!("{e} {e:?}"));
     }
     /// An error the flow must produce, with `code`; its texts are kept for the scan.
     fn err<T: std::fmt::Debug>(&mut self, r: signbridge::Result<T>, code: ErrorCode, what: &str) {
@@ -77,6 +131,17 @@ fn client(scan: &mut Scan, cfg: Value) -> Client {
     let c = Client::new(cfg).expect("client");
     scan.saw(format!("{c:?}"));
     c
+}
+
+/// Queue the simulator's `echo` fault: the next `count` requests under `path_prefix` are
+/// answered with `status` and an error text that reflects their headers and body.
+fn echo(sim: &BackgroundSimulator, status: u16, path_prefix: &str, count: u32) {
+    control(
+        sim,
+        "POST",
+        "/_sim/faults",
+        json!({"kind": "echo", "status": status, "path_prefix": path_prefix, "count": count}),
+    );
 }
 
 fn sim_with(cfg: SimConfig) -> BackgroundSimulator {
@@ -201,10 +266,81 @@ fn zignsec_keys(scan: &mut Scan) {
     }
 }
 
+/// A gateway that echoes what it refused (every header, the body) into its error answers.
+fn zignsec_echo(scan: &mut Scan) {
+    let primary = scan.secret("hygiene-echo-primary-3e9d1b");
+    let secondary = scan.secret("hygiene-echo-secondary-77c2");
+    let sim = sim_with(SimConfig {
+        zignsec_keys: vec![primary.clone(), secondary.clone()],
+        ..SimConfig::default()
+    });
+    let c = client(
+        scan,
+        json!({"zignsec": {"base_url": sim.base_url(), "keys": [primary, secondary]},
+               "transport": {"backoff_base_ms": 10, "max_attempts": 2}}),
+    );
+    let s = c.zignsec_signing().expect("signing");
+    // Both keys refused, each answer echoing the key it got.
+    echo(&sim, 401, "/api/v5/", 2);
+    scan.echoed(
+        s.create(&CreateSigning::default()),
+        ErrorCode::Auth,
+        "echo 401",
+    );
+    echo(&sim, 400, "/api/v5/", 1);
+    scan.echoed(
+        s.create(&CreateSigning::default()),
+        ErrorCode::Provider,
+        "echo 400",
+    );
+    // An upload refused: the echo holds the whole PDF, far more than the cap.
+    let session = s.create(&CreateSigning::default()).expect("create");
+    echo(
+        &sim,
+        400,
+        &format!("/api/v5/sessions/signing/{}/files", session.id),
+        1,
+    );
+    let pdf = signbridge_sim::sample_pdf("hygiene echo", 3);
+    scan.echoed(
+        s.upload_bytes(&session.id, "a.pdf", pdf),
+        ErrorCode::Provider,
+        "echoed upload",
+    );
+    // A poll that fails (both attempts echoed) is logged as a warning; the wait goes on.
+    let doc = Document {
+        name: "a.pdf".into(),
+        data: signbridge_sim::sample_pdf("hygiene", 1).into(),
+        placement: None,
+    };
+    let started = s
+        .sign_documents(&CreateSigning::default(), &[doc])
+        .expect("started");
+    control(
+        &sim,
+        "POST",
+        &format!("/_sim/zignsec/signing/{}/complete", started.id),
+        json!({}),
+    );
+    echo(&sim, 503, "/api/v5/sessions/signing/", 2);
+    let done = s
+        .wait(
+            &started.id,
+            &WaitOptions {
+                interval: Duration::from_millis(50),
+                ..WaitOptions::default()
+            },
+        )
+        .expect("finished after an echoed failure");
+    scan.saw(format!("{done:?}"));
+}
+
 fn zignsec_oauth2(scan: &mut Scan) {
     let key = scan.secret("hygiene-oauth-product-key-31c7");
-    let client_secret = scan.secret("hygiene-oauth-client-secret-8e2f");
-    let wrong_secret = scan.secret("hygiene-wrong-client-secret-77aa");
+    // Characters that are encoded in a form body and in HTTP Basic: the encoded forms are
+    // scanned for too.
+    let client_secret = scan.client_secret("hygiene-client", "hygiene-oauth/client+secret=8e2f");
+    let wrong_secret = scan.client_secret("hygiene-client", "hygiene-wrong/client secret&77aa");
     let sim = sim_with(SimConfig {
         zignsec_keys: vec![key.clone()],
         oauth_clients: vec![("hygiene-client".into(), client_secret.clone())],
@@ -241,6 +377,22 @@ fn zignsec_oauth2(scan: &mut Scan) {
             .expect("signing")
             .create(&CreateSigning::default());
         scan.err(r, ErrorCode::Auth, "wrong client secret");
+        // A token endpoint, then a gateway, that echo what they refused: the client secret
+        // (Basic header or form body), then the access token and the product key.
+        let c = client(scan, cfg(&client_secret, auth));
+        let s = c.zignsec_signing().expect("signing");
+        echo(&sim, 401, signbridge_sim::TOKEN_PATH, 1);
+        scan.echoed(
+            s.create(&CreateSigning::default()),
+            ErrorCode::Auth,
+            "echoing token endpoint",
+        );
+        echo(&sim, 401, "/api/v5/", 2);
+        scan.echoed(
+            s.create(&CreateSigning::default()),
+            ErrorCode::Auth,
+            "echoing gateway (bearer)",
+        );
     }
 }
 
@@ -316,7 +468,7 @@ fn securosys(scan: &mut Scan) {
     let invalid = scan.secret("hygiene-tsb-invalid-key-9a7c");
     let jwt = scan.secret("hygiene-tsb-static-jwt-0e4b8d");
     let wrong_jwt = scan.secret("hygiene-tsb-wrong-jwt-13f5");
-    let client_secret = scan.secret("hygiene-tsb-oauth-secret-c2a8");
+    let client_secret = scan.client_secret("hygiene-tsb-client", "hygiene-tsb-oauth-secret-c2a8");
     let dir = tempfile::tempdir().expect("tmp");
     let pki = signbridge_sim::issue_test_pki(dir.path()).expect("pki");
     for line in pem_body_lines(&pki.client_key) {
@@ -395,6 +547,38 @@ fn securosys(scan: &mut Scan) {
         &json!({"securosys": {"base_url": sim.base_url(), "jwt": [jwt]}}).to_string(),
     );
     scan.err(r, ErrorCode::InvalidConfig, "JWT of the wrong type");
+    // A TSB and a token endpoint that echo what they refused: both key-management keys
+    // (rollover on errorCode 631), the static JWT, a signing payload, the client secret.
+    let h = hsm(scan, sim.base_url(), json!({"jwt": jwt}));
+    control(
+        &sim,
+        "POST",
+        "/_sim/faults",
+        json!({"kind": "echo", "status": 401, "error_code": 631, "path_prefix": "/v1/key",
+               "count": 2}),
+    );
+    // (The error keeps the TSB's reason, `res.error.invalid.api.key`, over its message.)
+    scan.err(
+        h.create_key(&CreateKey::new("hygiene-echo", KeySpec::P256)),
+        ErrorCode::Auth,
+        "echo 631",
+    );
+    echo(&sim, 400, "/v1/synchronousSign", 1);
+    scan.echoed(
+        h.synchronous_sign("hygiene", b"data", PayloadKind::Raw, &alg),
+        ErrorCode::Provider,
+        "echoed sign",
+    );
+    echo(&sim, 500, "/v1/versionInfo", 3);
+    scan.echoed(h.version_info(), ErrorCode::ProviderUnavailable, "echo 500");
+    let h = hsm(
+        scan,
+        sim.base_url(),
+        json!({"oauth2": {"client_id": "hygiene-tsb-client", "client_secret": client_secret,
+                          "token_url": format!("{}{}", sim.base_url(), signbridge_sim::TOKEN_PATH)}}),
+    );
+    echo(&sim, 401, signbridge_sim::TOKEN_PATH, 1);
+    scan.echoed(h.version_info(), ErrorCode::Auth, "echoing token endpoint");
 }
 
 fn onespan(scan: &mut Scan) {
@@ -402,7 +586,10 @@ fn onespan(scan: &mut Scan) {
     // The API key is base64 of "account:secret": the decoded secret must not appear either.
     scan.secret("sbSimSecr001");
     let app_secret = scan.secret(signbridge_sim::ONESPAN_CLIENT_APP_SECRET);
-    let oauth_secret = scan.secret(signbridge_sim::ONESPAN_OAUTH_CLIENT_SECRET);
+    let oauth_secret = scan.client_secret(
+        signbridge_sim::ONESPAN_OAUTH_CLIENT_ID,
+        signbridge_sim::ONESPAN_OAUTH_CLIENT_SECRET,
+    );
     let wrong = scan.secret("hygiene-onespan-wrong-secret-58e0");
     let callback_key = scan.secret("hygiene-onespan-callback-key-a4c3");
     let sim = sim_with(SimConfig::default());
@@ -418,26 +605,38 @@ fn onespan(scan: &mut Scan) {
         .onespan()
         .expect("onespan")
     };
-    let create = |o: &signbridge::blocking::Onespan| {
-        o.create_package(
-            &NewPackage::new("hygiene")
-                .signer(Signer::new("signer1", "ann@example.com", "Ann", "Smith"))
-                .document(
-                    DocumentSpec::from_bytes("Doc", signbridge_sim::sample_pdf("hygiene", 1))
-                        .expect("pdf")
-                        .field(SignatureField::new("signer1", 0, 100.0, 100.0)),
-                ),
-        )
-        .expect("create")
+    let package = || {
+        NewPackage::new("hygiene")
+            .signer(Signer::new("signer1", "ann@example.com", "Ann", "Smith"))
+            .document(
+                DocumentSpec::from_bytes("Doc", signbridge_sim::sample_pdf("hygiene", 1))
+                    .expect("pdf")
+                    .field(SignatureField::new("signer1", 0, 100.0, 100.0)),
+            )
     };
+    let create = |o: &signbridge::blocking::Onespan| o.create_package(&package()).expect("create");
     let o = os(scan, json!({"api_key": api_key}));
     let id = create(&o);
     scan.saw(format!("{:?}", o.get_package(&id).expect("read")));
     let r = os(scan, json!({"api_key": wrong})).list_all(ListQuery::new());
     scan.err(r, ErrorCode::Auth, "wrong API key");
-    for (method, good, bad) in [
+    // The API echoes what it refused: the API key in the Basic header.
+    echo(&sim, 401, "/api/packages", 1);
+    scan.echoed(
+        o.list_all(ListQuery::new()),
+        ErrorCode::Auth,
+        "echo (API key)",
+    );
+    echo(&sim, 400, "/api/packages", 1);
+    scan.echoed(
+        o.create_package(&package()),
+        ErrorCode::Provider,
+        "echoed create",
+    );
+    for (method, token_path, good, bad) in [
         (
             "client_app",
+            signbridge_sim::ONESPAN_CLIENT_APP_TOKEN_PATH,
             json!({"client_app": {"client_id": signbridge_sim::ONESPAN_CLIENT_APP_ID,
                                   "secret": app_secret}}),
             json!({"client_app": {"client_id": signbridge_sim::ONESPAN_CLIENT_APP_ID,
@@ -445,6 +644,7 @@ fn onespan(scan: &mut Scan) {
         ),
         (
             "oauth2",
+            signbridge_sim::ONESPAN_OAUTH_TOKEN_PATH,
             json!({"oauth2": {"client_id": signbridge_sim::ONESPAN_OAUTH_CLIENT_ID,
                               "client_secret": oauth_secret}}),
             json!({"oauth2": {"client_id": signbridge_sim::ONESPAN_OAUTH_CLIENT_ID,
@@ -452,7 +652,7 @@ fn onespan(scan: &mut Scan) {
         ),
     ] {
         control(&sim, "PUT", "/_sim/onespan/auth", json!({"method": method}));
-        let o = os(scan, good);
+        let o = os(scan, good.clone());
         let id = create(&o);
         // Revoked tokens: a 401, a new token, the call repeated.
         control(&sim, "POST", "/_sim/onespan/auth/revoke_tokens", json!({}));
@@ -467,6 +667,21 @@ fn onespan(scan: &mut Scan) {
         scan.saw(format!("{o:?}"));
         let r = os(scan, bad).list_all(ListQuery::new());
         scan.err(r, ErrorCode::Auth, "wrong secret");
+        // The token endpoint echoes what it refused (the secret), then the API does (the
+        // access token, twice: the first refusal replaces the token).
+        let o = os(scan, good);
+        echo(&sim, 401, token_path, 1);
+        scan.echoed(
+            o.list_all(ListQuery::new()),
+            ErrorCode::Auth,
+            "echoing token endpoint (first token)",
+        );
+        echo(&sim, 401, "/api/packages", 2);
+        scan.echoed(
+            o.list_all(ListQuery::new()),
+            ErrorCode::Auth,
+            "echoing API (bearer)",
+        );
     }
     // Callbacks: the right key, a wrong one, none.
     let v = CallbackVerifier::new(callback_key.clone()).with_key(wrong.clone());
@@ -516,6 +731,7 @@ fn no_secret_in_trace_logs_errors_or_debug_output() {
 
     let mut scan = Scan::default();
     zignsec_keys(&mut scan);
+    zignsec_echo(&mut scan);
     zignsec_oauth2(&mut scan);
     zignsec_mtls(&mut scan);
     securosys(&mut scan);

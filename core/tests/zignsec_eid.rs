@@ -165,6 +165,57 @@ fn redirect_return_success_cancel_declined_and_access_denied() {
     assert_eq!(e.code(), ErrorCode::Cancelled);
 }
 
+/// Login CSRF: an attacker finishes a session of their own and sends the victim a crafted return
+/// URL. With an expected relay state, a URL without one, or a session whose result carries
+/// another (or none), is refused — not only a URL that names a different one.
+#[test]
+fn a_return_without_the_expected_relay_state_is_refused() {
+    let (_sim, eid) = setup();
+    let freja = FrejaOptions {
+        country: "SE".into(),
+        ssn: "198212121236".into(),
+        ..FrejaOptions::default()
+    };
+    // The attacker's session, finished in the attacker's browser.
+    let theirs = run(eid.freja(&request("attacker-relay"), &freja)).expect("create");
+    let back = browser(&theirs.redirect_url, "198212121236", "identify");
+    assert!(back.contains("relay_state=attacker-relay"), "{back}");
+    // The victim's application expects its own relay state.
+    let mine = Some("victim-relay");
+    let no_relay = format!("https://app.example/ok?session_id={}", theirs.id);
+    let forged_relay = format!(
+        "https://app.example/ok?session_id={}&relay_state=victim-relay",
+        theirs.id
+    );
+    for (url, what) in [
+        (no_relay.as_str(), "no relay_state in the URL"),
+        (
+            forged_relay.as_str(),
+            "the URL's relay_state, not the session's",
+        ),
+    ] {
+        let e = run(eid.complete_redirect(&EidProduct::freja(), &theirs.id, url, mine))
+            .expect_err(what);
+        assert_eq!(e.code(), ErrorCode::InvalidArgument, "{what}: {e}");
+        assert!(e.message().contains("relay_state"), "{what}: {e}");
+    }
+    // A session started without a relay state cannot satisfy an expected one either.
+    let bare = EidRequest {
+        relay_state: None,
+        ..request("unused")
+    };
+    let bare = run(eid.freja(&bare, &freja)).expect("create");
+    let back = browser(&bare.redirect_url, "198212121236", "identify");
+    let forged = format!("{back}&relay_state=victim-relay");
+    let e = run(eid.complete_redirect(&EidProduct::freja(), &bare.id, &forged, mine))
+        .expect_err("no relay state in the result");
+    assert_eq!(e.code(), ErrorCode::InvalidArgument);
+    // Without an expected relay state nothing is compared (the caller chose not to).
+    let r = run(eid.complete_redirect(&EidProduct::freja(), &theirs.id, &no_relay, None))
+        .expect("unchecked");
+    assert_eq!(r.relay_state.as_deref(), Some("attacker-relay"));
+}
+
 /// A webhook receiver on loopback that answers with the given statuses in turn and hands every
 /// delivery (signature header, raw body) to the test.
 fn receiver(statuses: Vec<u16>) -> (String, mpsc::Receiver<(String, Vec<u8>, u16)>) {
@@ -236,7 +287,8 @@ fn webhooks_verified_for_two_products_and_redelivered_after_a_500() {
     ])
     .expect("verifier")
     // The sim clock runs fast in this test, so its timestamps drift ahead of real time.
-    .with_tolerance(Duration::from_secs(3600));
+    .with_tolerance(Duration::from_secs(3600))
+    .expect("tolerance");
     // The receiver fails the first finished delivery with a 500; it must come again.
     let (hook, deliveries) = receiver(vec![200, 500, 200, 200, 200]);
     http::send_json(

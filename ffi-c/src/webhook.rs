@@ -38,11 +38,12 @@ fn verifier_of(p: *const sb_webhook_verifier) -> FfiResult<Arc<WebhookVerifier>>
 
 /// Create a verifier accepting any of `n_secrets` secrets (give the old and the new one during a
 /// rotation). `tolerance_s` is the accepted distance in seconds between a delivery's timestamp
-/// and now (0: the default, 300). Stores it in `*out_verifier` (free with
-/// `sb_webhook_verifier_free`). The secrets are copied.
+/// and now (0: the default, 300; at most 86400, one day). Stores it in `*out_verifier` (free
+/// with `sb_webhook_verifier_free`). The secrets are copied.
 ///
 /// Errors: `SB_ERR_INVALID_ARGUMENT` (NULL array with `n_secrets` > 0, a NULL or non-UTF-8
-/// secret, NULL `out_verifier`), `SB_ERR_AUTH_CONFIG_MISSING` (no secret, or an empty one).
+/// secret, NULL `out_verifier`, a tolerance above 86400 s), `SB_ERR_AUTH_CONFIG_MISSING` (no
+/// secret, or an empty one).
 ///
 /// # Safety
 ///
@@ -70,7 +71,7 @@ pub unsafe extern "C" fn sb_webhook_verifier_new(
         }
         let mut verifier = WebhookVerifier::new(owned)?;
         if tolerance_s > 0 {
-            verifier = verifier.with_tolerance(Duration::from_secs(tolerance_s.into()));
+            verifier = verifier.with_tolerance(Duration::from_secs(tolerance_s.into()))?;
         }
         let b = Box::new(sb_webhook_verifier {
             verifier: Arc::new(verifier),

@@ -367,7 +367,7 @@ fn forbidden() -> ApiError {
     )
 }
 
-fn status_code_name(status: StatusCode) -> &'static str {
+pub(crate) fn status_code_name(status: StatusCode) -> &'static str {
     match status.as_u16() {
         400 => "VALIDATION_ERROR",
         401 => "UNAUTHORIZED",
@@ -468,6 +468,7 @@ async fn apply_fault(shared: &AppState, fault: Fault, req: Request, next: Next) 
                 }
             }
         }
+        FaultKind::Echo => crate::echo::answer(&fault, req).await,
         FaultKind::Malformed => (
             StatusCode::OK,
             [(
@@ -1093,6 +1094,7 @@ struct FaultRequest {
     status: Option<u16>,
     retry_after: Option<u64>,
     delay_ms: Option<u64>,
+    error_code: Option<u16>,
 }
 
 async fn ctl_add_fault(State(shared): State<AppState>, body: Bytes) -> ApiResult {
@@ -1106,9 +1108,10 @@ async fn ctl_add_fault(State(shared): State<AppState>, body: Bytes) -> ApiResult
         Some("truncate") => FaultKind::Truncate,
         Some("corrupt") => FaultKind::Corrupt,
         Some("malformed") => FaultKind::Malformed,
+        Some("echo") => FaultKind::Echo,
         other => {
             return Err(ApiError::validation(format!(
-                "Unknown fault kind {other:?}: use status, rate_limit, delay, drop, drop_after, truncate, corrupt or malformed"
+                "Unknown fault kind {other:?}: use status, rate_limit, delay, drop, drop_after, truncate, corrupt, malformed or echo"
             )))
         }
     };
@@ -1116,9 +1119,16 @@ async fn ctl_add_fault(State(shared): State<AppState>, body: Bytes) -> ApiResult
     if count == 0 {
         return Err(ApiError::validation("count must be at least 1"));
     }
-    let status = req.status.unwrap_or(500);
+    let status = req
+        .status
+        .unwrap_or(if kind == FaultKind::Echo { 400 } else { 500 });
     if kind == FaultKind::Status && !(200..=599).contains(&status) {
         return Err(ApiError::validation("status must be an HTTP status code"));
+    }
+    if kind == FaultKind::Echo && !(400..=599).contains(&status) {
+        return Err(ApiError::validation(
+            "an echo fault answers with an error: status must be 400..=599",
+        ));
     }
     shared.lock().faults.push_back(Fault {
         kind,
@@ -1128,6 +1138,7 @@ async fn ctl_add_fault(State(shared): State<AppState>, body: Bytes) -> ApiResult
         status,
         retry_after: req.retry_after.unwrap_or(1),
         delay_ms: req.delay_ms.unwrap_or(1000),
+        error_code: req.error_code,
     });
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -38,6 +38,7 @@ use tokio::task::JoinSet;
 mod app;
 pub mod client;
 mod clock;
+mod echo;
 mod eid;
 mod oauth;
 mod onespan;

@@ -310,6 +310,9 @@ pub(crate) enum FaultKind {
     Truncate,
     Corrupt,
     Malformed,
+    /// Answer with an error whose text reflects the request's headers and body (a gateway or
+    /// WAF that echoes what it refused).
+    Echo,
 }
 
 #[derive(Debug, Clone)]
@@ -321,6 +324,8 @@ pub(crate) struct Fault {
     pub status: u16,
     pub retry_after: u64,
     pub delay_ms: u64,
+    /// The Securosys `errorCode` of an echo answer (`None`: one that fits the status).
+    pub error_code: Option<u16>,
 }
 
 #[derive(Debug, Clone, Serialize)]

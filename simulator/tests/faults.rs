@@ -230,3 +230,92 @@ async fn malformed_fault_and_clear() {
         .await;
     assert_eq!(error_code(resp, 400).await, "VALIDATION_ERROR");
 }
+
+#[tokio::test]
+async fn echo_fault_reflects_headers_and_body_in_each_providers_error_shape() {
+    let ctx = start().await;
+    // ZignSec: the contract error, the request in its description.
+    ctx.fault(json!({"kind": "echo", "status": 401, "path_prefix": "/api/v5/"}))
+        .await;
+    let resp = ctx
+        .post("/api/v5/sessions/signing")
+        .json(&json!({"relay_state": "echoed-body-value"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(resp.status(), 401);
+    let v: Value = resp.json().await.expect("json");
+    let d = v["errors"][0]["description"].as_str().expect("description");
+    assert!(d.starts_with("POST /api/v5/sessions/signing\n"), "{d}");
+    assert!(
+        d.contains(&format!(
+            "zs-product-key: {}",
+            signbridge_sim::DEFAULT_PRIMARY_KEY
+        )),
+        "{d}"
+    );
+    assert!(
+        d.ends_with("\n\n{\"relay_state\":\"echoed-body-value\"}"),
+        "{d}"
+    );
+    assert_eq!(v["errors"][0]["code"], "UNAUTHORIZED");
+    // The OAuth2 token endpoint: error_description.
+    ctx.fault(json!({"kind": "echo", "status": 401, "path_prefix": signbridge_sim::TOKEN_PATH}))
+        .await;
+    let resp = ctx
+        .http
+        .post(ctx.url(signbridge_sim::TOKEN_PATH))
+        .basic_auth("echo-client", Some("echo-secret"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .expect("token");
+    assert_eq!(resp.status(), 401);
+    let v: Value = resp.json().await.expect("json");
+    assert_eq!(v["error"], "invalid_client");
+    let d = v["error_description"].as_str().expect("error_description");
+    assert!(
+        d.contains("authorization: Basic ZWNoby1jbGllbnQ6ZWNoby1zZWNyZXQ="),
+        "{d}"
+    );
+    assert!(d.ends_with("grant_type=client_credentials"), "{d}");
+    // Securosys: `message`, with the given errorCode.
+    ctx.fault(json!({"kind": "echo", "status": 401, "error_code": 631, "path_prefix": "/v1/"}))
+        .await;
+    let resp = ctx
+        .http
+        .get(ctx.url("/v1/versionInfo"))
+        .header("x-api-key", "echoed-api-key")
+        .send()
+        .await
+        .expect("tsb");
+    assert_eq!(resp.status(), 401);
+    let v: Value = resp.json().await.expect("json");
+    assert_eq!(v["errorCode"], 631);
+    let m = v["message"].as_str().expect("message");
+    assert!(m.contains("x-api-key: echoed-api-key"), "{m}");
+    // OneSpan: `message` and `technical`.
+    ctx.fault(json!({"kind": "echo", "status": 400, "path_prefix": "/api/packages"}))
+        .await;
+    let resp = ctx
+        .http
+        .get(ctx.url("/api/packages"))
+        .header("authorization", "Basic echoed-onespan-key")
+        .send()
+        .await
+        .expect("onespan");
+    assert_eq!(resp.status(), 400);
+    let v: Value = resp.json().await.expect("json");
+    assert_eq!(v["messageKey"], "error.simulator.echo");
+    let m = v["message"].as_str().expect("message");
+    assert!(m.contains("authorization: Basic echoed-onespan-key"), "{m}");
+    // An echo answers with an error status only.
+    let resp = ctx
+        .control(
+            Method::POST,
+            "/_sim/faults",
+            json!({"kind": "echo", "status": 200}),
+        )
+        .await;
+    assert_eq!(error_code(resp, 400).await, "VALIDATION_ERROR");
+}

@@ -371,7 +371,11 @@ static void test_webhook_arguments(void) {
     CHECK(sb_webhook_verifier_new(empty_secret, 1, 0, &v, NULL) == SB_ERR_AUTH_CONFIG_MISSING && v == NULL);
     CHECK(sb_webhook_verifier_new(ok, 1, 0, &stale, NULL) == SB_OK);
     sb_webhook_verifier_free(stale);
-    CHECK(sb_webhook_verifier_new(ok, 1, 4000000000u, &v, NULL) == SB_OK); /* any tolerance */
+    /* A tolerance above one day would accept replays of old deliveries: refused. */
+    expect_invalid(sb_webhook_verifier_new(ok, 1, 4000000000u, &v, &err), &err, "verifier_new(tolerance 4e9 s)",
+                   "tolerance");
+    CHECK(v == NULL);
+    CHECK(sb_webhook_verifier_new(ok, 1, 86400, &v, NULL) == SB_OK);
 
     bad[0] = NULL;
     bad[1] = stale;

@@ -142,7 +142,7 @@ static void test_polling(sb_client *c) {
 static void test_redirects(sb_client *c) {
     sb_error *err = NULL;
     sb_eid_result *r = NULL;
-    char *url = NULL, *json = NULL, back[1024];
+    char *url = NULL, *json = NULL, back[1024], forged[512];
     char *id = create(c, SB_EID_FREJA,
                       ENVELOPE("fr-1", ", \"metadata\": {\"user_info\": {\"country\": \"SE\","
                                        " \"ssn\": \"198212121236\"}}"),
@@ -162,6 +162,18 @@ static void test_redirects(sb_client *c) {
     r = NULL;
     /* A relay state that is not ours: refused. */
     CHECK(sb_eid_complete_redirect(c, SB_EID_FREJA, id, back, "someone-else", &r, &err) == SB_ERR_INVALID_ARGUMENT);
+    CHECK(r == NULL && err != NULL && strstr(err->message, "relay_state") != NULL);
+    sb_error_free(err);
+    err = NULL;
+    /* Login CSRF: a crafted URL to this (someone else's) finished session, without a relay state
+       or with the one the application expects, is refused: the session was created with another. */
+    snprintf(forged, sizeof forged, "https://app.example/ok?session_id=%s", id);
+    CHECK(sb_eid_complete_redirect(c, SB_EID_FREJA, id, forged, "victim", &r, &err) == SB_ERR_INVALID_ARGUMENT);
+    CHECK(r == NULL && err != NULL && strstr(err->message, "relay_state") != NULL);
+    sb_error_free(err);
+    err = NULL;
+    snprintf(forged, sizeof forged, "https://app.example/ok?session_id=%s&relay_state=victim", id);
+    CHECK(sb_eid_complete_redirect(c, SB_EID_FREJA, id, forged, "victim", &r, &err) == SB_ERR_INVALID_ARGUMENT);
     CHECK(r == NULL && err != NULL && strstr(err->message, "relay_state") != NULL);
     sb_error_free(err);
     err = NULL;

@@ -167,7 +167,8 @@ impl ClientAppGrant {
         let resp = transport.send(req).await.map_err(|e| self.token_error(e))?;
         let answer: AccessAnswer = serde_json::from_slice(&resp.body).map_err(|e| {
             Error::protocol(format!(
-                "the Client App token endpoint's answer has no accessToken ({e})"
+                "the Client App token endpoint's answer has no accessToken ({})",
+                crate::scrub::answer_error(&e)
             ))
         })?;
         if answer.access_token.is_empty()

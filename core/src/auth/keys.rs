@@ -103,6 +103,13 @@ impl KeyRing {
         self.header
     }
 
+    /// Teach `scrub` every key.
+    pub(crate) fn scrub_into(&self, scrub: &mut crate::scrub::Scrubber) {
+        for k in &self.keys {
+            scrub.secret(k.expose_secret());
+        }
+    }
+
     pub(crate) fn active_slot(&self) -> CredentialSlot {
         CredentialSlot(self.active.load(Ordering::Relaxed) % self.keys.len())
     }

@@ -163,6 +163,28 @@ impl Credentials {
         })
     }
 
+    /// A scrubber that knows every secret of these credentials, in the forms they are sent in
+    /// (see [`crate::scrub`]).
+    pub(crate) fn scrubber(&self) -> crate::scrub::Scrubber {
+        let mut s = crate::scrub::Scrubber::new();
+        if let Some(k) = &self.keys {
+            k.scrub_into(&mut s);
+        }
+        if let Some(r) = &self.roles {
+            r.scrub_into(&mut s);
+        }
+        if let Some(j) = &self.jwt {
+            s.secret(j.expose_secret());
+        }
+        if let Some(b) = &self.basic {
+            s.basic_key(b.expose_secret());
+        }
+        if let Some(b) = &self.bearer {
+            b.scrub_into(&mut s);
+        }
+        s
+    }
+
     /// The role keys, when configured.
     pub(crate) fn roles(&self) -> Option<&RoleKeys> {
         self.roles.as_ref()

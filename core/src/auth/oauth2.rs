@@ -49,8 +49,11 @@ impl OAuth2Config {
         default_discovery: Option<Url>,
     ) -> Result<ClientCredentials> {
         let parse = |name: &str, raw: &str| {
+            // The value is not shown: a URL may carry a password or a key.
             Url::parse(raw).map_err(|e| {
-                Error::invalid_config(format!("{field}.{name} {raw:?} is not a URL: {e}"))
+                Error::invalid_config(format!(
+                    "{field}.{name} is not a URL ({e}); give an absolute https:// URL"
+                ))
             })
         };
         let endpoint = match (&self.token_url, &self.discovery_url, default_discovery) {

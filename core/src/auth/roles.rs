@@ -129,6 +129,15 @@ pub struct RoleKeys {
 }
 
 impl RoleKeys {
+    /// Teach `scrub` every key of every role.
+    pub(crate) fn scrub_into(&self, scrub: &mut crate::scrub::Scrubber) {
+        for ring in &self.rings {
+            for k in &ring.keys {
+                scrub.secret(k.expose_secret());
+            }
+        }
+    }
+
     /// Load every key of `cfg` (reading files). `field` names the object in errors
     /// (`securosys.api_keys`).
     pub fn load(cfg: &RoleKeysConfig, field: &str) -> Result<RoleKeys> {

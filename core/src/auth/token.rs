@@ -27,6 +27,7 @@ use url::Url;
 
 use super::client_app::ClientAppGrant;
 use crate::error::{Error, ErrorCode, Result};
+use crate::scrub::Scrubber;
 use crate::transport::{Body, ErrorMapper, Request, Transport, TransportConfig};
 
 /// How the client authenticates at the token endpoint.
@@ -163,7 +164,9 @@ impl TokenSource {
         let base = match &grant.endpoint {
             Endpoint::Fixed(u) | Endpoint::Discover(u) => u.clone(),
         };
-        let transport = Transport::new(base, None, transport, identity)?;
+        let mut secrets = Scrubber::new();
+        secrets.client_secret(&grant.client_id, grant.client_secret.expose_secret());
+        let transport = Transport::new(base, None, transport, identity)?.with_secrets(&secrets);
         Ok(TokenSource {
             grant: Grant::Credentials(grant),
             transport,
@@ -180,7 +183,10 @@ impl TokenSource {
         identity: Option<&crate::auth::ClientIdentity>,
     ) -> Result<TokenSource> {
         grant.check()?;
-        let transport = Transport::new(grant.url.clone(), None, transport, identity)?;
+        let mut secrets = Scrubber::new();
+        secrets.client_secret(&grant.client_id, grant.secret.expose_secret());
+        let transport =
+            Transport::new(grant.url.clone(), None, transport, identity)?.with_secrets(&secrets);
         Ok(TokenSource {
             grant: Grant::ClientApp(grant),
             transport,
@@ -188,6 +194,11 @@ impl TokenSource {
             cache: Mutex::new(None),
             options: TokenOptions::default(),
         })
+    }
+
+    /// Teach `scrub` the secrets this source sends to its token endpoint.
+    pub(crate) fn scrub_into(&self, scrub: &mut Scrubber) {
+        scrub.extend(self.transport.scrubber());
     }
 
     /// The same source with provider-specific request details and lifetime rules.
@@ -246,7 +257,8 @@ impl TokenSource {
             .map_err(|e| auth_setup_error(e, "the OpenID configuration"))?;
         let doc: Discovery = serde_json::from_slice(&resp.body).map_err(|e| {
             Error::protocol(format!(
-                "the OpenID configuration at {discovery} has no usable token_endpoint ({e})"
+                "the OpenID configuration at {discovery} has no usable token_endpoint ({})",
+                crate::scrub::answer_error(&e)
             ))
         })?;
         let url = Url::parse(&doc.token_endpoint).map_err(|e| {
@@ -322,13 +334,15 @@ impl TokenSource {
         let resp = self.transport.send(req).await.map_err(token_error)?;
         let answer: TokenAnswer = serde_json::from_slice(&resp.body).map_err(|e| {
             Error::protocol(format!(
-                "the token endpoint's answer has no access_token ({e})"
+                "the token endpoint's answer has no access_token ({})",
+                crate::scrub::answer_error(&e)
             ))
         })?;
         if let Some(t) = &answer.token_type {
             if !t.eq_ignore_ascii_case("bearer") {
                 return Err(Error::protocol(format!(
-                    "the token endpoint issued a {t:?} token; only Bearer tokens are supported"
+                    "the token endpoint issued a \"{}\" token; only Bearer tokens are supported",
+                    self.transport.scrubber().text(t)
                 )));
             }
         }

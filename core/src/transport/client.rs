@@ -172,32 +172,36 @@ fn build_client(settings: &Settings, tls: &rustls::ClientConfig) -> Result<reqwe
         .map_err(|e| Error::internal(format!("the HTTP client could not be built: {e}")))
 }
 
-/// Checks a provider's base URL: `https`, or plain `http` to a loopback host (the simulator); no
-/// user name, password or query (credentials never travel in URLs).
-pub(crate) fn check_base_url(base: &Url) -> Result<()> {
-    match base.scheme() {
-        "https" => {}
-        "http" => {
-            let loopback = match base.host() {
-                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-                None => false,
-            };
-            if !loopback {
-                return Err(Error::invalid_config(format!(
-                    "base URL {base} uses plain http to a non-loopback host; credentials would \
-                     travel unencrypted. Use https:// (plain http is only allowed for the local \
-                     simulator on 127.0.0.1/localhost)"
-                )));
-            }
-        }
-        other => {
-            return Err(Error::invalid_config(format!(
-                "base URL {base} has scheme {other:?}; use https://"
-            )))
-        }
+/// `url` as it may be shown in a message: scheme, host, port and path — never a user name,
+/// password, query or fragment (where credentials hide).
+pub(crate) fn shown_url(url: &Url) -> String {
+    let mut out = format!("{}://", url.scheme());
+    match url.host() {
+        Some(url::Host::Ipv6(ip)) => out.push_str(&format!("[{ip}]")),
+        Some(h) => out.push_str(&h.to_string()),
+        None => {}
     }
+    if let Some(p) = url.port() {
+        out.push_str(&format!(":{p}"));
+    }
+    out.push_str(url.path());
+    out
+}
+
+/// Whether `url` names a loopback host (`localhost`, `127.0.0.0/8`, `::1`).
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Checks a provider's base URL: `https`, or plain `http` to a loopback host (the simulator); no
+/// user name, password or query (credentials never travel in URLs). The user info and query are
+/// checked first, and no message shows them (see [`shown_url`]).
+pub(crate) fn check_base_url(base: &Url) -> Result<()> {
     if !base.username().is_empty() || base.password().is_some() {
         return Err(Error::invalid_config(
             "the base URL must not contain a user name or password; put credentials in the \
@@ -209,7 +213,19 @@ pub(crate) fn check_base_url(base: &Url) -> Result<()> {
             "the base URL must not contain a query string (never put keys in URLs)",
         ));
     }
-    Ok(())
+    let shown = shown_url(base);
+    match base.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(base) => Ok(()),
+        "http" => Err(Error::invalid_config(format!(
+            "base URL {shown} uses plain http to a non-loopback host; credentials would travel \
+             unencrypted. Use https:// (plain http is only allowed for the local simulator on \
+             127.0.0.1/localhost)"
+        ))),
+        other => Err(Error::invalid_config(format!(
+            "base URL {shown} has scheme {other:?}; use https://"
+        ))),
+    }
 }
 
 fn parse_certs(pem: &[u8], field: &str) -> Result<Vec<CertificateDer<'static>>> {
@@ -317,6 +333,30 @@ mod tests {
         assert!(!ok("https://user:pw@example.com"));
         assert!(!ok("https://example.com/?key=1"));
         assert!(!ok("ftp://example.com"));
+    }
+
+    #[test]
+    fn base_url_errors_show_no_credentials() {
+        for raw in [
+            "http://user:PASS-4711@gateway.example/?key=KEY-0815",
+            "http://gateway.example/?key=KEY-0815",
+            "ftp://user:PASS-4711@gateway.example/x?key=KEY-0815#KEY-0815",
+            "ftp://gateway.example/x?key=KEY-0815",
+            "ftp://gateway.example/x#KEY-0815",
+            "http://gateway.example/x#KEY-0815",
+        ] {
+            let e = check_base_url(&Url::parse(raw).expect("url")).expect_err(raw);
+            assert_eq!(e.code(), crate::ErrorCode::InvalidConfig);
+            let all = format!("{e} {e:?}");
+            assert!(
+                !all.contains("PASS-4711") && !all.contains("KEY-0815"),
+                "{raw}: {all}"
+            );
+        }
+        assert_eq!(
+            shown_url(&Url::parse("https://u:p@[::1]:8443/a/b?q=1#f").expect("url")),
+            "https://[::1]:8443/a/b"
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use super::proxy;
 use super::request::Response;
 use crate::auth::{Credentials, Role};
 use crate::error::{Error, ErrorCode};
+use crate::scrub::Scrubber;
 
 pub(crate) fn timeout_error(what: &str, url: &Url, after: Duration) -> Error {
     let host = url.host_str().unwrap_or("?");
@@ -199,10 +200,19 @@ pub(crate) fn parse_provider_error(body: &[u8]) -> Option<ProviderError> {
     (pe.code.is_some() || pe.description.is_some()).then_some(pe)
 }
 
-/// Map a non-2xx answer onto the error table.
-pub(crate) fn error_from_response(resp: &Response, what: &str) -> Error {
+/// The provider's error item with its texts scrubbed (see [`crate::scrub`]).
+fn scrubbed_provider_error(body: &[u8], scrub: &Scrubber) -> ProviderError {
+    let pe = parse_provider_error(body).unwrap_or_default();
+    ProviderError {
+        code: scrub.opt(pe.code.as_deref()),
+        description: scrub.opt(pe.description.as_deref()),
+    }
+}
+
+/// Map a non-2xx answer onto the error table; the provider's texts are scrubbed with `scrub`.
+pub(crate) fn error_from_response(resp: &Response, what: &str, scrub: &Scrubber) -> Error {
     let status = resp.status.as_u16();
-    let pe = parse_provider_error(&resp.body).unwrap_or_default();
+    let pe = scrubbed_provider_error(&resp.body, scrub);
     let code = match status {
         400 | 422 => ErrorCode::Provider,
         401 => ErrorCode::Auth,
@@ -236,9 +246,9 @@ pub(crate) fn error_from_response(resp: &Response, what: &str) -> Error {
     err
 }
 
-pub(crate) fn auth_error(resp: &Response, keys: usize, what: &str) -> Error {
+pub(crate) fn auth_error(resp: &Response, keys: usize, what: &str, scrub: &Scrubber) -> Error {
     let status = resp.status.as_u16();
-    let pe = parse_provider_error(&resp.body).unwrap_or_default();
+    let pe = scrubbed_provider_error(&resp.body, scrub);
     let tried = match keys {
         0 => "no credentials were sent".to_string(),
         1 => "the configured key was rejected".to_string(),
@@ -276,6 +286,7 @@ pub(crate) fn role_keys_exhausted(
     c: &Credentials,
     role: Role,
     what: &str,
+    scrub: &Scrubber,
 ) -> Error {
     let (n, field) = c
         .roles()
@@ -285,7 +296,7 @@ pub(crate) fn role_keys_exhausted(
         .and_then(|v| {
             v.get("reason")
                 .or_else(|| v.get("message"))
-                .and_then(|r| r.as_str().map(str::to_string))
+                .and_then(|r| r.as_str().map(|r| scrub.text(r)))
         });
     Error::new(
         ErrorCode::Auth,

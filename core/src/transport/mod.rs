@@ -47,6 +47,7 @@ use url::Url;
 
 use crate::auth::{ClientIdentity, Credentials};
 use crate::error::{Error, Result};
+use crate::scrub::Scrubber;
 
 mod body;
 mod client;
@@ -57,6 +58,7 @@ mod proxy;
 mod request;
 
 pub(crate) use body::Downloaded;
+pub(crate) use client::{is_loopback, shown_url};
 pub use config::TransportConfig;
 pub(crate) use errors::{body_error_code, error_from_response, parse_provider_error};
 pub(crate) use request::{Body, Part, Request, Response};
@@ -67,7 +69,9 @@ use errors::{auth_error, outcome_unknown, role_keys_exhausted, INVALID_API_KEY};
 use exchange::{exchange, AbortOnDrop, Exchange, Limits, Outcome};
 
 /// Maps a provider's non-2xx answer onto the error table (`what` the call did, the role it used).
-pub(crate) type ErrorMapper = fn(&Response, &str, Option<crate::auth::Role>) -> Error;
+/// Every string it takes from the answer goes through the [`Scrubber`] (the transport's secrets
+/// and the credentials the refused request carried) before it is stored in the error.
+pub(crate) type ErrorMapper = fn(&Response, &str, Option<crate::auth::Role>, &Scrubber) -> Error;
 
 /// The transport of one provider: its base URL, credentials and settings.
 pub(crate) struct Transport {
@@ -75,6 +79,8 @@ pub(crate) struct Transport {
     credentials: Option<Arc<Credentials>>,
     settings: Arc<Settings>,
     error_mapper: Option<ErrorMapper>,
+    /// Removes the secrets this transport sends from provider text (see [`crate::scrub`]).
+    scrubber: Scrubber,
     /// The state of the configured origin, with the pid it was looked up in (looked up once
     /// instead of in the process-wide table on every call).
     own_origin: OnceLock<(u32, Arc<client::Origin>)>,
@@ -102,11 +108,16 @@ impl Transport {
         let settings = Settings::new(config, identity)?;
         // Build the client now so TLS configuration errors surface at construction.
         http_client(&settings)?;
+        let scrubber = credentials
+            .as_ref()
+            .map(Credentials::scrubber)
+            .unwrap_or_default();
         Ok(Transport {
             base,
             credentials: credentials.map(Arc::new),
             settings: Arc::new(settings),
             error_mapper: None,
+            scrubber,
             own_origin: OnceLock::new(),
             http: OnceLock::new(),
         })
@@ -118,10 +129,31 @@ impl Transport {
         self
     }
 
-    fn map_error(&self, resp: &Response, req: &Request) -> Error {
+    /// Also scrub `secrets` from provider text (a token endpoint's transport sends its client
+    /// secret in the request, not as configured credentials).
+    pub(crate) fn with_secrets(mut self, secrets: &Scrubber) -> Transport {
+        self.scrubber.extend(secrets);
+        self
+    }
+
+    /// The scrubber of this transport's secrets, for provider text read outside an error answer.
+    pub(crate) fn scrubber(&self) -> &Scrubber {
+        &self.scrubber
+    }
+
+    /// The scrubber for the answer to a request that carried the credential headers `sent`.
+    fn scrubber_for(&self, sent: &[http::HeaderValue]) -> Scrubber {
+        let mut s = self.scrubber.clone();
+        for v in sent {
+            s.header_value(v);
+        }
+        s
+    }
+
+    fn map_error(&self, resp: &Response, req: &Request, scrub: &Scrubber) -> Error {
         match self.error_mapper {
-            Some(m) => m(resp, req.what, req.role),
-            None => error_from_response(resp, req.what),
+            Some(m) => m(resp, req.what, req.role, scrub),
+            None => error_from_response(resp, req.what, scrub),
         }
     }
 
@@ -201,6 +233,13 @@ impl Transport {
                 }
                 None => (Vec::new(), None),
             };
+            // The credentials this attempt carries, so an answer echoing them can be scrubbed.
+            let sent: Vec<http::HeaderValue> = auth_headers
+                .iter()
+                .chain(req.headers.iter())
+                .filter(|(_, v)| v.is_sensitive())
+                .map(|(_, v)| v.clone())
+                .collect();
             let outcome = self.attempt(&req, auth_headers, target, held.take()).await;
             let retry_delay = match outcome {
                 Ok((resp, sink)) if resp.status.is_success() => {
@@ -227,7 +266,13 @@ impl Transport {
                                 role_keys_tried += 1;
                                 continue;
                             }
-                            return Err(role_keys_exhausted(&resp, c, rs.role, req.what));
+                            return Err(role_keys_exhausted(
+                                &resp,
+                                c,
+                                rs.role,
+                                req.what,
+                                &self.scrubber_for(&sent),
+                            ));
                         }
                     }
                     if let (Some(c), Some(a)) = (creds, &applied) {
@@ -251,20 +296,22 @@ impl Transport {
                             continue;
                         }
                     }
+                    let scrub = self.scrubber_for(&sent);
                     if self.error_mapper.is_some() {
-                        return Err(self.map_error(&resp, &req));
+                        return Err(self.map_error(&resp, &req, &scrub));
                     }
                     return Err(auth_error(
                         &resp,
                         creds.map_or(0, |c| c.key_count()),
                         req.what,
+                        &scrub,
                     ));
                 }
                 Ok((resp, _)) => {
                     if let Some(c) = creds {
                         c.accepted(slot, role_slot);
                     }
-                    let err = self.map_error(&resp, &req);
+                    let err = self.map_error(&resp, &req, &self.scrubber_for(&sent));
                     let retryable = resp.status == StatusCode::TOO_MANY_REQUESTS
                         || (req.idempotent && resp.status.is_server_error());
                     if !retryable || attempt + 1 >= cfg.max_attempts {

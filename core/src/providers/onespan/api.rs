@@ -67,7 +67,8 @@ struct StatusAnswer {
 fn parse<T: DeserializeOwned>(resp: &Response, what: &str) -> Result<T> {
     serde_json::from_slice(&resp.body).map_err(|e| {
         Error::protocol(format!(
-            "the answer to {what} does not have the documented shape ({e})"
+            "the answer to {what} does not have the documented shape ({})",
+            crate::scrub::answer_error(&e)
         ))
         .with_http_status(resp.status.as_u16())
     })
@@ -551,8 +552,10 @@ impl OnespanClient {
                         }
                     };
                 }
+                // The signer's text, as one capped line without the transport's secrets.
+                let reason = reason.map(|r| self.inner.transport.scrubber().text(&r));
                 let said = match &reason {
-                    Some(r) => format!(" with the reason {r:?}"),
+                    Some(r) => format!(" with the reason \"{r}\""),
                     None => " without giving a reason".to_string(),
                 };
                 Some(
@@ -723,20 +726,31 @@ impl OnespanClient {
 
     /// Register the account's callback (`POST /callback`): OneSpan will post `events` to `url`
     /// with `Authorization: Basic <key>` (check it with [`super::CallbackVerifier`]). Replaces
-    /// an earlier registration.
+    /// an earlier registration. `url` must be `https://` (the key travels in every delivery);
+    /// plain `http://` is accepted only to a loopback host, for local tests.
     pub async fn register_callback(
         &self,
         url: &str,
         key: &str,
         events: &[CallbackEventName],
     ) -> Result<()> {
-        match Url::parse(url) {
-            Ok(u) if matches!(u.scheme(), "https" | "http") && u.host().is_some() => {}
-            _ => {
-                return Err(Error::invalid_argument(format!(
-                    "callback URL {url:?} must be an absolute http(s) URL"
-                )))
-            }
+        let parsed = Url::parse(url.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "https" | "http") && u.host().is_some());
+        // The URL is not shown as given: it may carry a token in its query.
+        let Some(parsed) = parsed else {
+            return Err(Error::invalid_argument(
+                "the callback URL is not an absolute https:// URL; give the address OneSpan \
+                 should post events to, e.g. https://app.example/onespan/callback",
+            ));
+        };
+        if parsed.scheme() == "http" && !crate::transport::is_loopback(&parsed) {
+            return Err(Error::invalid_argument(format!(
+                "the callback URL {} uses plain http: OneSpan would send the callback key \
+                 (Authorization: Basic <key>) and the events unencrypted. Use https:// (plain \
+                 http is only accepted to a loopback host, for local tests)",
+                crate::transport::shown_url(&parsed)
+            )));
         }
         if key.is_empty() || key.trim() != key || key.chars().any(char::is_control) {
             return Err(Error::invalid_argument(

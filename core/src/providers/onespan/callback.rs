@@ -110,12 +110,14 @@ struct Wire {
 pub fn parse_event(body: &[u8]) -> Result<CallbackEvent> {
     let raw: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
         Error::protocol(format!(
-            "the callback body is not JSON ({e}); answer HTTP 400"
+            "the callback body is not JSON ({}); answer HTTP 400",
+            crate::scrub::answer_error(&e)
         ))
     })?;
     let w: Wire = serde_json::from_value(raw.clone()).map_err(|e| {
         Error::protocol(format!(
-            "the callback body is not a OneSpan event ({e}); answer HTTP 400"
+            "the callback body is not a OneSpan event ({}); answer HTTP 400",
+            crate::scrub::answer_error(&e)
         ))
     })?;
     let name = w

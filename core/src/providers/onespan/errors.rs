@@ -22,6 +22,7 @@ use serde::Deserialize;
 
 use crate::auth::Role;
 use crate::error::{Error, ErrorCode};
+use crate::scrub::Scrubber;
 use crate::transport::Response;
 
 /// `messageKey`s that mean "not in a state that allows this".
@@ -103,14 +104,21 @@ pub(crate) fn code_for(status: u16, message_key: Option<&str>) -> ErrorCode {
     }
 }
 
-/// Map a non-2xx answer of OneSpan (API or token endpoint).
-pub(crate) fn map_error(resp: &Response, what: &str, _role: Option<Role>) -> Error {
+/// Map a non-2xx answer of OneSpan (API or token endpoint); its texts are scrubbed with
+/// `scrub`.
+pub(crate) fn map_error(
+    resp: &Response,
+    what: &str,
+    _role: Option<Role>,
+    scrub: &Scrubber,
+) -> Error {
     let status = resp.status.as_u16();
     let mut err = match ErrorBody::parse(&resp.body) {
         Some(body) => {
-            let key = body.code();
+            // The code is chosen from the raw key; what is stored and shown is scrubbed.
             let code = code_for(status, body.message_key.as_deref());
-            let description = body.description();
+            let key = scrub.opt(body.code().as_deref());
+            let description = scrub.opt(body.description().as_deref());
             let detail = match (&key, &description) {
                 (Some(k), Some(d)) => format!("{k}: {d}"),
                 (Some(k), None) => k.clone(),
@@ -132,7 +140,7 @@ pub(crate) fn map_error(resp: &Response, what: &str, _role: Option<Role>) -> Err
                 .headers
                 .get(http::header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
-                .unwrap_or("no content type");
+                .map_or_else(|| "no content type".to_string(), |v| scrub.text(v));
             let mut msg = format!(
                 "{what} failed with HTTP {status}, and the answer is not OneSpan's error JSON \
                  ({ctype}, {} bytes; typically a page from a proxy or load balancer in front of \

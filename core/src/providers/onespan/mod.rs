@@ -202,8 +202,17 @@ impl OnespanConfig {
             }
         };
         let mut url = Url::parse(raw).map_err(|e| {
-            Error::invalid_config(format!("onespan.base_url {raw:?} is not a URL: {e}"))
+            Error::invalid_config(format!(
+                "onespan.base_url is not a URL ({e}); give an absolute URL such as \
+                 https://sandbox.esignlive.com"
+            ))
         })?;
+        if url.cannot_be_a_base() {
+            return Err(Error::invalid_config(
+                "onespan.base_url is not an absolute https:// URL; give e.g. \
+                 https://sandbox.esignlive.com",
+            ));
+        }
         if url.query().is_some() || url.fragment().is_some() {
             return Err(Error::invalid_config(
                 "onespan.base_url must not contain a query or fragment",
@@ -266,9 +275,14 @@ impl OnespanConfig {
     }
 }
 
+/// `raw` as a URL; the error names `field` and what is wrong, never the value (a URL may carry
+/// a password or a key).
 fn parse_url(field: &str, raw: &str) -> Result<Url> {
-    Url::parse(raw.trim())
-        .map_err(|e| Error::invalid_config(format!("{field} {raw:?} is not a URL: {e}")))
+    Url::parse(raw.trim()).map_err(|e| {
+        Error::invalid_config(format!(
+            "{field} is not a URL ({e}); give an absolute https:// URL"
+        ))
+    })
 }
 
 fn header(v: &str) -> Result<HeaderValue> {

@@ -5,7 +5,16 @@ use http::{HeaderMap, StatusCode};
 use serde_json::json;
 
 use super::api::encode_segment;
-use super::errors::map_error;
+use crate::scrub::Scrubber;
+
+/// The OneSpan mapper with a scrubber that knows no secret.
+fn map_error(
+    resp: &crate::transport::Response,
+    what: &str,
+    role: Option<crate::auth::Role>,
+) -> crate::Error {
+    super::errors::map_error(resp, what, role, &Scrubber::new())
+}
 use super::*;
 use crate::transport::Response;
 

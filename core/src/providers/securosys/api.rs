@@ -57,7 +57,8 @@ pub(crate) fn check_label(label: &str) -> Result<()> {
 pub(super) fn parse<T: DeserializeOwned>(resp: &Response, what: &str) -> Result<T> {
     serde_json::from_slice(&resp.body).map_err(|e| {
         Error::protocol(format!(
-            "the answer to {what} does not have the documented shape ({e})"
+            "the answer to {what} does not have the documented shape ({})",
+            crate::scrub::answer_error(&e)
         ))
         .with_http_status(resp.status.as_u16())
     })
@@ -72,7 +73,8 @@ fn parse_key(resp: &Response, what: &str) -> Result<KeyInfo> {
     };
     serde_json::from_value(inner).map_err(|e| {
         Error::protocol(format!(
-            "the answer to {what} does not have the documented shape ({e})"
+            "the answer to {what} does not have the documented shape ({})",
+            crate::scrub::answer_error(&e)
         ))
     })
 }

@@ -343,7 +343,8 @@ impl SecurosysClient {
         }
         let a: Answer = serde_json::from_slice(&resp.body).map_err(|e| {
             Error::protocol(format!(
-                "the answer to {what} does not have the documented shape ({e})"
+                "the answer to {what} does not have the documented shape ({})",
+                crate::scrub::answer_error(&e)
             ))
         })?;
         Ok(a.tasks)

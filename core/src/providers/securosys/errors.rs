@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::auth::Role;
 use crate::error::{Error, ErrorCode};
+use crate::scrub::Scrubber;
 use crate::transport::Response;
 
 /// `{"errorCode": 608, "reason": "res.error.key.already.existing", "message": "..."}`; some
@@ -63,10 +64,17 @@ fn code_for_status(status: u16) -> ErrorCode {
     }
 }
 
-/// Map a non-2xx answer of the TSB.
-pub(crate) fn map_error(resp: &Response, what: &str, role: Option<Role>) -> Error {
+/// Map a non-2xx answer of the TSB; its `reason` and `message` are scrubbed with `scrub`.
+pub(crate) fn map_error(
+    resp: &Response,
+    what: &str,
+    role: Option<Role>,
+    scrub: &Scrubber,
+) -> Error {
     let status = resp.status.as_u16();
-    let body = ErrorBody::parse(&resp.body);
+    let mut body = ErrorBody::parse(&resp.body);
+    body.reason = scrub.opt(body.reason.as_deref());
+    body.message = scrub.opt(body.message.as_deref());
     let number = body.code_number();
     let code = number
         .and_then(code_for)

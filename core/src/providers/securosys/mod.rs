@@ -104,8 +104,17 @@ impl SecurosysConfig {
     pub fn base(&self) -> Result<Url> {
         let raw = self.base_url.trim();
         let mut url = Url::parse(raw).map_err(|e| {
-            Error::invalid_config(format!("securosys.base_url {raw:?} is not a URL: {e}"))
+            Error::invalid_config(format!(
+                "securosys.base_url is not a URL ({e}); give an absolute URL such as \
+                 https://sbx-rest-api.cloudshsm.com"
+            ))
         })?;
+        if url.cannot_be_a_base() {
+            return Err(Error::invalid_config(
+                "securosys.base_url is not an absolute https:// URL; give e.g. \
+                 https://sbx-rest-api.cloudshsm.com",
+            ));
+        }
         let mut path = url.path().trim_end_matches('/').to_string();
         if path.ends_with("/v1") {
             path.truncate(path.len() - 3);

@@ -14,6 +14,11 @@ use crate::session::WaitOptions;
 use crate::transport::Response;
 use crate::{Client, Config};
 
+/// The TSB mapper with a scrubber that knows no secret.
+fn map_error(resp: &Response, what: &str, role: Option<crate::auth::Role>) -> crate::Error {
+    errors::map_error(resp, what, role, &crate::scrub::Scrubber::new())
+}
+
 #[derive(Debug, Clone)]
 struct Seen {
     method: String,
@@ -486,7 +491,7 @@ fn error_bodies_map_to_the_error_table() {
         (429, "", ErrorCode::RateLimited, None),
     ];
     for (st, body, code, pcode) in cases {
-        let e = errors::map_error(
+        let e = map_error(
             &resp(st, body),
             "do x",
             Some(crate::auth::Role::KeyOperation),
@@ -500,7 +505,7 @@ fn error_bodies_map_to_the_error_table() {
             e.message()
         );
     }
-    let e = errors::map_error(
+    let e = map_error(
         &resp(404, r#"{"errorCode":650,"reason":"r","message":"no key"}"#),
         "x",
         None,
@@ -511,7 +516,7 @@ fn error_bodies_map_to_the_error_table() {
         "{}",
         e.message()
     );
-    let e = errors::map_error(
+    let e = map_error(
         &resp(403, r#"{"errorCode":400}"#),
         "x",
         Some(crate::auth::Role::Approver),

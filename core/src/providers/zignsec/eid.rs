@@ -204,15 +204,19 @@ pub(crate) fn session_failure(
             }
         }
     }
-    let detail = first
-        .map(|e| format!(": {} ({})", e.description, e.code))
+    // Provider text: one capped line (see `crate::scrub`).
+    let clean = crate::scrub::Scrubber::new();
+    let first_text = first.map(|e| (clean.text(&e.code), clean.text(&e.description)));
+    let detail = first_text
+        .as_ref()
+        .map(|(c, d)| format!(": {d} ({c})"))
         .unwrap_or_default();
     let mut err = Error::new(
         code,
         format!("{kind} {id} ended {status}{detail}; {}", code.message()),
     );
-    if let Some(e) = first {
-        err = err.with_provider(Some(e.code.clone()), Some(e.description.clone()));
+    if let (Some(e), Some((c, d))) = (first, first_text) {
+        err = err.with_provider(Some(c), Some(d));
         if let Some(s) = e.status_code {
             err = err.with_http_status(s);
         }
@@ -237,8 +241,12 @@ struct WireResult {
 }
 
 pub(crate) fn parse_eid_result(body: &[u8], requested_id: &str) -> Result<EidResult> {
-    let v: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| Error::protocol(format!("the eID session answer is not JSON ({e})")))?;
+    let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
+        Error::protocol(format!(
+            "the eID session answer is not JSON ({})",
+            crate::scrub::answer_error(&e)
+        ))
+    })?;
     let v = match v {
         serde_json::Value::Object(mut m) if m.contains_key("data") && !m.contains_key("status") => {
             m.remove("data").unwrap_or(serde_json::Value::Null)
@@ -247,7 +255,8 @@ pub(crate) fn parse_eid_result(body: &[u8], requested_id: &str) -> Result<EidRes
     };
     let w: WireResult = serde_json::from_value(v).map_err(|e| {
         Error::protocol(format!(
-            "the eID session answer does not have the documented shape ({e})"
+            "the eID session answer does not have the documented shape ({})",
+            crate::scrub::answer_error(&e)
         ))
     })?;
     let raw_result = w.result.unwrap_or(serde_json::Value::Null);
@@ -315,16 +324,20 @@ impl RedirectOutcome {
     pub fn error(&self) -> Option<Error> {
         let raw = self.error_code.as_deref()?;
         let code = redirect_code(raw).unwrap_or(ErrorCode::SigningFailed);
-        let text = self.error_text.as_deref().unwrap_or("no description");
+        // Text from a URL anyone can craft: one capped line (see `crate::scrub`).
+        let clean = crate::scrub::Scrubber::new();
+        let shown_code = clean.text(raw);
+        let shown_text = clean.opt(self.error_text.as_deref());
+        let text = shown_text.as_deref().unwrap_or("no description");
         Some(
             Error::new(
                 code,
                 format!(
-                    "the browser came back with {raw}: {text}; {}",
+                    "the browser came back with {shown_code}: {text}; {}",
                     code.message()
                 ),
             )
-            .with_provider(Some(raw.to_string()), self.error_text.clone()),
+            .with_provider(Some(shown_code.clone()), shown_text.clone()),
         )
     }
 }
@@ -560,8 +573,11 @@ impl EidApi {
 
     /// Handle the browser's return to your target URL: check the outcome and the relay state,
     /// then fetch the final result. A cancel or error in the URL returns its error code without
-    /// a request; a `relay_state` that differs from `expected_relay_state` is refused (that
-    /// browser did not come from your session).
+    /// a request. With `expected_relay_state` (the relay state your session was created with),
+    /// the URL must carry exactly it and so must the session's final result: a missing or
+    /// different one is refused with [`ErrorCode::InvalidArgument`] (that browser did not come
+    /// from your session — e.g. a crafted link to someone else's finished session, login
+    /// CSRF). Without it, nothing is compared: give it whenever you set a relay state.
     pub async fn complete_redirect(
         &self,
         product: &EidProduct,
@@ -570,19 +586,30 @@ impl EidApi {
         expected_relay_state: Option<&str>,
     ) -> Result<EidResult> {
         let outcome = RedirectOutcome::parse(returned_url)?;
-        if let (Some(expected), Some(got)) = (expected_relay_state, outcome.relay_state.as_deref())
-        {
-            if expected != got {
-                return Err(Error::invalid_argument(format!(
-                    "the returned relay_state {got:?} is not the expected {expected:?}; this \
-                     return does not belong to your session"
-                )));
+        if let Some(expected) = expected_relay_state {
+            match outcome.relay_state.as_deref() {
+                Some(got) if got == expected => {}
+                Some(_) => {
+                    return Err(Error::invalid_argument(
+                        "the relay_state in the returned URL is not the one your session was \
+                         created with; this return does not belong to your session (do not log \
+                         the user in; start a new session)",
+                    ))
+                }
+                None => {
+                    return Err(Error::invalid_argument(
+                        "the returned URL has no relay_state, but your session was created with \
+                         one; this return cannot be tied to your session (do not log the user \
+                         in; start a new session)",
+                    ))
+                }
             }
         }
         if let Some(sid) = outcome.session_id.as_deref() {
             if sid != session_id {
                 return Err(Error::invalid_argument(format!(
-                    "the returned session id {sid:?} is not {session_id:?}"
+                    "the returned session id \"{}\" is not {session_id:?}",
+                    crate::scrub::Scrubber::new().text(sid)
                 )));
             }
         }
@@ -595,7 +622,34 @@ impl EidApi {
             timeout: Some(Duration::from_secs(10)),
             ..WaitOptions::default()
         };
-        self.wait(product, session_id, &opts).await
+        check_id("session id", session_id)?;
+        let what = format!("eID session {session_id}");
+        let r = poll_until(
+            &opts,
+            &what,
+            || self.result(product, session_id),
+            |r| r.status.is_terminal(),
+        )
+        .await?;
+        // The URL can be forged; the session's own relay state cannot.
+        if let Some(expected) = expected_relay_state {
+            if r.relay_state.as_deref() != Some(expected) {
+                return Err(Error::invalid_argument(format!(
+                    "eID session {session_id} was not created with the relay_state you expect \
+                     ({}); this return does not belong to your session (do not log the user in; \
+                     start a new session)",
+                    if r.relay_state.is_some() {
+                        "it has another one"
+                    } else {
+                        "it has none"
+                    }
+                )));
+            }
+        }
+        match r.failure() {
+            Some(e) => Err(e),
+            None => Ok(r),
+        }
     }
 }
 

@@ -104,8 +104,17 @@ impl ZignsecConfig {
             (None, None) => self.environment.gateway(),
         };
         let mut url = Url::parse(raw).map_err(|e| {
-            Error::invalid_config(format!("zignsec.base_url {raw:?} is not a URL: {e}"))
+            Error::invalid_config(format!(
+                "zignsec.base_url is not a URL ({e}); give an absolute URL such as \
+                 https://test-gateway.zignsec.com"
+            ))
         })?;
+        if url.cannot_be_a_base() {
+            return Err(Error::invalid_config(
+                "zignsec.base_url is not an absolute https:// URL; give e.g. \
+                 https://test-gateway.zignsec.com",
+            ));
+        }
         if !url.path().ends_with('/') {
             let p = format!("{}/", url.path());
             url.set_path(&p);
@@ -114,8 +123,14 @@ impl ZignsecConfig {
     }
 }
 
+/// `raw` as a URL; the error names `field` and what is wrong, never the value (a URL may carry
+/// a password or a key).
 fn parse_url(field: &str, raw: &str) -> Result<Url> {
-    Url::parse(raw).map_err(|e| Error::invalid_config(format!("{field} {raw:?} is not a URL: {e}")))
+    Url::parse(raw).map_err(|e| {
+        Error::invalid_config(format!(
+            "{field} is not a URL ({e}); give an absolute https:// URL"
+        ))
+    })
 }
 
 /// The ZignSec part of a [`crate::Client`]. Cheap to clone.

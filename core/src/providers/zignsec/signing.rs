@@ -304,7 +304,11 @@ struct WireResult {
 /// Unwrap the v5 `{"data": {...}}` wrapper when present (contract §3.4).
 pub(crate) fn unwrap_data(body: &[u8], what: &str, status: u16) -> Result<serde_json::Value> {
     let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
-        Error::protocol(format!("the answer to {what} is not JSON ({e})")).with_http_status(status)
+        Error::protocol(format!(
+            "the answer to {what} is not JSON ({})",
+            crate::scrub::answer_error(&e)
+        ))
+        .with_http_status(status)
     })?;
     Ok(match v {
         serde_json::Value::Object(mut m)
@@ -324,7 +328,8 @@ pub(crate) fn from_value<T: serde::de::DeserializeOwned>(
 ) -> Result<T> {
     serde_json::from_value(v).map_err(|e| {
         Error::protocol(format!(
-            "the answer to {what} does not have the documented shape ({e})"
+            "the answer to {what} does not have the documented shape ({})",
+            crate::scrub::answer_error(&e)
         ))
     })
 }
@@ -336,10 +341,15 @@ pub(crate) fn parse_status(body: &[u8], requested_id: &str) -> Result<SigningSta
     let mut w: WireStatus = serde_json::from_slice(body).map_err(|e| {
         if e.classify() == serde_json::error::Category::Data {
             Error::protocol(format!(
-                "the answer to {WHAT} does not have the documented shape ({e})"
+                "the answer to {WHAT} does not have the documented shape ({})",
+                crate::scrub::answer_error(&e)
             ))
         } else {
-            Error::protocol(format!("the answer to {WHAT} is not JSON ({e})")).with_http_status(200)
+            Error::protocol(format!(
+                "the answer to {WHAT} is not JSON ({})",
+                crate::scrub::answer_error(&e)
+            ))
+            .with_http_status(200)
         }
     })?;
     if w.status.is_none() {
