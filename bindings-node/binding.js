@@ -850,6 +850,7 @@ module.exports.WebhookVerifier = nativeBinding.WebhookVerifier
 module.exports.defaultSignatureAlgorithm = nativeBinding.defaultSignatureAlgorithm
 module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.operations = nativeBinding.operations
 module.exports.parseRedirect = nativeBinding.parseRedirect
 module.exports.SIGNATURE_HEADER = nativeBinding.SIGNATURE_HEADER
 module.exports.version = nativeBinding.version

@@ -375,6 +375,15 @@ export declare class Client {
    */
   signing(): SigningService
   /**
+   * Run an operation of the core's operation table by name (`'securosys.createKey'` or
+   * `'securosys.create_key'`; `operations()` lists them) with a request object in the core's
+   * JSON spelling (snake_case fields; bytes as base64 text in `*_base64` fields). Resolves
+   * with the result object. `options`: `{ signal, onProgress, intervalMs, timeoutMs }` for
+   * long-running operations (`intervalMs`/`timeoutMs` become the request's `interval_ms` /
+   * `timeout_ms`). Rejects with `SB_ERR_INVALID_ARGUMENT` naming the path of a bad field.
+   */
+  call(operation: string, request?: Record<string, unknown> | null, options?: WaitOptions<Record<string, unknown>> | null): Promise<Record<string, any>>
+  /**
    * Provider-neutral document signing with `provider` (`'zignsec'` or `'onespan'`), whatever
    * the configuration chose; `SB_ERR_AUTH_CONFIG_MISSING` when it is not configured.
    */
@@ -1543,6 +1552,12 @@ export interface OnespanSigner {
   /** Signing order (1 = first); default: the order signers are given. */
   order?: number
 }
+
+/**
+ * The core's operation table (what `Client.call` runs): `{ name, camelName, summary, request,
+ * result, longRunning }` for each operation.
+ */
+export declare function operations(): Array<{ name: string; camelName: string; summary: string; request: string; result: string; longRunning: boolean }>
 
 /**
  * Read the URL the browser came back to (your target URL, with ZignSec's query appended):

@@ -19,6 +19,7 @@ export const {
   parseRedirect,
   ErrorCode,
   errorCodes,
+  operations,
   version,
   __napiBindingTarget
 } = signbridge

@@ -256,6 +256,15 @@ typedef struct sb_error {
     bool retryable;
 } sb_error;
 
+// A progress callback for the waits that take one: called with every state polled, as JSON
+// (the same schema as the state's `_json` accessor; valid only during the call), and the
+// `user_data` given to the wait. It is called on the thread that called the wait, before that
+// call returns. Inside it, accessors, frees and `sb_cancel_token_cancel` work; network calls
+// return `SB_ERR_WRONG_CONTEXT` (the callback runs inside the wait). It must not throw a C++
+// exception or `longjmp` out.
+typedef void (*sb_progress_fn)(const char *state_json,
+                               void *user_data);
+
 // Where the visible signature goes on a document. `page` starts at 1; `x` and `y` are PDF
 // points from the bottom-left corner of the page (0 to 14400).
 typedef struct sb_placement {
@@ -301,15 +310,6 @@ typedef struct sb_strings {
     // The number of strings at `items`.
     size_t len;
 } sb_strings;
-
-// A progress callback for the waits that take one: called with every state polled, as JSON
-// (the same schema as the state's `_json` accessor; valid only during the call), and the
-// `user_data` given to the wait. It is called on the thread that called the wait, before that
-// call returns. Inside it, accessors, frees and `sb_cancel_token_cancel` work; network calls
-// return `SB_ERR_WRONG_CONTEXT` (the callback runs inside the wait). It must not throw a C++
-// exception or `longjmp` out.
-typedef void (*sb_progress_fn)(const char *state_json,
-                               void *user_data);
 
 // What to download from a package: one of the `SB_ONESPAN_DOWNLOAD_*` values.
 typedef uint32_t sb_onespan_download_kind;
@@ -473,6 +473,46 @@ typedef uint32_t sb_task_kind;
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
+
+// Run the operation `operation` (e.g. `"securosys.create_key"`; `sb_operations_json` lists
+// them) with the JSON object `request_json` (NULL: `{}`), blocking the calling thread. Stores
+// the JSON result in `*out_result_json` (free with `sb_string_free`). Bytes travel as base64
+// text in fields named `*_base64`.
+//
+// Errors: `SB_ERR_INVALID_ARGUMENT` (unknown operation, a request that is not JSON, or a field
+// that is unknown, missing or of the wrong type — the message names its path, never its
+// value), and every code the operation itself documents.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+sb_code sb_call(const struct sb_client *client,
+                const char *operation,
+                const char *request_json,
+                char **out_result_json,
+                struct sb_error **out_error);
+
+// `sb_call` for long-running operations (waits): `cancel` (may be NULL) aborts it from another
+// thread (`SB_ERR_ABORTED`); `progress` (may be NULL) is called with every polled state as JSON
+// and `user_data`, on the calling thread, before this function returns.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable; `cancel` NULL or a
+// token from `sb_cancel_token_new`.
+sb_code sb_call_with(const struct sb_client *client,
+                     const char *operation,
+                     const char *request_json,
+                     const struct sb_cancel_token *cancel,
+                     sb_progress_fn progress,
+                     void *user_data,
+                     char **out_result_json,
+                     struct sb_error **out_error);
+
+// The operations `sb_call` knows, as a JSON array of `{"name", "summary", "request",
+// "result", "long_running"}` (free with `sb_string_free`). Never NULL unless signbridge failed
+// internally.
+char *sb_operations_json(void);
 
 // A new, not yet cancelled token. Returns NULL only if signbridge failed internally.
 struct sb_cancel_token *sb_cancel_token_new(void);

@@ -39,6 +39,8 @@ command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 [ -f /usr/include/openssl/evp.h ] || need_apt+=(libssl-dev)
+# cJSON: test_scenarios reads the shared scenarios (tests/scenarios/*.json) with it.
+[ -f /usr/include/cjson/cJSON.h ] || need_apt+=(libcjson-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   step "installing Debian packages: ${need_apt[*]}"
   SUDO=""
@@ -98,9 +100,9 @@ $CXX -std=c++11 -pedantic -Wall -Wextra -Werror -Iinclude -x c++ -c tests/c/head
 nm "$OUT/header_cxx.o" | grep ' U sb_version$' >/dev/null || { echo "C++: sb_version is not an extern \"C\" symbol" >&2; exit 1; }
 
 # ---- 4. compile the test programs and the example ----
-TESTS=(test_flow test_errors test_args test_threads test_cancel test_eid test_auth test_securosys test_signing)
+TESTS=(test_flow test_errors test_args test_threads test_cancel test_eid test_auth test_securosys test_signing test_scenarios)
 CFLAGS=(-std=c99 -Wall -Wextra -Werror -pedantic -g -Iinclude -Itests/c -pthread)
-LIBS=("$LIB" -lcrypto -lpthread -ldl -lm)
+LIBS=("$LIB" -lcrypto -lcjson -lpthread -ldl -lm)
 step "compile ${TESTS[*]} (plain and -fsanitize=address) and examples/c/*.c"
 for t in "${TESTS[@]}"; do
   $CC "${CFLAGS[@]}" "tests/c/$t.c" "${LIBS[@]}" -o "$OUT/bin/$t" &

@@ -56,6 +56,29 @@ pub fn error_codes() -> Vec<ErrorCodeInfo> {
         .collect()
 }
 
+/// The core's operation table (what `Client.call` runs): `{ name, camelName, summary, request,
+/// result, longRunning }` for each operation.
+#[napi(
+    ts_return_type = "Array<{ name: string; camelName: string; summary: string; request: string; result: string; longRunning: boolean }>"
+)]
+pub fn operations() -> serde_json::Value {
+    serde_json::Value::Array(
+        signbridge::api::OPERATIONS
+            .iter()
+            .map(|op| {
+                serde_json::json!({
+                    "name": op.name,
+                    "camelName": op.camel_name(),
+                    "summary": op.summary(),
+                    "request": op.request,
+                    "result": op.result,
+                    "longRunning": op.long_running,
+                })
+            })
+            .collect(),
+    )
+}
+
 /// The version of the signbridge core inside this addon.
 #[napi]
 pub fn version() -> String {
@@ -156,6 +179,60 @@ impl Client {
             .signing()
             .map(signing::SigningService::new)
             .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
+    }
+
+    /// Run an operation of the core's operation table by name (`'securosys.createKey'` or
+    /// `'securosys.create_key'`; `operations()` lists them) with a request object in the core's
+    /// JSON spelling (snake_case fields; bytes as base64 text in `*_base64` fields). Resolves
+    /// with the result object. `options`: `{ signal, onProgress, intervalMs, timeoutMs }` for
+    /// long-running operations (`intervalMs`/`timeoutMs` become the request's `interval_ms` /
+    /// `timeout_ms`). Rejects with `SB_ERR_INVALID_ARGUMENT` naming the path of a bad field.
+    #[napi(
+        ts_args_type = "operation: string, request?: Record<string, unknown> | null, options?: WaitOptions<Record<string, unknown>> | null",
+        ts_return_type = "Promise<Record<string, any>>"
+    )]
+    pub fn call<'e>(
+        &self,
+        env: &'e Env,
+        operation: Unknown<'_>,
+        request: Option<Unknown<'_>>,
+        options: Option<Unknown<'_>>,
+    ) -> napi::Result<Object<'e>> {
+        let name = args::string(env, operation, "operation")?;
+        let mut value = match request {
+            Some(r) if !is_nullish(&r) => {
+                if r.get_type()? != ValueType::Object || r.is_array()? {
+                    return Err(type_error(
+                        env,
+                        format!("request must be an object, got {}", args::describe(&r)),
+                    ));
+                }
+                args::json(env, r, "request")?
+            }
+            _ => serde_json::Value::Null,
+        };
+        let (opts, cleanup) = read_wait(env, options, |v: serde_json::Value| v)?;
+        if let serde_json::Value::Object(map) = &mut value {
+            if opts.interval != signbridge::WaitOptions::<()>::default().interval {
+                map.entry("interval_ms")
+                    .or_insert_with(|| (opts.interval.as_millis() as u64).into());
+            }
+            if let Some(t) = opts.timeout {
+                map.entry("timeout_ms")
+                    .or_insert_with(|| (t.as_millis() as u64).into());
+            }
+        }
+        let ctx = signbridge::api::CallContext {
+            cancel: opts.cancel.clone(),
+            progress: opts.on_progress.clone(),
+        };
+        let client = self.inner.clone();
+        promise::spawn(
+            env,
+            async move { client.call(&name, value, &ctx).await },
+            |v: serde_json::Value| v,
+            cleanup,
+        )
     }
 
     /// Provider-neutral document signing with `provider` (`'zignsec'` or `'onespan'`), whatever

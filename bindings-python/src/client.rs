@@ -167,6 +167,62 @@ impl PyClient {
         })
     }
 
+    /// Run an operation of the core's operation table by name (`"securosys.create_key"`; see
+    /// `signbridge.operations()`), with a dict request; its result as a dict. `bytes` values
+    /// are sent as base64 text (fields named `*_base64`). `on_progress` (long-running
+    /// operations) is called with each polled state as a dict; Ctrl-C interrupts the call.
+    #[pyo3(signature = (operation, request = None, *, on_progress = None))]
+    fn call<'py>(
+        &self,
+        py: Python<'py>,
+        operation: &str,
+        request: Option<&Bound<'py, PyAny>>,
+        on_progress: Option<Py<PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        boundary(py, || {
+            let value = match request {
+                Some(r) => convert::to_json(r, "request")?,
+                None => serde_json::Value::Null,
+            };
+            let client = self.core(py)?;
+            let cancel = CancelToken::new();
+            let callback_error: Arc<Mutex<Option<PyErr>>> = Arc::new(Mutex::new(None));
+            let mut ctx = signbridge::api::CallContext {
+                cancel: Some(cancel.clone()),
+                progress: None,
+            };
+            if let Some(cb) = on_progress.filter(|c| !c.is_none(py)) {
+                if !cb.bind(py).is_callable() {
+                    return Err(PyTypeError::new_err("on_progress must be callable"));
+                }
+                let slot = callback_error.clone();
+                let token = cancel.clone();
+                ctx.progress = Some(Arc::new(move |state: &serde_json::Value| {
+                    Python::attach(|py| {
+                        let called = convert::json_to_py(py, state)
+                            .and_then(|arg| cb.call1(py, (arg,)).map(|_| ()));
+                        if let Err(e) = called {
+                            let mut s = slot.lock().unwrap_or_else(|p| p.into_inner());
+                            s.get_or_insert(e);
+                            token.cancel();
+                        }
+                    })
+                }));
+            }
+            let name = operation.to_string();
+            let result = run(py, async move { client.call(&name, value, &ctx).await });
+            cancel.cancel();
+            if let Some(e) = callback_error
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take()
+            {
+                return Err(e);
+            }
+            convert::json_to_py(py, &result?)
+        })
+    }
+
     /// Release the client. Calls made afterwards (through it or its services) raise
     /// `InvalidInput`. Closing twice is harmless.
     fn close(&self) {

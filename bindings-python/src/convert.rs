@@ -50,6 +50,15 @@ pub fn to_json(obj: &Bound<'_, PyAny>, at: &str) -> PyResult<Value> {
                 ))
             });
     }
+    // Bytes (operation requests: `*_base64` fields) as base64 text.
+    if obj.cast::<PyBytes>().is_ok()
+        || obj.cast::<PyByteArray>().is_ok()
+        || obj.cast::<PyMemoryView>().is_ok()
+    {
+        let data = to_bytes(obj, at)?;
+        return serde_json::to_value(signbridge::api::Base64(data.to_vec()))
+            .map_err(|e| PyValueError::new_err(format!("{at}: {e}")));
+    }
     if let Ok(d) = obj.cast::<PyDict>() {
         let mut map = Map::new();
         for (k, v) in d.iter() {

@@ -1,4 +1,5 @@
-//! The exception hierarchy and the `ErrorCode` `IntEnum`, both derived from the core's table.
+//! The exception hierarchy and the `ErrorCode` `IntEnum`, both built from the core's tables
+//! (`signbridge::ErrorClass::ALL`, `signbridge::ErrorCode::ALL`): this file lists neither.
 //!
 //! ```text
 //! SignbridgeError(Exception)          every error signbridge raises; .code, .name, .http_status...
@@ -23,138 +24,52 @@
 //! └── InternalError                   9xx: a bug in signbridge (a contained panic included)
 //! ```
 
-use pyo3::create_exception;
+use std::collections::HashMap;
+
 use pyo3::exceptions::PyException;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyType};
-use signbridge::{Error, ErrorCode};
+use signbridge::{Error, ErrorClass, ErrorCode};
 
-create_exception!(
-    signbridge,
-    SignbridgeError,
-    PyException,
-    "Every error raised by signbridge. Attributes: code (ErrorCode), name (str), message (str), \
-     http_status (int | None), provider_code (str | None), provider_description (str | None), \
-     retry_after (float seconds | None), retryable (bool)."
-);
-create_exception!(
-    signbridge,
-    InvalidInput,
-    SignbridgeError,
-    "A bad argument, configuration or local file (codes 1xx); nothing was sent."
-);
-create_exception!(
-    signbridge,
-    InvalidDocument,
-    InvalidInput,
-    "A document is empty or not a PDF (SB_ERR_INVALID_DOCUMENT)."
-);
-create_exception!(
-    signbridge,
-    AuthError,
-    SignbridgeError,
-    "Credentials are missing, were rejected or are not allowed to do this (codes 2xx)."
-);
-create_exception!(
-    signbridge,
-    WebhookInvalid,
-    AuthError,
-    "A webhook delivery's signature does not verify, or its header is malformed: tampered body \
-     or wrong secret; answer 401 (SB_ERR_WEBHOOK_INVALID)."
-);
-create_exception!(
-    signbridge,
-    WebhookReplay,
-    AuthError,
-    "A webhook delivery was already accepted, or its timestamp is outside the tolerance; answer \
-     400 (SB_ERR_WEBHOOK_REPLAY)."
-);
-create_exception!(
-    signbridge,
-    TransportError,
-    SignbridgeError,
-    "The network, TLS or the provider's answer failed (codes 3xx)."
-);
-create_exception!(
-    signbridge,
-    TimedOut,
-    TransportError,
-    "The operation did not finish in the time allowed (SB_ERR_TIMEOUT)."
-);
-create_exception!(
-    signbridge,
-    IntegrityError,
-    TransportError,
-    "A download does not match the checksum the provider reported (SB_ERR_INTEGRITY)."
-);
-create_exception!(
-    signbridge,
-    OutcomeUnknown,
-    TransportError,
-    "A request that creates something was sent but its answer was lost: it may or may not have \
-     taken effect, so it was not retried (SB_ERR_OUTCOME_UNKNOWN)."
-);
-create_exception!(
-    signbridge,
-    ProviderError,
-    SignbridgeError,
-    "The provider answered with an error (codes 4xx)."
-);
-create_exception!(
-    signbridge,
-    NotFound,
-    ProviderError,
-    "The provider does not know the session, file, key or request (SB_ERR_NOT_FOUND)."
-);
-create_exception!(
-    signbridge,
-    RateLimited,
-    ProviderError,
-    "The provider is rate limiting; see retry_after (SB_ERR_RATE_LIMITED)."
-);
-create_exception!(
-    signbridge,
-    SessionError,
-    SignbridgeError,
-    "The signing session ended without success, or waiting for it was aborted (codes 5xx)."
-);
-create_exception!(
-    signbridge,
-    SessionCancelled,
-    SessionError,
-    "The signer cancelled the signing session, or an HSM request was cancelled (SB_ERR_CANCELLED)."
-);
-create_exception!(
-    signbridge,
-    SessionRejected,
-    SessionError,
-    "The signing session was declined, or the approvers rejected an HSM request (SB_ERR_REJECTED)."
-);
-create_exception!(
-    signbridge,
-    SessionExpired,
-    SessionError,
-    "The session, its files or an HSM request expired at the provider (SB_ERR_SESSION_EXPIRED)."
-);
-create_exception!(
-    signbridge,
-    SigningFailed,
-    SessionError,
-    "The signing session or HSM request failed at the provider (SB_ERR_SIGNING_FAILED)."
-);
-create_exception!(
-    signbridge,
-    Aborted,
-    SessionError,
-    "The caller aborted the operation (SB_ERR_ABORTED)."
-);
-create_exception!(
-    signbridge,
-    InternalError,
-    SignbridgeError,
-    "A bug in signbridge, including a contained panic (codes 9xx)."
-);
+static CLASSES: PyOnceLock<HashMap<&'static str, Py<PyType>>> = PyOnceLock::new();
+
+/// The exception classes, built once from the core's [`ErrorClass::ALL`] (names, parents and
+/// docs are the core's; nothing is listed here).
+fn classes(py: Python<'_>) -> PyResult<&HashMap<&'static str, Py<PyType>>> {
+    CLASSES.get_or_try_init(py, || {
+        let mut out: HashMap<&'static str, Py<PyType>> = HashMap::new();
+        for c in ErrorClass::ALL {
+            let base = match c.parent {
+                Some(p) => out.get(p).map(|t| t.bind(py).clone()).ok_or_else(|| {
+                    PyException::new_err(format!("{p} is not declared before {}", c.name))
+                })?,
+                None => py.get_type::<PyException>(),
+            };
+            let t = PyErr::new_type(
+                py,
+                &std::ffi::CString::new(format!("signbridge.{}", c.name))
+                    .map_err(|e| PyException::new_err(e.to_string()))?,
+                Some(
+                    &std::ffi::CString::new(c.doc)
+                        .map_err(|e| PyException::new_err(e.to_string()))?,
+                ),
+                Some(&base),
+                None,
+            )?;
+            out.insert(c.name, t);
+        }
+        Ok::<_, PyErr>(out)
+    })
+}
+
+/// The exception class called `name` (one of the core's [`ErrorClass`] names).
+fn class_named<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyType>> {
+    classes(py)?
+        .get(name)
+        .map(|t| t.bind(py).clone())
+        .ok_or_else(|| PyException::new_err(format!("no exception class {name}")))
+}
 
 static ERROR_CODE_ENUM: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
@@ -182,37 +97,9 @@ pub fn error_code_enum(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
         .map(|t| t.bind(py))
 }
 
-/// The exception class for a code: the most precise one, else the one of its range.
-fn class_for(py: Python<'_>, code: ErrorCode) -> Bound<'_, PyType> {
-    match code {
-        ErrorCode::InvalidDocument => py.get_type::<InvalidDocument>(),
-        ErrorCode::Timeout => py.get_type::<TimedOut>(),
-        ErrorCode::Integrity => py.get_type::<IntegrityError>(),
-        ErrorCode::OutcomeUnknown => py.get_type::<OutcomeUnknown>(),
-        ErrorCode::WebhookInvalid => py.get_type::<WebhookInvalid>(),
-        ErrorCode::WebhookReplay => py.get_type::<WebhookReplay>(),
-        ErrorCode::NotFound => py.get_type::<NotFound>(),
-        ErrorCode::RateLimited => py.get_type::<RateLimited>(),
-        ErrorCode::Cancelled => py.get_type::<SessionCancelled>(),
-        ErrorCode::Rejected => py.get_type::<SessionRejected>(),
-        ErrorCode::SessionExpired => py.get_type::<SessionExpired>(),
-        ErrorCode::SigningFailed => py.get_type::<SigningFailed>(),
-        ErrorCode::Aborted => py.get_type::<Aborted>(),
-        other => match other.as_i32() / 100 {
-            1 => py.get_type::<InvalidInput>(),
-            2 => py.get_type::<AuthError>(),
-            3 => py.get_type::<TransportError>(),
-            4 => py.get_type::<ProviderError>(),
-            5 => py.get_type::<SessionError>(),
-            9 => py.get_type::<InternalError>(),
-            _ => py.get_type::<SignbridgeError>(),
-        },
-    }
-}
-
 fn build(py: Python<'_>, err: &Error) -> PyResult<PyErr> {
     let code = err.code();
-    let inst = class_for(py, code).call1((err.to_string(),))?;
+    let inst = class_named(py, code.class())?.call1((err.to_string(),))?;
     inst.setattr("code", error_code_enum(py)?.call1((code.as_i32(),))?)?;
     inst.setattr("name", code.name())?;
     inst.setattr("message", err.message())?;
@@ -241,7 +128,7 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let codes = error_code_enum(py)?;
     m.add("ErrorCode", codes)?;
     // Class-level defaults, so the attributes exist even on an instance made by user code.
-    let base = py.get_type::<SignbridgeError>();
+    let base = class_named(py, ErrorClass::ROOT)?;
     let internal = ErrorCode::Internal;
     base.setattr("code", codes.call1((internal.as_i32(),))?)?;
     base.setattr("name", internal.name())?;
@@ -251,25 +138,8 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     base.setattr("provider_description", py.None())?;
     base.setattr("retry_after", py.None())?;
     base.setattr("retryable", false)?;
-    m.add("SignbridgeError", base)?;
-    m.add("InvalidInput", py.get_type::<InvalidInput>())?;
-    m.add("InvalidDocument", py.get_type::<InvalidDocument>())?;
-    m.add("AuthError", py.get_type::<AuthError>())?;
-    m.add("WebhookInvalid", py.get_type::<WebhookInvalid>())?;
-    m.add("WebhookReplay", py.get_type::<WebhookReplay>())?;
-    m.add("TransportError", py.get_type::<TransportError>())?;
-    m.add("TimedOut", py.get_type::<TimedOut>())?;
-    m.add("IntegrityError", py.get_type::<IntegrityError>())?;
-    m.add("OutcomeUnknown", py.get_type::<OutcomeUnknown>())?;
-    m.add("ProviderError", py.get_type::<ProviderError>())?;
-    m.add("NotFound", py.get_type::<NotFound>())?;
-    m.add("RateLimited", py.get_type::<RateLimited>())?;
-    m.add("SessionError", py.get_type::<SessionError>())?;
-    m.add("SessionCancelled", py.get_type::<SessionCancelled>())?;
-    m.add("SessionRejected", py.get_type::<SessionRejected>())?;
-    m.add("SessionExpired", py.get_type::<SessionExpired>())?;
-    m.add("SigningFailed", py.get_type::<SigningFailed>())?;
-    m.add("Aborted", py.get_type::<Aborted>())?;
-    m.add("InternalError", py.get_type::<InternalError>())?;
+    for c in ErrorClass::ALL {
+        m.add(c.name, class_named(py, c.name)?)?;
+    }
     Ok(())
 }

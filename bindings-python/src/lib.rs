@@ -42,6 +42,27 @@ fn error_codes() -> Vec<(&'static str, i32, bool, &'static str)> {
         .collect()
 }
 
+/// `signbridge._native.operations()`: the core's operation table (what `Client.call` runs) as
+/// dicts `{"name", "summary", "request", "result", "long_running"}`.
+#[pyfunction]
+fn operations(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyAny>>> {
+    signbridge::api::OPERATIONS
+        .iter()
+        .map(|op| {
+            convert::json_to_py(
+                py,
+                &serde_json::json!({
+                    "name": op.name,
+                    "summary": op.summary(),
+                    "request": op.request,
+                    "result": op.result,
+                    "long_running": op.long_running,
+                }),
+            )
+        })
+        .collect()
+}
+
 /// A deliberate panic inside the panic boundary, so the tests can prove that a panic becomes a
 /// `SignbridgeError` with code `SB_ERR_PANIC` (not a `BaseException`).
 #[pyfunction]
@@ -58,6 +79,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add("__version__", signbridge::VERSION)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(operations, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
     errors::register(m)?;
     types::register(m)?;

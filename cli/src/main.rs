@@ -8,6 +8,7 @@
 //! (`--config`), never from command-line arguments (they would show in `ps` and shell history).
 //! Set `SIGNBRIDGE_LOG=info` (or any tracing filter) to see what it does; secrets are never logged.
 
+mod call;
 mod demo;
 
 use std::path::{Path, PathBuf};
@@ -143,6 +144,22 @@ enum Command {
         #[arg(long, value_enum)]
         provider: Option<ProviderArg>,
     },
+    /// Run any operation of the library by name with a JSON request, e.g.
+    /// `signbridge call securosys.create_key --json '{"label": "k1", "algorithm": "EC", ...}'`;
+    /// `--list` lists them, `--help-op NAME` describes one.
+    Call {
+        /// The operation (`signbridge call --list`).
+        operation: Option<String>,
+        /// The request, a JSON object (`-`: read it from stdin). Default `{}`.
+        #[arg(long)]
+        json: Option<String>,
+        /// List the operations with their summaries.
+        #[arg(long)]
+        list: bool,
+        /// Describe one operation: what it does, its request and result.
+        #[arg(long, value_name = "OPERATION")]
+        help_op: Option<String>,
+    },
     /// Run the local simulator in the foreground.
     Sim {
         /// Port to listen on (0 picks a free one).
@@ -219,6 +236,24 @@ fn main() -> ExitCode {
             demo::run(&out, &providers)
         }
         Command::Sim { port, tls_dir } => sim(port, tls_dir),
+        Command::Call { list: true, .. } => {
+            call::list();
+            Ok(())
+        }
+        Command::Call {
+            help_op: Some(op), ..
+        } => call::help(&op),
+        // An unknown operation is named before any configuration is needed.
+        Command::Call {
+            operation: Some(ref op),
+            ..
+        } if signbridge::api::operation(op).is_err() => signbridge::api::operation(op).map(|_| ()),
+        Command::Call {
+            operation: None, ..
+        } => Err(Error::invalid_argument(
+            "name an operation (signbridge call --list shows them), e.g. signbridge call \
+             securosys.version_info",
+        )),
         command => client(cli.config.as_deref()).and_then(|c| run(c, command)),
     };
     match result {
@@ -370,7 +405,12 @@ fn run(client: Client, command: Command) -> signbridge::Result<()> {
             println!("session {reference} cancelled");
             Ok(())
         }
-        Command::Demo { .. } | Command::Sim { .. } => Ok(()),
+        Command::Call {
+            operation: Some(op),
+            json,
+            ..
+        } => call::run(&client, &op, json.as_deref()),
+        Command::Demo { .. } | Command::Sim { .. } | Command::Call { .. } => Ok(()),
     }
 }
 

@@ -362,3 +362,61 @@ fn sim_with_tls_dir_issues_certificates_and_listens_twice() {
         assert!(dir.path().join(f).exists(), "{f} issued");
     }
 }
+
+#[test]
+fn call_runs_any_operation_with_a_json_request() {
+    let sim = signbridge_sim::BackgroundSimulator::start(signbridge_sim::SimConfig {
+        quiet: true,
+        ..signbridge_sim::SimConfig::default()
+    })
+    .expect("sim");
+    let cfg = tempfile::NamedTempFile::new().expect("tmp");
+    std::fs::write(
+        cfg.path(),
+        serde_json::json!({"securosys": {"base_url": sim.base_url(),
+            "api_keys": {"service": [signbridge_sim::SECUROSYS_SERVICE_KEY]}}})
+        .to_string(),
+    )
+    .expect("config");
+    let config = cfg.path().to_str().expect("utf-8 path");
+    let ok = signbridge()
+        .args(["--config", config, "call", "securosys.version_info"])
+        .output()
+        .expect("run");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let out: serde_json::Value = serde_json::from_slice(&ok.stdout).expect("JSON on stdout");
+    assert!(out["version"].is_string(), "{out}");
+    // A bad request names the field; an unknown operation the close ones, before any config.
+    let bad = signbridge()
+        .args([
+            "--config",
+            config,
+            "call",
+            "securosys.get_key",
+            "--json",
+            r#"{"lable": "k"}"#,
+        ])
+        .output()
+        .expect("run");
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("SB_ERR_INVALID_ARGUMENT") && err.contains("lable"),
+        "{err}"
+    );
+    let unknown = signbridge()
+        .args(["call", "securosys.create_kee"])
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(err.contains("securosys.create_key"), "{err}");
+    let list = signbridge().args(["call", "--list"]).output().expect("run");
+    let text = String::from_utf8_lossy(&list.stdout);
+    for op in signbridge::api::OPERATIONS {
+        assert!(text.contains(op.name), "{} is not listed", op.name);
+    }
+}

@@ -47,6 +47,17 @@ impl Client {
         &self.inner
     }
 
+    /// Run the operation called `name` of the operation table (see [`crate::api`]) with a JSON
+    /// request; its JSON result.
+    pub fn call(
+        &self,
+        name: &str,
+        request: serde_json::Value,
+        ctx: &crate::api::CallContext,
+    ) -> Result<serde_json::Value> {
+        block_on(self.inner.call(name, request, ctx))?
+    }
+
     /// Blocking BankID Norway signing through ZignSec.
     pub fn zignsec_signing(&self) -> Result<Signing> {
         Ok(Signing(self.inner.zignsec()?.signing()))

@@ -219,6 +219,90 @@ impl ErrorCode {
     }
 }
 
+/// One class of the error hierarchy the bindings expose (Python exception classes; the same
+/// names serve as categories elsewhere): each code belongs to exactly one most precise class
+/// ([`ErrorCode::class`]), whose ancestors are its range's class and [`ErrorClass::ROOT`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorClass {
+    /// The class name (`"InvalidDocument"`).
+    pub name: &'static str,
+    /// The parent class's name; `None` for the root.
+    pub parent: Option<&'static str>,
+    /// What errors of this class mean.
+    pub doc: &'static str,
+}
+
+impl ErrorClass {
+    /// The root class: every error signbridge raises.
+    pub const ROOT: &'static str = "SignbridgeError";
+
+    /// Every class, parents before their children.
+    pub const ALL: &'static [ErrorClass] = &[
+        ErrorClass::new("SignbridgeError", None, "Every error raised by signbridge."),
+        ErrorClass::new("InvalidInput", Some("SignbridgeError"), "A bad argument, configuration or local file (codes 1xx); nothing was sent."),
+        ErrorClass::new("InvalidDocument", Some("InvalidInput"), "A document is empty or not a PDF (SB_ERR_INVALID_DOCUMENT)."),
+        ErrorClass::new("AuthError", Some("SignbridgeError"), "Credentials are missing, were rejected or are not allowed to do this (codes 2xx)."),
+        ErrorClass::new("WebhookInvalid", Some("AuthError"), "A webhook delivery's signature does not verify, or its header is missing or malformed; answer 401 (SB_ERR_WEBHOOK_INVALID)."),
+        ErrorClass::new("WebhookReplay", Some("AuthError"), "A webhook delivery was already accepted, or its timestamp is outside the tolerance; answer 400 (SB_ERR_WEBHOOK_REPLAY)."),
+        ErrorClass::new("TransportError", Some("SignbridgeError"), "The network, TLS or the provider's answer failed (codes 3xx)."),
+        ErrorClass::new("TimedOut", Some("TransportError"), "The operation did not finish in the time allowed (SB_ERR_TIMEOUT)."),
+        ErrorClass::new("IntegrityError", Some("TransportError"), "A download does not match the checksum the provider reported (SB_ERR_INTEGRITY)."),
+        ErrorClass::new("OutcomeUnknown", Some("TransportError"), "A request that creates something was sent but its answer was lost: it may or may not have taken effect, so it was not retried (SB_ERR_OUTCOME_UNKNOWN)."),
+        ErrorClass::new("ProviderError", Some("SignbridgeError"), "The provider answered with an error (codes 4xx)."),
+        ErrorClass::new("NotFound", Some("ProviderError"), "The provider does not know the session, file, key or request (SB_ERR_NOT_FOUND)."),
+        ErrorClass::new("RateLimited", Some("ProviderError"), "The provider is rate limiting; see retry_after (SB_ERR_RATE_LIMITED)."),
+        ErrorClass::new("SessionError", Some("SignbridgeError"), "The signing session ended without success, or waiting for it was aborted (codes 5xx)."),
+        ErrorClass::new("SessionCancelled", Some("SessionError"), "The signer cancelled the signing session, or an HSM request was cancelled (SB_ERR_CANCELLED)."),
+        ErrorClass::new("SessionRejected", Some("SessionError"), "The signing session was declined, or the approvers rejected an HSM request (SB_ERR_REJECTED)."),
+        ErrorClass::new("SessionExpired", Some("SessionError"), "The session, its files or an HSM request expired at the provider (SB_ERR_SESSION_EXPIRED)."),
+        ErrorClass::new("SigningFailed", Some("SessionError"), "The signing session or HSM request failed at the provider (SB_ERR_SIGNING_FAILED)."),
+        ErrorClass::new("Aborted", Some("SessionError"), "The caller aborted the operation (SB_ERR_ABORTED)."),
+        ErrorClass::new("InternalError", Some("SignbridgeError"), "A bug in signbridge, including a contained panic (codes 9xx)."),
+    ];
+
+    const fn new(name: &'static str, parent: Option<&'static str>, doc: &'static str) -> Self {
+        ErrorClass { name, parent, doc }
+    }
+
+    /// The class called `name`.
+    pub fn named(name: &str) -> Option<&'static ErrorClass> {
+        ErrorClass::ALL.iter().find(|c| c.name == name)
+    }
+}
+
+impl ErrorCode {
+    /// The most precise class of this code (see [`ErrorClass`]): its own where it has one
+    /// (`SB_ERR_NOT_FOUND` → `NotFound`), else its range's (`SB_ERR_FORBIDDEN` → `AuthError`).
+    pub const fn class(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidDocument => "InvalidDocument",
+            ErrorCode::WebhookInvalid => "WebhookInvalid",
+            ErrorCode::WebhookReplay => "WebhookReplay",
+            ErrorCode::Timeout => "TimedOut",
+            ErrorCode::Integrity => "IntegrityError",
+            ErrorCode::OutcomeUnknown => "OutcomeUnknown",
+            ErrorCode::NotFound => "NotFound",
+            ErrorCode::RateLimited => "RateLimited",
+            ErrorCode::Cancelled => "SessionCancelled",
+            ErrorCode::Rejected => "SessionRejected",
+            ErrorCode::SessionExpired => "SessionExpired",
+            ErrorCode::SigningFailed => "SigningFailed",
+            ErrorCode::Aborted => "Aborted",
+            ErrorCode::Ok => ErrorClass::ROOT,
+            ErrorCode::InvalidArgument
+            | ErrorCode::InvalidConfig
+            | ErrorCode::WrongContext
+            | ErrorCode::Io => "InvalidInput",
+            ErrorCode::Auth | ErrorCode::AuthConfigMissing | ErrorCode::Forbidden => "AuthError",
+            ErrorCode::Network | ErrorCode::Tls | ErrorCode::Protocol => "TransportError",
+            ErrorCode::Provider | ErrorCode::InvalidState | ErrorCode::ProviderUnavailable => {
+                "ProviderError"
+            }
+            ErrorCode::Internal | ErrorCode::Panic => "InternalError",
+        }
+    }
+}
+
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -448,5 +532,40 @@ mod tests {
         let d = format!("{e:?}");
         assert!(d.contains("SB_ERR_RATE_LIMITED") && d.contains("429"));
         assert_eq!(e.retry_after(), Some(Duration::from_secs(2)));
+    }
+
+    #[test]
+    fn every_code_has_a_class_under_its_range() {
+        for c in ErrorCode::ALL {
+            let class = ErrorClass::named(c.class()).expect("a declared class");
+            // Walk up to the root; the range's class is on the way.
+            let mut chain = vec![class.name];
+            let mut cur = class;
+            while let Some(p) = cur.parent {
+                cur = ErrorClass::named(p).expect("declared parent");
+                chain.push(cur.name);
+            }
+            assert_eq!(chain.last(), Some(&ErrorClass::ROOT), "{c}");
+            let range = match c.as_i32() / 100 {
+                1 => "InvalidInput",
+                2 => "AuthError",
+                3 => "TransportError",
+                4 => "ProviderError",
+                5 => "SessionError",
+                9 => "InternalError",
+                _ => ErrorClass::ROOT,
+            };
+            assert!(chain.contains(&range), "{c}: {chain:?}");
+        }
+        // Parents come first.
+        for (i, c) in ErrorClass::ALL.iter().enumerate() {
+            if let Some(p) = c.parent {
+                assert!(
+                    ErrorClass::ALL[..i].iter().any(|x| x.name == p),
+                    "{}",
+                    c.name
+                );
+            }
+        }
     }
 }

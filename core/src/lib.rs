@@ -26,6 +26,7 @@
 //! Every async operation has a blocking twin in [`blocking`], which runs the same future on the
 //! one shared runtime ([`runtime`]).
 
+pub mod api;
 pub mod auth;
 pub mod blocking;
 pub mod cancel;
@@ -47,7 +48,7 @@ pub mod webhook;
 pub use cancel::CancelToken;
 pub use client::Client;
 pub use config::Config;
-pub use error::{Error, ErrorCode, Result};
+pub use error::{Error, ErrorClass, ErrorCode, Result};
 pub use session::{SessionStatus, WaitOptions};
 
 /// The version of this library.

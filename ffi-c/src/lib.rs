@@ -23,6 +23,7 @@
 #[macro_use]
 pub mod boundary;
 pub mod args;
+pub mod call;
 pub mod cancel;
 pub mod client;
 pub mod codes;

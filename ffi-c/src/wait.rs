@@ -21,10 +21,11 @@ use crate::memory::cstring_lossy;
 pub type sb_progress_fn =
     Option<unsafe extern "C" fn(state_json: *const c_char, user_data: *mut c_void)>;
 
-/// A C callback and its user data, callable from the core's wait engine.
-struct Progress {
-    f: unsafe extern "C" fn(*const c_char, *mut c_void),
-    user_data: *mut c_void,
+/// A C callback and its user data, callable from the core's wait engine (and from
+/// `sb_call_with`).
+pub(crate) struct Progress {
+    pub(crate) f: unsafe extern "C" fn(*const c_char, *mut c_void),
+    pub(crate) user_data: *mut c_void,
 }
 
 // SAFETY: the core calls the progress function only from inside the wait it was given to, which
@@ -35,7 +36,8 @@ unsafe impl Send for Progress {}
 unsafe impl Sync for Progress {}
 
 impl Progress {
-    fn call<T: Serialize>(&self, state: &T) {
+    /// Call the C function with `state` as JSON.
+    pub(crate) fn call<T: Serialize>(&self, state: &T) {
         let json = serde_json::to_string(state).unwrap_or_else(|_| "null".to_string());
         let c = cstring_lossy(&json);
         // SAFETY: the caller's function, given a NUL-terminated string valid during the call.

@@ -48,6 +48,7 @@ Errors are ``signbridge.SignbridgeError`` subclasses (see ``signbridge.errors``)
 from . import errors
 from ._native import (
     SIGNATURE_HEADER,
+    operations,
     ApprovalTask,
     ApproverKey,
     AuditEvent,
@@ -152,6 +153,7 @@ from .onespan_types import (
 )
 
 __all__ = [
+    "operations",
     "Aborted",
     "ApprovalTask",
     "ApproverKey",

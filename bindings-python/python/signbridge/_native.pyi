@@ -22,6 +22,9 @@ _Buffer = Union[bytes, bytearray, memoryview]
 def error_codes() -> list[tuple[str, int, bool, str]]:
     """The core's error table as (name, number, retryable, message), in numeric order."""
 
+def operations() -> list[dict[str, Any]]:
+    """The core's operation table: what `Client.call` runs."""
+
 def _debug_panic() -> None:
     """Test hook: panics inside the panic boundary (raises InternalError, SB_ERR_PANIC)."""
 
@@ -268,6 +271,14 @@ class Client:
     def securosys(self) -> Securosys: ...
     def signing(self, provider: Union[Provider, str, None] = None) -> Signing: ...
     def onespan(self) -> Onespan: ...
+    def call(
+        self,
+        operation: str,
+        request: Optional[Mapping[str, Any]] = None,
+        *,
+        on_progress: Optional[Callable[[dict[str, Any]], object]] = None,
+    ) -> Any:
+        """Run an operation of the core's table by name with a dict request."""
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...

@@ -524,6 +524,9 @@ pub struct SignerLink {
 pub struct SessionState {
     /// The session.
     pub id: SessionRef,
+    /// The provider's own id of the session (the part after `provider:` in [`SessionState::id`]),
+    /// e.g. to find it in the provider's dashboard.
+    pub provider_id: String,
     /// Its state.
     pub status: SessionStatus,
     /// Each signer and whether they have signed.

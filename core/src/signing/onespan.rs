@@ -288,6 +288,7 @@ fn to_state(r: &SessionRef, p: &Package) -> SessionState {
         .collect();
     SessionState {
         id: r.clone(),
+        provider_id: r.id().to_string(),
         status,
         signers,
     }

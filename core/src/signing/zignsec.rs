@@ -227,6 +227,7 @@ impl Backend {
 fn to_state(r: &SessionRef, s: &SigningStatus) -> SessionState {
     SessionState {
         id: r.clone(),
+        provider_id: r.id().to_string(),
         status: s.status.clone(),
         signers: vec![SignerState {
             signer_id: SIGNER_ID.to_string(),

@@ -238,25 +238,31 @@ impl TaskKind {
     }
 }
 
-/// A pending approval task of one approver.
+/// A pending approval task of one approver. Read from the TSB's camelCase, written in
+/// snake_case; both spellings are read (a task listed by `securosys.list_approval_tasks` can be
+/// given back to `securosys.approve`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all(serialize = "snake_case", deserialize = "camelCase"))]
 pub struct ApprovalTask {
     /// Task id.
     pub id: String,
     /// What the approver signs to approve (base64, opaque).
+    #[serde(alias = "approval_to_be_signed")]
     pub approval_to_be_signed: String,
     /// The approver's public key (base64).
     #[serde(default)]
+    #[serde(alias = "approver_public_key")]
     pub approver_public_key: Option<String>,
     /// The request's metadata (base64 JSON).
     #[serde(default)]
+    #[serde(alias = "meta_data")]
     pub meta_data: Option<String>,
     /// The payload to be signed (base64).
     #[serde(default)]
     pub payload: Option<String>,
     /// The payload type.
     #[serde(default)]
+    #[serde(alias = "payload_type")]
     pub payload_type: Option<String>,
 }
 

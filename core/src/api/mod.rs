@@ -1,0 +1,259 @@
+//! The operation table: every operation of the client declared once — its name, what it does,
+//! its request and result models, whether it is long-running — and callable by name with a JSON
+//! request. The wrappers, the CLI (`signbridge call`) and the shared scenarios
+//! (`tests/scenarios/`) reach the core through it:
+//!
+//! - C: `sb_call(client, "securosys.create_key", request_json, &result_json, &err)`;
+//! - Python: `client.call("securosys.create_key", {...})`;
+//! - Node: `await client.call("securosys.createKey", {...})` (names and fields in camelCase);
+//! - Rust: [`crate::Client::call`] (async) and [`crate::blocking::Client::call`].
+//!
+//! Requests are JSON objects read with `deny_unknown_fields`: a misspelt or unknown field, a
+//! wrong type or a bad value is [`ErrorCode::InvalidArgument`] naming the operation and the path
+//! of the offending value (`request.documents[1].fields[0].page`), never its content. Bytes
+//! travel as base64 text in fields named `*_base64`. Results are JSON objects.
+//!
+//! Long-running operations (waits) take `interval_ms` and `timeout_ms` in their request and
+//! honour the [`CallContext`]'s cancel token and progress callback, which is given each polled
+//! state as JSON.
+
+mod ops;
+mod wire;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::client::Client;
+use crate::error::{Error, ErrorCode, Result};
+use crate::CancelToken;
+
+pub use ops::OPERATIONS;
+pub use wire::Base64;
+
+/// A boxed operation future.
+pub type CallFuture<'a> = Pin<Box<dyn Future<Output = Result<Value>> + Send + 'a>>;
+
+/// How an operation is run: the client, the JSON request, the call's context.
+type Runner = for<'a> fn(&'a Client, Value, &'a CallContext) -> CallFuture<'a>;
+
+/// A progress callback: given each polled state of a long-running operation, as JSON.
+pub type ProgressCallback = Arc<dyn Fn(&Value) + Send + Sync>;
+
+/// What a caller gives an operation besides its request.
+#[derive(Clone, Default)]
+pub struct CallContext {
+    /// Aborts a long-running operation from elsewhere ([`ErrorCode::Aborted`]).
+    pub cancel: Option<CancelToken>,
+    /// Given each polled state of a long-running operation.
+    pub progress: Option<ProgressCallback>,
+}
+
+impl std::fmt::Debug for CallContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallContext")
+            .field("cancel", &self.cancel)
+            .field("progress", &self.progress.as_ref().map(|_| "callback"))
+            .finish()
+    }
+}
+
+/// One operation of the table.
+pub struct Operation {
+    /// The operation's name, `provider.operation` in snake_case (`securosys.create_key`).
+    pub name: &'static str,
+    /// What it does (the first line is its summary).
+    pub doc: &'static str,
+    /// The Rust type its request is read into (documented in the crate docs).
+    pub request: &'static str,
+    /// The Rust type its result is written from.
+    pub result: &'static str,
+    /// Whether it waits for something to happen (polls): it then takes `interval_ms` and
+    /// `timeout_ms`, and honours cancellation and progress.
+    pub long_running: bool,
+    /// Runs it.
+    run: Runner,
+}
+
+impl std::fmt::Debug for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Operation")
+            .field("name", &self.name)
+            .field("request", &self.request)
+            .field("result", &self.result)
+            .field("long_running", &self.long_running)
+            .finish()
+    }
+}
+
+impl Operation {
+    /// The first line of [`Operation::doc`].
+    pub fn summary(&self) -> &'static str {
+        self.doc.lines().next().unwrap_or("").trim()
+    }
+
+    /// The operation's name in camelCase (`securosys.createKey`), as the Node addon spells it.
+    pub fn camel_name(&self) -> String {
+        camel_case(self.name)
+    }
+}
+
+/// The operation called `name`: its snake_case name (`securosys.create_key`), or the camelCase
+/// spelling (`securosys.createKey`). An unknown name is [`ErrorCode::InvalidArgument`] naming
+/// the closest known ones.
+pub fn operation(name: &str) -> Result<&'static Operation> {
+    let wanted = snake_case(name);
+    if let Some(op) = OPERATIONS.iter().find(|o| o.name == wanted) {
+        return Ok(op);
+    }
+    let provider = wanted.split('.').next().unwrap_or("");
+    let mut near: Vec<&str> = OPERATIONS
+        .iter()
+        .filter(|o| o.name.starts_with(&format!("{provider}.")))
+        .map(|o| o.name)
+        .collect();
+    if near.is_empty() {
+        near = OPERATIONS.iter().map(|o| o.name).collect();
+    }
+    near.truncate(12);
+    Err(Error::new(
+        ErrorCode::InvalidArgument,
+        format!(
+            "there is no operation {:?}; known operations include {} (`signbridge call --list` \
+             lists them all)",
+            name.chars().take(80).collect::<String>(),
+            near.join(", ")
+        ),
+    ))
+}
+
+impl Client {
+    /// Run the operation called `name` (see [`crate::api`]) with a JSON `request`; its result
+    /// as JSON.
+    pub async fn call(&self, name: &str, request: Value, ctx: &CallContext) -> Result<Value> {
+        let op = operation(name)?;
+        (op.run)(self, request, ctx).await
+    }
+}
+
+/// Read `value` as the request of `op`: unknown fields, wrong types and bad values are
+/// [`ErrorCode::InvalidArgument`] naming the path of the offending value, never the value.
+pub(crate) fn request<T: DeserializeOwned>(op: &str, value: Value) -> Result<T> {
+    // `null` or nothing stands for an empty request.
+    let value = match value {
+        Value::Null => Value::Object(Default::default()),
+        v => v,
+    };
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let at = if path == "." || path.is_empty() {
+            "request".to_string()
+        } else {
+            format!("request.{path}")
+        };
+        Error::new(
+            ErrorCode::InvalidArgument,
+            format!(
+                "{op}: {at}: {}; see `signbridge call --help {op}` for the request's fields",
+                crate::config::redact_values(&e.inner().to_string())
+            ),
+        )
+    })
+}
+
+/// `value` as the JSON result of `op`.
+pub(crate) fn result<T: Serialize>(op: &str, value: &T) -> Result<Value> {
+    serde_json::to_value(value)
+        .map_err(|e| Error::internal(format!("{op}: the result cannot be written as JSON: {e}")))
+}
+
+/// `securosys.create_key` → `securosys.createKey`.
+fn camel_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `securosys.createKey` → `securosys.create_key` (snake_case names are unchanged).
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_operation_has_a_unique_documented_name_in_both_spellings() {
+        let mut seen = std::collections::BTreeSet::new();
+        for op in OPERATIONS {
+            assert!(seen.insert(op.name), "{} twice", op.name);
+            assert!(!op.summary().is_empty(), "{} has no doc", op.name);
+            assert!(
+                op.name.contains('.') && op.name == op.name.to_ascii_lowercase(),
+                "{}",
+                op.name
+            );
+            assert_eq!(snake_case(&op.camel_name()), op.name);
+            assert_eq!(
+                operation(&op.camel_name()).map(|o| o.name).ok(),
+                Some(op.name)
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_operation_names_the_close_ones() {
+        let e = operation("securosys.create_kee").expect_err("unknown");
+        assert_eq!(e.code(), ErrorCode::InvalidArgument);
+        assert!(e.message().contains("securosys.create_key"), "{e}");
+    }
+
+    #[test]
+    fn bad_requests_name_the_path_not_the_value() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct R {
+            label: String,
+            items: Vec<u32>,
+        }
+        let e = request::<R>(
+            "x.y",
+            serde_json::json!({"label": "a", "items": [1, "s3cret"]}),
+        )
+        .expect_err("bad");
+        assert_eq!(e.code(), ErrorCode::InvalidArgument);
+        assert!(e.message().contains("request.items[1]"), "{e}");
+        assert!(!e.message().contains("s3cret"), "{e}");
+        let e = request::<R>(
+            "x.y",
+            serde_json::json!({"label": "a", "items": [], "lable": 1}),
+        )
+        .expect_err("unknown field");
+        assert!(e.message().contains("lable"), "{e}");
+    }
+}

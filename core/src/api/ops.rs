@@ -1,0 +1,652 @@
+//! The table itself: one entry per operation. Each entry names the operation, documents it,
+//! gives its request and result types and the one line that runs it on the client; the
+//! request types that exist only for the table are declared here too.
+
+use serde::{Deserialize, Serialize};
+
+use super::wire::{Base64, WaitFields};
+use super::{request, result, CallContext, CallFuture, Operation};
+use crate::client::Client;
+use crate::error::Result;
+use crate::providers::securosys::{
+    ApprovalTask, ApproverKey, CertificateRequest, CreateKey, CsrRequest, KeyInfo, LicenseInfo,
+    PayloadKind, RequestStatus, SignOptions, SignatureAlgorithm, TaskKind, VersionInfo,
+};
+use crate::providers::zignsec::{CreateSigning, SigningSession, SigningStatus, StartSigning};
+use crate::signing::{CompletedSession, NewSession, SessionRef, SessionState, StartedSession};
+
+/// Declares the table: `name (Request) -> Result [long_running]: |client, req, ctx| body`.
+/// `body` is an expression evaluated in an async block (it may `.await` and use `?`).
+macro_rules! operations {
+    ($(
+        $(#[doc = $doc:literal])+
+        $id:ident $name:literal ($req:ty) -> $res:ty $([$long:ident])? :
+            |$c:ident, $r:ident, $x:ident| $body:expr;
+    )*) => {
+        $(
+            #[allow(unused_variables)]
+            fn $id<'a>(client: &'a Client, value: serde_json::Value, ctx: &'a CallContext)
+                -> CallFuture<'a>
+            {
+                Box::pin(async move {
+                    let $r: $req = request($name, value)?;
+                    let $c = client;
+                    let $x = ctx;
+                    let out: $res = $body;
+                    result($name, &out)
+                })
+            }
+        )*
+        /// Every operation, in the order of the documentation.
+        pub static OPERATIONS: &[Operation] = &[$(
+            Operation {
+                name: $name,
+                doc: concat!($($doc, "\n"),+),
+                request: stringify!($req),
+                result: stringify!($res),
+                long_running: operations!(@long $($long)?),
+                run: $id,
+            },
+        )*];
+    };
+    (@long long_running) => { true };
+    (@long) => { false };
+}
+
+/// A request without fields.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Empty {}
+
+/// A result without fields (`{}`).
+#[derive(Debug, Default, Serialize)]
+pub struct Done {}
+
+/// A key, by label.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyLabel {
+    /// The key's label.
+    pub label: String,
+}
+
+/// A request of the HSM, by id.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestId {
+    /// The request id (from an asynchronous operation).
+    pub id: String,
+}
+
+/// Waiting for an HSM request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaitRequest {
+    /// The request id.
+    pub id: String,
+    /// Time between two polls, in milliseconds.
+    pub interval_ms: Option<u64>,
+    /// Give up after this long, in milliseconds.
+    pub timeout_ms: Option<u64>,
+}
+
+/// Data (or a digest) to sign with an HSM key, or to verify a signature of.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignRequest {
+    /// The key's label.
+    pub label: String,
+    /// The data or digest, base64.
+    pub payload_base64: Option<Base64>,
+    /// Or the path of a file holding it.
+    pub path: Option<String>,
+    /// Whether the payload is the data (default) or a digest.
+    #[serde(default)]
+    pub payload_kind: PayloadKind,
+    /// The signature algorithm.
+    pub algorithm: SignatureAlgorithm,
+    /// For asynchronous signing: shown to approvers.
+    #[serde(default)]
+    pub options: Option<SignOptions>,
+    /// For verification: the signature, base64.
+    pub signature_base64: Option<Base64>,
+}
+
+impl SignRequest {
+    /// The payload: exactly one of `payload_base64` and `path`.
+    async fn payload(&self, op: &str) -> Result<Vec<u8>> {
+        match (&self.payload_base64, &self.path) {
+            (Some(b), None) => Ok(b.0.clone()),
+            (None, Some(p)) => {
+                let path = std::path::PathBuf::from(p);
+                crate::runtime::blocking_io(move || {
+                    std::fs::read(&path).map_err(|e| crate::Error::io("read", &path, e))
+                })
+                .await
+            }
+            _ => Err(crate::Error::new(
+                crate::ErrorCode::InvalidArgument,
+                format!("{op}: give exactly one of request.payload_base64 and request.path"),
+            )),
+        }
+    }
+
+    fn signature(&self, op: &str) -> Result<&[u8]> {
+        self.signature_base64
+            .as_ref()
+            .map(|s| s.0.as_slice())
+            .ok_or_else(|| {
+                crate::Error::new(
+                    crate::ErrorCode::InvalidArgument,
+                    format!("{op}: request.signature_base64 is missing"),
+                )
+            })
+    }
+}
+
+/// A signature, base64.
+#[derive(Debug, Serialize)]
+pub struct Signature {
+    /// The signature bytes, base64.
+    pub signature_base64: Base64,
+}
+
+/// The outcome of a verification.
+#[derive(Debug, Serialize)]
+pub struct Verified {
+    /// Whether the signature is valid for the payload and key.
+    pub valid: bool,
+}
+
+/// A request id of an asynchronous HSM operation.
+#[derive(Debug, Serialize)]
+pub struct Requested {
+    /// The request id to wait for.
+    pub id: String,
+}
+
+/// The result of a finished HSM request, base64.
+#[derive(Debug, Serialize)]
+pub struct RequestResult {
+    /// The result bytes (a signature, a certificate…), base64.
+    pub result_base64: Base64,
+}
+
+/// A public key.
+#[derive(Debug, Serialize)]
+pub struct PublicKey {
+    /// The key as SubjectPublicKeyInfo DER, base64.
+    pub der_base64: Base64,
+}
+
+/// Key labels.
+#[derive(Debug, Serialize)]
+pub struct Labels {
+    /// Every key's label.
+    pub labels: Vec<String>,
+}
+
+/// Approval tasks.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TasksRequest {
+    /// The approver's private key, PEM (PKCS#8).
+    pub approver_key_pem: String,
+    /// Which tasks (default: sign).
+    #[serde(default)]
+    pub kind: TaskKind,
+    /// How many per page (default 25).
+    pub page_size: Option<u32>,
+}
+
+/// Approval tasks found.
+#[derive(Debug, Serialize)]
+pub struct Tasks {
+    /// The tasks.
+    pub tasks: Vec<ApprovalTask>,
+}
+
+/// Approving or rejecting a task.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    /// The approver's private key, PEM (PKCS#8).
+    pub approver_key_pem: String,
+    /// The task (as listed).
+    pub task: ApprovalTask,
+}
+
+/// A certificate for an HSM key.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateFor {
+    /// The key's label.
+    pub label: String,
+    /// What the certificate says.
+    pub certificate: CertificateRequest,
+    /// For the approval variant: shown to approvers.
+    #[serde(default)]
+    pub options: Option<SignOptions>,
+}
+
+/// A CSR for an HSM key.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CsrFor {
+    /// The key's label.
+    pub label: String,
+    /// What the request says.
+    pub csr: CsrRequest,
+    /// For the approval variant: shown to approvers.
+    #[serde(default)]
+    pub options: Option<SignOptions>,
+}
+
+/// A certificate or CSR, DER and PEM.
+#[derive(Debug, Serialize)]
+pub struct Pem {
+    /// DER, base64.
+    pub der_base64: Base64,
+    /// PEM text.
+    pub pem: String,
+}
+
+/// A session of the provider-neutral signing service.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionId {
+    /// The session reference (`zignsec:<id>` or `onespan:<id>`).
+    pub session: SessionRef,
+}
+
+/// Waiting for a neutral session.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WaitSession {
+    /// The session reference.
+    pub session: SessionRef,
+    /// Time between two polls, in milliseconds.
+    pub interval_ms: Option<u64>,
+    /// Give up after this long, in milliseconds.
+    pub timeout_ms: Option<u64>,
+}
+
+/// Saving a finished session's documents.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaveAll {
+    /// The session reference (it must have finished).
+    pub session: SessionRef,
+    /// The directory to save into (created when missing).
+    pub dir: String,
+}
+
+/// Paths written.
+#[derive(Debug, Serialize)]
+pub struct Saved {
+    /// The files, in the session's document order.
+    pub paths: Vec<String>,
+}
+
+/// A document of a neutral session.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentOf {
+    /// The session reference.
+    pub session: SessionRef,
+    /// The document id (from the completed session's files).
+    pub document_id: String,
+}
+
+/// Document bytes.
+#[derive(Debug, Serialize)]
+pub struct DocumentBytes {
+    /// The PDF, base64.
+    pub pdf_base64: Base64,
+}
+
+/// A ZignSec signing session, by id.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZignsecSession {
+    /// The session id.
+    pub session_id: String,
+}
+
+/// Starting a ZignSec signing session.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZignsecStart {
+    /// The session id.
+    pub session_id: String,
+    /// The files (placements) and redirects.
+    pub start: StartSigning,
+}
+
+/// Uploading a PDF to a ZignSec signing session.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZignsecUpload {
+    /// The session id.
+    pub session_id: String,
+    /// The PDF's path (streamed from disk)…
+    pub path: Option<String>,
+    /// …or its bytes, base64, with `name`.
+    pub pdf_base64: Option<Base64>,
+    /// The file name shown to the signer (with `pdf_base64`).
+    pub name: Option<String>,
+}
+
+/// Waiting for a ZignSec signing session.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZignsecWait {
+    /// The session id.
+    pub session_id: String,
+    /// Time between two polls, in milliseconds (default 2000, the provider's recommendation).
+    pub interval_ms: Option<u64>,
+    /// Give up after this long, in milliseconds.
+    pub timeout_ms: Option<u64>,
+}
+
+/// Saving a ZignSec session's signed files.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZignsecSave {
+    /// The session id (it must have finished).
+    pub session_id: String,
+    /// The directory to save into.
+    pub dir: String,
+}
+
+/// A OneSpan transaction, by id.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackageId {
+    /// The transaction (package) id.
+    pub package_id: String,
+}
+
+/// A OneSpan transaction's status.
+#[derive(Debug, Serialize)]
+pub struct PackageState {
+    /// `DRAFT`, `SENT`, `COMPLETED`, `DECLINED`, `OPTED_OUT`, `EXPIRED`, `ARCHIVED`.
+    pub status: crate::providers::onespan::PackageStatus,
+}
+
+/// A signer's signing link.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningUrlRequest {
+    /// The transaction id.
+    pub package_id: String,
+    /// The signer's role id.
+    pub role_id: String,
+}
+
+/// A URL.
+#[derive(Debug, Serialize)]
+pub struct Link {
+    /// The URL.
+    pub url: String,
+}
+
+/// Waiting for a OneSpan transaction.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackageWait {
+    /// The transaction id.
+    pub package_id: String,
+    /// Time between two polls, in milliseconds (default: 5 s, growing to 60 s).
+    pub interval_ms: Option<u64>,
+    /// Give up after this long, in milliseconds.
+    pub timeout_ms: Option<u64>,
+}
+
+/// A created OneSpan transaction.
+#[derive(Debug, Serialize)]
+pub struct Created {
+    /// The new transaction's id.
+    pub package_id: String,
+}
+
+fn wait<T: Serialize + Send + Sync + 'static>(
+    op: &str,
+    interval_ms: Option<u64>,
+    timeout_ms: Option<u64>,
+    ctx: &CallContext,
+) -> Result<crate::session::WaitOptions<T>> {
+    WaitFields {
+        interval_ms,
+        timeout_ms,
+    }
+    .options(op, ctx)
+}
+
+fn approver(pem: &str) -> Result<ApproverKey> {
+    ApproverKey::from_pem(pem)
+}
+
+fn paths(list: Vec<std::path::PathBuf>) -> Saved {
+    Saved {
+        paths: list.into_iter().map(|p| p.display().to_string()).collect(),
+    }
+}
+
+operations! {
+    // ---- Securosys Primus HSM ---------------------------------------------------------------
+
+    /// The TSB's version (`GET /v1/versionInfo`).
+    securosys_version_info "securosys.version_info" (Empty) -> VersionInfo:
+        |c, r, x| c.securosys()?.version_info().await?;
+    /// The HSM's licensed features (`GET /v1/licenseInfo`).
+    securosys_license_info "securosys.license_info" (Empty) -> LicenseInfo:
+        |c, r, x| c.securosys()?.license_info().await?;
+    /// Create a key, optionally with an approval policy (`POST /v1/key`, key-management role).
+    securosys_create_key "securosys.create_key" (CreateKey) -> KeyInfo:
+        |c, r, x| c.securosys()?.create_key(&r).await?;
+    /// A key's attributes and public key (key-management role).
+    securosys_get_key "securosys.get_key" (KeyLabel) -> KeyInfo:
+        |c, r, x| c.securosys()?.get_key(&r.label).await?;
+    /// A key's public key as SubjectPublicKeyInfo DER.
+    securosys_public_key "securosys.public_key" (KeyLabel) -> PublicKey:
+        |c, r, x| PublicKey { der_base64: Base64(c.securosys()?.public_key(&r.label).await?) };
+    /// Every key's label (`GET /v1/key`, key-management role).
+    securosys_list_keys "securosys.list_keys" (Empty) -> Labels:
+        |c, r, x| Labels { labels: c.securosys()?.list_keys().await? };
+    /// Delete a key; its pending requests are cancelled (key-management role).
+    securosys_delete_key "securosys.delete_key" (KeyLabel) -> Done:
+        |c, r, x| { c.securosys()?.delete_key(&r.label).await?; Done {} };
+    /// Sign now, with a key that has no approval policy (`POST /v1/synchronousSign`).
+    securosys_synchronous_sign "securosys.synchronous_sign" (SignRequest) -> Signature:
+        |c, r, x| {
+            let data = r.payload("securosys.synchronous_sign").await?;
+            let sig = c.securosys()?.synchronous_sign(&r.label, &data, r.payload_kind, &r.algorithm).await?;
+            Signature { signature_base64: Base64(sig) }
+        };
+    /// Verify a signature with an HSM key (`POST /v1/verify`).
+    securosys_verify "securosys.verify" (SignRequest) -> Verified:
+        |c, r, x| {
+            let data = r.payload("securosys.verify").await?;
+            let sig = r.signature("securosys.verify")?;
+            Verified { valid: c.securosys()?.verify(&r.label, &data, r.payload_kind, &r.algorithm, sig).await? }
+        };
+    /// Ask for a signature that approvers must approve (`POST /v1/sign`): the request id.
+    securosys_sign "securosys.sign" (SignRequest) -> Requested:
+        |c, r, x| {
+            let data = r.payload("securosys.sign").await?;
+            let opts = r.options.clone().unwrap_or_default();
+            Requested { id: c.securosys()?.sign(&r.label, &data, r.payload_kind, &r.algorithm, &opts).await? }
+        };
+    /// An asynchronous request's state and approvals (`GET /v1/request/{id}`).
+    securosys_request_status "securosys.request_status" (RequestId) -> RequestStatus:
+        |c, r, x| c.securosys()?.request_status(&r.id).await?;
+    /// Cancel a pending request (`DELETE /v1/request/{id}`).
+    securosys_cancel_request "securosys.cancel_request" (RequestId) -> Done:
+        |c, r, x| { c.securosys()?.cancel_request(&r.id).await?; Done {} };
+    /// Wait until a request is executed, rejected or expired; its result bytes.
+    securosys_wait_request "securosys.wait_request" (WaitRequest) -> RequestResult [long_running]:
+        |c, r, x| {
+            let opts = wait("securosys.wait_request", r.interval_ms, r.timeout_ms, x)?;
+            RequestResult { result_base64: Base64(c.securosys()?.wait_request(&r.id, &opts).await?) }
+        };
+    /// The approval tasks waiting for an approver (first page).
+    securosys_list_approval_tasks "securosys.list_approval_tasks" (TasksRequest) -> Tasks:
+        |c, r, x| {
+            let key = approver(&r.approver_key_pem)?;
+            Tasks { tasks: c.securosys()?.list_approval_tasks(&key, r.kind, r.page_size.unwrap_or(25)).await? }
+        };
+    /// Approve a task with an approver's key.
+    securosys_approve "securosys.approve" (Decision) -> Done:
+        |c, r, x| { c.securosys()?.approve(&approver(&r.approver_key_pem)?, &r.task).await?; Done {} };
+    /// Reject a task with an approver's key.
+    securosys_reject "securosys.reject" (Decision) -> Done:
+        |c, r, x| { c.securosys()?.reject(&approver(&r.approver_key_pem)?, &r.task.id).await?; Done {} };
+    /// A self-signed X.509 certificate for an HSM key.
+    securosys_self_signed_certificate "securosys.self_signed_certificate" (CertificateFor) -> Pem:
+        |c, r, x| {
+            let cert = c.securosys()?.self_signed_certificate(&r.label, &r.certificate).await?;
+            Pem { pem: cert.pem(), der_base64: Base64(cert.der) }
+        };
+    /// A PKCS#10 certificate signing request for an HSM key.
+    securosys_certificate_signing_request "securosys.certificate_signing_request" (CsrFor) -> Pem:
+        |c, r, x| {
+            let csr = c.securosys()?.certificate_signing_request(&r.label, &r.csr).await?;
+            Pem { pem: csr.pem(), der_base64: Base64(csr.der) }
+        };
+
+    /// Ask for a self-signed certificate that approvers must approve: the request id.
+    securosys_request_self_signed_certificate "securosys.request_self_signed_certificate" (CertificateFor) -> Requested:
+        |c, r, x| {
+            let opts = r.options.clone().unwrap_or_default();
+            Requested { id: c.securosys()?.request_self_signed_certificate(&r.label, &r.certificate, &opts).await? }
+        };
+    /// Ask for a CSR that approvers must approve: the request id.
+    securosys_request_certificate_signing_request "securosys.request_certificate_signing_request" (CsrFor) -> Requested:
+        |c, r, x| {
+            let opts = r.options.clone().unwrap_or_default();
+            Requested { id: c.securosys()?.request_certificate_signing_request(&r.label, &r.csr, &opts).await? }
+        };
+    /// Wait for an approved certificate request; the certificate.
+    securosys_wait_certificate "securosys.wait_certificate" (WaitRequest) -> Pem [long_running]:
+        |c, r, x| {
+            let opts = wait("securosys.wait_certificate", r.interval_ms, r.timeout_ms, x)?;
+            let cert = c.securosys()?.wait_certificate(&r.id, &opts).await?;
+            Pem { pem: cert.pem(), der_base64: Base64(cert.der) }
+        };
+    /// Wait for an approved CSR request; the CSR.
+    securosys_wait_certificate_signing_request "securosys.wait_certificate_signing_request" (WaitRequest) -> Pem [long_running]:
+        |c, r, x| {
+            let opts = wait("securosys.wait_certificate_signing_request", r.interval_ms, r.timeout_ms, x)?;
+            let csr = c.securosys()?.wait_certificate_signing_request(&r.id, &opts).await?;
+            Pem { pem: csr.pem(), der_base64: Base64(csr.der) }
+        };
+
+    // ---- provider-neutral signing -----------------------------------------------------------
+
+    /// Start a signing session with the configured provider (ZignSec or OneSpan): documents,
+    /// signers, redirects; the session reference and each signer's link.
+    signing_start "signing.start" (NewSession) -> StartedSession:
+        |c, r, x| c.signing()?.start(&r).await?;
+    /// A session's state (one poll).
+    signing_status "signing.status" (SessionId) -> SessionState:
+        |c, r, x| c.signing()?.status(&r.session).await?;
+    /// Wait until a session is signed (or ends otherwise, as an error); the signed documents.
+    signing_wait "signing.wait" (WaitSession) -> CompletedSession [long_running]:
+        |c, r, x| {
+            let opts = wait("signing.wait", r.interval_ms, r.timeout_ms, x)?;
+            c.signing()?.wait(&r.session, &opts).await?
+        };
+    /// A finished session's documents (no waiting).
+    signing_result "signing.result" (SessionId) -> CompletedSession:
+        |c, r, x| c.signing()?.result(&r.session).await?;
+    /// One signed document's bytes.
+    signing_download "signing.download" (DocumentOf) -> DocumentBytes:
+        |c, r, x| DocumentBytes { pdf_base64: Base64(c.signing()?.download(&r.session, &r.document_id).await?.to_vec()) };
+    /// Save a finished session's documents into a directory (safe, distinct names).
+    signing_save_all "signing.save_all" (SaveAll) -> Saved:
+        |c, r, x| {
+            let s = c.signing()?;
+            let done = s.result(&r.session).await?;
+            paths(s.save_all(&done, &r.dir).await?)
+        };
+    /// Cancel a session (OneSpan; ZignSec has no cancel call).
+    signing_cancel "signing.cancel" (SessionId) -> Done:
+        |c, r, x| { c.signing()?.cancel(&r.session).await?; Done {} };
+
+    // ---- ZignSec BankID Norway signing ------------------------------------------------------
+
+    /// Create a signing session (redirects, relay state, webhook, metadata).
+    zignsec_create_signing "zignsec.create_signing" (CreateSigning) -> SigningSession:
+        |c, r, x| c.zignsec()?.signing().create(&r).await?;
+    /// Upload a PDF to a session (checked locally first: non-empty, `%PDF-`, `%%EOF`).
+    zignsec_upload "zignsec.upload" (ZignsecUpload) -> crate::providers::zignsec::UploadedFile:
+        |c, r, x| {
+            let s = c.zignsec()?.signing();
+            match (&r.path, &r.pdf_base64) {
+                (Some(p), None) => s.upload_path(&r.session_id, p).await?,
+                (None, Some(b)) => s.upload_bytes(&r.session_id, r.name.as_deref().unwrap_or("document.pdf"), b.0.clone()).await?,
+                _ => return Err(crate::Error::new(crate::ErrorCode::InvalidArgument,
+                    "zignsec.upload: give exactly one of request.path and request.pdf_base64")),
+            }
+        };
+    /// Start signing the uploaded files (placements, redirects): the signer's URL.
+    zignsec_start_signing "zignsec.start_signing" (ZignsecStart) -> crate::providers::zignsec::StartedSigning:
+        |c, r, x| c.zignsec()?.signing().start(&r.session_id, &r.start).await?;
+    /// A signing session's status (one poll).
+    zignsec_signing_status "zignsec.signing_status" (ZignsecSession) -> SigningStatus:
+        |c, r, x| c.zignsec()?.signing().status(&r.session_id).await?;
+    /// Wait until a signing session is finished (or ends otherwise, as an error).
+    zignsec_wait_signing "zignsec.wait_signing" (ZignsecWait) -> SigningStatus [long_running]:
+        |c, r, x| {
+            let opts = wait("zignsec.wait_signing", r.interval_ms, r.timeout_ms, x)?;
+            c.zignsec()?.signing().wait(&r.session_id, &opts).await?
+        };
+    /// Save a finished session's signed files into a directory (md5 verified, atomic).
+    zignsec_save_signed_files "zignsec.save_signed_files" (ZignsecSave) -> Saved:
+        |c, r, x| {
+            let s = c.zignsec()?.signing();
+            let state = s.status(&r.session_id).await?;
+            paths(s.save_signed_files(&state, &r.dir).await?)
+        };
+
+    // ---- OneSpan Sign -----------------------------------------------------------------------
+
+    /// Create a transaction from its JSON description (documents by path or base64, signers,
+    /// fields), in one request.
+    onespan_create_package "onespan.create_package" (serde_json::Value) -> Created:
+        |c, r, x| {
+            let p = crate::providers::onespan::NewPackage::from_json(&r).await?;
+            Created { package_id: c.onespan()?.create_package(&p).await? }
+        };
+    /// A transaction as OneSpan describes it.
+    onespan_get_package "onespan.get_package" (PackageId) -> crate::providers::onespan::Package:
+        |c, r, x| c.onespan()?.get_package(&r.package_id).await?;
+    /// A transaction's status.
+    onespan_status "onespan.status" (PackageId) -> PackageState:
+        |c, r, x| PackageState { status: c.onespan()?.status(&r.package_id).await? };
+    /// A signer's signing link.
+    onespan_signing_url "onespan.signing_url" (SigningUrlRequest) -> Link:
+        |c, r, x| Link { url: c.onespan()?.signing_url(&r.package_id, &r.role_id).await? };
+    /// Send a draft transaction to its signers.
+    onespan_send "onespan.send" (PackageId) -> Done:
+        |c, r, x| { c.onespan()?.send(&r.package_id).await?; Done {} };
+    /// Move a transaction to the trash.
+    onespan_trash "onespan.trash" (PackageId) -> Done:
+        |c, r, x| { c.onespan()?.trash(&r.package_id).await?; Done {} };
+    /// Restore a transaction from the trash.
+    onespan_restore "onespan.restore" (PackageId) -> Done:
+        |c, r, x| { c.onespan()?.restore(&r.package_id).await?; Done {} };
+    /// Archive a completed transaction.
+    onespan_archive "onespan.archive" (PackageId) -> Done:
+        |c, r, x| { c.onespan()?.archive(&r.package_id).await?; Done {} };
+    /// Delete a transaction.
+    onespan_delete "onespan.delete" (PackageId) -> Done:
+        |c, r, x| { c.onespan()?.delete(&r.package_id).await?; Done {} };
+    /// Wait until a transaction is completed (or ends otherwise, as an error).
+    onespan_wait "onespan.wait" (PackageWait) -> crate::providers::onespan::Package [long_running]:
+        |c, r, x| {
+            let opts = wait("onespan.wait", r.interval_ms, r.timeout_ms, x)?;
+            c.onespan()?.wait(&r.package_id, &opts).await?
+        };
+}

@@ -1,0 +1,90 @@
+//! Pieces of the operation table's JSON: bytes as base64, and the wait settings of long-running
+//! operations.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::CallContext;
+use crate::error::{Error, ErrorCode, Result};
+use crate::session::WaitOptions;
+
+/// Bytes, written in JSON as standard base64 text (with padding; whitespace is ignored when
+/// read).
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Base64(pub Vec<u8>);
+
+impl std::fmt::Debug for Base64 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Base64({} bytes)", self.0.len())
+    }
+}
+
+impl Serialize for Base64 {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Base64 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        base64::engine::general_purpose::STANDARD
+            .decode(compact.as_bytes())
+            .map(Base64)
+            .map_err(|_| serde::de::Error::custom("not base64 text (standard alphabet, padded)"))
+    }
+}
+
+/// The wait settings of a long-running operation's request.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct WaitFields {
+    /// Time between two polls, in milliseconds (default: the provider's recommendation).
+    pub interval_ms: Option<u64>,
+    /// Give up after this long with `SB_ERR_TIMEOUT` (default: wait until a final state).
+    pub timeout_ms: Option<u64>,
+}
+
+/// Longest wait setting accepted (a year): beyond it a number is a mistake.
+const MAX_WAIT_MS: u64 = 365 * 24 * 3600 * 1000;
+
+impl WaitFields {
+    /// The wait options of `op`: these settings, the context's cancel token, and its progress
+    /// callback given each polled state as JSON.
+    pub(crate) fn options<T: Serialize + Send + Sync + 'static>(
+        &self,
+        op: &str,
+        ctx: &CallContext,
+    ) -> Result<WaitOptions<T>> {
+        let check = |field: &str, v: Option<u64>| -> Result<Option<Duration>> {
+            match v {
+                Some(ms) if ms == 0 || ms > MAX_WAIT_MS => Err(Error::new(
+                    ErrorCode::InvalidArgument,
+                    format!(
+                        "{op}: request.{field} must be between 1 and {MAX_WAIT_MS} milliseconds, \
+                         got {ms}"
+                    ),
+                )),
+                Some(ms) => Ok(Some(Duration::from_millis(ms))),
+                None => Ok(None),
+            }
+        };
+        let mut opts = WaitOptions::<T>::default();
+        if let Some(i) = check("interval_ms", self.interval_ms)? {
+            opts.interval = i;
+        }
+        opts.timeout = check("timeout_ms", self.timeout_ms)?;
+        opts.cancel = ctx.cancel.clone();
+        if let Some(progress) = ctx.progress.clone() {
+            opts.on_progress = Some(std::sync::Arc::new(move |state: &T| {
+                if let Ok(v) = serde_json::to_value(state) {
+                    progress(&v);
+                }
+            }));
+        }
+        Ok(opts)
+    }
+}
