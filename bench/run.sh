@@ -7,7 +7,9 @@
 # Nothing here is a test: no timing threshold fails the run, only a broken benchmark does.
 #
 # Knobs: BENCH_N (calls per loop, 5000), BENCH_FLOWS (300), BENCH_WAITS (10000),
-# BENCH_LARGE_MB (50), BENCH_LARGE_REPS (3), BENCH_STARTUP_REPS (10).
+# BENCH_LARGE_MB (50), BENCH_LARGE_REPS (3), BENCH_STARTUP_REPS (10); the realistic-network suite
+# (bench/net.py): NET_THREADS (32), NET_CALLS (20), NET_THINK_MS (50), NET_RAMP_MS (3000),
+# NET_TPR (200), NET_COLD_REPS (5), NET_ONE_WAY_MS (10), NET_SCENARIOS; BENCH_SKIP_NET=1 skips it.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,6 +60,8 @@ RUST_BENCH=$ROOT/target/release/signbridge-bench
 step "C bench against target/release/libsignbridge.a and libcurl"
 gcc -O2 -std=c99 -Wall -Wextra -Iinclude bench/c/bench.c target/release/libsignbridge.a \
   -lcurl -lpthread -ldl -lm -o "$OUT/bench-c"
+gcc -O2 -std=c99 -Wall -Wextra -Iinclude bench/c/net.c target/release/libsignbridge.a \
+  -lcurl -lpthread -ldl -lm -o "$OUT/bench-net"
 
 step "Python: venv with the release wheel, requests and httpx"
 VENV=$OUT/venv
@@ -77,6 +81,13 @@ rm -rf "$OUT/node" && mkdir -p "$OUT/node"
   --no-const-enum --output-dir "$OUT/node" >/dev/null)
 cp bindings-node/index.js bindings-node/package.json "$OUT/node/"
 export SIGNBRIDGE_NODE=$OUT/node
+# undici from npm for the realistic-network suite's fetch peer (its Agent takes the client
+# certificate), into build/bench/npm: not into bindings-node's lock.
+UNDICI_VERSION=7.30.3
+if [ "$(node -p "try { require('$OUT/npm/node_modules/undici/package.json').version } catch { '' }")" != "$UNDICI_VERSION" ]; then
+  mkdir -p "$OUT/npm"
+  npm install --prefix "$OUT/npm" --no-audit --no-fund --loglevel=error "undici@$UNDICI_VERSION" >/dev/null
+fi
 
 BUILD_SECS=$(($(date +%s) - T0))
 
@@ -180,7 +191,6 @@ run tokens-rust env SIM_URL="$TOKEN_SIM_URL" BENCH_TOKEN_LIFETIME_S="$TOKEN_LIFE
 # ---- 6. large documents ----
 run large-rust "$RUST_BENCH" large "$LARGE"
 run large-python "$PY" bench/python/bench.py large "$LARGE"
-rm -f "$LARGE"
 
 # ---- 7. start-up ----
 run startup "$PY" bench/startup.py "$PY" node
@@ -190,6 +200,14 @@ run flow-rust "$RUST_BENCH" flow
 run flow-c "$OUT/bench-c" flow "$PDF"
 run flow-python "$PY" bench/python/bench.py flow "$PDF"
 run flow-node node bench/node/bench.js flow "$PDF"
+
+# ---- 9. the realistic-network suite: the simulator's mutual-TLS listener behind a 20 ms delay
+# proxy (its own two simulators: HTTP/2 offered, and --no-http2), every surface and its peer.
+if [ "${BENCH_SKIP_NET:-0}" != 1 ]; then
+  run net "$PY" bench/net.py --sim target/release/signbridge-sim --rust-bench "$RUST_BENCH" \
+    --c-bench "$OUT/bench-net" --python "$PY" --node node --out "$OUT" --key "$SIM_KEY" --large "$LARGE"
+fi
+rm -f "$LARGE"
 
 # ---- 3 (core only). The Node waits without Node: the core's own share of that memory. Last, so
 # that its 10 000 more sessions do not weigh on the simulator during the other measurements.

@@ -4,7 +4,8 @@
                         httpx.Client (alternating blocks); then the same with 8 threads
     bench.py flow PDF   complete signing flows per second through the wheel
     bench.py startup    (run in a fresh interpreter) import signbridge + Client construction
-    bench.py large PDF SID FID  curl upload/download of the large PDF (throughput, peak RSS)
+    bench.py large PDF  curl -F / -T / -o of the large PDF, then the wheel's upload_path and
+                        download_to (throughput, peak RSS)
 
 Environment: SIM_URL, SIM_KEY, BENCH_N (default 5000), BENCH_FLOWS (default 300).
 """
@@ -238,6 +239,14 @@ def large(pdf_path: str) -> None:
             "-F", f"file=@{pdf_path};type=application/pdf",
             f"{BASE}/api/v5/sessions/signing/{sid}/files",
         ])
+        # curl -T: the file streamed as the raw request body (the simulator takes application/pdf
+        # bodies too); no `Expect: 100-continue` round trip, as signbridge sends none.
+        sid_t = signing.create().id
+        put_s, put_rss = run_measured([
+            "curl", "-sf", "-o", "/dev/null", "-X", "POST", "-H", f"Zs-Product-Key: {KEY}",
+            "-H", "Content-Type: application/pdf", "-H", "Expect:", "-T", pdf_path,
+            f"{BASE}/api/v5/sessions/signing/{sid_t}/files?name=large.pdf",
+        ])
         st = signing.status(sid)
         fid = st.input_files[0].id
         dest = pdf_path + ".curl-download"
@@ -246,10 +255,15 @@ def large(pdf_path: str) -> None:
             f"{BASE}/folders/{sid}/media/{fid}",
         ])
         got = os.path.getsize(dest)
+        # What signbridge's download_to does on top: the md5 of what was written (md5sum).
+        md5_s, _ = run_measured(["md5sum", dest])
         os.remove(dest)
         if got != size:
             raise SystemExit(f"curl downloaded {got} bytes, expected {size}")
-        for impl, secs, rss in (("curl -F (multipart upload)", up_s, up_rss), ("curl -o (download)", down_s, down_rss)):
+        for impl, secs, rss in (("curl -F (multipart upload)", up_s, up_rss),
+                                ("curl -T (raw body upload)", put_s, put_rss),
+                                ("curl -o (download)", down_s, down_rss),
+                                ("curl -o, then md5sum (download + verify)", down_s + md5_s, down_rss)):
             emit("large", impl, rep=rep, bytes=size, secs=secs, mb_per_s=size / 1e6 / secs,
                  rss_growth_kb=max(rss - base_rss, 0), peak_rss_kb=rss, note="whole process incl. exec")
     del signbridge

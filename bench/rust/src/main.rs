@@ -7,11 +7,18 @@
 //!   signbridge-bench headroom   the simulator hammered by a raw client with 64 connections
 //!   signbridge-bench waits PDF  10 000 concurrent waits on the core's runtime (what the Node
 //!                               addon does, without Node): the core's share of that RSS
+//!   signbridge-bench net SCENARIO IMPL
+//!                               the realistic-network suite's Rust clients (src/net.rs)
+//!   signbridge-bench delay-proxy LISTEN UPSTREAM ONE_WAY_MS
+//!                               the suite's delay proxy (src/proxy.rs)
 //!
 //! Environment: SIM_URL, SIM_KEY, BENCH_N (default 5000), BENCH_FLOWS (default 300),
 //! BENCH_WAITS (default 10000).
 
 use std::time::{Duration, Instant};
+
+mod net;
+mod proxy;
 
 use signbridge::providers::zignsec::{CreateSigning, FileToSign, StartSigning};
 
@@ -86,6 +93,11 @@ fn emit(v: serde_json::Value) {
 /// 5 long blocks one run's ratio moved between 0.6x and 1.7x; with 50 it stays within about ±0.06.
 const ROUNDS: usize = 50;
 
+/// The per-call loop: the blocking API against raw reqwest on the same shared multi-thread
+/// runtime (the core's own: `signbridge::runtime::runtime()`, 2 workers), one `block_on` per
+/// call as a blocking caller of reqwest would — the reference of target 1 — and, for context,
+/// raw reqwest on a current-thread runtime (the whole request on the calling thread, no
+/// cross-thread wake-up: the floor of any blocking client on tokio).
 fn overhead(c: &Ctx) -> R<()> {
     let client = signbridge::blocking::Client::new(config(c))?;
     let signing = client.zignsec_signing()?;
@@ -95,12 +107,19 @@ fn overhead(c: &Ctx) -> R<()> {
     let rt_ct = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
-    let rt_mt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let rt_shared = signbridge::runtime::runtime();
     let raw_ct = reqwest::Client::builder().build()?;
-    let raw_mt = reqwest::Client::builder().build()?;
+    let raw_shared = reqwest::Client::builder().build()?;
+
+    async fn raw_call(client: &reqwest::Client, url: &str, key: &str) -> R<()> {
+        let r = client.get(url).header("Zs-Product-Key", key).send().await?;
+        if !r.status().is_success() {
+            return Err(format!("status {}", r.status()).into());
+        }
+        let b = r.bytes().await?;
+        std::hint::black_box(&b);
+        Ok(())
+    }
 
     async fn raw_loop(
         client: &reqwest::Client,
@@ -111,12 +130,7 @@ fn overhead(c: &Ctx) -> R<()> {
     ) -> R<()> {
         for _ in 0..n {
             let t = Instant::now();
-            let r = client.get(url).header("Zs-Product-Key", key).send().await?;
-            if !r.status().is_success() {
-                return Err(format!("status {}", r.status()).into());
-            }
-            let b = r.bytes().await?;
-            std::hint::black_box(&b);
+            raw_call(client, url, key).await?;
             out.push(t.elapsed().as_secs_f64() * 1e6);
         }
         Ok(())
@@ -125,14 +139,14 @@ fn overhead(c: &Ctx) -> R<()> {
     // Warm-up: connections open, runtimes started, caches filled.
     for _ in 0..200 {
         signing.status(&sid)?;
+        rt_shared.block_on(raw_call(&raw_shared, &url, &c.key))?;
     }
     let mut scratch = Vec::new();
     rt_ct.block_on(raw_loop(&raw_ct, &url, &c.key, 200, &mut scratch))?;
-    rt_mt.block_on(raw_loop(&raw_mt, &url, &c.key, 200, &mut scratch))?;
 
     let per = (c.n / ROUNDS).max(1);
-    let (mut s_sb, mut s_ct, mut s_mt) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut t_sb, mut t_ct, mut t_mt) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let (mut s_sb, mut s_sh, mut s_ct) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut t_sb, mut t_sh, mut t_ct) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
     for _ in 0..ROUNDS {
         let t0 = Instant::now();
         for _ in 0..per {
@@ -143,11 +157,15 @@ fn overhead(c: &Ctx) -> R<()> {
         }
         t_sb += t0.elapsed();
         let t0 = Instant::now();
+        for _ in 0..per {
+            let t = Instant::now();
+            rt_shared.block_on(raw_call(&raw_shared, &url, &c.key))?;
+            s_sh.push(t.elapsed().as_secs_f64() * 1e6);
+        }
+        t_sh += t0.elapsed();
+        let t0 = Instant::now();
         rt_ct.block_on(raw_loop(&raw_ct, &url, &c.key, per, &mut s_ct))?;
         t_ct += t0.elapsed();
-        let t0 = Instant::now();
-        rt_mt.block_on(raw_loop(&raw_mt, &url, &c.key, per, &mut s_mt))?;
-        t_mt += t0.elapsed();
     }
     emit_lat(
         "overhead",
@@ -158,17 +176,17 @@ fn overhead(c: &Ctx) -> R<()> {
     );
     emit_lat(
         "overhead",
+        "reqwest, block_on per call on the shared multi_thread rt (reference)",
+        s_sh,
+        t_sh,
+        serde_json::json!({"reference": true}),
+    );
+    emit_lat(
+        "overhead",
         "reqwest async, current_thread rt (floor)",
         s_ct,
         t_ct,
         serde_json::json!({"floor": true}),
-    );
-    emit_lat(
-        "overhead",
-        "reqwest async, multi_thread rt",
-        s_mt,
-        t_mt,
-        serde_json::json!({}),
     );
     Ok(())
 }
@@ -614,6 +632,7 @@ fn tokens(c: &Ctx) -> R<()> {
 }
 
 fn main() {
+    let process_start = Instant::now();
     // The raw reqwest clients need a rustls provider (reqwest is built with `rustls-no-provider`).
     let _ = rustls::crypto::ring::default_provider().install_default();
     let c = ctx();
@@ -631,8 +650,16 @@ fn main() {
             None => Err("usage: signbridge-bench waits FILE.pdf".into()),
         },
         Some("tokens") => tokens(&c),
+        Some("net") => match (args.get(2), args.get(3)) {
+            (Some(s), Some(i)) => net::run(process_start, s, i),
+            _ => Err("usage: signbridge-bench net threads|staggered|tpr|cold signbridge|reqwest".into()),
+        },
+        Some("delay-proxy") => match (args.get(2), args.get(3), args.get(4).and_then(|v| v.parse().ok())) {
+            (Some(l), Some(u), Some(ms)) => proxy::run(l, u, ms),
+            _ => Err("usage: signbridge-bench delay-proxy LISTEN UPSTREAM ONE_WAY_MS".into()),
+        },
         _ => Err(
-            "usage: signbridge-bench overhead|flow|large FILE|headroom|tokens|waits FILE".into(),
+            "usage: signbridge-bench overhead|flow|large FILE|headroom|tokens|waits FILE|net S I|delay-proxy L U MS".into(),
         ),
     };
     if let Err(e) = r {
