@@ -143,3 +143,65 @@ fn over_http1_connections_are_reused_across_threads() {
     }
     assert_eq!(handshakes(&sim), after_burst, "no new connection");
 }
+
+/// A process whose first call is a large upload: a status read started meanwhile does not wait
+/// for the upload (only small first exchanges hold others back, until their answer's head).
+#[test]
+fn a_large_first_upload_does_not_hold_up_other_calls() {
+    let (_dir, sim, pki) = setup(true);
+    let c = client(&sim, &pki);
+    // A session and its id, created over the plain listener (this client's TLS origin stays
+    // untouched until the upload).
+    let plain = Client::new(
+        Config::from_json(
+            &serde_json::json!({"zignsec": {"base_url": sim.base_url(),
+                                             "keys": [DEFAULT_PRIMARY_KEY]}})
+            .to_string(),
+        )
+        .expect("config"),
+    )
+    .expect("client");
+    let id = plain
+        .zignsec_signing()
+        .expect("signing")
+        .create(&CreateSigning::default())
+        .expect("create")
+        .id;
+    // The upload is answered 2 s late.
+    let fault = serde_json::json!({"kind": "delay", "delay_ms": 2000, "count": 1,
+                                   "method": "POST", "path_prefix": "/api/v5/sessions/signing/"});
+    let r =
+        http::send_json("POST", &format!("{}/_sim/faults", sim.base_url()), &fault).expect("fault");
+    assert!(r.status < 300);
+    let mut pdf = signbridge_sim::sample_pdf("Large", 1);
+    let eof = pdf.split_off(pdf.len() - 6); // "%%EOF\n"
+    pdf.extend(std::iter::repeat_n(b'%', 512 * 1024));
+    pdf.extend_from_slice(b"\n");
+    pdf.extend(eof);
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<&'static str>();
+    let uploader = {
+        let c = c.clone();
+        let id = id.clone();
+        let tx = done_tx.clone();
+        std::thread::spawn(move || {
+            let r = c
+                .zignsec_signing()
+                .expect("signing")
+                .upload_bytes(&id, "large.pdf", pdf);
+            let _ = tx.send("upload");
+            r.map(|_| ())
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    c.zignsec_signing()
+        .expect("signing")
+        .status(&id)
+        .expect("status");
+    let _ = done_tx.send("status");
+    assert_eq!(
+        done_rx.recv().ok(),
+        Some("status"),
+        "the status read waited for the upload"
+    );
+    uploader.join().expect("thread").expect("upload");
+}

@@ -8,6 +8,7 @@ use bytes::Bytes;
 use url::Url;
 
 use super::body::FileSink;
+use super::client::FirstExchange;
 use super::errors::{diagnose_tls, timeout_error, transport_error};
 use super::request::Response;
 use crate::error::{Error, ErrorCode};
@@ -93,10 +94,13 @@ impl std::future::Future for AbortOnDrop<Outcome> {
 }
 
 /// Send `request` and read its answer; a 2xx answer's body goes to `sink` when there is one.
+/// `first`: this is the first exchange with its origin; others wait until its answer's head
+/// arrives (see [`super::client::Origin::first`]).
 pub(crate) async fn exchange(
     x: Exchange,
     request: reqwest::Request,
     mut sink: Option<FileSink>,
+    first: Option<FirstExchange>,
 ) -> Outcome {
     let Exchange {
         client,
@@ -115,6 +119,10 @@ pub(crate) async fn exchange(
         r = client.execute(request) => r,
         () = &mut timer => return Err((timeout_error(what, &url, start.elapsed()), false)),
     };
+    // The answer's head (or the failure) is here: the calls waiting for this one may go.
+    if let Some(f) = first {
+        f.done();
+    }
     let mut resp = match sent {
         Ok(r) => r,
         Err(e) => {

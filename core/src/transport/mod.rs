@@ -403,18 +403,21 @@ impl Transport {
                 .and_then(|r| r.proxy_for(&req.url))
                 .map(str::to_string),
         };
-        let origin = self.origin(&req.url).map_err(|e| (e, true))?;
-        let first = origin.first().await;
-        let outcome = if inline_io || crate::runtime::on_shared_runtime() {
-            // Boxed, like `send`: a request waiting for a slot holds none of this state.
-            Box::pin(exchange(x, request, sink)).await
+        let first = if req.body.len() <= client::FIRST_EXCHANGE_MAX_BODY {
+            let max_wait = Duration::from_millis(self.settings.config.connect_timeout_ms);
+            self.origin(&req.url)
+                .map_err(|e| (e, true))?
+                .first(max_wait)
+                .await
         } else {
-            AbortOnDrop(crate::runtime::spawn(exchange(x, request, sink))).await
+            None
         };
-        if first.is_some() {
-            origin.opened();
+        if inline_io || crate::runtime::on_shared_runtime() {
+            // Boxed, like `send`: a request waiting for a slot holds none of this state.
+            Box::pin(exchange(x, request, sink, first)).await
+        } else {
+            AbortOnDrop(crate::runtime::spawn(exchange(x, request, sink, first))).await
         }
-        outcome
     }
 
     /// The pooled client of this transport's TLS configuration (see [`client::http_client`]).
