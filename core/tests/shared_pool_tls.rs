@@ -81,6 +81,7 @@ fn thirty_two_threads_share_one_http2_connection() {
     burst(&c, &id, 32, 10);
     // New threads later: still the same connection.
     for _ in 0..5 {
+        std::thread::sleep(std::time::Duration::from_millis(10));
         let c = c.clone();
         let id = id.clone();
         std::thread::spawn(move || c.zignsec_signing().expect("signing").status(&id))
@@ -134,6 +135,8 @@ fn over_http1_connections_are_reused_across_threads() {
     );
     // A thread per request, one after the other: each takes a pooled connection.
     for _ in 0..20 {
+        // A connection returns to the pool just after its answer is read; let it.
+        std::thread::sleep(std::time::Duration::from_millis(10));
         let c = c.clone();
         let id = id.clone();
         std::thread::spawn(move || c.zignsec_signing().expect("signing").status(&id))

@@ -252,7 +252,10 @@ fn blocking_threads_share_one_pool() {
     // A new thread for each call, one after the other (as a server with a thread per request):
     // each finds the connection the previous one left in the shared pool. With a pool per
     // thread this was one connection per call.
+    // (A connection goes back to the pool on the runtime's workers just after the answer is
+    // read; a short pause between calls keeps a busy machine from racing that.)
     for i in 0..40 {
+        std::thread::sleep(Duration::from_millis(10));
         let c = c.clone();
         let done = std::thread::spawn(move || c.zignsec_signing().expect("signing").status("s1"))
             .join()
@@ -268,6 +271,7 @@ fn blocking_threads_share_one_pool() {
     // serve the later rounds' threads too (with a pool per thread: 8 new ones every round).
     let before = accepted();
     for _ in 0..10 {
+        std::thread::sleep(Duration::from_millis(10));
         let start = Arc::new(std::sync::Barrier::new(8));
         let threads: Vec<_> = (0..8)
             .map(|_| {
