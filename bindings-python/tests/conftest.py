@@ -38,6 +38,16 @@ ONESPAN_CLIENT_APP = {"client_id": "sim-onespan-client-app", "secret": "sim-ones
 ONESPAN_OAUTH2 = {"client_id": "sim-onespan-oauth-client", "client_secret": "sim-onespan-oauth-secret-0001"}
 
 
+def sigint_default() -> None:
+    """`preexec_fn` of the Ctrl-C tests' child processes: SIGINT back to its default action, so
+    the child's Python installs its KeyboardInterrupt handler even when the test run itself was
+    started with SIGINT ignored (a background job of a non-interactive shell, nohup, some CI
+    runners)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def sample_pdf(title: str = "Contract", pages: int = 1) -> bytes:
     """A small valid PDF (same layout as the simulator's sample_pdf)."""
     objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>"]

@@ -14,7 +14,7 @@ import pytest
 
 import signbridge
 
-from conftest import Sim, config
+from conftest import Sim, config, sigint_default
 
 
 def test_threads_make_progress_in_parallel(
@@ -114,6 +114,7 @@ def test_ctrl_c_interrupts_wait(sim: Sim, pdf: bytes, tmp_path: object) -> None:
         f.write(pdf)
     proc = subprocess.Popen(
         [sys.executable, "-c", CTRL_C_SCRIPT, sim.url, PRIMARY_KEY, pdf_path],
+        preexec_fn=sigint_default,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -16,7 +16,7 @@ import pytest
 import signbridge
 from signbridge import EidProduct, ErrorCode, SessionStatus
 
-from conftest import PRIMARY_KEY, Sim, config
+from conftest import PRIMARY_KEY, Sim, config, sigint_default
 
 OK = "https://app.example/ok"
 FAIL = "https://app.example/fail"
@@ -257,6 +257,7 @@ CTRL_C_SCRIPT = textwrap.dedent(
 def test_ctrl_c_interrupts_the_eid_wait(sim: Sim) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-c", CTRL_C_SCRIPT, sim.url, PRIMARY_KEY],
+        preexec_fn=sigint_default,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -23,7 +23,7 @@ from signbridge import (
     SignatureField,
 )
 
-from conftest import PRIMARY_KEY, Sim, onespan_config, sample_pdf
+from conftest import PRIMARY_KEY, Sim, onespan_config, sample_pdf, sigint_default
 
 CONTRACT = sample_pdf("Contract", pages=2)
 
@@ -338,6 +338,7 @@ def test_ctrl_c_interrupts_a_onespan_wait(sim: Sim, tmp_path: Path) -> None:
     pdf = write_pdf(tmp_path / "a.pdf")
     proc = subprocess.Popen(
         [sys.executable, "-c", CTRL_C_SCRIPT, sim.url, ONESPAN_API_KEY, str(pdf)],
+        preexec_fn=sigint_default,
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
