@@ -179,7 +179,7 @@ fn requests_per_origin_are_bounded_across_tasks_and_threads() {
         "{:?}",
         results.iter().find(|r| r.is_err())
     );
-    // And 8 blocking threads, each with its own pool, sharing the same bound.
+    // And 8 blocking threads, on the same shared pool, sharing the same bound.
     let threads: Vec<_> = (0..8)
         .map(|_| {
             let c = c.clone();
