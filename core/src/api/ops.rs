@@ -190,8 +190,8 @@ pub struct Labels {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TasksRequest {
-    /// The approver's private key, PEM (PKCS#8).
-    pub approver_key_pem: String,
+    /// The approver's private key, PEM (PKCS#8); never shown in `Debug` output.
+    pub approver_key_pem: secrecy::SecretString,
     /// Which tasks (default: sign).
     #[serde(default)]
     pub kind: TaskKind,
@@ -210,8 +210,8 @@ pub struct Tasks {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
-    /// The approver's private key, PEM (PKCS#8).
-    pub approver_key_pem: String,
+    /// The approver's private key, PEM (PKCS#8); never shown in `Debug` output.
+    pub approver_key_pem: secrecy::SecretString,
     /// The task (as listed).
     pub task: ApprovalTask,
 }
@@ -423,8 +423,9 @@ fn wait<T: Serialize + Send + Sync + 'static>(
     .options(op, ctx)
 }
 
-fn approver(pem: &str) -> Result<ApproverKey> {
-    ApproverKey::from_pem(pem)
+fn approver(pem: &secrecy::SecretString) -> Result<ApproverKey> {
+    use secrecy::ExposeSecret as _;
+    ApproverKey::from_pem(pem.expose_secret())
 }
 
 fn paths(list: Vec<std::path::PathBuf>) -> Saved {
@@ -649,4 +650,17 @@ operations! {
             let opts = wait("onespan.wait", r.interval_ms, r.timeout_ms, x)?;
             c.onespan()?.wait(&r.package_id, &opts).await?
         };
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn approver_keys_in_requests_are_not_shown_by_debug() {
+        let r: super::Decision = serde_json::from_value(serde_json::json!({
+            "approver_key_pem": "-----BEGIN PRIVATE KEY-----s3cret",
+            "task": {"id": "t", "approvalToBeSigned": "x"}
+        }))
+        .expect("decision");
+        assert!(!format!("{r:?}").contains("s3cret"));
+    }
 }

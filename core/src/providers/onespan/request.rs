@@ -508,11 +508,7 @@ mod tests {
     }
 
     fn block<F: std::future::Future>(f: F) -> F::Output {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("runtime")
-            .block_on(f)
+        crate::runtime::block_on(f).expect("not called from inside a runtime")
     }
 
     fn package(documents: Value) -> Value {
