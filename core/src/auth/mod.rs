@@ -17,6 +17,7 @@ mod oauth2;
 mod roles;
 mod secret;
 mod token;
+mod token_cache;
 
 pub(crate) use client_app::ClientAppGrant;
 pub use client_app::ClientAppType;
@@ -214,9 +215,17 @@ impl Credentials {
         self.keys.as_ref().map_or(0, |k| k.len())
     }
 
-    /// Remember that `slot` (and the role key `role`) was accepted, so later requests start
-    /// with it.
-    pub(crate) fn accepted(&self, slot: Option<CredentialSlot>, role: Option<RoleSlot>) {
+    /// Remember that `slot` (and the role key `role`, and the token `applied` carried) was
+    /// accepted, so later requests start with it.
+    pub(crate) fn accepted(
+        &self,
+        slot: Option<CredentialSlot>,
+        role: Option<RoleSlot>,
+        applied: Option<&Applied>,
+    ) {
+        if let (Some(b), Some(t)) = (&self.bearer, applied.and_then(|a| a.token.as_ref())) {
+            b.accepted(t);
+        }
         if let (Some(k), Some(s)) = (&self.keys, slot) {
             k.promote(s);
         }
@@ -231,9 +240,16 @@ impl Credentials {
     }
 
     /// Forget a token the provider rejected.
-    pub(crate) async fn invalidate(&self, applied: &Applied) {
+    pub(crate) fn invalidate(&self, applied: &Applied) {
         if let (Some(b), Some(t)) = (&self.bearer, &applied.token) {
-            b.invalidate(t).await;
+            b.invalidate(t);
+        }
+    }
+
+    /// The provider rejected the token fetched to retry a call it had refused.
+    pub(crate) fn rejected_fresh(&self, applied: &Applied) {
+        if let (Some(b), Some(t)) = (&self.bearer, &applied.token) {
+            b.rejected_fresh(t);
         }
     }
 

@@ -6,7 +6,10 @@
 //! - Client authentication by HTTP Basic (default) or form body, per provider.
 //! - Tokens are cached until `expires_in` (or the JWT `exp` claim) minus a margin (60 s, or a
 //!   fifth of the lifetime for short-lived tokens).
-//! - Refresh is single-flight: concurrent callers at expiry wait for one token request.
+//! - Refresh is single-flight: concurrent callers at expiry wait for one token request, and no
+//!   lock is held across it (a `fork()` child never waits for its parent's request); a provider
+//!   that rejects freshly issued tokens gets no new token request for a growing back-off (see
+//!   [`super::token_cache`]).
 //! - A 401 on an API call invalidates the token; the transport retries that call once.
 //!
 //! The same cache serves OneSpan's Client App tokens ([`ClientAppGrant`], a JSON request answered
@@ -21,11 +24,12 @@ use bytes::Bytes;
 use http::{HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
-use tokio::sync::Mutex;
+use std::sync::Mutex;
 use tokio::time::Instant;
 use url::Url;
 
 use super::client_app::ClientAppGrant;
+use super::token_cache::TokenCache;
 use crate::error::{Error, ErrorCode, Result};
 use crate::scrub::Scrubber;
 use crate::transport::{Body, ErrorMapper, Request, Transport, TransportConfig};
@@ -89,8 +93,9 @@ pub(crate) struct TokenOptions {
 pub(crate) struct TokenSource {
     grant: Grant,
     transport: Transport,
+    /// The discovered token endpoint (locked only to read or write it, never across I/O).
     token_url: Mutex<Option<Url>>,
-    cache: Mutex<Option<Cached>>,
+    cache: TokenCache,
     options: TokenOptions,
 }
 
@@ -171,7 +176,7 @@ impl TokenSource {
             grant: Grant::Credentials(grant),
             transport,
             token_url: Mutex::new(None),
-            cache: Mutex::new(None),
+            cache: TokenCache::default(),
             options: TokenOptions::default(),
         })
     }
@@ -191,7 +196,7 @@ impl TokenSource {
             grant: Grant::ClientApp(grant),
             transport,
             token_url: Mutex::new(None),
-            cache: Mutex::new(None),
+            cache: TokenCache::default(),
             options: TokenOptions::default(),
         })
     }
@@ -215,27 +220,23 @@ impl TokenSource {
 
     /// A valid token: the cached one, or a new one (one request however many callers wait).
     pub(crate) async fn token(&self) -> Result<SecretString> {
-        let mut cache = self.cache.lock().await;
-        if let Some(c) = cache.as_ref() {
-            if Instant::now() < c.refresh_at {
-                return Ok(c.value.clone());
-            }
-        }
-        let fresh = self.fetch().await?;
-        let value = fresh.value.clone();
-        *cache = Some(fresh);
-        Ok(value)
+        self.cache.get(|| self.fetch()).await
     }
 
     /// Forget `rejected` (if it is still the cached token) so the next call fetches a new one.
-    pub(crate) async fn invalidate(&self, rejected: &SecretString) {
-        let mut cache = self.cache.lock().await;
-        if cache
-            .as_ref()
-            .is_some_and(|c| c.value.expose_secret() == rejected.expose_secret())
-        {
-            *cache = None;
-        }
+    pub(crate) fn invalidate(&self, rejected: &SecretString) {
+        self.cache.invalidate(rejected);
+    }
+
+    /// The provider rejected `rejected`, fetched to retry a call it had refused: hold token
+    /// requests back for a while (see [`super::token_cache`]).
+    pub(crate) fn rejected_fresh(&self, rejected: &SecretString) {
+        self.cache.rejected_fresh(rejected);
+    }
+
+    /// The provider accepted `token`.
+    pub(crate) fn accepted(&self, token: &SecretString) {
+        self.cache.accepted(token);
     }
 
     async fn endpoint(&self, grant: &ClientCredentials) -> Result<Url> {
@@ -243,8 +244,7 @@ impl TokenSource {
             Endpoint::Fixed(u) => return Ok(u.clone()),
             Endpoint::Discover(u) => u.clone(),
         };
-        let mut known = self.token_url.lock().await;
-        if let Some(u) = known.as_ref() {
+        if let Some(u) = self.lock_token_url().as_ref() {
             return Ok(u.clone());
         }
         let resp = self
@@ -274,8 +274,12 @@ impl TokenSource {
                 ),
             ));
         }
-        *known = Some(url.clone());
+        *self.lock_token_url() = Some(url.clone());
         Ok(url)
+    }
+
+    fn lock_token_url(&self) -> std::sync::MutexGuard<'_, Option<Url>> {
+        self.token_url.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     async fn fetch(&self) -> Result<Cached> {

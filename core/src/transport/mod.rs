@@ -244,7 +244,7 @@ impl Transport {
             let retry_delay = match outcome {
                 Ok((resp, sink)) if resp.status.is_success() => {
                     if let Some(c) = creds {
-                        c.accepted(slot, role_slot);
+                        c.accepted(slot, role_slot, applied.as_ref());
                     }
                     return Ok((resp, sink));
                 }
@@ -282,9 +282,13 @@ impl Transport {
                             && !token_refreshed
                         {
                             tracing::info!("access token rejected; fetching a new one");
-                            c.invalidate(a).await;
+                            c.invalidate(a);
                             token_refreshed = true;
                             continue;
+                        }
+                        if resp.status == StatusCode::UNAUTHORIZED && c.has_bearer() {
+                            // The token fetched for this retry was rejected too.
+                            c.rejected_fresh(a);
                         }
                         if let Some(next) = slot.and_then(|s| c.next_slot(s, keys_tried)) {
                             tracing::info!(
@@ -309,7 +313,7 @@ impl Transport {
                 }
                 Ok((resp, _)) => {
                     if let Some(c) = creds {
-                        c.accepted(slot, role_slot);
+                        c.accepted(slot, role_slot, applied.as_ref());
                     }
                     let err = self.map_error(&resp, &req, &self.scrubber_for(&sent));
                     let retryable = resp.status == StatusCode::TOO_MANY_REQUESTS
