@@ -36,6 +36,7 @@ pub mod error;
 pub(crate) mod files;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod numbers;
 pub mod pdf;
 pub mod providers;
 pub mod runtime;

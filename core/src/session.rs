@@ -157,12 +157,38 @@ pub(crate) fn first_poll_delay(interval: Duration) -> Duration {
     Duration::from_micros(rand::random_range(0..=max.as_micros() as u64))
 }
 
+/// How long a provider keeps a session when nothing says otherwise: ZignSec expires sessions
+/// and files after 48 hours. A wait without a timeout stops after this (or the provider's own
+/// lifetime, see [`poll_until_within`]) instead of polling forever.
+pub const DEFAULT_SESSION_LIFETIME: Duration = Duration::from_secs(48 * 3600);
+
+/// Poll `fetch` until `done` says the state is final, honouring the options; a wait without a
+/// timeout ends after [`DEFAULT_SESSION_LIFETIME`] (see [`poll_until_within`]).
+pub(crate) async fn poll_until<T, F, Fut>(
+    opts: &WaitOptions<T>,
+    what: &str,
+    fetch: F,
+    done: impl Fn(&T) -> bool,
+) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    poll_until_within(DEFAULT_SESSION_LIFETIME, opts, what, fetch, done).await
+}
+
 /// Poll `fetch` until `done` says the state is final, honouring the options.
 ///
 /// The first poll comes after a short random delay ([`first_poll_delay`]), the next ones every
-/// `interval` after the previous answer. Transient (retryable) errors while polling do not end the wait: the transport already retried
-/// them, and the next poll tries again, until the deadline.
-pub(crate) async fn poll_until<T, F, Fut>(
+/// `interval` after the previous answer. Transient (retryable) errors while polling do not end
+/// the wait: the transport already retried them, and the next poll tries again, until the
+/// deadline — after the `Retry-After` the provider asked for when it is longer than the interval
+/// (a rate limit longer than the transport waits for itself). Without a timeout, the wait ends
+/// with [`ErrorCode::Timeout`] once `lifetime` — how long the provider keeps a session — has
+/// passed: the session cannot become final any more. The interval and timeout are at most
+/// [`crate::numbers::MAX_DURATION`] ([`ErrorCode::InvalidArgument`] otherwise).
+pub(crate) async fn poll_until_within<T, F, Fut>(
+    lifetime: Duration,
     opts: &WaitOptions<T>,
     what: &str,
     mut fetch: F,
@@ -178,15 +204,24 @@ where
             opts.interval
         )));
     }
+    crate::numbers::duration(opts.interval, "the poll interval")?;
+    if let Some(t) = opts.timeout {
+        crate::numbers::duration(t, "the wait's timeout")?;
+    }
     let started = tokio::time::Instant::now();
-    let deadline = opts.timeout.map(|t| started + t);
+    let lifetime = lifetime.min(crate::numbers::MAX_DURATION);
+    let deadline = Some(started + opts.timeout.unwrap_or(lifetime));
+    let timed_out = |last: Option<Error>| match opts.timeout {
+        Some(_) => timed_out(what, opts.timeout, last),
+        None => outlived(what, lifetime, last),
+    };
     let never = CancelToken::new();
     let cancel = opts.cancel.as_ref().unwrap_or(&never);
     let mut last_err: Option<Error> = None;
     tokio::select! {
         _ = tokio::time::sleep(first_poll_delay(opts.interval)) => {}
         _ = cancel.cancelled() => return Err(aborted(what)),
-        _ = sleep_until_opt(deadline) => return Err(timed_out(what, opts.timeout, last_err)),
+        _ = sleep_until_opt(deadline) => return Err(timed_out(last_err)),
     }
     loop {
         if cancel.is_cancelled() {
@@ -195,8 +230,9 @@ where
         let polled = tokio::select! {
             r = fetch() => r,
             _ = cancel.cancelled() => return Err(aborted(what)),
-            _ = sleep_until_opt(deadline) => return Err(timed_out(what, opts.timeout, last_err)),
+            _ = sleep_until_opt(deadline) => return Err(timed_out(last_err)),
         };
+        let mut pause = opts.interval;
         match polled {
             Ok(state) => {
                 if let Some(cb) = &opts.on_progress {
@@ -209,18 +245,20 @@ where
             }
             Err(e) if e.is_retryable() => {
                 tracing::warn!(error = %e, "poll failed; polling again");
+                if let Some(after) = e.retry_after() {
+                    pause = pause.max(after.min(crate::numbers::MAX_DURATION));
+                }
                 last_err = Some(e);
             }
             Err(e) => return Err(e),
         }
         tokio::select! {
-            _ = tokio::time::sleep(opts.interval) => {}
+            _ = tokio::time::sleep(pause) => {}
             _ = cancel.cancelled() => return Err(aborted(what)),
-            _ = sleep_until_opt(deadline) => return Err(timed_out(what, opts.timeout, last_err)),
+            _ = sleep_until_opt(deadline) => return Err(timed_out(last_err)),
         }
     }
 }
-
 async fn sleep_until_opt(deadline: Option<tokio::time::Instant>) {
     match deadline {
         Some(d) => tokio::time::sleep_until(d).await,
@@ -233,6 +271,18 @@ fn aborted(what: &str) -> Error {
         ErrorCode::Aborted,
         format!("waiting for {what} was aborted by the caller; the session itself goes on"),
     )
+}
+
+fn outlived(what: &str, lifetime: Duration, last: Option<Error>) -> Error {
+    let mut msg = format!(
+        "{what} did not reach a final state within {} h, longer than the provider keeps a \
+         session; it will not finish any more (give the wait a timeout to stop sooner)",
+        lifetime.as_secs() / 3600
+    );
+    if let Some(e) = last {
+        msg.push_str(&format!(" (last poll failed: {e})"));
+    }
+    Error::new(ErrorCode::Timeout, msg)
 }
 
 fn timed_out(what: &str, timeout: Option<Duration>, last: Option<Error>) -> Error {
@@ -316,6 +366,78 @@ mod tests {
         };
         let r = rt.block_on(poll_until(&opts, "x", || async { Ok(0u32) }, |_| true));
         assert_eq!(r.err().map(|e| e.code()), Some(ErrorCode::InvalidArgument));
+    }
+
+    /// Issue 22 item 5: a rate limit longer than the interval is waited out, not polled on;
+    /// a wait without a timeout ends after the session lifetime; absurd durations are refused.
+    #[test]
+    fn waits_honour_retry_after_and_end_with_the_session_lifetime() {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .expect("runtime");
+        let opts = WaitOptions::<u32>::default();
+        let polls = std::sync::atomic::AtomicU32::new(0);
+        let (r, waited) = rt.block_on(async {
+            let started = tokio::time::Instant::now();
+            let r = poll_until(
+                &opts,
+                "x",
+                || {
+                    let n = polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    async move {
+                        if n == 0 {
+                            Err(Error::new(ErrorCode::RateLimited, "slow down")
+                                .with_retry_after(Duration::from_secs(600)))
+                        } else {
+                            Ok(n)
+                        }
+                    }
+                },
+                |_| true,
+            )
+            .await;
+            (r, started.elapsed())
+        });
+        assert_eq!(r.ok(), Some(1));
+        assert!(
+            waited >= Duration::from_secs(600),
+            "polled after {waited:?}"
+        );
+        assert_eq!(polls.load(std::sync::atomic::Ordering::SeqCst), 2);
+
+        // No timeout: ends after the lifetime (virtual time) instead of polling forever.
+        let r = rt.block_on(async {
+            let wait = poll_until_within(
+                Duration::from_secs(3600),
+                &opts,
+                "x",
+                || async { Ok(0u32) },
+                |_| false,
+            );
+            tokio::time::timeout(Duration::from_secs(7200), wait).await
+        });
+        let e = r.expect("ended by itself").expect_err("not final");
+        assert_eq!(e.code(), ErrorCode::Timeout);
+        assert!(
+            e.message().contains("longer than the provider keeps"),
+            "{e}"
+        );
+
+        for bad in [
+            WaitOptions::<u32> {
+                timeout: Some(Duration::MAX),
+                ..WaitOptions::default()
+            },
+            WaitOptions::<u32> {
+                interval: Duration::MAX,
+                ..WaitOptions::default()
+            },
+        ] {
+            let r = rt.block_on(poll_until(&bad, "x", || async { Ok(0u32) }, |_| true));
+            assert_eq!(r.err().map(|e| e.code()), Some(ErrorCode::InvalidArgument));
+        }
     }
 
     #[test]

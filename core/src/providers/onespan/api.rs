@@ -18,9 +18,13 @@ use super::model::{
 use super::pager::{ListQuery, PackagePager, Page};
 use super::{CallbackEventName, Download, DownloadKind, OnespanClient};
 use crate::error::{Error, ErrorCode, Result};
-use crate::session::{poll_until, WaitOptions};
+use crate::session::{poll_until_within, WaitOptions};
 use crate::transport::{Body, Part, Request, Response};
 
+/// How long a wait without a timeout follows a transaction: OneSpan documents no fixed
+/// lifetime (a package expires on its own `due` date, if any), so a bound of 30 days, after
+/// which the wait ends with `SB_ERR_TIMEOUT` instead of polling forever.
+const PACKAGE_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
 /// The first delay between two polls of [`OnespanClient::wait`] when the caller left
 /// [`WaitOptions::interval`] at its generic default: OneSpan advises against tight polling.
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
@@ -495,7 +499,8 @@ impl OnespanClient {
         let base = opts.interval;
         let mut polls = 0u32;
         let what = format!("transaction {package_id}");
-        let package = poll_until(
+        let package = poll_until_within(
+            PACKAGE_LIFETIME,
             &opts,
             &what,
             || {
