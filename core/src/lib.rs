@@ -44,6 +44,7 @@ pub(crate) mod scrub;
 pub mod session;
 pub mod signing;
 pub mod transport;
+pub mod verify;
 pub mod webhook;
 
 pub use cancel::CancelToken;

@@ -123,6 +123,7 @@ pub(crate) fn router(shared: AppState) -> Router {
         .merge(control)
         .merge(crate::securosys::router(shared.clone()))
         .merge(crate::onespan::router(shared.clone()))
+        .merge(crate::pades::router())
         .fallback(|uri: axum::http::Uri| async move {
             if crate::onespan::owns_path(uri.path()) {
                 return crate::onespan::unknown_route(&uri);

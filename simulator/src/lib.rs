@@ -42,6 +42,7 @@ mod echo;
 mod eid;
 mod oauth;
 mod onespan;
+pub mod pades;
 pub mod pdf;
 mod securosys;
 mod state;

@@ -175,7 +175,7 @@ pub fn stamp_incremental(
 }
 
 /// Follows one indirect reference (if any).
-fn deref<'a>(doc: &'a Document, obj: &'a Object) -> &'a Object {
+pub(crate) fn deref<'a>(doc: &'a Document, obj: &'a Object) -> &'a Object {
     match obj {
         Object::Reference(r) => doc.get_object(*r).unwrap_or(obj),
         _ => obj,
@@ -206,11 +206,20 @@ fn effective_resources(doc: &Document, page_id: ObjectId, page: &Dictionary) -> 
     }
 }
 
-fn write_indirect(out: &mut Vec<u8>, id: ObjectId, obj: &Object) -> Result<(), String> {
+pub(crate) fn write_indirect(out: &mut Vec<u8>, id: ObjectId, obj: &Object) -> Result<(), String> {
     out.extend_from_slice(format!("{} {} obj\n", id.0, id.1).as_bytes());
     Writer::write_object(out, obj).map_err(|e| format!("cannot serialize object: {e}"))?;
     out.extend_from_slice(b"\nendobj\n");
     Ok(())
+}
+
+/// Writes stream object `id` with the dictionary `dict` (which must give the `/Length`).
+pub(crate) fn write_stream_dict(out: &mut Vec<u8>, id: ObjectId, dict: &[u8], data: &[u8]) {
+    out.extend_from_slice(format!("{} {} obj\n", id.0, id.1).as_bytes());
+    out.extend_from_slice(dict);
+    out.extend_from_slice(b"\nstream\n");
+    out.extend_from_slice(data);
+    out.extend_from_slice(b"\nendstream\nendobj\n");
 }
 
 fn write_stream(out: &mut Vec<u8>, id: ObjectId, data: &[u8]) {
@@ -274,7 +283,7 @@ fn stamp_content(font: &str, x: f64, y: f64, signer: &str, when: &str) -> Vec<u8
 }
 
 /// Offset recorded after the last `startxref` keyword in the file tail.
-fn last_startxref(pdf: &[u8]) -> Option<usize> {
+pub(crate) fn last_startxref(pdf: &[u8]) -> Option<usize> {
     let tail_start = pdf.len().saturating_sub(2048);
     let tail = &pdf[tail_start..];
     let pos = tail.windows(9).rposition(|w| w == b"startxref")?;

@@ -238,19 +238,23 @@ impl Session {
 
     /// Finishes a pending session as signed by `user`, producing one signed PDF per selected file.
     pub fn finish(&mut self, user: &TestUser) -> Result<(), String> {
-        let when = rfc3339_now();
+        let signed_at = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
         let mut signed = Vec::with_capacity(self.to_sign.len());
         for (file_id, placement) in &self.to_sign {
             let Some(input) = self.input_files.iter().find(|f| f.id == *file_id) else {
                 continue;
             };
-            let bytes = crate::pdf::stamp_incremental(
+            let bytes = crate::pades::sign_bankid(
                 &input.data,
                 placement.page,
                 placement.x,
                 placement.y,
                 user.name,
-                &when,
+                user.personal_number,
+                signed_at,
             )?;
             signed.push(StoredFile::new(input.name.clone(), Bytes::from(bytes)));
         }
@@ -549,47 +553,9 @@ impl Shared {
     }
 }
 
-/// Current UTC time as RFC 3339 with second precision, e.g. `2024-05-01T12:34:56Z`.
-pub(crate) fn rfc3339_now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
-/// Howard Hinnant's days-to-civil algorithm.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(19_723), (2024, 1, 1));
-        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
-    }
 
     #[test]
     fn md5_is_base64() {

@@ -1236,13 +1236,8 @@ impl Package {
                 role.id, role.index
             )));
         }
-        // Stamp every document first; commit only if all succeed.
-        let when = iso_millis(now);
-        let stamp_text = format!(
-            "{} <{}> (OneSpan Sign)",
-            role.signer_name(),
-            role.signer_email()
-        );
+        // Sign every document first (one PAdES signature each, its stamp filling the signer's
+        // first field); commit only if all succeed.
         let mut stamped: Vec<(usize, Bytes)> = Vec::new();
         for (di, d) in self.documents.iter().enumerate() {
             let Some(first) = d
@@ -1253,10 +1248,9 @@ impl Package {
                 continue;
             };
             let previous = d.approvals.iter().filter(|a| a.signed.is_some()).count() as f64;
-            let (page, x, y) = match first.fields.first() {
+            let placement = match first.fields.first() {
                 Some(f) => {
                     let page0 = f["page"].as_u64().unwrap_or(0);
-                    let page = u32::try_from(page0 + 1).unwrap_or(1);
                     let height = d
                         .pages
                         .get(usize::try_from(page0).unwrap_or(0))
@@ -1264,14 +1258,32 @@ impl Package {
                         .map(|p| p.height)
                         .unwrap_or(842.0);
                     let top = f["top"].as_f64().unwrap_or(0.0);
+                    let w = f["width"].as_f64().unwrap_or(200.0);
                     let h = f["height"].as_f64().unwrap_or(50.0);
-                    let left = f["left"].as_f64().unwrap_or(50.0);
-                    (page, left.max(0.0), (height - top - h).max(0.0))
+                    crate::pades::Placement {
+                        page: u32::try_from(page0 + 1).unwrap_or(1),
+                        x: f["left"].as_f64().unwrap_or(50.0).max(0.0),
+                        y: (height - top - h).max(0.0),
+                        width: w,
+                        height: h,
+                    }
                 }
-                None => (1, 50.0, 50.0 + 48.0 * previous),
+                None => crate::pades::Placement {
+                    page: 1,
+                    x: 50.0,
+                    y: 50.0 + 58.0 * previous,
+                    width: 200.0,
+                    height: 50.0,
+                },
             };
-            let bytes = crate::pdf::stamp_incremental(&d.current, page, x, y, &stamp_text, &when)
-                .map_err(|e| {
+            let bytes = crate::pades::sign_onespan(
+                &d.current,
+                placement,
+                &role.signer_name(),
+                &role.signer_email(),
+                now.floor() as i64,
+            )
+            .map_err(|e| {
                 OsError::internal(format!("The document '{}' could not be signed.", d.name))
                     .technical(e)
             })?;
