@@ -160,7 +160,8 @@ def transfer(link: dict, env: dict) -> None:
         res.setdefault("signbridge download_to", []).append(r["download_s"])
         fid = http("GET", f"{link['plain']}/api/v5/sessions/signing/{sid}")["result"]["inputFiles"][0]["id"]
         dest = args.large + ".net-curl"
-        res.setdefault("curl -o", []).append(curl_link(link, ["-o", dest, f"{link['url']}/folders/{sid}/media/{fid}"]))
+        res.setdefault("curl -o", []).append(curl_link(link, ["-o", dest, "-H", f"Authorization: {args.key}",
+                                                         f"{link['url']}/folders/{sid}/media/{fid}"]))
         got = os.path.getsize(dest)
         os.remove(dest)
         if got != size:

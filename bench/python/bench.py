@@ -251,7 +251,7 @@ def large(pdf_path: str) -> None:
         fid = st.input_files[0].id
         dest = pdf_path + ".curl-download"
         down_s, down_rss = run_measured([
-            "curl", "-sf", "-o", dest, "-H", f"Zs-Product-Key: {KEY}",
+            "curl", "-sf", "-o", dest, "-H", f"Authorization: {KEY}",
             f"{BASE}/folders/{sid}/media/{fid}",
         ])
         got = os.path.getsize(dest)

@@ -148,8 +148,7 @@ impl Config {
                 base_url: url,
                 keys,
                 key_header,
-                oauth2: None,
-                client_cert: None,
+                ..ZignsecConfig::default()
             });
         }
         let onespan_url = get(env::ONESPAN_URL);

@@ -353,8 +353,8 @@ fn md5_matches(reported: Option<&str>, data: &[u8]) -> bool {
 /// of those answers. Answers to requests that changed something never fail with a retryable
 /// code: an unreadable one is `OutcomeUnknown`.
 pub fn zignsec_signing_response(data: &[u8]) {
-    use crate::providers::zignsec::signing::{
-        acted, from_value, parse_status, unwrap_data, verify_md5,
+    use crate::providers::zignsec::wire::{
+        acted, from_value, parse_status, parse_upload, unwrap_data, verify_md5,
     };
     let status = 200;
     let created = acted("create signing session", status, || {
@@ -373,7 +373,7 @@ pub fn zignsec_signing_response(data: &[u8]) {
     }
     let uploaded = acted("upload document", status, || {
         let v = unwrap_data(data, "upload document", status)?;
-        let f: UploadedFile = from_value(v, "upload document")?;
+        let f: UploadedFile = parse_upload(v, "upload document")?;
         check_id("file id from the gateway", &f.file_id)
             .map_err(|e| Error::protocol(e.message()))?;
         Ok(f)
@@ -404,7 +404,7 @@ pub fn zignsec_signing_response(data: &[u8]) {
             let sample = b"%PDF-1.7 signed";
             for f in st.input_files.iter().chain(&st.signed_files) {
                 check_file_name(&f.name);
-                let ok = verify_md5(&f.id, f.md5.as_deref(), sample);
+                let ok = verify_md5(&f.id, f.md5.as_deref(), sample, true);
                 assert_eq!(
                     ok.is_ok(),
                     md5_matches(f.md5.as_deref(), sample),

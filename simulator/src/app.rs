@@ -4,8 +4,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
-use axum::extract::{FromRequest, Multipart, Path, Query, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{Path, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -16,15 +16,15 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use crate::state::{
-    error_item, find_user, Fault, FaultKind, Placement, RecordedRequest, Session, Shared, Status,
-    StoredFile, TEST_USERS,
+    error_item, find_user, Fault, FaultKind, RecordedRequest, Session, Shared, Status, StoredFile,
+    TEST_USERS,
 };
 use crate::webhook::WebhookScheme;
 
 type AppState = Arc<Shared>;
 
 /// Largest accepted request body (uploads included).
-const BODY_LIMIT: usize = 64 * 1024 * 1024;
+pub(crate) const BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// Response extension asking the connection layer to drop the connection without responding.
 #[derive(Debug, Clone, Copy)]
@@ -35,8 +35,14 @@ pub(crate) fn router(shared: AppState) -> Router {
         .route("/api/v5/sessions/signing", post(create_session))
         .route("/api/v5/sessions/signing/", post(create_session))
         .route("/api/v5/sessions/signing/{id}", get(get_session))
-        .route("/api/v5/sessions/signing/{id}/files", post(upload_file))
-        .route("/api/v5/sessions/signing/{id}/sign", post(start_signing))
+        .route(
+            "/api/v5/sessions/signing/{id}/files",
+            post(crate::zsigning::upload_file),
+        )
+        .route(
+            "/api/v5/sessions/signing/{id}/sign",
+            post(crate::zsigning::start_signing),
+        )
         .route("/folders/{id}/media/{file_id}", get(download))
         .route(
             "/core/api/sessions/{category}/{product}",
@@ -111,6 +117,10 @@ pub(crate) fn router(shared: AppState) -> Router {
                 .delete(crate::oauth::ctl_reset),
         )
         .route("/_sim/zignsec/keys/revoke", post(ctl_revoke_key))
+        .route(
+            "/_sim/zignsec/lenient",
+            put(crate::zauth::ctl_set_lenient).get(crate::zauth::ctl_get_lenient),
+        )
         .route("/_sim/config", put(ctl_config).get(ctl_get_config))
         .route("/_sim/tls", get(ctl_tls_stats))
         .route("/_sim/faults", post(ctl_add_fault).delete(ctl_clear_faults))
@@ -275,7 +285,7 @@ async fn front(State(shared): State<AppState>, req: Request, next: Next) -> Resp
     }
     let resp = match fault {
         Some(f) => apply_fault(&shared, f, req, next).await,
-        None => authorized(&shared, req, next).await,
+        None => crate::zauth::authorized(&shared, req, next).await,
     };
     if !shared.quiet {
         let status = if resp.extensions().get::<DropMarker>().is_some() {
@@ -286,86 +296,6 @@ async fn front(State(shared): State<AppState>, req: Request, next: Next) -> Resp
         eprintln!("signbridge-sim: {method} {path} -> {status}");
     }
     resp
-}
-
-fn needs_auth(path: &str) -> bool {
-    path.starts_with("/api/v5/") || path.starts_with("/folders/") || path.starts_with("/core/api/")
-}
-
-async fn authorized(shared: &AppState, req: Request, next: Next) -> Response {
-    if needs_auth(req.uri().path()) {
-        if let Err(e) = check_auth(shared, req.headers()) {
-            return e.into_response();
-        }
-    }
-    next.run(req).await
-}
-
-fn check_auth(shared: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let header_values = |name: &'static str| {
-        headers
-            .get_all(name)
-            .iter()
-            .map(|v| String::from_utf8_lossy(v.as_bytes()).trim().to_owned())
-            .collect::<Vec<String>>()
-    };
-    let product_keys = header_values("zs-product-key");
-    let authorization = header_values("authorization");
-    let bearer = authorization
-        .iter()
-        .find_map(|v| crate::oauth::bearer_jwt(v).map(str::to_owned));
-    let inner = shared.lock();
-    if let Some(token) = bearer {
-        // OAuth2 (contract §2.2): a valid token AND a valid Zs-Product-Key.
-        let now = shared.now_secs();
-        if let Err(e) = shared.jwt.verify(&token, &shared.issuers, now) {
-            return Err(ApiError::bearer(e.description()));
-        }
-        if product_keys.iter().all(String::is_empty) {
-            return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHORIZED",
-                "Missing subscription key: a bearer token must be sent with the Zs-Product-Key header",
-            ));
-        }
-        return if product_keys
-            .iter()
-            .any(|k| inner.keys.iter().any(|valid| valid == k))
-        {
-            Ok(())
-        } else {
-            Err(forbidden())
-        };
-    }
-    if inner.oauth.require_bearer {
-        return Err(ApiError::bearer_missing(
-            "Missing bearer token: send Authorization: Bearer <access token> and Zs-Product-Key",
-        ));
-    }
-    let presented: Vec<String> = product_keys.into_iter().chain(authorization).collect();
-    if presented.is_empty() || presented.iter().all(String::is_empty) {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHORIZED",
-            "Missing subscription key: send it in the Zs-Product-Key header",
-        ));
-    }
-    if presented
-        .iter()
-        .any(|k| inner.keys.iter().any(|valid| valid == k))
-    {
-        Ok(())
-    } else {
-        Err(forbidden())
-    }
-}
-
-fn forbidden() -> ApiError {
-    ApiError::new(
-        StatusCode::FORBIDDEN,
-        "FORBIDDEN",
-        "The subscription key is not valid for this product",
-    )
 }
 
 pub(crate) fn status_code_name(status: StatusCode) -> &'static str {
@@ -413,7 +343,7 @@ async fn apply_fault(shared: &AppState, fault: Fault, req: Request, next: Next) 
         }
         FaultKind::Delay => {
             tokio::time::sleep(Duration::from_millis(fault.delay_ms)).await;
-            authorized(shared, req, next).await
+            crate::zauth::authorized(shared, req, next).await
         }
         FaultKind::Drop => {
             let mut resp = Response::new(Body::empty());
@@ -421,13 +351,13 @@ async fn apply_fault(shared: &AppState, fault: Fault, req: Request, next: Next) 
             resp
         }
         FaultKind::DropAfter => {
-            let _acted = authorized(shared, req, next).await;
+            let _acted = crate::zauth::authorized(shared, req, next).await;
             let mut resp = Response::new(Body::empty());
             resp.extensions_mut().insert(DropMarker);
             resp
         }
         FaultKind::Truncate => {
-            let resp = authorized(shared, req, next).await;
+            let resp = crate::zauth::authorized(shared, req, next).await;
             let (mut parts, body) = resp.into_parts();
             match axum::body::to_bytes(body, usize::MAX).await {
                 Ok(bytes) if bytes.len() >= 2 => {
@@ -451,7 +381,7 @@ async fn apply_fault(shared: &AppState, fault: Fault, req: Request, next: Next) 
             }
         }
         FaultKind::Corrupt => {
-            let resp = authorized(shared, req, next).await;
+            let resp = crate::zauth::authorized(shared, req, next).await;
             let (parts, body) = resp.into_parts();
             match axum::body::to_bytes(body, usize::MAX).await {
                 Ok(bytes) => {
@@ -552,235 +482,6 @@ async fn get_session(State(shared): State<AppState>, Path(id): Path<String>) -> 
         .get(&id)
         .ok_or_else(|| ApiError::not_found("Session not found"))?;
     Ok(Json200(session.to_json(&shared.media_base(&inner))).into_response())
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct UploadQuery {
-    name: Option<String>,
-}
-
-fn check_upload_state(shared: &AppState, id: Uuid) -> Result<(), ApiError> {
-    let inner = shared.lock();
-    let session = inner
-        .sessions
-        .get(&id)
-        .ok_or_else(|| ApiError::not_found("Session not found"))?;
-    if session.status != Status::Created {
-        return Err(ApiError::invalid_state(format!(
-            "Files can only be uploaded before signing starts (session is {})",
-            session.status.as_str()
-        )));
-    }
-    Ok(())
-}
-
-async fn upload_file(
-    State(shared): State<AppState>,
-    Path(id): Path<String>,
-    Query(query): Query<UploadQuery>,
-    req: Request,
-) -> ApiResult {
-    let id = parse_id(&id, "Session")?;
-    check_upload_state(&shared, id)?;
-
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let (name, data) = if content_type.starts_with("multipart/form-data") {
-        let mut multipart = Multipart::from_request(req, &())
-            .await
-            .map_err(|e| ApiError::validation(format!("Invalid multipart body: {e}")))?;
-        let mut found = None;
-        loop {
-            let field = multipart
-                .next_field()
-                .await
-                .map_err(|e| ApiError::validation(format!("Invalid multipart body: {e}")))?;
-            let Some(field) = field else { break };
-            if field.name() != Some("file") {
-                continue;
-            }
-            let name = field.file_name().map(str::to_owned);
-            let data = field
-                .bytes()
-                .await
-                .map_err(|e| ApiError::validation(format!("Invalid multipart body: {e}")))?;
-            found = Some((name, data));
-            break;
-        }
-        found.ok_or_else(|| ApiError::validation("Multipart body has no part named \"file\""))?
-    } else {
-        let media = content_type
-            .split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_owned();
-        if !(media.is_empty() || media == "application/pdf" || media == "application/octet-stream")
-        {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "UNSUPPORTED_MEDIA_TYPE",
-                format!("Unsupported content type {media:?}: send multipart/form-data or application/pdf"),
-            ));
-        }
-        let data = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
-            .await
-            .map_err(|e| ApiError::validation(format!("Cannot read body: {e}")))?;
-        (query.name, data)
-    };
-
-    if data.is_empty() {
-        return Err(ApiError::validation("The uploaded file is empty"));
-    }
-    if !data.starts_with(b"%PDF-") {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
-            "Only PDF documents can be signed",
-        ));
-    }
-    let name = non_empty(name).unwrap_or_else(|| "document.pdf".to_owned());
-    let file = StoredFile::new(name, data);
-
-    let mut inner = shared.lock();
-    let session = inner
-        .sessions
-        .get_mut(&id)
-        .ok_or_else(|| ApiError::not_found("Session not found"))?;
-    if session.status != Status::Created {
-        return Err(ApiError::invalid_state("Signing already started"));
-    }
-    let body = json!({
-        "id": id,
-        "file_id": file.id,
-        "file_ids": session.input_files.iter().map(|f| f.id).chain(std::iter::once(file.id)).collect::<Vec<_>>(),
-        "name": file.name,
-        "mimeType": "application/pdf",
-        "md5": file.md5,
-    });
-    session.input_files.push(file);
-    Ok((StatusCode::CREATED, Json200(body)).into_response())
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct SignRequest {
-    files: Option<Vec<SignFile>>,
-    file_ids: Option<Vec<String>>,
-    #[serde(rename = "fileId")]
-    file_id_camel: Option<String>,
-    file_id: Option<String>,
-    placement: Option<PlacementIn>,
-    redirect_success: Option<String>,
-    redirect_failure: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct SignFile {
-    file_id: Option<String>,
-    #[serde(rename = "fileId")]
-    file_id_camel: Option<String>,
-    id: Option<String>,
-    placement: Option<PlacementIn>,
-}
-
-#[derive(Debug, Default, Deserialize, Clone, Copy)]
-#[serde(default)]
-struct PlacementIn {
-    page: Option<f64>,
-    x: Option<f64>,
-    y: Option<f64>,
-}
-
-impl PlacementIn {
-    fn resolve(p: Option<PlacementIn>) -> Placement {
-        let d = Placement::default();
-        let Some(p) = p else { return d };
-        Placement {
-            page: p
-                .page
-                .filter(|v| v.is_finite() && *v >= 0.0)
-                .map(|v| v.min(f64::from(u32::MAX)) as u32)
-                .unwrap_or(d.page),
-            x: p.x.filter(|v| v.is_finite()).unwrap_or(d.x),
-            y: p.y.filter(|v| v.is_finite()).unwrap_or(d.y),
-        }
-    }
-}
-
-async fn start_signing(
-    State(shared): State<AppState>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> ApiResult {
-    let id = parse_id(&id, "Session")?;
-    {
-        let inner = shared.lock();
-        let session = inner
-            .sessions
-            .get(&id)
-            .ok_or_else(|| ApiError::not_found("Session not found"))?;
-        if session.status != Status::Created {
-            return Err(ApiError::invalid_state(format!(
-                "Signing can only be started once (session is {})",
-                session.status.as_str()
-            )));
-        }
-    }
-    let req: SignRequest = parse_json(&body)?;
-    let mut wanted: Vec<(String, Option<PlacementIn>)> = Vec::new();
-    for f in req.files.unwrap_or_default() {
-        let fid = f.file_id.or(f.file_id_camel).or(f.id).unwrap_or_default();
-        wanted.push((fid, f.placement));
-    }
-    for fid in req.file_ids.unwrap_or_default() {
-        wanted.push((fid, req.placement));
-    }
-    if let Some(fid) = req.file_id_camel.or(req.file_id) {
-        wanted.push((fid, req.placement));
-    }
-    if wanted.is_empty() {
-        return Err(ApiError::validation(
-            "No files to sign: give files[].file_id",
-        ));
-    }
-
-    let mut inner = shared.lock();
-    let session = inner
-        .sessions
-        .get_mut(&id)
-        .ok_or_else(|| ApiError::not_found("Session not found"))?;
-    if session.status != Status::Created {
-        return Err(ApiError::invalid_state("Signing already started"));
-    }
-    let mut to_sign: Vec<(Uuid, Placement)> = Vec::new();
-    for (raw, placement) in wanted {
-        let known = Uuid::parse_str(raw.trim())
-            .ok()
-            .filter(|u| session.input_files.iter().any(|f| f.id == *u));
-        let Some(fid) = known else {
-            return Err(ApiError::validation(format!("Unknown file id {raw:?}")));
-        };
-        if to_sign.iter().any(|(u, _)| *u == fid) {
-            continue;
-        }
-        to_sign.push((fid, PlacementIn::resolve(placement)));
-    }
-    session.to_sign = to_sign;
-    if let Some(url) = non_empty(req.redirect_success) {
-        session.redirect_success = Some(url);
-    }
-    if let Some(url) = non_empty(req.redirect_failure) {
-        session.redirect_failure = Some(url);
-    }
-    session.status = Status::Pending;
-    let redirect_url = format!("{}/ui/{}", shared.base_url, id);
-    Ok(Json200(json!({"redirect_url": redirect_url, "status": "Pending"})).into_response())
 }
 
 async fn download(

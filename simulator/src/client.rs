@@ -46,6 +46,17 @@ pub fn request(
     content_type: Option<&str>,
     body: &[u8],
 ) -> Result<HttpResponse, String> {
+    request_with(method, url, content_type, body, &[])
+}
+
+/// [`request`] with extra header lines (`name`, `value`).
+pub fn request_with(
+    method: &str,
+    url: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+    headers: &[(&str, &str)],
+) -> Result<HttpResponse, String> {
     let rest = url
         .strip_prefix("http://")
         .ok_or_else(|| format!("only http:// URLs are supported: {url}"))?;
@@ -64,6 +75,12 @@ pub fn request(
     );
     if let Some(ct) = content_type {
         head.push_str(&format!("Content-Type: {ct}\r\n"));
+    }
+    for (name, value) in headers {
+        if name.contains(['\r', '\n', ':']) || value.contains(['\r', '\n']) {
+            return Err(format!("header {name:?} cannot be sent"));
+        }
+        head.push_str(&format!("{name}: {value}\r\n"));
     }
     head.push_str("\r\n");
     stream
@@ -90,6 +107,17 @@ pub fn send_json(
 ) -> Result<HttpResponse, String> {
     let body = serde_json::to_vec(json).map_err(|e| e.to_string())?;
     request(method, url, Some("application/json"), &body)
+}
+
+/// Send JSON to `url` with `method` and extra `headers`.
+pub fn send_json_with(
+    method: &str,
+    url: &str,
+    json: &serde_json::Value,
+    headers: &[(&str, &str)],
+) -> Result<HttpResponse, String> {
+    let body = serde_json::to_vec(json).map_err(|e| e.to_string())?;
+    request_with(method, url, Some("application/json"), &body, headers)
 }
 
 /// POST an HTML form (`application/x-www-form-urlencoded`).

@@ -49,6 +49,8 @@ mod state;
 mod tls;
 mod ui;
 mod webhook;
+mod zauth;
+mod zsigning;
 
 pub use pdf::sample_pdf;
 pub use tls::{issue_test_pki, TestPki, OTHER_CLIENT_CN, TEST_CLIENT_CN, TEST_PKI_ORG};

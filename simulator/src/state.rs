@@ -355,6 +355,8 @@ pub(crate) struct Inner {
     pub webhook_scheme: WebhookScheme,
     pub webhooks: WebhookQueue,
     pub oauth: OAuthState,
+    /// Opt-in leniencies beyond the contract (all off by default).
+    pub lenient: crate::zauth::Leniency,
 }
 
 impl Inner {
@@ -426,6 +428,7 @@ impl Shared {
                 webhook_scheme: WebhookScheme::V1,
                 webhooks: WebhookQueue::default(),
                 oauth,
+                lenient: crate::zauth::Leniency::default(),
             }),
             clock: Mutex::new(SimClock::new()),
             wake: tokio::sync::Notify::new(),

@@ -58,17 +58,18 @@ async fn full_flow_with_hosted_page() {
     assert_eq!(up1["md5"], md5_b64(&pdf1).as_str());
     let f1 = up1["file_id"].as_str().expect("file_id").to_owned();
     let up2 = ctx.upload(&id, "appendix.pdf", pdf2.clone()).await;
-    let f2 = up2["file_id"].as_str().expect("file_id").to_owned();
-    assert_eq!(up2["file_ids"], json!([f1, f2]));
+    // Seed 001: the second upload's answer carries the id, file_id_1 and file_id_2.
+    assert_eq!(up2["id"], id.as_str());
+    assert_eq!(up2["file_id_1"], f1.as_str());
+    assert!(up2.get("file_id").is_none(), "{up2}");
+    let f2 = up2["file_id_2"].as_str().expect("file_id_2").to_owned();
     assert_eq!(ctx.session(&id).await["status"], "Created");
 
     let resp = ctx
         .sign(
             &id,
-            json!({"files": [
-                {"file_id": f1, "placement": {"page": 2, "x": 100, "y": 120}},
-                {"file_id": f2}
-            ]}),
+            json!({"id": id, "file_id_1": f1, "file_id_2": f2,
+                   "placement_1": {"page": 2, "x": 100, "y": 120}}),
         )
         .await;
     assert_eq!(resp.status(), 200);
@@ -304,7 +305,7 @@ async fn sign_redirects_override_create() {
     let resp = ctx
         .sign(
             &id,
-            json!({"fileId": up["file_id"], "redirect_success": "https://b.example/ok"}),
+            json!({"file_id": up["file_id"], "redirect_success": "https://b.example/ok"}),
         )
         .await;
     assert_eq!(resp.status(), 200);
@@ -327,7 +328,7 @@ async fn sign_redirects_override_create() {
 }
 
 #[tokio::test]
-async fn raw_pdf_upload_and_file_ids_sign() {
+async fn raw_pdf_upload_and_numbered_sign() {
     let ctx = start().await;
     // Trailing-slash create with an empty body.
     let resp = ctx
@@ -363,7 +364,10 @@ async fn raw_pdf_upload_and_file_ids_sign() {
     assert_eq!(up2["name"], "document.pdf");
 
     let resp = ctx
-        .sign(&id, json!({"file_ids": [up["file_id"], up2["file_id"]]}))
+        .sign(
+            &id,
+            json!({"file_id_1": up["file_id"], "file_id_2": up2["file_id_2"]}),
+        )
         .await;
     assert_eq!(resp.status(), 200);
     let resp = ctx
@@ -456,15 +460,15 @@ async fn validation_errors() {
     assert_eq!(error_code(resp, 404).await, "NOT_FOUND");
 
     // Sign: no files, unknown file, invalid JSON.
-    let resp = ctx.sign(&id, json!({"files": []})).await;
+    let resp = ctx.sign(&id, json!({})).await;
     assert_eq!(error_code(resp, 400).await, "VALIDATION_ERROR");
     let resp = ctx
         .sign(
             &id,
-            json!({"files": [{"file_id": "22222222-2222-4222-8222-222222222222"}]}),
+            json!({"file_id": "22222222-2222-4222-8222-222222222222"}),
         )
         .await;
-    assert_eq!(error_code(resp, 400).await, "VALIDATION_ERROR");
+    assert_eq!(error_code(resp, 404).await, "NOT_FOUND");
     let resp = ctx
         .post(&format!("/api/v5/sessions/signing/{id}/sign"))
         .header("Content-Type", "application/json")
@@ -476,13 +480,28 @@ async fn validation_errors() {
 
     // After /sign: upload and sign again are 409; complete twice is 409.
     let up = ctx.upload(&id, "a.pdf", sample_pdf("A", 1)).await;
+    // Only the documented start body (contract §4): the shapes an older client sent, and
+    // unknown fields, are refused.
+    for old in [
+        json!({"files": [{"file_id": up["file_id"]}]}),
+        json!({"file_ids": [up["file_id"]]}),
+        json!({"fileId": up["file_id"]}),
+        json!({"file_id": up["file_id"], "extra": true}),
+        json!({"file_id": up["file_id"], "file_id_1": up["file_id"]}),
+        json!({"file_id_2": up["file_id"]}),
+        json!({"id": "33333333-3333-4333-8333-333333333333", "file_id": up["file_id"]}),
+    ] {
+        let resp = ctx.sign(&id, old.clone()).await;
+        assert_eq!(error_code(resp, 400).await, "VALIDATION_ERROR", "{old}");
+    }
     let resp = ctx
-        .sign(&id, json!({"files": [{"file_id": up["file_id"], "placement": {"page": 1, "x": 10, "y": 10}}], "extra": true}))
+        .sign(
+            &id,
+            json!({"id": id, "file_id": up["file_id"], "placement": {"page": 1, "x": 10, "y": 10}}),
+        )
         .await;
     assert_eq!(resp.status(), 200);
-    let resp = ctx
-        .sign(&id, json!({"files": [{"file_id": up["file_id"]}]}))
-        .await;
+    let resp = ctx.sign(&id, json!({"file_id": up["file_id"]})).await;
     assert_eq!(error_code(resp, 409).await, "INVALID_STATE");
     let resp = ctx
         .post(&files)
@@ -585,6 +604,39 @@ async fn authentication_and_key_rotation() {
         .await
         .expect("get");
     assert_eq!(error_code(resp, 403).await, "FORBIDDEN");
+    // Seed 001: "You must use Authorization header with your Subscription key" — the key in
+    // Zs-Product-Key (what the old client sent) is refused on documents, unless a test opts in.
+    let resp = ctx
+        .http
+        .get(&media)
+        .header("Zs-Product-Key", &ctx.key)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(error_code(resp, 401).await, "UNAUTHORIZED");
+    let resp = ctx
+        .get_media(&media.replace(ctx.sim.base_url(), ""))
+        .send()
+        .await;
+    assert_eq!(resp.expect("get").status(), 200);
+    let lenient = ctx
+        .control(
+            Method::PUT,
+            "/_sim/zignsec/lenient",
+            json!({"media_any_header": true}),
+        )
+        .await;
+    assert_eq!(lenient.status(), 204);
+    let resp = ctx
+        .http
+        .get(&media)
+        .header("Zs-Product-Key", &ctx.key)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(resp.status(), 200);
+    ctx.control(Method::PUT, "/_sim/zignsec/lenient", json!({}))
+        .await;
 
     // Rotation: replace the key set.
     let resp = ctx
@@ -704,13 +756,13 @@ async fn control_outcomes_and_expiry() {
     assert_eq!(s["errors"][0]["code"], "SESSION_EXPIRED");
     assert_eq!(s["errors"][0]["statusCode"], 410);
     let resp = ctx
-        .get(&format!("/folders/{id}/media/{file_id}"))
+        .get_media(&format!("/folders/{id}/media/{file_id}"))
         .send()
         .await
         .expect("get");
     assert_eq!(error_code(resp, 410).await, "GONE");
     let resp = ctx
-        .get(&format!(
+        .get_media(&format!(
             "/folders/{id}/media/33333333-3333-4333-8333-333333333333"
         ))
         .send()

@@ -598,7 +598,7 @@ async fn sessions_and_files_expire_after_48_hours() {
     let resp = ctx
         .http
         .get(&signed_url)
-        .header("Zs-Product-Key", &ctx.key)
+        .header("Authorization", &ctx.key)
         .send()
         .await
         .expect("download");
@@ -642,13 +642,13 @@ async fn sessions_and_files_expire_after_48_hours() {
     let resp = ctx
         .http
         .get(&signed_url)
-        .header("Zs-Product-Key", &ctx.key)
+        .header("Authorization", &ctx.key)
         .send()
         .await
         .expect("download");
     assert_eq!(error_code(resp, 410).await, "GONE");
     let resp = ctx
-        .get(&format!("/folders/{pending_sign}/media/{pending_file}"))
+        .get_media(&format!("/folders/{pending_sign}/media/{pending_file}"))
         .send()
         .await
         .expect("download");

@@ -67,7 +67,11 @@ async fn fault_filters_by_method_and_prefix() {
         .expect("post");
     assert_eq!(resp.status(), 201);
     // A GET outside the prefix does not match either.
-    let resp = ctx.get("/folders/x/media/y").send().await.expect("get");
+    let resp = ctx
+        .get_media("/folders/x/media/y")
+        .send()
+        .await
+        .expect("get");
     assert_eq!(resp.status(), 404);
     let resp = ctx
         .get(&format!("/api/v5/sessions/signing/{id}"))
@@ -161,7 +165,7 @@ async fn corrupt_fault_keeps_length_and_breaks_md5() {
     let (id, file_id) = ctx.pending_session(json!({})).await;
     let path = format!("/folders/{id}/media/{file_id}");
     let good = ctx
-        .get(&path)
+        .get_media(&path)
         .send()
         .await
         .expect("get")
@@ -171,7 +175,7 @@ async fn corrupt_fault_keeps_length_and_breaks_md5() {
     ctx.fault(json!({"kind": "corrupt", "path_prefix": "/folders/"}))
         .await;
     let bad = ctx
-        .get(&path)
+        .get_media(&path)
         .send()
         .await
         .expect("get")

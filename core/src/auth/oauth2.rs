@@ -28,6 +28,10 @@ pub struct OAuth2Config {
     /// this or `token_url`).
     #[serde(default)]
     pub discovery_url: Option<String>,
+    /// The OpenID issuer (e.g. `https://idp.example.com/realms/x`): discovery then reads
+    /// `{issuer}/.well-known/openid-configuration`. An alternative to `discovery_url`.
+    #[serde(default)]
+    pub issuer: Option<String>,
     /// A token endpoint to use as is (skips discovery; may be on another host).
     #[serde(default)]
     pub token_url: Option<String>,
@@ -56,14 +60,24 @@ impl OAuth2Config {
                 ))
             })
         };
+        if self.discovery_url.is_some() && self.issuer.is_some() {
+            return Err(Error::invalid_config(format!(
+                "{field} has both discovery_url and issuer; give one of them"
+            )));
+        }
+        let issuer = match &self.issuer {
+            Some(i) => Some(issuer_discovery(&parse("issuer", i)?, field)?),
+            None => None,
+        };
+        let default_discovery = issuer.or(default_discovery);
         let endpoint = match (&self.token_url, &self.discovery_url, default_discovery) {
             (Some(t), _, _) => Endpoint::Fixed(parse("token_url", t)?),
             (None, Some(d), _) => Endpoint::Discover(parse("discovery_url", d)?),
             (None, None, Some(d)) => Endpoint::Discover(d),
             (None, None, None) => {
                 return Err(Error::invalid_config(format!(
-                    "{field} needs token_url (the token endpoint) or discovery_url (the OpenID \
-                     configuration naming it)"
+                    "{field} needs token_url (the token endpoint), issuer or discovery_url (the \
+                     OpenID configuration naming it)"
                 )))
             }
         };
@@ -77,6 +91,23 @@ impl OAuth2Config {
             scope: self.scope.clone(),
         })
     }
+}
+
+/// The OpenID configuration URL of `issuer`: `{issuer}/.well-known/openid-configuration`
+/// (OpenID Connect Discovery 1.0 §4; an issuer with a path keeps it).
+fn issuer_discovery(issuer: &Url, field: &str) -> Result<Url> {
+    if issuer.query().is_some() || issuer.fragment().is_some() || issuer.cannot_be_a_base() {
+        return Err(Error::invalid_config(format!(
+            "{field}.issuer must be a plain https:// URL without query or fragment"
+        )));
+    }
+    let mut u = issuer.clone();
+    let path = format!(
+        "{}/.well-known/openid-configuration",
+        issuer.path().trim_end_matches('/')
+    );
+    u.set_path(&path);
+    Ok(u)
 }
 
 #[cfg(test)]
@@ -106,6 +137,26 @@ mod tests {
             .grant("zignsec.oauth2", Some(d.clone()))
             .expect("default");
         assert!(matches!(g.endpoint, Endpoint::Discover(ref u) if *u == d));
+        // Issue 21: an issuer is discovered at {issuer}/.well-known/openid-configuration.
+        for issuer in [
+            "https://idp.example/realms/x",
+            "https://idp.example/realms/x/",
+        ] {
+            let g = cfg(&format!(
+                r#"{{"client_id":"c","client_secret":"s","issuer":"{issuer}"}}"#
+            ))
+            .grant("zignsec.oauth2", Some(d.clone()))
+            .expect("issuer");
+            assert!(
+                matches!(g.endpoint, Endpoint::Discover(ref u)
+                    if u.as_str() == "https://idp.example/realms/x/.well-known/openid-configuration"),
+                "{issuer}"
+            );
+        }
+        let both = r#"{"client_id":"c","client_secret":"s","issuer":"https://i","discovery_url":"https://d"}"#;
+        assert!(refused(cfg(both).grant("zignsec.oauth2", None))
+            .message()
+            .contains("discovery_url and issuer"));
         let e = refused(
             cfg(r#"{"client_id":"c","client_secret":"s"}"#).grant("securosys.oauth2", None),
         );

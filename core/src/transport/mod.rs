@@ -19,8 +19,11 @@
 //! - TLS verification is always on. A custom CA can be added to the trusted roots; there is no
 //!   switch to turn verification off.
 //! - Credentials are attached only to requests whose origin (scheme, host, port) equals the
-//!   configured base URL's origin. A URL taken from a provider's answer that points elsewhere is
-//!   fetched without credentials. Redirects are never followed, so a credential cannot be carried
+//!   configured base URL's origin or one of the service's other origins (a provider's documented
+//!   set, see [`Transport::with_origins`]). A URL taken from a provider's answer that points
+//!   elsewhere is fetched without credentials, and the TLS client certificate is presented only
+//!   to the service's origins (other hosts get a client without it). Redirects are never
+//!   followed, so a credential cannot be carried
 //!   to another host by a `Location` header either.
 //! - Plain `http://` is accepted only for loopback hosts (the simulator).
 //! - Idempotent requests (GET) are retried on network errors, 5xx and 429 with full-jitter
@@ -78,6 +81,12 @@ pub(crate) struct Transport {
     base: Url,
     credentials: Option<Arc<Credentials>>,
     settings: Arc<Settings>,
+    /// The settings for origins outside the service: the same, without the client certificate
+    /// (`None` when none is configured).
+    foreign: Option<Arc<Settings>>,
+    /// The service's origins besides the base URL's (credentials and the client certificate go
+    /// there too).
+    origins: Vec<Url>,
     error_mapper: Option<ErrorMapper>,
     /// Removes the secrets this transport sends from provider text (see [`crate::scrub`]).
     scrubber: Scrubber,
@@ -108,6 +117,10 @@ impl Transport {
         let settings = Settings::new(config, identity)?;
         // Build the client now so TLS configuration errors surface at construction.
         http_client(&settings)?;
+        let foreign = match identity {
+            Some(_) => Some(Arc::new(Settings::new(config, None)?)),
+            None => None,
+        };
         let scrubber = credentials
             .as_ref()
             .map(Credentials::scrubber)
@@ -116,11 +129,24 @@ impl Transport {
             base,
             credentials: credentials.map(Arc::new),
             settings: Arc::new(settings),
+            foreign,
+            origins: Vec::new(),
             error_mapper: None,
             scrubber,
             own_origin: OnceLock::new(),
             http: OnceLock::new(),
         })
+    }
+
+    /// The service also answers on `origins` (e.g. a provider's documented download host): the
+    /// credentials and the client certificate go to them as to the base URL. Each is checked
+    /// like a base URL (https, or http to loopback; no user info or query).
+    pub(crate) fn with_origins(mut self, origins: Vec<Url>) -> Result<Transport> {
+        for o in &origins {
+            client::check_base_url(o)?;
+        }
+        self.origins = origins;
+        Ok(self)
     }
 
     /// Map the provider's error answers with `mapper` instead of the generic mapping.
@@ -168,10 +194,21 @@ impl Transport {
             .map_err(|e| Error::internal(format!("bad path {path}: {e}")))
     }
 
-    /// Whether `url` shares the configured origin (and so may carry credentials): the same
-    /// scheme, host and port (the default port of the scheme when none is written).
+    /// Whether `url` is on one of the service's origins (and so may carry credentials): the
+    /// same scheme, host and port (the default port of the scheme when none is written) as the
+    /// base URL or one of [`with_origins`](Self::with_origins).
     pub(crate) fn is_own_origin(&self, url: &Url) -> bool {
         client::same_origin(url, &self.base)
+            || self.origins.iter().any(|o| client::same_origin(url, o))
+    }
+
+    /// The settings a request to `url` uses: the client certificate only for the service's
+    /// origins.
+    fn settings_for(&self, url: &Url) -> &Settings {
+        match &self.foreign {
+            Some(f) if !self.is_own_origin(url) => f,
+            _ => &self.settings,
+        }
     }
 
     /// Perform `req` with retries, key rotation and error mapping.
@@ -386,7 +423,12 @@ impl Transport {
         if let Some(e) = route.and_then(|r| r.unusable_for(&req.url, req.what)) {
             return Err((e, true));
         }
-        let http = self.http().map_err(|e| (e, true))?;
+        let http = if self.is_own_origin(&req.url) {
+            self.http()
+        } else {
+            http_client(self.settings_for(&req.url))
+        }
+        .map_err(|e| (e, true))?;
         let request = self.build_request(&http.client, req, auth_headers).await?;
         let inline_io = crate::runtime::on_calling_thread();
         let sink = match target {
@@ -440,8 +482,8 @@ impl Transport {
 
     /// The state of `url`'s origin (see [`client::origin`]).
     fn origin(&self, url: &Url) -> Result<Arc<client::Origin>> {
-        if !self.is_own_origin(url) {
-            return client::origin(&self.settings, url);
+        if !client::same_origin(url, &self.base) {
+            return client::origin(self.settings_for(url), url);
         }
         let pid = crate::runtime::pid();
         match self.own_origin.get() {

@@ -50,6 +50,13 @@ impl Ctx {
             .header("Zs-Product-Key", &self.key)
     }
 
+    /// A document download (`/folders/…`): the key in `Authorization` (seed 001).
+    pub fn get_media(&self, path: &str) -> reqwest::RequestBuilder {
+        self.http
+            .get(self.url(path))
+            .header("Authorization", &self.key)
+    }
+
     pub fn post(&self, path: &str) -> reqwest::RequestBuilder {
         self.http
             .post(self.url(path))
@@ -114,9 +121,7 @@ impl Ctx {
             )
             .await;
         let file_id = up["file_id"].as_str().expect("file_id").to_owned();
-        let resp = self
-            .sign(&id, json!({"files": [{"file_id": file_id}]}))
-            .await;
+        let resp = self.sign(&id, json!({"id": id, "file_id": file_id})).await;
         assert_eq!(resp.status(), 200);
         (id, file_id)
     }

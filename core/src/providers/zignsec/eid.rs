@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use super::signing::{CreateSigning, ProviderErrorItem};
+use super::model::{CreateSigning, ProviderErrorItem};
 use super::Inner;
 use crate::error::{Error, ErrorCode, Result};
 use crate::providers::check_id;
@@ -427,9 +427,9 @@ impl EidApi {
                 what,
             )?)
             .await?;
-        let w: WireCreated = super::signing::acted(what, resp.status.as_u16(), || {
-            let v = super::signing::unwrap_data(&resp.body, what, resp.status.as_u16())?;
-            let w: WireCreated = super::signing::from_value(v, what)?;
+        let w: WireCreated = super::wire::acted(what, resp.status.as_u16(), || {
+            let v = super::wire::unwrap_data(&resp.body, what, resp.status.as_u16())?;
+            let w: WireCreated = super::wire::from_value(v, what)?;
             check_id("session id from the gateway", &w.id)
                 .map_err(|e| Error::protocol(e.message()))?;
             Ok(w)

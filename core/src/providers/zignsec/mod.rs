@@ -3,7 +3,10 @@
 //! Wire contract: `shared/api/zignsec.md` §2 and §4 (the provider's seed documents 000 and 001).
 
 pub(crate) mod eid;
+mod model;
+pub mod origins;
 pub(crate) mod signing;
+pub(crate) mod wire;
 
 pub use eid::{
     BankIdSeOptions, EidApi, EidProduct, EidRequest, EidResult, EidSession, FrejaOptions, Identity,
@@ -11,11 +14,11 @@ pub use eid::{
 };
 
 pub use crate::auth::{ClientAuth, OAuth2Config};
-pub use signing::{
+pub use model::{
     CreateSigning, Document, FileRef, FileToSign, Placement, ProviderErrorItem, SignerInfo,
-    SigningApi, SigningSession, SigningStatus, StartSigning, StartedSession, StartedSigning,
-    UploadedFile,
+    SigningSession, SigningStatus, StartSigning, StartedSession, StartedSigning, UploadedFile,
 };
+pub use signing::SigningApi;
 
 use std::sync::Arc;
 
@@ -23,8 +26,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::auth::{
-    ClientCertConfig, ClientCredentials, ClientIdentity, Credentials, Endpoint, KeyHeader, KeyRing,
-    SecretSource, TokenSource,
+    ClientCertConfig, ClientIdentity, Credentials, KeyHeader, KeyRing, SecretSource, TokenSource,
 };
 use crate::error::{Error, Result};
 use crate::transport::{Transport, TransportConfig};
@@ -93,6 +95,15 @@ pub struct ZignsecConfig {
     /// two-way TLS host is used.
     #[serde(default)]
     pub client_cert: Option<ClientCertConfig>,
+    /// Further origins (`https://host[:port]`) of this service besides the base URL and, for
+    /// the documented hosts, the environment's other host ([`origins`]): credentials, the client
+    /// certificate and downloads go to them too. Downloads from any other origin are refused.
+    #[serde(default)]
+    pub service_origins: Vec<String>,
+    /// Accept a signed document whose answer carries no md5 (refused by default: it cannot be
+    /// verified).
+    #[serde(default)]
+    pub allow_unverified_downloads: bool,
 }
 
 impl ZignsecConfig {
@@ -123,16 +134,6 @@ impl ZignsecConfig {
     }
 }
 
-/// `raw` as a URL; the error names `field` and what is wrong, never the value (a URL may carry
-/// a password or a key).
-fn parse_url(field: &str, raw: &str) -> Result<Url> {
-    Url::parse(raw).map_err(|e| {
-        Error::invalid_config(format!(
-            "{field} is not a URL ({e}); give an absolute https:// URL"
-        ))
-    })
-}
-
 /// The ZignSec part of a [`crate::Client`]. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct ZignsecClient {
@@ -142,6 +143,14 @@ pub struct ZignsecClient {
 #[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) transport: Transport,
+    /// The transport of document downloads (`/folders/…/media/…`): the key in `Authorization`.
+    pub(crate) media: Transport,
+    /// The service's origins besides the base URL ([`origins::service_origins`]).
+    pub(crate) origins: Vec<Url>,
+    /// The origins the user configured (`base_url`, `service_origins`).
+    pub(crate) configured_origins: Vec<Url>,
+    /// `zignsec.allow_unverified_downloads`.
+    pub(crate) allow_unverified_downloads: bool,
 }
 
 impl ZignsecClient {
@@ -167,28 +176,53 @@ impl ZignsecClient {
                      Authorization header",
                 ));
             }
-            let endpoint = match (&o.token_url, &o.discovery_url) {
-                (Some(t), _) => Endpoint::Fixed(parse_url("zignsec.oauth2.token_url", t)?),
-                (None, Some(d)) => {
-                    Endpoint::Discover(parse_url("zignsec.oauth2.discovery_url", d)?)
-                }
-                (None, None) => Endpoint::Discover(
-                    base.join("auth/realms/zignsec/.well-known/openid-configuration")
-                        .map_err(|e| Error::internal(format!("discovery URL: {e}")))?,
-                ),
-            };
-            let grant = ClientCredentials {
-                endpoint,
-                client_id: o.client_id.clone(),
-                client_secret: o.client_secret.resolve("zignsec.oauth2.client_secret")?,
-                auth: o.client_auth,
-                scope: o.scope.clone(),
-            };
+            let default = base
+                .join("auth/realms/zignsec/.well-known/openid-configuration")
+                .map_err(|e| Error::internal(format!("discovery URL: {e}")))?;
+            let grant = o.grant("zignsec.oauth2", Some(default))?;
             creds = creds.with_bearer(TokenSource::new(grant, transport, identity.as_ref())?);
         }
-        let transport = Transport::new(base, Some(creds), transport, identity.as_ref())?;
+        let service = origins::service_origins(&base, &cfg.service_origins)?;
+        let configured: Vec<Url> = cfg
+            .base_url
+            .as_ref()
+            .map(|_| base.clone())
+            .into_iter()
+            .chain(
+                cfg.service_origins
+                    .iter()
+                    .filter_map(|o| Url::parse(o.trim()).ok()),
+            )
+            .collect();
+        // Documents (seed 001): "You must use Authorization header with your Subscription
+        // key" — the raw key in `Authorization`, whatever the API calls send, rotated the same
+        // way; no bearer token there.
+        let media_keys = cfg
+            .keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| k.resolve(&format!("zignsec.keys[{i}]")))
+            .collect::<Result<Vec<_>>>()?;
+        let media = Transport::new(
+            base.clone(),
+            Some(Credentials::keys(KeyRing::new(
+                media_keys,
+                KeyHeader::Authorization,
+            )?)),
+            transport,
+            identity.as_ref(),
+        )?
+        .with_origins(service.clone())?;
+        let transport = Transport::new(base, Some(creds), transport, identity.as_ref())?
+            .with_origins(service.clone())?;
         Ok(ZignsecClient {
-            inner: Arc::new(Inner { transport }),
+            inner: Arc::new(Inner {
+                transport,
+                media,
+                origins: service,
+                configured_origins: configured,
+                allow_unverified_downloads: cfg.allow_unverified_downloads,
+            }),
         })
     }
 

@@ -1,0 +1,316 @@
+//! The signing API's request and answer models (seed 001, contract §4): what callers and the
+//! wrappers build and read. The wire forms the gateway documents are in [`super::wire`].
+
+use std::path::Path;
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::files::DEFAULT_DOCUMENT_NAME as DEFAULT_FILE_NAME;
+use crate::session::SessionStatus;
+
+/// Create-session request: the v5 envelope (contract §3.2). Every field is optional.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSigning {
+    /// UI language, e.g. `"En"` or `"No"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<String>,
+    /// Where the signer's browser goes after signing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_success: Option<String>,
+    /// Where the signer's browser goes after cancelling or failing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_failure: Option<String>,
+    /// Your own reference, echoed back with the redirect and in webhooks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relay_state: Option<String>,
+    /// Your GDPR user reference.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gdpr_user_id: Option<String>,
+    /// A URL the gateway POSTs results to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<String>,
+    /// Product metadata (`{}` when empty; the gateway requires the field).
+    #[serde(default = "empty_object")]
+    pub metadata: serde_json::Value,
+}
+
+impl Default for CreateSigning {
+    fn default() -> Self {
+        CreateSigning {
+            locale: None,
+            redirect_success: None,
+            redirect_failure: None,
+            relay_state: None,
+            gdpr_user_id: None,
+            webhook: None,
+            metadata: empty_object(),
+        }
+    }
+}
+
+impl CreateSigning {
+    /// Check the URL fields locally (absolute http(s) URLs).
+    pub(crate) fn check_urls(&self) -> Result<()> {
+        for (field, v) in [
+            ("redirect_success", &self.redirect_success),
+            ("redirect_failure", &self.redirect_failure),
+            ("webhook", &self.webhook),
+        ] {
+            if let Some(u) = v {
+                check_absolute_url(field, u)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The envelope as sent: `metadata` is always an object (`{}` when not given).
+    pub(crate) fn with_object_metadata(&self) -> Result<std::borrow::Cow<'_, CreateSigning>> {
+        if self.metadata.is_object() {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        }
+        if !self.metadata.is_null() {
+            return Err(Error::invalid_argument("metadata must be a JSON object"));
+        }
+        let mut owned = self.clone();
+        owned.metadata = empty_object();
+        Ok(std::borrow::Cow::Owned(owned))
+    }
+}
+
+fn empty_object() -> serde_json::Value {
+    serde_json::Value::Object(serde_json::Map::new())
+}
+
+/// A created signing session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SigningSession {
+    /// The session id, used for every later call.
+    #[serde(alias = "sessionId", alias = "session_id")]
+    pub id: String,
+    /// Its status (normally `Created`).
+    #[serde(default = "created")]
+    pub status: SessionStatus,
+}
+
+fn created() -> SessionStatus {
+    SessionStatus::Created
+}
+
+/// A file accepted into a session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UploadedFile {
+    /// The session the file belongs to.
+    #[serde(alias = "id", alias = "sessionId")]
+    pub session_id: String,
+    /// The file id to pass to [`SigningApi::start`](super::SigningApi::start) (read from
+    /// `file_id`, `file_Id`, `fileId` or the highest `file_id_N` of the answer, seed 001).
+    #[serde(alias = "fileId", alias = "file_Id")]
+    pub file_id: String,
+    /// The file name the gateway recorded.
+    #[serde(default)]
+    pub name: String,
+    /// The md5 the gateway computed (base64 or hex).
+    #[serde(default)]
+    pub md5: Option<String>,
+}
+
+/// Where the visible signature goes on a document. `page` starts at 1; `x`/`y` are PDF points
+/// from the bottom-left corner.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Placement {
+    /// Page number, 1-based.
+    pub page: u32,
+    /// Horizontal position in points.
+    pub x: f64,
+    /// Vertical position in points.
+    pub y: f64,
+}
+
+impl Placement {
+    pub(crate) fn validate(&self) -> Result<()> {
+        if self.page == 0 {
+            return Err(Error::invalid_argument(
+                "placement.page starts at 1 (the first page)",
+            ));
+        }
+        for (name, v) in [("x", self.x), ("y", self.y)] {
+            if !v.is_finite() || !(0.0..=14_400.0).contains(&v) {
+                return Err(Error::invalid_argument(format!(
+                    "placement.{name} = {v} is not a position on a page (0..14400 points)"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One document to sign and where its signature goes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileToSign {
+    /// The id returned by the upload.
+    pub file_id: String,
+    /// Signature placement; the gateway's default when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub placement: Option<Placement>,
+}
+
+/// Start-signing request.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartSigning {
+    /// The documents to sign, in the order the signer sees them.
+    pub files: Vec<FileToSign>,
+    /// Overrides the success redirect given at creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_success: Option<String>,
+    /// Overrides the failure redirect given at creation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_failure: Option<String>,
+}
+
+/// The answer to [`SigningApi::start`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StartedSigning {
+    /// Send the signer's browser here.
+    #[serde(alias = "redirectUrl")]
+    pub redirect_url: String,
+    /// The session's status (normally `Pending`).
+    #[serde(default = "pending")]
+    pub status: SessionStatus,
+}
+
+fn pending() -> SessionStatus {
+    SessionStatus::Pending
+}
+
+/// An error item the gateway reported for a session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProviderErrorItem {
+    /// E.g. `CANCELLED_BY_USER`.
+    #[serde(default)]
+    pub code: String,
+    /// Human-readable description.
+    #[serde(default)]
+    pub description: String,
+    /// The HTTP-like status the gateway attached.
+    #[serde(default, alias = "statusCode")]
+    pub status_code: Option<u16>,
+}
+
+/// A file of a session (original or signed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileRef {
+    /// The file id.
+    #[serde(alias = "fileId", alias = "file_id")]
+    pub id: String,
+    /// The file name.
+    #[serde(default)]
+    pub name: String,
+    /// Where to download it (with the gateway's credentials, when on the gateway).
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Its media type.
+    #[serde(default, alias = "mimeType")]
+    pub mime_type: Option<String>,
+    /// The md5 the gateway reported, base64 or hex; downloads are checked against it.
+    #[serde(default)]
+    pub md5: Option<String>,
+}
+
+/// Who signed (when the gateway reports it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignerInfo {
+    /// Full name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// National identity number.
+    #[serde(default, alias = "personalNumber")]
+    pub personal_number: Option<String>,
+}
+
+/// The state of a signing session.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SigningStatus {
+    /// Session id.
+    pub id: String,
+    /// Current state.
+    pub status: SessionStatus,
+    /// Your `relay_state`, echoed.
+    pub relay_state: Option<String>,
+    /// Errors the gateway reported (e.g. `CANCELLED_BY_USER`).
+    pub errors: Vec<ProviderErrorItem>,
+    /// The uploaded originals.
+    pub input_files: Vec<FileRef>,
+    /// The signed documents (once `Finished`).
+    pub signed_files: Vec<FileRef>,
+    /// The signer, when reported.
+    pub signer: Option<SignerInfo>,
+}
+
+impl SigningStatus {
+    /// The error for a final, unsuccessful state (`None` for Finished or non-final states).
+    pub fn failure(&self) -> Option<Error> {
+        super::eid::session_failure("signing session", &self.id, &self.status, &self.errors)
+    }
+}
+
+/// A document to add to a session.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// File name shown to the signer.
+    pub name: String,
+    /// The PDF bytes.
+    pub data: Bytes,
+    /// Where the signature goes.
+    pub placement: Option<Placement>,
+}
+
+impl Document {
+    /// Read a document from a file.
+    pub async fn from_path(
+        path: impl AsRef<Path>,
+        placement: Option<Placement>,
+    ) -> Result<Document> {
+        let path = path.as_ref();
+        let data = tokio::fs::read(path)
+            .await
+            .map_err(|e| Error::io("read", path, e))?;
+        Ok(Document {
+            name: file_name_of(path),
+            data: Bytes::from(data),
+            placement,
+        })
+    }
+}
+
+pub(crate) fn file_name_of(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| DEFAULT_FILE_NAME.to_string())
+}
+
+/// The result of [`SigningApi::sign_documents`]: a started session.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StartedSession {
+    /// Session id.
+    pub id: String,
+    /// Send the signer's browser here.
+    pub redirect_url: String,
+    /// The uploaded files, in order.
+    pub files: Vec<UploadedFile>,
+}
+
+/// Check that `u` (the field `field`) is an absolute http(s) URL.
+pub(crate) fn check_absolute_url(field: &str, u: &str) -> Result<()> {
+    match url::Url::parse(u) {
+        Ok(parsed) if matches!(parsed.scheme(), "https" | "http") => Ok(()),
+        _ => Err(Error::invalid_argument(format!(
+            "{field} must be an absolute http(s) URL, got {u:?}"
+        ))),
+    }
+}
