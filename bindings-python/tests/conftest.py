@@ -161,7 +161,7 @@ class Sim:
         self.call(
             "PUT",
             "/_sim/securosys/auth",
-            {"require_jwt": False, "accept_oauth": False, "role_table": "newer"},
+            {"require_jwt": False, "accept_oauth": False, "role_table": "default"},
         )
         self.call("PUT", "/_sim/onespan/auth", {"method": "api_key"})
 

@@ -565,15 +565,16 @@ def test_certificate_role_follows_the_configuration(sim: Sim) -> None:
         hsm.create_key(label, KeySpec.P256)
         sim.call("DELETE", "/_sim/securosys/requests")
         hsm.self_signed_certificate(label, "Default role", "SHA256_WITH_ECDSA")
-        assert sim.securosys_log()[-1]["api_key_roles"] == ["keyManagementToken"]
+        # Seed 003: /v1/certificate/** is a key-operation endpoint.
+        assert sim.securosys_log()[-1]["api_key_roles"] == ["keyOperationToken"]
 
-        # A TSB with the older role table wants the key-operation key for certificates.
-        sim.call("PUT", "/_sim/securosys/auth", {"role_table": "seed"})
+        # A TSB on the newer documentation's table wants the key-management key.
+        sim.call("PUT", "/_sim/securosys/auth", {"role_table": "newer"})
         with pytest.raises(signbridge.AuthError):
             hsm.self_signed_certificate(label, "Wrong role", "SHA256_WITH_ECDSA")
-    with signbridge.Client(securosys_config(sim, certificate_role="key_operation")) as client:
-        client.securosys().self_signed_certificate(label, "Seed role", "SHA256_WITH_ECDSA")
-        assert sim.securosys_log()[-1]["api_key_roles"] == ["keyOperationToken"]
+    with signbridge.Client(securosys_config(sim, certificate_role="key_management")) as client:
+        client.securosys().self_signed_certificate(label, "Newer role", "SHA256_WITH_ECDSA")
+        assert sim.securosys_log()[-1]["api_key_roles"] == ["keyManagementToken"]
 
 
 def test_certificate_arguments_are_checked(sim: Sim, hsm: signbridge.Securosys) -> None:

@@ -386,40 +386,64 @@ fn certificates_and_csrs_are_made_and_signed_by_the_hsm_key() {
     assert_eq!(e.code(), ErrorCode::Provider, "{e}");
     assert_eq!(e.provider_code(), Some("607"));
 
-    // Certificates need the key-management key by default: a client with only the
-    // key-operation key is refused before anything is sent.
+    // Seed 003: certificates need the key-operation key by default; a client with only the
+    // key-management key (what the old default sent) is refused before anything is sent, and
+    // the simulator refuses that key on /v1/certificate/** too.
+    let mgmt_only = hsm_with(
+        &sim,
+        json!({"key_management": [SECUROSYS_KEY_MANAGEMENT_KEY]}),
+    );
+    let before = sim_log(&sim).len();
+    let e = mgmt_only
+        .self_signed_certificate("cert-P256", &CertificateRequest::new("x", p256.clone()))
+        .expect_err("no key-operation key");
+    assert_eq!(e.code(), ErrorCode::AuthConfigMissing, "{e}");
+    assert!(e.message().contains("key_operation"), "{}", e.message());
+    assert_eq!(sim_log(&sim).len(), before, "no request may reach the TSB");
+    let old_default = Config::from_json(
+        &json!({"securosys": {"base_url": sim.base_url(), "certificate_role": "key_management",
+                "api_keys": {"key_management": [SECUROSYS_KEY_MANAGEMENT_KEY]}}})
+        .to_string(),
+    )
+    .expect("config");
+    let e = Client::new(old_default)
+        .expect("client")
+        .securosys()
+        .expect("securosys")
+        .self_signed_certificate("cert-P256", &CertificateRequest::new("x", p256.clone()))
+        .expect_err("the simulator wants the key-operation key");
+    assert!(
+        matches!(e.code(), ErrorCode::Auth | ErrorCode::Forbidden),
+        "{e}"
+    );
     let op_only = hsm_with(
         &sim,
         json!({"key_operation": [SECUROSYS_KEY_OPERATION_KEY]}),
     );
-    let before = sim_log(&sim).len();
-    let e = op_only
-        .self_signed_certificate("cert-P256", &CertificateRequest::new("x", p256.clone()))
-        .expect_err("no key-management key");
-    assert_eq!(e.code(), ErrorCode::AuthConfigMissing, "{e}");
-    assert!(e.message().contains("key_management"), "{}", e.message());
-    assert_eq!(sim_log(&sim).len(), before, "no request may reach the TSB");
+    op_only
+        .self_signed_certificate("cert-P256", &CertificateRequest::new("seed", p256.clone()))
+        .expect("with the key-operation key");
 
-    // A TSB on the older role table: certificate_role says so.
+    // A TSB on the newer documentation's table: certificate_role says so.
     http::send_json(
         "PUT",
         &format!("{}/_sim/securosys/auth", sim.base_url()),
-        &json!({"role_table": "seed"}),
+        &json!({"role_table": "newer"}),
     )
-    .expect("seed table");
+    .expect("newer table");
     let cfg = Config::from_json(
-        &json!({"securosys": {"base_url": sim.base_url(), "certificate_role": "key_operation",
-                "api_keys": {"key_operation": [SECUROSYS_KEY_OPERATION_KEY]}}})
+        &json!({"securosys": {"base_url": sim.base_url(), "certificate_role": "key_management",
+                "api_keys": {"key_management": [SECUROSYS_KEY_MANAGEMENT_KEY]}}})
         .to_string(),
     )
     .expect("config");
-    let older = Client::new(cfg)
+    let newer = Client::new(cfg)
         .expect("client")
         .securosys()
         .expect("securosys");
-    older
-        .self_signed_certificate("cert-P256", &CertificateRequest::new("older TSB", p256))
-        .expect("with the key-operation key");
+    newer
+        .self_signed_certificate("cert-P256", &CertificateRequest::new("newer TSB", p256))
+        .expect("with the key-management key");
     let bad = Config::from_json(
         &json!({"securosys": {"base_url": sim.base_url(), "certificate_role": "approver"}})
             .to_string(),

@@ -40,7 +40,8 @@ pub(crate) const ROLES: [&str; 5] = [
     "approverKeyManagementToken",
 ];
 
-/// The role table of the newer documentation ([WEB:apikeys]), the default (contract §2 PROPOSAL).
+/// The role table of the newer documentation ([WEB:apikeys]). The default is this table with the
+/// seed's word on `/v1/certificate/**` (see [`default_table`]).
 const NEWER_TABLE: &[(&str, &str)] = &[
     ("/v1/key", "keyManagementToken"),
     ("/v1/key/**", "keyManagementToken"),
@@ -93,6 +94,22 @@ fn seed_table() -> Vec<(String, String)> {
     NEWER_TABLE
         .iter()
         .filter(|(p, _)| !matches!(*p, "/v1/rotate" | "/v1/xpub/**"))
+        .map(|(p, r)| {
+            let role = if *p == "/v1/certificate/**" {
+                "keyOperationToken"
+            } else {
+                r
+            };
+            ((*p).to_owned(), role.to_owned())
+        })
+        .collect()
+}
+
+/// The default: the newer table where it adds endpoints, the seed (003) where they disagree —
+/// `/v1/certificate/**` needs the keyOperationToken (listed first under Key Operation Endpoints).
+fn default_table() -> Vec<(String, String)> {
+    NEWER_TABLE
+        .iter()
         .map(|(p, r)| {
             let role = if *p == "/v1/certificate/**" {
                 "keyOperationToken"
@@ -271,7 +288,7 @@ impl Default for AuthConfig {
             require_jwt: false,
             jwts: vec![crate::SECUROSYS_JWT.to_owned()],
             accept_oauth: false,
-            role_table: newer_table(),
+            role_table: default_table(),
         }
     }
 }
@@ -573,6 +590,7 @@ async fn ctl_set_auth(State(shared): State<AppState>, body: Bytes) -> Result<Sta
     let table = match body.role_table {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if s == "newer" => Some(newer_table()),
+        Some(Value::String(s)) if s == "default" => Some(default_table()),
         Some(Value::String(s)) if s == "seed" => Some(seed_table()),
         Some(Value::Array(items)) => {
             let mut table = Vec::new();
@@ -589,7 +607,7 @@ async fn ctl_set_auth(State(shared): State<AppState>, body: Bytes) -> Result<Sta
         }
         Some(_) => {
             return Err(ApiError::validation(
-                "role_table must be \"newer\", \"seed\" or a list of {pattern, role}",
+                "role_table must be \"default\", \"newer\", \"seed\" or a list of {pattern, role}",
             ))
         }
     };
@@ -670,7 +688,11 @@ mod tests {
             "/v1/filteredRequests"
         ));
         let t = AuthConfig::default();
-        assert_eq!(t.role_for("/v1/certificate/x"), Some("keyManagementToken"));
+        // Seed 003 lists /v1/certificate/** first under the keyOperationToken.
+        assert_eq!(t.role_for("/v1/certificate/x"), Some("keyOperationToken"));
+        assert!(newer_table()
+            .iter()
+            .any(|(p, r)| p == "/v1/certificate/**" && r == "keyManagementToken"));
         assert_eq!(t.role_for("/v1/request/abc"), Some("keyOperationToken"));
         assert_eq!(t.role_for("/v1/nothing"), None);
         let seed = seed_table();

@@ -3,8 +3,9 @@
 //! an approval request (contract §6) on keys with a policy.
 //!
 //! The endpoints are under `/v1/certificate/**`, whose role the sources disagree on (contract
-//! §2): the key-management role by default (the newer documentation), or the key-operation role
-//! with `securosys.certificate_role: "key_operation"` (the older seed table).
+//! §2): the key-operation role by default (seed 003 lists it first under Key Operation
+//! Endpoints), or the key-management role with `securosys.certificate_role: "key_management"`
+//! (the newer documentation's table, for TSBs configured that way).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -481,7 +482,7 @@ impl Csr {
 
 impl SecurosysClient {
     /// A self-signed certificate for key `label`, made and signed by the HSM now
-    /// (`POST /v1/certificate/synchronous/selfsign`, key-management role by default, see
+    /// (`POST /v1/certificate/synchronous/selfsign`, key-operation role by default, see
     /// `securosys.certificate_role`). Keys with an approval policy need
     /// [`SecurosysClient::request_self_signed_certificate`] instead. An unknown key fails with
     /// [`crate::ErrorCode::NotFound`].
@@ -512,7 +513,7 @@ impl SecurosysClient {
     }
 
     /// A PKCS#10 certificate signing request for key `label`, made and signed by the HSM now
-    /// (`POST /v1/certificate/synchronous/request`, key-management role by default). Keys with
+    /// (`POST /v1/certificate/synchronous/request`, key-operation role by default). Keys with
     /// an approval policy need [`SecurosysClient::request_certificate_signing_request`].
     pub async fn certificate_signing_request(&self, label: &str, req: &CsrRequest) -> Result<Csr> {
         check_label(label)?;

@@ -93,8 +93,9 @@ pub struct SecurosysConfig {
     #[serde(default)]
     pub client_cert: Option<ClientCertConfig>,
     /// The role whose API key the certificate endpoints (`/v1/certificate/**`) get:
-    /// `key_management` (default, the newer Securosys documentation) or `key_operation` (the
-    /// older table, and TSBs configured that way). The sources disagree (contract §2).
+    /// `key_operation` (default: seed 003 lists `/v1/certificate/**` first under Key Operation
+    /// Endpoints) or `key_management` (the newer Securosys documentation's table, for TSBs
+    /// configured that way).
     #[serde(default)]
     pub certificate_role: Option<Role>,
 }
@@ -165,7 +166,7 @@ impl SecurosysClient {
             .as_ref()
             .map(|j| j.resolve("securosys.jwt"))
             .transpose()?;
-        let certificate_role = cfg.certificate_role.unwrap_or(Role::KeyManagement);
+        let certificate_role = cfg.certificate_role.unwrap_or(Role::KeyOperation);
         if !matches!(certificate_role, Role::KeyManagement | Role::KeyOperation) {
             return Err(Error::invalid_config(format!(
                 "securosys.certificate_role {:?} is not a role the certificate endpoints use; \
