@@ -92,6 +92,10 @@ pub const TARGETS: &[Target] = &[
         run: pdf,
     },
     Target {
+        name: "pdf_signature",
+        run: pdf_signature,
+    },
+    Target {
         name: "file_name",
         run: file_name,
     },
@@ -1618,4 +1622,30 @@ pub fn oauth_token(data: &[u8]) {
         !dbg.contains(CLIENT_SECRET) && !dbg.contains(SUBSCRIPTION_KEY),
         "{dbg}"
     );
+}
+
+/// Signed-PDF verification ([`crate::verify::verify_pdf`]) without trust anchors: a report
+/// whose numbers stay inside the file and which never calls anything valid (no chain can be
+/// trusted), or [`ErrorCode::InvalidDocument`].
+pub fn pdf_signature(data: &[u8]) {
+    use crate::verify::{verify_pdf, Original, VerifyOptions};
+    let opts =
+        VerifyOptions::default().with_original(Original::Bytes(data[..data.len() / 2].to_vec()));
+    match verify_pdf(data, &opts) {
+        Ok(r) => {
+            assert!(!r.valid, "valid without trust anchors");
+            assert_eq!(r.size, data.len() as u64);
+            for (i, s) in r.signatures.iter().enumerate() {
+                assert_eq!(s.index, i + 1);
+                assert!(!s.chain_trusted && !s.valid);
+                let [a, b, c, d] = s.byte_range;
+                assert!(a == 0 && b < c && c + d <= r.size, "{:?}", s.byte_range);
+                assert_eq!(s.signed_until, c + d);
+            }
+            if let Some(len) = r.unsigned_prefix_len {
+                assert!(len <= r.size);
+            }
+        }
+        Err(e) => assert_eq!(e.code(), ErrorCode::InvalidDocument, "{e}"),
+    }
 }

@@ -941,6 +941,7 @@ fuzz_tests!(
     config_json,
     request_json,
     pdf,
+    pdf_signature,
     file_name,
     oauth_token,
     onespan_response,

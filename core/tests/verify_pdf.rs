@@ -377,3 +377,30 @@ fn a_cycle_of_prev_pointers_after_a_signature_ends() {
     assert_eq!(r.signatures[0].appended, Appended::OtherChanges);
     assert!(!r.valid);
 }
+
+/// Rewrites the seeds of the `pdf_signature` fuzz target (`cargo test -p signbridge --test
+/// verify_pdf -- --ignored write_fuzz_seeds`): signed, tampered and hostile documents.
+#[test]
+#[ignore]
+fn write_fuzz_seeds() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/pdf_signature");
+    std::fs::create_dir_all(&dir).expect("dir");
+    let signed = bankid_signed(&sample_pdf("Seed", 1));
+    let mut flipped = signed.clone();
+    let at = flipped.windows(4).position(|w| w == b"Seed").expect("text");
+    flipped[at] = b'X';
+    let seeds: Vec<(&str, Vec<u8>)> = vec![
+        ("bankid-signed.pdf", signed.clone()),
+        ("byte-flipped.pdf", flipped),
+        ("page-added.pdf", add_page(&signed)),
+        (
+            "overlapping-range.pdf",
+            with_byte_range(&signed, "[0 500 400 10]"),
+        ),
+        ("unsigned.pdf", sample_pdf("Unsigned", 1)),
+    ];
+    for (name, bytes) in seeds {
+        assert!(bytes.len() <= 16384, "{name}: {} bytes", bytes.len());
+        std::fs::write(dir.join(name), bytes).expect("write");
+    }
+}

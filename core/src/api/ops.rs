@@ -279,6 +279,10 @@ pub struct SaveAll {
     pub session: SessionRef,
     /// The directory to save into (created when missing).
     pub dir: String,
+    /// Opt-in: verify each document's signatures against these trust anchors before it is
+    /// saved; one that does not verify is refused (`SB_ERR_INTEGRITY`, nothing at its path).
+    #[serde(default)]
+    pub verify: Option<TrustAnchorsRequest>,
 }
 
 /// Paths written.
@@ -286,6 +290,88 @@ pub struct SaveAll {
 pub struct Saved {
     /// The files, in the session's document order.
     pub paths: Vec<String>,
+    /// With `verify`: each file's verification report, in the same order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reports: Option<Vec<crate::verify::VerifyReport>>,
+}
+
+/// Trust anchors in a request: PEM text (any number of certificates per string) and/or DER
+/// certificates in base64.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustAnchorsRequest {
+    /// PEM certificates.
+    #[serde(default)]
+    pub trust_anchors_pem: Vec<String>,
+    /// DER certificates, base64.
+    #[serde(default)]
+    pub trust_anchors_der_base64: Vec<Base64>,
+}
+
+impl TrustAnchorsRequest {
+    fn anchors(&self) -> Result<crate::verify::TrustAnchors> {
+        let mut a = crate::verify::TrustAnchors::new();
+        for pem in &self.trust_anchors_pem {
+            a.add_pem(pem)?;
+        }
+        for der in &self.trust_anchors_der_base64 {
+            a.add_der(&der.0)?;
+        }
+        Ok(a)
+    }
+}
+
+/// A signed PDF to verify.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyRequest {
+    /// The PDF, base64 (or give `path`).
+    pub pdf_base64: Option<Base64>,
+    /// The PDF's path (or give `pdf_base64`).
+    pub path: Option<String>,
+    /// Trust anchors, PEM (none at all: signatures are checked but no chain is trusted).
+    #[serde(default)]
+    pub trust_anchors_pem: Vec<String>,
+    /// Trust anchors, DER in base64.
+    #[serde(default)]
+    pub trust_anchors_der_base64: Vec<Base64>,
+    /// The original, unsigned document, base64: is it exactly the unsigned prefix?
+    pub original_base64: Option<Base64>,
+    /// Or the original's md5 (hex or base64).
+    pub original_md5: Option<String>,
+}
+
+impl VerifyRequest {
+    async fn run(self) -> Result<crate::verify::VerifyReport> {
+        const OP: &str = "pdf.verify";
+        let anchors = TrustAnchorsRequest {
+            trust_anchors_pem: self.trust_anchors_pem,
+            trust_anchors_der_base64: self.trust_anchors_der_base64,
+        }
+        .anchors()?;
+        let mut opts = crate::verify::VerifyOptions::new(anchors);
+        opts.original = match (self.original_base64, self.original_md5) {
+            (Some(b), None) => Some(crate::verify::Original::Bytes(b.0)),
+            (None, Some(m)) => Some(crate::verify::Original::Md5(m)),
+            (None, None) => None,
+            _ => {
+                return Err(crate::Error::invalid_argument(format!(
+                    "{OP}: give at most one of request.original_base64 and request.original_md5"
+                )))
+            }
+        };
+        match (self.pdf_base64, self.path) {
+            (Some(b), None) => {
+                crate::runtime::blocking_io(move || crate::verify::verify_pdf(&b.0, &opts)).await
+            }
+            (None, Some(p)) => {
+                crate::runtime::blocking_io(move || crate::verify::verify_pdf_file(&p, &opts)).await
+            }
+            _ => Err(crate::Error::invalid_argument(format!(
+                "{OP}: give exactly one of request.pdf_base64 and request.path"
+            ))),
+        }
+    }
 }
 
 /// A document of a neutral session.
@@ -296,6 +382,10 @@ pub struct DocumentOf {
     pub session: SessionRef,
     /// The document id (from the completed session's files).
     pub document_id: String,
+    /// Opt-in: verify the document's signatures against these trust anchors; one that does
+    /// not verify is refused (`SB_ERR_INTEGRITY`).
+    #[serde(default)]
+    pub verify: Option<TrustAnchorsRequest>,
 }
 
 /// Document bytes.
@@ -303,6 +393,9 @@ pub struct DocumentOf {
 pub struct DocumentBytes {
     /// The PDF, base64.
     pub pdf_base64: Base64,
+    /// With `verify`: the verification report.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub report: Option<crate::verify::VerifyReport>,
 }
 
 /// A ZignSec signing session, by id.
@@ -431,6 +524,7 @@ fn approver(pem: &secrecy::SecretString) -> Result<ApproverKey> {
 fn paths(list: Vec<std::path::PathBuf>) -> Saved {
     Saved {
         paths: list.into_iter().map(|p| p.display().to_string()).collect(),
+        reports: None,
     }
 }
 
@@ -561,19 +655,42 @@ operations! {
     /// A finished session's documents (no waiting).
     signing_result "signing.result" (SessionId) -> CompletedSession:
         |c, r, x| c.signing()?.result(&r.session).await?;
-    /// One signed document's bytes.
+    /// One signed document's bytes (with `verify`: only when its signatures verify against
+    /// the given trust anchors, with the report).
     signing_download "signing.download" (DocumentOf) -> DocumentBytes:
-        |c, r, x| DocumentBytes { pdf_base64: Base64(c.signing()?.download(&r.session, &r.document_id).await?.to_vec()) };
-    /// Save a finished session's documents into a directory (safe, distinct names).
+        |c, r, x| match &r.verify {
+            None => DocumentBytes { pdf_base64: Base64(c.signing()?.download(&r.session, &r.document_id).await?.to_vec()), report: None },
+            Some(v) => {
+                let (data, report) = c.signing()?.download_verified(&r.session, &r.document_id, &v.anchors()?).await?;
+                DocumentBytes { pdf_base64: Base64(data.to_vec()), report: Some(report) }
+            }
+        };
+    /// Save a finished session's documents into a directory (safe, distinct names; with
+    /// `verify`: each verified against the given trust anchors first, refused when it does not).
     signing_save_all "signing.save_all" (SaveAll) -> Saved:
         |c, r, x| {
             let s = c.signing()?;
             let done = s.result(&r.session).await?;
-            paths(s.save_all(&done, &r.dir).await?)
+            match &r.verify {
+                None => paths(s.save_all(&done, &r.dir).await?),
+                Some(v) => {
+                    let (files, reports): (Vec<_>, Vec<_>) = s.save_all_verified(&done, &r.dir, &v.anchors()?).await?.into_iter().unzip();
+                    Saved { reports: Some(reports), ..paths(files) }
+                }
+            }
         };
     /// Cancel a session (OneSpan; ZignSec has no cancel call).
     signing_cancel "signing.cancel" (SessionId) -> Done:
         |c, r, x| { c.signing()?.cancel(&r.session).await?; Done {} };
+
+    // ---- signed documents -------------------------------------------------------------------
+
+    /// Verify a signed PDF (bytes or path) against trust anchors: per signature the signer,
+    /// signing time, algorithms, whether it is cryptographically valid, covers its revision,
+    /// chains to an anchor at the signing time, and what was appended after it; and whether a
+    /// given original is exactly the unsigned prefix.
+    pdf_verify "pdf.verify" (VerifyRequest) -> crate::verify::VerifyReport:
+        |c, r, x| r.run().await?;
 
     // ---- ZignSec BankID Norway signing ------------------------------------------------------
 

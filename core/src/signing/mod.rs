@@ -37,6 +37,7 @@
 //! transaction is moved to the trash).
 
 mod onespan;
+mod verified;
 mod zignsec;
 
 use std::collections::HashSet;

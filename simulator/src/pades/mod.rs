@@ -21,7 +21,7 @@ use crate::pdf::{deref, last_startxref, pdf_literal, write_indirect, write_strea
 use pki::Credentials;
 
 /// Bytes reserved for the CMS signature (hex-encoded in the file: twice as many characters).
-pub const SIGNATURE_SPACE: usize = 8192;
+pub const SIGNATURE_SPACE: usize = 4096;
 /// Width of the `/ByteRange` array as written, padded with spaces.
 const BYTE_RANGE_WIDTH: usize = 48;
 

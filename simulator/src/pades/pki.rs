@@ -342,4 +342,12 @@ mod tests {
             .expect("pem")
             .starts_with("-----BEGIN CERTIFICATE-----"));
     }
+
+    #[test]
+    fn the_published_roots_are_the_generated_ones() {
+        let bankid = Pki::bankid().expect("bankid").root_pem().expect("pem");
+        assert_eq!(bankid, include_str!("../../pki/bankid-root.pem"));
+        let onespan = Pki::onespan().expect("onespan").root_pem().expect("pem");
+        assert_eq!(onespan, include_str!("../../pki/onespan-root.pem"));
+    }
 }
