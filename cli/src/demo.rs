@@ -62,8 +62,13 @@ pub(crate) fn run(out: &Path, providers: &[Provider]) -> signbridge::Result<()> 
                 let landed = sign_in_browser(&started, n)?;
                 println!("{} signed in the browser; {landed}", link.name);
             }
-            let done =
-                crate::wait_with_progress(&signing, &started.id, Some(Duration::from_secs(60)))?;
+            let done = crate::wait_with_progress(
+                &client,
+                &signing,
+                &started.id,
+                Some(Duration::from_secs(60)),
+                session.documents.len(),
+            )?;
             println!("session {} finished", done.id);
             let dir = out.join(provider.as_str()).join(format!("run-{}", i + 1));
             let paths = signing.save_all(&done, &dir)?;

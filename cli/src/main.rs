@@ -222,9 +222,11 @@ fn main() -> ExitCode {
     // Logs go to stderr; SIGNBRIDGE_LOG takes a filter such as `info` or `signbridge=debug`.
     let filter = tracing_subscriber::EnvFilter::try_from_env("SIGNBRIDGE_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // Colour codes only for a terminal: a log file or a pipe gets plain text.
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let result = match cli.command {
         Command::Demo { out, provider } => {
@@ -376,8 +378,13 @@ fn run(client: Client, command: Command) -> signbridge::Result<()> {
                 }
             }
             if wait {
-                let done =
-                    wait_with_progress(&signing, &started.id, Some(Duration::from_secs(timeout)))?;
+                let done = wait_with_progress(
+                    &client,
+                    &signing,
+                    &started.id,
+                    Some(Duration::from_secs(timeout)),
+                    files.len(),
+                )?;
                 save(&signing, &done, &out)?;
             }
             Ok(())
@@ -430,26 +437,50 @@ fn print_status(s: &SessionState) {
     }
 }
 
+/// Wait for a session of `documents` document(s), printing each state polled. Polls every two
+/// seconds (the provider's recommendation, seed 002) unless the service is on loopback (the
+/// simulator), see [`signbridge::session::default_poll_interval`].
 pub(crate) fn wait_with_progress(
+    client: &Client,
     signing: &SigningService,
     id: &SessionRef,
     timeout: Option<Duration>,
+    documents: usize,
 ) -> signbridge::Result<CompletedSession> {
     let opts = WaitOptions {
-        interval: Duration::from_millis(500),
+        interval: poll_interval(client, id.provider()),
         timeout,
         cancel: None,
-        on_progress: Some(Arc::new(|s: &SessionState| {
-            let signed = s.signers.iter().filter(|x| x.signed).count();
-            eprintln!(
-                "  ... session {} is {} ({signed} of {} signed)",
-                s.id,
-                s.status,
-                s.signers.len()
-            );
+        on_progress: Some(Arc::new(move |s: &SessionState| {
+            eprintln!("  ... {}", progress_line(s, documents));
         })),
     };
     signing.wait(id, &opts)
+}
+
+/// One progress line: the documents of the session, then its signers (the two counts are
+/// different things: one signer signs every document).
+pub(crate) fn progress_line(s: &SessionState, documents: usize) -> String {
+    let signed = s.signers.iter().filter(|x| x.signed).count();
+    format!(
+        "session {} is {}: {documents} document{}, {signed} of {} signer{} signed",
+        s.id,
+        s.status,
+        if documents == 1 { "" } else { "s" },
+        s.signers.len(),
+        if s.signers.len() == 1 { "" } else { "s" },
+    )
+}
+
+/// The poll interval against `provider`'s configured service.
+fn poll_interval(client: &Client, provider: Provider) -> Duration {
+    let c = client.as_async();
+    let base = match provider {
+        Provider::Zignsec => c.zignsec().map(|z| z.base_url().to_owned()),
+        Provider::Onespan => c.onespan().map(|o| o.base_url().to_owned()),
+    };
+    base.map(|b| signbridge::session::default_poll_interval(&b))
+        .unwrap_or(signbridge::session::RECOMMENDED_POLL_INTERVAL)
 }
 
 fn save(signing: &SigningService, done: &CompletedSession, out: &Path) -> signbridge::Result<()> {

@@ -18,17 +18,23 @@ fn demo_signs_with_zignsec_then_onespan_end_to_end() {
     let run = signbridge()
         .args(["demo", "--out"])
         .arg(out.path())
+        .env("SIGNBRIDGE_LOG", "debug")
         .output()
         .expect("runs");
     let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stdout}\n{stderr}");
     assert!(
         stdout.contains("demo finished: 5 signed file(s)"),
         "{stdout}"
+    );
+    // Issue 21: log lines to a pipe carry no ANSI colour codes; progress counts documents
+    // (the second ZignSec run signs two) apart from signers.
+    assert!(stderr.contains("DEBUG"), "debug lines are logged: {stderr}");
+    assert!(!stderr.contains('\u{1b}'), "{stderr}");
+    assert!(
+        stderr.contains(": 2 documents, 1 of 1 signer signed"),
+        "{stderr}"
     );
     assert_eq!(
         stdout.matches("original bytes kept as prefix: yes").count(),

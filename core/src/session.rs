@@ -143,6 +143,49 @@ impl<T> fmt::Debug for WaitOptions<T> {
     }
 }
 
+/// The interval ZignSec recommends between two polls (seed 002: "Recommended interval is every
+/// two seconds", with a caution about the load polling puts on Norwegian BankID).
+pub const RECOMMENDED_POLL_INTERVAL: Duration = Duration::from_secs(2);
+
+/// The interval a poll loop of the product uses by default against the service at `base_url`:
+/// [`RECOMMENDED_POLL_INTERVAL`] for a real service, 250 ms for a loopback one (the local
+/// simulator, where nothing is loaded and tests should not wait).
+pub fn default_poll_interval(base_url: &str) -> Duration {
+    match url::Url::parse(base_url) {
+        Ok(u) if crate::transport::is_loopback(&u) => Duration::from_millis(250),
+        _ => RECOMMENDED_POLL_INTERVAL,
+    }
+}
+
+/// Honour a poll interval shorter than the provider recommends, but say so once per process
+/// (a WARN naming the recommendation), unless the service is on loopback (the simulator).
+pub(crate) fn note_poll_interval(interval: Duration, base: &url::Url) {
+    static TOLD: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    note_poll_interval_once(&TOLD, interval, base);
+}
+
+/// [`note_poll_interval`] with its own once-flag `told`; true when it logged.
+fn note_poll_interval_once(
+    told: &std::sync::atomic::AtomicBool,
+    interval: Duration,
+    base: &url::Url,
+) -> bool {
+    if interval >= RECOMMENDED_POLL_INTERVAL || crate::transport::is_loopback(base) {
+        return false;
+    }
+    let first = !told.swap(true, std::sync::atomic::Ordering::Relaxed);
+    if first {
+        tracing::warn!(
+            interval_ms = interval.as_millis() as u64,
+            recommended_ms = RECOMMENDED_POLL_INTERVAL.as_millis() as u64,
+            "poll interval is below the provider's recommendation of every two seconds \
+             (polling loads the provider, notably Norwegian BankID); it is honoured, but \
+             consider the recommended interval, a redirect target or a webhook"
+        );
+    }
+    first
+}
+
 /// Smallest poll interval accepted, so a mistake cannot hammer the provider.
 pub const MIN_POLL_INTERVAL: Duration = Duration::from_millis(50);
 
@@ -438,6 +481,30 @@ mod tests {
             let r = rt.block_on(poll_until(&bad, "x", || async { Ok(0u32) }, |_| true));
             assert_eq!(r.err().map(|e| e.code()), Some(ErrorCode::InvalidArgument));
         }
+    }
+
+    #[test]
+    fn polls_default_to_two_seconds_and_a_shorter_interval_is_noted_once() {
+        use std::sync::atomic::AtomicBool;
+        // Seed 002: "Recommended interval is every two seconds"; the simulator may be faster.
+        assert_eq!(
+            default_poll_interval("https://test-gateway.zignsec.com"),
+            Duration::from_secs(2)
+        );
+        assert_eq!(default_poll_interval("not a url"), Duration::from_secs(2));
+        assert!(default_poll_interval("http://127.0.0.1:9") < Duration::from_secs(1));
+        let told = AtomicBool::new(false);
+        let real = url::Url::parse("https://gateway.zignsec.com").expect("url");
+        let sim = url::Url::parse("http://127.0.0.1:9").expect("url");
+        let short = Duration::from_millis(500);
+        assert!(!note_poll_interval_once(
+            &told,
+            Duration::from_secs(2),
+            &real
+        ));
+        assert!(!note_poll_interval_once(&told, short, &sim));
+        assert!(note_poll_interval_once(&told, short, &real), "logged");
+        assert!(!note_poll_interval_once(&told, short, &real), "only once");
     }
 
     #[test]

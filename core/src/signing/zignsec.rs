@@ -169,6 +169,7 @@ impl Backend {
             cancel: opts.cancel.clone(),
             on_progress: progress,
         };
+        self.api.note_interval(opts.interval);
         let what = format!("signing session {r}");
         let s = poll_until(
             &inner,

@@ -557,6 +557,7 @@ impl EidApi {
         opts: &WaitOptions<EidResult>,
     ) -> Result<EidResult> {
         check_id("session id", session_id)?;
+        crate::session::note_poll_interval(opts.interval, self.inner.transport.base());
         let what = format!("eID session {session_id}");
         let r = poll_until(
             opts,
@@ -617,8 +618,9 @@ impl EidApi {
             return Err(err);
         }
         // The redirect comes after the last step, but allow the result a moment to settle.
+        // Seed 002: every two seconds against the service (faster only on the simulator).
         let opts = WaitOptions {
-            interval: Duration::from_millis(250),
+            interval: crate::session::default_poll_interval(self.inner.transport.base().as_str()),
             timeout: Some(Duration::from_secs(10)),
             ..WaitOptions::default()
         };

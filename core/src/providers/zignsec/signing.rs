@@ -246,6 +246,7 @@ impl SigningApi {
         opts: &WaitOptions<SigningStatus>,
     ) -> Result<SigningStatus> {
         check_id("session id", session_id)?;
+        self.note_interval(opts.interval);
         let what = format!("signing session {session_id}");
         // Each poll boxed: a waiting session's future stays small between polls (thousands of
         // concurrent waits each hold one).
@@ -260,6 +261,11 @@ impl SigningApi {
             Some(err) => Err(err),
             None => Ok(state),
         }
+    }
+
+    /// Log once when `interval` is below the gateway's recommended two seconds (seed 002).
+    pub(crate) fn note_interval(&self, interval: std::time::Duration) {
+        crate::session::note_poll_interval(interval, self.inner.transport.base());
     }
 
     /// Download a file and verify it against the md5 the gateway reported (a file without one
