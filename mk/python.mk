@@ -12,7 +12,7 @@ PY_PYTHON ?= python3
 PY_DIR := $(abspath $(BUILD)/python)
 PY_TARGET_DIR := $(CURDIR)/target
 PY_MATURIN := maturin==1.16.0
-PY_TEST_DEPS := pytest==9.2.0 mypy==2.4.1
+PY_TEST_DEPS := pytest==9.2.0 pytest-asyncio==1.5.0 mypy==2.4.1
 # The webhook examples (bindings-python/examples/) are served by their frameworks in the tests.
 PY_EXAMPLE_DEPS := flask==3.1.3 fastapi==0.165.0 uvicorn==0.54.0
 
@@ -32,8 +32,9 @@ test-python: python-wheel
 	$(PY_PYTHON) -m venv $(PY_DIR)/venv-test
 	$(PY_DIR)/venv-test/bin/pip install -q $(PY_TEST_DEPS) $(PY_EXAMPLE_DEPS) \
 		$(PY_DIR)/dist/signbridge-*.whl
+	$(PY_PYTHON) bindings-python/stubgen_async.py --check
 	cd $(PY_DIR) && venv-test/bin/python -m mypy.stubtest signbridge._native
 	cd $(PY_DIR) && venv-test/bin/python -m mypy $(CURDIR)/bindings-python/tests \
 		$(CURDIR)/bindings-python/examples
 	cd $(PY_DIR) && PYTHONDONTWRITEBYTECODE=1 SIGNBRIDGE_SIM_BIN=$(PY_TARGET_DIR)/debug/signbridge-sim \
-		venv-test/bin/python -m pytest -p no:cacheprovider -q $(CURDIR)/bindings-python/tests
+		venv-test/bin/python -m pytest -p no:cacheprovider -o asyncio_default_fixture_loop_scope=function -q $(CURDIR)/bindings-python/tests

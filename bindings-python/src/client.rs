@@ -1,18 +1,21 @@
 //! `Client` and the ZignSec signing service `ZignsecSigning`.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString, PyTuple};
+use pyo3::IntoPyObjectExt;
 use signbridge::providers::zignsec::{
     CreateSigning, Document, FileToSign, SigningApi, SigningStatus, StartSigning,
 };
-use signbridge::{CancelToken, Config, ErrorCode, WaitOptions};
+use signbridge::{Config, ErrorCode};
 
+use crate::aio;
 use crate::convert;
 use crate::errors;
+use crate::progress::{Progress, Reporter, Watch};
 use crate::run::{boundary, run};
 use crate::types::{
     PyDocument, PyFileRef, PyFileToSign, PySigningSession, PySigningStatus, PyStartedSession,
@@ -23,12 +26,27 @@ use crate::types::{
 ///
 /// Thread-safe; one client can be shared by every thread. Usable as a context manager: leaving
 /// the `with` block closes it (later calls raise `InvalidInput`).
-#[pyclass(module = "signbridge", name = "Client", frozen)]
+#[pyclass(module = "signbridge", name = "Client", frozen, subclass)]
 pub struct PyClient {
     inner: RwLock<Option<signbridge::Client>>,
+    /// Whether this is an `AsyncClient`: its services' methods return awaitables.
+    aio: bool,
 }
 
 impl PyClient {
+    /// Whether close() was called.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.inner
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_none()
+    }
+
+    /// Whether this client's calls are awaited (an `AsyncClient`).
+    pub(crate) fn is_async(&self) -> bool {
+        self.aio
+    }
+
     pub(crate) fn core(&self, py: Python<'_>) -> PyResult<signbridge::Client> {
         let guard = self.inner.read().unwrap_or_else(|p| p.into_inner());
         guard.clone().ok_or_else(|| {
@@ -40,11 +58,44 @@ impl PyClient {
         })
     }
 
-    fn build(py: Python<'_>, config: Config) -> PyResult<PyClient> {
+    pub(crate) fn build(py: Python<'_>, config: Config, aio: bool) -> PyResult<PyClient> {
         let client = signbridge::Client::new(config).map_err(|e| errors::to_py(py, &e))?;
         Ok(PyClient {
             inner: RwLock::new(Some(client)),
+            aio,
         })
+    }
+
+    /// The configuration given as one dict (or its JSON text) or as keyword arguments.
+    pub(crate) fn config_of(
+        py: Python<'_>,
+        config: Option<&Bound<'_, PyAny>>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<Config> {
+        let kwargs = kwargs.filter(|k| !k.is_empty());
+        let cfg = match (config, kwargs) {
+            (Some(_), Some(_)) => {
+                return Err(PyTypeError::new_err(
+                    "give the configuration either as one dict or as keyword arguments, \
+                     not both",
+                ))
+            }
+            (Some(c), None) if c.cast::<PyString>().is_ok() => {
+                Config::from_json(&c.cast::<PyString>()?.to_cow()?)
+            }
+            (Some(c), None) => {
+                if !c.is_instance_of::<PyDict>() && !c.hasattr("keys")? {
+                    return Err(PyTypeError::new_err(format!(
+                        "config must be a dict (or JSON text), not {}",
+                        c.get_type().name()?
+                    )));
+                }
+                Config::from_value(convert::to_json(c, "")?)
+            }
+            (None, Some(k)) => Config::from_value(convert::to_json(k.as_any(), "")?),
+            (None, None) => Config::from_value(serde_json::json!({})),
+        };
+        cfg.map_err(|e| errors::to_py(py, &e))
     }
 }
 
@@ -60,31 +111,8 @@ impl PyClient {
         kwargs: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         boundary(py, || {
-            let kwargs = kwargs.filter(|k| !k.is_empty());
-            let cfg = match (config, kwargs) {
-                (Some(_), Some(_)) => {
-                    return Err(PyTypeError::new_err(
-                        "give the configuration either as one dict or as keyword arguments, \
-                         not both",
-                    ))
-                }
-                (Some(c), None) if c.cast::<PyString>().is_ok() => {
-                    Config::from_json(&c.cast::<PyString>()?.to_cow()?)
-                }
-                (Some(c), None) => {
-                    if !c.is_instance_of::<PyDict>() && !c.hasattr("keys")? {
-                        return Err(PyTypeError::new_err(format!(
-                            "config must be a dict (or JSON text), not {}",
-                            c.get_type().name()?
-                        )));
-                    }
-                    Config::from_value(convert::to_json(c, "")?)
-                }
-                (None, Some(k)) => Config::from_value(convert::to_json(k.as_any(), "")?),
-                (None, None) => Config::from_value(serde_json::json!({})),
-            };
-            let cfg = cfg.map_err(|e| errors::to_py(py, &e))?;
-            PyClient::build(py, cfg)
+            let cfg = PyClient::config_of(py, config, kwargs)?;
+            PyClient::build(py, cfg, false)
         })
     }
 
@@ -93,43 +121,49 @@ impl PyClient {
     fn from_env(py: Python<'_>) -> PyResult<Self> {
         boundary(py, || {
             let cfg = Config::from_env().map_err(|e| errors::to_py(py, &e))?;
-            PyClient::build(py, cfg)
+            PyClient::build(py, cfg, false)
         })
     }
 
     /// BankID Norway document signing through the ZignSec gateway.
-    fn zignsec_signing(slf: &Bound<'_, Self>) -> PyResult<PyZignsecSigning> {
+    fn zignsec_signing(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         boundary(py, || {
             // Fails early when ZignSec is not configured.
             let core = slf.get().core(py)?;
             core.zignsec().map_err(|e| errors::to_py(py, &e))?;
-            Ok(PyZignsecSigning {
-                client: slf.clone().unbind(),
-            })
+            let client = slf.clone().unbind();
+            let base = PyZignsecSigning {
+                client: client.clone_ref(py),
+            };
+            base.into_service(py, &client)
         })
     }
 
     /// Browser-based eID sessions through the ZignSec gateway (BankID SE, MitID, Freja eID,
     /// BankID NO, or any product by path).
-    fn zignsec_eid(slf: &Bound<'_, Self>) -> PyResult<crate::eid::PyZignsecEid> {
+    fn zignsec_eid(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         boundary(py, || {
             let core = slf.get().core(py)?;
             core.zignsec().map_err(|e| errors::to_py(py, &e))?;
-            Ok(crate::eid::PyZignsecEid::new(slf.clone().unbind()))
+            let client = slf.clone().unbind();
+            let base = crate::eid::PyZignsecEid::new(client.clone_ref(py));
+            base.into_service(py, &client)
         })
     }
 
     /// The Securosys Primus HSM (TSB REST API): keys, signing with and without approvals,
     /// verification. Raises AuthError (SB_ERR_AUTH_CONFIG_MISSING) when the client has no
     /// "securosys" section.
-    fn securosys(slf: &Bound<'_, Self>) -> PyResult<crate::securosys::PySecurosys> {
+    fn securosys(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         boundary(py, || {
             let core = slf.get().core(py)?;
             core.securosys().map_err(|e| errors::to_py(py, &e))?;
-            Ok(crate::securosys::PySecurosys::new(slf.clone().unbind()))
+            let client = slf.clone().unbind();
+            let base = crate::securosys::PySecurosys::new(client.clone_ref(py));
+            base.into_service(py, &client)
         })
     }
 
@@ -138,10 +172,7 @@ impl PyClient {
     /// ...}}, else the only configured one); raises AuthError (SB_ERR_AUTH_CONFIG_MISSING) when
     /// that provider is not configured, InvalidInput when both are and none is chosen.
     #[pyo3(signature = (provider = None))]
-    fn signing(
-        slf: &Bound<'_, Self>,
-        provider: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<crate::signing::PySigning> {
+    fn signing(slf: &Bound<'_, Self>, provider: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         boundary(py, || {
             let provider = provider
@@ -149,21 +180,22 @@ impl PyClient {
                 .map(|p| crate::signing::provider(py, p))
                 .transpose()?;
             crate::signing::PySigning::service_of(py, slf.get(), provider)?;
-            Ok(crate::signing::PySigning::new(
-                slf.clone().unbind(),
-                provider,
-            ))
+            let client = slf.clone().unbind();
+            let base = crate::signing::PySigning::new(client.clone_ref(py), provider);
+            base.into_service(py, &client)
         })
     }
 
     /// OneSpan Sign specifics (packages, downloads, audit, listing, callbacks). Raises
     /// AuthError (SB_ERR_AUTH_CONFIG_MISSING) when the client has no "onespan" section.
-    fn onespan(slf: &Bound<'_, Self>) -> PyResult<crate::onespan::PyOnespan> {
+    fn onespan(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
         boundary(py, || {
             let core = slf.get().core(py)?;
             core.onespan().map_err(|e| errors::to_py(py, &e))?;
-            Ok(crate::onespan::PyOnespan::new(slf.clone().unbind()))
+            let client = slf.clone().unbind();
+            let base = crate::onespan::PyOnespan::new(client.clone_ref(py));
+            base.into_service(py, &client)
         })
     }
 
@@ -172,60 +204,44 @@ impl PyClient {
     /// are sent as base64 text (fields named `*_base64`). `on_progress` (long-running
     /// operations) is called with each polled state as a dict; Ctrl-C interrupts the call.
     #[pyo3(signature = (operation, request = None, *, on_progress = None))]
-    fn call<'py>(
-        &self,
-        py: Python<'py>,
+    fn call(
+        slf: &Bound<'_, Self>,
         operation: &str,
-        request: Option<&Bound<'py, PyAny>>,
+        request: Option<&Bound<'_, PyAny>>,
         on_progress: Option<Py<PyAny>>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    ) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
         boundary(py, || {
             let value = match request {
                 Some(r) => convert::to_json(r, "request")?,
                 None => serde_json::Value::Null,
             };
-            let client = self.core(py)?;
-            let cancel = CancelToken::new();
-            let callback_error: Arc<Mutex<Option<PyErr>>> = Arc::new(Mutex::new(None));
+            let this = slf.clone().unbind();
+            let client = slf.get().core(py)?;
+            let watch = Watch::default();
             let mut ctx = signbridge::api::CallContext {
-                cancel: Some(cancel.clone()),
+                cancel: Some(watch.cancel.clone()),
                 progress: None,
             };
-            if let Some(cb) = on_progress.filter(|c| !c.is_none(py)) {
-                if !cb.bind(py).is_callable() {
-                    return Err(PyTypeError::new_err("on_progress must be callable"));
-                }
-                let slot = callback_error.clone();
-                let token = cancel.clone();
+            if let Some(reporter) = Reporter::new(py, &this, on_progress, &watch)? {
                 ctx.progress = Some(Arc::new(move |state: &serde_json::Value| {
-                    Python::attach(|py| {
-                        let called = convert::json_to_py(py, state)
-                            .and_then(|arg| cb.call1(py, (arg,)).map(|_| ()));
-                        if let Err(e) = called {
-                            let mut s = slot.lock().unwrap_or_else(|p| p.into_inner());
-                            s.get_or_insert(e);
-                            token.cancel();
-                        }
-                    })
+                    reporter.report(|py| convert::json_to_py(py, state).map(Bound::unbind))
                 }));
             }
             let name = operation.to_string();
-            let result = run(py, async move { client.call(&name, value, &ctx).await });
-            cancel.cancel();
-            if let Some(e) = callback_error
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .take()
-            {
-                return Err(e);
-            }
-            convert::json_to_py(py, &result?)
+            let fut = async move {
+                let result = client.call(&name, value, &ctx).await;
+                watch.finish(result.map_err(aio::Fail::from))
+            };
+            aio::finish(py, &this, fut, |py, out| {
+                convert::json_to_py(py, &out).map(Bound::unbind)
+            })
         })
     }
 
     /// Release the client. Calls made afterwards (through it or its services) raise
     /// `InvalidInput`. Closing twice is harmless.
-    fn close(&self) {
+    pub(crate) fn close(&self) {
         let mut guard = self.inner.write().unwrap_or_else(|p| p.into_inner());
         *guard = None;
     }
@@ -233,10 +249,7 @@ impl PyClient {
     /// Whether close() was called.
     #[getter]
     fn closed(&self) -> bool {
-        self.inner
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_none()
+        self.is_closed()
     }
 
     fn __enter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
@@ -257,7 +270,7 @@ impl PyClient {
 /// BankID Norway signing through ZignSec: create a session, upload PDFs, start, send the signer
 /// to the redirect URL, wait, download. Every call releases the GIL; wait() can be interrupted
 /// with Ctrl-C.
-#[pyclass(module = "signbridge", name = "ZignsecSigning", frozen)]
+#[pyclass(module = "signbridge", name = "ZignsecSigning", frozen, subclass)]
 pub struct PyZignsecSigning {
     client: Py<PyClient>,
 }
@@ -305,77 +318,6 @@ pub(crate) fn session_id(obj: &Bound<'_, PyAny>) -> PyResult<String> {
     convert::text(obj, "session_id")
 }
 
-/// The wait options of a `wait()` call: interval and timeout in seconds, and an optional Python
-/// `on_progress` callback called (with the GIL) with each polled state, wrapped by `wrap`. An
-/// exception the callback raises cancels the wait and is raised by [`Progress::finish`].
-pub(crate) struct Progress<T> {
-    pub(crate) opts: WaitOptions<T>,
-    cancel: CancelToken,
-    callback_error: Arc<Mutex<Option<PyErr>>>,
-}
-
-impl<T: 'static> Progress<T> {
-    pub(crate) fn new<P>(
-        py: Python<'_>,
-        interval: f64,
-        timeout: Option<f64>,
-        on_progress: Option<Py<PyAny>>,
-        wrap: fn(&T) -> P,
-    ) -> PyResult<Progress<T>>
-    where
-        P: for<'py> IntoPyObject<'py> + 'static,
-    {
-        let interval = convert::seconds(interval, "interval")?;
-        let timeout = timeout
-            .map(|t| convert::seconds(t, "timeout"))
-            .transpose()?;
-        let cancel = CancelToken::new();
-        let callback_error: Arc<Mutex<Option<PyErr>>> = Arc::new(Mutex::new(None));
-        let mut opts: WaitOptions<T> = WaitOptions {
-            interval,
-            timeout,
-            cancel: Some(cancel.clone()),
-            on_progress: None,
-        };
-        if let Some(cb) = on_progress.filter(|c| !c.is_none(py)) {
-            if !cb.bind(py).is_callable() {
-                return Err(PyTypeError::new_err("on_progress must be callable"));
-            }
-            let slot = callback_error.clone();
-            let token = cancel.clone();
-            opts.on_progress = Some(Arc::new(move |state: &T| {
-                Python::attach(|py| {
-                    if let Err(e) = cb.call1(py, (wrap(state),)) {
-                        let mut s = slot.lock().unwrap_or_else(|p| p.into_inner());
-                        s.get_or_insert(e);
-                        token.cancel();
-                    }
-                })
-            }));
-        }
-        Ok(Progress {
-            opts,
-            cancel,
-            callback_error,
-        })
-    }
-
-    /// The outcome of the wait: the callback's exception first, else the core's result.
-    pub(crate) fn finish<R>(self, result: PyResult<R>) -> PyResult<R> {
-        // On Ctrl-C the future is already dropped; cancelling is for clarity.
-        self.cancel.cancel();
-        let stored = self
-            .callback_error
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-        match stored {
-            Some(e) => Err(e),
-            None => result,
-        }
-    }
-}
-
 #[pymethods]
 impl PyZignsecSigning {
     /// Create a signing session. Every argument is optional; redirect URLs and webhook must be
@@ -393,7 +335,7 @@ impl PyZignsecSigning {
         gdpr_user_id: Option<String>,
         webhook: Option<String>,
         metadata: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PySigningSession> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let req = create_request(
                 locale,
@@ -405,8 +347,15 @@ impl PyZignsecSigning {
                 metadata,
             )?;
             let api = self.api(py)?;
-            let inner = run(py, async move { api.create(&req).await })?;
-            Ok(PySigningSession { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.create(&req).await },
+                move |py, inner| {
+                    let out = { Ok(PySigningSession { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -418,14 +367,21 @@ impl PyZignsecSigning {
         session_id: &Bound<'_, PyAny>,
         name: &Bound<'_, PyAny>,
         data: &Bound<'_, PyAny>,
-    ) -> PyResult<PyUploadedFile> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let sid = self::session_id(session_id)?;
             let name = convert::text(name, "name")?;
             let data = convert::to_bytes(data, "data")?;
             let api = self.api(py)?;
-            let inner = run(py, async move { api.upload_bytes(&sid, &name, data).await })?;
-            Ok(PyUploadedFile { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.upload_bytes(&sid, &name, data).await },
+                move |py, inner| {
+                    let out = { Ok(PyUploadedFile { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -435,12 +391,19 @@ impl PyZignsecSigning {
         py: Python<'_>,
         session_id: &Bound<'_, PyAny>,
         path: PathBuf,
-    ) -> PyResult<PyUploadedFile> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let sid = self::session_id(session_id)?;
             let api = self.api(py)?;
-            let inner = run(py, async move { api.upload_path(&sid, &path).await })?;
-            Ok(PyUploadedFile { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.upload_path(&sid, &path).await },
+                move |py, inner| {
+                    let out = { Ok(PyUploadedFile { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -454,7 +417,7 @@ impl PyZignsecSigning {
         files: &Bound<'_, PyAny>,
         redirect_success: Option<String>,
         redirect_failure: Option<String>,
-    ) -> PyResult<PyStartedSigning> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let sid = self::session_id(session_id)?;
             if files.is_instance_of::<PyString>() {
@@ -494,8 +457,15 @@ impl PyZignsecSigning {
                 redirect_failure,
             };
             let api = self.api(py)?;
-            let inner = run(py, async move { api.start(&sid, &req).await })?;
-            Ok(PyStartedSigning { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.start(&sid, &req).await },
+                move |py, inner| {
+                    let out = { Ok(PyStartedSigning { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -517,7 +487,7 @@ impl PyZignsecSigning {
         gdpr_user_id: Option<String>,
         webhook: Option<String>,
         metadata: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyStartedSession> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let req = create_request(
                 locale,
@@ -552,18 +522,32 @@ impl PyZignsecSigning {
                 }
             }
             let api = self.api(py)?;
-            let inner = run(py, async move { api.sign_documents(&req, &docs).await })?;
-            Ok(PyStartedSession { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.sign_documents(&req, &docs).await },
+                move |py, inner| {
+                    let out = { Ok(PyStartedSession { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
     /// Read the session's current state.
-    fn status(&self, py: Python<'_>, session_id: &Bound<'_, PyAny>) -> PyResult<PySigningStatus> {
+    fn status(&self, py: Python<'_>, session_id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let sid = self::session_id(session_id)?;
             let api = self.api(py)?;
-            let inner = run(py, async move { api.status(&sid).await })?;
-            Ok(PySigningStatus { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.status(&sid).await },
+                move |py, inner| {
+                    let out = { Ok(PySigningStatus { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -581,34 +565,51 @@ impl PyZignsecSigning {
         interval: f64,
         timeout: Option<f64>,
         on_progress: Option<Py<PyAny>>,
-    ) -> PyResult<PySigningStatus> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let sid = self::session_id(session_id)?;
-            let progress =
-                Progress::new(py, interval, timeout, on_progress, |s: &SigningStatus| {
-                    PySigningStatus { inner: s.clone() }
-                })?;
+            let progress = Progress::new(
+                py,
+                &self.client,
+                interval,
+                timeout,
+                on_progress,
+                |s: &SigningStatus| PySigningStatus { inner: s.clone() },
+            )?;
             let opts = progress.opts.clone();
             let api = self.api(py)?;
-            let result = run(py, async move { api.wait(&sid, &opts).await });
-            Ok(PySigningStatus {
-                inner: progress.finish(result)?,
-            })
+            let watch = progress.watch.clone();
+            aio::finish(
+                py,
+                &self.client,
+                async move {
+                    let result = async move { api.wait(&sid, &opts).await }.await;
+                    watch.finish(result.map_err(aio::Fail::from))
+                },
+                move |py, result| {
+                    let out = { Ok(PySigningStatus { inner: result }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
     /// Download a file (a FileRef from status() or wait()), verified against the md5 the
     /// gateway reported. Returns the bytes.
-    fn download<'py>(
-        &self,
-        py: Python<'py>,
-        file: &Bound<'py, PyFileRef>,
-    ) -> PyResult<Bound<'py, PyBytes>> {
+    fn download<'py>(&self, py: Python<'py>, file: &Bound<'py, PyFileRef>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
+            aio::warn_if_blocking_a_loop(py, &self.client, "download")?;
             let f = file.get().inner.clone();
             let api = self.api(py)?;
-            let data = run(py, async move { api.download(&f).await })?;
-            Ok(PyBytes::new(py, &data))
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.download(&f).await },
+                move |py, data| {
+                    let out = { Ok(PyBytes::new(py, &data)) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -618,13 +619,21 @@ impl PyZignsecSigning {
         py: Python<'py>,
         session_id: &Bound<'py, PyAny>,
         file_id: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyBytes>> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
+            aio::warn_if_blocking_a_loop(py, &self.client, "download_file")?;
             let sid = self::session_id(session_id)?;
             let fid = convert::text(file_id, "file_id")?;
             let api = self.api(py)?;
-            let data = run(py, async move { api.download_file(&sid, &fid).await })?;
-            Ok(PyBytes::new(py, &data))
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.download_file(&sid, &fid).await },
+                move |py, data| {
+                    let out = { Ok(PyBytes::new(py, &data)) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -635,11 +644,17 @@ impl PyZignsecSigning {
         py: Python<'_>,
         file: &Bound<'_, PyFileRef>,
         path: PathBuf,
-    ) -> PyResult<u64> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
+            aio::warn_if_blocking_a_loop(py, &self.client, "download_to")?;
             let f = file.get().inner.clone();
             let api = self.api(py)?;
-            run(py, async move { api.download_to(&f, &path).await })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.download_to(&f, &path).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
@@ -650,11 +665,17 @@ impl PyZignsecSigning {
         py: Python<'_>,
         state: &Bound<'_, PySigningStatus>,
         dir: PathBuf,
-    ) -> PyResult<Vec<PathBuf>> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
+            aio::warn_if_blocking_a_loop(py, &self.client, "save_signed_files")?;
             let s = state.get().inner.clone();
             let api = self.api(py)?;
-            run(py, async move { api.save_signed_files(&s, &dir).await })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.save_signed_files(&s, &dir).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 

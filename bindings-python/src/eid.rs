@@ -3,16 +3,20 @@
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
+use pyo3::IntoPyObjectExt;
+
+use crate::aio;
 use pyo3::types::PyDict;
 use signbridge::providers::zignsec::{
     BankIdSeOptions, EidApi, EidProduct, EidResult, EidSession, FrejaOptions, Identity,
     MitIdOptions, RedirectOutcome,
 };
 
-use crate::client::{create_request, session_id, Progress, PyClient};
+use crate::client::{create_request, session_id, PyClient};
 use crate::convert;
 use crate::errors;
-use crate::run::{boundary, run};
+use crate::progress::Progress;
+use crate::run::boundary;
 use crate::types::{opt_repr, status_to_py, PyProviderErrorItem};
 
 /// Which eID product a session is for, and so which gateway paths create and read it. Build one
@@ -352,7 +356,7 @@ pub fn parse_redirect(py: Python<'_>, url: &Bound<'_, PyAny>) -> PyResult<PyRedi
 /// typed helper), send the user to its redirect_url, then get the result by polling (wait()),
 /// from the browser's return (complete_redirect()) or from a webhook (WebhookVerifier). Every
 /// call releases the GIL; wait() can be interrupted with Ctrl-C.
-#[pyclass(module = "signbridge", name = "ZignsecEid", frozen)]
+#[pyclass(module = "signbridge", name = "ZignsecEid", frozen, subclass)]
 pub struct PyZignsecEid {
     client: Py<PyClient>,
 }
@@ -389,7 +393,7 @@ impl PyZignsecEid {
         gdpr_user_id: Option<String>,
         webhook: Option<String>,
         metadata: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyEidSession> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let product = self::product(product)?;
             let req = create_request(
@@ -402,8 +406,15 @@ impl PyZignsecEid {
                 metadata,
             )?;
             let api = self.api(py)?;
-            let inner = run(py, async move { api.create(&product, &req).await })?;
-            Ok(PyEidSession { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.create(&product, &req).await },
+                move |py, inner| {
+                    let out = { Ok(PyEidSession { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -424,7 +435,7 @@ impl PyZignsecEid {
         webhook: Option<String>,
         metadata: Option<&Bound<'_, PyAny>>,
         personal_number: Option<String>,
-    ) -> PyResult<PyEidSession> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let req = create_request(
                 locale,
@@ -437,8 +448,15 @@ impl PyZignsecEid {
             )?;
             let opts = BankIdSeOptions { personal_number };
             let api = self.api(py)?;
-            let inner = run(py, async move { api.bankid_se(&req, &opts).await })?;
-            Ok(PyEidSession { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.bankid_se(&req, &opts).await },
+                move |py, inner| {
+                    let out = { Ok(PyEidSession { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -466,7 +484,7 @@ impl PyZignsecEid {
         language: Option<String>,
         requested_attributes: Option<&Bound<'_, PyAny>>,
         cpr_number: Option<String>,
-    ) -> PyResult<PyEidSession> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let req = create_request(
                 locale,
@@ -488,8 +506,15 @@ impl PyZignsecEid {
                 cpr_number,
             };
             let api = self.api(py)?;
-            let inner = run(py, async move { api.mitid(&req, &opts).await })?;
-            Ok(PyEidSession { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.mitid(&req, &opts).await },
+                move |py, inner| {
+                    let out = { Ok(PyEidSession { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -514,7 +539,7 @@ impl PyZignsecEid {
         metadata: Option<&Bound<'_, PyAny>>,
         attributes_to_return: Option<&Bound<'_, PyAny>>,
         min_registration_level: Option<String>,
-    ) -> PyResult<PyEidSession> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let req = create_request(
                 locale,
@@ -535,8 +560,15 @@ impl PyZignsecEid {
                 min_registration_level,
             };
             let api = self.api(py)?;
-            let inner = run(py, async move { api.freja(&req, &opts).await })?;
-            Ok(PyEidSession { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.freja(&req, &opts).await },
+                move |py, inner| {
+                    let out = { Ok(PyEidSession { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -554,7 +586,7 @@ impl PyZignsecEid {
         gdpr_user_id: Option<String>,
         webhook: Option<String>,
         metadata: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyEidSession> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let req = create_request(
                 locale,
@@ -566,8 +598,15 @@ impl PyZignsecEid {
                 metadata,
             )?;
             let api = self.api(py)?;
-            let inner = run(py, async move { api.bankid_no(&req).await })?;
-            Ok(PyEidSession { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.bankid_no(&req).await },
+                move |py, inner| {
+                    let out = { Ok(PyEidSession { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -577,13 +616,20 @@ impl PyZignsecEid {
         py: Python<'_>,
         product: &Bound<'_, PyAny>,
         session_id: &Bound<'_, PyAny>,
-    ) -> PyResult<PyEidResult> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let product = self::product(product)?;
             let sid = self::session_id(session_id)?;
             let api = self.api(py)?;
-            let inner = run(py, async move { api.result(&product, &sid).await })?;
-            Ok(PyEidResult { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.result(&product, &sid).await },
+                move |py, inner| {
+                    let out = { Ok(PyEidResult { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -603,19 +649,33 @@ impl PyZignsecEid {
         interval: f64,
         timeout: Option<f64>,
         on_progress: Option<Py<PyAny>>,
-    ) -> PyResult<PyEidResult> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let product = self::product(product)?;
             let sid = self::session_id(session_id)?;
-            let progress = Progress::new(py, interval, timeout, on_progress, |r: &EidResult| {
-                PyEidResult { inner: r.clone() }
-            })?;
+            let progress = Progress::new(
+                py,
+                &self.client,
+                interval,
+                timeout,
+                on_progress,
+                |r: &EidResult| PyEidResult { inner: r.clone() },
+            )?;
             let opts = progress.opts.clone();
             let api = self.api(py)?;
-            let result = run(py, async move { api.wait(&product, &sid, &opts).await });
-            Ok(PyEidResult {
-                inner: progress.finish(result)?,
-            })
+            let watch = progress.watch.clone();
+            aio::finish(
+                py,
+                &self.client,
+                async move {
+                    let result = async move { api.wait(&product, &sid, &opts).await }.await;
+                    watch.finish(result.map_err(aio::Fail::from))
+                },
+                move |py, result| {
+                    let out = { Ok(PyEidResult { inner: result }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -632,7 +692,7 @@ impl PyZignsecEid {
         session_id: &Bound<'_, PyAny>,
         returned_url: &Bound<'_, PyAny>,
         expected_relay_state: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyEidResult> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let product = self::product(product)?;
             let sid = self::session_id(session_id)?;
@@ -642,11 +702,18 @@ impl PyZignsecEid {
                 .map(|e| convert::text(e, "expected_relay_state"))
                 .transpose()?;
             let api = self.api(py)?;
-            let inner = run(py, async move {
-                api.complete_redirect(&product, &sid, &url, expected.as_deref())
-                    .await
-            })?;
-            Ok(PyEidResult { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move {
+                    api.complete_redirect(&product, &sid, &url, expected.as_deref())
+                        .await
+                },
+                move |py, inner| {
+                    let out = { Ok(PyEidResult { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 

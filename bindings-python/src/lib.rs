@@ -8,6 +8,8 @@
 //!   table.
 //! * [`run`]: runs core futures on the shared runtime in slices, with the GIL released, checking
 //!   for Ctrl-C between slices; the panic boundary.
+//! * [`async_client`]: the asyncio client, `AsyncClient`.
+//! * [`aio`]: the asyncio side: the same methods return awaitables for an `AsyncClient`.
 //! * [`logbridge`]: forwards the core's `tracing` events to Python's `logging`.
 //! * [`client`], [`types`], [`convert`]: the API objects, result objects and argument conversion.
 //! * [`eid`]: browser-based eID sessions and the browser's return (`parse_redirect`).
@@ -19,6 +21,8 @@
 
 use pyo3::prelude::*;
 
+pub mod aio;
+pub mod async_client;
 pub mod certificates;
 pub mod client;
 pub mod convert;
@@ -26,6 +30,7 @@ pub mod eid;
 pub mod errors;
 pub mod logbridge;
 pub mod onespan;
+pub mod progress;
 pub mod run;
 pub mod securosys;
 pub mod signing;
@@ -84,6 +89,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     types::register(m)?;
     client::register(m)?;
+    async_client::register(m)?;
     eid::register(m)?;
     webhook::register(m)?;
     securosys::register(m)?;

@@ -5,10 +5,13 @@
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::IntoPyObjectExt;
+
+use crate::aio;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyMemoryView, PyString, PyTuple, PyType};
 use signbridge::providers::onespan::{
@@ -18,9 +21,10 @@ use signbridge::providers::onespan::{
     SigningStatus, SortDirection,
 };
 
-use crate::client::{Progress, PyClient};
+use crate::client::PyClient;
 use crate::convert;
 use crate::errors;
+use crate::progress::Progress;
 use crate::run::{boundary, run};
 use crate::securosys::str_enum;
 use crate::types::{opt_repr, status_to_py};
@@ -807,7 +811,58 @@ struct Listing {
 /// after the first page.
 #[pyclass(module = "signbridge", name = "PackageIterator", frozen)]
 pub struct PyPackageIterator {
-    state: Mutex<Listing>,
+    state: Arc<Mutex<Listing>>,
+}
+
+/// Takes the next package of a listing from its buffer, or the pager to fetch the next page
+/// with (marking the listing busy), or None at the end.
+enum Next {
+    Buffered(Box<Package>),
+    Fetch(PackagePager),
+    End,
+}
+
+impl Listing {
+    fn next(&mut self) -> PyResult<Next> {
+        if let Some(p) = self.buffer.pop_front() {
+            return Ok(Next::Buffered(Box::new(p)));
+        }
+        if self.busy {
+            return Err(PyValueError::new_err(
+                "this PackageIterator is already fetching a page (in another thread or task)",
+            ));
+        }
+        Ok(match self.pager.take() {
+            Some(p) => {
+                self.busy = true;
+                Next::Fetch(p)
+            }
+            None => Next::End,
+        })
+    }
+
+    /// Takes a fetched page (or the error fetching it) back; the next package, if any.
+    fn fetched(
+        &mut self,
+        pager: PackagePager,
+        result: signbridge::Result<Option<signbridge::providers::onespan::Page>>,
+    ) -> signbridge::Result<Option<Package>> {
+        self.busy = false;
+        self.total = pager.total();
+        match result {
+            Ok(Some(page)) => {
+                self.buffer.extend(page.packages);
+                self.pager = Some(pager);
+                Ok(self.buffer.pop_front())
+            }
+            Ok(None) => Ok(None),
+            Err(e) => {
+                // The same page is asked for again on the next call.
+                self.pager = Some(pager);
+                Err(e)
+            }
+        }
+    }
 }
 
 #[pymethods]
@@ -818,41 +873,49 @@ impl PyPackageIterator {
 
     fn __next__(&self, py: Python<'_>) -> PyResult<Option<PyPackage>> {
         boundary(py, || {
-            let mut pager = {
-                let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-                if let Some(p) = st.buffer.pop_front() {
-                    return Ok(Some(PyPackage { inner: p }));
-                }
-                if st.busy {
-                    return Err(PyValueError::new_err(
-                        "this PackageIterator is already fetching a page in another thread",
-                    ));
-                }
-                match st.pager.take() {
-                    Some(p) => {
-                        st.busy = true;
-                        p
-                    }
-                    None => return Ok(None),
-                }
+            let step = self
+                .state
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .next()?;
+            let mut pager = match step {
+                Next::Buffered(p) => return Ok(Some(PyPackage { inner: *p })),
+                Next::End => return Ok(None),
+                Next::Fetch(p) => p,
             };
-            let result = run(py, async { pager.next_page().await });
+            let result = run(py, async { Ok::<_, aio::Fail>(pager.next_page().await) })?;
             let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            st.busy = false;
-            st.total = pager.total();
-            match result {
-                Ok(Some(page)) => {
-                    st.buffer.extend(page.packages);
-                    st.pager = Some(pager);
-                    Ok(st.buffer.pop_front().map(|inner| PyPackage { inner }))
-                }
-                Ok(None) => Ok(None),
-                Err(e) => {
-                    // The same page is asked for again on the next call.
-                    st.pager = Some(pager);
-                    Err(e)
-                }
-            }
+            let next = st
+                .fetched(pager, result)
+                .map_err(|e| errors::to_py(py, &e))?;
+            Ok(next.map(|inner| PyPackage { inner }))
+        })
+    }
+
+    fn __aiter__(slf: Bound<'_, Self>) -> Bound<'_, Self> {
+        slf
+    }
+
+    /// The next package, awaited (`async for package in onespan.list(...)`): pages are fetched
+    /// on the shared runtime without blocking the event loop.
+    fn __anext__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        boundary(py, || {
+            let state = self.state.clone();
+            let step = state.lock().unwrap_or_else(|p| p.into_inner()).next()?;
+            let fut = async move {
+                let mut pager = match step {
+                    Next::Buffered(p) => return Ok(Some(*p)),
+                    Next::End => return Ok(None),
+                    Next::Fetch(p) => p,
+                };
+                let result = pager.next_page().await;
+                let mut st = state.lock().unwrap_or_else(|p| p.into_inner());
+                st.fetched(pager, result)
+            };
+            aio::awaitable(py, fut, |py, next: Option<Package>| match next {
+                Some(inner) => PyPackage { inner }.into_py_any(py),
+                None => Err(pyo3::exceptions::PyStopAsyncIteration::new_err(())),
+            })
         })
     }
 
@@ -958,7 +1021,7 @@ fn package_id(obj: &Bound<'_, PyAny>) -> PyResult<String> {
 /// URLs, audit, downloads, listing, trash/restore/archive/delete and the account's callback.
 /// Package ids are OneSpan's own (StartedSigningSession.provider_id). Every call releases the
 /// GIL.
-#[pyclass(module = "signbridge", name = "Onespan", frozen)]
+#[pyclass(module = "signbridge", name = "Onespan", frozen, subclass)]
 pub struct PyOnespan {
     client: Py<PyClient>,
 }
@@ -993,18 +1056,23 @@ impl PyOnespan {
         py: Python<'_>,
         package: &Bound<'_, PyAny>,
         in_steps: bool,
-    ) -> PyResult<String> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let value = package_json(package)?;
             let api = self.api(py)?;
-            run(py, async move {
-                let package = NewPackage::from_json(&value).await?;
-                if in_steps {
-                    api.create_package_in_steps(&package).await
-                } else {
-                    api.create_package(&package).await
-                }
-            })
+            aio::finish(
+                py,
+                &self.client,
+                async move {
+                    let package = NewPackage::from_json(&value).await?;
+                    if in_steps {
+                        api.create_package_in_steps(&package).await
+                    } else {
+                        api.create_package(&package).await
+                    }
+                },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
@@ -1015,16 +1083,23 @@ impl PyOnespan {
         py: Python<'_>,
         package_id: &Bound<'_, PyAny>,
         document: &Bound<'_, PyAny>,
-    ) -> PyResult<PyPackageDocument> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = self::package_id(package_id)?;
             let value = convert::to_json(&document_dict(document, "document")?, "")?;
             let api = self.api(py)?;
-            let inner = run(py, async move {
-                let document = DocumentSpec::from_json(&value).await?;
-                api.add_document(&id, &document).await
-            })?;
-            Ok(PyPackageDocument { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move {
+                    let document = DocumentSpec::from_json(&value).await?;
+                    api.add_document(&id, &document).await
+                },
+                move |py, inner| {
+                    let out = { Ok(PyPackageDocument { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -1036,37 +1111,52 @@ impl PyOnespan {
         py: Python<'_>,
         package_id: &Bound<'_, PyAny>,
         update: &Bound<'_, PyAny>,
-    ) -> PyResult<()> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = self::package_id(package_id)?;
             let value = convert::to_json(request_dict(update, "update")?.as_any(), "")?;
             let update = PackageUpdate::from_json(&value).map_err(|e| errors::to_py(py, &e))?;
             let api = self.api(py)?;
-            run(py, async move { api.update_package(&id, &update).await })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.update_package(&id, &update).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
     /// The package. Unknown (or deleted) raises NotFound.
-    fn get_package(&self, py: Python<'_>, package_id: &Bound<'_, PyAny>) -> PyResult<PyPackage> {
+    fn get_package(&self, py: Python<'_>, package_id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = self::package_id(package_id)?;
             let api = self.api(py)?;
-            let inner = run(py, async move { api.get_package(&id).await })?;
-            Ok(PyPackage { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.get_package(&id).await },
+                move |py, inner| {
+                    let out = { Ok(PyPackage { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
     /// The package's status.
-    fn status<'py>(
-        &self,
-        py: Python<'py>,
-        package_id: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    fn status<'py>(&self, py: Python<'py>, package_id: &Bound<'py, PyAny>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = self::package_id(package_id)?;
             let api = self.api(py)?;
-            let s = run(py, async move { api.status(&id).await })?;
-            package_status_to_py(py, &s)
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.status(&id).await },
+                move |py, s| {
+                    let out = { package_status_to_py(py, &s) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -1079,18 +1169,27 @@ impl PyOnespan {
         package_id: &Bound<'py, PyAny>,
         signer: Option<String>,
         document: Option<String>,
-    ) -> PyResult<Bound<'py, PyAny>> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = self::package_id(package_id)?;
             let api = self.api(py)?;
-            let s = run(py, async move {
-                api.signing_status(&id, signer.as_deref(), document.as_deref())
-                    .await
-            })?;
-            open_to_py(
-                signing_status_enum(py)?,
-                !matches!(s, SigningStatus::Other(_)),
-                s.as_str(),
+            aio::finish(
+                py,
+                &self.client,
+                async move {
+                    api.signing_status(&id, signer.as_deref(), document.as_deref())
+                        .await
+                },
+                move |py, s| {
+                    let out = {
+                        open_to_py(
+                            signing_status_enum(py)?,
+                            !matches!(s, SigningStatus::Other(_)),
+                            s.as_str(),
+                        )
+                    };
+                    out.and_then(|v| v.into_py_any(py))
+                },
             )
         })
     }
@@ -1102,26 +1201,40 @@ impl PyOnespan {
         py: Python<'_>,
         package_id: &Bound<'_, PyAny>,
         role_id: &Bound<'_, PyAny>,
-    ) -> PyResult<String> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = self::package_id(package_id)?;
             let role = convert::text(role_id, "role_id")?;
             let api = self.api(py)?;
-            run(py, async move { api.signing_url(&id, &role).await })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.signing_url(&id, &role).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
     /// The audit trail, oldest event first.
-    fn audit(&self, py: Python<'_>, package_id: &Bound<'_, PyAny>) -> PyResult<Vec<PyAuditEvent>> {
+    fn audit(&self, py: Python<'_>, package_id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = self::package_id(package_id)?;
             let api = self.api(py)?;
-            let audit = run(py, async move { api.audit(&id).await })?;
-            Ok(audit
-                .events
-                .into_iter()
-                .map(|inner| PyAuditEvent { inner })
-                .collect())
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.audit(&id).await },
+                move |py, audit| {
+                    let out = {
+                        Ok(audit
+                            .events
+                            .into_iter()
+                            .map(|inner| PyAuditEvent { inner })
+                            .collect::<Vec<_>>())
+                    };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -1139,63 +1252,102 @@ impl PyOnespan {
         interval: f64,
         timeout: Option<f64>,
         on_progress: Option<Py<PyAny>>,
-    ) -> PyResult<PyPackage> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = self::package_id(package_id)?;
-            let progress = Progress::new(py, interval, timeout, on_progress, |p: &Package| {
-                PyPackage { inner: p.clone() }
-            })?;
+            let progress = Progress::new(
+                py,
+                &self.client,
+                interval,
+                timeout,
+                on_progress,
+                |p: &Package| PyPackage { inner: p.clone() },
+            )?;
             let opts = progress.opts.clone();
             let api = self.api(py)?;
-            let result = run(py, async move { api.wait(&id, &opts).await });
-            Ok(PyPackage {
-                inner: progress.finish(result)?,
-            })
+            let watch = progress.watch.clone();
+            aio::finish(
+                py,
+                &self.client,
+                async move {
+                    let result = async move { api.wait(&id, &opts).await }.await;
+                    watch.finish(result.map_err(aio::Fail::from))
+                },
+                move |py, result| {
+                    let out = { Ok(PyPackage { inner: result }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
     /// Send a draft to its signers.
-    fn send(&self, py: Python<'_>, package_id: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn send(&self, py: Python<'_>, package_id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = self::package_id(package_id)?;
             let api = self.api(py)?;
-            run(py, async move { api.send(&id).await })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.send(&id).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
     /// Move to the trash (the signing links stop working); restore() brings it back.
-    fn trash(&self, py: Python<'_>, package_id: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn trash(&self, py: Python<'_>, package_id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = self::package_id(package_id)?;
             let api = self.api(py)?;
-            run(py, async move { api.trash(&id).await })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.trash(&id).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
     /// Restore from the trash.
-    fn restore(&self, py: Python<'_>, package_id: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn restore(&self, py: Python<'_>, package_id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = self::package_id(package_id)?;
             let api = self.api(py)?;
-            run(py, async move { api.restore(&id).await })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.restore(&id).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
     /// Archive (typically once completed).
-    fn archive(&self, py: Python<'_>, package_id: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn archive(&self, py: Python<'_>, package_id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = self::package_id(package_id)?;
             let api = self.api(py)?;
-            run(py, async move { api.archive(&id).await })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.archive(&id).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
     /// Delete permanently.
-    fn delete(&self, py: Python<'_>, package_id: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn delete(&self, py: Python<'_>, package_id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = self::package_id(package_id)?;
             let api = self.api(py)?;
-            run(py, async move { api.delete(&id).await })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.delete(&id).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
@@ -1206,13 +1358,21 @@ impl PyOnespan {
         py: Python<'_>,
         package_id: &Bound<'_, PyAny>,
         kind: &Bound<'_, PyAny>,
-    ) -> PyResult<PyDownload> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
+            aio::warn_if_blocking_a_loop(py, &self.client, "download")?;
             let id = self::package_id(package_id)?;
             let kind = download_kind(kind)?;
             let api = self.api(py)?;
-            let inner = run(py, async move { api.download(&id, &kind).await })?;
-            Ok(PyDownload { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.download(&id, &kind).await },
+                move |py, inner| {
+                    let out = { Ok(PyDownload { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -1224,12 +1384,18 @@ impl PyOnespan {
         package_id: &Bound<'_, PyAny>,
         kind: &Bound<'_, PyAny>,
         path: PathBuf,
-    ) -> PyResult<u64> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
+            aio::warn_if_blocking_a_loop(py, &self.client, "download_to")?;
             let id = self::package_id(package_id)?;
             let kind = download_kind(kind)?;
             let api = self.api(py)?;
-            run(py, async move { api.download_to(&id, &kind, &path).await })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.download_to(&id, &kind, &path).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
@@ -1241,12 +1407,18 @@ impl PyOnespan {
         package_id: &Bound<'_, PyAny>,
         kind: &Bound<'_, PyAny>,
         dir: PathBuf,
-    ) -> PyResult<PathBuf> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
+            aio::warn_if_blocking_a_loop(py, &self.client, "download_into")?;
             let id = self::package_id(package_id)?;
             let kind = download_kind(kind)?;
             let api = self.api(py)?;
-            run(py, async move { api.download_into(&id, &kind, &dir).await })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.download_into(&id, &kind, &dir).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
@@ -1288,12 +1460,12 @@ impl PyOnespan {
             }
             let api = self.api(py)?;
             Ok(PyPackageIterator {
-                state: Mutex::new(Listing {
+                state: Arc::new(Mutex::new(Listing {
                     pager: Some(api.list(q)),
                     buffer: VecDeque::new(),
                     total: None,
                     busy: false,
-                }),
+                })),
             })
         })
     }
@@ -1337,11 +1509,18 @@ impl PyOnespan {
     }
 
     /// The registered callback (NotFound when there is none).
-    fn get_callback(&self, py: Python<'_>) -> PyResult<PyCallbackRegistration> {
+    fn get_callback(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let api = self.api(py)?;
-            let inner = run(py, async move { api.get_callback().await })?;
-            Ok(PyCallbackRegistration { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.get_callback().await },
+                move |py, inner| {
+                    let out = { Ok(PyCallbackRegistration { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use signbridge::ErrorCode;
 
+use crate::aio::Fail;
 use crate::errors;
 use crate::logbridge;
 
@@ -23,7 +24,7 @@ pub fn boundary<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<
     }
 }
 
-fn panic_err(py: Python<'_>, payload: &(dyn std::any::Any + Send)) -> PyErr {
+pub(crate) fn panic_err(py: Python<'_>, payload: &(dyn std::any::Any + Send)) -> PyErr {
     let what = payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
@@ -41,9 +42,10 @@ fn panic_err(py: Python<'_>, payload: &(dyn std::any::Any + Send)) -> PyErr {
 /// The future is polled in slices of [`SLICE`]; between slices the GIL is taken back to forward
 /// log records and to run Python's signal handlers. When a handler raises (`KeyboardInterrupt`
 /// on Ctrl-C), the future is dropped, which cancels the operation, and the exception propagates.
-pub fn run<T, F>(py: Python<'_>, fut: F) -> PyResult<T>
+pub fn run<T, E, F>(py: Python<'_>, fut: F) -> PyResult<T>
 where
-    F: Future<Output = signbridge::Result<T>> + Send,
+    F: Future<Output = Result<T, E>> + Send,
+    E: Into<Fail> + Send,
     T: Send,
 {
     // A pending Ctrl-C may be raised by the Python code of `logging`: nothing was started yet.
@@ -64,7 +66,7 @@ where
             Err(payload) => return Err(panic_err(py, payload.as_ref())),
             Ok(Err(e)) => return Err(errors::to_py(py, &e)),
             Ok(Ok(Ok(Ok(out)))) => return Ok(out),
-            Ok(Ok(Ok(Err(e)))) => return Err(errors::to_py(py, &e)),
+            Ok(Ok(Ok(Err(e)))) => return Err(e.into().into_py(py)),
             Ok(Ok(Err(_elapsed))) => py.check_signals()?,
         }
     }

@@ -9,6 +9,9 @@ use std::sync::Arc;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::IntoPyObjectExt;
+
+use crate::aio;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 use signbridge::providers::securosys::{
@@ -19,10 +22,11 @@ use signbridge::providers::securosys::{
 use signbridge::{Error, ErrorCode};
 
 use crate::certificates::{certificate_request, csr_request, PyCertificate, PyCsr};
-use crate::client::{Progress, PyClient};
+use crate::client::PyClient;
 use crate::convert;
 use crate::errors;
-use crate::run::{boundary, run};
+use crate::progress::Progress;
+use crate::run::boundary;
 use crate::types::opt_repr;
 
 // ---- enums ----------------------------------------------------------------------------------
@@ -1183,7 +1187,7 @@ fn task_id(obj: &Bound<'_, PyAny>) -> PyResult<String> {
 /// API key of the role its endpoint needs (securosys.api_keys.<role>); a call whose role has no
 /// key raises AuthError (SB_ERR_AUTH_CONFIG_MISSING) before anything is sent. Every call
 /// releases the GIL; wait_request() can be interrupted with Ctrl-C.
-#[pyclass(module = "signbridge", name = "Securosys", frozen)]
+#[pyclass(module = "signbridge", name = "Securosys", frozen, subclass)]
 pub struct PySecurosys {
     client: Py<PyClient>,
 }
@@ -1203,20 +1207,34 @@ impl PySecurosys {
 #[pymethods]
 impl PySecurosys {
     /// The TSB's version (service role).
-    fn version_info(&self, py: Python<'_>) -> PyResult<PyVersionInfo> {
+    fn version_info(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let api = self.api(py)?;
-            let inner = run(py, async move { api.version_info().await })?;
-            Ok(PyVersionInfo { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.version_info().await },
+                move |py, inner| {
+                    let out = { Ok(PyVersionInfo { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
     /// The licensed features (service role).
-    fn license_info(&self, py: Python<'_>) -> PyResult<PyLicenseInfo> {
+    fn license_info(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let api = self.api(py)?;
-            let inner = run(py, async move { api.license_info().await })?;
-            Ok(PyLicenseInfo { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.license_info().await },
+                move |py, inner| {
+                    let out = { Ok(PyLicenseInfo { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -1234,7 +1252,7 @@ impl PySecurosys {
         key_type: &Bound<'_, PyAny>,
         policy: Option<PyRef<'_, PyPolicy>>,
         attributes: Option<PyRef<'_, PyKeyAttributes>>,
-    ) -> PyResult<PyKeyInfo> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let label = self::label(label)?;
             let spec = key_spec(py, key_type)?;
@@ -1246,51 +1264,78 @@ impl PySecurosys {
                 req.attributes = a.inner.clone();
             }
             let api = self.api(py)?;
-            let inner = run(py, async move { api.create_key(&req).await })?;
-            Ok(PyKeyInfo { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.create_key(&req).await },
+                move |py, inner| {
+                    let out = { Ok(PyKeyInfo { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
     /// A key's description and public key (key-management role). An unknown label raises
     /// NotFound.
-    fn get_key(&self, py: Python<'_>, label: &Bound<'_, PyAny>) -> PyResult<PyKeyInfo> {
+    fn get_key(&self, py: Python<'_>, label: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let label = self::label(label)?;
             let api = self.api(py)?;
-            let inner = run(py, async move { api.get_key(&label).await })?;
-            Ok(PyKeyInfo { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.get_key(&label).await },
+                move |py, inner| {
+                    let out = { Ok(PyKeyInfo { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
     /// The key's public key as DER SubjectPublicKeyInfo bytes (get_key(label).public_key_pem()
     /// gives PEM).
-    fn public_key<'py>(
-        &self,
-        py: Python<'py>,
-        label: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyBytes>> {
+    fn public_key<'py>(&self, py: Python<'py>, label: &Bound<'py, PyAny>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let label = self::label(label)?;
             let api = self.api(py)?;
-            let der = run(py, async move { api.public_key(&label).await })?;
-            Ok(PyBytes::new(py, &der))
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.public_key(&label).await },
+                move |py, der| {
+                    let out = { Ok(PyBytes::new(py, &der)) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
     /// The labels of all keys (key-management role).
-    fn list_keys(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+    fn list_keys(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let api = self.api(py)?;
-            run(py, async move { api.list_keys().await })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.list_keys().await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
     /// Delete a key (key-management role); its pending requests become CANCELLED.
-    fn delete_key(&self, py: Python<'_>, label: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn delete_key(&self, py: Python<'_>, label: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let label = self::label(label)?;
             let api = self.api(py)?;
-            run(py, async move { api.delete_key(&label).await })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.delete_key(&label).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
@@ -1307,17 +1352,22 @@ impl PySecurosys {
         payload: &Bound<'py, PyAny>,
         algorithm: &Bound<'py, PyAny>,
         kind: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyBytes>> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let label = self::label(label)?;
             let data = self::payload(payload, "payload")?;
             let alg = signature_algorithm(py, algorithm)?;
             let kind = payload_kind(py, kind)?;
             let api = self.api(py)?;
-            let sig = run(py, async move {
-                api.synchronous_sign(&label, &data, kind, &alg).await
-            })?;
-            Ok(PyBytes::new(py, &sig))
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.synchronous_sign(&label, &data, kind, &alg).await },
+                move |py, sig| {
+                    let out = { Ok(PyBytes::new(py, &sig)) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -1330,16 +1380,21 @@ impl PySecurosys {
         path: PathBuf,
         algorithm: &Bound<'py, PyAny>,
         kind: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyBytes>> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let label = self::label(label)?;
             let alg = signature_algorithm(py, algorithm)?;
             let kind = payload_kind(py, kind)?;
             let api = self.api(py)?;
-            let sig = run(py, async move {
-                api.synchronous_sign_file(&label, &path, kind, &alg).await
-            })?;
-            Ok(PyBytes::new(py, &sig))
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.synchronous_sign_file(&label, &path, kind, &alg).await },
+                move |py, sig| {
+                    let out = { Ok(PyBytes::new(py, &sig)) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -1354,7 +1409,7 @@ impl PySecurosys {
         algorithm: &Bound<'_, PyAny>,
         signature: &Bound<'_, PyAny>,
         kind: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<bool> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let label = self::label(label)?;
             let data = self::payload(payload, "payload")?;
@@ -1362,9 +1417,12 @@ impl PySecurosys {
             let sig = self::payload(signature, "signature")?;
             let kind = payload_kind(py, kind)?;
             let api = self.api(py)?;
-            run(py, async move {
-                api.verify(&label, &data, kind, &alg, &sig).await
-            })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.verify(&label, &data, kind, &alg, &sig).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
@@ -1378,16 +1436,19 @@ impl PySecurosys {
         algorithm: &Bound<'_, PyAny>,
         signature: &Bound<'_, PyAny>,
         kind: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<bool> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let label = self::label(label)?;
             let alg = signature_algorithm(py, algorithm)?;
             let sig = self::payload(signature, "signature")?;
             let kind = payload_kind(py, kind)?;
             let api = self.api(py)?;
-            run(py, async move {
-                api.verify_file(&label, &path, kind, &alg, &sig).await
-            })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.verify_file(&label, &path, kind, &alg, &sig).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
@@ -1407,7 +1468,7 @@ impl PySecurosys {
         kind: Option<&Bound<'_, PyAny>>,
         metadata: Option<&Bound<'_, PyAny>>,
         payload_type: Option<String>,
-    ) -> PyResult<String> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let label = self::label(label)?;
             let data = self::payload(payload, "payload")?;
@@ -1415,9 +1476,12 @@ impl PySecurosys {
             let kind = payload_kind(py, kind)?;
             let options = sign_options(metadata, payload_type)?;
             let api = self.api(py)?;
-            run(py, async move {
-                api.sign(&label, &data, kind, &alg, &options).await
-            })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.sign(&label, &data, kind, &alg, &options).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
@@ -1434,39 +1498,50 @@ impl PySecurosys {
         kind: Option<&Bound<'_, PyAny>>,
         metadata: Option<&Bound<'_, PyAny>>,
         payload_type: Option<String>,
-    ) -> PyResult<String> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let label = self::label(label)?;
             let alg = signature_algorithm(py, algorithm)?;
             let kind = payload_kind(py, kind)?;
             let options = sign_options(metadata, payload_type)?;
             let api = self.api(py)?;
-            run(py, async move {
-                api.sign_file(&label, &path, kind, &alg, &options).await
-            })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.sign_file(&label, &path, kind, &alg, &options).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
     /// The state of an asynchronous request (key-operation role).
-    fn request_status(
-        &self,
-        py: Python<'_>,
-        request_id: &Bound<'_, PyAny>,
-    ) -> PyResult<PyRequestStatus> {
+    fn request_status(&self, py: Python<'_>, request_id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = self::request_id(request_id)?;
             let api = self.api(py)?;
-            let inner = run(py, async move { api.request_status(&id).await })?;
-            Ok(PyRequestStatus { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.request_status(&id).await },
+                move |py, inner| {
+                    let out = { Ok(PyRequestStatus { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
     /// Cancel a pending request (key-operation role).
-    fn cancel_request(&self, py: Python<'_>, request_id: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn cancel_request(&self, py: Python<'_>, request_id: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = self::request_id(request_id)?;
             let api = self.api(py)?;
-            run(py, async move { api.cancel_request(&id).await })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.cancel_request(&id).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
@@ -1484,18 +1559,35 @@ impl PySecurosys {
         interval: f64,
         timeout: Option<f64>,
         on_progress: Option<Py<PyAny>>,
-    ) -> PyResult<Bound<'py, PyBytes>> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = self::request_id(request_id)?;
-            let progress =
-                Progress::new(py, interval, timeout, on_progress, |s: &RequestStatus| {
-                    PyRequestStatus { inner: s.clone() }
-                })?;
+            let progress = Progress::new(
+                py,
+                &self.client,
+                interval,
+                timeout,
+                on_progress,
+                |s: &RequestStatus| PyRequestStatus { inner: s.clone() },
+            )?;
             let opts = progress.opts.clone();
             let api = self.api(py)?;
-            let result = run(py, async move { api.wait_request(&id, &opts).await });
-            let sig = progress.finish(result)?;
-            Ok(PyBytes::new(py, &sig))
+            let watch = progress.watch.clone();
+            aio::finish(
+                py,
+                &self.client,
+                async move {
+                    let result = async move { api.wait_request(&id, &opts).await }.await;
+                    watch.finish(result.map_err(aio::Fail::from))
+                },
+                move |py, result| {
+                    let out = {
+                        let sig = result;
+                        Ok(PyBytes::new(py, &sig))
+                    };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -1508,7 +1600,7 @@ impl PySecurosys {
         approver: &Bound<'_, PyAny>,
         kind: Option<&Bound<'_, PyAny>>,
         page_size: i64,
-    ) -> PyResult<Vec<PyApprovalTask>> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let who = self::approver(approver)?;
             let kind = task_kind(py, kind)?;
@@ -1518,13 +1610,20 @@ impl PySecurosys {
                 ))
             })?;
             let api = self.api(py)?;
-            let tasks = run(py, async move {
-                api.list_approval_tasks(who.as_ref(), kind, page_size).await
-            })?;
-            Ok(tasks
-                .into_iter()
-                .map(|inner| PyApprovalTask { inner })
-                .collect())
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.list_approval_tasks(who.as_ref(), kind, page_size).await },
+                move |py, tasks| {
+                    let out = {
+                        Ok(tasks
+                            .into_iter()
+                            .map(|inner| PyApprovalTask { inner })
+                            .collect::<Vec<_>>())
+                    };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -1535,7 +1634,7 @@ impl PySecurosys {
         py: Python<'_>,
         approver: &Bound<'_, PyAny>,
         task: &Bound<'_, PyAny>,
-    ) -> PyResult<()> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let who = self::approver(approver)?;
             let task = match task.cast::<PyApprovalTask>() {
@@ -1548,7 +1647,12 @@ impl PySecurosys {
                 }
             };
             let api = self.api(py)?;
-            run(py, async move { api.approve(who.as_ref(), &task).await })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.approve(who.as_ref(), &task).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
@@ -1559,12 +1663,17 @@ impl PySecurosys {
         py: Python<'_>,
         approver: &Bound<'_, PyAny>,
         task: &Bound<'_, PyAny>,
-    ) -> PyResult<()> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let who = self::approver(approver)?;
             let id = task_id(task)?;
             let api = self.api(py)?;
-            run(py, async move { api.reject(who.as_ref(), &id).await })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.reject(who.as_ref(), &id).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
@@ -1589,7 +1698,7 @@ impl PySecurosys {
         key_usage: Option<&Bound<'_, PyAny>>,
         extended_key_usage: Option<&Bound<'_, PyAny>>,
         certificate_authority: bool,
-    ) -> PyResult<PyCertificate> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let label = self::label(label)?;
             let req = certificate_request(
@@ -1602,10 +1711,15 @@ impl PySecurosys {
                 certificate_authority,
             )?;
             let api = self.api(py)?;
-            let inner = run(py, async move {
-                api.self_signed_certificate(&label, &req).await
-            })?;
-            Ok(PyCertificate { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.self_signed_certificate(&label, &req).await },
+                move |py, inner| {
+                    let out = { Ok(PyCertificate { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -1624,7 +1738,7 @@ impl PySecurosys {
         validity_days: i64,
         key_usage: Option<&Bound<'_, PyAny>>,
         extended_key_usage: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyCsr> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let label = self::label(label)?;
             let req = csr_request(
@@ -1636,10 +1750,15 @@ impl PySecurosys {
                 extended_key_usage,
             )?;
             let api = self.api(py)?;
-            let inner = run(py, async move {
-                api.certificate_signing_request(&label, &req).await
-            })?;
-            Ok(PyCsr { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.certificate_signing_request(&label, &req).await },
+                move |py, inner| {
+                    let out = { Ok(PyCsr { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -1659,7 +1778,7 @@ impl PySecurosys {
         extended_key_usage: Option<&Bound<'_, PyAny>>,
         certificate_authority: bool,
         metadata: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<String> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let label = self::label(label)?;
             let req = certificate_request(
@@ -1673,10 +1792,15 @@ impl PySecurosys {
             )?;
             let options = sign_options(metadata, None)?;
             let api = self.api(py)?;
-            run(py, async move {
-                api.request_self_signed_certificate(&label, &req, &options)
-                    .await
-            })
+            aio::finish(
+                py,
+                &self.client,
+                async move {
+                    api.request_self_signed_certificate(&label, &req, &options)
+                        .await
+                },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
@@ -1695,7 +1819,7 @@ impl PySecurosys {
         key_usage: Option<&Bound<'_, PyAny>>,
         extended_key_usage: Option<&Bound<'_, PyAny>>,
         metadata: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<String> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let label = self::label(label)?;
             let req = csr_request(
@@ -1708,10 +1832,15 @@ impl PySecurosys {
             )?;
             let options = sign_options(metadata, None)?;
             let api = self.api(py)?;
-            run(py, async move {
-                api.request_certificate_signing_request(&label, &req, &options)
-                    .await
-            })
+            aio::finish(
+                py,
+                &self.client,
+                async move {
+                    api.request_certificate_signing_request(&label, &req, &options)
+                        .await
+                },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
@@ -1725,19 +1854,32 @@ impl PySecurosys {
         interval: f64,
         timeout: Option<f64>,
         on_progress: Option<Py<PyAny>>,
-    ) -> PyResult<PyCertificate> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = self::request_id(request_id)?;
-            let progress =
-                Progress::new(py, interval, timeout, on_progress, |s: &RequestStatus| {
-                    PyRequestStatus { inner: s.clone() }
-                })?;
+            let progress = Progress::new(
+                py,
+                &self.client,
+                interval,
+                timeout,
+                on_progress,
+                |s: &RequestStatus| PyRequestStatus { inner: s.clone() },
+            )?;
             let opts = progress.opts.clone();
             let api = self.api(py)?;
-            let result = run(py, async move { api.wait_certificate(&id, &opts).await });
-            Ok(PyCertificate {
-                inner: progress.finish(result)?,
-            })
+            let watch = progress.watch.clone();
+            aio::finish(
+                py,
+                &self.client,
+                async move {
+                    let result = async move { api.wait_certificate(&id, &opts).await }.await;
+                    watch.finish(result.map_err(aio::Fail::from))
+                },
+                move |py, result| {
+                    let out = { Ok(PyCertificate { inner: result }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -1750,21 +1892,33 @@ impl PySecurosys {
         interval: f64,
         timeout: Option<f64>,
         on_progress: Option<Py<PyAny>>,
-    ) -> PyResult<PyCsr> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = self::request_id(request_id)?;
-            let progress =
-                Progress::new(py, interval, timeout, on_progress, |s: &RequestStatus| {
-                    PyRequestStatus { inner: s.clone() }
-                })?;
+            let progress = Progress::new(
+                py,
+                &self.client,
+                interval,
+                timeout,
+                on_progress,
+                |s: &RequestStatus| PyRequestStatus { inner: s.clone() },
+            )?;
             let opts = progress.opts.clone();
             let api = self.api(py)?;
-            let result = run(py, async move {
-                api.wait_certificate_signing_request(&id, &opts).await
-            });
-            Ok(PyCsr {
-                inner: progress.finish(result)?,
-            })
+            let watch = progress.watch.clone();
+            aio::finish(
+                py,
+                &self.client,
+                async move {
+                    let result =
+                        async move { api.wait_certificate_signing_request(&id, &opts).await }.await;
+                    watch.finish(result.map_err(aio::Fail::from))
+                },
+                move |py, result| {
+                    let out = { Ok(PyCsr { inner: result }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 

@@ -7,6 +7,9 @@ use std::path::PathBuf;
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::IntoPyObjectExt;
+
+use crate::aio;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyString, PyType};
 use signbridge::signing::{
@@ -16,10 +19,11 @@ use signbridge::signing::{
 };
 use signbridge::ErrorCode;
 
-use crate::client::{Progress, PyClient};
+use crate::client::PyClient;
 use crate::convert;
 use crate::errors;
-use crate::run::{boundary, run};
+use crate::progress::Progress;
+use crate::run::boundary;
 use crate::securosys::str_enum;
 use crate::types::status_to_py;
 
@@ -695,7 +699,7 @@ macro_rules! options {
 /// OneSpan Sign): start() a session, send each signer to their link, wait(), save_all(). Every
 /// call releases the GIL; wait() can be interrupted with Ctrl-C. Session ids name their provider
 /// ("onespan:..."), so a later call (from any process or language) finds the session again.
-#[pyclass(module = "signbridge", name = "Signing", frozen)]
+#[pyclass(module = "signbridge", name = "Signing", frozen, subclass)]
 pub struct PySigning {
     client: Py<PyClient>,
     provider: Option<Provider>,
@@ -761,7 +765,7 @@ impl PySigning {
         redirect_error: Option<String>,
         zignsec: Option<&Bound<'_, PyAny>>,
         onespan: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyStartedSigningSession> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let session = NewSession {
                 title,
@@ -777,18 +781,32 @@ impl PySigning {
                 onespan: options!(py, onespan, OnespanOptions, "onespan")?,
             };
             let svc = self.service(py)?;
-            let inner = run(py, async move { svc.start(&session).await })?;
-            Ok(PyStartedSigningSession { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { svc.start(&session).await },
+                move |py, inner| {
+                    let out = { Ok(PyStartedSigningSession { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
     /// Read a session's state (`session`: its id, or a result object of it).
-    fn status(&self, py: Python<'_>, session: &Bound<'_, PyAny>) -> PyResult<PySessionState> {
+    fn status(&self, py: Python<'_>, session: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = session_ref(py, session)?;
             let svc = self.service(py)?;
-            let inner = run(py, async move { svc.status(&id).await })?;
-            Ok(PySessionState { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { svc.status(&id).await },
+                move |py, inner| {
+                    let out = { Ok(PySessionState { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -807,31 +825,51 @@ impl PySigning {
         interval: f64,
         timeout: Option<f64>,
         on_progress: Option<Py<PyAny>>,
-    ) -> PyResult<PyCompletedSession> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = session_ref(py, session)?;
-            let progress =
-                Progress::new(py, interval, timeout, on_progress, |s: &SessionState| {
-                    PySessionState { inner: s.clone() }
-                })?;
+            let progress = Progress::new(
+                py,
+                &self.client,
+                interval,
+                timeout,
+                on_progress,
+                |s: &SessionState| PySessionState { inner: s.clone() },
+            )?;
             let opts = progress.opts.clone();
             let svc = self.service(py)?;
-            let result = run(py, async move { svc.wait(&id, &opts).await });
-            Ok(PyCompletedSession {
-                inner: progress.finish(result)?,
-            })
+            let watch = progress.watch.clone();
+            aio::finish(
+                py,
+                &self.client,
+                async move {
+                    let result = async move { svc.wait(&id, &opts).await }.await;
+                    watch.finish(result.map_err(aio::Fail::from))
+                },
+                move |py, result| {
+                    let out = { Ok(PyCompletedSession { inner: result }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
     /// The outcome of a session read once, without waiting: a finished session's documents,
     /// the exception of an unsuccessful final state (as wait()), or ProviderError
     /// (SB_ERR_INVALID_STATE) while it is still going on.
-    fn result(&self, py: Python<'_>, session: &Bound<'_, PyAny>) -> PyResult<PyCompletedSession> {
+    fn result(&self, py: Python<'_>, session: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = session_ref(py, session)?;
             let svc = self.service(py)?;
-            let inner = run(py, async move { svc.result(&id).await })?;
-            Ok(PyCompletedSession { inner })
+            aio::finish(
+                py,
+                &self.client,
+                async move { svc.result(&id).await },
+                move |py, inner| {
+                    let out = { Ok(PyCompletedSession { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -842,8 +880,9 @@ impl PySigning {
         py: Python<'py>,
         session: &Bound<'py, PyAny>,
         document: &Bound<'py, PyAny>,
-    ) -> PyResult<Bound<'py, PyBytes>> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
+            aio::warn_if_blocking_a_loop(py, &self.client, "download")?;
             let id = session_ref(py, session)?;
             let doc = match document.cast::<PySignedFile>() {
                 Ok(f) => f.get().inner.document_id.clone(),
@@ -852,8 +891,15 @@ impl PySigning {
                 })?,
             };
             let svc = self.service(py)?;
-            let data = run(py, async move { svc.download(&id, &doc).await })?;
-            Ok(PyBytes::new(py, &data))
+            aio::finish(
+                py,
+                &self.client,
+                async move { svc.download(&id, &doc).await },
+                move |py, data| {
+                    let out = { Ok(PyBytes::new(py, &data)) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
         })
     }
 
@@ -865,8 +911,9 @@ impl PySigning {
         py: Python<'_>,
         done: &Bound<'_, PyAny>,
         dir: PathBuf,
-    ) -> PyResult<Vec<PathBuf>> {
+    ) -> PyResult<Py<PyAny>> {
         boundary(py, || {
+            aio::warn_if_blocking_a_loop(py, &self.client, "save_all")?;
             let done = match done.cast::<PyCompletedSession>() {
                 Ok(d) => d.get().inner.clone(),
                 Err(_) => {
@@ -877,17 +924,27 @@ impl PySigning {
                 }
             };
             let svc = self.service(py)?;
-            run(py, async move { svc.save_all(&done, &dir).await })
+            aio::finish(
+                py,
+                &self.client,
+                async move { svc.save_all(&done, &dir).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 
     /// Stop a session still waiting for signers, where the provider allows it: OneSpan moves the
     /// transaction to the trash. ZignSec has no cancel call (InvalidInput).
-    fn cancel(&self, py: Python<'_>, session: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn cancel(&self, py: Python<'_>, session: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         boundary(py, || {
             let id = session_ref(py, session)?;
             let svc = self.service(py)?;
-            run(py, async move { svc.cancel(&id).await })
+            aio::finish(
+                py,
+                &self.client,
+                async move { svc.cancel(&id).await },
+                |py, v| v.into_py_any(py),
+            )
         })
     }
 

@@ -41,6 +41,15 @@ The Securosys Primus HSM (keys, signing with and without approvals) is ``client.
     signature = hsm.synchronous_sign("doc-signer", b"data", alg)
     assert hsm.verify("doc-signer", b"data", alg, signature)
 
+asyncio code (FastAPI, aiohttp) uses ``signbridge.AsyncClient``: the same services, methods and
+result types, each call a coroutine on the one shared runtime; cancelling the task cancels the
+call::
+
+    async with signbridge.AsyncClient(zignsec={...}) as client:
+        signing = client.zignsec_signing()
+        started = await signing.sign_documents(["contract.pdf"])
+        done = await signing.wait(started.id, timeout=600)
+
 Errors are ``signbridge.SignbridgeError`` subclasses (see ``signbridge.errors``); logging goes to
 ``logging.getLogger("signbridge")``.
 """
@@ -51,6 +60,12 @@ from ._native import (
     operations,
     ApprovalTask,
     ApproverKey,
+    AsyncClient,
+    AsyncOnespan,
+    AsyncSecurosys,
+    AsyncSigning,
+    AsyncZignsecEid,
+    AsyncZignsecSigning,
     AuditEvent,
     CallbackEvent,
     CallbackEventName,
@@ -156,6 +171,12 @@ __all__ = [
     "operations",
     "Aborted",
     "ApprovalTask",
+    "AsyncClient",
+    "AsyncOnespan",
+    "AsyncSecurosys",
+    "AsyncSigning",
+    "AsyncZignsecEid",
+    "AsyncZignsecSigning",
     "ApproverKey",
     "AuditEvent",
     "AuthError",
