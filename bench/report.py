@@ -365,6 +365,26 @@ old_sc = py_scaling(BEFORE)
 if old_sc:
     before_line(", ".join(f"{k} {v:.2f}×" for k, v in old_sc.items()) + " the sequential rate with 8 threads.")
 
+# ---- 2b. Python asyncio ----
+w("### Python asyncio: `AsyncClient` vs httpx.AsyncClient")
+w("")
+w("Sequential awaits on one event loop (same session). httpx also decodes the JSON; the "
+  "AsyncClient returns a typed `SigningStatus`. Last column: AsyncClient speed-up "
+  "(httpx median / AsyncClient median).")
+w("")
+pa = rows("py_async_seq")
+pab = find("py_async_seq", "python", "signbridge")
+if pa:
+    lat_table(pa, pab, "AsyncClient speed-up", invert=True)
+for r in rows("py_async_waits"):
+    w(f"{r['waits']} concurrent waits on one `AsyncClient` (interval 0.5 s): RSS "
+      f"{r['rss_kb_before'] / 1024:.1f} → {r['rss_kb_pending'] / 1024:.1f} MiB while pending "
+      f"({r['rss_kb_per_wait']:.1f} KiB per wait), OS threads {r['threads_before']} → "
+      f"{r['threads_pending']}; the event loop's 10 ms heartbeat ticked {r['heartbeat_ticks']} "
+      f"times of {r['heartbeat_expected']} in the same 2 s; every wait returned "
+      f"{r['drain_s']:.2f} s after the last session was finished.")
+    w("")
+
 # ---- 3. Node ----
 w("## 3. Node: the addon vs fetch (undici)")
 w("")

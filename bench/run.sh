@@ -182,6 +182,8 @@ fi
 run overhead-rust "$RUST_BENCH" overhead
 run overhead-c "$OUT/bench-c" overhead
 run overhead-python "$PY" bench/python/bench.py overhead
+run asyncio-python "$PY" bench/python/asyncio_bench.py seq
+run asyncio-waits-python "$PY" bench/python/asyncio_bench.py waits
 run overhead-node node bench/node/bench.js overhead
 run waits-node node --expose-gc bench/node/bench.js waits "$PDF"
 
