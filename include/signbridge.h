@@ -2289,6 +2289,25 @@ sb_code sb_webhook_verifier_new(const char *const *secrets,
                                 struct sb_webhook_verifier **out_verifier,
                                 struct sb_error **out_error);
 
+// Like `sb_webhook_verifier_new`, remembering accepted deliveries in the store
+// `replay_store_url` names, shared by every instance behind a load balancer:
+// `redis://[:password@]host[:port][/db]` (NULL or `memory:`: this process's memory). A
+// delivery the store cannot be reached for is refused (`SB_ERR_NETWORK`/`SB_ERR_TIMEOUT`:
+// answer 5xx, the provider delivers it again).
+//
+// Errors: those of `sb_webhook_verifier_new`, and `SB_ERR_INVALID_CONFIG` for a URL that is
+// not a replay store's (never repeated in the message: it may carry a password).
+//
+// # Safety
+//
+// As `sb_webhook_verifier_new`; `replay_store_url` NULL or NUL-terminated.
+sb_code sb_webhook_verifier_new_shared(const char *const *secrets,
+                                       size_t n_secrets,
+                                       uint32_t tolerance_s,
+                                       const char *replay_store_url,
+                                       struct sb_webhook_verifier **out_verifier,
+                                       struct sb_error **out_error);
+
 // Authenticate a v5 delivery: `signature_header` is the value of the `X-ZignSec-Hmac-SHA256`
 // header (`SB_WEBHOOK_SIGNATURE_HEADER`; NULL when the request had none), `body` the raw request
 // body exactly as received (`body_len` bytes, before any parsing). Checks the HMAC-SHA256 over

@@ -6,6 +6,8 @@ need_apt=()
 command -v qpdf >/dev/null 2>&1 || need_apt+=(qpdf)
 command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+# The shared webhook replay store's test (core/tests/replay_redis.rs) starts its own server.
+command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"

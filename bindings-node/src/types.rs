@@ -682,6 +682,9 @@ pub struct RedirectOutcome {
 pub struct WebhookVerifierOptions {
     /// Accepted distance between a delivery's timestamp and now, in seconds (default 300).
     pub tolerance_seconds: Option<f64>,
+    /// Where accepted deliveries are remembered, shared by every instance behind a load
+    /// balancer: `redis://[:password@]host[:port][/db]` (default: this process's memory).
+    pub replay_store_url: Option<String>,
 }
 
 /// A verified webhook delivery. Absent fields are `null`.

@@ -55,6 +55,8 @@ impl WebhookVerifier {
     /// A verifier accepting any of `secrets` (non-empty strings). `toleranceSeconds` is the
     /// accepted distance between a delivery's timestamp and now (default 300, at most 86400:
     /// more throws `SB_ERR_INVALID_ARGUMENT`). No secret throws `SB_ERR_AUTH_CONFIG_MISSING`.
+    /// `replayStoreUrl` (`redis://…`) shares the memory of accepted deliveries between
+    /// instances; a bad one throws `SB_ERR_INVALID_CONFIG`.
     #[napi(
         constructor,
         ts_args_type = "secrets: Array<string>, options?: WebhookVerifierOptions | null"
@@ -66,8 +68,15 @@ impl WebhookVerifier {
             list.push(args::string(&env, s, &format!("secrets[{i}]"))?);
         }
         let mut tolerance = None;
-        if let Some(o) = Obj::opt(&env, options, "options", &["toleranceSeconds"])? {
+        let mut store = None;
+        if let Some(o) = Obj::opt(
+            &env,
+            options,
+            "options",
+            &["toleranceSeconds", "replayStoreUrl"],
+        )? {
             tolerance = o.opt_number("toleranceSeconds")?;
+            store = o.opt_string("replayStoreUrl")?;
         }
         let mut inner = core::WebhookVerifier::new(list.into_iter().map(Into::into).collect())
             .map_err(|e| errors::to_napi(&env, &e, Kind::Error))?;
@@ -76,6 +85,11 @@ impl WebhookVerifier {
             let d = Duration::try_from_secs_f64(t).unwrap_or(Duration::MAX);
             inner = inner
                 .with_tolerance(d)
+                .map_err(|e| errors::to_napi(&env, &e, Kind::Error))?;
+        }
+        if let Some(url) = store {
+            inner = inner
+                .with_replay_store_url(&url)
                 .map_err(|e| errors::to_napi(&env, &e, Kind::Error))?;
         }
         Ok(WebhookVerifier { inner })

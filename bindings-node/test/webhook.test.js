@@ -300,3 +300,39 @@ test('the Express example accepts real deliveries and refuses tampered, unsigned
     await own.stop()
   }
 })
+
+// Many instances: verifiers sharing a Redis replay store (issue 22). The test starts its own
+// redis-server on a free loopback port (installed by `make deps`); never skipped.
+test('replayStoreUrl: verifiers sharing a Redis store refuse a delivery another one accepted', async () => {
+  const net = require('node:net')
+  const port = await new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)) })
+  })
+  const server = spawn('redis-server', ['--bind', '127.0.0.1', '--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })
+  const failed = new Promise((resolve) => server.on('error', resolve))
+  try {
+    for (let i = 0; ; i++) {
+      const up = await Promise.race([
+        new Promise((resolve) => { const c = net.connect(port, '127.0.0.1', () => { c.end(); resolve(true) }); c.on('error', () => resolve(false)) }),
+        failed.then((e) => { throw new Error(`redis-server could not be started (${e.message}): install the Debian package redis-server (make deps)`) })
+      ])
+      if (up) break
+      assert.ok(i < 500, 'redis-server did not listen')
+      await sleep(20)
+    }
+    const url = `redis://127.0.0.1:${port}/`
+    const a = new WebhookVerifier([SECRET], { replayStoreUrl: url })
+    const b = new WebhookVerifier([SECRET], { replayStoreUrl: url })
+    const body = Buffer.from('{"id":"7a0c","status":"Finished"}')
+    const t = Math.floor(Date.now() / 1000)
+    const header = `t=${t},v1=${crypto.createHmac('sha256', SECRET).update(`${t}.`).update(body).digest('hex')}`
+    a.verify(header, body)
+    throwsCode(() => b.verify(header, body), 'SB_ERR_WEBHOOK_REPLAY')
+    // Separate memories (the default) would each accept it once.
+    new WebhookVerifier([SECRET]).verify(header, body)
+  } finally {
+    server.kill()
+  }
+  throwsCode(() => new WebhookVerifier([SECRET], { replayStoreUrl: 'http://u:pw@host/' }), 'SB_ERR_INVALID_CONFIG')
+  assert.ok(new WebhookVerifier([SECRET], { replayStoreUrl: 'memory:' }))
+})

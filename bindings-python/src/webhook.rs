@@ -38,10 +38,17 @@ impl PyWebhookVerifier {
     /// A verifier accepting any of `secrets` (a list of str: give the old and the new one
     /// during a rotation). `tolerance` is the accepted distance in seconds between a delivery's
     /// timestamp and now (default 300, at most 86400: more raises InvalidInput). No secret, or
-    /// an empty one, raises AuthError.
+    /// an empty one, raises AuthError. `replay_store_url` shares the memory of accepted
+    /// deliveries between instances behind a load balancer: `redis://[:password@]host[:port][/db]`
+    /// (default: this process's memory); a bad URL raises ConfigError.
     #[new]
-    #[pyo3(signature = (secrets, tolerance = 300.0))]
-    fn new(py: Python<'_>, secrets: &Bound<'_, PyAny>, tolerance: f64) -> PyResult<Self> {
+    #[pyo3(signature = (secrets, tolerance = 300.0, replay_store_url = None))]
+    fn new(
+        py: Python<'_>,
+        secrets: &Bound<'_, PyAny>,
+        tolerance: f64,
+        replay_store_url: Option<String>,
+    ) -> PyResult<Self> {
         boundary(py, || {
             if secrets.cast::<PyString>().is_ok()
                 || secrets.cast::<PyBytes>().is_ok()
@@ -56,6 +63,10 @@ impl PyWebhookVerifier {
             let count = list.len();
             let inner = WebhookVerifier::new(list.into_iter().map(Into::into).collect())
                 .and_then(|v| v.with_tolerance(tol))
+                .and_then(|v| match &replay_store_url {
+                    Some(url) => v.with_replay_store_url(url),
+                    None => Ok(v),
+                })
                 .map_err(|e| errors::to_py(py, &e))?;
             Ok(PyWebhookVerifier {
                 inner,

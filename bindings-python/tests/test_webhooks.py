@@ -286,3 +286,59 @@ def test_fastapi_example_authenticates_real_deliveries(
     assert sim.webhooks()[0]["status"] == 401
     assert len(events) == count
 
+
+
+# ---- many instances: a shared Redis replay store (issue 22) ----------------------------------
+
+
+def test_verifiers_in_two_processes_sharing_redis_refuse_the_second_delivery() -> None:
+    """Two verifiers in two processes share `replay_store_url`: a delivery the first accepted
+    is a replay for the second. The test starts its own redis-server on a free loopback port
+    (the Debian package, installed by `make deps`) and stops it; it is never skipped."""
+    import shutil
+    import subprocess
+    import sys
+
+    exe = shutil.which("redis-server")
+    assert exe, "redis-server is missing: install the Debian package redis-server (make deps)"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(
+        [exe, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for i in range(500):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert i < 499, "redis-server did not listen"
+                time.sleep(0.02)
+        url = f"redis://127.0.0.1:{port}/"
+        body = b'{"id":"7a0c","status":"Finished"}'
+        t = int(time.time())
+        header = f"t={t},v1={sign_v5(SECRET, t, body)}"
+        here = signbridge.WebhookVerifier([SECRET], replay_store_url=url)
+        here.verify(header, body)
+        child = (
+            "import sys, signbridge\n"
+            f"v = signbridge.WebhookVerifier([{SECRET!r}], replay_store_url={url!r})\n"
+            "try:\n"
+            f"    v.verify({header!r}, {body!r}); print('accepted')\n"
+            "except signbridge.SignbridgeError as e:\n"
+            "    print(e.code.name)\n"
+        )
+        out = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True, check=True)
+        assert out.stdout.strip() == "SB_ERR_WEBHOOK_REPLAY", out
+        # A separate memory (the default) would have accepted it.
+        signbridge.WebhookVerifier([SECRET]).verify(header, body)
+    finally:
+        server.kill()
+        server.wait()
+    with pytest.raises(signbridge.SignbridgeError) as info:
+        signbridge.WebhookVerifier([SECRET], replay_store_url="http://u:pw@host/")
+    assert info.value.code is ErrorCode.SB_ERR_INVALID_CONFIG
+    assert "pw" not in str(info.value)

@@ -39,6 +39,7 @@ pub mod fuzzing;
 pub mod numbers;
 pub mod pdf;
 pub mod providers;
+pub mod replay;
 pub mod runtime;
 pub(crate) mod scrub;
 pub mod session;

@@ -15,9 +15,8 @@
 //!
 //! Verify the raw body bytes exactly as received, before any JSON parsing.
 
-use std::collections::{HashSet, VecDeque};
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hmac::{Hmac, Mac};
@@ -27,6 +26,7 @@ use sha2::Sha256;
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::providers::zignsec::{Identity, ProviderErrorItem};
+use crate::replay::{replay_store_from_url, MemoryReplayStore, ReplayStore};
 use crate::session::SessionStatus;
 
 /// The header ZignSec signs deliveries with.
@@ -39,9 +39,6 @@ pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
 /// attempt, so the tolerance only has to cover clock skew and delivery delay; a longer one
 /// would let an old delivery be replayed long after it was sent.
 pub const MAX_TOLERANCE: Duration = Duration::from_secs(24 * 3600);
-
-/// How many accepted signatures are remembered for replay detection.
-const REPLAY_MEMORY: usize = 10_000;
 
 /// A verified delivery.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -146,17 +143,12 @@ pub fn parse_event(body: &[u8]) -> Result<WebhookEvent> {
 }
 
 /// Verifies deliveries against one or more secrets. Share one verifier per endpoint (it
-/// remembers accepted signatures to refuse replays); it is `Send + Sync`.
+/// remembers accepted signatures to refuse replays); it is `Send + Sync`. Several instances
+/// behind a load balancer share a replay store ([`with_replay_store_url`](Self::with_replay_store_url)).
 pub struct WebhookVerifier {
     secrets: Vec<SecretString>,
     tolerance: Duration,
-    seen: Mutex<Seen>,
-}
-
-#[derive(Default)]
-struct Seen {
-    order: VecDeque<(u64, String)>,
-    set: HashSet<String>,
+    store: Arc<dyn ReplayStore>,
 }
 
 impl fmt::Debug for WebhookVerifier {
@@ -183,8 +175,21 @@ impl WebhookVerifier {
         Ok(WebhookVerifier {
             secrets,
             tolerance: DEFAULT_TOLERANCE,
-            seen: Mutex::new(Seen::default()),
+            store: Arc::new(MemoryReplayStore::new()),
         })
+    }
+
+    /// Remember accepted deliveries in `store` instead of this process's memory.
+    pub fn with_replay_store(mut self, store: Arc<dyn ReplayStore>) -> WebhookVerifier {
+        self.store = store;
+        self
+    }
+
+    /// Remember accepted deliveries in the store `url` names (`memory:`, or
+    /// `redis://[:password@]host[:port][/db]` shared by every instance: see
+    /// [`crate::replay`]). A bad URL is [`ErrorCode::InvalidConfig`] (never showing the URL).
+    pub fn with_replay_store_url(self, url: &str) -> Result<WebhookVerifier> {
+        Ok(self.with_replay_store(replay_store_from_url(url)?))
     }
 
     /// Change the accepted distance between a delivery's timestamp and now (at most
@@ -275,28 +280,21 @@ impl WebhookVerifier {
     }
 
     fn remember(&self, t: u64, now: u64, sig_hex: &str) -> Result<()> {
-        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         let key = format!("{t}.{sig_hex}");
-        if seen.set.contains(&key) {
+        // A delivery is accepted while its timestamp is within the tolerance of now: remember
+        // it until then (checked arithmetic: the tolerance is bounded, but an overflow would
+        // silently forget it).
+        let expires_at = t
+            .saturating_add(self.tolerance.as_secs())
+            .saturating_add(1)
+            .max(now.saturating_add(1));
+        if !self.store.remember(&key, now, expires_at)? {
             return Err(Error::new(
                 ErrorCode::WebhookReplay,
                 "this delivery (same timestamp and signature) was already accepted: a replay; \
                  reject it",
             ));
         }
-        // Accepted signatures are remembered for twice the tolerance (checked arithmetic: the
-        // tolerance is bounded, but an overflow would silently forget them).
-        let horizon = now.saturating_sub(self.tolerance.as_secs().saturating_mul(2));
-        while let Some((ts, _)) = seen.order.front() {
-            if *ts >= horizon && seen.order.len() < REPLAY_MEMORY {
-                break;
-            }
-            if let Some((_, k)) = seen.order.pop_front() {
-                seen.set.remove(&k);
-            }
-        }
-        seen.set.insert(key.clone());
-        seen.order.push_back((t, key));
         Ok(())
     }
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use sbcore::webhook::{self as core_webhook, WebhookEvent, WebhookVerifier};
 use sbcore::Error;
 
-use crate::args::{out_arg, put, slice_arg, str_arg};
+use crate::args::{opt_str_arg, out_arg, put, slice_arg, str_arg};
 use crate::boundary::FfiResult;
 use crate::codes::sb_code;
 use crate::error::sb_error;
@@ -62,17 +62,7 @@ pub unsafe extern "C" fn sb_webhook_verifier_new(
         // SAFETY: caller contract.
         unsafe { put(out_verifier, std::ptr::null_mut()) };
         // SAFETY: caller contract.
-        let ptrs = unsafe { slice_arg(secrets, n_secrets, "secrets") }?;
-        let mut owned = Vec::with_capacity(ptrs.len());
-        for (i, &p) in ptrs.iter().enumerate() {
-            // SAFETY: caller contract.
-            let s = unsafe { str_arg(p, &format!("secrets[{i}]")) }?;
-            owned.push(s.to_string().into());
-        }
-        let mut verifier = WebhookVerifier::new(owned)?;
-        if tolerance_s > 0 {
-            verifier = verifier.with_tolerance(Duration::from_secs(tolerance_s.into()))?;
-        }
+        let verifier = unsafe { new_verifier(secrets, n_secrets, tolerance_s) }?;
         let b = Box::new(sb_webhook_verifier {
             verifier: Arc::new(verifier),
         });
@@ -81,6 +71,74 @@ pub unsafe extern "C" fn sb_webhook_verifier_new(
         unsafe { put(out_verifier, p) };
         Ok(())
     })
+}
+
+/// Like `sb_webhook_verifier_new`, remembering accepted deliveries in the store
+/// `replay_store_url` names, shared by every instance behind a load balancer:
+/// `redis://[:password@]host[:port][/db]` (NULL or `memory:`: this process's memory). A
+/// delivery the store cannot be reached for is refused (`SB_ERR_NETWORK`/`SB_ERR_TIMEOUT`:
+/// answer 5xx, the provider delivers it again).
+///
+/// Errors: those of `sb_webhook_verifier_new`, and `SB_ERR_INVALID_CONFIG` for a URL that is
+/// not a replay store's (never repeated in the message: it may carry a password).
+///
+/// # Safety
+///
+/// As `sb_webhook_verifier_new`; `replay_store_url` NULL or NUL-terminated.
+#[no_mangle]
+pub unsafe extern "C" fn sb_webhook_verifier_new_shared(
+    secrets: *const *const c_char,
+    n_secrets: usize,
+    tolerance_s: u32,
+    replay_store_url: *const c_char,
+    out_verifier: *mut *mut sb_webhook_verifier,
+    out_error: *mut *mut sb_error,
+) -> sb_code {
+    ffi_call!(out_error, {
+        out_arg(out_verifier, "out_verifier")?;
+        // SAFETY: caller contract.
+        unsafe { put(out_verifier, std::ptr::null_mut()) };
+        // SAFETY: caller contract.
+        let url = unsafe { opt_str_arg(replay_store_url, "replay_store_url") }?;
+        // SAFETY: caller contract.
+        let verifier = unsafe { new_verifier(secrets, n_secrets, tolerance_s) }?;
+        let verifier = match url {
+            Some(u) => verifier.with_replay_store_url(u)?,
+            None => verifier,
+        };
+        let b = Box::new(sb_webhook_verifier {
+            verifier: Arc::new(verifier),
+        });
+        let p = handles::register(Box::into_raw(b), Kind::WebhookVerifier, 0);
+        // SAFETY: checked non-NULL above.
+        unsafe { put(out_verifier, p) };
+        Ok(())
+    })
+}
+
+/// The verifier `sb_webhook_verifier_new` describes.
+///
+/// # Safety
+///
+/// As `sb_webhook_verifier_new`.
+unsafe fn new_verifier(
+    secrets: *const *const c_char,
+    n_secrets: usize,
+    tolerance_s: u32,
+) -> FfiResult<WebhookVerifier> {
+    // SAFETY: caller contract.
+    let ptrs = unsafe { slice_arg(secrets, n_secrets, "secrets") }?;
+    let mut owned = Vec::with_capacity(ptrs.len());
+    for (i, &p) in ptrs.iter().enumerate() {
+        // SAFETY: caller contract.
+        let s = unsafe { str_arg(p, &format!("secrets[{i}]")) }?;
+        owned.push(s.to_string().into());
+    }
+    let mut verifier = WebhookVerifier::new(owned)?;
+    if tolerance_s > 0 {
+        verifier = verifier.with_tolerance(Duration::from_secs(tolerance_s.into()))?;
+    }
+    Ok(verifier)
 }
 
 /// The header text as given: NULL (header absent) is "", non-UTF-8 bytes are replaced; both then

@@ -376,6 +376,19 @@ static void test_webhook_arguments(void) {
                    "tolerance");
     CHECK(v == NULL);
     CHECK(sb_webhook_verifier_new(ok, 1, 86400, &v, NULL) == SB_OK);
+    /* A shared replay store: a URL that is not one is a configuration error that never shows it
+     * (it may carry a password); NULL and "memory:" are this process's memory. */
+    {
+        sb_webhook_verifier *shared = NULL;
+        CHECK(sb_webhook_verifier_new_shared(ok, 1, 0, "http://u:pw@host/", &shared, &err) == SB_ERR_INVALID_CONFIG);
+        CHECK(shared == NULL && err != NULL && strstr(err->message, "pw") == NULL);
+        sb_error_free(err);
+        err = NULL;
+        CHECK(sb_webhook_verifier_new_shared(ok, 1, 0, NULL, &shared, NULL) == SB_OK && shared != NULL);
+        sb_webhook_verifier_free(shared);
+        CHECK(sb_webhook_verifier_new_shared(ok, 1, 0, "memory:", &shared, NULL) == SB_OK && shared != NULL);
+        sb_webhook_verifier_free(shared);
+    }
 
     bad[0] = NULL;
     bad[1] = stale;

@@ -561,7 +561,12 @@ class WebhookEvent:
 class WebhookVerifier:
     """Authenticates webhook deliveries (X-ZignSec-Hmac-SHA256) with one call."""
 
-    def __new__(cls, secrets: Iterable[str], tolerance: float = 300.0) -> WebhookVerifier: ...
+    def __new__(
+        cls,
+        secrets: Iterable[str],
+        tolerance: float = 300.0,
+        replay_store_url: str | None = None,
+    ) -> WebhookVerifier: ...
     def verify(self, signature_header: str, body: _Buffer) -> WebhookEvent: ...
     def verify_legacy(self, signature_header: str, body: _Buffer) -> WebhookEvent: ...
     @property
