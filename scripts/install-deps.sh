@@ -6,6 +6,9 @@ need_apt=()
 command -v qpdf >/dev/null 2>&1 || need_apt+=(qpdf)
 command -v valgrind >/dev/null 2>&1 || need_apt+=(valgrind)
 command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
+# Signed PDFs checked by tools we did not write (bindings-python/tests/test_pdf_verify.py): pdfsig
+# validates signatures, pdftoppm renders the stamps.
+command -v pdfsig >/dev/null 2>&1 || need_apt+=(poppler-utils)
 # The shared webhook replay store's test (core/tests/replay_redis.rs) starts its own server.
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 
