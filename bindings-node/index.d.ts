@@ -777,6 +777,8 @@ export declare class WebhookVerifier {
    * A verifier accepting any of `secrets` (non-empty strings). `toleranceSeconds` is the
    * accepted distance between a delivery's timestamp and now (default 300, at most 86400:
    * more throws `SB_ERR_INVALID_ARGUMENT`). No secret throws `SB_ERR_AUTH_CONFIG_MISSING`.
+   * `replayStoreUrl` (`redis://…`) shares the memory of accepted deliveries between
+   * instances; a bad one throws `SB_ERR_INVALID_CONFIG`.
    */
   constructor(secrets: Array<string>, options?: WebhookVerifierOptions | null)
   /**
@@ -1988,6 +1990,11 @@ export interface WebhookEvent {
 export interface WebhookVerifierOptions {
   /** Accepted distance between a delivery's timestamp and now, in seconds (default 300). */
   toleranceSeconds?: number
+  /**
+   * Where accepted deliveries are remembered, shared by every instance behind a load
+   * balancer: `redis://[:password@]host[:port][/db]` (default: this process's memory).
+   */
+  replayStoreUrl?: string
 }
 
 /** ZignSec gateway settings (`config.zignsec`). */

@@ -430,8 +430,10 @@ fn read_status(env: &Env, v: Unknown<'_>) -> napi::Result<core::SigningStatus> {
     Ok(s.into())
 }
 
-pub(crate) fn ms(n: f64) -> Duration {
-    Duration::from_secs_f64(n / 1000.0)
+/// `n` milliseconds, range checked by the core (`signbridge::numbers::millis`): `1e300` is
+/// `SB_ERR_INVALID_ARGUMENT`, never a panic that aborts the process.
+pub(crate) fn ms(env: &Env, n: f64, what: &str) -> napi::Result<Duration> {
+    signbridge::numbers::millis(n, what).map_err(|e| errors::to_napi(env, &e, Kind::TypeError))
 }
 
 /// Read `{ intervalMs, timeoutMs, signal, onProgress }` into the core's wait options; the
@@ -458,9 +460,12 @@ where
         &["intervalMs", "timeoutMs", "signal", "onProgress"],
     )? {
         if let Some(i) = o.opt_number("intervalMs")? {
-            opts.interval = ms(i);
+            opts.interval = ms(env, i, &o.path("intervalMs"))?;
         }
-        opts.timeout = o.opt_number("timeoutMs")?.map(ms);
+        opts.timeout = match o.opt_number("timeoutMs")? {
+            Some(t) => Some(ms(env, t, &o.path("timeoutMs"))?),
+            None => None,
+        };
         let on_progress = o.get("onProgress")?;
         if !is_nullish(&on_progress) {
             opts.on_progress = Some(progress_fn(env, on_progress, progress)?);

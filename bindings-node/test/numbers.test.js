@@ -1,0 +1,55 @@
+'use strict'
+// Issue 22 item 8: every numeric option gets NaN, ±Infinity, 1e300, -1 and 2^53+1 and answers
+// SB_ERR_INVALID_ARGUMENT — never a panic that aborts the process (intervalMs: 1e300 used to:
+// Duration::from_secs_f64 panicked in the addon). The range check lives in the core
+// (signbridge::numbers), shared with Python and C.
+
+const { test, before, after } = require('node:test')
+const assert = require('node:assert/strict')
+
+const { Client, EidProduct, WebhookVerifier } = require('..')
+const h = require('./helpers')
+
+const HOSTILE = [NaN, Infinity, -Infinity, 1e300, -1, 2 ** 53 + 1]
+
+let sim
+let client
+
+before(async () => {
+  sim = await h.startSim()
+  client = new Client(h.config(sim))
+})
+
+after(async () => {
+  await sim.stop()
+})
+
+/** The error code of `call()`, thrown or rejected; fails when it succeeds. */
+async function codeOf (call) {
+  try {
+    await call()
+  } catch (e) {
+    return e.code
+  }
+  assert.fail('expected an error')
+}
+
+test('hostile numbers to every numeric option are SB_ERR_INVALID_ARGUMENT', async () => {
+  const signing = client.zignsecSigning()
+  const session = await signing.create()
+  const id = '00000000-0000-0000-0000-000000000000'
+  const product = Object.values(EidProduct)[0]
+  for (const v of HOSTILE) {
+    for (const key of ['intervalMs', 'timeoutMs']) {
+      assert.equal(await codeOf(() => signing.wait(session.id, { [key]: v })), 'SB_ERR_INVALID_ARGUMENT', `signing.wait ${key}: ${v}`)
+      assert.equal(await codeOf(() => client.zignsecEid().wait(product, id, { [key]: v })), 'SB_ERR_INVALID_ARGUMENT', `eid.wait ${key}: ${v}`)
+    }
+    assert.equal(await codeOf(() => new WebhookVerifier(['s'], { toleranceSeconds: v })), 'SB_ERR_INVALID_ARGUMENT', `toleranceSeconds: ${v}`)
+  }
+  // The largest accepted values still work (one year).
+  const year = 366 * 24 * 3600 * 1000
+  const ac = new AbortController()
+  const waiting = signing.wait(session.id, { intervalMs: year, timeoutMs: year, signal: ac.signal })
+  ac.abort()
+  assert.equal(await codeOf(() => waiting), 'SB_ERR_ABORTED')
+})
