@@ -15,7 +15,7 @@ export type EidRequest = CreateSigning
  * its key): the value itself, or `{ file: '/path' }` naming a file that holds it (surrounding
  * whitespace is trimmed). Secrets never appear in errors or logs.
  */
-export type SecretSource = string | { file: string }
+export type SecretSource = string | { file: string } | { env: string }
 
 /**
  * What every signbridge failure is: an `Error` (a `TypeError` for an argument of the wrong

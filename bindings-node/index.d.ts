@@ -15,7 +15,7 @@ export type EidRequest = CreateSigning
  * its key): the value itself, or `{ file: '/path' }` naming a file that holds it (surrounding
  * whitespace is trimmed). Secrets never appear in errors or logs.
  */
-export type SecretSource = string | { file: string }
+export type SecretSource = string | { file: string } | { env: string }
 
 /**
  * What every signbridge failure is: an `Error` (a `TypeError` for an argument of the wrong
@@ -869,13 +869,23 @@ export interface CertificateRequest {
 
 /**
  * A client certificate for two-way TLS (`config.zignsec.client_cert`): PEM text or
- * `{ file: '/path' }` each.
+ * `{ file: '/path' }` each, or a PKCS#12 file.
  */
 export interface ClientCertConfig {
-  /** The certificate chain, PEM (leaf first). */
-  cert: SecretSource
-  /** The private key, PEM (PKCS#8, PKCS#1 or SEC1). Omit when `cert` holds both. */
+  /** The certificate chain, PEM (leaf first). Not with `pkcs12`. */
+  cert?: SecretSource
+  /**
+   * The private key, PEM (PKCS#8, PKCS#1 or SEC1, or an encrypted PKCS#8 key with
+   * `password`). Omit when `cert` holds both.
+   */
   key?: SecretSource
+  /**
+   * A PKCS#12 (`.p12`/`.pfx`) file with the certificate and key: `{ file: '/path' }` or its
+   * bytes in base64.
+   */
+  pkcs12?: string | { file: string }
+  /** The password of an encrypted key or of the PKCS#12 file. */
+  password?: SecretSource
 }
 
 /** A finished session and its signed documents (`wait`, `result`); pass it to `saveAll`. */
@@ -1300,6 +1310,8 @@ export interface OAuth2Config {
    * `{gateway}/auth/realms/zignsec/.well-known/openid-configuration`).
    */
   discovery_url?: string
+  /** The OpenID issuer; discovery reads `{issuer}/.well-known/openid-configuration`. */
+  issuer?: string
   /** A token endpoint to use as is (skips discovery; may be on another host). */
   token_url?: string
   /**
@@ -2020,6 +2032,13 @@ export interface ZignsecConfig {
    * environment's two-way TLS host is used.
    */
   client_cert?: ClientCertConfig
+  /**
+   * Further origins of this service (credentials, the client certificate and document
+   * downloads go there too), e.g. `['https://files.example']`.
+   */
+  service_origins?: Array<string>
+  /** Accept a signed document whose answer carries no md5 (refused by default). */
+  allow_unverified_downloads?: boolean
 }
 
 /** ZignSec-only settings of a session. */

@@ -49,6 +49,13 @@ pub struct ZignsecConfig {
     /// environment's two-way TLS host is used.
     #[napi(js_name = "client_cert")]
     pub client_cert: Option<ClientCertConfig>,
+    /// Further origins of this service (credentials, the client certificate and document
+    /// downloads go there too), e.g. `['https://files.example']`.
+    #[napi(js_name = "service_origins")]
+    pub service_origins: Option<Vec<String>>,
+    /// Accept a signed document whose answer carries no md5 (refused by default).
+    #[napi(js_name = "allow_unverified_downloads")]
+    pub allow_unverified_downloads: Option<bool>,
 }
 
 /// An OAuth2 client-credentials grant (`config.zignsec.oauth2`, `config.securosys.oauth2`).
@@ -64,6 +71,8 @@ pub struct OAuth2Config {
     /// `{gateway}/auth/realms/zignsec/.well-known/openid-configuration`).
     #[napi(js_name = "discovery_url")]
     pub discovery_url: Option<String>,
+    /// The OpenID issuer; discovery reads `{issuer}/.well-known/openid-configuration`.
+    pub issuer: Option<String>,
     /// A token endpoint to use as is (skips discovery; may be on another host).
     #[napi(js_name = "token_url")]
     pub token_url: Option<String>,
@@ -76,15 +85,23 @@ pub struct OAuth2Config {
 }
 
 /// A client certificate for two-way TLS (`config.zignsec.client_cert`): PEM text or
-/// `{ file: '/path' }` each.
+/// `{ file: '/path' }` each, or a PKCS#12 file.
 #[napi(object, object_to_js = false)]
 pub struct ClientCertConfig {
-    /// The certificate chain, PEM (leaf first).
+    /// The certificate chain, PEM (leaf first). Not with `pkcs12`.
     #[napi(ts_type = "SecretSource")]
-    pub cert: serde_json::Value,
-    /// The private key, PEM (PKCS#8, PKCS#1 or SEC1). Omit when `cert` holds both.
+    pub cert: Option<serde_json::Value>,
+    /// The private key, PEM (PKCS#8, PKCS#1 or SEC1, or an encrypted PKCS#8 key with
+    /// `password`). Omit when `cert` holds both.
     #[napi(ts_type = "SecretSource")]
     pub key: Option<serde_json::Value>,
+    /// A PKCS#12 (`.p12`/`.pfx`) file with the certificate and key: `{ file: '/path' }` or its
+    /// bytes in base64.
+    #[napi(ts_type = "string | { file: string }")]
+    pub pkcs12: Option<serde_json::Value>,
+    /// The password of an encrypted key or of the PKCS#12 file.
+    #[napi(ts_type = "SecretSource")]
+    pub password: Option<serde_json::Value>,
 }
 
 /// Securosys Primus HSM settings (`config.securosys`).

@@ -810,6 +810,7 @@ fn canary(s: &mut SecretSource) {
             *s = SecretSource::Value(SecretString::from(CANARY.to_string()));
         }
         SecretSource::File { file } => *file = NO_FILE.into(),
+        SecretSource::Env { env } => *env = "SIGNBRIDGE_FUZZ_NO_SUCH_VARIABLE".into(),
     }
 }
 
@@ -876,8 +877,9 @@ pub fn config_json(data: &[u8]) {
                     canary(&mut o.client_secret);
                 }
                 if let Some(c) = z.client_cert.as_mut() {
-                    canary(&mut c.cert);
+                    c.cert.iter_mut().for_each(canary);
                     c.key.iter_mut().for_each(canary);
+                    c.password.iter_mut().for_each(canary);
                 }
             }
             if let Some(s) = cfg.securosys.as_mut() {
@@ -903,8 +905,9 @@ pub fn config_json(data: &[u8]) {
                     canary(&mut o.client_secret);
                 }
                 if let Some(c) = s.client_cert.as_mut() {
-                    canary(&mut c.cert);
+                    c.cert.iter_mut().for_each(canary);
                     c.key.iter_mut().for_each(canary);
+                    c.password.iter_mut().for_each(canary);
                 }
             }
             if let Some(o) = cfg.onespan.as_mut() {

@@ -47,6 +47,7 @@ pub mod pdf;
 mod securosys;
 mod state;
 mod tls;
+mod tls_creds;
 mod ui;
 mod webhook;
 mod zauth;
@@ -54,6 +55,7 @@ mod zsigning;
 
 pub use pdf::sample_pdf;
 pub use tls::{issue_test_pki, TestPki, OTHER_CLIENT_CN, TEST_CLIENT_CN, TEST_PKI_ORG};
+pub use tls_creds::{TEST_PKI_PASSWORD, TEST_RSA_CLIENT_CN};
 
 /// The first of the two subscription keys the simulator accepts by default.
 pub const DEFAULT_PRIMARY_KEY: &str = "5f1c7a2e-0d3b-4c8e-9a61-2b7e4d9f0a11";

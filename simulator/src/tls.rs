@@ -45,6 +45,20 @@ pub struct TestPki {
     pub other_client_cert: PathBuf,
     /// `other-client-key.pem`: the private key of `other-client.pem`.
     pub other_client_key: PathBuf,
+    /// `client-rsa.pem`: an RSA-2048 client certificate signed by `ca.pem`.
+    pub client_rsa_cert: PathBuf,
+    /// `client-rsa-key.pem`: the private key of `client-rsa.pem`.
+    pub client_rsa_key: PathBuf,
+    /// `client.p12`: `client.pem`, its key and `ca.pem` as PKCS#12, password
+    /// [`crate::TEST_PKI_PASSWORD`].
+    pub client_p12: PathBuf,
+    /// `client-rsa.p12`: the same for `client-rsa.pem`.
+    pub client_rsa_p12: PathBuf,
+    /// `client-key-encrypted.pem`: `client-key.pem` as an encrypted PKCS#8 PEM key (PBES2),
+    /// password [`crate::TEST_PKI_PASSWORD`].
+    pub client_key_encrypted: PathBuf,
+    /// `client-rsa-key-encrypted.pem`: the same for `client-rsa-key.pem`.
+    pub client_rsa_key_encrypted: PathBuf,
 }
 
 /// Subject common name of `client.pem`.
@@ -70,6 +84,12 @@ impl TestPki {
             other_ca_cert: f("other-ca.pem"),
             other_client_cert: f("other-client.pem"),
             other_client_key: f("other-client-key.pem"),
+            client_rsa_cert: f("client-rsa.pem"),
+            client_rsa_key: f("client-rsa-key.pem"),
+            client_p12: f("client.p12"),
+            client_rsa_p12: f("client-rsa.p12"),
+            client_key_encrypted: f("client-key-encrypted.pem"),
+            client_rsa_key_encrypted: f("client-rsa-key-encrypted.pem"),
         }
     }
 
@@ -82,7 +102,7 @@ impl TestPki {
     }
 }
 
-fn rc(e: rcgen::Error) -> io::Error {
+pub(crate) fn rc(e: rcgen::Error) -> io::Error {
     io::Error::other(format!("cannot make test certificate: {e}"))
 }
 
@@ -105,7 +125,7 @@ fn ca_params(common_name: &str) -> CertificateParams {
     p
 }
 
-fn leaf_params(common_name: &str, eku: ExtendedKeyUsagePurpose) -> CertificateParams {
+pub(crate) fn leaf_params(common_name: &str, eku: ExtendedKeyUsagePurpose) -> CertificateParams {
     let mut p = CertificateParams::default();
     p.distinguished_name = dn(common_name);
     p.is_ca = IsCa::ExplicitNoCa;
@@ -115,7 +135,7 @@ fn leaf_params(common_name: &str, eku: ExtendedKeyUsagePurpose) -> CertificatePa
     p
 }
 
-fn write(path: &Path, contents: &str, private: bool) -> io::Result<()> {
+pub(crate) fn write(path: &Path, contents: &str, private: bool) -> io::Result<()> {
     std::fs::write(path, contents)?;
     #[cfg(unix)]
     if private {
@@ -133,8 +153,11 @@ fn write(path: &Path, contents: &str, private: bool) -> io::Result<()> {
 /// Files: `ca.pem`, `ca-key.pem`, `server.pem`, `server-key.pem` (SAN `localhost`, `127.0.0.1`,
 /// `::1`; EKU serverAuth), `client.pem`, `client-key.pem`, `client-combined.pem` (cert then key;
 /// subject `CN=signbridge-sim test client, O=signbridge-sim`; EKU clientAuth), and from an
-/// unrelated CA `other-ca.pem`, `other-client.pem`, `other-client-key.pem`. Private keys are
-/// written with mode 0600 on Unix.
+/// unrelated CA `other-ca.pem`, `other-client.pem`, `other-client-key.pem`; and the client
+/// credentials as users hold them: `client-rsa.pem` / `client-rsa-key.pem` (RSA-2048),
+/// `client.p12` / `client-rsa.p12` (PKCS#12) and `client-key-encrypted.pem` /
+/// `client-rsa-key-encrypted.pem` (encrypted PKCS#8), opened with [`crate::TEST_PKI_PASSWORD`].
+/// Private keys are written with mode 0600 on Unix.
 ///
 /// # Errors
 ///
@@ -187,6 +210,7 @@ pub fn issue_test_pki(dir: &Path) -> io::Result<TestPki> {
     write(&pki.other_ca_cert, &other_ca.pem(), false)?;
     write(&pki.other_client_cert, &other.pem(), false)?;
     write(&pki.other_client_key, &other_key.serialize_pem(), true)?;
+    crate::tls_creds::write_extra(&pki, &ca, ca.der(), &client_key, client.der())?;
     Ok(pki)
 }
 

@@ -21,7 +21,7 @@ mod token_cache;
 
 pub(crate) use client_app::ClientAppGrant;
 pub use client_app::ClientAppType;
-pub use identity::{ClientCertConfig, ClientIdentity};
+pub use identity::{ClientCertConfig, ClientIdentity, Pkcs12Source};
 pub use keys::{KeyHeader, KeyRing};
 pub use oauth2::OAuth2Config;
 pub use roles::{Role, RoleKeys, RoleKeysConfig, API_KEY_HEADER};

@@ -8,9 +8,9 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
-/// A secret from the configuration: the value itself (`"..."`) or a file holding it
-/// (`{"file": "/run/secrets/x"}`; surrounding whitespace is trimmed). Debug output shows the path,
-/// never the value.
+/// A secret from the configuration: the value itself (`"..."`), a file holding it
+/// (`{"file": "/run/secrets/x"}`; surrounding whitespace is trimmed) or an environment variable
+/// (`{"env": "VARIABLE"}`). Debug output shows the path or the variable's name, never the value.
 #[derive(Clone, Deserialize)]
 #[serde(untagged)]
 pub enum SecretSource {
@@ -21,6 +21,11 @@ pub enum SecretSource {
         /// Path of the file.
         file: PathBuf,
     },
+    /// An environment variable holding the secret.
+    Env {
+        /// Name of the variable.
+        env: String,
+    },
 }
 
 impl fmt::Debug for SecretSource {
@@ -28,6 +33,7 @@ impl fmt::Debug for SecretSource {
         match self {
             SecretSource::Value(_) => f.write_str("SecretSource::Value([REDACTED])"),
             SecretSource::File { file } => write!(f, "SecretSource::File({})", file.display()),
+            SecretSource::Env { env } => write!(f, "SecretSource::Env({env})"),
         }
     }
 }
@@ -50,6 +56,13 @@ impl SecretSource {
             }
             SecretSource::File { file } => {
                 let text = std::fs::read_to_string(file).map_err(|e| {
+                    if e.kind() == std::io::ErrorKind::InvalidData {
+                        return Error::invalid_config(format!(
+                            "{field}: {} is binary, not text (a PKCS#12 .p12/.pfx certificate \
+                             goes in client_cert.pkcs12, with client_cert.password)",
+                            file.display()
+                        ));
+                    }
                     Error::invalid_config(format!("{field}: cannot read {}: {e}", file.display()))
                 })?;
                 let trimmed = text.trim();
@@ -61,6 +74,15 @@ impl SecretSource {
                 }
                 Ok(SecretString::from(trimmed.to_string()))
             }
+            SecretSource::Env { env } => match std::env::var(env) {
+                Ok(v) if !v.is_empty() => Ok(SecretString::from(v)),
+                Ok(_) => Err(Error::invalid_config(format!(
+                    "{field}: the environment variable {env} is empty"
+                ))),
+                Err(_) => Err(Error::invalid_config(format!(
+                    "{field}: the environment variable {env} is not set (or not UTF-8)"
+                ))),
+            },
         }
     }
 }
