@@ -125,13 +125,12 @@ pub fn to_bytes(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Bytes> {
     )))
 }
 
-/// A duration in seconds (int or float, finite, not negative).
+/// A duration in seconds (int or float, finite, not negative, at most a year), range checked
+/// by the core (`signbridge::numbers::seconds`): anything else raises `InvalidInput` with
+/// `SB_ERR_INVALID_ARGUMENT`, the same message as in C and Node.
 pub fn seconds(value: f64, what: &str) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(value).map_err(|_| {
-        PyValueError::new_err(format!(
-            "{what} must be a finite, non-negative number of seconds, got {value}"
-        ))
-    })
+    signbridge::numbers::seconds(value, what)
+        .map_err(|e| Python::attach(|py| crate::errors::to_py(py, &e)))
 }
 
 /// A `str` argument that must not be bytes or another type (clear `TypeError` otherwise).

@@ -59,7 +59,12 @@ impl PyWebhookVerifier {
                 ));
             }
             let list = convert::text_list(Some(secrets), "secrets")?;
-            let tol = convert::seconds(tolerance, "tolerance")?;
+            // A finite, positive tolerance beyond any duration gets the core's 24 h message.
+            let tol = match convert::seconds(tolerance, "tolerance") {
+                Ok(d) => d,
+                Err(_) if tolerance.is_finite() && tolerance > 0.0 => std::time::Duration::MAX,
+                Err(e) => return Err(e),
+            };
             let count = list.len();
             let inner = WebhookVerifier::new(list.into_iter().map(Into::into).collect())
                 .and_then(|v| v.with_tolerance(tol))
