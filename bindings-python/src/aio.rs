@@ -252,13 +252,15 @@ where
     Ok(awaitable.unbind())
 }
 
-/// Whether the calling thread runs an asyncio event loop right now.
-pub(crate) fn in_event_loop(py: Python<'_>) -> bool {
-    py.import("asyncio")
-        .and_then(|m| m.getattr("_get_running_loop"))
-        .and_then(|f| f.call0())
-        .map(|l| !l.is_none())
-        .unwrap_or(false)
+/// Whether the calling thread runs an asyncio event loop right now. Without asyncio imported
+/// no loop can run, and nothing is imported here. An exception raised meanwhile (a pending
+/// Ctrl-C's `KeyboardInterrupt`) is returned, never swallowed.
+pub(crate) fn in_event_loop(py: Python<'_>) -> PyResult<bool> {
+    let modules = py.import("sys")?.getattr("modules")?;
+    let Ok(asyncio) = modules.get_item("asyncio") else {
+        return Ok(false);
+    };
+    Ok(!asyncio.getattr("_get_running_loop")?.call0()?.is_none())
 }
 
 static WARNED: AtomicBool = AtomicBool::new(false);
@@ -271,7 +273,7 @@ pub(crate) fn warn_if_blocking_a_loop(
     client: &Py<PyClient>,
     what: &str,
 ) -> PyResult<()> {
-    if client.get().is_async() || WARNED.load(Ordering::Relaxed) || !in_event_loop(py) {
+    if client.get().is_async() || WARNED.load(Ordering::Relaxed) || !in_event_loop(py)? {
         return Ok(());
     }
     if WARNED.swap(true, Ordering::Relaxed) {
