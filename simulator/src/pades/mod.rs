@@ -493,4 +493,78 @@ mod tests {
             [0.0, 792.0, 595.0, 842.0]
         );
     }
+
+    /// The widgets' rectangles and appearance streams of a signed PDF, in signing order.
+    fn stamps(pdf: &[u8]) -> Vec<([f64; 4], Vec<u8>)> {
+        let doc = Document::load_mem(pdf).expect("load");
+        let mut out = Vec::new();
+        for (_, obj) in doc.objects.iter() {
+            let Ok(d) = obj.as_dict() else { continue };
+            if d.get(b"FT").and_then(Object::as_name).ok() != Some(&b"Sig"[..]) {
+                continue;
+            }
+            let rect: Vec<f64> = d
+                .get(b"Rect")
+                .and_then(Object::as_array)
+                .expect("rect")
+                .iter()
+                .map(|o| o.as_float().map(f64::from).expect("number"))
+                .collect();
+            let ap = d
+                .get(b"AP")
+                .and_then(Object::as_dict)
+                .and_then(|a| a.get(b"N"))
+                .and_then(Object::as_reference)
+                .expect("appearance");
+            let stream = doc
+                .get_object(ap)
+                .and_then(Object::as_stream)
+                .expect("stream");
+            out.push(([rect[0], rect[1], rect[2], rect[3]], stream.content.clone()));
+        }
+        out
+    }
+
+    #[test]
+    fn onespan_stamps_fill_their_fields_stay_on_the_page_and_say_onespan() {
+        let original = crate::pdf::sample_pdf("Stamps", 1);
+        let field = |x| Placement {
+            page: 1,
+            x,
+            y: 100.0,
+            width: 200.0,
+            height: 50.0,
+        };
+        let t = 1_768_471_200;
+        let once = sign_onespan(
+            &original,
+            field(60.0),
+            "Kari Nordmann",
+            "kari@example.com",
+            t,
+        )
+        .expect("first");
+        // The second field reaches past the right edge: moved back onto the page.
+        let twice =
+            sign_onespan(&once, field(500.0), "Ola Hansen", "ola@example.com", t).expect("second");
+        let s = stamps(&twice);
+        assert_eq!(s.len(), 2);
+        let (a, b) = (s[0].0, s[1].0);
+        for r in [a, b] {
+            assert!((r[2] - r[0] - 200.0).abs() < 0.01, "{r:?}");
+            assert!(
+                r[0] >= 0.0 && r[2] <= 595.0 && r[1] >= 0.0 && r[3] <= 842.0,
+                "{r:?}"
+            );
+        }
+        assert!(a[2] <= b[0] || b[2] <= a[0], "overlap: {a:?} {b:?}");
+        for (_, content) in &s {
+            let text = String::from_utf8_lossy(content);
+            assert!(
+                text.contains(r"(Signed with OneSpan Sign \(simulated\)) Tj"),
+                "{text}"
+            );
+            assert!(!text.contains("BankID"));
+        }
+    }
 }
