@@ -1,5 +1,15 @@
-//! Files signbridge writes: names taken from providers made safe. (Downloads are written
-//! atomically by the transport: `Transport::download_to_file`.)
+//! Files signbridge writes: names taken from providers made safe, never clobbering a file that
+//! is already there. (Downloads are written atomically by the transport:
+//! `Transport::download_to_file`.)
+//!
+//! Saving into a directory under a name signbridge chooses (the provider's document names:
+//! `save_all`, `save_signed_files`, `download_into`) never replaces an existing file by default:
+//! a name already taken on disk gets `-2`, `-3`… before its extension (`Contract.pdf`,
+//! `Contract-2.pdf`), atomically (a hard link that fails when the name exists, then the
+//! temporary name removed). `transport.save_overwrite: true` replaces instead. A path the
+//! caller names itself (`download_to`) is the caller's choice and is replaced atomically.
+//! Every saved file is created with mode `transport.save_mode` (default `0o600`: only the
+//! service's user reads signed documents; subject to the process umask).
 
 /// Longest name [`sanitize_file_name`] returns, in bytes of UTF-8: file systems count bytes
 /// (most allow 255), and [`unique_file_names`] may add a `-2` before the extension.
@@ -20,10 +30,7 @@ const MAX_EXTENSION_BYTES: usize = 16;
 /// writes to disk or sends as an upload's file name, whichever provider it came from.
 pub fn sanitize_file_name(name: &str, fallback: &str) -> String {
     let last = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let filtered: String = last
-        .chars()
-        .filter(|c| !c.is_control() && !":*?\"<>|".contains(*c))
-        .collect();
+    let filtered = clean_chars(last);
     // Each rule can undo another (a cut can end on a space or land on a device stem, a `_`
     // can push a name over the limit), so the rules are applied until nothing changes: the
     // result is a fixed point by construction. It settles in at most three passes (a `_` in
@@ -43,9 +50,25 @@ pub fn sanitize_file_name(name: &str, fallback: &str) -> String {
     }
 }
 
+/// `name` in Unicode NFC without control characters, format characters (general category Cf:
+/// U+202E right-to-left override, zero-width joiners, U+FEFF, soft hyphens… which make a name
+/// look like another, `exe.pdf` shown for `fdp.exe`) or characters Windows refuses.
+fn clean_chars(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory as _};
+    name.nfc()
+        .filter(|c| {
+            !c.is_control()
+                && c.general_category() != GeneralCategory::Format
+                && !":*?\"<>|".contains(*c)
+        })
+        .collect()
+}
+
 /// One application of the naming rules to a name without separators or refused characters.
 fn one_pass(name: &str) -> String {
-    let mut cleaned = trim_ends(name.to_string());
+    // NFC again: a cut or a trim could leave a sequence NFC composes differently.
+    let mut cleaned = trim_ends(clean_chars(name));
     if cleaned.len() > MAX_FILE_NAME_BYTES {
         // Cutting keeps the (trimmed) start and the extension, so only a cut without an
         // extension can end in a new dot or space.
@@ -57,16 +80,26 @@ fn one_pass(name: &str) -> String {
     cleaned
 }
 
-/// Whether Windows reads `name` as a device (`CON`, `PRN`, `AUX`, `NUL`, `COM0`–`COM9`,
-/// `LPT0`–`LPT9`, any case, with any extension): such a file cannot be created there.
+/// Whether Windows reads `name` as a device (`CON`, `PRN`, `AUX`, `NUL`, `CONIN$`, `CONOUT$`,
+/// `COM0`–`COM9`, `LPT0`–`LPT9` and their superscript forms `COM¹`–`COM³`, `LPT¹`–`LPT³`, any
+/// case, with any extension): such a file cannot be created there.
 fn is_windows_device(name: &str) -> bool {
     let stem = name.split('.').next().unwrap_or("").trim_end();
     let upper = stem.to_ascii_uppercase();
-    match upper.as_bytes() {
-        b"CON" | b"PRN" | b"AUX" | b"NUL" => true,
-        [b'C', b'O', b'M', d] | [b'L', b'P', b'T', d] => d.is_ascii_digit(),
-        _ => false,
+    if matches!(
+        upper.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) {
+        return true;
     }
+    let (Some(prefix), Some(last)) = (upper.get(..3), upper.get(3..)) else {
+        return false;
+    };
+    (prefix == "COM" || prefix == "LPT")
+        && matches!(
+            last,
+            "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9" | "¹" | "²" | "³"
+        )
 }
 
 /// Trimming can expose new dots or spaces (" . .x" → ". .x" → ".x"): repeat until stable, so
@@ -102,8 +135,9 @@ fn prefix(s: &str, max: usize) -> &str {
 }
 
 /// Safe, distinct file names for `names`, in order: each made safe by [`sanitize_file_name`]
-/// (`fallback` when nothing is left), and a name already taken — ignoring case, as Windows and
-/// macOS do — gets `-2`, `-3`… before its extension (`a.pdf`, `A-2.pdf`).
+/// (`fallback` when nothing is left, NFC), and a name already taken — ignoring case, as Windows
+/// and macOS do, and Unicode normalization (`é` composed or not is one name) — gets `-2`, `-3`…
+/// before its extension (`a.pdf`, `A-2.pdf`).
 pub(crate) fn unique_file_names<'a>(
     names: impl IntoIterator<Item = &'a str>,
     fallback: &str,
@@ -113,12 +147,9 @@ pub(crate) fn unique_file_names<'a>(
         .into_iter()
         .map(|n| {
             let mut name = sanitize_file_name(n, fallback);
-            let (stem, ext) = match name.rsplit_once('.') {
-                Some((s, e)) if !s.is_empty() => (s.to_string(), format!(".{e}")),
-                _ => (name.clone(), String::new()),
-            };
+            let (stem, ext) = split_extension(&name);
             let mut k = 2;
-            while !used.insert(name.to_lowercase()) {
+            while !used.insert(clash_key(&name)) {
                 name = format!("{stem}-{k}{ext}");
                 k += 1;
             }
@@ -126,6 +157,94 @@ pub(crate) fn unique_file_names<'a>(
         })
         .collect()
 }
+
+/// What two names that clash on a case-insensitive, normalizing file system share.
+fn clash_key(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    name.nfc()
+        .collect::<String>()
+        .to_lowercase()
+        .nfc()
+        .collect()
+}
+
+/// `name` as stem and extension (with its dot): `("a", ".pdf")`, `("noext", "")`.
+fn split_extension(name: &str) -> (String, String) {
+    match name.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s.to_string(), format!(".{e}")),
+        _ => (name.to_string(), String::new()),
+    }
+}
+
+/// A temporary file reserved in `dir` (created with `mode`), removed when dropped: a download
+/// lands there before [`place`] gives it its name.
+pub(crate) async fn reserve(dir: &std::path::Path, mode: u32) -> crate::Result<tempfile::TempPath> {
+    let dir = dir.to_path_buf();
+    crate::runtime::blocking_io(move || {
+        temp_builder(mode)
+            .tempfile_in(&dir)
+            .map(tempfile::NamedTempFile::into_temp_path)
+            .map_err(|e| crate::Error::io("create a temporary file in", &dir, e))
+    })
+    .await
+}
+
+/// The builder of signbridge's temporary files: `.signbridge-*.part`, created with `mode`.
+pub(crate) fn temp_builder(mode: u32) -> tempfile::Builder<'static, 'static> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(".signbridge-").suffix(".part");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        b.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    b
+}
+
+/// Give the finished download `staging` its name `name` in `dir`: with `overwrite`, replacing
+/// a file of that name; otherwise never replacing one (a taken name gets `-2`, `-3`… before its
+/// extension, each tried atomically). Returns the path written. Blocking.
+pub(crate) fn place(
+    staging: tempfile::TempPath,
+    dir: &std::path::Path,
+    name: &str,
+    overwrite: bool,
+) -> crate::Result<std::path::PathBuf> {
+    let first = dir.join(name);
+    if overwrite {
+        staging
+            .persist(&first)
+            .map_err(|e| crate::Error::io("move the download into", &first, e.error))?;
+        return Ok(first);
+    }
+    let (stem, ext) = split_extension(name);
+    let mut staging = staging;
+    for k in 1..=MAX_NUMBERED {
+        let target = if k == 1 {
+            first.clone()
+        } else {
+            dir.join(format!("{stem}-{k}{ext}"))
+        };
+        match staging.persist_noclobber(&target) {
+            Ok(()) => return Ok(target),
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => staging = e.path,
+            Err(e) => return Err(crate::Error::io("move the download into", &target, e.error)),
+        }
+    }
+    Err(crate::Error::new(
+        crate::ErrorCode::Io,
+        format!(
+            "{} and {MAX_NUMBERED} numbered names beside it are taken; save into another \
+             directory or set transport.save_overwrite",
+            first.display()
+        ),
+    ))
+}
+
+/// How many numbered names [`place`] tries.
+const MAX_NUMBERED: usize = 10_000;
 
 #[cfg(test)]
 mod tests {
@@ -174,6 +293,16 @@ mod tests {
             ("lpt9 .pdf", "_lpt9 .pdf"),
             ("CONTRACT.pdf", "CONTRACT.pdf"),
             ("COM10.pdf", "COM10.pdf"),
+            // Superscript digits and the console devices are devices too (issue 22).
+            ("COM\u{b9}.pdf", "_COM\u{b9}.pdf"),
+            ("lpt\u{b3}", "_lpt\u{b3}"),
+            ("CONIN$", "_CONIN$"),
+            ("conout$.txt", "_conout$.txt"),
+            // Unicode format characters (Cf) go: a right-to-left override, zero-width chars.
+            ("invoice\u{202e}fdp.exe", "invoicefdp.exe"),
+            ("a\u{200b}b\u{feff}c\u{ad}.pdf", "abc.pdf"),
+            // NFC: a decomposed name is saved composed.
+            ("Cafe\u{301}.pdf", "Caf\u{e9}.pdf"),
             ("", "document.pdf"),
             ("dir/", "document.pdf"),
             ("kontrakt æøå.pdf", "kontrakt æøå.pdf"),
@@ -245,6 +374,36 @@ mod tests {
     }
 
     #[test]
+    fn placing_never_replaces_unless_asked() {
+        let dir = tempfile::tempdir().expect("dir");
+        std::fs::write(dir.path().join("a.pdf"), b"first").expect("write");
+        let rt = crate::runtime::runtime();
+        let staged = |body: &[u8]| {
+            let t = rt
+                .block_on(super::reserve(dir.path(), 0o600))
+                .expect("reserved");
+            std::fs::write(&t, body).expect("write");
+            t
+        };
+        let p = super::place(staged(b"second"), dir.path(), "a.pdf", false).expect("placed");
+        assert_eq!(p, dir.path().join("a-2.pdf"));
+        assert_eq!(
+            std::fs::read(dir.path().join("a.pdf")).expect("a"),
+            b"first"
+        );
+        let p = super::place(staged(b"third"), dir.path(), "a.pdf", true).expect("placed");
+        assert_eq!(p, dir.path().join("a.pdf"));
+        assert_eq!(std::fs::read(&p).expect("a"), b"third");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let m = std::fs::metadata(dir.path().join("a-2.pdf")).expect("meta");
+            assert_eq!(m.permissions().mode() & 0o777, 0o600);
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 2);
+    }
+
+    #[test]
     fn clashing_names_get_numbered_ignoring_case() {
         use super::unique_file_names as u;
         assert_eq!(
@@ -253,6 +412,11 @@ mod tests {
                 "d.pdf"
             ),
             ["a.pdf", "A-2.pdf", "d.pdf", "d-2.pdf", "Æ.pdf", "æ-2.pdf", "noext", "NOEXT-2"]
+        );
+        // NFC and NFD spellings of one name clash, in any case.
+        assert_eq!(
+            u(["\u{e9}t\u{e9}.pdf", "E\u{301}te\u{301}.pdf"], "d.pdf"),
+            ["\u{e9}t\u{e9}.pdf", "\u{c9}t\u{e9}-2.pdf"]
         );
         let long = format!("{}.pdf", "æ".repeat(300));
         let names = u([long.as_str(), long.as_str()], "d.pdf");

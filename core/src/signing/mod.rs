@@ -679,7 +679,9 @@ impl SigningService {
     }
 
     /// Save every signed document of a finished session into `dir` (created if missing), under
-    /// the documents' names made safe (no directories, no clashes). Each file is streamed to a
+    /// the documents' names made safe (no directories, no clashes; a file already in `dir` is
+    /// never replaced: a taken name gets `-2`, `-3`… before its extension, unless
+    /// `transport.save_overwrite`; mode `transport.save_mode`, 0600). Each file is streamed to a
     /// temporary file beside its target (never held in memory), verified (the provider's
     /// checksum when it reports one; a complete PDF), then renamed into place: a failed file
     /// leaves nothing at its target and an existing file there untouched. Files saved before a
@@ -697,10 +699,20 @@ impl SigningService {
             done.files.iter().map(|f| f.name.as_str()),
             crate::files::DEFAULT_DOCUMENT_NAME,
         );
+        let (overwrite, mode) = match done.id.provider() {
+            Provider::Zignsec => self.zignsec()?.save_options(),
+            Provider::Onespan => self.onespan()?.save_options(),
+        };
         let mut written = Vec::with_capacity(done.files.len());
         for (f, name) in done.files.iter().zip(names) {
-            let path = dir.join(name);
-            self.download_to(&done.id, &f.document_id, &path).await?;
+            // Downloaded beside its target, then named without replacing an existing file.
+            let staging = crate::files::reserve(dir, mode).await?;
+            self.download_to(&done.id, &f.document_id, &staging).await?;
+            let d = dir.to_path_buf();
+            let path = crate::runtime::blocking_io(move || {
+                crate::files::place(staging, &d, &name, overwrite)
+            })
+            .await?;
             written.push(path);
         }
         Ok(written)

@@ -50,6 +50,11 @@ const DEFAULT_TOP: f64 = 100.0;
 const DEFAULT_STEP: f64 = 70.0;
 
 impl Backend {
+    /// How files are saved (replace a taken name, permission bits): `transport.save_*`.
+    pub(crate) fn save_options(&self) -> (bool, u32) {
+        self.api.save_options()
+    }
+
     pub(crate) fn new(api: OnespanClient) -> Backend {
         Backend { api }
     }

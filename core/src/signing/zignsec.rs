@@ -45,6 +45,11 @@ pub(crate) struct Backend {
 }
 
 impl Backend {
+    /// How files are saved (replace a taken name, permission bits): `transport.save_*`.
+    pub(crate) fn save_options(&self) -> (bool, u32) {
+        self.api.save_options()
+    }
+
     pub(crate) fn new(api: SigningApi) -> Backend {
         Backend { api }
     }

@@ -58,6 +58,13 @@ pub struct TransportConfig {
     /// (`localhost`, `127.0.0.1`, `::1`) and plain `http` (only ever the local simulator). Any
     /// other value (another scheme, a missing port) is [`ErrorCode::InvalidConfig`].
     pub proxy: Option<String>,
+    /// Whether saving into a directory under a provider's document name replaces a file of that
+    /// name. Default `false`: a taken name gets `-2`, `-3`… before its extension (see
+    /// `core/src/files.rs`). A path you name yourself is always replaced.
+    pub save_overwrite: bool,
+    /// The permission bits of every file signbridge saves (Unix), default `0o600` (384: read and
+    /// write for the service's user only — signed documents hold personal data). At most `0o777`.
+    pub save_mode: u32,
 }
 
 impl std::fmt::Debug for TransportConfig {
@@ -77,6 +84,8 @@ impl std::fmt::Debug for TransportConfig {
                 "proxy",
                 &self.proxy.as_deref().map(super::proxy::redact_userinfo),
             )
+            .field("save_overwrite", &self.save_overwrite)
+            .field("save_mode", &format_args!("{:#o}", self.save_mode))
             .finish()
     }
 }
@@ -95,6 +104,8 @@ impl Default for TransportConfig {
             ca_pem: None,
             ca_file: None,
             proxy: None,
+            save_overwrite: false,
+            save_mode: 0o600,
         }
     }
 }
@@ -102,6 +113,12 @@ impl Default for TransportConfig {
 impl TransportConfig {
     /// The configuration errors of these settings (checked when a client is built).
     pub(crate) fn validate(&self) -> Result<()> {
+        if self.save_mode > 0o777 {
+            return Err(Error::invalid_config(format!(
+                "transport.save_mode must be permission bits from 0 to 0o777 (511), got {}",
+                self.save_mode
+            )));
+        }
         if self.max_attempts == 0 {
             return Err(Error::invalid_config(
                 "transport.max_attempts must be at least 1",

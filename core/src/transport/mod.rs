@@ -606,7 +606,14 @@ impl Transport {
         builder.build().map_err(unusable)
     }
 
-    /// Download what `req` answers straight into the file at `path`, never holding it in memory:
+    /// How files are saved: (replace a taken name, permission bits); see `crate::files`.
+    pub(crate) fn save_options(&self) -> (bool, u32) {
+        let c = &self.settings.config;
+        (c.save_overwrite, c.save_mode)
+    }
+
+    /// Download what `req` answers straight into the file at `path`, never holding it in memory
+    /// (created with mode `transport.save_mode`):
     /// the body is written to a temporary file beside `path` while its md5 is computed; `check`
     /// then looks at the result (e.g. compares the md5 with the one the provider reported), and
     /// only when it passes is the file flushed to disk and renamed to `path`. On any error
@@ -622,10 +629,9 @@ impl Transport {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        let mode = self.settings.config.save_mode;
         let tmp = crate::runtime::blocking_io(move || {
-            tempfile::Builder::new()
-                .prefix(".signbridge-")
-                .suffix(".part")
+            crate::files::temp_builder(mode)
                 .tempfile_in(&dir)
                 .map_err(|e| Error::io("create a temporary file in", &dir, e))
         })

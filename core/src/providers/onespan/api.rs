@@ -668,10 +668,16 @@ impl OnespanClient {
         Ok(done.len)
     }
 
+    /// How files are saved (replace a taken name, permission bits): `transport.save_*`.
+    pub(crate) fn save_options(&self) -> (bool, u32) {
+        self.inner.transport.save_options()
+    }
+
     /// [`OnespanClient::download`] into directory `dir` (created if missing) under the name
     /// OneSpan suggests, made safe (no directories, no hidden files), or a name made from the
-    /// ids; streamed and atomic like [`OnespanClient::download_to`] (an existing file of that
-    /// name is replaced only by a download that passed its checks). Returns the path written.
+    /// ids; streamed and atomic like [`OnespanClient::download_to`]. An existing file of that
+    /// name is never replaced: the download gets `-2`, `-3`… before its extension (unless
+    /// `transport.save_overwrite`). Returns the path written.
     pub async fn download_into(
         &self,
         package_id: &str,
@@ -686,7 +692,8 @@ impl OnespanClient {
         // The name comes with the answer's headers, after the file is on disk: the download is
         // renamed onto a reserved temporary name in `dir` first, then to its name. Until then the
         // reservation is removed when dropped, so a failure leaves nothing behind.
-        let staging = reserve_temp_path(dir).await?;
+        let (overwrite, mode) = self.inner.transport.save_options();
+        let staging = crate::files::reserve(dir, mode).await?;
         let done = self
             .inner
             .transport
@@ -695,20 +702,17 @@ impl OnespanClient {
             })
             .await?;
         let name = suggested_name(&done.headers).unwrap_or_else(|| kind.default_name(package_id));
-        let path = dir.join(name);
-        let target = path.clone();
+        let dir = dir.to_path_buf();
         crate::runtime::blocking_io(move || {
-            staging
-                .persist(&target)
-                .map_err(|e| Error::io("move the download into", &target, e.error))?;
+            // Never over an existing file unless transport.save_overwrite (crate::files).
+            let path = crate::files::place(staging, &dir, &name, overwrite)?;
             // Make the rename itself durable.
-            if let Some(d) = target.parent().and_then(|d| std::fs::File::open(d).ok()) {
+            if let Ok(d) = std::fs::File::open(&dir) {
                 let _ = d.sync_all();
             }
-            Ok(())
+            Ok(path)
         })
-        .await?;
-        Ok(path)
+        .await
     }
 
     // ---- listing ------------------------------------------------------------------------------
@@ -818,19 +822,4 @@ fn suggested_name(headers: &http::HeaderMap) -> Option<String> {
         .get(http::header::CONTENT_DISPOSITION)
         .and_then(|v: &HeaderValue| v.to_str().ok())
         .and_then(content_disposition_name)
-}
-
-/// An empty temporary file in `dir`, named like the transport's own temporary files, that is
-/// removed when the returned path is dropped.
-async fn reserve_temp_path(dir: &Path) -> Result<tempfile::TempPath> {
-    let dir = dir.to_path_buf();
-    crate::runtime::blocking_io(move || {
-        tempfile::Builder::new()
-            .prefix(".signbridge-")
-            .suffix(".part")
-            .tempfile_in(&dir)
-            .map(tempfile::NamedTempFile::into_temp_path)
-            .map_err(|e| Error::io("create a temporary file in", &dir, e))
-    })
-    .await
 }

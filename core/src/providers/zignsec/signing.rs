@@ -348,7 +348,10 @@ impl SigningApi {
     }
 
     /// Save every signed file of a finished session into `dir` (created if missing), under the
-    /// gateway's file names made safe (no directories, no clashes). Returns the paths written.
+    /// gateway's file names made safe (no directories, no clashes). A file already in `dir`
+    /// is never replaced: a taken name gets `-2`, `-3`… before its extension (unless
+    /// `transport.save_overwrite`); files are created with mode `transport.save_mode` (0600).
+    /// Returns the paths written.
     pub async fn save_signed_files(
         &self,
         state: &SigningStatus,
@@ -371,13 +374,25 @@ impl SigningApi {
             state.signed_files.iter().map(|f| f.name.as_str()),
             DEFAULT_FILE_NAME,
         );
+        let (overwrite, mode) = self.save_options();
         let mut written = Vec::with_capacity(names.len());
         for (f, name) in state.signed_files.iter().zip(names) {
-            let path = dir.join(name);
-            self.download_to(f, &path).await?;
+            // Downloaded beside its target, then named without replacing an existing file.
+            let staging = crate::files::reserve(dir, mode).await?;
+            self.download_to(f, &staging).await?;
+            let d = dir.to_path_buf();
+            let path = crate::runtime::blocking_io(move || {
+                crate::files::place(staging, &d, &name, overwrite)
+            })
+            .await?;
             written.push(path);
         }
         Ok(written)
+    }
+
+    /// How files are saved (replace a taken name, permission bits): `transport.save_*`.
+    pub(crate) fn save_options(&self) -> (bool, u32) {
+        self.inner.transport.save_options()
     }
 }
 
