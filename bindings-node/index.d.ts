@@ -338,12 +338,21 @@ export declare class ApproverKey {
  */
 export declare class Client {
   /**
-   * Build a client from a config object (snake_case keys as in the config schema, e.g.
-   * `{ zignsec: { base_url, keys: [primary, secondary], key_header }, transport: {...} }`).
-   * Throws `SB_ERR_INVALID_CONFIG` for a malformed or misspelt field and
+   * Build a client from a config object with camelCase keys, as JavaScript spells them:
+   * `{ zignsec: { baseUrl, keys: [primary, secondary], keyHeader }, transport: {...} }`
+   * (the snake_case keys of the JSON schema are accepted too; a key given in both spellings
+   * is refused). Throws `SB_ERR_INVALID_CONFIG` for a malformed or misspelt field (named in
+   * camelCase) and
    * `SB_ERR_AUTH_CONFIG_MISSING` when no provider is configured. Nothing is sent.
    */
   constructor(config: Config)
+  /**
+   * A client from the configuration as JSON text: the one documented spelling shared by
+   * every language (snake_case keys, as C's `sb_client_new_json`, Python's `Client(text)` and
+   * configuration files use), e.g. `Client.fromJson(fs.readFileSync('signbridge.json',
+   * 'utf8'))`.
+   */
+  static fromJson(json: string): Client
   /**
    * A client configured from the `SIGNBRIDGE_*` environment variables
    * (`SIGNBRIDGE_ZIGNSEC_KEY`, `SIGNBRIDGE_ZIGNSEC_URL`, ...).
@@ -897,8 +906,9 @@ export interface CompletedSession {
 }
 
 /**
- * The configuration of a `Client`: the one config schema of signbridge, with its
- * snake_case keys (the same document C takes as JSON and Python as keyword arguments).
+ * The configuration of a `Client`: the one config schema of signbridge, with camelCase keys
+ * (`Client.fromJson` takes the same document as JSON text with its snake_case keys, as C and
+ * Python do).
  */
 export interface Config {
   /** ZignSec gateway settings. */
@@ -1302,23 +1312,23 @@ export interface NewSession {
 /** An OAuth2 client-credentials grant (`config.zignsec.oauth2`, `config.securosys.oauth2`). */
 export interface OAuth2Config {
   /** The client id the provider issued. */
-  client_id: string
+  clientId: string
   /** The client secret, or `{ file: '/path' }` (a file holding it). */
-  client_secret: SecretSource
+  clientSecret: SecretSource
   /**
    * The OpenID configuration URL (default
    * `{gateway}/auth/realms/zignsec/.well-known/openid-configuration`).
    */
-  discovery_url?: string
+  discoveryUrl?: string
   /** The OpenID issuer; discovery reads `{issuer}/.well-known/openid-configuration`. */
   issuer?: string
   /** A token endpoint to use as is (skips discovery; may be on another host). */
-  token_url?: string
+  tokenUrl?: string
   /**
    * How the client authenticates at the token endpoint: `'basic'` (default, HTTP Basic) or
    * `'post'` (id and secret in the form body).
    */
-  client_auth?: 'basic' | 'post'
+  clientAuth?: 'basic' | 'post'
   /** Scope to ask for (none by default). */
   scope?: string
 }
@@ -1385,7 +1395,7 @@ export interface OnespanCallbackEvent {
 /** OneSpan Client App credentials (`config.onespan.client_app`). */
 export interface OnespanClientAppConfig {
   /** The Client App id. */
-  client_id: string
+  clientId: string
   /** The Client App secret, or `{ file: '/path' }`. */
   secret: SecretSource
   /** `'owner'` (default) or `'sender'` (then `email` names the sender). */
@@ -1395,25 +1405,25 @@ export interface OnespanClientAppConfig {
 }
 
 /**
- * OneSpan Sign settings (`config.onespan`): `base_url` or `environment`, and exactly one of
- * `api_key`, `client_app` and `oauth2`.
+ * OneSpan Sign settings (`config.onespan`): `baseUrl` or `environment`, and exactly one of
+ * `apiKey`, `clientApp` and `oauth2`.
  */
 export interface OnespanConfig {
   /**
    * The web base URL (`https://sandbox.esignlive.com`, or the simulator); overrides
    * `environment`.
    */
-  base_url?: string
-  /** `'sandbox'` or `'production'`, when `base_url` is not set. */
+  baseUrl?: string
+  /** `'sandbox'` or `'production'`, when `baseUrl` is not set. */
   environment?: 'sandbox' | 'production' | 'prod'
   /** An API key, sent as `Authorization: Basic <key>`; or `{ file: '/path' }`. */
-  api_key?: SecretSource
+  apiKey?: SecretSource
   /** Client App credentials (bearer tokens fetched and refreshed for you). */
-  client_app?: OnespanClientAppConfig
+  clientApp?: OnespanClientAppConfig
   /** OAuth 2.0 client credentials (bearer tokens fetched and refreshed for you). */
   oauth2?: OnespanOAuth2Config
   /** The `esl-api-version` to send (default `'11.68.0'`). */
-  api_version?: string
+  apiVersion?: string
 }
 
 /** A PDF of a new transaction: `{ name, data }` or `{ path }` (named after the file). */
@@ -1506,15 +1516,15 @@ export interface OnespanNewPackage {
 /** OneSpan OAuth 2.0 client credentials (`config.onespan.oauth2`). */
 export interface OnespanOAuth2Config {
   /** The OAuth client id. */
-  client_id: string
+  clientId: string
   /** The OAuth client secret, or `{ file: '/path' }`. */
-  client_secret: SecretSource
+  clientSecret: SecretSource
   /** The token URL (default `{base_url}/oauth2/token`). */
-  token_url?: string
+  tokenUrl?: string
   /** Act as this sender. */
-  sender_id?: string
+  senderId?: string
   /** Act on behalf of this user (delegation). */
-  delegator_id?: string
+  delegatorId?: string
 }
 
 /** A sparse update of a draft (`updatePackage`): only the fields given change. */
@@ -1675,15 +1685,15 @@ export interface RequestStatus {
  */
 export interface SecurosysApiKeys {
   /** `keyManagementToken`: create, read, list and delete keys. */
-  key_management?: Array<SecretSource>
+  keyManagement?: Array<SecretSource>
   /** `keyOperationToken`: sign, verify, requests. */
-  key_operation?: Array<SecretSource>
+  keyOperation?: Array<SecretSource>
   /** `approverToken`: approval tasks, approve, reject. */
   approver?: Array<SecretSource>
   /** `serviceToken`: version and license information. */
   service?: Array<SecretSource>
   /** `approverKeyManagementToken`: approver management. */
-  approver_key_management?: Array<SecretSource>
+  approverKeyManagement?: Array<SecretSource>
 }
 
 /** Securosys Primus HSM settings (`config.securosys`). */
@@ -1692,31 +1702,31 @@ export interface SecurosysConfig {
    * The TSB base URL, with its path prefix if it has one (`https://host/tsb`); the `/v1/...`
    * paths are appended.
    */
-  base_url: string
+  baseUrl: string
   /**
    * Role-based API keys (`X-API-KEY`), a list per role (later keys are rolled over to when
    * the TSB says a key is invalid). Each call carries only its role's key; a call whose role
    * has no key fails before sending. Absent: no API key is sent (JWT and/or mTLS only).
    */
-  api_keys?: SecurosysApiKeys
+  apiKeys?: SecurosysApiKeys
   /**
    * A JWT issued by Securosys, sent as `Authorization: Bearer` on every call, or
    * `{ file: '/path' }`.
    */
   jwt?: SecretSource
   /**
-   * Instead of `jwt`: fetch the JWT with an OAuth2 client-credentials grant (`token_url` or
-   * `discovery_url` required); tokens are cached, refreshed before they expire, and replaced
+   * Instead of `jwt`: fetch the JWT with an OAuth2 client-credentials grant (`tokenUrl` or
+   * `discoveryUrl` required); tokens are cached, refreshed before they expire, and replaced
    * once when the TSB refuses one.
    */
   oauth2?: OAuth2Config
   /** Mutual TLS: the client certificate and key the TSB trusts. */
-  client_cert?: ClientCertConfig
+  clientCert?: ClientCertConfig
   /**
    * The role whose API key the certificate endpoints get: `'key_management'` (default, the
    * newer Securosys documentation) or `'key_operation'` (the older table).
    */
-  certificate_role?: 'key_management' | 'key_operation'
+  certificateRole?: 'key_management' | 'key_operation'
 }
 
 /**
@@ -1912,38 +1922,38 @@ export interface StartSigning {
 /** Transport settings (`config.transport`). */
 export interface TransportConfig {
   /** Time allowed to establish a connection, in milliseconds (default 10000). */
-  connect_timeout_ms?: number
+  connectTimeoutMs?: number
   /**
    * Time allowed for one HTTP exchange, in milliseconds, before the allowance for its size
-   * (see `min_transfer_bytes_per_s`; default 60000).
+   * (see `minTransferBytesPerS`; default 60000).
    */
-  request_timeout_ms?: number
+  requestTimeoutMs?: number
   /**
    * The slowest transfer rate a call is given time for, in bytes per second: every byte
-   * sent or received adds `1 / min_transfer_bytes_per_s` seconds to `request_timeout_ms`, so
+   * sent or received adds `1 / min_transfer_bytes_per_s` seconds to `requestTimeoutMs`, so
    * a large document gets as long as a slow line needs (default 100000, i.e. 100 kB/s).
    */
-  min_transfer_bytes_per_s?: number
+  minTransferBytesPerS?: number
   /**
    * Most requests in flight at once to one origin (scheme, host, port); further requests
    * wait for a free slot, which does not count against the timeout (default 64).
    */
-  max_requests_per_origin?: number
+  maxRequestsPerOrigin?: number
   /** Attempts per call for retryable failures (default 3; 1 = no retry). */
-  max_attempts?: number
+  maxAttempts?: number
   /** First backoff step in milliseconds (default 200). */
-  backoff_base_ms?: number
+  backoffBaseMs?: number
   /** Largest backoff step in milliseconds (default 5000). */
-  backoff_max_ms?: number
+  backoffMaxMs?: number
   /** Longest `Retry-After` honoured automatically, in seconds (default 60). */
-  max_retry_after_s?: number
+  maxRetryAfterS?: number
   /** Extra trusted CA certificates, PEM text. */
-  ca_pem?: string
+  caPem?: string
   /**
    * Extra trusted CA certificates, path of a PEM file (e.g. the CA of a two-way TLS
    * gateway).
    */
-  ca_file?: string
+  caFile?: string
   /**
    * The HTTP proxy https connections go through, as a CONNECT tunnel (TLS stays end to end):
    * `'http://[user:password@]host:port'`, or `'direct'` for none. When not set,
@@ -2011,10 +2021,10 @@ export interface WebhookVerifierOptions {
 
 /** ZignSec gateway settings (`config.zignsec`). */
 export interface ZignsecConfig {
-  /** `'test'` (default) or `'prod'`; ignored when `base_url` is set. */
+  /** `'test'` (default) or `'prod'`; ignored when `baseUrl` is set. */
   environment?: 'test' | 'prod' | 'production'
   /** A gateway base URL overriding `environment` (e.g. the local simulator). */
-  base_url?: string
+  baseUrl?: string
   /**
    * The active subscription keys: primary first, then the optional secondary (rotation).
    * Each is the key itself or `{ file: '/path' }` (a file holding it).
@@ -2024,21 +2034,21 @@ export interface ZignsecConfig {
    * Which header carries the key: `'product-key'` (default, `Zs-Product-Key`) or
    * `'authorization'` (legacy).
    */
-  key_header?: 'product-key' | 'authorization'
+  keyHeader?: 'product-key' | 'authorization'
   /** OAuth2/OIDC client credentials: a bearer token is sent with the subscription key. */
   oauth2?: OAuth2Config
   /**
-   * Two-way TLS with the client certificate ZignSec issued. Without `base_url`, the
+   * Two-way TLS with the client certificate ZignSec issued. Without `baseUrl`, the
    * environment's two-way TLS host is used.
    */
-  client_cert?: ClientCertConfig
+  clientCert?: ClientCertConfig
   /**
    * Further origins of this service (credentials, the client certificate and document
    * downloads go there too), e.g. `['https://files.example']`.
    */
-  service_origins?: Array<string>
+  serviceOrigins?: Array<string>
   /** Accept a signed document whose answer carries no md5 (refused by default). */
-  allow_unverified_downloads?: boolean
+  allowUnverifiedDownloads?: boolean
 }
 
 /** ZignSec-only settings of a session. */

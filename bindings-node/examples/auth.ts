@@ -14,12 +14,12 @@ const key: SecretSource = process.env.SIGNBRIDGE_ZIGNSEC_KEY ?? '5f1c7a2e-0d3b-4
 // OAuth2: the secret as a value here; `{ file: '/run/secrets/...' }` works for every secret.
 const oauth: Config = {
   zignsec: {
-    base_url: SIM,
+    baseUrl: SIM,
     keys: [key],
     oauth2: {
-      client_id: 'signbridge-sim-client',
-      client_secret: process.env.ZIGNSEC_CLIENT_SECRET ?? { file: '/run/secrets/zignsec-client-secret' },
-      client_auth: 'basic'
+      clientId: 'signbridge-sim-client',
+      clientSecret: process.env.ZIGNSEC_CLIENT_SECRET ?? { file: '/run/secrets/zignsec-client-secret' },
+      clientAuth: 'basic'
     }
   }
 }
@@ -27,14 +27,14 @@ const oauth: Config = {
 // Two-way TLS: certificate and key from files, the gateway's CA trusted in addition to the roots.
 const mtls: Config = {
   zignsec: {
-    base_url: TLS,
+    baseUrl: TLS,
     keys: [{ file: path.join(CERTS, 'zignsec-key') }, key],
-    client_cert: {
+    clientCert: {
       cert: { file: path.join(CERTS, 'client.pem') },
       key: { file: path.join(CERTS, 'client-key.pem') }
     }
   },
-  transport: { ca_file: path.join(CERTS, 'ca.pem'), max_attempts: 1 }
+  transport: { caFile: path.join(CERTS, 'ca.pem'), maxAttempts: 1 }
 }
 
 async function main (): Promise<void> {

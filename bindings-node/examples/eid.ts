@@ -20,7 +20,7 @@ import {
 const SIM = process.env.SIGNBRIDGE_ZIGNSEC_URL ?? 'http://127.0.0.1:8089'
 
 const eid: EidApi = new Client({
-  zignsec: { base_url: SIM, keys: ['5f1c7a2e-0d3b-4c8e-9a61-2b7e4d9f0a11'] }
+  zignsec: { baseUrl: SIM, keys: ['5f1c7a2e-0d3b-4c8e-9a61-2b7e4d9f0a11'] }
 }).zignsecEid()
 
 const request: EidRequest = {

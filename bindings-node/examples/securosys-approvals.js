@@ -6,7 +6,7 @@
 // With a URL (e.g. http://127.0.0.1:8089 of a running `signbridge sim`) it uses that TSB; without
 // one it starts `signbridge sim --port 0` itself (set SIGNBRIDGE_CLI to the command's path when it
 // is not on PATH) and stops it at the end. The API keys below are the simulator's test keys; give
-// a real TSB's keys (or `{ file: '/run/secrets/...' }`) in the same `api_keys` object.
+// a real TSB's keys (or `{ file: '/run/secrets/...' }`) in the same `apiKeys` object.
 //
 // Run by the test suite (test/securosys.test.js) and type-checked by `npm run typecheck`.
 'use strict'
@@ -39,11 +39,11 @@ async function main () {
   try {
     const hsm = new Client({
       securosys: {
-        base_url: server.url,
+        baseUrl: server.url,
         // Each call carries only the key of the role its endpoint needs.
-        api_keys: {
-          key_management: ['sim-securosys-key-management-0001'],
-          key_operation: ['sim-securosys-key-operation-0001'],
+        apiKeys: {
+          keyManagement: ['sim-securosys-key-management-0001'],
+          keyOperation: ['sim-securosys-key-operation-0001'],
           approver: ['sim-securosys-approver-0001']
         }
       }

@@ -17,11 +17,11 @@ const SIM = process.env.SIGNBRIDGE_ZIGNSEC_URL ?? 'http://127.0.0.1:8089'
 
 const config: Config = {
   zignsec: {
-    base_url: SIM,
+    baseUrl: SIM,
     keys: ['5f1c7a2e-0d3b-4c8e-9a61-2b7e4d9f0a11', '8c2d4e6f-1a3b-4c5d-8e7f-90a1b2c3d4e5'],
-    key_header: 'product-key'
+    keyHeader: 'product-key'
   },
-  transport: { request_timeout_ms: 30_000, max_attempts: 3 }
+  transport: { requestTimeoutMs: 30_000, maxAttempts: 3 }
 }
 
 function isSignbridgeError (e: unknown): e is SignbridgeError {

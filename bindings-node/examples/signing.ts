@@ -21,8 +21,8 @@ const SIM = process.env.SIGNBRIDGE_URL ?? 'http://127.0.0.1:8089'
 const provider: SigningProvider = process.env.PROVIDER === 'zignsec' ? 'zignsec' : 'onespan'
 
 const config: Config = {
-  zignsec: { base_url: SIM, keys: ['5f1c7a2e-0d3b-4c8e-9a61-2b7e4d9f0a11'] },
-  onespan: { base_url: SIM, client_app: { client_id: 'sim-onespan-client-app', secret: { file: '/run/secrets/onespan-app' } } },
+  zignsec: { baseUrl: SIM, keys: ['5f1c7a2e-0d3b-4c8e-9a61-2b7e4d9f0a11'] },
+  onespan: { baseUrl: SIM, clientApp: { clientId: 'sim-onespan-client-app', secret: { file: '/run/secrets/onespan-app' } } },
   signing: { provider }
 }
 

@@ -94,9 +94,11 @@ pub struct Client {
 
 #[napi]
 impl Client {
-    /// Build a client from a config object (snake_case keys as in the config schema, e.g.
-    /// `{ zignsec: { base_url, keys: [primary, secondary], key_header }, transport: {...} }`).
-    /// Throws `SB_ERR_INVALID_CONFIG` for a malformed or misspelt field and
+    /// Build a client from a config object with camelCase keys, as JavaScript spells them:
+    /// `{ zignsec: { baseUrl, keys: [primary, secondary], keyHeader }, transport: {...} }`
+    /// (the snake_case keys of the JSON schema are accepted too; a key given in both spellings
+    /// is refused). Throws `SB_ERR_INVALID_CONFIG` for a malformed or misspelt field (named in
+    /// camelCase) and
     /// `SB_ERR_AUTH_CONFIG_MISSING` when no provider is configured. Nothing is sent.
     #[napi(constructor, ts_args_type = "config: Config")]
     pub fn new(env: Env, config: Unknown<'_>) -> napi::Result<Self> {
@@ -104,17 +106,30 @@ impl Client {
             return Err(type_error(
                 &env,
                 format!(
-                    "config must be an object such as {{ zignsec: {{ base_url, keys }} }}, got {}",
+                    "config must be an object such as {{ zignsec: {{ baseUrl, keys }} }}, got {}",
                     args::describe(&config)
                 ),
             ));
         }
         let value = args::json(&env, config, "config")?;
-        let built = signbridge::Config::from_value(value).and_then(signbridge::Client::new);
+        let built =
+            signbridge::Config::from_camel_case_value(value).and_then(signbridge::Client::new);
         match built {
             Ok(inner) => Ok(Client { inner }),
             Err(e) => Err(errors::to_napi(&env, &e, Kind::Error)),
         }
+    }
+
+    /// A client from the configuration as JSON text: the one documented spelling shared by
+    /// every language (snake_case keys, as C's `sb_client_new_json`, Python's `Client(text)` and
+    /// configuration files use), e.g. `Client.fromJson(fs.readFileSync('signbridge.json',
+    /// 'utf8'))`.
+    #[napi(factory)]
+    pub fn from_json(env: Env, json: String) -> napi::Result<Self> {
+        signbridge::Config::from_json(&json)
+            .and_then(signbridge::Client::new)
+            .map(|inner| Client { inner })
+            .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
     }
 
     /// A client configured from the `SIGNBRIDGE_*` environment variables

@@ -1,6 +1,6 @@
 //! The typed objects of the JavaScript API: results (camelCase fields, `Buffer` for bytes) and the
-//! request shapes the methods accept. Field names are the core's, in camelCase; the config object
-//! alone keeps the snake_case keys of the one config schema.
+//! request shapes the methods accept. Field names are the core's, in camelCase, the config
+//! object's included (`Client.fromJson` takes the schema's snake_case JSON text).
 
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
@@ -10,8 +10,9 @@ use signbridge::providers::zignsec as core;
 // Configuration (the one config schema; typings only: the object is handed to
 // `signbridge::Config::from_value`, which refuses unknown keys).
 
-/// The configuration of a `Client`: the one config schema of signbridge, with its
-/// snake_case keys (the same document C takes as JSON and Python as keyword arguments).
+/// The configuration of a `Client`: the one config schema of signbridge, with camelCase keys
+/// (`Client.fromJson` takes the same document as JSON text with its snake_case keys, as C and
+/// Python do).
 #[napi(object, object_to_js = false)]
 pub struct Config {
     /// ZignSec gateway settings.
@@ -29,11 +30,10 @@ pub struct Config {
 /// ZignSec gateway settings (`config.zignsec`).
 #[napi(object, object_to_js = false)]
 pub struct ZignsecConfig {
-    /// `'test'` (default) or `'prod'`; ignored when `base_url` is set.
+    /// `'test'` (default) or `'prod'`; ignored when `baseUrl` is set.
     #[napi(ts_type = "'test' | 'prod' | 'production'")]
     pub environment: Option<String>,
     /// A gateway base URL overriding `environment` (e.g. the local simulator).
-    #[napi(js_name = "base_url")]
     pub base_url: Option<String>,
     /// The active subscription keys: primary first, then the optional secondary (rotation).
     /// Each is the key itself or `{ file: '/path' }` (a file holding it).
@@ -41,20 +41,17 @@ pub struct ZignsecConfig {
     pub keys: Option<Vec<serde_json::Value>>,
     /// Which header carries the key: `'product-key'` (default, `Zs-Product-Key`) or
     /// `'authorization'` (legacy).
-    #[napi(js_name = "key_header", ts_type = "'product-key' | 'authorization'")]
+    #[napi(ts_type = "'product-key' | 'authorization'")]
     pub key_header: Option<String>,
     /// OAuth2/OIDC client credentials: a bearer token is sent with the subscription key.
     pub oauth2: Option<OAuth2Config>,
-    /// Two-way TLS with the client certificate ZignSec issued. Without `base_url`, the
+    /// Two-way TLS with the client certificate ZignSec issued. Without `baseUrl`, the
     /// environment's two-way TLS host is used.
-    #[napi(js_name = "client_cert")]
     pub client_cert: Option<ClientCertConfig>,
     /// Further origins of this service (credentials, the client certificate and document
     /// downloads go there too), e.g. `['https://files.example']`.
-    #[napi(js_name = "service_origins")]
     pub service_origins: Option<Vec<String>>,
     /// Accept a signed document whose answer carries no md5 (refused by default).
-    #[napi(js_name = "allow_unverified_downloads")]
     pub allow_unverified_downloads: Option<bool>,
 }
 
@@ -62,23 +59,20 @@ pub struct ZignsecConfig {
 #[napi(object, object_to_js = false)]
 pub struct OAuth2Config {
     /// The client id the provider issued.
-    #[napi(js_name = "client_id")]
     pub client_id: String,
     /// The client secret, or `{ file: '/path' }` (a file holding it).
-    #[napi(js_name = "client_secret", ts_type = "SecretSource")]
+    #[napi(ts_type = "SecretSource")]
     pub client_secret: serde_json::Value,
     /// The OpenID configuration URL (default
     /// `{gateway}/auth/realms/zignsec/.well-known/openid-configuration`).
-    #[napi(js_name = "discovery_url")]
     pub discovery_url: Option<String>,
     /// The OpenID issuer; discovery reads `{issuer}/.well-known/openid-configuration`.
     pub issuer: Option<String>,
     /// A token endpoint to use as is (skips discovery; may be on another host).
-    #[napi(js_name = "token_url")]
     pub token_url: Option<String>,
     /// How the client authenticates at the token endpoint: `'basic'` (default, HTTP Basic) or
     /// `'post'` (id and secret in the form body).
-    #[napi(js_name = "client_auth", ts_type = "'basic' | 'post'")]
+    #[napi(ts_type = "'basic' | 'post'")]
     pub client_auth: Option<String>,
     /// Scope to ask for (none by default).
     pub scope: Option<String>,
@@ -109,30 +103,24 @@ pub struct ClientCertConfig {
 pub struct SecurosysConfig {
     /// The TSB base URL, with its path prefix if it has one (`https://host/tsb`); the `/v1/...`
     /// paths are appended.
-    #[napi(js_name = "base_url")]
     pub base_url: String,
     /// Role-based API keys (`X-API-KEY`), a list per role (later keys are rolled over to when
     /// the TSB says a key is invalid). Each call carries only its role's key; a call whose role
     /// has no key fails before sending. Absent: no API key is sent (JWT and/or mTLS only).
-    #[napi(js_name = "api_keys")]
     pub api_keys: Option<SecurosysApiKeys>,
     /// A JWT issued by Securosys, sent as `Authorization: Bearer` on every call, or
     /// `{ file: '/path' }`.
     #[napi(ts_type = "SecretSource")]
     pub jwt: Option<serde_json::Value>,
-    /// Instead of `jwt`: fetch the JWT with an OAuth2 client-credentials grant (`token_url` or
-    /// `discovery_url` required); tokens are cached, refreshed before they expire, and replaced
+    /// Instead of `jwt`: fetch the JWT with an OAuth2 client-credentials grant (`tokenUrl` or
+    /// `discoveryUrl` required); tokens are cached, refreshed before they expire, and replaced
     /// once when the TSB refuses one.
     pub oauth2: Option<OAuth2Config>,
     /// Mutual TLS: the client certificate and key the TSB trusts.
-    #[napi(js_name = "client_cert")]
     pub client_cert: Option<ClientCertConfig>,
     /// The role whose API key the certificate endpoints get: `'key_management'` (default, the
     /// newer Securosys documentation) or `'key_operation'` (the older table).
-    #[napi(
-        js_name = "certificate_role",
-        ts_type = "'key_management' | 'key_operation'"
-    )]
+    #[napi(ts_type = "'key_management' | 'key_operation'")]
     pub certificate_role: Option<String>,
 }
 
@@ -141,10 +129,10 @@ pub struct SecurosysConfig {
 #[napi(object, object_to_js = false)]
 pub struct SecurosysApiKeys {
     /// `keyManagementToken`: create, read, list and delete keys.
-    #[napi(js_name = "key_management", ts_type = "Array<SecretSource>")]
+    #[napi(ts_type = "Array<SecretSource>")]
     pub key_management: Option<Vec<serde_json::Value>>,
     /// `keyOperationToken`: sign, verify, requests.
-    #[napi(js_name = "key_operation", ts_type = "Array<SecretSource>")]
+    #[napi(ts_type = "Array<SecretSource>")]
     pub key_operation: Option<Vec<serde_json::Value>>,
     /// `approverToken`: approval tasks, approve, reject.
     #[napi(ts_type = "Array<SecretSource>")]
@@ -153,31 +141,28 @@ pub struct SecurosysApiKeys {
     #[napi(ts_type = "Array<SecretSource>")]
     pub service: Option<Vec<serde_json::Value>>,
     /// `approverKeyManagementToken`: approver management.
-    #[napi(js_name = "approver_key_management", ts_type = "Array<SecretSource>")]
+    #[napi(ts_type = "Array<SecretSource>")]
     pub approver_key_management: Option<Vec<serde_json::Value>>,
 }
 
-/// OneSpan Sign settings (`config.onespan`): `base_url` or `environment`, and exactly one of
-/// `api_key`, `client_app` and `oauth2`.
+/// OneSpan Sign settings (`config.onespan`): `baseUrl` or `environment`, and exactly one of
+/// `apiKey`, `clientApp` and `oauth2`.
 #[napi(object, object_to_js = false)]
 pub struct OnespanConfig {
     /// The web base URL (`https://sandbox.esignlive.com`, or the simulator); overrides
     /// `environment`.
-    #[napi(js_name = "base_url")]
     pub base_url: Option<String>,
-    /// `'sandbox'` or `'production'`, when `base_url` is not set.
+    /// `'sandbox'` or `'production'`, when `baseUrl` is not set.
     #[napi(ts_type = "'sandbox' | 'production' | 'prod'")]
     pub environment: Option<String>,
     /// An API key, sent as `Authorization: Basic <key>`; or `{ file: '/path' }`.
-    #[napi(js_name = "api_key", ts_type = "SecretSource")]
+    #[napi(ts_type = "SecretSource")]
     pub api_key: Option<serde_json::Value>,
     /// Client App credentials (bearer tokens fetched and refreshed for you).
-    #[napi(js_name = "client_app")]
     pub client_app: Option<OnespanClientAppConfig>,
     /// OAuth 2.0 client credentials (bearer tokens fetched and refreshed for you).
     pub oauth2: Option<OnespanOAuth2Config>,
     /// The `esl-api-version` to send (default `'11.68.0'`).
-    #[napi(js_name = "api_version")]
     pub api_version: Option<String>,
 }
 
@@ -185,7 +170,6 @@ pub struct OnespanConfig {
 #[napi(object, object_to_js = false)]
 pub struct OnespanClientAppConfig {
     /// The Client App id.
-    #[napi(js_name = "client_id")]
     pub client_id: String,
     /// The Client App secret, or `{ file: '/path' }`.
     #[napi(ts_type = "SecretSource")]
@@ -201,19 +185,15 @@ pub struct OnespanClientAppConfig {
 #[napi(object, object_to_js = false)]
 pub struct OnespanOAuth2Config {
     /// The OAuth client id.
-    #[napi(js_name = "client_id")]
     pub client_id: String,
     /// The OAuth client secret, or `{ file: '/path' }`.
-    #[napi(js_name = "client_secret", ts_type = "SecretSource")]
+    #[napi(ts_type = "SecretSource")]
     pub client_secret: serde_json::Value,
     /// The token URL (default `{base_url}/oauth2/token`).
-    #[napi(js_name = "token_url")]
     pub token_url: Option<String>,
     /// Act as this sender.
-    #[napi(js_name = "sender_id")]
     pub sender_id: Option<String>,
     /// Act on behalf of this user (delegation).
-    #[napi(js_name = "delegator_id")]
     pub delegator_id: Option<String>,
 }
 
@@ -229,39 +209,29 @@ pub struct SigningConfig {
 #[napi(object, object_to_js = false)]
 pub struct TransportConfig {
     /// Time allowed to establish a connection, in milliseconds (default 10000).
-    #[napi(js_name = "connect_timeout_ms")]
     pub connect_timeout_ms: Option<u32>,
     /// Time allowed for one HTTP exchange, in milliseconds, before the allowance for its size
-    /// (see `min_transfer_bytes_per_s`; default 60000).
-    #[napi(js_name = "request_timeout_ms")]
+    /// (see `minTransferBytesPerS`; default 60000).
     pub request_timeout_ms: Option<u32>,
     /// The slowest transfer rate a call is given time for, in bytes per second: every byte
-    /// sent or received adds `1 / min_transfer_bytes_per_s` seconds to `request_timeout_ms`, so
+    /// sent or received adds `1 / min_transfer_bytes_per_s` seconds to `requestTimeoutMs`, so
     /// a large document gets as long as a slow line needs (default 100000, i.e. 100 kB/s).
-    #[napi(js_name = "min_transfer_bytes_per_s")]
     pub min_transfer_bytes_per_s: Option<u32>,
     /// Most requests in flight at once to one origin (scheme, host, port); further requests
     /// wait for a free slot, which does not count against the timeout (default 64).
-    #[napi(js_name = "max_requests_per_origin")]
     pub max_requests_per_origin: Option<u32>,
     /// Attempts per call for retryable failures (default 3; 1 = no retry).
-    #[napi(js_name = "max_attempts")]
     pub max_attempts: Option<u32>,
     /// First backoff step in milliseconds (default 200).
-    #[napi(js_name = "backoff_base_ms")]
     pub backoff_base_ms: Option<u32>,
     /// Largest backoff step in milliseconds (default 5000).
-    #[napi(js_name = "backoff_max_ms")]
     pub backoff_max_ms: Option<u32>,
     /// Longest `Retry-After` honoured automatically, in seconds (default 60).
-    #[napi(js_name = "max_retry_after_s")]
     pub max_retry_after_s: Option<u32>,
     /// Extra trusted CA certificates, PEM text.
-    #[napi(js_name = "ca_pem")]
     pub ca_pem: Option<String>,
     /// Extra trusted CA certificates, path of a PEM file (e.g. the CA of a two-way TLS
     /// gateway).
-    #[napi(js_name = "ca_file")]
     pub ca_file: Option<String>,
     /// The HTTP proxy https connections go through, as a CONNECT tunnel (TLS stays end to end):
     /// `'http://[user:password@]host:port'`, or `'direct'` for none. When not set,

@@ -99,6 +99,17 @@ impl Config {
         })
     }
 
+    /// Parse the schema as JavaScript spells objects: camelCase keys (`baseUrl`, `keyHeader`,
+    /// `apiKeys.keyManagement`), as the Node addon's `new Client({...})` takes them (snake_case
+    /// keys are accepted as well). A key given in both spellings is refused; errors name the
+    /// fields in camelCase.
+    pub fn from_camel_case_value(value: serde_json::Value) -> Result<Config> {
+        let value = crate::naming::snake_case_keys(value)
+            .map_err(|e| Error::invalid_config(format!("configuration is invalid: {e}")))?;
+        Config::from_value(value)
+            .map_err(|e| Error::invalid_config(crate::naming::camel_case_quoted(e.message())))
+    }
+
     /// Read a JSON configuration file.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Config> {
         let path = path.as_ref();

@@ -36,6 +36,7 @@ pub mod error;
 pub(crate) mod files;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod naming;
 pub mod numbers;
 pub mod pdf;
 pub mod providers;

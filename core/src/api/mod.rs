@@ -171,36 +171,7 @@ pub(crate) fn result<T: Serialize>(op: &str, value: &T) -> Result<Value> {
         .map_err(|e| Error::internal(format!("{op}: the result cannot be written as JSON: {e}")))
 }
 
-/// `securosys.create_key` → `securosys.createKey`.
-fn camel_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut upper = false;
-    for c in name.chars() {
-        if c == '_' {
-            upper = true;
-        } else if upper {
-            out.extend(c.to_uppercase());
-            upper = false;
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// `securosys.createKey` → `securosys.create_key` (snake_case names are unchanged).
-fn snake_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len() + 4);
-    for c in name.chars() {
-        if c.is_ascii_uppercase() {
-            out.push('_');
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
+use crate::naming::{camel_case, snake_case};
 
 #[cfg(test)]
 mod tests {

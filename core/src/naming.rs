@@ -1,0 +1,139 @@
+//! Names as each language spells them: the core's snake_case (`base_url`,
+//! `securosys.create_key`) and JavaScript's camelCase (`baseUrl`, `securosys.createKey`).
+//! The wrappers that speak camelCase translate through here, so the rules live in one place.
+
+use serde_json::{Map, Value};
+
+/// `securosys.create_key` → `securosys.createKey`, `base_url` → `baseUrl`.
+pub fn camel_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `securosys.createKey` → `securosys.create_key`, `baseUrl` → `base_url` (snake_case names are
+/// unchanged).
+pub fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for c in name.chars() {
+        if c.is_ascii_uppercase() {
+            out.push('_');
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Every object key of `value` (at any depth) in snake_case. A key given in both spellings in
+/// one object (`baseUrl` and `base_url`) is an error naming it, so nothing is silently dropped.
+/// Only for documents whose keys are all field names (the configuration), never for ones that
+/// carry user data as keys.
+pub fn snake_case_keys(value: Value) -> Result<Value, String> {
+    Ok(match value {
+        Value::Object(map) => {
+            let mut out = Map::with_capacity(map.len());
+            for (k, v) in map {
+                let key = snake_case(&k);
+                if out.contains_key(&key) {
+                    return Err(format!(
+                        "`{}` is given twice (as `{}` and `{key}`): give it once",
+                        camel_case(&key),
+                        k
+                    ));
+                }
+                out.insert(key, snake_case_keys(v)?);
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(snake_case_keys)
+                .collect::<Result<_, _>>()?,
+        ),
+        other => other,
+    })
+}
+
+/// `message` with every `` `snake_name` `` in camelCase (``unknown field `base_urlx`, expected
+/// `base_url` `` → ``unknown field `baseUrlx`, expected `baseUrl` ``), for a reader who wrote
+/// camelCase.
+pub fn camel_case_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut parts = message.split('`');
+    if let Some(first) = parts.next() {
+        out.push_str(first);
+    }
+    for (i, part) in parts.enumerate() {
+        out.push('`');
+        let quoted = i % 2 == 0;
+        let ident = !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if quoted && ident {
+            out.push_str(&camel_case(part));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn both_ways() {
+        for (s, c) in [
+            ("base_url", "baseUrl"),
+            ("securosys.create_key", "securosys.createKey"),
+            ("keys", "keys"),
+            ("api_keys", "apiKeys"),
+        ] {
+            assert_eq!(camel_case(s), c);
+            assert_eq!(snake_case(c), s);
+            assert_eq!(snake_case(s), s);
+        }
+    }
+
+    #[test]
+    fn keys_at_every_depth_and_no_silent_duplicates() {
+        let v = json!({"zignsec": {"baseUrl": "u", "clientCert": {"certFile": "f"}},
+                       "securosys": {"apiKeys": {"keyManagement": ["k"]}},
+                       "transport": {"caFiles": ["a"], "backoff_base_ms": 1}});
+        assert_eq!(
+            snake_case_keys(v).expect("ok"),
+            json!({"zignsec": {"base_url": "u", "client_cert": {"cert_file": "f"}},
+                   "securosys": {"api_keys": {"key_management": ["k"]}},
+                   "transport": {"ca_files": ["a"], "backoff_base_ms": 1}})
+        );
+        let e = snake_case_keys(json!({"zignsec": {"baseUrl": "a", "base_url": "b"}}))
+            .expect_err("twice");
+        assert!(e.contains("`baseUrl` is given twice"), "{e}");
+    }
+
+    #[test]
+    fn quoted_names_in_messages() {
+        assert_eq!(
+            camel_case_quoted("unknown field `base_urlx`, expected `base_url` or `keys`"),
+            "unknown field `baseUrlx`, expected `baseUrl` or `keys`"
+        );
+        assert_eq!(camel_case_quoted("no quotes"), "no quotes");
+        assert_eq!(camel_case_quoted("`Not ident` `a_b"), "`Not ident` `aB");
+    }
+}
