@@ -9,6 +9,17 @@
 use lopdf::xref::XrefEntry;
 use lopdf::{Dictionary, Document, Object};
 
+/// Catalog entries a signature's update may change.
+const CATALOG_SIGNER_KEYS: &[&[u8]] = &[
+    b"AcroForm",
+    b"DSS",
+    b"Perms",
+    b"Version",
+    b"Extensions",
+    b"Metadata",
+    b"MarkInfo",
+];
+
 fn name_of<'a>(d: &'a Dictionary, key: &[u8]) -> Option<&'a [u8]> {
     d.get(key).ok().and_then(|o| o.as_name().ok())
 }
@@ -84,9 +95,10 @@ fn allowed_change(old: &Object, new: &Object) -> bool {
             };
             match name_of(n, b"Type") {
                 Some(b"Page") => without(o, &[b"Annots"]) == without(n, &[b"Annots"]),
+                // What signers update in the catalog (pyHanko's rule too): the form, the
+                // validation data, the version and extensions they need, the XMP metadata.
                 Some(b"Catalog") => {
-                    without(o, &[b"AcroForm", b"DSS", b"Perms"])
-                        == without(n, &[b"AcroForm", b"DSS", b"Perms"])
+                    without(o, CATALOG_SIGNER_KEYS) == without(n, CATALOG_SIGNER_KEYS)
                 }
                 Some(b"XRef" | b"ObjStm") => true,
                 _ => n.has(b"Fields") && o.has(b"Fields"),

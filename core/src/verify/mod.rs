@@ -358,13 +358,16 @@ fn report_one(
             "/ByteRange ends at byte {end}, not at the end of the signature's revision"
         ));
     }
-    let appended = if end >= content_end {
-        Appended::Nothing
+    let (appended, what) = if end >= content_end {
+        (Appended::Nothing, None)
     } else {
         appended_after(pdf, end, &all[i + 1..], content_end)
     };
     if appended == Appended::OtherChanges {
-        problems.push("the document was changed after this signature".to_owned());
+        problems.push(format!(
+            "the document was changed after this signature ({})",
+            what.unwrap_or_default()
+        ));
     }
     let (time, source) = match (checked.signing_time, claimed) {
         (Some(t), _) => (Some(t), "signed_attribute"),
@@ -406,28 +409,34 @@ fn report_one(
 }
 
 /// What follows byte `end`: each later signature's update must add only a signature, and
-/// nothing may follow the last one.
+/// nothing may follow the last one; with what else was changed, in words.
 fn appended_after(
     pdf: &[u8],
     end: usize,
     later: &[scan::RawSignature],
     content_end: usize,
-) -> Appended {
+) -> (Appended, Option<String>) {
     let mut from = end;
     for s in later {
         let to = s.covered_end();
         if to <= from || s.at < from {
             continue;
         }
-        if changes::signature_only(pdf, from, to).is_err() {
-            return Appended::OtherChanges;
+        if let Err(what) = changes::signature_only(pdf, from, to) {
+            return (Appended::OtherChanges, Some(what));
         }
         from = to;
     }
     if from >= content_end && from > end {
-        Appended::Signatures
+        (Appended::Signatures, None)
     } else {
-        Appended::OtherChanges
+        (
+            Appended::OtherChanges,
+            Some(format!(
+                "bytes {from}..{} are not a signature's update",
+                content_end
+            )),
+        )
     }
 }
 
