@@ -8,8 +8,9 @@ use crate::error::{Error, Result};
 ///
 /// Timeouts: a call's HTTP exchange may take `request_timeout_ms` plus the time its data needs at
 /// `min_transfer_bytes_per_s` — for the bytes sent (an upload of 50 MB gets 500 s more at the
-/// default 100 kB/s) and for the bytes received (the answer's `Content-Length`, or what has
-/// arrived so far when the server does not say). A small JSON call therefore gets about
+/// default 100 kB/s) and for the bytes received so far (never for what the server *announces*:
+/// a `Content-Length` of 256 MiB trickled byte by byte does not buy 45 minutes). No byte for
+/// `read_idle_timeout_ms` ends it too. A small JSON call therefore gets about
 /// `request_timeout_ms`, a large document as long as a slow line needs, and a stalled transfer
 /// still ends. Connecting has its own `connect_timeout_ms`. Time spent waiting for a free request
 /// slot (`max_requests_per_origin`) does not count.
@@ -65,6 +66,10 @@ pub struct TransportConfig {
     /// The permission bits of every file signbridge saves (Unix), default `0o600` (384: read and
     /// write for the service's user only — signed documents hold personal data). At most `0o777`.
     pub save_mode: u32,
+    /// Longest pause between two pieces of an answer's body, in milliseconds (default 30 000):
+    /// a server that stops sending (or trickles slower than this) fails the exchange with
+    /// `SB_ERR_TIMEOUT` however long the whole exchange may take.
+    pub read_idle_timeout_ms: u64,
 }
 
 impl std::fmt::Debug for TransportConfig {
@@ -84,6 +89,7 @@ impl std::fmt::Debug for TransportConfig {
                 "proxy",
                 &self.proxy.as_deref().map(super::proxy::redact_userinfo),
             )
+            .field("read_idle_timeout_ms", &self.read_idle_timeout_ms)
             .field("save_overwrite", &self.save_overwrite)
             .field("save_mode", &format_args!("{:#o}", self.save_mode))
             .finish()
@@ -106,6 +112,7 @@ impl Default for TransportConfig {
             proxy: None,
             save_overwrite: false,
             save_mode: 0o600,
+            read_idle_timeout_ms: 30_000,
         }
     }
 }

@@ -13,8 +13,17 @@ use super::errors::{diagnose_tls, timeout_error, transport_error};
 use super::request::Response;
 use crate::error::{Error, ErrorCode};
 
-/// Largest answer body accepted, to bound memory when a server misbehaves.
+/// Largest answer body accepted in memory (a document downloaded into memory), to bound memory
+/// when a server misbehaves.
 const MAX_BODY_BYTES: u64 = 256 * 1024 * 1024;
+
+/// Largest JSON answer accepted (`Content-Type: application/json` or `+json`): parsed into
+/// values, a JSON body takes many times its size in memory (`[0,0,…]` ~16×).
+pub(crate) const MAX_JSON_BYTES: u64 = 16 * 1024 * 1024;
+
+/// How much of an error answer (non-2xx) is read: enough for any provider's error JSON; the
+/// rest is not read (the connection is closed), so an error body never costs more.
+pub(crate) const MAX_ERROR_BYTES: u64 = 64 * 1024;
 
 /// Largest answer streamed into a file ([`super::Transport::download_to_file`]), to bound the
 /// disk space a misbehaving server can fill.
@@ -31,6 +40,8 @@ pub(crate) struct Limits {
     pub min_rate: u64,
     /// Bytes of the request body.
     pub sent: u64,
+    /// Longest pause between two pieces of the answer's body.
+    pub idle: Duration,
 }
 
 impl Limits {
@@ -39,7 +50,8 @@ impl Limits {
         Duration::from_secs_f64(bytes as f64 / self.min_rate as f64)
     }
 
-    /// When an exchange started at `start` times out, `received` bytes of the answer expected.
+    /// When an exchange started at `start` times out, `received` bytes of the answer received
+    /// (what has arrived, never what the server announced).
     pub(crate) fn deadline(
         &self,
         start: tokio::time::Instant,
@@ -47,6 +59,19 @@ impl Limits {
     ) -> tokio::time::Instant {
         start + self.request_timeout + self.allowance(self.sent.saturating_add(received))
     }
+}
+
+/// No byte of the answer for `idle`: the server stalled.
+fn idle_error(what: &str, url: &Url, idle: Duration, received: u64) -> Error {
+    Error::new(
+        ErrorCode::Timeout,
+        format!(
+            "{what}: the server at {} sent nothing for {} ms after {received} bytes of its \
+             answer (transport.read_idle_timeout_ms)",
+            super::shown_url(url),
+            idle.as_millis()
+        ),
+    )
 }
 
 /// What an exchange needs besides the request.
@@ -163,15 +188,31 @@ pub(crate) async fn exchange(
     }
     // Only a successful answer goes to the file; an error answer is read for its details.
     let to_file = status.is_success() && sink.is_some();
+    let is_json = headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .is_some_and(|t| t == "application/json" || t.ends_with("+json"));
+    // An error answer is cut at MAX_ERROR_BYTES (read no further), not refused: its status
+    // still says what happened.
+    let error_cut = (!status.is_success()).then_some(MAX_ERROR_BYTES);
     let limit = if to_file {
         MAX_FILE_BYTES
+    } else if is_json {
+        MAX_JSON_BYTES
     } else {
         MAX_BODY_BYTES
     };
     // The length as hyper frames the body (a Content-Length header beside chunked encoding, or
     // on an answer without a body, is not the length).
     let expected = resp.content_length();
-    if let Some(len) = expected {
+    if let Some(len) = expected.filter(|_| error_cut.is_none()) {
         if len > limit {
             return Err((
                 Error::protocol(format!(
@@ -186,7 +227,9 @@ pub(crate) async fn exchange(
     let mut body = Vec::new();
     let mut received = 0u64;
     loop {
-        let deadline = limits.deadline(start, expected.unwrap_or(0).max(received));
+        // Time for the bytes that arrived, never for those announced (a server declaring a huge
+        // length and trickling bytes must not hold the call for hours).
+        let deadline = limits.deadline(start, received);
         // The timer's resolution is a millisecond: smaller moves are not worth a reset.
         if deadline >= timer.deadline() + Duration::from_millis(1) {
             timer.as_mut().reset(deadline);
@@ -195,6 +238,9 @@ pub(crate) async fn exchange(
             biased;
             c = resp.chunk() => c,
             () = &mut timer => return Err((timeout_error(what, &url, start.elapsed()), false)),
+            () = tokio::time::sleep(limits.idle) => {
+                return Err((idle_error(what, &url, limits.idle, received), false))
+            }
         };
         let chunk = match chunk {
             Ok(Some(data)) => data,
@@ -205,6 +251,14 @@ pub(crate) async fn exchange(
             }
         };
         received += chunk.len() as u64;
+        if let Some(cut) = error_cut {
+            let room = cut.saturating_sub(received - chunk.len() as u64) as usize;
+            if chunk.len() >= room {
+                body.extend_from_slice(first.take().as_deref().unwrap_or_default());
+                body.extend_from_slice(&chunk[..room]);
+                break;
+            }
+        }
         if received > limit {
             return Err((
                 Error::protocol(format!("the answer to {what} exceeds {limit} bytes")),
@@ -248,6 +302,7 @@ mod tests {
             request_timeout: Duration::from_secs(60),
             min_rate: 100_000,
             sent: 50_000_000,
+            idle: Duration::from_secs(30),
         };
         let t0 = tokio::time::Instant::now();
         assert_eq!(limits.deadline(t0, 0), t0 + Duration::from_secs(560));

@@ -444,6 +444,7 @@ impl Transport {
                 request_timeout: Duration::from_millis(self.settings.config.request_timeout_ms),
                 min_rate: self.settings.config.min_transfer_bytes_per_s.max(1),
                 sent: req.body.len(),
+                idle: Duration::from_millis(self.settings.config.read_idle_timeout_ms.max(1)),
             },
             proxy: route
                 .and_then(|r| r.proxy_for(&req.url))
