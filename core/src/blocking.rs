@@ -263,6 +263,18 @@ impl Signing {
     ) -> Result<Vec<PathBuf>> {
         block_on(self.0.save_signed_files(state, dir))?
     }
+    /// See [`SigningApi::complete_redirect`].
+    pub fn complete_redirect(
+        &self,
+        session_id: &str,
+        returned_url: &str,
+        expected_relay_state: Option<&str>,
+    ) -> Result<SigningStatus> {
+        block_on(
+            self.0
+                .complete_redirect(session_id, returned_url, expected_relay_state),
+        )?
+    }
 }
 
 /// Read a document from a file (blocking twin of [`Document::from_path`]).

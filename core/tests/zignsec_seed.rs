@@ -276,3 +276,148 @@ fn seed_000_two_way_tls_downloads_from_the_gateway_host() {
         .expect_err("not the service");
     assert_eq!(e.code(), ErrorCode::Protocol, "{e}");
 }
+
+/// Fill in the hosted page as a test user and press `action` (`sign` or `cancel`); the URL the
+/// browser is sent back to.
+fn browser_returns(redirect_url: &str, action: &str) -> String {
+    let page = http::get(redirect_url).expect("page");
+    let action_url = http::form_action(&page.text()).expect("form");
+    let target = url::Url::parse(redirect_url)
+        .expect("url")
+        .join(&action_url)
+        .expect("join");
+    let answer = http::post_form(
+        target.as_str(),
+        &[
+            ("personal_number", "06046517928"),
+            ("otp", "otp"),
+            ("password", "qwer1234"),
+            ("action", action),
+        ],
+    )
+    .expect("form post");
+    assert_eq!(answer.status / 100, 3, "{}", answer.text());
+    answer.header("location").expect("redirect").to_owned()
+}
+
+/// Seeds 002/001: the signing redirect-return helper, like the eID one — the target redirect
+/// after signing, the cancel redirect, and a return that is not the session's.
+#[test]
+fn seed_002_signing_redirect_return_helper() {
+    let sim = sim();
+    let s = signing(&sim, json!({}));
+    let create = CreateSigning {
+        redirect_success: Some("https://app.example/ok".into()),
+        redirect_failure: Some("https://app.example/fail".into()),
+        relay_state: Some("order-42".into()),
+        ..CreateSigning::default()
+    };
+    let started = s.sign_documents(&create, &[doc("a.pdf")]).expect("started");
+    let back = browser_returns(&started.redirect_url, "sign");
+    assert!(back.starts_with("https://app.example/ok"), "{back}");
+    // Someone else's return, or another relay state: refused before the session counts.
+    let e = s
+        .complete_redirect(&started.id, &back, Some("order-43"))
+        .expect_err("foreign relay state");
+    assert_eq!(e.code(), ErrorCode::InvalidArgument, "{e}");
+    let done = s
+        .complete_redirect(&started.id, &back, Some("order-42"))
+        .expect("finished");
+    assert_eq!(done.status, signbridge::SessionStatus::Finished);
+    assert_eq!(done.signed_files.len(), 1);
+
+    let cancelled = s.sign_documents(&create, &[doc("b.pdf")]).expect("started");
+    let back = browser_returns(&cancelled.redirect_url, "cancel");
+    assert!(back.starts_with("https://app.example/fail"), "{back}");
+    let e = s
+        .complete_redirect(&cancelled.id, &back, Some("order-42"))
+        .expect_err("cancelled");
+    assert_eq!(e.code(), ErrorCode::Cancelled, "{e}");
+    // The OAuth-style error of seed 001's error handling, without any request.
+    let e = s
+        .complete_redirect(
+            &cancelled.id,
+            "https://app.example/fail?error=access_denied&error_description=User+left&relay_state=order-42",
+            Some("order-42"),
+        )
+        .expect_err("access_denied");
+    assert_eq!(e.code(), ErrorCode::Cancelled);
+    assert!(
+        e.message().contains("the signer cancelled the signing"),
+        "{e}"
+    );
+    assert_eq!(e.provider_code(), Some("access_denied"));
+    // The same helper from every language goes through the operation table.
+    let c = client(json!({"base_url": sim.base_url(), "keys": [DEFAULT_PRIMARY_KEY]}));
+    let e = c
+        .call(
+            "zignsec.complete_signing_redirect",
+            json!({"session_id": cancelled.id, "returned_url": "?errorCode=CANCELLED"}),
+            &signbridge::api::CallContext::default(),
+        )
+        .expect_err("cancelled");
+    assert_eq!(e.code(), ErrorCode::Cancelled);
+}
+
+/// Seed 000: any product path with any body, authenticated and error-mapped — the seed's own
+/// two-way TLS example runs against the simulator's TLS listener (which before answered 404).
+#[test]
+fn seed_000_any_product_path_and_the_two_way_tls_example() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let pki = signbridge_sim::issue_test_pki(dir.path()).expect("pki");
+    let sim = BackgroundSimulator::start(SimConfig {
+        quiet: true,
+        tls_dir: Some(dir.path().to_path_buf()),
+        ..SimConfig::default()
+    })
+    .expect("sim");
+    let c = Client::new(
+        Config::from_json(
+            &json!({"zignsec": mtls_config(&sim, &pki, false),
+                    "transport": {"ca_file": pki.ca_cert, "max_attempts": 1}})
+            .to_string(),
+        )
+        .expect("config"),
+    )
+    .expect("client");
+    let ctx = signbridge::api::CallContext::default();
+    let answer = c
+        .call(
+            "zignsec.session_call",
+            json!({"path": "/core/api/sessions/bankidse/auth",
+                   "body": {"personalNumber": "198001011234", "endUserIp": "192.168.1.1"}}),
+            &ctx,
+        )
+        .expect("the seed's example");
+    assert!(answer["id"].is_string(), "{answer}");
+    assert!(answer["orderRef"].is_string(), "{answer}");
+    let reqs = recorded(sim.base_url());
+    let last = reqs.last().expect("recorded");
+    assert_eq!(last["mtls"], true);
+    assert!(header_names(last).iter().any(|h| h == "zs-product-key"));
+    // Errors are mapped like the typed calls'.
+    let e = c
+        .call(
+            "zignsec.session_call",
+            json!({"path": "/core/api/sessions/bankidse/auth", "body": {"personalNumber": "1"}}),
+            &ctx,
+        )
+        .expect_err("refused");
+    assert_eq!(e.http_status(), Some(400), "{e}");
+    let e = c
+        .call(
+            "zignsec.session_call",
+            json!({"method": "GET", "path": "/core/api/sessions/00000000-0000-4000-8000-000000000000"}),
+            &ctx,
+        )
+        .expect_err("unknown");
+    assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+    let e = c
+        .call(
+            "zignsec.session_call",
+            json!({"path": "https://evil.example/x"}),
+            &ctx,
+        )
+        .expect_err("not a gateway path");
+    assert_eq!(e.code(), ErrorCode::InvalidArgument);
+}

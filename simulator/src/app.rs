@@ -45,6 +45,10 @@ pub(crate) fn router(shared: AppState) -> Router {
         )
         .route("/folders/{id}/media/{file_id}", get(download))
         .route(
+            "/core/api/sessions/bankidse/auth",
+            post(crate::s2s::bankidse_auth),
+        )
+        .route(
             "/core/api/sessions/{category}/{product}",
             post(crate::eid::create_core),
         )

@@ -44,6 +44,7 @@ mod oauth;
 mod onespan;
 pub mod pades;
 pub mod pdf;
+mod s2s;
 mod securosys;
 mod state;
 mod tls;

@@ -406,6 +406,19 @@ pub struct ZignsecSession {
     pub session_id: String,
 }
 
+/// The signer's browser back at your redirect URL.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ZignsecRedirect {
+    /// The session id.
+    pub session_id: String,
+    /// The URL the browser came back to (full, or just its `?query`).
+    pub returned_url: String,
+    /// The relay state the session was created with (checked in the URL and the session).
+    #[serde(default)]
+    pub expected_relay_state: Option<String>,
+}
+
 /// Starting a ZignSec signing session.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -727,6 +740,16 @@ operations! {
             let state = s.status(&r.session_id).await?;
             paths(s.save_signed_files(&state, &r.dir).await?)
         };
+    /// Handle the signer's browser coming back to your redirect URL: a cancel or error in it
+    /// (`errorCode`, `error=access_denied`, `error_description`) is its error without a request;
+    /// a foreign relay state or session id is refused; else the finished session.
+    zignsec_complete_signing_redirect "zignsec.complete_signing_redirect" (ZignsecRedirect) -> SigningStatus [long_running]:
+        |c, r, x| c.zignsec()?.signing().complete_redirect(&r.session_id, &r.returned_url, r.expected_relay_state.as_deref()).await?;
+    /// Call any product path of the gateway with any JSON body (e.g. the two-way TLS example
+    /// `POST /core/api/sessions/bankidse/auth`), authenticated and error-mapped like the typed
+    /// calls; the answer's JSON.
+    zignsec_session_call "zignsec.session_call" (crate::providers::zignsec::SessionCall) -> serde_json::Value:
+        |c, r, x| c.zignsec()?.session_call(&r).await?;
 
     // ---- OneSpan Sign -----------------------------------------------------------------------
 

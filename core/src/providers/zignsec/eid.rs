@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::model::{CreateSigning, ProviderErrorItem};
+use super::redirect::{check_final_relay, check_return, Flow};
 use super::Inner;
 use crate::error::{Error, ErrorCode, Result};
 use crate::providers::check_id;
@@ -211,9 +212,14 @@ pub(crate) fn session_failure(
         .as_ref()
         .map(|(c, d)| format!(": {d} ({c})"))
         .unwrap_or_default();
+    let meaning = match (code, kind) {
+        (ErrorCode::Cancelled, "eID session") => Flow::Identification.cancelled(),
+        (ErrorCode::Cancelled, "signing session") => Flow::Signing.cancelled(),
+        _ => code.message(),
+    };
     let mut err = Error::new(
         code,
-        format!("{kind} {id} ended {status}{detail}; {}", code.message()),
+        format!("{kind} {id} ended {status}{detail}; {meaning}"),
     );
     if let (Some(e), Some((c, d))) = (first, first_text) {
         err = err.with_provider(Some(c), Some(d));
@@ -587,36 +593,12 @@ impl EidApi {
         expected_relay_state: Option<&str>,
     ) -> Result<EidResult> {
         let outcome = RedirectOutcome::parse(returned_url)?;
-        if let Some(expected) = expected_relay_state {
-            match outcome.relay_state.as_deref() {
-                Some(got) if got == expected => {}
-                Some(_) => {
-                    return Err(Error::invalid_argument(
-                        "the relay_state in the returned URL is not the one your session was \
-                         created with; this return does not belong to your session (do not log \
-                         the user in; start a new session)",
-                    ))
-                }
-                None => {
-                    return Err(Error::invalid_argument(
-                        "the returned URL has no relay_state, but your session was created with \
-                         one; this return cannot be tied to your session (do not log the user \
-                         in; start a new session)",
-                    ))
-                }
-            }
-        }
-        if let Some(sid) = outcome.session_id.as_deref() {
-            if sid != session_id {
-                return Err(Error::invalid_argument(format!(
-                    "the returned session id \"{}\" is not {session_id:?}",
-                    crate::scrub::Scrubber::new().text(sid)
-                )));
-            }
-        }
-        if let Some(err) = outcome.error() {
-            return Err(err);
-        }
+        check_return(
+            &outcome,
+            session_id,
+            expected_relay_state,
+            Flow::Identification,
+        )?;
         // The redirect comes after the last step, but allow the result a moment to settle.
         // Seed 002: every two seconds against the service (faster only on the simulator).
         let opts = WaitOptions {
@@ -634,20 +616,12 @@ impl EidApi {
         )
         .await?;
         // The URL can be forged; the session's own relay state cannot.
-        if let Some(expected) = expected_relay_state {
-            if r.relay_state.as_deref() != Some(expected) {
-                return Err(Error::invalid_argument(format!(
-                    "eID session {session_id} was not created with the relay_state you expect \
-                     ({}); this return does not belong to your session (do not log the user in; \
-                     start a new session)",
-                    if r.relay_state.is_some() {
-                        "it has another one"
-                    } else {
-                        "it has none"
-                    }
-                )));
-            }
-        }
+        check_final_relay(
+            r.relay_state.as_deref(),
+            expected_relay_state,
+            session_id,
+            Flow::Identification,
+        )?;
         match r.failure() {
             Some(e) => Err(e),
             None => Ok(r),

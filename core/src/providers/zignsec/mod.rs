@@ -2,9 +2,11 @@
 //!
 //! Wire contract: `shared/api/zignsec.md` §2 and §4 (the provider's seed documents 000 and 001).
 
+mod call;
 pub(crate) mod eid;
 mod model;
 pub mod origins;
+mod redirect;
 pub(crate) mod signing;
 pub(crate) mod wire;
 
@@ -14,6 +16,7 @@ pub use eid::{
 };
 
 pub use crate::auth::{ClientAuth, OAuth2Config};
+pub use call::SessionCall;
 pub use model::{
     CreateSigning, Document, FileRef, FileToSign, Placement, ProviderErrorItem, SignerInfo,
     SigningSession, SigningStatus, StartSigning, StartedSession, StartedSigning, UploadedFile,

@@ -263,6 +263,51 @@ impl SigningApi {
         }
     }
 
+    /// Handle the signer's browser coming back to your redirect URL (`returned_url`, full or
+    /// just its `?query`), like the eID helper: a cancel or error in it (`errorCode`, or the
+    /// OAuth-style `error=access_denied` with `error_description`, seed 001) returns its error
+    /// without a request ([`ErrorCode::Cancelled`] "the signer cancelled the signing",
+    /// [`ErrorCode::Rejected`]…); with `expected_relay_state` (the relay state the session was
+    /// created with) the URL must carry exactly it, and so must the session itself; a session
+    /// id in the URL must be `session_id` ([`ErrorCode::InvalidArgument`] otherwise: that
+    /// browser did not come from your session). Then the final state is fetched — polled every
+    /// two seconds for a short while, as the gateway may still be finishing — and returned
+    /// when `Finished`, or its error.
+    pub async fn complete_redirect(
+        &self,
+        session_id: &str,
+        returned_url: &str,
+        expected_relay_state: Option<&str>,
+    ) -> Result<SigningStatus> {
+        use super::redirect::{check_final_relay, check_return, Flow};
+        check_id("session id", session_id)?;
+        let outcome = super::eid::RedirectOutcome::parse(returned_url)?;
+        check_return(&outcome, session_id, expected_relay_state, Flow::Signing)?;
+        let opts = WaitOptions {
+            interval: crate::session::default_poll_interval(self.inner.transport.base().as_str()),
+            timeout: Some(std::time::Duration::from_secs(10)),
+            ..WaitOptions::default()
+        };
+        let what = format!("signing session {session_id}");
+        let state = poll_until(
+            &opts,
+            &what,
+            || Box::pin(self.status(session_id)),
+            |s| s.status.is_terminal(),
+        )
+        .await?;
+        check_final_relay(
+            state.relay_state.as_deref(),
+            expected_relay_state,
+            session_id,
+            Flow::Signing,
+        )?;
+        match state.failure() {
+            Some(err) => Err(err),
+            None => Ok(state),
+        }
+    }
+
     /// Log once when `interval` is below the gateway's recommended two seconds (seed 002).
     pub(crate) fn note_interval(&self, interval: std::time::Duration) {
         crate::session::note_poll_interval(interval, self.inner.transport.base());
