@@ -46,6 +46,8 @@ impl Write for Capture {
 struct Scan {
     texts: Vec<String>,
     secrets: Vec<String>,
+    /// How many opaque (not JWT) issued tokens are among the secrets.
+    issued_opaque: usize,
 }
 
 impl Scan {
@@ -655,6 +657,7 @@ fn onespan(scan: &mut Scan) {
         let o = os(scan, good.clone());
         let id = create(&o);
         // Revoked tokens: a 401, a new token, the call repeated.
+        issued_tokens(&sim, scan);
         control(&sim, "POST", "/_sim/onespan/auth/revoke_tokens", json!({}));
         o.get_package(&id).expect("token replaced after a 401");
         control(
@@ -682,6 +685,7 @@ fn onespan(scan: &mut Scan) {
             ErrorCode::Auth,
             "echoing API (bearer)",
         );
+        issued_tokens(&sim, scan);
     }
     // Callbacks: the right key, a wrong one, none.
     let v = CallbackVerifier::new(callback_key.clone()).with_key(wrong.clone());
@@ -693,6 +697,28 @@ fn onespan(scan: &mut Scan) {
     scan.err(r, ErrorCode::WebhookInvalid, "wrong callback key");
     let r = v.verify(None, body);
     scan.err(r, ErrorCode::WebhookInvalid, "no callback key");
+    issued_tokens(&sim, scan);
+    assert!(
+        scan.issued_opaque > 0,
+        "opaque Client App tokens were issued and scanned for"
+    );
+}
+
+/// Every token the OneSpan simulator knows — opaque Client App tokens, which no JWT detector
+/// sees, and OAuth2 JWTs — becomes a secret of the scan, literally.
+fn issued_tokens(sim: &BackgroundSimulator, scan: &mut Scan) {
+    let issued = http::get(&format!("{}/_sim/onespan/auth", sim.base_url()))
+        .expect("auth state")
+        .json()
+        .expect("json");
+    for t in issued["tokens"].as_array().expect("tokens") {
+        if let Some(t) = t.as_str() {
+            if !t.starts_with("eyJ") {
+                scan.issued_opaque += 1;
+            }
+            scan.secret(t);
+        }
+    }
 }
 
 fn webhooks(scan: &mut Scan) {

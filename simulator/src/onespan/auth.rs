@@ -485,6 +485,9 @@ fn auth_json(shared: &AppState) -> Value {
         "oauth_lifetime_s": os.auth.oauth_lifetime_s,
         "client_app_tokens_issued": os.auth.client_app_issued,
         "oauth_tokens_issued": os.auth.oauth_issued,
+        // Every token still known (Client App tokens are opaque): the secret-hygiene suite
+        // scans all output for each.
+        "tokens": os.auth.tokens.keys().collect::<Vec<_>>(),
     })
 }
 
