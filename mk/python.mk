@@ -13,6 +13,9 @@ PY_DIR := $(abspath $(BUILD)/python)
 PY_TARGET_DIR := $(CURDIR)/target
 PY_MATURIN := maturin==1.16.0
 PY_TEST_DEPS := pytest==9.2.0 pytest-asyncio==1.5.0 mypy==2.4.1
+# Signed-PDF interop (tests/test_pdf_verify.py): pyHanko signs with its own test CA for our client
+# to verify, and validates what the simulator and `signbridge demo` sign (with poppler's pdfsig).
+PY_TEST_DEPS += pyhanko==0.38.0 pyhanko-certvalidator==0.33.0
 # The webhook examples (bindings-python/examples/) are served by their frameworks in the tests.
 PY_EXAMPLE_DEPS := flask==3.1.3 fastapi==0.165.0 uvicorn==0.54.0
 
@@ -28,7 +31,7 @@ python-wheel:
 		--interpreter $(PY_DIR)/venv-build/bin/python --out $(PY_DIR)/dist
 
 test-python: python-wheel
-	CARGO_TARGET_DIR=$(PY_TARGET_DIR) $(CARGO) build -q -p signbridge-sim
+	CARGO_TARGET_DIR=$(PY_TARGET_DIR) $(CARGO) build -q -p signbridge-sim -p signbridge-cli
 	$(PY_PYTHON) -m venv $(PY_DIR)/venv-test
 	$(PY_DIR)/venv-test/bin/pip install -q $(PY_TEST_DEPS) $(PY_EXAMPLE_DEPS) \
 		$(PY_DIR)/dist/signbridge-*.whl
@@ -37,4 +40,5 @@ test-python: python-wheel
 	cd $(PY_DIR) && venv-test/bin/python -m mypy $(CURDIR)/bindings-python/tests \
 		$(CURDIR)/bindings-python/examples
 	cd $(PY_DIR) && PYTHONDONTWRITEBYTECODE=1 SIGNBRIDGE_SIM_BIN=$(PY_TARGET_DIR)/debug/signbridge-sim \
+		SIGNBRIDGE_CLI_BIN=$(PY_TARGET_DIR)/debug/signbridge \
 		venv-test/bin/python -m pytest -p no:cacheprovider -o asyncio_default_fixture_loop_scope=function -q $(CURDIR)/bindings-python/tests
