@@ -4,7 +4,6 @@
 
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyString, PyType};
 use signbridge::providers::securosys::{
     Certificate, CertificateRequest, Csr, CsrRequest, DistinguishedName, ExtendedKeyUsage, KeyUsage,
@@ -12,90 +11,15 @@ use signbridge::providers::securosys::{
 
 use crate::convert;
 use crate::errors;
-use crate::securosys::{signature_algorithm, str_enum};
+use crate::securosys::signature_algorithm;
 use crate::types::opt_repr;
 
-/// Every named key usage of the core, in order (the match makes a new one a compile error).
-fn key_usages() -> Vec<KeyUsage> {
-    use KeyUsage::*;
-    let all = [
-        DigitalSignature,
-        ContentCommitment,
-        KeyEncipherment,
-        DataEncipherment,
-        KeyAgreement,
-        KeyCertSign,
-        CrlSign,
-        EncipherOnly,
-        DecipherOnly,
-    ];
-    for u in &all {
-        match u {
-            DigitalSignature | ContentCommitment | KeyEncipherment | DataEncipherment
-            | KeyAgreement | KeyCertSign | CrlSign | EncipherOnly | DecipherOnly | Other(_) => {}
-        }
-    }
-    all.to_vec()
-}
-
-/// Every named extended key usage of the core, in order.
-fn extended_key_usages() -> Vec<ExtendedKeyUsage> {
-    use ExtendedKeyUsage::*;
-    let all = [
-        Any,
-        ServerAuth,
-        ClientAuth,
-        CodeSigning,
-        EmailProtection,
-        TimeStamping,
-        OcspSigning,
-    ];
-    for u in &all {
-        match u {
-            Any | ServerAuth | ClientAuth | CodeSigning | EmailProtection | TimeStamping
-            | OcspSigning | Other(_) => {}
-        }
-    }
-    all.to_vec()
-}
-
-static KEY_USAGE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static EXTENDED_KEY_USAGE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-
 fn key_usage_enum(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
-    KEY_USAGE
-        .get_or_try_init(py, || {
-            let members: Vec<(String, String)> = key_usages()
-                .iter()
-                .map(|u| (u.as_str().to_string(), u.as_str().to_string()))
-                .collect();
-            str_enum(
-                py,
-                "KeyUsage",
-                &members,
-                "X.509 key usages of a certificate made by the HSM. Where one is expected, any str \
-                 works too (a name this version does not know is sent as given).",
-            )
-        })
-        .map(|t| t.bind(py))
+    crate::enums::enum_type(py, "KeyUsage")
 }
 
 fn extended_key_usage_enum(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
-    EXTENDED_KEY_USAGE
-        .get_or_try_init(py, || {
-            let members: Vec<(String, String)> = extended_key_usages()
-                .iter()
-                .map(|u| (u.as_str().to_string(), u.as_str().to_string()))
-                .collect();
-            str_enum(
-                py,
-                "ExtendedKeyUsage",
-                &members,
-                "X.509 extended key usages of a certificate made by the HSM. Where one is \
-                 expected, any str works too.",
-            )
-        })
-        .map(|t| t.bind(py))
+    crate::enums::enum_type(py, "ExtendedKeyUsage")
 }
 
 /// A list of members of the open enum `cls` (or str), parsed with `parse`; None = `None`.
@@ -427,9 +351,6 @@ fn days(v: i64) -> PyResult<u32> {
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    let py = m.py();
-    m.add("KeyUsage", key_usage_enum(py)?)?;
-    m.add("ExtendedKeyUsage", extended_key_usage_enum(py)?)?;
     m.add_class::<PyDistinguishedName>()?;
     m.add_class::<PyCertificate>()?;
     m.add_class::<PyCsr>()?;

@@ -27,6 +27,7 @@ pub mod certificates;
 pub mod client;
 pub mod convert;
 pub mod eid;
+pub mod enums;
 pub mod errors;
 pub mod logbridge;
 pub mod onespan;
@@ -87,6 +88,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(operations, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
     errors::register(m)?;
+    enums::register(m)?;
     types::register(m)?;
     client::register(m)?;
     async_client::register(m)?;

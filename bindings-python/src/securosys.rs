@@ -12,7 +12,6 @@ use pyo3::prelude::*;
 use pyo3::IntoPyObjectExt;
 
 use crate::aio;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 use signbridge::providers::securosys::{
     ApprovalTask, ApproverKey, ApproverSigner, CreateKey, KeyAttributes, KeyInfo, KeySpec,
@@ -53,148 +52,6 @@ pub(crate) fn str_enum(
     Ok(cls.cast_into::<PyType>()?.unbind())
 }
 
-/// Every key type of the core, in order (the match makes a new one a compile error here).
-fn key_specs() -> Vec<KeySpec> {
-    let all = [
-        KeySpec::Rsa2048,
-        KeySpec::Rsa3072,
-        KeySpec::Rsa4096,
-        KeySpec::P256,
-        KeySpec::P384,
-        KeySpec::Ed25519,
-    ];
-    for s in &all {
-        match s {
-            KeySpec::Rsa2048
-            | KeySpec::Rsa3072
-            | KeySpec::Rsa4096
-            | KeySpec::P256
-            | KeySpec::P384
-            | KeySpec::Ed25519 => {}
-        }
-    }
-    all.to_vec()
-}
-
-/// The wire (serde) spelling of a unit enum value of the core, e.g. `"rsa2048"` (a macro, so the
-/// wrapper needs no `serde` of its own).
-macro_rules! wire_name {
-    ($v:expr) => {
-        match serde_json::to_value($v) {
-            Ok(serde_json::Value::String(s)) => s,
-            _ => String::new(),
-        }
-    };
-}
-
-fn key_spec_member_name(s: KeySpec) -> &'static str {
-    match s {
-        KeySpec::Rsa2048 => "RSA_2048",
-        KeySpec::Rsa3072 => "RSA_3072",
-        KeySpec::Rsa4096 => "RSA_4096",
-        KeySpec::P256 => "P256",
-        KeySpec::P384 => "P384",
-        KeySpec::Ed25519 => "ED25519",
-    }
-}
-
-/// Every named signature algorithm of the core, in the contract's order.
-fn signature_algorithms() -> Vec<SignatureAlgorithm> {
-    use SignatureAlgorithm::*;
-    let all = [
-        Sha224WithRsa,
-        Sha256WithRsa,
-        Sha384WithRsa,
-        Sha512WithRsa,
-        Sha224WithRsaPss,
-        Sha256WithRsaPss,
-        Sha384WithRsaPss,
-        Sha512WithRsaPss,
-        NoneSha224WithRsa,
-        NoneSha256WithRsa,
-        NoneSha384WithRsa,
-        NoneSha512WithRsa,
-        NoneSha224WithRsaPss,
-        NoneSha256WithRsaPss,
-        NoneSha384WithRsaPss,
-        NoneSha512WithRsaPss,
-        NoneWithRsa,
-        Sha224WithEcdsa,
-        Sha256WithEcdsa,
-        Sha384WithEcdsa,
-        Sha512WithEcdsa,
-        Sha256WithEcdsaDeterministic,
-        NoneWithEcdsa,
-        EdDsa,
-    ];
-    for a in &all {
-        match a {
-            Sha224WithRsa
-            | Sha256WithRsa
-            | Sha384WithRsa
-            | Sha512WithRsa
-            | Sha224WithRsaPss
-            | Sha256WithRsaPss
-            | Sha384WithRsaPss
-            | Sha512WithRsaPss
-            | NoneSha224WithRsa
-            | NoneSha256WithRsa
-            | NoneSha384WithRsa
-            | NoneSha512WithRsa
-            | NoneSha224WithRsaPss
-            | NoneSha256WithRsaPss
-            | NoneSha384WithRsaPss
-            | NoneSha512WithRsaPss
-            | NoneWithRsa
-            | Sha224WithEcdsa
-            | Sha256WithEcdsa
-            | Sha384WithEcdsa
-            | Sha512WithEcdsa
-            | Sha256WithEcdsaDeterministic
-            | NoneWithEcdsa
-            | EdDsa
-            | Other(_) => {}
-        }
-    }
-    all.to_vec()
-}
-
-/// Every named request state of the core, in order.
-fn request_states() -> Vec<RequestState> {
-    use RequestState::*;
-    let all = [
-        Pending, Approved, Executed, Failed, Expired, Rejected, Cancelled,
-    ];
-    for s in &all {
-        match s {
-            Pending | Approved | Executed | Failed | Expired | Rejected | Cancelled | Other(_) => {}
-        }
-    }
-    all.to_vec()
-}
-
-/// The value of `RequestState.OTHER`: a state this version does not know (see `status_text`).
-const OTHER_STATE: &str = "OTHER";
-
-fn task_kinds() -> Vec<TaskKind> {
-    use TaskKind::*;
-    let all = [
-        Sign, Decrypt, ModifyKey, BlockKey, UnblockKey, UnwrapKey, All,
-    ];
-    for k in &all {
-        match k {
-            Sign | Decrypt | ModifyKey | BlockKey | UnblockKey | UnwrapKey | All => {}
-        }
-    }
-    all.to_vec()
-}
-
-static KEY_SPEC: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static SIGNATURE_ALGORITHM: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static PAYLOAD_KIND: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static REQUEST_STATE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-static TASK_KIND: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-
 /// `KeySpec.X.default_signature_algorithm` (installed as a property of the enum).
 #[pyfunction]
 fn _key_spec_default_algorithm<'py>(
@@ -206,110 +63,23 @@ fn _key_spec_default_algorithm<'py>(
 }
 
 fn key_spec_enum(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
-    KEY_SPEC
-        .get_or_try_init(py, || {
-            let members: Vec<(String, String)> = key_specs()
-                .into_iter()
-                .map(|s| (key_spec_member_name(s).to_string(), wire_name!(&s)))
-                .collect();
-            let cls = str_enum(
-                py,
-                "KeySpec",
-                &members,
-                "The key types Securosys.create_key() creates: RSA 2048/3072/4096, EC P-256/P-384 \
-                 and Ed25519. default_signature_algorithm is the usual algorithm for the type. \
-                 Where a KeySpec is expected, its value (\"p256\") or name (\"P256\") works too.",
-            )?;
-            let getter = wrap_pyfunction!(_key_spec_default_algorithm, py)?;
-            let prop = py
-                .import("builtins")?
-                .getattr("property")?
-                .call1((getter, py.None(), py.None(), "The usual signature algorithm for this key type (SHA-256 or SHA-384 based; EdDSA)."))?;
-            cls.bind(py).setattr("default_signature_algorithm", prop)?;
-            Ok::<_, PyErr>(cls)
-        })
-        .map(|t| t.bind(py))
+    crate::enums::enum_type(py, "KeySpec")
 }
 
 fn signature_algorithm_enum(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
-    SIGNATURE_ALGORITHM
-        .get_or_try_init(py, || {
-            let members: Vec<(String, String)> = signature_algorithms()
-                .iter()
-                .map(|a| (a.as_str().to_string(), a.as_str().to_string()))
-                .collect();
-            str_enum(
-                py,
-                "SignatureAlgorithm",
-                &members,
-                "Signature algorithms of the TSB. NONE... variants sign a digest the caller \
-                 computed; the others hash the payload. Where one is expected, any str works \
-                 too (a name this version does not know is sent as given).",
-            )
-        })
-        .map(|t| t.bind(py))
+    crate::enums::enum_type(py, "SignatureAlgorithm")
 }
 
 fn payload_kind_enum(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
-    PAYLOAD_KIND
-        .get_or_try_init(py, || {
-            let members: Vec<(String, String)> = [PayloadKind::Raw, PayloadKind::Digest]
-                .iter()
-                .map(|k| {
-                    let v = wire_name!(k);
-                    (v.to_ascii_uppercase(), v)
-                })
-                .collect();
-            str_enum(
-                py,
-                "PayloadKind",
-                &members,
-                "Whether a payload is the data itself (RAW: the algorithm hashes it) or a digest \
-                 the caller computed (DIGEST: a hashing algorithm becomes its NONE... \
-                 counterpart and the digest's length is checked).",
-            )
-        })
-        .map(|t| t.bind(py))
+    crate::enums::enum_type(py, "PayloadKind")
 }
 
 fn request_state_enum(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
-    REQUEST_STATE
-        .get_or_try_init(py, || {
-            let mut members: Vec<(String, String)> = request_states()
-                .iter()
-                .map(|s| (s.as_str().to_string(), s.as_str().to_string()))
-                .collect();
-            members.push((OTHER_STATE.to_string(), OTHER_STATE.to_string()));
-            str_enum(
-                py,
-                "RequestState",
-                &members,
-                "The state of an asynchronous Securosys request. OTHER is a state this version \
-                 does not know; the TSB's spelling is in RequestStatus.status_text.",
-            )
-        })
-        .map(|t| t.bind(py))
+    crate::enums::enum_type(py, "RequestState")
 }
 
 fn task_kind_enum(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
-    TASK_KIND
-        .get_or_try_init(py, || {
-            let members: Vec<(String, String)> = task_kinds()
-                .iter()
-                .map(|k| {
-                    let v = wire_name!(k);
-                    (v.to_ascii_uppercase(), v)
-                })
-                .collect();
-            str_enum(
-                py,
-                "TaskKind",
-                &members,
-                "Which approval tasks Securosys.list_approval_tasks() lists (ALL needs TSB 2.0.1 \
-                 or later).",
-            )
-        })
-        .map(|t| t.bind(py))
+    crate::enums::enum_type(py, "TaskKind")
 }
 
 /// The value of a member of `cls`, given as the member, its value or its name. `what` names the
@@ -429,8 +199,8 @@ fn algorithm_to_py<'py>(py: Python<'py>, a: &SignatureAlgorithm) -> PyResult<Bou
 
 fn request_state_to_py<'py>(py: Python<'py>, s: &RequestState) -> PyResult<Bound<'py, PyAny>> {
     let value = match s {
-        RequestState::Other(_) => OTHER_STATE,
-        known => known.as_str(),
+        RequestState::Other(_) => crate::enums::other_value("RequestState"),
+        known => known.as_str().to_string(),
     };
     request_state_enum(py)?.call1((value,))
 }
@@ -1958,11 +1728,15 @@ fn sign_options(
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
-    m.add("KeySpec", key_spec_enum(py)?)?;
-    m.add("SignatureAlgorithm", signature_algorithm_enum(py)?)?;
-    m.add("PayloadKind", payload_kind_enum(py)?)?;
-    m.add("RequestState", request_state_enum(py)?)?;
-    m.add("TaskKind", task_kind_enum(py)?)?;
+    // `KeySpec.X.default_signature_algorithm`: the usual algorithm of each key type.
+    let getter = wrap_pyfunction!(_key_spec_default_algorithm, py)?;
+    let prop = py.import("builtins")?.getattr("property")?.call1((
+        getter,
+        py.None(),
+        py.None(),
+        "The usual signature algorithm for this key type (SHA-256 or SHA-384 based; EdDSA).",
+    ))?;
+    key_spec_enum(py)?.setattr("default_signature_algorithm", prop)?;
     m.add_class::<PySecurosys>()?;
     m.add_class::<PyVersionInfo>()?;
     m.add_class::<PyLicenseInfo>()?;

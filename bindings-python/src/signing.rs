@@ -10,7 +10,6 @@ use pyo3::prelude::*;
 use pyo3::IntoPyObjectExt;
 
 use crate::aio;
-use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyString, PyType};
 use signbridge::signing::{
     CompletedSession, DocumentContent, NewSession, OnespanOptions, Provider, Redirects,
@@ -24,39 +23,12 @@ use crate::convert;
 use crate::errors;
 use crate::progress::Progress;
 use crate::run::boundary;
-use crate::securosys::str_enum;
 use crate::types::status_to_py;
 
 // ---- Provider -------------------------------------------------------------------------------
 
-static PROVIDER: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-
-/// Every provider of the core (the match makes a new one a compile error here).
-fn providers() -> Vec<Provider> {
-    for p in &Provider::ALL {
-        match p {
-            Provider::Zignsec | Provider::Onespan => {}
-        }
-    }
-    Provider::ALL.to_vec()
-}
-
 fn provider_enum(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
-    PROVIDER
-        .get_or_try_init(py, || {
-            let members: Vec<(String, String)> = providers()
-                .iter()
-                .map(|p| (p.as_str().to_ascii_uppercase(), p.as_str().to_string()))
-                .collect();
-            str_enum(
-                py,
-                "Provider",
-                &members,
-                "A document-signing provider of Client.signing(): ZIGNSEC (BankID Norway, one \
-                 signer per session) or ONESPAN (OneSpan Sign, several signers).",
-            )
-        })
-        .map(|t| t.bind(py))
+    crate::enums::enum_type(py, "Provider")
 }
 
 fn provider_to_py(py: Python<'_>, p: Provider) -> PyResult<Bound<'_, PyAny>> {
@@ -957,7 +929,6 @@ impl PySigning {
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add("Provider", provider_enum(m.py())?)?;
     m.add_class::<PySigning>()?;
     m.add_class::<PySignatureField>()?;
     m.add_class::<PySessionDocument>()?;

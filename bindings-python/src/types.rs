@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use bytes::Bytes;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyList, PyType};
+use pyo3::types::{PyBytes, PyType};
 use signbridge::providers::zignsec::{
     Document, FileRef, FileToSign, Placement, ProviderErrorItem, SignerInfo, SigningSession,
     SigningStatus, StartedSession, StartedSigning, UploadedFile,
@@ -15,68 +14,15 @@ use signbridge::SessionStatus;
 
 use crate::{convert, run};
 
-static SESSION_STATUS_ENUM: PyOnceLock<Py<PyType>> = PyOnceLock::new();
-
-/// Every named state of the core, in order. The exhaustive match makes a new core state a
-/// compile error here instead of a silently missing member.
-fn known_statuses() -> Vec<SessionStatus> {
-    let all = [
-        SessionStatus::Created,
-        SessionStatus::Pending,
-        SessionStatus::Finished,
-        SessionStatus::Cancelled,
-        SessionStatus::Rejected,
-        SessionStatus::Failed,
-        SessionStatus::Expired,
-    ];
-    for s in &all {
-        match s {
-            SessionStatus::Created
-            | SessionStatus::Pending
-            | SessionStatus::Finished
-            | SessionStatus::Cancelled
-            | SessionStatus::Rejected
-            | SessionStatus::Failed
-            | SessionStatus::Expired
-            | SessionStatus::Other(_) => {}
-        }
-    }
-    all.to_vec()
-}
-
-/// The value of the `OTHER` member: a state this version does not know (see `status_text`).
-const OTHER: &str = "Other";
-
-/// The `SessionStatus` enum (`str`-valued), built once from the core's canonical spellings.
+/// The `SessionStatus` enum (`str`-valued), from the core's table.
 pub fn session_status_enum(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
-    SESSION_STATUS_ENUM
-        .get_or_try_init(py, || {
-            let members = PyList::empty(py);
-            for s in known_statuses() {
-                members.append((s.as_str().to_ascii_uppercase(), s.as_str()))?;
-            }
-            members.append((OTHER.to_ascii_uppercase(), OTHER))?;
-            let kwargs = PyDict::new(py);
-            kwargs.set_item("module", "signbridge")?;
-            kwargs.set_item("type", py.get_type::<pyo3::types::PyString>())?;
-            let cls = py
-                .import("enum")?
-                .getattr("Enum")?
-                .call(("SessionStatus", members), Some(&kwargs))?;
-            cls.setattr(
-                "__doc__",
-                "The state of a signing or eID session. OTHER is a state this version does not know; \
-                 the provider's spelling is in the result's status_text.",
-            )?;
-            Ok::<_, PyErr>(cls.cast_into::<PyType>()?.unbind())
-        })
-        .map(|t| t.bind(py))
+    crate::enums::enum_type(py, "SessionStatus")
 }
 
 pub(crate) fn status_to_py<'py>(py: Python<'py>, s: &SessionStatus) -> PyResult<Bound<'py, PyAny>> {
     let value = match s {
-        SessionStatus::Other(_) => OTHER,
-        known => known.as_str(),
+        SessionStatus::Other(_) => crate::enums::other_value("SessionStatus"),
+        known => known.as_str().to_string(),
     };
     session_status_enum(py)?.call1((value,))
 }
@@ -582,7 +528,6 @@ impl PyDocument {
 }
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add("SessionStatus", session_status_enum(m.py())?)?;
     m.add_class::<PySigningSession>()?;
     m.add_class::<PyUploadedFile>()?;
     m.add_class::<PyStartedSigning>()?;

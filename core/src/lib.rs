@@ -32,6 +32,7 @@ pub mod blocking;
 pub mod cancel;
 pub mod client;
 pub mod config;
+pub mod enums;
 pub mod error;
 pub(crate) mod files;
 #[doc(hidden)]

@@ -16,6 +16,9 @@ macro_rules! open_enum {
         }
 
         impl $name {
+            /// Every named value, in the contract's order (not `Other`).
+            pub const ALL: &'static [$name] = &[$($name::$var),*];
+
             /// The wire spelling.
             pub fn as_str(&self) -> &str {
                 match self {
