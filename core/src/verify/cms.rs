@@ -250,9 +250,14 @@ fn check_into(
                         .into(),
                 );
             }
-            let signed = attrs
-                .to_der()
-                .map_err(|e| format!("signed attributes: {e}"))?;
+            // The signature is over the attributes as the signer encoded them (a SET OF that a
+            // BER signer may not have sorted); the DER re-encoding when they cannot be found.
+            let signed = match raw_signed_attrs(der_bytes) {
+                Some(raw) => raw,
+                None => attrs
+                    .to_der()
+                    .map_err(|e| format!("signed attributes: {e}"))?,
+            };
             let sig_ok = key.verify(&signed, sig).is_ok();
             if !sig_ok {
                 out.problems
@@ -277,6 +282,37 @@ fn check_into(
     let at = out.signing_time.or(claimed_time).unwrap_or_else(now_secs);
     chain(out, &signer, &certs, anchors, at);
     Ok(())
+}
+
+/// The first signer's signed attributes exactly as encoded in `der_bytes` (a ContentInfo of
+/// SignedData), with their `[0] IMPLICIT` tag turned back into the SET tag the signature covers.
+fn raw_signed_attrs(der_bytes: &[u8]) -> Option<Vec<u8>> {
+    use der::asn1::AnyRef;
+    use der::{Tag, Tagged as _};
+    fn items(value: &[u8]) -> Option<Vec<AnyRef<'_>>> {
+        let mut r = der::SliceReader::new(value).ok()?;
+        let mut out = Vec::new();
+        while !r.is_finished() {
+            out.push(r.decode::<AnyRef<'_>>().ok()?);
+        }
+        Some(out)
+    }
+    let mut r = der::SliceReader::new(der_bytes).ok()?;
+    let content_info: AnyRef<'_> = r.decode().ok()?;
+    let explicit = items(content_info.value())?.get(1).copied()?;
+    let signed_data = items(explicit.value())?.first().copied()?;
+    let signer_infos = items(signed_data.value())?.last().copied()?;
+    let first = items(signer_infos.value())?.first().copied()?;
+    let attrs = items(first.value())?.get(3).copied()?;
+    if !matches!(
+        attrs.tag(),
+        Tag::ContextSpecific { number, constructed: true } if number.value() == 0
+    ) {
+        return None;
+    }
+    let mut raw = attrs.to_der().ok()?;
+    *raw.first_mut()? = 0x31;
+    Some(raw)
 }
 
 /// `SigningCertificateV2` (RFC 5035) and `SigningCertificate` (RFC 2634): only the first
@@ -412,5 +448,32 @@ fn chain(
                 other => format!("the chain does not validate: {other}"),
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_raw_signed_attributes_are_the_ones_the_signature_covers() {
+        let pdf = include_bytes!("../../../fuzz/corpus/pdf_signature/bankid-signed.pdf");
+        let sigs = super::super::scan::signatures(pdf).expect("signatures");
+        let der_bytes = &sigs[0].contents;
+        let raw = raw_signed_attrs(der_bytes).expect("raw attributes");
+        let mut r = der::SliceReader::new(der_bytes).expect("reader");
+        let info: ContentInfo = r.decode().expect("content info");
+        let sd: SignedData = info.content.decode_as().expect("signed data");
+        let si = sd.signer_infos.0.iter().next().expect("signer");
+        let reencoded = si
+            .signed_attrs
+            .as_ref()
+            .expect("attrs")
+            .to_der()
+            .expect("der");
+        assert_eq!(raw, reencoded);
+        assert_eq!(raw[0], 0x31);
+        // Not SignedData: nothing.
+        assert!(raw_signed_attrs(b"\x30\x03\x02\x01\x00").is_none());
     }
 }
