@@ -18,6 +18,7 @@
 //! state as JSON.
 
 mod ops;
+mod ops_securosys;
 mod wire;
 
 use std::future::Future;

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ops_securosys::*;
 use super::wire::{Base64, WaitFields};
 use super::{request, result, CallContext, CallFuture, Operation};
 use crate::client::Client;
@@ -541,7 +542,8 @@ fn paths(list: Vec<std::path::PathBuf>) -> Saved {
     }
 }
 
-operations! {
+// The Securosys key-operation entries of `ops_securosys.rs` are appended to these.
+securosys_key_operations! {
     // ---- Securosys Primus HSM ---------------------------------------------------------------
 
     /// The TSB's version (`GET /v1/versionInfo`).

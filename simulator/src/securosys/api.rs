@@ -2,6 +2,9 @@
 //! sign and verify (§5), asynchronous sign and request status (§6), approvals (§7) and
 //! certificates (§8).
 
+pub(crate) mod keyops;
+mod wrap;
+
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
@@ -180,6 +183,11 @@ pub(crate) struct HsmKey {
     policy: Value,
     /// Parsed `ruleUse` tokens (empty: operations run without approvals).
     rule_use: Vec<Token>,
+    /// Parsed `ruleBlock` / `ruleUnblock` tokens (empty: no approvals needed).
+    rule_block: Vec<Token>,
+    rule_unblock: Vec<Token>,
+    /// `keyStatus.blocked`: a blocked key refuses every operation until unblocked.
+    blocked: bool,
     password: Option<String>,
 }
 
@@ -195,8 +203,19 @@ impl HsmKey {
             KeyKind::P256 => ("EC", "1.2.840.10045.2.1", Some(OID_P256), 256),
             KeyKind::P384 => ("EC", "1.2.840.10045.2.1", Some(OID_P384), 384),
             KeyKind::Ed25519 => ("ED", OID_ED25519, Some(OID_ED25519), 255),
+            KeyKind::Aes(bits) => ("AES", "2.16.840.1.101.3.4.1", None, bits),
+            KeyKind::Hmac(bits) => ("HMACSHA256", "1.2.840.113549.2.9", None, bits),
         };
         let public_key = STANDARD.encode(&self.spki);
+        let public_json = if self.spki.is_empty() {
+            Value::Null
+        } else {
+            json!(public_key)
+        };
+        let mut policy = self.policy.clone();
+        if let Some(status) = policy.get_mut("keyStatus") {
+            *status = json!({"blocked": self.blocked});
+        }
         let doc = json!({
             "label": self.label,
             "id": self.id,
@@ -206,11 +225,11 @@ impl HsmKey {
             "keySize": key_size,
             "createTime": self.create_time,
             "attestTime": self.create_time,
-            "publicKey": public_key,
+            "publicKey": public_json,
             "addressTruncated": null,
             "derivedAttributes": null,
             "attributes": self.attributes,
-            "policy": self.policy,
+            "policy": policy,
         });
         let xml = format!(
             "<key><label>{}</label><algorithm>{algorithm}</algorithm><publicKey>{public_key}</publicKey></key>",
@@ -269,6 +288,18 @@ fn key_kind(body: &CreateKeyBody) -> Result<KeyKind, SecError> {
             )),
             Some(other) => Err(SecError::new(603, format!("Invalid RSA key size {other}"))),
             None => Err(SecError::new(603, "\"keySize\" is required for RSA")),
+        },
+        "AES" => match body.key_size {
+            Some(bits @ (128 | 192 | 256)) => Ok(KeyKind::Aes(bits as usize)),
+            Some(other) => Err(SecError::new(603, format!("Invalid AES key size {other}"))),
+            None => Err(SecError::new(603, "\"keySize\" is required for AES")),
+        },
+        "HMACSHA256" => match body.key_size {
+            Some(bits) if (128..=1024).contains(&bits) && bits % 8 == 0 => {
+                Ok(KeyKind::Hmac(bits as usize))
+            }
+            Some(other) => Err(SecError::new(603, format!("Invalid HMAC key size {other}"))),
+            None => Err(SecError::new(603, "\"keySize\" is required for HMACSHA256")),
         },
         "EC" | "ED" => {
             let Some(curve) = body.curve_oid.as_deref() else {
@@ -419,6 +450,12 @@ pub(crate) async fn create_key(State(shared): State<AppState>, body: Bytes) -> S
     )?;
     let policy = body.policy.clone().unwrap_or(Value::Null);
     let rule_use = parse_rule(policy.get("ruleUse").unwrap_or(&Value::Null))?;
+    let rule_block = parse_rule(policy.get("ruleBlock").unwrap_or(&Value::Null))?;
+    let rule_unblock = parse_rule(policy.get("ruleUnblock").unwrap_or(&Value::Null))?;
+    let blocked = policy
+        .pointer("/keyStatus/blocked")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     if !policy.is_null() && attributes.get("extractable") == Some(&Value::Bool(true)) {
         return Err(SecError::new(
             606,
@@ -446,6 +483,9 @@ pub(crate) async fn create_key(State(shared): State<AppState>, body: Bytes) -> S
         attributes,
         policy,
         rule_use,
+        rule_block,
+        rule_unblock,
+        blocked,
         password,
     };
     let doc = key.to_json();
@@ -623,6 +663,7 @@ fn prepare_sign(sec: &SecInner, r: &SignInner) -> Result<Prepared, SecError> {
     let alg = parse_alg(r.signature_algorithm.as_deref())?;
     let key = sec.keys.get(&label).ok_or_else(|| key_not_found(&label))?;
     check_password(key, &r.key_password)?;
+    keyops::check_not_blocked(key)?;
     if !key.can("sign") {
         return Err(SecError::new(
             614,
@@ -702,8 +743,8 @@ pub(crate) struct VerifyEnvelope {
 
 pub(crate) async fn verify(State(shared): State<AppState>, body: Bytes) -> SecResult {
     let env: VerifyEnvelope = parse_body(&body)?;
-    if env.verify_hmac_request.is_some() {
-        return Err(SecError::new(101, "HMAC is not supported by the simulator"));
+    if let Some(h) = env.verify_hmac_request {
+        return keyops::verify_hmac(&shared, h);
     }
     let r = env
         .verify_signature_request
@@ -747,6 +788,18 @@ pub(crate) enum AsyncOp {
     Sign { alg: SigAlg, raw: bool },
     /// `POST /v1/certificate/selfsign` or `/v1/certificate/request`.
     Certificate(CertJob),
+    /// Decrypt, block, unblock or unwrap (key operation role, issue 26).
+    Key(keyops::Job),
+}
+
+impl AsyncOp {
+    /// The `filtered{Kind}ApprovalTask` kind whose list shows this request.
+    fn task_kind(&self) -> &'static str {
+        match self {
+            AsyncOp::Sign { .. } | AsyncOp::Certificate(_) => "Sign",
+            AsyncOp::Key(job) => job.task_kind(),
+        }
+    }
 }
 
 /// An asynchronous request (sign, or certificate made with the key).
@@ -851,15 +904,21 @@ fn evaluate(sec: &mut SecInner, id: Uuid, now: f64) {
         execute = true;
     }
     let outcome = if execute {
-        let signed = sec
-            .keys
-            .get(&r.key_label)
-            .ok_or_else(|| "the key no longer exists".to_owned())
-            .and_then(|k| match &r.op {
-                AsyncOp::Sign { alg, raw } => k.material.sign(*alg, &r.payload, *raw),
-                AsyncOp::Certificate(job) => job.run(&k.material, now),
-            });
-        Some(signed)
+        if let AsyncOp::Key(job) = &r.op {
+            let (job, label) = (job.clone(), r.key_label.clone());
+            Some(keyops::execute(sec, &label, &job, now))
+        } else {
+            let signed = sec
+                .keys
+                .get(&r.key_label)
+                .ok_or_else(|| "the key no longer exists".to_owned())
+                .and_then(|k| match &r.op {
+                    AsyncOp::Sign { alg, raw } => k.material.sign(*alg, &r.payload, *raw),
+                    AsyncOp::Certificate(job) => job.run(&k.material, now),
+                    AsyncOp::Key(_) => Err("unreachable".to_owned()),
+                });
+            Some(signed.map(Some))
+        }
     } else {
         None
     };
@@ -867,10 +926,10 @@ fn evaluate(sec: &mut SecInner, id: Uuid, now: f64) {
         return;
     };
     match outcome {
-        Some(Ok(sig)) => {
+        Some(Ok(result)) => {
             r.status = "EXECUTED";
             r.execution_time = Some(rfc3339(now));
-            r.result = Some(STANDARD.encode(sig));
+            r.result = result.map(|b| STANDARD.encode(b));
         }
         Some(Err(_)) => {
             r.status = "FAILED";
@@ -909,9 +968,12 @@ fn submit_request(
     meta_data_signature: Option<String>,
 ) -> Result<Uuid, SecError> {
     let key = sec.keys.get(label).ok_or_else(|| key_not_found(label))?;
+    let tokens = match &op {
+        AsyncOp::Key(job) => job.rule(key).to_vec(),
+        _ => key.rule_use.clone(),
+    };
     let mut approvers: Vec<Vec<u8>> = Vec::new();
-    for a in key
-        .rule_use
+    for a in tokens
         .iter()
         .flat_map(|t| t.groups.iter())
         .flat_map(|g| g.approvers.iter())
@@ -932,7 +994,7 @@ fn submit_request(
         created: now,
         status: "PENDING",
         execution_time: None,
-        tokens: key.rule_use.clone(),
+        tokens,
         approvers,
         approved: Vec::new(),
         rejected: Vec::new(),
@@ -1217,10 +1279,12 @@ pub(crate) async fn filtered_tasks(
 ) -> SecResult {
     let b: TimestampedBody = parse_body(&body)?;
     let approver = authenticate_approver(&shared, &b)?;
-    let sign_tasks = matches!(
-        uri.path(),
-        "/v1/filteredSignApprovalTask" | "/v1/filteredAllApprovalTask"
-    );
+    let kind = uri
+        .path()
+        .strip_prefix("/v1/filtered")
+        .and_then(|k| k.strip_suffix("ApprovalTask"))
+        .unwrap_or("All")
+        .to_owned();
     let level: u8 = b
         .detail_level
         .as_deref()
@@ -1239,7 +1303,7 @@ pub(crate) async fn filtered_tasks(
         .requests
         .values()
         .filter(|r| {
-            sign_tasks
+            (kind == "All" || r.op.task_kind() == kind)
                 && r.is_open()
                 && r.approvers.contains(&approver)
                 && !r.approved.contains(&approver)

@@ -24,6 +24,10 @@ pub(crate) enum KeyKind {
     P256,
     P384,
     Ed25519,
+    /// AES, key size in bits (128/192/256).
+    Aes(usize),
+    /// HMAC-SHA-256 secret (`HMACSHA256`), key size in bits.
+    Hmac(usize),
 }
 
 /// A private key held by the simulated HSM.
@@ -32,6 +36,8 @@ pub(crate) enum KeyMaterial {
     P256(p256::ecdsa::SigningKey),
     P384(p384::ecdsa::SigningKey),
     Ed25519(ring::signature::Ed25519KeyPair),
+    /// A secret key (AES or HMAC).
+    Secret(Vec<u8>),
 }
 
 impl std::fmt::Debug for KeyMaterial {
@@ -41,6 +47,7 @@ impl std::fmt::Debug for KeyMaterial {
             KeyMaterial::P256(_) => "KeyMaterial::P256(..)",
             KeyMaterial::P384(_) => "KeyMaterial::P384(..)",
             KeyMaterial::Ed25519(_) => "KeyMaterial::Ed25519(..)",
+            KeyMaterial::Secret(_) => "KeyMaterial::Secret(..)",
         })
     }
 }
@@ -262,6 +269,11 @@ impl KeyMaterial {
                     .map(KeyMaterial::Ed25519)
                     .map_err(|_| "Ed25519 key generation failed".to_owned())
             }
+            KeyKind::Aes(bits) | KeyKind::Hmac(bits) => {
+                let mut k = vec![0u8; bits / 8];
+                rng_fill(&mut k)?;
+                Ok(KeyMaterial::Secret(k))
+            }
         }
     }
 
@@ -276,6 +288,7 @@ impl KeyMaterial {
                 v.extend_from_slice(k.public_key().as_ref());
                 Ok(v)
             }
+            KeyMaterial::Secret(_) => return Vec::new(),
         };
         der.unwrap_or_default()
     }
@@ -284,6 +297,7 @@ impl KeyMaterial {
     pub fn sign(&self, alg: SigAlg, payload: &[u8], raw: bool) -> Result<Vec<u8>, String> {
         use p256::ecdsa::signature::hazmat::PrehashSigner as _;
         match self {
+            KeyMaterial::Secret(_) => Err("a secret key cannot sign".to_owned()),
             KeyMaterial::Ed25519(k) => Ok(k.sign(payload).as_ref().to_vec()),
             KeyMaterial::Rsa(k) => {
                 let digest = alg.digest_of(payload)?;

@@ -10,6 +10,7 @@
 
 mod api;
 mod cert;
+pub(crate) mod cipher;
 pub(crate) mod crypto;
 
 use std::collections::{BTreeMap, HashMap};
@@ -163,6 +164,7 @@ fn reason_of(code: u16) -> &'static str {
         403 => "input.invalid.signature",
         404 => "input.timestamp.off",
         406 => "missing.access.token",
+        410 => "decrypt.failed",
         416 => "missing.api.key",
         501 => "invalid.value.for.enum",
         600 => "input.validation.failed",
@@ -173,9 +175,13 @@ fn reason_of(code: u16) -> &'static str {
         608 => "key.already.existing",
         610 => "invalid.key.name",
         612 => "invalid.payload",
+        613 => "invalid.key.type",
         614 => "operation.forbidden.for.key",
         617 => "invalid.access.token",
+        619 => "invalid.number.range",
         620 => "key.password.mismatch",
+        624 => "key.invalid.tagLength",
+        629 => "unsupported.cipher",
         631 => "invalid.api.key",
         650 => "key.not.existent",
         651 => "request.not.existent",
@@ -390,6 +396,7 @@ pub(crate) fn router(shared: AppState) -> Router<AppState> {
         )
         .route("/v1/task", delete(api::reject_task))
         .route("/v1/{*rest}", any(api::not_implemented));
+    api = api::keyops::routes(api);
     for kind in [
         "Sign",
         "Decrypt",

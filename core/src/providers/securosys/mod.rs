@@ -26,14 +26,19 @@
 pub(crate) mod api;
 mod approval;
 mod blocking;
+mod blocking_keyops;
 mod cert;
 pub(crate) mod errors;
+mod keyops;
 mod model;
 
 pub use approval::{ApprovalTask, ApproverKey, ApproverSigner, TaskKind};
 pub use cert::{
     Certificate, CertificateRequest, Csr, CsrRequest, DistinguishedName, ExtendedKeyUsage,
     KeyUsage, DEFAULT_VALIDITY_DAYS,
+};
+pub use keyops::{
+    CipherAlgorithm, CipherOptions, Encrypted, UnwrapKey, WrapMethod, MAX_RANDOM_BYTES,
 };
 pub use model::{
     Approval, ApprovalType, CreateKey, Curve, KeyAlgorithm, KeyAttributes, KeyInfo, KeySpec,

@@ -1,0 +1,296 @@
+//! Operation-table entries of the Securosys key operation role beyond signing (issue 26):
+//! encrypt/decrypt, HMAC, random, block/unblock, wrap/unwrap. They are registered in the same
+//! [`super::OPERATIONS`] table as every other operation: `ops.rs` invokes
+//! [`securosys_key_operations!`] with its own entries, which appends these and expands
+//! `operations!` once (so the table stays one static slice, declared once per operation).
+
+use serde::{Deserialize, Serialize};
+
+use super::wire::Base64;
+use crate::error::Result;
+use crate::providers::securosys::{
+    CipherAlgorithm, CipherOptions, KeyAttributes, Policy, SignOptions, UnwrapKey, WrapMethod,
+};
+
+/// Data to encrypt with an HSM key.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EncryptRequest {
+    /// The key's label (it needs the `encrypt` attribute).
+    pub label: String,
+    /// The data, base64.
+    pub payload_base64: Base64,
+    /// `RSA_PADDING_OAEP_WITH_SHA256`, `AES_GCM`, …
+    pub algorithm: CipherAlgorithm,
+    /// AES-GCM tag length in bits (default 128).
+    #[serde(default)]
+    pub tag_length: Option<u32>,
+    /// AES-GCM additional authenticated data, base64.
+    #[serde(default)]
+    pub additional_authentication_data_base64: Option<Base64>,
+}
+
+impl EncryptRequest {
+    /// The cipher options of the request.
+    pub fn options(&self) -> CipherOptions {
+        CipherOptions {
+            tag_length: self.tag_length,
+            additional_authentication_data: self
+                .additional_authentication_data_base64
+                .as_ref()
+                .map(|b| b.0.clone()),
+        }
+    }
+}
+
+/// A ciphertext.
+#[derive(Debug, Serialize)]
+pub struct Ciphertext {
+    /// The ciphertext (AES-GCM: with the tag appended), base64.
+    pub ciphertext_base64: Base64,
+    /// AES-GCM: the IV, base64 (decryption needs it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub initialization_vector_base64: Option<Base64>,
+    /// AES-GCM: the tag alone, base64.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tag_base64: Option<Base64>,
+}
+
+/// A ciphertext to decrypt with an HSM key.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DecryptRequest {
+    /// The key's label (it needs the `decrypt` attribute).
+    pub label: String,
+    /// The ciphertext (AES-GCM: with the tag appended), base64.
+    pub ciphertext_base64: Base64,
+    /// The algorithm it was encrypted with.
+    pub algorithm: CipherAlgorithm,
+    /// AES-GCM: the IV encryption returned, base64.
+    #[serde(default)]
+    pub initialization_vector_base64: Option<Base64>,
+    /// AES-GCM tag length in bits (default 128).
+    #[serde(default)]
+    pub tag_length: Option<u32>,
+    /// AES-GCM additional authenticated data, base64.
+    #[serde(default)]
+    pub additional_authentication_data_base64: Option<Base64>,
+    /// For the approval variant: shown to approvers.
+    #[serde(default)]
+    pub options: Option<SignOptions>,
+}
+
+impl DecryptRequest {
+    /// The cipher options of the request.
+    pub fn options(&self) -> CipherOptions {
+        CipherOptions {
+            tag_length: self.tag_length,
+            additional_authentication_data: self
+                .additional_authentication_data_base64
+                .as_ref()
+                .map(|b| b.0.clone()),
+        }
+    }
+
+    /// The IV, if given.
+    pub fn iv(&self) -> Option<&[u8]> {
+        self.initialization_vector_base64
+            .as_ref()
+            .map(|b| b.0.as_slice())
+    }
+}
+
+/// A plaintext.
+#[derive(Debug, Serialize)]
+pub struct Plaintext {
+    /// The decrypted data, base64.
+    pub payload_base64: Base64,
+}
+
+/// Data to authenticate with an HSM secret key (or an HMAC to check).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HmacRequest {
+    /// The secret key's label (`HMACSHA256` or AES, with the `sign` attribute).
+    pub label: String,
+    /// The data, base64.
+    pub payload_base64: Base64,
+    /// For verification: the HMAC to check, base64.
+    #[serde(default)]
+    pub mac_base64: Option<Base64>,
+}
+
+/// An HMAC.
+#[derive(Debug, Serialize)]
+pub struct Mac {
+    /// The HMAC-SHA-256, base64.
+    pub mac_base64: Base64,
+}
+
+/// Random bytes wanted.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RandomRequest {
+    /// How many bytes (1 to 65536).
+    pub length: usize,
+}
+
+/// Random bytes.
+#[derive(Debug, Serialize)]
+pub struct RandomBytes {
+    /// The bytes, base64.
+    pub random_base64: Base64,
+}
+
+/// A key to block or unblock under its policy's approvals.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockRequest {
+    /// The key's label.
+    pub label: String,
+    /// Shown to approvers.
+    #[serde(default)]
+    pub options: Option<SignOptions>,
+}
+
+/// A key to wrap.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WrapRequest {
+    /// The label of the key to wrap (it must be `extractable`).
+    pub label: String,
+    /// The AES key that wraps it (`wrap` attribute).
+    pub wrap_key_name: String,
+    /// `AES_WRAP`, `AES_WRAP_PAD`, `AES_WRAP_PAD_RSA`, …
+    pub wrap_method: WrapMethod,
+}
+
+/// A wrapped key.
+#[derive(Debug, Serialize)]
+pub struct Wrapped {
+    /// The wrapped key bytes, base64.
+    pub wrapped_key_base64: Base64,
+}
+
+/// A wrapped key to unwrap (import) under a new label.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnwrapRequest {
+    /// The new key's label.
+    pub label: String,
+    /// The AES key that unwraps it (`unwrap` attribute).
+    pub unwrap_key_name: String,
+    /// The wrapped key, base64.
+    pub wrapped_key_base64: Base64,
+    /// How it was wrapped.
+    pub wrap_method: WrapMethod,
+    /// The new key's attributes (`sign`, `decrypt`, `unwrap` required).
+    pub attributes: KeyAttributes,
+    /// An approval policy for the new key.
+    #[serde(default)]
+    pub policy: Option<Policy>,
+    /// For the approval variant: shown to approvers.
+    #[serde(default)]
+    pub options: Option<SignOptions>,
+}
+
+impl UnwrapRequest {
+    /// The client's request.
+    pub fn unwrap_key(&self) -> UnwrapKey {
+        UnwrapKey {
+            label: self.label.clone(),
+            unwrap_key_name: self.unwrap_key_name.clone(),
+            wrapped_key: self.wrapped_key_base64.0.clone(),
+            wrap_method: self.wrap_method.clone(),
+            attributes: self.attributes.clone(),
+            policy: self.policy.clone(),
+        }
+    }
+}
+
+/// `options` or the default.
+pub(super) fn opts(o: &Option<SignOptions>) -> SignOptions {
+    o.clone().unwrap_or_default()
+}
+
+/// Missing `mac_base64`.
+pub(super) fn mac_of(r: &HmacRequest) -> Result<&[u8]> {
+    r.mac_base64
+        .as_ref()
+        .map(|m| m.0.as_slice())
+        .ok_or_else(|| {
+            crate::Error::invalid_argument("securosys.verify_hmac: request.mac_base64 is missing")
+        })
+}
+
+/// Appends this file's entries to the table entries it is given and declares the table.
+macro_rules! securosys_key_operations {
+    ($($rest:tt)*) => {
+        operations! {
+            $($rest)*
+
+            // ---- Securosys key operation role beyond signing (issue 26) ---------------------
+
+            /// Encrypt with an HSM key (`POST /v1/encrypt`, key-operation role): RSA-OAEP /
+            /// PKCS#1 with the public key, or AES-GCM (the IV and tag are returned).
+            securosys_encrypt "securosys.encrypt" (EncryptRequest) -> Ciphertext:
+                |c, r, x| {
+                    let e = c.securosys()?.encrypt(&r.label, &r.payload_base64.0, &r.algorithm, &r.options()).await?;
+                    Ciphertext {
+                        ciphertext_base64: Base64(e.ciphertext),
+                        initialization_vector_base64: e.initialization_vector.map(Base64),
+                        tag_base64: e.tag.map(Base64),
+                    }
+                };
+            /// Decrypt now, with a key that has no approval policy (`POST /v1/synchronousDecrypt`).
+            securosys_synchronous_decrypt "securosys.synchronous_decrypt" (DecryptRequest) -> Plaintext:
+                |c, r, x| {
+                    let p = c.securosys()?.synchronous_decrypt(&r.label, &r.ciphertext_base64.0, &r.algorithm, r.iv(), &r.options()).await?;
+                    Plaintext { payload_base64: Base64(p) }
+                };
+            /// Ask for a decryption that approvers must approve (`POST /v1/decrypt`): the
+            /// request id (`securosys.wait_request` gives the plaintext).
+            securosys_decrypt "securosys.decrypt" (DecryptRequest) -> Requested:
+                |c, r, x| Requested { id: c.securosys()?.decrypt(&r.label, &r.ciphertext_base64.0, &r.algorithm, r.iv(), &r.options(), &opts(&r.options)).await? };
+            /// HMAC-SHA-256 with an HSM secret key (`POST /v1/synchronousHmac`).
+            securosys_synchronous_hmac "securosys.synchronous_hmac" (HmacRequest) -> Mac:
+                |c, r, x| Mac { mac_base64: Base64(c.securosys()?.synchronous_hmac(&r.label, &r.payload_base64.0).await?) };
+            /// Check an HMAC with an HSM secret key (`POST /v1/verify`, `verifyHmacRequest`).
+            securosys_verify_hmac "securosys.verify_hmac" (HmacRequest) -> Verified:
+                |c, r, x| Verified { valid: c.securosys()?.verify_hmac(&r.label, &r.payload_base64.0, mac_of(&r)?).await? };
+            /// Random bytes from the HSM (`GET /v1/generateRandom/{length}`).
+            securosys_generate_random "securosys.generate_random" (RandomRequest) -> RandomBytes:
+                |c, r, x| RandomBytes { random_base64: Base64(c.securosys()?.generate_random(r.length).await?) };
+            /// Block a Smart Key Attributes key now (`POST /v1/synchronousBlock`).
+            securosys_synchronous_block "securosys.synchronous_block" (KeyLabel) -> Done:
+                |c, r, x| { c.securosys()?.synchronous_block(&r.label).await?; Done {} };
+            /// Unblock a key now (`POST /v1/synchronousUnblock`).
+            securosys_synchronous_unblock "securosys.synchronous_unblock" (KeyLabel) -> Done:
+                |c, r, x| { c.securosys()?.synchronous_unblock(&r.label).await?; Done {} };
+            /// Ask to block a key under its block rule's approvals (`POST /v1/block`): the
+            /// request id (`securosys.wait_request_done`).
+            securosys_block "securosys.block" (BlockRequest) -> Requested:
+                |c, r, x| Requested { id: c.securosys()?.block(&r.label, &opts(&r.options)).await? };
+            /// Ask to unblock a key under its unblock rule's approvals (`POST /v1/unblock`).
+            securosys_unblock "securosys.unblock" (BlockRequest) -> Requested:
+                |c, r, x| Requested { id: c.securosys()?.unblock(&r.label, &opts(&r.options)).await? };
+            /// Wait until a request without result bytes (block, unblock, unwrap) is executed;
+            /// its final state.
+            securosys_wait_request_done "securosys.wait_request_done" (WaitRequest) -> RequestStatus [long_running]:
+                |c, r, x| {
+                    let opts = wait("securosys.wait_request_done", r.interval_ms, r.timeout_ms, x)?;
+                    c.securosys()?.wait_request_done(&r.id, &opts).await?
+                };
+            /// Wrap an extractable key with an AES key (`POST /v1/wrap`).
+            securosys_wrap_key "securosys.wrap_key" (WrapRequest) -> Wrapped:
+                |c, r, x| Wrapped { wrapped_key_base64: Base64(c.securosys()?.wrap_key(&r.label, &r.wrap_key_name, &r.wrap_method).await?) };
+            /// Unwrap (import) a wrapped key now (`POST /v1/synchronousUnwrap`): the new key.
+            securosys_synchronous_unwrap_key "securosys.synchronous_unwrap_key" (UnwrapRequest) -> KeyInfo:
+                |c, r, x| c.securosys()?.synchronous_unwrap_key(&r.unwrap_key()).await?;
+            /// Ask for an unwrap that approvers must approve (`POST /v1/unwrap`): the request id.
+            securosys_unwrap_key "securosys.unwrap_key" (UnwrapRequest) -> Requested:
+                |c, r, x| Requested { id: c.securosys()?.unwrap_key(&r.unwrap_key(), &opts(&r.options)).await? };
+        }
+    };
+}
+pub(super) use securosys_key_operations;
