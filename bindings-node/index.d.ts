@@ -701,6 +701,14 @@ export declare class SigningApi {
   /** Read the session's state. */
   status(sessionId: string): Promise<SigningStatus>
   /**
+   * Handle the signer's browser coming back to your redirect URL (like the eID
+   * `completeRedirect`): a cancel or error in the URL rejects with its code
+   * (`SB_ERR_CANCELLED`…) without a request; a `relay_state` other than
+   * `expectedRelayState`, or another session's id, rejects with `SB_ERR_INVALID_ARGUMENT`;
+   * otherwise the finished session's state.
+   */
+  completeRedirect(sessionId: string, returnedUrl: string, expectedRelayState?: string | null): Promise<SigningStatus>
+  /**
    * Poll until the session is final. `'Finished'` resolves with the state; `Cancelled`,
    * `Failed`, `Rejected` and `Expired` reject with the matching code (`SB_ERR_CANCELLED`...)
    * and the gateway's `providerCode`. `signal` aborts the wait (`SB_ERR_ABORTED`); `timeoutMs`

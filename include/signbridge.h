@@ -1374,6 +1374,30 @@ sb_code sb_onespan_parse_callback(const uint8_t *body,
 // Free a callback verifier. NULL and pointers that are not live verifiers are ignored.
 void sb_onespan_callback_verifier_free(struct sb_onespan_callback_verifier *verifier);
 
+// Handle the signer's browser coming back to your redirect URL of signing session
+// `session_id`. `returned_url` is the URL it came back to (full, or just its `?query`). A
+// success is checked (its `relay_state` must equal `expected_relay_state` when that is not
+// NULL, and so must the session's own; a `session_id` in the URL must be `session_id`), then the
+// finished session's state is stored in `*out_status` (free with `sb_status_free`).
+//
+// An error in the URL returns its code without any request: `errorCode=CANCELLED` and the
+// OAuth-style `error=access_denied` are `SB_ERR_CANCELLED` ("the signer cancelled the
+// signing"), `DECLINED` is `SB_ERR_REJECTED`, `EXPIRED` is `SB_ERR_SESSION_EXPIRED`, other codes
+// `SB_ERR_SIGNING_FAILED` (the error's `provider_code` and `provider_description` carry
+// `errorCode`/`error` and `errorText`/`error_description`). A foreign relay state or session
+// id, or an unparseable URL, is `SB_ERR_INVALID_ARGUMENT`. Otherwise as `sb_session_wait`.
+//
+// # Safety
+//
+// Strings must be NULL or NUL-terminated (`expected_relay_state` may be NULL); out pointers
+// NULL or writable.
+sb_code sb_session_complete_redirect(const struct sb_client *client,
+                                     const char *session_id,
+                                     const char *returned_url,
+                                     const char *expected_relay_state,
+                                     struct sb_status **out_status,
+                                     struct sb_error **out_error);
+
 // The usual signature algorithm for keys of type `spec`: `"SHA256_WITH_RSA"` for RSA,
 // `"SHA256_WITH_ECDSA"` for P-256, `"SHA384_WITH_ECDSA"` for P-384, `"EDDSA"` for Ed25519.
 // NULL for an unknown `spec`. A static string (do not free).

@@ -763,6 +763,40 @@ impl SigningApi {
         )
     }
 
+    /// Handle the signer's browser coming back to your redirect URL (like the eID
+    /// `completeRedirect`): a cancel or error in the URL rejects with its code
+    /// (`SB_ERR_CANCELLED`…) without a request; a `relay_state` other than
+    /// `expectedRelayState`, or another session's id, rejects with `SB_ERR_INVALID_ARGUMENT`;
+    /// otherwise the finished session's state.
+    #[napi(
+        ts_args_type = "sessionId: string, returnedUrl: string, expectedRelayState?: string | null",
+        ts_return_type = "Promise<SigningStatus>"
+    )]
+    pub fn complete_redirect<'e>(
+        &self,
+        env: &'e Env,
+        session_id: Unknown<'_>,
+        returned_url: Unknown<'_>,
+        expected_relay_state: Option<Unknown<'_>>,
+    ) -> napi::Result<Object<'e>> {
+        let session_id = args::string(env, session_id, "sessionId")?;
+        let returned_url = args::string(env, returned_url, "returnedUrl")?;
+        let expected = match expected_relay_state {
+            Some(v) => args::opt_string(env, v, "expectedRelayState")?,
+            None => None,
+        };
+        let api = self.inner.clone();
+        promise::spawn(
+            env,
+            async move {
+                api.complete_redirect(&session_id, &returned_url, expected.as_deref())
+                    .await
+            },
+            SigningStatus::from,
+            None,
+        )
+    }
+
     /// Poll until the session is final. `'Finished'` resolves with the state; `Cancelled`,
     /// `Failed`, `Rejected` and `Expired` reject with the matching code (`SB_ERR_CANCELLED`...)
     /// and the gateway's `providerCode`. `signal` aborts the wait (`SB_ERR_ABORTED`); `timeoutMs`

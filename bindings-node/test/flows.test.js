@@ -212,3 +212,19 @@ test('the ES module entry exports the same objects', async () => {
   const s = new esm.Client(h.config(sim)).zignsecSigning()
   assert.equal((await s.create()).status, 'Created')
 })
+
+test('completeRedirect: the signer back at the redirect URL, like the eID helper (seeds 002/001)', async () => {
+  const started = await signing.signDocuments({ relay_state: 'r-1' }, [
+    { name: 'contract.pdf', data: h.samplePdf('Contract', 1) }
+  ])
+  await h.complete(sim, started.id, '11920287974')
+  const back = `https://app.example/ok?relay_state=r-1&session_id=${started.id}`
+  await assert.rejects(signing.completeRedirect(started.id, back, 'someone-else'),
+    (e) => e.code === 'SB_ERR_INVALID_ARGUMENT')
+  const done = await signing.completeRedirect(started.id, back, 'r-1')
+  assert.equal(done.status, 'Finished')
+  await assert.rejects(
+    signing.completeRedirect(started.id, '?error=access_denied&error_description=User+left&relay_state=r-1', 'r-1'),
+    (e) => e.code === 'SB_ERR_CANCELLED' && e.providerCode === 'access_denied' &&
+      e.message.includes('the signer cancelled the signing'))
+})

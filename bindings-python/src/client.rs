@@ -594,6 +594,39 @@ impl PyZignsecSigning {
         })
     }
 
+    /// Handle the signer's browser coming back to your redirect URL (`returned_url`, full or
+    /// just its query), like ZignsecEid.complete_redirect(): a cancel or error in it raises its
+    /// exception (SessionCancelled...) without a request; a relay_state other than
+    /// `expected_relay_state` or another session id raises InvalidInput; otherwise the finished
+    /// session's SigningStatus.
+    #[pyo3(signature = (session_id, returned_url, expected_relay_state = None))]
+    fn complete_redirect(
+        &self,
+        py: Python<'_>,
+        session_id: &Bound<'_, PyAny>,
+        returned_url: &Bound<'_, PyAny>,
+        expected_relay_state: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
+        boundary(py, || {
+            let sid = self::session_id(session_id)?;
+            let url = convert::text(returned_url, "returned_url")?;
+            let expected = expected_relay_state
+                .filter(|e| !e.is_none())
+                .map(|e| convert::text(e, "expected_relay_state"))
+                .transpose()?;
+            let api = self.api(py)?;
+            aio::finish(
+                py,
+                &self.client,
+                async move { api.complete_redirect(&sid, &url, expected.as_deref()).await },
+                move |py, inner| {
+                    let out = { Ok(PySigningStatus { inner }) };
+                    out.and_then(|v| v.into_py_any(py))
+                },
+            )
+        })
+    }
+
     /// Download a file (a FileRef from status() or wait()), verified against the md5 the
     /// gateway reported. Returns the bytes.
     fn download<'py>(&self, py: Python<'py>, file: &Bound<'py, PyFileRef>) -> PyResult<Py<PyAny>> {

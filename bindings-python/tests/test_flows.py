@@ -224,3 +224,23 @@ def test_context_manager_closes(sim: Sim) -> None:
     with pytest.raises(signbridge.InvalidInput, match="closed"):
         signing.create()
     client.close()  # twice is fine
+
+
+def test_complete_redirect_like_the_eid_helper(sim: Sim, signing: signbridge.ZignsecSigning) -> None:
+    """Seed 002/001: the signer's return to the redirect URL, handled by the core in every
+    language."""
+    started = signing.sign_documents(
+        [signbridge.Document(sample_pdf("Main"), "main.pdf")], relay_state="r-1"
+    )
+    sim.call("POST", f"/_sim/zignsec/signing/{started.id}/complete")
+    back = f"https://app.example/ok?relay_state=r-1&session_id={started.id}"
+    with pytest.raises(signbridge.InvalidInput):
+        signing.complete_redirect(started.id, back, expected_relay_state="someone-else")
+    done = signing.complete_redirect(started.id, back, "r-1")
+    assert done.status is SessionStatus.FINISHED and len(done.signed_files) == 1
+    with pytest.raises(signbridge.SessionCancelled) as info:
+        signing.complete_redirect(
+            started.id, "?error=access_denied&error_description=User+left&relay_state=r-1", "r-1"
+        )
+    assert info.value.provider_code == "access_denied"
+    assert "the signer cancelled the signing" in str(info.value)

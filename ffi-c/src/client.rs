@@ -77,7 +77,7 @@ pub(crate) fn client_of(p: *const sb_client) -> FfiResult<Client> {
     handles::with_live(p, Kind::Client, |c| c.client.clone()).ok_or_else(bad_client)
 }
 
-fn signing_of(p: *const sb_client) -> FfiResult<Signing> {
+pub(crate) fn signing_of(p: *const sb_client) -> FfiResult<Signing> {
     client_of(p)?.zignsec_signing()
 }
 

@@ -32,6 +32,7 @@ pub mod error;
 pub mod handles;
 pub mod memory;
 pub mod onespan;
+pub mod redirect;
 pub mod securosys;
 pub mod signing;
 pub mod status;

@@ -283,6 +283,19 @@ static void test_session_outcomes(sb_client *client) {
             CHECK(b.data == NULL && b.len == 0);
             sb_error_free(err);
         }
+        if (i == 0) {
+            /* The signer's return to the redirect URL (seeds 002/001): the cancel in the URL is
+               SB_ERR_CANCELLED without a request; the finished state is not there to take. */
+            sb_status *back = NULL;
+            rc = sb_session_complete_redirect(client, session,
+                                              "https://app.example/fail?error=access_denied&error_description=User+left",
+                                              NULL, &back, &err);
+            CHECK_CODE(rc, SB_ERR_CANCELLED, err, "complete_redirect after a cancel");
+            CHECK(back == NULL);
+            CHECK(err != NULL && err->provider_code != NULL && streq(err->provider_code, "access_denied"));
+            CHECK(err != NULL && strstr(err->message, "the signer cancelled the signing") != NULL);
+            sb_error_free(err);
+        }
         sb_status_free(st);
         sb_string_free(session);
     }
