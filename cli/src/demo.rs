@@ -91,6 +91,7 @@ pub(crate) fn run(out: &Path, providers: &[Provider]) -> signbridge::Result<()> 
                         format!("{} does not start with the original document", p.display()),
                     ));
                 }
+                verify_signed(provider, &signed, original)?;
                 files += 1;
             }
         }
@@ -99,6 +100,40 @@ pub(crate) fn run(out: &Path, providers: &[Provider]) -> signbridge::Result<()> 
         "\ndemo finished: {files} signed file(s) are in {}",
         out.display()
     );
+    Ok(())
+}
+
+/// Verify a signed file's signatures against the simulator's test root of `provider` (the PKI
+/// is deterministic: `simulator/pki/` holds the same roots), and print who signed.
+fn verify_signed(provider: Provider, signed: &[u8], original: &[u8]) -> signbridge::Result<()> {
+    use signbridge::verify::{verify_pdf, Original, TrustAnchors, VerifyOptions};
+    let service = match provider {
+        Provider::Zignsec => "bankid",
+        Provider::Onespan => "onespan",
+    };
+    let root = signbridge_sim::pades::pki::Pki::for_service(service)
+        .and_then(|p| p.root_pem().ok())
+        .ok_or_else(|| Error::internal("the simulator's test PKI is not available"))?;
+    let opts = VerifyOptions::new(TrustAnchors::from_pem(&root)?)
+        .with_original(Original::Bytes(original.to_vec()));
+    let report = verify_pdf(signed, &opts)?;
+    for s in &report.signatures {
+        println!(
+            "  signature {}: {} by {} at {}",
+            s.index,
+            if s.valid { "valid" } else { "NOT VALID" },
+            s.signer
+                .as_ref()
+                .map_or("an unknown signer", |x| x.subject.as_str()),
+            s.signing_time.as_deref().unwrap_or("an unknown time")
+        );
+    }
+    if !report.valid {
+        return Err(Error::new(
+            ErrorCode::Integrity,
+            format!("a signed file does not verify: {:?}", report.problems),
+        ));
+    }
     Ok(())
 }
 

@@ -421,3 +421,28 @@ fn seed_000_any_product_path_and_the_two_way_tls_example() {
         .expect_err("not a gateway path");
     assert_eq!(e.code(), ErrorCode::InvalidArgument);
 }
+
+/// Issue 21, errors: a bearer token the gateway refuses is reported as a refused token with the
+/// gateway's `WWW-Authenticate` reason, not as "the configured key was rejected".
+#[test]
+fn a_rejected_bearer_token_says_so_with_the_gateways_reason() {
+    let gateway = sim();
+    // Tokens from another issuer (signed with another key): the gateway refuses every one.
+    let other = sim();
+    let c = client(json!({
+        "base_url": gateway.base_url(),
+        "keys": [DEFAULT_PRIMARY_KEY],
+        "oauth2": {"client_id": signbridge_sim::DEFAULT_CLIENT_ID,
+                   "client_secret": signbridge_sim::DEFAULT_CLIENT_SECRET,
+                   "token_url": format!("{}{}", other.base_url(), signbridge_sim::TOKEN_PATH)},
+    }));
+    let e = c
+        .zignsec_signing()
+        .expect("signing")
+        .create(&CreateSigning::default())
+        .expect_err("token refused");
+    assert_eq!(e.code(), ErrorCode::Auth, "{e}");
+    assert!(e.message().contains("access token was rejected"), "{e}");
+    assert!(e.message().contains("invalid_token"), "{e}");
+    assert!(!e.message().contains("configured key"), "{e}");
+}

@@ -26,6 +26,9 @@ pub(crate) struct Leniency {
     /// scheme (`/api/v5/sessions/{bankidno,scanning-dp50,mitid,watchlist}/…`, `/mobilesdk/`),
     /// which take only `Zs-Product-Key` (+ bearer). Off by default.
     pub legacy_on_new_apis: bool,
+    /// Accept a JSON API body without `Content-Type: application/json`. Seed 001's header
+    /// table: "Set to application/json if JSON object", required. Off by default.
+    pub any_content_type: bool,
 }
 
 /// Paths of the gateway that need a subscription key.
@@ -53,8 +56,44 @@ pub(crate) async fn authorized(shared: &AppState, req: Request, next: Next) -> R
         if let Err(e) = check_auth(shared, path, req.headers()) {
             return e.into_response();
         }
+        let lenient = shared.lock().lenient.any_content_type;
+        if !lenient {
+            if let Err(e) = check_json_body(&req) {
+                return e.into_response();
+            }
+        }
     }
     next.run(req).await
+}
+
+/// A JSON API call with a body must say `Content-Type: application/json` (seed 001); uploads
+/// (`…/files`, multipart or a raw PDF) are exempt.
+fn check_json_body(req: &Request) -> Result<(), ApiError> {
+    use axum::http::{header, Method};
+    if !matches!(*req.method(), Method::POST | Method::PUT | Method::PATCH)
+        || req.uri().path().ends_with("/files")
+    {
+        return Ok(());
+    }
+    let h = req.headers();
+    let empty = h.get(header::TRANSFER_ENCODING).is_none()
+        && h.get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|v| v.trim() == "0");
+    let json = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if empty || json {
+        Ok(())
+    } else {
+        Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "A JSON body needs Content-Type: application/json",
+        ))
+    }
 }
 
 fn check_auth(shared: &AppState, path: &str, headers: &HeaderMap) -> Result<(), ApiError> {

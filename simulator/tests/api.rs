@@ -652,6 +652,23 @@ async fn authentication_and_key_rotation() {
     assert_eq!(resp.status(), 200);
     ctx.control(Method::PUT, "/_sim/zignsec/lenient", json!({}))
         .await;
+    // Seed 001: a JSON body needs Content-Type: application/json (a switch may allow others).
+    let plain = || {
+        ctx.post("/api/v5/sessions/signing/")
+            .header("Content-Type", "text/plain")
+            .body("{}")
+    };
+    let resp = plain().send().await.expect("post");
+    assert_eq!(error_code(resp, 415).await, "UNSUPPORTED_MEDIA_TYPE");
+    ctx.control(
+        Method::PUT,
+        "/_sim/zignsec/lenient",
+        json!({"any_content_type": true}),
+    )
+    .await;
+    assert_eq!(plain().send().await.expect("post").status(), 201);
+    ctx.control(Method::PUT, "/_sim/zignsec/lenient", json!({}))
+        .await;
 
     // Rotation: replace the key set.
     let resp = ctx

@@ -596,6 +596,18 @@ async fn oauth2_jwt_exp_header_only_credentials_and_expiry() {
     assert_eq!(resp.status(), 401);
     let v: Value = resp.json().await.expect("json");
     assert_eq!(v["error"], "invalid_client");
+    // Contract §3.3: the credentials as they are, base64(clientId:clientSecret); a
+    // URL-encoded form of them (here the id's `-` as %2D) is not the same credential.
+    let resp = oauth_request(
+        &os,
+        Some((
+            &ONESPAN_OAUTH_CLIENT_ID.replace('-', "%2D"),
+            ONESPAN_OAUTH_CLIENT_SECRET,
+        )),
+        "grant_type=client_credentials",
+    )
+    .await;
+    assert_eq!(resp.status(), 401);
 
     // sender_id makes the token act as that sender.
     let resp = oauth_request(

@@ -87,6 +87,10 @@ pub(crate) struct TokenOptions {
     pub prefer_jwt_exp: bool,
     /// Refresh at least this long before expiry (the default margin rule may choose more).
     pub min_margin: Duration,
+    /// HTTP Basic client authentication with the id and secret as they are
+    /// (`base64(id:secret)`, `curl -u`: OneSpan's contract §3.3), not form-encoded first as
+    /// RFC 6749 §2.3.1 asks.
+    pub raw_basic: bool,
 }
 
 /// A cached, single-flight source of bearer tokens.
@@ -298,12 +302,17 @@ impl TokenSource {
         let mut headers = self.options.headers.clone();
         match g.auth {
             ClientAuth::Basic => {
-                // RFC 6749 §2.3.1: form-encode id and secret before joining them.
-                let raw = format!(
-                    "{}:{}",
-                    form_encode(&g.client_id),
-                    form_encode(g.client_secret.expose_secret())
-                );
+                // RFC 6749 §2.3.1: form-encode id and secret before joining them (unless the
+                // provider documents them as they are).
+                let raw = if self.options.raw_basic {
+                    format!("{}:{}", g.client_id, g.client_secret.expose_secret())
+                } else {
+                    format!(
+                        "{}:{}",
+                        form_encode(&g.client_id),
+                        form_encode(g.client_secret.expose_secret())
+                    )
+                };
                 let mut v = HeaderValue::from_str(&format!(
                     "Basic {}",
                     base64::engine::general_purpose::STANDARD.encode(raw)

@@ -249,6 +249,17 @@ pub(crate) fn error_from_response(resp: &Response, what: &str, scrub: &Scrubber)
 pub(crate) fn auth_error(resp: &Response, keys: usize, what: &str, scrub: &Scrubber) -> Error {
     let status = resp.status.as_u16();
     let pe = scrubbed_provider_error(&resp.body, scrub);
+    if let Some(reason) = bearer_challenge(&resp.headers, scrub) {
+        // RFC 6750: the gateway refused the bearer token, not the key.
+        return Error::new(
+            ErrorCode::Auth,
+            format!(
+                "{what} was refused with HTTP {status}: the access token was rejected                  ({reason}), also after a fresh one was fetched. Check the OAuth2 client                  (oauth2.client_id, its token endpoint or issuer) is the one this gateway trusts"
+            ),
+        )
+        .with_http_status(status)
+        .with_provider(pe.code, pe.description);
+    }
     let tried = match keys {
         0 => "no credentials were sent".to_string(),
         1 => "the configured key was rejected".to_string(),
@@ -265,6 +276,30 @@ pub(crate) fn auth_error(resp: &Response, keys: usize, what: &str, scrub: &Scrub
     )
     .with_http_status(status)
     .with_provider(pe.code, pe.description)
+}
+
+/// The reason of a `WWW-Authenticate: Bearer ... error="..."` challenge (RFC 6750 §3), scrubbed
+/// and capped: `invalid_token: <error_description>`. `None` without a bearer error.
+fn bearer_challenge(headers: &http::HeaderMap, scrub: &Scrubber) -> Option<String> {
+    let v = headers
+        .get_all(http::header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| {
+            v.trim_start()
+                .get(..6)
+                .is_some_and(|s| s.eq_ignore_ascii_case("bearer"))
+        })?;
+    let param = |name: &str| {
+        let at = v.find(&format!("{name}=\""))? + name.len() + 2;
+        let rest = &v[at..];
+        rest.find('"').map(|end| rest[..end].to_owned())
+    };
+    let error = param("error")?;
+    Some(match param("error_description") {
+        Some(d) => format!("{}: {}", scrub.text(&error), scrub.text(&d)),
+        None => scrub.text(&error),
+    })
 }
 
 /// Securosys' error code for an invalid API key (`res.error.invalid.api.key`).

@@ -347,16 +347,10 @@ pub(crate) async fn oauth_token(State(shared): State<AppState>, req: Request) ->
             "malformed client authentication: send Authorization: Basic base64(client_id:client_secret)",
         );
     };
-    let unescape = |s: &str| -> String {
-        url::form_urlencoded::parse(format!("v={s}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
-    };
-    let id_ok =
-        id == crate::ONESPAN_OAUTH_CLIENT_ID || unescape(id) == crate::ONESPAN_OAUTH_CLIENT_ID;
-    let secret_ok = secret == crate::ONESPAN_OAUTH_CLIENT_SECRET
-        || unescape(secret) == crate::ONESPAN_OAUTH_CLIENT_SECRET;
+    // Contract §3.3: `Authorization: Basic base64(clientId:clientSecret)` with the credentials as
+    // they are (`curl -u`), not URL-decoded: a form-encoded secret is a different secret.
+    let id_ok = id == crate::ONESPAN_OAUTH_CLIENT_ID;
+    let secret_ok = secret == crate::ONESPAN_OAUTH_CLIENT_SECRET;
     if !(id_ok && secret_ok) {
         return oauth_error(
             StatusCode::UNAUTHORIZED,

@@ -408,6 +408,7 @@ impl OnespanClient {
                     extra_form,
                     prefer_jwt_exp: true,
                     min_margin: OAUTH_LEEWAY,
+                    raw_basic: true,
                     ..TokenOptions::default()
                 };
                 let source = TokenSource::new(grant, transport, None)
