@@ -1093,71 +1093,68 @@ export interface EidSession {
 }
 
 /**
- * The stable error numbers of signbridge, named as `err.code` spells them (`err.errno === ErrorCode.SB_ERR_AUTH`).
- *
- * Generated from the core's table by `build.rs`; the runtime object is built from `errorCodes()`.
+ * The stable error numbers of signbridge, named as `err.code` spells them
+ * (`err.errno === ErrorCode.SB_ERR_AUTH`). The runtime object is built from
+ * `errorCodes()`, the same table.
  */
 export declare enum ErrorCode {
-  /** Success (never carried by an `Error`). */
+  /** Success. */
   SB_OK = 0,
-  /** An argument is missing, empty, out of range or of the wrong type. */
+  /** An argument is missing or invalid; check the call's arguments. */
   SB_ERR_INVALID_ARGUMENT = 100,
-  /** A document is not acceptable: empty, or not a PDF. */
+  /** The document is empty or not a PDF; only non-empty PDF files can be signed. */
   SB_ERR_INVALID_DOCUMENT = 101,
-  /** The configuration is malformed (unknown field, bad URL, unreadable CA file...). */
+  /** The configuration is invalid; fix the named field. */
   SB_ERR_INVALID_CONFIG = 102,
-  /** A blocking call was made from inside the async runtime (use the async API there). */
+  /** A blocking call was made inside the async runtime; use the async API from async code. */
   SB_ERR_WRONG_CONTEXT = 103,
-  /** A local file could not be read or written. */
+  /** A local file could not be read or written; check the path and its permissions. */
   SB_ERR_IO = 104,
-  /** The provider rejected the credentials, after every configured key was tried. */
+  /** The provider rejected every configured credential; check or rotate your keys. */
   SB_ERR_AUTH = 200,
-  /** No credentials are configured for the provider being called. */
+  /** No credentials are configured for this provider; add them to the configuration or environment. */
   SB_ERR_AUTH_CONFIG_MISSING = 201,
-  /** The credentials are valid but not allowed to do this. */
+  /** The credentials are not allowed to do this; ask the provider for the right role or product. */
   SB_ERR_FORBIDDEN = 202,
-  /** A pushed delivery (webhook) failed verification: bad signature, wrong secret, tampered body. */
+  /** The delivery's signature does not verify; reject it (HTTP 401) and check the webhook secret. */
   SB_ERR_WEBHOOK_INVALID = 203,
-  /** A pushed delivery is too old or was already accepted once (replay). */
+  /** The delivery is too old or was already processed; reject it (HTTP 400) and do not act on it again. */
   SB_ERR_WEBHOOK_REPLAY = 204,
-  /** The connection failed: refused, reset, DNS, or closed mid-answer. */
+  /** The connection to the provider failed; check the URL and network, then retry. Retryable. */
   SB_ERR_NETWORK = 300,
-  /** The TLS handshake failed: untrusted or wrong certificate, or protocol mismatch. */
+  /** The TLS handshake failed; check the server certificate, the CA configured and the client certificate. */
   SB_ERR_TLS = 301,
-  /** The operation did not finish in the time allowed. */
+  /** The operation timed out; retry, or allow more time. Retryable. */
   SB_ERR_TIMEOUT = 302,
-  /** The provider's answer could not be understood. */
+  /** The provider's answer could not be understood; report it with the request id if it persists. */
   SB_ERR_PROTOCOL = 303,
-  /** A downloaded file does not match the checksum the provider reported. */
+  /** A downloaded file does not match the provider's checksum; nothing was saved, download it again. Retryable. */
   SB_ERR_INTEGRITY = 304,
-  /**
-   * A request that creates something failed after it may have reached the provider; it was
-   * not resent (that could create it twice).
-   */
+  /** The request may have been carried out although no answer arrived; check (e.g. by relay_state) before retrying. */
   SB_ERR_OUTCOME_UNKNOWN = 305,
-  /** The provider refused the request (a 4xx answer not covered by a more precise code). */
+  /** The provider refused the request; see the provider code and description. */
   SB_ERR_PROVIDER = 400,
-  /** The provider does not know the session, file or resource. */
+  /** The provider does not know this session or file; check the id. */
   SB_ERR_NOT_FOUND = 401,
-  /** The provider is rate limiting this client. */
+  /** The provider is rate limiting; wait for retry-after, then retry. Retryable. */
   SB_ERR_RATE_LIMITED = 402,
-  /** The resource is in a state that does not allow this operation. */
+  /** The session is not in a state that allows this; check its status first. */
   SB_ERR_INVALID_STATE = 403,
-  /** The provider failed or is unavailable (5xx answers). */
+  /** The provider failed or is unavailable; retry later. Retryable. */
   SB_ERR_PROVIDER_UNAVAILABLE = 404,
-  /** The signer cancelled the signing session. */
+  /** The signer cancelled the signing session; start a new one if needed. */
   SB_ERR_CANCELLED = 500,
-  /** The signer or the provider declined the signing session. */
+  /** The signing session was declined; start a new one if needed. */
   SB_ERR_REJECTED = 501,
-  /** The session or its files expired at the provider. */
+  /** The session or its files expired at the provider; start a new session. */
   SB_ERR_SESSION_EXPIRED = 502,
-  /** The signing session failed at the provider. */
+  /** The signing session failed at the provider; start a new one. */
   SB_ERR_SIGNING_FAILED = 503,
-  /** The caller aborted the operation (cancel token, abort signal, interrupt). */
+  /** The operation was aborted by the caller. */
   SB_ERR_ABORTED = 510,
-  /** An internal error in signbridge. */
+  /** Internal error in signbridge; please report it. */
   SB_ERR_INTERNAL = 900,
-  /** signbridge panicked; the panic was contained. */
+  /** Signbridge panicked and contained it; please report it. */
   SB_ERR_PANIC = 901,
 }
 
