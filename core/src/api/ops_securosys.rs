@@ -208,6 +208,66 @@ impl UnwrapRequest {
     }
 }
 
+/// One page of an approver's tasks.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TasksPageRequest {
+    /// The approver's private key, PEM (PKCS#8); never shown in `Debug` output.
+    pub approver_key_pem: secrecy::SecretString,
+    /// Which tasks (default: sign).
+    #[serde(default)]
+    pub kind: crate::providers::securosys::TaskKind,
+    /// The page, from 0.
+    #[serde(default)]
+    pub page_number: u32,
+    /// How many per page (default 25).
+    pub page_size: Option<u32>,
+    /// `creation_date_asc` (default), `creation_date_desc`, `last_fetched_date_asc`,
+    /// `last_fetched_date_desc`.
+    #[serde(default)]
+    pub order: crate::providers::securosys::TaskOrder,
+}
+
+/// The key store's statistics.
+#[derive(Debug, Serialize)]
+pub struct Statistics {
+    /// As the TSB words them.
+    pub statistics: String,
+}
+
+/// The HSM log, whole or one page.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogRequest {
+    /// With `page_size`: the page, from 0 (PROPOSAL `GET /v1/hsm/log/{page}/{size}`).
+    pub page_number: Option<u32>,
+    /// With `page_number`: lines per page.
+    pub page_size: Option<u32>,
+}
+
+/// HSM log text.
+#[derive(Debug, Serialize)]
+pub struct HsmLog {
+    /// The log lines (empty past the last page).
+    pub log: String,
+}
+
+/// Run a log request.
+pub(super) async fn hsm_log(c: &crate::client::Client, r: &LogRequest) -> Result<HsmLog> {
+    let hsm = c.securosys()?;
+    let log = match (r.page_number, r.page_size) {
+        (None, None) => hsm.hsm_log().await?,
+        (Some(n), Some(s)) => hsm.hsm_log_page(n, s).await?,
+        _ => {
+            return Err(crate::Error::invalid_argument(
+                "securosys.hsm_log: give both request.page_number and request.page_size, or \
+                 neither for the whole log",
+            ))
+        }
+    };
+    Ok(HsmLog { log })
+}
+
 /// `options` or the default.
 pub(super) fn opts(o: &Option<SignOptions>) -> SignOptions {
     o.clone().unwrap_or_default()
@@ -290,6 +350,27 @@ macro_rules! securosys_key_operations {
             /// Ask for an unwrap that approvers must approve (`POST /v1/unwrap`): the request id.
             securosys_unwrap_key "securosys.unwrap_key" (UnwrapRequest) -> Requested:
                 |c, r, x| Requested { id: c.securosys()?.unwrap_key(&r.unwrap_key(), &opts(&r.options)).await? };
+
+            // ---- approvals with paging, service role (issue 26) ----------------------------
+
+            /// One page of an approver's tasks of one kind, in a chosen order.
+            securosys_approval_tasks_page "securosys.approval_tasks_page" (TasksPageRequest) -> Tasks:
+                |c, r, x| {
+                    let key = approver(&r.approver_key_pem)?;
+                    Tasks { tasks: c.securosys()?.approval_tasks_page(&key, r.kind, r.page_number, r.page_size.unwrap_or(25), r.order).await? }
+                };
+            /// Every pending task of an approver of one kind (all pages, oldest first).
+            securosys_all_approval_tasks "securosys.all_approval_tasks" (TasksRequest) -> Tasks:
+                |c, r, x| {
+                    let key = approver(&r.approver_key_pem)?;
+                    Tasks { tasks: c.securosys()?.all_approval_tasks(&key, r.kind, r.page_size.unwrap_or(25)).await? }
+                };
+            /// The key store's statistics (`GET /v1/keystore/statistics`, service role).
+            securosys_keystore_statistics "securosys.keystore_statistics" (Empty) -> Statistics:
+                |c, r, x| Statistics { statistics: c.securosys()?.keystore_statistics().await? };
+            /// The HSM log, whole (`GET /v1/hsm/log`) or one page (service role).
+            securosys_hsm_log "securosys.hsm_log" (LogRequest) -> HsmLog:
+                |c, r, x| hsm_log(c, &r).await?;
         }
     };
 }

@@ -147,6 +147,53 @@ pub(crate) async fn keystore_statistics(State(shared): State<AppState>) -> SecRe
     ok_json(json!({"keyStoreStatistics": format!("signbridge-sim keystore: {n} keys")}))
 }
 
+/// The lines of the simulated HSM log: every authenticated `/v1/` request so far (method,
+/// path, the role it needed, status), oldest first.
+fn hsm_log_lines(sec: &SecInner) -> Vec<String> {
+    sec.log
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            format!(
+                "{i} {} {} role={} status={}",
+                e.method,
+                e.path,
+                e.required_role.as_deref().unwrap_or("-"),
+                e.status
+            )
+        })
+        .collect()
+}
+
+/// `GET /v1/hsm/log`: the whole log as text.
+pub(crate) async fn hsm_log(State(shared): State<AppState>) -> SecResult {
+    let lines = hsm_log_lines(&shared.securosys.lock());
+    ok_json(json!({"log": lines.join("\n")}))
+}
+
+/// `GET /v1/hsm/log/{pageNumber}/{pageSize}` (PROPOSAL: sub-paths of `/v1/hsm/log/**` are not
+/// documented): one page of lines; past the end, an empty text.
+pub(crate) async fn hsm_log_page(
+    State(shared): State<AppState>,
+    Path((page, size)): Path<(String, String)>,
+) -> SecResult {
+    let num = |s: &str| s.trim().parse::<usize>().ok();
+    let (Some(page), Some(size)) = (num(&page), num(&size).filter(|n| (1..=10_000).contains(n)))
+    else {
+        return Err(SecError::new(
+            619,
+            "pageNumber must be a number from 0 and pageSize from 1 to 10000",
+        ));
+    };
+    let lines = hsm_log_lines(&shared.securosys.lock());
+    let page: Vec<String> = lines
+        .into_iter()
+        .skip(page.saturating_mul(size))
+        .take(size)
+        .collect();
+    ok_json(json!({"log": page.join("\n")}))
+}
+
 pub(crate) async fn not_implemented() -> SecError {
     SecError::new(101, "This endpoint is not implemented by the simulator")
 }

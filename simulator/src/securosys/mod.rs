@@ -364,6 +364,8 @@ pub(crate) fn router(shared: AppState) -> Router<AppState> {
         .route("/v1/versionInfo", get(api::version_info))
         .route("/v1/licenseInfo", get(api::license_info))
         .route("/v1/keystore/statistics", get(api::keystore_statistics))
+        .route("/v1/hsm/log", get(api::hsm_log))
+        .route("/v1/hsm/log/{page}/{size}", get(api::hsm_log_page))
         .route("/v1/key", post(api::create_key).get(api::list_keys))
         .route("/v1/key/attributes", post(api::key_attributes_post))
         .route("/v1/key/deleteKey", post(api::delete_key_post))

@@ -238,6 +238,36 @@ impl TaskKind {
     }
 }
 
+/// The most pages [`SecurosysClient::all_approval_tasks`] reads.
+pub const MAX_TASK_PAGES: u32 = 10_000;
+
+/// The order of listed approval tasks (`paging.sortOrder`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskOrder {
+    /// Oldest request first (default).
+    #[default]
+    CreationDateAsc,
+    /// Newest request first.
+    CreationDateDesc,
+    /// Least recently fetched first.
+    LastFetchedDateAsc,
+    /// Most recently fetched first.
+    LastFetchedDateDesc,
+}
+
+impl TaskOrder {
+    /// The wire spelling (`CREATION_DATE_ASC`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TaskOrder::CreationDateAsc => "CREATION_DATE_ASC",
+            TaskOrder::CreationDateDesc => "CREATION_DATE_DESC",
+            TaskOrder::LastFetchedDateAsc => "LAST_FETCHED_DATE_ASC",
+            TaskOrder::LastFetchedDateDesc => "LAST_FETCHED_DATE_DESC",
+        }
+    }
+}
+
 /// A pending approval task of one approver. Read from the TSB's camelCase, written in
 /// snake_case; both spellings are read (a task listed by `securosys.list_approval_tasks` can be
 /// given back to `securosys.approve`).
@@ -328,6 +358,20 @@ impl SecurosysClient {
         kind: TaskKind,
         page_size: u32,
     ) -> Result<Vec<ApprovalTask>> {
+        self.approval_tasks_page(signer, kind, 0, page_size, TaskOrder::default())
+            .await
+    }
+
+    /// One page of the approver's pending tasks of `kind`: page `page_number` (from 0) of
+    /// `page_size` tasks in `order` (`paging` of `POST /v1/filtered…ApprovalTask`).
+    pub async fn approval_tasks_page(
+        &self,
+        signer: &dyn ApproverSigner,
+        kind: TaskKind,
+        page_number: u32,
+        page_size: u32,
+        order: TaskOrder,
+    ) -> Result<Vec<ApprovalTask>> {
         if page_size == 0 {
             return Err(Error::invalid_argument("page_size must be at least 1"));
         }
@@ -335,8 +379,8 @@ impl SecurosysClient {
         let body = merge(
             proof(signer)?,
             json!({"detailLevel": "level2", "id": null, "requestId": null,
-                   "paging": {"pageNumber": 0, "pageSize": page_size,
-                              "sortOrder": "CREATION_DATE_ASC"}}),
+                   "paging": {"pageNumber": page_number, "pageSize": page_size,
+                              "sortOrder": order.as_str()}}),
         );
         let r = Request::post_json(self.inner.transport.url(kind.path())?, &body, what)?
             .idempotent(true)
@@ -354,6 +398,37 @@ impl SecurosysClient {
             ))
         })?;
         Ok(a.tasks)
+    }
+
+    /// Every pending task of the approver of `kind`, oldest first: pages of `page_size` read
+    /// until a short page, at most [`MAX_TASK_PAGES`] pages (a TSB that keeps answering full
+    /// pages is an error rather than an endless loop). A task listed twice (tasks created while
+    /// paging shift the pages) is kept once.
+    pub async fn all_approval_tasks(
+        &self,
+        signer: &dyn ApproverSigner,
+        kind: TaskKind,
+        page_size: u32,
+    ) -> Result<Vec<ApprovalTask>> {
+        let mut all: Vec<ApprovalTask> = Vec::new();
+        for page in 0..MAX_TASK_PAGES {
+            let tasks = self
+                .approval_tasks_page(signer, kind, page, page_size, TaskOrder::CreationDateAsc)
+                .await?;
+            let short = (tasks.len() as u64) < u64::from(page_size);
+            for t in tasks {
+                if !all.iter().any(|a| a.id == t.id) {
+                    all.push(t);
+                }
+            }
+            if short {
+                return Ok(all);
+            }
+        }
+        Err(Error::protocol(format!(
+            "the TSB still returned full pages of approval tasks after {MAX_TASK_PAGES} pages \
+             of {page_size}"
+        )))
     }
 
     /// Approve `task` as `signer` (`POST /v1/approval`, approver role): signs the task's

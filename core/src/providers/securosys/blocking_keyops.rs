@@ -1,6 +1,8 @@
-//! Blocking twins of the key operations of `keyops.rs`, on [`crate::blocking::Securosys`] (each
-//! runs the async operation of the same name on the shared runtime).
+//! Blocking twins of the operations of `keyops.rs`, `service.rs` and the paged approval task
+//! lists, on [`crate::blocking::Securosys`] (each runs the async operation of the same name on
+//! the shared runtime).
 
+use super::approval::{ApprovalTask, ApproverSigner, TaskKind, TaskOrder};
 use super::keyops::{CipherAlgorithm, CipherOptions, Encrypted, UnwrapKey, WrapMethod};
 use super::model::{KeyInfo, RequestStatus, SignOptions};
 use crate::blocking::Securosys;
@@ -95,5 +97,40 @@ impl Securosys {
     /// See [`super::SecurosysClient::unwrap_key`].
     pub fn unwrap_key(&self, req: &UnwrapKey, options: &SignOptions) -> Result<String> {
         block_on(self.0.unwrap_key(req, options))?
+    }
+    /// See [`super::SecurosysClient::approval_tasks_page`].
+    pub fn approval_tasks_page(
+        &self,
+        signer: &dyn ApproverSigner,
+        kind: TaskKind,
+        page_number: u32,
+        page_size: u32,
+        order: TaskOrder,
+    ) -> Result<Vec<ApprovalTask>> {
+        block_on(
+            self.0
+                .approval_tasks_page(signer, kind, page_number, page_size, order),
+        )?
+    }
+    /// See [`super::SecurosysClient::all_approval_tasks`].
+    pub fn all_approval_tasks(
+        &self,
+        signer: &dyn ApproverSigner,
+        kind: TaskKind,
+        page_size: u32,
+    ) -> Result<Vec<ApprovalTask>> {
+        block_on(self.0.all_approval_tasks(signer, kind, page_size))?
+    }
+    /// See [`super::SecurosysClient::keystore_statistics`].
+    pub fn keystore_statistics(&self) -> Result<String> {
+        block_on(self.0.keystore_statistics())?
+    }
+    /// See [`super::SecurosysClient::hsm_log`].
+    pub fn hsm_log(&self) -> Result<String> {
+        block_on(self.0.hsm_log())?
+    }
+    /// See [`super::SecurosysClient::hsm_log_page`].
+    pub fn hsm_log_page(&self, page_number: u32, page_size: u32) -> Result<String> {
+        block_on(self.0.hsm_log_page(page_number, page_size))?
     }
 }

@@ -31,8 +31,11 @@ mod cert;
 pub(crate) mod errors;
 mod keyops;
 mod model;
+mod service;
 
-pub use approval::{ApprovalTask, ApproverKey, ApproverSigner, TaskKind};
+pub use approval::{
+    ApprovalTask, ApproverKey, ApproverSigner, TaskKind, TaskOrder, MAX_TASK_PAGES,
+};
 pub use cert::{
     Certificate, CertificateRequest, Csr, CsrRequest, DistinguishedName, ExtendedKeyUsage,
     KeyUsage, DEFAULT_VALIDITY_DAYS,
@@ -45,6 +48,7 @@ pub use model::{
     KeyStatus, LicenseInfo, PayloadKind, Policy, PolicyGroup, PolicyToken, RequestState,
     RequestStatus, Rule, SignOptions, SignatureAlgorithm, VersionInfo,
 };
+pub use service::MAX_LOG_PAGE;
 
 use std::sync::Arc;
 
