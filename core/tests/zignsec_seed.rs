@@ -446,3 +446,43 @@ fn a_rejected_bearer_token_says_so_with_the_gateways_reason() {
     assert!(e.message().contains("invalid_token"), "{e}");
     assert!(!e.message().contains("configured key"), "{e}");
 }
+
+/// Issue 21, errors: a directory given as a document is SB_ERR_IO (as the C header documents),
+/// a placement page beyond the document is refused locally, and a plain-http discovery URL names
+/// the field to fix.
+#[test]
+fn local_errors_name_what_to_fix() {
+    let sim = sim();
+    let s = signing(&sim, json!({}));
+    let session = s.create(&CreateSigning::default()).expect("create");
+    let dir = tempfile::tempdir().expect("tmp");
+    let e = s
+        .upload_path(&session.id, dir.path())
+        .expect_err("a directory");
+    assert_eq!(e.code(), ErrorCode::Io, "{e}");
+    control(sim.base_url(), "DELETE", "/_sim/requests", json!(null));
+    let beyond = Document {
+        placement: Some(signbridge::providers::zignsec::Placement {
+            page: 3,
+            x: 10.0,
+            y: 10.0,
+        }),
+        ..doc("two-pages.pdf")
+    };
+    let e = s
+        .sign_documents(&CreateSigning::default(), &[beyond])
+        .expect_err("no page 3");
+    assert_eq!(e.code(), ErrorCode::InvalidArgument, "{e}");
+    assert!(e.message().contains("has 1 page"), "{e}");
+    assert!(recorded(sim.base_url()).is_empty(), "nothing was sent");
+    let cfg = Config::from_json(
+        &json!({"zignsec": {"keys": [DEFAULT_PRIMARY_KEY], "oauth2": {
+            "client_id": "c", "client_secret": "s",
+            "discovery_url": "http://idp.example/.well-known/openid-configuration"}}})
+        .to_string(),
+    )
+    .expect("config");
+    let e = Client::new(cfg).expect_err("plain http discovery");
+    assert_eq!(e.code(), ErrorCode::InvalidConfig);
+    assert!(e.message().contains("zignsec.oauth2.discovery_url"), "{e}");
+}

@@ -54,11 +54,20 @@ impl OAuth2Config {
     ) -> Result<ClientCredentials> {
         let parse = |name: &str, raw: &str| {
             // The value is not shown: a URL may carry a password or a key.
-            Url::parse(raw).map_err(|e| {
+            let u = Url::parse(raw).map_err(|e| {
                 Error::invalid_config(format!(
                     "{field}.{name} is not a URL ({e}); give an absolute https:// URL"
                 ))
-            })
+            })?;
+            let loopback = crate::transport::is_loopback(&u);
+            match u.scheme() {
+                "https" => Ok(u),
+                "http" if loopback => Ok(u),
+                _ => Err(Error::invalid_config(format!(
+                    "{field}.{name} must be an https:// URL (plain http only to loopback, the \
+                     simulator): the client secret and tokens would travel unencrypted"
+                ))),
+            }
         };
         if self.discovery_url.is_some() && self.issuer.is_some() {
             return Err(Error::invalid_config(format!(

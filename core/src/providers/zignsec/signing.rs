@@ -194,6 +194,7 @@ impl SigningApi {
             validate_pdf(&d.name, &d.data)?;
             if let Some(p) = &d.placement {
                 p.validate()?;
+                check_page(&d.name, &d.data, p.page)?;
             }
         }
         let session = self.create(create).await?;
@@ -441,6 +442,22 @@ impl SigningApi {
     }
 }
 
+/// A placement's page must exist in the document: refused locally instead of by the gateway or
+/// the signer's page. A document whose pages cannot be counted here is left to the gateway.
+fn check_page(name: &str, data: &[u8], page: u32) -> Result<()> {
+    let Ok(doc) = lopdf::Document::load_mem(data) else {
+        return Ok(());
+    };
+    let pages = doc.get_pages().len();
+    if pages > 0 && page as usize > pages {
+        return Err(Error::invalid_argument(format!(
+            "placement.page {page} is beyond document {name:?}, which has {pages} page{}",
+            if pages == 1 { "" } else { "s" }
+        )));
+    }
+    Ok(())
+}
+
 /// A file name safe to use in a directory and as an upload's name: the shared rule
 /// ([`crate::files::sanitize_file_name`]), `document.pdf` when nothing is left.
 pub(crate) fn sanitize_file_name(name: &str) -> String {
@@ -456,10 +473,12 @@ fn pdf_sample(path: &Path) -> Result<(u64, Vec<u8>)> {
     let mut f = std::fs::File::open(path).map_err(|e| Error::io("read", path, e))?;
     let meta = f.metadata().map_err(|e| Error::io("read", path, e))?;
     if !meta.is_file() {
-        return Err(Error::invalid_argument(format!(
-            "{} is not a regular file; give the path of a PDF file",
-            path.display()
-        )));
+        // SB_ERR_IO, as the header documents for a path that cannot be read as a file.
+        return Err(Error::io(
+            "read",
+            path,
+            std::io::Error::other("it is a directory or special file, not a PDF file"),
+        ));
     }
     let len = meta.len();
     let mut sample = Vec::new();
