@@ -486,3 +486,28 @@ fn local_errors_name_what_to_fix() {
     assert_eq!(e.code(), ErrorCode::InvalidConfig);
     assert!(e.message().contains("zignsec.oauth2.discovery_url"), "{e}");
 }
+
+/// Issue 21: a discovery URL that answers 404 names the fix, not "the provider does not know
+/// this session or file"; an issuer is discovered at {issuer}/.well-known/openid-configuration.
+#[test]
+fn discovery_404_and_the_issuer() {
+    let sim = sim();
+    let with = |oauth: serde_json::Value| {
+        let mut o = json!({"client_id": signbridge_sim::DEFAULT_CLIENT_ID,
+                           "client_secret": signbridge_sim::DEFAULT_CLIENT_SECRET});
+        if let (Some(o), Some(extra)) = (o.as_object_mut(), oauth.as_object()) {
+            o.extend(extra.clone());
+        }
+        client(json!({"base_url": sim.base_url(), "keys": [DEFAULT_PRIMARY_KEY], "oauth2": o}))
+            .zignsec_signing()
+            .expect("signing")
+            .create(&CreateSigning::default())
+    };
+    let e = with(json!({"discovery_url": format!("{}/no/such/.well-known/openid-configuration", sim.base_url())}))
+        .expect_err("404");
+    assert_eq!(e.code(), ErrorCode::InvalidConfig, "{e}");
+    assert!(e.message().contains("no OpenID configuration at"), "{e}");
+    assert!(e.message().contains("oauth2.issuer"), "{e}");
+    with(json!({"issuer": format!("{}/auth/realms/zignsec", sim.base_url())}))
+        .expect("the issuer's discovery document names the token endpoint");
+}

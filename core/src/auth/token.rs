@@ -258,7 +258,22 @@ impl TokenSource {
                 "read the OpenID configuration",
             ))
             .await
-            .map_err(|e| auth_setup_error(e, "the OpenID configuration"))?;
+            .map_err(|e| {
+                if e.code() == crate::ErrorCode::NotFound {
+                    // A 404 here is a wrong address, not an unknown session or file.
+                    return Error::new(
+                        crate::ErrorCode::InvalidConfig,
+                        format!(
+                            "no OpenID configuration at {}; give the issuer (oauth2.issuer) or \
+                             its /.well-known/openid-configuration URL (oauth2.discovery_url), \
+                             or the token endpoint (oauth2.token_url)",
+                            crate::transport::shown_url(&discovery)
+                        ),
+                    )
+                    .with_http_status(404);
+                }
+                auth_setup_error(e, "the OpenID configuration")
+            })?;
         let doc: Discovery = serde_json::from_slice(&resp.body).map_err(|e| {
             Error::protocol(format!(
                 "the OpenID configuration at {discovery} has no usable token_endpoint ({})",
