@@ -271,6 +271,9 @@ pub(crate) struct AuthConfig {
     pub api_keys_enabled: bool,
     /// When true every request (approval endpoints excepted) needs `Authorization: Bearer <jwt>`.
     pub require_jwt: bool,
+    /// CloudHSM mode (`PUT /_sim/securosys/auth {"mode": "cloudhsm"}`): a JWT is mandatory
+    /// (seed 003) whatever `require_jwt` says, and the 401 says so.
+    pub cloudhsm: bool,
     /// Accepted bearer tokens (opaque strings).
     pub jwts: Vec<String>,
     /// When true a bearer token issued by the simulator's own OAuth2 token endpoint (an ES256
@@ -292,6 +295,7 @@ impl Default for AuthConfig {
             ],
             api_keys_enabled: true,
             require_jwt: false,
+            cloudhsm: false,
             jwts: vec![crate::SECUROSYS_JWT.to_owned()],
             accept_oauth: false,
             role_table: default_table(),
@@ -438,7 +442,7 @@ fn check_auth(
     headers: &HeaderMap,
     oauth_token: &dyn Fn(&str) -> Result<(), &'static str>,
 ) -> Result<(), SecError> {
-    if auth.require_jwt && !jwt_exempt(path) {
+    if (auth.require_jwt || auth.cloudhsm) && !jwt_exempt(path) {
         let bearer = headers
             .get_all("authorization")
             .iter()
@@ -454,7 +458,12 @@ fn check_auth(
                 return Err(SecError::with_status(
                     StatusCode::UNAUTHORIZED,
                     406,
-                    "Missing access token: send Authorization: Bearer <JWT>",
+                    if auth.cloudhsm {
+                        "Missing access token: CloudHSM requires Authorization: Bearer <JWT> on \
+                         every request"
+                    } else {
+                        "Missing access token: send Authorization: Bearer <JWT>"
+                    },
                 ))
             }
             Some(t) if auth.jwts.contains(&t) => {}
@@ -582,6 +591,8 @@ struct AuthBody {
     api_keys: Option<HashMap<String, Vec<String>>>,
     api_keys_enabled: Option<bool>,
     require_jwt: Option<bool>,
+    /// `"cloudhsm"` or `"on_premise"`.
+    mode: Option<String>,
     jwts: Option<Vec<String>>,
     accept_oauth: Option<bool>,
     role_table: Option<Value>,
@@ -620,6 +631,16 @@ async fn ctl_set_auth(State(shared): State<AppState>, body: Bytes) -> Result<Sta
             ))
         }
     };
+    let cloudhsm = match body.mode.as_deref() {
+        None => None,
+        Some("cloudhsm") => Some(true),
+        Some("on_premise") => Some(false),
+        Some(_) => {
+            return Err(ApiError::validation(
+                "mode must be \"cloudhsm\" or \"on_premise\"",
+            ))
+        }
+    };
     let mut keys = Vec::new();
     for (role, list) in body.api_keys.unwrap_or_default() {
         keys.push((parse_role(&role)?, list));
@@ -633,6 +654,9 @@ async fn ctl_set_auth(State(shared): State<AppState>, body: Bytes) -> Result<Sta
     }
     if let Some(v) = body.require_jwt {
         sec.auth.require_jwt = v;
+    }
+    if let Some(v) = cloudhsm {
+        sec.auth.cloudhsm = v;
     }
     if let Some(v) = body.jwts {
         sec.auth.jwts = v;
@@ -658,6 +682,7 @@ async fn ctl_get_auth(State(shared): State<AppState>) -> Response {
         "api_keys": counts,
         "api_keys_enabled": a.api_keys_enabled,
         "require_jwt": a.require_jwt,
+        "mode": if a.cloudhsm { "cloudhsm" } else { "on_premise" },
         "jwts": a.jwts.len(),
         "accept_oauth": a.accept_oauth,
         "role_table": a.role_table.iter().map(|(p, r)| json!({"pattern": p, "role": r})).collect::<Vec<_>>(),

@@ -52,7 +52,7 @@ pub use service::MAX_LOG_PAGE;
 
 use std::sync::Arc;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::auth::{
@@ -107,6 +107,59 @@ pub struct SecurosysConfig {
     /// configured that way).
     #[serde(default)]
     pub certificate_role: Option<Role>,
+    /// The kind of installation: `on_premise` (default: JWT optional) or `cloudhsm`
+    /// (Securosys CloudHSM / TSBaaS: seed 003 makes the JWT mandatory, so a client without
+    /// `jwt` or `oauth2` refuses to start, and the base URL must be https unless it is a
+    /// loopback address such as a local simulator).
+    #[serde(default)]
+    pub profile: SecurosysProfile,
+}
+
+/// The kind of Securosys installation a configuration is for (`securosys.profile`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SecurosysProfile {
+    /// An on-premise TSB: JWT, mTLS and API keys as configured (JWT optional).
+    #[default]
+    #[serde(alias = "on-premise", alias = "onpremise")]
+    OnPremise,
+    /// Securosys CloudHSM (TSBaaS, e.g. `https://rest-api.cloudshsm.com`): a JWT is mandatory
+    /// (seed 003), API keys and mTLS come on top.
+    #[serde(rename = "cloudhsm", alias = "cloud_hsm", alias = "cloud-hsm")]
+    CloudHsm,
+}
+
+impl SecurosysProfile {
+    /// The CloudHSM production and sandbox base URLs (contract §1).
+    pub const CLOUDHSM_URLS: [&'static str; 2] = [
+        "https://rest-api.cloudshsm.com",
+        "https://sbx-rest-api.cloudshsm.com",
+    ];
+
+    /// Checks `cfg` against the profile: CloudHSM needs a JWT (`jwt` or `oauth2`) and an
+    /// https base URL (a loopback URL is allowed for local simulators).
+    fn check(self, cfg: &SecurosysConfig, base: &Url) -> Result<()> {
+        if self != SecurosysProfile::CloudHsm {
+            return Ok(());
+        }
+        if cfg.jwt.is_none() && cfg.oauth2.is_none() {
+            return Err(Error::invalid_config(
+                "securosys.profile is \"cloudhsm\", and CloudHSM requires a JWT on every call \
+                 (Securosys documents JWT authentication as mandatory on CloudHSM): set \
+                 securosys.jwt to the token from your CloudHSM credentials file (JWT-TOKEN), as \
+                 a value or {\"file\": \"...\"}, or securosys.oauth2 to fetch tokens",
+            ));
+        }
+        if base.scheme() != "https" && !crate::transport::is_loopback(base) {
+            return Err(Error::invalid_config(format!(
+                "securosys.profile is \"cloudhsm\" but securosys.base_url is {}: CloudHSM is \
+                 reached over https (e.g. {})",
+                base.scheme(),
+                Self::CLOUDHSM_URLS[0]
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl SecurosysConfig {
@@ -154,6 +207,7 @@ impl SecurosysClient {
         transport: &TransportConfig,
     ) -> Result<SecurosysClient> {
         let base = cfg.base()?;
+        cfg.profile.check(cfg, &base)?;
         let identity = cfg
             .client_cert
             .as_ref()
