@@ -150,7 +150,7 @@ fn an_absurd_save_mode_is_a_configuration_error() {
         .to_string(),
     )
     .expect("config");
-    let e = Client::new(cfg).err().expect("refused");
+    let e = Client::new(cfg).expect_err("refused");
     assert_eq!(e.code(), signbridge::ErrorCode::InvalidConfig);
     assert!(e.message().contains("save_mode"), "{e}");
 }
