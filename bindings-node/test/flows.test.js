@@ -214,7 +214,7 @@ test('the ES module entry exports the same objects', async () => {
 })
 
 test('completeRedirect: the signer back at the redirect URL, like the eID helper (seeds 002/001)', async () => {
-  const started = await signing.signDocuments({ relay_state: 'r-1' }, [
+  const started = await signing.signDocuments({ relayState: 'r-1' }, [
     { name: 'contract.pdf', data: h.samplePdf('Contract', 1) }
   ])
   await h.complete(sim, started.id, '11920287974')
