@@ -268,6 +268,19 @@ pub(super) async fn hsm_log(c: &crate::client::Client, r: &LogRequest) -> Result
     Ok(HsmLog { log })
 }
 
+/// A new policy for a key.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModifyRequest {
+    /// The key's label (a Smart Key Attributes key).
+    pub label: String,
+    /// The new policy (the TSB's camelCase: `ruleUse`, `ruleBlock`, …).
+    pub policy: Policy,
+    /// For the approval variant: shown to approvers.
+    #[serde(default)]
+    pub options: Option<SignOptions>,
+}
+
 /// `options` or the default.
 pub(super) fn opts(o: &Option<SignOptions>) -> SignOptions {
     o.clone().unwrap_or_default()
@@ -365,6 +378,14 @@ macro_rules! securosys_key_operations {
                     let key = approver(&r.approver_key_pem)?;
                     Tasks { tasks: c.securosys()?.all_approval_tasks(&key, r.kind, r.page_size.unwrap_or(25)).await? }
                 };
+            /// Replace a key's approval policy now (`POST /v1/synchronousModify`,
+            /// key-management role).
+            securosys_synchronous_modify "securosys.synchronous_modify" (ModifyRequest) -> Done:
+                |c, r, x| { c.securosys()?.synchronous_modify(&r.label, &r.policy).await?; Done {} };
+            /// Ask to replace a key's policy under its modify rule's approvals
+            /// (`POST /v1/modify`): the request id (`securosys.wait_request_done`).
+            securosys_modify "securosys.modify" (ModifyRequest) -> Requested:
+                |c, r, x| Requested { id: c.securosys()?.modify(&r.label, &r.policy, &opts(&r.options)).await? };
             /// The key store's statistics (`GET /v1/keystore/statistics`, service role).
             securosys_keystore_statistics "securosys.keystore_statistics" (Empty) -> Statistics:
                 |c, r, x| Statistics { statistics: c.securosys()?.keystore_statistics().await? };

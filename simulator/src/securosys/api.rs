@@ -3,6 +3,7 @@
 //! certificates (§8).
 
 pub(crate) mod keyops;
+pub(crate) mod manage;
 mod wrap;
 
 use std::sync::Arc;
@@ -233,6 +234,8 @@ pub(crate) struct HsmKey {
     /// Parsed `ruleBlock` / `ruleUnblock` tokens (empty: no approvals needed).
     rule_block: Vec<Token>,
     rule_unblock: Vec<Token>,
+    /// Parsed `ruleModify` tokens (empty: the policy changes without approvals).
+    rule_modify: Vec<Token>,
     /// `keyStatus.blocked`: a blocked key refuses every operation until unblocked.
     blocked: bool,
     password: Option<String>,
@@ -499,6 +502,7 @@ pub(crate) async fn create_key(State(shared): State<AppState>, body: Bytes) -> S
     let rule_use = parse_rule(policy.get("ruleUse").unwrap_or(&Value::Null))?;
     let rule_block = parse_rule(policy.get("ruleBlock").unwrap_or(&Value::Null))?;
     let rule_unblock = parse_rule(policy.get("ruleUnblock").unwrap_or(&Value::Null))?;
+    let rule_modify = parse_rule(policy.get("ruleModify").unwrap_or(&Value::Null))?;
     let blocked = policy
         .pointer("/keyStatus/blocked")
         .and_then(Value::as_bool)
@@ -532,6 +536,7 @@ pub(crate) async fn create_key(State(shared): State<AppState>, body: Bytes) -> S
         rule_use,
         rule_block,
         rule_unblock,
+        rule_modify,
         blocked,
         password,
     };

@@ -403,6 +403,7 @@ pub(crate) fn router(shared: AppState) -> Router<AppState> {
         .route("/v1/task", delete(api::reject_task))
         .route("/v1/{*rest}", any(api::not_implemented));
     api = api::keyops::routes(api);
+    api = api::manage::routes(api);
     for kind in [
         "Sign",
         "Decrypt",

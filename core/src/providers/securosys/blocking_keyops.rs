@@ -4,7 +4,7 @@
 
 use super::approval::{ApprovalTask, ApproverSigner, TaskKind, TaskOrder};
 use super::keyops::{CipherAlgorithm, CipherOptions, Encrypted, UnwrapKey, WrapMethod};
-use super::model::{KeyInfo, RequestStatus, SignOptions};
+use super::model::{KeyInfo, Policy, RequestStatus, SignOptions};
 use crate::blocking::Securosys;
 use crate::error::Result;
 use crate::runtime::block_on;
@@ -132,5 +132,13 @@ impl Securosys {
     /// See [`super::SecurosysClient::hsm_log_page`].
     pub fn hsm_log_page(&self, page_number: u32, page_size: u32) -> Result<String> {
         block_on(self.0.hsm_log_page(page_number, page_size))?
+    }
+    /// See [`super::SecurosysClient::synchronous_modify`].
+    pub fn synchronous_modify(&self, label: &str, policy: &Policy) -> Result<()> {
+        block_on(self.0.synchronous_modify(label, policy))?
+    }
+    /// See [`super::SecurosysClient::modify`].
+    pub fn modify(&self, label: &str, policy: &Policy, options: &SignOptions) -> Result<String> {
+        block_on(self.0.modify(label, policy, options))?
     }
 }

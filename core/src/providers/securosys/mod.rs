@@ -30,6 +30,7 @@ mod blocking_keyops;
 mod cert;
 pub(crate) mod errors;
 mod keyops;
+mod manage;
 mod model;
 mod service;
 

@@ -53,6 +53,8 @@ pub(crate) enum Job {
     Block,
     Unblock,
     Unwrap(super::wrap::Unwrap),
+    /// Replace the key's policy (`POST /v1/modify`).
+    Modify(Value),
 }
 
 impl Job {
@@ -63,6 +65,7 @@ impl Job {
             Job::Block => "BlockKey",
             Job::Unblock => "UnblockKey",
             Job::Unwrap(_) => "UnwrapKey",
+            Job::Modify(_) => "ModifyKey",
         }
     }
 
@@ -72,6 +75,7 @@ impl Job {
             Job::Decrypt(_) | Job::Unwrap(_) => &key.rule_use,
             Job::Block => &key.rule_block,
             Job::Unblock => &key.rule_unblock,
+            Job::Modify(_) => &key.rule_modify,
         }
     }
 }
@@ -97,6 +101,9 @@ pub(super) fn execute(
             key.blocked = false;
             Ok(None)
         }
+        Job::Modify(policy) => super::manage::apply_policy(key, policy)
+            .map(|_| None)
+            .map_err(|e| e.message),
         Job::Unwrap(u) => super::wrap::unwrap_into(sec, label, u, now)
             .map(|_| None)
             .map_err(|e| e.message),

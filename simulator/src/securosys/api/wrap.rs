@@ -139,7 +139,7 @@ pub(crate) struct Unwrap {
     label: String,
     attributes: Map<String, Value>,
     policy: Value,
-    rules: [Vec<Token>; 3],
+    rules: [Vec<Token>; 4],
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -174,7 +174,12 @@ fn prepare_unwrap(sec: &SecInner, r: &UnwrapInner) -> Result<(String, Unwrap), S
     )?;
     let policy = r.policy.clone().unwrap_or(Value::Null);
     let rule = |name: &str| parse_rule(policy.get(name).unwrap_or(&Value::Null));
-    let rules = [rule("ruleUse")?, rule("ruleBlock")?, rule("ruleUnblock")?];
+    let rules = [
+        rule("ruleUse")?,
+        rule("ruleBlock")?,
+        rule("ruleUnblock")?,
+        rule("ruleModify")?,
+    ];
     kek_fits(
         usable(sec, &wrapper, &r.unwrap_key_password, "unwrap")?,
         method,
@@ -241,7 +246,7 @@ pub(super) fn unwrap_into(
             format!("A key with label {} already exists", u.label),
         ));
     }
-    let [rule_use, rule_block, rule_unblock] = u.rules.clone();
+    let [rule_use, rule_block, rule_unblock, rule_modify] = u.rules.clone();
     let blocked = u
         .policy
         .pointer("/keyStatus/blocked")
@@ -259,6 +264,7 @@ pub(super) fn unwrap_into(
         rule_use,
         rule_block,
         rule_unblock,
+        rule_modify,
         blocked,
         password: None,
     };
