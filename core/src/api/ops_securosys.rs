@@ -281,6 +281,23 @@ pub struct ModifyRequest {
     pub options: Option<SignOptions>,
 }
 
+/// A data object to store.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataObjectRequest {
+    /// The object's label.
+    pub label: String,
+    /// Its value, base64.
+    pub value_base64: Base64,
+}
+
+/// A data object's value.
+#[derive(Debug, Serialize)]
+pub struct DataObject {
+    /// The value, base64.
+    pub value_base64: Base64,
+}
+
 /// `options` or the default.
 pub(super) fn opts(o: &Option<SignOptions>) -> SignOptions {
     o.clone().unwrap_or_default()
@@ -386,6 +403,15 @@ macro_rules! securosys_key_operations {
             /// (`POST /v1/modify`): the request id (`securosys.wait_request_done`).
             securosys_modify "securosys.modify" (ModifyRequest) -> Requested:
                 |c, r, x| Requested { id: c.securosys()?.modify(&r.label, &r.policy, &opts(&r.options)).await? };
+            /// Store a value in the HSM as a data object (key-management role; PROPOSAL body).
+            securosys_create_data_object "securosys.create_data_object" (DataObjectRequest) -> Done:
+                |c, r, x| { c.securosys()?.create_data_object(&r.label, &r.value_base64.0).await?; Done {} };
+            /// A data object's value (`GET /v1/dataObject/{label}`).
+            securosys_read_data_object "securosys.read_data_object" (KeyLabel) -> DataObject:
+                |c, r, x| DataObject { value_base64: Base64(c.securosys()?.read_data_object(&r.label).await?) };
+            /// Delete a data object (`DELETE /v1/dataObject/{label}`).
+            securosys_delete_data_object "securosys.delete_data_object" (KeyLabel) -> Done:
+                |c, r, x| { c.securosys()?.delete_data_object(&r.label).await?; Done {} };
             /// The key store's statistics (`GET /v1/keystore/statistics`, service role).
             securosys_keystore_statistics "securosys.keystore_statistics" (Empty) -> Statistics:
                 |c, r, x| Statistics { statistics: c.securosys()?.keystore_statistics().await? };

@@ -177,6 +177,8 @@ fn reason_of(code: u16) -> &'static str {
         612 => "invalid.payload",
         613 => "invalid.key.type",
         614 => "operation.forbidden.for.key",
+        615 => "data.object.already.existing",
+        616 => "data.object.invalid.value",
         617 => "invalid.access.token",
         619 => "invalid.number.range",
         620 => "key.password.mismatch",
@@ -186,6 +188,7 @@ fn reason_of(code: u16) -> &'static str {
         650 => "key.not.existent",
         651 => "request.not.existent",
         652 => "task.not.existent",
+        653 => "data.object.not.existent",
         701 => "in.hsm",
         _ => "general",
     }
@@ -340,6 +343,8 @@ pub(crate) struct SecLogEntry {
 pub(crate) struct SecInner {
     pub auth: AuthConfig,
     pub keys: BTreeMap<String, api::HsmKey>,
+    /// Data objects by label (`/v1/dataObject`).
+    pub data_objects: BTreeMap<String, Vec<u8>>,
     pub requests: HashMap<Uuid, api::AsyncRequest>,
     pub log: Vec<SecLogEntry>,
 }
@@ -404,6 +409,7 @@ pub(crate) fn router(shared: AppState) -> Router<AppState> {
         .route("/v1/{*rest}", any(api::not_implemented));
     api = api::keyops::routes(api);
     api = api::manage::routes(api);
+    api = api::data::routes(api);
     for kind in [
         "Sign",
         "Decrypt",

@@ -141,4 +141,16 @@ impl Securosys {
     pub fn modify(&self, label: &str, policy: &Policy, options: &SignOptions) -> Result<String> {
         block_on(self.0.modify(label, policy, options))?
     }
+    /// See [`super::SecurosysClient::create_data_object`].
+    pub fn create_data_object(&self, label: &str, value: &[u8]) -> Result<()> {
+        block_on(self.0.create_data_object(label, value))?
+    }
+    /// See [`super::SecurosysClient::read_data_object`].
+    pub fn read_data_object(&self, label: &str) -> Result<Vec<u8>> {
+        block_on(self.0.read_data_object(label))?
+    }
+    /// See [`super::SecurosysClient::delete_data_object`].
+    pub fn delete_data_object(&self, label: &str) -> Result<()> {
+        block_on(self.0.delete_data_object(label))?
+    }
 }

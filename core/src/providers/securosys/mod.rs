@@ -28,6 +28,7 @@ mod approval;
 mod blocking;
 mod blocking_keyops;
 mod cert;
+mod data;
 pub(crate) mod errors;
 mod keyops;
 mod manage;
@@ -49,6 +50,7 @@ pub use model::{
     KeyStatus, LicenseInfo, PayloadKind, Policy, PolicyGroup, PolicyToken, RequestState,
     RequestStatus, Rule, SignOptions, SignatureAlgorithm, VersionInfo,
 };
+pub use data::MAX_DATA_OBJECT;
 pub use service::MAX_LOG_PAGE;
 
 use std::sync::Arc;
