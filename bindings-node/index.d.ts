@@ -854,6 +854,15 @@ export interface BankIdSeOptions {
   personalNumber?: string
 }
 
+/**
+ * Run an operation that needs no client (nothing is sent anywhere), e.g. `'pdf.verify'`:
+ * `await call('pdf.verify', { pdf_base64, trust_anchors_pem: [root] })` verifies a signed PDF
+ * without configuring a provider. The request and result are in the core's JSON spelling, as
+ * for `client.call`; an operation that talks to a service rejects with
+ * `SB_ERR_INVALID_ARGUMENT` (call it on a client).
+ */
+export declare function call(operation: string, request?: Record<string, unknown> | null): Promise<Record<string, any>>
+
 /** An X.509 certificate made by the HSM (`selfSignedCertificate`, `waitCertificate`). */
 export interface Certificate {
   /** The certificate, DER (`new crypto.X509Certificate(der)` reads it). */
@@ -1966,6 +1975,22 @@ export interface TransportConfig {
    * direct either way. The password is sent only to the proxy and never shown.
    */
   proxy?: string
+  /**
+   * Whether saving into a directory under a provider's document name replaces a file of that
+   * name. Default `false`: a taken name gets `-2`, `-3`… before its extension. A path you
+   * name yourself is always replaced.
+   */
+  saveOverwrite?: boolean
+  /**
+   * The permission bits of every file signbridge saves (Unix), default `0o600` (read and
+   * write for the service's user only: signed documents hold personal data). At most `0o777`.
+   */
+  saveMode?: number
+  /**
+   * Longest pause between two pieces of an answer's body, in milliseconds (default 30000):
+   * a server that stops sending fails the exchange with `SB_ERR_TIMEOUT`.
+   */
+  readIdleTimeoutMs?: number
 }
 
 /** A file accepted into a session. */

@@ -20,6 +20,7 @@ export const {
   ErrorCode,
   errorCodes,
   operations,
+  call,
   version,
   __napiBindingTarget
 } = signbridge

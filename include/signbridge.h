@@ -479,13 +479,19 @@ extern "C" {
 // the JSON result in `*out_result_json` (free with `sb_string_free`). Bytes travel as base64
 // text in fields named `*_base64`.
 //
+// `client` may be NULL for the operations that need no client (nothing is sent anywhere):
+// `sb_call(NULL, "pdf.verify", request_json, &result_json, &err)` verifies a signed PDF
+// without configuring any provider.
+//
 // Errors: `SB_ERR_INVALID_ARGUMENT` (unknown operation, a request that is not JSON, or a field
 // that is unknown, missing or of the wrong type — the message names its path, never its
-// value), and every code the operation itself documents.
+// value; NULL `client` for an operation that needs one), and every code the operation itself
+// documents.
 //
 // # Safety
 //
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+// Strings must be NULL or NUL-terminated; out pointers NULL or writable; `client` NULL or a
+// live client.
 sb_code sb_call(const struct sb_client *client,
                 const char *operation,
                 const char *request_json,

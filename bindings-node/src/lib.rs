@@ -81,6 +81,41 @@ pub fn operations() -> serde_json::Value {
     )
 }
 
+/// Run an operation that needs no client (nothing is sent anywhere), e.g. `'pdf.verify'`:
+/// `await call('pdf.verify', { pdf_base64, trust_anchors_pem: [root] })` verifies a signed PDF
+/// without configuring a provider. The request and result are in the core's JSON spelling, as
+/// for `client.call`; an operation that talks to a service rejects with
+/// `SB_ERR_INVALID_ARGUMENT` (call it on a client).
+#[napi(
+    ts_args_type = "operation: string, request?: Record<string, unknown> | null",
+    ts_return_type = "Promise<Record<string, any>>"
+)]
+pub fn call<'e>(
+    env: &'e Env,
+    operation: Unknown<'_>,
+    request: Option<Unknown<'_>>,
+) -> napi::Result<Object<'e>> {
+    let name = args::string(env, operation, "operation")?;
+    let value = match request {
+        Some(r) if !is_nullish(&r) => {
+            if r.get_type()? != ValueType::Object || r.is_array()? {
+                return Err(type_error(
+                    env,
+                    format!("request must be an object, got {}", args::describe(&r)),
+                ));
+            }
+            args::json(env, r, "request")?
+        }
+        _ => serde_json::Value::Null,
+    };
+    promise::spawn(
+        env,
+        async move { signbridge::api::call_standalone(&name, value).await },
+        |v: serde_json::Value| v,
+        None,
+    )
+}
+
 /// The version of the signbridge core inside this addon.
 #[napi]
 pub fn version() -> String {
@@ -114,8 +149,15 @@ impl Client {
             ));
         }
         let value = args::json(&env, config, "config")?;
-        let built =
-            signbridge::Config::from_camel_case_value(value).and_then(signbridge::Client::new);
+        let built = signbridge::Config::from_camel_case_value(value).and_then(|config| {
+            // The configuration's checks name fields as the schema does: in camelCase here.
+            signbridge::Client::new(config).map_err(|e| {
+                signbridge::Error::new(
+                    e.code(),
+                    signbridge::naming::camel_case_config_message(e.message()),
+                )
+            })
+        });
         match built {
             Ok(inner) => Ok(Client { inner }),
             Err(e) => Err(errors::to_napi(&env, &e, Kind::Error)),

@@ -238,6 +238,16 @@ pub struct TransportConfig {
     /// `HTTPS_PROXY` / `ALL_PROXY` are used, like curl; `NO_PROXY` hosts and loopback hosts go
     /// direct either way. The password is sent only to the proxy and never shown.
     pub proxy: Option<String>,
+    /// Whether saving into a directory under a provider's document name replaces a file of that
+    /// name. Default `false`: a taken name gets `-2`, `-3`… before its extension. A path you
+    /// name yourself is always replaced.
+    pub save_overwrite: Option<bool>,
+    /// The permission bits of every file signbridge saves (Unix), default `0o600` (read and
+    /// write for the service's user only: signed documents hold personal data). At most `0o777`.
+    pub save_mode: Option<u32>,
+    /// Longest pause between two pieces of an answer's body, in milliseconds (default 30000):
+    /// a server that stops sending fails the exchange with `SB_ERR_TIMEOUT`.
+    pub read_idle_timeout_ms: Option<u32>,
 }
 
 // ---------------------------------------------------------------------------------------------

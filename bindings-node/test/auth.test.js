@@ -123,7 +123,7 @@ test('OAuth2: the client secret from a file (client_secret_post)', async () => {
   }
   assert.ok(e, 'a missing secret file must fail')
   assert.equal(e.code, 'SB_ERR_INVALID_CONFIG', e.message)
-  assert.match(e.message, /oauth2\.client_secret/)
+  assert.match(e.message, /oauth2\.clientSecret/)
 })
 
 test('a subscription key from a file', async () => {

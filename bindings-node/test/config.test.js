@@ -63,3 +63,28 @@ test('a key given in both spellings is refused, not silently dropped', () => {
     (e) => e.code === 'SB_ERR_INVALID_CONFIG' && /`baseUrl` is given twice/.test(e.message)
   )
 })
+
+test('the saving options reach the core in camelCase', () => {
+  // An out-of-range mode is refused by the core's config check, so the field did arrive.
+  assert.throws(
+    () => new Client({ zignsec: { baseUrl: sim.url, keys: [h.PRIMARY_KEY] }, transport: { saveMode: 0o1777 } }),
+    (e) => e.code === 'SB_ERR_INVALID_CONFIG' && /saveMode/.test(e.message)
+  )
+  const client = new Client({
+    zignsec: { baseUrl: sim.url, keys: [h.PRIMARY_KEY] },
+    transport: { saveOverwrite: true, saveMode: 0o640, readIdleTimeoutMs: 5000 }
+  })
+  assert.ok(client)
+})
+
+test('call() runs the operations that need no client; the others say to use a client', async () => {
+  const { call } = require('..')
+  const fs = require('node:fs')
+  const path = require('node:path')
+  const pdf = fs.readFileSync(path.join(__dirname, '..', 'examples', 'contract.pdf'))
+  const report = await call('pdf.verify', { pdf_base64: pdf.toString('base64'), trust_anchors_pem: [] })
+  assert.ok(Array.isArray(report.signatures))
+  assert.equal(report.signatures.length, 0)
+  await assert.rejects(call('zignsec.createSigning', {}), (e) => e.code === 'SB_ERR_INVALID_ARGUMENT' && /call it on a client/.test(e.message))
+  await assert.rejects(call('pdf.verify', { pdf_base64: 42 }), (e) => e.code === 'SB_ERR_INVALID_ARGUMENT' && /request\.pdf_base64/.test(e.message))
+})

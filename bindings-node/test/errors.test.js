@@ -261,14 +261,15 @@ test('unreachable gateway: SB_ERR_NETWORK; slow gateway: SB_ERR_TIMEOUT, or SB_E
   assert.equal(unknown.retryable, false)
 })
 
-test('transport: min_transfer_bytes_per_s and max_requests_per_origin reach the core; 0 is SB_ERR_INVALID_CONFIG', async () => {
+test('transport: minTransferBytesPerS and maxRequestsPerOrigin reach the core; 0 is SB_ERR_INVALID_CONFIG', async () => {
   // One request slot: concurrent calls queue for it and all complete.
   const narrow = new Client(h.config(sim, [h.PRIMARY_KEY], {
-    transport: { min_transfer_bytes_per_s: 50000, max_requests_per_origin: 1 }
+    transport: { minTransferBytesPerS: 50000, maxRequestsPerOrigin: 1 }
   }))
   const created = await Promise.all([1, 2, 3].map(() => narrow.zignsecSigning().create()))
   assert.equal(new Set(created.map((s) => s.id)).size, 3)
-  for (const key of ['min_transfer_bytes_per_s', 'max_requests_per_origin']) {
+  // The message names the field the way it was written: camelCase.
+  for (const key of ['minTransferBytesPerS', 'maxRequestsPerOrigin']) {
     let err
     try {
       // eslint-disable-next-line no-new

@@ -69,6 +69,30 @@ fn operations(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyAny>>> {
         .collect()
 }
 
+/// `signbridge.call(operation, request)`: an operation that needs no client (nothing is sent
+/// anywhere), e.g. `"pdf.verify"` — a signed PDF verified without configuring a provider. The
+/// request and result are dicts as for `Client.call` (`bytes` values go as base64 text in
+/// `*_base64` fields). An operation that talks to a service raises `InvalidInput`.
+#[pyfunction]
+#[pyo3(signature = (operation, request = None))]
+fn call(
+    py: Python<'_>,
+    operation: &str,
+    request: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
+    run::boundary(py, || {
+        let value = match request {
+            Some(r) => convert::to_json(r, "request")?,
+            None => serde_json::Value::Null,
+        };
+        let name = operation.to_string();
+        let out = run::run(py, async move {
+            signbridge::api::call_standalone(&name, value).await
+        })?;
+        convert::json_to_py(py, &out).map(Bound::unbind)
+    })
+}
+
 /// A deliberate panic inside the panic boundary, so the tests can prove that a panic becomes a
 /// `SignbridgeError` with code `SB_ERR_PANIC` (not a `BaseException`).
 #[pyfunction]
@@ -86,6 +110,7 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", signbridge::VERSION)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(operations, m)?)?;
+    m.add_function(wrap_pyfunction!(call, m)?)?;
     m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
     errors::register(m)?;
     enums::register(m)?;

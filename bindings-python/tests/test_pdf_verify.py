@@ -256,3 +256,16 @@ def test_pdfsig_and_pyhanko_validate_every_pdf_the_demo_signs(tmp_path: Path) ->
         by_hanko = validate_pdfs.pyhanko(f, roots)
         assert by_poppler and len(by_poppler) == len(by_hanko), f
         assert all(p == "" for p in by_poppler + by_hanko), (f, by_poppler, by_hanko)
+
+
+def test_verifying_needs_no_client(signed: bytes) -> None:
+    """signbridge.call runs the operations that send nothing anywhere without a configured
+    client: a relying party verifies what it received with only the root."""
+    r = signbridge.call("pdf.verify", {"pdf_base64": signed, "trust_anchors_pem": [BANKID_ROOT]})
+    assert r["valid"] and r["signatures"][0]["chain_trusted"], r
+    r = signbridge.call("pdf.verify", {"pdf_base64": signed, "trust_anchors_pem": [ONESPAN_ROOT]})
+    assert not r["valid"] and not r["signatures"][0]["chain_trusted"]
+    with pytest.raises(signbridge.InvalidInput, match="call it on a client"):
+        signbridge.call("zignsec.create_signing", {})
+    with pytest.raises(signbridge.InvalidInput, match="request.pdf_base64"):
+        signbridge.call("pdf.verify", {"pdf_base64": 42, "trust_anchors_pem": []})

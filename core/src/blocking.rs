@@ -566,3 +566,8 @@ pub fn onespan_document_from_path(
 ) -> Result<crate::providers::onespan::DocumentSpec> {
     block_on(crate::providers::onespan::DocumentSpec::from_path(path))?
 }
+
+/// [`crate::api::call_standalone`], blocking: an operation that needs no client (`pdf.verify`).
+pub fn call_standalone(name: &str, request: serde_json::Value) -> Result<serde_json::Value> {
+    block_on(crate::api::call_standalone(name, request))?
+}

@@ -106,8 +106,9 @@ impl Config {
     pub fn from_camel_case_value(value: serde_json::Value) -> Result<Config> {
         let value = crate::naming::snake_case_keys(value)
             .map_err(|e| Error::invalid_config(format!("configuration is invalid: {e}")))?;
-        Config::from_value(value)
-            .map_err(|e| Error::invalid_config(crate::naming::camel_case_quoted(e.message())))
+        Config::from_value(value).map_err(|e| {
+            Error::invalid_config(crate::naming::camel_case_config_message(e.message()))
+        })
     }
 
     /// Read a JSON configuration file.

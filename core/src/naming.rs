@@ -92,6 +92,60 @@ pub fn camel_case_quoted(message: &str) -> String {
     out
 }
 
+/// `message` with every configuration path (`transport.save_mode`, `zignsec.client_cert`,
+/// `securosys.api_keys.key_management`) and every quoted field name in camelCase, for a reader
+/// whose configuration is written in camelCase (the Node addon's `new Client({...})`).
+pub fn camel_case_config_message(message: &str) -> String {
+    const SECTIONS: [&str; 5] = [
+        "zignsec.",
+        "securosys.",
+        "onespan.",
+        "transport.",
+        "signing.",
+    ];
+    let quoted = camel_case_quoted(message);
+    let mut out = String::with_capacity(quoted.len());
+    let mut rest = quoted.as_str();
+    while !rest.is_empty() {
+        let at = SECTIONS
+            .iter()
+            .filter_map(|s| {
+                rest.match_indices(s)
+                    .find(|(i, _)| *i == 0 || !rest.as_bytes()[*i - 1].is_ascii_alphanumeric())
+                    .map(|(i, _)| i)
+            })
+            .min();
+        let Some(i) = at else {
+            out.push_str(rest);
+            break;
+        };
+        out.push_str(&rest[..i]);
+        let path_len = rest[i..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
+            .unwrap_or(rest.len() - i);
+        let path = rest[i..i + path_len].trim_end_matches('.');
+        out.push_str(&camel_case(path));
+        rest = &rest[i + path.len()..];
+        // `onespan.oauth2 {client_id, client_secret}`: the fields of that section.
+        if let Some(fields) = rest.strip_prefix(" {") {
+            if let Some(end) = fields.find('}') {
+                let names: Vec<String> = fields[..end]
+                    .split(',')
+                    .map(|f| {
+                        let t = f.trim();
+                        format!("{}{}", &f[..f.len() - f.trim_start().len()], camel_case(t))
+                    })
+                    .collect();
+                out.push_str(" {");
+                out.push_str(&names.join(","));
+                out.push('}');
+                rest = &fields[end + 1..];
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,6 +179,25 @@ mod tests {
         let e = snake_case_keys(json!({"zignsec": {"baseUrl": "a", "base_url": "b"}}))
             .expect_err("twice");
         assert!(e.contains("`baseUrl` is given twice"), "{e}");
+    }
+
+    #[test]
+    fn config_paths_in_messages() {
+        assert_eq!(
+            camel_case_config_message(
+                "transport.save_mode must be permission bits from 0 to 0o777, got 1023."
+            ),
+            "transport.saveMode must be permission bits from 0 to 0o777, got 1023."
+        );
+        assert_eq!(
+            camel_case_config_message("set securosys.api_keys.key_management (or `base_url`)"),
+            "set securosys.apiKeys.keyManagement (or `baseUrl`)"
+        );
+        assert_eq!(camel_case_config_message("no_path here"), "no_path here");
+        assert_eq!(
+            camel_case_config_message("give onespan.oauth2 {client_id, client_secret} or x"),
+            "give onespan.oauth2 {clientId, clientSecret} or x"
+        );
     }
 
     #[test]

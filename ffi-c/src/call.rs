@@ -21,13 +21,19 @@ use crate::wait::{sb_progress_fn, Progress};
 /// the JSON result in `*out_result_json` (free with `sb_string_free`). Bytes travel as base64
 /// text in fields named `*_base64`.
 ///
+/// `client` may be NULL for the operations that need no client (nothing is sent anywhere):
+/// `sb_call(NULL, "pdf.verify", request_json, &result_json, &err)` verifies a signed PDF
+/// without configuring any provider.
+///
 /// Errors: `SB_ERR_INVALID_ARGUMENT` (unknown operation, a request that is not JSON, or a field
 /// that is unknown, missing or of the wrong type — the message names its path, never its
-/// value), and every code the operation itself documents.
+/// value; NULL `client` for an operation that needs one), and every code the operation itself
+/// documents.
 ///
 /// # Safety
 ///
-/// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
+/// Strings must be NULL or NUL-terminated; out pointers NULL or writable; `client` NULL or a
+/// live client.
 #[no_mangle]
 pub unsafe extern "C" fn sb_call(
     client: *const sb_client,
@@ -75,7 +81,6 @@ pub unsafe extern "C" fn sb_call_with(
         out_arg(out_result_json, "out_result_json")?;
         // SAFETY: caller contract.
         unsafe { put(out_result_json, std::ptr::null_mut()) };
-        let c = client_of(client)?;
         // SAFETY: caller contract.
         let name = unsafe { str_arg(operation, "operation") }?;
         // SAFETY: caller contract.
@@ -98,7 +103,11 @@ pub unsafe extern "C" fn sb_call_with(
             let p = Progress { f, user_data };
             ctx.progress = Some(Arc::new(move |state: &serde_json::Value| p.call(state)));
         }
-        let out = c.call(name, request, &ctx)?;
+        let out = if client.is_null() {
+            sbcore::blocking::call_standalone(name, request)?
+        } else {
+            client_of(client)?.call(name, request, &ctx)?
+        };
         // SAFETY: checked non-NULL above.
         unsafe { put(out_result_json, give_string(&out.to_string())) };
         Ok(())

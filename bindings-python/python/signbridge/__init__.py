@@ -57,6 +57,7 @@ Errors are ``signbridge.SignbridgeError`` subclasses (see ``signbridge.errors``)
 from . import errors
 from ._native import (
     SIGNATURE_HEADER,
+    call,
     operations,
     ApprovalTask,
     ApproverKey,
@@ -168,6 +169,7 @@ from .onespan_types import (
 )
 
 __all__ = [
+    "call",
     "operations",
     "Aborted",
     "ApprovalTask",

@@ -27,6 +27,9 @@ def error_codes() -> list[tuple[str, int, bool, str]]:
 def operations() -> list[dict[str, Any]]:
     """The core's operation table: what `Client.call` runs."""
 
+def call(operation: str, request: Optional[Mapping[str, Any]] = None) -> Any:
+    """Run an operation that needs no client (``"pdf.verify"``) with a dict request."""
+
 def _debug_panic() -> None:
     """Test hook: panics inside the panic boundary (raises InternalError, SB_ERR_PANIC)."""
 

@@ -132,6 +132,31 @@ pub fn operation(name: &str) -> Result<&'static Operation> {
     ))
 }
 
+/// The operations that need no client: nothing is sent anywhere, so no provider has to be
+/// configured ([`call_standalone`]; every wrapper's client-less entry point).
+pub const STANDALONE: &[&str] = &["pdf.verify"];
+
+/// Run an operation that needs no client (one of [`STANDALONE`], e.g. `pdf.verify`) by name
+/// with a JSON `request`; its result as JSON. Any other operation is
+/// [`ErrorCode::InvalidArgument`] saying that it needs a client.
+pub async fn call_standalone(name: &str, request: Value) -> Result<Value> {
+    let op = operation(name)?;
+    match op.name {
+        "pdf.verify" => {
+            let r: ops::VerifyRequest = self::request(op.name, request)?;
+            result(op.name, &r.run().await?)
+        }
+        other => Err(Error::new(
+            ErrorCode::InvalidArgument,
+            format!(
+                "{other} talks to a service: call it on a client configured for it (only {} \
+                 run without one)",
+                STANDALONE.join(", ")
+            ),
+        )),
+    }
+}
+
 impl Client {
     /// Run the operation called `name` (see [`crate::api`]) with a JSON `request`; its result
     /// as JSON.

@@ -343,7 +343,7 @@ pub struct VerifyRequest {
 }
 
 impl VerifyRequest {
-    async fn run(self) -> Result<crate::verify::VerifyReport> {
+    pub(super) async fn run(self) -> Result<crate::verify::VerifyReport> {
         const OP: &str = "pdf.verify";
         let anchors = TrustAnchorsRequest {
             trust_anchors_pem: self.trust_anchors_pem,
