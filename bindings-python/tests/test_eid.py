@@ -224,9 +224,9 @@ def test_bad_argument_types(eid: signbridge.ZignsecEid) -> None:
         else:
             bad.append((i, "no error"))
     assert not bad, bad
-    with pytest.raises(ValueError, match="interval"):
+    with pytest.raises(signbridge.InvalidInput, match="interval"):
         eid.wait(product, "abc", interval=-1)
-    with pytest.raises(ValueError, match="tolerance"):
+    with pytest.raises(signbridge.InvalidInput, match="tolerance"):
         signbridge.WebhookVerifier(["s"], tolerance=float("nan"))
 
 
