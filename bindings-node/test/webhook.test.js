@@ -336,3 +336,13 @@ test('replayStoreUrl: verifiers sharing a Redis store refuse a delivery another 
   throwsCode(() => new WebhookVerifier([SECRET], { replayStoreUrl: 'http://u:pw@host/' }), 'SB_ERR_INVALID_CONFIG')
   assert.ok(new WebhookVerifier([SECRET], { replayStoreUrl: 'memory:' }))
 })
+
+test('a missing signature header is SB_ERR_WEBHOOK_INVALID saying it is missing', () => {
+  const { WebhookVerifier: Verifier } = require('..')
+  const v = new Verifier(['whsec-sim-0001'])
+  for (const header of [undefined, null, '', '  ']) {
+    assert.throws(() => v.verify(header, '{}'), (e) => e.code === 'SB_ERR_WEBHOOK_INVALID' && /header is missing/.test(e.message))
+    assert.throws(() => v.verifyLegacy(header, '{}'), (e) => e.code === 'SB_ERR_WEBHOOK_INVALID' && /header is missing/.test(e.message))
+  }
+  assert.throws(() => v.verify('v1=00', '{}'), (e) => /malformed/.test(e.message))
+})

@@ -94,7 +94,12 @@ impl PyWebhookVerifier {
         body: &Bound<'_, PyAny>,
     ) -> PyResult<PyWebhookEvent> {
         boundary(py, || {
-            let header = convert::text(signature_header, "signature_header")?;
+            // None (the request had no such header) is a missing header: WebhookInvalid.
+            let header = if signature_header.is_none() {
+                String::new()
+            } else {
+                convert::text(signature_header, "signature_header")?
+            };
             let body = body_bytes(body)?;
             let inner = py
                 .detach(|| self.inner.verify(&header, &body))
@@ -113,7 +118,12 @@ impl PyWebhookVerifier {
         body: &Bound<'_, PyAny>,
     ) -> PyResult<PyWebhookEvent> {
         boundary(py, || {
-            let header = convert::text(signature_header, "signature_header")?;
+            // None (the request had no such header) is a missing header: WebhookInvalid.
+            let header = if signature_header.is_none() {
+                String::new()
+            } else {
+                convert::text(signature_header, "signature_header")?
+            };
             let body = body_bytes(body)?;
             let inner = py
                 .detach(|| self.inner.verify_legacy(&header, &body))

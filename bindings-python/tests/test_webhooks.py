@@ -97,6 +97,19 @@ def test_header_constant_and_verifier_basics() -> None:
         assert isinstance(invalid.value, signbridge.AuthError)
 
 
+def test_a_missing_header_is_webhook_invalid_saying_missing() -> None:
+    """request.headers.get(...) is None when the header is absent: that is an unsigned request
+    (401), not a TypeError (a 500 in a web framework)."""
+    v = signbridge.WebhookVerifier([SECRET])
+    for header in (None, "", "  "):
+        with pytest.raises(signbridge.WebhookInvalid, match="header is missing"):
+            v.verify(header, b"{}")
+        with pytest.raises(signbridge.WebhookInvalid, match="header is missing"):
+            v.verify_legacy(header, b"{}")
+    with pytest.raises(signbridge.WebhookInvalid, match="malformed"):
+        v.verify("v1=00", b"{}")
+
+
 def test_deliveries_verified_end_to_end(own_sim: Sim) -> None:
     """Two products; relay state intact; a redelivery after the receiver's 500 verifies; replay,
     tampered body and wrong secret refused."""

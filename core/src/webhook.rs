@@ -254,6 +254,9 @@ impl WebhookVerifier {
     /// Verify a legacy (v2) delivery whose header is `hex(HMAC-SHA256(secret, body))`, and parse
     /// it. There is no timestamp, so no replay check: deduplicate by event id.
     pub fn verify_legacy(&self, signature_header: &str, body: &[u8]) -> Result<WebhookEvent> {
+        if signature_header.trim().is_empty() {
+            return Err(missing_header());
+        }
         let sig = hex_decode(signature_header.trim()).ok_or_else(|| {
             Error::new(
                 ErrorCode::WebhookInvalid,
@@ -307,7 +310,21 @@ fn bad_signature() -> Error {
     )
 }
 
+/// A delivery without the signature header (or with an empty one).
+fn missing_header() -> Error {
+    Error::new(
+        ErrorCode::WebhookInvalid,
+        format!(
+            "the {SIGNATURE_HEADER} header is missing: this request was not signed by the \
+             gateway (or a proxy dropped the header); reject it with HTTP 401"
+        ),
+    )
+}
+
 fn parse_header(h: &str) -> Result<(u64, Vec<Vec<u8>>)> {
+    if h.trim().is_empty() {
+        return Err(missing_header());
+    }
     let malformed = |why: &str| {
         Error::new(
             ErrorCode::WebhookInvalid,
@@ -386,6 +403,21 @@ fn hmac_hex(secret: &str, data: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_missing_header_is_called_missing_not_malformed() {
+        let v = WebhookVerifier::new(vec![SecretString::from("s".to_string())]).expect("verifier");
+        for h in ["", "   "] {
+            let e = v.verify(h, b"{}").expect_err("missing");
+            assert_eq!(e.code(), ErrorCode::WebhookInvalid);
+            assert!(e.message().contains("header is missing"), "{e}");
+            let e = v.verify_legacy(h, b"{}").expect_err("missing");
+            assert!(e.message().contains("header is missing"), "{e}");
+        }
+        let e = v.verify("v1=00", b"{}").expect_err("malformed");
+        assert!(e.message().contains("malformed (no t=)"), "{e}");
+    }
+
     use super::*;
 
     const BODY: &[u8] = br#"{"event":"session_finished","id":"s1","integration_id":"Zignsec.v5.bankid_se","relay_state":"order-7","result":{"errors":[],"status":"Finished","eventSpecificData":{"identity":{"fullName":"Astrid Lindqvist","personalNumber":"199001011234","countryCode":"SE"}}},"workflow_session_id":null}"#;
