@@ -22,6 +22,36 @@
 //! assert!(hsm.verify("doc-signer", b"hello", PayloadKind::Raw, &alg, &sig).await?);
 //! # let _ = key; Ok(()) }
 //! ```
+//!
+//! # Endpoints, roles and forms
+//!
+//! Each operation is also in the operation table (`securosys.<name>` for C, Python, Node and
+//! the CLI). Asynchronous forms return a request id; `wait_request` gives its result bytes,
+//! `wait_request_done` waits for one without (block, unblock, unwrap, modify).
+//!
+//! | endpoint(s) | role | synchronous | with approvals (async) |
+//! |---|---|---|---|
+//! | `versionInfo`, `licenseInfo` | service | `version_info`, `license_info` | — |
+//! | `keystore/statistics`, `hsm/log[/**]` | service | `keystore_statistics`, `hsm_log`, `hsm_log_page` (PROPOSAL path) | — |
+//! | `key`, `key/**` | key management | `create_key`, `get_key`, `public_key`, `list_keys`, `delete_key` | — |
+//! | `synchronousModify` / `modify` | key management | `synchronous_modify` | `modify` |
+//! | `dataObject[/**]` | key management | `create_data_object`, `read_data_object`, `delete_data_object` (PROPOSAL bodies) | — |
+//! | `synchronousSign` / `sign`, `verify` | key operation | `synchronous_sign`, `verify` | `sign` |
+//! | `encrypt` | key operation | `encrypt` | — |
+//! | `synchronousDecrypt` / `decrypt` | key operation | `synchronous_decrypt` | `decrypt` |
+//! | `synchronousHmac`, `verify` (HMAC) | key operation | `synchronous_hmac`, `verify_hmac` | — |
+//! | `generateRandom/{n}` | key operation | `generate_random` | — |
+//! | `synchronousBlock`/`block`, `synchronousUnblock`/`unblock` | key operation | `synchronous_block`, `synchronous_unblock` | `block`, `unblock` |
+//! | `wrap`, `synchronousUnwrap` / `unwrap` | key operation | `wrap_key`, `synchronous_unwrap_key` | `unwrap_key` |
+//! | `request/{id}` | key operation | `request_status`, `cancel_request` | `wait_request`, `wait_request_done` |
+//! | `certificate/**` | key operation (configurable) | `self_signed_certificate`, `certificate_signing_request` | `request_…`, `wait_certificate…` |
+//! | `filtered{Sign,Decrypt,ModifyKey,BlockKey,UnblockKey,UnwrapKey,All}ApprovalTask`, `approval`, `task` | approver | `list_approval_tasks`, `approval_tasks_page`, `all_approval_tasks`, `approve`, `reject` | — |
+//!
+//! Not yet: `importedKey`, `derivedKey`, `attestation/**`, `fileEncrypt` /
+//! `synchronousFileDecrypt`, `createRfcTimestamp`, `approver/onboard`,
+//! `approverManagement/**`, `filteredRequests`.
+//!
+//! `securosys.profile = "cloudhsm"` requires a JWT (seed 003: mandatory on CloudHSM).
 
 pub(crate) mod api;
 mod approval;
@@ -42,6 +72,7 @@ pub use cert::{
     Certificate, CertificateRequest, Csr, CsrRequest, DistinguishedName, ExtendedKeyUsage,
     KeyUsage, DEFAULT_VALIDITY_DAYS,
 };
+pub use data::MAX_DATA_OBJECT;
 pub use keyops::{
     CipherAlgorithm, CipherOptions, Encrypted, UnwrapKey, WrapMethod, MAX_RANDOM_BYTES,
 };
@@ -50,7 +81,6 @@ pub use model::{
     KeyStatus, LicenseInfo, PayloadKind, Policy, PolicyGroup, PolicyToken, RequestState,
     RequestStatus, Rule, SignOptions, SignatureAlgorithm, VersionInfo,
 };
-pub use data::MAX_DATA_OBJECT;
 pub use service::MAX_LOG_PAGE;
 
 use std::sync::Arc;
