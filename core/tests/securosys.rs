@@ -597,6 +597,9 @@ fn a_request_whose_approval_timeout_passes_expires_and_a_deleted_key_is_gone() {
     assert_eq!(e.provider_code(), Some("650"));
     let e = hsm.get_key("ska").expect_err("deleted");
     assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
+    // The message says which thing is unknown: a key label, not "this session or file".
+    assert!(e.message().contains("no key with this label"), "{e}");
+    assert!(!e.message().contains("session"), "{e}");
     let e = hsm.delete_key("ska").expect_err("deleted twice");
     assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
 }

@@ -53,6 +53,18 @@ pub(crate) fn code_for(error_code: i64) -> Option<ErrorCode> {
     })
 }
 
+/// What a Securosys "not existent" code means for the caller (contract §11), instead of the
+/// table's generic sentence about sessions and files.
+fn not_found_hint(error_code: i64) -> Option<&'static str> {
+    Some(match error_code {
+        650 => "the HSM has no key with this label: check the label (list_keys shows them)",
+        651 => "the HSM does not know this request id (finished long ago, or never made)",
+        652 => "the HSM does not know this approval task (already decided, or another approver's)",
+        653 => "the HSM has no data object with this label",
+        _ => return None,
+    })
+}
+
 fn code_for_status(status: u16) -> ErrorCode {
     match status {
         401 => ErrorCode::Auth,
@@ -101,10 +113,10 @@ pub(crate) fn map_error(
     if detail.is_empty() {
         detail.push_str("no error details in the answer");
     }
-    let mut msg = format!(
-        "{what} failed with HTTP {status} ({detail}); {}",
-        code.message()
-    );
+    let advice = number
+        .and_then(not_found_hint)
+        .unwrap_or_else(|| code.message());
+    let mut msg = format!("{what} failed with HTTP {status} ({detail}); {advice}");
     if let (Some(role), ErrorCode::Auth | ErrorCode::Forbidden) = (role, code) {
         msg.push_str(&format!(
             " (the call used the API key of role {role}, {}, as configured in \
