@@ -339,6 +339,8 @@ fn two_way_tls_failures_are_tls_errors() {
         e.message().to_lowercase().contains("certificate") || e.code() == ErrorCode::Tls,
         "{e}"
     );
+    // The message names what to set.
+    assert!(e.message().contains("client_cert"), "{e}");
     expect_tls(
         mtls_client(
             &url,
@@ -353,6 +355,7 @@ fn two_way_tls_failures_are_tls_errors() {
         "server CA not trusted",
     );
     assert_eq!(e.code(), ErrorCode::Tls, "{e}");
+    assert!(e.message().contains("transport.ca_file"), "{e}");
     // A key file that is not a key is a configuration error at construction.
     let e = mtls_client(
         &url,

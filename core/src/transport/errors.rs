@@ -96,9 +96,51 @@ pub(crate) fn transport_error(
     } else {
         format!(": {causes}")
     };
+    let hint = if code == ErrorCode::Tls {
+        tls_hint(&causes)
+            .map(|h| format!("; {h}"))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     (
-        Error::new(code, format!("{what}: {kind} ({host}:{port}){detail}")),
+        Error::new(
+            code,
+            format!("{what}: {kind} ({host}:{port}){detail}{hint}"),
+        ),
         connect,
+    )
+}
+
+/// What to set when a TLS handshake fails, from the causes rustls gives: the configuration
+/// field to look at and the likely reason. Verification is never switched off; the fix is
+/// always to trust the right CA or present the right certificate.
+pub(crate) fn tls_hint(causes: &str) -> Option<&'static str> {
+    let c = causes.to_ascii_lowercase();
+    Some(
+        if c.contains("unknownissuer") || c.contains("unknown issuer") {
+            "the server's certificate is not issued by a CA this client trusts: set \
+         transport.ca_file (or transport.ca_pem) to the CA that issued it, e.g. the test CA of \
+         a test environment"
+        } else if c.contains("notvalidforname") || c.contains("not valid for name") {
+            "the server's certificate is not for this host name: check the base URL's host"
+        } else if c.contains("expired") || c.contains("notvalidyet") {
+            "a certificate is outside its validity period: check the server's certificate, the \
+         client certificate and this machine's clock"
+        } else if c.contains("certificaterequired")
+            || c.contains("certificate required")
+            || c.contains("badcertificate")
+            || c.contains("bad certificate")
+            || c.contains("unknownca")
+            || c.contains("unknown ca")
+            || c.contains("handshakefailure")
+        {
+            "the server refused the client certificate (or wanted one): set the provider's \
+         client_cert (cert_file and key_file, or a PKCS#12 file) to the certificate the \
+         provider issued for this environment"
+        } else {
+            return None;
+        },
     )
 }
 

@@ -156,14 +156,15 @@ pub(crate) async fn exchange(
                 // Boxed: only this error path needs the (large) handshake future.
                 if let Some(reason) = Box::pin(diagnose_tls(tls, &url)).await {
                     // The TLS layer refused us: the request was never processed.
+                    let hint = super::errors::tls_hint(&reason).unwrap_or(
+                        "if it requires two-way TLS, configure the client certificate it \
+                         trusts (client_cert), and check transport.ca_file for the server's CA",
+                    );
                     return Err((
                         Error::new(
                             ErrorCode::Tls,
                             format!(
-                                "{what}: the TLS server refused the connection ({reason}); if \
-                                 it requires two-way TLS, configure the client certificate it \
-                                 trusts (client_cert) — and check transport.ca_file for the \
-                                 server's CA"
+                                "{what}: the TLS server refused the connection ({reason}); {hint}"
                             ),
                         ),
                         true,
