@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use signbridge::blocking::{Client, Securosys};
 use signbridge::providers::securosys::{
     ApproverKey, CipherAlgorithm, CipherOptions, CreateKey, KeyAlgorithm, KeyAttributes, KeySpec,
-    PayloadKind, Policy, SignOptions, TaskKind, TaskOrder,
+    PayloadKind, Policy, RequestState, SignOptions, TaskKind, TaskOrder,
 };
 use signbridge::{Config, ErrorCode, WaitOptions};
 use signbridge_sim::client as http;
@@ -214,6 +214,18 @@ fn approval_tasks_of_every_kind_page_by_page() {
         .expect_err("page size 0");
     assert_eq!(e.code(), ErrorCode::InvalidArgument);
 
+    // filteredRequests: by state.
+    let pending = hsm
+        .filtered_requests(&[RequestState::Pending])
+        .expect("pending");
+    assert_eq!(pending.len(), 7);
+    assert_eq!(pending[0].id, signs[0]);
+    assert!(hsm
+        .filtered_requests(&[RequestState::Executed])
+        .expect("executed")
+        .is_empty());
+    assert_eq!(hsm.filtered_requests(&[]).expect("all").len(), 7);
+
     // Approving from a later page works like from the first.
     let tasks = hsm
         .approval_tasks_page(&approver, TaskKind::Sign, 1, 2, asc)
@@ -225,6 +237,11 @@ fn approval_tasks_of_every_kind_page_by_page() {
         ..WaitOptions::default()
     };
     hsm.wait_request(&signs[2], &opts).expect("signed");
+    let done = hsm
+        .filtered_requests(&[RequestState::Executed])
+        .expect("executed");
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].id, signs[2]);
     assert_eq!(
         hsm.all_approval_tasks(&approver, TaskKind::Sign, 2)
             .expect("left")

@@ -298,6 +298,23 @@ pub struct DataObject {
     pub value_base64: Base64,
 }
 
+/// Requests wanted, by state.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestsFilter {
+    /// `PENDING`, `APPROVED`, `EXECUTED`, `FAILED`, `EXPIRED`, `REJECTED`, `CANCELLED`;
+    /// empty or absent: every request.
+    #[serde(default)]
+    pub statuses: Vec<crate::providers::securosys::RequestState>,
+}
+
+/// Requests found.
+#[derive(Debug, Serialize)]
+pub struct Requests {
+    /// Id and state of each, oldest first.
+    pub requests: Vec<crate::providers::securosys::RequestSummary>,
+}
+
 /// `options` or the default.
 pub(super) fn opts(o: &Option<SignOptions>) -> SignOptions {
     o.clone().unwrap_or_default()
@@ -412,6 +429,9 @@ macro_rules! securosys_key_operations {
             /// Delete a data object (`DELETE /v1/dataObject/{label}`).
             securosys_delete_data_object "securosys.delete_data_object" (KeyLabel) -> Done:
                 |c, r, x| { c.securosys()?.delete_data_object(&r.label).await?; Done {} };
+            /// The asynchronous requests in the given states (`POST /v1/filteredRequests`).
+            securosys_filtered_requests "securosys.filtered_requests" (RequestsFilter) -> Requests:
+                |c, r, x| Requests { requests: c.securosys()?.filtered_requests(&r.statuses).await? };
             /// The key store's statistics (`GET /v1/keystore/statistics`, service role).
             securosys_keystore_statistics "securosys.keystore_statistics" (Empty) -> Statistics:
                 |c, r, x| Statistics { statistics: c.securosys()?.keystore_statistics().await? };

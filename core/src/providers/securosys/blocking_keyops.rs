@@ -3,8 +3,10 @@
 //! the shared runtime).
 
 use super::approval::{ApprovalTask, ApproverSigner, TaskKind, TaskOrder};
-use super::keyops::{CipherAlgorithm, CipherOptions, Encrypted, UnwrapKey, WrapMethod};
-use super::model::{KeyInfo, Policy, RequestStatus, SignOptions};
+use super::keyops::{
+    CipherAlgorithm, CipherOptions, Encrypted, RequestSummary, UnwrapKey, WrapMethod,
+};
+use super::model::{KeyInfo, Policy, RequestState, RequestStatus, SignOptions};
 use crate::blocking::Securosys;
 use crate::error::Result;
 use crate::runtime::block_on;
@@ -152,5 +154,9 @@ impl Securosys {
     /// See [`super::SecurosysClient::delete_data_object`].
     pub fn delete_data_object(&self, label: &str) -> Result<()> {
         block_on(self.0.delete_data_object(label))?
+    }
+    /// See [`super::SecurosysClient::filtered_requests`].
+    pub fn filtered_requests(&self, statuses: &[RequestState]) -> Result<Vec<RequestSummary>> {
+        block_on(self.0.filtered_requests(statuses))?
     }
 }

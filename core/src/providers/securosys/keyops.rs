@@ -144,6 +144,15 @@ impl UnwrapKey {
     }
 }
 
+/// One request of [`SecurosysClient::filtered_requests`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestSummary {
+    /// The request id.
+    pub id: String,
+    /// Its state.
+    pub status: RequestState,
+}
+
 /// The longest random string [`SecurosysClient::generate_random`] asks for at once.
 pub const MAX_RANDOM_BYTES: usize = 65_536;
 
@@ -316,6 +325,33 @@ impl SecurosysClient {
             "decryptRequestId",
         )
         .await
+    }
+
+    /// The asynchronous requests in any of `statuses` (all of them when empty), oldest first
+    /// (`POST /v1/filteredRequests`, key-operation role; TSB ≥ 2.0.1).
+    pub async fn filtered_requests(
+        &self,
+        statuses: &[RequestState],
+    ) -> Result<Vec<RequestSummary>> {
+        let list: Option<&[RequestState]> = if statuses.is_empty() {
+            None
+        } else {
+            Some(statuses)
+        };
+        let body = json!({ "requestStatusList": list });
+        let a = self
+            .key_op("v1/filteredRequests", &body, "list requests")
+            .await?;
+        let requests = a
+            .get("requests")
+            .cloned()
+            .unwrap_or(Value::Array(Vec::new()));
+        serde_json::from_value(requests).map_err(|e| {
+            Error::protocol(format!(
+                "the answer to list requests does not have the documented shape ({})",
+                crate::scrub::answer_error(&e)
+            ))
+        })
     }
 
     // ---- HMAC and random --------------------------------------------------------------------

@@ -43,13 +43,13 @@
 //! | `generateRandom/{n}` | key operation | `generate_random` | — |
 //! | `synchronousBlock`/`block`, `synchronousUnblock`/`unblock` | key operation | `synchronous_block`, `synchronous_unblock` | `block`, `unblock` |
 //! | `wrap`, `synchronousUnwrap` / `unwrap` | key operation | `wrap_key`, `synchronous_unwrap_key` | `unwrap_key` |
-//! | `request/{id}` | key operation | `request_status`, `cancel_request` | `wait_request`, `wait_request_done` |
+//! | `request/{id}`, `filteredRequests` | key operation | `request_status`, `cancel_request`, `filtered_requests` | `wait_request`, `wait_request_done` |
 //! | `certificate/**` | key operation (configurable) | `self_signed_certificate`, `certificate_signing_request` | `request_…`, `wait_certificate…` |
 //! | `filtered{Sign,Decrypt,ModifyKey,BlockKey,UnblockKey,UnwrapKey,All}ApprovalTask`, `approval`, `task` | approver | `list_approval_tasks`, `approval_tasks_page`, `all_approval_tasks`, `approve`, `reject` | — |
 //!
 //! Not yet: `importedKey`, `derivedKey`, `attestation/**`, `fileEncrypt` /
 //! `synchronousFileDecrypt`, `createRfcTimestamp`, `approver/onboard`,
-//! `approverManagement/**`, `filteredRequests`.
+//! `approverManagement/**`.
 //!
 //! `securosys.profile = "cloudhsm"` requires a JWT (seed 003: mandatory on CloudHSM).
 
@@ -74,7 +74,8 @@ pub use cert::{
 };
 pub use data::MAX_DATA_OBJECT;
 pub use keyops::{
-    CipherAlgorithm, CipherOptions, Encrypted, UnwrapKey, WrapMethod, MAX_RANDOM_BYTES,
+    CipherAlgorithm, CipherOptions, Encrypted, RequestSummary, UnwrapKey, WrapMethod,
+    MAX_RANDOM_BYTES,
 };
 pub use model::{
     Approval, ApprovalType, CreateKey, Curve, KeyAlgorithm, KeyAttributes, KeyInfo, KeySpec,
