@@ -315,6 +315,24 @@ pub struct Requests {
     pub requests: Vec<crate::providers::securosys::RequestSummary>,
 }
 
+/// Data to time-stamp.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimestampRequest {
+    /// The data, base64 (hashed locally; only the digest is sent).
+    pub data_base64: Base64,
+    /// `SHA256` (default), `SHA384` or `SHA512`.
+    #[serde(default)]
+    pub hash_algorithm: crate::providers::securosys::TimestampHash,
+}
+
+/// An RFC 3161 time-stamp token.
+#[derive(Debug, Serialize)]
+pub struct TimestampToken {
+    /// The token (CMS SignedData over a TSTInfo), DER in base64.
+    pub token_base64: Base64,
+}
+
 /// `options` or the default.
 pub(super) fn opts(o: &Option<SignOptions>) -> SignOptions {
     o.clone().unwrap_or_default()
@@ -432,6 +450,10 @@ macro_rules! securosys_key_operations {
             /// The asynchronous requests in the given states (`POST /v1/filteredRequests`).
             securosys_filtered_requests "securosys.filtered_requests" (RequestsFilter) -> Requests:
                 |c, r, x| Requests { requests: c.securosys()?.filtered_requests(&r.statuses).await? };
+            /// An RFC 3161 time-stamp token over data (`POST /v1/createRfcTimestamp`,
+            /// key-operation role; PROPOSAL body: the data's digest is sent).
+            securosys_create_rfc_timestamp "securosys.create_rfc_timestamp" (TimestampRequest) -> TimestampToken:
+                |c, r, x| TimestampToken { token_base64: Base64(c.securosys()?.create_rfc_timestamp(&r.data_base64.0, r.hash_algorithm).await?) };
             /// The key store's statistics (`GET /v1/keystore/statistics`, service role).
             securosys_keystore_statistics "securosys.keystore_statistics" (Empty) -> Statistics:
                 |c, r, x| Statistics { statistics: c.securosys()?.keystore_statistics().await? };

@@ -12,6 +12,7 @@ mod api;
 mod cert;
 pub(crate) mod cipher;
 pub(crate) mod crypto;
+mod tsa;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -410,6 +411,7 @@ pub(crate) fn router(shared: AppState) -> Router<AppState> {
     api = api::keyops::routes(api);
     api = api::manage::routes(api);
     api = api::data::routes(api);
+    api = tsa::routes(api);
     for kind in [
         "Sign",
         "Decrypt",
@@ -431,7 +433,7 @@ pub(crate) fn router(shared: AppState) -> Router<AppState> {
             "/_sim/securosys/requests",
             get(ctl_requests).delete(ctl_clear_requests),
         );
-    api.merge(control)
+    api.merge(tsa::control(control))
 }
 
 /// The approval endpoints ignore JWTs (contract §2, §7).

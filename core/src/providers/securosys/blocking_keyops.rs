@@ -159,4 +159,12 @@ impl Securosys {
     pub fn filtered_requests(&self, statuses: &[RequestState]) -> Result<Vec<RequestSummary>> {
         block_on(self.0.filtered_requests(statuses))?
     }
+    /// See [`super::SecurosysClient::create_rfc_timestamp`].
+    pub fn create_rfc_timestamp(
+        &self,
+        data: &[u8],
+        hash: super::timestamp::TimestampHash,
+    ) -> Result<Vec<u8>> {
+        block_on(self.0.create_rfc_timestamp(data, hash))?
+    }
 }

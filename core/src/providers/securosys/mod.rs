@@ -41,6 +41,7 @@
 //! | `synchronousDecrypt` / `decrypt` | key operation | `synchronous_decrypt` | `decrypt` |
 //! | `synchronousHmac`, `verify` (HMAC) | key operation | `synchronous_hmac`, `verify_hmac` | — |
 //! | `generateRandom/{n}` | key operation | `generate_random` | — |
+//! | `createRfcTimestamp` | key operation | `create_rfc_timestamp` (PROPOSAL body) | — |
 //! | `synchronousBlock`/`block`, `synchronousUnblock`/`unblock` | key operation | `synchronous_block`, `synchronous_unblock` | `block`, `unblock` |
 //! | `wrap`, `synchronousUnwrap` / `unwrap` | key operation | `wrap_key`, `synchronous_unwrap_key` | `unwrap_key` |
 //! | `request/{id}`, `filteredRequests` | key operation | `request_status`, `cancel_request`, `filtered_requests` | `wait_request`, `wait_request_done` |
@@ -48,7 +49,7 @@
 //! | `filtered{Sign,Decrypt,ModifyKey,BlockKey,UnblockKey,UnwrapKey,All}ApprovalTask`, `approval`, `task` | approver | `list_approval_tasks`, `approval_tasks_page`, `all_approval_tasks`, `approve`, `reject` | — |
 //!
 //! Not yet: `importedKey`, `derivedKey`, `attestation/**`, `fileEncrypt` /
-//! `synchronousFileDecrypt`, `createRfcTimestamp`, `approver/onboard`,
+//! `synchronousFileDecrypt`, `approver/onboard`,
 //! `approverManagement/**`.
 //!
 //! `securosys.profile = "cloudhsm"` requires a JWT (seed 003: mandatory on CloudHSM).
@@ -64,6 +65,7 @@ mod keyops;
 mod manage;
 mod model;
 mod service;
+mod timestamp;
 
 pub use approval::{
     ApprovalTask, ApproverKey, ApproverSigner, TaskKind, TaskOrder, MAX_TASK_PAGES,
@@ -83,6 +85,7 @@ pub use model::{
     RequestStatus, Rule, SignOptions, SignatureAlgorithm, VersionInfo,
 };
 pub use service::MAX_LOG_PAGE;
+pub use timestamp::TimestampHash;
 
 use std::sync::Arc;
 
