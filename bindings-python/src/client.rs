@@ -351,10 +351,7 @@ impl PyZignsecSigning {
                 py,
                 &self.client,
                 async move { api.create(&req).await },
-                move |py, inner| {
-                    let out = { Ok(PySigningSession { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PySigningSession { inner }.into_py_any(py),
             )
         })
     }
@@ -377,10 +374,7 @@ impl PyZignsecSigning {
                 py,
                 &self.client,
                 async move { api.upload_bytes(&sid, &name, data).await },
-                move |py, inner| {
-                    let out = { Ok(PyUploadedFile { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyUploadedFile { inner }.into_py_any(py),
             )
         })
     }
@@ -399,10 +393,7 @@ impl PyZignsecSigning {
                 py,
                 &self.client,
                 async move { api.upload_path(&sid, &path).await },
-                move |py, inner| {
-                    let out = { Ok(PyUploadedFile { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyUploadedFile { inner }.into_py_any(py),
             )
         })
     }
@@ -461,10 +452,7 @@ impl PyZignsecSigning {
                 py,
                 &self.client,
                 async move { api.start(&sid, &req).await },
-                move |py, inner| {
-                    let out = { Ok(PyStartedSigning { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyStartedSigning { inner }.into_py_any(py),
             )
         })
     }
@@ -526,10 +514,7 @@ impl PyZignsecSigning {
                 py,
                 &self.client,
                 async move { api.sign_documents(&req, &docs).await },
-                move |py, inner| {
-                    let out = { Ok(PyStartedSession { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyStartedSession { inner }.into_py_any(py),
             )
         })
     }
@@ -543,10 +528,7 @@ impl PyZignsecSigning {
                 py,
                 &self.client,
                 async move { api.status(&sid).await },
-                move |py, inner| {
-                    let out = { Ok(PySigningStatus { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PySigningStatus { inner }.into_py_any(py),
             )
         })
     }
@@ -586,10 +568,7 @@ impl PyZignsecSigning {
                     let result = async move { api.wait(&sid, &opts).await }.await;
                     watch.finish(result.map_err(aio::Fail::from))
                 },
-                move |py, result| {
-                    let out = { Ok(PySigningStatus { inner: result }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, result| PySigningStatus { inner: result }.into_py_any(py),
             )
         })
     }
@@ -619,10 +598,7 @@ impl PyZignsecSigning {
                 py,
                 &self.client,
                 async move { api.complete_redirect(&sid, &url, expected.as_deref()).await },
-                move |py, inner| {
-                    let out = { Ok(PySigningStatus { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PySigningStatus { inner }.into_py_any(py),
             )
         })
     }
@@ -638,10 +614,7 @@ impl PyZignsecSigning {
                 py,
                 &self.client,
                 async move { api.download(&f).await },
-                move |py, data| {
-                    let out = { Ok(PyBytes::new(py, &data)) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, data| PyBytes::new(py, &data).into_py_any(py),
             )
         })
     }
@@ -662,10 +635,7 @@ impl PyZignsecSigning {
                 py,
                 &self.client,
                 async move { api.download_file(&sid, &fid).await },
-                move |py, data| {
-                    let out = { Ok(PyBytes::new(py, &data)) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, data| PyBytes::new(py, &data).into_py_any(py),
             )
         })
     }

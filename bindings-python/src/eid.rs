@@ -410,10 +410,7 @@ impl PyZignsecEid {
                 py,
                 &self.client,
                 async move { api.create(&product, &req).await },
-                move |py, inner| {
-                    let out = { Ok(PyEidSession { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyEidSession { inner }.into_py_any(py),
             )
         })
     }
@@ -452,10 +449,7 @@ impl PyZignsecEid {
                 py,
                 &self.client,
                 async move { api.bankid_se(&req, &opts).await },
-                move |py, inner| {
-                    let out = { Ok(PyEidSession { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyEidSession { inner }.into_py_any(py),
             )
         })
     }
@@ -510,10 +504,7 @@ impl PyZignsecEid {
                 py,
                 &self.client,
                 async move { api.mitid(&req, &opts).await },
-                move |py, inner| {
-                    let out = { Ok(PyEidSession { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyEidSession { inner }.into_py_any(py),
             )
         })
     }
@@ -564,10 +555,7 @@ impl PyZignsecEid {
                 py,
                 &self.client,
                 async move { api.freja(&req, &opts).await },
-                move |py, inner| {
-                    let out = { Ok(PyEidSession { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyEidSession { inner }.into_py_any(py),
             )
         })
     }
@@ -602,10 +590,7 @@ impl PyZignsecEid {
                 py,
                 &self.client,
                 async move { api.bankid_no(&req).await },
-                move |py, inner| {
-                    let out = { Ok(PyEidSession { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyEidSession { inner }.into_py_any(py),
             )
         })
     }
@@ -625,10 +610,7 @@ impl PyZignsecEid {
                 py,
                 &self.client,
                 async move { api.result(&product, &sid).await },
-                move |py, inner| {
-                    let out = { Ok(PyEidResult { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyEidResult { inner }.into_py_any(py),
             )
         })
     }
@@ -671,10 +653,7 @@ impl PyZignsecEid {
                     let result = async move { api.wait(&product, &sid, &opts).await }.await;
                     watch.finish(result.map_err(aio::Fail::from))
                 },
-                move |py, result| {
-                    let out = { Ok(PyEidResult { inner: result }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, result| PyEidResult { inner: result }.into_py_any(py),
             )
         })
     }
@@ -709,10 +688,7 @@ impl PyZignsecEid {
                     api.complete_redirect(&product, &sid, &url, expected.as_deref())
                         .await
                 },
-                move |py, inner| {
-                    let out = { Ok(PyEidResult { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyEidResult { inner }.into_py_any(py),
             )
         })
     }

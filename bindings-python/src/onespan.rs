@@ -1095,10 +1095,7 @@ impl PyOnespan {
                     let document = DocumentSpec::from_json(&value).await?;
                     api.add_document(&id, &document).await
                 },
-                move |py, inner| {
-                    let out = { Ok(PyPackageDocument { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyPackageDocument { inner }.into_py_any(py),
             )
         })
     }
@@ -1135,10 +1132,7 @@ impl PyOnespan {
                 py,
                 &self.client,
                 async move { api.get_package(&id).await },
-                move |py, inner| {
-                    let out = { Ok(PyPackage { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyPackage { inner }.into_py_any(py),
             )
         })
     }
@@ -1152,10 +1146,7 @@ impl PyOnespan {
                 py,
                 &self.client,
                 async move { api.status(&id).await },
-                move |py, s| {
-                    let out = { package_status_to_py(py, &s) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, s| Ok(package_status_to_py(py, &s)?.unbind()),
             )
         })
     }
@@ -1181,14 +1172,14 @@ impl PyOnespan {
                         .await
                 },
                 move |py, s| {
-                    let out = {
+                    let out: PyResult<_> = {
                         open_to_py(
                             signing_status_enum(py)?,
                             !matches!(s, SigningStatus::Other(_)),
                             s.as_str(),
                         )
                     };
-                    out.and_then(|v| v.into_py_any(py))
+                    out?.into_py_any(py)
                 },
             )
         })
@@ -1225,14 +1216,14 @@ impl PyOnespan {
                 &self.client,
                 async move { api.audit(&id).await },
                 move |py, audit| {
-                    let out = {
+                    let out: PyResult<_> = {
                         Ok(audit
                             .events
                             .into_iter()
                             .map(|inner| PyAuditEvent { inner })
                             .collect::<Vec<_>>())
                     };
-                    out.and_then(|v| v.into_py_any(py))
+                    out?.into_py_any(py)
                 },
             )
         })
@@ -1273,10 +1264,7 @@ impl PyOnespan {
                     let result = async move { api.wait(&id, &opts).await }.await;
                     watch.finish(result.map_err(aio::Fail::from))
                 },
-                move |py, result| {
-                    let out = { Ok(PyPackage { inner: result }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, result| PyPackage { inner: result }.into_py_any(py),
             )
         })
     }
@@ -1368,10 +1356,7 @@ impl PyOnespan {
                 py,
                 &self.client,
                 async move { api.download(&id, &kind).await },
-                move |py, inner| {
-                    let out = { Ok(PyDownload { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyDownload { inner }.into_py_any(py),
             )
         })
     }
@@ -1516,10 +1501,7 @@ impl PyOnespan {
                 py,
                 &self.client,
                 async move { api.get_callback().await },
-                move |py, inner| {
-                    let out = { Ok(PyCallbackRegistration { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyCallbackRegistration { inner }.into_py_any(py),
             )
         })
     }

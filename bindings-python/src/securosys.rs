@@ -984,10 +984,7 @@ impl PySecurosys {
                 py,
                 &self.client,
                 async move { api.version_info().await },
-                move |py, inner| {
-                    let out = { Ok(PyVersionInfo { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyVersionInfo { inner }.into_py_any(py),
             )
         })
     }
@@ -1000,10 +997,7 @@ impl PySecurosys {
                 py,
                 &self.client,
                 async move { api.license_info().await },
-                move |py, inner| {
-                    let out = { Ok(PyLicenseInfo { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyLicenseInfo { inner }.into_py_any(py),
             )
         })
     }
@@ -1038,10 +1032,7 @@ impl PySecurosys {
                 py,
                 &self.client,
                 async move { api.create_key(&req).await },
-                move |py, inner| {
-                    let out = { Ok(PyKeyInfo { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyKeyInfo { inner }.into_py_any(py),
             )
         })
     }
@@ -1056,10 +1047,7 @@ impl PySecurosys {
                 py,
                 &self.client,
                 async move { api.get_key(&label).await },
-                move |py, inner| {
-                    let out = { Ok(PyKeyInfo { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyKeyInfo { inner }.into_py_any(py),
             )
         })
     }
@@ -1074,10 +1062,7 @@ impl PySecurosys {
                 py,
                 &self.client,
                 async move { api.public_key(&label).await },
-                move |py, der| {
-                    let out = { Ok(PyBytes::new(py, &der)) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, der| PyBytes::new(py, &der).into_py_any(py),
             )
         })
     }
@@ -1133,10 +1118,7 @@ impl PySecurosys {
                 py,
                 &self.client,
                 async move { api.synchronous_sign(&label, &data, kind, &alg).await },
-                move |py, sig| {
-                    let out = { Ok(PyBytes::new(py, &sig)) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, sig| PyBytes::new(py, &sig).into_py_any(py),
             )
         })
     }
@@ -1160,10 +1142,7 @@ impl PySecurosys {
                 py,
                 &self.client,
                 async move { api.synchronous_sign_file(&label, &path, kind, &alg).await },
-                move |py, sig| {
-                    let out = { Ok(PyBytes::new(py, &sig)) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, sig| PyBytes::new(py, &sig).into_py_any(py),
             )
         })
     }
@@ -1293,10 +1272,7 @@ impl PySecurosys {
                 py,
                 &self.client,
                 async move { api.request_status(&id).await },
-                move |py, inner| {
-                    let out = { Ok(PyRequestStatus { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyRequestStatus { inner }.into_py_any(py),
             )
         })
     }
@@ -1351,11 +1327,11 @@ impl PySecurosys {
                     watch.finish(result.map_err(aio::Fail::from))
                 },
                 move |py, result| {
-                    let out = {
+                    let out: PyResult<_> = {
                         let sig = result;
                         Ok(PyBytes::new(py, &sig))
                     };
-                    out.and_then(|v| v.into_py_any(py))
+                    out?.into_py_any(py)
                 },
             )
         })
@@ -1385,13 +1361,13 @@ impl PySecurosys {
                 &self.client,
                 async move { api.list_approval_tasks(who.as_ref(), kind, page_size).await },
                 move |py, tasks| {
-                    let out = {
+                    let out: PyResult<_> = {
                         Ok(tasks
                             .into_iter()
                             .map(|inner| PyApprovalTask { inner })
                             .collect::<Vec<_>>())
                     };
-                    out.and_then(|v| v.into_py_any(py))
+                    out?.into_py_any(py)
                 },
             )
         })
@@ -1485,10 +1461,7 @@ impl PySecurosys {
                 py,
                 &self.client,
                 async move { api.self_signed_certificate(&label, &req).await },
-                move |py, inner| {
-                    let out = { Ok(PyCertificate { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyCertificate { inner }.into_py_any(py),
             )
         })
     }
@@ -1524,10 +1497,7 @@ impl PySecurosys {
                 py,
                 &self.client,
                 async move { api.certificate_signing_request(&label, &req).await },
-                move |py, inner| {
-                    let out = { Ok(PyCsr { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyCsr { inner }.into_py_any(py),
             )
         })
     }
@@ -1645,10 +1615,7 @@ impl PySecurosys {
                     let result = async move { api.wait_certificate(&id, &opts).await }.await;
                     watch.finish(result.map_err(aio::Fail::from))
                 },
-                move |py, result| {
-                    let out = { Ok(PyCertificate { inner: result }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, result| PyCertificate { inner: result }.into_py_any(py),
             )
         })
     }
@@ -1684,10 +1651,7 @@ impl PySecurosys {
                         async move { api.wait_certificate_signing_request(&id, &opts).await }.await;
                     watch.finish(result.map_err(aio::Fail::from))
                 },
-                move |py, result| {
-                    let out = { Ok(PyCsr { inner: result }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, result| PyCsr { inner: result }.into_py_any(py),
             )
         })
     }

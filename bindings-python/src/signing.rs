@@ -757,10 +757,7 @@ impl PySigning {
                 py,
                 &self.client,
                 async move { svc.start(&session).await },
-                move |py, inner| {
-                    let out = { Ok(PyStartedSigningSession { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyStartedSigningSession { inner }.into_py_any(py),
             )
         })
     }
@@ -774,10 +771,7 @@ impl PySigning {
                 py,
                 &self.client,
                 async move { svc.status(&id).await },
-                move |py, inner| {
-                    let out = { Ok(PySessionState { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PySessionState { inner }.into_py_any(py),
             )
         })
     }
@@ -818,10 +812,7 @@ impl PySigning {
                     let result = async move { svc.wait(&id, &opts).await }.await;
                     watch.finish(result.map_err(aio::Fail::from))
                 },
-                move |py, result| {
-                    let out = { Ok(PyCompletedSession { inner: result }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, result| PyCompletedSession { inner: result }.into_py_any(py),
             )
         })
     }
@@ -837,10 +828,7 @@ impl PySigning {
                 py,
                 &self.client,
                 async move { svc.result(&id).await },
-                move |py, inner| {
-                    let out = { Ok(PyCompletedSession { inner }) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, inner| PyCompletedSession { inner }.into_py_any(py),
             )
         })
     }
@@ -867,10 +855,7 @@ impl PySigning {
                 py,
                 &self.client,
                 async move { svc.download(&id, &doc).await },
-                move |py, data| {
-                    let out = { Ok(PyBytes::new(py, &data)) };
-                    out.and_then(|v| v.into_py_any(py))
-                },
+                move |py, data| PyBytes::new(py, &data).into_py_any(py),
             )
         })
     }
