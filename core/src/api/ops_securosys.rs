@@ -333,6 +333,19 @@ pub struct TimestampToken {
     pub token_base64: Base64,
 }
 
+/// A key's attestation (its signature already checked).
+#[derive(Debug, Serialize)]
+pub struct Attestation {
+    /// The attested attribute document.
+    pub xml: String,
+    /// The attestation key's signature over `xml` (ECDSA P-256 SHA-256, DER), base64.
+    pub signature_base64: Base64,
+    /// The attestation key's certificate, DER in base64.
+    pub certificate_der_base64: Base64,
+    /// The HSM's name for the attestation key.
+    pub attestation_key_name: Option<String>,
+}
+
 /// `options` or the default.
 pub(super) fn opts(o: &Option<SignOptions>) -> SignOptions {
     o.clone().unwrap_or_default()
@@ -454,6 +467,17 @@ macro_rules! securosys_key_operations {
             /// key-operation role; PROPOSAL body: the data's digest is sent).
             securosys_create_rfc_timestamp "securosys.create_rfc_timestamp" (TimestampRequest) -> TimestampToken:
                 |c, r, x| TimestampToken { token_base64: Base64(c.securosys()?.create_rfc_timestamp(&r.data_base64.0, r.hash_algorithm).await?) };
+            /// A key's attestation, its signature checked (key-management role; PROPOSAL path).
+            securosys_key_attestation "securosys.key_attestation" (KeyLabel) -> Attestation:
+                |c, r, x| {
+                    let a = c.securosys()?.key_attestation(&r.label).await?;
+                    Attestation {
+                        xml: a.xml,
+                        signature_base64: Base64(a.signature),
+                        certificate_der_base64: Base64(a.certificate_der),
+                        attestation_key_name: a.attestation_key_name,
+                    }
+                };
             /// The key store's statistics (`GET /v1/keystore/statistics`, service role).
             securosys_keystore_statistics "securosys.keystore_statistics" (Empty) -> Statistics:
                 |c, r, x| Statistics { statistics: c.securosys()?.keystore_statistics().await? };

@@ -2,6 +2,7 @@
 //! sign and verify (§5), asynchronous sign and request status (§6), approvals (§7) and
 //! certificates (§8).
 
+pub(crate) mod attest;
 pub(crate) mod data;
 pub(crate) mod keyops;
 pub(crate) mod manage;

@@ -412,6 +412,7 @@ pub(crate) fn router(shared: AppState) -> Router<AppState> {
     api = api::manage::routes(api);
     api = api::data::routes(api);
     api = tsa::routes(api);
+    api = api::attest::routes(api);
     for kind in [
         "Sign",
         "Decrypt",
@@ -433,7 +434,7 @@ pub(crate) fn router(shared: AppState) -> Router<AppState> {
             "/_sim/securosys/requests",
             get(ctl_requests).delete(ctl_clear_requests),
         );
-    api.merge(tsa::control(control))
+    api.merge(api::attest::control(tsa::control(control)))
 }
 
 /// The approval endpoints ignore JWTs (contract §2, §7).

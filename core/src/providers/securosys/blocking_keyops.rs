@@ -167,4 +167,8 @@ impl Securosys {
     ) -> Result<Vec<u8>> {
         block_on(self.0.create_rfc_timestamp(data, hash))?
     }
+    /// See [`super::SecurosysClient::key_attestation`].
+    pub fn key_attestation(&self, label: &str) -> Result<super::attestation::KeyAttestation> {
+        block_on(self.0.key_attestation(label))?
+    }
 }

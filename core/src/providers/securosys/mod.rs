@@ -35,6 +35,7 @@
 //! | `keystore/statistics`, `hsm/log[/**]` | service | `keystore_statistics`, `hsm_log`, `hsm_log_page` (PROPOSAL path) | — |
 //! | `key`, `key/**` | key management | `create_key`, `get_key`, `public_key`, `list_keys`, `delete_key` | — |
 //! | `synchronousModify` / `modify` | key management | `synchronous_modify` | `modify` |
+//! | `attestation/key/{label}` | key management | `key_attestation` (PROPOSAL path; signature checked) | — |
 //! | `dataObject[/**]` | key management | `create_data_object`, `read_data_object`, `delete_data_object` (PROPOSAL bodies) | — |
 //! | `synchronousSign` / `sign`, `verify` | key operation | `synchronous_sign`, `verify` | `sign` |
 //! | `encrypt` | key operation | `encrypt` | — |
@@ -48,7 +49,7 @@
 //! | `certificate/**` | key operation (configurable) | `self_signed_certificate`, `certificate_signing_request` | `request_…`, `wait_certificate…` |
 //! | `filtered{Sign,Decrypt,ModifyKey,BlockKey,UnblockKey,UnwrapKey,All}ApprovalTask`, `approval`, `task` | approver | `list_approval_tasks`, `approval_tasks_page`, `all_approval_tasks`, `approve`, `reject` | — |
 //!
-//! Not yet: `importedKey`, `derivedKey`, `attestation/**`, `fileEncrypt` /
+//! Not yet: `importedKey`, `derivedKey`, `fileEncrypt` /
 //! `synchronousFileDecrypt`, `approver/onboard`,
 //! `approverManagement/**`.
 //!
@@ -56,6 +57,7 @@
 
 pub(crate) mod api;
 mod approval;
+mod attestation;
 mod blocking;
 mod blocking_keyops;
 mod cert;
@@ -70,6 +72,7 @@ mod timestamp;
 pub use approval::{
     ApprovalTask, ApproverKey, ApproverSigner, TaskKind, TaskOrder, MAX_TASK_PAGES,
 };
+pub use attestation::KeyAttestation;
 pub use cert::{
     Certificate, CertificateRequest, Csr, CsrRequest, DistinguishedName, ExtendedKeyUsage,
     KeyUsage, DEFAULT_VALIDITY_DAYS,
