@@ -144,3 +144,48 @@ fn a_huge_error_answer_is_read_only_up_to_64_kib() {
         .expect("server done");
     assert!(!wrote_all, "the client read the whole 32 MiB error body");
 }
+
+#[test]
+fn waiting_for_a_request_slot_counts_and_ends() {
+    // One slot per origin, held by an exchange whose server trickles its body (each byte
+    // received extends that exchange's deadline): the next call gets no slot within
+    // request_timeout_ms and fails as a timeout, unsent, instead of queueing behind it for as
+    // long as the trickle lasts.
+    let base = serve(|s| {
+        let _ = s.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n",
+        );
+        for _ in 0..1200 {
+            if s.write_all(b" ").is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    });
+    let cfg = Config::from_json(
+        &json!({"zignsec": {"base_url": base, "keys": [DEFAULT_PRIMARY_KEY]},
+                "transport": {"max_requests_per_origin": 1, "request_timeout_ms": 1500,
+                              "min_transfer_bytes_per_s": 1, "max_attempts": 1}})
+        .to_string(),
+    )
+    .expect("config");
+    let client = Client::new(cfg).expect("client");
+    let first = client.zignsec_signing().expect("signing");
+    let second = client.zignsec_signing().expect("signing");
+    // The first call takes the only slot and keeps it while the server trickles.
+    std::thread::spawn(move || {
+        let _ = first.status(ID);
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(second.status(ID).map(|_| ()));
+    });
+    let e = match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(r) => r.expect_err("no slot"),
+        Err(_) => panic!("the second call is still waiting for a slot after 60 s"),
+    };
+    assert_eq!(e.code(), ErrorCode::Timeout, "{e}");
+    assert!(e.message().contains("max_requests_per_origin"), "{e}");
+    assert!(e.message().contains("not sent"), "{e}");
+}

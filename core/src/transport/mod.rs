@@ -498,16 +498,30 @@ impl Transport {
         }
     }
 
-    /// A request slot for `url`'s origin (see [`client::Origin::slots`]).
+    /// A request slot for `url`'s origin (see [`client::Origin::slots`]). The wait counts: a
+    /// call that gets no slot within `request_timeout_ms` (every slot held by exchanges that do
+    /// not end, e.g. a stalled server) is [`ErrorCode::Timeout`], never sent.
     async fn slot(&self, url: &Url) -> Result<tokio::sync::OwnedSemaphorePermit> {
         let slots = self.origin(url)?.slots.clone();
         if let Ok(permit) = slots.clone().try_acquire_owned() {
             return Ok(permit);
         }
-        slots
-            .acquire_owned()
-            .await
-            .map_err(|_| Error::internal("request slots closed"))
+        let cfg = &self.settings.config;
+        let limit = Duration::from_millis(cfg.request_timeout_ms);
+        match tokio::time::timeout(limit, slots.acquire_owned()).await {
+            Ok(permit) => permit.map_err(|_| Error::internal("request slots closed")),
+            Err(_) => Err(Error::new(
+                crate::ErrorCode::Timeout,
+                format!(
+                    "{}: all {} request slots (transport.max_requests_per_origin) stayed busy \
+                     for transport.request_timeout_ms ({} ms); the request was not sent — the \
+                     service is slow or stalled, retry later",
+                    url.origin().ascii_serialization(),
+                    cfg.max_requests_per_origin,
+                    cfg.request_timeout_ms
+                ),
+            )),
+        }
     }
 
     /// The HTTP request of `req`, with `auth_headers`, for `http`.
