@@ -114,6 +114,7 @@ const FUZZED: &[&str] = &[
     "config_json",
     "request_json",
     "pdf",
+    "pdf_signature",
     "file_name",
     "oauth_token",
     "onespan_response",
