@@ -209,7 +209,7 @@ fn protected_endpoints() -> Vec<(Method, &'static str, Option<Value>, usize)> {
             Method::POST,
             "/v1/certificate/synchronous/selfsign",
             Some(json!({})),
-            0,
+            1,
         ),
         (Method::POST, "/v1/synchronousSign", Some(json!({})), 1),
         (Method::POST, "/v1/verify", Some(json!({})), 1),
@@ -262,7 +262,7 @@ async fn every_endpoint_refuses_other_roles_missing_and_unknown_keys() {
 }
 
 #[tokio::test]
-async fn role_table_is_data_and_defaults_to_the_newer_doc() {
+async fn role_table_is_data_and_defaults_to_the_seed() {
     let ctx = common::start().await;
     let (s, v) = call(&ctx, Method::GET, "/_sim/securosys/auth", None, None).await;
     assert_eq!(s, 200);
@@ -271,7 +271,7 @@ async fn role_table_is_data_and_defaults_to_the_newer_doc() {
     let table = v["role_table"].as_array().expect("table");
     assert!(table
         .iter()
-        .any(|r| r["pattern"] == "/v1/certificate/**" && r["role"] == "keyManagementToken"));
+        .any(|r| r["pattern"] == "/v1/certificate/**" && r["role"] == "keyOperationToken"));
     // Seed table: certificates belong to keyOperationToken.
     let (s, _) = call(
         &ctx,
@@ -1266,12 +1266,12 @@ async fn certificates_and_csrs_are_real_and_signed_by_the_key() {
         let created = create(&ctx, key_body(label, algorithm, size_or_curve, Value::Null)).await;
         let spki = unb64(&created["json"]["publicKey"]);
 
-        // A self-signed CA certificate (keyManagementToken by default, contract §2).
+        // A self-signed CA certificate (keyOperationToken by default, seed 003).
         let (s, v) = call(
             &ctx,
             Method::POST,
             "/v1/certificate/synchronous/selfsign",
-            Some(KM),
+            Some(OP),
             Some(
                 json!({"signKeyName": label, "keyPassword": null, "validity": 30,
                 "signatureAlgorithm": cert_alg, "commonName": "signbridge test CA",
@@ -1311,7 +1311,7 @@ async fn certificates_and_csrs_are_real_and_signed_by_the_key() {
             &ctx,
             Method::POST,
             "/v1/certificate/synchronous/request",
-            Some(KM),
+            Some(OP),
             Some(
                 json!({"signKeyName": label, "signatureAlgorithm": cert_alg, "validity": 365,
                 "standardCertificateAttributes": {"commonName": "Doc Signer", "country": "CH",
@@ -1360,7 +1360,7 @@ async fn certificates_and_csrs_are_real_and_signed_by_the_key() {
         &ctx,
         Method::POST,
         path,
-        Some(KM),
+        Some(OP),
         Some(selfsign("nokey", "EDDSA")),
     )
     .await;
@@ -1369,7 +1369,7 @@ async fn certificates_and_csrs_are_real_and_signed_by_the_key() {
         &ctx,
         Method::POST,
         path,
-        Some(KM),
+        Some(OP),
         Some(selfsign("cert-ed", "SHA256_WITH_ECDSA")),
     )
     .await;
@@ -1378,29 +1378,30 @@ async fn certificates_and_csrs_are_real_and_signed_by_the_key() {
         &ctx,
         Method::POST,
         path,
-        Some(KM),
+        Some(OP),
         Some(selfsign("cert-p256", "NONE_WITH_ECDSA")),
     )
     .await;
     assert_error(&got, 400, 600, "res.error.input.validation.failed");
     let mut bad_usage = selfsign("cert-p256", "SHA256_WITH_ECDSA");
     bad_usage["keyUsage"] = json!(["SIGN_EVERYTHING"]);
-    let got = call(&ctx, Method::POST, path, Some(KM), Some(bad_usage)).await;
+    let got = call(&ctx, Method::POST, path, Some(OP), Some(bad_usage)).await;
     assert_error(&got, 400, 501, "res.error.invalid.value.for.enum");
     let got = call(
         &ctx,
         Method::POST,
         path,
-        Some(OP),
+        Some(KM),
         Some(selfsign("cert-ed", "EDDSA")),
     )
     .await;
+    // The key-management key is not this endpoint's role (seed 003: key operation).
     assert_error(&got, 403, 400, "res.error.security.not.allowed");
     let got = call(
         &ctx,
         Method::POST,
         "/v1/certificate/synchronous/request",
-        Some(KM),
+        Some(OP),
         Some(
             json!({"signKeyName": "cert-ed", "signatureAlgorithm": "EDDSA",
             "standardCertificateAttributes": {"commonName": "x", "country": "Switzerland"}}),
@@ -1434,7 +1435,7 @@ async fn certificates_of_a_key_with_approvals_wait_for_them() {
         &ctx,
         Method::POST,
         "/v1/certificate/synchronous/selfsign",
-        Some(KM),
+        Some(OP),
         Some(inner.clone()),
     )
     .await;
@@ -1443,7 +1444,7 @@ async fn certificates_of_a_key_with_approvals_wait_for_them() {
         &ctx,
         Method::POST,
         "/v1/certificate/selfsign",
-        Some(KM),
+        Some(OP),
         Some(json!({"selfSignCertificateRequest": inner, "requestSignature": null})),
     )
     .await;
@@ -1475,7 +1476,7 @@ async fn certificates_of_a_key_with_approvals_wait_for_them() {
         &ctx,
         Method::POST,
         "/v1/certificate/request",
-        Some(KM),
+        Some(OP),
         Some(csr.clone()),
     )
     .await;
@@ -1484,7 +1485,7 @@ async fn certificates_of_a_key_with_approvals_wait_for_them() {
         &ctx,
         Method::POST,
         "/v1/certificate/request",
-        Some(KM),
+        Some(OP),
         Some(json!({"csrSignRequest": csr})),
     )
     .await;
