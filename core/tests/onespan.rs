@@ -812,12 +812,15 @@ fn failed_downloads_leave_nothing_behind() {
     }
     control(&sim, "DELETE", "/_sim/faults", json!({}));
 
-    // And then the same calls succeed, replacing the files whole.
+    // And then the same calls succeed: a path named by the caller is replaced whole; saving
+    // into a directory never clobbers, so the taken name gets the next number.
     let good = os.download(&id, &kind).expect("download").data;
     os.download_to(&id, &kind, &existing).expect("download_to");
     assert_eq!(std::fs::read(&existing).expect("read"), good);
-    assert_eq!(os.download_into(&id, &kind, &into).expect("into"), named);
-    assert_eq!(std::fs::read(&named).expect("read"), good);
+    let numbered = os.download_into(&id, &kind, &into).expect("into");
+    assert_ne!(numbered, named);
+    assert_eq!(std::fs::read(&numbered).expect("read"), good);
+    assert_eq!(std::fs::read(&named).expect("read"), b"previous content");
     no_temp_files(dir.path());
     no_temp_files(&into);
 }
