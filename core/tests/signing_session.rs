@@ -352,9 +352,12 @@ fn failed_saves_leave_nothing_behind(provider: Provider) {
     assert_eq!(e.code(), ErrorCode::NotFound, "{e}");
     untouched("unknown session");
 
-    // Then it works, replacing the file whole.
+    // Then it works, without clobbering: the taken name gets the next number and the file
+    // that was there stays as it was.
+    let before = std::fs::read(&existing).expect("read");
     let paths = signing.save_all(&done, out.path()).expect("saved");
-    assert_eq!(paths[0], existing);
+    assert_ne!(paths[0], existing);
+    assert_eq!(std::fs::read(&existing).expect("read"), before);
     for (path, file) in paths.iter().zip(&done.files) {
         let signed = signing
             .download(&done.id, &file.document_id)

@@ -11,7 +11,7 @@
 //!
 //! ```no_run
 //! use signbridge::verify::{verify_pdf, TrustAnchors, VerifyOptions};
-//! # fn main() -> signbridge::Result<()> {
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let anchors = TrustAnchors::from_pem(&std::fs::read_to_string("bankid-root.pem")?)?;
 //! let report = verify_pdf(&std::fs::read("signed.pdf")?, &VerifyOptions::new(anchors))?;
 //! for s in &report.signatures {
