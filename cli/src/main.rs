@@ -519,6 +519,25 @@ fn sim(port: u16, tls_dir: Option<PathBuf>) -> signbridge::Result<()> {
         signbridge_sim::DEFAULT_CLIENT_ID,
         signbridge_sim::DEFAULT_CLIENT_SECRET
     );
+    // Securosys TSB (same listener): one X-API-KEY per role, and the JWT it takes when told to
+    // require one (PUT /_sim/securosys/auth {"require_jwt": true}).
+    println!("Securosys: base_url={}", sim.base_url());
+    for (role, key) in [
+        (
+            "key_management",
+            signbridge_sim::SECUROSYS_KEY_MANAGEMENT_KEY,
+        ),
+        ("key_operation", signbridge_sim::SECUROSYS_KEY_OPERATION_KEY),
+        ("approver", signbridge_sim::SECUROSYS_APPROVER_KEY),
+        ("service", signbridge_sim::SECUROSYS_SERVICE_KEY),
+        (
+            "approver_key_management",
+            signbridge_sim::SECUROSYS_APPROVER_KEY_MANAGEMENT_KEY,
+        ),
+    ] {
+        println!("           api_keys.{role}={key}");
+    }
+    println!("           jwt={}", signbridge_sim::SECUROSYS_JWT);
     if let (Some(url), Some(dir)) = (sim.tls_base_url(), &tls_dir) {
         println!("two-way TLS listening on {url}");
         println!(

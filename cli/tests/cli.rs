@@ -426,3 +426,39 @@ fn call_runs_any_operation_with_a_json_request() {
         assert!(text.contains(op.name), "{} is not listed", op.name);
     }
 }
+
+#[test]
+fn sim_prints_the_test_credentials_of_every_provider() {
+    use std::io::{BufRead, BufReader};
+    let mut child = signbridge()
+        .args(["sim", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("runs");
+    let mut lines = Vec::new();
+    for line in BufReader::new(child.stdout.take().expect("stdout")).lines() {
+        let line = line.expect("utf-8");
+        let done = line.starts_with("press Ctrl-C");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    child.kill().expect("kill");
+    child.wait().expect("wait");
+    let text = lines.join("\n");
+    for expected in [
+        signbridge_sim::DEFAULT_PRIMARY_KEY,
+        signbridge_sim::ONESPAN_API_KEY,
+        signbridge_sim::DEFAULT_CLIENT_SECRET,
+        signbridge_sim::SECUROSYS_KEY_MANAGEMENT_KEY,
+        signbridge_sim::SECUROSYS_KEY_OPERATION_KEY,
+        signbridge_sim::SECUROSYS_APPROVER_KEY,
+        signbridge_sim::SECUROSYS_SERVICE_KEY,
+        signbridge_sim::SECUROSYS_JWT,
+    ] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+    assert!(text.contains("api_keys.key_operation="), "{text}");
+}
