@@ -15,6 +15,8 @@
 //! ├── ProviderError                   4xx: the provider answered with an error
 //! │   ├── NotFound                    401
 //! │   └── RateLimited                 402 (see .retry_after)
+//! ├── InvalidState                    403: not in a state that allows this (found locally
+//! │                                   or by the provider)
 //! ├── SessionError                    5xx: the signing session ended without success
 //! │   ├── SessionCancelled            500
 //! │   ├── SessionRejected             501

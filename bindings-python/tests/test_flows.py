@@ -147,7 +147,7 @@ def test_cancel_on_the_hosted_page(
     state = signing.status(pending.id)
     assert state.status is SessionStatus.CANCELLED
     assert state.errors[0].code == "CANCELLED_BY_USER"
-    with pytest.raises(signbridge.ProviderError) as info2:
+    with pytest.raises(signbridge.InvalidState) as info2:
         signing.save_signed_files(state, "never-created")
     assert info2.value.code is signbridge.ErrorCode.SB_ERR_INVALID_STATE
 

@@ -80,7 +80,7 @@ def test_draft_edit_send_sign_in_order_wait(
     assert [r.id for r in pkg.roles if r.kind == "SIGNER"] == ["buyer", "seller"]
     seller = [r for r in pkg.roles if r.id == "seller"][0]
     assert seller.signers[0].company == "Hansen AS"
-    with pytest.raises(signbridge.ProviderError) as draft:
+    with pytest.raises(signbridge.InvalidState) as draft:
         onespan.wait(pid, interval=0.1, timeout=30)
     assert draft.value.code is ErrorCode.SB_ERR_INVALID_STATE
 
@@ -88,10 +88,10 @@ def test_draft_edit_send_sign_in_order_wait(
     onespan.send(pid)
     assert onespan.status(pid) is PackageStatus.SENT
     assert onespan.signing_status(pid) is PackageSigningStatus.SIGNING_PENDING
-    with pytest.raises(signbridge.ProviderError) as late:
+    with pytest.raises(signbridge.InvalidState) as late:
         onespan.update_package(pid, {"name": "Too late"})
     assert late.value.code is ErrorCode.SB_ERR_INVALID_STATE
-    with pytest.raises(signbridge.ProviderError) as late_doc:
+    with pytest.raises(signbridge.InvalidState) as late_doc:
         onespan.add_document(pid, {"name": "late", "content": LEASE})
     assert late_doc.value.code is ErrorCode.SB_ERR_INVALID_STATE
     with pytest.raises(signbridge.TimedOut):

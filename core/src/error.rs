@@ -249,6 +249,7 @@ impl ErrorClass {
         ErrorClass::new("IntegrityError", Some("TransportError"), "A download does not match the checksum the provider reported (SB_ERR_INTEGRITY)."),
         ErrorClass::new("OutcomeUnknown", Some("TransportError"), "A request that creates something was sent but its answer was lost: it may or may not have taken effect, so it was not retried (SB_ERR_OUTCOME_UNKNOWN)."),
         ErrorClass::new("ProviderError", Some("SignbridgeError"), "The provider answered with an error (codes 4xx)."),
+        ErrorClass::new("InvalidState", Some("SignbridgeError"), "The session, package or request is not in a state that allows this, whether signbridge or the provider found it so (SB_ERR_INVALID_STATE, the one 4xx code outside ProviderError); check its status first."),
         ErrorClass::new("NotFound", Some("ProviderError"), "The provider does not know the session, file, key or request (SB_ERR_NOT_FOUND)."),
         ErrorClass::new("RateLimited", Some("ProviderError"), "The provider is rate limiting; see retry_after (SB_ERR_RATE_LIMITED)."),
         ErrorClass::new("SessionError", Some("SignbridgeError"), "The signing session ended without success, or waiting for it was aborted (codes 5xx)."),
@@ -295,9 +296,8 @@ impl ErrorCode {
             | ErrorCode::Io => "InvalidInput",
             ErrorCode::Auth | ErrorCode::AuthConfigMissing | ErrorCode::Forbidden => "AuthError",
             ErrorCode::Network | ErrorCode::Tls | ErrorCode::Protocol => "TransportError",
-            ErrorCode::Provider | ErrorCode::InvalidState | ErrorCode::ProviderUnavailable => {
-                "ProviderError"
-            }
+            ErrorCode::InvalidState => "InvalidState",
+            ErrorCode::Provider | ErrorCode::ProviderUnavailable => "ProviderError",
             ErrorCode::Internal | ErrorCode::Panic => "InternalError",
         }
     }
@@ -546,6 +546,11 @@ mod tests {
                 chain.push(cur.name);
             }
             assert_eq!(chain.last(), Some(&ErrorClass::ROOT), "{c}");
+            // A wrong state is found locally as often as by the provider: its own class.
+            if *c == ErrorCode::InvalidState {
+                assert_eq!(chain, ["InvalidState", ErrorClass::ROOT]);
+                continue;
+            }
             let range = match c.as_i32() / 100 {
                 1 => "InvalidInput",
                 2 => "AuthError",

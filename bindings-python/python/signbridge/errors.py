@@ -13,6 +13,7 @@ Every exception is a ``SignbridgeError`` carrying ``code``, ``name``, ``message`
     ├── AuthError (2xx)           ├── WebhookInvalid, WebhookReplay
     ├── TransportError (3xx)      ├── TimedOut, IntegrityError, OutcomeUnknown
     ├── ProviderError (4xx)       ├── NotFound, RateLimited
+    ├── InvalidState (403: a wrong state, found locally or by the provider)
     ├── SessionError (5xx)        ├── SessionCancelled, SessionRejected, SessionExpired,
     │                             │   SigningFailed, Aborted
     └── InternalError (9xx, a contained panic included)
@@ -26,6 +27,7 @@ from ._native import (
     InternalError,
     InvalidDocument,
     InvalidInput,
+    InvalidState,
     NotFound,
     OutcomeUnknown,
     ProviderError,
@@ -51,6 +53,7 @@ __all__ = [
     "InternalError",
     "InvalidDocument",
     "InvalidInput",
+    "InvalidState",
     "NotFound",
     "OutcomeUnknown",
     "ProviderError",
