@@ -134,7 +134,8 @@ fn tls_config(settings: &Settings) -> Result<rustls::ClientConfig> {
     Ok(tls)
 }
 
-/// reqwest's client over `tls`: redirects never followed, no proxy but the configured one,
+/// reqwest's client over `tls`: redirects never followed, host names never resolved to
+/// link-local or metadata addresses, no proxy but the configured one,
 /// connection set-up (name resolution, TCP, proxy tunnel, TLS) bounded by
 /// `transport.connect_timeout_ms`, pooled connections kept alive and probed.
 fn build_client(settings: &Settings, tls: &rustls::ClientConfig) -> Result<reqwest::Client> {
@@ -142,6 +143,8 @@ fn build_client(settings: &Settings, tls: &rustls::ClientConfig) -> Result<reqwe
     let mut builder = reqwest::Client::builder()
         .use_preconfigured_tls(tls.clone())
         .redirect(reqwest::redirect::Policy::none())
+        // Host names never reach link-local or metadata addresses (see `resolve`).
+        .dns_resolver(std::sync::Arc::new(super::resolve::GuardedResolver))
         .user_agent(concat!("signbridge/", env!("CARGO_PKG_VERSION"), " (rust)"))
         .connect_timeout(connect_timeout)
         .tcp_nodelay(true)

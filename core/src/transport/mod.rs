@@ -59,6 +59,7 @@ mod errors;
 mod exchange;
 mod proxy;
 mod request;
+mod resolve;
 
 pub(crate) use body::Downloaded;
 pub(crate) use client::{is_loopback, shown_url};
@@ -67,6 +68,7 @@ pub(crate) use errors::{body_error_code, error_from_response, parse_provider_err
 pub(crate) use request::{Body, Part, Request, Response};
 
 use body::FileSink;
+pub use resolve::is_link_local_or_metadata;
 use client::{http_client, HttpClient, Settings};
 use errors::{auth_error, outcome_unknown, role_keys_exhausted, INVALID_API_KEY};
 use exchange::{exchange, AbortOnDrop, Exchange, Limits, Outcome};

@@ -15,7 +15,7 @@
 //! documented origins brings its environment's set; any other `base_url` (the simulator, a
 //! proxy) is a set of its own. `zignsec.service_origins` adds origins on top — never "any host".
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 
 use url::Url;
 
@@ -58,25 +58,7 @@ pub(crate) fn service_origins(base: &Url, extra: &[String]) -> Result<Vec<Url>> 
     Ok(out)
 }
 
-/// Whether `host` is a link-local or cloud-metadata address (169.254.0.0/16, fe80::/10,
-/// fd00::/8, and their IPv4-mapped forms): provider-supplied URLs never reach them unless the
-/// user configured that origin.
-pub fn is_link_local_or_metadata(ip: IpAddr) -> bool {
-    fn v4(ip: Ipv4Addr) -> bool {
-        ip.is_link_local()
-    }
-    fn v6(ip: Ipv6Addr) -> bool {
-        if let Some(m) = ip.to_ipv4_mapped() {
-            return v4(m);
-        }
-        let first = ip.segments()[0];
-        (first & 0xffc0) == 0xfe80 || (first & 0xff00) == 0xfd00
-    }
-    match ip {
-        IpAddr::V4(a) => v4(a),
-        IpAddr::V6(a) => v6(a),
-    }
-}
+pub use crate::transport::is_link_local_or_metadata;
 
 /// Check a download URL taken from the gateway's answer: `https` (plain `http` only to
 /// loopback, as for base URLs), on the service's origins (`base` or `origins`), never a
