@@ -27,7 +27,6 @@ use serde_json::Value;
 
 use crate::auth::{Role, SecretSource};
 use crate::error::{Error, ErrorCode};
-use crate::providers::check_id;
 use crate::providers::securosys::{
     ApprovalTask, CreateKey, KeyInfo, LicenseInfo, RequestState, RequestStatus, SignOptions,
     VersionInfo,
@@ -35,6 +34,7 @@ use crate::providers::securosys::{
 use crate::providers::zignsec::{
     CreateSigning, RedirectOutcome, SigningSession, StartSigning, StartedSigning, UploadedFile,
 };
+use crate::providers::{check_id, IdSyntax};
 use crate::session::SessionStatus;
 use crate::transport::Response;
 use crate::webhook::{self, WebhookVerifier};
@@ -364,12 +364,13 @@ pub fn zignsec_signing_response(data: &[u8]) {
     let created = acted("create signing session", status, || {
         let v = unwrap_data(data, "create signing session", status)?;
         let s: SigningSession = from_value(v, "create signing session")?;
-        check_id("session id from the gateway", &s.id).map_err(|e| Error::protocol(e.message()))?;
+        check_id("session id from the gateway", &s.id, IdSyntax::Plain)
+            .map_err(|e| Error::protocol(e.message()))?;
         Ok(s)
     });
     match created {
         Ok(s) => {
-            assert!(check_id("id", &s.id).is_ok());
+            assert!(check_id("id", &s.id, IdSyntax::Plain).is_ok());
             check_status(&s.status);
             round_trip(&s, "SigningSession");
         }
@@ -378,13 +379,13 @@ pub fn zignsec_signing_response(data: &[u8]) {
     let uploaded = acted("upload document", status, || {
         let v = unwrap_data(data, "upload document", status)?;
         let f: UploadedFile = parse_upload(v, "upload document")?;
-        check_id("file id from the gateway", &f.file_id)
+        check_id("file id from the gateway", &f.file_id, IdSyntax::Plain)
             .map_err(|e| Error::protocol(e.message()))?;
         Ok(f)
     });
     match uploaded {
         Ok(f) => {
-            assert!(check_id("id", &f.file_id).is_ok());
+            assert!(check_id("id", &f.file_id, IdSyntax::Plain).is_ok());
             round_trip(&f, "UploadedFile");
         }
         Err(e) => assert_eq!(e.code(), ErrorCode::OutcomeUnknown, "{e}"),
@@ -708,7 +709,7 @@ pub fn securosys_response(data: &[u8]) {
         }
     }
     if let Some(id) = v.get("signRequestId").and_then(Value::as_str) {
-        if check_id("request id", id).is_ok() {
+        if check_id("request id", id, IdSyntax::Plain).is_ok() {
             let url = format!("https://tsb.example/v1/request/{id}");
             let parsed = url::Url::parse(&url);
             assert!(
@@ -1094,7 +1095,7 @@ pub fn file_name(data: &[u8]) {
         }
         Err(e) => assert_eq!(e.code(), ErrorCode::InvalidArgument),
     }
-    if check_id("id", &raw).is_ok() {
+    if check_id("id", &raw, IdSyntax::Plain).is_ok() {
         let base = url::Url::parse("https://gw.example/api/v5/sessions/signing/");
         let joined = base.and_then(|b| b.join(&raw));
         match joined {

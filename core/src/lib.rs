@@ -35,11 +35,13 @@ pub mod config;
 pub mod enums;
 pub mod error;
 pub(crate) mod files;
+#[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod naming;
 pub mod numbers;
 pub mod pdf;
+pub mod polling;
 pub mod providers;
 pub mod replay;
 pub mod runtime;
@@ -48,7 +50,8 @@ pub mod session;
 pub mod signing;
 pub mod transport;
 pub mod verify;
-pub mod webhook;
+/// ZignSec's pushed results (webhooks); lives with the provider, re-exported here.
+pub use providers::zignsec::webhook;
 
 pub use cancel::CancelToken;
 pub use client::Client;

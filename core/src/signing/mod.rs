@@ -50,7 +50,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorCode, Result};
 use crate::pdf::validate_pdf;
-use crate::session::{SessionStatus, WaitOptions};
+use crate::polling::WaitOptions;
+use crate::providers::{check_id, IdSyntax};
+use crate::session::SessionStatus;
 
 pub use onespan::OnespanOptions;
 pub use zignsec::ZignsecOptions;
@@ -158,7 +160,7 @@ impl SessionRef {
 
 fn check_session_id(provider: Provider, id: &str) -> Result<()> {
     match provider {
-        Provider::Zignsec => crate::providers::check_id("ZignSec session id", id),
+        Provider::Zignsec => check_id("ZignSec session id", id, IdSyntax::Plain),
         Provider::Onespan => {
             // OneSpan ids are base64-like (`bw1FGkfWT7tf0X4r6bHUfvIblKQ=`); they are escaped when
             // placed in a path, so only printable, unspaced text of sane length is required.
@@ -875,7 +877,7 @@ async fn prepare(s: &NewSession, provider: Provider) -> Result<Prepared> {
             Some(id) if !id.is_empty() => id.to_string(),
             _ => format!("signer{}", i + 1),
         };
-        crate::providers::check_id(&format!("signers[{i}].id"), &id)?;
+        check_id(&format!("signers[{i}].id"), &id, IdSyntax::Plain)?;
         if !ids.insert(id.clone()) {
             return Err(Error::invalid_argument(format!(
                 "signers[{i}].id {id:?} is used twice: each signer needs its own id"

@@ -12,11 +12,12 @@ use super::{
     SignerLink, SignerState, StartedSession,
 };
 use crate::error::{Error, ErrorCode, Result};
+use crate::polling::WaitOptions;
 use crate::providers::onespan::{
     DocumentSpec, DownloadKind, NewPackage, OnespanClient, Package, PackageStatus, SignatureField,
     Signer,
 };
-use crate::session::{SessionStatus, WaitOptions};
+use crate::session::SessionStatus;
 
 /// The id OneSpan gives the consent document it may add to every transaction; it is not one of
 /// the caller's documents.

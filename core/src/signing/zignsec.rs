@@ -12,10 +12,11 @@ use super::{
     SignedFile, SignerLink, SignerState, StartedSession,
 };
 use crate::error::{Error, ErrorCode, Result};
+use crate::polling::{poll_until, WaitOptions};
 use crate::providers::zignsec::{
     CreateSigning, FileRef, FileToSign, Placement, SigningApi, SigningStatus, StartSigning,
 };
-use crate::session::{poll_until, SessionStatus, WaitOptions};
+use crate::session::SessionStatus;
 
 /// The id of the one signer of a ZignSec session.
 const SIGNER_ID: &str = "signer1";

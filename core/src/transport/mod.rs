@@ -64,7 +64,9 @@ mod resolve;
 pub(crate) use body::Downloaded;
 pub(crate) use client::{is_loopback, shown_url};
 pub use config::TransportConfig;
-pub(crate) use errors::{body_error_code, error_from_response, parse_provider_error};
+#[cfg(feature = "fuzzing")]
+pub(crate) use errors::parse_provider_error;
+pub(crate) use errors::{body_error_code, error_from_response};
 pub(crate) use request::{Body, Part, Request, Response};
 
 use body::FileSink;

@@ -18,7 +18,8 @@ use super::model::{
 use super::pager::{ListQuery, PackagePager, Page};
 use super::{CallbackEventName, Download, DownloadKind, OnespanClient};
 use crate::error::{Error, ErrorCode, Result};
-use crate::session::{poll_until_within, WaitOptions};
+use crate::polling::{poll_until_within, WaitOptions};
+use crate::providers::{check_id, IdSyntax};
 use crate::transport::{Body, Part, Request, Response};
 
 /// How long a wait without a timeout follows a transaction: OneSpan documents no fixed
@@ -32,17 +33,6 @@ pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
 pub const MAX_POLL_INTERVAL: Duration = Duration::from_secs(60);
 /// How much each delay grows over the previous one.
 const POLL_GROWTH: f64 = 1.5;
-
-/// Check an id placed in a URL path: 1–255 characters, not `.` or `..`. Any character is
-/// allowed: ids are percent-encoded as one path segment.
-pub(crate) fn check_id(kind: &str, id: &str) -> Result<()> {
-    if id.is_empty() || id.chars().count() > 255 || id == "." || id == ".." {
-        return Err(Error::invalid_argument(format!(
-            "{kind} {id:?} is not a valid id: expected 1-255 characters as OneSpan returned it"
-        )));
-    }
-    Ok(())
-}
 
 /// Percent-encode everything but RFC 3986 unreserved characters, so an id is exactly one path
 /// segment (`=` → `%3D`, `/` → `%2F`).
@@ -114,22 +104,9 @@ fn change_outcome(e: Error, what: &str, package_id: &str) -> Error {
     .with_source(e)
 }
 
-/// The answer to a request that created something was unreadable although OneSpan accepted it.
+/// [`crate::providers::acted`] for OneSpan: look it up with get_package.
 fn acted<T>(what: &str, status: u16, parsed: Result<T>) -> Result<T> {
-    parsed.map_err(|e| {
-        if e.code() != ErrorCode::Protocol {
-            return e;
-        }
-        Error::new(
-            ErrorCode::OutcomeUnknown,
-            format!(
-                "{what}: OneSpan accepted the request (HTTP {status}) but its answer could not \
-                 be read ({}); it was carried out, do not repeat it blindly",
-                e.message()
-            ),
-        )
-        .with_http_status(status)
-    })
+    crate::providers::acted("OneSpan", "check with get_package", what, status, || parsed)
 }
 
 impl OnespanClient {
@@ -152,7 +129,7 @@ impl OnespanClient {
     }
 
     fn package_url(&self, id: &str, rest: &[&str]) -> Result<Url> {
-        check_id("package id", id)?;
+        check_id("package id", id, IdSyntax::Encoded)?;
         let mut segs = vec!["packages", id];
         segs.extend_from_slice(rest);
         self.api_url(&segs)
@@ -274,7 +251,7 @@ impl OnespanClient {
         package_id: &str,
         document: &DocumentSpec,
     ) -> Result<Document> {
-        check_id("package id", package_id)?;
+        check_id("package id", package_id, IdSyntax::Encoded)?;
         crate::pdf::validate_pdf(&document.name, &document.data)?;
         self.upload_document(package_id, document, None).await
     }
@@ -347,11 +324,11 @@ impl OnespanClient {
         {
             let mut q = url.query_pairs_mut();
             if let Some(s) = signer {
-                check_id("signer id", s)?;
+                check_id("signer id", s, IdSyntax::Encoded)?;
                 q.append_pair("signer", s);
             }
             if let Some(d) = document {
-                check_id("document id", d)?;
+                check_id("document id", d, IdSyntax::Encoded)?;
                 q.append_pair("document", d);
             }
         }
@@ -365,7 +342,7 @@ impl OnespanClient {
     /// [`ErrorCode::InvalidState`]). The URL does not expire and carries no credential of
     /// yours: hand it to the signer's browser.
     pub async fn signing_url(&self, package_id: &str, role_id: &str) -> Result<String> {
-        check_id("role id", role_id)?;
+        check_id("role id", role_id, IdSyntax::Encoded)?;
         let what = "read signing URL";
         let req = self.request(
             Method::GET,
@@ -490,7 +467,7 @@ impl OnespanClient {
     /// - a draft (never sent, or returned to draft) → [`ErrorCode::InvalidState`]: nobody can
     ///   sign it until it is sent.
     pub async fn wait(&self, package_id: &str, opts: &WaitOptions<Package>) -> Result<Package> {
-        check_id("package id", package_id)?;
+        check_id("package id", package_id, IdSyntax::Encoded)?;
         let mut opts = opts.clone();
         let default = WaitOptions::<Package>::default().interval;
         if opts.interval == default {
@@ -605,14 +582,14 @@ impl OnespanClient {
     fn download_request(&self, package_id: &str, kind: &DownloadKind) -> Result<Request> {
         let (url, accept) = match kind {
             DownloadKind::Document(d) => {
-                check_id("document id", d)?;
+                check_id("document id", d, IdSyntax::Encoded)?;
                 (
                     self.package_url(package_id, &["documents", d, "pdf"])?,
                     &self.inner.octets,
                 )
             }
             DownloadKind::Original(d) => {
-                check_id("document id", d)?;
+                check_id("document id", d, IdSyntax::Encoded)?;
                 (
                     self.package_url(package_id, &["documents", d, "original"])?,
                     &self.inner.octets,

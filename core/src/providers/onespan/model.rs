@@ -11,6 +11,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{json, Value};
 
 use crate::error::{Error, ErrorCode, Result};
+use crate::providers::{check_id, IdSyntax};
 
 /// `null` or a missing field reads as the type's default.
 pub(crate) fn nd<'de, D, T>(d: D) -> std::result::Result<T, D::Error>
@@ -755,7 +756,7 @@ impl Signer {
     }
 
     fn validate(&self) -> Result<()> {
-        super::api::check_id("role id", &self.role_id)?;
+        check_id("role id", &self.role_id, IdSyntax::Encoded)?;
         let e = self.email.trim();
         let at = e.find('@');
         if e.is_empty() || at.is_none_or(|i| i == 0 || i + 1 >= e.len()) || e.contains(' ') {
@@ -865,7 +866,7 @@ impl DocumentSpec {
     fn validate(&self, roles: &std::collections::HashSet<&str>) -> Result<()> {
         check_document_name(&self.name)?;
         if let Some(id) = &self.id {
-            super::api::check_id("document id", id)?;
+            check_id("document id", id, IdSyntax::Encoded)?;
             if id.eq_ignore_ascii_case("zip") {
                 return Err(Error::invalid_argument(
                     "document id \"zip\" is taken by the ZIP download path; choose another id",

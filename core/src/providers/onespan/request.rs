@@ -30,6 +30,7 @@ use super::model::{
     DocumentSpec, NewPackage, PackageUpdate, SignatureField, SignatureKind, Signer,
 };
 use crate::error::{Error, Result};
+use crate::providers::{check_id, IdSyntax};
 
 const PACKAGE_FIELDS: &[&str] = &[
     "name",
@@ -220,7 +221,7 @@ fn parse_text(text: &str) -> Result<Value> {
 fn read_field(v: &Value, path: &str) -> Result<SignatureField> {
     let o = Obj::new(v, path, "a signature field", FIELD_FIELDS)?;
     let role = o.string("role_id")?;
-    super::api::check_id("role id", &role).map_err(|e| at_path(&o.at("role_id"), e))?;
+    check_id("role id", &role, IdSyntax::Encoded).map_err(|e| at_path(&o.at("role_id"), e))?;
     let page = o.opt_whole("page", 0)?.ok_or_else(|| {
         invalid(
             &o.at("page"),
@@ -264,7 +265,7 @@ fn read_field(v: &Value, path: &str) -> Result<SignatureField> {
 fn read_signer(v: &Value, path: &str) -> Result<Signer> {
     let o = Obj::new(v, path, "a signer", SIGNER_FIELDS)?;
     let role = o.string("role_id")?;
-    super::api::check_id("role id", &role).map_err(|e| at_path(&o.at("role_id"), e))?;
+    check_id("role id", &role, IdSyntax::Encoded).map_err(|e| at_path(&o.at("role_id"), e))?;
     let mut s = Signer::new(
         role,
         o.string("email")?,

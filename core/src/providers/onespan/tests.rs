@@ -5,6 +5,7 @@ use http::{HeaderMap, StatusCode};
 use serde_json::json;
 
 use super::api::encode_segment;
+use crate::providers::{check_id, IdSyntax};
 use crate::scrub::Scrubber;
 
 /// The OneSpan mapper with a scrubber that knows no secret.
@@ -132,9 +133,9 @@ fn ids_are_one_encoded_segment() {
     );
     assert_eq!(encode_segment("a/b?c#d e"), "a%2Fb%3Fc%23d%20e");
     assert_eq!(encode_segment("x-y_z.~"), "x-y_z.~");
-    assert!(api::check_id("package id", "..").is_err());
-    assert!(api::check_id("package id", "").is_err());
-    assert!(api::check_id("package id", "a/b=").is_ok());
+    assert!(check_id("package id", "..", IdSyntax::Encoded).is_err());
+    assert!(check_id("package id", "", IdSyntax::Encoded).is_err());
+    assert!(check_id("package id", "a/b=", IdSyntax::Encoded).is_ok());
 }
 
 fn resp(status: u16, body: &str, ctype: &str) -> Response {

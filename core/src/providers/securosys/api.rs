@@ -15,7 +15,8 @@ use super::model::{
 use super::SecurosysClient;
 use crate::auth::Role;
 use crate::error::{Error, ErrorCode, Result};
-use crate::session::{poll_until, WaitOptions};
+use crate::polling::{poll_until, WaitOptions};
+use crate::providers::{check_id, IdSyntax};
 use crate::transport::{Request, Response};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -80,7 +81,7 @@ fn parse_key(resp: &Response, what: &str) -> Result<KeyInfo> {
 }
 
 pub(super) fn check_request_id(id: &str) -> Result<()> {
-    crate::providers::check_id("request id", id)
+    check_id("request id", id, IdSyntax::Plain)
 }
 
 impl SecurosysClient {
@@ -406,25 +407,15 @@ pub(crate) fn request_outcome(state: &RequestStatus) -> Result<Vec<u8>> {
     Err(Error::new(code, msg).with_provider(Some(state.status.as_str().to_string()), None))
 }
 
-/// Read the answer to a request that changed something at the TSB. The TSB said it succeeded,
-/// so an unreadable answer must not invite a blind retry: it becomes
-/// [`ErrorCode::OutcomeUnknown`].
+/// [`crate::providers::acted`] for the TSB: look it up by label.
 pub(super) fn acted<T>(what: &str, status: u16, parse: impl FnOnce() -> Result<T>) -> Result<T> {
-    parse().map_err(|e| {
-        if e.code() != ErrorCode::Protocol {
-            return e;
-        }
-        Error::new(
-            ErrorCode::OutcomeUnknown,
-            format!(
-                "{what}: the TSB accepted the request (HTTP {status}) but its answer could not \
-                 be read ({}); it was carried out — look it up (list_keys, get_key) instead of \
-                 repeating it",
-                e.message()
-            ),
-        )
-        .with_http_status(status)
-    })
+    crate::providers::acted(
+        "the TSB",
+        "look it up (list_keys, get_key)",
+        what,
+        status,
+        parse,
+    )
 }
 
 async fn read_file(path: &Path) -> Result<Vec<u8>> {

@@ -16,6 +16,7 @@ use super::api::{b64, b64_decode};
 use super::SecurosysClient;
 use crate::auth::Role;
 use crate::error::{Error, Result};
+use crate::providers::{check_id, IdSyntax};
 use crate::transport::Request;
 
 /// An approver's key: signs timestamps and approvals. Implement it to keep the key elsewhere
@@ -453,7 +454,7 @@ impl SecurosysClient {
 
     /// Reject task `task_id` as `signer` (`DELETE /v1/task`, approver role).
     pub async fn reject(&self, signer: &dyn ApproverSigner, task_id: &str) -> Result<()> {
-        crate::providers::check_id("task id", task_id)?;
+        check_id("task id", task_id, IdSyntax::Plain)?;
         let what = "reject task";
         let body = merge(proof(signer)?, json!({"id": task_id}));
         let r = Request::json(

@@ -16,7 +16,7 @@ use super::model::{
 use super::SecurosysClient;
 use crate::auth::Role;
 use crate::error::{Error, ErrorCode, Result};
-use crate::session::{poll_until, WaitOptions};
+use crate::polling::{poll_until, WaitOptions};
 use crate::transport::Request;
 
 open_enum! {

@@ -17,8 +17,9 @@ use super::model::{CreateSigning, ProviderErrorItem};
 use super::redirect::{check_final_relay, check_return, Flow};
 use super::Inner;
 use crate::error::{Error, ErrorCode, Result};
-use crate::providers::check_id;
-use crate::session::{poll_until, SessionStatus, WaitOptions};
+use crate::polling::{poll_until, WaitOptions};
+use crate::providers::{check_id, IdSyntax};
+use crate::session::SessionStatus;
 use crate::transport::Request;
 
 /// The create-session envelope shared by every v5 product (§3.2): `locale`, `redirect_success`,
@@ -35,7 +36,7 @@ pub struct EidProduct {
 }
 
 fn check_segment(what: &str, s: &str) -> Result<()> {
-    check_id(what, s)
+    check_id(what, s, IdSyntax::Plain)
 }
 
 impl EidProduct {
@@ -436,7 +437,7 @@ impl EidApi {
         let w: WireCreated = super::wire::acted(what, resp.status.as_u16(), || {
             let v = super::wire::unwrap_data(&resp.body, what, resp.status.as_u16())?;
             let w: WireCreated = super::wire::from_value(v, what)?;
-            check_id("session id from the gateway", &w.id)
+            check_id("session id from the gateway", &w.id, IdSyntax::Plain)
                 .map_err(|e| Error::protocol(e.message()))?;
             Ok(w)
         })?;
@@ -543,7 +544,7 @@ impl EidApi {
 
     /// Read a session's state and result (one GET; poll with [`EidApi::wait`]).
     pub async fn result(&self, product: &EidProduct, session_id: &str) -> Result<EidResult> {
-        check_id("session id", session_id)?;
+        check_id("session id", session_id, IdSyntax::Plain)?;
         let t = &self.inner.transport;
         let resp = t
             .send(Request::get(
@@ -562,8 +563,8 @@ impl EidApi {
         session_id: &str,
         opts: &WaitOptions<EidResult>,
     ) -> Result<EidResult> {
-        check_id("session id", session_id)?;
-        crate::session::note_poll_interval(opts.interval, self.inner.transport.base());
+        check_id("session id", session_id, IdSyntax::Plain)?;
+        crate::polling::note_poll_interval(opts.interval, self.inner.transport.base());
         let what = format!("eID session {session_id}");
         let r = poll_until(
             opts,
@@ -606,7 +607,7 @@ impl EidApi {
             timeout: Some(Duration::from_secs(10)),
             ..WaitOptions::default()
         };
-        check_id("session id", session_id)?;
+        check_id("session id", session_id, IdSyntax::Plain)?;
         let what = format!("eID session {session_id}");
         let r = poll_until(
             &opts,

@@ -8,6 +8,7 @@ mod model;
 pub mod origins;
 mod redirect;
 pub(crate) mod signing;
+pub mod webhook;
 pub(crate) mod wire;
 
 pub use eid::{

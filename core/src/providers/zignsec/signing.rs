@@ -23,8 +23,9 @@ use super::Inner;
 use crate::error::{Error, ErrorCode, Result};
 use crate::files::DEFAULT_DOCUMENT_NAME as DEFAULT_FILE_NAME;
 use crate::pdf::validate_pdf;
-use crate::providers::check_id;
-use crate::session::{poll_until, SessionStatus, WaitOptions};
+use crate::polling::{poll_until, WaitOptions};
+use crate::providers::{check_id, IdSyntax};
+use crate::session::SessionStatus;
 use crate::transport::{Body, Request};
 
 /// BankID Norway signing operations. Cheap to clone; obtained from
@@ -56,7 +57,7 @@ impl SigningApi {
         acted(what, resp.status.as_u16(), || {
             let v = unwrap_data(&resp.body, what, resp.status.as_u16())?;
             let s: SigningSession = from_value(v, what)?;
-            check_id("session id from the gateway", &s.id)
+            check_id("session id from the gateway", &s.id, IdSyntax::Plain)
                 .map_err(|e| Error::protocol(e.message()))?;
             Ok(s)
         })
@@ -71,7 +72,7 @@ impl SigningApi {
         name: &str,
         data: impl Into<Bytes>,
     ) -> Result<UploadedFile> {
-        check_id("session id", session_id)?;
+        check_id("session id", session_id, IdSyntax::Plain)?;
         let data: Bytes = data.into();
         let name = sanitize_file_name(name);
         validate_pdf(&name, &data)?;
@@ -96,7 +97,7 @@ impl SigningApi {
         session_id: &str,
         path: impl AsRef<Path>,
     ) -> Result<UploadedFile> {
-        check_id("session id", session_id)?;
+        check_id("session id", session_id, IdSyntax::Plain)?;
         let path = path.as_ref().to_path_buf();
         let name = sanitize_file_name(&file_name_of(&path));
         let sampled = path.clone();
@@ -135,7 +136,7 @@ impl SigningApi {
             if f.session_id.is_empty() {
                 f.session_id = session_id.to_owned();
             }
-            check_id("file id from the gateway", &f.file_id)
+            check_id("file id from the gateway", &f.file_id, IdSyntax::Plain)
                 .map_err(|e| Error::protocol(e.message()))?;
             Ok(f)
         })
@@ -143,14 +144,14 @@ impl SigningApi {
 
     /// Start signing the uploaded files; returns the URL to send the signer to.
     pub async fn start(&self, session_id: &str, req: &StartSigning) -> Result<StartedSigning> {
-        check_id("session id", session_id)?;
+        check_id("session id", session_id, IdSyntax::Plain)?;
         if req.files.is_empty() {
             return Err(Error::invalid_argument(
                 "start signing needs at least one uploaded file id",
             ));
         }
         for f in &req.files {
-            check_id("file id", &f.file_id)?;
+            check_id("file id", &f.file_id, IdSyntax::Plain)?;
             if let Some(p) = &f.placement {
                 p.validate()?;
             }
@@ -227,7 +228,7 @@ impl SigningApi {
 
     /// Read the session's state (`GET /api/v5/sessions/signing/{id}`).
     pub async fn status(&self, session_id: &str) -> Result<SigningStatus> {
-        check_id("session id", session_id)?;
+        check_id("session id", session_id, IdSyntax::Plain)?;
         let t = &self.inner.transport;
         let resp = t
             .send(Request::get(
@@ -246,7 +247,7 @@ impl SigningApi {
         session_id: &str,
         opts: &WaitOptions<SigningStatus>,
     ) -> Result<SigningStatus> {
-        check_id("session id", session_id)?;
+        check_id("session id", session_id, IdSyntax::Plain)?;
         self.note_interval(opts.interval);
         let what = format!("signing session {session_id}");
         // Each poll boxed: a waiting session's future stays small between polls (thousands of
@@ -281,7 +282,7 @@ impl SigningApi {
         expected_relay_state: Option<&str>,
     ) -> Result<SigningStatus> {
         use super::redirect::{check_final_relay, check_return, Flow};
-        check_id("session id", session_id)?;
+        check_id("session id", session_id, IdSyntax::Plain)?;
         let outcome = super::eid::RedirectOutcome::parse(returned_url)?;
         check_return(&outcome, session_id, expected_relay_state, Flow::Signing)?;
         let opts = WaitOptions {
@@ -311,7 +312,7 @@ impl SigningApi {
 
     /// Log once when `interval` is below the gateway's recommended two seconds (seed 002).
     pub(crate) fn note_interval(&self, interval: std::time::Duration) {
-        crate::session::note_poll_interval(interval, self.inner.transport.base());
+        crate::polling::note_poll_interval(interval, self.inner.transport.base());
     }
 
     /// Download a file and verify it against the md5 the gateway reported (a file without one
@@ -361,8 +362,8 @@ impl SigningApi {
 
     /// Download a file by ids (`GET /folders/{session}/media/{file}`), without md5 check.
     pub async fn download_file(&self, session_id: &str, file_id: &str) -> Result<Bytes> {
-        check_id("session id", session_id)?;
-        check_id("file id", file_id)?;
+        check_id("session id", session_id, IdSyntax::Plain)?;
+        check_id("file id", file_id, IdSyntax::Plain)?;
         let t = &self.inner.media;
         let resp = t
             .send(Request::get(

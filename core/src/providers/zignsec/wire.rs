@@ -113,25 +113,15 @@ pub(crate) fn parse_status(body: &[u8], requested_id: &str) -> Result<SigningSta
     })
 }
 
-/// Read the answer to a request that changed something at the provider. The provider said it
-/// succeeded, so an unreadable answer must not invite a blind retry (that would do it twice):
-/// it becomes [`ErrorCode::OutcomeUnknown`].
+/// [`crate::providers::acted`] for the gateway: look it up by the relay state.
 pub(crate) fn acted<T>(what: &str, status: u16, parse: impl FnOnce() -> Result<T>) -> Result<T> {
-    parse().map_err(|e| {
-        if e.code() != ErrorCode::Protocol {
-            return e;
-        }
-        Error::new(
-            ErrorCode::OutcomeUnknown,
-            format!(
-                "{what}: the provider accepted the request (HTTP {status}) but its answer could \
-                 not be read ({}); it was carried out — look it up (e.g. by your relay_state) \
-                 instead of repeating it",
-                e.message()
-            ),
-        )
-        .with_http_status(status)
-    })
+    crate::providers::acted(
+        "the provider",
+        "look it up (e.g. by your relay_state)",
+        what,
+        status,
+        parse,
+    )
 }
 
 /// Read an upload's answer (seed 001). The endpoint text says the answer "includes a
