@@ -19,6 +19,7 @@
 
 mod ops;
 mod ops_securosys;
+mod ops_securosys_keys;
 mod wire;
 
 use std::future::Future;

@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub(super) use super::ops_securosys_keys::*;
 use super::wire::Base64;
 use crate::error::Result;
 use crate::providers::securosys::{
@@ -364,7 +365,7 @@ pub(super) fn mac_of(r: &HmacRequest) -> Result<&[u8]> {
 /// Appends this file's entries to the table entries it is given and declares the table.
 macro_rules! securosys_key_operations {
     ($($rest:tt)*) => {
-        operations! {
+        super::ops_securosys_keys::securosys_key_management_operations! {
             $($rest)*
 
             // ---- Securosys key operation role beyond signing (issue 26) ---------------------

@@ -4,6 +4,8 @@
 
 pub(crate) mod attest;
 pub(crate) mod data;
+pub(crate) mod derive;
+pub(crate) mod file;
 pub(crate) mod keyops;
 pub(crate) mod manage;
 mod wrap;
@@ -611,6 +613,7 @@ fn remove_key(shared: &AppState, label: &str, password: &Option<Value>) -> SecRe
         ));
     }
     sec.keys.remove(label);
+    sec.hd_nodes.remove(label);
     for r in sec.requests.values_mut() {
         if r.key_label == label && matches!(r.status, "PENDING" | "APPROVED") {
             r.status = "CANCELLED";

@@ -176,6 +176,17 @@ pub(crate) fn gcm_encrypt(
     Ok((iv, ct))
 }
 
+/// AES-GCM encryption with a given 12-byte IV and a 128-bit tag: `ciphertext‖tag`.
+pub(crate) fn gcm_encrypt_with_iv(
+    key: &[u8],
+    iv: &[u8],
+    aad: &[u8],
+    msg: &[u8],
+) -> Result<Vec<u8>, String> {
+    let tag_bytes = 16usize;
+    gcm_dispatch!(key, tag_bytes, seal, iv, aad, msg)
+}
+
 /// AES-GCM decryption of `ciphertext‖tag`.
 pub(crate) fn gcm_decrypt(
     key: &[u8],

@@ -12,6 +12,7 @@ mod api;
 mod cert;
 pub(crate) mod cipher;
 pub(crate) mod crypto;
+mod slip10;
 mod tsa;
 
 use std::collections::{BTreeMap, HashMap};
@@ -346,6 +347,8 @@ pub(crate) struct SecInner {
     pub keys: BTreeMap<String, api::HsmKey>,
     /// Data objects by label (`/v1/dataObject`).
     pub data_objects: BTreeMap<String, Vec<u8>>,
+    /// SLIP-0010 nodes (key and chain code) of keys imported from a seed or derived.
+    pub hd_nodes: BTreeMap<String, slip10::Node>,
     pub requests: HashMap<Uuid, api::AsyncRequest>,
     pub log: Vec<SecLogEntry>,
 }
@@ -411,6 +414,8 @@ pub(crate) fn router(shared: AppState) -> Router<AppState> {
     api = api::keyops::routes(api);
     api = api::manage::routes(api);
     api = api::data::routes(api);
+    api = api::derive::routes(api);
+    api = api::file::routes(api);
     api = tsa::routes(api);
     api = api::attest::routes(api);
     for kind in [

@@ -66,7 +66,7 @@ pub(super) fn parse<T: DeserializeOwned>(resp: &Response, what: &str) -> Result<
 }
 
 /// A key answer: `{"json": {...}, "xml": ..., ...}` (or the bare `json` object).
-fn parse_key(resp: &Response, what: &str) -> Result<KeyInfo> {
+pub(super) fn parse_key(resp: &Response, what: &str) -> Result<KeyInfo> {
     let v: serde_json::Value = parse(resp, what)?;
     let inner = match v.get("json") {
         Some(j) if j.is_object() => j.clone(),

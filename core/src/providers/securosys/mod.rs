@@ -48,9 +48,11 @@
 //! | `request/{id}`, `filteredRequests` | key operation | `request_status`, `cancel_request`, `filtered_requests` | `wait_request`, `wait_request_done` |
 //! | `certificate/**` | key operation (configurable) | `self_signed_certificate`, `certificate_signing_request` | `request_…`, `wait_certificate…` |
 //! | `filtered{Sign,Decrypt,ModifyKey,BlockKey,UnblockKey,UnwrapKey,All}ApprovalTask`, `approval`, `task` | approver | `list_approval_tasks`, `approval_tasks_page`, `all_approval_tasks`, `approve`, `reject` | — |
+//! | `importedKey`, `derivedKey` | key management | `import_seed_key`, `derive_key` (SLIP-0010; PROPOSAL: the derived key is stored as `<master>/<path>`) | — |
+//! | `fileEncrypt`, `synchronousFileDecrypt` | key operation | `file_encrypt`, `synchronous_file_decrypt` (PROPOSAL bodies) | — |
 //!
-//! Not yet: `importedKey`, `derivedKey`, `fileEncrypt` /
-//! `synchronousFileDecrypt`, `approver/onboard`,
+//! The full table, generated from [`endpoints::ENDPOINTS`] and checked against the operation
+//! table, is `docs/providers/securosys-endpoints.md`. Not yet: `approver/onboard`,
 //! `approverManagement/**`.
 //!
 //! `securosys.profile = "cloudhsm"` requires a JWT (seed 003: mandatory on CloudHSM).
@@ -60,9 +62,13 @@ mod approval;
 mod attestation;
 mod blocking;
 mod blocking_keyops;
+mod blocking_keys;
 mod cert;
 mod data;
+pub mod endpoints;
 pub(crate) mod errors;
+mod file_crypt;
+mod hd;
 mod keyops;
 mod manage;
 mod model;
@@ -78,6 +84,8 @@ pub use cert::{
     KeyUsage, DEFAULT_VALIDITY_DAYS,
 };
 pub use data::MAX_DATA_OBJECT;
+pub use file_crypt::{DecryptedFile, MAX_FILE_ENCRYPT};
+pub use hd::{check_derivation_path, ImportSeedKey};
 pub use keyops::{
     CipherAlgorithm, CipherOptions, Encrypted, RequestSummary, UnwrapKey, WrapMethod,
     MAX_RANDOM_BYTES,

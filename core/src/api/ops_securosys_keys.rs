@@ -1,0 +1,132 @@
+//! Operation-table entries of the Securosys keys made from a seed, derived keys and file
+//! encryption (issue 26). [`securosys_key_operations!`](super::ops_securosys) hands its entries
+//! and those of `ops.rs` to [`securosys_key_management_operations!`], which appends these and
+//! expands `operations!` once (the table stays one static slice).
+
+use secrecy::ExposeSecret as _;
+use serde::{Deserialize, Serialize};
+
+use super::wire::Base64;
+use crate::error::Result;
+use crate::providers::securosys::{Curve, ImportSeedKey, KeyAttributes, Policy};
+
+/// A master key to make from a seed.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportSeedKeyRequest {
+    /// The new key's label.
+    pub label: String,
+    /// The seed (16 to 64 bytes), base64; never shown in `Debug` output.
+    pub seed_base64: secrecy::SecretString,
+    /// `p256` or `ed25519` (SLIP-0010), `secp256k1` (BIP32) where the HSM offers it.
+    pub curve: Curve,
+    /// Attributes (default: a signing key).
+    #[serde(default = "KeyAttributes::signing")]
+    pub attributes: KeyAttributes,
+    /// An approval policy (the TSB's camelCase).
+    #[serde(default)]
+    pub policy: Option<Policy>,
+}
+
+impl ImportSeedKeyRequest {
+    /// The client's request (the seed decoded).
+    pub fn import(&self) -> Result<ImportSeedKey> {
+        use base64::Engine as _;
+        let seed = base64::engine::general_purpose::STANDARD
+            .decode(self.seed_base64.expose_secret().trim())
+            .map_err(|_| {
+                crate::Error::invalid_argument(
+                    "securosys.import_seed_key: request.seed_base64 is not valid base64",
+                )
+            })?;
+        Ok(ImportSeedKey {
+            label: self.label.clone(),
+            seed: seed.into(),
+            curve: self.curve,
+            attributes: self.attributes.clone(),
+            policy: self.policy.clone(),
+        })
+    }
+}
+
+/// A key to derive from a master key.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeriveKeyRequest {
+    /// The master key's label (made by `securosys.import_seed_key`, or derived).
+    pub master_label: String,
+    /// `m/44'/0'/0'` (hardened: `'`, `H` or `h`).
+    pub derivation_path: String,
+    /// The derived key's attributes (default: the master's).
+    #[serde(default)]
+    pub attributes: Option<KeyAttributes>,
+}
+
+/// A file to encrypt.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileEncryptRequest {
+    /// The key's label (AES or RSA, `encrypt` attribute).
+    pub label: String,
+    /// The file's name (kept inside the encrypted file).
+    pub file_name: String,
+    /// The file's content, base64 (at most 8 MiB).
+    pub content_base64: Base64,
+}
+
+/// An encrypted file.
+#[derive(Debug, Serialize)]
+pub struct EncryptedFile {
+    /// The HSM's encrypted file, base64.
+    pub encrypted_file_base64: Base64,
+}
+
+/// An encrypted file to decrypt.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileDecryptRequest {
+    /// The key it was encrypted with.
+    pub label: String,
+    /// The encrypted file, base64.
+    pub encrypted_file_base64: Base64,
+}
+
+/// A decrypted file.
+#[derive(Debug, Serialize)]
+pub struct FileContent {
+    /// Its name.
+    pub file_name: String,
+    /// Its content, base64.
+    pub content_base64: Base64,
+}
+
+/// Appends this file's entries to the table entries it is given and declares the table.
+macro_rules! securosys_key_management_operations {
+    ($($rest:tt)*) => {
+        operations! {
+            $($rest)*
+
+            // ---- Securosys seed and derived keys, file encryption (issue 26) ---------------
+
+            /// Make a hierarchical deterministic master key from a seed
+            /// (`POST /v1/importedKey`, key-management role).
+            securosys_import_seed_key "securosys.import_seed_key" (ImportSeedKeyRequest) -> KeyInfo:
+                |c, r, x| c.securosys()?.import_seed_key(&r.import()?).await?;
+            /// Derive a key by a BIP32 / SLIP-0010 path from a master key
+            /// (`POST /v1/derivedKey`, key-management role): the key `<master>/<path below m>`.
+            securosys_derive_key "securosys.derive_key" (DeriveKeyRequest) -> KeyInfo:
+                |c, r, x| c.securosys()?.derive_key(&r.master_label, &r.derivation_path, r.attributes.as_ref()).await?;
+            /// Encrypt a file with an AES or RSA key (`POST /v1/fileEncrypt`, key-operation role).
+            securosys_file_encrypt "securosys.file_encrypt" (FileEncryptRequest) -> EncryptedFile:
+                |c, r, x| EncryptedFile { encrypted_file_base64: Base64(c.securosys()?.file_encrypt(&r.label, &r.file_name, &r.content_base64.0).await?) };
+            /// Decrypt a file `securosys.file_encrypt` made (`POST /v1/synchronousFileDecrypt`,
+            /// key-operation role).
+            securosys_synchronous_file_decrypt "securosys.synchronous_file_decrypt" (FileDecryptRequest) -> FileContent:
+                |c, r, x| {
+                    let f = c.securosys()?.synchronous_file_decrypt(&r.label, &r.encrypted_file_base64.0).await?;
+                    FileContent { file_name: f.file_name, content_base64: Base64(f.content) }
+                };
+        }
+    };
+}
+pub(super) use securosys_key_management_operations;
