@@ -3,7 +3,9 @@
 //! Every error the addon raises or rejects with is an `Error` (a `TypeError` for arguments of the
 //! wrong JavaScript type) carrying the core's details:
 //! `code` (`'SB_ERR_AUTH'`), `errno` (`200`), `httpStatus`, `providerCode`, `providerDescription`,
-//! `retryAfter` (seconds) and `retryable`. Absent details are `null`.
+//! `retryAfter` (seconds) and `retryable`. Absent details are `null`. Messages name
+//! configuration fields, operations and request fields as JavaScript spells them
+//! (`transport.requestTimeoutMs`, `request.intervalMs`).
 
 use std::ptr;
 
@@ -106,7 +108,12 @@ fn set(
 pub(crate) fn js_error<'e>(env: &'e Env, err: &SbError, kind: Kind) -> napi::Result<Unknown<'e>> {
     let raw = env.raw();
     let code = string(raw, err.code().name())?;
-    let message = string(raw, err.message())?;
+    // The core names configuration fields, operations and request fields in snake_case; a
+    // JavaScript user wrote them in camelCase.
+    let message = string(
+        raw,
+        &signbridge::naming::camel_case_config_message(err.message()),
+    )?;
     let mut obj = ptr::null_mut();
     // SAFETY: live environment; `code` and `message` are strings created just above.
     check(

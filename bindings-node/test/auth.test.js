@@ -101,7 +101,7 @@ test('OAuth2: a wrong client secret is SB_ERR_AUTH with provider code invalid_cl
   assert.equal(e.providerCode, 'invalid_client')
   assert.equal(e.httpStatus, 401)
   assert.equal(e.retryable, false)
-  assert.match(e.message, /oauth2\.client_secret/)
+  assert.match(e.message, /oauth2\.clientSecret/)
   for (const text of [e.message, String(e.stack), JSON.stringify(e), e.providerDescription ?? '']) {
     assert.ok(!text.includes(secret), text)
   }

@@ -385,7 +385,9 @@ test('a call with only another role\'s key: SB_ERR_AUTH_CONFIG_MISSING naming th
     const e = await h.rejection(promise())
     assertCode(e, 'SB_ERR_AUTH_CONFIG_MISSING')
     assert.equal(e.errno, 201)
-    assert.ok(e.message.includes(`securosys.api_keys.${role}`), e.message)
+    // Named as the configuration object spells it (`securosys.apiKeys.keyOperation`).
+    const field = role.replace(/_([a-z])/g, (_, c) => c.toUpperCase())
+    assert.ok(e.message.includes(`securosys.apiKeys.${field}`), e.message)
     assert.ok(e.message.includes(token), e.message)
     assert.equal(e.httpStatus, null)
   }
@@ -479,7 +481,7 @@ test('OAuth2: the JWT fetched with client credentials, one token for many calls,
   const wrong = 'not-the-client-secret-4711'
   const e = await h.rejection(new Client(h.securosysConfig(sim, undefined, oauth2(wrong))).securosys().listKeys())
   assertCode(e, 'SB_ERR_AUTH')
-  assert.match(e.message, /oauth2\.client_secret/)
+  assert.match(e.message, /oauth2\.clientSecret/)
   for (const text of [e.message, String(e.stack), JSON.stringify(e), util.inspect(e)]) assert.ok(!text.includes(wrong), text)
 
   let thrown

@@ -93,15 +93,19 @@ pub fn camel_case_quoted(message: &str) -> String {
 }
 
 /// `message` with every configuration path (`transport.save_mode`, `zignsec.client_cert`,
-/// `securosys.api_keys.key_management`) and every quoted field name in camelCase, for a reader
-/// whose configuration is written in camelCase (the Node addon's `new Client({...})`).
+/// `securosys.api_keys.key_management`), operation name (`signing.save_all`), request path
+/// (`request.interval_ms`) and every quoted field name in camelCase, for a reader whose
+/// configuration and requests are written in camelCase (the Node addon: `new Client({...})`,
+/// `client.call(...)`, and every error it raises).
 pub fn camel_case_config_message(message: &str) -> String {
-    const SECTIONS: [&str; 5] = [
+    const SECTIONS: [&str; 7] = [
         "zignsec.",
         "securosys.",
         "onespan.",
         "transport.",
         "signing.",
+        "request.",
+        "oauth2.",
     ];
     let quoted = camel_case_quoted(message);
     let mut out = String::with_capacity(quoted.len());
@@ -194,6 +198,12 @@ mod tests {
             "set securosys.apiKeys.keyManagement (or `baseUrl`)"
         );
         assert_eq!(camel_case_config_message("no_path here"), "no_path here");
+        assert_eq!(
+            camel_case_config_message(
+                "signing.save_all: request.interval_ms: invalid type; check oauth2.client_secret"
+            ),
+            "signing.saveAll: request.intervalMs: invalid type; check oauth2.clientSecret"
+        );
         assert_eq!(
             camel_case_config_message("give onespan.oauth2 {client_id, client_secret} or x"),
             "give onespan.oauth2 {clientId, clientSecret} or x"
