@@ -2292,6 +2292,12 @@ const char *sb_status_signed_file_name(const struct sb_status *status,
 const char *sb_status_signed_file_id(const struct sb_status *status,
                                      size_t index);
 
+// The md5 of signed file `index` (0-based) as the gateway reported it, as 32 lowercase hex
+// digits (`md5sum`'s form; the JSON of `sb_status_json` has it in base64 as reported). NULL when
+// no md5 was reported, `index` is out of range or `status` is invalid.
+const char *sb_status_signed_file_md5_hex(const struct sb_status *status,
+                                          size_t index);
+
 // The whole status as JSON (the core's schema: `id`, `status`, `relay_state`, `errors`,
 // `input_files`, `signed_files`, `signer`). NULL when `status` is invalid.
 const char *sb_status_json(const struct sb_status *status);

@@ -227,10 +227,16 @@ impl PyFileRef {
     fn mime_type(&self) -> Option<&str> {
         self.inner.mime_type.as_deref()
     }
-    /// The md5 the gateway reported (base64 or hex); downloads are checked against it.
+    /// The md5 digest as the gateway reported it: base64 (hex from gateways that send hex);
+    /// downloads are checked against it.
     #[getter]
     fn md5(&self) -> Option<&str> {
         self.inner.md5.as_deref()
+    }
+    /// The reported md5 as 32 lowercase hex digits (`md5sum`'s form); None when absent.
+    #[getter]
+    fn md5_hex(&self) -> Option<String> {
+        self.inner.md5_hex()
     }
     fn __repr__(&self) -> String {
         format!(

@@ -59,7 +59,11 @@ def test_single_document_step_by_step(
     data = signing.download(signed)
     assert isinstance(data, bytes)
     assert data.startswith(pdf) and len(data) > len(pdf)  # incremental update appended
-    assert md5_b64(data) == signed.md5
+    assert md5_b64(data) == signed.md5  # base64, as the gateway reports it
+    assert signed.md5_hex == hashlib.md5(data).hexdigest()  # md5sum's form
+    hex_upper = hashlib.md5(data).hexdigest().upper()
+    assert signbridge.FileRef("f", md5=hex_upper).md5_hex == hex_upper.lower()
+    assert signbridge.FileRef("f").md5_hex is None
 
     target = tmp_path / "out" / "signed.pdf"
     target.parent.mkdir()

@@ -20,7 +20,8 @@ pub struct sb_status {
     state: CString,
     relay_state: Option<CString>,
     signer_name: Option<CString>,
-    signed_files: Vec<(CString, CString)>,
+    /// Name, id and md5 (hex) of each signed file.
+    signed_files: Vec<(CString, CString, Option<CString>)>,
     /// Rendered on the first `sb_status_json` (most callers read the typed accessors only).
     json: std::sync::OnceLock<CString>,
 }
@@ -40,7 +41,13 @@ impl sb_status {
             signed_files: status
                 .signed_files
                 .iter()
-                .map(|f| (cstring_lossy(&f.name), cstring_lossy(&f.id)))
+                .map(|f| {
+                    (
+                        cstring_lossy(&f.name),
+                        cstring_lossy(&f.id),
+                        f.md5_hex().as_deref().map(cstring_lossy),
+                    )
+                })
                 .collect(),
             json: std::sync::OnceLock::new(),
             status: Arc::new(status),
@@ -137,6 +144,23 @@ pub extern "C" fn sb_status_signed_file_id(
             s.signed_files
                 .get(index)
                 .map_or(std::ptr::null(), |f| f.1.as_ptr())
+        })
+    })
+}
+
+/// The md5 of signed file `index` (0-based) as the gateway reported it, as 32 lowercase hex
+/// digits (`md5sum`'s form; the JSON of `sb_status_json` has it in base64 as reported). NULL when
+/// no md5 was reported, `index` is out of range or `status` is invalid.
+#[no_mangle]
+pub extern "C" fn sb_status_signed_file_md5_hex(
+    status: *const sb_status,
+    index: usize,
+) -> *const c_char {
+    ffi_guard!(std::ptr::null(), {
+        read(status, std::ptr::null(), |s| {
+            s.signed_files
+                .get(index)
+                .map_or(std::ptr::null(), |f| opt_ptr(&f.2))
         })
     })
 }

@@ -443,6 +443,7 @@ static void test_accessors(void) {
         CHECK(sb_status_signed_file_count(bad[i]) == 0);
         CHECK(sb_status_signed_file_name(bad[i], 0) == NULL);
         CHECK(sb_status_signed_file_id(bad[i], 0) == NULL);
+        CHECK(sb_status_signed_file_md5_hex(bad[i], 0) == NULL);
         CHECK(sb_status_json(bad[i]) == NULL);
     }
     CHECK(sb_status_signed_file_name(g_status, (size_t)-1) == NULL);

@@ -99,6 +99,19 @@ static void test_step_by_step(sb_client *client) {
         CHECK(signed_pdf != NULL && memcmp(signed_pdf, pdf1, len1) == 0);
         free(signed_pdf);
     }
+    /* The reported md5 in hex (the JSON has it in base64, as reported) is md5sum's. */
+    {
+        const char *hex = sb_status_signed_file_md5_hex(done, 0);
+        char cmd[700], line[64] = {0};
+        FILE *p;
+        CHECK(hex != NULL && strlen(hex) == 32 && strspn(hex, "0123456789abcdef") == 32);
+        CHECK(sb_status_signed_file_md5_hex(done, 2) == NULL);
+        snprintf(cmd, sizeof cmd, "md5sum '%s'", out);
+        p = popen(cmd, "r");
+        CHECK(p != NULL && fgets(line, sizeof line, p) != NULL);
+        if (p) pclose(p);
+        CHECK(hex != NULL && strncmp(line, hex, 32) == 0);
+    }
 
     /* Download to memory. */
     rc = sb_download_to_buffer(client, done, 1, &bytes, &err);

@@ -182,7 +182,11 @@ class FileRef:
     @property
     def mime_type(self) -> Optional[str]: ...
     @property
-    def md5(self) -> Optional[str]: ...
+    def md5(self) -> Optional[str]:
+        """The md5 digest as the gateway reported it: base64 (hex from gateways that send hex)."""
+    @property
+    def md5_hex(self) -> Optional[str]:
+        """The reported md5 as 32 lowercase hex digits (``md5sum``'s form); None when absent."""
 
 @final
 class ProviderErrorItem:

@@ -217,9 +217,47 @@ pub struct FileRef {
     /// Its media type.
     #[serde(default, alias = "mimeType")]
     pub mime_type: Option<String>,
-    /// The md5 the gateway reported, base64 or hex; downloads are checked against it.
+    /// The md5 digest the gateway reported, as it reported it: **base64** (24 characters, e.g.
+    /// `"XrY7u+Ae7tCTyyK7j1rNww=="`), or hex from gateways that send hex. Downloads are checked
+    /// against it. [`FileRef::md5_hex`] gives it as 32 lowercase hex digits (`md5sum`'s form).
     #[serde(default)]
     pub md5: Option<String>,
+}
+
+impl FileRef {
+    /// The reported md5 as 32 lowercase hex digits, as `md5sum` prints it, whether the gateway
+    /// sent base64 or hex. `None` when no md5 was reported or it is not a 16-byte digest in
+    /// either form.
+    ///
+    /// ```
+    /// # use signbridge::providers::zignsec::FileRef;
+    /// let file = FileRef {
+    ///     id: "f1".into(),
+    ///     name: "contract.pdf".into(),
+    ///     url: None,
+    ///     mime_type: None,
+    ///     md5: Some("XrY7u+Ae7tCTyyK7j1rNww==".into()), // md5("hello world"), base64
+    /// };
+    /// assert_eq!(file.md5_hex().as_deref(), Some("5eb63bbbe01eeed093cb22bb8f5acdc3"));
+    /// ```
+    pub fn md5_hex(&self) -> Option<String> {
+        md5_hex(self.md5.as_deref()?)
+    }
+}
+
+/// A reported md5 (base64 or hex) as 32 lowercase hex digits; `None` when it is neither form of
+/// a 16-byte digest.
+pub(crate) fn md5_hex(reported: &str) -> Option<String> {
+    use base64::Engine as _;
+    let reported = reported.trim();
+    if reported.len() == 32 && reported.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Some(reported.to_ascii_lowercase());
+    }
+    let digest = base64::engine::general_purpose::STANDARD
+        .decode(reported)
+        .ok()
+        .filter(|d| d.len() == 16)?;
+    Some(digest.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// Who signed (when the gateway reports it).
@@ -312,5 +350,40 @@ pub(crate) fn check_absolute_url(field: &str, u: &str) -> Result<()> {
         _ => Err(Error::invalid_argument(format!(
             "{field} must be an absolute http(s) URL, got {u:?}"
         ))),
+    }
+}
+
+#[cfg(test)]
+mod md5_tests {
+    use super::*;
+
+    fn file(md5: Option<&str>) -> FileRef {
+        FileRef {
+            id: "f".into(),
+            name: "a.pdf".into(),
+            url: None,
+            mime_type: None,
+            md5: md5.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn md5_hex_from_base64_or_hex() {
+        let hex = "5eb63bbbe01eeed093cb22bb8f5acdc3";
+        assert_eq!(
+            file(Some("XrY7u+Ae7tCTyyK7j1rNww==")).md5_hex().as_deref(),
+            Some(hex)
+        );
+        assert_eq!(
+            file(Some("5EB63BBBE01EEED093CB22BB8F5ACDC3"))
+                .md5_hex()
+                .as_deref(),
+            Some(hex)
+        );
+        assert_eq!(file(None).md5_hex(), None);
+        assert_eq!(file(Some("")).md5_hex(), None);
+        assert_eq!(file(Some("not an md5")).md5_hex(), None);
+        // Valid base64 of a digest of the wrong length.
+        assert_eq!(file(Some("aGVsbG8=")).md5_hex(), None);
     }
 }
