@@ -38,6 +38,19 @@ export interface SignbridgeError extends Error {
   retryable: boolean
 }
 
+/**
+ * Whether `e` is a signbridge error (`code` and `errno` from the core's error table): narrows a
+ * `catch (e: unknown)` to `SignbridgeError`.
+ *
+ * ```ts
+ * try { await client.zignsecSigning().status(id) } catch (e) {
+ *   if (isSignbridgeError(e) && e.code === 'SB_ERR_NOT_FOUND') return null
+ *   throw e
+ * }
+ * ```
+ */
+export declare function isSignbridgeError(e: unknown): e is SignbridgeError
+
 /** A key type `SecurosysApi.createKey` knows: RSA 2048/3072/4096, EC P-256/P-384, Ed25519. */
 export type KeySpec = 'rsa2048' | 'rsa3072' | 'rsa4096' | 'p256' | 'p384' | 'ed25519'
 
@@ -1195,8 +1208,16 @@ export interface FileRef {
   url?: string
   /** Its media type. */
   mimeType?: string
-  /** The md5 the gateway reported; downloads are checked against it. */
+  /**
+   * The md5 digest as the gateway reported it: base64 (hex from gateways that send hex);
+   * downloads are checked against it.
+   */
   md5?: string
+  /**
+   * The reported md5 as 32 lowercase hex digits (`md5sum`'s form); absent when `md5` is.
+   * Derived from `md5` (ignored when the object is passed back in).
+   */
+  md5Hex?: string
 }
 
 /** One uploaded document to sign, and where its signature goes. */

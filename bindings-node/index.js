@@ -1,7 +1,8 @@
 'use strict'
 // signbridge for Node (CommonJS entry). The native addon is loaded by the generated `binding.js`;
-// this file only adds the frozen `ErrorCode` object, built from the core's own table, and makes
-// OneSpan listings async-iterable.
+// this file only adds the frozen `ErrorCode` object, built from the core's own table, the
+// `isSignbridgeError` type guard, the caller's frames on asynchronous errors, and makes OneSpan
+// listings async-iterable.
 
 const binding = require('./binding.js')
 
@@ -32,4 +33,58 @@ Object.defineProperties(binding.PackagePager.prototype, {
   }
 })
 
-module.exports = { ...binding, ErrorCode }
+/**
+ * Whether `e` is a signbridge error: an `Error` with a `code` and `errno` from the core's table
+ * (`err.code === 'SB_ERR_AUTH'`, `err.errno === 200`). A TypeScript type guard.
+ */
+function isSignbridgeError (e) {
+  return e instanceof Error && typeof e.code === 'string' && typeof e.errno === 'number' &&
+    e.code !== 'SB_OK' && ErrorCode[e.code] === e.errno
+}
+
+// Keep the caller's frames on asynchronous errors. A Promise is settled from the core's runtime,
+// where no JavaScript frame is on the stack, so its error would read only "Error: message". Each
+// call that returns a Promise records where it was made (V8 formats the frames only when
+// `err.stack` is read) and a rejection gets them appended.
+function keepCallerStack (fn) {
+  const wrapped = function (...args) {
+    const result = new.target ? Reflect.construct(fn, args, new.target) : fn.apply(this, args)
+    if (!(result instanceof Promise)) return result
+    const site = {}
+    Error.captureStackTrace(site, wrapped)
+    return result.catch((err) => {
+      if (err instanceof Error && typeof site.stack === 'string') {
+        const frames = site.stack.slice(site.stack.indexOf('\n'))
+        err.stack = String(err.stack || err) + frames
+      }
+      throw err
+    })
+  }
+  Object.defineProperties(wrapped, {
+    name: { value: fn.name },
+    length: { value: fn.length }
+  })
+  return wrapped
+}
+
+function wrapMethods (target) {
+  for (const key of Object.getOwnPropertyNames(target)) {
+    if (key === 'constructor' || key === 'prototype') continue
+    const d = Object.getOwnPropertyDescriptor(target, key)
+    if (typeof d.value !== 'function' || !d.configurable) continue
+    Object.defineProperty(target, key, { ...d, value: keepCallerStack(d.value) })
+  }
+}
+
+const exported = { ...binding, ErrorCode, isSignbridgeError }
+for (const [name, value] of Object.entries(binding)) {
+  if (typeof value !== 'function') continue
+  if (value.prototype && /^[A-Z]/.test(name)) {
+    wrapMethods(value.prototype) // instance methods
+    wrapMethods(value) // static methods
+  } else {
+    exported[name] = keepCallerStack(value)
+  }
+}
+
+module.exports = exported

@@ -18,6 +18,7 @@ export const {
   SIGNATURE_HEADER,
   parseRedirect,
   ErrorCode,
+  isSignbridgeError,
   errorCodes,
   operations,
   call,

@@ -5,8 +5,8 @@ import {
   Client,
   ErrorCode,
   errorCodes,
+  isSignbridgeError,
   type Config,
-  type SignbridgeError,
   type SigningStatus,
   type StartedSession,
   type UploadedFile,
@@ -22,10 +22,6 @@ const config: Config = {
     keyHeader: 'product-key'
   },
   transport: { requestTimeoutMs: 30_000, maxAttempts: 3 }
-}
-
-function isSignbridgeError (e: unknown): e is SignbridgeError {
-  return e instanceof Error && typeof (e as Partial<SignbridgeError>).errno === 'number'
 }
 
 async function main (): Promise<void> {

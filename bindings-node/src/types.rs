@@ -391,8 +391,12 @@ pub struct FileRef {
     pub url: Option<String>,
     /// Its media type.
     pub mime_type: Option<String>,
-    /// The md5 the gateway reported; downloads are checked against it.
+    /// The md5 digest as the gateway reported it: base64 (hex from gateways that send hex);
+    /// downloads are checked against it.
     pub md5: Option<String>,
+    /// The reported md5 as 32 lowercase hex digits (`md5sum`'s form); absent when `md5` is.
+    /// Derived from `md5` (ignored when the object is passed back in).
+    pub md5_hex: Option<String>,
 }
 
 /// Who signed (when the gateway reports it).
@@ -482,6 +486,7 @@ impl From<core::StartedSession> for StartedSession {
 impl From<core::FileRef> for FileRef {
     fn from(f: core::FileRef) -> Self {
         FileRef {
+            md5_hex: f.md5_hex(),
             id: f.id,
             name: f.name,
             url: f.url,

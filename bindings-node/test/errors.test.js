@@ -8,7 +8,7 @@ const net = require('node:net')
 const os = require('node:os')
 const path = require('node:path')
 
-const { Client, ErrorCode, errorCodes } = require('..')
+const { Client, ErrorCode, errorCodes, isSignbridgeError } = require('..')
 const h = require('./helpers')
 
 let sim
@@ -280,4 +280,37 @@ test('transport: minTransferBytesPerS and maxRequestsPerOrigin reach the core; 0
     assertSb(err, 'SB_ERR_INVALID_CONFIG')
     assert.match(err.message, new RegExp(`transport\\.${key}`))
   }
+})
+
+test("an asynchronous error keeps the caller's frames", async () => {
+  // A named function of this file must appear in the stack, as for a synchronous throw.
+  async function lookUpTheSession () {
+    return await signing.status('00000000-0000-4000-8000-000000000000')
+  }
+  const err = await lookUpTheSession().then(() => null, (e) => e)
+  assertSb(err, 'SB_ERR_NOT_FOUND')
+  assert.ok(err.stack.startsWith(`Error: ${err.message}\n`), err.stack)
+  assert.match(err.stack, /at lookUpTheSession \(.*errors\.test\.js:\d+:\d+\)/, err.stack)
+  // Module-level functions too (`call`), and a sync TypeError keeps its own frames.
+  const viaCall = await (async function callTheTable () {
+    return await new Client(h.config(sim)).call('zignsec.signing_status', { session_id: '00000000-0000-4000-8000-000000000000' })
+  })().then(() => null, (e) => e)
+  assert.ok(isSignbridgeError(viaCall), String(viaCall))
+  assert.match(viaCall.stack, /at callTheTable /, viaCall.stack)
+})
+
+test('isSignbridgeError is a type guard for signbridge errors only', async () => {
+  const err = await signing.status('00000000-0000-4000-8000-000000000000').then(() => null, (e) => e)
+  assert.equal(isSignbridgeError(err), true)
+  let typeErr
+  try { signing.status(42) } catch (e) { typeErr = e }
+  assert.ok(typeErr instanceof TypeError)
+  assert.equal(isSignbridgeError(typeErr), true)
+  for (const other of [new Error('x'), Object.assign(new Error('x'), { code: 'ENOENT', errno: -2 }),
+    Object.assign(new Error('x'), { code: 'SB_ERR_AUTH', errno: 201 }),
+    { code: 'SB_ERR_AUTH', errno: 200, message: 'not an Error' }, null, undefined, 'SB_ERR_AUTH']) {
+    assert.equal(isSignbridgeError(other), false, String(other))
+  }
+  const esm = await import('../index.mjs')
+  assert.equal(esm.isSignbridgeError, isSignbridgeError)
 })

@@ -75,6 +75,12 @@ test('single document from a path: create, upload, start, hosted page, wait, ver
   assert.ok(signed.length > original.length)
   assert.ok(signed.subarray(0, original.length).equals(original), 'signed PDF keeps the original as prefix')
   assert.ok(signed.subarray(original.length).toString('latin1').includes('%%EOF'))
+  // md5 is base64, as the gateway reports it; md5Hex is md5sum's form of the same digest.
+  const digest = require('node:crypto').createHash('md5').update(signed)
+  const md5 = digest.copy().digest('base64')
+  assert.equal(done.signedFiles[0].md5, md5)
+  assert.equal(done.signedFiles[0].md5Hex, Buffer.from(md5, 'base64').toString('hex'))
+  assert.equal(done.signedFiles[0].md5Hex, digest.digest('hex'))
 
   const back = await signing.download(done.inputFiles[0])
   assert.ok(Buffer.isBuffer(back))
