@@ -302,12 +302,11 @@ test('wrong argument types throw TypeError naming the argument', () => {
   }
 })
 
-test("the README's switch-provider example runs as written with either provider", async () => {
+test("the Node guide's switch-provider example runs as written with either provider", async () => {
   const { spawn } = require('node:child_process')
-  const readme = fs.readFileSync(path.join(h.ROOT, 'README.md'), 'utf8')
-  const node = readme.slice(readme.indexOf('\n## Node\n'))
+  const node = fs.readFileSync(path.join(h.ROOT, 'docs', 'getting-started', 'node.md'), 'utf8')
   const m = /```js\n(\/\/ sign-anywhere\.mjs\n[\s\S]*?)```/.exec(node)
-  assert.ok(m, 'the Node section of README.md has the sign-anywhere.mjs example')
+  assert.ok(m, 'docs/getting-started/node.md has the sign-anywhere.mjs example')
   assert.ok(m[1].includes("'http://127.0.0.1:8089'"))
   const dir = fs.mkdtempSync(path.join(tmp, 'readme-'))
   fs.mkdirSync(path.join(dir, 'node_modules'))
@@ -334,4 +333,29 @@ test("the README's switch-provider example runs as written with either provider"
     assert.equal(files.length, 1, files.join())
     assert.ok(fs.readFileSync(path.join(out, files[0])).subarray(0, 5).equals(Buffer.from('%PDF-')))
   }
+})
+
+test("the README's Node example (sign.mjs) runs as written, and the Node guide shows it too", async () => {
+  const { spawn } = require('node:child_process')
+  const readme = fs.readFileSync(path.join(h.ROOT, 'README.md'), 'utf8')
+  const m = /```js\n(\/\/ sign\.mjs[^\n]*\n[\s\S]*?)```/.exec(readme)
+  assert.ok(m, 'README.md has the sign.mjs example')
+  assert.ok(m[1].includes("'http://127.0.0.1:8089'"))
+  const dir = fs.mkdtempSync(path.join(tmp, 'readme-'))
+  fs.mkdirSync(path.join(dir, 'node_modules'))
+  fs.symlinkSync(path.join(__dirname, '..'), path.join(dir, 'node_modules', 'signbridge'), 'dir')
+  fs.copyFileSync(path.join(__dirname, '..', 'examples', 'contract.pdf'), path.join(dir, 'contract.pdf'))
+  fs.writeFileSync(path.join(dir, 'sign.mjs'), m[1].replaceAll("'http://127.0.0.1:8089'", JSON.stringify(sim.url)))
+  const proc = spawn(process.execPath, ['sign.mjs'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  let text = ''
+  proc.stdout.on('data', (d) => { text += d })
+  proc.stderr.on('data', (d) => { text += d })
+  const code = await new Promise((resolve) => proc.once('exit', resolve))
+  assert.equal(code, 0, text)
+  assert.match(text, /send the signer to http/)
+  assert.match(text, /Finished by Aksel Herseth/)
+  const files = fs.readdirSync(path.join(dir, 'signed'))
+  assert.deepEqual(files, ['contract.pdf'])
+  const guide = fs.readFileSync(path.join(h.ROOT, 'docs', 'getting-started', 'node.md'), 'utf8')
+  assert.ok(guide.includes(m[1]), 'docs/getting-started/node.md shows the same sign.mjs as README.md')
 })

@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::SecretSource;
 use crate::error::{Error, Result};
+use crate::transport::ClientIdentity;
 
 /// A client certificate in configuration: either `cert` (PEM chain, value or `{"file": ...}`)
 /// with `key` (PEM private key; may be omitted when `cert` holds both), or `pkcs12` (a
@@ -54,30 +55,6 @@ impl fmt::Debug for Pkcs12Source {
         match self {
             Pkcs12Source::File { file } => write!(f, "Pkcs12Source::File({})", file.display()),
             Pkcs12Source::Base64(_) => f.write_str("Pkcs12Source::Base64([REDACTED])"),
-        }
-    }
-}
-
-/// A loaded client certificate chain and private key.
-pub struct ClientIdentity {
-    pub(crate) certs: Vec<CertificateDer<'static>>,
-    pub(crate) key: PrivateKeyDer<'static>,
-}
-
-impl fmt::Debug for ClientIdentity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientIdentity")
-            .field("certs", &self.certs.len())
-            .field("key", &"[REDACTED]")
-            .finish()
-    }
-}
-
-impl Clone for ClientIdentity {
-    fn clone(&self) -> Self {
-        ClientIdentity {
-            certs: self.certs.clone(),
-            key: self.key.clone_key(),
         }
     }
 }

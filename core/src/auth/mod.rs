@@ -5,11 +5,13 @@
 //! and/or role-based API keys with a static JWT (Securosys: each request carries only the key of
 //! the role its endpoint needs, see [`RoleKeys`]), and/or a static API key sent as
 //! `Authorization: Basic <key>` (OneSpan), or OneSpan Client App tokens ([`ClientAppType`]).
-//! The transport asks for the headers of each attempt and reports back what the provider said.
+//! The transport asks for the headers of each attempt and reports back what the provider said,
+//! through the [`crate::transport`]'s authenticator interface (implemented in `authenticate.rs`).
 //! Credentials are only ever applied to requests for the origin they were configured for: the
 //! transport checks the origin before it asks. Client certificates (mutual TLS) are part of the
 //! transport's TLS configuration ([`ClientIdentity`]).
 
+mod authenticate;
 mod client_app;
 mod identity;
 mod keys;
@@ -19,12 +21,13 @@ mod secret;
 mod token;
 mod token_cache;
 
+pub use crate::transport::{ClientIdentity, Role};
 pub(crate) use client_app::ClientAppGrant;
 pub use client_app::ClientAppType;
-pub use identity::{ClientCertConfig, ClientIdentity, Pkcs12Source};
+pub use identity::{ClientCertConfig, Pkcs12Source};
 pub use keys::{KeyHeader, KeyRing};
 pub use oauth2::OAuth2Config;
-pub use roles::{Role, RoleKeys, RoleKeysConfig, API_KEY_HEADER};
+pub use roles::{RoleKeys, RoleKeysConfig, API_KEY_HEADER};
 pub use secret::SecretSource;
 pub use token::ClientAuth;
 pub(crate) use token::{ClientCredentials, Endpoint, TokenOptions, TokenSource};

@@ -6,78 +6,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use http::{HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::SecretSource;
 use crate::error::{Error, ErrorCode, Result};
+use crate::transport::Role;
 
 /// The header that carries a role's API key.
 pub const API_KEY_HEADER: &str = "x-api-key";
-
-/// The role that protects an endpoint (seed 003 table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// `keyManagementToken`: create, modify and delete keys (`/v1/key/**`…).
-    KeyManagement,
-    /// `keyOperationToken`: sign, verify, encrypt, decrypt, requests (`/v1/synchronousSign`…).
-    KeyOperation,
-    /// `approverToken`: approval tasks and approvals (`/v1/approval`, `/v1/task`…).
-    Approver,
-    /// `serviceToken`: service information (`/v1/versionInfo`, `/v1/licenseInfo`…).
-    Service,
-    /// `approverKeyManagementToken`: approver management (`/v1/approverManagement/**`).
-    ApproverKeyManagement,
-}
-
-impl Role {
-    /// Every role, in configuration order.
-    pub const ALL: [Role; 5] = [
-        Role::KeyManagement,
-        Role::KeyOperation,
-        Role::Approver,
-        Role::Service,
-        Role::ApproverKeyManagement,
-    ];
-
-    /// The field name in the `api_keys` object of the configuration (`key_operation`).
-    pub const fn config_name(self) -> &'static str {
-        match self {
-            Role::KeyManagement => "key_management",
-            Role::KeyOperation => "key_operation",
-            Role::Approver => "approver",
-            Role::Service => "service",
-            Role::ApproverKeyManagement => "approver_key_management",
-        }
-    }
-
-    /// The name Securosys uses for the role's token (`keyOperationToken`).
-    pub const fn securosys_name(self) -> &'static str {
-        match self {
-            Role::KeyManagement => "keyManagementToken",
-            Role::KeyOperation => "keyOperationToken",
-            Role::Approver => "approverToken",
-            Role::Service => "serviceToken",
-            Role::ApproverKeyManagement => "approverKeyManagementToken",
-        }
-    }
-
-    fn index(self) -> usize {
-        match self {
-            Role::KeyManagement => 0,
-            Role::KeyOperation => 1,
-            Role::Approver => 2,
-            Role::Service => 3,
-            Role::ApproverKeyManagement => 4,
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.config_name())
-    }
-}
 
 /// The `api_keys` object of a provider's configuration: a list of keys per role (first key first;
 /// the others are tried in order when the provider says a key is invalid). Each key is the value

@@ -13,8 +13,8 @@ use rustls_pki_types::CertificateDer;
 use url::Url;
 
 use super::config::TransportConfig;
+use super::identity::ClientIdentity;
 use super::proxy;
-use crate::auth::ClientIdentity;
 use crate::error::{Error, Result};
 
 /// How long an idle pooled connection is kept.

@@ -10,7 +10,6 @@ use url::Url;
 
 use super::proxy;
 use super::request::Response;
-use crate::auth::{Credentials, Role};
 use crate::error::{Error, ErrorCode};
 use crate::scrub::Scrubber;
 
@@ -344,9 +343,6 @@ fn bearer_challenge(headers: &http::HeaderMap, scrub: &Scrubber) -> Option<Strin
     })
 }
 
-/// Securosys' error code for an invalid API key (`res.error.invalid.api.key`).
-pub(crate) const INVALID_API_KEY: i64 = 631;
-
 /// The numeric `errorCode` of a JSON error body (`{"errorCode": 631, ...}`; a numeric string
 /// is accepted too).
 pub(crate) fn body_error_code(body: &[u8]) -> Option<i64> {
@@ -356,35 +352,6 @@ pub(crate) fn body_error_code(body: &[u8]) -> Option<i64> {
         serde_json::Value::String(s) => s.trim().parse().ok(),
         _ => None,
     }
-}
-
-pub(crate) fn role_keys_exhausted(
-    resp: &Response,
-    c: &Credentials,
-    role: Role,
-    what: &str,
-    scrub: &Scrubber,
-) -> Error {
-    let (n, field) = c
-        .roles()
-        .map_or((0, String::new()), |r| (r.count(role), r.field(role)));
-    let reason = serde_json::from_slice::<serde_json::Value>(&resp.body)
-        .ok()
-        .and_then(|v| {
-            v.get("reason")
-                .or_else(|| v.get("message"))
-                .and_then(|r| r.as_str().map(|r| scrub.text(r)))
-        });
-    Error::new(
-        ErrorCode::Auth,
-        format!(
-            "{what} was refused with HTTP 401 (errorCode {INVALID_API_KEY}, invalid API key): all \
-             {n} API key(s) of role {role} ({}) are invalid; check {field}",
-            role.securosys_name()
-        ),
-    )
-    .with_http_status(resp.status.as_u16())
-    .with_provider(Some(INVALID_API_KEY.to_string()), reason)
 }
 
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {

@@ -48,42 +48,47 @@ use std::time::Duration;
 use http::StatusCode;
 use url::Url;
 
-use crate::auth::{ClientIdentity, Credentials};
 use crate::error::{Error, Result};
 use crate::scrub::Scrubber;
 
+mod authenticate;
 mod body;
 mod client;
 mod config;
 mod errors;
 mod exchange;
+mod identity;
 mod proxy;
 mod request;
 mod resolve;
+mod role;
 
+pub(crate) use authenticate::{Authenticator, HeadersFuture, Refusal, RequestAuth};
 pub(crate) use body::Downloaded;
 pub(crate) use client::{is_loopback, shown_url};
 pub use config::TransportConfig;
 #[cfg(feature = "fuzzing")]
 pub(crate) use errors::parse_provider_error;
 pub(crate) use errors::{body_error_code, error_from_response};
+pub use identity::ClientIdentity;
 pub(crate) use request::{Body, Part, Request, Response};
+pub use resolve::is_link_local_or_metadata;
+pub use role::Role;
 
 use body::FileSink;
-pub use resolve::is_link_local_or_metadata;
 use client::{http_client, HttpClient, Settings};
-use errors::{auth_error, outcome_unknown, role_keys_exhausted, INVALID_API_KEY};
+use errors::{auth_error, outcome_unknown};
 use exchange::{exchange, AbortOnDrop, Exchange, Limits, Outcome};
 
 /// Maps a provider's non-2xx answer onto the error table (`what` the call did, the role it used).
 /// Every string it takes from the answer goes through the [`Scrubber`] (the transport's secrets
 /// and the credentials the refused request carried) before it is stored in the error.
-pub(crate) type ErrorMapper = fn(&Response, &str, Option<crate::auth::Role>, &Scrubber) -> Error;
+pub(crate) type ErrorMapper = fn(&Response, &str, Option<Role>, &Scrubber) -> Error;
 
 /// The transport of one provider: its base URL, credentials and settings.
 pub(crate) struct Transport {
     base: Url,
-    credentials: Option<Arc<Credentials>>,
+    credentials: Option<Arc<dyn Authenticator>>,
     settings: Arc<Settings>,
     /// The settings for origins outside the service: the same, without the client certificate
     /// (`None` when none is configured).
@@ -113,7 +118,7 @@ impl std::fmt::Debug for Transport {
 impl Transport {
     pub(crate) fn new(
         base: Url,
-        credentials: Option<Credentials>,
+        credentials: Option<Arc<dyn Authenticator>>,
         config: &TransportConfig,
         identity: Option<&ClientIdentity>,
     ) -> Result<Transport> {
@@ -126,12 +131,12 @@ impl Transport {
             None => None,
         };
         let scrubber = credentials
-            .as_ref()
-            .map(Credentials::scrubber)
+            .as_deref()
+            .map(Authenticator::scrubber)
             .unwrap_or_default();
         Ok(Transport {
             base,
-            credentials: credentials.map(Arc::new),
+            credentials,
             settings: Arc::new(settings),
             foreign,
             origins: Vec::new(),
@@ -223,7 +228,10 @@ impl Transport {
         // Not when the credentials may fetch a token first: that fetch needs a slot itself,
         // and holding one while waiting for it could use up every slot.
         let bearer = self.is_own_origin(&req.url)
-            && self.credentials.as_deref().is_some_and(|c| c.has_bearer());
+            && self
+                .credentials
+                .as_deref()
+                .is_some_and(|c| c.fetches_tokens());
         let held = if bearer {
             None
         } else {
@@ -255,24 +263,17 @@ impl Transport {
                 "URL points outside the configured gateway; sending it without credentials"
             );
         }
-        let mut slot = creds.and_then(|c| c.first_slot());
         // Fails here, before any I/O, when the role's key is missing.
-        let mut role_slot = match creds {
-            Some(c) => c.first_role_slot(req.role, req.what)?,
+        let mut auth = match creds {
+            Some(c) => Some(c.begin(req.role, req.what)?),
             None => None,
         };
-        let mut role_keys_tried = 1usize;
-        let mut keys_tried = 1usize;
-        let mut token_refreshed = false;
         let mut attempt = 0u32;
         let cfg = &self.settings.config;
         loop {
-            let (auth_headers, applied) = match creds {
-                Some(c) => {
-                    let (h, a) = c.headers(slot, role_slot).await?;
-                    (h, Some(a))
-                }
-                None => (Vec::new(), None),
+            let auth_headers = match auth.as_mut() {
+                Some(a) => a.headers().await?,
+                None => Vec::new(),
             };
             // The credentials this attempt carries, so an answer echoing them can be scrubbed.
             let sent: Vec<http::HeaderValue> = auth_headers
@@ -284,8 +285,8 @@ impl Transport {
             let outcome = self.attempt(&req, auth_headers, target, held.take()).await;
             let retry_delay = match outcome {
                 Ok((resp, sink)) if resp.status.is_success() => {
-                    if let Some(c) = creds {
-                        c.accepted(slot, role_slot, applied.as_ref());
+                    if let Some(a) = &auth {
+                        a.accepted();
                     }
                     return Ok((resp, sink));
                 }
@@ -293,55 +294,14 @@ impl Transport {
                     if resp.status == StatusCode::UNAUTHORIZED
                         || resp.status == StatusCode::FORBIDDEN =>
                 {
-                    // An invalid role API key (401 + errorCode 631): the role's next key.
-                    if let (Some(c), Some(rs)) = (creds, role_slot) {
-                        if resp.status == StatusCode::UNAUTHORIZED
-                            && body_error_code(&resp.body) == Some(INVALID_API_KEY)
-                        {
-                            if let Some(next) = c.next_role_slot(rs, role_keys_tried) {
-                                tracing::info!(
-                                    role = rs.role.config_name(),
-                                    "API key rejected as invalid; rolling over to the role's next key"
-                                );
-                                role_slot = Some(next);
-                                role_keys_tried += 1;
-                                continue;
-                            }
-                            return Err(role_keys_exhausted(
-                                &resp,
-                                c,
-                                rs.role,
-                                req.what,
-                                &self.scrubber_for(&sent),
-                            ));
-                        }
-                    }
-                    if let (Some(c), Some(a)) = (creds, &applied) {
-                        // An expired or revoked token first: fetch a new one and retry once.
-                        if resp.status == StatusCode::UNAUTHORIZED
-                            && c.has_bearer()
-                            && !token_refreshed
-                        {
-                            tracing::info!("access token rejected; fetching a new one");
-                            c.invalidate(a);
-                            token_refreshed = true;
-                            continue;
-                        }
-                        if resp.status == StatusCode::UNAUTHORIZED && c.has_bearer() {
-                            // The token fetched for this retry was rejected too.
-                            c.rejected_fresh(a);
-                        }
-                        if let Some(next) = slot.and_then(|s| c.next_slot(s, keys_tried)) {
-                            tracing::info!(
-                                status = resp.status.as_u16(),
-                                "credential rejected; retrying with the other key"
-                            );
-                            slot = Some(next);
-                            keys_tried += 1;
-                            continue;
-                        }
-                    }
                     let scrub = self.scrubber_for(&sent);
+                    if let Some(a) = auth.as_mut() {
+                        match a.refused(&resp, req.what, &scrub) {
+                            Refusal::Retry => continue,
+                            Refusal::Fail(e) => return Err(e),
+                            Refusal::Report => {}
+                        }
+                    }
                     if self.error_mapper.is_some() {
                         return Err(self.map_error(&resp, &req, &scrub));
                     }
@@ -353,8 +313,8 @@ impl Transport {
                     ));
                 }
                 Ok((resp, _)) => {
-                    if let Some(c) = creds {
-                        c.accepted(slot, role_slot, applied.as_ref());
+                    if let Some(a) = &auth {
+                        a.accepted();
                     }
                     let err = self.map_error(&resp, &req, &self.scrubber_for(&sent));
                     let retryable = resp.status == StatusCode::TOO_MANY_REQUESTS

@@ -7,7 +7,7 @@ use http::{HeaderMap, Method, StatusCode};
 use serde::Serialize;
 use url::Url;
 
-use crate::auth::Role;
+use super::role::Role;
 use crate::error::{Error, Result};
 
 /// A request body that can be sent again on retry.

@@ -418,7 +418,7 @@ impl OnespanClient {
                 Credentials::bearer(source)
             }
         };
-        let transport = Transport::new(web.clone(), Some(creds), transport, None)?
+        let transport = Transport::new(web.clone(), Some(Arc::new(creds)), transport, None)?
             .with_error_mapper(errors::map_error);
         Ok(OnespanClient {
             inner: Arc::new(Inner {

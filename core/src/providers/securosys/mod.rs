@@ -290,7 +290,7 @@ impl SecurosysClient {
             let grant = o.grant("securosys.oauth2", None)?;
             creds = creds.with_bearer(TokenSource::new(grant, transport, identity.as_ref())?);
         }
-        let transport = Transport::new(base, Some(creds), transport, identity.as_ref())?
+        let transport = Transport::new(base, Some(Arc::new(creds)), transport, identity.as_ref())?
             .with_error_mapper(errors::map_error);
         Ok(SecurosysClient {
             inner: Arc::new(Inner {

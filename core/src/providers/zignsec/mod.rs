@@ -209,15 +209,15 @@ impl ZignsecClient {
             .collect::<Result<Vec<_>>>()?;
         let media = Transport::new(
             base.clone(),
-            Some(Credentials::keys(KeyRing::new(
+            Some(Arc::new(Credentials::keys(KeyRing::new(
                 media_keys,
                 KeyHeader::Authorization,
-            )?)),
+            )?))),
             transport,
             identity.as_ref(),
         )?
         .with_origins(service.clone())?;
-        let transport = Transport::new(base, Some(creds), transport, identity.as_ref())?
+        let transport = Transport::new(base, Some(Arc::new(creds)), transport, identity.as_ref())?
             .with_origins(service.clone())?;
         Ok(ZignsecClient {
             inner: Arc::new(Inner {
