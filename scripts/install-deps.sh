@@ -11,6 +11,10 @@ command -v pkg-config >/dev/null 2>&1 || need_apt+=(pkg-config)
 command -v pdfsig >/dev/null 2>&1 || need_apt+=(poppler-utils)
 # The shared webhook replay store's test (core/tests/replay_redis.rs) starts its own server.
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
+# The install test (tests/install/run.sh) builds a C program with CMake, as a user does.
+command -v cmake >/dev/null 2>&1 || need_apt+=(cmake)
+# make dist strips the C library; the install test reads ELF headers (readelf, objdump, nm).
+command -v readelf >/dev/null 2>&1 || need_apt+=(binutils)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
