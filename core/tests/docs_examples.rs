@@ -1,7 +1,8 @@
 //! The Rust examples of README.md and the documentation site compile against the current API:
 //! each file of `tests/docs_examples/` is one example, verbatim, and the test below checks that
 //! the page still shows exactly that code. Change an example in both places (the page and its
-//! file); the compiler then checks it. (They are compiled, not run: they need real
+//! file); the compiler then checks it. `cargo fmt` formats these files too (they are modules of
+//! this test), so the pages show rustfmt's layout: after `cargo fmt`, copy the file into the page. (They are compiled, not run: they need real
 //! credentials or the simulator; the Python and Node suites run their languages' examples.)
 
 #[allow(dead_code)]
