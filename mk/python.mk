@@ -3,8 +3,14 @@
 # the examples (the stubs are usable) and the pytest suite there, against the simulator (the path
 # a user takes). The webhook examples' frameworks (Flask, FastAPI + uvicorn) go in the same venv.
 #
-#   make test-python    everything above
-#   make python-wheel   only build/python/dist/signbridge-*.whl
+#   make test-python                 everything above, with the wheel users get: the manylinux
+#                                    wheel of `make dist` (build/dist/, release), built first
+#   make test-python PY_WHEEL=debug  the same with a debug wheel (build/python/dist/; quicker to
+#                                    rebuild while working on the bindings)
+#   make python-wheel                only the debug build/python/dist/signbridge-*.whl
+#
+# `make test` tests the dist wheel: its release build is made anyway (make dist, the install test),
+# and a debug wheel on top would cost the budget of `make test` a second build of the core.
 
 TEST_TARGETS += test-python
 
@@ -19,6 +25,15 @@ PY_TEST_DEPS += pyhanko==0.38.0 pyhanko-certvalidator==0.33.0
 # The webhook examples (bindings-python/examples/) are served by their frameworks in the tests.
 PY_EXAMPLE_DEPS := flask==3.1.3 fastapi==0.165.0 uvicorn==0.54.0
 
+PY_WHEEL ?= dist
+ifeq ($(PY_WHEEL),debug)
+PY_WHEEL_DEP := python-wheel
+PY_WHEEL_FILE = $(PY_DIR)/dist/signbridge-*.whl
+else
+PY_WHEEL_DEP := dist
+PY_WHEEL_FILE = $(CURDIR)/$(BUILD)/dist/signbridge-*-manylinux*.whl
+endif
+
 .PHONY: test-python python-wheel
 
 # Build the wheel (debug profile: reuses the workspace's debug artifacts of the core).
@@ -30,11 +45,12 @@ python-wheel:
 		$(PY_DIR)/venv-build/bin/maturin build --strip --quiet \
 		--interpreter $(PY_DIR)/venv-build/bin/python --out $(PY_DIR)/dist
 
-test-python: python-wheel
+test-python: $(PY_WHEEL_DEP)
 	CARGO_TARGET_DIR=$(PY_TARGET_DIR) $(CARGO) build -q -p signbridge-sim -p signbridge-cli
+	rm -rf $(PY_DIR)/venv-test
 	$(PY_PYTHON) -m venv $(PY_DIR)/venv-test
 	$(PY_DIR)/venv-test/bin/pip install -q $(PY_TEST_DEPS) $(PY_EXAMPLE_DEPS) \
-		$(PY_DIR)/dist/signbridge-*.whl
+		$(PY_WHEEL_FILE)
 	$(PY_PYTHON) bindings-python/stubgen_async.py --check
 	cd $(PY_DIR) && venv-test/bin/python -m mypy.stubtest signbridge._native
 	cd $(PY_DIR) && venv-test/bin/python -m mypy $(CURDIR)/bindings-python/tests \
