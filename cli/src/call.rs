@@ -20,24 +20,28 @@ pub fn list() {
     }
 }
 
-/// `signbridge call --help OPERATION`: what it does, its request and result types.
+/// `signbridge call --help OPERATION`: what it does, and the JSON Schema of its request and
+/// result (derived from the core's types: every field, its type and its doc).
 pub fn help(name: &str) -> signbridge::Result<()> {
     let op = api::operation(name)?;
     println!("{}\n", op.name);
     for line in op.doc.lines() {
         println!("  {}", line.trim());
     }
-    println!(
-        "\n  request: {} (JSON object; docs: the Rust type of this name)",
-        op.request
-    );
-    println!("  result:  {}", op.result);
     if op.long_running {
         println!(
-            "  waits: takes interval_ms and timeout_ms; progress is printed to stderr, \
+            "\n  waits: takes interval_ms and timeout_ms; progress is printed to stderr, \
              Ctrl-C stops it"
         );
     }
+    let pretty = |s: api::Schema| {
+        serde_json::to_string_pretty(&s)
+            .map_err(|e| Error::internal(format!("cannot print the schema: {e}")))
+    };
+    println!("\nrequest ({}), JSON Schema:", op.request);
+    println!("{}", pretty((op.request_schema)())?);
+    println!("\nresult ({}), JSON Schema:", op.result);
+    println!("{}", pretty((op.result_schema)())?);
     Ok(())
 }
 

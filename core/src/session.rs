@@ -29,6 +29,24 @@ pub enum SessionStatus {
     Other(String),
 }
 
+impl schemars::JsonSchema for SessionStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SessionStatus".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::api::open_set_schema(&[
+            "Created",
+            "Pending",
+            "Finished",
+            "Cancelled",
+            "Rejected",
+            "Failed",
+            "Expired",
+        ])
+    }
+}
+
 impl SessionStatus {
     /// Parse a provider's status string (case-insensitive).
     pub fn parse(s: &str) -> SessionStatus {

@@ -35,7 +35,8 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::CancelToken;
 
 pub use ops::OPERATIONS;
-pub use wire::Base64;
+pub use schemars::Schema;
+pub use wire::{open_set_schema, Base64};
 
 /// A boxed operation future.
 pub type CallFuture<'a> = Pin<Box<dyn Future<Output = Result<Value>> + Send + 'a>>;
@@ -77,6 +78,10 @@ pub struct Operation {
     /// Whether it waits for something to happen (polls): it then takes `interval_ms` and
     /// `timeout_ms`, and honours cancellation and progress.
     pub long_running: bool,
+    /// The JSON Schema of its request, derived from the request type.
+    pub request_schema: fn() -> Schema,
+    /// The JSON Schema of its result, derived from the result type.
+    pub result_schema: fn() -> Schema,
     /// Runs it.
     run: Runner,
 }
@@ -190,6 +195,15 @@ pub(crate) fn request<T: DeserializeOwned>(op: &str, value: Value) -> Result<T> 
             ),
         )
     })
+}
+
+/// The JSON Schema of a result type as it is written (a type may read one spelling from the
+/// provider and write another, e.g. camelCase in, snake_case out).
+pub(crate) fn result_schema<T: schemars::JsonSchema>() -> Schema {
+    schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator()
+        .into_root_schema_for::<T>()
 }
 
 /// `value` as the JSON result of `op`.

@@ -45,6 +45,8 @@ macro_rules! operations {
                 doc: concat!($($doc, "\n"),+),
                 request: stringify!($req),
                 result: stringify!($res),
+                request_schema: || schemars::schema_for!($req),
+                result_schema: super::result_schema::<$res>,
                 long_running: operations!(@long $($long)?),
                 run: $id,
             },
@@ -55,16 +57,16 @@ macro_rules! operations {
 }
 
 /// A request without fields.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Empty {}
 
 /// A result without fields (`{}`).
-#[derive(Debug, Default, Serialize)]
+#[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct Done {}
 
 /// A key, by label.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KeyLabel {
     /// The key's label.
@@ -72,7 +74,7 @@ pub struct KeyLabel {
 }
 
 /// A request of the HSM, by id.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestId {
     /// The request id (from an asynchronous operation).
@@ -80,7 +82,7 @@ pub struct RequestId {
 }
 
 /// Waiting for an HSM request.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WaitRequest {
     /// The request id.
@@ -92,7 +94,7 @@ pub struct WaitRequest {
 }
 
 /// Data (or a digest) to sign with an HSM key, or to verify a signature of.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignRequest {
     /// The key's label.
@@ -146,52 +148,53 @@ impl SignRequest {
 }
 
 /// A signature, base64.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Signature {
     /// The signature bytes, base64.
     pub signature_base64: Base64,
 }
 
 /// The outcome of a verification.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Verified {
     /// Whether the signature is valid for the payload and key.
     pub valid: bool,
 }
 
 /// A request id of an asynchronous HSM operation.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Requested {
     /// The request id to wait for.
     pub id: String,
 }
 
 /// The result of a finished HSM request, base64.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct RequestResult {
     /// The result bytes (a signature, a certificate…), base64.
     pub result_base64: Base64,
 }
 
 /// A public key.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct PublicKey {
     /// The key as SubjectPublicKeyInfo DER, base64.
     pub der_base64: Base64,
 }
 
 /// Key labels.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Labels {
     /// Every key's label.
     pub labels: Vec<String>,
 }
 
 /// Approval tasks.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TasksRequest {
     /// The approver's private key, PEM (PKCS#8); never shown in `Debug` output.
+    #[schemars(with = "String")]
     pub approver_key_pem: secrecy::SecretString,
     /// Which tasks (default: sign).
     #[serde(default)]
@@ -201,24 +204,25 @@ pub struct TasksRequest {
 }
 
 /// Approval tasks found.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Tasks {
     /// The tasks.
     pub tasks: Vec<ApprovalTask>,
 }
 
 /// Approving or rejecting a task.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
     /// The approver's private key, PEM (PKCS#8); never shown in `Debug` output.
+    #[schemars(with = "String")]
     pub approver_key_pem: secrecy::SecretString,
     /// The task (as listed).
     pub task: ApprovalTask,
 }
 
 /// A certificate for an HSM key.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CertificateFor {
     /// The key's label.
@@ -231,7 +235,7 @@ pub struct CertificateFor {
 }
 
 /// A CSR for an HSM key.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CsrFor {
     /// The key's label.
@@ -244,7 +248,7 @@ pub struct CsrFor {
 }
 
 /// A certificate or CSR, DER and PEM.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Pem {
     /// DER, base64.
     pub der_base64: Base64,
@@ -253,7 +257,7 @@ pub struct Pem {
 }
 
 /// A session of the provider-neutral signing service.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionId {
     /// The session reference (`zignsec:<id>` or `onespan:<id>`).
@@ -261,7 +265,7 @@ pub struct SessionId {
 }
 
 /// Waiting for a neutral session.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WaitSession {
     /// The session reference.
@@ -273,7 +277,7 @@ pub struct WaitSession {
 }
 
 /// Saving a finished session's documents.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SaveAll {
     /// The session reference (it must have finished).
@@ -287,7 +291,7 @@ pub struct SaveAll {
 }
 
 /// Paths written.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Saved {
     /// The files, in the session's document order.
     pub paths: Vec<String>,
@@ -298,7 +302,7 @@ pub struct Saved {
 
 /// Trust anchors in a request: PEM text (any number of certificates per string) and/or DER
 /// certificates in base64.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrustAnchorsRequest {
     /// PEM certificates.
@@ -323,7 +327,7 @@ impl TrustAnchorsRequest {
 }
 
 /// A signed PDF to verify.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyRequest {
     /// The PDF, base64 (or give `path`).
@@ -376,7 +380,7 @@ impl VerifyRequest {
 }
 
 /// A document of a neutral session.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DocumentOf {
     /// The session reference.
@@ -390,7 +394,7 @@ pub struct DocumentOf {
 }
 
 /// Document bytes.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct DocumentBytes {
     /// The PDF, base64.
     pub pdf_base64: Base64,
@@ -400,7 +404,7 @@ pub struct DocumentBytes {
 }
 
 /// A ZignSec signing session, by id.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ZignsecSession {
     /// The session id.
@@ -408,7 +412,7 @@ pub struct ZignsecSession {
 }
 
 /// The signer's browser back at your redirect URL.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ZignsecRedirect {
     /// The session id.
@@ -421,7 +425,7 @@ pub struct ZignsecRedirect {
 }
 
 /// Starting a ZignSec signing session.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ZignsecStart {
     /// The session id.
@@ -431,7 +435,7 @@ pub struct ZignsecStart {
 }
 
 /// Uploading a PDF to a ZignSec signing session.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ZignsecUpload {
     /// The session id.
@@ -445,7 +449,7 @@ pub struct ZignsecUpload {
 }
 
 /// Waiting for a ZignSec signing session.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ZignsecWait {
     /// The session id.
@@ -457,7 +461,7 @@ pub struct ZignsecWait {
 }
 
 /// Saving a ZignSec session's signed files.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ZignsecSave {
     /// The session id (it must have finished).
@@ -467,7 +471,7 @@ pub struct ZignsecSave {
 }
 
 /// A OneSpan transaction, by id.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PackageId {
     /// The transaction (package) id.
@@ -475,14 +479,14 @@ pub struct PackageId {
 }
 
 /// A OneSpan transaction's status.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct PackageState {
     /// `DRAFT`, `SENT`, `COMPLETED`, `DECLINED`, `OPTED_OUT`, `EXPIRED`, `ARCHIVED`.
     pub status: crate::providers::onespan::PackageStatus,
 }
 
 /// A signer's signing link.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SigningUrlRequest {
     /// The transaction id.
@@ -492,14 +496,14 @@ pub struct SigningUrlRequest {
 }
 
 /// A URL.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Link {
     /// The URL.
     pub url: String,
 }
 
 /// Waiting for a OneSpan transaction.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PackageWait {
     /// The transaction id.
@@ -511,7 +515,7 @@ pub struct PackageWait {
 }
 
 /// A created OneSpan transaction.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Created {
     /// The new transaction's id.
     pub package_id: String,

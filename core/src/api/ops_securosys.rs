@@ -14,7 +14,7 @@ use crate::providers::securosys::{
 };
 
 /// Data to encrypt with an HSM key.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EncryptRequest {
     /// The key's label (it needs the `encrypt` attribute).
@@ -45,7 +45,7 @@ impl EncryptRequest {
 }
 
 /// A ciphertext.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Ciphertext {
     /// The ciphertext (AES-GCM: with the tag appended), base64.
     pub ciphertext_base64: Base64,
@@ -58,7 +58,7 @@ pub struct Ciphertext {
 }
 
 /// A ciphertext to decrypt with an HSM key.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DecryptRequest {
     /// The key's label (it needs the `decrypt` attribute).
@@ -102,14 +102,14 @@ impl DecryptRequest {
 }
 
 /// A plaintext.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Plaintext {
     /// The decrypted data, base64.
     pub payload_base64: Base64,
 }
 
 /// Data to authenticate with an HSM secret key (or an HMAC to check).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HmacRequest {
     /// The secret key's label (`HMACSHA256` or AES, with the `sign` attribute).
@@ -122,14 +122,14 @@ pub struct HmacRequest {
 }
 
 /// An HMAC.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Mac {
     /// The HMAC-SHA-256, base64.
     pub mac_base64: Base64,
 }
 
 /// Random bytes wanted.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RandomRequest {
     /// How many bytes (1 to 65536).
@@ -137,14 +137,14 @@ pub struct RandomRequest {
 }
 
 /// Random bytes.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct RandomBytes {
     /// The bytes, base64.
     pub random_base64: Base64,
 }
 
 /// A key to block or unblock under its policy's approvals.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BlockRequest {
     /// The key's label.
@@ -155,7 +155,7 @@ pub struct BlockRequest {
 }
 
 /// A key to wrap.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WrapRequest {
     /// The label of the key to wrap (it must be `extractable`).
@@ -167,14 +167,14 @@ pub struct WrapRequest {
 }
 
 /// A wrapped key.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Wrapped {
     /// The wrapped key bytes, base64.
     pub wrapped_key_base64: Base64,
 }
 
 /// A wrapped key to unwrap (import) under a new label.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UnwrapRequest {
     /// The new key's label.
@@ -210,10 +210,11 @@ impl UnwrapRequest {
 }
 
 /// One page of an approver's tasks.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TasksPageRequest {
     /// The approver's private key, PEM (PKCS#8); never shown in `Debug` output.
+    #[schemars(with = "String")]
     pub approver_key_pem: secrecy::SecretString,
     /// Which tasks (default: sign).
     #[serde(default)]
@@ -230,14 +231,14 @@ pub struct TasksPageRequest {
 }
 
 /// The key store's statistics.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Statistics {
     /// As the TSB words them.
     pub statistics: String,
 }
 
 /// The HSM log, whole or one page.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LogRequest {
     /// With `page_size`: the page, from 0 (PROPOSAL `GET /v1/hsm/log/{page}/{size}`).
@@ -247,7 +248,7 @@ pub struct LogRequest {
 }
 
 /// HSM log text.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct HsmLog {
     /// The log lines (empty past the last page).
     pub log: String,
@@ -270,7 +271,7 @@ pub(super) async fn hsm_log(c: &crate::client::Client, r: &LogRequest) -> Result
 }
 
 /// A new policy for a key.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ModifyRequest {
     /// The key's label (a Smart Key Attributes key).
@@ -283,7 +284,7 @@ pub struct ModifyRequest {
 }
 
 /// A data object to store.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DataObjectRequest {
     /// The object's label.
@@ -293,14 +294,14 @@ pub struct DataObjectRequest {
 }
 
 /// A data object's value.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct DataObject {
     /// The value, base64.
     pub value_base64: Base64,
 }
 
 /// Requests wanted, by state.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RequestsFilter {
     /// `PENDING`, `APPROVED`, `EXECUTED`, `FAILED`, `EXPIRED`, `REJECTED`, `CANCELLED`;
@@ -310,14 +311,14 @@ pub struct RequestsFilter {
 }
 
 /// Requests found.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Requests {
     /// Id and state of each, oldest first.
     pub requests: Vec<crate::providers::securosys::RequestSummary>,
 }
 
 /// Data to time-stamp.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimestampRequest {
     /// The data, base64 (hashed locally; only the digest is sent).
@@ -328,14 +329,14 @@ pub struct TimestampRequest {
 }
 
 /// An RFC 3161 time-stamp token.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct TimestampToken {
     /// The token (CMS SignedData over a TSTInfo), DER in base64.
     pub token_base64: Base64,
 }
 
 /// A key's attestation (its signature already checked).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Attestation {
     /// The attested attribute document.
     pub xml: String,

@@ -11,12 +11,13 @@ use crate::error::Result;
 use crate::providers::securosys::{Curve, ImportSeedKey, KeyAttributes, Policy};
 
 /// A master key to make from a seed.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImportSeedKeyRequest {
     /// The new key's label.
     pub label: String,
     /// The seed (16 to 64 bytes), base64; never shown in `Debug` output.
+    #[schemars(with = "String")]
     pub seed_base64: secrecy::SecretString,
     /// `p256` or `ed25519` (SLIP-0010), `secp256k1` (BIP32) where the HSM offers it.
     pub curve: Curve,
@@ -50,7 +51,7 @@ impl ImportSeedKeyRequest {
 }
 
 /// A key to derive from a master key.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeriveKeyRequest {
     /// The master key's label (made by `securosys.import_seed_key`, or derived).
@@ -63,7 +64,7 @@ pub struct DeriveKeyRequest {
 }
 
 /// A file to encrypt.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileEncryptRequest {
     /// The key's label (AES or RSA, `encrypt` attribute).
@@ -75,14 +76,14 @@ pub struct FileEncryptRequest {
 }
 
 /// An encrypted file.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct EncryptedFile {
     /// The HSM's encrypted file, base64.
     pub encrypted_file_base64: Base64,
 }
 
 /// An encrypted file to decrypt.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileDecryptRequest {
     /// The key it was encrypted with.
@@ -92,7 +93,7 @@ pub struct FileDecryptRequest {
 }
 
 /// A decrypted file.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct FileContent {
     /// Its name.
     pub file_name: String,

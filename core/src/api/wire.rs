@@ -38,6 +38,30 @@ impl<'de> Deserialize<'de> for Base64 {
     }
 }
 
+impl schemars::JsonSchema for Base64 {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Base64".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "contentEncoding": "base64",
+            "description": "Bytes as standard base64 text (padded)."
+        })
+    }
+}
+
+/// The JSON Schema of an open set of names (`KeySpec`, `PackageStatus`…): a string, the known
+/// spellings as examples, any other spelling kept as given.
+pub fn open_set_schema(known: &[&str]) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": "string",
+        "description": "One of the known values (see examples; case-insensitive), or another the provider uses.",
+        "examples": known
+    })
+}
+
 /// The wait settings of a long-running operation's request.
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -61,7 +61,7 @@ pub use zignsec::ZignsecOptions;
 // Providers and session references
 
 /// A document-signing provider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Provider {
     /// ZignSec gateway, BankID Norway signing (one signer per session).
@@ -136,6 +136,20 @@ pub struct SigningConfig {
 pub struct SessionRef {
     provider: Provider,
     id: String,
+}
+
+impl schemars::JsonSchema for SessionRef {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SessionRef".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A signing session: `<provider>:<id>` (`zignsec:5b0e…`, `onespan:bw1F…=`).",
+            "pattern": "^(zignsec|onespan):.+$"
+        })
+    }
 }
 
 impl SessionRef {
@@ -233,7 +247,7 @@ impl AsRef<SessionRef> for SessionRef {
 ///
 /// Deserializable from the JSON the bindings pass (`{"documents": [{"path": "a.pdf"}], ...}`);
 /// unknown fields are refused.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct NewSession {
     /// A title for the whole session (the OneSpan transaction name; ZignSec has none). Default:
@@ -270,17 +284,33 @@ pub struct SessionDocument {
     pub fields: Vec<SignatureField>,
 }
 
-#[derive(Deserialize)]
+/// A session's document as JSON gives it: exactly one of `path` and `base64`.
+#[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(rename = "SessionDocument")]
 struct WireDocument {
+    /// The name the signers see (default: the file name of `path`).
     #[serde(default)]
     name: String,
+    /// A PDF file, read when the session starts.
     #[serde(default)]
     path: Option<PathBuf>,
+    /// Or the PDF bytes, base64.
     #[serde(default)]
     base64: Option<String>,
+    /// Where signatures go (default: the provider's place).
     #[serde(default)]
     fields: Vec<SignatureField>,
+}
+
+impl schemars::JsonSchema for SessionDocument {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        WireDocument::schema_name()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        WireDocument::json_schema(g)
+    }
 }
 
 impl TryFrom<WireDocument> for SessionDocument {
@@ -357,7 +387,7 @@ impl fmt::Debug for DocumentContent {
 }
 
 /// A signer of a session.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionSigner {
     /// Your id for this signer (letters, digits, `-`, `_`, `.`). Default `signer1`,
@@ -407,7 +437,7 @@ impl SessionSigner {
 
 /// Which signer a [`SignatureField`] belongs to: an index into [`NewSession::signers`] or a
 /// signer id. In JSON: `0` or `"buyer"`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum SignerSelector {
     /// The n-th signer (0-based).
@@ -424,7 +454,7 @@ impl Default for SignerSelector {
 
 /// Where a signature goes: a box on a page, in PDF points measured from the page's **top-left**
 /// corner. `page` starts at 1.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignatureField {
     /// Whose signature (default: the first signer).
@@ -486,7 +516,7 @@ impl SignatureField {
 /// `error`; when both are given they must be the same URL — ZignSec adds `errorCode` to tell
 /// them apart). OneSpan has one link for a signer who is done: `success` becomes the signing
 /// page's hand-over link (`settings.ceremony.handOver`); `cancel` and `error` are not used.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Redirects {
     /// After signing.
@@ -501,7 +531,7 @@ pub struct Redirects {
 // Results
 
 /// The answer to [`SigningService::start`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct StartedSession {
     /// The session, for every later call.
     pub id: SessionRef,
@@ -512,7 +542,7 @@ pub struct StartedSession {
 }
 
 /// Where one signer signs.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SignerLink {
     /// The signer's id (given, or `signer1`…).
     pub signer_id: String,
@@ -523,7 +553,7 @@ pub struct SignerLink {
 }
 
 /// The state of a session, as [`SigningService::status`] reads it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SessionState {
     /// The session.
     pub id: SessionRef,
@@ -537,7 +567,7 @@ pub struct SessionState {
 }
 
 /// Whether one signer has signed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SignerState {
     /// The signer's id.
     pub signer_id: String,
@@ -546,7 +576,7 @@ pub struct SignerState {
 }
 
 /// A finished session and its signed documents.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct CompletedSession {
     /// The session.
     pub id: SessionRef,
@@ -555,7 +585,7 @@ pub struct CompletedSession {
 }
 
 /// One signed document of a [`CompletedSession`].
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct SignedFile {
     /// The id to pass to [`SigningService::download`].
     pub document_id: String,

@@ -24,7 +24,7 @@ use crate::session::SessionStatus;
 const CONSENT_DOCUMENT_ID: &str = "default-consent";
 
 /// OneSpan-only settings of a [`super::NewSession`]: fields of the transaction.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OnespanOptions {
     /// The transaction's description.

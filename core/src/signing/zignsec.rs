@@ -22,7 +22,7 @@ use crate::session::SessionStatus;
 const SIGNER_ID: &str = "signer1";
 
 /// ZignSec-only settings of a [`super::NewSession`] (the create envelope's optional fields).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ZignsecOptions {
     /// Your own reference, echoed back with the redirect and in webhooks.

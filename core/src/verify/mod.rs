@@ -154,7 +154,7 @@ impl VerifyOptions {
 }
 
 /// What follows a signature's revision in the file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Appended {
     /// Nothing: the signature covers the whole file.
@@ -166,7 +166,7 @@ pub enum Appended {
 }
 
 /// Who signed: from the signer's certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Signer {
     /// The subject, RFC 4514 (`CN=Aksel Herseth,serialNumber=…,C=NO`).
     pub subject: String,
@@ -186,7 +186,7 @@ pub struct Signer {
 }
 
 /// The report on one signature.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SignatureReport {
     /// 1-based, in the order the signatures were made.
     pub index: usize,
@@ -230,7 +230,7 @@ pub struct SignatureReport {
 }
 
 /// The report on a document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VerifyReport {
     /// At least one signature, every one valid, and the original (when given) is the unsigned
     /// prefix.

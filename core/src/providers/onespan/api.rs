@@ -48,7 +48,7 @@ pub(crate) fn encode_segment(s: &str) -> String {
     out
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, schemars::JsonSchema)]
 struct Created {
     id: String,
 }

@@ -64,6 +64,16 @@ macro_rules! open_enum {
             }
         }
 
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                crate::api::open_set_schema(&[$($s),*])
+            }
+        }
+
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(
                 d: D,
@@ -172,7 +182,7 @@ open_enum! {
 }
 
 /// A transaction ("package") as OneSpan returns it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Package {
     /// The package id (28 characters of base64, often with `=`).
@@ -246,7 +256,7 @@ impl Package {
 }
 
 /// A role: a signing slot filled by one signer.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Role {
     /// The role id (e.g. `Role1`, or the id you chose).
@@ -273,7 +283,7 @@ pub struct Role {
 }
 
 /// A signer as OneSpan returns it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SignerInfo {
     /// The signer id.
@@ -297,7 +307,7 @@ pub struct SignerInfo {
 }
 
 /// A document of a package.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Document {
     /// The document id.
@@ -321,7 +331,7 @@ pub struct Document {
 }
 
 /// A signature block (approval) of one role on a document.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Approval {
     /// The approval id.
@@ -345,7 +355,7 @@ pub struct Approval {
 }
 
 /// A field on a document page (coordinates in PDF points, page 0-based).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Field {
     /// The field id.
@@ -378,7 +388,7 @@ pub struct Field {
 }
 
 /// A message on a package (e.g. a signer's decline reason).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Message {
     /// The text.
@@ -700,7 +710,7 @@ fn check_date(field: &str, s: &str) -> Result<()> {
 }
 
 /// A signer of a new transaction, filling the role `role_id`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, schemars::JsonSchema)]
 pub struct Signer {
     /// The role id (your choice, e.g. `buyer`; signature fields refer to it).
     pub role_id: String,
@@ -929,7 +939,7 @@ fn check_document_name(name: &str) -> Result<()> {
 
 /// A signature field: where `role_id` signs, on `page` (0-based), in PDF points from the top
 /// left corner.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, schemars::JsonSchema)]
 pub struct SignatureField {
     /// The role that signs here.
     pub role_id: String,

@@ -205,7 +205,9 @@ impl ApproverSigner for ApproverKey {
 }
 
 /// Which tasks to list (`POST /v1/filtered{Kind}ApprovalTask`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskKind {
     /// Sign requests.
@@ -243,7 +245,9 @@ impl TaskKind {
 pub const MAX_TASK_PAGES: u32 = 10_000;
 
 /// The order of listed approval tasks (`paging.sortOrder`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TaskOrder {
     /// Oldest request first (default).
@@ -272,7 +276,7 @@ impl TaskOrder {
 /// A pending approval task of one approver. Read from the TSB's camelCase, written in
 /// snake_case; both spellings are read (a task listed by `securosys.list_approval_tasks` can be
 /// given back to `securosys.approve`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all(serialize = "snake_case", deserialize = "camelCase"))]
 pub struct ApprovalTask {
     /// Task id.

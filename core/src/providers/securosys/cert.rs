@@ -116,7 +116,7 @@ fn check_validity(days: u32) -> Result<()> {
 ///     .with_validity_days(3650);
 /// assert!(ca.certificate_authority);
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CertificateRequest {
     /// The subject and issuer common name (1-64 characters).
@@ -209,7 +209,7 @@ impl CertificateRequest {
 
 /// The subject of a certificate signing request (`standardCertificateAttributes`). Only
 /// `common_name` is required.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DistinguishedName {
     /// Common name (CN), 1-64 characters.
@@ -341,7 +341,7 @@ impl DistinguishedName {
 /// let csr = CsrRequest::new(subject, KeySpec::Rsa2048.default_signature_algorithm());
 /// assert_eq!(csr.subject.common_name, "Doc Signer");
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CsrRequest {
     /// The subject to certify.

@@ -145,7 +145,7 @@ impl UnwrapKey {
 }
 
 /// One request of [`SecurosysClient::filtered_requests`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct RequestSummary {
     /// The request id.
     pub id: String,

@@ -47,6 +47,16 @@ macro_rules! open_enum {
             }
         }
 
+        impl schemars::JsonSchema for $name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                stringify!($name).into()
+            }
+
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                crate::api::open_set_schema(&[$($s),*])
+            }
+        }
+
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
                 let s = String::deserialize(d)?;
@@ -129,7 +139,9 @@ open_enum! {
 }
 
 /// Whether a payload is the data itself or a digest the caller already computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum PayloadKind {
     /// The data to sign; the algorithm hashes it.
@@ -209,7 +221,7 @@ impl SignatureAlgorithm {
 }
 
 /// Named elliptic curves with their OIDs (contract §4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Curve {
     /// NIST P-256 (secp256r1).
@@ -291,7 +303,7 @@ impl KeySpec {
 
 /// Key attributes (`attributes` of `POST /v1/key` and of key answers). `None` = not sent /
 /// not reported.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyAttributes {
     /// May encrypt.
@@ -390,7 +402,7 @@ open_enum! {
 }
 
 /// One approver of a policy group.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Approval {
     /// How the approver is identified.
     #[serde(rename = "type")]
@@ -404,7 +416,7 @@ pub struct Approval {
 }
 
 /// A group of approvers of which `quorum` must approve (groups of a token are AND-ed).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PolicyGroup {
     /// Group name.
     pub name: String,
@@ -415,7 +427,7 @@ pub struct PolicyGroup {
 }
 
 /// A token of a rule (tokens are OR-ed). Times in seconds, multiples of 60, `0` = off.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct PolicyToken {
     /// Token name.
     pub name: String,
@@ -430,14 +442,14 @@ pub struct PolicyToken {
 }
 
 /// A rule: any one token fulfilled allows the operation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Rule {
     /// The tokens.
     pub tokens: Vec<PolicyToken>,
 }
 
 /// Whether the key is blocked.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct KeyStatus {
     /// Blocked keys cannot be used.
     #[serde(default)]
@@ -445,7 +457,7 @@ pub struct KeyStatus {
 }
 
 /// A Smart Key Attributes approval policy (contract §4). Serialised in the TSB's own camelCase.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Policy {
     /// Rule for using the key (sign, decrypt…).
@@ -536,7 +548,7 @@ impl Policy {
 }
 
 /// `POST /v1/key`: create a key.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateKey {
     /// Unique key label.
@@ -630,7 +642,7 @@ impl CreateKey {
 }
 
 /// A key as the TSB describes it (the `json` part of a key answer).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all(serialize = "snake_case", deserialize = "camelCase"))]
 pub struct KeyInfo {
     /// The label.
@@ -714,7 +726,7 @@ impl RequestState {
 }
 
 /// An asynchronous request's state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all(serialize = "snake_case", deserialize = "camelCase"))]
 pub struct RequestStatus {
     /// The request id.
@@ -757,7 +769,7 @@ impl RequestStatus {
 }
 
 /// Options of an asynchronous sign request.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignOptions {
     /// A JSON object shown to approvers (sent base64 as `metaData`); default
@@ -770,7 +782,7 @@ pub struct SignOptions {
 }
 
 /// `GET /v1/versionInfo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct VersionInfo {
     /// TSB version, e.g. `2.5.1`.
     #[serde(alias = "Version")]
@@ -781,7 +793,7 @@ pub struct VersionInfo {
 }
 
 /// `GET /v1/licenseInfo`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all(serialize = "snake_case", deserialize = "camelCase"))]
 pub struct LicenseInfo {
     /// Licensed features (`KEY_AUTH`, `REST_API`…).

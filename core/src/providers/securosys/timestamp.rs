@@ -16,7 +16,17 @@ use crate::error::{Error, Result};
 use crate::transport::Request;
 
 /// The digest of a time stamp's message imprint (`hashAlgorithm`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 pub enum TimestampHash {
     /// SHA-256 (default).
     #[default]

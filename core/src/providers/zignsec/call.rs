@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::transport::Request;
 
 /// A call to a product path of the gateway.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SessionCall {
     /// `GET`, `POST` (default), `PUT`, `PATCH` or `DELETE`.

@@ -11,7 +11,7 @@ use crate::files::DEFAULT_DOCUMENT_NAME as DEFAULT_FILE_NAME;
 use crate::session::SessionStatus;
 
 /// Create-session request: the v5 envelope (contract §3.2). Every field is optional.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateSigning {
     /// UI language, e.g. `"En"` or `"No"`.
@@ -85,7 +85,7 @@ fn empty_object() -> serde_json::Value {
 }
 
 /// A created signing session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SigningSession {
     /// The session id, used for every later call.
     #[serde(alias = "sessionId", alias = "session_id")]
@@ -100,7 +100,7 @@ fn created() -> SessionStatus {
 }
 
 /// A file accepted into a session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct UploadedFile {
     /// The session the file belongs to.
     #[serde(alias = "id", alias = "sessionId")]
@@ -119,7 +119,7 @@ pub struct UploadedFile {
 
 /// Where the visible signature goes on a document. `page` starts at 1; `x`/`y` are PDF points
 /// from the bottom-left corner.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Placement {
     /// Page number, 1-based.
@@ -149,7 +149,7 @@ impl Placement {
 }
 
 /// One document to sign and where its signature goes.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FileToSign {
     /// The id returned by the upload.
@@ -160,7 +160,7 @@ pub struct FileToSign {
 }
 
 /// Start-signing request.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StartSigning {
     /// The documents to sign, in the order the signer sees them.
@@ -174,7 +174,7 @@ pub struct StartSigning {
 }
 
 /// The answer to [`SigningApi::start`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct StartedSigning {
     /// Send the signer's browser here.
     #[serde(alias = "redirectUrl")]
@@ -189,7 +189,7 @@ fn pending() -> SessionStatus {
 }
 
 /// An error item the gateway reported for a session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ProviderErrorItem {
     /// E.g. `CANCELLED_BY_USER`.
     #[serde(default)]
@@ -203,7 +203,7 @@ pub struct ProviderErrorItem {
 }
 
 /// A file of a session (original or signed).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct FileRef {
     /// The file id.
     #[serde(alias = "fileId", alias = "file_id")]
@@ -261,7 +261,7 @@ pub(crate) fn md5_hex(reported: &str) -> Option<String> {
 }
 
 /// Who signed (when the gateway reports it).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct SignerInfo {
     /// Full name.
     #[serde(default)]
@@ -272,7 +272,7 @@ pub struct SignerInfo {
 }
 
 /// The state of a signing session.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct SigningStatus {
     /// Session id.
     pub id: String,
@@ -333,7 +333,7 @@ pub(crate) fn file_name_of(path: &Path) -> String {
 }
 
 /// The result of [`SigningApi::sign_documents`]: a started session.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct StartedSession {
     /// Session id.
     pub id: String,
