@@ -4,8 +4,8 @@
 //! wrong JavaScript type) carrying the core's details:
 //! `code` (`'SB_ERR_AUTH'`), `errno` (`200`), `httpStatus`, `providerCode`, `providerDescription`,
 //! `retryAfter` (seconds) and `retryable`. Absent details are `null`. Messages name
-//! configuration fields, operations and request fields as JavaScript spells them
-//! (`transport.requestTimeoutMs`, `request.intervalMs`).
+//! configuration fields and operations as JavaScript spells them (`transport.requestTimeoutMs`,
+//! `securosys.createKey`); a `call` request's fields keep the table's spelling.
 
 use std::ptr;
 
@@ -108,8 +108,8 @@ fn set(
 pub(crate) fn js_error<'e>(env: &'e Env, err: &SbError, kind: Kind) -> napi::Result<Unknown<'e>> {
     let raw = env.raw();
     let code = string(raw, err.code().name())?;
-    // The core names configuration fields, operations and request fields in snake_case; a
-    // JavaScript user wrote them in camelCase.
+    // The core names configuration fields and operations in snake_case; a JavaScript user
+    // wrote them in camelCase.
     let message = string(
         raw,
         &signbridge::naming::camel_case_config_message(err.message()),

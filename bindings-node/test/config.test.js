@@ -86,5 +86,5 @@ test('call() runs the operations that need no client; the others say to use a cl
   assert.ok(Array.isArray(report.signatures))
   assert.equal(report.signatures.length, 0)
   await assert.rejects(call('zignsec.createSigning', {}), (e) => e.code === 'SB_ERR_INVALID_ARGUMENT' && /call it on a client/.test(e.message))
-  await assert.rejects(call('pdf.verify', { pdf_base64: 42 }), (e) => e.code === 'SB_ERR_INVALID_ARGUMENT' && /request\.pdfBase64/.test(e.message))
+  await assert.rejects(call('pdf.verify', { pdf_base64: 42 }), (e) => e.code === 'SB_ERR_INVALID_ARGUMENT' && /request\.pdf_base64/.test(e.message))
 })

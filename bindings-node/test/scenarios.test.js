@@ -12,7 +12,8 @@ const { Client, operations } = require('..')
 const h = require('./helpers')
 
 // A scenario's message fragment names fields and operations as the core does (snake_case);
-// the addon's messages name them as JavaScript does (`request.pageSize`, `securosys.createKey`).
+// the addon's messages name configuration fields and operations as JavaScript does
+// (`securosys.createKey`).
 // Quoted input echoed back (`unknown field "bogus_field"`) stays as the user wrote it.
 const mentions = (message, fragment) =>
   message.includes(fragment) ||

@@ -93,18 +93,18 @@ pub fn camel_case_quoted(message: &str) -> String {
 }
 
 /// `message` with every configuration path (`transport.save_mode`, `zignsec.client_cert`,
-/// `securosys.api_keys.key_management`), operation name (`signing.save_all`), request path
-/// (`request.interval_ms`) and every quoted field name in camelCase, for a reader whose
-/// configuration and requests are written in camelCase (the Node addon: `new Client({...})`,
-/// `client.call(...)`, and every error it raises).
+/// `securosys.api_keys.key_management`), operation name (`signing.save_all`) and every quoted
+/// field name in camelCase, for a reader whose configuration is written in camelCase (the Node
+/// addon: `new Client({...})`, and every error it raises). Request paths (`request.page_size`)
+/// stay as they are: `client.call` requests are the table's JSON, spelled as every language
+/// spells it.
 pub fn camel_case_config_message(message: &str) -> String {
-    const SECTIONS: [&str; 7] = [
+    const SECTIONS: [&str; 6] = [
         "zignsec.",
         "securosys.",
         "onespan.",
         "transport.",
         "signing.",
-        "request.",
         "oauth2.",
     ];
     let quoted = camel_case_quoted(message);
@@ -202,7 +202,7 @@ mod tests {
             camel_case_config_message(
                 "signing.save_all: request.interval_ms: invalid type; check oauth2.client_secret"
             ),
-            "signing.saveAll: request.intervalMs: invalid type; check oauth2.clientSecret"
+            "signing.saveAll: request.interval_ms: invalid type; check oauth2.clientSecret"
         );
         assert_eq!(
             camel_case_config_message("give onespan.oauth2 {client_id, client_secret} or x"),

@@ -5,7 +5,8 @@
 //!
 //! - C: `sb_call(client, "securosys.create_key", request_json, &result_json, &err)`;
 //! - Python: `client.call("securosys.create_key", {...})`;
-//! - Node: `await client.call("securosys.createKey", {...})` (names and fields in camelCase);
+//! - Node: `await client.call("securosys.createKey", {...})` (the name in either spelling; the
+//!   request and result are the table's JSON, fields in snake_case as in every language);
 //! - Rust: [`crate::Client::call`] (async) and [`crate::blocking::Client::call`].
 //!
 //! Requests are JSON objects read with `deny_unknown_fields`: a misspelt or unknown field, a
