@@ -101,6 +101,88 @@ pub struct FileContent {
     pub content_base64: Base64,
 }
 
+/// A new approver.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewApproverRequest {
+    /// The approver's name (e.g. an e-mail address).
+    pub name: String,
+    /// `ec` (default, P-256) or `rsa` (2048).
+    #[serde(default)]
+    pub algorithm: crate::providers::securosys::ApproverAlgorithm,
+    /// The password of the approver's key backup (at least 8 characters); never shown in
+    /// `Debug` output.
+    #[schemars(with = "String")]
+    pub backup_password: secrecy::SecretString,
+    /// Days its certificate is valid (default 3650).
+    #[serde(default)]
+    pub validity_days: Option<u32>,
+}
+
+/// An approver, by name.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproverName {
+    /// The approver's name.
+    pub name: String,
+}
+
+/// A one-time code for onboarding.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct OneTimeCode {
+    /// The code, for `securosys.onboard_approver`.
+    pub one_time_code: String,
+}
+
+impl std::fmt::Debug for OneTimeCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OneTimeCode([redacted])")
+    }
+}
+
+/// Where an approver's onboarding stands.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ApproverState {
+    /// The approver's name.
+    pub name: String,
+    /// Whether it has onboarded.
+    pub onboarded: bool,
+    /// Its public key, DER SubjectPublicKeyInfo in base64.
+    pub public_key_der_base64: Base64,
+}
+
+/// An onboarding.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OnboardRequest {
+    /// The approver's name.
+    pub name: String,
+    /// The one-time code `securosys.create_approver` gave; never shown in `Debug` output.
+    #[schemars(with = "String")]
+    pub one_time_code: secrecy::SecretString,
+    /// 16 or 32 ASCII characters; never shown in `Debug` output.
+    #[schemars(with = "String")]
+    pub transport_password: secrecy::SecretString,
+}
+
+/// The key and certificate an approver received.
+#[derive(Serialize, schemars::JsonSchema)]
+pub struct ApproverIdentity {
+    /// The private key, PKCS#8 PEM (what `approver_key_pem` takes).
+    pub key_pem: String,
+    /// The certificate, PEM.
+    pub certificate_pem: String,
+}
+
+impl std::fmt::Debug for ApproverIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApproverIdentity")
+            .field("key_pem", &"[redacted]")
+            .field("certificate_pem", &self.certificate_pem)
+            .finish()
+    }
+}
+
 /// Appends this file's entries to the table entries it is given and declares the table.
 macro_rules! securosys_key_management_operations {
     ($($rest:tt)*) => {
@@ -126,6 +208,38 @@ macro_rules! securosys_key_management_operations {
                 |c, r, x| {
                     let f = c.securosys()?.synchronous_file_decrypt(&r.label, &r.encrypted_file_base64.0).await?;
                     FileContent { file_name: f.file_name, content_base64: Base64(f.content) }
+                };
+            /// Make an approver (`POST /v1/approverManagement/create`,
+            /// approver-key-management role): its one-time code for onboarding.
+            securosys_create_approver "securosys.create_approver" (NewApproverRequest) -> OneTimeCode:
+                |c, r, x| {
+                    let req = crate::providers::securosys::NewApprover {
+                        name: r.name.clone(),
+                        algorithm: r.algorithm,
+                        backup_password: r.backup_password.clone(),
+                        validity_days: r.validity_days.unwrap_or(3650),
+                    };
+                    OneTimeCode { one_time_code: secrecy::ExposeSecret::expose_secret(&c.securosys()?.create_approver(&req).await?).to_owned() }
+                };
+            /// A new one-time code for an approver not onboarded yet
+            /// (`POST /v1/approverManagement/renewOneTimeCode`).
+            securosys_renew_approver_one_time_code "securosys.renew_approver_one_time_code" (ApproverName) -> OneTimeCode:
+                |c, r, x| OneTimeCode { one_time_code: secrecy::ExposeSecret::expose_secret(&c.securosys()?.renew_approver_one_time_code(&r.name).await?).to_owned() };
+            /// Whether an approver has onboarded (`GET /v1/approverManagement/onboarding/status`).
+            securosys_approver_status "securosys.approver_status" (ApproverName) -> ApproverState:
+                |c, r, x| {
+                    let s = c.securosys()?.approver_status(&r.name).await?;
+                    ApproverState { name: s.name, onboarded: s.onboarded, public_key_der_base64: Base64(s.public_key_der) }
+                };
+            /// Delete an approver (`DELETE /v1/approverManagement/delete/{name}`).
+            securosys_delete_approver "securosys.delete_approver" (ApproverName) -> Done:
+                |c, r, x| { c.securosys()?.delete_approver(&r.name).await?; Done {} };
+            /// Onboard an approver with its one-time code (`POST /v1/approver/onboard`, approver
+            /// role): its key and certificate, decrypted with the transport password.
+            securosys_onboard_approver "securosys.onboard_approver" (OnboardRequest) -> ApproverIdentity:
+                |c, r, x| {
+                    let a = c.securosys()?.onboard_approver(&r.name, &r.one_time_code, &r.transport_password).await?;
+                    ApproverIdentity { key_pem: secrecy::ExposeSecret::expose_secret(&a.key_pem).to_owned(), certificate_pem: a.certificate_pem }
                 };
         }
     };

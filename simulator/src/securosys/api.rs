@@ -2,6 +2,7 @@
 //! sign and verify (§5), asynchronous sign and request status (§6), approvals (§7) and
 //! certificates (§8).
 
+pub(crate) mod approvers;
 pub(crate) mod attest;
 pub(crate) mod data;
 pub(crate) mod derive;
@@ -449,6 +450,8 @@ fn parse_rule(rule: &Value) -> Result<Vec<Token>, SecError> {
                 match a["type"].as_str() {
                     Some("public_key") => {}
                     Some(t @ ("certificate" | "onboarded_approver_certificate")) => {
+                        // Onboarded approvers are resolved to their public key before this
+                        // (approvers::resolve_onboarded); here only where that is not done.
                         return Err(SecError::new(
                             101,
                             format!("approval type {t} is not supported by the simulator"),
@@ -503,10 +506,11 @@ pub(crate) async fn create_key(State(shared): State<AppState>, body: Bytes) -> S
             .ok_or_else(|| SecError::validation("\"attributes\" is required"))?,
     )?;
     let policy = body.policy.clone().unwrap_or(Value::Null);
-    let rule_use = parse_rule(policy.get("ruleUse").unwrap_or(&Value::Null))?;
-    let rule_block = parse_rule(policy.get("ruleBlock").unwrap_or(&Value::Null))?;
-    let rule_unblock = parse_rule(policy.get("ruleUnblock").unwrap_or(&Value::Null))?;
-    let rule_modify = parse_rule(policy.get("ruleModify").unwrap_or(&Value::Null))?;
+    let resolved = approvers::resolve_onboarded(&shared.securosys.lock(), &policy)?;
+    let rule_use = parse_rule(resolved.get("ruleUse").unwrap_or(&Value::Null))?;
+    let rule_block = parse_rule(resolved.get("ruleBlock").unwrap_or(&Value::Null))?;
+    let rule_unblock = parse_rule(resolved.get("ruleUnblock").unwrap_or(&Value::Null))?;
+    let rule_modify = parse_rule(resolved.get("ruleModify").unwrap_or(&Value::Null))?;
     let blocked = policy
         .pointer("/keyStatus/blocked")
         .and_then(Value::as_bool)

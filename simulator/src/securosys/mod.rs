@@ -167,6 +167,9 @@ fn reason_of(code: u16) -> &'static str {
         404 => "input.timestamp.off",
         406 => "missing.access.token",
         410 => "decrypt.failed",
+        412 => "invalid.onetimepassword",
+        413 => "approver.not.existent",
+        414 => "approver.not.onboarded",
         416 => "missing.api.key",
         501 => "invalid.value.for.enum",
         600 => "input.validation.failed",
@@ -184,9 +187,13 @@ fn reason_of(code: u16) -> &'static str {
         617 => "invalid.access.token",
         619 => "invalid.number.range",
         620 => "key.password.mismatch",
+        623 => "invalid.file.header",
         624 => "key.invalid.tagLength",
         629 => "unsupported.cipher",
         631 => "invalid.api.key",
+        632 => "approver.already.existing",
+        633 => "input.no.value.for.approver.mgmt",
+        634 => "derivation.not.supported.by.algorithm",
         650 => "key.not.existent",
         651 => "request.not.existent",
         652 => "task.not.existent",
@@ -349,6 +356,8 @@ pub(crate) struct SecInner {
     pub data_objects: BTreeMap<String, Vec<u8>>,
     /// SLIP-0010 nodes (key and chain code) of keys imported from a seed or derived.
     pub hd_nodes: BTreeMap<String, slip10::Node>,
+    /// Approvers made by `/v1/approverManagement/create`, by name.
+    pub approvers: BTreeMap<String, api::approvers::Approver>,
     pub requests: HashMap<Uuid, api::AsyncRequest>,
     pub log: Vec<SecLogEntry>,
 }
@@ -416,6 +425,7 @@ pub(crate) fn router(shared: AppState) -> Router<AppState> {
     api = api::data::routes(api);
     api = api::derive::routes(api);
     api = api::file::routes(api);
+    api = api::approvers::routes(api);
     api = tsa::routes(api);
     api = api::attest::routes(api);
     for kind in [

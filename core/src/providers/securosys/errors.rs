@@ -43,8 +43,8 @@ pub(crate) fn code_for(error_code: i64) -> Option<ErrorCode> {
         406 | 416 | 617 | 618 | 631 => ErrorCode::Auth,
         // security.not.allowed, timestamp/request signer not allowed, subscription, licensing
         400 | 405 | 415 | 450 | 451 => ErrorCode::Forbidden,
-        // key / request / task / data object not existent
-        650..=653 => ErrorCode::NotFound,
+        // approver / key / request / task / data object not existent
+        413 | 650..=653 => ErrorCode::NotFound,
         // technical, connectivity, init, config, subsystem, HSM, IO
         1 | 2 | 200..=399 | 700..=799 => ErrorCode::ProviderUnavailable,
         // everything else: the request was refused
@@ -61,6 +61,7 @@ fn not_found_hint(error_code: i64) -> Option<&'static str> {
         651 => "the HSM does not know this request id (finished long ago, or never made)",
         652 => "the HSM does not know this approval task (already decided, or another approver's)",
         653 => "the HSM has no data object with this label",
+        413 => "the HSM has no approver of this name (approver_status shows one)",
         _ => return None,
     })
 }

@@ -50,15 +50,18 @@
 //! | `filtered{Sign,Decrypt,ModifyKey,BlockKey,UnblockKey,UnwrapKey,All}ApprovalTask`, `approval`, `task` | approver | `list_approval_tasks`, `approval_tasks_page`, `all_approval_tasks`, `approve`, `reject` | — |
 //! | `importedKey`, `derivedKey` | key management | `import_seed_key`, `derive_key` (SLIP-0010; PROPOSAL: the derived key is stored as `<master>/<path>`) | — |
 //! | `fileEncrypt`, `synchronousFileDecrypt` | key operation | `file_encrypt`, `synchronous_file_decrypt` (PROPOSAL bodies) | — |
+//! | `approver/onboard` | approver | `onboard_approver` | — |
+//! | `approverManagement/**` | approver key management | `create_approver`, `renew_approver_one_time_code`, `approver_status`, `delete_approver` (PROPOSAL bodies beyond create) | — |
 //!
 //! The full table, generated from [`endpoints::ENDPOINTS`] and checked against the operation
-//! table, is `docs/providers/securosys-endpoints.md`. Not yet: `approver/onboard`,
-//! `approverManagement/**`.
+//! table, is `docs/providers/securosys-endpoints.md`. Not yet: `approverManagement/restoreFromBackup`,
+//! `signedApprovals` (pre-collected approvals on synchronous calls).
 //!
 //! `securosys.profile = "cloudhsm"` requires a JWT (seed 003: mandatory on CloudHSM).
 
 pub(crate) mod api;
 mod approval;
+mod approvers;
 mod attestation;
 mod blocking;
 mod blocking_keyops;
@@ -78,6 +81,7 @@ mod timestamp;
 pub use approval::{
     ApprovalTask, ApproverKey, ApproverSigner, TaskKind, TaskOrder, MAX_TASK_PAGES,
 };
+pub use approvers::{ApproverAlgorithm, ApproverStatus, NewApprover, OnboardedApprover};
 pub use attestation::KeyAttestation;
 pub use cert::{
     Certificate, CertificateRequest, Csr, CsrRequest, DistinguishedName, ExtendedKeyUsage,
