@@ -87,8 +87,8 @@ pub fn operations() -> serde_json::Value {
 /// for `client.call`; an operation that talks to a service rejects with
 /// `SB_ERR_INVALID_ARGUMENT` (call it on a client).
 #[napi(
-    ts_args_type = "operation: string, request?: Record<string, unknown> | null",
-    ts_return_type = "Promise<Record<string, any>>"
+    ts_args_type = "operation: 'pdf.verify', request: Operations['pdf.verify']['request']",
+    ts_return_type = "Promise<Operations['pdf.verify']['result']>"
 )]
 pub fn call<'e>(
     env: &'e Env,
@@ -247,8 +247,9 @@ impl Client {
     /// long-running operations (`intervalMs`/`timeoutMs` become the request's `interval_ms` /
     /// `timeout_ms`). Rejects with `SB_ERR_INVALID_ARGUMENT` naming the path of a bad field.
     #[napi(
-        ts_args_type = "operation: string, request?: Record<string, unknown> | null, options?: WaitOptions<Record<string, unknown>> | null",
-        ts_return_type = "Promise<Record<string, any>>"
+        ts_generic_types = "K extends OperationName",
+        ts_args_type = "operation: K, request: Operations[K]['request'], options?: WaitOptions<Record<string, unknown>> | null",
+        ts_return_type = "Promise<Operations[K]['result']>"
     )]
     pub fn call<'e>(
         &self,

@@ -285,6 +285,7 @@ pub struct Role {
 /// A signer as OneSpan returns it.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "OnespanSignerInfo")]
 pub struct SignerInfo {
     /// The signer id.
     #[serde(default)]
@@ -333,6 +334,7 @@ pub struct Document {
 /// A signature block (approval) of one role on a document.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(rename = "OnespanApproval")]
 pub struct Approval {
     /// The approval id.
     #[serde(default)]
