@@ -79,6 +79,14 @@ impl Gen {
         };
         if let Some(r) = o.get("$ref").and_then(Value::as_str) {
             let name = r.trim_start_matches("#/$defs/");
+            if name == "Base64" {
+                // Results give base64 text; a request takes bytes too (encoded for you).
+                return if self.result_side && self.in_def == 0 {
+                    "str".into()
+                } else {
+                    "Union[str, bytes]".into()
+                };
+            }
             let py = self.def_name(name);
             if !self.names.contains(&py) {
                 let def = self.defs.get(name).cloned().unwrap_or(Value::Bool(true));

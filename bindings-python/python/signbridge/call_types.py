@@ -19,7 +19,6 @@ __all__ = [
     "ApprovalTaskOut",
     "ApprovalType",
     "ApproverAlgorithm",
-    "Base64",
     "CertificateRequest",
     "CipherAlgorithm",
     "CsrRequest",
@@ -510,15 +509,11 @@ class SecurosysPublicKeyRequest(TypedDict):
     label: str
 
 
-# Bytes as standard base64 text (padded).
-Base64 = str
-
-
 class SecurosysPublicKeyResult(TypedDict):
     """A public key."""
 
     # The key as SubjectPublicKeyInfo DER, base64.
-    der_base64: Base64
+    der_base64: str
 
 
 SecurosysListKeysRequest = dict[str, object]
@@ -574,18 +569,18 @@ class SecurosysSynchronousSignRequest(_SecurosysSynchronousSignRequestRequired, 
     # Or the path of a file holding it.
     path: Optional[str]
     # The data or digest, base64.
-    payload_base64: Optional[Base64]
+    payload_base64: Optional[Union[str, bytes]]
     # Whether the payload is the data (default) or a digest.
     payload_kind: PayloadKind
     # For verification: the signature, base64.
-    signature_base64: Optional[Base64]
+    signature_base64: Optional[Union[str, bytes]]
 
 
 class SecurosysSynchronousSignResult(TypedDict):
     """A signature, base64."""
 
     # The signature bytes, base64.
-    signature_base64: Base64
+    signature_base64: str
 
 
 class _SecurosysVerifyRequestRequired(TypedDict):
@@ -603,11 +598,11 @@ class SecurosysVerifyRequest(_SecurosysVerifyRequestRequired, total=False):
     # Or the path of a file holding it.
     path: Optional[str]
     # The data or digest, base64.
-    payload_base64: Optional[Base64]
+    payload_base64: Optional[Union[str, bytes]]
     # Whether the payload is the data (default) or a digest.
     payload_kind: PayloadKind
     # For verification: the signature, base64.
-    signature_base64: Optional[Base64]
+    signature_base64: Optional[Union[str, bytes]]
 
 
 class SecurosysVerifyResult(TypedDict):
@@ -632,11 +627,11 @@ class SecurosysSignRequest(_SecurosysSignRequestRequired, total=False):
     # Or the path of a file holding it.
     path: Optional[str]
     # The data or digest, base64.
-    payload_base64: Optional[Base64]
+    payload_base64: Optional[Union[str, bytes]]
     # Whether the payload is the data (default) or a digest.
     payload_kind: PayloadKind
     # For verification: the signature, base64.
-    signature_base64: Optional[Base64]
+    signature_base64: Optional[Union[str, bytes]]
 
 
 class SecurosysSignResult(TypedDict):
@@ -704,7 +699,7 @@ class SecurosysWaitRequestResult(TypedDict):
     """The result of a finished HSM request, base64."""
 
     # The result bytes (a signature, a certificate…), base64.
-    result_base64: Base64
+    result_base64: str
 
 
 # Which tasks to list (`POST /v1/filtered{Kind}ApprovalTask`).
@@ -853,7 +848,7 @@ class SecurosysSelfSignedCertificateResult(TypedDict):
     """A certificate or CSR, DER and PEM."""
 
     # DER, base64.
-    der_base64: Base64
+    der_base64: str
     # PEM text.
     pem: str
 
@@ -938,7 +933,7 @@ class SecurosysCertificateSigningRequestResult(TypedDict):
     """A certificate or CSR, DER and PEM."""
 
     # DER, base64.
-    der_base64: Base64
+    der_base64: str
     # PEM text.
     pem: str
 
@@ -1003,7 +998,7 @@ class SecurosysWaitCertificateResult(TypedDict):
     """A certificate or CSR, DER and PEM."""
 
     # DER, base64.
-    der_base64: Base64
+    der_base64: str
     # PEM text.
     pem: str
 
@@ -1026,7 +1021,7 @@ class SecurosysWaitCertificateSigningRequestResult(TypedDict):
     """A certificate or CSR, DER and PEM."""
 
     # DER, base64.
-    der_base64: Base64
+    der_base64: str
     # PEM text.
     pem: str
 
@@ -1264,7 +1259,7 @@ class TrustAnchorsRequest(TypedDict, total=False):
 certificates in base64."""
 
     # DER certificates, base64.
-    trust_anchors_der_base64: list[Base64]
+    trust_anchors_der_base64: list[Union[str, bytes]]
     # PEM certificates.
     trust_anchors_pem: list[str]
 
@@ -1374,7 +1369,7 @@ class VerifyReport(TypedDict):
 
 class _SigningDownloadResultRequired(TypedDict):
     # The PDF, base64.
-    pdf_base64: Base64
+    pdf_base64: str
 
 
 class SigningDownloadResult(_SigningDownloadResultRequired, total=False):
@@ -1425,15 +1420,15 @@ class PdfVerifyRequest(TypedDict, total=False):
     """A signed PDF to verify."""
 
     # The original, unsigned document, base64: is it exactly the unsigned prefix?
-    original_base64: Optional[Base64]
+    original_base64: Optional[Union[str, bytes]]
     # Or the original's md5 (hex or base64).
     original_md5: Optional[str]
     # The PDF's path (or give `pdf_base64`).
     path: Optional[str]
     # The PDF, base64 (or give `path`).
-    pdf_base64: Optional[Base64]
+    pdf_base64: Optional[Union[str, bytes]]
     # Trust anchors, DER in base64.
-    trust_anchors_der_base64: list[Base64]
+    trust_anchors_der_base64: list[Union[str, bytes]]
     # Trust anchors, PEM (none at all: signatures are checked but no chain is trusted).
     trust_anchors_pem: list[str]
 
@@ -1499,7 +1494,7 @@ class ZignsecUploadRequest(_ZignsecUploadRequestRequired, total=False):
     # The PDF's path (streamed from disk)…
     path: Optional[str]
     # …or its bytes, base64, with `name`.
-    pdf_base64: Optional[Base64]
+    pdf_base64: Optional[Union[str, bytes]]
 
 
 class ZignsecUploadResult(TypedDict):
@@ -2040,37 +2035,37 @@ class _SecurosysEncryptRequestRequired(TypedDict):
     # The key's label (it needs the `encrypt` attribute).
     label: str
     # The data, base64.
-    payload_base64: Base64
+    payload_base64: Union[str, bytes]
 
 
 class SecurosysEncryptRequest(_SecurosysEncryptRequestRequired, total=False):
     """Data to encrypt with an HSM key."""
 
     # AES-GCM additional authenticated data, base64.
-    additional_authentication_data_base64: Optional[Base64]
+    additional_authentication_data_base64: Optional[Union[str, bytes]]
     # AES-GCM tag length in bits (default 128).
     tag_length: Optional[int]
 
 
 class _SecurosysEncryptResultRequired(TypedDict):
     # The ciphertext (AES-GCM: with the tag appended), base64.
-    ciphertext_base64: Base64
+    ciphertext_base64: str
 
 
 class SecurosysEncryptResult(_SecurosysEncryptResultRequired, total=False):
     """A ciphertext."""
 
     # AES-GCM: the IV, base64 (decryption needs it).
-    initialization_vector_base64: Optional[Base64]
+    initialization_vector_base64: Optional[str]
     # AES-GCM: the tag alone, base64.
-    tag_base64: Optional[Base64]
+    tag_base64: Optional[str]
 
 
 class _SecurosysSynchronousDecryptRequestRequired(TypedDict):
     # The algorithm it was encrypted with.
     algorithm: CipherAlgorithm
     # The ciphertext (AES-GCM: with the tag appended), base64.
-    ciphertext_base64: Base64
+    ciphertext_base64: Union[str, bytes]
     # The key's label (it needs the `decrypt` attribute).
     label: str
 
@@ -2079,9 +2074,9 @@ class SecurosysSynchronousDecryptRequest(_SecurosysSynchronousDecryptRequestRequ
     """A ciphertext to decrypt with an HSM key."""
 
     # AES-GCM additional authenticated data, base64.
-    additional_authentication_data_base64: Optional[Base64]
+    additional_authentication_data_base64: Optional[Union[str, bytes]]
     # AES-GCM: the IV encryption returned, base64.
-    initialization_vector_base64: Optional[Base64]
+    initialization_vector_base64: Optional[Union[str, bytes]]
     # For the approval variant: shown to approvers.
     options: Optional[SignOptions]
     # AES-GCM tag length in bits (default 128).
@@ -2092,14 +2087,14 @@ class SecurosysSynchronousDecryptResult(TypedDict):
     """A plaintext."""
 
     # The decrypted data, base64.
-    payload_base64: Base64
+    payload_base64: str
 
 
 class _SecurosysDecryptRequestRequired(TypedDict):
     # The algorithm it was encrypted with.
     algorithm: CipherAlgorithm
     # The ciphertext (AES-GCM: with the tag appended), base64.
-    ciphertext_base64: Base64
+    ciphertext_base64: Union[str, bytes]
     # The key's label (it needs the `decrypt` attribute).
     label: str
 
@@ -2108,9 +2103,9 @@ class SecurosysDecryptRequest(_SecurosysDecryptRequestRequired, total=False):
     """A ciphertext to decrypt with an HSM key."""
 
     # AES-GCM additional authenticated data, base64.
-    additional_authentication_data_base64: Optional[Base64]
+    additional_authentication_data_base64: Optional[Union[str, bytes]]
     # AES-GCM: the IV encryption returned, base64.
-    initialization_vector_base64: Optional[Base64]
+    initialization_vector_base64: Optional[Union[str, bytes]]
     # For the approval variant: shown to approvers.
     options: Optional[SignOptions]
     # AES-GCM tag length in bits (default 128).
@@ -2128,35 +2123,35 @@ class _SecurosysSynchronousHmacRequestRequired(TypedDict):
     # The secret key's label (`HMACSHA256` or AES, with the `sign` attribute).
     label: str
     # The data, base64.
-    payload_base64: Base64
+    payload_base64: Union[str, bytes]
 
 
 class SecurosysSynchronousHmacRequest(_SecurosysSynchronousHmacRequestRequired, total=False):
     """Data to authenticate with an HSM secret key (or an HMAC to check)."""
 
     # For verification: the HMAC to check, base64.
-    mac_base64: Optional[Base64]
+    mac_base64: Optional[Union[str, bytes]]
 
 
 class SecurosysSynchronousHmacResult(TypedDict):
     """An HMAC."""
 
     # The HMAC-SHA-256, base64.
-    mac_base64: Base64
+    mac_base64: str
 
 
 class _SecurosysVerifyHmacRequestRequired(TypedDict):
     # The secret key's label (`HMACSHA256` or AES, with the `sign` attribute).
     label: str
     # The data, base64.
-    payload_base64: Base64
+    payload_base64: Union[str, bytes]
 
 
 class SecurosysVerifyHmacRequest(_SecurosysVerifyHmacRequestRequired, total=False):
     """Data to authenticate with an HSM secret key (or an HMAC to check)."""
 
     # For verification: the HMAC to check, base64.
-    mac_base64: Optional[Base64]
+    mac_base64: Optional[Union[str, bytes]]
 
 
 class SecurosysVerifyHmacResult(TypedDict):
@@ -2177,7 +2172,7 @@ class SecurosysGenerateRandomResult(TypedDict):
     """Random bytes."""
 
     # The bytes, base64.
-    random_base64: Base64
+    random_base64: str
 
 
 class SecurosysSynchronousBlockRequest(TypedDict):
@@ -2290,7 +2285,7 @@ class SecurosysWrapKeyResult(TypedDict):
     """A wrapped key."""
 
     # The wrapped key bytes, base64.
-    wrapped_key_base64: Base64
+    wrapped_key_base64: str
 
 
 class _SecurosysSynchronousUnwrapKeyRequestRequired(TypedDict):
@@ -2303,7 +2298,7 @@ class _SecurosysSynchronousUnwrapKeyRequestRequired(TypedDict):
     # How it was wrapped.
     wrap_method: WrapMethod
     # The wrapped key, base64.
-    wrapped_key_base64: Base64
+    wrapped_key_base64: Union[str, bytes]
 
 
 class SecurosysSynchronousUnwrapKeyRequest(_SecurosysSynchronousUnwrapKeyRequestRequired, total=False):
@@ -2350,7 +2345,7 @@ class _SecurosysUnwrapKeyRequestRequired(TypedDict):
     # How it was wrapped.
     wrap_method: WrapMethod
     # The wrapped key, base64.
-    wrapped_key_base64: Base64
+    wrapped_key_base64: Union[str, bytes]
 
 
 class SecurosysUnwrapKeyRequest(_SecurosysUnwrapKeyRequestRequired, total=False):
@@ -2464,7 +2459,7 @@ class SecurosysCreateDataObjectRequest(TypedDict):
     # The object's label.
     label: str
     # Its value, base64.
-    value_base64: Base64
+    value_base64: Union[str, bytes]
 
 
 SecurosysCreateDataObjectResult = dict[str, Any]
@@ -2481,7 +2476,7 @@ class SecurosysReadDataObjectResult(TypedDict):
     """A data object's value."""
 
     # The value, base64.
-    value_base64: Base64
+    value_base64: str
 
 
 class SecurosysDeleteDataObjectRequest(TypedDict):
@@ -2524,7 +2519,7 @@ TimestampHash = Union[Literal["SHA256"], Literal["SHA384"], Literal["SHA512"]]
 
 class _SecurosysCreateRfcTimestampRequestRequired(TypedDict):
     # The data, base64 (hashed locally; only the digest is sent).
-    data_base64: Base64
+    data_base64: Union[str, bytes]
 
 
 class SecurosysCreateRfcTimestampRequest(_SecurosysCreateRfcTimestampRequestRequired, total=False):
@@ -2538,7 +2533,7 @@ class SecurosysCreateRfcTimestampResult(TypedDict):
     """An RFC 3161 time-stamp token."""
 
     # The token (CMS SignedData over a TSTInfo), DER in base64.
-    token_base64: Base64
+    token_base64: str
 
 
 class SecurosysKeyAttestationRequest(TypedDict):
@@ -2554,9 +2549,9 @@ class SecurosysKeyAttestationResult(TypedDict):
     # The HSM's name for the attestation key.
     attestation_key_name: Optional[str]
     # The attestation key's certificate, DER in base64.
-    certificate_der_base64: Base64
+    certificate_der_base64: str
     # The attestation key's signature over `xml` (ECDSA P-256 SHA-256, DER), base64.
-    signature_base64: Base64
+    signature_base64: str
     # The attested attribute document.
     xml: str
 
@@ -2677,7 +2672,7 @@ class SecurosysFileEncryptRequest(TypedDict):
     """A file to encrypt."""
 
     # The file's content, base64 (at most 8 MiB).
-    content_base64: Base64
+    content_base64: Union[str, bytes]
     # The file's name (kept inside the encrypted file).
     file_name: str
     # The key's label (AES or RSA, `encrypt` attribute).
@@ -2688,14 +2683,14 @@ class SecurosysFileEncryptResult(TypedDict):
     """An encrypted file."""
 
     # The HSM's encrypted file, base64.
-    encrypted_file_base64: Base64
+    encrypted_file_base64: str
 
 
 class SecurosysSynchronousFileDecryptRequest(TypedDict):
     """An encrypted file to decrypt."""
 
     # The encrypted file, base64.
-    encrypted_file_base64: Base64
+    encrypted_file_base64: Union[str, bytes]
     # The key it was encrypted with.
     label: str
 
@@ -2704,7 +2699,7 @@ class SecurosysSynchronousFileDecryptResult(TypedDict):
     """A decrypted file."""
 
     # Its content, base64.
-    content_base64: Base64
+    content_base64: str
     # Its name.
     file_name: str
 
@@ -2766,7 +2761,7 @@ class SecurosysApproverStatusResult(TypedDict):
     # Whether it has onboarded.
     onboarded: bool
     # Its public key, DER SubjectPublicKeyInfo in base64.
-    public_key_der_base64: Base64
+    public_key_der_base64: str
 
 
 class SecurosysDeleteApproverRequest(TypedDict):
