@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench` (issue 11): build the release pieces, start one release simulator on loopback
+# `make bench`: build the release pieces, start one release simulator on loopback
 # (quiet, no faults), run every benchmark side by side, and write bench/RESULTS.md.
 #
 # Each benchmark prints JSON lines ({"bench", "lang", "impl", "median_us", "p90_us", ...});

@@ -1,4 +1,4 @@
-# Benchmarks (issue 11): bench/run.sh builds the release pieces, starts a release simulator on
+# Benchmarks: bench/run.sh builds the release pieces, starts a release simulator on
 # loopback and writes bench/RESULTS.md. Not part of `make test` (no timing is ever a test).
 #
 #   make bench                 everything (BENCH_N=5000 calls per loop by default)

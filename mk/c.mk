@@ -1,4 +1,4 @@
-# The C library (issues 3 and 9): libsignbridge.{a,so}, include/signbridge.h, signbridge.pc. See the C section of README.md.
+# The C library: libsignbridge.{a,so}, include/signbridge.h, signbridge.pc. See the C section of README.md.
 #
 #   make test-c                     build, check the header, run the C tests (plain, valgrind, ASan),
 #                                   the example and an install into a temporary prefix

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hand-written lines of the wrappers (issue 20's measure): tracked files under ffi-c/,
+# Hand-written lines of the wrappers (the operation-table work's measure): tracked files under ffi-c/,
 # bindings-python/ and bindings-node/, without tests, examples, lock and config files, and
 # without generated files (those carrying an "@generated" banner or reproduced by `make test`:
 # index.d.ts, binding.js) or generated sections (the asyncio twins of _native.pyi).

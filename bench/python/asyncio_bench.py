@@ -1,4 +1,4 @@
-"""The asyncio measurements of `make bench` (issue 24): one JSON line per result on stdout.
+"""The asyncio measurements of `make bench`: one JSON line per result on stdout.
 
     asyncio_bench.py seq     N sequential status reads awaited on one loop: signbridge.AsyncClient
                              vs httpx.AsyncClient (+ .json()), alternating blocks

@@ -1,5 +1,5 @@
 'use strict'
-// Issue 22 item 8: every numeric option gets NaN, ±Infinity, 1e300, -1 and 2^53+1 and answers
+// Every numeric option gets NaN, ±Infinity, 1e300, -1 and 2^53+1 and answers
 // SB_ERR_INVALID_ARGUMENT — never a panic that aborts the process (intervalMs: 1e300 used to:
 // Duration::from_secs_f64 panicked in the addon). The range check lives in the core
 // (signbridge::numbers), shared with Python and C.

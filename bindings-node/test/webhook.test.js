@@ -301,7 +301,7 @@ test('the Express example accepts real deliveries and refuses tampered, unsigned
   }
 })
 
-// Many instances: verifiers sharing a Redis replay store (issue 22). The test starts its own
+// Many instances: verifiers sharing a Redis replay store. The test starts its own
 // redis-server on a free loopback port (installed by `make deps`); never skipped.
 test('replayStoreUrl: verifiers sharing a Redis store refuse a delivery another one accepted', async () => {
   const net = require('node:net')

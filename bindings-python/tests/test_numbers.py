@@ -1,4 +1,4 @@
-"""Issue 22 item 8: every numeric input gets NaN, +-inf, 1e300, -1 and 2**53+1 and raises
+"""Every numeric input gets NaN, +-inf, 1e300, -1 and 2**53+1 and raises
 SB_ERR_INVALID_ARGUMENT (InvalidInput), never a panic. The range check lives in the core
 (signbridge::numbers), shared with C and Node."""
 

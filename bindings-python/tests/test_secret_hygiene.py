@@ -1,4 +1,4 @@
-"""The Python log bridge is part of the secret scan (issue 22 item 10): flows against the
+"""The Python log bridge is part of the secret scan: flows against the
 simulator's `echo` fault (error answers that reflect the request's headers and body) with the
 `signbridge` logger at DEBUG; no log record, exception text or repr may contain a configured
 secret, its encodings (URL-encoded, base64 of `id:secret`) or a token the simulator issued —

@@ -301,7 +301,7 @@ def test_fastapi_example_authenticates_real_deliveries(
 
 
 
-# ---- many instances: a shared Redis replay store (issue 22) ----------------------------------
+# ---- many instances: a shared Redis replay store ----------------------------------
 
 
 def test_verifiers_in_two_processes_sharing_redis_refuse_the_second_delivery() -> None:

@@ -28,7 +28,7 @@ fn demo_signs_with_zignsec_then_onespan_end_to_end() {
         stdout.contains("demo finished: 5 signed file(s)"),
         "{stdout}"
     );
-    // Issue 21: log lines to a pipe carry no ANSI colour codes; progress counts documents
+    // Log lines to a pipe carry no ANSI colour codes; progress counts documents
     // (the second ZignSec run signs two) apart from signers.
     assert!(stderr.contains("DEBUG"), "debug lines are logged: {stderr}");
     assert!(!stderr.contains('\u{1b}'), "{stderr}");

@@ -293,7 +293,7 @@ mod tests {
             ("lpt9 .pdf", "_lpt9 .pdf"),
             ("CONTRACT.pdf", "CONTRACT.pdf"),
             ("COM10.pdf", "COM10.pdf"),
-            // Superscript digits and the console devices are devices too (issue 22).
+            // Superscript digits and the console devices are devices too.
             ("COM\u{b9}.pdf", "_COM\u{b9}.pdf"),
             ("lpt\u{b3}", "_lpt\u{b3}"),
             ("CONIN$", "_CONIN$"),

@@ -298,7 +298,7 @@ mod tests {
         assert_eq!(r.err().map(|e| e.code()), Some(ErrorCode::InvalidArgument));
     }
 
-    /// Issue 22 item 5: a rate limit longer than the interval is waited out, not polled on;
+    /// A rate limit longer than the interval is waited out, not polled on;
     /// a wait without a timeout ends after the session lifetime; absurd durations are refused.
     #[test]
     fn waits_honour_retry_after_and_end_with_the_session_lifetime() {

@@ -1,4 +1,4 @@
-//! Client certificates as users hold them (issue 21): PEM with ECDSA P-256 and RSA-2048 keys,
+//! Client certificates as users hold them: PEM with ECDSA P-256 and RSA-2048 keys,
 //! encrypted PKCS#8 keys and PKCS#12 files, each over mutual TLS against the simulator's TLS
 //! listener, on both mutual-TLS services (the ZignSec gateway and the Securosys TSB).
 

@@ -1,4 +1,4 @@
-//! Resource exhaustion by a hostile server (issue 22 item 5), against a raw TCP server of the
+//! Resource exhaustion by a hostile server, against a raw TCP server of the
 //! test's own: a server that stops sending, one that announces 256 MiB and trickles bytes, and
 //! one whose error answer is huge. Each call ends with an error instead of holding the caller
 //! (the old code waited ~46 minutes on the trickle). A call still running after 60 s counts as

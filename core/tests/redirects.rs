@@ -1,4 +1,4 @@
-//! Redirects are never followed, for every provider (SECURITY.md; issue 22 item 10): a server
+//! Redirects are never followed, for every provider (SECURITY.md): a server
 //! answering 3xx with a `Location` on another origin gets a `SB_ERR_PROTOCOL` error back, and
 //! the other origin — a second listener that would record what it got — is never contacted, so
 //! no credential travels with a redirect. The answering server is a raw TCP server of the

@@ -1,4 +1,4 @@
-//! Saving signed documents never clobbers (issue 22 item 4): a second package's `Contract.pdf`
+//! Saving signed documents never clobbers: a second package's `Contract.pdf`
 //! saved into the same directory gets a numbered name instead of replacing the first one's;
 //! `transport.save_overwrite` replaces on request; files are 0600 unless `transport.save_mode`
 //! says otherwise; names with Unicode format characters are cleaned.

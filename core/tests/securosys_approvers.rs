@@ -1,4 +1,4 @@
-//! Approver management and onboarding (issue 26) against the simulator: an approver made with
+//! Approver management and onboarding against the simulator: an approver made with
 //! the approver-key-management key, onboarded with its one-time code (approver key), then
 //! named by a policy (`onboarded_approver_certificate`) and approving with the key it received.
 //! The received certificate is read by `openssl x509` (not code of this project).

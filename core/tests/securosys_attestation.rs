@@ -1,4 +1,4 @@
-//! Key attestation (issue 26): the signed attribute document of a key, checked by the client
+//! Key attestation: the signed attribute document of a key, checked by the client
 //! and by `openssl dgst -verify` with the attestation certificate's key.
 
 use std::process::Command;

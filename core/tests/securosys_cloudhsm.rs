@@ -1,4 +1,4 @@
-//! The CloudHSM profile (issue 26): seed 003 makes the JWT mandatory on CloudHSM, so a client
+//! The CloudHSM profile: seed 003 makes the JWT mandatory on CloudHSM, so a client
 //! configured for it refuses to start without one, and the simulator's CloudHSM mode refuses
 //! requests without one.
 

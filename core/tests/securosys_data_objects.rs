@@ -1,4 +1,4 @@
-//! Data objects (issue 26): stored, read and deleted with the key-management key only.
+//! Data objects: stored, read and deleted with the key-management key only.
 
 use serde_json::json;
 use signbridge::blocking::Client;

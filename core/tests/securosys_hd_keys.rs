@@ -1,4 +1,4 @@
-//! Keys from a seed, derived keys and file encryption (issue 26) against the simulator.
+//! Keys from a seed, derived keys and file encryption against the simulator.
 //!
 //! The derived keys are checked against the published SLIP-0010 test vectors ("Test vector 1
 //! for nist256p1" and "for ed25519", seed 000102…0f), and their signatures against `ring`

@@ -1,4 +1,4 @@
-//! Securosys key operation role beyond signing (issue 26) against the simulator, checked by
+//! Securosys key operation role beyond signing against the simulator, checked by
 //! tools we did not write (`openssl`): data encrypted by `openssl pkeyutl -encrypt` with the
 //! exported public key decrypts through the HSM; a key imported by RSA-OAEP key transport gives
 //! the HMAC `openssl mac` computes; a wrapped key unwraps to the same key material; decrypt,

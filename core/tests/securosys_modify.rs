@@ -1,4 +1,4 @@
-//! Changing a key's approval policy (issue 26): synchronously and under the modify rule's
+//! Changing a key's approval policy: synchronously and under the modify rule's
 //! approvals, with the key-management key only.
 
 use std::time::Duration;

@@ -1,5 +1,5 @@
 //! Securosys service role (key store statistics, HSM log whole and paged) and approval tasks of
-//! every kind, page by page (issue 26), against the simulator.
+//! every kind, page by page, against the simulator.
 
 use std::time::Duration;
 

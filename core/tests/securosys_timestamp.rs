@@ -1,4 +1,4 @@
-//! RFC 3161 time stamps (issue 26): a token from `createRfcTimestamp` verifies with
+//! RFC 3161 time stamps: a token from `createRfcTimestamp` verifies with
 //! `openssl ts -verify` against the simulator TSA's certificates, for the data it was made
 //! for and not for other data.
 

@@ -1,4 +1,4 @@
-//! No token storm (issue 21): when the gateway rejects every token, even one just issued, calls
+//! No token storm: when the gateway rejects every token, even one just issued, calls
 //! fail fast without a new token request each, for a back-off that grows; one accepted call ends
 //! it. Counted at the simulator's token endpoint.
 

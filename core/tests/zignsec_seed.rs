@@ -1,4 +1,4 @@
-//! The ZignSec seed statements (issue 21) and the download rules (issue 22 item 2), each against
+//! The ZignSec seed statements and the download rules, each against
 //! the simulator, which refuses what the service would refuse: the old client's requests fail.
 
 use std::time::Duration;
@@ -152,7 +152,7 @@ fn seed_001_multi_document_upload_and_start_body() {
     assert_eq!(r.status, 400, "{}", r.text());
 }
 
-/// Issue 22 item 2: provider URLs are https (loopback exempt), on the service's origins, never
+/// Provider URLs are https (loopback exempt), on the service's origins, never
 /// link-local; a document without a checksum is refused unless the user opts in.
 #[test]
 fn download_urls_and_checksums_are_checked() {
@@ -422,7 +422,7 @@ fn seed_000_any_product_path_and_the_two_way_tls_example() {
     assert_eq!(e.code(), ErrorCode::InvalidArgument);
 }
 
-/// Issue 21, errors: a bearer token the gateway refuses is reported as a refused token with the
+/// A bearer token the gateway refuses is reported as a refused token with the
 /// gateway's `WWW-Authenticate` reason, not as "the configured key was rejected".
 #[test]
 fn a_rejected_bearer_token_says_so_with_the_gateways_reason() {
@@ -447,7 +447,7 @@ fn a_rejected_bearer_token_says_so_with_the_gateways_reason() {
     assert!(!e.message().contains("configured key"), "{e}");
 }
 
-/// Issue 21, errors: a directory given as a document is SB_ERR_IO (as the C header documents),
+/// A directory given as a document is SB_ERR_IO (as the C header documents),
 /// a placement page beyond the document is refused locally, and a plain-http discovery URL names
 /// the field to fix.
 #[test]
@@ -487,7 +487,7 @@ fn local_errors_name_what_to_fix() {
     assert!(e.message().contains("zignsec.oauth2.discovery_url"), "{e}");
 }
 
-/// Issue 21: a discovery URL that answers 404 names the fix, not "the provider does not know
+/// A discovery URL that answers 404 names the fix, not "the provider does not know
 /// this session or file"; an issuer is discovered at {issuer}/.well-known/openid-configuration.
 #[test]
 fn discovery_404_and_the_issuer() {

@@ -656,7 +656,7 @@ fn download_url_on_a_foreign_origin_never_receives_a_key() {
     let url = done.signed_files[0].url.clone().expect("url");
     assert!(url.starts_with(other.base_url()), "{url}");
     clear_recorded(&other);
-    // Issue 22: a URL outside the service's origins is not fetched at all.
+    // A URL outside the service's origins is not fetched at all.
     let err = s
         .download(&done.signed_files[0])
         .expect_err("not one of the service's origins");

@@ -1,4 +1,4 @@
-//! Securosys wire checks of issue 26's endpoints: `importedKey`/`derivedKey`, `fileEncrypt`/
+//! Securosys wire checks of the key, file and approver endpoints: `importedKey`/`derivedKey`, `fileEncrypt`/
 //! `synchronousFileDecrypt`, `approverManagement/**` and `approver/onboard` — their roles (403
 //! with another role's key), error codes and reasons, and the onboarding payload opened by
 //! `openssl pkcs12` after AES-GCM decryption with `ring` (neither is code of this project).

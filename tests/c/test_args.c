@@ -1159,7 +1159,7 @@ static void test_sig_bad_arguments(void) {
     expect_invalid(sb_signing_status(c, "onespan:a b", &st, &err), &err, "status(space in id)", "OneSpan");
     expect_invalid(sb_signing_status(c, ref, NULL, &err), &err, "status(out NULL)", "out_state");
     expect_invalid(sb_signing_wait(c, ref, 1, 100, NULL, NULL, NULL, &d, &err), &err, "wait(interval 1)", "interval");
-    /* Issue 22 item 8: numbers beyond any sensible wait (a deadline that would overflow) are
+    /* Numbers beyond any sensible wait (a deadline that would overflow) are
      * SB_ERR_INVALID_ARGUMENT from the core's range check, not a panic. */
     expect_invalid(sb_signing_wait(c, ref, 100, UINT64_MAX, NULL, NULL, NULL, &d, &err), &err, "wait(timeout UINT64_MAX)",
                    "timeout");

@@ -1,4 +1,4 @@
-//! Operation-table entries of the Securosys key operation role beyond signing (issue 26):
+//! Operation-table entries of the Securosys key operation role beyond signing:
 //! encrypt/decrypt, HMAC, random, block/unblock, wrap/unwrap. They are registered in the same
 //! [`super::OPERATIONS`] table as every other operation: `ops.rs` invokes
 //! [`securosys_key_operations!`] with its own entries, which appends these and expands
@@ -369,7 +369,7 @@ macro_rules! securosys_key_operations {
         super::ops_securosys_keys::securosys_key_management_operations! {
             $($rest)*
 
-            // ---- Securosys key operation role beyond signing (issue 26) ---------------------
+            // ---- Securosys key operation role beyond signing ---------------------
 
             /// Encrypt with an HSM key (`POST /v1/encrypt`, key-operation role): RSA-OAEP /
             /// PKCS#1 with the public key, or AES-GCM (the IV and tag are returned).
@@ -431,7 +431,7 @@ macro_rules! securosys_key_operations {
             securosys_unwrap_key "securosys.unwrap_key" (UnwrapRequest) -> Requested:
                 |c, r, x| Requested { id: c.securosys()?.unwrap_key(&r.unwrap_key(), &opts(&r.options)).await? };
 
-            // ---- approvals with paging, service role (issue 26) ----------------------------
+            // ---- approvals with paging, service role ----------------------------
 
             /// One page of an approver's tasks of one kind, in a chosen order.
             securosys_approval_tasks_page "securosys.approval_tasks_page" (TasksPageRequest) -> Tasks:

@@ -1,5 +1,5 @@
 //! Operation-table entries of the Securosys keys made from a seed, derived keys and file
-//! encryption (issue 26). [`securosys_key_operations!`](super::ops_securosys) hands its entries
+//! encryption. [`securosys_key_operations!`](super::ops_securosys) hands its entries
 //! and those of `ops.rs` to [`securosys_key_management_operations!`], which appends these and
 //! expands `operations!` once (the table stays one static slice).
 
@@ -189,7 +189,7 @@ macro_rules! securosys_key_management_operations {
         operations! {
             $($rest)*
 
-            // ---- Securosys seed and derived keys, file encryption (issue 26) ---------------
+            // ---- Securosys seed and derived keys, file encryption ---------------
 
             /// Make a hierarchical deterministic master key from a seed
             /// (`POST /v1/importedKey`, key-management role).

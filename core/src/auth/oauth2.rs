@@ -146,7 +146,7 @@ mod tests {
             .grant("zignsec.oauth2", Some(d.clone()))
             .expect("default");
         assert!(matches!(g.endpoint, Endpoint::Discover(ref u) if *u == d));
-        // Issue 21: an issuer is discovered at {issuer}/.well-known/openid-configuration.
+        // An issuer is discovered at {issuer}/.well-known/openid-configuration.
         for issuer in [
             "https://idp.example/realms/x",
             "https://idp.example/realms/x/",

@@ -849,7 +849,7 @@ pub(crate) enum AsyncOp {
     Sign { alg: SigAlg, raw: bool },
     /// `POST /v1/certificate/selfsign` or `/v1/certificate/request`.
     Certificate(CertJob),
-    /// Decrypt, block, unblock or unwrap (key operation role, issue 26).
+    /// Decrypt, block, unblock or unwrap (key operation role).
     Key(keyops::Job),
 }
 

@@ -1,4 +1,4 @@
-//! Hierarchical deterministic keys (issue 26, `/v1/importedKey` and `/v1/derivedKey`): SLIP-0010
+//! Hierarchical deterministic keys (`/v1/importedKey` and `/v1/derivedKey`): SLIP-0010
 //! master keys from a seed and private child derivation, for NIST P-256 (`Nist256p1 seed`) and
 //! Ed25519 (`ed25519 seed`, hardened indices only). secp256k1 (BIP32 proper) is not offered:
 //! the simulated HSM has no secp256k1 keys to sign with.

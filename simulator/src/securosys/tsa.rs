@@ -1,4 +1,4 @@
-//! RFC 3161 time stamps by the simulator's TSA (issue 26): `POST /v1/createRfcTimestamp`
+//! RFC 3161 time stamps by the simulator's TSA: `POST /v1/createRfcTimestamp`
 //! (key-operation role) with `{"payload": b64, "hashAlgorithm": "SHA256"}` answers
 //! `{"timestamp": b64}`, a TimeStampToken (CMS SignedData over a TSTInfo, RFC 3161 §2.4.2)
 //! signed by a TSA certificate with the critical timeStamping extended key usage and the ESS

@@ -1,5 +1,5 @@
 //! Approver management (approverKeyManagementToken, `/v1/approverManagement/**`) and approver
-//! onboarding (approverToken, `POST /v1/approver/onboard`), contract §10 (issue 26).
+//! onboarding (approverToken, `POST /v1/approver/onboard`), contract §10.
 //!
 //! The HSM makes an approver's key pair and certificate and answers a one-time code; the
 //! approver (or the app standing in for it) onboards once with that code and a transport
@@ -10,7 +10,7 @@
 //!
 //! PROPOSAL where the contract is silent: the AES key is the transport password's bytes, the
 //! PKCS#12 password is the transport password, the renew/status/delete bodies (see
-//! `shared/api/securosys.md` additions of issue 26). `restoreFromBackup` is not built.
+//! `shared/api/securosys.md` additions). `restoreFromBackup` is not built.
 
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;

@@ -1,4 +1,4 @@
-//! Key attestation (issue 26): the HSM's signed statement of a key's attributes, checked here.
+//! Key attestation: the HSM's signed statement of a key's attributes, checked here.
 //! Key-management role (`/v1/attestation/**`, seed 003).
 //!
 //! PROPOSAL: no public source shows the attestation path or body. The client asks

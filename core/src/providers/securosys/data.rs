@@ -1,4 +1,4 @@
-//! Data objects (issue 26): small opaque values kept in the HSM under a label, key-management
+//! Data objects: small opaque values kept in the HSM under a label, key-management
 //! role (seed 003 lists `/v1/dataObject` and `/v1/dataObject/**` there).
 //!
 //! PROPOSAL: no public source shows these endpoints' bodies. The client sends

@@ -1,5 +1,5 @@
-//! Every endpoint of seed 003's role tables, with its role and the operations that call it
-//! (issue 26). `core/tests/securosys_endpoints.rs` renders
+//! Every endpoint of seed 003's role tables, with its role and the operations that call it.
+//! `core/tests/securosys_endpoints.rs` renders
 //! `docs/providers/securosys-endpoints.md` from [`ENDPOINTS`] and checks it against the
 //! operation table: every name here is an operation, and every `securosys.*` operation is here.
 

@@ -1,6 +1,6 @@
-//! File encryption (issue 26), key-operation role: `POST /v1/fileEncrypt` and
+//! File encryption, key-operation role: `POST /v1/fileEncrypt` and
 //! `POST /v1/synchronousFileDecrypt` (seed 003 lists both; the bodies are a PROPOSAL, see
-//! `shared/api/securosys.md` additions of issue 26): `{"fileEncryptRequest":{"encryptKeyName",
+//! `shared/api/securosys.md` additions): `{"fileEncryptRequest":{"encryptKeyName",
 //! "fileName","payload"}}` → `{"encryptedFile"}` and `{"fileDecryptRequest":{"decryptKeyName",
 //! "encryptedFile"}}` → `{"fileName","payload"}`. The encrypted file is the HSM's own
 //! authenticated container (opaque here): an AES key encrypts it directly, an RSA key wraps a

@@ -1,4 +1,4 @@
-//! Keys from a seed and derived keys (issue 26), key-management role: `POST /v1/importedKey`
+//! Keys from a seed and derived keys, key-management role: `POST /v1/importedKey`
 //! makes a hierarchical deterministic master key from a seed ([DTO] `ImportKeyDto`:
 //! `{label, seed, curveOid, attributes, policy}`), `POST /v1/derivedKey` derives a child by a
 //! BIP32 / SLIP-0010 path ([DTO] `DeriveKeyDto`: `{masterKeyLabel, masterKeyPassword,

@@ -1,4 +1,4 @@
-//! The key operation role beyond signing (contract §5, §6; issue 26): encrypt and decrypt
+//! The key operation role beyond signing (contract §5, §6): encrypt and decrypt
 //! (RSA-OAEP/PKCS#1, AES-GCM), HMAC, random bytes, blocking and unblocking a key, and wrapping
 //! and unwrapping keys — each synchronous, and with approvals where the TSB has an asynchronous
 //! form (`POST /v1/decrypt`, `/v1/block`, `/v1/unblock`, `/v1/unwrap`: a request id for

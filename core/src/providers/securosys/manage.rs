@@ -1,4 +1,4 @@
-//! Changing a key's Smart Key Attributes policy (contract §5, §6; issue 26): synchronously
+//! Changing a key's Smart Key Attributes policy (contract §5, §6): synchronously
 //! (`POST /v1/synchronousModify`) or under the key's modify rule's approvals
 //! (`POST /v1/modify`: a request id for [`SecurosysClient::wait_request_done`]). Both are
 //! key-management endpoints (seed 003): they send only the `keyManagementToken` key.

@@ -252,7 +252,7 @@ impl Curve {
     }
 }
 
-/// The signing key types the SDK knows how to create (issue 7): algorithm, size or curve.
+/// The signing key types the SDK knows how to create: algorithm, size or curve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum KeySpec {

@@ -1,4 +1,4 @@
-//! Service role endpoints beyond version and license (contract §9; issue 26): the key store's
+//! Service role endpoints beyond version and license (contract §9): the key store's
 //! statistics (a health check) and the HSM log, whole or a page at a time. Every call here
 //! sends only the service role's API key (`serviceToken`).
 

@@ -1,5 +1,4 @@
-//! RFC 3161 time stamps from the TSB (`POST /v1/createRfcTimestamp`, key-operation role;
-//! issue 26).
+//! RFC 3161 time stamps from the TSB (`POST /v1/createRfcTimestamp`, key-operation role).
 //!
 //! PROPOSAL: the contract gives only `{"payload": b64, "hashAlgorithm": "SHA256"}` →
 //! `{"timestamp": b64}`. The client sends the digest of the data as `payload` (the message

@@ -1,5 +1,5 @@
 //! The origins (scheme, host, port) that belong to one configured ZignSec service, and the rules
-//! a download URL taken from the gateway's answer must follow (issue 21 item 4, issue 22 item 2).
+//! a download URL taken from the gateway's answer must follow.
 //!
 //! The documented set per environment (seed 000 names the two-way TLS hosts, seed 001 the
 //! gateway and its `/folders/{sessionId}/media/{fileId}` document URLs):

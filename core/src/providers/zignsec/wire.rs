@@ -313,7 +313,7 @@ mod tests {
         let e =
             verify_md5("f", Some("AAAAAAAAAAAAAAAAAAAAAA=="), data, true).expect_err("mismatch");
         assert_eq!(e.code(), ErrorCode::Integrity);
-        // Issue 22: no checksum is refused unless the caller opted in.
+        // No checksum is refused unless the caller opted in.
         let e = verify_md5("f", None, data, false).expect_err("no md5");
         assert_eq!(e.code(), ErrorCode::Integrity);
         assert!(e.message().contains("allow_unverified_downloads"), "{e}");

@@ -1,4 +1,4 @@
-//! Approver management and onboarding (contract §10; issue 26), as far as the contract
+//! Approver management and onboarding (contract §10), as far as the contract
 //! documents them: `POST|PUT /v1/approverManagement/create`, `…/renewOneTimeCode`,
 //! `GET …/onboarding/status`, `DELETE …/delete/{approverName}` (approverKeyManagementToken) and
 //! `POST /v1/approver/onboard` (approverToken). `restoreFromBackup` is not built.

@@ -1,4 +1,4 @@
-//! Key attestation (issue 26), key-management role (`/v1/attestation/**`, seed 003).
+//! Key attestation, key-management role (`/v1/attestation/**`, seed 003).
 //!
 //! PROPOSAL: no public source shows the path or body. The simulator serves
 //! `GET /v1/attestation/key/{label}` → `{"label","xml","xmlSignature","attestationKeyName",

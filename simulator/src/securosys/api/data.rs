@@ -1,4 +1,4 @@
-//! Data objects (issue 26): opaque values stored in the HSM under a label, key-management role
+//! Data objects: opaque values stored in the HSM under a label, key-management role
 //! (seed 003 lists `/v1/dataObject` and `/v1/dataObject/**`). PROPOSAL: no public source shows
 //! the bodies; the simulator serves `POST /v1/dataObject {"label","value":b64}` → 201
 //! `{"label"}`, `GET /v1/dataObject/{label}` → `{"label","value"}`, `DELETE

@@ -1,4 +1,4 @@
-//! Imported seeds and derived keys (contract §4; issue 26), key-management role:
+//! Imported seeds and derived keys (contract §4), key-management role:
 //! `POST /v1/importedKey` `{label, seed: b64, curveOid, attributes, policy?, password?}` makes a
 //! SLIP-0010 master key from a seed ([DTO] `ImportKeyDto`); `POST /v1/derivedKey`
 //! `{masterKeyLabel, masterKeyPassword?, derivationPath, attributes?}` derives a child

@@ -1,4 +1,4 @@
-//! File encryption (issue 26), key-operation role: `POST /v1/fileEncrypt` and
+//! File encryption, key-operation role: `POST /v1/fileEncrypt` and
 //! `POST /v1/synchronousFileDecrypt` (seed 003 lists both; no public source shows their bodies).
 //!
 //! PROPOSAL wire: `{"fileEncryptRequest":{"encryptKeyName","keyPassword"?,"fileName","payload":

@@ -1,4 +1,4 @@
-//! The key operation role beyond signing (contract §5, §6; issue 26): encrypt, synchronous and
+//! The key operation role beyond signing (contract §5, §6): encrypt, synchronous and
 //! asynchronous decrypt, HMAC and its verification, random bytes, block/unblock (synchronous
 //! and with approvals), wrap, synchronous and asynchronous unwrap. Real cryptography
 //! ([`super::super::cipher`]); approvals go through the same request machinery as signing,

@@ -1,4 +1,4 @@
-//! Changing a key's Smart Key Attributes policy (contract §5, §6; issue 26):
+//! Changing a key's Smart Key Attributes policy (contract §5, §6):
 //! `POST /v1/synchronousModify` and `POST /v1/modify` (with approvals under the key's
 //! `ruleModify`), key-management role.
 

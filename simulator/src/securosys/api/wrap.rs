@@ -1,4 +1,4 @@
-//! Wrapping and unwrapping keys (contract §5, §6; issue 26): `POST /v1/wrap`,
+//! Wrapping and unwrapping keys (contract §5, §6): `POST /v1/wrap`,
 //! `/v1/synchronousUnwrap` and `/v1/unwrap` (with approvals under the unwrapping key's
 //! `ruleUse`). AES key wrap (RFC 3394/5649) with an AES key, or RSA-OAEP with an RSA key.
 

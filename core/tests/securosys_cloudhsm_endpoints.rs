@@ -1,4 +1,4 @@
-//! Issue 26's endpoints on a CloudHSM-mode simulator: each works with the JWT alongside its
+//! The key, file and approver endpoints on a CloudHSM-mode simulator: each works with the JWT alongside its
 //! role's API key (every request carries `Authorization: Bearer` and exactly its role's key),
 //! and a client without the JWT is turned away (406, `SB_ERR_AUTH`) before any key material
 //! or approver secret is processed.
