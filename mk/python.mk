@@ -31,7 +31,7 @@ PY_WHEEL_DEP := python-wheel
 PY_WHEEL_FILE = $(PY_DIR)/dist/signbridge-*.whl
 else
 PY_WHEEL_DEP := dist
-PY_WHEEL_FILE = $(CURDIR)/$(BUILD)/dist/signbridge-*-manylinux*.whl
+PY_WHEEL_FILE = $(CURDIR)/$(BUILD)/dist/signbridge-*-manylinux*_x86_64.whl
 endif
 
 .PHONY: test-python python-wheel

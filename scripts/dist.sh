@@ -5,6 +5,7 @@
 #   signbridge-V.tar.gz                                 Python sdist (builds from source)
 #   signbridge-V.tgz, signbridge-linux-x64-gnu-V.tgz    npm: main package + platform package
 #   signbridge-V-linux-x86_64-gnu.tar.gz                C: lib/ (so, a, pkgconfig, cmake), include/
+#   (DIST_AARCH64=1: also signbridge-V-cp39-abi3-manylinux_2_17_aarch64.whl; wheel only)
 #
 # One profile and target for all three: cargo profile `dist` (release without debug info,
 # stripped), target x86_64-unknown-linux-gnu compiled and linked by zig against glibc 2.17
@@ -78,6 +79,18 @@ esac
 step "Python sdist: maturin sdist"
 (cd bindings-python && maturin sdist --out "$DIST" 2>&1 | grep -v '^$' | tail -2)
 ls "$DIST/signbridge-$VERSION.tar.gz" >/dev/null
+
+# ---- optional: the wheel for Linux aarch64 (DIST_AARCH64=1; not part of make test) ----
+# zig links for aarch64 without a cross toolchain; cargo needs the target's standard library
+# (rustup target add). Nothing here can run it, so it is only checked for its tag.
+if [ -n "${DIST_AARCH64:-}" ]; then
+  step "Python wheel for aarch64: maturin build --profile $PROFILE --zig --compatibility manylinux2014 --target aarch64-unknown-linux-gnu"
+  rustup target list --installed | grep -qx aarch64-unknown-linux-gnu || rustup target add aarch64-unknown-linux-gnu
+  (cd bindings-python && maturin build --quiet --profile "$PROFILE" --zig --compatibility manylinux2014 \
+    --target aarch64-unknown-linux-gnu --strip --interpreter "$TOOLS/venv/bin/python" --out "$DIST")
+  auditwheel show "$DIST"/signbridge-"$VERSION"-*aarch64*.whl | grep -q 'manylinux_2_17_aarch64' ||
+    { echo "auditwheel: the aarch64 wheel is not manylinux_2_17_aarch64" >&2; exit 1; }
+fi
 
 # ---- the C library and the Node addon: the same zig set-up, the same profile and target dir ----
 # maturin's zig set-up: compiler, archiver and linker wrappers for the target (glibc $GLIBC) and
