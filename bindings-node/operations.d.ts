@@ -789,6 +789,11 @@ export interface Operations {
     result: {
       /** The key as SubjectPublicKeyInfo DER, base64. */
       der_base64: Ops.Base64
+      /**
+       * The same key as PEM (`-----BEGIN PUBLIC KEY-----`), as openssl and most libraries read
+       * it.
+       */
+      pem: string
     }
   }
   /** A key's public key as SubjectPublicKeyInfo DER. */

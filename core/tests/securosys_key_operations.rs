@@ -594,3 +594,43 @@ fn every_key_operation_sends_only_the_key_operation_key_and_refuses_another_role
     let err = no_jwt.generate_random(4).expect_err("no jwt");
     assert_eq!(err.code(), ErrorCode::Auth, "{err}");
 }
+
+/// `securosys.public_key` gives the key as DER and as PEM, and openssl reads the PEM as the same
+/// key.
+#[test]
+fn public_key_operation_gives_pem_that_openssl_reads_as_the_der() {
+    let sim = sim();
+    let cfg = Config::from_json(
+        &json!({"securosys": {"base_url": sim.base_url(),
+            "api_keys": {"key_management": [SECUROSYS_KEY_MANAGEMENT_KEY],
+                         "key_operation": [SECUROSYS_KEY_OPERATION_KEY]}}})
+        .to_string(),
+    )
+    .expect("config");
+    let client = Client::new(cfg).expect("client");
+    let ctx = signbridge::api::CallContext::default();
+    client
+        .call(
+            "securosys.create_key",
+            json!({"label": "pem-k", "algorithm": "EC", "curve_oid": "1.2.840.10045.3.1.7"}),
+            &ctx,
+        )
+        .expect("key");
+    let out = client
+        .call("securosys.public_key", json!({"label": "pem-k"}), &ctx)
+        .expect("public key");
+    let pem = out["pem"].as_str().expect("pem");
+    assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----\n"), "{pem}");
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("k.pem");
+    std::fs::write(&path, pem).expect("write");
+    let path = path.display().to_string();
+    let Some(der) = openssl(&["pkey", "-pubin", "-in", &path, "-outform", "DER"]) else {
+        return;
+    };
+    use base64::Engine as _;
+    let want = base64::engine::general_purpose::STANDARD
+        .decode(out["der_base64"].as_str().expect("der"))
+        .expect("base64");
+    assert_eq!(der, want);
+}

@@ -514,6 +514,9 @@ class SecurosysPublicKeyResult(TypedDict):
 
     # The key as SubjectPublicKeyInfo DER, base64.
     der_base64: str
+    # The same key as PEM (`-----BEGIN PUBLIC KEY-----`), as openssl and most libraries read
+    # it.
+    pem: str
 
 
 SecurosysListKeysRequest = dict[str, object]

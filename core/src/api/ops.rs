@@ -180,6 +180,9 @@ pub struct RequestResult {
 pub struct PublicKey {
     /// The key as SubjectPublicKeyInfo DER, base64.
     pub der_base64: Base64,
+    /// The same key as PEM (`-----BEGIN PUBLIC KEY-----`), as openssl and most libraries read
+    /// it.
+    pub pem: String,
 }
 
 /// Key labels.
@@ -564,7 +567,13 @@ securosys_key_operations! {
         |c, r, x| c.securosys()?.get_key(&r.label).await?;
     /// A key's public key as SubjectPublicKeyInfo DER.
     securosys_public_key "securosys.public_key" (KeyLabel) -> PublicKey:
-        |c, r, x| PublicKey { der_base64: Base64(c.securosys()?.public_key(&r.label).await?) };
+        |c, r, x| {
+            let der = c.securosys()?.public_key(&r.label).await?;
+            PublicKey {
+                pem: crate::providers::securosys::public_key_pem(&der),
+                der_base64: Base64(der),
+            }
+        };
     /// Every key's label (`GET /v1/key`, key-management role).
     securosys_list_keys "securosys.list_keys" (Empty) -> Labels:
         |c, r, x| Labels { labels: c.securosys()?.list_keys().await? };

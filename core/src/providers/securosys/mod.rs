@@ -100,6 +100,11 @@ pub use model::{
     RequestStatus, Rule, SignOptions, SignatureAlgorithm, VersionInfo,
 };
 pub use service::MAX_LOG_PAGE;
+
+/// A public key (SubjectPublicKeyInfo DER) as PEM, `-----BEGIN PUBLIC KEY-----`.
+pub(crate) fn public_key_pem(der: &[u8]) -> String {
+    api::pem("PUBLIC KEY", der)
+}
 pub use timestamp::TimestampHash;
 
 use std::sync::Arc;
