@@ -2,7 +2,6 @@
 //! configuration per process, shared by every thread and surface, and the rules a base URL and
 //! an origin follow.
 
-use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -82,25 +81,28 @@ pub(crate) struct HttpClient {
 /// parent's pooled connections belong to the parent's runtime); the inherited ones are leaked,
 /// never dropped, as the runtime is.
 pub(crate) fn http_client(settings: &Settings) -> Result<HttpClient> {
-    type Cache = Option<(u32, HashMap<u64, HttpClient>)>;
+    // A Vec, not a HashMap: a handful of entries, and a Vec's buffer is pointed to from its
+    // start, so leak checkers (valgrind) see what the process keeps as reachable, not as
+    // "possibly lost" behind a hash table's interior pointer.
+    type Cache = Option<(u32, Vec<(u64, HttpClient)>)>;
     static CLIENTS: Mutex<Cache> = Mutex::new(None);
     let pid = crate::runtime::pid();
     let mut guard = CLIENTS.lock().unwrap_or_else(|p| p.into_inner());
     if guard.as_ref().map(|(p, _)| *p) != Some(pid) {
-        if let Some(inherited) = guard.replace((pid, HashMap::new())) {
+        if let Some(inherited) = guard.replace((pid, Vec::new())) {
             std::mem::forget(inherited);
         }
     }
-    let Some((_, map)) = guard.as_mut() else {
+    let Some((_, table)) = guard.as_mut() else {
         return Err(Error::internal("client cache unavailable"));
     };
-    if let Some(c) = map.get(&settings.client_key) {
+    if let Some((_, c)) = table.iter().find(|(k, _)| *k == settings.client_key) {
         return Ok(c.clone());
     }
     let tls = Arc::new(tls_config(settings)?);
     let client = build_client(settings, &tls)?;
     let c = HttpClient { client, tls };
-    map.insert(settings.client_key, c.clone());
+    table.push((settings.client_key, c.clone()));
     Ok(c)
 }
 
@@ -320,33 +322,34 @@ impl Origin {
 /// The state of `url`'s origin for `settings`. A forked child starts afresh (the parent's slot
 /// holders and connections do not exist there).
 pub(crate) fn origin(settings: &Settings, url: &Url) -> Result<Arc<Origin>> {
-    type Origins = Option<(u32, HashMap<(u64, u64), Arc<Origin>>)>;
+    // A Vec for the same reason as the client cache (reachable, not "possibly lost").
+    type Origins = Option<(u32, Vec<((u64, u64), Arc<Origin>)>)>;
     static ORIGINS: Mutex<Origins> = Mutex::new(None);
     let pid = crate::runtime::pid();
     let mut guard = ORIGINS.lock().unwrap_or_else(|p| p.into_inner());
     if guard.as_ref().map(|(p, _)| *p) != Some(pid) {
-        *guard = Some((pid, HashMap::new()));
+        *guard = Some((pid, Vec::new()));
     }
-    let Some((_, map)) = guard.as_mut() else {
+    let Some((_, table)) = guard.as_mut() else {
         return Err(Error::internal("origin table unavailable"));
     };
     // The origin, hashed (two origins sharing a hash would only share their bound).
     let mut h = std::collections::hash_map::DefaultHasher::new();
     (url.scheme(), url.host(), url.port_or_known_default()).hash(&mut h);
     let key = (settings.client_key, h.finish());
-    Ok(map
-        .entry(key)
-        .or_insert_with(|| {
-            Arc::new(Origin {
-                slots: Arc::new(tokio::sync::Semaphore::new(
-                    settings.config.max_requests_per_origin as usize,
-                )),
-                // Plain http is only the loopback simulator: nothing to share.
-                opened: AtomicBool::new(url.scheme() != "https"),
-                first: Arc::new(tokio::sync::Mutex::new(())),
-            })
-        })
-        .clone())
+    if let Some((_, o)) = table.iter().find(|(k, _)| *k == key) {
+        return Ok(o.clone());
+    }
+    let o = Arc::new(Origin {
+        slots: Arc::new(tokio::sync::Semaphore::new(
+            settings.config.max_requests_per_origin as usize,
+        )),
+        // Plain http is only the loopback simulator: nothing to share.
+        opened: AtomicBool::new(url.scheme() != "https"),
+        first: Arc::new(tokio::sync::Mutex::new(())),
+    });
+    table.push((key, o.clone()));
+    Ok(o)
 }
 
 #[cfg(test)]
