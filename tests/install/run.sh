@@ -105,6 +105,10 @@ mkdir -p "$OUT/npm-project"
   npm install --no-audit --no-fund --loglevel=error "$NPM_PLATFORM" "$NPM_MAIN"
   ls node_modules/signbridge/*.node >/dev/null 2>&1 && fail "the main npm package carries a .node"
   ls node_modules/signbridge-linux-x64-gnu/signbridge.linux-x64-gnu.node >/dev/null
+  # The types ship whole: every file index.d.ts imports is in the package.
+  for t in $(sed -n "s/^import type .* from '\.\/\(.*\)'$/\1/p" node_modules/signbridge/index.d.ts); do
+    [ -f "node_modules/signbridge/$t.d.ts" ] || fail "the npm package lacks $t.d.ts, which index.d.ts imports"
+  done
   cp "$ROOT/tests/install/flow.cjs" "$ROOT/tests/install/flow.mjs" .
   node flow.cjs "$PDF"
   node flow.mjs "$PDF"
