@@ -5,6 +5,9 @@
 //! `SIGNBRIDGE_BLESS=1 cargo test -p signbridge --test node_operations_dts` rewrites it.
 
 use std::collections::BTreeMap;
+
+mod generate;
+use generate::split_names;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -185,50 +188,6 @@ impl Defs {
                  rename one (schemars(rename))"
             );
         }
-    }
-}
-
-/// The names defined differently on the request and the result side.
-fn split_names() -> std::collections::BTreeSet<String> {
-    let mut sides: [BTreeMap<String, Value>; 2] = Default::default();
-    for op in api::OPERATIONS {
-        for (i, schema) in [(op.request_schema)(), (op.result_schema)()]
-            .into_iter()
-            .enumerate()
-        {
-            let v = serde_json::to_value(schema).expect("schema");
-            for (name, def) in v
-                .get("$defs")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                sides[i].insert(name.clone(), def.clone());
-            }
-        }
-    }
-    let mut split: std::collections::BTreeSet<String> = sides[0]
-        .iter()
-        .filter(|(n, d)| sides[1].get(*n).is_some_and(|r| r != *d))
-        .map(|(n, _)| n.clone())
-        .collect();
-    // A type that refers to a split one is rendered differently on each side too.
-    loop {
-        let more: Vec<String> = sides[0]
-            .iter()
-            .filter(|(n, _)| sides[1].contains_key(*n) && !split.contains(*n))
-            .filter(|(_, d)| {
-                let text = d.to_string();
-                split
-                    .iter()
-                    .any(|x| text.contains(&format!("\"#/$defs/{x}\"")))
-            })
-            .map(|(n, _)| n.clone())
-            .collect();
-        if more.is_empty() {
-            return split;
-        }
-        split.extend(more);
     }
 }
 

@@ -6,7 +6,10 @@
 //! `SIGNBRIDGE_BLESS=1 cargo test -p signbridge --test python_call_types` rewrites both (then
 //! run `python3 bindings-python/stubgen_async.py`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+
+mod generate;
+use generate::split_names;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
@@ -306,50 +309,6 @@ fn comment(text: Option<&str>, indent: &str) -> String {
         let _ = writeln!(s, "{indent}# {}", line.trim_end());
     }
     s
-}
-
-/// The names defined differently on the request and the result side (a type read in one
-/// spelling and written in another), and those that refer to one.
-fn split_names() -> BTreeSet<String> {
-    let mut sides: [BTreeMap<String, Value>; 2] = Default::default();
-    for op in api::OPERATIONS {
-        for (i, schema) in [(op.request_schema)(), (op.result_schema)()]
-            .into_iter()
-            .enumerate()
-        {
-            let v = serde_json::to_value(schema).expect("schema");
-            for (name, def) in v
-                .get("$defs")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
-                sides[i].insert(name.clone(), def.clone());
-            }
-        }
-    }
-    let mut split: BTreeSet<String> = sides[0]
-        .iter()
-        .filter(|(n, d)| sides[1].get(*n).is_some_and(|r| r != *d))
-        .map(|(n, _)| n.clone())
-        .collect();
-    loop {
-        let more: Vec<String> = sides[0]
-            .iter()
-            .filter(|(n, _)| sides[1].contains_key(*n) && !split.contains(*n))
-            .filter(|(_, d)| {
-                let text = d.to_string();
-                split
-                    .iter()
-                    .any(|x| text.contains(&format!("\"#/$defs/{x}\"")))
-            })
-            .map(|(n, _)| n.clone())
-            .collect();
-        if more.is_empty() {
-            return split;
-        }
-        split.extend(more);
-    }
 }
 
 /// `call_types.py` and the overload block for `_native.pyi`.
