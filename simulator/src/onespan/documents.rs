@@ -354,8 +354,9 @@ pub(crate) async fn original(
 
 /// `GET /api/packages/{id}/documents/zip` — a ZIP of every document's current PDF.
 pub(crate) async fn zip(State(shared): State<AppState>, OsPath(id): OsPath<String>) -> OsResult {
-    let now = shared.now();
-    let (name, entries) = {
+    // Dated by the package's last change, not by the request: the same package gives the same
+    // archive, byte for byte, however often it is downloaded.
+    let (name, entries, dated) = {
         let os = shared.onespan.lock();
         let p = os.package(&id)?;
         let mut used: Vec<String> = Vec::new();
@@ -372,9 +373,9 @@ pub(crate) async fn zip(State(shared): State<AppState>, OsPath(id): OsPath<Strin
             used.push(entry.clone());
             entries.push((entry, d.current.clone()));
         }
-        (p.name.clone(), entries)
+        (p.name.clone(), entries, p.updated)
     };
-    let data = super::zip::stored_zip(&entries, now);
+    let data = super::zip::stored_zip(&entries, dated);
     Ok(download(
         "application/zip",
         &format!("{name}.zip"),
