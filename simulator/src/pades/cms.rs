@@ -48,13 +48,12 @@ struct IssuerSerial {
     serial_number: SerialNumber,
 }
 
-/// The DER of a detached CMS `ContentInfo` (SignedData) over `digest` (SHA-256 of the signed
-/// byte ranges), signed by `creds`.
-pub fn signed_data(digest: &[u8], creds: &Credentials) -> Result<Vec<u8>, String> {
+/// The `signingCertificateV2` signed attribute (RFC 5035) naming `cert`: its SHA-256 hash and
+/// issuer/serial, so a verifier knows which certificate signed (PAdES and RFC 3161 both need it).
+pub(crate) fn signing_certificate_v2(cert: &x509_cert::Certificate) -> Result<Attribute, String> {
     let err = |what: &str, e: &dyn std::fmt::Display| format!("CMS {what}: {e}");
-    let cert_der = creds.cert.to_der().map_err(|e| err("certificate", &e))?;
-    let tbs = &creds.cert.tbs_certificate;
-
+    let cert_der = cert.to_der().map_err(|e| err("certificate", &e))?;
+    let tbs = &cert.tbs_certificate;
     let ess = SigningCertificateV2 {
         certs: vec![EssCertIdV2 {
             cert_hash: OctetString::new(Sha256::digest(&cert_der).to_vec())
@@ -72,10 +71,18 @@ pub fn signed_data(digest: &[u8], creds: &Credentials) -> Result<Vec<u8>, String
     values
         .insert(<Any as der::Decode>::from_der(&ess_der).map_err(|e| err("attribute", &e))?)
         .map_err(|e| err("attribute", &e))?;
-    let ess_attr = Attribute {
+    Ok(Attribute {
         oid: ID_AA_SIGNING_CERTIFICATE_V2,
         values,
-    };
+    })
+}
+
+/// The DER of a detached CMS `ContentInfo` (SignedData) over `digest` (SHA-256 of the signed
+/// byte ranges), signed by `creds`.
+pub fn signed_data(digest: &[u8], creds: &Credentials) -> Result<Vec<u8>, String> {
+    let err = |what: &str, e: &dyn std::fmt::Display| format!("CMS {what}: {e}");
+    let tbs = &creds.cert.tbs_certificate;
+    let ess_attr = signing_certificate_v2(&creds.cert)?;
 
     let content = EncapsulatedContentInfo {
         econtent_type: ID_DATA,

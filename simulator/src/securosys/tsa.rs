@@ -24,16 +24,13 @@ use bytes::Bytes;
 use cms::builder::{SignedDataBuilder, SignerInfoBuilder};
 use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::signed_data::{EncapsulatedContentInfo, SignerIdentifier};
-use der::asn1::{GeneralizedTime, ObjectIdentifier, OctetString, SetOfVec};
+use der::asn1::{GeneralizedTime, ObjectIdentifier, OctetString};
 use der::{Any, Decode as _, Encode as _, EncodePem as _, Sequence};
 use p256::ecdsa::{DerSignature, SigningKey};
 use serde::Deserialize;
 use serde_json::json;
-use sha2::{Digest as _, Sha256};
 use spki::{AlgorithmIdentifierOwned, EncodePublicKey as _, SubjectPublicKeyInfoOwned};
-use x509_cert::attr::Attribute;
 use x509_cert::builder::{Builder as _, CertificateBuilder, Profile};
-use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::ExtendedKeyUsage;
 use x509_cert::name::Name;
 use x509_cert::serial_number::SerialNumber;
@@ -45,8 +42,6 @@ use crate::app::Json200;
 
 const ID_CT_TST_INFO: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.1.4");
 const ID_KP_TIME_STAMPING: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
-const ID_AA_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
 const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 /// The TSA's policy (PROPOSAL: a private arc for the simulator).
 const TSA_POLICY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.4.1.55555.26.1");
@@ -80,23 +75,6 @@ struct TstInfo {
     message_imprint: MessageImprint,
     serial_number: SerialNumber,
     gen_time: GeneralizedTime,
-}
-
-#[derive(Sequence)]
-struct SigningCertificateV2 {
-    certs: Vec<EssCertIdV2>,
-}
-
-#[derive(Sequence)]
-struct EssCertIdV2 {
-    cert_hash: OctetString,
-    issuer_serial: IssuerSerial,
-}
-
-#[derive(Sequence)]
-struct IssuerSerial {
-    issuer: Vec<GeneralName>,
-    serial_number: SerialNumber,
 }
 
 fn e<E: std::fmt::Display>(what: &str) -> impl Fn(E) -> String + '_ {
@@ -221,21 +199,8 @@ fn token(
         econtent_type: ID_CT_TST_INFO,
         econtent: Some(Any::new(der::Tag::OctetString, tst_der).map_err(e("content"))?),
     };
-    let cert_der = t.cert.to_der().map_err(e("certificate"))?;
     let tbs = &t.cert.tbs_certificate;
-    let ess = SigningCertificateV2 {
-        certs: vec![EssCertIdV2 {
-            cert_hash: OctetString::new(Sha256::digest(&cert_der).to_vec()).map_err(e("hash"))?,
-            issuer_serial: IssuerSerial {
-                issuer: vec![GeneralName::DirectoryName(tbs.issuer.clone())],
-                serial_number: tbs.serial_number.clone(),
-            },
-        }],
-    };
-    let mut values = SetOfVec::new();
-    values
-        .insert(Any::from_der(&ess.to_der().map_err(e("ESS"))?).map_err(e("ESS"))?)
-        .map_err(e("ESS"))?;
+    let ess_attr = crate::pades::cms::signing_certificate_v2(&t.cert).map_err(e("ESS"))?;
     let sha256 = AlgorithmIdentifierOwned {
         oid: ID_SHA256,
         parameters: None,
@@ -246,12 +211,7 @@ fn token(
     });
     let mut signer =
         SignerInfoBuilder::new(&t.key, sid, sha256.clone(), &content, None).map_err(e("signer"))?;
-    signer
-        .add_signed_attribute(Attribute {
-            oid: ID_AA_SIGNING_CERTIFICATE_V2,
-            values,
-        })
-        .map_err(e("signer"))?;
+    signer.add_signed_attribute(ess_attr).map_err(e("signer"))?;
     let mut builder = SignedDataBuilder::new(&content);
     builder.add_digest_algorithm(sha256).map_err(e("digest"))?;
     builder
