@@ -57,8 +57,29 @@ export declare namespace Ops {
   type ApprovalType = "public_key" | "certificate" | "onboarded_approver_certificate" | (string & {})
   /** The key type of a new approver. */
   type ApproverAlgorithm = "ec" | "rsa"
+  /** One audit event. */
+  type AuditEvent = {
+  /** Details (e.g. a decline reason). */
+  data: string | null
+  /** When. */
+  date_time: string | null
+  /** What happened (`Sign`, `Decline`, `View`…). */
+  kind: string
+  /** What it happened to (a document or package name). */
+  target: string | null
+  /** The kind of target. */
+  target_type: string | null
+  /** Who (name). */
+  user: string | null
+  /** Who (email). */
+  user_email: string | null
+  /** From which IP address. */
+  user_ip: string | null
+}
   /** Bytes as standard base64 text (padded). */
   type Base64 = string
+  /** One of the known values (see examples; case-insensitive), or another the provider uses. */
+  type CallbackEventName = "PACKAGE_CREATE" | "PACKAGE_ACTIVATE" | "PACKAGE_DEACTIVATE" | "PACKAGE_READY_FOR_COMPLETE" | "PACKAGE_COMPLETE" | "PACKAGE_EXPIRE" | "PACKAGE_OPT_OUT" | "PACKAGE_DECLINE" | "PACKAGE_TRASH" | "PACKAGE_RESTORE" | "PACKAGE_DELETE" | "PACKAGE_ARCHIVE" | "PACKAGE_ATTACHMENT" | "SIGNER_COMPLETE" | "SIGNER_LOCKED" | "DOCUMENT_SIGNED" | "DOCUMENT_VIEWED" | "ROLE_REASSIGN" | "KBA_FAILURE" | "EMAIL_BOUNCE" | "TEMPLATE_CREATE" | (string & {})
   /**
    * A self-signed certificate for a key (`POST /v1/certificate/synchronous/selfsign`).
    * 
@@ -165,6 +186,8 @@ export declare namespace Ops {
   /** The name. */
   name: string
 }
+  /** What of a transaction to download. */
+  type DownloadWhat = "document" | "original" | "zip" | "evidence_summary"
   /** One of the known values (see examples; case-insensitive), or another the provider uses. */
   type ExtendedKeyUsage = "ANY_EXTENDED_KEY_USAGE" | "SERVER_AUTH" | "CLIENT_AUTH" | "CODE_SIGNING" | "EMAIL_PROTECTION" | "TIME_STAMPING" | "OCSP_SIGNING" | (string & {})
   /** A field on a document page (coordinates in PDF points, page 0-based). */
@@ -313,6 +336,43 @@ export declare namespace Ops {
   lastName: string | null
   /** Title. */
   title: string | null
+}
+  /** A transaction ("package") as OneSpan returns it. */
+  type Package = {
+  /** Whether the package completes itself when every signer is done. */
+  autocomplete: boolean | null
+  /** When it was created. */
+  created: string | null
+  /** Free data attached to the package. */
+  data: unknown
+  /** The description. */
+  description: string | null
+  /** The documents. */
+  documents: Array<Document>
+  /** The expiry date (UTC). */
+  due: string | null
+  /** The invitation message. */
+  emailMessage: string | null
+  /** The package id (28 characters of base64, often with `=`). */
+  id: string
+  /** The language. */
+  language: string | null
+  /** Messages (e.g. a signer's decline or opt-out reason). */
+  messages: Array<Message>
+  /** The name. */
+  name: string
+  /** The roles (signers), in signing order. */
+  roles: Array<Role>
+  /** The sender, as OneSpan describes it. */
+  sender: unknown
+  /** The status. */
+  status: PackageStatus
+  /** Whether it is in the trash. */
+  trashed: boolean
+  /** `PACKAGE` or `TEMPLATE`. */
+  type: string | null
+  /** When it was last updated. */
+  updated: string | null
 }
   /** One of the known values (see examples; case-insensitive), or another the provider uses. */
   type PackageStatus = "DRAFT" | "SENT" | "COMPLETED" | "ARCHIVED" | "DECLINED" | "OPTED_OUT" | "EXPIRED" | (string & {})
@@ -608,6 +668,10 @@ export declare namespace Ops {
   /** The signer's id. */
   signer_id: string
 }
+  /** One of the known values (see examples; case-insensitive), or another the provider uses. */
+  type SigningStatus = "DRAFT" | "COMPLETED" | "ARCHIVED" | "DECLINED" | "OPTED_OUT" | "EXPIRED" | "CANCELED" | "SIGNING_PENDING" | "SIGNING_COMPLETED" | "DELETED" | (string & {})
+  /** Sort direction of a listing. */
+  type SortOrder = "asc" | "desc"
   /** Start-signing request. */
   type StartSigning = {
   /** The documents to sign, in the order the signer sees them. */
@@ -2430,6 +2494,220 @@ export interface Operations {
   }
   /** Onboard an approver with its one-time code (`POST /v1/approver/onboard`, approver */
   'securosys.onboardApprover': Operations['securosys.onboard_approver']
+  /**
+   * Add a document (path or base64, with its signature fields) to a draft
+   */
+  'onespan.add_document': {
+    request: {
+      /**
+       * The document, as an item of `onespan.create_package`'s `documents`:
+       * `{"name"?, "id"?, "path" | "content_base64", "fields": [...]}`.
+       */
+      document: unknown
+      /** The transaction id. */
+      package_id: string
+    }
+    result: {
+      /** The signature blocks. */
+      approvals: Array<Ops.OnespanApproval>
+      /** The description. */
+      description: string | null
+      /** Fields not tied to a signature. */
+      fields: Array<Ops.Field>
+      /** The document id. */
+      id: string
+      /** The position in the package. */
+      index: number | null
+      /** The name. */
+      name: string
+    }
+  }
+  /** Add a document (path or base64, with its signature fields) to a draft */
+  'onespan.addDocument': Operations['onespan.add_document']
+  /**
+   * Change a draft transaction (only the fields given); refused once it is sent.
+   */
+  'onespan.update_package': {
+    request: {
+      /** New autocomplete setting. */
+      autocomplete?: boolean | null
+      /** New description. */
+      description?: string | null
+      /** New expiry (UTC, `yyyy-MM-ddTHH:mm:ss`). */
+      due?: string | null
+      /** New invitation message. */
+      email_message?: string | null
+      /** New name. */
+      name?: string | null
+      /** The transaction id. */
+      package_id: string
+    }
+    result: Record<string, unknown>
+  }
+  /** Change a draft transaction (only the fields given); refused once it is sent. */
+  'onespan.updatePackage': Operations['onespan.update_package']
+  /**
+   * The signing status of a transaction, or of one signer and/or document of it.
+   */
+  'onespan.signing_status': {
+    request: {
+      /** Only this document. */
+      document_id?: string | null
+      /** The transaction id. */
+      package_id: string
+      /** Only this signer (role id). */
+      signer_id?: string | null
+    }
+    result: {
+      /** `DRAFT`, `SIGNING_PENDING`, `COMPLETED`, `DECLINED`, `EXPIRED`, … */
+      status: Ops.SigningStatus
+    }
+  }
+  /** The signing status of a transaction, or of one signer and/or document of it. */
+  'onespan.signingStatus': Operations['onespan.signing_status']
+  /**
+   * A transaction's audit trail, oldest event first.
+   */
+  'onespan.audit': {
+    request: {
+      /** The transaction (package) id. */
+      package_id: string
+    }
+    result: {
+      /** The events, oldest first. */
+      events: Array<Ops.AuditEvent>
+      /** The package id. */
+      package_id: string | null
+    }
+  }
+  /**
+   * Download a document, its original, the ZIP of all documents or the evidence
+   */
+  'onespan.download': {
+    request: {
+      /**
+       * Write the download into this directory (created if missing), never over an existing
+       * file.
+       */
+      dir?: string | null
+      /** The document (for `document` and `original`). */
+      document_id?: string | null
+      /** What to download. */
+      kind: Ops.DownloadWhat
+      /** The transaction id. */
+      package_id: string
+      /** Write the download to this file. */
+      path?: string | null
+    }
+    result: {
+      /** The number of bytes. */
+      bytes: number
+      /** In memory: the content, base64. */
+      content_base64?: Ops.Base64 | null
+      /**
+       * In memory: the file name OneSpan suggested (made safe), if any; into a directory: the
+       * name the file got.
+       */
+      file_name: string | null
+      /** Into a file or a directory: the path written. */
+      path?: string | null
+    }
+  }
+  /**
+   * One page of transactions (`next_from` is the next page's `from`).
+   */
+  'onespan.list': {
+    request: {
+      /**
+       * `onespan.list`: the 1-based position of the page's first transaction (default 1; the
+       * previous page's `next_from`).
+       */
+      from?: number | null
+      /** Transactions per page, 1–100 (default 50). */
+      page_size?: number | null
+      /** Full-text search (e.g. a transaction's name). */
+      search?: string | null
+      /** Sort field (e.g. `updated`, `name`); `sort_order` gives the direction. */
+      sort?: string | null
+      /** Sort direction (default ascending). */
+      sort_order?: Ops.SortOrder | null
+      /** Only transactions with this status. */
+      status?: Ops.PackageStatus | null
+    }
+    result: {
+      /** The `from` of the next page; `null` after the last one. */
+      next_from: number | null
+      /** The transactions (of this page, or every page). */
+      packages: Array<Ops.Package>
+      /** How many transactions match in total. */
+      total: number
+    }
+  }
+  /**
+   * Every matching transaction, fetched page by page.
+   */
+  'onespan.list_all': {
+    request: {
+      /**
+       * `onespan.list`: the 1-based position of the page's first transaction (default 1; the
+       * previous page's `next_from`).
+       */
+      from?: number | null
+      /** Transactions per page, 1–100 (default 50). */
+      page_size?: number | null
+      /** Full-text search (e.g. a transaction's name). */
+      search?: string | null
+      /** Sort field (e.g. `updated`, `name`); `sort_order` gives the direction. */
+      sort?: string | null
+      /** Sort direction (default ascending). */
+      sort_order?: Ops.SortOrder | null
+      /** Only transactions with this status. */
+      status?: Ops.PackageStatus | null
+    }
+    result: {
+      /** The `from` of the next page; `null` after the last one. */
+      next_from: number | null
+      /** The transactions (of this page, or every page). */
+      packages: Array<Ops.Package>
+      /** How many transactions match in total. */
+      total: number
+    }
+  }
+  /** Every matching transaction, fetched page by page. */
+  'onespan.listAll': Operations['onespan.list_all']
+  /**
+   * Register the account's callback (replaces an earlier one).
+   */
+  'onespan.register_callback': {
+    request: {
+      /** The events to post (`PACKAGE_COMPLETE`, `PACKAGE_DECLINE`, …). */
+      events: Array<Ops.CallbackEventName>
+      /** The callback key OneSpan sends back as `Authorization: Basic <key>` (never shown). */
+      key: string
+      /** Where OneSpan posts events: `https://` (plain `http://` only to a loopback host). */
+      url: string
+    }
+    result: Record<string, unknown>
+  }
+  /** Register the account's callback (replaces an earlier one). */
+  'onespan.registerCallback': Operations['onespan.register_callback']
+  /**
+   * The account's registered callback.
+   */
+  'onespan.get_callback': {
+    request: {
+    }
+    result: {
+      /** The events that are posted. */
+      events: Array<Ops.CallbackEventName>
+      /** Whether OneSpan returned the key (it is never shown). */
+      has_key: boolean
+      /** Where events are posted. */
+      url: string | null
+    }
+  }
+  /** The account's registered callback. */
+  'onespan.getCallback': Operations['onespan.get_callback']
 }
 
 /** The name of an operation, in either spelling. */

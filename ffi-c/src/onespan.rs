@@ -479,8 +479,8 @@ pub unsafe extern "C" fn sb_onespan_signing_url(
 }
 
 /// The package's audit trail (`GET /api/packages/{id}/audit`) as JSON in `*out_json` (free with
-/// `sb_string_free`), in OneSpan's own names: `{"package-id", "audit-events": [{"type",
-/// "date-time", "target", "target-type", "user", "user-email", "user-ip", "data"}]}` (`type`:
+/// `sb_string_free`), as the operation `onespan.audit` gives it: `{"package_id", "events":
+/// [{"kind", "date_time", "target", "target_type", "user", "user_email", "user_ip", "data"}]}` (`kind`:
 /// `Create`, `Send`, `View`, `Sign`, `Decline`...; `data`: a decline or opt-out reason).
 ///
 /// # Safety

@@ -387,7 +387,7 @@ static void test_onespan_two_signers_and_downloads(void) {
 
     /* audit */
     CHECK_CODE(sb_onespan_audit(c, pid, &audit, &err), SB_OK, err, "audit");
-    CHECK(audit != NULL && strstr(audit, "\"audit-events\"") != NULL && strstr(audit, "\"type\":\"Sign\"") != NULL);
+    CHECK(audit != NULL && strstr(audit, "\"events\"") != NULL && strstr(audit, "\"kind\":\"Sign\"") != NULL);
     sb_string_free(audit);
 
     /* listing: the iterator finds it by its unique name, then ends */

@@ -19,12 +19,15 @@ __all__ = [
     "ApprovalTaskOut",
     "ApprovalType",
     "ApproverAlgorithm",
+    "AuditEvent",
+    "CallbackEventName",
     "CertificateRequest",
     "CipherAlgorithm",
     "CsrRequest",
     "Curve",
     "DistinguishedName",
     "Document",
+    "DownloadWhat",
     "ExtendedKeyUsage",
     "Field",
     "FileRef",
@@ -35,29 +38,48 @@ __all__ = [
     "KeyStatusOut",
     "KeyUsage",
     "Message",
+    "OnespanAddDocumentRequest",
+    "OnespanAddDocumentResult",
     "OnespanApproval",
     "OnespanArchiveRequest",
     "OnespanArchiveResult",
+    "OnespanAuditRequest",
+    "OnespanAuditResult",
     "OnespanCreatePackageRequest",
     "OnespanCreatePackageResult",
     "OnespanDeleteRequest",
     "OnespanDeleteResult",
+    "OnespanDownloadRequest",
+    "OnespanDownloadResult",
+    "OnespanGetCallbackRequest",
+    "OnespanGetCallbackResult",
     "OnespanGetPackageRequest",
     "OnespanGetPackageResult",
+    "OnespanListAllRequest",
+    "OnespanListAllResult",
+    "OnespanListRequest",
+    "OnespanListResult",
     "OnespanOptions",
+    "OnespanRegisterCallbackRequest",
+    "OnespanRegisterCallbackResult",
     "OnespanRestoreRequest",
     "OnespanRestoreResult",
     "OnespanSendRequest",
     "OnespanSendResult",
     "OnespanSignerInfo",
+    "OnespanSigningStatusRequest",
+    "OnespanSigningStatusResult",
     "OnespanSigningUrlRequest",
     "OnespanSigningUrlResult",
     "OnespanStatusRequest",
     "OnespanStatusResult",
     "OnespanTrashRequest",
     "OnespanTrashResult",
+    "OnespanUpdatePackageRequest",
+    "OnespanUpdatePackageResult",
     "OnespanWaitRequest",
     "OnespanWaitResult",
+    "Package",
     "PackageStatus",
     "PayloadKind",
     "PdfVerifyRequest",
@@ -214,10 +236,12 @@ __all__ = [
     "SigningSaveAllResult",
     "SigningStartRequest",
     "SigningStartResult",
+    "SigningStatus",
     "SigningStatusRequest",
     "SigningStatusResult",
     "SigningWaitRequest",
     "SigningWaitResult",
+    "SortOrder",
     "StartSigning",
     "TaskKind",
     "TaskOrder",
@@ -2795,3 +2819,261 @@ class SecurosysOnboardApproverResult(TypedDict):
     certificate_pem: str
     # The private key, PKCS#8 PEM (what `approver_key_pem` takes).
     key_pem: str
+
+
+class OnespanAddDocumentRequest(TypedDict):
+    """A document to add to a draft transaction."""
+
+    # The document, as an item of `onespan.create_package`'s `documents`:
+    # `{"name"?, "id"?, "path" | "content_base64", "fields": [...]}`.
+    document: object
+    # The transaction id.
+    package_id: str
+
+
+class OnespanAddDocumentResult(TypedDict):
+    """A document of a package."""
+
+    # The signature blocks.
+    approvals: list[OnespanApproval]
+    # The description.
+    description: Optional[str]
+    # Fields not tied to a signature.
+    fields: list[Field]
+    # The document id.
+    id: str
+    # The position in the package.
+    index: Optional[int]
+    # The name.
+    name: str
+
+
+class _OnespanUpdatePackageRequestRequired(TypedDict):
+    # The transaction id.
+    package_id: str
+
+
+class OnespanUpdatePackageRequest(_OnespanUpdatePackageRequestRequired, total=False):
+    """A sparse change of a draft transaction: only the fields given change (at least one)."""
+
+    # New autocomplete setting.
+    autocomplete: Optional[bool]
+    # New description.
+    description: Optional[str]
+    # New expiry (UTC, `yyyy-MM-ddTHH:mm:ss`).
+    due: Optional[str]
+    # New invitation message.
+    email_message: Optional[str]
+    # New name.
+    name: Optional[str]
+
+
+OnespanUpdatePackageResult = dict[str, Any]
+
+
+class _OnespanSigningStatusRequestRequired(TypedDict):
+    # The transaction id.
+    package_id: str
+
+
+class OnespanSigningStatusRequest(_OnespanSigningStatusRequestRequired, total=False):
+    """The signing status of a transaction, or of one signer and/or one document of it."""
+
+    # Only this document.
+    document_id: Optional[str]
+    # Only this signer (role id).
+    signer_id: Optional[str]
+
+
+# One of the known values (see examples; case-insensitive), or another the provider uses.
+SigningStatus = str
+
+
+class OnespanSigningStatusResult(TypedDict):
+    """A signing status."""
+
+    # `DRAFT`, `SIGNING_PENDING`, `COMPLETED`, `DECLINED`, `EXPIRED`, …
+    status: SigningStatus
+
+
+class OnespanAuditRequest(TypedDict):
+    """A OneSpan transaction, by id."""
+
+    # The transaction (package) id.
+    package_id: str
+
+
+class AuditEvent(TypedDict):
+    """One audit event."""
+
+    # Details (e.g. a decline reason).
+    data: Optional[str]
+    # When.
+    date_time: Optional[str]
+    # What happened (`Sign`, `Decline`, `View`…).
+    kind: str
+    # What it happened to (a document or package name).
+    target: Optional[str]
+    # The kind of target.
+    target_type: Optional[str]
+    # Who (name).
+    user: Optional[str]
+    # Who (email).
+    user_email: Optional[str]
+    # From which IP address.
+    user_ip: Optional[str]
+
+
+class OnespanAuditResult(TypedDict):
+    """A package's audit trail (`GET /packages/{id}/audit`)."""
+
+    # The events, oldest first.
+    events: list[AuditEvent]
+    # The package id.
+    package_id: Optional[str]
+
+
+# What of a transaction to download.
+DownloadWhat = Union[Literal["document"], Literal["original"], Literal["zip"], Literal["evidence_summary"]]
+
+
+class _OnespanDownloadRequestRequired(TypedDict):
+    # What to download.
+    kind: DownloadWhat
+    # The transaction id.
+    package_id: str
+
+
+class OnespanDownloadRequest(_OnespanDownloadRequestRequired, total=False):
+    """A download: into memory (neither `path` nor `dir`), into a file (`path`) or into a directory
+under the name OneSpan suggests (`dir`); files are streamed and written atomically."""
+
+    # Write the download into this directory (created if missing), never over an existing
+    # file.
+    dir: Optional[str]
+    # The document (for `document` and `original`).
+    document_id: Optional[str]
+    # Write the download to this file.
+    path: Optional[str]
+
+
+class _OnespanDownloadResultRequired(TypedDict):
+    # The number of bytes.
+    bytes: int
+    # In memory: the file name OneSpan suggested (made safe), if any; into a directory: the
+    # name the file got.
+    file_name: Optional[str]
+
+
+class OnespanDownloadResult(_OnespanDownloadResultRequired, total=False):
+    """A finished download."""
+
+    # In memory: the content, base64.
+    content_base64: Optional[str]
+    # Into a file or a directory: the path written.
+    path: Optional[str]
+
+
+# Sort direction of a listing.
+SortOrder = Union[Literal["asc"], Literal["desc"]]
+
+
+# Which transactions to list, and how.
+OnespanListRequest = TypedDict("OnespanListRequest", {"from": "Optional[int]", "page_size": "Optional[int]", "search": "Optional[str]", "sort": "Optional[str]", "sort_order": "Optional[SortOrder]", "status": "Optional[PackageStatus]"}, total=False)
+
+
+class Package(TypedDict):
+    """A transaction ("package") as OneSpan returns it."""
+
+    # Whether the package completes itself when every signer is done.
+    autocomplete: Optional[bool]
+    # When it was created.
+    created: Optional[str]
+    # Free data attached to the package.
+    data: object
+    # The description.
+    description: Optional[str]
+    # The documents.
+    documents: list[Document]
+    # The expiry date (UTC).
+    due: Optional[str]
+    # The invitation message.
+    emailMessage: Optional[str]
+    # The package id (28 characters of base64, often with `=`).
+    id: str
+    # The language.
+    language: Optional[str]
+    # Messages (e.g. a signer's decline or opt-out reason).
+    messages: list[Message]
+    # The name.
+    name: str
+    # The roles (signers), in signing order.
+    roles: list[Role]
+    # The sender, as OneSpan describes it.
+    sender: object
+    # The status.
+    status: PackageStatus
+    # Whether it is in the trash.
+    trashed: bool
+    # `PACKAGE` or `TEMPLATE`.
+    type: Optional[str]
+    # When it was last updated.
+    updated: Optional[str]
+
+
+class OnespanListResult(TypedDict):
+    """Transactions of a listing."""
+
+    # The `from` of the next page; `null` after the last one.
+    next_from: Optional[int]
+    # The transactions (of this page, or every page).
+    packages: list[Package]
+    # How many transactions match in total.
+    total: int
+
+
+# Which transactions to list, and how.
+OnespanListAllRequest = TypedDict("OnespanListAllRequest", {"from": "Optional[int]", "page_size": "Optional[int]", "search": "Optional[str]", "sort": "Optional[str]", "sort_order": "Optional[SortOrder]", "status": "Optional[PackageStatus]"}, total=False)
+
+
+class OnespanListAllResult(TypedDict):
+    """Transactions of a listing."""
+
+    # The `from` of the next page; `null` after the last one.
+    next_from: Optional[int]
+    # The transactions (of this page, or every page).
+    packages: list[Package]
+    # How many transactions match in total.
+    total: int
+
+
+# One of the known values (see examples; case-insensitive), or another the provider uses.
+CallbackEventName = str
+
+
+class OnespanRegisterCallbackRequest(TypedDict):
+    """The account's callback registration."""
+
+    # The events to post (`PACKAGE_COMPLETE`, `PACKAGE_DECLINE`, …).
+    events: list[CallbackEventName]
+    # The callback key OneSpan sends back as `Authorization: Basic <key>` (never shown).
+    key: str
+    # Where OneSpan posts events: `https://` (plain `http://` only to a loopback host).
+    url: str
+
+
+OnespanRegisterCallbackResult = dict[str, Any]
+
+
+OnespanGetCallbackRequest = dict[str, object]
+
+
+class OnespanGetCallbackResult(TypedDict):
+    """The registered callback."""
+
+    # The events that are posted.
+    events: list[CallbackEventName]
+    # Whether OneSpan returned the key (it is never shown).
+    has_key: bool
+    # Where events are posted.
+    url: Optional[str]

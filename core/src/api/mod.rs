@@ -19,6 +19,7 @@
 //! state as JSON.
 
 mod ops;
+mod ops_onespan;
 mod ops_securosys;
 mod ops_securosys_keys;
 mod wire;

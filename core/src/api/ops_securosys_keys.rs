@@ -186,7 +186,7 @@ impl std::fmt::Debug for ApproverIdentity {
 /// Appends this file's entries to the table entries it is given and declares the table.
 macro_rules! securosys_key_management_operations {
     ($($rest:tt)*) => {
-        operations! {
+        super::ops_onespan::onespan_operations! {
             $($rest)*
 
             // ---- Securosys seed and derived keys, file encryption ---------------

@@ -423,39 +423,39 @@ pub struct SigningUrl {
 }
 
 /// A package's audit trail (`GET /packages/{id}/audit`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Audit {
     /// The package id.
-    #[serde(default, rename = "package-id")]
+    #[serde(default, rename(deserialize = "package-id"))]
     pub package_id: Option<String>,
     /// The events, oldest first.
-    #[serde(default, rename = "audit-events", deserialize_with = "nd")]
+    #[serde(default, rename(deserialize = "audit-events"), deserialize_with = "nd")]
     pub events: Vec<AuditEvent>,
 }
 
 /// One audit event.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuditEvent {
     /// What happened (`Sign`, `Decline`, `View`…).
-    #[serde(default, rename = "type", deserialize_with = "nd")]
+    #[serde(default, rename(deserialize = "type"), deserialize_with = "nd")]
     pub kind: String,
     /// When.
-    #[serde(default, rename = "date-time")]
+    #[serde(default, rename(deserialize = "date-time"))]
     pub date_time: Option<String>,
     /// What it happened to (a document or package name).
     #[serde(default)]
     pub target: Option<String>,
     /// The kind of target.
-    #[serde(default, rename = "target-type")]
+    #[serde(default, rename(deserialize = "target-type"))]
     pub target_type: Option<String>,
     /// Who (name).
     #[serde(default)]
     pub user: Option<String>,
     /// Who (email).
-    #[serde(default, rename = "user-email")]
+    #[serde(default, rename(deserialize = "user-email"))]
     pub user_email: Option<String>,
     /// From which IP address.
-    #[serde(default, rename = "user-ip")]
+    #[serde(default, rename(deserialize = "user-ip"))]
     pub user_ip: Option<String>,
     /// Details (e.g. a decline reason).
     #[serde(default)]
