@@ -76,6 +76,11 @@ export declare namespace Ops {
   /** From which IP address. */
   user_ip: string | null
 }
+  /** Options of a BankID Sweden identification. */
+  type BankIdSeOptions = {
+  /** Only this person (12-digit personnummer) may identify. */
+  personal_number?: string | null
+}
   /** Bytes as standard base64 text (padded). */
   type Base64 = string
   /** One of the known values (see examples; case-insensitive), or another the provider uses. */
@@ -113,6 +118,30 @@ export declare namespace Ops {
 }
   /** One of the known values (see examples; case-insensitive), or another the provider uses. */
   type CipherAlgorithm = "RSA_PADDING_OAEP" | "RSA_PADDING_OAEP_WITH_SHA224" | "RSA_PADDING_OAEP_WITH_SHA256" | "RSA_PADDING_OAEP_WITH_SHA384" | "RSA_PADDING_OAEP_WITH_SHA512" | "RSA_PADDING_PKCS" | "RSA_NO_PADDING" | "AES_GCM" | "AES_CBC_NO_PADDING" | "AES_CTR" | "AES_ECB" | "CHACHA20_AEAD" | (string & {})
+  /** A "core sessions" product by its path: `POST /core/api/sessions/{category}/{product}`. */
+  type CoreProduct = {
+  /** e.g. `identity_verification`. */
+  category: string
+  /** e.g. `bankid_se`. */
+  product: string
+}
+  /** Create-session request: the v5 envelope (contract §3.2). Every field is optional. */
+  type CreateSigning = {
+  /** Your GDPR user reference. */
+  gdpr_user_id?: string | null
+  /** UI language, e.g. `"En"` or `"No"`. */
+  locale?: string | null
+  /** Product metadata (`{}` when empty; the gateway requires the field). */
+  metadata?: unknown
+  /** Where the signer's browser goes after cancelling or failing. */
+  redirect_failure?: string | null
+  /** Where the signer's browser goes after signing. */
+  redirect_success?: string | null
+  /** Your own reference, echoed back with the redirect and in webhooks. */
+  relay_state?: string | null
+  /** A URL the gateway POSTs results to. */
+  webhook?: string | null
+}
   /**
    * A certificate signing request for a key (`POST /v1/certificate/synchronous/request`).
    * 
@@ -188,6 +217,8 @@ export declare namespace Ops {
 }
   /** What of a transaction to download. */
   type DownloadWhat = "document" | "original" | "zip" | "evidence_summary"
+  /** An eID product signbridge knows by name. */
+  type EidPreset = "bankid_se" | "mitid" | "mitid_cpr_match" | "freja" | "bankid_no"
   /** One of the known values (see examples; case-insensitive), or another the provider uses. */
   type ExtendedKeyUsage = "ANY_EXTENDED_KEY_USAGE" | "SERVER_AUTH" | "CLIENT_AUTH" | "CODE_SIGNING" | "EMAIL_PROTECTION" | "TIME_STAMPING" | "OCSP_SIGNING" | (string & {})
   /** A field on a document page (coordinates in PDF points, page 0-based). */
@@ -234,6 +265,39 @@ export declare namespace Ops {
   file_id: string
   /** Signature placement; the gateway's default when absent. */
   placement?: Placement | null
+}
+  /** Options of a Freja eID identification (§5). */
+  type FrejaOptions = {
+  /** e.g. `["BASIC_USER_INFO", "DATE_OF_BIRTH"]`. */
+  attributes_to_return?: Array<string>
+  /** `SE`, `NO`, `FI` or `DK`. */
+  country: string
+  /** `BASIC`, `EXTENDED` or `PLUS`. */
+  min_registration_level?: string | null
+  /** The person's SSN (SE: 12 digits, NO: 11). */
+  ssn: string
+}
+  /**
+   * The identified person. Products spell fields differently (camelCase in v5, PascalCase in
+   * legacy v2, snake_case in some): all are accepted.
+   */
+  type Identity = {
+  /** Age as reported. */
+  age: number | null
+  /** ISO country code (`SE`, `NO`, `DK`…). */
+  country_code: string | null
+  /** Date of birth, `YYYY-MM-DD` as the provider gives it. */
+  date_of_birth: string | null
+  /** First (given) name. */
+  first_name: string | null
+  /** Full name. */
+  full_name: string | null
+  /** Gender as reported. */
+  gender: string | null
+  /** Last (family) name. */
+  last_name: string | null
+  /** National identity number (personnummer, fødselsnummer, CPR…). */
+  personal_number: string | null
 }
   /** One of the known values (see examples; case-insensitive), or another the provider uses. */
   type KeyAlgorithm = "RSA" | "EC" | "ED" | "DSA" | "AES" | (string & {})
@@ -297,6 +361,19 @@ export declare namespace Ops {
   from: unknown
   /** `NEW`, `READ` or `TRASHED`. */
   status: string | null
+}
+  /** Options of a MitID identification (§5). */
+  type MitIdOptions = {
+  /** `LogOn` (default) or another documented action. */
+  action?: string | null
+  /** With a CPR number the session is a CPR match (`match_cpr/mitid`). */
+  cpr_number?: string | null
+  /** `En`, `Da` or `Kl`. */
+  language?: string | null
+  /** `Low`, `Substantial` or `High`. */
+  level?: string | null
+  /** e.g. `["DATE_OF_BIRTH", "IDENTITY_NAME"]`. */
+  requested_attributes?: Array<string>
 }
   /** A signature block (approval) of one role on a document. */
   type OnespanApproval = {
@@ -696,6 +773,13 @@ export declare namespace Ops {
   trust_anchors_der_base64?: Array<Base64>
   /** PEM certificates. */
   trust_anchors_pem?: Array<string>
+}
+  /** A newer-style product by its path: `POST /api/v5/sessions/{provider}/{operation}`. */
+  type V5Product = {
+  /** e.g. `auth`. */
+  operation: string
+  /** e.g. `bankidno`. */
+  provider: string
 }
   /** The report on a document. */
   type VerifyReport = {
@@ -2708,6 +2792,178 @@ export interface Operations {
   }
   /** The account's registered callback. */
   'onespan.getCallback': Operations['onespan.get_callback']
+  /**
+   * Create an eID session (a product by name with its options, or any product by
+   */
+  'zignsec.eid_create': {
+    request: {
+      /** Options of `bankid_se`. */
+      bankid_se?: Ops.BankIdSeOptions | null
+      /** Or a "core sessions" product by its path. */
+      core?: Ops.CoreProduct | null
+      /** Options of `freja` (required for it). */
+      freja?: Ops.FrejaOptions | null
+      /** Options of `mitid` (a `cpr_number` makes it a CPR match). */
+      mitid?: Ops.MitIdOptions | null
+      /**
+       * A product by name (`bankid_se`, `mitid`, `mitid_cpr_match`, `freja`,
+       * `bankid_no`).
+       */
+      product?: Ops.EidPreset | null
+      /** The session envelope: locale, redirects, relay state, webhook, metadata. */
+      session?: Ops.CreateSigning
+      /** Or a v5 product by its path. */
+      v5?: Ops.V5Product | null
+    }
+    result: {
+      /** The session id (ZignSec's RequestID). */
+      id: string
+      /** Send the user's browser here (an iframe works too). */
+      redirect_url: string
+      /** Its status (normally `Created`). */
+      status: Ops.SessionStatus
+    }
+  }
+  /** Create an eID session (a product by name with its options, or any product by */
+  'zignsec.eidCreate': Operations['zignsec.eid_create']
+  /**
+   * An eID session's state and result (one read).
+   */
+  'zignsec.eid_result': {
+    request: {
+      /** Or a "core sessions" product by its path. */
+      core?: Ops.CoreProduct | null
+      /**
+       * A product by name (`bankid_se`, `mitid`, `mitid_cpr_match`, `freja`,
+       * `bankid_no`).
+       */
+      product?: Ops.EidPreset | null
+      /** The session id. */
+      session_id: string
+      /** Or a v5 product by its path. */
+      v5?: Ops.V5Product | null
+    }
+    result: {
+      /** Errors the gateway reported. */
+      errors: Array<Ops.ProviderErrorItem>
+      /** Session id. */
+      id: string
+      /** The identified person, once `Finished`. */
+      identity: Ops.Identity | null
+      /** The product's whole `result` object, for fields without a typed accessor. */
+      raw_result: unknown
+      /** Your `relay_state`, echoed. */
+      relay_state: string | null
+      /** Current state. */
+      status: Ops.SessionStatus
+    }
+  }
+  /** An eID session's state and result (one read). */
+  'zignsec.eidResult': Operations['zignsec.eid_result']
+  /**
+   * Wait until an eID session is final: the identified person once `Finished`; a
+   *
+   * Waits: takes `interval_ms` and `timeout_ms`; pass `options` for progress and an `AbortSignal`.
+   */
+  'zignsec.eid_wait': {
+    request: {
+      /** Or a "core sessions" product by its path. */
+      core?: Ops.CoreProduct | null
+      /** Time between two polls, in milliseconds (default 2 s). */
+      interval_ms?: number | null
+      /**
+       * A product by name (`bankid_se`, `mitid`, `mitid_cpr_match`, `freja`,
+       * `bankid_no`).
+       */
+      product?: Ops.EidPreset | null
+      /** The session id. */
+      session_id: string
+      /** Give up after this long, in milliseconds. */
+      timeout_ms?: number | null
+      /** Or a v5 product by its path. */
+      v5?: Ops.V5Product | null
+    }
+    result: {
+      /** Errors the gateway reported. */
+      errors: Array<Ops.ProviderErrorItem>
+      /** Session id. */
+      id: string
+      /** The identified person, once `Finished`. */
+      identity: Ops.Identity | null
+      /** The product's whole `result` object, for fields without a typed accessor. */
+      raw_result: unknown
+      /** Your `relay_state`, echoed. */
+      relay_state: string | null
+      /** Current state. */
+      status: Ops.SessionStatus
+    }
+  }
+  /** Wait until an eID session is final: the identified person once `Finished`; a */
+  'zignsec.eidWait': Operations['zignsec.eid_wait']
+  /**
+   * Handle the user's browser coming back to your target URL: an error in it is its
+   */
+  'zignsec.eid_complete_redirect': {
+    request: {
+      /** Or a "core sessions" product by its path. */
+      core?: Ops.CoreProduct | null
+      /**
+       * The relay state you created the session with (a different one in the URL is
+       * refused).
+       */
+      expected_relay_state?: string | null
+      /**
+       * A product by name (`bankid_se`, `mitid`, `mitid_cpr_match`, `freja`,
+       * `bankid_no`).
+       */
+      product?: Ops.EidPreset | null
+      /** The URL the browser came back to (whole, or its `?query`). */
+      returned_url: string
+      /** The session id. */
+      session_id: string
+      /** Or a v5 product by its path. */
+      v5?: Ops.V5Product | null
+    }
+    result: {
+      /** Errors the gateway reported. */
+      errors: Array<Ops.ProviderErrorItem>
+      /** Session id. */
+      id: string
+      /** The identified person, once `Finished`. */
+      identity: Ops.Identity | null
+      /** The product's whole `result` object, for fields without a typed accessor. */
+      raw_result: unknown
+      /** Your `relay_state`, echoed. */
+      relay_state: string | null
+      /** Current state. */
+      status: Ops.SessionStatus
+    }
+  }
+  /** Handle the user's browser coming back to your target URL: an error in it is its */
+  'zignsec.eidCompleteRedirect': Operations['zignsec.eid_complete_redirect']
+  /**
+   * Read the URL a browser came back to (no request is sent; needs no client):
+   */
+  'zignsec.parse_redirect': {
+    request: {
+      /** The whole URL, or just its `?query`. */
+      returned_url: string
+    }
+    result: {
+      /** `errorCode` (e.g. `CANCELLED`, `DECLINED`) or the OAuth-style `error` (`access_denied`). */
+      error_code: string | null
+      /** `errorText` or `error_description`. */
+      error_text: string | null
+      /** `relay_state` from the URL, if any. */
+      relay_state: string | null
+      /** `session_id` from the URL, if any. */
+      session_id: string | null
+      /** `true` when no error parameter was present. */
+      success: boolean
+    }
+  }
+  /** Read the URL a browser came back to (no request is sent; needs no client): */
+  'zignsec.parseRedirect': Operations['zignsec.parse_redirect']
 }
 
 /** The name of an operation, in either spelling. */

@@ -45,8 +45,14 @@ pub fn help(name: &str) -> signbridge::Result<()> {
     Ok(())
 }
 
+/// Whether `name` runs without a client (nothing is sent anywhere), so without configuration.
+pub fn standalone(name: &str) -> bool {
+    signbridge::api::operation(name).is_ok_and(|op| signbridge::api::STANDALONE.contains(&op.name))
+}
+
 /// `signbridge call OPERATION --json TEXT` (or `--json -` for stdin): run it, print the result.
-pub fn run(client: &Client, name: &str, json: Option<&str>) -> signbridge::Result<()> {
+/// `client` is `None` for the operations that need none ([`standalone`]).
+pub fn run(client: Option<&Client>, name: &str, json: Option<&str>) -> signbridge::Result<()> {
     let text = match json {
         Some("-") => {
             let mut s = String::new();
@@ -72,7 +78,10 @@ pub fn run(client: &Client, name: &str, json: Option<&str>) -> signbridge::Resul
             eprintln!("progress: {state}");
         })),
     };
-    let out = client.call(name, request, &ctx)?;
+    let out = match client {
+        Some(c) => c.call(name, request, &ctx)?,
+        None => signbridge::blocking::call_standalone(name, request)?,
+    };
     let pretty = serde_json::to_string_pretty(&out)
         .map_err(|e| Error::internal(format!("cannot print the result: {e}")))?;
     println!("{pretty}");

@@ -250,6 +250,12 @@ fn main() -> ExitCode {
             operation: Some(ref op),
             ..
         } if signbridge::api::operation(op).is_err() => signbridge::api::operation(op).map(|_| ()),
+        // Operations that send nothing anywhere need no configuration.
+        Command::Call {
+            operation: Some(ref op),
+            ref json,
+            ..
+        } if call::standalone(op) => call::run(None, op, json.as_deref()),
         Command::Call {
             operation: None, ..
         } => Err(Error::invalid_argument(
@@ -416,7 +422,7 @@ fn run(client: Client, command: Command) -> signbridge::Result<()> {
             operation: Some(op),
             json,
             ..
-        } => call::run(&client, &op, json.as_deref()),
+        } => call::run(Some(&client), &op, json.as_deref()),
         Command::Demo { .. } | Command::Sim { .. } | Command::Call { .. } => Ok(()),
     }
 }

@@ -420,6 +420,25 @@ fn call_runs_any_operation_with_a_json_request() {
         .expect("run");
     let err = String::from_utf8_lossy(&unknown.stderr);
     assert!(err.contains("securosys.create_key"), "{err}");
+    // An operation that sends nothing anywhere runs without any configuration.
+    let parsed = signbridge()
+        .args([
+            "call",
+            "zignsec.parse_redirect",
+            "--json",
+            r#"{"returned_url": "?errorCode=CANCELLED&relay_state=r1"}"#,
+        ])
+        .env_remove("SIGNBRIDGE_CONFIG")
+        .output()
+        .expect("run");
+    assert!(
+        parsed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&parsed.stderr)
+    );
+    let out: serde_json::Value = serde_json::from_slice(&parsed.stdout).expect("JSON on stdout");
+    assert_eq!(out["error_code"], "CANCELLED", "{out}");
+    assert_eq!(out["relay_state"], "r1", "{out}");
     let list = signbridge().args(["call", "--list"]).output().expect("run");
     let text = String::from_utf8_lossy(&list.stdout);
     for op in signbridge::api::OPERATIONS {

@@ -20,24 +20,31 @@ __all__ = [
     "ApprovalType",
     "ApproverAlgorithm",
     "AuditEvent",
+    "BankIdSeOptions",
     "CallbackEventName",
     "CertificateRequest",
     "CipherAlgorithm",
+    "CoreProduct",
+    "CreateSigning",
     "CsrRequest",
     "Curve",
     "DistinguishedName",
     "Document",
     "DownloadWhat",
+    "EidPreset",
     "ExtendedKeyUsage",
     "Field",
     "FileRef",
     "FileToSign",
+    "FrejaOptions",
+    "Identity",
     "KeyAlgorithm",
     "KeyAttributes",
     "KeyStatus",
     "KeyStatusOut",
     "KeyUsage",
     "Message",
+    "MitIdOptions",
     "OnespanAddDocumentRequest",
     "OnespanAddDocumentResult",
     "OnespanApproval",
@@ -247,13 +254,24 @@ __all__ = [
     "TaskOrder",
     "TimestampHash",
     "TrustAnchorsRequest",
+    "V5Product",
     "VerifyReport",
     "WrapMethod",
     "ZignsecCompleteSigningRedirectRequest",
     "ZignsecCompleteSigningRedirectResult",
     "ZignsecCreateSigningRequest",
     "ZignsecCreateSigningResult",
+    "ZignsecEidCompleteRedirectRequest",
+    "ZignsecEidCompleteRedirectResult",
+    "ZignsecEidCreateRequest",
+    "ZignsecEidCreateResult",
+    "ZignsecEidResultRequest",
+    "ZignsecEidResultResult",
+    "ZignsecEidWaitRequest",
+    "ZignsecEidWaitResult",
     "ZignsecOptions",
+    "ZignsecParseRedirectRequest",
+    "ZignsecParseRedirectResult",
     "ZignsecSaveSignedFilesRequest",
     "ZignsecSaveSignedFilesResult",
     "ZignsecSessionCallRequest",
@@ -3077,3 +3095,268 @@ class OnespanGetCallbackResult(TypedDict):
     has_key: bool
     # Where events are posted.
     url: Optional[str]
+
+
+class BankIdSeOptions(TypedDict, total=False):
+    """Options of a BankID Sweden identification."""
+
+    # Only this person (12-digit personnummer) may identify.
+    personal_number: Optional[str]
+
+
+class CoreProduct(TypedDict):
+    """A "core sessions" product by its path: `POST /core/api/sessions/{category}/{product}`."""
+
+    # e.g. `identity_verification`.
+    category: str
+    # e.g. `bankid_se`.
+    product: str
+
+
+class _FrejaOptionsRequired(TypedDict):
+    # `SE`, `NO`, `FI` or `DK`.
+    country: str
+    # The person's SSN (SE: 12 digits, NO: 11).
+    ssn: str
+
+
+class FrejaOptions(_FrejaOptionsRequired, total=False):
+    """Options of a Freja eID identification (§5)."""
+
+    # e.g. `["BASIC_USER_INFO", "DATE_OF_BIRTH"]`.
+    attributes_to_return: list[str]
+    # `BASIC`, `EXTENDED` or `PLUS`.
+    min_registration_level: Optional[str]
+
+
+class MitIdOptions(TypedDict, total=False):
+    """Options of a MitID identification (§5)."""
+
+    # `LogOn` (default) or another documented action.
+    action: Optional[str]
+    # With a CPR number the session is a CPR match (`match_cpr/mitid`).
+    cpr_number: Optional[str]
+    # `En`, `Da` or `Kl`.
+    language: Optional[str]
+    # `Low`, `Substantial` or `High`.
+    level: Optional[str]
+    # e.g. `["DATE_OF_BIRTH", "IDENTITY_NAME"]`.
+    requested_attributes: list[str]
+
+
+# An eID product signbridge knows by name.
+EidPreset = Union[Literal["bankid_se"], Literal["mitid"], Literal["mitid_cpr_match"], Literal["freja"], Literal["bankid_no"]]
+
+
+class CreateSigning(TypedDict, total=False):
+    """Create-session request: the v5 envelope (contract §3.2). Every field is optional."""
+
+    # Your GDPR user reference.
+    gdpr_user_id: Optional[str]
+    # UI language, e.g. `"En"` or `"No"`.
+    locale: Optional[str]
+    # Product metadata (`{}` when empty; the gateway requires the field).
+    metadata: object
+    # Where the signer's browser goes after cancelling or failing.
+    redirect_failure: Optional[str]
+    # Where the signer's browser goes after signing.
+    redirect_success: Optional[str]
+    # Your own reference, echoed back with the redirect and in webhooks.
+    relay_state: Optional[str]
+    # A URL the gateway POSTs results to.
+    webhook: Optional[str]
+
+
+class V5Product(TypedDict):
+    """A newer-style product by its path: `POST /api/v5/sessions/{provider}/{operation}`."""
+
+    # e.g. `auth`.
+    operation: str
+    # e.g. `bankidno`.
+    provider: str
+
+
+class ZignsecEidCreateRequest(TypedDict, total=False):
+    """A new eID session."""
+
+    # Options of `bankid_se`.
+    bankid_se: Optional[BankIdSeOptions]
+    # Or a "core sessions" product by its path.
+    core: Optional[CoreProduct]
+    # Options of `freja` (required for it).
+    freja: Optional[FrejaOptions]
+    # Options of `mitid` (a `cpr_number` makes it a CPR match).
+    mitid: Optional[MitIdOptions]
+    # A product by name (`bankid_se`, `mitid`, `mitid_cpr_match`, `freja`,
+    # `bankid_no`).
+    product: Optional[EidPreset]
+    # The session envelope: locale, redirects, relay state, webhook, metadata.
+    session: CreateSigning
+    # Or a v5 product by its path.
+    v5: Optional[V5Product]
+
+
+class ZignsecEidCreateResult(TypedDict):
+    """A created eID session."""
+
+    # The session id (ZignSec's RequestID).
+    id: str
+    # Send the user's browser here (an iframe works too).
+    redirect_url: str
+    # Its status (normally `Created`).
+    status: SessionStatus
+
+
+class _ZignsecEidResultRequestRequired(TypedDict):
+    # The session id.
+    session_id: str
+
+
+class ZignsecEidResultRequest(_ZignsecEidResultRequestRequired, total=False):
+    """An eID session, by its product and id."""
+
+    # Or a "core sessions" product by its path.
+    core: Optional[CoreProduct]
+    # A product by name (`bankid_se`, `mitid`, `mitid_cpr_match`, `freja`,
+    # `bankid_no`).
+    product: Optional[EidPreset]
+    # Or a v5 product by its path.
+    v5: Optional[V5Product]
+
+
+class Identity(TypedDict):
+    """The identified person. Products spell fields differently (camelCase in v5, PascalCase in
+legacy v2, snake_case in some): all are accepted."""
+
+    # Age as reported.
+    age: Optional[int]
+    # ISO country code (`SE`, `NO`, `DK`…).
+    country_code: Optional[str]
+    # Date of birth, `YYYY-MM-DD` as the provider gives it.
+    date_of_birth: Optional[str]
+    # First (given) name.
+    first_name: Optional[str]
+    # Full name.
+    full_name: Optional[str]
+    # Gender as reported.
+    gender: Optional[str]
+    # Last (family) name.
+    last_name: Optional[str]
+    # National identity number (personnummer, fødselsnummer, CPR…).
+    personal_number: Optional[str]
+
+
+class ZignsecEidResultResult(TypedDict):
+    """The state and result of an eID session."""
+
+    # Errors the gateway reported.
+    errors: list[ProviderErrorItem]
+    # Session id.
+    id: str
+    # The identified person, once `Finished`.
+    identity: Optional[Identity]
+    # The product's whole `result` object, for fields without a typed accessor.
+    raw_result: Any
+    # Your `relay_state`, echoed.
+    relay_state: Optional[str]
+    # Current state.
+    status: SessionStatus
+
+
+class _ZignsecEidWaitRequestRequired(TypedDict):
+    # The session id.
+    session_id: str
+
+
+class ZignsecEidWaitRequest(_ZignsecEidWaitRequestRequired, total=False):
+    """Waiting for an eID session."""
+
+    # Or a "core sessions" product by its path.
+    core: Optional[CoreProduct]
+    # Time between two polls, in milliseconds (default 2 s).
+    interval_ms: Optional[int]
+    # A product by name (`bankid_se`, `mitid`, `mitid_cpr_match`, `freja`,
+    # `bankid_no`).
+    product: Optional[EidPreset]
+    # Give up after this long, in milliseconds.
+    timeout_ms: Optional[int]
+    # Or a v5 product by its path.
+    v5: Optional[V5Product]
+
+
+class ZignsecEidWaitResult(TypedDict):
+    """The state and result of an eID session."""
+
+    # Errors the gateway reported.
+    errors: list[ProviderErrorItem]
+    # Session id.
+    id: str
+    # The identified person, once `Finished`.
+    identity: Optional[Identity]
+    # The product's whole `result` object, for fields without a typed accessor.
+    raw_result: Any
+    # Your `relay_state`, echoed.
+    relay_state: Optional[str]
+    # Current state.
+    status: SessionStatus
+
+
+class _ZignsecEidCompleteRedirectRequestRequired(TypedDict):
+    # The URL the browser came back to (whole, or its `?query`).
+    returned_url: str
+    # The session id.
+    session_id: str
+
+
+class ZignsecEidCompleteRedirectRequest(_ZignsecEidCompleteRedirectRequestRequired, total=False):
+    """The browser's return to your target URL, for an eID session."""
+
+    # Or a "core sessions" product by its path.
+    core: Optional[CoreProduct]
+    # The relay state you created the session with (a different one in the URL is
+    # refused).
+    expected_relay_state: Optional[str]
+    # A product by name (`bankid_se`, `mitid`, `mitid_cpr_match`, `freja`,
+    # `bankid_no`).
+    product: Optional[EidPreset]
+    # Or a v5 product by its path.
+    v5: Optional[V5Product]
+
+
+class ZignsecEidCompleteRedirectResult(TypedDict):
+    """The state and result of an eID session."""
+
+    # Errors the gateway reported.
+    errors: list[ProviderErrorItem]
+    # Session id.
+    id: str
+    # The identified person, once `Finished`.
+    identity: Optional[Identity]
+    # The product's whole `result` object, for fields without a typed accessor.
+    raw_result: Any
+    # Your `relay_state`, echoed.
+    relay_state: Optional[str]
+    # Current state.
+    status: SessionStatus
+
+
+class ZignsecParseRedirectRequest(TypedDict):
+    """A URL the browser came back to."""
+
+    # The whole URL, or just its `?query`.
+    returned_url: str
+
+
+class ZignsecParseRedirectResult(TypedDict):
+    """What the browser's return to your target URL says (contract §3.5)."""
+
+    # `errorCode` (e.g. `CANCELLED`, `DECLINED`) or the OAuth-style `error` (`access_denied`).
+    error_code: Optional[str]
+    # `errorText` or `error_description`.
+    error_text: Optional[str]
+    # `relay_state` from the URL, if any.
+    relay_state: Optional[str]
+    # `session_id` from the URL, if any.
+    session_id: Optional[str]
+    # `true` when no error parameter was present.
+    success: bool

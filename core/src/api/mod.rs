@@ -19,6 +19,7 @@
 //! state as JSON.
 
 mod ops;
+mod ops_eid;
 mod ops_onespan;
 mod ops_securosys;
 mod ops_securosys_keys;
@@ -142,7 +143,7 @@ pub fn operation(name: &str) -> Result<&'static Operation> {
 
 /// The operations that need no client: nothing is sent anywhere, so no provider has to be
 /// configured ([`call_standalone`]; every wrapper's client-less entry point).
-pub const STANDALONE: &[&str] = &["pdf.verify"];
+pub const STANDALONE: &[&str] = &["pdf.verify", "zignsec.parse_redirect"];
 
 /// Run an operation that needs no client (one of [`STANDALONE`], e.g. `pdf.verify`) by name
 /// with a JSON `request`; its result as JSON. Any other operation is
@@ -153,6 +154,11 @@ pub async fn call_standalone(name: &str, request: Value) -> Result<Value> {
         "pdf.verify" => {
             let r: ops::VerifyRequest = self::request(op.name, request)?;
             result(op.name, &r.run().await?)
+        }
+        "zignsec.parse_redirect" => {
+            let r: ops_eid::ReturnedUrl = self::request(op.name, request)?;
+            let outcome = crate::providers::zignsec::RedirectOutcome::parse(&r.returned_url)?;
+            result(op.name, &outcome)
         }
         other => Err(Error::new(
             ErrorCode::InvalidArgument,

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ops_eid::*;
 use super::ops_onespan::*;
 use super::ops_securosys::*;
 use super::wire::{Base64, WaitFields};

@@ -1,8 +1,8 @@
 //! Operation-table entries of OneSpan Sign beyond the transaction lifecycle of `ops.rs`: adding
 //! documents to and changing a draft, the signing status, the audit trail, downloads (into
 //! memory, a file or a directory), listing page by page and the account's callback. They join
-//! the one [`super::OPERATIONS`] table the same way the Securosys entries do: the last macro of
-//! the chain ([`onespan_operations!`]) appends these and expands `operations!` once.
+//! the one [`super::OPERATIONS`] table the same way the Securosys entries do: a link of the macro
+//! chain ([`onespan_operations!`]) appends these and hands everything on to the eID link.
 
 use serde::{Deserialize, Serialize};
 
@@ -345,11 +345,11 @@ pub struct CallbackInfo {
     pub has_key: bool,
 }
 
-/// Appends the OneSpan entries to the entries it is given and expands `operations!` once (the
-/// last link of the chain `ops.rs` starts).
+/// Appends the OneSpan entries to the entries it is given and hands them all to the eID link of
+/// the chain `ops.rs` starts.
 macro_rules! onespan_operations {
     ($($rest:tt)*) => {
-        operations! {
+        super::ops_eid::eid_operations! {
             $($rest)*
 
             // ---- OneSpan Sign: drafts, status, audit, downloads, listing, callback ------

@@ -106,7 +106,7 @@ impl EidProduct {
 }
 
 /// A created eID session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct EidSession {
     /// The session id (ZignSec's RequestID).
     pub id: String,
@@ -132,7 +132,7 @@ fn created_status() -> SessionStatus {
 
 /// The identified person. Products spell fields differently (camelCase in v5, PascalCase in
 /// legacy v2, snake_case in some): all are accepted.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Identity {
     /// Full name.
     #[serde(default, alias = "fullName", alias = "FullName")]
@@ -166,7 +166,7 @@ pub struct Identity {
 }
 
 /// The state and result of an eID session.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct EidResult {
     /// Session id.
     pub id: String,
@@ -284,7 +284,7 @@ pub(crate) fn parse_eid_result(body: &[u8], requested_id: &str) -> Result<EidRes
 }
 
 /// What the browser's return to your target URL says (contract §3.5).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct RedirectOutcome {
     /// `true` when no error parameter was present.
     pub success: bool,
@@ -364,7 +364,7 @@ fn redirect_code(raw: &str) -> Option<ErrorCode> {
 }
 
 /// Options of a BankID Sweden identification.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BankIdSeOptions {
     /// Only this person (12-digit personnummer) may identify.
@@ -373,7 +373,7 @@ pub struct BankIdSeOptions {
 }
 
 /// Options of a MitID identification (§5).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MitIdOptions {
     /// `LogOn` (default) or another documented action.
@@ -394,7 +394,7 @@ pub struct MitIdOptions {
 }
 
 /// Options of a Freja eID identification (§5).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FrejaOptions {
     /// `SE`, `NO`, `FI` or `DK`.
