@@ -342,6 +342,13 @@ impl Error {
         }
     }
 
+    /// The same error with its message rewritten by `f` (e.g. field names spelt as the
+    /// caller's language spells them); code, HTTP status and provider details are kept.
+    pub fn map_message(mut self, f: impl FnOnce(&str) -> String) -> Error {
+        self.message = f(&self.message);
+        self
+    }
+
     /// Shorthand for [`ErrorCode::InvalidArgument`].
     pub fn invalid_argument(message: impl Into<String>) -> Error {
         Error::new(ErrorCode::InvalidArgument, message)

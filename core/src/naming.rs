@@ -150,6 +150,31 @@ pub fn camel_case_config_message(message: &str) -> String {
     out
 }
 
+/// `message` with every request path (`request.key_size`, `request.documents[1].page_size`) and
+/// every quoted field name in camelCase, for a reader whose request was written in camelCase
+/// (the Node facades: `client.securosys().createKey({...})`). Operation names and configuration
+/// paths are translated as [`camel_case_config_message`] does.
+pub fn camel_case_request_message(message: &str) -> String {
+    let message = camel_case_config_message(message);
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message.as_str();
+    while let Some(i) = rest
+        .match_indices("request.")
+        .find(|(i, _)| *i == 0 || !rest.as_bytes()[*i - 1].is_ascii_alphanumeric())
+        .map(|(i, _)| i)
+    {
+        let start = i + "request.".len();
+        out.push_str(&rest[..start]);
+        let len = rest[start..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || "_.[]".contains(c)))
+            .unwrap_or(rest.len() - start);
+        out.push_str(&camel_case(&rest[start..start + len]));
+        rest = &rest[start + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +232,20 @@ mod tests {
         assert_eq!(
             camel_case_config_message("give onespan.oauth2 {client_id, client_secret} or x"),
             "give onespan.oauth2 {clientId, clientSecret} or x"
+        );
+    }
+
+    #[test]
+    fn request_paths_in_messages() {
+        assert_eq!(
+            camel_case_request_message(
+                "securosys.create_key: request.key_size: invalid type; not `page_size`"
+            ),
+            "securosys.createKey: request.keySize: invalid type; not `pageSize`"
+        );
+        assert_eq!(
+            camel_case_request_message("request.documents[1].page_no, subrequest.a_b"),
+            "request.documents[1].pageNo, subrequest.a_b"
         );
     }
 

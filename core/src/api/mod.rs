@@ -18,6 +18,7 @@
 //! honour the [`CallContext`]'s cancel token and progress callback, which is given each polled
 //! state as JSON.
 
+mod camel;
 mod ops;
 mod ops_eid;
 mod ops_onespan;
@@ -37,6 +38,7 @@ use crate::client::Client;
 use crate::error::{Error, ErrorCode, Result};
 use crate::CancelToken;
 
+pub use camel::{camel_case_keys, request_from_camel_case, result_to_camel_case};
 pub use ops::OPERATIONS;
 pub use schemars::Schema;
 pub use wire::{open_set_schema, Base64};
