@@ -40,6 +40,8 @@ enum KeyKind {
 pub struct ApproverKey {
     kind: KeyKind,
     spki: Vec<u8>,
+    /// The PKCS#8 it was read from, for [`ApproverKey::pkcs8_pem`].
+    pkcs8: secrecy::SecretSlice<u8>,
 }
 
 impl fmt::Debug for ApproverKey {
@@ -119,6 +121,7 @@ impl ApproverKey {
                 return Ok(ApproverKey {
                     kind: KeyKind::Ecdsa(k, digest),
                     spki,
+                    pkcs8: pkcs8.to_vec().into(),
                 });
             }
         }
@@ -128,6 +131,7 @@ impl ApproverKey {
             return Ok(ApproverKey {
                 kind: KeyKind::Ed25519(k),
                 spki,
+                pkcs8: pkcs8.to_vec().into(),
             });
         }
         if let Ok(k) = signature::RsaKeyPair::from_pkcs8(pkcs8) {
@@ -135,6 +139,7 @@ impl ApproverKey {
             return Ok(ApproverKey {
                 kind: KeyKind::Rsa(k),
                 spki,
+                pkcs8: pkcs8.to_vec().into(),
             });
         }
         Err(Error::invalid_argument(
@@ -172,6 +177,13 @@ impl ApproverKey {
     /// The public key as base64 DER SPKI, as a policy's approval `value` takes it.
     pub fn public_key_b64(&self) -> String {
         b64(&self.spki)
+    }
+
+    /// The private key as PKCS#8 PEM, as the operation table's `approver_key_pem` takes it (a
+    /// wrapper passes a key object of its own as that field this way). A secret: never shown.
+    pub fn pkcs8_pem(&self) -> secrecy::SecretString {
+        use secrecy::ExposeSecret as _;
+        super::api::pem("PRIVATE KEY", self.pkcs8.expose_secret()).into()
     }
 }
 
@@ -471,5 +483,24 @@ impl SecurosysClient {
         .with_role(Role::Approver);
         self.inner.transport.send(r).await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod pem_tests {
+    use super::*;
+    use secrecy::ExposeSecret as _;
+
+    #[test]
+    fn the_pkcs8_pem_reads_back_as_the_same_key_and_is_never_shown() {
+        let (key, der) = ApproverKey::generate_p256().expect("key");
+        let pem = key.pkcs8_pem();
+        assert!(pem
+            .expose_secret()
+            .starts_with("-----BEGIN PRIVATE KEY-----\n"));
+        let again = ApproverKey::from_pem(pem.expose_secret()).expect("pem");
+        assert_eq!(again.public_key_b64(), key.public_key_b64());
+        let body = b64(&der);
+        assert!(!format!("{key:?}").contains(&body[..20]));
     }
 }
