@@ -855,18 +855,23 @@ export interface Operations {
    */
   'securosys.create_key': {
     request: {
-      /** Key algorithm. */
-      algorithm: Ops.KeyAlgorithm
-      /** Attributes; default: a signing key ([`KeyAttributes::signing`]). */
-      attributes?: Ops.KeyAttributes
-      /** Curve OID (EC, ED). */
+      /** The TSB's key algorithm (`RSA`, `EC`, `ED`…), instead of `spec`. */
+      algorithm?: Ops.KeyAlgorithm | null
+      /** Attributes (default: a signing key); `sign`, `decrypt` and `unwrap` must be set. */
+      attributes?: Ops.KeyAttributes | null
+      /** Curve OID (EC, ED), with `algorithm`. */
       curve_oid?: string | null
-      /** Size in bits (RSA, DSA, AES). */
+      /** Size in bits (RSA, DSA, AES), with `algorithm`. */
       key_size?: number | null
       /** Unique key label. */
       label: string
-      /** An approval policy (SKA key); `None` = a plain key. */
+      /** An approval policy (a key with Smart Key Attributes); absent: a plain key. */
       policy?: Ops.Policy | null
+      /**
+       * A key type the SDK knows (`rsa2048`, `rsa3072`, `rsa4096`, `p256`, `p384`, `ed25519`),
+       * instead of `algorithm`.
+       */
+      spec?: "rsa2048" | "rsa3072" | "rsa4096" | "p256" | "p384" | "ed25519" | null
     }
     result: {
       /** The algorithm. */

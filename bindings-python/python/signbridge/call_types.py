@@ -426,23 +426,27 @@ class Policy(TypedDict, total=False):
 
 
 class _SecurosysCreateKeyRequestRequired(TypedDict):
-    # Key algorithm.
-    algorithm: KeyAlgorithm
     # Unique key label.
     label: str
 
 
 class SecurosysCreateKeyRequest(_SecurosysCreateKeyRequestRequired, total=False):
-    """`POST /v1/key`: create a key."""
+    """A new key: a label and either `spec` (a key type the SDK knows) or the TSB's own
+`algorithm` with `key_size` / `curve_oid`; optionally attributes and an approval policy."""
 
-    # Attributes; default: a signing key ([`KeyAttributes::signing`]).
-    attributes: KeyAttributes
-    # Curve OID (EC, ED).
+    # The TSB's key algorithm (`RSA`, `EC`, `ED`…), instead of `spec`.
+    algorithm: Optional[KeyAlgorithm]
+    # Attributes (default: a signing key); `sign`, `decrypt` and `unwrap` must be set.
+    attributes: Optional[KeyAttributes]
+    # Curve OID (EC, ED), with `algorithm`.
     curve_oid: Optional[str]
-    # Size in bits (RSA, DSA, AES).
+    # Size in bits (RSA, DSA, AES), with `algorithm`.
     key_size: Optional[int]
-    # An approval policy (SKA key); `None` = a plain key.
+    # An approval policy (a key with Smart Key Attributes); absent: a plain key.
     policy: Optional[Policy]
+    # A key type the SDK knows (`rsa2048`, `rsa3072`, `rsa4096`, `p256`, `p384`, `ed25519`),
+    # instead of `algorithm`.
+    spec: Literal["rsa2048", "rsa3072", "rsa4096", "p256", "p384", "ed25519", null]
 
 
 class KeyStatusOut(TypedDict):

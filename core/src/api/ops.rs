@@ -12,8 +12,9 @@ use super::{request, result, CallContext, CallFuture, Operation};
 use crate::client::Client;
 use crate::error::Result;
 use crate::providers::securosys::{
-    ApprovalTask, ApproverKey, CertificateRequest, CreateKey, CsrRequest, KeyInfo, LicenseInfo,
-    PayloadKind, RequestStatus, SignOptions, SignatureAlgorithm, TaskKind, VersionInfo,
+    ApprovalTask, ApproverKey, CertificateRequest, CreateKey, CsrRequest, KeyAlgorithm,
+    KeyAttributes, KeyInfo, KeySpec, LicenseInfo, PayloadKind, Policy, RequestStatus, SignOptions,
+    SignatureAlgorithm, TaskKind, VersionInfo,
 };
 use crate::providers::zignsec::{CreateSigning, SigningSession, SigningStatus, StartSigning};
 use crate::signing::{CompletedSession, NewSession, SessionRef, SessionState, StartedSession};
@@ -66,6 +67,83 @@ pub struct Empty {}
 /// A result without fields (`{}`).
 #[derive(Debug, Default, Serialize, schemars::JsonSchema)]
 pub struct Done {}
+
+/// A new key: a label and either `spec` (a key type the SDK knows) or the TSB's own
+/// `algorithm` with `key_size` / `curve_oid`; optionally attributes and an approval policy.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewKey {
+    /// Unique key label.
+    pub label: String,
+    /// A key type the SDK knows (`rsa2048`, `rsa3072`, `rsa4096`, `p256`, `p384`, `ed25519`),
+    /// instead of `algorithm`.
+    #[serde(default)]
+    #[schemars(schema_with = "key_spec_schema")]
+    pub spec: Option<KeySpec>,
+    /// The TSB's key algorithm (`RSA`, `EC`, `ED`…), instead of `spec`.
+    #[serde(default)]
+    pub algorithm: Option<KeyAlgorithm>,
+    /// Size in bits (RSA, DSA, AES), with `algorithm`.
+    #[serde(default)]
+    pub key_size: Option<u32>,
+    /// Curve OID (EC, ED), with `algorithm`.
+    #[serde(default)]
+    pub curve_oid: Option<String>,
+    /// Attributes (default: a signing key); `sign`, `decrypt` and `unwrap` must be set.
+    #[serde(default)]
+    pub attributes: Option<KeyAttributes>,
+    /// An approval policy (a key with Smart Key Attributes); absent: a plain key.
+    #[serde(default)]
+    pub policy: Option<Policy>,
+}
+
+const KEY_SPECS: [&str; 6] = ["rsa2048", "rsa3072", "rsa4096", "p256", "p384", "ed25519"];
+
+fn key_spec_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({
+        "type": ["string", "null"],
+        "enum": ["rsa2048", "rsa3072", "rsa4096", "p256", "p384", "ed25519", null]
+    })
+}
+
+impl NewKey {
+    /// The key to create; exactly one of `spec` and `algorithm`, size and curve only with
+    /// `algorithm`.
+    fn build(self) -> Result<CreateKey> {
+        let op = "securosys.create_key";
+        let mut key = match (self.spec, self.algorithm) {
+            (Some(spec), None) => {
+                if self.key_size.is_some() || self.curve_oid.is_some() {
+                    return Err(crate::Error::invalid_argument(format!(
+                        "{op}: request.key_size and request.curve_oid go with \
+                         request.algorithm, not with request.spec"
+                    )));
+                }
+                CreateKey::new(self.label, spec)
+            }
+            (None, Some(algorithm)) => CreateKey {
+                label: self.label,
+                algorithm,
+                key_size: self.key_size,
+                curve_oid: self.curve_oid,
+                attributes: KeyAttributes::signing(),
+                policy: None,
+            },
+            _ => {
+                return Err(crate::Error::invalid_argument(format!(
+                    "{op}: the request needs exactly one of `spec` ({}) or `algorithm` (RSA, EC, \
+                     ED...)",
+                    KEY_SPECS.join(", ")
+                )))
+            }
+        };
+        if let Some(a) = self.attributes {
+            key.attributes = a;
+        }
+        key.policy = self.policy;
+        Ok(key)
+    }
+}
 
 /// A key, by label.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -562,8 +640,8 @@ securosys_key_operations! {
     securosys_license_info "securosys.license_info" (Empty) -> LicenseInfo:
         |c, r, x| c.securosys()?.license_info().await?;
     /// Create a key, optionally with an approval policy (`POST /v1/key`, key-management role).
-    securosys_create_key "securosys.create_key" (CreateKey) -> KeyInfo:
-        |c, r, x| c.securosys()?.create_key(&r).await?;
+    securosys_create_key "securosys.create_key" (NewKey) -> KeyInfo:
+        |c, r, x| c.securosys()?.create_key(&r.build()?).await?;
     /// A key's attributes and public key (key-management role).
     securosys_get_key "securosys.get_key" (KeyLabel) -> KeyInfo:
         |c, r, x| c.securosys()?.get_key(&r.label).await?;
@@ -811,6 +889,38 @@ securosys_key_operations! {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_new_key_is_a_spec_or_an_algorithm() {
+        let key = |v| super::request::<super::NewKey>("securosys.create_key", v);
+        let k = key(serde_json::json!({"label": "k", "spec": "p384"}))
+            .and_then(super::NewKey::build)
+            .expect("spec");
+        assert_eq!(k, super::CreateKey::new("k", super::KeySpec::P384));
+        let k = key(serde_json::json!({"label": "k", "algorithm": "RSA", "key_size": 2048}))
+            .and_then(super::NewKey::build)
+            .expect("algorithm");
+        assert_eq!(k.key_size, Some(2048));
+        for (bad, says) in [
+            (serde_json::json!({"label": "k"}), "exactly one of `spec`"),
+            (
+                serde_json::json!({"label": "k", "spec": "p256", "algorithm": "EC"}),
+                "exactly one of `spec`",
+            ),
+            (
+                serde_json::json!({"label": "k", "spec": "p256", "key_size": 256}),
+                "go with request.algorithm",
+            ),
+            (
+                serde_json::json!({"label": "k", "spec": "rsa1024"}),
+                "request.spec",
+            ),
+        ] {
+            let e = key(bad).and_then(super::NewKey::build).expect_err(says);
+            assert_eq!(e.code(), crate::ErrorCode::InvalidArgument);
+            assert!(e.message().contains(says), "{e}");
+        }
+    }
+
     #[test]
     fn approver_keys_in_requests_are_not_shown_by_debug() {
         let r: super::Decision = serde_json::from_value(serde_json::json!({
