@@ -186,7 +186,7 @@ impl<'s> Walker<'s> {
                                 return Err(Error::new(
                                     ErrorCode::InvalidArgument,
                                     format!(
-                                        "{}: {at} is given twice (as `{first}` and `{key}`): \
+                                        "{}: {at} is given twice (as \"{first}\" and \"{key}\"): \
                                          give it once",
                                         self.op
                                     ),
