@@ -91,10 +91,48 @@ pub struct NewKey {
     pub curve_oid: Option<String>,
     /// Attributes (default: a signing key); `sign`, `decrypt` and `unwrap` must be set.
     #[serde(default)]
-    pub attributes: Option<KeyAttributes>,
+    pub attributes: Option<RequestedAttributes>,
     /// An approval policy (a key with Smart Key Attributes); absent: a plain key.
     #[serde(default)]
     pub policy: Option<Policy>,
+}
+
+/// Key attributes as a request gives them: a misspelt attribute is refused, not ignored (the
+/// TSB's answers are read leniently: they may carry attributes this version does not know).
+#[derive(Debug)]
+pub struct RequestedAttributes(pub KeyAttributes);
+
+impl<'de> Deserialize<'de> for RequestedAttributes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let map = serde_json::Map::<String, serde_json::Value>::deserialize(d)?;
+        let schema = serde_json::to_value(schemars::schema_for!(KeyAttributes)).unwrap_or_default();
+        let known: Vec<&String> = schema
+            .get("properties")
+            .and_then(serde_json::Value::as_object)
+            .map(|p| p.keys().collect())
+            .unwrap_or_default();
+        if let Some(k) = map.keys().find(|k| !known.contains(k)) {
+            let list: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
+            return Err(D::Error::custom(format!(
+                "unknown field `{k}`, expected one of {}",
+                list.join(", ")
+            )));
+        }
+        serde_path_to_error::deserialize(serde_json::Value::Object(map))
+            .map(RequestedAttributes)
+            .map_err(|e| D::Error::custom(format!("{}: {}", e.path(), e.inner())))
+    }
+}
+
+impl schemars::JsonSchema for RequestedAttributes {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        KeyAttributes::schema_name()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        KeyAttributes::json_schema(g)
+    }
 }
 
 const KEY_SPECS: [&str; 6] = ["rsa2048", "rsa3072", "rsa4096", "p256", "p384", "ed25519"];
@@ -138,7 +176,7 @@ impl NewKey {
             }
         };
         if let Some(a) = self.attributes {
-            key.attributes = a;
+            key.attributes = a.0;
         }
         key.policy = self.policy;
         Ok(key)
