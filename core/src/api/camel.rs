@@ -154,6 +154,21 @@ impl<'s> Walker<'s> {
         shape
     }
 
+    /// Whether `schema` describes objects (or null) and never a list.
+    fn only_objects(&self, schema: &'s Value) -> bool {
+        let mut alts = Vec::new();
+        self.alternatives(schema, &mut alts, 0);
+        let types: Vec<&str> = alts
+            .iter()
+            .flat_map(|a| match a.get("type") {
+                Some(Value::String(t)) => vec![t.as_str()],
+                Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
+            })
+            .collect();
+        types.contains(&"object") && !types.contains(&"array")
+    }
+
     /// The schema of the items of an array `schema` describes.
     fn items(&self, schema: &'s Value) -> Option<&'s Value> {
         let mut alts = Vec::new();
@@ -205,6 +220,17 @@ impl<'s> Walker<'s> {
                     }
                 }
                 Value::Object(out)
+            }
+            Value::Array(_) if self.only_objects(schema) => {
+                // serde reads a struct from a list of its fields too: `policy: []` would be an
+                // empty policy, silently.
+                return Err(Error::new(
+                    ErrorCode::InvalidArgument,
+                    format!(
+                        "{}: {path}: invalid type: an array, expected an object",
+                        self.op
+                    ),
+                ));
             }
             Value::Array(items) => {
                 let item = self.items(schema);
@@ -316,6 +342,20 @@ mod tests {
         .expect("request");
         assert_eq!(req["task"]["approvalToBeSigned"], "x");
         assert_eq!(req["approver_key_pem"], "p");
+    }
+
+    #[test]
+    fn a_list_where_an_object_goes_is_refused() {
+        let e = request_from_camel_case(
+            op("securosys.create_key"),
+            json!({"label": "k", "spec": "p256", "policy": []}),
+        )
+        .expect_err("a list");
+        assert!(
+            e.message()
+                .contains("request.policy: invalid type: an array"),
+            "{e}"
+        );
     }
 
     #[test]
