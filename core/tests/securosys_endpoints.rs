@@ -76,8 +76,8 @@ fn render() -> String {
          Every endpoint of the Securosys role tables (seed 003), the role whose API key the \
          client sends there (and no other key), and the operations that call it. Each \
          operation has one name in every language: `client.call(\"securosys.encrypt\", {...})` \
-         in Python, `await client.call(\"securosys.encrypt\", {...})` in Node (camelCase \
-         fields), `sb_call(client, \"securosys.encrypt\", json, &out, &err)` in C, `signbridge \
+         in Python, `await client.securosys().encrypt({...})` in Node (camelCase fields; \
+         or `client.call`), `sb_call(client, \"securosys.encrypt\", json, &out, &err)` in C, `signbridge \
          call securosys.encrypt --json '{...}'` on the command line, and the method of the \
          same name on `SecurosysClient` in Rust.\n\n\
          *Synchronous* operations answer at once; a key with an approval policy refuses them \
