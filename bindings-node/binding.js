@@ -843,7 +843,6 @@ module.exports.EidApi = nativeBinding.EidApi
 module.exports.OnespanApi = nativeBinding.OnespanApi
 module.exports.OnespanCallbackVerifier = nativeBinding.OnespanCallbackVerifier
 module.exports.PackagePager = nativeBinding.PackagePager
-module.exports.SecurosysApi = nativeBinding.SecurosysApi
 module.exports.SigningApi = nativeBinding.SigningApi
 module.exports.SigningService = nativeBinding.SigningService
 module.exports.WebhookVerifier = nativeBinding.WebhookVerifier

@@ -2,7 +2,9 @@
 /* eslint-disable */
 
 import type { OperationName, Operations } from './operations'
+import type { Securosys, SecurosysTypes } from './securosys'
 export type { OperationName, Operations, Ops } from './operations'
+export type { Securosys, SecurosysTypes } from './securosys'
 
 /**
  * `client.call` with an operation name this version's types do not list (declaration-merged
@@ -10,6 +12,12 @@ export type { OperationName, Operations, Ops } from './operations'
  */
 export interface Client {
   call(operation: string, request?: Record<string, unknown> | null, options?: WaitOptions<Record<string, unknown>> | null): Promise<Record<string, any>>
+  /**
+   * The Securosys Primus HSM REST API: one method per `securosys.*` operation, generated from
+   * the operation table (requests and results in camelCase). Throws
+   * `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `securosys` section.
+   */
+  securosys(): Securosys
 }
 
 /** The state of a signing session; states this version does not know are kept as the provider spells them. */
@@ -62,94 +70,23 @@ export interface SignbridgeError extends Error {
  */
 export declare function isSignbridgeError(e: unknown): e is SignbridgeError
 
-/** A key type `SecurosysApi.createKey` knows: RSA 2048/3072/4096, EC P-256/P-384, Ed25519. */
+/** A key type `client.securosys().createKey` knows: RSA 2048/3072/4096, EC P-256/P-384, Ed25519. */
 export type KeySpec = 'rsa2048' | 'rsa3072' | 'rsa4096' | 'p256' | 'p384' | 'ed25519'
 
-/** Whether a payload is the data itself (`'raw'`, hashed by the algorithm) or a digest you computed. */
-export type PayloadKind = 'raw' | 'digest'
+// Securosys types by their names (generated from the operation table in securosys.d.ts).
+export type PayloadKind = SecurosysTypes.PayloadKind
+export type SignatureAlgorithm = SecurosysTypes.SignatureAlgorithm
+export type RequestState = SecurosysTypes.RequestState
+export type TaskKind = SecurosysTypes.TaskKind
+export type KeyAttributes = SecurosysTypes.KeyAttributes
+export type Policy = SecurosysTypes.Policy
+export type KeyUsage = SecurosysTypes.KeyUsage
+export type ExtendedKeyUsage = SecurosysTypes.ExtendedKeyUsage
 
-/**
- * A Securosys signature algorithm. `NONE…` names sign a digest; with `payloadKind: 'digest'` a
- * hashing name (`'SHA256_WITH_RSA'`) is turned into its pre-hashed form for you. Names this
- * version does not know are passed to the TSB as they are.
- */
-export type SignatureAlgorithm =
-  | 'SHA224_WITH_RSA' | 'SHA256_WITH_RSA' | 'SHA384_WITH_RSA' | 'SHA512_WITH_RSA'
-  | 'SHA224_WITH_RSA_PSS' | 'SHA256_WITH_RSA_PSS' | 'SHA384_WITH_RSA_PSS' | 'SHA512_WITH_RSA_PSS'
-  | 'NONESHA224_WITH_RSA' | 'NONESHA256_WITH_RSA' | 'NONESHA384_WITH_RSA' | 'NONESHA512_WITH_RSA'
-  | 'NONESHA224_WITH_RSA_PSS' | 'NONESHA256_WITH_RSA_PSS' | 'NONESHA384_WITH_RSA_PSS' | 'NONESHA512_WITH_RSA_PSS'
-  | 'NONE_WITH_RSA'
-  | 'SHA224_WITH_ECDSA' | 'SHA256_WITH_ECDSA' | 'SHA384_WITH_ECDSA' | 'SHA512_WITH_ECDSA'
-  | 'SHA256_WITH_ECDSA_DETERMINISTIC' | 'NONE_WITH_ECDSA'
-  | 'EDDSA'
-  | (string & {})
-
-/** The state of an asynchronous Securosys request; states this version does not know are kept as the TSB spells them. */
-export type RequestState = 'PENDING' | 'APPROVED' | 'EXECUTED' | 'FAILED' | 'EXPIRED' | 'REJECTED' | 'CANCELLED' | (string & {})
-
-/** Which approval tasks `listApprovalTasks` lists. */
-export type TaskKind = 'sign' | 'decrypt' | 'modify_key' | 'block_key' | 'unblock_key' | 'unwrap_key' | 'all'
-
-/** Key attributes (the TSB's own names). On create, `sign`, `decrypt` and `unwrap` must be set. */
-export interface KeyAttributes {
-  encrypt?: boolean
-  decrypt?: boolean
-  verify?: boolean
-  sign?: boolean
-  wrap?: boolean
-  unwrap?: boolean
-  derive?: boolean
-  bip32?: boolean
-  slip10?: boolean
-  extractable?: boolean
-  modifiable?: boolean
-  destroyable?: boolean
-  sensitive?: boolean
-  copyable?: boolean
-  /** Answers only. */
-  alwaysSensitive?: boolean
-  /** Answers only. */
-  neverExtractable?: boolean
-}
-
-/**
- * A Smart Key Attributes approval policy, in the TSB's own shape (make the common one with
- * `Policy.quorum`). A rule's tokens are OR-ed, a token's groups AND-ed; times are seconds,
- * multiples of 60, `0` = off.
- */
-export interface Policy {
-  ruleUse?: PolicyRule | null
-  ruleBlock?: PolicyRule | null
-  ruleUnblock?: PolicyRule | null
-  ruleModify?: PolicyRule | null
-  keyStatus?: { blocked: boolean } | null
-}
-
-/** A rule of a `Policy`: any one token fulfilled allows the operation. */
-export interface PolicyRule {
-  tokens: Array<PolicyToken>
-}
-
-/** A token of a `PolicyRule`: every group must reach its quorum. */
-export interface PolicyToken {
+/** An approver of `Policy.quorum`: its name and public key (base64 DER SPKI, `approverKey.publicKeyB64`). */
+export interface PolicyApprover {
   name: string
-  /** Earliest time after the request the token can be fulfilled, seconds. */
-  timelock?: number
-  /** End of validity after the request, seconds. */
-  timeout?: number
-  groups: Array<PolicyGroup>
-}
-
-/** A group of approvers of which `quorum` must approve. */
-export interface PolicyGroup {
-  name: string
-  quorum: number
-  approvals: Array<{
-    type: 'public_key' | 'certificate' | 'onboarded_approver_certificate' | (string & {})
-    name?: string | null
-    /** Base64 DER public key (SPKI) or certificate. */
-    value?: string | null
-  }>
+  publicKey: string
 }
 
 /** What `ApproverKey.generateP256()` returns: the key and its PKCS#8 DER, to keep it. */
@@ -158,18 +95,6 @@ export interface GeneratedApproverKey {
   /** The private key, PKCS#8 DER: a secret. */
   pkcs8: Buffer
 }
-
-/** An X.509 key usage of a certificate; names this version does not know are passed to the TSB. */
-export type KeyUsage =
-  | 'DIGITAL_SIGNATURE' | 'CONTENT_COMMITMENT' | 'KEY_ENCIPHERMENT' | 'DATA_ENCIPHERMENT'
-  | 'KEY_AGREEMENT' | 'KEY_CERT_SIGN' | 'CRL_SIGN' | 'ENCIPHER_ONLY' | 'DECIPHER_ONLY'
-  | (string & {})
-
-/** An X.509 extended key usage of a certificate; names this version does not know are passed to the TSB. */
-export type ExtendedKeyUsage =
-  | 'ANY_EXTENDED_KEY_USAGE' | 'SERVER_AUTH' | 'CLIENT_AUTH' | 'CODE_SIGNING'
-  | 'EMAIL_PROTECTION' | 'TIME_STAMPING' | 'OCSP_SIGNING'
-  | (string & {})
 
 /**
  * How a wait polls (`wait`, `waitRequest`…). `T` is the state each poll reads.

@@ -2,7 +2,9 @@
 /* eslint-disable */
 
 import type { OperationName, Operations } from './operations'
+import type { Securosys, SecurosysTypes } from './securosys'
 export type { OperationName, Operations, Ops } from './operations'
+export type { Securosys, SecurosysTypes } from './securosys'
 
 /**
  * `client.call` with an operation name this version's types do not list (declaration-merged
@@ -10,6 +12,12 @@ export type { OperationName, Operations, Ops } from './operations'
  */
 export interface Client {
   call(operation: string, request?: Record<string, unknown> | null, options?: WaitOptions<Record<string, unknown>> | null): Promise<Record<string, any>>
+  /**
+   * The Securosys Primus HSM REST API: one method per `securosys.*` operation, generated from
+   * the operation table (requests and results in camelCase). Throws
+   * `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `securosys` section.
+   */
+  securosys(): Securosys
 }
 
 /** The state of a signing session; states this version does not know are kept as the provider spells them. */
@@ -62,94 +70,23 @@ export interface SignbridgeError extends Error {
  */
 export declare function isSignbridgeError(e: unknown): e is SignbridgeError
 
-/** A key type `SecurosysApi.createKey` knows: RSA 2048/3072/4096, EC P-256/P-384, Ed25519. */
+/** A key type `client.securosys().createKey` knows: RSA 2048/3072/4096, EC P-256/P-384, Ed25519. */
 export type KeySpec = 'rsa2048' | 'rsa3072' | 'rsa4096' | 'p256' | 'p384' | 'ed25519'
 
-/** Whether a payload is the data itself (`'raw'`, hashed by the algorithm) or a digest you computed. */
-export type PayloadKind = 'raw' | 'digest'
+// Securosys types by their names (generated from the operation table in securosys.d.ts).
+export type PayloadKind = SecurosysTypes.PayloadKind
+export type SignatureAlgorithm = SecurosysTypes.SignatureAlgorithm
+export type RequestState = SecurosysTypes.RequestState
+export type TaskKind = SecurosysTypes.TaskKind
+export type KeyAttributes = SecurosysTypes.KeyAttributes
+export type Policy = SecurosysTypes.Policy
+export type KeyUsage = SecurosysTypes.KeyUsage
+export type ExtendedKeyUsage = SecurosysTypes.ExtendedKeyUsage
 
-/**
- * A Securosys signature algorithm. `NONE…` names sign a digest; with `payloadKind: 'digest'` a
- * hashing name (`'SHA256_WITH_RSA'`) is turned into its pre-hashed form for you. Names this
- * version does not know are passed to the TSB as they are.
- */
-export type SignatureAlgorithm =
-  | 'SHA224_WITH_RSA' | 'SHA256_WITH_RSA' | 'SHA384_WITH_RSA' | 'SHA512_WITH_RSA'
-  | 'SHA224_WITH_RSA_PSS' | 'SHA256_WITH_RSA_PSS' | 'SHA384_WITH_RSA_PSS' | 'SHA512_WITH_RSA_PSS'
-  | 'NONESHA224_WITH_RSA' | 'NONESHA256_WITH_RSA' | 'NONESHA384_WITH_RSA' | 'NONESHA512_WITH_RSA'
-  | 'NONESHA224_WITH_RSA_PSS' | 'NONESHA256_WITH_RSA_PSS' | 'NONESHA384_WITH_RSA_PSS' | 'NONESHA512_WITH_RSA_PSS'
-  | 'NONE_WITH_RSA'
-  | 'SHA224_WITH_ECDSA' | 'SHA256_WITH_ECDSA' | 'SHA384_WITH_ECDSA' | 'SHA512_WITH_ECDSA'
-  | 'SHA256_WITH_ECDSA_DETERMINISTIC' | 'NONE_WITH_ECDSA'
-  | 'EDDSA'
-  | (string & {})
-
-/** The state of an asynchronous Securosys request; states this version does not know are kept as the TSB spells them. */
-export type RequestState = 'PENDING' | 'APPROVED' | 'EXECUTED' | 'FAILED' | 'EXPIRED' | 'REJECTED' | 'CANCELLED' | (string & {})
-
-/** Which approval tasks `listApprovalTasks` lists. */
-export type TaskKind = 'sign' | 'decrypt' | 'modify_key' | 'block_key' | 'unblock_key' | 'unwrap_key' | 'all'
-
-/** Key attributes (the TSB's own names). On create, `sign`, `decrypt` and `unwrap` must be set. */
-export interface KeyAttributes {
-  encrypt?: boolean
-  decrypt?: boolean
-  verify?: boolean
-  sign?: boolean
-  wrap?: boolean
-  unwrap?: boolean
-  derive?: boolean
-  bip32?: boolean
-  slip10?: boolean
-  extractable?: boolean
-  modifiable?: boolean
-  destroyable?: boolean
-  sensitive?: boolean
-  copyable?: boolean
-  /** Answers only. */
-  alwaysSensitive?: boolean
-  /** Answers only. */
-  neverExtractable?: boolean
-}
-
-/**
- * A Smart Key Attributes approval policy, in the TSB's own shape (make the common one with
- * `Policy.quorum`). A rule's tokens are OR-ed, a token's groups AND-ed; times are seconds,
- * multiples of 60, `0` = off.
- */
-export interface Policy {
-  ruleUse?: PolicyRule | null
-  ruleBlock?: PolicyRule | null
-  ruleUnblock?: PolicyRule | null
-  ruleModify?: PolicyRule | null
-  keyStatus?: { blocked: boolean } | null
-}
-
-/** A rule of a `Policy`: any one token fulfilled allows the operation. */
-export interface PolicyRule {
-  tokens: Array<PolicyToken>
-}
-
-/** A token of a `PolicyRule`: every group must reach its quorum. */
-export interface PolicyToken {
+/** An approver of `Policy.quorum`: its name and public key (base64 DER SPKI, `approverKey.publicKeyB64`). */
+export interface PolicyApprover {
   name: string
-  /** Earliest time after the request the token can be fulfilled, seconds. */
-  timelock?: number
-  /** End of validity after the request, seconds. */
-  timeout?: number
-  groups: Array<PolicyGroup>
-}
-
-/** A group of approvers of which `quorum` must approve. */
-export interface PolicyGroup {
-  name: string
-  quorum: number
-  approvals: Array<{
-    type: 'public_key' | 'certificate' | 'onboarded_approver_certificate' | (string & {})
-    name?: string | null
-    /** Base64 DER public key (SPKI) or certificate. */
-    value?: string | null
-  }>
+  publicKey: string
 }
 
 /** What `ApproverKey.generateP256()` returns: the key and its PKCS#8 DER, to keep it. */
@@ -158,18 +95,6 @@ export interface GeneratedApproverKey {
   /** The private key, PKCS#8 DER: a secret. */
   pkcs8: Buffer
 }
-
-/** An X.509 key usage of a certificate; names this version does not know are passed to the TSB. */
-export type KeyUsage =
-  | 'DIGITAL_SIGNATURE' | 'CONTENT_COMMITMENT' | 'KEY_ENCIPHERMENT' | 'DATA_ENCIPHERMENT'
-  | 'KEY_AGREEMENT' | 'KEY_CERT_SIGN' | 'CRL_SIGN' | 'ENCIPHER_ONLY' | 'DECIPHER_ONLY'
-  | (string & {})
-
-/** An X.509 extended key usage of a certificate; names this version does not know are passed to the TSB. */
-export type ExtendedKeyUsage =
-  | 'ANY_EXTENDED_KEY_USAGE' | 'SERVER_AUTH' | 'CLIENT_AUTH' | 'CODE_SIGNING'
-  | 'EMAIL_PROTECTION' | 'TIME_STAMPING' | 'OCSP_SIGNING'
-  | (string & {})
 
 /**
  * How a wait polls (`wait`, `waitRequest`…). `T` is the state each poll reads.
@@ -324,8 +249,9 @@ export declare namespace Policy {
 /**
  * An approver's private key, held in memory by the core (ECDSA P-256 / P-384, Ed25519 or RSA):
  * signs the timestamps and approvals of `listApprovalTasks`, `approve` and `reject`. Make one
- * with `ApproverKey.fromPem`, `ApproverKey.fromPkcs8Der` or `ApproverKey.generateP256`. The
- * private key never leaves it: not in `util.inspect`, `JSON.stringify` or `toString`.
+ * with `ApproverKey.fromPem`, `ApproverKey.fromPkcs8Der` or `ApproverKey.generateP256`, and pass
+ * it as a request's `approverKeyPem`. The private key never leaves it: not in `util.inspect`,
+ * `JSON.stringify` or `toString`.
  */
 export declare class ApproverKey {
   /**
@@ -389,12 +315,6 @@ export declare class Client {
    * (`client.zignsec().eid()` in Rust).
    */
   zignsecEid(): EidApi
-  /**
-   * The Securosys Primus HSM REST API (`client.securosys()` in Rust): keys, synchronous and
-   * approval-based signing, verification and the approvers' side. Throws
-   * `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `securosys` section.
-   */
-  securosys(): SecurosysApi
   /**
    * OneSpan Sign (`client.onespan()` in Rust): transactions, downloads, audit, listing,
    * callbacks. Throws `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `onespan` section.
@@ -595,113 +515,6 @@ export declare class PackagePager {
 }
 
 /**
- * The Securosys Primus HSM (TSB REST API). Each call carries only the API key of the role its
- * endpoint needs; a call whose role has no key rejects with `SB_ERR_AUTH_CONFIG_MISSING`
- * (naming the missing `securosys.api_keys.<role>`) before anything is sent. Every method
- * returns a Promise settled from the core's runtime; it rejects with an `Error` carrying `code`
- * and `errno`.
- */
-export declare class SecurosysApi {
-  /** The TSB base URL in use. */
-  get baseUrl(): string
-  /** The TSB version (service role). */
-  versionInfo(): Promise<VersionInfo>
-  /** The licensed features (service role). */
-  licenseInfo(): Promise<LicenseInfo>
-  /**
-   * Create a key (key-management role): `{ label, spec: 'p256' }`, optionally with
-   * `attributes` and an approval `policy`. Checked locally first (label, parameters,
-   * attributes, policy times multiples of 60, reachable quorums).
-   */
-  createKey(request: CreateKey): Promise<KeyInfo>
-  /**
-   * A key's description and public key (key-management role); an unknown label rejects
-   * with `SB_ERR_NOT_FOUND`.
-   */
-  getKey(label: string): Promise<KeyInfo>
-  /** The key's public key, DER SubjectPublicKeyInfo (`KeyInfo.publicKeyPem` has the PEM). */
-  publicKey(label: string): Promise<Buffer>
-  /** The labels of all keys (key-management role). */
-  listKeys(): Promise<Array<string>>
-  /** Delete a key (key-management role); its pending requests become `'CANCELLED'`. */
-  deleteKey(label: string): Promise<void>
-  /**
-   * Sign `payload` with key `label` now (key-operation role); resolves with the signature
-   * (DER for RSA and ECDSA, 64 bytes for Ed25519). With `{ payloadKind: 'digest' }` the
-   * payload is a hash you computed. Keys with an approval policy sign through `sign`.
-   */
-  synchronousSign(label: string, payload: Buffer | Uint8Array, algorithm: SignatureAlgorithm, options?: PayloadOptions | null): Promise<Buffer>
-  /** `synchronousSign` over the contents of the file at `path`. */
-  synchronousSignFile(label: string, path: string, algorithm: SignatureAlgorithm, options?: PayloadOptions | null): Promise<Buffer>
-  /**
-   * Verify `signature` over `payload` with key `label` (key-operation role): `true` or
-   * `false`.
-   */
-  verify(label: string, payload: Buffer | Uint8Array, algorithm: SignatureAlgorithm, signature: Buffer | Uint8Array, options?: PayloadOptions | null): Promise<boolean>
-  /** `verify` over the contents of the file at `path`. */
-  verifyFile(label: string, path: string, algorithm: SignatureAlgorithm, signature: Buffer | Uint8Array, options?: PayloadOptions | null): Promise<boolean>
-  /**
-   * Submit a sign request that waits for the key's approvals (key-operation role); resolves
-   * with the request id for `waitRequest`, `requestStatus` and `cancelRequest`.
-   */
-  sign(label: string, payload: Buffer | Uint8Array, algorithm: SignatureAlgorithm, options?: SignOptions | null): Promise<string>
-  /** `sign` over the contents of the file at `path`. */
-  signFile(label: string, path: string, algorithm: SignatureAlgorithm, options?: SignOptions | null): Promise<string>
-  /**
-   * The state of an asynchronous request (key-operation role), with its result once
-   * `'EXECUTED'`.
-   */
-  requestStatus(id: string): Promise<RequestStatus>
-  /** Cancel a pending request (key-operation role). */
-  cancelRequest(id: string): Promise<void>
-  /**
-   * Poll a request until it is final and resolve with its result (the signature).
-   * `'REJECTED'` rejects with `SB_ERR_REJECTED`, `'EXPIRED'` with `SB_ERR_SESSION_EXPIRED`,
-   * `'FAILED'` with `SB_ERR_SIGNING_FAILED`, `'CANCELLED'` with `SB_ERR_CANCELLED` (the
-   * state is the error's `providerCode`). `signal` aborts the wait (`SB_ERR_ABORTED`),
-   * `timeoutMs` bounds it (`SB_ERR_TIMEOUT`); the request goes on at the TSB either way.
-   */
-  waitRequest(id: string, options?: WaitOptions<RequestStatus> | null): Promise<Buffer>
-  /**
-   * The pending tasks of `approver` (approver role), oldest first: `{ kind: 'sign',
-   * pageSize: 25 }` by default. The approver proves it holds its key by signing a timestamp.
-   */
-  listApprovalTasks(approver: ApproverKey, options?: ListTasksOptions | null): Promise<Array<ApprovalTask>>
-  /**
-   * Approve `task` (from `listApprovalTasks`) as `approver` (approver role): signs the
-   * task's `approvalToBeSigned` bytes.
-   */
-  approve(approver: ApproverKey, task: ApprovalTask): Promise<void>
-  /** Reject the task `taskId` as `approver` (approver role). */
-  reject(approver: ApproverKey, taskId: string): Promise<void>
-  /**
-   * A self-signed X.509 certificate for key `label`, made and signed in the HSM now
-   * (key-management role unless `securosys.certificate_role` says otherwise). Keys with an
-   * approval policy use `requestSelfSignedCertificate`.
-   */
-  selfSignedCertificate(label: string, request: CertificateRequest): Promise<Certificate>
-  /**
-   * A PKCS#10 certificate signing request for key `label`, made and signed in the HSM now.
-   * Keys with an approval policy use `requestCertificateSigningRequest`.
-   */
-  certificateSigningRequest(label: string, request: CsrRequest): Promise<Csr>
-  /**
-   * Submit a self-signed certificate that waits for the key's approvals; resolves with the
-   * request id for `waitCertificate`.
-   */
-  requestSelfSignedCertificate(label: string, request: CertificateRequest, options?: ApprovalRequestOptions | null): Promise<string>
-  /**
-   * Submit a certificate signing request that waits for the key's approvals; resolves with
-   * the request id for `waitCertificateSigningRequest`.
-   */
-  requestCertificateSigningRequest(label: string, request: CsrRequest, options?: ApprovalRequestOptions | null): Promise<string>
-  /** `waitRequest` for `requestSelfSignedCertificate`: the certificate once approved. */
-  waitCertificate(id: string, options?: WaitOptions<RequestStatus> | null): Promise<Certificate>
-  /** `waitRequest` for `requestCertificateSigningRequest`: the CSR once approved. */
-  waitCertificateSigningRequest(id: string, options?: WaitOptions<RequestStatus> | null): Promise<Csr>
-}
-
-/**
  * BankID Norway signing through the ZignSec gateway. Every method returns a Promise settled
  * from the core's runtime; it rejects with an `Error` carrying `code` and `errno`.
  */
@@ -837,41 +650,6 @@ export declare class WebhookVerifier {
   verifyLegacy(signatureHeader: string | null | undefined, rawBody: Buffer | Uint8Array | string): WebhookEvent
 }
 
-/** Options of `requestSelfSignedCertificate` and `requestCertificateSigningRequest`. */
-export interface ApprovalRequestOptions {
-  /**
-   * A plain object shown to the approvers (default `{ app: 'signbridge', type:
-   * 'Certificate' }`).
-   */
-  metadata?: Record<string, unknown>
-  /** The TSB's `payloadType` (default `'UNSPECIFIED'`). */
-  payloadType?: string
-}
-
-/**
- * A pending approval task of one approver (`listApprovalTasks`); pass it back to `approve`.
- * Absent fields are `null`.
- */
-export interface ApprovalTask {
-  /** Task id. */
-  id: string
-  /** What the approver signs to approve (base64, opaque). */
-  approvalToBeSigned: string
-  /** The approver's public key (base64 SPKI). */
-  approverPublicKey: string | null
-  /** The request's metadata as sent (base64 JSON). */
-  metaData: string | null
-  /** The payload to be signed (base64). */
-  payload: string | null
-  /** The payload type (`'UNSPECIFIED'`, `'PDF'`…). */
-  payloadType: string | null
-  /**
-   * The request's metadata decoded, when present and readable JSON: what the approver is
-   * asked to approve.
-   */
-  metadata: Record<string, any> | null
-}
-
 /** Options of `bankidSe`. */
 export interface BankIdSeOptions {
   /** Only this person (12-digit personnummer, `YYYYMMDDNNNN`) may identify. */
@@ -886,36 +664,6 @@ export interface BankIdSeOptions {
  * `SB_ERR_INVALID_ARGUMENT` (call it on a client).
  */
 export declare function call(operation: 'pdf.verify', request: Operations['pdf.verify']['request']): Promise<Operations['pdf.verify']['result']>
-
-/** An X.509 certificate made by the HSM (`selfSignedCertificate`, `waitCertificate`). */
-export interface Certificate {
-  /** The certificate, DER (`new crypto.X509Certificate(der)` reads it). */
-  der: Buffer
-  /** The certificate, PEM (`-----BEGIN CERTIFICATE-----`). */
-  pem: string
-}
-
-/**
- * A self-signed certificate for a key (`selfSignedCertificate`,
- * `requestSelfSignedCertificate`).
- */
-export interface CertificateRequest {
-  /** The subject and issuer common name (1-64 characters). */
-  commonName: string
-  /** The signature algorithm, matching the key (`defaultSignatureAlgorithm(spec)`). */
-  signatureAlgorithm: SignatureAlgorithm
-  /** Validity from now, in days (default 365). */
-  validityDays?: number
-  /** Key usages (default `['DIGITAL_SIGNATURE']`). */
-  keyUsage?: Array<KeyUsage>
-  /** Extended key usages (default none: the extension is left out). */
-  extendedKeyUsage?: Array<ExtendedKeyUsage>
-  /**
-   * A CA certificate (`CA:TRUE`); `'KEY_CERT_SIGN'` and `'CRL_SIGN'` are added to the key
-   * usages.
-   */
-  certificateAuthority?: boolean
-}
 
 /**
  * A client certificate for two-way TLS (`config.zignsec.client_cert`): PEM text or
@@ -964,33 +712,6 @@ export interface Config {
   transport?: TransportConfig
 }
 
-/**
- * `createKey` request: a `label` and either `spec` (a key type the SDK knows) or the TSB's own
- * `algorithm` with `keySize` / `curveOid`.
- */
-export interface CreateKey {
-  /** Unique key label (1-256 characters, no control characters). */
-  label: string
-  /** The key type: `'rsa2048'`, `'rsa3072'`, `'rsa4096'`, `'p256'`, `'p384'` or `'ed25519'`. */
-  spec?: KeySpec
-  /** The TSB's algorithm (`'RSA'`, `'EC'`, `'ED'`, `'DSA'`, `'AES'`), instead of `spec`. */
-  algorithm?: string
-  /** Size in bits (RSA, DSA, AES), with `algorithm`. */
-  keySize?: number
-  /** Curve OID (EC, ED), with `algorithm`. */
-  curveOid?: string
-  /**
-   * The attributes (replacing the default of a signing key: sign + verify, sensitive, not
-   * extractable, destroyable). `sign`, `decrypt` and `unwrap` must be set.
-   */
-  attributes?: KeyAttributes
-  /**
-   * An approval policy (e.g. `Policy.quorum(2, approvers, 3600)`): the key then signs only
-   * through `sign` and approvals.
-   */
-  policy?: Policy
-}
-
 /** Create-session request (`create`, `signDocuments`). Every field is optional. */
 export interface CreateSigning {
   /** UI language, e.g. `'En'` or `'No'`. */
@@ -1010,68 +731,10 @@ export interface CreateSigning {
 }
 
 /**
- * A PKCS#10 certificate signing request made by the HSM, to send to a CA
- * (`certificateSigningRequest`, `waitCertificateSigningRequest`).
- */
-export interface Csr {
-  /** The request, DER. */
-  der: Buffer
-  /** The request, PEM (`-----BEGIN CERTIFICATE REQUEST-----`). */
-  pem: string
-}
-
-/**
- * A certificate signing request for a key (`certificateSigningRequest`,
- * `requestCertificateSigningRequest`).
- */
-export interface CsrRequest {
-  /** The subject to certify. */
-  subject: DistinguishedName
-  /** The signature algorithm, matching the key. */
-  signatureAlgorithm: SignatureAlgorithm
-  /** The validity to ask the CA for, in days (default 365). */
-  validityDays?: number
-  /** Key usages requested (default `['DIGITAL_SIGNATURE']`). */
-  keyUsage?: Array<KeyUsage>
-  /** Extended key usages requested (default none). */
-  extendedKeyUsage?: Array<ExtendedKeyUsage>
-}
-
-/**
  * The usual signature algorithm of a key type (`'SHA256_WITH_RSA'`, `'SHA256_WITH_ECDSA'`,
  * `'SHA384_WITH_ECDSA'`, `'EDDSA'`). An unknown key type throws `SB_ERR_INVALID_ARGUMENT`.
  */
 export declare function defaultSignatureAlgorithm(spec: KeySpec): SignatureAlgorithm
-
-/** The subject of a certificate signing request. Only `commonName` is required. */
-export interface DistinguishedName {
-  /** Common name (CN), 1-64 characters. */
-  commonName: string
-  /** Country (C): a two-letter ISO 3166 code. */
-  country?: string
-  /** State or province (ST). */
-  stateOrProvinceName?: string
-  /** Locality (L). */
-  locality?: string
-  /** Organization (O). */
-  organizationName?: string
-  /** Organizational unit (OU). */
-  organizationUnitName?: string
-  /** E-mail address (emailAddress). */
-  email?: string
-  /** Title. */
-  title?: string
-  /** Surname (SN). */
-  surname?: string
-  /** Given name (GN). */
-  givenName?: string
-  /** Initials. */
-  initials?: string
-  /** Pseudonym. */
-  pseudonym?: string
-  /** Generation qualifier (`'Jr.'`). */
-  generationQualifier?: string
-}
 
 /** A document for `signDocuments`: either `data` (with a `name`) or a `path` to read. */
 export interface Document {
@@ -1269,49 +932,6 @@ export interface Identity {
   gender: string | null
   /** Age as reported. */
   age: number | null
-}
-
-/** A key as the TSB describes it (`createKey`, `getKey`). Absent fields are `null`. */
-export interface KeyInfo {
-  /** The label. */
-  label: string
-  /** The key id, if any. */
-  id: string | null
-  /** The algorithm: `'RSA'`, `'EC'`, `'ED'`… */
-  algorithm: string | null
-  /** The algorithm OID. */
-  algorithmOid: string | null
-  /** The curve OID (EC, ED). */
-  curveOid: string | null
-  /** Size in bits. */
-  keySize: number | null
-  /** Creation time (ISO 8601). */
-  createTime: string | null
-  /** The public key, base64 DER SubjectPublicKeyInfo, as the TSB reports it. */
-  publicKey: string | null
-  /**
-   * The public key as PEM (`-----BEGIN PUBLIC KEY-----`), e.g. for `openssl` or
-   * `crypto.createPublicKey`; `null` for a key without one.
-   */
-  publicKeyPem: string | null
-  /** The attributes. */
-  attributes: KeyAttributes | null
-  /** The approval policy (keys with Smart Key Attributes). */
-  policy: Policy | null
-}
-
-/** The TSB's licensed features (`licenseInfo()`). */
-export interface LicenseInfo {
-  /** Licensed features (`'KEY_AUTH'`, `'REST_API'`…). */
-  clientFlags: Array<string>
-}
-
-/** Options of `listApprovalTasks`. */
-export interface ListTasksOptions {
-  /** Which tasks (default `'sign'`). */
-  kind?: TaskKind
-  /** At most this many tasks, oldest first (default 25). */
-  pageSize?: number
 }
 
 /** Options of `mitid`. */
@@ -1637,15 +1257,6 @@ export declare function operations(): Array<{ name: string; camelName: string; s
  */
 export declare function parseRedirect(returnedUrl: string): RedirectOutcome
 
-/** Options of `synchronousSign`, `verify` and their `…File` forms. */
-export interface PayloadOptions {
-  /**
-   * `'raw'` (default: the data; the algorithm hashes it) or `'digest'` (a hash you
-   * computed; the algorithm's pre-hashed form is used and the length checked).
-   */
-  payloadKind?: PayloadKind
-}
-
 /**
  * Where the visible signature goes: `page` starts at 1; `x`/`y` are PDF points from the
  * bottom-left corner.
@@ -1657,14 +1268,6 @@ export interface Placement {
   x: number
   /** Vertical position in points. */
   y: number
-}
-
-/** An approver of `Policy.quorum`. */
-export interface PolicyApprover {
-  /** The approver's name, shown in the policy. */
-  name: string
-  /** The approver's public key, base64 DER SPKI (`approverKey.publicKeyB64`). */
-  publicKey: string
 }
 
 /** An error item the gateway reported for a session. */
@@ -1705,24 +1308,6 @@ export interface Redirects {
   cancel?: string
   /** After a failure. */
   error?: string
-}
-
-/** The state of an asynchronous request (`requestStatus`). Absent fields are `null`. */
-export interface RequestStatus {
-  /** The request id. */
-  id: string
-  /** Its state. */
-  status: RequestState
-  /** When the HSM executed it. */
-  executionTime: string | null
-  /** Public keys (base64 SPKI) of the approvers who approved. */
-  approvedBy: Array<string>
-  /** Public keys (base64 SPKI) of the approvers who have not approved yet. */
-  notYetApprovedBy: Array<string>
-  /** Public keys (base64 SPKI) of the approvers who rejected. */
-  rejectedBy: Array<string>
-  /** The result once `'EXECUTED'`: the signature of a sign request. */
-  result: Buffer | null
 }
 
 /**
@@ -1914,19 +1499,6 @@ export interface SigningStatusQuery {
   document?: string
 }
 
-/** Options of `sign` and `signFile`. */
-export interface SignOptions {
-  /** `'raw'` (default) or `'digest'`, as for `synchronousSign`. */
-  payloadKind?: PayloadKind
-  /** A plain object shown to the approvers (default `{ app: 'signbridge', type: 'Sign' }`). */
-  metadata?: Record<string, unknown>
-  /**
-   * The TSB's `payloadType`: `'UNSPECIFIED'` (default), `'ISO_20022'`, `'PDF'`, `'BTC'`,
-   * `'ETH'`.
-   */
-  payloadType?: string
-}
-
 /** The answer to `signDocuments`: a started session. */
 export interface StartedSession {
   /** Session id. */
@@ -2039,14 +1611,6 @@ export interface UploadedFile {
 
 /** The version of the signbridge core inside this addon. */
 export declare function version(): string
-
-/** The TSB's version (`versionInfo()`). */
-export interface VersionInfo {
-  /** TSB version, e.g. `'2.5.1'`. */
-  version: string
-  /** Vendor, when reported. */
-  vendor: string | null
-}
 
 /** A verified webhook delivery. Absent fields are `null`. */
 export interface WebhookEvent {

@@ -1,10 +1,12 @@
 'use strict'
 // signbridge for Node (CommonJS entry). The native addon is loaded by the generated `binding.js`;
 // this file only adds the frozen `ErrorCode` object, built from the core's own table, the
-// `isSignbridgeError` type guard, the caller's frames on asynchronous errors, and makes OneSpan
-// listings async-iterable.
+// `isSignbridgeError` type guard, the caller's frames on asynchronous errors, makes OneSpan
+// listings async-iterable, and gives `client.securosys()` its facade generated from the operation
+// table (securosys.js).
 
 const binding = require('./binding.js')
+const { Securosys } = require('./securosys.js')
 
 /** name -> number and number -> name, like a TypeScript numeric enum. */
 const ErrorCode = {}
@@ -31,6 +33,16 @@ Object.defineProperties(binding.PackagePager.prototype, {
       }
     }
   }
+})
+
+// `client.securosys()`: the generated facade over `client.callCamelCase`, for the configured TSB
+// (throws SB_ERR_AUTH_CONFIG_MISSING when there is none).
+Object.defineProperty(binding.Client.prototype, 'securosys', {
+  value: function securosys () {
+    return new Securosys(this, this.securosysBaseUrl())
+  },
+  configurable: true,
+  writable: true
 })
 
 /**

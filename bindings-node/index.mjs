@@ -6,7 +6,6 @@ export const {
   SigningApi,
   EidApi,
   EidProduct,
-  SecurosysApi,
   ApproverKey,
   Policy,
   defaultSignatureAlgorithm,

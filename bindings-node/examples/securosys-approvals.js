@@ -63,20 +63,24 @@ async function main () {
     // Sign the document's SHA-256 hash: the document itself never leaves this machine.
     const document = fs.readFileSync(path.join(__dirname, 'contract.pdf'))
     const digest = crypto.createHash('sha256').update(document).digest()
-    const requestId = await hsm.sign(label, digest, 'SHA256_WITH_ECDSA', {
+    const requestId = await hsm.sign({
+      label,
+      payload: digest,
+      algorithm: 'SHA256_WITH_ECDSA',
       payloadKind: 'digest',
-      metadata: { document: 'contract.pdf', sha256: digest.toString('hex') }
+      options: { metadata: { document: 'contract.pdf', sha256: digest.toString('hex') } }
     })
     console.log(`sign request ${requestId} submitted; waiting for approvals`)
-    const signed = hsm.waitRequest(requestId, { intervalMs: 250, signal: AbortSignal.timeout(60_000) })
+    const signed = hsm.waitRequest({ id: requestId, intervalMs: 250 }, { signal: AbortSignal.timeout(60_000) })
 
     // Two of the three approvers look at what they are asked to sign and approve it.
     for (const approver of [approvers[0], approvers[2]]) {
-      const tasks = await hsm.listApprovalTasks(approver)
+      const tasks = await hsm.listApprovalTasks({ approverKeyPem: approver })
       const task = tasks.find((t) => t.id === requestId)
       if (!task) throw new Error('the approver has no task for the request')
-      console.log(`approver approves ${JSON.stringify(task.metadata)}`)
-      await hsm.approve(approver, task)
+      const metadata = task.metaData ? JSON.parse(Buffer.from(task.metaData, 'base64').toString()) : null
+      console.log(`approver approves ${JSON.stringify(metadata)}`)
+      await hsm.approve({ approverKeyPem: approver, task })
     }
 
     let signature
@@ -89,13 +93,12 @@ async function main () {
     }
     console.log(`request ${requestId} executed after 2 of 3 approvals: ${signature.length}-byte signature`)
 
-    const ok = await hsm.verify(label, digest, 'SHA256_WITH_ECDSA', signature, { payloadKind: 'digest' })
+    const ok = await hsm.verify({ label, payload: digest, algorithm: 'SHA256_WITH_ECDSA', signature, payloadKind: 'digest' })
     console.log(`signature verified by the HSM: ${ok}`)
-    const pem = (await hsm.getKey(label)).publicKeyPem
-    if (!pem) throw new Error('the key has no public key')
+    const { pem } = await hsm.publicKey({ label })
     console.log(`signature verified by node:crypto: ${crypto.verify('sha256', document, pem, signature)}`)
 
-    await hsm.deleteKey(label)
+    await hsm.deleteKey({ label })
   } finally {
     server.stop()
   }

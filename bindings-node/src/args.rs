@@ -249,6 +249,11 @@ pub(crate) fn array<'e>(
     Ok(out)
 }
 
+/// A JSON-like value, or why it is not one.
+pub(crate) fn try_json(env: &Env, v: &Unknown<'_>) -> Result<serde_json::Value, String> {
+    cast::<serde_json::Value>(env, v).map_err(|e| e.reason)
+}
+
 /// A JSON-like value (plain objects, arrays, strings, numbers, booleans, null).
 pub(crate) fn json(env: &Env, v: Unknown<'_>, what: &str) -> napi::Result<serde_json::Value> {
     cast::<serde_json::Value>(env, &v)

@@ -204,15 +204,59 @@ impl Client {
             .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
     }
 
-    /// The Securosys Primus HSM REST API (`client.securosys()` in Rust): keys, synchronous and
-    /// approval-based signing, verification and the approvers' side. Throws
+    /// The base URL of the configured Securosys TSB. `index.js` makes `client.securosys()` of
+    /// it: the facade generated from the operation table (`securosys.js`). Throws
     /// `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `securosys` section.
-    #[napi]
-    pub fn securosys(&self, env: Env) -> napi::Result<securosys::SecurosysApi> {
+    #[napi(skip_typescript)]
+    pub fn securosys_base_url(&self, env: Env) -> napi::Result<String> {
         self.inner
             .securosys()
-            .map(|s| securosys::SecurosysApi::new(s.clone()))
+            .map(|s| s.base_url().to_string())
             .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
+    }
+
+    /// `call` in camelCase, what the facades generated from the operation table
+    /// (`client.securosys()`) run through: the request's fields in camelCase
+    /// ([`signbridge::Client::call_camel_case`]), a bytes field `x_base64` given as a Buffer or
+    /// Uint8Array named `x`, an `ApproverKey` as its request JSON; the result in camelCase.
+    /// `options` as for `call`. Every bad request rejects with `SB_ERR_INVALID_ARGUMENT`.
+    #[napi(skip_typescript)]
+    pub fn call_camel_case<'e>(
+        &self,
+        env: &'e Env,
+        operation: Unknown<'_>,
+        request: Option<Unknown<'_>>,
+        options: Option<Unknown<'_>>,
+    ) -> napi::Result<Object<'e>> {
+        let name = args::string(env, operation, "operation")?;
+        let op =
+            signbridge::api::operation(&name).map_err(|e| errors::to_napi(env, &e, Kind::Error))?;
+        let value = camel_request(env, op, request)?;
+        let (opts, cleanup) = read_wait(env, options, |v: serde_json::Value| v)?;
+        let value = value.map(|mut value| {
+            if let serde_json::Value::Object(map) = &mut value {
+                if opts.interval != signbridge::WaitOptions::<()>::default().interval {
+                    map.entry("intervalMs")
+                        .or_insert_with(|| (opts.interval.as_millis() as u64).into());
+                }
+                if let Some(t) = opts.timeout {
+                    map.entry("timeoutMs")
+                        .or_insert_with(|| (t.as_millis() as u64).into());
+                }
+            }
+            value
+        });
+        let ctx = signbridge::api::CallContext {
+            cancel: opts.cancel.clone(),
+            progress: opts.on_progress.clone(),
+        };
+        let client = self.inner.clone();
+        promise::spawn(
+            env,
+            async move { client.call_camel_case(op.name, value?, &ctx).await },
+            |v: serde_json::Value| v,
+            cleanup,
+        )
     }
 }
 
@@ -308,6 +352,68 @@ impl Client {
             .map(signing::SigningService::new)
             .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
     }
+}
+
+/// The request of a camelCase call, as JSON: a plain object (or nothing); a field `x` standing
+/// for the table's bytes field `x_base64` taken as a Buffer or Uint8Array; an object of this
+/// addon (an `ApproverKey`) as its request JSON; `undefined` fields left out. A request the
+/// operation cannot take is the inner `Err`, to reject the Promise with.
+fn camel_request(
+    env: &Env,
+    op: &signbridge::api::Operation,
+    request: Option<Unknown<'_>>,
+) -> napi::Result<signbridge::Result<serde_json::Value>> {
+    use napi::bindgen_prelude::JsObjectValue as _;
+    let bad = |m: String| Ok(Err(signbridge::Error::invalid_argument(m)));
+    let what = format!("{}: request", op.camel_name());
+    let Some(r) = request.filter(|r| !is_nullish(r)) else {
+        return Ok(Ok(serde_json::Value::Null));
+    };
+    if r.get_type()? != ValueType::Object || r.is_array()? || r.is_typedarray()? {
+        return bad(format!(
+            "{what} must be an object, got {}",
+            args::describe(&r)
+        ));
+    }
+    let schema = serde_json::to_value((op.request_schema)()).unwrap_or_default();
+    let declared = schema.get("properties").and_then(|p| p.as_object());
+    // SAFETY: checked to be an object just above; `r` belongs to `env`.
+    let obj: Object<'_> = unsafe { Object::from_napi_value(env.raw(), r.raw()) }?;
+    let mut map = serde_json::Map::new();
+    for key in Object::keys(&obj)? {
+        let v: Unknown<'_> = obj.get_named_property(&key)?;
+        if v.get_type()? == ValueType::Undefined {
+            continue;
+        }
+        let bytes_field = format!("{}_base64", signbridge::naming::snake_case(&key));
+        if declared.is_some_and(|d| d.contains_key(&bytes_field)) {
+            let ok = v.get_type()? == ValueType::Object && (v.is_buffer()? || v.is_typedarray()?);
+            let data = if ok {
+                args::bytes(env, v, &key).ok()
+            } else {
+                None
+            };
+            let Some(data) = data else {
+                return bad(format!(
+                    "{what}.{key} must be a Buffer or Uint8Array, got {}",
+                    args::describe(&v)
+                ));
+            };
+            let text = serde_json::to_value(signbridge::api::Base64(data)).unwrap_or_default();
+            map.insert(signbridge::naming::camel_case(&bytes_field), text);
+            continue;
+        }
+        let value = match securosys::request_json(env, &v)? {
+            Some(Ok(j)) => j,
+            Some(Err(why)) => return bad(format!("{what}.{key} {why}")),
+            None => match args::try_json(env, &v) {
+                Ok(j) => j,
+                Err(e) => return bad(format!("{what}.{key} must be JSON-like data: {e}")),
+            },
+        };
+        map.insert(key, value);
+    }
+    Ok(Ok(serde_json::Value::Object(map)))
 }
 
 /// BankID Norway signing through the ZignSec gateway. Every method returns a Promise settled

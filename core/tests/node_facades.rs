@@ -1,0 +1,248 @@
+//! The Node facades generated from the operation table: `bindings-node/securosys.js`, the class
+//! `client.securosys()` returns, with one method per `securosys.*` operation, and its typings
+//! `bindings-node/securosys.d.ts` (camelCase request and result types from the table's JSON
+//! Schemas). Each method takes one request object with camelCase keys (a bytes field
+//! `x_base64` as a Buffer or Uint8Array named `x`) and, when the operation waits, the options
+//! of `client.call`; it runs through `client.callCamelCase`, so the translation of names, bytes,
+//! errors, cancellation and progress is the addon's one plumbing. A result with one field is
+//! given unwrapped (bytes as a Buffer), an empty one as `undefined`.
+//!
+//! This test fails when a committed file is stale;
+//! `SIGNBRIDGE_BLESS=1 cargo test -p signbridge --test node_facades` rewrites them.
+
+mod generate;
+#[path = "generate/ts.rs"]
+mod ts;
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use generate::split_names;
+use serde_json::Value;
+use signbridge::api;
+use signbridge::naming::camel_case;
+use ts::{doc, replace_type_name, Defs};
+
+/// The namespace of the facade's named types.
+const NS: &str = "SecurosysTypes";
+
+/// What a method gives back, from its result schema.
+enum Unwrap {
+    /// Nothing (`{}`): `undefined`.
+    Nothing,
+    /// The one field's bytes (`x_base64`), decoded.
+    Bytes(String),
+    /// The one field's value.
+    Field(String),
+    /// The whole result object.
+    Whole,
+}
+
+fn unwrap(result: &Value) -> Unwrap {
+    let props = result.get("properties").and_then(Value::as_object);
+    let open = result
+        .get("additionalProperties")
+        .is_some_and(|a| a != false);
+    match props {
+        _ if result.get("type").and_then(Value::as_str) != Some("object") || open => Unwrap::Whole,
+        None => Unwrap::Nothing,
+        Some(p) if p.is_empty() => Unwrap::Nothing,
+        Some(p) if p.len() == 1 => {
+            let name = p.keys().next().cloned().unwrap_or_default();
+            if name.ends_with("_base64") {
+                Unwrap::Bytes(camel_case(&name))
+            } else {
+                Unwrap::Field(camel_case(&name))
+            }
+        }
+        Some(_) => Unwrap::Whole,
+    }
+}
+
+/// The TypeScript type of a method's request: the table's request in camelCase, a bytes field
+/// `x_base64` as `x: Buffer | Uint8Array`, an approver's key as an `ApproverKey` or its PEM.
+/// Whether every field is optional comes second.
+fn request_type(defs: &mut Defs, schema: &Value) -> (String, bool) {
+    let props = schema.get("properties").and_then(Value::as_object);
+    let required: Vec<&str> = schema
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut s = String::from("{\n");
+    for (name, p) in props.into_iter().flatten() {
+        let (key, t) = if let Some(stem) = name.strip_suffix("_base64") {
+            (camel_case(stem), "Buffer | Uint8Array".to_string())
+        } else if name.ends_with("approver_key_pem") {
+            (camel_case(name), "ApproverKey | string".to_string())
+        } else {
+            (camel_case(name), defs.ts(p, "    "))
+        };
+        let d = p.get("description").and_then(Value::as_str);
+        doc(&mut s, "    ", d);
+        let opt = if required.contains(&name.as_str()) {
+            ""
+        } else {
+            "?"
+        };
+        let _ = writeln!(s, "    {key}{opt}: {t}");
+    }
+    s.push_str("  }");
+    let optional = required.is_empty();
+    if props.is_none_or(|p| p.is_empty()) {
+        return ("Record<string, never>".into(), true);
+    }
+    (s, optional)
+}
+
+/// `text` as the lines of a JSDoc comment at `indent`.
+fn jsdoc(out: &mut String, indent: &str, text: &str) {
+    let _ = writeln!(out, "{indent}/**");
+    for line in text.trim().lines() {
+        let line = line.trim_end().replace("*/", "* /");
+        if line.is_empty() {
+            let _ = writeln!(out, "{indent} *");
+        } else {
+            let _ = writeln!(out, "{indent} * {line}");
+        }
+    }
+    let _ = writeln!(out, "{indent} */");
+}
+
+const WAITS: &str = "Waits: `intervalMs` and `timeoutMs` in the request bound the polling; \
+                     `options.signal` aborts the wait (`SB_ERR_ABORTED`), `options.onProgress` \
+                     is given each polled state.";
+
+const CLASS_DOC: &str =
+    "The Securosys Primus HSM (TSB REST API), as `client.securosys()` gives it: one method per
+`securosys.*` operation of the operation table (`signbridge call --list`). Each takes one
+request object with camelCase keys (bytes as a Buffer or Uint8Array; an approver's key as an
+`ApproverKey`) and resolves with the result in camelCase: a result of one field is given
+unwrapped (bytes as a Buffer), an empty one as `undefined`. Each call carries only the API key
+of the role its endpoint needs. A bad request rejects with `SB_ERR_INVALID_ARGUMENT` naming the
+field; every failure is an `Error` carrying `code` and `errno`.";
+
+const BANNER: &str = "@generated by core/tests/node_facades.rs from the operation table.\n \
+                      * Do not edit: run `SIGNBRIDGE_BLESS=1 cargo test -p signbridge --test \
+                      node_facades`.";
+
+fn render(prefix: &str) -> (String, String) {
+    let mut defs = Defs {
+        split: split_names(),
+        camel: true,
+        ..Defs::default()
+    };
+    let mut js = format!(
+        "'use strict'\n/* {BANNER} */\n\n/**\n * {}\n */\nclass Securosys {{\n  #client\n\n  \
+         /** Made by `client.securosys()`. */\n  constructor (client, baseUrl) {{\n    \
+         this.#client = client\n    /** The TSB base URL in use. */\n    this.baseUrl = baseUrl\n    \
+         Object.freeze(this)\n  }}\n",
+        CLASS_DOC.replace('\n', "\n * ")
+    );
+    let mut methods = String::new();
+    for op in api::OPERATIONS
+        .iter()
+        .filter(|o| o.name.starts_with(&format!("{prefix}.")))
+    {
+        let method = camel_case(&op.name[prefix.len() + 1..]);
+        let req = serde_json::to_value((op.request_schema)()).expect("schema");
+        let res = serde_json::to_value((op.result_schema)()).expect("schema");
+        defs.result_side = false;
+        defs.collect(&req);
+        let (req_t, optional) = request_type(&mut defs, &req);
+        defs.result_side = true;
+        defs.collect(&res);
+        let how = unwrap(&res);
+        let res_t = match &how {
+            Unwrap::Nothing => "void".to_string(),
+            Unwrap::Bytes(_) => "Buffer".to_string(),
+            Unwrap::Field(_) => {
+                let (_, p) = res
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .and_then(|p| p.iter().next())
+                    .expect("one field");
+                defs.ts(p, "  ")
+            }
+            Unwrap::Whole => defs.ts(&res, "  "),
+        };
+        let mut text = op.doc.trim().to_string();
+        if op.long_running {
+            text.push_str("\n\n");
+            text.push_str(WAITS);
+        }
+        let then = match &how {
+            Unwrap::Nothing => ".then(() => undefined)".to_string(),
+            Unwrap::Bytes(f) => format!(".then((r) => Buffer.from(r.{f}, 'base64'))"),
+            Unwrap::Field(f) => format!(".then((r) => r.{f})"),
+            Unwrap::Whole => String::new(),
+        };
+        js.push('\n');
+        jsdoc(&mut js, "  ", &text);
+        let _ = writeln!(
+            js,
+            "  {method} (request, options) {{\n    return this.#client.callCamelCase('{}', request, \
+             options){then}\n  }}",
+            op.name
+        );
+        methods.push('\n');
+        jsdoc(&mut methods, "  ", &text);
+        let q = if optional { "?" } else { "" };
+        let opts = if op.long_running {
+            ", options?: WaitOptions<Record<string, any>> | null"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            methods,
+            "  {method}(request{q}: {req_t}{}{opts}): Promise<{res_t}>",
+            if optional { " | null" } else { "" }
+        );
+    }
+    js.push_str("}\n\nmodule.exports = { Securosys }\n");
+
+    let mut dts = format!(
+        "/* {BANNER} */\n/* eslint-disable */\n\nimport type {{ ApproverKey, WaitOptions }} from \
+         './index'\n\n/** The request and result types of `client.securosys()`, in camelCase. */\n\
+         export declare namespace {NS} {{\n"
+    );
+    for (name, (t, d)) in &defs.types {
+        doc(&mut dts, "  ", d.as_deref());
+        let _ = writeln!(dts, "  type {name} = {t}");
+    }
+    dts.push_str("}\n\n");
+    jsdoc(&mut dts, "", CLASS_DOC);
+    dts.push_str(
+        "export declare class Securosys {\n  private constructor()\n  /** The TSB base URL in use. */\n  \
+         readonly baseUrl: string\n",
+    );
+    let mut body = methods;
+    for name in defs.types.keys() {
+        body = replace_type_name(&body, NS, name);
+    }
+    dts.push_str(&body);
+    dts.push_str("}\n");
+    (js, dts)
+}
+
+#[test]
+fn node_facades_are_generated_from_the_table() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../bindings-node");
+    let (js, dts) = render("securosys");
+    let bless = std::env::var_os("SIGNBRIDGE_BLESS").is_some();
+    let mut stale = Vec::new();
+    for (file, want) in [("securosys.js", js), ("securosys.d.ts", dts)] {
+        let path = dir.join(file);
+        if bless {
+            std::fs::write(&path, &want).expect("write a facade");
+        } else if std::fs::read_to_string(&path).unwrap_or_default() != want {
+            stale.push(file);
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "bindings-node/{} stale: run `SIGNBRIDGE_BLESS=1 cargo test -p signbridge --test \
+         node_facades` and commit the result",
+        stale.join(", bindings-node/")
+    );
+}
