@@ -1,6 +1,7 @@
 """API reference pages for the documentation site, generated at build time (MkDocs gen-files).
 
-Renders `api/typescript.md` from bindings-node/index.d.ts and `api/c.md` from
+Renders `api/typescript.md` from bindings-node/index.d.ts (and the `Securosys` facade of
+bindings-node/securosys.d.ts, generated from the operation table) and `api/c.md` from
 include/signbridge.h: every top-level declaration with the documentation comment in front of it,
 grouped and listed in the order of the file. Both inputs are themselves generated from the
 Rust sources and drift-checked by `make test` (`make node-regen`, `make header-c`), so these pages
@@ -17,6 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DTS = ROOT / "bindings-node" / "index.d.ts"
+# The facades generated from the operation table: their classes (their named types stay in the
+# file's namespace).
+FACADES = [ROOT / "bindings-node" / "securosys.d.ts"]
 HEADER = ROOT / "include" / "signbridge.h"
 
 
@@ -51,7 +55,7 @@ def _block_end(text: str, start: int) -> int:
 
 
 def typescript() -> str:
-    text = DTS.read_text()
+    text = "\n".join(p.read_text() for p in [DTS, *FACADES])
     decl = re.compile(
         r"(?:(/\*\*(?:(?!\*/).)*?\*/)\s*\n)?^export (?:declare )?(class|interface|type|function|enum) (\w+)",
         re.S | re.M,
@@ -74,7 +78,8 @@ def typescript() -> str:
     out = [
         "# TypeScript API\n",
         "Generated from `bindings-node/index.d.ts` (itself generated from the addon's Rust "
-        "sources by napi-rs and checked by `make test`). Every declaration of the package "
+        "sources by napi-rs and checked by `make test`) and the facades generated from the "
+        "operation table (`securosys.d.ts`). Every declaration of the package "
         "`signbridge`, with its documentation, in the order of the file.\n",
     ]
     for title in ["Classes", "Functions", "Interfaces", "Types", "Enums"]:
