@@ -8,7 +8,8 @@
 //! naming it, so nothing is silently dropped. Errors about the request name its fields as the
 //! caller wrote them (`request.keySize`).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::{Map, Value};
 
@@ -17,17 +18,36 @@ use crate::client::Client;
 use crate::error::{Error, ErrorCode, Result};
 use crate::naming::{camel_case, camel_case_request_message};
 
+/// An operation's request and result JSON Schemas as JSON, rendered once per operation and
+/// kept: deriving a schema costs far more than translating a request along it.
+fn schemas(op: &Operation) -> Arc<(Value, Value)> {
+    type Rendered = Mutex<HashMap<&'static str, Arc<(Value, Value)>>>;
+    static RENDERED: OnceLock<Rendered> = OnceLock::new();
+    let cache = RENDERED.get_or_init(Default::default);
+    let render = || {
+        let json = |s| serde_json::to_value(s).unwrap_or(Value::Bool(true));
+        Arc::new((json((op.request_schema)()), json((op.result_schema)())))
+    };
+    match cache.lock() {
+        Ok(mut map) => map.entry(op.name).or_insert_with(render).clone(),
+        // A panic elsewhere while holding the lock: render without the cache.
+        Err(_) => render(),
+    }
+}
+
 /// `request` (camelCase field names, or the table's own) as the table's request of `op`.
 pub fn request_from_camel_case(op: &Operation, request: Value) -> Result<Value> {
-    let schema = serde_json::to_value((op.request_schema)()).unwrap_or(Value::Bool(true));
-    Walker::new(&schema, op.name).to_table(request, Some(&schema), "request")
+    let schemas = schemas(op);
+    let schema = &schemas.0;
+    Walker::new(schema, op.name).to_table(request, Some(schema), "request")
 }
 
 /// `result`, a result of `op` as the table writes it, with the field names its result model
 /// declares in camelCase (every other key kept).
 pub fn result_to_camel_case(op: &Operation, result: Value) -> Value {
-    let schema = serde_json::to_value((op.result_schema)()).unwrap_or(Value::Bool(true));
-    Walker::new(&schema, op.name).to_camel(result, Some(&schema))
+    let schemas = schemas(op);
+    let schema = &schemas.1;
+    Walker::new(schema, op.name).to_camel(result, Some(schema))
 }
 
 /// Every object key of `value` (at any depth) in camelCase: for the polled states a
