@@ -34,25 +34,6 @@ export declare namespace Ops {
   /** The payload type. */
   payloadType?: string | null
 }
-  /**
-   * A pending approval task of one approver. Read from the TSB's camelCase, written in
-   * snake_case; both spellings are read (a task listed by `securosys.list_approval_tasks` can be
-   * given back to `securosys.approve`).
-   */
-  type ApprovalTaskOut = {
-  /** What the approver signs to approve (base64, opaque). */
-  approval_to_be_signed: string
-  /** The approver's public key (base64). */
-  approver_public_key: string | null
-  /** Task id. */
-  id: string
-  /** The request's metadata (base64 JSON). */
-  meta_data: string | null
-  /** The payload to be signed (base64). */
-  payload: string | null
-  /** The payload type. */
-  payload_type: string | null
-}
   /** One of the known values (see examples; case-insensitive), or another the provider uses. */
   type ApprovalType = "public_key" | "certificate" | "onboarded_approver_certificate" | (string & {})
   /** The key type of a new approver. */
@@ -339,6 +320,8 @@ export declare namespace Ops {
   /** May wrap keys. */
   wrap?: boolean | null
 }
+  /** The signing key types the SDK knows how to create: algorithm, size or curve. */
+  type KeySpec = "rsa2048" | "rsa3072" | "rsa4096" | "p256" | "p384" | "ed25519"
   /** Whether the key is blocked. */
   type KeyStatus = {
   /** Blocked keys cannot be used. */
@@ -351,6 +334,30 @@ export declare namespace Ops {
 }
   /** One of the known values (see examples; case-insensitive), or another the provider uses. */
   type KeyUsage = "DIGITAL_SIGNATURE" | "CONTENT_COMMITMENT" | "KEY_ENCIPHERMENT" | "DATA_ENCIPHERMENT" | "KEY_AGREEMENT" | "KEY_CERT_SIGN" | "CRL_SIGN" | "ENCIPHER_ONLY" | "DECIPHER_ONLY" | (string & {})
+  /**
+   * An approval task as listed: the task (give it back to `securosys.approve` as it is) and the
+   * requester's metadata, decoded.
+   */
+  type ListedTask = {
+  /** What the approver signs to approve (base64, opaque). */
+  approval_to_be_signed: string
+  /** The approver's public key (base64). */
+  approver_public_key: string | null
+  /** Task id. */
+  id: string
+  /** The request's metadata (base64 JSON). */
+  meta_data: string | null
+  /**
+   * The metadata the requester attached (the `metadata` of `securosys.sign`'s options),
+   * decoded from `meta_data`; absent when there is none or it is not JSON. Show it to the
+   * approver before approving.
+   */
+  metadata?: unknown
+  /** The payload to be signed (base64). */
+  payload: string | null
+  /** The payload type. */
+  payload_type: string | null
+}
   /** A message on a package (e.g. a signer's decline reason). */
   type Message = {
   /** The text. */
@@ -479,6 +486,16 @@ export declare namespace Ops {
   ruleUnblock?: Rule | null
   /** Rule for using the key (sign, decrypt…). */
   ruleUse?: Rule | null
+}
+  /** One approver of a quorum policy. */
+  type PolicyApprover = {
+  /** The approver's name, shown in the policy. */
+  name: string
+  /**
+   * The approver's public key, base64 DER SubjectPublicKeyInfo (`securosys.approver_key`'s
+   * `public_key_base64`).
+   */
+  public_key_base64: string
 }
   /** A group of approvers of which `quorum` must approve (groups of a token are AND-ed). */
   type PolicyGroup = {
@@ -1127,7 +1144,7 @@ export interface Operations {
     }
     result: {
       /** The tasks. */
-      tasks: Array<Ops.ApprovalTaskOut>
+      tasks: Array<Ops.ListedTask>
     }
   }
   /** The approval tasks waiting for an approver (first page). */
@@ -1282,6 +1299,84 @@ export interface Operations {
   }
   /** Wait for an approved CSR request; the CSR. */
   'securosys.waitCertificateSigningRequest': Operations['securosys.wait_certificate_signing_request']
+  /**
+   * A key type's `securosys.create_key` fields and usual signature algorithm (local).
+   */
+  'securosys.key_spec': {
+    request: {
+      /** `rsa2048`, `rsa3072`, `rsa4096`, `p256`, `p384` or `ed25519`. */
+      key_spec: Ops.KeySpec
+    }
+    result: {
+      /** The key algorithm (`RSA`, `EC`, `ED`): `securosys.create_key`'s `algorithm`. */
+      algorithm: Ops.KeyAlgorithm
+      /** EC and ED: the curve's OID (`securosys.create_key`'s `curve_oid`). */
+      curve_oid?: string | null
+      /** RSA: the size in bits (`securosys.create_key`'s `key_size`). */
+      key_size?: number | null
+      /**
+       * The usual signature algorithm for such a key: `SHA256_WITH_RSA` (RSA),
+       * `SHA256_WITH_ECDSA` (P-256), `SHA384_WITH_ECDSA` (P-384), `EDDSA` (Ed25519). Any other
+       * algorithm of the TSB's list may be given where one is asked for.
+       */
+      signature_algorithm: Ops.SignatureAlgorithm
+    }
+  }
+  /** A key type's `securosys.create_key` fields and usual signature algorithm (local). */
+  'securosys.keySpec': Operations['securosys.key_spec']
+  /**
+   * A quorum approval policy for `securosys.create_key` (local).
+   */
+  'securosys.quorum_policy': {
+    request: {
+      /** The approvers. */
+      approvers: Array<Ops.PolicyApprover>
+      /**
+       * How many approvals a request needs (checked against the approvers when the key is
+       * created).
+       */
+      quorum: number
+      /**
+       * How long a request may wait for its approvals, in seconds (a multiple of 60; default 0:
+       * no limit).
+       */
+      timeout_s?: number
+    }
+    result: {
+      /** The policy, in the TSB's own JSON: give it as `securosys.create_key`'s `policy`. */
+      policy: Ops.PolicyOut
+    }
+  }
+  /** A quorum approval policy for `securosys.create_key` (local). */
+  'securosys.quorumPolicy': Operations['securosys.quorum_policy']
+  /**
+   * An approver's key pair, new (ECDSA P-256) or read from PKCS#8 PEM or DER (local).
+   */
+  'securosys.approver_key': {
+    request: {
+      /**
+       * A PKCS#8 private key, PEM (`-----BEGIN PRIVATE KEY-----`); never shown in `Debug`
+       * output or errors.
+       */
+      pem?: string | null
+      /** Or the same key as PKCS#8 DER, base64. */
+      pkcs8_der_base64?: Ops.Base64 | null
+    }
+    result: {
+      /**
+       * The private key, PKCS#8 PEM: what `securosys.list_approval_tasks`, `securosys.approve`
+       * and `securosys.reject` take as `approver_key_pem`. Keep it secret.
+       */
+      pem: string
+      /**
+       * The public key, base64 DER SubjectPublicKeyInfo: what a policy names the approver by
+       * (`securosys.quorum_policy`) and what `securosys.request_status` lists.
+       */
+      public_key_base64: string
+    }
+  }
+  /** An approver's key pair, new (ECDSA P-256) or read from PKCS#8 PEM or DER (local). */
+  'securosys.approverKey': Operations['securosys.approver_key']
   /**
    * Start a signing session with the configured provider (ZignSec or OneSpan): documents,
    */
@@ -2192,7 +2287,7 @@ export interface Operations {
     }
     result: {
       /** The tasks. */
-      tasks: Array<Ops.ApprovalTaskOut>
+      tasks: Array<Ops.ListedTask>
     }
   }
   /** One page of an approver's tasks of one kind, in a chosen order. */
@@ -2211,7 +2306,7 @@ export interface Operations {
     }
     result: {
       /** The tasks. */
-      tasks: Array<Ops.ApprovalTaskOut>
+      tasks: Array<Ops.ListedTask>
     }
   }
   /** Every pending task of an approver of one kind (all pages, oldest first). */

@@ -16,7 +16,6 @@ __all__ = [
     "Appended",
     "Approval",
     "ApprovalTask",
-    "ApprovalTaskOut",
     "ApprovalType",
     "ApproverAlgorithm",
     "AuditEvent",
@@ -40,9 +39,11 @@ __all__ = [
     "Identity",
     "KeyAlgorithm",
     "KeyAttributes",
+    "KeySpec",
     "KeyStatus",
     "KeyStatusOut",
     "KeyUsage",
+    "ListedTask",
     "Message",
     "MitIdOptions",
     "OnespanAddDocumentRequest",
@@ -93,6 +94,7 @@ __all__ = [
     "PdfVerifyResult",
     "Placement",
     "Policy",
+    "PolicyApprover",
     "PolicyGroup",
     "PolicyOut",
     "PolicyToken",
@@ -111,6 +113,8 @@ __all__ = [
     "SecurosysApprovalTasksPageResult",
     "SecurosysApproveRequest",
     "SecurosysApproveResult",
+    "SecurosysApproverKeyRequest",
+    "SecurosysApproverKeyResult",
     "SecurosysApproverStatusRequest",
     "SecurosysApproverStatusResult",
     "SecurosysBlockRequest",
@@ -153,6 +157,8 @@ __all__ = [
     "SecurosysImportSeedKeyResult",
     "SecurosysKeyAttestationRequest",
     "SecurosysKeyAttestationResult",
+    "SecurosysKeySpecRequest",
+    "SecurosysKeySpecResult",
     "SecurosysKeystoreStatisticsRequest",
     "SecurosysKeystoreStatisticsResult",
     "SecurosysLicenseInfoRequest",
@@ -167,6 +173,8 @@ __all__ = [
     "SecurosysOnboardApproverResult",
     "SecurosysPublicKeyRequest",
     "SecurosysPublicKeyResult",
+    "SecurosysQuorumPolicyRequest",
+    "SecurosysQuorumPolicyResult",
     "SecurosysReadDataObjectRequest",
     "SecurosysReadDataObjectResult",
     "SecurosysRejectRequest",
@@ -769,11 +777,7 @@ class SecurosysListApprovalTasksRequest(_SecurosysListApprovalTasksRequestRequir
     page_size: Optional[int]
 
 
-class ApprovalTaskOut(TypedDict):
-    """A pending approval task of one approver. Read from the TSB's camelCase, written in
-snake_case; both spellings are read (a task listed by `securosys.list_approval_tasks` can be
-given back to `securosys.approve`)."""
-
+class _ListedTaskRequired(TypedDict):
     # What the approver signs to approve (base64, opaque).
     approval_to_be_signed: str
     # The approver's public key (base64).
@@ -788,11 +792,21 @@ given back to `securosys.approve`)."""
     payload_type: Optional[str]
 
 
+class ListedTask(_ListedTaskRequired, total=False):
+    """An approval task as listed: the task (give it back to `securosys.approve` as it is) and the
+requester's metadata, decoded."""
+
+    # The metadata the requester attached (the `metadata` of `securosys.sign`'s options),
+    # decoded from `meta_data`; absent when there is none or it is not JSON. Show it to the
+    # approver before approving.
+    metadata: object
+
+
 class SecurosysListApprovalTasksResult(TypedDict):
     """Approval tasks found."""
 
     # The tasks.
-    tasks: list[ApprovalTaskOut]
+    tasks: list[ListedTask]
 
 
 class _ApprovalTaskRequired(TypedDict):
@@ -1073,6 +1087,89 @@ class SecurosysWaitCertificateSigningRequestResult(TypedDict):
     der_base64: str
     # PEM text.
     pem: str
+
+
+# The signing key types the SDK knows how to create: algorithm, size or curve.
+KeySpec = Union[Literal["rsa2048"], Literal["rsa3072"], Literal["rsa4096"], Literal["p256"], Literal["p384"], Literal["ed25519"]]
+
+
+class SecurosysKeySpecRequest(TypedDict):
+    """A key type, by name."""
+
+    # `rsa2048`, `rsa3072`, `rsa4096`, `p256`, `p384` or `ed25519`.
+    key_spec: KeySpec
+
+
+class _SecurosysKeySpecResultRequired(TypedDict):
+    # The key algorithm (`RSA`, `EC`, `ED`): `securosys.create_key`'s `algorithm`.
+    algorithm: KeyAlgorithm
+    # The usual signature algorithm for such a key: `SHA256_WITH_RSA` (RSA),
+    # `SHA256_WITH_ECDSA` (P-256), `SHA384_WITH_ECDSA` (P-384), `EDDSA` (Ed25519). Any other
+    # algorithm of the TSB's list may be given where one is asked for.
+    signature_algorithm: SignatureAlgorithm
+
+
+class SecurosysKeySpecResult(_SecurosysKeySpecResultRequired, total=False):
+    """What `securosys.create_key` takes for a key type, and how such a key usually signs."""
+
+    # EC and ED: the curve's OID (`securosys.create_key`'s `curve_oid`).
+    curve_oid: Optional[str]
+    # RSA: the size in bits (`securosys.create_key`'s `key_size`).
+    key_size: Optional[int]
+
+
+class PolicyApprover(TypedDict):
+    """One approver of a quorum policy."""
+
+    # The approver's name, shown in the policy.
+    name: str
+    # The approver's public key, base64 DER SubjectPublicKeyInfo (`securosys.approver_key`'s
+    # `public_key_base64`).
+    public_key_base64: str
+
+
+class _SecurosysQuorumPolicyRequestRequired(TypedDict):
+    # The approvers.
+    approvers: list[PolicyApprover]
+    # How many approvals a request needs (checked against the approvers when the key is
+    # created).
+    quorum: int
+
+
+class SecurosysQuorumPolicyRequest(_SecurosysQuorumPolicyRequestRequired, total=False):
+    """A quorum approval policy to build."""
+
+    # How long a request may wait for its approvals, in seconds (a multiple of 60; default 0:
+    # no limit).
+    timeout_s: int
+
+
+class SecurosysQuorumPolicyResult(TypedDict):
+    """An approval policy."""
+
+    # The policy, in the TSB's own JSON: give it as `securosys.create_key`'s `policy`.
+    policy: PolicyOut
+
+
+class SecurosysApproverKeyRequest(TypedDict, total=False):
+    """An approver's key to make or read. Give neither field to make a new ECDSA P-256 key."""
+
+    # A PKCS#8 private key, PEM (`-----BEGIN PRIVATE KEY-----`); never shown in `Debug`
+    # output or errors.
+    pem: Optional[str]
+    # Or the same key as PKCS#8 DER, base64.
+    pkcs8_der_base64: Optional[Union[str, bytes]]
+
+
+class SecurosysApproverKeyResult(TypedDict):
+    """An approver's key pair."""
+
+    # The private key, PKCS#8 PEM: what `securosys.list_approval_tasks`, `securosys.approve`
+    # and `securosys.reject` take as `approver_key_pem`. Keep it secret.
+    pem: str
+    # The public key, base64 DER SubjectPublicKeyInfo: what a policy names the approver by
+    # (`securosys.quorum_policy`) and what `securosys.request_status` lists.
+    public_key_base64: str
 
 
 # Which signer a [`SignatureField`] belongs to: an index into [`NewSession::signers`] or a
@@ -2440,7 +2537,7 @@ class SecurosysApprovalTasksPageResult(TypedDict):
     """Approval tasks found."""
 
     # The tasks.
-    tasks: list[ApprovalTaskOut]
+    tasks: list[ListedTask]
 
 
 class _SecurosysAllApprovalTasksRequestRequired(TypedDict):
@@ -2461,7 +2558,7 @@ class SecurosysAllApprovalTasksResult(TypedDict):
     """Approval tasks found."""
 
     # The tasks.
-    tasks: list[ApprovalTaskOut]
+    tasks: list[ListedTask]
 
 
 class _SecurosysSynchronousModifyRequestRequired(TypedDict):

@@ -24,6 +24,7 @@ mod ops_eid;
 mod ops_onespan;
 mod ops_securosys;
 mod ops_securosys_keys;
+mod ops_securosys_local;
 mod wire;
 
 use std::future::Future;
@@ -145,7 +146,13 @@ pub fn operation(name: &str) -> Result<&'static Operation> {
 
 /// The operations that need no client: nothing is sent anywhere, so no provider has to be
 /// configured ([`call_standalone`]; every wrapper's client-less entry point).
-pub const STANDALONE: &[&str] = &["pdf.verify", "zignsec.parse_redirect"];
+pub const STANDALONE: &[&str] = &[
+    "pdf.verify",
+    "zignsec.parse_redirect",
+    "securosys.key_spec",
+    "securosys.quorum_policy",
+    "securosys.approver_key",
+];
 
 /// Run an operation that needs no client (one of [`STANDALONE`], e.g. `pdf.verify`) by name
 /// with a JSON `request`; its result as JSON. Any other operation is
@@ -161,6 +168,18 @@ pub async fn call_standalone(name: &str, request: Value) -> Result<Value> {
             let r: ops_eid::ReturnedUrl = self::request(op.name, request)?;
             let outcome = crate::providers::zignsec::RedirectOutcome::parse(&r.returned_url)?;
             result(op.name, &outcome)
+        }
+        "securosys.key_spec" => {
+            let r: ops_securosys_local::KeySpecRequest = self::request(op.name, request)?;
+            result(op.name, &r.run())
+        }
+        "securosys.quorum_policy" => {
+            let r: ops_securosys_local::QuorumPolicyRequest = self::request(op.name, request)?;
+            result(op.name, &r.run())
+        }
+        "securosys.approver_key" => {
+            let r: ops_securosys_local::ApproverKeyRequest = self::request(op.name, request)?;
+            result(op.name, &r.run()?)
         }
         other => Err(Error::new(
             ErrorCode::InvalidArgument,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::ops_eid::*;
 use super::ops_onespan::*;
 use super::ops_securosys::*;
+use super::ops_securosys_local::*;
 use super::wire::{Base64, WaitFields};
 use super::{request, result, CallContext, CallFuture, Operation};
 use crate::client::Client;
@@ -238,6 +239,10 @@ impl SignRequest {
     async fn payload(&self, op: &str) -> Result<Vec<u8>> {
         match (&self.payload_base64, &self.path) {
             (Some(b), None) => Ok(b.0.clone()),
+            (None, Some(p)) if p.is_empty() => Err(crate::Error::new(
+                crate::ErrorCode::InvalidArgument,
+                format!("{op}: request.path is empty; give a file's path"),
+            )),
             (None, Some(p)) => {
                 let path = std::path::PathBuf::from(p);
                 crate::runtime::blocking_io(move || {
@@ -328,7 +333,36 @@ pub struct TasksRequest {
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Tasks {
     /// The tasks.
-    pub tasks: Vec<ApprovalTask>,
+    pub tasks: Vec<ListedTask>,
+}
+
+impl Tasks {
+    /// The tasks listed, each with its metadata decoded.
+    pub(super) fn of(tasks: Vec<ApprovalTask>) -> Tasks {
+        Tasks {
+            tasks: tasks
+                .into_iter()
+                .map(|task| ListedTask {
+                    metadata: task.metadata(),
+                    task,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// An approval task as listed: the task (give it back to `securosys.approve` as it is) and the
+/// requester's metadata, decoded.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ListedTask {
+    /// The task.
+    #[serde(flatten)]
+    pub task: ApprovalTask,
+    /// The metadata the requester attached (the `metadata` of `securosys.sign`'s options),
+    /// decoded from `meta_data`; absent when there is none or it is not JSON. Show it to the
+    /// approver before approving.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<serde_json::Value>,
 }
 
 /// Approving or rejecting a task.
@@ -735,7 +769,7 @@ securosys_key_operations! {
     securosys_list_approval_tasks "securosys.list_approval_tasks" (TasksRequest) -> Tasks:
         |c, r, x| {
             let key = approver(&r.approver_key_pem)?;
-            Tasks { tasks: c.securosys()?.list_approval_tasks(&key, r.kind, r.page_size.unwrap_or(25)).await? }
+            Tasks::of(c.securosys()?.list_approval_tasks(&key, r.kind, r.page_size.unwrap_or(25)).await?)
         };
     /// Approve a task with an approver's key.
     securosys_approve "securosys.approve" (Decision) -> Done:
@@ -782,6 +816,18 @@ securosys_key_operations! {
             let csr = c.securosys()?.wait_certificate_signing_request(&r.id, &opts).await?;
             Pem { pem: csr.pem(), der_base64: Base64(csr.der) }
         };
+    /// A key type's `securosys.create_key` fields and usual signature algorithm (local).
+    /// Nothing is sent; no client is needed.
+    securosys_key_spec "securosys.key_spec" (KeySpecRequest) -> KeySpecFields:
+        |c, r, x| r.run();
+    /// A quorum approval policy for `securosys.create_key` (local).
+    /// Nothing is sent; no client is needed. The quorum is checked when the key is created.
+    securosys_quorum_policy "securosys.quorum_policy" (QuorumPolicyRequest) -> QuorumPolicy:
+        |c, r, x| r.run();
+    /// An approver's key pair, new (ECDSA P-256) or read from PKCS#8 PEM or DER (local).
+    /// Nothing is sent; no client is needed.
+    securosys_approver_key "securosys.approver_key" (ApproverKeyRequest) -> ApproverKeyPair:
+        |c, r, x| r.run()?;
 
     // ---- provider-neutral signing -----------------------------------------------------------
 

@@ -437,13 +437,13 @@ macro_rules! securosys_key_operations {
             securosys_approval_tasks_page "securosys.approval_tasks_page" (TasksPageRequest) -> Tasks:
                 |c, r, x| {
                     let key = approver(&r.approver_key_pem)?;
-                    Tasks { tasks: c.securosys()?.approval_tasks_page(&key, r.kind, r.page_number, r.page_size.unwrap_or(25), r.order).await? }
+                    Tasks::of(c.securosys()?.approval_tasks_page(&key, r.kind, r.page_number, r.page_size.unwrap_or(25), r.order).await?)
                 };
             /// Every pending task of an approver of one kind (all pages, oldest first).
             securosys_all_approval_tasks "securosys.all_approval_tasks" (TasksRequest) -> Tasks:
                 |c, r, x| {
                     let key = approver(&r.approver_key_pem)?;
-                    Tasks { tasks: c.securosys()?.all_approval_tasks(&key, r.kind, r.page_size.unwrap_or(25)).await? }
+                    Tasks::of(c.securosys()?.all_approval_tasks(&key, r.kind, r.page_size.unwrap_or(25)).await?)
                 };
             /// Replace a key's approval policy now (`POST /v1/synchronousModify`,
             /// key-management role).

@@ -253,7 +253,7 @@ impl Curve {
 }
 
 /// The signing key types the SDK knows how to create: algorithm, size or curve.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum KeySpec {
     /// RSA 2048.
