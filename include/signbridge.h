@@ -3,8 +3,9 @@
  * (ZignSec gateway: BankID Norway PDF signing; browser-based eID with BankID SE/NO, MitID and
  * Freja; webhook verification), OneSpan Sign (sb_onespan_*), one provider-neutral document
  * signing session over both (sb_signing_*: the provider is chosen by the configuration), and the
- * Securosys Primus HSM (keys, signing with and without approvals, certificates: sb_securosys_*). Link with -lsignbridge (pkg-config signbridge);
- * with the static library also -lpthread -ldl -lm.
+ * Securosys Primus HSM (keys, signing with and without approvals, certificates, through
+ * sb_call). Link with -lsignbridge (pkg-config signbridge); with the static library also
+ * -lpthread -ldl -lm.
  *
  * A typical program (error handling shortened; see examples/c/sign.c for a complete one):
  *
@@ -20,6 +21,56 @@
  *     sb_save_signed_files(client, done, "signed", NULL, &err);
  *     sb_status_free(done); sb_string_free(url); sb_string_free(session_id);
  *     sb_client_free(client);
+ *
+ * TYPED FUNCTIONS AND sb_call
+ *
+ * The main flows have typed functions of their own: the client (sb_client_*), document signing
+ *   (sb_sign_documents, sb_session_*, sb_download_* and sb_save_signed_files for ZignSec;
+ *   sb_signing_* for the provider-neutral session), eID (sb_eid_*), OneSpan Sign
+ *   (sb_onespan_*), webhook verification (sb_webhook_*, sb_onespan_callback_*), errors
+ *   (sb_error, sb_code_*), cancel tokens (sb_cancel_token_*), progress callbacks and memory
+ *   (sb_*_free). Every other operation of the library, the whole Securosys Primus HSM API
+ *   included ("securosys.create_key", "securosys.sign", "securosys.approve", ...), is reached
+ *   by name through one generic entry: sb_call() with a JSON request and a JSON result, and
+ *   sb_call_with() for the operations that wait (a cancel token and a progress callback).
+ *   sb_operations_json() lists every operation with its request and result JSON Schemas, as
+ *   does `signbridge call --list` / `signbridge call --help-op NAME` on the command line.
+ *   Bytes travel as base64 text in fields named *_base64.
+ *
+ *   A synchronous call: a P-256 key, then a signature with it.
+ *
+ *     char *result = NULL;
+ *     sb_error *err = NULL;
+ *     if (sb_call(client, "securosys.create_key",
+ *                 "{\"label\": \"invoices\", \"algorithm\": \"EC\", "
+ *                 "\"curve_oid\": \"1.2.840.10045.3.1.7\"}", &result, &err) != SB_OK) {
+ *         fprintf(stderr, "%s: %s\n", sb_code_name(err->code), err->message);
+ *         sb_error_free(err);
+ *         return 1;
+ *     }
+ *     sb_string_free(result);  // {"label": "invoices", "algorithm": "EC", ...}
+ *     sb_call(client, "securosys.synchronous_sign",
+ *             "{\"label\": \"invoices\", \"payload_base64\": \"aGVsbG8=\", "
+ *             "\"algorithm\": \"SHA256_WITH_ECDSA\"}", &result, &err);
+ *     printf("%s\n", result);  // {"signature_base64": "MEUCIQ..."}
+ *     sb_string_free(result);
+ *
+ *   A wait, with a cancel token (another thread may cancel it: SB_ERR_ABORTED) and progress:
+ *
+ *     static void on_progress(const char *state_json, void *user_data) {
+ *         (void)user_data;
+ *         printf("state: %s\n", state_json);  // {"id": "...", "status": "PENDING", ...}
+ *     }
+ *     ...
+ *     sb_cancel_token *cancel = sb_cancel_token_new();  // sb_cancel_token_cancel(cancel, NULL)
+ *     char request[256];
+ *     snprintf(request, sizeof request,
+ *              "{\"id\": \"%s\", \"interval_ms\": 500, \"timeout_ms\": 600000}", request_id);
+ *     if (sb_call_with(client, "securosys.wait_request", request, cancel, on_progress, NULL,
+ *                      &result, &err) == SB_OK)
+ *         printf("%s\n", result);  // {"result_base64": "..."}: the approved signature
+ *     sb_string_free(result);
+ *     sb_cancel_token_free(cancel);
  *
  * CONVENTIONS
  *
@@ -47,9 +98,8 @@
  *   (configuration: SB_ERR_INVALID_CONFIG); a zero-length document is SB_ERR_INVALID_DOCUMENT.
  *
  * Handles. sb_client, sb_status, sb_eid_result, sb_webhook_verifier, sb_cancel_token,
- *   sb_key_info, sb_request_status, sb_approver_key, sb_approval_tasks, sb_signing_session,
- *   sb_signing_state, sb_signing_completed, sb_onespan_package, sb_onespan_packages and
- *   sb_onespan_callback_verifier are opaque. signbridge keeps a registry of the objects it handed out: a NULL, freed, foreign or
+ *   sb_signing_session, sb_signing_state, sb_signing_completed, sb_onespan_package,
+ *   sb_onespan_packages and sb_onespan_callback_verifier are opaque. signbridge keeps a registry of the objects it handed out: a NULL, freed, foreign or
  *   wrong-type handle passed to a function is refused with SB_ERR_INVALID_ARGUMENT (accessors
  *   return NULL / 0 / false) instead of being read, and freeing such a pointer (or freeing
  *   twice) does nothing. Limit: after a free, the
@@ -57,9 +107,8 @@
  *   then reach. Other pointers (strings, arrays, out-parameters) must be valid or NULL.
  *
  * Threads. All functions are thread-safe. One sb_client should be shared by all threads (it
- *   pools connections); sb_status, sb_eid_result, sb_key_info, sb_request_status,
- *   sb_approval_tasks, sb_signing_* results and sb_onespan_package are immutable; an
- *   sb_approver_key and an sb_onespan_callback_verifier may be shared; one sb_webhook_verifier
+ *   pools connections); sb_status, sb_eid_result, sb_signing_* results and
+ *   sb_onespan_package are immutable; an sb_onespan_callback_verifier may be shared; one sb_webhook_verifier
  *   should be shared by all threads serving an endpoint (it refuses replays across them);
  *   sb_cancel_token may be cancelled from any thread while another waits. A handle freed by one thread while another thread uses it stays
  *   alive until that call returns.
@@ -114,22 +163,6 @@
 // Patch version of this header.
 #define SIGNBRIDGE_VERSION_PATCH 0
 
-// An approver's pending approval tasks (opaque), returned by
-// `sb_securosys_list_approval_tasks`. Read them with the `sb_approval_tasks_*` accessors,
-// approve one with `sb_securosys_approve`; free with `sb_approval_tasks_free`.
-//
-// Immutable, so thread-safe. Strings returned by its accessors are owned by it and valid until
-// `sb_approval_tasks_free`.
-typedef struct sb_approval_tasks sb_approval_tasks;
-
-// An approver's private key (opaque): ECDSA P-256 / P-384, Ed25519 or RSA, held in memory. It
-// signs the approver's proof of possession and its approvals; it is never sent, printed or
-// put in an error. Create it with `sb_approver_key_generate_p256`, `sb_approver_key_from_pem`
-// or `sb_approver_key_from_pkcs8_der`; free it with `sb_approver_key_free`.
-//
-// Thread-safe: one key may be used by any number of threads at once.
-typedef struct sb_approver_key sb_approver_key;
-
 // A cancel token (opaque). Create with `sb_cancel_token_new`, pass to `sb_session_wait`, cancel
 // from any thread with `sb_cancel_token_cancel`, free with `sb_cancel_token_free`.
 //
@@ -152,14 +185,6 @@ typedef struct sb_client sb_client;
 // `sb_eid_result_free`.
 typedef struct sb_eid_result sb_eid_result;
 
-// A key as the HSM describes it (opaque), returned by `sb_securosys_create_key` and
-// `sb_securosys_get_key`. Read it with the `sb_key_info_*` accessors; free it with
-// `sb_key_info_free`.
-//
-// Immutable, so thread-safe. Strings returned by its accessors are owned by it and valid until
-// `sb_key_info_free`.
-typedef struct sb_key_info sb_key_info;
-
 // A OneSpan callback verifier (opaque): the callback key(s) of one endpoint. Create with
 // `sb_onespan_callback_verifier_new`, free with `sb_onespan_callback_verifier_free`.
 //
@@ -180,13 +205,6 @@ typedef struct sb_onespan_package sb_onespan_package;
 // Thread-safe (calls on one iterator are serialised), though one thread per iterator is the
 // natural use.
 typedef struct sb_onespan_packages sb_onespan_packages;
-
-// The state of an asynchronous request (opaque), returned by `sb_securosys_request_status`.
-// Read it with the `sb_request_status_*` accessors; free it with `sb_request_status_free`.
-//
-// Immutable, so thread-safe. Strings returned by its accessors are owned by it and valid until
-// `sb_request_status_free`.
-typedef struct sb_request_status sb_request_status;
 
 // A finished session and its signed documents (opaque), returned by `sb_signing_wait` and
 // `sb_signing_result`. Read it with the `sb_signing_completed_*` accessors, save its documents
@@ -314,15 +332,6 @@ typedef struct sb_strings {
 // What to download from a package: one of the `SB_ONESPAN_DOWNLOAD_*` values.
 typedef uint32_t sb_onespan_download_kind;
 
-// A key type for `sb_securosys_create_key`: one of the `SB_KEY_*` values.
-typedef uint32_t sb_key_spec;
-
-// What a payload to sign or verify is: one of the `SB_PAYLOAD_*` values.
-typedef uint32_t sb_payload_kind;
-
-// Which approval tasks to list: one of the `SB_TASKS_*` values.
-typedef uint32_t sb_task_kind;
-
 // SB_OK (0): success.
 #define SB_OK 0
 
@@ -422,53 +431,6 @@ typedef uint32_t sb_task_kind;
 
 // The evidence summary (audit report) PDF (no document id). Checked to be a PDF.
 #define SB_ONESPAN_DOWNLOAD_EVIDENCE 3
-
-// RSA, 2048 bits.
-#define SB_KEY_RSA_2048 1
-
-// RSA, 3072 bits.
-#define SB_KEY_RSA_3072 2
-
-// RSA, 4096 bits.
-#define SB_KEY_RSA_4096 3
-
-// EC, NIST P-256 (ECDSA).
-#define SB_KEY_P256 4
-
-// EC, NIST P-384 (ECDSA).
-#define SB_KEY_P384 5
-
-// Ed25519 (EdDSA).
-#define SB_KEY_ED25519 6
-
-// The data itself; the signature algorithm hashes it.
-#define SB_PAYLOAD_RAW 0
-
-// A digest you computed (e.g. SHA-256 of a document): a hashing algorithm such as
-// `SHA256_WITH_ECDSA` is sent as its pre-hashed counterpart (`NONE_WITH_ECDSA`), and the
-// digest's length is checked against it first.
-#define SB_PAYLOAD_DIGEST 1
-
-// Sign requests.
-#define SB_TASKS_SIGN 0
-
-// Decrypt requests.
-#define SB_TASKS_DECRYPT 1
-
-// Policy modifications.
-#define SB_TASKS_MODIFY_KEY 2
-
-// Block requests.
-#define SB_TASKS_BLOCK_KEY 3
-
-// Unblock requests.
-#define SB_TASKS_UNBLOCK_KEY 4
-
-// Unwrap requests.
-#define SB_TASKS_UNWRAP_KEY 5
-
-// Every kind (TSB 2.0.1 and later).
-#define SB_TASKS_ALL 6
 
 #ifdef __cplusplus
 extern "C" {
@@ -947,7 +909,7 @@ void sb_strings_free(struct sb_strings *strings);
 // Free the buffer of `bytes` and reset it to `{NULL, 0}`. NULL, `{NULL, 0}`, and buffers that
 // are not live signbridge buffers (already freed) are ignored. The length freed is the one
 // signbridge recorded, whatever `bytes->len` says. The buffer is overwritten with zeros before
-// it is released (it may hold a private key, e.g. from `sb_approver_key_generate_p256`).
+// it is released (it may hold secret bytes, e.g. a downloaded document).
 //
 // # Safety
 //
@@ -1403,635 +1365,6 @@ sb_code sb_session_complete_redirect(const struct sb_client *client,
                                      const char *expected_relay_state,
                                      struct sb_status **out_status,
                                      struct sb_error **out_error);
-
-// The usual signature algorithm for keys of type `spec`: `"SHA256_WITH_RSA"` for RSA,
-// `"SHA256_WITH_ECDSA"` for P-256, `"SHA384_WITH_ECDSA"` for P-384, `"EDDSA"` for Ed25519.
-// NULL for an unknown `spec`. A static string (do not free).
-//
-// Any other name of the TSB's list is accepted where an algorithm is asked for, e.g.
-// `"SHA512_WITH_RSA_PSS"`, `"SHA256_WITH_ECDSA_DETERMINISTIC"`, `"NONE_WITH_ECDSA"`.
-const char *sb_securosys_default_algorithm(sb_key_spec spec);
-
-// The key's label. NULL when `key` is NULL, freed or not an `sb_key_info` (as for every
-// accessor below).
-const char *sb_key_info_label(const struct sb_key_info *key);
-
-// The key's algorithm as the HSM names it: `"RSA"`, `"EC"`, `"ED"`, ...; NULL when not reported.
-const char *sb_key_info_algorithm(const struct sb_key_info *key);
-
-// The key's size in bits (e.g. 2048, 256 for P-256); 0 when not reported or `key` is invalid.
-uint32_t sb_key_info_key_size(const struct sb_key_info *key);
-
-// The curve OID of an EC or ED key (`"1.2.840.10045.3.1.7"` for P-256); NULL for others.
-const char *sb_key_info_curve_oid(const struct sb_key_info *key);
-
-// Whether the key has an approval policy (then it signs with `sb_securosys_sign` only). False
-// for an invalid handle.
-bool sb_key_info_has_policy(const struct sb_key_info *key);
-
-// The whole description as JSON (the core's schema: `label`, `id`, `algorithm`,
-// `algorithm_oid`, `curve_oid`, `key_size`, `create_time`, `public_key` (base64 DER), `attributes`,
-// `policy`).
-const char *sb_key_info_json(const struct sb_key_info *key);
-
-// The key's public key as PEM (`-----BEGIN PUBLIC KEY-----`, SubjectPublicKeyInfo), e.g. for
-// `openssl dgst -verify`. Stores it in `*out_pem` (free with `sb_string_free`).
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle, NULL `out_pem`), `SB_ERR_INVALID_STATE` (the
-// key has no public key, e.g. a secret key), `SB_ERR_PROTOCOL` (the HSM's value is not base64).
-//
-// # Safety
-//
-// Out pointers must be NULL or writable; `key` is checked before use.
-sb_code sb_key_info_public_key_pem(const struct sb_key_info *key,
-                                   char **out_pem,
-                                   struct sb_error **out_error);
-
-// Free a key description. NULL and pointers that are not live `sb_key_info` are ignored.
-void sb_key_info_free(struct sb_key_info *key);
-
-// The TSB's version (`GET /v1/versionInfo`, service role). Stores the version (e.g. `"2.5.1"`)
-// in `*out_version` and, when `out_vendor` is not NULL, the vendor in `*out_vendor` (NULL when
-// not reported); free both with `sb_string_free`.
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT`, `SB_ERR_AUTH_CONFIG_MISSING` (no `securosys` section or no
-// `service` key: nothing is sent), the auth, transport and provider codes.
-//
-// # Safety
-//
-// Out pointers must be NULL or writable.
-sb_code sb_securosys_version_info(const struct sb_client *client,
-                                  char **out_version,
-                                  char **out_vendor,
-                                  struct sb_error **out_error);
-
-// The TSB's licensed features (`GET /v1/licenseInfo`, service role), e.g. `KEY_AUTH`,
-// `REST_API`. Stores them in `*out_flags` (free with `sb_strings_free`).
-//
-// # Safety
-//
-// Out pointers must be NULL or writable.
-sb_code sb_securosys_license_info(const struct sb_client *client,
-                                  struct sb_strings *out_flags,
-                                  struct sb_error **out_error);
-
-// An approval policy for `sb_securosys_create_key`: `quorum` approvals needed among
-// `n_approvers` approvers (`names[i]` and `public_keys_b64[i]`, the base64 DER public key that
-// `sb_approver_key_public_key_b64` gives), valid for `timeout_s` seconds after each request
-// (0: no timeout; a multiple of 60). Stores the policy as JSON in `*out_policy_json` (free with
-// `sb_string_free`); nothing is sent. The quorum is checked when the key is created.
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT` (NULL arrays with `n_approvers` > 0, a NULL or non-UTF-8
-// name or key, NULL `out_policy_json`).
-//
-// # Safety
-//
-// `names` and `public_keys_b64` must be NULL or point to `n_approvers` string pointers; out
-// pointers NULL or writable.
-sb_code sb_securosys_quorum_policy(uint32_t quorum,
-                                   const char *const *names,
-                                   const char *const *public_keys_b64,
-                                   size_t n_approvers,
-                                   uint32_t timeout_s,
-                                   char **out_policy_json,
-                                   struct sb_error **out_error);
-
-// Create a signing key `label` of type `spec` (`POST /v1/key`, key-management role) with the
-// default attributes of a signing key (sign and verify only, sensitive, not extractable,
-// destroyable). `policy_json` is NULL (a plain key, signing with `sb_securosys_synchronous_sign`)
-// or an approval policy (from `sb_securosys_quorum_policy`, or the TSB's own JSON: `ruleUse`,
-// `ruleBlock`, `ruleUnblock`, `ruleModify`, `keyStatus`; then the key signs with
-// `sb_securosys_sign` and approvals). Stores the new key in `*out_key` (free with
-// `sb_key_info_free`).
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle, label, spec, malformed policy, a quorum above
-// the number of approvers, times not multiples of 60), `SB_ERR_AUTH_CONFIG_MISSING` (no
-// `key_management` key: nothing is sent), `SB_ERR_PROVIDER` (e.g. the label exists), the auth and
-// transport codes; `SB_ERR_OUTCOME_UNKNOWN` when the TSB accepted it but its answer was
-// unreadable (look the key up instead of creating it again).
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_securosys_create_key(const struct sb_client *client,
-                                const char *label,
-                                sb_key_spec spec,
-                                const char *policy_json,
-                                struct sb_key_info **out_key,
-                                struct sb_error **out_error);
-
-// Create a key from a complete JSON request (the core's `CreateKey`): `{"label": "...",
-// "algorithm": "RSA"|"EC"|"ED", "key_size": 2048, "curve_oid": "1.2.840.10045.3.1.7",
-// "attributes": {"sign": true, "decrypt": false, "unwrap": false, ...}, "policy": {...}}`
-// (`attributes` defaults to a signing key's). Otherwise as `sb_securosys_create_key`.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_securosys_create_key_json(const struct sb_client *client,
-                                     const char *request_json,
-                                     struct sb_key_info **out_key,
-                                     struct sb_error **out_error);
-
-// A key's description and public key (`POST /v1/key/attributes`, key-management role). Stores
-// it in `*out_key` (free with `sb_key_info_free`).
-//
-// Errors: `SB_ERR_NOT_FOUND` (no key with this label), `SB_ERR_INVALID_ARGUMENT`,
-// `SB_ERR_AUTH_CONFIG_MISSING`, the auth, transport and provider codes.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_securosys_get_key(const struct sb_client *client,
-                             const char *label,
-                             struct sb_key_info **out_key,
-                             struct sb_error **out_error);
-
-// A key's public key, DER SubjectPublicKeyInfo, in `*out_der` (free with `sb_bytes_free`).
-// `sb_key_info_public_key_pem` gives the PEM form. Errors as `sb_securosys_get_key`.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_securosys_public_key(const struct sb_client *client,
-                                const char *label,
-                                struct sb_bytes *out_der,
-                                struct sb_error **out_error);
-
-// The labels of all keys (`GET /v1/key`, key-management role) in `*out_labels` (free with
-// `sb_strings_free`).
-//
-// # Safety
-//
-// Out pointers must be NULL or writable.
-sb_code sb_securosys_list_keys(const struct sb_client *client,
-                               struct sb_strings *out_labels,
-                               struct sb_error **out_error);
-
-// Delete key `label` (`DELETE /v1/key/{label}`, key-management role). Its pending requests
-// become CANCELLED. Signing with it afterwards fails with `SB_ERR_NOT_FOUND`.
-//
-// Errors: `SB_ERR_NOT_FOUND`, `SB_ERR_PROVIDER` (e.g. a key that is not destroyable),
-// `SB_ERR_INVALID_ARGUMENT`, `SB_ERR_AUTH_CONFIG_MISSING`, the auth and transport codes.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; `out_error` NULL or writable.
-sb_code sb_securosys_delete_key(const struct sb_client *client,
-                                const char *label,
-                                struct sb_error **out_error);
-
-// Sign `len` bytes at `payload` with key `label` now (`POST /v1/synchronousSign`, key-operation
-// role). `kind` says whether the payload is the data (`SB_PAYLOAD_RAW`) or a digest you computed
-// (`SB_PAYLOAD_DIGEST`); `algorithm` is a TSB name such as `"SHA256_WITH_ECDSA"` (see
-// `sb_securosys_default_algorithm`). Stores the signature in `*out_signature` (DER for RSA and
-// ECDSA, 64 bytes for Ed25519; free with `sb_bytes_free`). Keys with an approval policy need
-// `sb_securosys_sign` instead.
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle, label, kind; empty payload; a digest of the
-// wrong length, or a digest for EDDSA), `SB_ERR_NOT_FOUND` (no such key),
-// `SB_ERR_AUTH_CONFIG_MISSING` (no `key_operation` key: nothing is sent), `SB_ERR_PROVIDER`
-// (e.g. an algorithm of another key type, a key with a policy), the auth and transport codes.
-//
-// # Safety
-//
-// `payload` must be NULL or point to `len` readable bytes; strings NULL or NUL-terminated; out
-// pointers NULL or writable.
-sb_code sb_securosys_synchronous_sign(const struct sb_client *client,
-                                      const char *label,
-                                      const uint8_t *payload,
-                                      size_t len,
-                                      sb_payload_kind kind,
-                                      const char *algorithm,
-                                      struct sb_bytes *out_signature,
-                                      struct sb_error **out_error);
-
-// `sb_securosys_synchronous_sign` over the contents of the file at `path` (`SB_ERR_IO` when it
-// cannot be read).
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_securosys_synchronous_sign_file(const struct sb_client *client,
-                                           const char *label,
-                                           const char *path,
-                                           sb_payload_kind kind,
-                                           const char *algorithm,
-                                           struct sb_bytes *out_signature,
-                                           struct sb_error **out_error);
-
-// Verify `signature` (`sig_len` bytes) over `len` bytes at `payload` with key `label`
-// (`POST /v1/verify`, key-operation role); `kind` and `algorithm` as for signing. Stores whether
-// it is valid in `*out_valid`: `SB_OK` with `false` means the HSM checked it and it does not
-// match (a tampered payload or signature).
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT` (as for signing; an empty signature), `SB_ERR_NOT_FOUND`,
-// `SB_ERR_AUTH_CONFIG_MISSING`, the auth, transport and provider codes.
-//
-// # Safety
-//
-// `payload` and `signature` must be NULL or point to `len` / `sig_len` readable bytes; strings
-// NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_securosys_verify(const struct sb_client *client,
-                            const char *label,
-                            const uint8_t *payload,
-                            size_t len,
-                            sb_payload_kind kind,
-                            const char *algorithm,
-                            const uint8_t *signature,
-                            size_t sig_len,
-                            bool *out_valid,
-                            struct sb_error **out_error);
-
-// `sb_securosys_verify` over the contents of the file at `path` (`SB_ERR_IO` when it cannot be
-// read).
-//
-// # Safety
-//
-// `signature` must be NULL or point to `sig_len` readable bytes; strings NULL or
-// NUL-terminated; out pointers NULL or writable.
-sb_code sb_securosys_verify_file(const struct sb_client *client,
-                                 const char *label,
-                                 const char *path,
-                                 sb_payload_kind kind,
-                                 const char *algorithm,
-                                 const uint8_t *signature,
-                                 size_t sig_len,
-                                 bool *out_valid,
-                                 struct sb_error **out_error);
-
-// Submit a sign request that waits for the key's approvals (`POST /v1/sign`, key-operation
-// role); arguments as for `sb_securosys_synchronous_sign`. `options_json` is NULL (defaults) or
-// `{"metadata": {...}, "payload_type": "PDF"}`: `metadata` is a JSON object shown to approvers
-// (default `{"app": "signbridge", "type": "Sign"}`), `payload_type` the TSB's informational
-// type (`UNSPECIFIED` default, `ISO_20022`, `PDF`, `BTC`, `ETH`). Stores the request id in
-// `*out_request_id` (free with `sb_string_free`); then approvers approve
-// (`sb_securosys_approve`) and `sb_securosys_wait_request` returns the signature. A key
-// without a policy executes the request at once.
-//
-// Errors: as `sb_securosys_synchronous_sign` (`SB_ERR_INVALID_ARGUMENT` also for options that
-// are not an object of these fields); `SB_ERR_OUTCOME_UNKNOWN` when the TSB accepted it but its
-// answer was unreadable.
-//
-// # Safety
-//
-// `payload` must be NULL or point to `len` readable bytes; strings NULL or NUL-terminated; out
-// pointers NULL or writable.
-sb_code sb_securosys_sign(const struct sb_client *client,
-                          const char *label,
-                          const uint8_t *payload,
-                          size_t len,
-                          sb_payload_kind kind,
-                          const char *algorithm,
-                          const char *options_json,
-                          char **out_request_id,
-                          struct sb_error **out_error);
-
-// `sb_securosys_sign` over the contents of the file at `path` (`SB_ERR_IO` when it cannot be
-// read).
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_securosys_sign_file(const struct sb_client *client,
-                               const char *label,
-                               const char *path,
-                               sb_payload_kind kind,
-                               const char *algorithm,
-                               const char *options_json,
-                               char **out_request_id,
-                               struct sb_error **out_error);
-
-// Read a request's state once (`GET /v1/request/{id}`, key-operation role). Stores it in
-// `*out_status` (free with `sb_request_status_free`). A rejected or expired request is a
-// successful call here (its state says so); `sb_securosys_wait_request` turns those into errors.
-//
-// Errors: `SB_ERR_NOT_FOUND` (unknown id), `SB_ERR_INVALID_ARGUMENT`,
-// `SB_ERR_AUTH_CONFIG_MISSING`, the auth, transport and provider codes.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_securosys_request_status(const struct sb_client *client,
-                                    const char *request_id,
-                                    struct sb_request_status **out_status,
-                                    struct sb_error **out_error);
-
-// Cancel a pending request (`DELETE /v1/request/{id}`, key-operation role); it becomes
-// CANCELLED.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; `out_error` NULL or writable.
-sb_code sb_securosys_cancel_request(const struct sb_client *client,
-                                    const char *request_id,
-                                    struct sb_error **out_error);
-
-// Poll a request every `interval_ms` (0: the default, 2000; at least 50) until it is final, for
-// at most `timeout_ms` (0: no limit), blocking the calling thread. `cancel` (may be NULL)
-// aborts the wait when another thread cancels it; `progress` (may be NULL) is called with each
-// state polled (as `sb_request_status_json` renders it) and `user_data`.
-//
-// Returns `SB_OK` with the result (the signature of a sign request) in `*out_result` (free with
-// `sb_bytes_free`), or: `SB_ERR_REJECTED` (an approver rejected it), `SB_ERR_SESSION_EXPIRED`
-// (not enough approvals in time), `SB_ERR_SIGNING_FAILED` (the HSM failed it),
-// `SB_ERR_CANCELLED` (the request or its key was deleted) — the error's `provider_code` is the
-// TSB's state; `SB_ERR_TIMEOUT` after `timeout_ms`; `SB_ERR_ABORTED` when `cancel` was
-// cancelled (the request itself goes on); `SB_ERR_INVALID_ARGUMENT` for a bad handle, id or
-// interval; non-retryable errors of a poll. Retryable poll errors do not end the wait.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable; `client` and `cancel`
-// are checked before use; `progress`, when not NULL, must be a function of this signature.
-sb_code sb_securosys_wait_request(const struct sb_client *client,
-                                  const char *request_id,
-                                  uint32_t interval_ms,
-                                  uint64_t timeout_ms,
-                                  const struct sb_cancel_token *cancel,
-                                  sb_progress_fn progress,
-                                  void *user_data,
-                                  struct sb_bytes *out_result,
-                                  struct sb_error **out_error);
-
-// The request id. NULL when `status` is NULL, freed or not an `sb_request_status` (as for every
-// accessor below).
-const char *sb_request_status_id(const struct sb_request_status *status);
-
-// The request's state: `"PENDING"`, `"APPROVED"`, `"EXECUTED"`, `"FAILED"`, `"EXPIRED"`,
-// `"REJECTED"`, `"CANCELLED"`, or the TSB's own spelling of a state this version does not know.
-const char *sb_request_status_state(const struct sb_request_status *status);
-
-// Whether the state can no longer change (EXECUTED, FAILED, EXPIRED, REJECTED, CANCELLED).
-// False for an invalid handle.
-bool sb_request_status_is_terminal(const struct sb_request_status *status);
-
-// The number of approvers who approved (0 for an invalid handle).
-size_t sb_request_status_approved_count(const struct sb_request_status *status);
-
-// The number of approvers who have not approved yet (0 for an invalid handle).
-size_t sb_request_status_pending_count(const struct sb_request_status *status);
-
-// The number of approvers who rejected (0 for an invalid handle).
-size_t sb_request_status_rejected_count(const struct sb_request_status *status);
-
-// The whole state as JSON (the core's schema: `id`, `status`, `execution_time`, `approved_by`,
-// `not_yet_approved_by`, `rejected_by` (base64 public keys of approvers), `result` (base64)).
-const char *sb_request_status_json(const struct sb_request_status *status);
-
-// The request's result (the signature of an executed sign request), decoded, in `*out_result`
-// (free with `sb_bytes_free`); `{NULL, 0}` while there is none.
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle, NULL `out_result`), `SB_ERR_PROTOCOL` (the
-// TSB's result is not base64).
-//
-// # Safety
-//
-// Out pointers must be NULL or writable; `status` is checked before use.
-sb_code sb_request_status_result(const struct sb_request_status *status,
-                                 struct sb_bytes *out_result,
-                                 struct sb_error **out_error);
-
-// Free a request state. NULL and pointers that are not live `sb_request_status` are ignored.
-void sb_request_status_free(struct sb_request_status *status);
-
-// A new random ECDSA P-256 approver key (for tests and tooling). Stores it in `*out_key` (free
-// with `sb_approver_key_free`) and, when `out_pkcs8_der` is not NULL, its private key as PKCS#8
-// DER in `*out_pkcs8_der` (keep it secret; free with `sb_bytes_free`, which zeroes it), to load
-// it again later with `sb_approver_key_from_pkcs8_der`.
-//
-// # Safety
-//
-// Out pointers must be NULL or writable.
-sb_code sb_approver_key_generate_p256(struct sb_approver_key **out_key,
-                                      struct sb_bytes *out_pkcs8_der,
-                                      struct sb_error **out_error);
-
-// Load an approver key from PEM text (`-----BEGIN PRIVATE KEY-----`, PKCS#8; convert others with
-// `openssl pkcs8 -topk8 -nocrypt`). Stores it in `*out_key` (free with `sb_approver_key_free`).
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT` (NULL or non-UTF-8 text, not PEM, not PKCS#8, an unusable
-// key type; the message never contains the key).
-//
-// # Safety
-//
-// `pem` must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_approver_key_from_pem(const char *pem,
-                                 struct sb_approver_key **out_key,
-                                 struct sb_error **out_error);
-
-// Load an approver key from PKCS#8 DER (`len` bytes at `der`). Otherwise as
-// `sb_approver_key_from_pem`.
-//
-// # Safety
-//
-// `der` must be NULL or point to `len` readable bytes; out pointers NULL or writable.
-sb_code sb_approver_key_from_pkcs8_der(const uint8_t *der,
-                                       size_t len,
-                                       struct sb_approver_key **out_key,
-                                       struct sb_error **out_error);
-
-// The approver's public key as base64 DER SubjectPublicKeyInfo: what a policy names the
-// approver by (`sb_securosys_quorum_policy`) and what `sb_request_status_json` lists. NULL when
-// `key` is NULL, freed or not an `sb_approver_key`. Owned by the key.
-const char *sb_approver_key_public_key_b64(const struct sb_approver_key *key);
-
-// Free an approver key. NULL and pointers that are not live approver keys are ignored. Calls
-// still running on other threads finish normally (they hold their own reference).
-void sb_approver_key_free(struct sb_approver_key *key);
-
-// The pending tasks of `approver` (`POST /v1/filtered...ApprovalTask`, approver role): the
-// first page of up to `page_size` tasks (at least 1), oldest first, of kind `kind` (an
-// `SB_TASKS_*` value). The approver proves possession of its key by signing the current time.
-// Stores them in `*out_tasks` (free with `sb_approval_tasks_free`).
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handles, kind, `page_size` 0),
-// `SB_ERR_AUTH_CONFIG_MISSING` (no `approver` key: nothing is sent), `SB_ERR_PROVIDER` (e.g. the
-// TSB does not accept the approver's proof), the auth and transport codes.
-//
-// # Safety
-//
-// Out pointers must be NULL or writable; handles are checked before use.
-sb_code sb_securosys_list_approval_tasks(const struct sb_client *client,
-                                         const struct sb_approver_key *approver,
-                                         sb_task_kind kind,
-                                         uint32_t page_size,
-                                         struct sb_approval_tasks **out_tasks,
-                                         struct sb_error **out_error);
-
-// The number of tasks (0 for an invalid handle).
-size_t sb_approval_tasks_count(const struct sb_approval_tasks *tasks);
-
-// The id of task `index` (0-based): the id to reject it with. For sign requests it names the
-// request (compare it with the id `sb_securosys_sign` returned). NULL when out of range or
-// `tasks` is invalid.
-const char *sb_approval_tasks_id(const struct sb_approval_tasks *tasks,
-                                 size_t index);
-
-// The payload type of task `index` (`"UNSPECIFIED"`, `"PDF"`, ...); NULL when not reported,
-// out of range, or `tasks` is invalid.
-const char *sb_approval_tasks_payload_type(const struct sb_approval_tasks *tasks,
-                                           size_t index);
-
-// The metadata the requester attached to task `index` (the `metadata` of
-// `sb_securosys_sign`'s options), as JSON text; NULL when absent or unreadable, out of range,
-// or `tasks` is invalid. Show it to the approver before approving.
-const char *sb_approval_tasks_metadata_json(const struct sb_approval_tasks *tasks,
-                                            size_t index);
-
-// All tasks as a JSON array (the core's schema: `id`, `approval_to_be_signed`,
-// `approver_public_key`, `meta_data`, `payload`, `payload_type`; base64 values). NULL when
-// `tasks` is invalid.
-const char *sb_approval_tasks_json(const struct sb_approval_tasks *tasks);
-
-// Free a task list. NULL and pointers that are not live task lists are ignored.
-void sb_approval_tasks_free(struct sb_approval_tasks *tasks);
-
-// Approve task `index` of `tasks` as `approver` (`POST /v1/approval`, approver role): signs the
-// task's `approvalToBeSigned` bytes with the approver's key. Once a policy's quorum is reached,
-// the request executes.
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handles, `index` out of range), `SB_ERR_NOT_FOUND` (the
-// task is gone: the request is no longer open, or this approver rejected it),
-// `SB_ERR_AUTH_CONFIG_MISSING`, the auth, transport and provider codes.
-//
-// # Safety
-//
-// `out_error` must be NULL or writable; handles are checked before use.
-sb_code sb_securosys_approve(const struct sb_client *client,
-                             const struct sb_approver_key *approver,
-                             const struct sb_approval_tasks *tasks,
-                             size_t index,
-                             struct sb_error **out_error);
-
-// Reject task `task_id` as `approver` (`DELETE /v1/task`, approver role). When rejections leave
-// no way to reach the quorum, the request becomes REJECTED and its wait returns
-// `SB_ERR_REJECTED`.
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handles, NULL or malformed id), `SB_ERR_NOT_FOUND`,
-// `SB_ERR_AUTH_CONFIG_MISSING`, the auth, transport and provider codes.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; `out_error` NULL or writable; handles are checked.
-sb_code sb_securosys_reject(const struct sb_client *client,
-                            const struct sb_approver_key *approver,
-                            const char *task_id,
-                            struct sb_error **out_error);
-
-// A self-signed X.509 certificate for key `label`, made and signed by the HSM now
-// (`POST /v1/certificate/synchronous/selfsign`; key-management role by default, see the
-// configuration's `securosys.certificate_role`). `request_json`: `{"common_name": "Example CA",
-// "signature_algorithm": "SHA256_WITH_ECDSA", "validity_days": 365, "key_usage":
-// ["DIGITAL_SIGNATURE"], "extended_key_usage": [], "certificate_authority": false}` (only
-// `common_name` and `signature_algorithm` are required; a CA needs `KEY_CERT_SIGN`). Stores the
-// certificate as DER in `*out_der` (free with `sb_bytes_free`) and, when `out_pem` is not NULL,
-// as PEM (`-----BEGIN CERTIFICATE-----`) in `*out_pem` (free with `sb_string_free`). Keys with
-// an approval policy need `sb_securosys_request_self_signed_certificate`.
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle or label; malformed request, unknown field, a
-// common name over 64 characters, validity outside 1-36500 days, an algorithm that cannot sign
-// a certificate), `SB_ERR_NOT_FOUND` (no such key), `SB_ERR_AUTH_CONFIG_MISSING` (no key of the
-// certificate role: nothing is sent), the auth, transport and provider codes.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_securosys_self_signed_certificate(const struct sb_client *client,
-                                             const char *label,
-                                             const char *request_json,
-                                             struct sb_bytes *out_der,
-                                             char **out_pem,
-                                             struct sb_error **out_error);
-
-// A PKCS#10 certificate signing request for key `label`, made and signed by the HSM now
-// (`POST /v1/certificate/synchronous/request`), to send to a CA. `request_json`: `{"subject":
-// {"common_name": "Doc Signer", "country": "CH", "organization_name": "Example AG", ...},
-// "signature_algorithm": "SHA256_WITH_RSA", "validity_days": 365, "key_usage": [...],
-// "extended_key_usage": [...]}` (subject fields: `common_name` (required), `country`,
-// `state_or_province_name`, `locality`, `organization_name`, `organization_unit_name`, `email`,
-// `title`, `surname`, `given_name`, `initials`, `pseudonym`, `generation_qualifier`). Stores the
-// request as DER and, when `out_pem` is not NULL, PEM (`-----BEGIN CERTIFICATE REQUEST-----`).
-// Otherwise as `sb_securosys_self_signed_certificate`.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_securosys_certificate_signing_request(const struct sb_client *client,
-                                                 const char *label,
-                                                 const char *request_json,
-                                                 struct sb_bytes *out_der,
-                                                 char **out_pem,
-                                                 struct sb_error **out_error);
-
-// Submit a self-signed certificate for a key with an approval policy
-// (`POST /v1/certificate/selfsign`); `request_json` as for
-// `sb_securosys_self_signed_certificate`, `options_json` as for `sb_securosys_sign`. Stores the
-// request id in `*out_request_id` (free with `sb_string_free`); approvers approve it like a sign
-// request, then `sb_securosys_wait_certificate` returns the certificate.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_securosys_request_self_signed_certificate(const struct sb_client *client,
-                                                     const char *label,
-                                                     const char *request_json,
-                                                     const char *options_json,
-                                                     char **out_request_id,
-                                                     struct sb_error **out_error);
-
-// Submit a certificate signing request for a key with an approval policy
-// (`POST /v1/certificate/request`); `request_json` as for
-// `sb_securosys_certificate_signing_request`. Then
-// `sb_securosys_wait_certificate_signing_request`. Otherwise as
-// `sb_securosys_request_self_signed_certificate`.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_securosys_request_certificate_signing_request(const struct sb_client *client,
-                                                         const char *label,
-                                                         const char *request_json,
-                                                         const char *options_json,
-                                                         char **out_request_id,
-                                                         struct sb_error **out_error);
-
-// `sb_securosys_wait_request` for a `sb_securosys_request_self_signed_certificate`: stores the
-// approved certificate as DER in `*out_der` and, when `out_pem` is not NULL, as PEM. Returns
-// and waits as `sb_securosys_wait_request` (also `SB_ERR_PROTOCOL` when the result is not a
-// DER structure).
-//
-// # Safety
-//
-// As `sb_securosys_wait_request`.
-sb_code sb_securosys_wait_certificate(const struct sb_client *client,
-                                      const char *request_id,
-                                      uint32_t interval_ms,
-                                      uint64_t timeout_ms,
-                                      const struct sb_cancel_token *cancel,
-                                      sb_progress_fn progress,
-                                      void *user_data,
-                                      struct sb_bytes *out_der,
-                                      char **out_pem,
-                                      struct sb_error **out_error);
-
-// `sb_securosys_wait_request` for a `sb_securosys_request_certificate_signing_request`: stores
-// the approved CSR as DER and, when `out_pem` is not NULL, as PEM. Otherwise as
-// `sb_securosys_wait_certificate`.
-//
-// # Safety
-//
-// As `sb_securosys_wait_request`.
-sb_code sb_securosys_wait_certificate_signing_request(const struct sb_client *client,
-                                                      const char *request_id,
-                                                      uint32_t interval_ms,
-                                                      uint64_t timeout_ms,
-                                                      const struct sb_cancel_token *cancel,
-                                                      sb_progress_fn progress,
-                                                      void *user_data,
-                                                      struct sb_bytes *out_der,
-                                                      char **out_pem,
-                                                      struct sb_error **out_error);
 
 // Describe, create and start a signing session in one call: every PDF is checked locally first
 // (nothing is sent for a bad session), then the provider creates the session, receives the PDFs

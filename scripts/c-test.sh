@@ -7,7 +7,7 @@
 #   4. tests/c/*.c linked against libsignbridge.a, run against the simulator: plain, under
 #      valgrind (--leak-check=full --error-exitcode=1) and with AddressSanitizer (verified with nm);
 #      test_auth (OAuth2 and two-way TLS) against a simulator of its own started with --tls-dir
-#      test_securosys (Securosys Primus HSM on the same simulator) verifies signatures with the
+#      test_securosys (Securosys Primus HSM through sb_call, on the same simulator) verifies signatures with the
 #      `openssl` command and computes digests with libcrypto; test_signing runs the neutral
 #      signing session over ZignSec and OneSpan and the OneSpan specifics
 #   5. examples/c/sign.c, eid.c, webhook_server.c and hsm_approval.c compiled with -std=c99 -Wall

@@ -25,14 +25,6 @@ pub enum Kind {
     EidResult,
     /// A `Box<sb_webhook_verifier>`.
     WebhookVerifier,
-    /// A `Box<sb_key_info>`.
-    KeyInfo,
-    /// A `Box<sb_request_status>`.
-    RequestStatus,
-    /// A `Box<sb_approver_key>`.
-    ApproverKey,
-    /// A `Box<sb_approval_tasks>`.
-    ApprovalTasks,
     /// A `Box<sb_signing_session>`.
     SigningSession,
     /// A `Box<sb_signing_state>`.

@@ -33,7 +33,6 @@ pub mod handles;
 pub mod memory;
 pub mod onespan;
 pub mod redirect;
-pub mod securosys;
 pub mod signing;
 pub mod status;
 pub mod wait;

@@ -146,7 +146,7 @@ pub unsafe extern "C" fn sb_strings_free(strings: *mut sb_strings) {
 /// Free the buffer of `bytes` and reset it to `{NULL, 0}`. NULL, `{NULL, 0}`, and buffers that
 /// are not live signbridge buffers (already freed) are ignored. The length freed is the one
 /// signbridge recorded, whatever `bytes->len` says. The buffer is overwritten with zeros before
-/// it is released (it may hold a private key, e.g. from `sb_approver_key_generate_p256`).
+/// it is released (it may hold secret bytes, e.g. a downloaded document).
 ///
 /// # Safety
 ///

@@ -1,7 +1,7 @@
 /* NULL, garbage, stale and wrong-type arguments to every function (ZignSec signing, eID, webhooks,
  * Securosys, the neutral signing session, OneSpan): each gives its documented answer (SB_ERR_INVALID_ARGUMENT, NULL, 0, false, or
  * nothing) and never crashes. Run under valgrind and ASan too: refused handles are never read. */
-#include "harness.h"
+#include "call.h"
 
 #define BAD_UTF8 "\xff\xfe\xfd"
 
@@ -451,530 +451,358 @@ static void test_accessors(void) {
     CHECK(sb_status_json(g_status) != NULL);
 }
 
-/* ---- Securosys: every function with NULL, garbage, stale and wrong-type arguments ---- */
+/* ---- Securosys through sb_call: bad clients, bad requests, every rule named in the message ---- */
 
-static sb_client *g_tsb;             /* a client with the simulator's TSB keys */
-static char g_tsb_label[64];         /* a plain P-256 key of this run */
-static sb_key_info *g_key;           /* its description */
-static sb_key_info *g_stale_key;
-static sb_request_status *g_req;     /* an executed request */
-static sb_request_status *g_stale_req;
-static sb_approver_key *g_approver;
-static sb_approver_key *g_stale_approver;
-static sb_approval_tasks *g_tasks;   /* g_approver's (empty) task list */
-static sb_approval_tasks *g_stale_tasks;
+static sb_client *g_tsb;        /* a client with the simulator's TSB keys */
+static char g_tsb_label[64];    /* a plain P-256 key of this run */
+static char *g_approver_pem;    /* an approver's private key, as a JSON string literal */
 
 static void tsb_setup(void) {
     sb_error *err = NULL;
-    char *id = NULL;
+    cJSON *r = NULL;
     g_tsb = tsb_client();
     snprintf(g_tsb_label, sizeof g_tsb_label, "args-%ld", (long)getpid());
-    CHECK_CODE(sb_securosys_create_key(g_tsb, g_tsb_label, SB_KEY_P256, NULL, &g_key, &err), SB_OK, err, "create_key");
-    CHECK_CODE(sb_securosys_get_key(g_tsb, g_tsb_label, &g_stale_key, &err), SB_OK, err, "get_key");
-    sb_key_info_free(g_stale_key);
-    CHECK_CODE(sb_securosys_sign(g_tsb, g_tsb_label, (const uint8_t *)"x", 1, SB_PAYLOAD_RAW, "SHA256_WITH_ECDSA", NULL,
-                                 &id, &err),
-               SB_OK, err, "sign");
-    CHECK_CODE(sb_securosys_request_status(g_tsb, id, &g_req, &err), SB_OK, err, "request_status");
-    CHECK_CODE(sb_securosys_request_status(g_tsb, id, &g_stale_req, &err), SB_OK, err, "request_status");
-    sb_request_status_free(g_stale_req);
-    sb_string_free(id);
-    CHECK(sb_approver_key_generate_p256(&g_approver, NULL, NULL) == SB_OK);
-    CHECK(sb_approver_key_generate_p256(&g_stale_approver, NULL, NULL) == SB_OK);
-    sb_approver_key_free(g_stale_approver);
-    CHECK_CODE(sb_securosys_list_approval_tasks(g_tsb, g_approver, SB_TASKS_ALL, 5, &g_tasks, &err), SB_OK, err,
-               "list_approval_tasks");
-    CHECK(sb_securosys_list_approval_tasks(g_tsb, g_approver, SB_TASKS_SIGN, 5, &g_stale_tasks, NULL) == SB_OK);
-    sb_approval_tasks_free(g_stale_tasks);
+    CHECK_CODE(callj(g_tsb, NULL, &err, "securosys.create_key",
+                     "{\"label\": \"%s\", \"algorithm\": \"EC\", \"curve_oid\": \"1.2.840.10045.3.1.7\"}", g_tsb_label),
+               SB_OK, err, "create_key");
+    CHECK_CODE(callj(NULL, &r, &err, "securosys.approver_key", NULL), SB_OK, err, "approver_key");
+    g_approver_pem = jquote(jstr(r, "pem") != NULL ? jstr(r, "pem") : "");
+    cJSON_Delete(r);
+    /* the new approver has no task of any kind */
+    CHECK_CODE(callj(g_tsb, &r, &err, "securosys.list_approval_tasks",
+                     "{\"approver_key_pem\": %s, \"kind\": \"all\", \"page_size\": 5}", g_approver_pem),
+               SB_OK, err, "list_approval_tasks");
+    CHECK(jlen(r, "tasks") == 0);
+    cJSON_Delete(r);
 }
 
 static void tsb_teardown(void) {
-    CHECK(sb_securosys_delete_key(g_tsb, g_tsb_label, NULL) == SB_OK);
-    sb_approval_tasks_free(g_tasks);
-    sb_approver_key_free(g_approver);
-    sb_request_status_free(g_req);
-    sb_key_info_free(g_key);
+    CHECK(callj(g_tsb, NULL, NULL, "securosys.delete_key", "{\"label\": \"%s\"}", g_tsb_label) == SB_OK);
+    free(g_approver_pem);
     sb_client_free(g_tsb);
 }
 
-#define CERT_REQ "{\"common_name\": \"c\", \"signature_algorithm\": \"SHA256_WITH_ECDSA\"}"
-#define CSR_REQ "{\"subject\": {\"common_name\": \"c\"}, \"signature_algorithm\": \"SHA256_WITH_ECDSA\"}"
-
-/* Every Securosys operation with a NULL, stale, foreign and wrong-type client. */
+/* Every Securosys operation of the table (sb_operations_json) with a NULL, freed, foreign and
+ * wrong-type client: SB_ERR_INVALID_ARGUMENT naming the client, no result. The local helpers
+ * need no client. */
 static void test_tsb_bad_clients(void) {
     sb_client *bad[4];
-    const char *names[4] = {"NULL client", "freed client", "foreign pointer", "key info as client"};
-    const char *n1[1] = {"a"}, *k1[1] = {"b"};
-    int i;
+    const char *names[4] = {"NULL client", "freed client", "foreign pointer", "status as client"};
+    char *list = sb_operations_json();
+    cJSON *ops = cJSON_Parse(list), *op;
+    int i, n = 0, local = 0;
     bad[0] = NULL;
     bad[1] = g_stale_client;
     bad[2] = (sb_client *)&g_local;
-    bad[3] = (sb_client *)g_key;
-    for (i = 0; i < 4; i++) {
-        sb_error *err = NULL;
-        char *s = NULL, *s2 = NULL;
-        sb_strings l = {NULL, 0};
-        sb_key_info *k = NULL;
-        sb_bytes b = {NULL, 0};
-        bool valid = true;
-        sb_request_status *st = NULL;
-        sb_approval_tasks *t = NULL;
-        const uint8_t *p = (const uint8_t *)"x";
-        expect_invalid(sb_securosys_version_info(bad[i], &s, &s2, &err), &err, names[i], "client");
-        expect_invalid(sb_securosys_license_info(bad[i], &l, &err), &err, names[i], "client");
-        expect_invalid(sb_securosys_create_key(bad[i], "k", SB_KEY_P256, NULL, &k, &err), &err, names[i], "client");
-        expect_invalid(sb_securosys_create_key_json(bad[i], "{}", &k, &err), &err, names[i], "client");
-        expect_invalid(sb_securosys_get_key(bad[i], "k", &k, &err), &err, names[i], "client");
-        expect_invalid(sb_securosys_public_key(bad[i], "k", &b, &err), &err, names[i], "client");
-        expect_invalid(sb_securosys_list_keys(bad[i], &l, &err), &err, names[i], "client");
-        expect_invalid(sb_securosys_delete_key(bad[i], "k", &err), &err, names[i], "client");
-        expect_invalid(sb_securosys_synchronous_sign(bad[i], "k", p, 1, SB_PAYLOAD_RAW, "EDDSA", &b, &err), &err,
-                       names[i], "client");
-        expect_invalid(sb_securosys_synchronous_sign_file(bad[i], "k", "/tmp/x", SB_PAYLOAD_RAW, "EDDSA", &b, &err),
-                       &err, names[i], "client");
-        expect_invalid(sb_securosys_verify(bad[i], "k", p, 1, SB_PAYLOAD_RAW, "EDDSA", p, 1, &valid, &err), &err,
-                       names[i], "client");
-        expect_invalid(sb_securosys_verify_file(bad[i], "k", "/tmp/x", SB_PAYLOAD_RAW, "EDDSA", p, 1, &valid, &err),
-                       &err, names[i], "client");
-        expect_invalid(sb_securosys_sign(bad[i], "k", p, 1, SB_PAYLOAD_RAW, "EDDSA", NULL, &s, &err), &err, names[i],
-                       "client");
-        expect_invalid(sb_securosys_sign_file(bad[i], "k", "/tmp/x", SB_PAYLOAD_RAW, "EDDSA", NULL, &s, &err), &err,
-                       names[i], "client");
-        expect_invalid(sb_securosys_request_status(bad[i], "abc", &st, &err), &err, names[i], "client");
-        expect_invalid(sb_securosys_cancel_request(bad[i], "abc", &err), &err, names[i], "client");
-        expect_invalid(sb_securosys_wait_request(bad[i], "abc", 0, 0, NULL, NULL, NULL, &b, &err), &err, names[i],
-                       "client");
-        expect_invalid(sb_securosys_list_approval_tasks(bad[i], g_approver, SB_TASKS_SIGN, 1, &t, &err), &err,
-                       names[i], "client");
-        expect_invalid(sb_securosys_approve(bad[i], g_approver, g_tasks, 0, &err), &err, names[i], "client");
-        expect_invalid(sb_securosys_reject(bad[i], g_approver, "abc", &err), &err, names[i], "client");
-        expect_invalid(sb_securosys_self_signed_certificate(bad[i], "k", CERT_REQ, &b, &s, &err), &err, names[i],
-                       "client");
-        expect_invalid(sb_securosys_certificate_signing_request(bad[i], "k", CSR_REQ, &b, &s, &err), &err, names[i],
-                       "client");
-        expect_invalid(sb_securosys_request_self_signed_certificate(bad[i], "k", CERT_REQ, NULL, &s, &err), &err,
-                       names[i], "client");
-        expect_invalid(sb_securosys_request_certificate_signing_request(bad[i], "k", CSR_REQ, NULL, &s, &err), &err,
-                       names[i], "client");
-        expect_invalid(sb_securosys_wait_certificate(bad[i], "abc", 0, 0, NULL, NULL, NULL, &b, &s, &err), &err,
-                       names[i], "client");
-        expect_invalid(sb_securosys_wait_certificate_signing_request(bad[i], "abc", 0, 0, NULL, NULL, NULL, &b, &s,
-                                                                     &err),
-                       &err, names[i], "client");
-        CHECK(s == NULL && s2 == NULL && l.items == NULL && l.len == 0 && k == NULL && b.data == NULL && !valid &&
-              st == NULL && t == NULL);
+    bad[3] = (sb_client *)g_status;
+    cJSON_ArrayForEach(op, ops) {
+        const char *name = jstr(op, "name");
+        if (name == NULL || strncmp(name, "securosys.", 10) != 0) {
+            continue;
+        }
+        if (streq(name, "securosys.key_spec") || streq(name, "securosys.quorum_policy") ||
+            streq(name, "securosys.approver_key")) {
+            local++;
+            for (i = 1; i < 4; i++) { /* a client must still be a live one when given */
+                sb_error *err = NULL;
+                expect_invalid(callj(bad[i], NULL, &err, name, "{}"), &err, names[i], "client");
+            }
+            continue;
+        }
+        n++;
+        for (i = 0; i < 4; i++) {
+            sb_error *err = NULL;
+            char *result = (char *)&g_local;
+            expect_invalid(sb_call(bad[i], name, "{}", &result, &err), &err, names[i], "client");
+            CHECK(result == NULL);
+            if (cJSON_IsTrue(jget(op, "long_running"))) {
+                sb_cancel_token *token = sb_cancel_token_new();
+                expect_invalid(sb_call_with(bad[i], name, "{}", token, NULL, NULL, &result, &err), &err, names[i],
+                               "client");
+                sb_cancel_token_free(token);
+            }
+        }
     }
-    /* the pure functions need no client, and check their own arguments */
+    CHECK(n >= 20 && local == 3);
+    /* the local helpers run without a client */
     {
         sb_error *err = NULL;
-        expect_invalid(sb_securosys_quorum_policy(1, n1, k1, 1, 0, NULL, &err), &err, "quorum_policy(out NULL)",
-                       "out_policy_json");
+        cJSON *r = NULL;
+        CHECK_CODE(callj(NULL, &r, &err, "securosys.key_spec", "{\"key_spec\": \"p256\"}"), SB_OK, err, "key_spec");
+        CHECK(streq(jstr(r, "signature_algorithm"), "SHA256_WITH_ECDSA"));
+        cJSON_Delete(r);
+        expect_invalid(sb_call(NULL, "securosys.quorum_policy", "{\"quorum\": 1, \"approvers\": []}", NULL, &err), &err,
+                       "quorum_policy(out NULL)", "out_result_json");
     }
+    cJSON_Delete(ops);
+    sb_string_free(list);
 }
 
-static void test_tsb_bad_arguments(void) {
+/* A request given to `op`: SB_ERR_INVALID_ARGUMENT whose message names `needle`. */
+#define BAD_REQUEST(op, needle, ...)                                                                  \
+    do {                                                                                              \
+        sb_error *bad_err_ = NULL;                                                                    \
+        expect_invalid(callj(c, NULL, &bad_err_, (op), __VA_ARGS__), &bad_err_, (op), (needle));      \
+    } while (0)
+
+static void test_tsb_bad_requests(void) {
     sb_client *c = g_tsb;
     const char *l = g_tsb_label;
+    const char *ap = g_approver_pem;
     sb_error *err = NULL;
-    char *s = NULL, *s2 = NULL;
-    sb_key_info *k = NULL;
-    sb_bytes b = {NULL, 0};
-    bool valid = false;
-    sb_request_status *st = NULL;
-    sb_approval_tasks *t = NULL;
-    sb_approver_key *a = NULL;
     sb_cancel_token *stale_token = sb_cancel_token_new();
-    const uint8_t *p = (const uint8_t *)"payload";
-    const char *alg = "SHA256_WITH_ECDSA";
+    char *s = NULL;
     sb_cancel_token_free(stale_token);
 
-    /* default algorithm */
-    CHECK(streq(sb_securosys_default_algorithm(SB_KEY_RSA_2048), "SHA256_WITH_RSA"));
-    CHECK(streq(sb_securosys_default_algorithm(SB_KEY_RSA_4096), "SHA256_WITH_RSA"));
-    CHECK(streq(sb_securosys_default_algorithm(SB_KEY_P256), "SHA256_WITH_ECDSA"));
-    CHECK(streq(sb_securosys_default_algorithm(SB_KEY_P384), "SHA384_WITH_ECDSA"));
-    CHECK(streq(sb_securosys_default_algorithm(SB_KEY_ED25519), "EDDSA"));
-    CHECK(sb_securosys_default_algorithm(0) == NULL);
-    CHECK(sb_securosys_default_algorithm(7) == NULL);
-    CHECK(sb_securosys_default_algorithm(0xffffffffu) == NULL);
-
-    /* service */
-    expect_invalid(sb_securosys_version_info(c, NULL, &s2, &err), &err, "version_info(out NULL)", "out_version");
-    expect_invalid(sb_securosys_license_info(c, NULL, &err), &err, "license_info(out NULL)", "out_flags");
-
-    /* quorum policy */
+    /* key types and their usual algorithms */
     {
-        const char *names[2] = {"a", "b"}, *keys[2] = {"k1", "k2"};
-        const char *null_name[2] = {"a", NULL}, *bad_key[2] = {"k1", BAD_UTF8};
-        expect_invalid(sb_securosys_quorum_policy(1, NULL, keys, 2, 0, &s, &err), &err, "policy(names NULL)", "names");
-        expect_invalid(sb_securosys_quorum_policy(1, names, NULL, 2, 0, &s, &err), &err, "policy(keys NULL)",
-                       "public_keys_b64");
-        expect_invalid(sb_securosys_quorum_policy(1, null_name, keys, 2, 0, &s, &err), &err, "policy(names[1] NULL)",
-                       "names[1]");
-        expect_invalid(sb_securosys_quorum_policy(1, names, bad_key, 2, 0, &s, &err), &err, "policy(bad key)", "UTF-8");
-        expect_invalid(sb_securosys_quorum_policy(1, names, keys, (size_t)-1, 0, &s, &err), &err, "policy(huge n)",
-                       "names");
-        CHECK(s == NULL);
-        /* nothing is checked before the key is created: a quorum of 3 among 2 is refused there */
-        CHECK(sb_securosys_quorum_policy(3, names, keys, 2, 0, &s, NULL) == SB_OK && s != NULL);
-        expect_invalid(sb_securosys_create_key(c, "args-never", SB_KEY_P256, s, &k, &err), &err,
-                       "create_key(quorum 3 of 2)", "quorum");
-        sb_string_free(s);
-        s = NULL;
-        CHECK(sb_securosys_quorum_policy(1, names, keys, 2, 61, &s, NULL) == SB_OK);
-        expect_invalid(sb_securosys_create_key(c, "args-never", SB_KEY_P256, s, &k, &err), &err,
-                       "create_key(timeout 61 s)", "multiple of 60");
-        sb_string_free(s);
-        s = NULL;
+        const char *specs[5] = {"rsa2048", "rsa4096", "p256", "p384", "ed25519"};
+        const char *algs[5] = {"SHA256_WITH_RSA", "SHA256_WITH_RSA", "SHA256_WITH_ECDSA", "SHA384_WITH_ECDSA", "EDDSA"};
+        int i;
+        for (i = 0; i < 5; i++) {
+            cJSON *r = NULL;
+            CHECK(callj(NULL, &r, NULL, "securosys.key_spec", "{\"key_spec\": \"%s\"}", specs[i]) == SB_OK);
+            CHECK(streq(jstr(r, "signature_algorithm"), algs[i]));
+            cJSON_Delete(r);
+        }
     }
+    BAD_REQUEST("securosys.key_spec", "key_spec", "{\"key_spec\": \"rsa1024\"}");
+    BAD_REQUEST("securosys.key_spec", "key_spec", "{\"key_spec\": 0}");
+    BAD_REQUEST("securosys.key_spec", "key_spec", NULL);
 
-    /* create_key / create_key_json */
-    expect_invalid(sb_securosys_create_key(c, l, SB_KEY_P256, NULL, NULL, &err), &err, "create_key(out NULL)", "out_key");
-    expect_invalid(sb_securosys_create_key(c, NULL, SB_KEY_P256, NULL, &k, &err), &err, "create_key(label NULL)", "label");
-    expect_invalid(sb_securosys_create_key(c, BAD_UTF8, SB_KEY_P256, NULL, &k, &err), &err, "create_key(bad label)",
-                   "UTF-8");
-    expect_invalid(sb_securosys_create_key(c, "", SB_KEY_P256, NULL, &k, &err), &err, "create_key(empty label)",
-                   "label");
-    expect_invalid(sb_securosys_create_key(c, "a\nb", SB_KEY_P256, NULL, &k, &err), &err, "create_key(control char)",
-                   "label");
-    expect_invalid(sb_securosys_create_key(c, "k", 0, NULL, &k, &err), &err, "create_key(spec 0)", "SB_KEY_");
-    expect_invalid(sb_securosys_create_key(c, "k", 99, NULL, &k, &err), &err, "create_key(spec 99)", "key spec");
-    expect_invalid(sb_securosys_create_key(c, "k", SB_KEY_P256, "{not json", &k, &err), &err,
-                   "create_key(malformed policy)", "policy_json");
-    expect_invalid(sb_securosys_create_key(c, "k", SB_KEY_P256, "[1]", &k, &err), &err, "create_key(policy array)",
-                   "policy_json");
-    expect_invalid(sb_securosys_create_key(c, "k", SB_KEY_P256, BAD_UTF8, &k, &err), &err, "create_key(bad policy)",
-                   "UTF-8");
-    expect_invalid(sb_securosys_create_key_json(c, NULL, &k, &err), &err, "create_key_json(NULL)", "request_json");
-    expect_invalid(sb_securosys_create_key_json(c, "{\"label\": \"k\"}", &k, &err), &err,
-                   "create_key_json(no algorithm)", "algorithm");
-    expect_invalid(sb_securosys_create_key_json(c, "{\"label\": \"k\", \"algorithm\": \"EC\", \"colour\": 1}", &k,
-                                                &err),
-                   &err, "create_key_json(unknown field)", "colour");
-    expect_invalid(sb_securosys_create_key_json(c, "{\"label\": \"k\", \"algorithm\": \"RSA\"}", &k, &err), &err,
-                   "create_key_json(no key_size)", "key_size");
-    expect_invalid(sb_securosys_create_key_json(c, "{\"label\": \"k\", \"algorithm\": \"EC\"}", NULL, &err), &err,
-                   "create_key_json(out NULL)", "out_key");
-    CHECK(k == NULL);
-
-    /* get_key / public_key / list_keys / delete_key */
-    expect_invalid(sb_securosys_get_key(c, NULL, &k, &err), &err, "get_key(NULL)", "label");
-    expect_invalid(sb_securosys_get_key(c, BAD_UTF8, &k, &err), &err, "get_key(bad)", "UTF-8");
-    expect_invalid(sb_securosys_get_key(c, l, NULL, &err), &err, "get_key(out NULL)", "out_key");
-    expect_invalid(sb_securosys_public_key(c, NULL, &b, &err), &err, "public_key(NULL)", "label");
-    expect_invalid(sb_securosys_public_key(c, l, NULL, &err), &err, "public_key(out NULL)", "out_der");
-    expect_invalid(sb_securosys_list_keys(c, NULL, &err), &err, "list_keys(out NULL)", "out_labels");
-    expect_invalid(sb_securosys_delete_key(c, NULL, &err), &err, "delete_key(NULL)", "label");
-    expect_invalid(sb_securosys_delete_key(c, "", &err), &err, "delete_key(empty)", "label");
-    CHECK(sb_securosys_delete_key(c, BAD_UTF8, NULL) == SB_ERR_INVALID_ARGUMENT);
-
-    /* synchronous_sign / _file */
-    expect_invalid(sb_securosys_synchronous_sign(c, l, p, 7, SB_PAYLOAD_RAW, alg, NULL, &err), &err,
-                   "sync_sign(out NULL)", "out_signature");
-    expect_invalid(sb_securosys_synchronous_sign(c, NULL, p, 7, SB_PAYLOAD_RAW, alg, &b, &err), &err,
-                   "sync_sign(label NULL)", "label");
-    expect_invalid(sb_securosys_synchronous_sign(c, l, p, 7, 2, alg, &b, &err), &err, "sync_sign(kind 2)",
-                   "payload kind");
-    expect_invalid(sb_securosys_synchronous_sign(c, l, p, 7, 0xffffffffu, alg, &b, &err), &err,
-                   "sync_sign(kind max)", "SB_PAYLOAD_RAW");
-    expect_invalid(sb_securosys_synchronous_sign(c, l, p, 7, SB_PAYLOAD_RAW, NULL, &b, &err), &err,
-                   "sync_sign(algorithm NULL)", "algorithm");
-    expect_invalid(sb_securosys_synchronous_sign(c, l, p, 7, SB_PAYLOAD_RAW, BAD_UTF8, &b, &err), &err,
-                   "sync_sign(bad algorithm)", "UTF-8");
-    expect_invalid(sb_securosys_synchronous_sign(c, l, NULL, 7, SB_PAYLOAD_RAW, alg, &b, &err), &err,
-                   "sync_sign(NULL payload, 7)", "payload");
-    expect_invalid(sb_securosys_synchronous_sign(c, l, p, (size_t)-1, SB_PAYLOAD_RAW, alg, &b, &err), &err,
-                   "sync_sign(huge len)", "payload");
-    expect_invalid(sb_securosys_synchronous_sign(c, l, NULL, 0, SB_PAYLOAD_RAW, alg, &b, &err), &err,
-                   "sync_sign(empty payload)", "empty");
-    expect_invalid(sb_securosys_synchronous_sign(c, l, p, 7, SB_PAYLOAD_DIGEST, alg, &b, &err), &err,
-                   "sync_sign(7-byte digest)", "32 bytes");
-    expect_invalid(sb_securosys_synchronous_sign_file(c, l, NULL, SB_PAYLOAD_RAW, alg, &b, &err), &err,
-                   "sync_sign_file(path NULL)", "path");
-    expect_invalid(sb_securosys_synchronous_sign_file(c, l, "", SB_PAYLOAD_RAW, alg, &b, &err), &err,
-                   "sync_sign_file(path empty)", "path");
-    expect_invalid(sb_securosys_synchronous_sign_file(c, l, "/tmp/x", SB_PAYLOAD_RAW, alg, NULL, &err), &err,
-                   "sync_sign_file(out NULL)", "out_signature");
-    CHECK(sb_securosys_synchronous_sign_file(c, l, "/nonexistent/" BAD_UTF8, SB_PAYLOAD_RAW, alg, &b, &err) == SB_ERR_IO);
-    sb_error_free(err);
-    err = NULL;
-    CHECK(b.data == NULL && b.len == 0);
-
-    /* verify / _file */
-    expect_invalid(sb_securosys_verify(c, l, p, 7, SB_PAYLOAD_RAW, alg, p, 7, NULL, &err), &err, "verify(out NULL)",
-                   "out_valid");
-    expect_invalid(sb_securosys_verify(c, l, p, 7, SB_PAYLOAD_RAW, alg, NULL, 7, &valid, &err), &err,
-                   "verify(NULL signature, 7)", "signature");
-    expect_invalid(sb_securosys_verify(c, l, p, 7, SB_PAYLOAD_RAW, alg, NULL, 0, &valid, &err), &err,
-                   "verify(empty signature)", "signature");
-    expect_invalid(sb_securosys_verify(c, l, p, 7, SB_PAYLOAD_RAW, alg, p, (size_t)-1, &valid, &err), &err,
-                   "verify(huge signature)", "signature");
-    expect_invalid(sb_securosys_verify(c, l, p, 7, 5, alg, p, 7, &valid, &err), &err, "verify(kind 5)", "payload kind");
-    expect_invalid(sb_securosys_verify_file(c, l, NULL, SB_PAYLOAD_RAW, alg, p, 7, &valid, &err), &err,
-                   "verify_file(path NULL)", "path");
-    expect_invalid(sb_securosys_verify_file(c, l, "/tmp/x", SB_PAYLOAD_RAW, alg, p, 7, NULL, &err), &err,
-                   "verify_file(out NULL)", "out_valid");
-    expect_invalid(sb_securosys_verify_file(c, NULL, "/tmp/x", SB_PAYLOAD_RAW, alg, p, 7, &valid, &err), &err,
-                   "verify_file(label NULL)", "label");
-    CHECK(!valid);
-
-    /* sign / sign_file (asynchronous) */
-    expect_invalid(sb_securosys_sign(c, l, p, 7, SB_PAYLOAD_RAW, alg, NULL, NULL, &err), &err, "sign(out NULL)",
-                   "out_request_id");
-    expect_invalid(sb_securosys_sign(c, l, p, 7, SB_PAYLOAD_RAW, alg, "{bad", &s, &err), &err, "sign(malformed options)",
-                   "options_json");
-    expect_invalid(sb_securosys_sign(c, l, p, 7, SB_PAYLOAD_RAW, alg, "{\"meta\": {}}", &s, &err), &err,
-                   "sign(unknown option)", "meta");
-    expect_invalid(sb_securosys_sign(c, l, p, 7, SB_PAYLOAD_RAW, alg, "{\"metadata\": [1]}", &s, &err), &err,
-                   "sign(metadata not an object)", "metadata");
-    expect_invalid(sb_securosys_sign(c, l, p, 7, SB_PAYLOAD_RAW, alg, BAD_UTF8, &s, &err), &err, "sign(bad options)",
-                   "UTF-8");
-    expect_invalid(sb_securosys_sign(c, l, NULL, 3, SB_PAYLOAD_RAW, alg, NULL, &s, &err), &err,
-                   "sign(NULL payload, 3)", "payload");
-    expect_invalid(sb_securosys_sign(c, l, p, 7, 9, alg, NULL, &s, &err), &err, "sign(kind 9)", "payload kind");
-    expect_invalid(sb_securosys_sign_file(c, l, NULL, SB_PAYLOAD_RAW, alg, NULL, &s, &err), &err,
-                   "sign_file(path NULL)", "path");
-    expect_invalid(sb_securosys_sign_file(c, l, "/tmp/x", SB_PAYLOAD_RAW, alg, "{bad", &s, &err), &err,
-                   "sign_file(malformed options)", "options_json");
-    expect_invalid(sb_securosys_sign_file(c, l, "/tmp/x", SB_PAYLOAD_RAW, alg, NULL, NULL, &err), &err,
-                   "sign_file(out NULL)", "out_request_id");
+    /* the generic entry's own arguments */
+    expect_invalid(sb_call(c, "securosys.version_info", NULL, NULL, &err), &err, "version_info(out NULL)",
+                   "out_result_json");
+    expect_invalid(sb_call(c, NULL, "{}", &s, &err), &err, "operation NULL", "operation");
+    expect_invalid(sb_call(c, BAD_UTF8, "{}", &s, &err), &err, "operation not UTF-8", "UTF-8");
+    expect_invalid(sb_call(c, "securosys.create_kee", "{}", &s, &err), &err, "unknown operation",
+                   "securosys.create_key");
+    expect_invalid(sb_call(c, "securosys.list_keys", "{bad", &s, &err), &err, "request not JSON", "request_json");
+    expect_invalid(sb_call(c, "securosys.list_keys", BAD_UTF8, &s, &err), &err, "request not UTF-8", "UTF-8");
+    BAD_REQUEST("securosys.list_keys", "request", "[1]");
+    BAD_REQUEST("securosys.list_keys", "colour", "{\"colour\": 1}");
     CHECK(s == NULL);
 
+    /* quorum policy: built locally, checked when the key is created */
+    BAD_REQUEST("securosys.quorum_policy", "name", "{\"quorum\": 1, \"approvers\": [{\"public_key_base64\": \"k1\"}]}");
+    BAD_REQUEST("securosys.quorum_policy", "public_key_base64", "{\"quorum\": 1, \"approvers\": [{\"name\": \"a\"}]}");
+    BAD_REQUEST("securosys.quorum_policy", "approvers[1]",
+                "{\"quorum\": 1, \"approvers\": [{\"name\": \"a\", \"public_key_base64\": \"k1\"},"
+                " {\"name\": null, \"public_key_base64\": \"k2\"}]}");
+    BAD_REQUEST("securosys.quorum_policy", "UTF-8",
+                "{\"quorum\": 1, \"approvers\": [{\"name\": \"a\", \"public_key_base64\": \"" BAD_UTF8 "\"}]}");
+    BAD_REQUEST("securosys.quorum_policy", "approvers", "{\"quorum\": 1, \"approvers\": \"a\"}");
+    BAD_REQUEST("securosys.quorum_policy", "quorum", "{\"quorum\": -1, \"approvers\": []}");
+    {
+        cJSON *r = NULL;
+        char *policy;
+        CHECK(callj(NULL, &r, NULL, "securosys.quorum_policy",
+                    "{\"quorum\": 3, \"approvers\": [{\"name\": \"a\", \"public_key_base64\": \"k1\"},"
+                    " {\"name\": \"b\", \"public_key_base64\": \"k2\"}]}") == SB_OK);
+        policy = jtext(jget(r, "policy"));
+        BAD_REQUEST("securosys.create_key", "quorum",
+                    "{\"label\": \"args-never\", \"algorithm\": \"EC\", \"curve_oid\": \"1.2.840.10045.3.1.7\","
+                    " \"policy\": %s}",
+                    policy);
+        free(policy);
+        cJSON_Delete(r);
+        CHECK(callj(NULL, &r, NULL, "securosys.quorum_policy",
+                    "{\"quorum\": 1, \"timeout_s\": 61, \"approvers\": [{\"name\": \"a\", \"public_key_base64\": "
+                    "\"k1\"}, {\"name\": \"b\", \"public_key_base64\": \"k2\"}]}") == SB_OK);
+        policy = jtext(jget(r, "policy"));
+        BAD_REQUEST("securosys.create_key", "multiple of 60",
+                    "{\"label\": \"args-never\", \"algorithm\": \"EC\", \"curve_oid\": \"1.2.840.10045.3.1.7\","
+                    " \"policy\": %s}",
+                    policy);
+        free(policy);
+        cJSON_Delete(r);
+    }
+
+    /* create_key */
+#define EC_KEY "\"algorithm\": \"EC\", \"curve_oid\": \"1.2.840.10045.3.1.7\""
+    expect_invalid(sb_call(c, "securosys.create_key", "{\"label\": \"k\", " EC_KEY "}", NULL, &err), &err,
+                   "create_key(out NULL)", "out_result_json");
+    BAD_REQUEST("securosys.create_key", "label", "{" EC_KEY "}");
+    BAD_REQUEST("securosys.create_key", "label", NULL);
+    BAD_REQUEST("securosys.create_key", "UTF-8", "{\"label\": \"" BAD_UTF8 "\", " EC_KEY "}");
+    BAD_REQUEST("securosys.create_key", "label", "{\"label\": \"\", " EC_KEY "}");
+    BAD_REQUEST("securosys.create_key", "label", "{\"label\": \"a\\nb\", " EC_KEY "}");
+    BAD_REQUEST("securosys.create_key", "policy", "{\"label\": \"k\", " EC_KEY ", \"policy\": \"{not json\"}");
+    BAD_REQUEST("securosys.create_key", "policy", "{\"label\": \"k\", " EC_KEY ", \"policy\": [1]}");
+    BAD_REQUEST("securosys.create_key", "algorithm", "{\"label\": \"k\"}");
+    BAD_REQUEST("securosys.create_key", "colour", "{\"label\": \"k\", " EC_KEY ", \"colour\": 1}");
+    BAD_REQUEST("securosys.create_key", "key_size", "{\"label\": \"k\", \"algorithm\": \"RSA\"}");
+
+    /* get_key / public_key / list_keys / delete_key */
+    BAD_REQUEST("securosys.get_key", "label", "{}");
+    BAD_REQUEST("securosys.get_key", "label", "{\"label\": 42}");
+    BAD_REQUEST("securosys.get_key", "UTF-8", "{\"label\": \"" BAD_UTF8 "\"}");
+    expect_invalid(sb_call(c, "securosys.get_key", "{\"label\": \"k\"}", NULL, &err), &err, "get_key(out NULL)",
+                   "out_result_json");
+    BAD_REQUEST("securosys.public_key", "label", "{}");
+    expect_invalid(sb_call(c, "securosys.list_keys", NULL, NULL, &err), &err, "list_keys(out NULL)",
+                   "out_result_json");
+    BAD_REQUEST("securosys.delete_key", "label", "{}");
+    BAD_REQUEST("securosys.delete_key", "label", "{\"label\": \"\"}");
+
+    /* synchronous_sign, with the payload inline or from a file */
+#define SIGN(extra) "{\"label\": \"%s\", \"algorithm\": \"SHA256_WITH_ECDSA\"" extra "}", l
+    BAD_REQUEST("securosys.synchronous_sign", "label",
+                "{\"payload_base64\": \"cGF5bG9hZA==\", \"algorithm\": \"SHA256_WITH_ECDSA\"}");
+    BAD_REQUEST("securosys.synchronous_sign", "payload_kind", SIGN(", \"payload_base64\": \"cGF5bG9hZA==\", \"payload_kind\": \"hashed\""));
+    BAD_REQUEST("securosys.synchronous_sign", "payload_kind", SIGN(", \"payload_base64\": \"cGF5bG9hZA==\", \"payload_kind\": 7"));
+    BAD_REQUEST("securosys.synchronous_sign", "algorithm", "{\"label\": \"%s\", \"payload_base64\": \"cGF5bG9hZA==\"}", l);
+    BAD_REQUEST("securosys.synchronous_sign", "UTF-8",
+                "{\"label\": \"%s\", \"payload_base64\": \"cGF5bG9hZA==\", \"algorithm\": \"" BAD_UTF8 "\"}", l);
+    BAD_REQUEST("securosys.synchronous_sign", "exactly one of request.payload_base64 and request.path", SIGN(""));
+    BAD_REQUEST("securosys.synchronous_sign", "exactly one of request.payload_base64 and request.path",
+                SIGN(", \"payload_base64\": \"cGF5bG9hZA==\", \"path\": \"/tmp/x\""));
+    BAD_REQUEST("securosys.synchronous_sign", "payload_base64", SIGN(", \"payload_base64\": \"%%%% not base64\""));
+    BAD_REQUEST("securosys.synchronous_sign", "empty", SIGN(", \"payload_base64\": \"\""));
+    BAD_REQUEST("securosys.synchronous_sign", "32 bytes",
+                SIGN(", \"payload_base64\": \"cGF5bG9hZA==\", \"payload_kind\": \"digest\""));
+    BAD_REQUEST("securosys.synchronous_sign", "path", SIGN(", \"path\": \"\""));
+    CHECK_CODE(callj(c, NULL, &err, "securosys.synchronous_sign", SIGN(", \"path\": \"/nonexistent/x\"")), SB_ERR_IO,
+               err, "sign a missing file");
+    sb_error_free(err);
+    err = NULL;
+
+    /* verify */
+    BAD_REQUEST("securosys.verify", "signature_base64", SIGN(", \"payload_base64\": \"cGF5bG9hZA==\""));
+    BAD_REQUEST("securosys.verify", "signature",
+                SIGN(", \"payload_base64\": \"cGF5bG9hZA==\", \"signature_base64\": \"\""));
+    BAD_REQUEST("securosys.verify", "signature_base64",
+                SIGN(", \"payload_base64\": \"cGF5bG9hZA==\", \"signature_base64\": \"%%%%\""));
+    BAD_REQUEST("securosys.verify", "payload_kind",
+                SIGN(", \"payload_base64\": \"cGF5bG9hZA==\", \"payload_kind\": 5, \"signature_base64\": \"AA==\""));
+    BAD_REQUEST("securosys.verify", "exactly one of request.payload_base64 and request.path",
+                SIGN(", \"signature_base64\": \"AA==\""));
+    BAD_REQUEST("securosys.verify", "label",
+                "{\"path\": \"/tmp/x\", \"algorithm\": \"SHA256_WITH_ECDSA\", \"signature_base64\": \"AA==\"}");
+
+    /* sign (asynchronous) and its options */
+    BAD_REQUEST("securosys.sign", "options", SIGN(", \"payload_base64\": \"cGF5bG9hZA==\", \"options\": \"{bad\""));
+    BAD_REQUEST("securosys.sign", "meta", SIGN(", \"payload_base64\": \"cGF5bG9hZA==\", \"options\": {\"meta\": {}}"));
+    BAD_REQUEST("securosys.sign", "metadata",
+                SIGN(", \"payload_base64\": \"cGF5bG9hZA==\", \"options\": {\"metadata\": [1]}"));
+    BAD_REQUEST("securosys.sign", "UTF-8",
+                SIGN(", \"payload_base64\": \"cGF5bG9hZA==\", \"options\": {\"metadata\": {\"a\": \"" BAD_UTF8 "\"}}"));
+    BAD_REQUEST("securosys.sign", "exactly one of request.payload_base64 and request.path", SIGN(""));
+    BAD_REQUEST("securosys.sign", "payload_kind", SIGN(", \"payload_base64\": \"cGF5bG9hZA==\", \"payload_kind\": 9"));
+    BAD_REQUEST("securosys.sign", "options", SIGN(", \"path\": \"/tmp/x\", \"options\": 42"));
+
     /* request_status / cancel_request / wait_request */
-    expect_invalid(sb_securosys_request_status(c, NULL, &st, &err), &err, "request_status(NULL)", "request_id");
-    expect_invalid(sb_securosys_request_status(c, "", &st, &err), &err, "request_status(empty)", "request id");
-    expect_invalid(sb_securosys_request_status(c, "a/../b", &st, &err), &err, "request_status(path)", "request id");
-    expect_invalid(sb_securosys_request_status(c, BAD_UTF8, &st, &err), &err, "request_status(bad)", "UTF-8");
-    expect_invalid(sb_securosys_request_status(c, "abc", NULL, &err), &err, "request_status(out NULL)", "out_status");
-    expect_invalid(sb_securosys_cancel_request(c, NULL, &err), &err, "cancel_request(NULL)", "request_id");
-    expect_invalid(sb_securosys_cancel_request(c, "a?b", &err), &err, "cancel_request(query)", "request id");
-    expect_invalid(sb_securosys_wait_request(c, NULL, 100, 100, NULL, NULL, NULL, &b, &err), &err,
-                   "wait_request(NULL)", "request_id");
-    expect_invalid(sb_securosys_wait_request(c, "abc", 1, 100, NULL, NULL, NULL, &b, &err), &err,
-                   "wait_request(interval 1)", "interval");
-    expect_invalid(sb_securosys_wait_request(c, "abc", 100, 100, stale_token, NULL, NULL, &b, &err), &err,
-                   "wait_request(stale token)", "cancel");
-    expect_invalid(sb_securosys_wait_request(c, "abc", 100, 100, (sb_cancel_token *)g_key, NULL, NULL, &b, &err), &err,
-                   "wait_request(key as token)", "cancel");
-    expect_invalid(sb_securosys_wait_request(c, "abc", 100, 100, NULL, NULL, NULL, NULL, &err), &err,
-                   "wait_request(out NULL)", "out_result");
-    CHECK(st == NULL && b.data == NULL);
+    BAD_REQUEST("securosys.request_status", "id", "{}");
+    BAD_REQUEST("securosys.request_status", "request id", "{\"id\": \"\"}");
+    BAD_REQUEST("securosys.request_status", "request id", "{\"id\": \"a/../b\"}");
+    BAD_REQUEST("securosys.request_status", "UTF-8", "{\"id\": \"" BAD_UTF8 "\"}");
+    expect_invalid(sb_call(c, "securosys.request_status", "{\"id\": \"abc\"}", NULL, &err), &err,
+                   "request_status(out NULL)", "out_result_json");
+    BAD_REQUEST("securosys.cancel_request", "id", "{}");
+    BAD_REQUEST("securosys.cancel_request", "request id", "{\"id\": \"a?b\"}");
+    BAD_REQUEST("securosys.wait_request", "id", "{\"interval_ms\": 100, \"timeout_ms\": 100}");
+    BAD_REQUEST("securosys.wait_request", "interval", "{\"id\": \"abc\", \"interval_ms\": 1, \"timeout_ms\": 100}");
+    expect_invalid(callw(c, NULL, &err, stale_token, NULL, NULL, "securosys.wait_request",
+                         "{\"id\": \"abc\", \"interval_ms\": 100, \"timeout_ms\": 100}"),
+                   &err, "wait_request(stale token)", "cancel");
+    expect_invalid(callw(c, NULL, &err, (sb_cancel_token *)g_status, NULL, NULL, "securosys.wait_request",
+                         "{\"id\": \"abc\", \"interval_ms\": 100, \"timeout_ms\": 100}"),
+                   &err, "wait_request(status as token)", "cancel");
+    expect_invalid(sb_call_with(c, "securosys.wait_request", "{\"id\": \"abc\"}", NULL, NULL, NULL, NULL, &err), &err,
+                   "wait_request(out NULL)", "out_result_json");
 
     /* certificates */
-    expect_invalid(sb_securosys_self_signed_certificate(c, l, CERT_REQ, NULL, &s, &err), &err, "selfsign(out NULL)",
-                   "out_der");
-    expect_invalid(sb_securosys_self_signed_certificate(c, NULL, CERT_REQ, &b, &s, &err), &err, "selfsign(label NULL)",
-                   "label");
-    expect_invalid(sb_securosys_self_signed_certificate(c, l, NULL, &b, &s, &err), &err, "selfsign(request NULL)",
-                   "request_json");
-    expect_invalid(sb_securosys_self_signed_certificate(c, l, "{bad", &b, &s, &err), &err, "selfsign(malformed)",
-                   "request_json");
-    expect_invalid(sb_securosys_self_signed_certificate(c, l, BAD_UTF8, &b, &s, &err), &err, "selfsign(bad utf-8)",
-                   "UTF-8");
-    expect_invalid(sb_securosys_self_signed_certificate(c, l, "{\"common_name\": \"c\"}", &b, &s, &err), &err,
-                   "selfsign(no algorithm)", "signature_algorithm");
-    expect_invalid(sb_securosys_self_signed_certificate(
-                       c, l, "{\"common_name\": \"c\", \"signature_algorithm\": \"EDDSA\", \"validity_days\": 0}",
-                       &b, &s, &err),
-                   &err, "selfsign(validity 0)", "validity_days");
-    expect_invalid(sb_securosys_self_signed_certificate(
-                       c, l, "{\"common_name\": \"\", \"signature_algorithm\": \"EDDSA\"}", &b, &s, &err),
-                   &err, "selfsign(empty CN)", "common_name");
-    expect_invalid(sb_securosys_certificate_signing_request(c, l, CSR_REQ, NULL, &s, &err), &err, "csr(out NULL)",
-                   "out_der");
-    expect_invalid(sb_securosys_certificate_signing_request(c, l, NULL, &b, &s, &err), &err, "csr(request NULL)",
-                   "request_json");
-    expect_invalid(sb_securosys_certificate_signing_request(c, l, CERT_REQ, &b, &s, &err), &err,
-                   "csr(a certificate request)", "request_json");
-    expect_invalid(sb_securosys_certificate_signing_request(
-                       c, l,
-                       "{\"subject\": {\"common_name\": \"c\", \"country\": \"Schweiz\"},"
-                       " \"signature_algorithm\": \"SHA256_WITH_ECDSA\"}",
-                       &b, &s, &err),
-                   &err, "csr(bad country)", "country");
-    expect_invalid(sb_securosys_request_self_signed_certificate(c, l, CERT_REQ, NULL, NULL, &err), &err,
-                   "request_selfsign(out NULL)", "out_request_id");
-    expect_invalid(sb_securosys_request_self_signed_certificate(c, l, CERT_REQ, "{bad", &s, &err), &err,
-                   "request_selfsign(bad options)", "options_json");
-    expect_invalid(sb_securosys_request_self_signed_certificate(c, l, NULL, NULL, &s, &err), &err,
-                   "request_selfsign(request NULL)", "request_json");
-    expect_invalid(sb_securosys_request_certificate_signing_request(c, l, CSR_REQ, NULL, NULL, &err), &err,
-                   "request_csr(out NULL)", "out_request_id");
-    expect_invalid(sb_securosys_request_certificate_signing_request(c, NULL, CSR_REQ, NULL, &s, &err), &err,
-                   "request_csr(label NULL)", "label");
-    expect_invalid(sb_securosys_request_certificate_signing_request(c, l, CSR_REQ, "42", &s, &err), &err,
-                   "request_csr(options a number)", "options_json");
-    expect_invalid(sb_securosys_wait_certificate(c, "abc", 100, 100, NULL, NULL, NULL, NULL, &s, &err), &err,
-                   "wait_certificate(out NULL)", "out_der");
-    expect_invalid(sb_securosys_wait_certificate(c, NULL, 100, 100, NULL, NULL, NULL, &b, &s, &err), &err,
-                   "wait_certificate(id NULL)", "request_id");
-    expect_invalid(sb_securosys_wait_certificate(c, "abc", 1, 100, NULL, NULL, NULL, &b, &s, &err), &err,
-                   "wait_certificate(interval 1)", "interval");
-    expect_invalid(sb_securosys_wait_certificate(c, "abc", 100, 100, stale_token, NULL, NULL, &b, NULL, &err), &err,
-                   "wait_certificate(stale token)", "cancel");
-    expect_invalid(sb_securosys_wait_certificate_signing_request(c, "abc", 100, 100, NULL, NULL, NULL, NULL, &s, &err),
-                   &err, "wait_csr(out NULL)", "out_der");
-    expect_invalid(sb_securosys_wait_certificate_signing_request(c, "a/b", 100, 100, NULL, NULL, NULL, &b, &s, &err),
-                   &err, "wait_csr(bad id)", "request id");
-    CHECK(s == NULL && b.data == NULL);
+#define CERT "{\"common_name\": \"c\", \"signature_algorithm\": \"SHA256_WITH_ECDSA\"}"
+#define CSR "{\"subject\": {\"common_name\": \"c\"}, \"signature_algorithm\": \"SHA256_WITH_ECDSA\"}"
+    BAD_REQUEST("securosys.self_signed_certificate", "label", "{\"certificate\": " CERT "}");
+    BAD_REQUEST("securosys.self_signed_certificate", "certificate", "{\"label\": \"%s\"}", l);
+    BAD_REQUEST("securosys.self_signed_certificate", "certificate", "{\"label\": \"%s\", \"certificate\": \"{bad\"}", l);
+    BAD_REQUEST("securosys.self_signed_certificate", "UTF-8",
+                "{\"label\": \"%s\", \"certificate\": {\"common_name\": \"" BAD_UTF8 "\"}}", l);
+    BAD_REQUEST("securosys.self_signed_certificate", "signature_algorithm",
+                "{\"label\": \"%s\", \"certificate\": {\"common_name\": \"c\"}}", l);
+    BAD_REQUEST("securosys.self_signed_certificate", "validity_days",
+                "{\"label\": \"%s\", \"certificate\": {\"common_name\": \"c\", \"signature_algorithm\": \"EDDSA\","
+                " \"validity_days\": 0}}",
+                l);
+    BAD_REQUEST("securosys.self_signed_certificate", "common_name",
+                "{\"label\": \"%s\", \"certificate\": {\"common_name\": \"\", \"signature_algorithm\": \"EDDSA\"}}", l);
+    BAD_REQUEST("securosys.certificate_signing_request", "csr", "{\"label\": \"%s\"}", l);
+    BAD_REQUEST("securosys.certificate_signing_request", "csr", "{\"label\": \"%s\", \"csr\": " CERT "}", l);
+    BAD_REQUEST("securosys.certificate_signing_request", "country",
+                "{\"label\": \"%s\", \"csr\": {\"subject\": {\"common_name\": \"c\", \"country\": \"Schweiz\"},"
+                " \"signature_algorithm\": \"SHA256_WITH_ECDSA\"}}",
+                l);
+    BAD_REQUEST("securosys.request_self_signed_certificate", "options",
+                "{\"label\": \"%s\", \"certificate\": " CERT ", \"options\": \"{bad\"}", l);
+    BAD_REQUEST("securosys.request_self_signed_certificate", "certificate", "{\"label\": \"%s\"}", l);
+    BAD_REQUEST("securosys.request_certificate_signing_request", "label", "{\"csr\": " CSR "}");
+    BAD_REQUEST("securosys.request_certificate_signing_request", "options",
+                "{\"label\": \"%s\", \"csr\": " CSR ", \"options\": 42}", l);
+    BAD_REQUEST("securosys.wait_certificate", "id", "{\"interval_ms\": 100, \"timeout_ms\": 100}");
+    BAD_REQUEST("securosys.wait_certificate", "interval", "{\"id\": \"abc\", \"interval_ms\": 1, \"timeout_ms\": 100}");
+    expect_invalid(callw(c, NULL, &err, stale_token, NULL, NULL, "securosys.wait_certificate",
+                         "{\"id\": \"abc\", \"interval_ms\": 100, \"timeout_ms\": 100}"),
+                   &err, "wait_certificate(stale token)", "cancel");
+    BAD_REQUEST("securosys.wait_certificate_signing_request", "request id",
+                "{\"id\": \"a/b\", \"interval_ms\": 100, \"timeout_ms\": 100}");
 
-    /* approvers */
-    expect_invalid(sb_approver_key_generate_p256(NULL, NULL, &err), &err, "generate(out NULL)", "out_key");
-    expect_invalid(sb_approver_key_from_pem(NULL, &a, &err), &err, "from_pem(NULL)", "pem");
-    expect_invalid(sb_approver_key_from_pem(BAD_UTF8, &a, &err), &err, "from_pem(bad)", "UTF-8");
-    expect_invalid(sb_approver_key_from_pem("-----BEGIN PRIVATE KEY-----\nTOPSECRETx\n-----END PRIVATE KEY-----\n",
-                                            &a, &err),
-                   &err, "from_pem(garbage)", "approver key");
+    /* approver keys */
+    expect_invalid(sb_call(NULL, "securosys.approver_key", NULL, NULL, &err), &err, "approver_key(out NULL)",
+                   "out_result_json");
+    BAD_REQUEST("securosys.approver_key", "pem", "{\"pem\": 5}");
+    BAD_REQUEST("securosys.approver_key", "UTF-8", "{\"pem\": \"" BAD_UTF8 "\"}");
+    BAD_REQUEST("securosys.approver_key", "approver key",
+                "{\"pem\": \"-----BEGIN PRIVATE KEY-----\\nTOPSECRETx\\n-----END PRIVATE KEY-----\\n\"}");
     {
         /* the message never contains the key text */
         sb_error *e2 = NULL;
-        CHECK(sb_approver_key_from_pem("-----BEGIN PRIVATE KEY-----\nTOPSECRETx\n-----END PRIVATE KEY-----\n", &a,
-                                       &e2) == SB_ERR_INVALID_ARGUMENT &&
+        CHECK(callj(c, NULL, &e2, "securosys.approver_key",
+                    "{\"pem\": \"-----BEGIN PRIVATE KEY-----\\nTOPSECRETx\\n-----END PRIVATE KEY-----\\n\"}") ==
+                  SB_ERR_INVALID_ARGUMENT &&
               e2 != NULL && strstr(e2->message, "TOPSECRET") == NULL);
         sb_error_free(e2);
     }
-    expect_invalid(sb_approver_key_from_pem("not pem", &a, &err), &err, "from_pem(not pem)", "PEM");
-    expect_invalid(sb_approver_key_from_pem("x", NULL, &err), &err, "from_pem(out NULL)", "out_key");
-    expect_invalid(sb_approver_key_from_pkcs8_der(NULL, 5, &a, &err), &err, "from_der(NULL, 5)", "der");
-    expect_invalid(sb_approver_key_from_pkcs8_der(p, (size_t)-1, &a, &err), &err, "from_der(huge)", "der");
-    expect_invalid(sb_approver_key_from_pkcs8_der(NULL, 0, &a, &err), &err, "from_der(empty)", "PKCS#8");
-    expect_invalid(sb_approver_key_from_pkcs8_der(p, 7, &a, &err), &err, "from_der(garbage)", "PKCS#8");
-    expect_invalid(sb_approver_key_from_pkcs8_der(p, 7, NULL, &err), &err, "from_der(out NULL)", "out_key");
-    CHECK(a == NULL);
+    BAD_REQUEST("securosys.approver_key", "PEM", "{\"pem\": \"not pem\"}");
+    BAD_REQUEST("securosys.approver_key", "pkcs8_der_base64", "{\"pkcs8_der_base64\": \"%%%%\"}");
+    BAD_REQUEST("securosys.approver_key", "PKCS#8", "{\"pkcs8_der_base64\": \"\"}");
+    BAD_REQUEST("securosys.approver_key", "PKCS#8", "{\"pkcs8_der_base64\": \"cGF5bG9hZA==\"}");
 
     /* tasks, approve, reject */
-    expect_invalid(sb_securosys_list_approval_tasks(c, g_approver, SB_TASKS_SIGN, 0, &t, &err), &err,
-                   "tasks(page 0)", "page_size");
-    expect_invalid(sb_securosys_list_approval_tasks(c, g_approver, 7, 10, &t, &err), &err, "tasks(kind 7)",
-                   "SB_TASKS_");
-    expect_invalid(sb_securosys_list_approval_tasks(c, g_approver, SB_TASKS_SIGN, 10, NULL, &err), &err,
-                   "tasks(out NULL)", "out_tasks");
-    expect_invalid(sb_securosys_approve(c, g_approver, g_tasks, 0, &err), &err, "approve(index 0 of empty)",
-                   "out of range");
-    expect_invalid(sb_securosys_approve(c, g_approver, g_tasks, (size_t)-1, &err), &err, "approve(index max)",
-                   "out of range");
-    expect_invalid(sb_securosys_reject(c, g_approver, NULL, &err), &err, "reject(NULL)", "task_id");
-    expect_invalid(sb_securosys_reject(c, g_approver, "", &err), &err, "reject(empty)", "task id");
-    expect_invalid(sb_securosys_reject(c, g_approver, BAD_UTF8, &err), &err, "reject(bad)", "UTF-8");
+    BAD_REQUEST("securosys.list_approval_tasks", "page_size",
+                "{\"approver_key_pem\": %s, \"kind\": \"sign\", \"page_size\": 0}", ap);
+    BAD_REQUEST("securosys.list_approval_tasks", "kind", "{\"approver_key_pem\": %s, \"kind\": \"everything\"}", ap);
+    expect_invalid(sb_call(c, "securosys.list_approval_tasks", "{\"approver_key_pem\": \"x\"}", NULL, &err), &err,
+                   "tasks(out NULL)", "out_result_json");
+    BAD_REQUEST("securosys.approve", "task", "{\"approver_key_pem\": %s}", ap);
+    BAD_REQUEST("securosys.approve", "task", "{\"approver_key_pem\": %s, \"task\": {\"id\": \"t\"}}", ap);
+    BAD_REQUEST("securosys.reject", "task", "{\"approver_key_pem\": %s}", ap);
+    BAD_REQUEST("securosys.reject", "task id",
+                "{\"approver_key_pem\": %s, \"task\": {\"id\": \"\", \"approvalToBeSigned\": \"eA==\"}}", ap);
+    BAD_REQUEST("securosys.reject", "UTF-8",
+                "{\"approver_key_pem\": %s, \"task\": {\"id\": \"" BAD_UTF8 "\", \"approvalToBeSigned\": \"eA==\"}}",
+                ap);
     {
-        sb_approver_key *bad_ap[4];
-        sb_approval_tasks *bad_t[4];
-        const char *what[4] = {"NULL", "freed", "foreign", "wrong type"};
+        /* no approver key, or one that is not a key */
+        const char *keys[3] = {NULL, "\"\"", "\"not a key\""};
+        const char *needles[3] = {"approver_key_pem", "approver key", "approver key"};
         int i;
-        bad_ap[0] = NULL;
-        bad_ap[1] = g_stale_approver;
-        bad_ap[2] = (sb_approver_key *)&g_local;
-        bad_ap[3] = (sb_approver_key *)g_tasks;
-        bad_t[0] = NULL;
-        bad_t[1] = g_stale_tasks;
-        bad_t[2] = (sb_approval_tasks *)&g_local;
-        bad_t[3] = (sb_approval_tasks *)g_approver;
-        for (i = 0; i < 4; i++) {
-            expect_invalid(sb_securosys_list_approval_tasks(c, bad_ap[i], SB_TASKS_SIGN, 10, &t, &err), &err, what[i],
-                           "approver");
-            expect_invalid(sb_securosys_approve(c, bad_ap[i], g_tasks, 0, &err), &err, what[i], "approver");
-            expect_invalid(sb_securosys_reject(c, bad_ap[i], "abc", &err), &err, what[i], "approver");
-            expect_invalid(sb_securosys_approve(c, g_approver, bad_t[i], 0, &err), &err, what[i], "tasks");
+        for (i = 0; i < 3; i++) {
+            char field[64] = "";
+            if (keys[i] != NULL) {
+                snprintf(field, sizeof field, "\"approver_key_pem\": %s, ", keys[i]);
+            }
+            BAD_REQUEST("securosys.list_approval_tasks", needles[i], "{%s\"kind\": \"sign\"}", field);
+            BAD_REQUEST("securosys.approve", needles[i], "{%s\"task\": {\"id\": \"t\", \"approvalToBeSigned\": \"eA==\"}}",
+                        field);
+            BAD_REQUEST("securosys.reject", needles[i], "{%s\"task\": {\"id\": \"t\", \"approvalToBeSigned\": \"eA==\"}}",
+                        field);
         }
     }
-    CHECK(t == NULL);
-}
-
-static void test_tsb_accessors(void) {
-    sb_key_info *bad_k[5];
-    sb_request_status *bad_r[5];
-    sb_approver_key *bad_a[5];
-    sb_approval_tasks *bad_t[5];
-    int i;
-    bad_k[0] = NULL, bad_k[1] = g_stale_key, bad_k[2] = (sb_key_info *)&g_local, bad_k[3] = (sb_key_info *)g_req;
-    bad_k[4] = (sb_key_info *)g_client;
-    bad_r[0] = NULL, bad_r[1] = g_stale_req, bad_r[2] = (sb_request_status *)&g_local;
-    bad_r[3] = (sb_request_status *)g_key, bad_r[4] = (sb_request_status *)g_status;
-    bad_a[0] = NULL, bad_a[1] = g_stale_approver, bad_a[2] = (sb_approver_key *)&g_local;
-    bad_a[3] = (sb_approver_key *)g_key, bad_a[4] = (sb_approver_key *)g_eid;
-    bad_t[0] = NULL, bad_t[1] = g_stale_tasks, bad_t[2] = (sb_approval_tasks *)&g_local;
-    bad_t[3] = (sb_approval_tasks *)g_req, bad_t[4] = (sb_approval_tasks *)g_approver;
-    for (i = 0; i < 5; i++) {
-        sb_error *err = NULL;
-        char *pem = (char *)&g_local;
-        sb_bytes b = {(uint8_t *)&g_local, 1};
-        CHECK(sb_key_info_label(bad_k[i]) == NULL);
-        CHECK(sb_key_info_algorithm(bad_k[i]) == NULL);
-        CHECK(sb_key_info_key_size(bad_k[i]) == 0);
-        CHECK(sb_key_info_curve_oid(bad_k[i]) == NULL);
-        CHECK(!sb_key_info_has_policy(bad_k[i]));
-        CHECK(sb_key_info_json(bad_k[i]) == NULL);
-        expect_invalid(sb_key_info_public_key_pem(bad_k[i], &pem, &err), &err, "public_key_pem(bad key)", "key");
-        CHECK(pem == NULL);
-        CHECK(sb_request_status_id(bad_r[i]) == NULL);
-        CHECK(sb_request_status_state(bad_r[i]) == NULL);
-        CHECK(!sb_request_status_is_terminal(bad_r[i]));
-        CHECK(sb_request_status_approved_count(bad_r[i]) == 0);
-        CHECK(sb_request_status_pending_count(bad_r[i]) == 0);
-        CHECK(sb_request_status_rejected_count(bad_r[i]) == 0);
-        CHECK(sb_request_status_json(bad_r[i]) == NULL);
-        expect_invalid(sb_request_status_result(bad_r[i], &b, &err), &err, "result(bad status)", "status");
-        CHECK(b.data == NULL && b.len == 0);
-        CHECK(sb_approver_key_public_key_b64(bad_a[i]) == NULL);
-        CHECK(sb_approval_tasks_count(bad_t[i]) == 0);
-        CHECK(sb_approval_tasks_id(bad_t[i], 0) == NULL);
-        CHECK(sb_approval_tasks_payload_type(bad_t[i], 0) == NULL);
-        CHECK(sb_approval_tasks_metadata_json(bad_t[i], 0) == NULL);
-        CHECK(sb_approval_tasks_json(bad_t[i]) == NULL);
-    }
-    {
-        sb_error *err = NULL;
-        sb_bytes b = {NULL, 0};
-        expect_invalid(sb_key_info_public_key_pem(g_key, NULL, &err), &err, "public_key_pem(out NULL)", "out_pem");
-        expect_invalid(sb_request_status_result(g_req, NULL, &err), &err, "result(out NULL)", "out_result");
-        CHECK(sb_request_status_result(g_req, &b, NULL) == SB_OK && b.len > 0); /* executed at once: no policy */
-        sb_bytes_free(&b);
-    }
-    /* the live ones answer, out-of-range indexes are NULL */
-    CHECK(streq(sb_key_info_label(g_key), g_tsb_label));
-    CHECK(streq(sb_request_status_state(g_req), "EXECUTED") && sb_request_status_is_terminal(g_req));
-    CHECK(sb_approver_key_public_key_b64(g_approver) != NULL);
-    CHECK(sb_approval_tasks_count(g_tasks) == 0 && streq(sb_approval_tasks_json(g_tasks), "[]"));
-    CHECK(sb_approval_tasks_id(g_tasks, 0) == NULL && sb_approval_tasks_id(g_tasks, (size_t)-1) == NULL);
-}
-
-static void test_tsb_frees(void) {
-    char local[8] = "abc";
-    const char *items[1] = {local};
-    sb_strings foreign = {items, 1};
-    sb_key_info_free(NULL);
-    sb_key_info_free((sb_key_info *)&g_local);
-    sb_key_info_free(g_stale_key);
-    sb_key_info_free((sb_key_info *)g_req);      /* wrong type: ignored */
-    CHECK(streq(sb_request_status_state(g_req), "EXECUTED"));
-    sb_request_status_free(NULL);
-    sb_request_status_free((sb_request_status *)&g_local);
-    sb_request_status_free(g_stale_req);
-    sb_request_status_free((sb_request_status *)g_key);
-    CHECK(streq(sb_key_info_label(g_key), g_tsb_label));
-    sb_approver_key_free(NULL);
-    sb_approver_key_free((sb_approver_key *)&g_local);
-    sb_approver_key_free(g_stale_approver);
-    sb_approver_key_free((sb_approver_key *)g_tasks);
-    sb_approval_tasks_free(NULL);
-    sb_approval_tasks_free((sb_approval_tasks *)&g_local);
-    sb_approval_tasks_free(g_stale_tasks);
-    sb_approval_tasks_free((sb_approval_tasks *)g_approver);
-    CHECK(sb_approver_key_public_key_b64(g_approver) != NULL && sb_approval_tasks_json(g_tasks) != NULL);
-    sb_strings_free(NULL);
-    sb_strings_free(&foreign);
-    CHECK(foreign.items == items && foreign.len == 1); /* not ours: left alone */
-    {
-        sb_strings l = {NULL, 0};
-        CHECK(sb_securosys_list_keys(g_tsb, &l, NULL) == SB_OK && l.len >= 1);
-        {
-            sb_strings copy = l;
-            sb_strings_free(&l);
-            CHECK(l.items == NULL && l.len == 0);
-            sb_strings_free(&copy); /* double free: ignored */
-        }
-    }
-    CHECK(1); /* reached: nothing crashed */
+#undef EC_KEY
+#undef SIGN
+#undef CERT
+#undef CSR
 }
 
 /* ---- the neutral signing session and OneSpan: NULL, garbage, stale and wrong-type arguments ---- */
@@ -1423,6 +1251,23 @@ static void test_sig_frees(void) {
     CHECK(sb_onespan_packages_total(g_iter) == -1);
     CHECK(sb_onespan_callback_verify(g_cbv, "Basic cb-key", (const uint8_t *)"{\"name\":\"X\"}", 12, NULL, NULL) ==
           SB_OK);
+    /* sb_strings lists: NULL and foreign ones are ignored, a freed one is cleared, a double free ignored */
+    {
+        char local[8] = "abc", dir[400];
+        const char *items[1] = {local};
+        sb_strings foreign = {items, 1}, l = {NULL, 0};
+        sb_strings_free(NULL);
+        sb_strings_free(&foreign);
+        CHECK(foreign.items == items && foreign.len == 1); /* not ours: left alone */
+        snprintf(dir, sizeof dir, "%s/strings", g_sig_dir);
+        CHECK(sb_signing_save_all(g_client, g_done, dir, &l, NULL) == SB_OK && l.len >= 1);
+        {
+            sb_strings copy = l;
+            sb_strings_free(&l);
+            CHECK(l.items == NULL && l.len == 0);
+            sb_strings_free(&copy); /* double free: ignored */
+        }
+    }
 }
 
 int main(void) {
@@ -1457,9 +1302,7 @@ int main(void) {
     test_webhook_arguments();
     tsb_setup();
     test_tsb_bad_clients();
-    test_tsb_bad_arguments();
-    test_tsb_accessors();
-    test_tsb_frees();
+    test_tsb_bad_requests();
     tsb_teardown();
     sig_setup();
     test_sig_bad_clients();

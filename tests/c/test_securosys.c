@@ -1,7 +1,7 @@
-/* Securosys Primus HSM (TSB REST API) through the C API, against the simulator (real keys and
+/* Securosys Primus HSM (TSB REST API) through sb_call / sb_call_with, against the simulator (real keys and
  * signatures): every key type creates, signs, verifies here and with `openssl` from the exported
  * public key; a tampered payload fails; a key with a 2-of-3 quorum signs asynchronously after the
- * second approval (approvers act through this API) and is rejected when approvers reject; a
+ * second approval (approvers act through sb_call, with keys made by "securosys.approver_key") and is rejected when approvers reject; a
  * deleted key is not found; the wrong role's key fails before anything is sent (the simulator's
  * request log proves it); a JWT required by the simulator works (static, from a file, or from an
  * OAuth2 token source), a wrong one is SB_ERR_AUTH; no secret appears in an error; certificates
@@ -9,12 +9,13 @@
  *
  * Environment: harness.h's; SIGNBRIDGE_TEST_RSA4096=1 adds RSA 4096 (slow to generate in the
  * simulator's debug build: scripts/c-test.sh sets it for the plain suite only). */
-#include "harness.h"
+#include "call.h"
 
 #include <openssl/sha.h>
 #include <pthread.h>
 
 static char g_resp[65536];
+static int g_local_marker;
 static char g_dir[512];
 static char g_label_prefix[64];
 
@@ -58,23 +59,6 @@ static void put_file(char *path, size_t cap, const char *name, const void *data,
     }
 }
 
-/* Does `openssl` verify `sig` over `data` with the PEM public key? spec picks the command. */
-static int openssl_verifies(sb_key_spec spec, const char *pem, const void *data, size_t len,
-                            const sb_bytes *sig) {
-    char p[600], d[600], s[600], cmd[2400];
-    put_file(p, sizeof p, "pub.pem", pem, strlen(pem));
-    put_file(d, sizeof d, "data", data, len);
-    put_file(s, sizeof s, "sig", sig->data, sig->len);
-    if (spec == SB_KEY_ED25519) {
-        snprintf(cmd, sizeof cmd, "openssl pkeyutl -verify -pubin -inkey '%s' -rawin -in '%s' -sigfile '%s'"
-                 " >/dev/null 2>&1", p, d, s);
-    } else {
-        snprintf(cmd, sizeof cmd, "openssl dgst -%s -verify '%s' -signature '%s' '%s' >/dev/null 2>&1",
-                 spec == SB_KEY_P384 ? "sha384" : "sha256", p, s, d);
-    }
-    return system(cmd) == 0;
-}
-
 /* Does `openssl <args>` on the PEM text (as -in) print something containing `needle`? */
 static int openssl_says(const char *pem, const char *args, const char *needle) {
     char p[600], cmd[1400], out[8192];
@@ -106,188 +90,270 @@ static void tsb_log_clear(void) { CHECK(sim_control("DELETE", "/_sim/securosys/r
 
 static void test_service_info(sb_client *c) {
     sb_error *err = NULL;
-    char *version = NULL, *vendor = NULL;
-    sb_strings flags = {NULL, 0};
-    size_t i;
-    int rest = 0;
-    CHECK_CODE(sb_securosys_version_info(c, &version, &vendor, &err), SB_OK, err, "version_info");
-    CHECK(version != NULL && strlen(version) > 0);
-    CHECK(streq(vendor, "Securosys SA"));
-    sb_string_free(version);
-    sb_string_free(vendor);
-    CHECK_CODE(sb_securosys_version_info(c, &version, NULL, &err), SB_OK, err, "version_info(no vendor)");
-    sb_string_free(version);
-    CHECK_CODE(sb_securosys_license_info(c, &flags, &err), SB_OK, err, "license_info");
-    for (i = 0; i < flags.len; i++) {
-        rest |= streq(flags.items[i], "REST_API");
+    cJSON *r = NULL;
+    sb_strings empty = {NULL, 0};
+    CHECK_CODE(callj(c, &r, &err, "securosys.version_info", NULL), SB_OK, err, "version_info");
+    CHECK(jstr(r, "version") != NULL && strlen(jstr(r, "version")) > 0);
+    CHECK(streq(jstr(r, "vendor"), "Securosys SA"));
+    cJSON_Delete(r);
+    CHECK_CODE(callj(c, &r, &err, "securosys.version_info", "{}"), SB_OK, err, "version_info({})");
+    cJSON_Delete(r);
+    CHECK_CODE(callj(c, &r, &err, "securosys.license_info", NULL), SB_OK, err, "license_info");
+    CHECK(jlen(r, "client_flags") > 0 && jhas(r, "client_flags", "REST_API"));
+    cJSON_Delete(r);
+    sb_strings_free(&empty); /* freeing {NULL, 0}: nothing */
+    CHECK(empty.items == NULL && empty.len == 0);
+}
+
+/* A new key `lbl` of type `spec` ("p256", ...) with the policy JSON `policy` (NULL: none); its
+ * description (cJSON_Delete it) or NULL. The usual signature algorithm in alg (when not NULL). */
+static cJSON *create_key(sb_client *c, const char *lbl, const char *spec, const char *policy, char *alg,
+                         size_t alg_cap, sb_code want, sb_error **err) {
+    cJSON *fields = NULL, *key = NULL;
+    char *text;
+    sb_error *e = NULL;
+    CHECK_CODE(callj(NULL, &fields, &e, "securosys.key_spec", "{\"key_spec\": \"%s\"}", spec), SB_OK, e, spec);
+    sb_error_free(e);
+    if (fields == NULL) {
+        return NULL;
     }
-    CHECK(flags.len > 0 && rest);
-    sb_strings_free(&flags);
-    CHECK(flags.items == NULL && flags.len == 0);
-    sb_strings_free(&flags); /* freeing {NULL, 0}: nothing */
+    if (alg != NULL) {
+        snprintf(alg, alg_cap, "%s", jstr(fields, "signature_algorithm"));
+    }
+    cJSON_DeleteItemFromObject(fields, "signature_algorithm");
+    cJSON_AddStringToObject(fields, "label", lbl);
+    if (policy != NULL) {
+        cJSON_AddItemToObject(fields, "policy", cJSON_Parse(policy));
+    }
+    text = jtext(fields);
+    CHECK_CODE(callj(c, &key, err, "securosys.create_key", "%s", text), want, *err, lbl);
+    free(text);
+    cJSON_Delete(fields);
+    return key;
+}
+
+/* Does `openssl` verify `sig` over `data` with the PEM public key? spec picks the command. */
+static int openssl_verifies(const char *spec, const char *pem, const void *data, size_t len, const void *sig,
+                            size_t sig_len) {
+    char p[600], d[600], s[600], cmd[2400];
+    put_file(p, sizeof p, "pub.pem", pem, strlen(pem));
+    put_file(d, sizeof d, "data", data, len);
+    put_file(s, sizeof s, "sig", sig, sig_len);
+    if (streq(spec, "ed25519")) {
+        snprintf(cmd, sizeof cmd, "openssl pkeyutl -verify -pubin -inkey '%s' -rawin -in '%s' -sigfile '%s'"
+                 " >/dev/null 2>&1", p, d, s);
+    } else {
+        snprintf(cmd, sizeof cmd, "openssl dgst -%s -verify '%s' -signature '%s' '%s' >/dev/null 2>&1",
+                 streq(spec, "p384") ? "sha384" : "sha256", p, s, d);
+    }
+    return system(cmd) == 0;
+}
+
+/* Sign (synchronous_sign) or verify `payload` (JSON fields: "payload_base64": ... or "path": ...)
+ * with key `lbl`; the result (cJSON_Delete it). */
+static cJSON *sign_or_verify(sb_client *c, const char *op, const char *lbl, const char *payload, const char *kind,
+                             const char *alg, const char *sig_b64, sb_code want, sb_error **err) {
+    cJSON *r = NULL;
+    char sig_field[1200] = "";
+    if (sig_b64 != NULL) {
+        snprintf(sig_field, sizeof sig_field, ", \"signature_base64\": \"%s\"", sig_b64);
+    }
+    CHECK_CODE(callj(c, &r, err, op, "{\"label\": \"%s\", %s, \"payload_kind\": \"%s\", \"algorithm\": \"%s\"%s}",
+                     lbl, payload, kind, alg, sig_field),
+               want, *err, op);
+    return r;
+}
+
+/* Is the verification result `r` {"valid": true}? Frees it. */
+static int valid_and_free(cJSON *r) {
+    int ok = cJSON_IsTrue(jget(r, "valid"));
+    cJSON_Delete(r);
+    return ok;
 }
 
 /* Create, sign, verify (here and with openssl), tamper; digest signing; files. */
-static void one_key_type(sb_client *c, sb_key_spec spec, const char *name) {
+static void one_key_type(sb_client *c, const char *spec) {
     static const char data[] = "the document to sign";
     sb_error *err = NULL;
-    sb_key_info *key = NULL, *again = NULL;
-    sb_bytes sig = {NULL, 0}, der = {NULL, 0};
-    sb_strings labels = {NULL, 0};
-    char lbl[128], *pem = NULL, path[600];
-    const char *alg = sb_securosys_default_algorithm(spec);
-    bool valid = false;
-    size_t i;
-    int listed = 0;
+    cJSON *key, *again = NULL, *labels = NULL, *pub = NULL, *r;
+    char lbl[128], alg[64] = "", path[600], payload[700], tampered[200], *data_b64, *tampered_b64;
+    const char *pem = NULL;
+    unsigned char *sig = NULL, *der = NULL;
+    size_t sig_len = 0, der_len = 0;
 
-    label(lbl, sizeof lbl, name);
-    CHECK_CODE(sb_securosys_create_key(c, lbl, spec, NULL, &key, &err), SB_OK, err, name);
+    label(lbl, sizeof lbl, spec);
+    key = create_key(c, lbl, spec, NULL, alg, sizeof alg, SB_OK, &err);
     if (key == NULL) {
         sb_error_free(err);
         return;
     }
-    CHECK(streq(sb_key_info_label(key), lbl));
-    CHECK(!sb_key_info_has_policy(key));
-    CHECK(sb_key_info_key_size(key) > 0);
-    CHECK(streq(sb_key_info_algorithm(key),
-                spec == SB_KEY_ED25519 ? "ED" : (spec == SB_KEY_P256 || spec == SB_KEY_P384) ? "EC" : "RSA"));
-    CHECK((sb_key_info_curve_oid(key) != NULL) == (spec == SB_KEY_P256 || spec == SB_KEY_P384 || spec == SB_KEY_ED25519));
-    CHECK(strstr(sb_key_info_json(key), "\"public_key\"") != NULL);
-    CHECK_CODE(sb_securosys_list_keys(c, &labels, &err), SB_OK, err, "list_keys");
-    for (i = 0; i < labels.len; i++) {
-        listed |= streq(labels.items[i], lbl);
-    }
-    CHECK(listed);
-    sb_strings_free(&labels);
-    CHECK_CODE(sb_securosys_get_key(c, lbl, &again, &err), SB_OK, err, "get_key");
-    CHECK(streq(sb_key_info_json(again), sb_key_info_json(key)));
-    CHECK_CODE(sb_key_info_public_key_pem(again, &pem, &err), SB_OK, err, "public_key_pem");
+    CHECK(streq(jstr(key, "label"), lbl));
+    CHECK(jget(key, "policy") == NULL || cJSON_IsNull(jget(key, "policy")));
+    CHECK(jnum(key, "key_size") > 0);
+    CHECK(streq(jstr(key, "algorithm"), streq(spec, "ed25519") ? "ED" : spec[0] == 'p' ? "EC" : "RSA"));
+    CHECK((jstr(key, "curve_oid") != NULL) == (spec[0] == 'p' || streq(spec, "ed25519")));
+    CHECK(jstr(key, "public_key") != NULL);
+    CHECK_CODE(callj(c, &labels, &err, "securosys.list_keys", NULL), SB_OK, err, "list_keys");
+    CHECK(jhas(labels, "labels", lbl));
+    cJSON_Delete(labels);
+    CHECK_CODE(callj(c, &again, &err, "securosys.get_key", "{\"label\": \"%s\"}", lbl), SB_OK, err, "get_key");
+    CHECK(cJSON_Compare(again, key, 1));
+    CHECK_CODE(callj(c, &pub, &err, "securosys.public_key", "{\"label\": \"%s\"}", lbl), SB_OK, err, "public_key");
+    pem = jstr(pub, "pem");
     CHECK(pem != NULL && strncmp(pem, "-----BEGIN PUBLIC KEY-----\n", 27) == 0);
-    CHECK_CODE(sb_securosys_public_key(c, lbl, &der, &err), SB_OK, err, "public_key");
-    CHECK(der.len > 32);
+    der = b64_decode(jstr(pub, "der_base64"), &der_len);
+    CHECK(der_len > 32);
 
     /* raw data, the algorithm hashes it */
-    CHECK_CODE(sb_securosys_synchronous_sign(c, lbl, (const uint8_t *)data, sizeof data - 1, SB_PAYLOAD_RAW, alg,
-                                             &sig, &err),
-               SB_OK, err, "synchronous_sign");
-    CHECK(sig.len > 0 && (spec != SB_KEY_ED25519 || sig.len == 64));
-    CHECK_CODE(sb_securosys_verify(c, lbl, (const uint8_t *)data, sizeof data - 1, SB_PAYLOAD_RAW, alg, sig.data,
-                                   sig.len, &valid, &err),
-               SB_OK, err, "verify");
-    CHECK(valid);
-    valid = true;
-    CHECK_CODE(sb_securosys_verify(c, lbl, (const uint8_t *)"the document to sigN", sizeof data - 1,
-                                   SB_PAYLOAD_RAW, alg, sig.data, sig.len, &valid, &err),
-               SB_OK, err, "verify tampered");
-    CHECK(!valid);
-    if (pem != NULL && !CHECK(openssl_verifies(spec, pem, data, sizeof data - 1, &sig))) {
-        fprintf(stderr, "  openssl rejects the %s signature\n", name);
+    data_b64 = b64_encode(data, sizeof data - 1);
+    tampered_b64 = b64_encode("the document to sigN", sizeof data - 1);
+    snprintf(payload, sizeof payload, "\"payload_base64\": \"%s\"", data_b64);
+    snprintf(tampered, sizeof tampered, "\"payload_base64\": \"%s\"", tampered_b64);
+    r = sign_or_verify(c, "securosys.synchronous_sign", lbl, payload, "raw", alg, NULL, SB_OK, &err);
+    sig = b64_decode(jstr(r, "signature_base64"), &sig_len);
+    CHECK(sig_len > 0 && (!streq(spec, "ed25519") || sig_len == 64));
+    CHECK(valid_and_free(sign_or_verify(c, "securosys.verify", lbl, payload, "raw", alg, jstr(r, "signature_base64"),
+                                        SB_OK, &err)));
+    CHECK(!valid_and_free(sign_or_verify(c, "securosys.verify", lbl, tampered, "raw", alg,
+                                         jstr(r, "signature_base64"), SB_OK, &err)));
+    if (pem != NULL && !CHECK(openssl_verifies(spec, pem, data, sizeof data - 1, sig, sig_len))) {
+        fprintf(stderr, "  openssl rejects the %s signature\n", spec);
     }
     if (pem != NULL) {
-        CHECK(!openssl_verifies(spec, pem, "the document to sigN", sizeof data - 1, &sig));
+        CHECK(!openssl_verifies(spec, pem, "the document to sigN", sizeof data - 1, sig, sig_len));
     }
-    sb_bytes_free(&sig);
+    cJSON_Delete(r);
+    free(sig);
+    sig = NULL;
 
     /* a file */
     put_file(path, sizeof path, "doc.txt", data, sizeof data - 1);
-    CHECK_CODE(sb_securosys_synchronous_sign_file(c, lbl, path, SB_PAYLOAD_RAW, alg, &sig, &err), SB_OK, err,
-               "synchronous_sign_file");
-    valid = false;
-    CHECK_CODE(sb_securosys_verify_file(c, lbl, path, SB_PAYLOAD_RAW, alg, sig.data, sig.len, &valid, &err), SB_OK,
-               err, "verify_file");
-    CHECK(valid);
-    sb_bytes_free(&sig);
+    snprintf(payload, sizeof payload, "\"path\": \"%s\"", path);
+    r = sign_or_verify(c, "securosys.synchronous_sign", lbl, payload, "raw", alg, NULL, SB_OK, &err);
+    CHECK(valid_and_free(sign_or_verify(c, "securosys.verify", lbl, payload, "raw", alg, jstr(r, "signature_base64"),
+                                        SB_OK, &err)));
+    cJSON_Delete(r);
 
     /* a digest computed here: the same signature scheme, so openssl verifies it over the data */
-    if (spec != SB_KEY_ED25519) {
+    if (!streq(spec, "ed25519")) {
         unsigned char digest[SHA384_DIGEST_LENGTH];
-        size_t dlen = spec == SB_KEY_P384 ? SHA384_DIGEST_LENGTH : SHA256_DIGEST_LENGTH;
-        if (spec == SB_KEY_P384) {
+        size_t dlen = streq(spec, "p384") ? SHA384_DIGEST_LENGTH : SHA256_DIGEST_LENGTH;
+        char *digest_b64, *short_b64;
+        if (streq(spec, "p384")) {
             SHA384((const unsigned char *)data, sizeof data - 1, digest);
         } else {
             SHA256((const unsigned char *)data, sizeof data - 1, digest);
         }
-        CHECK_CODE(sb_securosys_synchronous_sign(c, lbl, digest, dlen, SB_PAYLOAD_DIGEST, alg, &sig, &err), SB_OK,
-                   err, "sign digest");
-        valid = false;
-        CHECK_CODE(sb_securosys_verify(c, lbl, digest, dlen, SB_PAYLOAD_DIGEST, alg, sig.data, sig.len, &valid, &err),
-                   SB_OK, err, "verify digest");
-        CHECK(valid);
-        if (pem != NULL && !CHECK(openssl_verifies(spec, pem, data, sizeof data - 1, &sig))) {
-            fprintf(stderr, "  openssl rejects the %s digest signature\n", name);
+        digest_b64 = b64_encode(digest, dlen);
+        short_b64 = b64_encode(digest, dlen - 1);
+        snprintf(payload, sizeof payload, "\"payload_base64\": \"%s\"", digest_b64);
+        r = sign_or_verify(c, "securosys.synchronous_sign", lbl, payload, "digest", alg, NULL, SB_OK, &err);
+        CHECK(valid_and_free(sign_or_verify(c, "securosys.verify", lbl, payload, "digest", alg,
+                                            jstr(r, "signature_base64"), SB_OK, &err)));
+        sig = b64_decode(jstr(r, "signature_base64"), &sig_len);
+        if (pem != NULL && !CHECK(openssl_verifies(spec, pem, data, sizeof data - 1, sig, sig_len))) {
+            fprintf(stderr, "  openssl rejects the %s digest signature\n", spec);
         }
-        sb_bytes_free(&sig);
+        cJSON_Delete(r);
+        free(sig);
+        sig = NULL;
         /* a digest of the wrong length is refused before sending */
-        expect_invalid(sb_securosys_synchronous_sign(c, lbl, digest, dlen - 1, SB_PAYLOAD_DIGEST, alg, &sig, &err),
+        snprintf(payload, sizeof payload, "\"payload_base64\": \"%s\"", short_b64);
+        expect_invalid(callj(c, NULL, &err, "securosys.synchronous_sign",
+                             "{\"label\": \"%s\", %s, \"payload_kind\": \"digest\", \"algorithm\": \"%s\"}", lbl,
+                             payload, alg),
                        &err, "digest of the wrong length", "digest");
+        free(digest_b64);
+        free(short_b64);
     } else {
-        expect_invalid(sb_securosys_synchronous_sign(c, lbl, (const uint8_t *)data, 32, SB_PAYLOAD_DIGEST, alg, &sig,
-                                                     &err),
+        char *b = b64_encode(data, 32);
+        expect_invalid(callj(c, NULL, &err, "securosys.synchronous_sign",
+                             "{\"label\": \"%s\", \"payload_base64\": \"%s\", \"payload_kind\": \"digest\","
+                             " \"algorithm\": \"%s\"}",
+                             lbl, b, alg),
                        &err, "EdDSA digest", "EDDSA");
+        free(b);
     }
-    sb_bytes_free(&der);
-    sb_string_free(pem);
-    sb_key_info_free(again);
-    sb_key_info_free(key);
+    free(data_b64);
+    free(tampered_b64);
+    free(der);
+    cJSON_Delete(pub);
+    cJSON_Delete(again);
+    cJSON_Delete(key);
 }
 
 static void test_every_key_type(sb_client *c) {
-    one_key_type(c, SB_KEY_RSA_2048, "rsa2048");
-    one_key_type(c, SB_KEY_RSA_3072, "rsa3072");
+    one_key_type(c, "rsa2048");
+    one_key_type(c, "rsa3072");
     if (streq(getenv("SIGNBRIDGE_TEST_RSA4096"), "1")) {
-        one_key_type(c, SB_KEY_RSA_4096, "rsa4096");
+        one_key_type(c, "rsa4096");
     }
-    one_key_type(c, SB_KEY_P256, "p256");
-    one_key_type(c, SB_KEY_P384, "p384");
-    one_key_type(c, SB_KEY_ED25519, "ed25519");
+    one_key_type(c, "p256");
+    one_key_type(c, "p384");
+    one_key_type(c, "ed25519");
 }
 
-/* The index of the task for request `id` in `approver`'s pending sign tasks, or -1; the list in
- * *out (free it). */
-static long task_for(sb_client *c, const sb_approver_key *approver, const char *id, sb_approval_tasks **out) {
+/* An approver: its private key as a JSON string literal (for requests) and its public key. */
+typedef struct {
+    char *pem_json;
+    char *pub;
+} approver_t;
+
+static void approver_from(approver_t *a, const cJSON *pair) {
+    a->pem_json = jquote(jstr(pair, "pem") != NULL ? jstr(pair, "pem") : "");
+    a->pub = strdup(jstr(pair, "public_key_base64") != NULL ? jstr(pair, "public_key_base64") : "");
+}
+
+/* The task for request `id` among `approver`'s pending sign tasks (cJSON_Delete it), or NULL. */
+static cJSON *task_for(sb_client *c, const approver_t *approver, const char *id) {
     sb_error *err = NULL;
-    size_t i, n;
-    *out = NULL;
-    CHECK_CODE(sb_securosys_list_approval_tasks(c, approver, SB_TASKS_SIGN, 25, out, &err), SB_OK, err,
-               "list_approval_tasks");
+    cJSON *r = NULL, *found = NULL, *t;
+    CHECK_CODE(callj(c, &r, &err, "securosys.list_approval_tasks",
+                     "{\"approver_key_pem\": %s, \"kind\": \"sign\", \"page_size\": 25}", approver->pem_json),
+               SB_OK, err, "list_approval_tasks");
     sb_error_free(err);
-    n = sb_approval_tasks_count(*out);
-    for (i = 0; i < n; i++) {
-        if (streq(sb_approval_tasks_id(*out, i), id)) {
-            return (long)i;
+    cJSON_ArrayForEach(t, jget(r, "tasks")) {
+        if (streq(jstr(t, "id"), id)) {
+            found = cJSON_Duplicate(t, 1);
         }
     }
-    return -1;
+    cJSON_Delete(r);
+    return found;
 }
 
-static void approve_as(sb_client *c, const sb_approver_key *approver, const char *id, const char *payload_type) {
+/* Approve or reject (`op`) the task of request `id` as `approver`. */
+static void decide(sb_client *c, const char *op, const approver_t *approver, const char *id) {
     sb_error *err = NULL;
-    sb_approval_tasks *tasks = NULL;
-    long i = task_for(c, approver, id, &tasks);
-    if (CHECK(i >= 0)) {
-        CHECK(payload_type == NULL || streq(sb_approval_tasks_payload_type(tasks, (size_t)i), payload_type));
-        CHECK(strstr(sb_approval_tasks_metadata_json(tasks, (size_t)i), "\"contract-7\"") != NULL);
-        CHECK(strstr(sb_approval_tasks_json(tasks), "approval_to_be_signed") != NULL);
-        CHECK_CODE(sb_securosys_approve(c, approver, tasks, (size_t)i, &err), SB_OK, err, "approve");
+    cJSON *task = task_for(c, approver, id);
+    if (CHECK(task != NULL)) {
+        char *text = jtext(task);
+        CHECK_CODE(callj(c, NULL, &err, op, "{\"approver_key_pem\": %s, \"task\": %s}", approver->pem_json, text),
+                   SB_OK, err, op);
         sb_error_free(err);
+        free(text);
     }
-    sb_approval_tasks_free(tasks);
+    cJSON_Delete(task);
 }
 
-static void approve(sb_client *c, const sb_approver_key *approver, const char *id) {
+static void approve_as(sb_client *c, const approver_t *approver, const char *id, const char *payload_type) {
+    cJSON *task = task_for(c, approver, id);
+    if (CHECK(task != NULL)) {
+        char *metadata = jtext(jget(task, "metadata"));
+        CHECK(payload_type == NULL || streq(jstr(task, "payload_type"), payload_type));
+        CHECK(metadata != NULL && strstr(metadata, "\"contract-7\"") != NULL);
+        CHECK(jstr(task, "approval_to_be_signed") != NULL);
+        free(metadata);
+    }
+    cJSON_Delete(task);
+    decide(c, "securosys.approve", approver, id);
+}
+
+static void approve(sb_client *c, const approver_t *approver, const char *id) {
     approve_as(c, approver, id, "PDF");
 }
 
-static void reject(sb_client *c, const sb_approver_key *approver, const char *id) {
-    sb_error *err = NULL;
-    sb_approval_tasks *tasks = NULL;
-    long i = task_for(c, approver, id, &tasks);
-    if (CHECK(i >= 0)) {
-        CHECK_CODE(sb_securosys_reject(c, approver, sb_approval_tasks_id(tasks, (size_t)i), &err), SB_OK, err,
-                   "reject");
-        sb_error_free(err);
-    }
-    sb_approval_tasks_free(tasks);
+static void reject(sb_client *c, const approver_t *approver, const char *id) {
+    decide(c, "securosys.reject", approver, id);
 }
 
 typedef struct {
@@ -297,217 +363,307 @@ typedef struct {
 
 static void on_progress(const char *state_json, void *user_data) {
     progress_t *p = (progress_t *)user_data;
-    const char *s = strstr(state_json, "\"status\":\"");
+    cJSON *state = cJSON_Parse(state_json);
     p->calls++;
-    if (s != NULL) {
-        snprintf(p->last, sizeof p->last, "%.*s", (int)strcspn(s + 10, "\""), s + 10);
+    if (jstr(state, "status") != NULL) {
+        snprintf(p->last, sizeof p->last, "%s", jstr(state, "status"));
     }
+    cJSON_Delete(state);
 }
 
 typedef struct {
     sb_client *client;
     const char *id;
     progress_t progress;
-    sb_bytes sig;
+    cJSON *result;
     sb_code rc;
     sb_error *err;
 } waiter_t;
 
 static void *wait_thread(void *arg) {
     waiter_t *w = (waiter_t *)arg;
-    w->rc = sb_securosys_wait_request(w->client, w->id, 50, 120000, NULL, on_progress, &w->progress, &w->sig,
-                                      &w->err);
+    w->rc = callw(w->client, &w->result, &w->err, NULL, on_progress, &w->progress, "securosys.wait_request",
+                  "{\"id\": \"%s\", \"interval_ms\": 50, \"timeout_ms\": 120000}", w->id);
     return NULL;
 }
 
+/* Can the state no longer change? */
+static int is_terminal(const char *state) {
+    return streq(state, "EXECUTED") || streq(state, "FAILED") || streq(state, "EXPIRED") ||
+           streq(state, "REJECTED") || streq(state, "CANCELLED");
+}
+
 /* A request's state, its approval counts. */
-static void check_state(sb_client *c, const char *id, const char *state, size_t approved, size_t rejected) {
+static void check_state(sb_client *c, const char *id, const char *state, int approved, int rejected) {
     sb_error *err = NULL;
-    sb_request_status *st = NULL;
-    CHECK_CODE(sb_securosys_request_status(c, id, &st, &err), SB_OK, err, "request_status");
+    cJSON *st = NULL;
+    CHECK_CODE(callj(c, &st, &err, "securosys.request_status", "{\"id\": \"%s\"}", id), SB_OK, err, "request_status");
     sb_error_free(err);
-    if (!CHECK(streq(sb_request_status_state(st), state))) {
-        fprintf(stderr, "  request %s is %s, expected %s\n", id, sb_request_status_state(st), state);
+    if (!CHECK(streq(jstr(st, "status"), state))) {
+        fprintf(stderr, "  request %s is %s, expected %s\n", id, jstr(st, "status"), state);
     }
-    CHECK(streq(sb_request_status_id(st), id));
-    CHECK(sb_request_status_approved_count(st) == approved);
-    CHECK(sb_request_status_rejected_count(st) == rejected);
-    CHECK(sb_request_status_is_terminal(st) == (strcmp(state, "PENDING") != 0 && strcmp(state, "APPROVED") != 0));
+    CHECK(streq(jstr(st, "id"), id));
+    CHECK(jlen(st, "approved_by") == approved);
+    CHECK(jlen(st, "rejected_by") == rejected);
+    CHECK(is_terminal(jstr(st, "status")) == (strcmp(state, "PENDING") != 0 && strcmp(state, "APPROVED") != 0));
     if (streq(state, "PENDING")) {
-        CHECK(sb_request_status_pending_count(st) == 3 - approved - rejected);
+        CHECK(jlen(st, "not_yet_approved_by") == 3 - approved - rejected);
     }
-    sb_request_status_free(st);
+    cJSON_Delete(st);
+}
+
+/* The base64 body of a PEM text, decoded (free it); its length in *len. */
+static unsigned char *pem_body(const char *pem, size_t *len) {
+    char *b64 = (char *)calloc(strlen(pem) + 1, 1);
+    const char *p = strchr(pem, '\n');
+    size_t n = 0;
+    unsigned char *out;
+    for (p = p != NULL ? p + 1 : pem; *p != '\0' && *p != '-'; p++) {
+        if (*p != '\n') {
+            b64[n++] = *p;
+        }
+    }
+    out = b64_decode(b64, len);
+    free(b64);
+    return out;
 }
 
 static void test_quorum(sb_client *c) {
     static const char doc[] = "%PDF-1.4 contract 7: pay 100 CHF";
     const char *opts = "{\"metadata\": {\"contract\": \"contract-7\"}, \"payload_type\": \"PDF\"}";
     sb_error *err = NULL;
-    sb_approver_key *ap[3] = {NULL, NULL, NULL}, *reloaded = NULL;
-    sb_bytes pkcs8 = {NULL, 0}, sig = {NULL, 0};
+    approver_t ap[3];
+    cJSON *pair = NULL, *reloaded = NULL, *policy = NULL, *key = NULL, *r = NULL;
     const char *names[3] = {"alice", "bob", "carol"};
-    const char *pubs[3];
-    char *policy = NULL, *id = NULL, *pem_text = NULL, lbl[128], pem_path[600], cmd[1400];
-    sb_key_info *key = NULL;
-    unsigned char digest[SHA256_DIGEST_LENGTH];
-    const char *alg = sb_securosys_default_algorithm(SB_KEY_P256);
-    bool valid = false;
+    char *id = NULL, *pem_text = NULL, *policy_text = NULL, lbl[128], pem_path[600], cmd[1400], payload[200];
+    unsigned char digest[SHA256_DIGEST_LENGTH], *pkcs8 = NULL;
+    char *digest_b64;
+    size_t pkcs8_len = 0;
+    const char *alg = "SHA256_WITH_ECDSA";
     pthread_t th;
     waiter_t w;
-    int i;
+    int i, have = 0;
 
-    /* approvers: alice generated here (and reloaded from her PKCS#8), bob from an openssl PEM,
+    memset(ap, 0, sizeof ap);
+    /* approvers: alice generated here (and reloaded from her PKCS#8 DER), bob from an openssl PEM,
      * carol generated */
-    CHECK_CODE(sb_approver_key_generate_p256(&ap[0], &pkcs8, &err), SB_OK, err, "generate alice");
-    CHECK(pkcs8.len > 100);
-    CHECK_CODE(sb_approver_key_from_pkcs8_der(pkcs8.data, pkcs8.len, &reloaded, &err), SB_OK, err, "from_pkcs8_der");
-    CHECK(streq(sb_approver_key_public_key_b64(reloaded), sb_approver_key_public_key_b64(ap[0])));
-    sb_approver_key_free(reloaded);
-    sb_bytes_free(&pkcs8);
+    CHECK_CODE(callj(NULL, &pair, &err, "securosys.approver_key", "{}"), SB_OK, err, "generate alice");
+    if (pair != NULL) {
+        char *der_b64;
+        approver_from(&ap[0], pair);
+        pkcs8 = pem_body(jstr(pair, "pem"), &pkcs8_len);
+        CHECK(pkcs8_len > 100);
+        der_b64 = b64_encode(pkcs8, pkcs8_len);
+        CHECK_CODE(callj(NULL, &reloaded, &err, "securosys.approver_key", "{\"pkcs8_der_base64\": \"%s\"}", der_b64),
+                   SB_OK, err, "from pkcs8 der");
+        CHECK(streq(jstr(reloaded, "public_key_base64"), ap[0].pub));
+        CHECK(streq(jstr(reloaded, "pem"), jstr(pair, "pem")));
+        free(der_b64);
+        free(pkcs8);
+        cJSON_Delete(reloaded);
+        cJSON_Delete(pair);
+        pair = NULL;
+        have++;
+    }
     snprintf(pem_path, sizeof pem_path, "%s/bob.pem", g_dir);
     snprintf(cmd, sizeof cmd, "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out '%s' 2>/dev/null",
              pem_path);
     if (CHECK(system(cmd) == 0)) {
         size_t n = 0;
         unsigned char *raw = read_file(pem_path, &n);
+        char *quoted;
         pem_text = (char *)calloc(n + 1, 1);
         if (raw != NULL && pem_text != NULL) {
             memcpy(pem_text, raw, n);
         }
         free(raw);
-        CHECK_CODE(sb_approver_key_from_pem(pem_text, &ap[1], &err), SB_OK, err, "from_pem");
+        quoted = jquote(pem_text);
+        CHECK_CODE(callj(c, &pair, &err, "securosys.approver_key", "{\"pem\": %s}", quoted), SB_OK, err, "from pem");
+        if (pair != NULL) {
+            approver_from(&ap[1], pair);
+            CHECK(streq(jstr(pair, "pem"), pem_text));
+            have++;
+        }
+        cJSON_Delete(pair);
+        pair = NULL;
+        free(quoted);
         free(pem_text);
     }
-    CHECK_CODE(sb_approver_key_generate_p256(&ap[2], NULL, &err), SB_OK, err, "generate carol");
-    for (i = 0; i < 3; i++) {
-        if (ap[i] == NULL) {
-            fprintf(stderr, "no approver %d: skipping the quorum test\n", i);
-            goto out;
-        }
-        pubs[i] = sb_approver_key_public_key_b64(ap[i]);
+    CHECK_CODE(callj(NULL, &pair, &err, "securosys.approver_key", NULL), SB_OK, err, "generate carol");
+    if (pair != NULL) {
+        approver_from(&ap[2], pair);
+        have++;
+    }
+    cJSON_Delete(pair);
+    if (have < 3) {
+        fprintf(stderr, "no approvers: skipping the quorum test\n");
+        goto out;
     }
 
     /* a P-256 key needing 2 of the 3, requests valid for an hour */
-    CHECK_CODE(sb_securosys_quorum_policy(2, names, pubs, 3, 3600, &policy, &err), SB_OK, err, "quorum_policy");
-    CHECK(policy != NULL && strstr(policy, "\"quorum\":2") != NULL && strstr(policy, pubs[1]) != NULL);
+    CHECK_CODE(callj(NULL, &policy, &err, "securosys.quorum_policy",
+                     "{\"quorum\": 2, \"timeout_s\": 3600, \"approvers\": [{\"name\": \"%s\", \"public_key_base64\": "
+                     "\"%s\"}, {\"name\": \"%s\", \"public_key_base64\": \"%s\"}, {\"name\": \"%s\", "
+                     "\"public_key_base64\": \"%s\"}]}",
+                     names[0], ap[0].pub, names[1], ap[1].pub, names[2], ap[2].pub),
+               SB_OK, err, "quorum_policy");
+    policy_text = jtext(jget(policy, "policy"));
+    CHECK(policy_text != NULL && strstr(policy_text, "\"quorum\":2") != NULL && strstr(policy_text, ap[1].pub) != NULL);
     label(lbl, sizeof lbl, "quorum");
-    CHECK_CODE(sb_securosys_create_key(c, lbl, SB_KEY_P256, policy, &key, &err), SB_OK, err, "create quorum key");
-    CHECK(sb_key_info_has_policy(key));
+    key = create_key(c, lbl, "p256", policy_text, NULL, 0, SB_OK, &err);
+    CHECK(cJSON_IsObject(jget(key, "policy")));
     SHA256((const unsigned char *)doc, sizeof doc - 1, digest);
+    digest_b64 = b64_encode(digest, sizeof digest);
+    snprintf(payload, sizeof payload, "\"payload_base64\": \"%s\", \"payload_kind\": \"digest\"", digest_b64);
 
     /* a key with a policy does not sign synchronously */
-    CHECK_CODE(sb_securosys_synchronous_sign(c, lbl, digest, sizeof digest, SB_PAYLOAD_DIGEST, alg, &sig, &err),
+    CHECK_CODE(callj(c, NULL, &err, "securosys.synchronous_sign", "{\"label\": \"%s\", %s, \"algorithm\": \"%s\"}", lbl,
+                     payload, alg),
                SB_ERR_PROVIDER, err, "synchronous sign of a quorum key");
     sb_error_free(err);
     err = NULL;
 
     /* 2 of 3: pending after one approval, executed after the second, while a thread waits */
-    CHECK_CODE(sb_securosys_sign(c, lbl, digest, sizeof digest, SB_PAYLOAD_DIGEST, alg, opts, &id, &err), SB_OK, err,
-               "sign (async)");
+    CHECK_CODE(callj(c, &r, &err, "securosys.sign", "{\"label\": \"%s\", %s, \"algorithm\": \"%s\", \"options\": %s}",
+                     lbl, payload, alg, opts),
+               SB_OK, err, "sign (async)");
+    id = jstr(r, "id") != NULL ? strdup(jstr(r, "id")) : NULL;
+    cJSON_Delete(r);
+    r = NULL;
     if (id != NULL) {
         memset(&w, 0, sizeof w);
         w.client = c;
         w.id = id;
         check_state(c, id, "PENDING", 0, 0);
         CHECK(pthread_create(&th, NULL, wait_thread, &w) == 0);
-        approve(c, ap[0], id);
+        approve(c, &ap[0], id);
         check_state(c, id, "PENDING", 1, 0);
-        approve(c, ap[2], id);
+        approve(c, &ap[2], id);
         pthread_join(th, NULL);
         CHECK_CODE(w.rc, SB_OK, w.err, "wait_request after two approvals");
         sb_error_free(w.err);
-        CHECK(w.sig.len > 0 && w.progress.calls >= 1 && streq(w.progress.last, "EXECUTED"));
+        CHECK(jstr(w.result, "result_base64") != NULL && w.progress.calls >= 1 &&
+              streq(w.progress.last, "EXECUTED"));
         check_state(c, id, "EXECUTED", 2, 0);
         {
-            sb_request_status *st = NULL;
-            sb_bytes result = {NULL, 0};
-            CHECK_CODE(sb_securosys_request_status(c, id, &st, &err), SB_OK, err, "status");
-            CHECK_CODE(sb_request_status_result(st, &result, &err), SB_OK, err, "result");
-            CHECK(result.len == w.sig.len && memcmp(result.data, w.sig.data, result.len) == 0);
-            sb_bytes_free(&result);
-            sb_request_status_free(st);
+            cJSON *st = NULL;
+            unsigned char *a, *b;
+            size_t alen = 0, blen = 0;
+            CHECK_CODE(callj(c, &st, &err, "securosys.request_status", "{\"id\": \"%s\"}", id), SB_OK, err, "status");
+            a = b64_decode(jstr(st, "result"), &alen);
+            b = b64_decode(jstr(w.result, "result_base64"), &blen);
+            CHECK(alen > 0 && alen == blen && memcmp(a, b, alen) == 0);
+            free(a);
+            free(b);
+            cJSON_Delete(st);
         }
-        CHECK_CODE(sb_securosys_verify(c, lbl, digest, sizeof digest, SB_PAYLOAD_DIGEST, alg, w.sig.data, w.sig.len,
-                                       &valid, &err),
-                   SB_OK, err, "verify the approved signature");
-        CHECK(valid);
+        CHECK(valid_and_free(sign_or_verify(c, "securosys.verify", lbl, strchr(payload, '"'), "digest", alg,
+                                            jstr(w.result, "result_base64"), SB_OK, &err)));
         {
-            char *pem = NULL;
-            CHECK_CODE(sb_key_info_public_key_pem(key, &pem, &err), SB_OK, err, "pem");
-            CHECK(pem != NULL && openssl_verifies(SB_KEY_P256, pem, doc, sizeof doc - 1, &w.sig));
-            sb_string_free(pem);
+            cJSON *pub = NULL;
+            unsigned char *sig;
+            size_t sig_len = 0;
+            CHECK_CODE(callj(c, &pub, &err, "securosys.public_key", "{\"label\": \"%s\"}", lbl), SB_OK, err, "pem");
+            sig = b64_decode(jstr(w.result, "result_base64"), &sig_len);
+            CHECK(jstr(pub, "pem") != NULL && openssl_verifies("p256", jstr(pub, "pem"), doc, sizeof doc - 1, sig,
+                                                               sig_len));
+            free(sig);
+            cJSON_Delete(pub);
         }
         /* no task is left for the third approver */
         {
-            sb_approval_tasks *tasks = NULL;
-            CHECK(task_for(c, ap[1], id, &tasks) == -1);
-            sb_approval_tasks_free(tasks);
+            cJSON *task = task_for(c, &ap[1], id);
+            CHECK(task == NULL);
+            cJSON_Delete(task);
         }
-        sb_bytes_free(&w.sig);
-        sb_string_free(id);
+        cJSON_Delete(w.result);
+        free(id);
         id = NULL;
     }
 
     /* a self-signed certificate for the quorum key needs the approvals too */
-    CHECK_CODE(sb_securosys_request_self_signed_certificate(
-                   c, lbl, "{\"common_name\": \"approved cert\", \"signature_algorithm\": \"SHA256_WITH_ECDSA\"}",
-                   "{\"metadata\": {\"contract\": \"contract-7\"}}", &id, &err),
+    CHECK_CODE(callj(c, &r, &err, "securosys.request_self_signed_certificate",
+                     "{\"label\": \"%s\", \"certificate\": {\"common_name\": \"approved cert\", "
+                     "\"signature_algorithm\": \"SHA256_WITH_ECDSA\"}, "
+                     "\"options\": {\"metadata\": {\"contract\": \"contract-7\"}}}",
+                     lbl),
                SB_OK, err, "request_self_signed_certificate");
+    id = jstr(r, "id") != NULL ? strdup(jstr(r, "id")) : NULL;
+    cJSON_Delete(r);
+    r = NULL;
     if (id != NULL) {
-        sb_bytes der = {NULL, 0};
-        char *pem = NULL;
-        approve_as(c, ap[1], id, NULL);
-        approve_as(c, ap[2], id, NULL);
-        CHECK_CODE(sb_securosys_wait_certificate(c, id, 50, 120000, NULL, NULL, NULL, &der, &pem, &err), SB_OK, err,
-                   "wait_certificate");
-        CHECK(der.len > 100 && pem != NULL && strncmp(pem, "-----BEGIN CERTIFICATE-----\n", 28) == 0);
+        cJSON *cert = NULL;
+        unsigned char *der;
+        size_t der_len = 0;
+        const char *pem;
+        approve_as(c, &ap[1], id, NULL);
+        approve_as(c, &ap[2], id, NULL);
+        CHECK_CODE(callj(c, &cert, &err, "securosys.wait_certificate",
+                         "{\"id\": \"%s\", \"interval_ms\": 50, \"timeout_ms\": 120000}", id),
+                   SB_OK, err, "wait_certificate");
+        der = b64_decode(jstr(cert, "der_base64"), &der_len);
+        pem = jstr(cert, "pem");
+        CHECK(der_len > 100 && pem != NULL && strncmp(pem, "-----BEGIN CERTIFICATE-----\n", 28) == 0);
         if (pem != NULL) {
             CHECK(openssl_says(pem, "x509 -noout -subject", "approved cert"));
         }
-        sb_string_free(pem);
-        sb_bytes_free(&der);
-        sb_string_free(id);
+        free(der);
+        cJSON_Delete(cert);
+        free(id);
         id = NULL;
     }
 
     /* rejected: one rejection leaves 2 possible approvals, the second makes the quorum
      * unreachable */
-    CHECK_CODE(sb_securosys_sign(c, lbl, digest, sizeof digest, SB_PAYLOAD_DIGEST, alg, opts, &id, &err), SB_OK, err,
-               "sign (to reject)");
+    CHECK_CODE(callj(c, &r, &err, "securosys.sign", "{\"label\": \"%s\", %s, \"algorithm\": \"%s\", \"options\": %s}",
+                     lbl, payload, alg, opts),
+               SB_OK, err, "sign (to reject)");
+    id = jstr(r, "id") != NULL ? strdup(jstr(r, "id")) : NULL;
+    cJSON_Delete(r);
+    r = NULL;
     if (id != NULL) {
-        reject(c, ap[1], id);
+        reject(c, &ap[1], id);
         check_state(c, id, "PENDING", 0, 1);
-        reject(c, ap[2], id);
-        CHECK_CODE(sb_securosys_wait_request(c, id, 50, 120000, NULL, NULL, NULL, &sig, &err), SB_ERR_REJECTED, err,
-                   "wait for a rejected request");
+        reject(c, &ap[2], id);
+        CHECK_CODE(callj(c, &r, &err, "securosys.wait_request",
+                         "{\"id\": \"%s\", \"interval_ms\": 50, \"timeout_ms\": 120000}", id),
+                   SB_ERR_REJECTED, err, "wait for a rejected request");
         CHECK(err != NULL && streq(err->provider_code, "REJECTED") && strstr(err->message, id) != NULL);
-        CHECK(sig.data == NULL && sig.len == 0);
+        CHECK(r == NULL);
         sb_error_free(err);
         err = NULL;
         check_state(c, id, "REJECTED", 0, 2);
-        sb_string_free(id);
+        free(id);
         id = NULL;
     }
 
     /* cancelled by the requester; a wait that times out first; a wait aborted by a token */
-    CHECK_CODE(sb_securosys_sign(c, lbl, digest, sizeof digest, SB_PAYLOAD_DIGEST, alg, NULL, &id, &err), SB_OK, err,
-               "sign (to cancel)");
+    CHECK_CODE(callj(c, &r, &err, "securosys.sign", "{\"label\": \"%s\", %s, \"algorithm\": \"%s\"}", lbl, payload,
+                     alg),
+               SB_OK, err, "sign (to cancel)");
+    id = jstr(r, "id") != NULL ? strdup(jstr(r, "id")) : NULL;
+    cJSON_Delete(r);
+    r = NULL;
     if (id != NULL) {
         sb_cancel_token *token = sb_cancel_token_new();
-        CHECK_CODE(sb_securosys_wait_request(c, id, 50, 200, NULL, NULL, NULL, &sig, &err), SB_ERR_TIMEOUT, err,
-                   "wait with a short timeout");
+        CHECK_CODE(callj(c, NULL, &err, "securosys.wait_request",
+                         "{\"id\": \"%s\", \"interval_ms\": 50, \"timeout_ms\": 200}", id),
+                   SB_ERR_TIMEOUT, err, "wait with a short timeout");
         sb_error_free(err);
         CHECK(sb_cancel_token_cancel(token, NULL) == SB_OK);
-        CHECK_CODE(sb_securosys_wait_request(c, id, 50, 0, token, NULL, NULL, &sig, &err), SB_ERR_ABORTED, err,
-                   "wait with a cancelled token");
+        CHECK_CODE(callw(c, NULL, &err, token, NULL, NULL, "securosys.wait_request",
+                         "{\"id\": \"%s\", \"interval_ms\": 50}", id),
+                   SB_ERR_ABORTED, err, "wait with a cancelled token");
         sb_error_free(err);
         sb_cancel_token_free(token);
-        CHECK_CODE(sb_securosys_cancel_request(c, id, &err), SB_OK, err, "cancel_request");
-        CHECK_CODE(sb_securosys_wait_request(c, id, 50, 120000, NULL, NULL, NULL, &sig, &err), SB_ERR_CANCELLED, err,
-                   "wait for a cancelled request");
+        CHECK_CODE(callj(c, NULL, &err, "securosys.cancel_request", "{\"id\": \"%s\"}", id), SB_OK, err,
+                   "cancel_request");
+        CHECK_CODE(callj(c, NULL, &err, "securosys.wait_request",
+                         "{\"id\": \"%s\", \"interval_ms\": 50, \"timeout_ms\": 120000}", id),
+                   SB_ERR_CANCELLED, err, "wait for a cancelled request");
         sb_error_free(err);
         err = NULL;
-        sb_string_free(id);
+        free(id);
         id = NULL;
     }
 
@@ -516,23 +672,33 @@ static void test_quorum(sb_client *c) {
     {
         char path[600];
         put_file(path, sizeof path, "contract.pdf", doc, sizeof doc - 1);
-        CHECK_CODE(sb_securosys_sign_file(c, lbl, path, SB_PAYLOAD_RAW, alg, opts, &id, &err), SB_OK, err,
-                   "sign_file (async)");
-        CHECK_CODE(sb_securosys_delete_key(c, lbl, &err), SB_OK, err, "delete quorum key");
+        CHECK_CODE(callj(c, &r, &err, "securosys.sign",
+                         "{\"label\": \"%s\", \"path\": \"%s\", \"algorithm\": \"%s\", \"options\": %s}", lbl, path,
+                         alg, opts),
+                   SB_OK, err, "sign a file (async)");
+        id = jstr(r, "id") != NULL ? strdup(jstr(r, "id")) : NULL;
+        cJSON_Delete(r);
+        r = NULL;
+        CHECK_CODE(callj(c, NULL, &err, "securosys.delete_key", "{\"label\": \"%s\"}", lbl), SB_OK, err,
+                   "delete quorum key");
         if (id != NULL) {
-            CHECK_CODE(sb_securosys_wait_request(c, id, 50, 120000, NULL, NULL, NULL, &sig, &err), SB_ERR_CANCELLED,
-                       err, "wait after the key was deleted");
+            CHECK_CODE(callj(c, NULL, &err, "securosys.wait_request",
+                             "{\"id\": \"%s\", \"interval_ms\": 50, \"timeout_ms\": 120000}", id),
+                       SB_ERR_CANCELLED, err, "wait after the key was deleted");
             sb_error_free(err);
             err = NULL;
         }
-        sb_string_free(id);
+        free(id);
         id = NULL;
     }
+    free(digest_b64);
 out:
-    sb_string_free(policy);
-    sb_key_info_free(key);
+    free(policy_text);
+    cJSON_Delete(policy);
+    cJSON_Delete(key);
     for (i = 0; i < 3; i++) {
-        sb_approver_key_free(ap[i]);
+        free(ap[i].pem_json);
+        free(ap[i].pub);
     }
 }
 
@@ -540,110 +706,111 @@ out:
  * is the HSM key's, it verifies itself), a CSR with a subject (its signature verifies). */
 static void test_certificates(sb_client *c) {
     sb_error *err = NULL;
-    sb_key_info *ec = NULL, *rsa = NULL;
-    sb_bytes der = {NULL, 0};
-    char lbl_ec[128], lbl_rsa[128], *pem = NULL, *key_pem = NULL, path[600], cmd[1400];
+    cJSON *ec, *rsa, *cert = NULL, *pub = NULL;
+    unsigned char *der = NULL;
+    size_t der_len = 0;
+    const char *pem;
+    char lbl_ec[128], lbl_rsa[128], path[600], cmd[1400];
     label(lbl_ec, sizeof lbl_ec, "cert-ec");
     label(lbl_rsa, sizeof lbl_rsa, "cert-rsa");
-    CHECK_CODE(sb_securosys_create_key(c, lbl_ec, SB_KEY_P256, NULL, &ec, &err), SB_OK, err, "create ec");
-    CHECK_CODE(sb_securosys_create_key(c, lbl_rsa, SB_KEY_RSA_2048, NULL, &rsa, &err), SB_OK, err, "create rsa");
+    ec = create_key(c, lbl_ec, "p256", NULL, NULL, 0, SB_OK, &err);
+    rsa = create_key(c, lbl_rsa, "rsa2048", NULL, NULL, 0, SB_OK, &err);
 
-    CHECK_CODE(sb_securosys_self_signed_certificate(
-                   c, lbl_ec,
-                   "{\"common_name\": \"signbridge C test CA\", \"signature_algorithm\": \"SHA256_WITH_ECDSA\","
-                   " \"validity_days\": 30, \"certificate_authority\": true,"
-                   " \"key_usage\": [\"DIGITAL_SIGNATURE\", \"KEY_CERT_SIGN\"]}",
-                   &der, &pem, &err),
+    CHECK_CODE(callj(c, &cert, &err, "securosys.self_signed_certificate",
+                     "{\"label\": \"%s\", \"certificate\": {\"common_name\": \"signbridge C test CA\","
+                     " \"signature_algorithm\": \"SHA256_WITH_ECDSA\", \"validity_days\": 30,"
+                     " \"certificate_authority\": true, \"key_usage\": [\"DIGITAL_SIGNATURE\", \"KEY_CERT_SIGN\"]}}",
+                     lbl_ec),
                SB_OK, err, "self_signed_certificate");
+    pem = jstr(cert, "pem");
     if (pem != NULL) {
-        CHECK(der.len > 100 && strncmp(pem, "-----BEGIN CERTIFICATE-----\n", 28) == 0);
+        der = b64_decode(jstr(cert, "der_base64"), &der_len);
+        CHECK(der_len > 100 && strncmp(pem, "-----BEGIN CERTIFICATE-----\n", 28) == 0);
+        CHECK(der != NULL && der[0] == 0x30);
         CHECK(openssl_says(pem, "x509 -noout -subject", "signbridge C test CA"));
         CHECK(openssl_says(pem, "x509 -noout -text", "CA:TRUE"));
-        CHECK_CODE(sb_key_info_public_key_pem(ec, &key_pem, &err), SB_OK, err, "key pem");
-        if (key_pem != NULL) {
-            CHECK(openssl_says(pem, "x509 -noout -pubkey", key_pem)); /* the HSM key's public key */
+        CHECK_CODE(callj(c, &pub, &err, "securosys.public_key", "{\"label\": \"%s\"}", lbl_ec), SB_OK, err,
+                   "key pem");
+        if (jstr(pub, "pem") != NULL) {
+            CHECK(openssl_says(pem, "x509 -noout -pubkey", jstr(pub, "pem"))); /* the HSM key's public key */
         }
         put_file(path, sizeof path, "ca.pem", pem, strlen(pem));
         snprintf(cmd, sizeof cmd, "openssl verify -CAfile '%s' '%s' >/dev/null 2>&1", path, path);
         CHECK(system(cmd) == 0);
+        free(der);
+        der = NULL;
     }
-    sb_string_free(pem);
-    sb_string_free(key_pem);
-    sb_bytes_free(&der);
-    pem = NULL;
-    /* DER only (out_pem NULL) */
-    CHECK_CODE(sb_securosys_self_signed_certificate(
-                   c, lbl_ec, "{\"common_name\": \"der only\", \"signature_algorithm\": \"SHA256_WITH_ECDSA\"}",
-                   &der, NULL, &err),
-               SB_OK, err, "self_signed_certificate (DER only)");
-    CHECK(der.len > 100 && der.data[0] == 0x30);
-    sb_bytes_free(&der);
+    cJSON_Delete(pub);
+    cJSON_Delete(cert);
+    cert = NULL;
 
-    CHECK_CODE(sb_securosys_certificate_signing_request(
-                   c, lbl_rsa,
-                   "{\"subject\": {\"common_name\": \"Doc Signer\", \"country\": \"CH\","
-                   " \"organization_name\": \"Example AG\"}, \"signature_algorithm\": \"SHA256_WITH_RSA\"}",
-                   &der, &pem, &err),
+    CHECK_CODE(callj(c, &cert, &err, "securosys.certificate_signing_request",
+                     "{\"label\": \"%s\", \"csr\": {\"subject\": {\"common_name\": \"Doc Signer\", \"country\": \"CH\","
+                     " \"organization_name\": \"Example AG\"}, \"signature_algorithm\": \"SHA256_WITH_RSA\"}}",
+                     lbl_rsa),
                SB_OK, err, "certificate_signing_request");
+    pem = jstr(cert, "pem");
     if (pem != NULL) {
         CHECK(strncmp(pem, "-----BEGIN CERTIFICATE REQUEST-----\n", 36) == 0);
         CHECK(openssl_says(pem, "req -noout -verify", "verif")); /* "verify OK" / "Certificate request self-signature verify OK" */
         CHECK(openssl_says(pem, "req -noout -subject", "Example AG"));
     }
-    sb_string_free(pem);
-    pem = NULL;
-    sb_bytes_free(&der);
+    cJSON_Delete(cert);
+    cert = NULL;
 
     /* refused locally: an algorithm that cannot sign a certificate, an unknown field, no key */
-    expect_invalid(sb_securosys_self_signed_certificate(
-                       c, lbl_ec, "{\"common_name\": \"x\", \"signature_algorithm\": \"NONE_WITH_ECDSA\"}", &der,
-                       &pem, &err),
+    expect_invalid(callj(c, &cert, &err, "securosys.self_signed_certificate",
+                         "{\"label\": \"%s\", \"certificate\": {\"common_name\": \"x\","
+                         " \"signature_algorithm\": \"NONE_WITH_ECDSA\"}}",
+                         lbl_ec),
                    &err, "certificate with a pre-hashed algorithm", "certificate");
-    expect_invalid(sb_securosys_certificate_signing_request(
-                       c, lbl_rsa, "{\"subject\": {\"cn\": \"x\"}, \"signature_algorithm\": \"SHA256_WITH_RSA\"}",
-                       &der, &pem, &err),
+    expect_invalid(callj(c, &cert, &err, "securosys.certificate_signing_request",
+                         "{\"label\": \"%s\", \"csr\": {\"subject\": {\"cn\": \"x\"},"
+                         " \"signature_algorithm\": \"SHA256_WITH_RSA\"}}",
+                         lbl_rsa),
                    &err, "CSR with an unknown subject field", "cn");
-    CHECK_CODE(sb_securosys_self_signed_certificate(
-                   c, "no-such-key", "{\"common_name\": \"x\", \"signature_algorithm\": \"SHA256_WITH_ECDSA\"}",
-                   &der, &pem, &err),
+    CHECK_CODE(callj(c, &cert, &err, "securosys.self_signed_certificate",
+                     "{\"label\": \"no-such-key\", \"certificate\": {\"common_name\": \"x\","
+                     " \"signature_algorithm\": \"SHA256_WITH_ECDSA\"}}"),
                SB_ERR_NOT_FOUND, err, "certificate for an unknown key");
     sb_error_free(err);
     err = NULL;
-    CHECK(der.data == NULL && pem == NULL);
-    CHECK(sb_securosys_delete_key(c, lbl_ec, NULL) == SB_OK && sb_securosys_delete_key(c, lbl_rsa, NULL) == SB_OK);
-    sb_key_info_free(ec);
-    sb_key_info_free(rsa);
+    CHECK(cert == NULL);
+    CHECK(callj(c, NULL, NULL, "securosys.delete_key", "{\"label\": \"%s\"}", lbl_ec) == SB_OK &&
+          callj(c, NULL, NULL, "securosys.delete_key", "{\"label\": \"%s\"}", lbl_rsa) == SB_OK);
+    cJSON_Delete(ec);
+    cJSON_Delete(rsa);
 }
 
 static void test_delete_then_sign(sb_client *c) {
     sb_error *err = NULL;
-    sb_key_info *key = NULL;
-    sb_bytes sig = {NULL, 0};
-    char lbl[128];
-    const char *alg = sb_securosys_default_algorithm(SB_KEY_ED25519);
+    cJSON *key;
+    char lbl[128], *result = (char *)&g_local_marker;
     label(lbl, sizeof lbl, "deleted");
-    CHECK_CODE(sb_securosys_create_key(c, lbl, SB_KEY_ED25519, NULL, &key, &err), SB_OK, err, "create");
-    sb_key_info_free(key);
+    key = create_key(c, lbl, "ed25519", NULL, NULL, 0, SB_OK, &err);
+    cJSON_Delete(key);
     key = NULL;
-    CHECK_CODE(sb_securosys_delete_key(c, lbl, &err), SB_OK, err, "delete");
-    CHECK_CODE(sb_securosys_synchronous_sign(c, lbl, (const uint8_t *)"x", 1, SB_PAYLOAD_RAW, alg, &sig, &err),
+    CHECK_CODE(callj(c, NULL, &err, "securosys.delete_key", "{\"label\": \"%s\"}", lbl), SB_OK, err, "delete");
+    CHECK_CODE(callj(c, NULL, &err, "securosys.synchronous_sign",
+                     "{\"label\": \"%s\", \"payload_base64\": \"eA==\", \"algorithm\": \"EDDSA\"}", lbl),
                SB_ERR_NOT_FOUND, err, "sign with a deleted key");
     CHECK(err != NULL && err->http_status == 404);
     sb_error_free(err);
-    CHECK_CODE(sb_securosys_get_key(c, lbl, &key, &err), SB_ERR_NOT_FOUND, err, "get a deleted key");
+    CHECK_CODE(callj(c, &key, &err, "securosys.get_key", "{\"label\": \"%s\"}", lbl), SB_ERR_NOT_FOUND, err,
+               "get a deleted key");
     CHECK(key == NULL);
     sb_error_free(err);
-    CHECK_CODE(sb_securosys_delete_key(c, lbl, &err), SB_ERR_NOT_FOUND, err, "delete twice");
+    CHECK_CODE(callj(c, NULL, &err, "securosys.delete_key", "{\"label\": \"%s\"}", lbl), SB_ERR_NOT_FOUND, err,
+               "delete twice");
     sb_error_free(err);
-    CHECK_CODE(sb_securosys_request_status(c, "00000000-0000-4000-8000-000000000000", NULL, &err),
+    CHECK_CODE(sb_call(c, "securosys.request_status", "{\"id\": \"00000000-0000-4000-8000-000000000000\"}", NULL, &err),
                SB_ERR_INVALID_ARGUMENT, err, "status(out NULL)");
     sb_error_free(err);
-    {
-        sb_request_status *st = NULL;
-        CHECK_CODE(sb_securosys_request_status(c, "00000000-0000-4000-8000-000000000000", &st, &err),
-                   SB_ERR_NOT_FOUND, err, "status of an unknown request");
-        sb_error_free(err);
-    }
+    CHECK_CODE(sb_call(c, "securosys.request_status", "{\"id\": \"00000000-0000-4000-8000-000000000000\"}", &result,
+                       &err),
+               SB_ERR_NOT_FOUND, err, "status of an unknown request");
+    CHECK(result == NULL);
+    sb_error_free(err);
 }
 
 /* Only the wrong role's key: refused before anything is sent, naming the missing role. */
@@ -651,10 +818,6 @@ static void test_wrong_role(void) {
     char keys[512], cfg[2048];
     sb_client *only_op, *only_service, *none;
     sb_error *err = NULL;
-    sb_key_info *key = NULL;
-    sb_bytes sig = {NULL, 0};
-    sb_strings labels = {NULL, 0};
-    char *version = NULL;
 
     snprintf(keys, sizeof keys, "{\"key_operation\": [\"%s\"]}", tsb_key("SECUROSYS_KEY_OPERATION_KEY"));
     tsb_config(cfg, sizeof cfg, keys, NULL);
@@ -664,46 +827,49 @@ static void test_wrong_role(void) {
     only_service = client_from_json(cfg);
 
     tsb_log_clear();
-    CHECK_CODE(sb_securosys_create_key(only_op, "never-created", SB_KEY_P256, NULL, &key, &err),
+    CHECK_CODE(callj(only_op, NULL, &err, "securosys.create_key",
+                     "{\"label\": \"never-created\", \"algorithm\": \"EC\", \"curve_oid\": \"1.2.840.10045.3.1.7\"}"),
                SB_ERR_AUTH_CONFIG_MISSING, err, "create_key with only a key-operation key");
     CHECK(err != NULL && strstr(err->message, "key_management") != NULL &&
           strstr(err->message, "keyManagementToken") != NULL && err->http_status == 0);
     check_no_secret(err, "missing role");
     sb_error_free(err);
-    CHECK_CODE(sb_securosys_list_keys(only_op, &labels, &err), SB_ERR_AUTH_CONFIG_MISSING, err, "list_keys");
+    CHECK_CODE(callj(only_op, NULL, &err, "securosys.list_keys", NULL), SB_ERR_AUTH_CONFIG_MISSING, err, "list_keys");
     sb_error_free(err);
-    CHECK_CODE(sb_securosys_version_info(only_op, &version, NULL, &err), SB_ERR_AUTH_CONFIG_MISSING, err,
+    CHECK_CODE(callj(only_op, NULL, &err, "securosys.version_info", NULL), SB_ERR_AUTH_CONFIG_MISSING, err,
                "version_info with only a key-operation key");
     CHECK(err != NULL && strstr(err->message, "service") != NULL);
     sb_error_free(err);
-    CHECK_CODE(sb_securosys_synchronous_sign(only_service, "k", (const uint8_t *)"x", 1, SB_PAYLOAD_RAW,
-                                             "SHA256_WITH_ECDSA", &sig, &err),
+    CHECK_CODE(callj(only_service, NULL, &err, "securosys.synchronous_sign",
+                     "{\"label\": \"k\", \"payload_base64\": \"eA==\", \"algorithm\": \"SHA256_WITH_ECDSA\"}"),
                SB_ERR_AUTH_CONFIG_MISSING, err, "sign with only a service key");
     CHECK(err != NULL && strstr(err->message, "key_operation") != NULL);
     sb_error_free(err);
     {
-        sb_approver_key *ap = NULL;
-        sb_approval_tasks *tasks = NULL;
-        CHECK(sb_approver_key_generate_p256(&ap, NULL, NULL) == SB_OK);
-        CHECK_CODE(sb_securosys_list_approval_tasks(only_op, ap, SB_TASKS_SIGN, 10, &tasks, &err),
+        cJSON *pair = NULL;
+        char *pem;
+        CHECK(callj(only_op, &pair, NULL, "securosys.approver_key", NULL) == SB_OK); /* local: nothing is sent */
+        pem = jquote(jstr(pair, "pem") != NULL ? jstr(pair, "pem") : "");
+        CHECK_CODE(callj(only_op, NULL, &err, "securosys.list_approval_tasks",
+                         "{\"approver_key_pem\": %s, \"kind\": \"sign\", \"page_size\": 10}", pem),
                    SB_ERR_AUTH_CONFIG_MISSING, err, "tasks with only a key-operation key");
         CHECK(err != NULL && strstr(err->message, "approver") != NULL);
         sb_error_free(err);
-        sb_approver_key_free(ap);
+        free(pem);
+        cJSON_Delete(pair);
     }
     if (!CHECK(tsb_log_is_empty())) {
         fprintf(stderr, "  requests reached the simulator: %s\n", g_resp);
     }
     /* the role that is configured works, and carries only its own key */
-    CHECK_CODE(sb_securosys_version_info(only_service, &version, NULL, &err), SB_OK, err, "version_info");
-    sb_string_free(version);
+    CHECK_CODE(callj(only_service, NULL, &err, "securosys.version_info", NULL), SB_OK, err, "version_info");
     CHECK(sim_get_body("/_sim/securosys/requests", g_resp, sizeof g_resp) == 200 &&
           strstr(g_resp, "\"api_key_roles\":[\"serviceToken\"]") != NULL &&
           strstr(g_resp, "keyOperationToken") == NULL);
 
     /* no securosys section at all */
     none = sim_client();
-    CHECK_CODE(sb_securosys_list_keys(none, &labels, &err), SB_ERR_AUTH_CONFIG_MISSING, err, "no securosys section");
+    CHECK_CODE(callj(none, NULL, &err, "securosys.list_keys", NULL), SB_ERR_AUTH_CONFIG_MISSING, err, "no securosys section");
     CHECK(err != NULL && strstr(err->message, "securosys") != NULL);
     sb_error_free(err);
     sb_client_free(none);
@@ -718,14 +884,13 @@ static void test_jwt(void) {
     const char *jwt = tsb_key("SECUROSYS_JWT");
     sb_client *c;
     sb_error *err = NULL;
-    sb_strings labels = {NULL, 0};
-    char *version = NULL;
+    cJSON *labels = NULL;
 
     tsb_all_keys(keys, sizeof keys);
     CHECK(sim_control("PUT", "/_sim/securosys/auth", "{\"require_jwt\": true}") == 204);
 
     c = tsb_client(); /* keys only */
-    CHECK_CODE(sb_securosys_list_keys(c, &labels, &err), SB_ERR_AUTH, err, "no JWT");
+    CHECK_CODE(callj(c, &labels, &err, "securosys.list_keys", NULL), SB_ERR_AUTH, err, "no JWT");
     CHECK(err != NULL && err->http_status == 401);
     check_no_secret(err, "no JWT");
     sb_error_free(err);
@@ -734,7 +899,7 @@ static void test_jwt(void) {
     snprintf(extra, sizeof extra, "\"jwt\": \"wrong-jwt-%s\"", "0123456789");
     tsb_config(cfg, sizeof cfg, keys, extra);
     c = client_from_json(cfg);
-    CHECK_CODE(sb_securosys_list_keys(c, &labels, &err), SB_ERR_AUTH, err, "wrong JWT");
+    CHECK_CODE(callj(c, &labels, &err, "securosys.list_keys", NULL), SB_ERR_AUTH, err, "wrong JWT");
     CHECK(err != NULL && err->http_status == 401 && !err->retryable);
     check_no_secret(err, "wrong JWT");
     sb_error_free(err);
@@ -744,8 +909,10 @@ static void test_jwt(void) {
     tsb_config(cfg, sizeof cfg, keys, extra);
     c = client_from_json(cfg);
     tsb_log_clear();
-    CHECK_CODE(sb_securosys_list_keys(c, &labels, &err), SB_OK, err, "the right JWT");
-    sb_strings_free(&labels);
+    CHECK_CODE(callj(c, &labels, &err, "securosys.list_keys", NULL), SB_OK, err, "the right JWT");
+    CHECK(jlen(labels, "labels") >= 0);
+    cJSON_Delete(labels);
+    labels = NULL;
     CHECK(sim_get_body("/_sim/securosys/requests", g_resp, sizeof g_resp) == 200 &&
           strstr(g_resp, "\"bearer\":true") != NULL);
     sb_client_free(c);
@@ -755,15 +922,17 @@ static void test_jwt(void) {
     snprintf(extra, sizeof extra, "\"jwt\": {\"file\": \"%s\"}", path);
     tsb_config(cfg, sizeof cfg, keys, extra);
     c = client_from_json(cfg);
-    CHECK_CODE(sb_securosys_list_keys(c, &labels, &err), SB_OK, err, "the JWT from a file");
-    sb_strings_free(&labels);
+    CHECK_CODE(callj(c, &labels, &err, "securosys.list_keys", NULL), SB_OK, err, "the JWT from a file");
+    CHECK(jlen(labels, "labels") >= 0);
+    cJSON_Delete(labels);
+    labels = NULL;
     sb_client_free(c);
 
     /* a wrong API key with the right JWT: SB_ERR_AUTH (631), no secret in the error */
     snprintf(extra, sizeof extra, "\"jwt\": \"%s\"", jwt);
     tsb_config(cfg, sizeof cfg, "{\"key_management\": [\"TOPSECRET-not-a-key\"]}", extra);
     c = client_from_json(cfg);
-    CHECK_CODE(sb_securosys_list_keys(c, &labels, &err), SB_ERR_AUTH, err, "wrong API key");
+    CHECK_CODE(callj(c, &labels, &err, "securosys.list_keys", NULL), SB_ERR_AUTH, err, "wrong API key");
     CHECK(err != NULL && streq(err->provider_code, "631"));
     check_no_secret(err, "wrong API key");
     sb_error_free(err);
@@ -778,10 +947,11 @@ static void test_jwt(void) {
     tsb_config(cfg, sizeof cfg, keys, extra);
     c = client_from_json(cfg);
     tsb_log_clear();
-    CHECK_CODE(sb_securosys_list_keys(c, &labels, &err), SB_OK, err, "JWT from OAuth2");
-    sb_strings_free(&labels);
-    CHECK_CODE(sb_securosys_version_info(c, &version, NULL, &err), SB_OK, err, "JWT from OAuth2, again");
-    sb_string_free(version);
+    CHECK_CODE(callj(c, &labels, &err, "securosys.list_keys", NULL), SB_OK, err, "JWT from OAuth2");
+    CHECK(jlen(labels, "labels") >= 0);
+    cJSON_Delete(labels);
+    labels = NULL;
+    CHECK_CODE(callj(c, NULL, &err, "securosys.version_info", NULL), SB_OK, err, "JWT from OAuth2, again");
     CHECK(sim_get_body("/_sim/securosys/requests", g_resp, sizeof g_resp) == 200 &&
           strstr(g_resp, "\"bearer\":false") == NULL && strstr(g_resp, "\"bearer\":true") != NULL);
     sb_client_free(c);
@@ -790,7 +960,7 @@ static void test_jwt(void) {
              " \"token_url\": \"%s/auth/realms/zignsec/protocol/openid-connect/token\"}", sim_url());
     tsb_config(cfg, sizeof cfg, keys, extra);
     c = client_from_json(cfg);
-    CHECK_CODE(sb_securosys_list_keys(c, &labels, &err), SB_ERR_AUTH, err, "OAuth2 with a wrong client secret");
+    CHECK_CODE(callj(c, &labels, &err, "securosys.list_keys", NULL), SB_ERR_AUTH, err, "OAuth2 with a wrong client secret");
     check_no_secret(err, "OAuth2 with a wrong client secret");
     sb_error_free(err);
     sb_client_free(c);
