@@ -483,6 +483,12 @@ impl PyKeyAttributes {
     fn replace(&self, changes: Option<&Bound<'_, PyDict>>) -> PyResult<Self> {
         self.clone().with_changes(changes)
     }
+    /// The flags as an operation's request takes them (`attributes` of `securosys.create_key`).
+    fn __signbridge_json__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = serde_json::to_value(&self.inner)
+            .map_err(|e| errors::new_err(py, ErrorCode::Internal, format!("attributes: {e}")))?;
+        convert::json_to_py(py, &v)
+    }
     /// The flags as a dict (only those that are set).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let d = PyDict::new(py);
@@ -600,6 +606,11 @@ impl PyPolicy {
             )
         })?;
         Ok(PyPolicy { inner })
+    }
+    /// The policy as an operation's request takes it (`policy` of `securosys.create_key`): the
+    /// TSB's JSON shape.
+    fn __signbridge_json__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.to_dict(py)
     }
     /// The policy in the TSB's JSON shape, as a new dict.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -793,6 +804,31 @@ impl PyRequestStatus {
 #[pyclass(module = "signbridge", name = "ApproverKey", frozen)]
 pub struct PyApproverKey {
     inner: Arc<ApproverKey>,
+    /// The private key as PKCS#8 PEM: what an operation's `approver_key_pem` takes. Only the
+    /// request conversion reads it (`convert::to_json`); Python never can.
+    pem: Arc<String>,
+}
+
+impl PyApproverKey {
+    /// The private key as PKCS#8 PEM, for an operation's request.
+    pub(crate) fn request_pem(&self) -> &str {
+        &self.pem
+    }
+}
+
+/// PKCS#8 DER as PEM text.
+fn pkcs8_pem(der: &[u8]) -> String {
+    let b64 = serde_json::to_value(signbridge::api::Base64(der.to_vec()))
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default();
+    let mut pem = String::from("-----BEGIN PRIVATE KEY-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        pem.push_str(&String::from_utf8_lossy(chunk));
+        pem.push('\n');
+    }
+    pem.push_str("-----END PRIVATE KEY-----\n");
+    pem
 }
 
 #[pymethods]
@@ -821,6 +857,7 @@ impl PyApproverKey {
             let inner = ApproverKey::from_pem(&text).map_err(|e| core_err(py, &e))?;
             Ok(PyApproverKey {
                 inner: Arc::new(inner),
+                pem: Arc::new(text),
             })
         })
     }
@@ -832,6 +869,7 @@ impl PyApproverKey {
             let inner = ApproverKey::from_pkcs8_der(&der).map_err(|e| core_err(py, &e))?;
             Ok(PyApproverKey {
                 inner: Arc::new(inner),
+                pem: Arc::new(pkcs8_pem(&der)),
             })
         })
     }
@@ -844,6 +882,7 @@ impl PyApproverKey {
             Ok((
                 PyApproverKey {
                     inner: Arc::new(inner),
+                    pem: Arc::new(pkcs8_pem(&der)),
                 },
                 PyBytes::new(py, &der).unbind(),
             ))
