@@ -1,4 +1,4 @@
-"""The Securosys facade generated from the operation table (``signbridge._securosys``): one
+"""The Securosys facade generated from the operation table (``client.securosys()``): one
 typed method per ``securosys.*`` operation, run through ``Client.call`` / ``AsyncClient.call``,
 against the simulated TSB. Bytes in and out, unwrapped one-field results, the hand-written
 values (``ApproverKey``, ``Policy``, ``KeyAttributes``) and the str enums as request values,
@@ -22,7 +22,7 @@ import pytest
 import signbridge
 from signbridge import ApproverKey, ErrorCode, PayloadKind, Policy, RequestState
 from signbridge import SignatureAlgorithm, TaskKind
-from signbridge._securosys import AsyncSecurosys, Securosys
+from signbridge import AsyncSecurosys, Securosys
 
 from conftest import Sim, securosys_config
 
@@ -37,7 +37,9 @@ def new_label(prefix: str = "gen") -> str:
 @pytest.fixture
 def hsm(sim: Sim) -> Iterator[Securosys]:
     with signbridge.Client(securosys_config(sim)) as client:
-        yield Securosys(client)
+        facade = client.securosys()
+        assert isinstance(facade, Securosys)
+        yield facade
 
 
 def quorum_key(hsm: Securosys, keys: list[ApproverKey], quorum: int = 2) -> str:
@@ -224,7 +226,8 @@ def test_the_approver_key_never_shows(hsm: Securosys) -> None:
 @pytest.mark.asyncio
 async def test_the_async_facade_awaits_the_same_calls(sim: Sim) -> None:
     async with signbridge.AsyncClient(securosys_config(sim)) as client:
-        hsm = AsyncSecurosys(client)
+        hsm = client.securosys()
+        assert isinstance(hsm, AsyncSecurosys)
         label = new_label("async")
         key = await hsm.create_key(label, "EC", curve_oid=P256)
         assert key["label"] == label

@@ -9,7 +9,8 @@
 //!   fields' descriptions;
 //! - required request fields are positional-or-keyword, in the schema's `required` order;
 //!   optional ones keyword-only, defaulting to `None` (= not sent);
-//! - a field `x_base64` is taken as bytes-like under the name `x`; a value of the native
+//! - a field `x_base64` is taken as bytes-like under the name `x`; a model read in either
+//!   spelling takes its result-side class too (a listed `ApprovalTaskOut`); a value of the native
 //!   classes with a `__signbridge_json__` hook (`Policy`, `KeyAttributes`, `ApproverKey`) is
 //!   accepted where the request takes its JSON, and the native str enums where it takes their
 //!   values;
@@ -120,6 +121,14 @@ fn native_classes(stub: &str) -> (Vec<String>, Vec<String>) {
     (enums, hooked)
 }
 
+/// `ty` or `extra` (one flat `Union`).
+fn union_with(ty: &str, extra: &str) -> String {
+    match ty.strip_prefix("Union[").and_then(|t| t.strip_suffix(']')) {
+        Some(parts) => format!("Union[{parts}, {extra}]"),
+        None => format!("Union[{ty}, {extra}]"),
+    }
+}
+
 /// `Optional[T]` → `T`.
 fn strip_optional(t: &str) -> &str {
     t.strip_prefix("Optional[")
@@ -227,11 +236,16 @@ fn methods() -> Vec<Method> {
             } else {
                 inner.clone()
             };
+            // A model spelt differently in results (`ApprovalTaskOut`): what an operation
+            // listed can be given back.
+            if classes.contains_key(&format!("{inner}Out")) {
+                ty = format!("Union[{inner}, {inner}Out]");
+            }
             if enums.contains(&inner) || hooked.contains(&inner) {
-                ty = format!("Union[{inner}, _native.{inner}]");
+                ty = union_with(&ty, &format!("_native.{inner}"));
             }
             if let Some((_, class)) = HOOKED_FIELDS.iter().find(|(f, _)| *f == field) {
-                ty = format!("Union[{ty}, _native.{class}]");
+                ty = union_with(&ty, &format!("_native.{class}"));
             }
             let doc = props
                 .get(&field)
@@ -408,14 +422,18 @@ fn render() -> String {
     ] {
         let _ = write!(
             s,
-            "\n\nclass {class}:\n{}\n    __slots__ = (\"_client\",)\n\n    \
-             def __init__(self, client: {client}) -> None:\n        self._client = client\n\n    \
+            "\n\nclass {class}:\n{}\n    __slots__ = (\"_client\", \"_base_url\")\n\n    \
+             def __init__(self, client: {client}, base_url: str) -> None:\n        \
+             self._client = client\n        self._base_url = base_url\n\n    \
              @property\n    def client(self) -> {client}:\n        \"\"\"The client the calls go \
              through.\"\"\"\n        return self._client\n\n    \
-             def __repr__(self) -> str:\n        return f\"{class}({{self._client!r}})\"\n",
+             @property\n    def base_url(self) -> str:\n        \"\"\"The TSB base URL in use.\"\"\"\n        \
+             return self._base_url\n\n    \
+             def __repr__(self) -> str:\n        return f\"{class}(base_url={{self._base_url!r}})\"\n",
             docstring(
                 &format!(
-                    "Securosys Primus HSM operations{} through ``{client}.call``.",
+                    "Securosys Primus HSM operations{} through ``{client}.call``: what\n\
+                     ``{client}.securosys()`` returns.",
                     if is_async { " (asyncio)" } else { "" }
                 ),
                 "    "

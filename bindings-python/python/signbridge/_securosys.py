@@ -30,19 +30,27 @@ _Progress = Optional[Callable[[dict[str, Any]], object]]
 
 
 class Securosys:
-    """Securosys Primus HSM operations through ``Client.call``."""
-    __slots__ = ("_client",)
+    """Securosys Primus HSM operations through ``Client.call``: what
+    ``Client.securosys()`` returns.
+    """
+    __slots__ = ("_client", "_base_url")
 
-    def __init__(self, client: Client) -> None:
+    def __init__(self, client: Client, base_url: str) -> None:
         self._client = client
+        self._base_url = base_url
 
     @property
     def client(self) -> Client:
         """The client the calls go through."""
         return self._client
 
+    @property
+    def base_url(self) -> str:
+        """The TSB base URL in use."""
+        return self._base_url
+
     def __repr__(self) -> str:
-        return f"Securosys({self._client!r})"
+        return f"Securosys(base_url={self._base_url!r})"
 
     def version_info(
         self,
@@ -68,7 +76,7 @@ class Securosys:
         attributes: Optional[Union[KeyAttributes, _native.KeyAttributes]] = None,
         curve_oid: Optional[str] = None,
         key_size: Optional[int] = None,
-        policy: Optional[Union[Policy, _native.Policy]] = None,
+        policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
     ) -> SecurosysCreateKeyResult:
         """Create a key, optionally with an approval policy (`POST /v1/key`, key-management role).
 
@@ -320,7 +328,7 @@ class Securosys:
     def approve(
         self,
         approver_key_pem: Union[str, _native.ApproverKey],
-        task: ApprovalTask,
+        task: Union[ApprovalTask, ApprovalTaskOut],
     ) -> None:
         """Approve a task with an approver's key.
 
@@ -334,7 +342,7 @@ class Securosys:
     def reject(
         self,
         approver_key_pem: Union[str, _native.ApproverKey],
-        task: ApprovalTask,
+        task: Union[ApprovalTask, ApprovalTaskOut],
     ) -> None:
         """Reject a task with an approver's key.
 
@@ -734,7 +742,7 @@ class Securosys:
         attributes: Union[KeyAttributes, _native.KeyAttributes],
         *,
         options: Optional[SignOptions] = None,
-        policy: Optional[Union[Policy, _native.Policy]] = None,
+        policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
     ) -> SecurosysSynchronousUnwrapKeyResult:
         """Unwrap (import) a wrapped key now (`POST /v1/synchronousUnwrap`): the new key.
 
@@ -764,7 +772,7 @@ class Securosys:
         attributes: Union[KeyAttributes, _native.KeyAttributes],
         *,
         options: Optional[SignOptions] = None,
-        policy: Optional[Union[Policy, _native.Policy]] = None,
+        policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
     ) -> str:
         """Ask for an unwrap that approvers must approve (`POST /v1/unwrap`): the request id.
 
@@ -840,7 +848,7 @@ class Securosys:
     def synchronous_modify(
         self,
         label: str,
-        policy: Union[Policy, _native.Policy],
+        policy: Union[Policy, PolicyOut, _native.Policy],
         *,
         options: Optional[SignOptions] = None,
     ) -> None:
@@ -860,7 +868,7 @@ class Securosys:
     def modify(
         self,
         label: str,
-        policy: Union[Policy, _native.Policy],
+        policy: Union[Policy, PolicyOut, _native.Policy],
         *,
         options: Optional[SignOptions] = None,
     ) -> str:
@@ -1000,7 +1008,7 @@ class Securosys:
         curve: Curve,
         *,
         attributes: Optional[Union[KeyAttributes, _native.KeyAttributes]] = None,
-        policy: Optional[Union[Policy, _native.Policy]] = None,
+        policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
     ) -> SecurosysImportSeedKeyResult:
         """Make a hierarchical deterministic master key from a seed
          (`POST /v1/importedKey`, key-management role).
@@ -1158,19 +1166,27 @@ class Securosys:
 
 
 class AsyncSecurosys:
-    """Securosys Primus HSM operations (asyncio) through ``AsyncClient.call``."""
-    __slots__ = ("_client",)
+    """Securosys Primus HSM operations (asyncio) through ``AsyncClient.call``: what
+    ``AsyncClient.securosys()`` returns.
+    """
+    __slots__ = ("_client", "_base_url")
 
-    def __init__(self, client: AsyncClient) -> None:
+    def __init__(self, client: AsyncClient, base_url: str) -> None:
         self._client = client
+        self._base_url = base_url
 
     @property
     def client(self) -> AsyncClient:
         """The client the calls go through."""
         return self._client
 
+    @property
+    def base_url(self) -> str:
+        """The TSB base URL in use."""
+        return self._base_url
+
     def __repr__(self) -> str:
-        return f"AsyncSecurosys({self._client!r})"
+        return f"AsyncSecurosys(base_url={self._base_url!r})"
 
     async def version_info(
         self,
@@ -1196,7 +1212,7 @@ class AsyncSecurosys:
         attributes: Optional[Union[KeyAttributes, _native.KeyAttributes]] = None,
         curve_oid: Optional[str] = None,
         key_size: Optional[int] = None,
-        policy: Optional[Union[Policy, _native.Policy]] = None,
+        policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
     ) -> SecurosysCreateKeyResult:
         """Create a key, optionally with an approval policy (`POST /v1/key`, key-management role).
 
@@ -1448,7 +1464,7 @@ class AsyncSecurosys:
     async def approve(
         self,
         approver_key_pem: Union[str, _native.ApproverKey],
-        task: ApprovalTask,
+        task: Union[ApprovalTask, ApprovalTaskOut],
     ) -> None:
         """Approve a task with an approver's key.
 
@@ -1462,7 +1478,7 @@ class AsyncSecurosys:
     async def reject(
         self,
         approver_key_pem: Union[str, _native.ApproverKey],
-        task: ApprovalTask,
+        task: Union[ApprovalTask, ApprovalTaskOut],
     ) -> None:
         """Reject a task with an approver's key.
 
@@ -1862,7 +1878,7 @@ class AsyncSecurosys:
         attributes: Union[KeyAttributes, _native.KeyAttributes],
         *,
         options: Optional[SignOptions] = None,
-        policy: Optional[Union[Policy, _native.Policy]] = None,
+        policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
     ) -> SecurosysSynchronousUnwrapKeyResult:
         """Unwrap (import) a wrapped key now (`POST /v1/synchronousUnwrap`): the new key.
 
@@ -1892,7 +1908,7 @@ class AsyncSecurosys:
         attributes: Union[KeyAttributes, _native.KeyAttributes],
         *,
         options: Optional[SignOptions] = None,
-        policy: Optional[Union[Policy, _native.Policy]] = None,
+        policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
     ) -> str:
         """Ask for an unwrap that approvers must approve (`POST /v1/unwrap`): the request id.
 
@@ -1968,7 +1984,7 @@ class AsyncSecurosys:
     async def synchronous_modify(
         self,
         label: str,
-        policy: Union[Policy, _native.Policy],
+        policy: Union[Policy, PolicyOut, _native.Policy],
         *,
         options: Optional[SignOptions] = None,
     ) -> None:
@@ -1988,7 +2004,7 @@ class AsyncSecurosys:
     async def modify(
         self,
         label: str,
-        policy: Union[Policy, _native.Policy],
+        policy: Union[Policy, PolicyOut, _native.Policy],
         *,
         options: Optional[SignOptions] = None,
     ) -> str:
@@ -2128,7 +2144,7 @@ class AsyncSecurosys:
         curve: Curve,
         *,
         attributes: Optional[Union[KeyAttributes, _native.KeyAttributes]] = None,
-        policy: Optional[Union[Policy, _native.Policy]] = None,
+        policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
     ) -> SecurosysImportSeedKeyResult:
         """Make a hierarchical deterministic master key from a seed
          (`POST /v1/importedKey`, key-management role).
