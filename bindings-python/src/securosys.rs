@@ -178,7 +178,7 @@ fn core_err(py: Python<'_>, e: &Error) -> PyErr {
 
 // ---- request values -------------------------------------------------------------------------
 
-/// A key's attribute flags. None = not sent (on create) / not reported (in a KeyInfo).
+/// A key's attribute flags. None = not sent (on create) / not reported (in a key's answer).
 /// KeyAttributes.signing() is what create_key() uses by default: sign and verify only,
 /// sensitive, not extractable, destroyable.
 #[pyclass(module = "signbridge", name = "KeyAttributes", frozen, eq)]
@@ -476,7 +476,7 @@ impl PyPolicy {
         })
     }
     /// A policy from its JSON shape (ruleUse/rule_use, ruleBlock, ruleUnblock, ruleModify,
-    /// keyStatus), e.g. KeyInfo.policy.to_dict() edited. Raises InvalidInput when it does not
+    /// keyStatus), e.g. the "policy" of get_key() edited. Raises InvalidInput when it does not
     /// have that shape.
     #[staticmethod]
     fn from_dict(py: Python<'_>, policy: &Bound<'_, PyAny>) -> PyResult<Self> {
