@@ -12,6 +12,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
+use secrecy::{ExposeSecret, SecretString};
 use signbridge::providers::securosys::{
     ApproverKey, ApproverSigner, KeyAttributes, KeySpec, Policy, SignatureAlgorithm,
 };
@@ -528,19 +529,19 @@ impl PyPolicy {
 pub struct PyApproverKey {
     inner: Arc<ApproverKey>,
     /// The private key as PKCS#8 PEM: what an operation's `approver_key_pem` takes. Only the
-    /// request conversion reads it (`convert::to_json`); Python never can.
-    pem: Arc<String>,
+    /// request conversion reads it (`convert::to_json`); Python never can. Zeroed when dropped.
+    pem: Arc<SecretString>,
 }
 
 impl PyApproverKey {
     /// The private key as PKCS#8 PEM, for an operation's request.
     pub(crate) fn request_pem(&self) -> &str {
-        &self.pem
+        self.pem.expose_secret()
     }
 }
 
 /// PKCS#8 DER as PEM text.
-fn pkcs8_pem(der: &[u8]) -> String {
+fn pkcs8_pem(der: &[u8]) -> SecretString {
     let b64 = serde_json::to_value(signbridge::api::Base64(der.to_vec()))
         .ok()
         .and_then(|v| v.as_str().map(String::from))
@@ -551,7 +552,7 @@ fn pkcs8_pem(der: &[u8]) -> String {
         pem.push('\n');
     }
     pem.push_str("-----END PRIVATE KEY-----\n");
-    pem
+    SecretString::from(pem)
 }
 
 #[pymethods]
@@ -580,7 +581,7 @@ impl PyApproverKey {
             let inner = ApproverKey::from_pem(&text).map_err(|e| core_err(py, &e))?;
             Ok(PyApproverKey {
                 inner: Arc::new(inner),
-                pem: Arc::new(text),
+                pem: Arc::new(SecretString::from(text)),
             })
         })
     }
