@@ -236,6 +236,10 @@ fn methods() -> Vec<Method> {
             } else {
                 inner.clone()
             };
+            // A file path: any os.PathLike too (converted to its text by `call`).
+            if (field == "path" || field.ends_with("_path")) && inner == "str" {
+                ty = "Union[str, os.PathLike[str]]".to_string();
+            }
             // A model spelt differently in results (`ApprovalTaskOut`): what an operation
             // listed can be given back.
             if classes.contains_key(&format!("{inner}Out")) {
@@ -408,6 +412,7 @@ fn render() -> String {
          where it takes their values.\n\"\"\"\n\n\
          from __future__ import annotations\n\n\
          import base64\n\
+         import os\n\
          from typing import TYPE_CHECKING, Any, Callable, Optional, Union, cast\n\n\
          from . import _native\n\
          from .call_types import *  # noqa: F403 (the request and result types)\n\n\

@@ -15,6 +15,7 @@ where it takes their values.
 from __future__ import annotations
 
 import base64
+import os
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union, cast
 
 from . import _native
@@ -152,7 +153,7 @@ class Securosys:
         algorithm: Union[SignatureAlgorithm, _native.SignatureAlgorithm],
         *,
         options: Optional[SignOptions] = None,
-        path: Optional[str] = None,
+        path: Optional[Union[str, os.PathLike[str]]] = None,
         payload: Optional[_Bytes] = None,
         payload_kind: Optional[Union[PayloadKind, _native.PayloadKind]] = None,
         signature: Optional[_Bytes] = None,
@@ -188,7 +189,7 @@ class Securosys:
         algorithm: Union[SignatureAlgorithm, _native.SignatureAlgorithm],
         *,
         options: Optional[SignOptions] = None,
-        path: Optional[str] = None,
+        path: Optional[Union[str, os.PathLike[str]]] = None,
         payload: Optional[_Bytes] = None,
         payload_kind: Optional[Union[PayloadKind, _native.PayloadKind]] = None,
         signature: Optional[_Bytes] = None,
@@ -224,7 +225,7 @@ class Securosys:
         algorithm: Union[SignatureAlgorithm, _native.SignatureAlgorithm],
         *,
         options: Optional[SignOptions] = None,
-        path: Optional[str] = None,
+        path: Optional[Union[str, os.PathLike[str]]] = None,
         payload: Optional[_Bytes] = None,
         payload_kind: Optional[Union[PayloadKind, _native.PayloadKind]] = None,
         signature: Optional[_Bytes] = None,
@@ -1031,7 +1032,7 @@ class Securosys:
     def derive_key(
         self,
         master_label: str,
-        derivation_path: str,
+        derivation_path: Union[str, os.PathLike[str]],
         *,
         attributes: Optional[Union[KeyAttributes, _native.KeyAttributes]] = None,
     ) -> SecurosysDeriveKeyResult:
@@ -1288,7 +1289,7 @@ class AsyncSecurosys:
         algorithm: Union[SignatureAlgorithm, _native.SignatureAlgorithm],
         *,
         options: Optional[SignOptions] = None,
-        path: Optional[str] = None,
+        path: Optional[Union[str, os.PathLike[str]]] = None,
         payload: Optional[_Bytes] = None,
         payload_kind: Optional[Union[PayloadKind, _native.PayloadKind]] = None,
         signature: Optional[_Bytes] = None,
@@ -1324,7 +1325,7 @@ class AsyncSecurosys:
         algorithm: Union[SignatureAlgorithm, _native.SignatureAlgorithm],
         *,
         options: Optional[SignOptions] = None,
-        path: Optional[str] = None,
+        path: Optional[Union[str, os.PathLike[str]]] = None,
         payload: Optional[_Bytes] = None,
         payload_kind: Optional[Union[PayloadKind, _native.PayloadKind]] = None,
         signature: Optional[_Bytes] = None,
@@ -1360,7 +1361,7 @@ class AsyncSecurosys:
         algorithm: Union[SignatureAlgorithm, _native.SignatureAlgorithm],
         *,
         options: Optional[SignOptions] = None,
-        path: Optional[str] = None,
+        path: Optional[Union[str, os.PathLike[str]]] = None,
         payload: Optional[_Bytes] = None,
         payload_kind: Optional[Union[PayloadKind, _native.PayloadKind]] = None,
         signature: Optional[_Bytes] = None,
@@ -2167,7 +2168,7 @@ class AsyncSecurosys:
     async def derive_key(
         self,
         master_label: str,
-        derivation_path: str,
+        derivation_path: Union[str, os.PathLike[str]],
         *,
         attributes: Optional[Union[KeyAttributes, _native.KeyAttributes]] = None,
     ) -> SecurosysDeriveKeyResult:
