@@ -102,7 +102,14 @@ impl Gen {
             return format!("Literal[{c}]");
         }
         if let Some(e) = o.get("enum").and_then(Value::as_array) {
-            let lits: Vec<String> = e.iter().map(Value::to_string).collect();
+            // JSON `null` among the values is Python's `None` (`Literal["a", None]`).
+            let lits: Vec<String> = e
+                .iter()
+                .map(|v| match v {
+                    Value::Null => "None".to_string(),
+                    v => v.to_string(),
+                })
+                .collect();
             return format!("Literal[{}]", lits.join(", "));
         }
         for key in ["anyOf", "oneOf"] {
