@@ -41,7 +41,7 @@ def sign_with_approvals(hsm: signbridge.Securosys, document: Path) -> bytes:
     # A key whose every use needs 2 of the 3, within an hour of the request.
     label = f"contract-signer-{uuid.uuid4().hex[:8]}"
     policy = Policy.quorum(2, approvers, timeout=3600)
-    hsm.create_key(label, **KeySpec.RSA_2048.key_fields, policy=policy)
+    hsm.create_key(label, spec=KeySpec.RSA_2048, policy=policy)
     print("created key", label)
 
     # Sign the document's SHA-256 hash (computed here: the document never leaves the machine).

@@ -1,7 +1,7 @@
 //! Securosys Primus HSM (TSB REST API): what its operations cannot be generated from, all built
 //! from the core's own types: the approvers' keys (`ApproverKey`, signing happens in the core),
 //! the `Policy` and `KeyAttributes` builders (taken by requests through their
-//! `__signbridge_json__` hook) and `KeySpec`'s properties. The operations themselves are the
+//! `__signbridge_json__` hook) and `KeySpec.default_signature_algorithm`. The operations themselves are the
 //! methods of `signbridge._securosys.Securosys` (from `Client.securosys()`), generated from the
 //! operation table (`core/tests/python_securosys_facade.rs`).
 
@@ -44,27 +44,6 @@ pub(crate) fn str_enum(
         .call((name, list), Some(&kwargs))?;
     cls.setattr("__doc__", doc)?;
     Ok(cls.cast_into::<PyType>()?.unbind())
-}
-
-/// `KeySpec.X.key_fields` (installed as a property of the enum): the `algorithm`, `key_size`
-/// and `curve_oid` of `securosys.create_key` for this key type.
-#[pyfunction]
-fn _key_spec_key_fields<'py>(
-    py: Python<'py>,
-    member: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let (algorithm, key_size, curve) = key_spec(py, member)?.parts();
-    let d = PyDict::new(py);
-    let algorithm = serde_json::to_value(algorithm)
-        .map_err(|e| errors::new_err(py, ErrorCode::Internal, format!("key_fields: {e}")))?;
-    d.set_item("algorithm", convert::json_to_py(py, &algorithm)?)?;
-    if let Some(size) = key_size {
-        d.set_item("key_size", size)?;
-    }
-    if let Some(curve) = curve {
-        d.set_item("curve_oid", curve.oid())?;
-    }
-    Ok(d)
 }
 
 /// `KeySpec.X.default_signature_algorithm` (installed as a property of the enum).
@@ -659,15 +638,6 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "The usual signature algorithm for this key type (SHA-256 or SHA-384 based; EdDSA).",
     ))?;
     key_spec_enum(py)?.setattr("default_signature_algorithm", prop)?;
-    let getter = wrap_pyfunction!(_key_spec_key_fields, py)?;
-    let prop = py.import("builtins")?.getattr("property")?.call1((
-        getter,
-        py.None(),
-        py.None(),
-        "The algorithm, key_size and curve_oid of create_key() for this key type, as a new \
-         dict: hsm.create_key(label, **KeySpec.P256.key_fields).",
-    ))?;
-    key_spec_enum(py)?.setattr("key_fields", prop)?;
     m.add_class::<PyKeyAttributes>()?;
     m.add_class::<PyPolicy>()?;
     m.add_class::<PyApproverKey>()?;

@@ -196,7 +196,7 @@ async def test_securosys_and_onespan_are_awaited_too(sim: Sim) -> None:
     async with signbridge.AsyncClient(securosys_config(sim)) as client:
         hsm = client.securosys()
         assert isinstance(hsm, signbridge.AsyncSecurosys)
-        key = await hsm.create_key("async-key", **signbridge.KeySpec.P256.key_fields)
+        key = await hsm.create_key("async-key", spec=signbridge.KeySpec.P256)
         assert isinstance(key, dict) and key["label"] == "async-key"
         alg = signbridge.KeySpec.P256.default_signature_algorithm
         sig = await hsm.synchronous_sign("async-key", alg, payload=b"data")

@@ -69,7 +69,7 @@ def quorum_key(hsm: signbridge.Securosys, keys: list[ApproverKey], quorum: int =
     label = new_label("ska")
     names = ["alice", "bob", "carol", "dave", "erin"]
     policy = Policy.quorum(quorum, dict(zip(names, keys)), timeout=3600)
-    info = hsm.create_key(label, **KeySpec.RSA_2048.key_fields, policy=policy)
+    info = hsm.create_key(label, spec=KeySpec.RSA_2048, policy=policy)
     assert info["policy"] is not None and Policy.from_dict(info["policy"]) == policy
     return label
 
@@ -92,7 +92,7 @@ def test_every_key_type_signs_and_verifies_here_and_with_openssl(
     hsm: signbridge.Securosys, spec: KeySpec, tmp_path: Path
 ) -> None:
     label = new_label(spec.value)
-    created = hsm.create_key(label, **spec.key_fields)
+    created = hsm.create_key(label, spec=spec)
     assert created["label"] == label
     assert label in hsm.list_keys()
     info = hsm.get_key(label)
@@ -147,14 +147,14 @@ def test_service_information_and_key_options(hsm: signbridge.Securosys) -> None:
     label = new_label("attrs")
     attrs = signbridge.KeyAttributes.signing().replace(destroyable=True, modifiable=False)
     assert attrs.modifiable is False and attrs.sign is True
-    info = hsm.create_key(label, **KeySpec["P256"].key_fields, attributes=attrs)
+    info = hsm.create_key(label, spec=KeySpec["P256"], attributes=attrs)
     assert info["algorithm"] == "EC" and info["key_size"] == 256
     assert info["attributes"] is not None and info["attributes"]["modifiable"] is False
-    assert hsm.create_key(new_label(), **KeySpec("rsa2048").key_fields)["algorithm"] == "RSA"
+    assert hsm.create_key(new_label(), spec="rsa2048")["algorithm"] == "RSA"
 
     # An existing label is the TSB's refusal, with its code.
     with pytest.raises(signbridge.ProviderError) as dup:
-        hsm.create_key(label, **KeySpec.P256.key_fields)
+        hsm.create_key(label, spec=KeySpec.P256)
     assert dup.value.code is ErrorCode.SB_ERR_PROVIDER
     assert dup.value.provider_code == "608"
 
@@ -171,8 +171,6 @@ def test_enums_come_from_the_core() -> None:
     assert {k.value for k in PayloadKind} == {"raw", "digest"}
     assert RequestState.EXECUTED == "EXECUTED" and RequestState.OTHER.value == "OTHER"
     assert signbridge.TaskKind.SIGN.value == "sign"
-    assert KeySpec.P256.key_fields == {"algorithm": "EC", "curve_oid": "1.2.840.10045.3.1.7"}
-    assert KeySpec.RSA_3072.key_fields == {"algorithm": "RSA", "key_size": 3072}
 
 
 # ---- asynchronous signing with approvals ----
@@ -357,7 +355,7 @@ def test_a_call_without_its_roles_key_is_refused_before_sending(sim: Sim) -> Non
         sim.call("DELETE", "/_sim/securosys/requests")
         approver = approvers(1)[0]
         calls: list[tuple[str, Callable[[], object]]] = [
-            ("key_management", lambda: hsm.create_key("k", **KeySpec.P256.key_fields)),
+            ("key_management", lambda: hsm.create_key("k", spec=KeySpec.P256)),
             ("key_management", lambda: hsm.list_keys()),
             ("key_operation",
              lambda: hsm.synchronous_sign("k", "SHA256_WITH_ECDSA", payload=b"x")),
@@ -380,7 +378,7 @@ def test_every_call_carries_only_its_roles_key(sim: Sim, hsm: signbridge.Securos
     sim.call("DELETE", "/_sim/securosys/requests")
     label = new_label()
     hsm.version_info()
-    hsm.create_key(label, **KeySpec.P256.key_fields)
+    hsm.create_key(label, spec=KeySpec.P256)
     sig = hsm.synchronous_sign(label, "SHA256_WITH_ECDSA", payload=b"x")
     hsm.verify(label, "SHA256_WITH_ECDSA", payload=b"x", signature=sig)
     hsm.list_approval_tasks(approver)
@@ -422,7 +420,7 @@ def test_a_static_jwt(
             hsm = client.securosys()
             assert hsm.version_info()["version"]
             label = new_label("jwt")
-            hsm.create_key(label, **KeySpec.P256.key_fields)
+            hsm.create_key(label, spec=KeySpec.P256)
             assert hsm.get_key(label)["label"] == label
             assert SECUROSYS_JWT not in repr(client) + repr(hsm)
     assert all(e["bearer"] for e in sim.securosys_log())
@@ -478,7 +476,7 @@ def test_a_jwt_from_oauth2_client_credentials(sim: Sim) -> None:
     with signbridge.Client(securosys_config(sim, oauth2=oauth2)) as client:
         hsm = client.securosys()
         label = new_label("oauth")
-        hsm.create_key(label, **KeySpec.P256.key_fields)
+        hsm.create_key(label, spec=KeySpec.P256)
         for _ in range(3):
             hsm.synchronous_sign(label, "SHA256_WITH_ECDSA", payload=DOCUMENT)
     assert sim.call("GET", "/_sim/oauth")["tokens_issued"] == 1, "one token, reused"
@@ -514,7 +512,7 @@ def test_self_signed_certificates_and_csrs(
     hsm: signbridge.Securosys, spec: KeySpec, tmp_path: Path
 ) -> None:
     label = new_label("cert")
-    hsm.create_key(label, **spec.key_fields)
+    hsm.create_key(label, spec=spec)
     key_pem = hsm.public_key(label)["pem"]
     alg = spec.default_signature_algorithm
 
@@ -596,7 +594,7 @@ def test_certificate_role_follows_the_configuration(sim: Sim) -> None:
     with signbridge.Client(securosys_config(sim)) as client:
         hsm = client.securosys()
         label = new_label("role")
-        hsm.create_key(label, **KeySpec.P256.key_fields)
+        hsm.create_key(label, spec=KeySpec.P256)
         sim.call("DELETE", "/_sim/securosys/requests")
         hsm.self_signed_certificate(label, cert("Default role"))
         # Seed 003: /v1/certificate/** is a key-operation endpoint.
@@ -694,14 +692,18 @@ def test_bad_values_are_refused_before_sending(sim: Sim, hsm: signbridge.Securos
     (approver,) = approvers(1)
     pk = approver.public_key_b64
     sim_missing = Path("/nonexistent/missing.bin")
-    p256 = KeySpec.P256.key_fields
     cases: list[tuple[Callable[[], object], ErrorCode, str]] = [
-        (lambda: hsm.create_key("", **p256), ErrorCode.SB_ERR_INVALID_ARGUMENT, "label"),
-        (lambda: hsm.create_key("k", **p256, policy=Policy.quorum(2, {"a": pk})),
+        (lambda: hsm.create_key("k", spec="p999"), ErrorCode.SB_ERR_INVALID_ARGUMENT,
+         "request.spec"),
+        (lambda: hsm.create_key("", spec=KeySpec.P256), ErrorCode.SB_ERR_INVALID_ARGUMENT,
+         "label"),
+        (lambda: hsm.create_key("k", spec=KeySpec.P256, policy=Policy.quorum(2, {"a": pk})),
          ErrorCode.SB_ERR_INVALID_ARGUMENT, "quorum"),
-        (lambda: hsm.create_key("k", **p256, policy=Policy.quorum(1, {"a": pk}, 30)),
+        (lambda: hsm.create_key("k", spec=KeySpec.P256,
+                                policy=Policy.quorum(1, {"a": pk}, 30)),
          ErrorCode.SB_ERR_INVALID_ARGUMENT, "multiple of 60"),
-        (lambda: hsm.create_key("k", **p256, attributes=signbridge.KeyAttributes()),
+        (lambda: hsm.create_key("k", spec=KeySpec.P256,
+                                attributes=signbridge.KeyAttributes()),
          ErrorCode.SB_ERR_INVALID_ARGUMENT, "attributes.sign"),
         (lambda: hsm.synchronous_sign("k", "SHA256_WITH_RSA", payload=b"short",
                                       payload_kind="digest"),
@@ -744,9 +746,10 @@ def test_bad_argument_types(sim: Sim, hsm: signbridge.Securosys) -> None:
     (approver,) = approvers(1)
     # A request value of a wrong type or shape is the core's InvalidInput, naming its path.
     refused: list[tuple[Callable[[], object], str]] = [
-        (lambda: hsm.create_key(5, **KeySpec.P256.key_fields), "request.label"),
-        (lambda: hsm.create_key("k", 256), "request.algorithm"),
-        (lambda: hsm.create_key("k", "EC", policy={"ruleUse": 5}), "request.policy.ruleUse"),
+        (lambda: hsm.create_key(5, spec=KeySpec.P256), "request.label"),
+        (lambda: hsm.create_key("k", algorithm=256), "request.algorithm"),
+        (lambda: hsm.create_key("k", spec="p256", policy={"ruleUse": 5}),
+         "request.policy.ruleUse"),
         (lambda: hsm.synchronous_sign("k", "EDDSA", payload="text is not bytes"),
          "request.payload_base64"),
         (lambda: hsm.synchronous_sign("k", 5, payload=b"x"), "request.algorithm"),
@@ -773,8 +776,7 @@ def test_bad_argument_types(sim: Sim, hsm: signbridge.Securosys) -> None:
     # Python values that cannot become a request at all, and the hand-written builders' own
     # checks, are Python's TypeError / ValueError.
     cases: list[tuple[Callable[[], object], type[BaseException]]] = [
-        (lambda: hsm.create_key("k", **KeySpec("p999").key_fields), ValueError),
-        (lambda: hsm.create_key("k", "EC", key_size=object()), TypeError),
+        (lambda: hsm.create_key("k", algorithm="EC", key_size=object()), TypeError),
         (lambda: hsm.wait_request("abc", on_progress=5), TypeError),
         (lambda: Policy.quorum(-1, {"a": approver}), ValueError),
         (lambda: Policy.quorum(1, "alice"), TypeError),
@@ -810,10 +812,10 @@ def test_policy_round_trips(hsm: signbridge.Securosys) -> None:
     assert Policy.from_dict(d) == policy
     label = new_label()
     # The policy as the class or as its dict.
-    info = hsm.create_key(label, **KeySpec.P256.key_fields, policy=Policy.from_dict(d))
+    info = hsm.create_key(label, spec=KeySpec.P256, policy=Policy.from_dict(d))
     got = info["policy"]
     assert got is not None and Policy.from_dict(got).to_dict() == d
-    info = hsm.create_key(new_label(), **KeySpec.P256.key_fields, policy=d)
+    info = hsm.create_key(new_label(), spec=KeySpec.P256, policy=d)
     assert info["policy"] is not None and Policy.from_dict(info["policy"]) == policy
 
 

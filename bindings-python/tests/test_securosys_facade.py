@@ -45,7 +45,7 @@ def hsm(sim: Sim) -> Iterator[Securosys]:
 def quorum_key(hsm: Securosys, keys: list[ApproverKey], quorum: int = 2) -> str:
     label = new_label("ska")
     policy = Policy.quorum(quorum, dict(zip(["alice", "bob", "carol"], keys)), timeout=3600)
-    info = hsm.create_key(label, "RSA", key_size=2048, policy=policy)
+    info = hsm.create_key(label, algorithm="RSA", key_size=2048, policy=policy)
     assert info["policy"] == policy.to_dict()
     return label
 
@@ -72,7 +72,7 @@ def test_keys_sign_and_verify_with_bytes_in_and_out(hsm: Securosys) -> None:
     assert hsm.version_info()["vendor"] == "Securosys SA"
     assert "REST_API" in hsm.license_info()
     label = new_label()
-    info = hsm.create_key(label, "EC", curve_oid=P256)
+    info = hsm.create_key(label, algorithm="EC", curve_oid=P256)
     assert info["label"] == label and info["algorithm"] == "EC"
     assert label in hsm.list_keys()
     key = hsm.get_key(label)
@@ -100,7 +100,7 @@ def test_keys_sign_and_verify_with_bytes_in_and_out(hsm: Securosys) -> None:
 def test_attributes_are_taken_as_the_native_class(hsm: Securosys) -> None:
     label = new_label("attrs")
     attrs = signbridge.KeyAttributes.signing().replace(destroyable=True, modifiable=False)
-    info = hsm.create_key(label, "EC", curve_oid=P256, attributes=attrs)
+    info = hsm.create_key(label, spec=signbridge.KeySpec.P256, attributes=attrs)
     assert info["attributes"] is not None and info["attributes"]["modifiable"] is False
 
 
@@ -167,7 +167,7 @@ def test_approvals_with_approver_keys_progress_and_rejection(hsm: Securosys) -> 
 
 def test_certificates_data_objects_and_encryption(hsm: Securosys) -> None:
     label = new_label("cert")
-    hsm.create_key(label, "EC", curve_oid=P256)
+    hsm.create_key(label, algorithm="EC", curve_oid=P256)
     cert = hsm.self_signed_certificate(
         label,
         {"common_name": "Doc Signer", "signature_algorithm": "SHA256_WITH_ECDSA",
@@ -182,7 +182,7 @@ def test_certificates_data_objects_and_encryption(hsm: Securosys) -> None:
     hsm.delete_data_object(name)
 
     aes = new_label("aes")
-    hsm.create_key(aes, "AES", key_size=256,
+    hsm.create_key(aes, algorithm="AES", key_size=256,
                    attributes=signbridge.KeyAttributes(encrypt=True, decrypt=True, sign=False,
                                                        unwrap=False))
     sealed = hsm.encrypt(aes, b"plain text", "AES_GCM")
@@ -198,8 +198,8 @@ def test_certificates_data_objects_and_encryption(hsm: Securosys) -> None:
 def test_bad_input_fails_in_the_core_with_its_path(sim: Sim, hsm: Securosys) -> None:
     sim.call("DELETE", "/_sim/securosys/requests")
     cases: list[tuple[Any, str]] = [
-        (lambda: hsm.create_key(5, "EC"), "securosys.create_key: request.label"),
-        (lambda: hsm.create_key("k", "EC", key_size="big"), "request.key_size"),
+        (lambda: hsm.create_key(5, spec="p256"), "securosys.create_key: request.label"),
+        (lambda: hsm.create_key("k", algorithm="EC", key_size="big"), "request.key_size"),
         (lambda: hsm.synchronous_sign("k", "EDDSA", payload=5), "request.payload_base64"),
         (lambda: hsm.synchronous_sign("k", 5, payload=b"x"), "request.algorithm"),
         (lambda: hsm.synchronous_sign("k", "EDDSA", payload=b"x", payload_kind="hashed"),
@@ -229,7 +229,7 @@ async def test_the_async_facade_awaits_the_same_calls(sim: Sim) -> None:
         hsm = client.securosys()
         assert isinstance(hsm, AsyncSecurosys)
         label = new_label("async")
-        key = await hsm.create_key(label, "EC", curve_oid=P256)
+        key = await hsm.create_key(label, algorithm="EC", curve_oid=P256)
         assert key["label"] == label
         alg = SignatureAlgorithm.SHA256_WITH_ECDSA
         sig = await hsm.synchronous_sign(label, alg, payload=b"data")

@@ -61,7 +61,17 @@ fn root() -> PathBuf {
 fn typed_dicts(text: &str) -> BTreeMap<String, Vec<(String, String)>> {
     let mut classes: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     let mut current: Option<String> = None;
+    let mut in_doc = false;
     for line in text.lines() {
+        // A class docstring may span lines, some of them unindented.
+        if in_doc {
+            in_doc = !line.contains("\"\"\"");
+            continue;
+        }
+        if current.is_some() && line.trim_start().starts_with("\"\"\"") {
+            in_doc = line.matches("\"\"\"").count() == 1;
+            continue;
+        }
         if let Some(rest) = line.strip_prefix("class ") {
             let name = rest.split('(').next().unwrap_or("").to_string();
             let base = rest
@@ -98,9 +108,10 @@ fn typed_dicts(text: &str) -> BTreeMap<String, Vec<(String, String)>> {
     classes
 }
 
-/// The classes of `_native.pyi` that are str enums, and those with a `__signbridge_json__` hook.
-fn native_classes(stub: &str) -> (Vec<String>, Vec<String>) {
-    let mut enums = Vec::new();
+/// The str enums of `_native.pyi` with their values, and the classes with a
+/// `__signbridge_json__` hook.
+fn native_classes(stub: &str) -> (BTreeMap<String, Vec<String>>, Vec<String>) {
+    let mut enums: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut hooked = Vec::new();
     let mut current = String::new();
     for line in stub.lines() {
@@ -112,13 +123,33 @@ fn native_classes(stub: &str) -> (Vec<String>, Vec<String>) {
                 .trim()
                 .to_string();
             if rest.contains("(str, enum.Enum)") {
-                enums.push(current.clone());
+                enums.insert(current.clone(), Vec::new());
             }
         } else if line.trim_start().starts_with("def __signbridge_json__") {
             hooked.push(current.clone());
+        } else if let Some((_, value)) = line
+            .strip_prefix("    ")
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_uppercase()))
+            .and_then(|l| l.split_once(" = \""))
+        {
+            if let Some(values) = enums.get_mut(&current) {
+                values.push(value.trim_end_matches('"').to_string());
+            }
         }
     }
     (enums, hooked)
+}
+
+/// The string values of a `Literal[...]` annotation (`None` left out).
+fn literal_values(t: &str) -> Option<Vec<String>> {
+    let inner = t.strip_prefix("Literal[")?.strip_suffix(']')?;
+    let mut values: Vec<String> = inner
+        .split(", ")
+        .filter(|v| *v != "None")
+        .map(|v| v.trim_matches('"').to_string())
+        .collect();
+    values.sort();
+    Some(values)
 }
 
 /// `ty` or `extra` (one flat `Union`).
@@ -245,8 +276,19 @@ fn methods() -> Vec<Method> {
             if classes.contains_key(&format!("{inner}Out")) {
                 ty = format!("Union[{inner}, {inner}Out]");
             }
-            if enums.contains(&inner) || hooked.contains(&inner) {
+            if enums.contains_key(&inner) || hooked.contains(&inner) {
                 ty = union_with(&ty, &format!("_native.{inner}"));
+            }
+            // An inline list of values that is a native enum's: that enum too.
+            if let Some(values) = literal_values(&inner) {
+                let native = enums.iter().find(|(_, v)| {
+                    let mut v = (*v).clone();
+                    v.sort();
+                    v == values
+                });
+                if let Some((name, _)) = native {
+                    ty = union_with(&ty, &format!("_native.{name}"));
+                }
             }
             if let Some((_, class)) = HOOKED_FIELDS.iter().find(|(f, _)| *f == field) {
                 ty = union_with(&ty, &format!("_native.{class}"));
@@ -413,7 +455,7 @@ fn render() -> String {
          from __future__ import annotations\n\n\
          import base64\n\
          import os\n\
-         from typing import TYPE_CHECKING, Any, Callable, Optional, Union, cast\n\n\
+         from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union, cast\n\n\
          from . import _native\n\
          from .call_types import *  # noqa: F403 (the request and result types)\n\n\
          if TYPE_CHECKING:\n    from ._native import AsyncClient, Client\n\n\

@@ -36,7 +36,7 @@ calls)::
 The Securosys Primus HSM (keys, signing with and without approvals) is ``client.securosys()``::
 
     hsm = client.securosys()
-    hsm.create_key("doc-signer", **signbridge.KeySpec.P256.key_fields)
+    hsm.create_key("doc-signer", spec=signbridge.KeySpec.P256)
     alg = signbridge.KeySpec.P256.default_signature_algorithm
     signature = hsm.synchronous_sign("doc-signer", alg, payload=b"data")
     assert hsm.verify("doc-signer", alg, payload=b"data", signature=signature)

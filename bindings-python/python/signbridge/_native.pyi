@@ -783,7 +783,7 @@ class WebhookVerifier:
 # ---- Securosys Primus HSM ----
 
 class KeySpec(str, enum.Enum):
-    """The key types Securosys.create_key() creates; its value ("p256") or name works too."""
+    """The key types Securosys.create_key(spec=) creates; its value ("p256") works too."""
 
     RSA_2048 = "rsa2048"
     RSA_3072 = "rsa3072"
@@ -796,10 +796,6 @@ class KeySpec(str, enum.Enum):
     @property
     def default_signature_algorithm(self) -> SignatureAlgorithm:
         """The usual signature algorithm for this key type (SHA-256 or SHA-384 based; EdDSA)."""
-    @property
-    def key_fields(self) -> dict[str, Any]:
-        """The algorithm, key_size and curve_oid of create_key() for this key type, as a new
-        dict: hsm.create_key(label, **KeySpec.P256.key_fields)."""
 
 class SignatureAlgorithm(str, enum.Enum):
     """Signature algorithms of the TSB; NONE... variants sign a digest the caller computed."""

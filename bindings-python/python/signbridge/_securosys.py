@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import base64
 import os
-from typing import TYPE_CHECKING, Any, Callable, Optional, Union, cast
+from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union, cast
 
 from . import _native
 from .call_types import *  # noqa: F403 (the request and result types)
@@ -72,24 +72,28 @@ class Securosys:
     def create_key(
         self,
         label: str,
-        algorithm: KeyAlgorithm,
         *,
+        algorithm: Optional[KeyAlgorithm] = None,
         attributes: Optional[Union[KeyAttributes, _native.KeyAttributes]] = None,
         curve_oid: Optional[str] = None,
         key_size: Optional[int] = None,
         policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
+        spec: Optional[Union[Literal["rsa2048", "rsa3072", "rsa4096", "p256", "p384", "ed25519", None], _native.KeySpec]] = None,
     ) -> SecurosysCreateKeyResult:
         """Create a key, optionally with an approval policy (`POST /v1/key`, key-management role).
 
         Arguments:
             label: Unique key label.
-            algorithm: Key algorithm.
-            attributes: Attributes; default: a signing key ([`KeyAttributes::signing`]).
-            curve_oid: Curve OID (EC, ED).
-            key_size: Size in bits (RSA, DSA, AES).
-            policy: An approval policy (SKA key); `None` = a plain key.
+            algorithm: The TSB's key algorithm (`RSA`, `EC`, `ED`…), instead of `spec`.
+            attributes: Attributes (default: a signing key); `sign`, `decrypt` and `unwrap` must be set.
+            curve_oid: Curve OID (EC, ED), with `algorithm`.
+            key_size: Size in bits (RSA, DSA, AES), with `algorithm`.
+            policy: An approval policy (a key with Smart Key Attributes); absent: a plain key.
+            spec: A key type the SDK knows (`rsa2048`, `rsa3072`, `rsa4096`, `p256`, `p384`, `ed25519`), instead of `algorithm`.
         """
-        request: dict[str, object] = {"label": label, "algorithm": algorithm}
+        request: dict[str, object] = {"label": label}
+        if algorithm is not None:
+            request["algorithm"] = algorithm
         if attributes is not None:
             request["attributes"] = attributes
         if curve_oid is not None:
@@ -98,6 +102,8 @@ class Securosys:
             request["key_size"] = key_size
         if policy is not None:
             request["policy"] = policy
+        if spec is not None:
+            request["spec"] = spec
         result: Any = self._client.call("securosys.create_key", request)
         return cast("SecurosysCreateKeyResult", result)
 
@@ -1208,24 +1214,28 @@ class AsyncSecurosys:
     async def create_key(
         self,
         label: str,
-        algorithm: KeyAlgorithm,
         *,
+        algorithm: Optional[KeyAlgorithm] = None,
         attributes: Optional[Union[KeyAttributes, _native.KeyAttributes]] = None,
         curve_oid: Optional[str] = None,
         key_size: Optional[int] = None,
         policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
+        spec: Optional[Union[Literal["rsa2048", "rsa3072", "rsa4096", "p256", "p384", "ed25519", None], _native.KeySpec]] = None,
     ) -> SecurosysCreateKeyResult:
         """Create a key, optionally with an approval policy (`POST /v1/key`, key-management role).
 
         Arguments:
             label: Unique key label.
-            algorithm: Key algorithm.
-            attributes: Attributes; default: a signing key ([`KeyAttributes::signing`]).
-            curve_oid: Curve OID (EC, ED).
-            key_size: Size in bits (RSA, DSA, AES).
-            policy: An approval policy (SKA key); `None` = a plain key.
+            algorithm: The TSB's key algorithm (`RSA`, `EC`, `ED`…), instead of `spec`.
+            attributes: Attributes (default: a signing key); `sign`, `decrypt` and `unwrap` must be set.
+            curve_oid: Curve OID (EC, ED), with `algorithm`.
+            key_size: Size in bits (RSA, DSA, AES), with `algorithm`.
+            policy: An approval policy (a key with Smart Key Attributes); absent: a plain key.
+            spec: A key type the SDK knows (`rsa2048`, `rsa3072`, `rsa4096`, `p256`, `p384`, `ed25519`), instead of `algorithm`.
         """
-        request: dict[str, object] = {"label": label, "algorithm": algorithm}
+        request: dict[str, object] = {"label": label}
+        if algorithm is not None:
+            request["algorithm"] = algorithm
         if attributes is not None:
             request["attributes"] = attributes
         if curve_oid is not None:
@@ -1234,6 +1244,8 @@ class AsyncSecurosys:
             request["key_size"] = key_size
         if policy is not None:
             request["policy"] = policy
+        if spec is not None:
+            request["spec"] = spec
         result: Any = await self._client.call("securosys.create_key", request)
         return cast("SecurosysCreateKeyResult", result)
 
