@@ -5,8 +5,9 @@ types, each call that talks to a service an ``async def``.
     python bindings-python/stubgen_async.py          rewrite the generated part of _native.pyi
     python bindings-python/stubgen_async.py --check  fail when the committed stub differs
 
-The runtime mirrors it: ``AsyncSecurosys`` is a subclass of ``Securosys`` whose methods return
-awaitables because its client is an ``AsyncClient`` (bindings-python/src/aio.rs).
+The runtime mirrors it: ``AsyncOnespan`` is a subclass of ``Onespan`` whose methods return
+awaitables because its client is an ``AsyncClient`` (bindings-python/src/aio.rs). The Securosys
+facade is generated Python with its own asyncio class (``signbridge._securosys``).
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ TWINS = {
     "Client": "AsyncClient",
     "ZignsecSigning": "AsyncZignsecSigning",
     "ZignsecEid": "AsyncZignsecEid",
-    "Securosys": "AsyncSecurosys",
     "Signing": "AsyncSigning",
     "Onespan": "AsyncOnespan",
 }
+# Generated facades (pure Python) and their asyncio twins, as the stubs name them.
+FACADES = {"_securosys.Securosys": "_securosys.AsyncSecurosys"}
 # Methods that stay plain functions: they do not talk to a service (local, or returning a
 # service object or an async iterator).
 LOCAL = {"__new__", "from_env", "close", "closed", "__enter__", "__exit__", "list", "provider",
@@ -62,6 +64,8 @@ def twin(name: str, body: str) -> str:
             line = line.replace("    def ", "    async def ", 1)
         for sync, aio in TWINS.items():
             line = re.sub(rf"-> {sync}:", f"-> {aio}:", line)
+        for sync, aio in FACADES.items():
+            line = line.replace(f"-> {sync}:", f"-> {aio}:")
         out.append(line)
     # The docstring says what differs.
     if out and out[0].startswith('    """'):

@@ -12,7 +12,9 @@ $SIGNBRIDGE_SIM_CMD)::
 from __future__ import annotations
 
 import argparse
+import base64
 import hashlib
+import json
 import os
 import re
 import shlex
@@ -38,30 +40,35 @@ def sign_with_approvals(hsm: signbridge.Securosys, document: Path) -> bytes:
 
     # A key whose every use needs 2 of the 3, within an hour of the request.
     label = f"contract-signer-{uuid.uuid4().hex[:8]}"
-    hsm.create_key(label, KeySpec.RSA_2048, policy=Policy.quorum(2, approvers, timeout=3600))
+    policy = Policy.quorum(2, approvers, timeout=3600)
+    hsm.create_key(label, spec=KeySpec.RSA_2048, policy=policy)
     print("created key", label)
 
     # Sign the document's SHA-256 hash (computed here: the document never leaves the machine).
     digest = hashlib.sha256(document.read_bytes()).digest()
     algorithm = KeySpec.RSA_2048.default_signature_algorithm  # SHA256_WITH_RSA
     request_id = hsm.sign(
-        label, digest, algorithm, kind=PayloadKind.DIGEST, metadata={"document": document.name}
+        label, algorithm, payload=digest, payload_kind=PayloadKind.DIGEST,
+        options={"metadata": {"document": document.name}},
     )
     print("sign request", request_id, "waits for approvals")
 
-    # Two approvers look at their tasks and approve.
+    # Two approvers look at their tasks (the metadata is base64 JSON) and approve.
     for name in ("alice", "bob"):
         for task in hsm.list_approval_tasks(approvers[name]):
-            print(f"{name} approves signing {task.metadata}")
+            metadata = json.loads(base64.b64decode(task["meta_data"] or "e30="))
+            print(f"{name} approves signing {metadata}")
             hsm.approve(approvers[name], task)
 
-    signature = hsm.wait_request(request_id, interval=0.5, timeout=120)
+    signature = hsm.wait_request(request_id, interval_ms=500, timeout_ms=120_000)
     print("signature:", len(signature), "bytes")
 
-    assert hsm.verify(label, digest, algorithm, signature, kind=PayloadKind.DIGEST)
+    assert hsm.verify(
+        label, algorithm, payload=digest, signature=signature, payload_kind=PayloadKind.DIGEST
+    )
     print("verified by the HSM")
     Path(f"{document}.sig").write_bytes(signature)
-    Path(f"{document}.pub.pem").write_text(hsm.get_key(label).public_key_pem())
+    Path(f"{document}.pub.pem").write_text(hsm.public_key(label)["pem"])
     print(f"wrote {document}.sig and {document}.pub.pem")
     return signature
 

@@ -325,7 +325,6 @@ macro_rules! twins {
 twins! {
     AsyncZignsecSigning: crate::client::PyZignsecSigning => "AsyncZignsecSigning";
     AsyncZignsecEid: crate::eid::PyZignsecEid => "AsyncZignsecEid";
-    AsyncSecurosys: crate::securosys::PySecurosys => "AsyncSecurosys";
     AsyncSigning: crate::signing::PySigning => "AsyncSigning";
     AsyncOnespan: crate::onespan::PyOnespan => "AsyncOnespan";
 }

@@ -160,10 +160,19 @@ impl PyClient {
         let py = slf.py();
         boundary(py, || {
             let core = slf.get().core(py)?;
-            core.securosys().map_err(|e| errors::to_py(py, &e))?;
-            let client = slf.clone().unbind();
-            let base = crate::securosys::PySecurosys::new(client.clone_ref(py));
-            base.into_service(py, &client)
+            let base_url = core
+                .securosys()
+                .map_err(|e| errors::to_py(py, &e))?
+                .base_url()
+                .to_string();
+            // The facade generated from the operation table (`signbridge._securosys`).
+            let class = if slf.get().is_async() {
+                "AsyncSecurosys"
+            } else {
+                "Securosys"
+            };
+            let facade = py.import("signbridge._securosys")?.getattr(class)?;
+            Ok(facade.call1((slf, base_url))?.unbind())
         })
     }
 

@@ -15,7 +15,6 @@
 //! * [`eid`]: browser-based eID sessions and the browser's return (`parse_redirect`).
 //! * [`webhook`]: the webhook verifier.
 //! * [`securosys`]: the Securosys Primus HSM (keys, signing with and without approvals).
-//! * [`certificates`]: certificates and CSRs made by the HSM for a key.
 //! * [`signing`]: the provider-neutral signing session (ZignSec or OneSpan by configuration).
 //! * [`onespan`]: OneSpan Sign specifics and its callback verifier.
 
@@ -23,7 +22,6 @@ use pyo3::prelude::*;
 
 pub mod aio;
 pub mod async_client;
-pub mod certificates;
 pub mod client;
 pub mod convert;
 pub mod eid;
@@ -120,7 +118,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     eid::register(m)?;
     webhook::register(m)?;
     securosys::register(m)?;
-    certificates::register(m)?;
     signing::register(m)?;
     onespan::register(m)?;
     logbridge::install(py)?;

@@ -196,11 +196,11 @@ async def test_securosys_and_onespan_are_awaited_too(sim: Sim) -> None:
     async with signbridge.AsyncClient(securosys_config(sim)) as client:
         hsm = client.securosys()
         assert isinstance(hsm, signbridge.AsyncSecurosys)
-        key = await hsm.create_key("async-key", signbridge.KeySpec.P256)
-        assert isinstance(key, signbridge.KeyInfo) and key.label == "async-key"
+        key = await hsm.create_key("async-key", spec=signbridge.KeySpec.P256)
+        assert isinstance(key, dict) and key["label"] == "async-key"
         alg = signbridge.KeySpec.P256.default_signature_algorithm
-        sig = await hsm.synchronous_sign("async-key", b"data", alg)
-        assert await hsm.verify("async-key", b"data", alg, sig) is True
+        sig = await hsm.synchronous_sign("async-key", alg, payload=b"data")
+        assert await hsm.verify("async-key", alg, payload=b"data", signature=sig) is True
         assert "async-key" in await hsm.list_keys()
     async with signbridge.AsyncClient(onespan_config(sim)) as client:
         onespan = client.onespan()

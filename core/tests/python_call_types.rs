@@ -102,7 +102,14 @@ impl Gen {
             return format!("Literal[{c}]");
         }
         if let Some(e) = o.get("enum").and_then(Value::as_array) {
-            let lits: Vec<String> = e.iter().map(Value::to_string).collect();
+            // JSON `null` among the values is Python's `None` (`Literal["a", None]`).
+            let lits: Vec<String> = e
+                .iter()
+                .map(|v| match v {
+                    Value::Null => "None".to_string(),
+                    v => v.to_string(),
+                })
+                .collect();
             return format!("Literal[{}]", lits.join(", "));
         }
         for key in ["anyOf", "oneOf"] {
@@ -418,6 +425,7 @@ fn python_call_types_are_generated_from_the_table() {
         have == py && stub == wanted_stub,
         "call_types.py or the call overloads of _native.pyi are stale: run `SIGNBRIDGE_BLESS=1 \
          cargo test -p signbridge --test python_call_types`, then `python3 \
-         bindings-python/stubgen_async.py`, and commit them"
+         bindings-python/stubgen_async.py` and `SIGNBRIDGE_BLESS=1 cargo test -p signbridge \
+         --test python_securosys_facade`, and commit them"
     );
 }

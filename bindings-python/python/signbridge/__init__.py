@@ -36,10 +36,10 @@ calls)::
 The Securosys Primus HSM (keys, signing with and without approvals) is ``client.securosys()``::
 
     hsm = client.securosys()
-    hsm.create_key("doc-signer", signbridge.KeySpec.P256)
+    hsm.create_key("doc-signer", spec=signbridge.KeySpec.P256)
     alg = signbridge.KeySpec.P256.default_signature_algorithm
-    signature = hsm.synchronous_sign("doc-signer", b"data", alg)
-    assert hsm.verify("doc-signer", b"data", alg, signature)
+    signature = hsm.synchronous_sign("doc-signer", alg, payload=b"data")
+    assert hsm.verify("doc-signer", alg, payload=b"data", signature=signature)
 
 asyncio code (FastAPI, aiohttp) uses ``signbridge.AsyncClient``: the same services, methods and
 result types, each call a coroutine on the one shared runtime; cancelling the task cancels the
@@ -59,11 +59,9 @@ from ._native import (
     SIGNATURE_HEADER,
     call,
     operations,
-    ApprovalTask,
     ApproverKey,
     AsyncClient,
     AsyncOnespan,
-    AsyncSecurosys,
     AsyncSigning,
     AsyncZignsecEid,
     AsyncZignsecSigning,
@@ -72,11 +70,8 @@ from ._native import (
     CallbackEventName,
     CallbackRegistration,
     CallbackVerifier,
-    Certificate,
     Client,
     CompletedSession,
-    Csr,
-    DistinguishedName,
     Document,
     DocumentApproval,
     Download,
@@ -89,10 +84,8 @@ from ._native import (
     FileToSign,
     Identity,
     KeyAttributes,
-    KeyInfo,
     KeySpec,
     KeyUsage,
-    LicenseInfo,
     Onespan,
     Package,
     PackageDocument,
@@ -108,8 +101,6 @@ from ._native import (
     ProviderErrorItem,
     RedirectOutcome,
     RequestState,
-    RequestStatus,
-    Securosys,
     SessionDocument,
     SessionSigner,
     SessionState,
@@ -128,7 +119,6 @@ from ._native import (
     StartedSigningSession,
     TaskKind,
     UploadedFile,
-    VersionInfo,
     WebhookEvent,
     WebhookVerifier,
     ZignsecEid,
@@ -137,6 +127,7 @@ from ._native import (
     parse_callback,
     parse_redirect,
 )
+from ._securosys import AsyncSecurosys, Securosys
 from .errors import (
     Aborted,
     AuthError,
@@ -173,7 +164,6 @@ __all__ = [
     "call",
     "operations",
     "Aborted",
-    "ApprovalTask",
     "AsyncClient",
     "AsyncOnespan",
     "AsyncSecurosys",
@@ -187,11 +177,8 @@ __all__ = [
     "CallbackEventName",
     "CallbackRegistration",
     "CallbackVerifier",
-    "Certificate",
     "Client",
     "CompletedSession",
-    "Csr",
-    "DistinguishedName",
     "Document",
     "DocumentApproval",
     "Download",
@@ -210,10 +197,8 @@ __all__ = [
     "InvalidInput",
     "InvalidState",
     "KeyAttributes",
-    "KeyInfo",
     "KeySpec",
     "KeyUsage",
-    "LicenseInfo",
     "NotFound",
     "Onespan",
     "OnespanDocumentSpec",
@@ -238,7 +223,6 @@ __all__ = [
     "RateLimited",
     "RedirectOutcome",
     "RequestState",
-    "RequestStatus",
     "SIGNATURE_HEADER",
     "Securosys",
     "SessionCancelled",
@@ -267,7 +251,6 @@ __all__ = [
     "TimedOut",
     "TransportError",
     "UploadedFile",
-    "VersionInfo",
     "WebhookEvent",
     "WebhookInvalid",
     "WebhookReplay",

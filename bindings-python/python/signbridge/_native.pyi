@@ -9,7 +9,7 @@ from typing import Any, Literal, Optional, Union, final, overload
 
 from typing_extensions import disjoint_base
 
-from signbridge import call_types as _ct
+from signbridge import _securosys, call_types as _ct
 
 from signbridge.onespan_types import (
     OnespanDocumentSpec,
@@ -280,7 +280,7 @@ class Client:
     def from_env() -> Client: ...
     def zignsec_signing(self) -> ZignsecSigning: ...
     def zignsec_eid(self) -> ZignsecEid: ...
-    def securosys(self) -> Securosys: ...
+    def securosys(self) -> _securosys.Securosys: ...
     def signing(self, provider: Union[Provider, str, None] = None) -> Signing: ...
     def onespan(self) -> Onespan: ...
     # Run an operation of the core's table by name with a dict request (see
@@ -789,7 +789,7 @@ class WebhookVerifier:
 # ---- Securosys Primus HSM ----
 
 class KeySpec(str, enum.Enum):
-    """The key types Securosys.create_key() creates; its value ("p256") or name works too."""
+    """The key types Securosys.create_key(spec=) creates; its value ("p256") works too."""
 
     RSA_2048 = "rsa2048"
     RSA_3072 = "rsa3072"
@@ -875,22 +875,6 @@ _TaskKindLike = Union[TaskKind, str]
 _Approver = Union["ApproverKey", str]
 
 @final
-class VersionInfo:
-    """The TSB's version."""
-
-    @property
-    def version(self) -> str: ...
-    @property
-    def vendor(self) -> Optional[str]: ...
-
-@final
-class LicenseInfo:
-    """The TSB's licensed features."""
-
-    @property
-    def client_flags(self) -> list[str]: ...
-
-@final
 class KeyAttributes:
     """A key's attribute flags; None = not sent / not reported."""
 
@@ -936,6 +920,8 @@ class KeyAttributes:
         always_sensitive: Optional[bool] = ...,
         never_extractable: Optional[bool] = ...,
     ) -> KeyAttributes: ...
+    def __signbridge_json__(self) -> dict[str, bool]:
+        """The flags as an operation's request takes them (``attributes``)."""
     def to_dict(self) -> dict[str, bool]: ...
     @property
     def encrypt(self) -> Optional[bool]: ...
@@ -982,58 +968,9 @@ class Policy:
     ) -> Policy: ...
     @staticmethod
     def from_dict(policy: Mapping[str, Any]) -> Policy: ...
+    def __signbridge_json__(self) -> dict[str, Any]:
+        """The policy as an operation's request takes it (``policy``)."""
     def to_dict(self) -> dict[str, Any]: ...
-
-@final
-class KeyInfo:
-    """A key as the TSB describes it."""
-
-    @property
-    def label(self) -> str: ...
-    @property
-    def id(self) -> Optional[str]: ...
-    @property
-    def algorithm(self) -> Optional[str]: ...
-    @property
-    def algorithm_oid(self) -> Optional[str]: ...
-    @property
-    def curve_oid(self) -> Optional[str]: ...
-    @property
-    def key_size(self) -> Optional[int]: ...
-    @property
-    def create_time(self) -> Optional[str]: ...
-    @property
-    def public_key(self) -> Optional[str]: ...
-    @property
-    def attributes(self) -> Optional[KeyAttributes]: ...
-    @property
-    def policy(self) -> Optional[Policy]: ...
-    def public_key_der(self) -> bytes: ...
-    def public_key_pem(self) -> str: ...
-
-@final
-class RequestStatus:
-    """The state of an asynchronous request."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def status(self) -> RequestState: ...
-    @property
-    def status_text(self) -> str: ...
-    @property
-    def is_terminal(self) -> bool: ...
-    @property
-    def execution_time(self) -> Optional[str]: ...
-    @property
-    def approved_by(self) -> list[str]: ...
-    @property
-    def not_yet_approved_by(self) -> list[str]: ...
-    @property
-    def rejected_by(self) -> list[str]: ...
-    @property
-    def result(self) -> Optional[str]: ...
-    def result_bytes(self) -> Optional[bytes]: ...
 
 @final
 class ApproverKey:
@@ -1053,25 +990,6 @@ class ApproverKey:
     def digest_algorithm(self) -> str: ...
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
-
-@final
-class ApprovalTask:
-    """A pending approval task of one approver."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def approval_to_be_signed(self) -> str: ...
-    @property
-    def approver_public_key(self) -> Optional[str]: ...
-    @property
-    def meta_data(self) -> Optional[str]: ...
-    @property
-    def metadata(self) -> Optional[Any]: ...
-    @property
-    def payload(self) -> Optional[str]: ...
-    @property
-    def payload_type(self) -> Optional[str]: ...
 
 class KeyUsage(str, enum.Enum):
     """X.509 key usages of a certificate made by the HSM; any str works too."""
@@ -1103,228 +1021,6 @@ class ExtendedKeyUsage(str, enum.Enum):
 
 _KeyUsages = Optional[Iterable[Union[KeyUsage, str]]]
 _ExtendedKeyUsages = Optional[Iterable[Union[ExtendedKeyUsage, str]]]
-
-@final
-class DistinguishedName:
-    """The subject of a certificate signing request; only common_name is required."""
-
-    def __new__(
-        cls,
-        common_name: str,
-        *,
-        country: Optional[str] = None,
-        state_or_province_name: Optional[str] = None,
-        locality: Optional[str] = None,
-        organization_name: Optional[str] = None,
-        organization_unit_name: Optional[str] = None,
-        email: Optional[str] = None,
-        title: Optional[str] = None,
-        surname: Optional[str] = None,
-        given_name: Optional[str] = None,
-        initials: Optional[str] = None,
-        pseudonym: Optional[str] = None,
-        generation_qualifier: Optional[str] = None,
-    ) -> DistinguishedName: ...
-    @property
-    def common_name(self) -> str: ...
-    @property
-    def country(self) -> Optional[str]: ...
-    @property
-    def state_or_province_name(self) -> Optional[str]: ...
-    @property
-    def locality(self) -> Optional[str]: ...
-    @property
-    def organization_name(self) -> Optional[str]: ...
-    @property
-    def organization_unit_name(self) -> Optional[str]: ...
-    @property
-    def email(self) -> Optional[str]: ...
-    @property
-    def title(self) -> Optional[str]: ...
-    @property
-    def surname(self) -> Optional[str]: ...
-    @property
-    def given_name(self) -> Optional[str]: ...
-    @property
-    def initials(self) -> Optional[str]: ...
-    @property
-    def pseudonym(self) -> Optional[str]: ...
-    @property
-    def generation_qualifier(self) -> Optional[str]: ...
-
-@final
-class Certificate:
-    """An X.509 certificate made by the HSM."""
-
-    @staticmethod
-    def from_der(der: _Buffer) -> Certificate: ...
-    @property
-    def der(self) -> bytes: ...
-    def pem(self) -> str: ...
-
-@final
-class Csr:
-    """A PKCS#10 certificate signing request made by the HSM."""
-
-    @staticmethod
-    def from_der(der: _Buffer) -> Csr: ...
-    @property
-    def der(self) -> bytes: ...
-    def pem(self) -> str: ...
-
-@disjoint_base
-class Securosys:
-    """The Securosys Primus HSM (TSB REST API)."""
-
-    def version_info(self) -> VersionInfo: ...
-    def license_info(self) -> LicenseInfo: ...
-    def create_key(
-        self,
-        label: str,
-        key_type: _KeySpecLike,
-        *,
-        policy: Optional[Policy] = None,
-        attributes: Optional[KeyAttributes] = None,
-    ) -> KeyInfo: ...
-    def get_key(self, label: str) -> KeyInfo: ...
-    def public_key(self, label: str) -> bytes: ...
-    def list_keys(self) -> list[str]: ...
-    def delete_key(self, label: str) -> None: ...
-    def synchronous_sign(
-        self,
-        label: str,
-        payload: _Buffer,
-        algorithm: _AlgorithmLike,
-        *,
-        kind: Optional[_PayloadKindLike] = None,
-    ) -> bytes: ...
-    def synchronous_sign_file(
-        self,
-        label: str,
-        path: _StrPath,
-        algorithm: _AlgorithmLike,
-        *,
-        kind: Optional[_PayloadKindLike] = None,
-    ) -> bytes: ...
-    def verify(
-        self,
-        label: str,
-        payload: _Buffer,
-        algorithm: _AlgorithmLike,
-        signature: _Buffer,
-        *,
-        kind: Optional[_PayloadKindLike] = None,
-    ) -> bool: ...
-    def verify_file(
-        self,
-        label: str,
-        path: _StrPath,
-        algorithm: _AlgorithmLike,
-        signature: _Buffer,
-        *,
-        kind: Optional[_PayloadKindLike] = None,
-    ) -> bool: ...
-    def sign(
-        self,
-        label: str,
-        payload: _Buffer,
-        algorithm: _AlgorithmLike,
-        *,
-        kind: Optional[_PayloadKindLike] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-        payload_type: Optional[str] = None,
-    ) -> str: ...
-    def sign_file(
-        self,
-        label: str,
-        path: _StrPath,
-        algorithm: _AlgorithmLike,
-        *,
-        kind: Optional[_PayloadKindLike] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-        payload_type: Optional[str] = None,
-    ) -> str: ...
-    def request_status(self, request_id: str) -> RequestStatus: ...
-    def cancel_request(self, request_id: str) -> None: ...
-    def wait_request(
-        self,
-        request_id: str,
-        *,
-        interval: float = 2.0,
-        timeout: Optional[float] = None,
-        on_progress: Optional[Callable[[RequestStatus], object]] = None,
-    ) -> bytes: ...
-    def list_approval_tasks(
-        self,
-        approver: ApproverKey,
-        *,
-        kind: Optional[_TaskKindLike] = None,
-        page_size: int = 25,
-    ) -> list[ApprovalTask]: ...
-    def approve(self, approver: ApproverKey, task: ApprovalTask) -> None: ...
-    def reject(self, approver: ApproverKey, task: Union[ApprovalTask, str]) -> None: ...
-    def self_signed_certificate(
-        self,
-        label: str,
-        common_name: str,
-        algorithm: _AlgorithmLike,
-        *,
-        validity_days: int = 365,
-        key_usage: _KeyUsages = None,
-        extended_key_usage: _ExtendedKeyUsages = None,
-        certificate_authority: bool = False,
-    ) -> Certificate: ...
-    def certificate_signing_request(
-        self,
-        label: str,
-        subject: Union[DistinguishedName, str],
-        algorithm: _AlgorithmLike,
-        *,
-        validity_days: int = 365,
-        key_usage: _KeyUsages = None,
-        extended_key_usage: _ExtendedKeyUsages = None,
-    ) -> Csr: ...
-    def request_self_signed_certificate(
-        self,
-        label: str,
-        common_name: str,
-        algorithm: _AlgorithmLike,
-        *,
-        validity_days: int = 365,
-        key_usage: _KeyUsages = None,
-        extended_key_usage: _ExtendedKeyUsages = None,
-        certificate_authority: bool = False,
-        metadata: Optional[Mapping[str, Any]] = None,
-    ) -> str: ...
-    def request_certificate_signing_request(
-        self,
-        label: str,
-        subject: Union[DistinguishedName, str],
-        algorithm: _AlgorithmLike,
-        *,
-        validity_days: int = 365,
-        key_usage: _KeyUsages = None,
-        extended_key_usage: _ExtendedKeyUsages = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-    ) -> str: ...
-    def wait_certificate(
-        self,
-        request_id: str,
-        *,
-        interval: float = 2.0,
-        timeout: Optional[float] = None,
-        on_progress: Optional[Callable[[RequestStatus], object]] = None,
-    ) -> Certificate: ...
-    def wait_certificate_signing_request(
-        self,
-        request_id: str,
-        *,
-        interval: float = 2.0,
-        timeout: Optional[float] = None,
-        on_progress: Optional[Callable[[RequestStatus], object]] = None,
-    ) -> Csr: ...
-    @property
-    def base_url(self) -> str: ...
 
 # ---- the provider-neutral signing session ----
 
@@ -1837,7 +1533,7 @@ class AsyncClient:
     def from_env() -> AsyncClient: ...
     def zignsec_signing(self) -> AsyncZignsecSigning: ...
     def zignsec_eid(self) -> AsyncZignsecEid: ...
-    def securosys(self) -> AsyncSecurosys: ...
+    def securosys(self) -> _securosys.AsyncSecurosys: ...
     def signing(self, provider: Union[Provider, str, None] = None) -> AsyncSigning: ...
     def onespan(self) -> AsyncOnespan: ...
     # Run an operation of the core's table by name with a dict request (see
@@ -2206,160 +1902,6 @@ class AsyncZignsecEid:
         returned_url: str,
         expected_relay_state: Optional[str] = None,
     ) -> EidResult: ...
-
-@final
-class AsyncSecurosys:
-    """The asyncio twin of Securosys: each call to the service is a coroutine."""
-
-    async def version_info(self) -> VersionInfo: ...
-    async def license_info(self) -> LicenseInfo: ...
-    async def create_key(
-        self,
-        label: str,
-        key_type: _KeySpecLike,
-        *,
-        policy: Optional[Policy] = None,
-        attributes: Optional[KeyAttributes] = None,
-    ) -> KeyInfo: ...
-    async def get_key(self, label: str) -> KeyInfo: ...
-    async def public_key(self, label: str) -> bytes: ...
-    async def list_keys(self) -> list[str]: ...
-    async def delete_key(self, label: str) -> None: ...
-    async def synchronous_sign(
-        self,
-        label: str,
-        payload: _Buffer,
-        algorithm: _AlgorithmLike,
-        *,
-        kind: Optional[_PayloadKindLike] = None,
-    ) -> bytes: ...
-    async def synchronous_sign_file(
-        self,
-        label: str,
-        path: _StrPath,
-        algorithm: _AlgorithmLike,
-        *,
-        kind: Optional[_PayloadKindLike] = None,
-    ) -> bytes: ...
-    async def verify(
-        self,
-        label: str,
-        payload: _Buffer,
-        algorithm: _AlgorithmLike,
-        signature: _Buffer,
-        *,
-        kind: Optional[_PayloadKindLike] = None,
-    ) -> bool: ...
-    async def verify_file(
-        self,
-        label: str,
-        path: _StrPath,
-        algorithm: _AlgorithmLike,
-        signature: _Buffer,
-        *,
-        kind: Optional[_PayloadKindLike] = None,
-    ) -> bool: ...
-    async def sign(
-        self,
-        label: str,
-        payload: _Buffer,
-        algorithm: _AlgorithmLike,
-        *,
-        kind: Optional[_PayloadKindLike] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-        payload_type: Optional[str] = None,
-    ) -> str: ...
-    async def sign_file(
-        self,
-        label: str,
-        path: _StrPath,
-        algorithm: _AlgorithmLike,
-        *,
-        kind: Optional[_PayloadKindLike] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-        payload_type: Optional[str] = None,
-    ) -> str: ...
-    async def request_status(self, request_id: str) -> RequestStatus: ...
-    async def cancel_request(self, request_id: str) -> None: ...
-    async def wait_request(
-        self,
-        request_id: str,
-        *,
-        interval: float = 2.0,
-        timeout: Optional[float] = None,
-        on_progress: Optional[Callable[[RequestStatus], object]] = None,
-    ) -> bytes: ...
-    async def list_approval_tasks(
-        self,
-        approver: ApproverKey,
-        *,
-        kind: Optional[_TaskKindLike] = None,
-        page_size: int = 25,
-    ) -> list[ApprovalTask]: ...
-    async def approve(self, approver: ApproverKey, task: ApprovalTask) -> None: ...
-    async def reject(self, approver: ApproverKey, task: Union[ApprovalTask, str]) -> None: ...
-    async def self_signed_certificate(
-        self,
-        label: str,
-        common_name: str,
-        algorithm: _AlgorithmLike,
-        *,
-        validity_days: int = 365,
-        key_usage: _KeyUsages = None,
-        extended_key_usage: _ExtendedKeyUsages = None,
-        certificate_authority: bool = False,
-    ) -> Certificate: ...
-    async def certificate_signing_request(
-        self,
-        label: str,
-        subject: Union[DistinguishedName, str],
-        algorithm: _AlgorithmLike,
-        *,
-        validity_days: int = 365,
-        key_usage: _KeyUsages = None,
-        extended_key_usage: _ExtendedKeyUsages = None,
-    ) -> Csr: ...
-    async def request_self_signed_certificate(
-        self,
-        label: str,
-        common_name: str,
-        algorithm: _AlgorithmLike,
-        *,
-        validity_days: int = 365,
-        key_usage: _KeyUsages = None,
-        extended_key_usage: _ExtendedKeyUsages = None,
-        certificate_authority: bool = False,
-        metadata: Optional[Mapping[str, Any]] = None,
-    ) -> str: ...
-    async def request_certificate_signing_request(
-        self,
-        label: str,
-        subject: Union[DistinguishedName, str],
-        algorithm: _AlgorithmLike,
-        *,
-        validity_days: int = 365,
-        key_usage: _KeyUsages = None,
-        extended_key_usage: _ExtendedKeyUsages = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-    ) -> str: ...
-    async def wait_certificate(
-        self,
-        request_id: str,
-        *,
-        interval: float = 2.0,
-        timeout: Optional[float] = None,
-        on_progress: Optional[Callable[[RequestStatus], object]] = None,
-    ) -> Certificate: ...
-    async def wait_certificate_signing_request(
-        self,
-        request_id: str,
-        *,
-        interval: float = 2.0,
-        timeout: Optional[float] = None,
-        on_progress: Optional[Callable[[RequestStatus], object]] = None,
-    ) -> Csr: ...
-    @property
-    def base_url(self) -> str: ...
 
 @final
 class AsyncSigning:

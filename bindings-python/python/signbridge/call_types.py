@@ -454,7 +454,7 @@ class SecurosysCreateKeyRequest(_SecurosysCreateKeyRequestRequired, total=False)
     policy: Optional[Policy]
     # A key type the SDK knows (`rsa2048`, `rsa3072`, `rsa4096`, `p256`, `p384`, `ed25519`),
     # instead of `algorithm`.
-    spec: Literal["rsa2048", "rsa3072", "rsa4096", "p256", "p384", "ed25519", null]
+    spec: Literal["rsa2048", "rsa3072", "rsa4096", "p256", "p384", "ed25519", None]
 
 
 class KeyStatusOut(TypedDict):

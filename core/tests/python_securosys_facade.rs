@@ -1,0 +1,541 @@
+//! The Python Securosys facade, rendered from the operation table:
+//! `bindings-python/python/signbridge/_securosys.py` holds `Securosys` and `AsyncSecurosys`
+//! with one method per `securosys.*` operation, each a thin call of `Client.call` /
+//! `AsyncClient.call`. Its types are those of `call_types.py` (generated from the same table by
+//! `python_call_types.rs`), read from that file so both stay one declaration.
+//!
+//! The rules:
+//! - the method's name is the operation's suffix, its docstring the operation's doc and its
+//!   fields' descriptions;
+//! - required request fields are positional-or-keyword, in the schema's `required` order;
+//!   optional ones keyword-only, defaulting to `None` (= not sent);
+//! - a field `x_base64` is taken as bytes-like under the name `x`; a model read in either
+//!   spelling takes its result-side class too (a listed `ApprovalTaskOut`); a value of the native
+//!   classes with a `__signbridge_json__` hook (`Policy`, `KeyAttributes`, `ApproverKey`) is
+//!   accepted where the request takes its JSON, and the native str enums where it takes their
+//!   values;
+//! - a result without fields is `None`; a result with exactly one field is returned unwrapped
+//!   (a `x_base64` one decoded to `bytes`); any other is the typed result dict;
+//! - long-running operations take `on_progress`, as `call` does.
+//!
+//! This test fails when the file is stale; `SIGNBRIDGE_BLESS=1 cargo test -p signbridge --test
+//! python_securosys_facade` rewrites it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use serde_json::Value;
+use signbridge::api;
+
+const KEYWORDS: &[&str] = &[
+    "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue",
+    "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if", "import",
+    "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while",
+    "with", "yield",
+];
+
+/// Request fields that take a native object through its `__signbridge_json__` hook, besides
+/// the types named like a native class: the field and the class.
+const HOOKED_FIELDS: &[(&str, &str)] = &[("approver_key_pem", "ApproverKey")];
+
+/// `securosys.create_key` → `SecurosysCreateKey`.
+fn pascal(name: &str) -> String {
+    name.split(['.', '_'])
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut c = p.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The fields of every `TypedDict` class of `call_types.py` (with those of its `_…Required`
+/// base), as annotated there.
+fn typed_dicts(text: &str) -> BTreeMap<String, Vec<(String, String)>> {
+    let mut classes: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    let mut in_doc = false;
+    for line in text.lines() {
+        // A class docstring may span lines, some of them unindented.
+        if in_doc {
+            in_doc = !line.contains("\"\"\"");
+            continue;
+        }
+        if current.is_some() && line.trim_start().starts_with("\"\"\"") {
+            in_doc = line.matches("\"\"\"").count() == 1;
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("class ") {
+            let name = rest.split('(').next().unwrap_or("").to_string();
+            let base = rest
+                .split('(')
+                .nth(1)
+                .and_then(|b| b.split([',', ')']).next())
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            let inherited = classes.get(&base).cloned().unwrap_or_default();
+            classes.insert(name.clone(), inherited);
+            current = Some(name);
+            continue;
+        }
+        if !line.starts_with(' ') && !line.is_empty() {
+            current = None;
+            continue;
+        }
+        let Some(name) = &current else { continue };
+        let Some(field) = line.strip_prefix("    ") else {
+            continue;
+        };
+        if field.starts_with('#') || field.starts_with('"') {
+            continue;
+        }
+        if let Some((f, t)) = field.split_once(": ") {
+            if f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                if let Some(fields) = classes.get_mut(name) {
+                    fields.push((f.to_string(), t.to_string()));
+                }
+            }
+        }
+    }
+    classes
+}
+
+/// The str enums of `_native.pyi` with their values, and the classes with a
+/// `__signbridge_json__` hook.
+fn native_classes(stub: &str) -> (BTreeMap<String, Vec<String>>, Vec<String>) {
+    let mut enums: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut hooked = Vec::new();
+    let mut current = String::new();
+    for line in stub.lines() {
+        if let Some(rest) = line.strip_prefix("class ") {
+            current = rest
+                .split(['(', ':'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_string();
+            if rest.contains("(str, enum.Enum)") {
+                enums.insert(current.clone(), Vec::new());
+            }
+        } else if line.trim_start().starts_with("def __signbridge_json__") {
+            hooked.push(current.clone());
+        } else if let Some((_, value)) = line
+            .strip_prefix("    ")
+            .filter(|l| l.starts_with(|c: char| c.is_ascii_uppercase()))
+            .and_then(|l| l.split_once(" = \""))
+        {
+            if let Some(values) = enums.get_mut(&current) {
+                values.push(value.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    (enums, hooked)
+}
+
+/// The string values of a `Literal[...]` annotation (`None` left out).
+fn literal_values(t: &str) -> Option<Vec<String>> {
+    let inner = t.strip_prefix("Literal[")?.strip_suffix(']')?;
+    let mut values: Vec<String> = inner
+        .split(", ")
+        .filter(|v| *v != "None")
+        .map(|v| v.trim_matches('"').to_string())
+        .collect();
+    values.sort();
+    Some(values)
+}
+
+/// `ty` or `extra` (one flat `Union`).
+fn union_with(ty: &str, extra: &str) -> String {
+    match ty.strip_prefix("Union[").and_then(|t| t.strip_suffix(']')) {
+        Some(parts) => format!("Union[{parts}, {extra}]"),
+        None => format!("Union[{ty}, {extra}]"),
+    }
+}
+
+/// `Optional[T]` → `T`.
+fn strip_optional(t: &str) -> &str {
+    t.strip_prefix("Optional[")
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(t)
+}
+
+fn docstring(text: &str, indent: &str) -> String {
+    let text = text.trim().replace('\\', "\\\\").replace("\"\"\"", "'''");
+    let mut s = format!("{indent}\"\"\"");
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            s.push('\n');
+            if !line.trim().is_empty() {
+                s.push_str(indent);
+            }
+        }
+        s.push_str(line.trim_end());
+    }
+    if text.contains('\n') {
+        let _ = write!(s, "\n{indent}");
+    }
+    s.push_str("\"\"\"\n");
+    s
+}
+
+struct Param {
+    /// The request field.
+    field: String,
+    /// The Python parameter.
+    name: String,
+    ty: String,
+    required: bool,
+    doc: Option<String>,
+}
+
+struct Method {
+    name: String,
+    op: &'static str,
+    doc: String,
+    params: Vec<Param>,
+    long_running: bool,
+    /// The return annotation.
+    returns: String,
+    /// How the body turns `result` into the return value (`None`: nothing to return).
+    convert: Option<String>,
+}
+
+fn methods() -> Vec<Method> {
+    let ct =
+        std::fs::read_to_string(root().join("bindings-python/python/signbridge/call_types.py"))
+            .expect("read call_types.py");
+    let stub =
+        std::fs::read_to_string(root().join("bindings-python/python/signbridge/_native.pyi"))
+            .expect("read _native.pyi");
+    let classes = typed_dicts(&ct);
+    let (enums, hooked) = native_classes(&stub);
+    let mut out = Vec::new();
+    for op in api::OPERATIONS
+        .iter()
+        .filter(|o| o.name.starts_with("securosys."))
+    {
+        let base = pascal(op.name);
+        let request = serde_json::to_value((op.request_schema)()).expect("schema");
+        let result = serde_json::to_value((op.result_schema)()).expect("schema");
+        // A request without fields is an alias (`dict[str, object]`), not a class.
+        let req_fields = classes
+            .get(&format!("{base}Request"))
+            .cloned()
+            .unwrap_or_default();
+        let required: Vec<&str> = request
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let props = request
+            .get("properties")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let mut params = Vec::new();
+        let order = required.iter().map(|f| f.to_string()).chain(
+            props
+                .keys()
+                .filter(|k| !required.contains(&k.as_str()))
+                .cloned(),
+        );
+        for field in order {
+            if op.long_running && field == "on_progress" {
+                continue;
+            }
+            let annotated = req_fields
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map(|(_, t)| t.clone())
+                .unwrap_or_else(|| panic!("{base}Request has no field {field}"));
+            let bytes = field.ends_with("_base64");
+            let mut name = field.strip_suffix("_base64").unwrap_or(&field).to_string();
+            if KEYWORDS.contains(&name.as_str()) {
+                name.push('_');
+            }
+            let inner = strip_optional(&annotated).to_string();
+            let mut ty = if bytes {
+                inner.replace("Union[str, bytes]", "_Bytes")
+            } else {
+                inner.clone()
+            };
+            // A file path: any os.PathLike too (converted to its text by `call`).
+            if (field == "path" || field.ends_with("_path")) && inner == "str" {
+                ty = "Union[str, os.PathLike[str]]".to_string();
+            }
+            // A model spelt differently in results (`ApprovalTaskOut`): what an operation
+            // listed can be given back.
+            if classes.contains_key(&format!("{inner}Out")) {
+                ty = format!("Union[{inner}, {inner}Out]");
+            }
+            if enums.contains_key(&inner) || hooked.contains(&inner) {
+                ty = union_with(&ty, &format!("_native.{inner}"));
+            }
+            // An inline list of values that is a native enum's: that enum too.
+            if let Some(values) = literal_values(&inner) {
+                let native = enums.iter().find(|(_, v)| {
+                    let mut v = (*v).clone();
+                    v.sort();
+                    v == values
+                });
+                if let Some((name, _)) = native {
+                    ty = union_with(&ty, &format!("_native.{name}"));
+                }
+            }
+            if let Some((_, class)) = HOOKED_FIELDS.iter().find(|(f, _)| *f == field) {
+                ty = union_with(&ty, &format!("_native.{class}"));
+            }
+            let doc = props
+                .get(&field)
+                .and_then(|p| p.get("description"))
+                .and_then(Value::as_str)
+                .map(String::from);
+            params.push(Param {
+                required: required.contains(&field.as_str()),
+                field,
+                name,
+                ty,
+                doc,
+            });
+        }
+        let res_name = format!("{base}Result");
+        let res_props: Vec<String> = result
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
+        let (returns, convert) = match res_props.as_slice() {
+            [] => ("None".to_string(), None),
+            [only] => {
+                let t = classes
+                    .get(&res_name)
+                    .and_then(|c| c.iter().find(|(f, _)| f == only))
+                    .map(|(_, t)| t.clone())
+                    .unwrap_or_else(|| panic!("{res_name} has no field {only}"));
+                if only.ends_with("_base64") {
+                    if t.starts_with("Optional[") {
+                        (
+                            "Optional[bytes]".to_string(),
+                            Some(format!(
+                                "None if result[{only:?}] is None else base64.b64decode(result[{only:?}])"
+                            )),
+                        )
+                    } else {
+                        (
+                            "bytes".to_string(),
+                            Some(format!("base64.b64decode(result[{only:?}])")),
+                        )
+                    }
+                } else {
+                    (t.clone(), Some(format!("cast({t:?}, result[{only:?}])")))
+                }
+            }
+            _ => (
+                res_name.clone(),
+                Some(format!("cast({res_name:?}, result)")),
+            ),
+        };
+        let suffix = op.name.trim_start_matches("securosys.").to_string();
+        out.push(Method {
+            name: suffix,
+            op: op.name,
+            doc: op.doc.to_string(),
+            params,
+            long_running: op.long_running,
+            returns,
+            convert,
+        });
+    }
+    out
+}
+
+fn render_method(m: &Method, is_async: bool) -> String {
+    let mut s = String::new();
+    let mut sig = vec!["self".to_string()];
+    let mut star = false;
+    for p in &m.params {
+        if p.required {
+            sig.push(format!("{}: {}", p.name, p.ty));
+        } else {
+            if !star {
+                sig.push("*".into());
+                star = true;
+            }
+            sig.push(format!("{}: Optional[{}] = None", p.name, p.ty));
+        }
+    }
+    if m.long_running {
+        if !star {
+            sig.push("*".into());
+        }
+        sig.push("on_progress: _Progress = None".into());
+    }
+    let def = if is_async { "async def" } else { "def" };
+    let _ = writeln!(s, "    {def} {}(", m.name);
+    for a in &sig {
+        let _ = writeln!(s, "        {a},");
+    }
+    let _ = writeln!(s, "    ) -> {}:", m.returns);
+    let mut doc = m.doc.trim().to_string();
+    let described: Vec<&Param> = m.params.iter().filter(|p| p.doc.is_some()).collect();
+    if !described.is_empty() || m.long_running {
+        doc.push_str("\n\nArguments:\n");
+        for p in described {
+            let text = p
+                .doc
+                .as_deref()
+                .unwrap_or("")
+                .split_whitespace()
+                .collect::<Vec<_>>();
+            let _ = writeln!(doc, "    {}: {}", p.name, text.join(" "));
+        }
+        if m.long_running {
+            doc.push_str("    on_progress: Given each polled state (a dict); raising in it stops the wait.\n");
+        }
+    }
+    s.push_str(&docstring(&doc, "        "));
+    let fields: Vec<String> = m
+        .params
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| format!("{:?}: {}", p.field, p.name))
+        .collect();
+    let _ = writeln!(
+        s,
+        "        request: dict[str, object] = {{{}}}",
+        fields.join(", ")
+    );
+    for p in m.params.iter().filter(|p| !p.required) {
+        let _ = writeln!(s, "        if {} is not None:", p.name);
+        let _ = writeln!(s, "            request[{:?}] = {}", p.field, p.name);
+    }
+    let progress = if m.long_running {
+        ", on_progress=on_progress"
+    } else {
+        ""
+    };
+    let awaiting = if is_async { "await " } else { "" };
+    let call = format!("{awaiting}self._client.call({:?}, request{progress})", m.op);
+    match &m.convert {
+        None => {
+            let _ = writeln!(s, "        {call}");
+        }
+        Some(c) => {
+            // `Any`: the generic overload of `call` (an operation without request fields matches
+            // its typed one, which would make the cast redundant).
+            let _ = writeln!(s, "        result: Any = {call}");
+            let _ = writeln!(s, "        return {c}");
+        }
+    }
+    s
+}
+
+fn render() -> String {
+    let methods = methods();
+    let mut s = String::from(
+        "# @generated by core/tests/python_securosys_facade.rs from the operation table.\n\
+         # Do not edit: run `SIGNBRIDGE_BLESS=1 cargo test -p signbridge --test python_securosys_facade`.\n\
+         \"\"\"Securosys Primus HSM (the TSB REST API): one method per ``securosys.*`` operation of the\n\
+         core's operation table, each a call of ``Client.call`` (``AsyncClient.call`` for\n\
+         ``AsyncSecurosys``), so errors, cancellation and progress are those of ``call``.\n\n\
+         Required request fields are positional, optional ones keyword-only (``None`` = not sent);\n\
+         bytes go in as bytes (``bytes``, ``bytearray`` or ``memoryview``) and come back as\n\
+         ``bytes``; a result of one field is that field, others are the ``TypedDict`` of\n\
+         ``signbridge.call_types``. ``Policy``, ``KeyAttributes`` and ``ApproverKey`` are accepted\n\
+         where a request takes their JSON, the str enums (``SignatureAlgorithm``, ``TaskKind``, …)\n\
+         where it takes their values.\n\"\"\"\n\n\
+         from __future__ import annotations\n\n\
+         import base64\n\
+         import os\n\
+         from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union, cast\n\n\
+         from . import _native\n\
+         from .call_types import *  # noqa: F403 (the request and result types)\n\n\
+         if TYPE_CHECKING:\n    from ._native import AsyncClient, Client\n\n\
+         __all__ = [\"AsyncSecurosys\", \"Securosys\"]\n\n\
+         _Bytes = Union[bytes, bytearray, memoryview]\n\
+         _Progress = Optional[Callable[[dict[str, Any]], object]]\n",
+    );
+    for (class, client, is_async) in [
+        ("Securosys", "Client", false),
+        ("AsyncSecurosys", "AsyncClient", true),
+    ] {
+        let _ = write!(
+            s,
+            "\n\nclass {class}:\n{}\n    __slots__ = (\"_client\", \"_base_url\")\n\n    \
+             def __init__(self, client: {client}, base_url: str) -> None:\n        \
+             self._client = client\n        self._base_url = base_url\n\n    \
+             @property\n    def client(self) -> {client}:\n        \"\"\"The client the calls go \
+             through.\"\"\"\n        return self._client\n\n    \
+             @property\n    def base_url(self) -> str:\n        \"\"\"The TSB base URL in use.\"\"\"\n        \
+             return self._base_url\n\n    \
+             def __repr__(self) -> str:\n        return f\"{class}(base_url={{self._base_url!r}})\"\n",
+            docstring(
+                &format!(
+                    "Securosys Primus HSM operations{} through ``{client}.call``: what\n\
+                     ``{client}.securosys()`` returns.",
+                    if is_async { " (asyncio)" } else { "" }
+                ),
+                "    "
+            )
+            .trim_end()
+        );
+        for m in &methods {
+            s.push('\n');
+            s.push_str(&render_method(m, is_async));
+        }
+    }
+    s
+}
+
+#[test]
+fn python_securosys_facade_is_generated_from_the_table() {
+    let text = render();
+    let path = root().join("bindings-python/python/signbridge/_securosys.py");
+    if std::env::var_os("SIGNBRIDGE_BLESS").is_some() {
+        std::fs::write(&path, &text).expect("write _securosys.py");
+        return;
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == text,
+        "_securosys.py is stale: run `SIGNBRIDGE_BLESS=1 cargo test -p signbridge --test \
+         python_securosys_facade` and commit it"
+    );
+}
+
+#[test]
+fn every_securosys_operation_has_a_method() {
+    let methods = methods();
+    let n = api::OPERATIONS
+        .iter()
+        .filter(|o| o.name.starts_with("securosys."))
+        .count();
+    assert_eq!(methods.len(), n);
+    assert!(n >= 50, "{n}");
+    let sign = methods
+        .iter()
+        .find(|m| m.name == "synchronous_sign")
+        .expect("synchronous_sign");
+    assert_eq!(sign.returns, "bytes");
+    assert_eq!(sign.params[0].name, "label");
+    let verify = methods.iter().find(|m| m.name == "verify").expect("verify");
+    assert_eq!(verify.returns, "bool");
+    let list = methods
+        .iter()
+        .find(|m| m.name == "list_keys")
+        .expect("list_keys");
+    assert_eq!(list.returns, "list[str]");
+    let wait = methods
+        .iter()
+        .find(|m| m.name == "wait_request")
+        .expect("wait_request");
+    assert!(wait.long_running);
+}
