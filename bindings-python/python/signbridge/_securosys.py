@@ -316,7 +316,7 @@ class Securosys:
         *,
         kind: Optional[Union[TaskKind, _native.TaskKind]] = None,
         page_size: Optional[int] = None,
-    ) -> list[ApprovalTaskOut]:
+    ) -> list[ListedTask]:
         """The approval tasks waiting for an approver (first page).
 
         Arguments:
@@ -330,12 +330,12 @@ class Securosys:
         if page_size is not None:
             request["page_size"] = page_size
         result: Any = self._client.call("securosys.list_approval_tasks", request)
-        return cast("list[ApprovalTaskOut]", result["tasks"])
+        return cast("list[ListedTask]", result["tasks"])
 
     def approve(
         self,
         approver_key_pem: Union[str, _native.ApproverKey],
-        task: Union[ApprovalTask, ApprovalTaskOut],
+        task: Union[ApprovalTask, ListedTask],
     ) -> None:
         """Approve a task with an approver's key.
 
@@ -349,7 +349,7 @@ class Securosys:
     def reject(
         self,
         approver_key_pem: Union[str, _native.ApproverKey],
-        task: Union[ApprovalTask, ApprovalTaskOut],
+        task: Union[ApprovalTask, ListedTask],
     ) -> None:
         """Reject a task with an approver's key.
 
@@ -808,7 +808,7 @@ class Securosys:
         order: Optional[TaskOrder] = None,
         page_number: Optional[int] = None,
         page_size: Optional[int] = None,
-    ) -> list[ApprovalTaskOut]:
+    ) -> list[ListedTask]:
         """One page of an approver's tasks of one kind, in a chosen order.
 
         Arguments:
@@ -828,7 +828,7 @@ class Securosys:
         if page_size is not None:
             request["page_size"] = page_size
         result: Any = self._client.call("securosys.approval_tasks_page", request)
-        return cast("list[ApprovalTaskOut]", result["tasks"])
+        return cast("list[ListedTask]", result["tasks"])
 
     def all_approval_tasks(
         self,
@@ -836,7 +836,7 @@ class Securosys:
         *,
         kind: Optional[Union[TaskKind, _native.TaskKind]] = None,
         page_size: Optional[int] = None,
-    ) -> list[ApprovalTaskOut]:
+    ) -> list[ListedTask]:
         """Every pending task of an approver of one kind (all pages, oldest first).
 
         Arguments:
@@ -850,7 +850,7 @@ class Securosys:
         if page_size is not None:
             request["page_size"] = page_size
         result: Any = self._client.call("securosys.all_approval_tasks", request)
-        return cast("list[ApprovalTaskOut]", result["tasks"])
+        return cast("list[ListedTask]", result["tasks"])
 
     def synchronous_modify(
         self,
@@ -1458,7 +1458,7 @@ class AsyncSecurosys:
         *,
         kind: Optional[Union[TaskKind, _native.TaskKind]] = None,
         page_size: Optional[int] = None,
-    ) -> list[ApprovalTaskOut]:
+    ) -> list[ListedTask]:
         """The approval tasks waiting for an approver (first page).
 
         Arguments:
@@ -1472,12 +1472,12 @@ class AsyncSecurosys:
         if page_size is not None:
             request["page_size"] = page_size
         result: Any = await self._client.call("securosys.list_approval_tasks", request)
-        return cast("list[ApprovalTaskOut]", result["tasks"])
+        return cast("list[ListedTask]", result["tasks"])
 
     async def approve(
         self,
         approver_key_pem: Union[str, _native.ApproverKey],
-        task: Union[ApprovalTask, ApprovalTaskOut],
+        task: Union[ApprovalTask, ListedTask],
     ) -> None:
         """Approve a task with an approver's key.
 
@@ -1491,7 +1491,7 @@ class AsyncSecurosys:
     async def reject(
         self,
         approver_key_pem: Union[str, _native.ApproverKey],
-        task: Union[ApprovalTask, ApprovalTaskOut],
+        task: Union[ApprovalTask, ListedTask],
     ) -> None:
         """Reject a task with an approver's key.
 
@@ -1950,7 +1950,7 @@ class AsyncSecurosys:
         order: Optional[TaskOrder] = None,
         page_number: Optional[int] = None,
         page_size: Optional[int] = None,
-    ) -> list[ApprovalTaskOut]:
+    ) -> list[ListedTask]:
         """One page of an approver's tasks of one kind, in a chosen order.
 
         Arguments:
@@ -1970,7 +1970,7 @@ class AsyncSecurosys:
         if page_size is not None:
             request["page_size"] = page_size
         result: Any = await self._client.call("securosys.approval_tasks_page", request)
-        return cast("list[ApprovalTaskOut]", result["tasks"])
+        return cast("list[ListedTask]", result["tasks"])
 
     async def all_approval_tasks(
         self,
@@ -1978,7 +1978,7 @@ class AsyncSecurosys:
         *,
         kind: Optional[Union[TaskKind, _native.TaskKind]] = None,
         page_size: Optional[int] = None,
-    ) -> list[ApprovalTaskOut]:
+    ) -> list[ListedTask]:
         """Every pending task of an approver of one kind (all pages, oldest first).
 
         Arguments:
@@ -1992,7 +1992,7 @@ class AsyncSecurosys:
         if page_size is not None:
             request["page_size"] = page_size
         result: Any = await self._client.call("securosys.all_approval_tasks", request)
-        return cast("list[ApprovalTaskOut]", result["tasks"])
+        return cast("list[ListedTask]", result["tasks"])
 
     async def synchronous_modify(
         self,
