@@ -3068,3 +3068,11 @@ export interface Operations {
 
 /** The name of an operation, in either spelling. */
 export type OperationName = keyof Operations
+
+/** The operations the module-level `call` runs without a client (nothing is sent). */
+export type StandaloneOperationName =
+  | 'pdf.verify'
+  | 'zignsec.parse_redirect'
+  | 'securosys.key_spec'
+  | 'securosys.quorum_policy'
+  | 'securosys.approver_key'

@@ -173,8 +173,6 @@ export declare namespace SecurosysTypes {
   /** May wrap keys. */
   wrap?: boolean | null
 }
-  /** The signing key types the SDK knows how to create: algorithm, size or curve. */
-  type KeySpec = "rsa2048" | "rsa3072" | "rsa4096" | "p256" | "p384" | "ed25519"
   /** Whether the key is blocked. */
   type KeyStatus = {
   /** Blocked keys cannot be used. */
@@ -225,16 +223,6 @@ export declare namespace SecurosysTypes {
   ruleUnblock?: Rule | null
   /** Rule for using the key (sign, decrypt…). */
   ruleUse?: Rule | null
-}
-  /** One approver of a quorum policy. */
-  type PolicyApprover = {
-  /** The approver's name, shown in the policy. */
-  name: string
-  /**
-   * The approver's public key, base64 DER SubjectPublicKeyInfo (`securosys.approver_key`'s
-   * `public_key_base64`).
-   */
-  publicKeyBase64: string
 }
   /** A group of approvers of which `quorum` must approve (groups of a token are AND-ed). */
   type PolicyGroup = {
@@ -683,72 +671,6 @@ export declare class Securosys {
     derBase64: SecurosysTypes.Base64
     /** PEM text. */
     pem: string
-  }>
-
-  /**
-   * A key type's `securosys.create_key` fields and usual signature algorithm (local).
-   *  Nothing is sent; no client is needed.
-   */
-  keySpec(request: {
-    /** `rsa2048`, `rsa3072`, `rsa4096`, `p256`, `p384` or `ed25519`. */
-    keySpec: SecurosysTypes.KeySpec
-  }): Promise<{
-    /** The key algorithm (`RSA`, `EC`, `ED`): `securosys.create_key`'s `algorithm`. */
-    algorithm: SecurosysTypes.KeyAlgorithm
-    /** EC and ED: the curve's OID (`securosys.create_key`'s `curve_oid`). */
-    curveOid?: string | null
-    /** RSA: the size in bits (`securosys.create_key`'s `key_size`). */
-    keySize?: number | null
-    /**
-     * The usual signature algorithm for such a key: `SHA256_WITH_RSA` (RSA),
-     * `SHA256_WITH_ECDSA` (P-256), `SHA384_WITH_ECDSA` (P-384), `EDDSA` (Ed25519). Any other
-     * algorithm of the TSB's list may be given where one is asked for.
-     */
-    signatureAlgorithm: SecurosysTypes.SignatureAlgorithm
-  }>
-
-  /**
-   * A quorum approval policy for `securosys.create_key` (local).
-   *  Nothing is sent; no client is needed. The quorum is checked when the key is created.
-   */
-  quorumPolicy(request: {
-    /** The approvers. */
-    approvers: Array<SecurosysTypes.PolicyApprover>
-    /**
-     * How many approvals a request needs (checked against the approvers when the key is
-     * created).
-     */
-    quorum: number
-    /**
-     * How long a request may wait for its approvals, in seconds (a multiple of 60; default 0:
-     * no limit).
-     */
-    timeoutS?: number
-  }): Promise<SecurosysTypes.PolicyOut>
-
-  /**
-   * An approver's key pair, new (ECDSA P-256) or read from PKCS#8 PEM or DER (local).
-   *  Nothing is sent; no client is needed.
-   */
-  approverKey(request?: {
-    /**
-     * A PKCS#8 private key, PEM (`-----BEGIN PRIVATE KEY-----`); never shown in `Debug`
-     * output or errors.
-     */
-    pem?: string | null
-    /** Or the same key as PKCS#8 DER, base64. */
-    pkcs8Der?: Buffer | Uint8Array
-  } | null): Promise<{
-    /**
-     * The private key, PKCS#8 PEM: what `securosys.list_approval_tasks`, `securosys.approve`
-     * and `securosys.reject` take as `approver_key_pem`. Keep it secret.
-     */
-    pem: string
-    /**
-     * The public key, base64 DER SubjectPublicKeyInfo: what a policy names the approver by
-     * (`securosys.quorum_policy`) and what `securosys.request_status` lists.
-     */
-    publicKeyBase64: string
   }>
 
   /**

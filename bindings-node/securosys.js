@@ -183,30 +183,6 @@ class Securosys {
   }
 
   /**
-   * A key type's `securosys.create_key` fields and usual signature algorithm (local).
-   *  Nothing is sent; no client is needed.
-   */
-  keySpec (request, options) {
-    return this.#client.callCamelCase('securosys.key_spec', request, options)
-  }
-
-  /**
-   * A quorum approval policy for `securosys.create_key` (local).
-   *  Nothing is sent; no client is needed. The quorum is checked when the key is created.
-   */
-  quorumPolicy (request, options) {
-    return this.#client.callCamelCase('securosys.quorum_policy', request, options).then((r) => r.policy)
-  }
-
-  /**
-   * An approver's key pair, new (ECDSA P-256) or read from PKCS#8 PEM or DER (local).
-   *  Nothing is sent; no client is needed.
-   */
-  approverKey (request, options) {
-    return this.#client.callCamelCase('securosys.approver_key', request, options)
-  }
-
-  /**
    * Encrypt with an HSM key (`POST /v1/encrypt`, key-operation role): RSA-OAEP /
    *  PKCS#1 with the public key, or AES-GCM (the IV and tag are returned).
    */

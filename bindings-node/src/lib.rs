@@ -81,14 +81,17 @@ pub fn operations() -> serde_json::Value {
     )
 }
 
-/// Run an operation that needs no client (nothing is sent anywhere), e.g. `'pdf.verify'`:
-/// `await call('pdf.verify', { pdf_base64, trust_anchors_pem: [root] })` verifies a signed PDF
-/// without configuring a provider. The request and result are in the core's JSON spelling, as
-/// for `client.call`; an operation that talks to a service rejects with
-/// `SB_ERR_INVALID_ARGUMENT` (call it on a client).
+/// Run an operation that needs no client (nothing is sent anywhere; the core's `STANDALONE`
+/// list, `StandaloneOperationName`): `await call('pdf.verify', { pdf_base64,
+/// trust_anchors_pem: [root] })` verifies a signed PDF without configuring a provider,
+/// `await call('zignsec.parse_redirect', { returned_url })` reads the URL a browser came back
+/// to, `await call('securosys.quorum_policy', { quorum, approvers })` builds an approval policy.
+/// The request and result are in the core's JSON spelling, as for `client.call`; an operation
+/// that talks to a service rejects with `SB_ERR_INVALID_ARGUMENT` (call it on a client).
 #[napi(
-    ts_args_type = "operation: 'pdf.verify', request: Operations['pdf.verify']['request']",
-    ts_return_type = "Promise<Operations['pdf.verify']['result']>"
+    ts_generic_types = "K extends StandaloneOperationName",
+    ts_args_type = "operation: K, request: Operations[K]['request']",
+    ts_return_type = "Promise<Operations[K]['result']>"
 )]
 pub fn call<'e>(
     env: &'e Env,

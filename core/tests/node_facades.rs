@@ -142,7 +142,7 @@ fn render(prefix: &str) -> (String, String) {
     let mut methods = String::new();
     for op in api::OPERATIONS
         .iter()
-        .filter(|o| o.name.starts_with(&format!("{prefix}.")))
+        .filter(|o| o.name.starts_with(&format!("{prefix}.")) && !api::STANDALONE.contains(&o.name))
     {
         let method = camel_case(&op.name[prefix.len() + 1..]);
         let req = serde_json::to_value((op.request_schema)()).expect("schema");

@@ -74,6 +74,14 @@ fn render() -> String {
     }
     s.push_str(&body);
     s.push_str("}\n\n/** The name of an operation, in either spelling. */\nexport type OperationName = keyof Operations\n");
+    s.push_str(
+        "\n/** The operations the module-level `call` runs without a client (nothing is sent). */\n\
+         export type StandaloneOperationName =",
+    );
+    for name in api::STANDALONE {
+        let _ = write!(s, "\n  | '{name}'");
+    }
+    s.push('\n');
     s
 }
 
