@@ -422,14 +422,20 @@ pub struct SigningUrl {
     pub url: String,
 }
 
-/// A package's audit trail (`GET /packages/{id}/audit`).
+/// A package's audit trail (`GET /packages/{id}/audit`), read in OneSpan's spelling or in the
+/// snake_case it is written in (a saved audit reads back).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Audit {
     /// The package id.
-    #[serde(default, rename(deserialize = "package-id"))]
+    #[serde(default, rename(deserialize = "package-id"), alias = "package_id")]
     pub package_id: Option<String>,
     /// The events, oldest first.
-    #[serde(default, rename(deserialize = "audit-events"), deserialize_with = "nd")]
+    #[serde(
+        default,
+        rename(deserialize = "audit-events"),
+        alias = "events",
+        deserialize_with = "nd"
+    )]
     pub events: Vec<AuditEvent>,
 }
 
@@ -437,25 +443,30 @@ pub struct Audit {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct AuditEvent {
     /// What happened (`Sign`, `Decline`, `View`…).
-    #[serde(default, rename(deserialize = "type"), deserialize_with = "nd")]
+    #[serde(
+        default,
+        rename(deserialize = "type"),
+        alias = "kind",
+        deserialize_with = "nd"
+    )]
     pub kind: String,
     /// When.
-    #[serde(default, rename(deserialize = "date-time"))]
+    #[serde(default, rename(deserialize = "date-time"), alias = "date_time")]
     pub date_time: Option<String>,
     /// What it happened to (a document or package name).
     #[serde(default)]
     pub target: Option<String>,
     /// The kind of target.
-    #[serde(default, rename(deserialize = "target-type"))]
+    #[serde(default, rename(deserialize = "target-type"), alias = "target_type")]
     pub target_type: Option<String>,
     /// Who (name).
     #[serde(default)]
     pub user: Option<String>,
     /// Who (email).
-    #[serde(default, rename(deserialize = "user-email"))]
+    #[serde(default, rename(deserialize = "user-email"), alias = "user_email")]
     pub user_email: Option<String>,
     /// From which IP address.
-    #[serde(default, rename(deserialize = "user-ip"))]
+    #[serde(default, rename(deserialize = "user-ip"), alias = "user_ip")]
     pub user_ip: Option<String>,
     /// Details (e.g. a decline reason).
     #[serde(default)]
