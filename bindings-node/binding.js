@@ -835,11 +835,9 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
-module.exports.EidProduct = nativeBinding.EidProduct
 module.exports.Policy = nativeBinding.Policy
 module.exports.ApproverKey = nativeBinding.ApproverKey
 module.exports.Client = nativeBinding.Client
-module.exports.EidApi = nativeBinding.EidApi
 module.exports.OnespanApi = nativeBinding.OnespanApi
 module.exports.OnespanCallbackVerifier = nativeBinding.OnespanCallbackVerifier
 module.exports.PackagePager = nativeBinding.PackagePager
@@ -851,6 +849,5 @@ module.exports.defaultSignatureAlgorithm = nativeBinding.defaultSignatureAlgorit
 module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.operations = nativeBinding.operations
-module.exports.parseRedirect = nativeBinding.parseRedirect
 module.exports.SIGNATURE_HEADER = nativeBinding.SIGNATURE_HEADER
 module.exports.version = nativeBinding.version

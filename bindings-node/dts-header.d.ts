@@ -3,8 +3,10 @@
 
 import type { OperationName, Operations, StandaloneOperationName } from './operations'
 import type { Securosys, SecurosysTypes } from './securosys'
+import type { ZignsecEid, ZignsecEidTypes } from './zignsec-eid'
 export type { OperationName, Operations, Ops, StandaloneOperationName } from './operations'
 export type { Securosys, SecurosysTypes } from './securosys'
+export type { ZignsecEid, ZignsecEidTypes } from './zignsec-eid'
 
 /**
  * `client.call` with an operation name this version's types do not list (declaration-merged
@@ -18,16 +20,38 @@ export interface Client {
    * `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `securosys` section.
    */
   securosys(): Securosys
+  /**
+   * ZignSec browser-based eID sessions (BankID SE, MitID, Freja eID, BankID NO…): one method per
+   * `zignsec.eid_*` operation, generated from the operation table and named without the `eid_`
+   * prefix (`create`, `result`, `wait`, `completeRedirect`). Throws `SB_ERR_AUTH_CONFIG_MISSING`
+   * when the config has no `zignsec` section.
+   */
+  zignsecEid(): ZignsecEid
+}
+
+/**
+ * Read the URL a browser came back to (your target URL with ZignSec's query appended, or just
+ * its `?query`): `callCamelCase('zignsec.parse_redirect', { returnedUrl })`. Nothing is sent and
+ * no client is needed; a URL that cannot be parsed rejects with `SB_ERR_INVALID_ARGUMENT`.
+ */
+export declare function parseRedirect(returnedUrl: string): Promise<RedirectOutcome>
+
+/** What the browser's return to your target URL says (`parseRedirect`). */
+export interface RedirectOutcome {
+  /** `true` when the URL carries no error. */
+  success: boolean
+  /** `relay_state` from the URL. */
+  relayState: string | null
+  /** `session_id` from the URL. */
+  sessionId: string | null
+  /** `errorCode` (e.g. `'CANCELLED'`, `'DECLINED'`) or the OAuth-style `error` (`'access_denied'`). */
+  errorCode: string | null
+  /** `errorText` or `error_description`. */
+  errorText: string | null
 }
 
 /** The state of a signing session; states this version does not know are kept as the provider spells them. */
 export type SessionStatus = 'Created' | 'Pending' | 'Finished' | 'Cancelled' | 'Rejected' | 'Failed' | 'Expired' | (string & {})
-
-/**
- * The create-session envelope of an eID session (`EidApi.create`, `bankidSe`, `mitid`, `freja`,
- * `bankidNo`): the same fields as a signing session's. Every field is optional.
- */
-export type EidRequest = CreateSigning
 
 /**
  * A secret in the configuration (subscription key, OAuth2 client secret, client certificate or

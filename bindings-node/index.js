@@ -2,11 +2,13 @@
 // signbridge for Node (CommonJS entry). The native addon is loaded by the generated `binding.js`;
 // this file only adds the frozen `ErrorCode` object, built from the core's own table, the
 // `isSignbridgeError` type guard, the caller's frames on asynchronous errors, makes OneSpan
-// listings async-iterable, and gives `client.securosys()` its facade generated from the operation
-// table (securosys.js).
+// listings async-iterable, gives `client.securosys()` and `client.zignsecEid()` their facades
+// generated from the operation table (securosys.js, zignsec-eid.js), and `parseRedirect`, a
+// spelling of the module-level `callCamelCase('zignsec.parse_redirect', ...)`.
 
 const binding = require('./binding.js')
 const { Securosys } = require('./securosys.js')
+const { ZignsecEid } = require('./zignsec-eid.js')
 
 /** name -> number and number -> name, like a TypeScript numeric enum. */
 const ErrorCode = {}
@@ -35,15 +37,30 @@ Object.defineProperties(binding.PackagePager.prototype, {
   }
 })
 
-// `client.securosys()`: the generated facade over `client.callCamelCase`, for the configured TSB
-// (throws SB_ERR_AUTH_CONFIG_MISSING when there is none).
-Object.defineProperty(binding.Client.prototype, 'securosys', {
-  value: function securosys () {
-    return new Securosys(this, this.securosysBaseUrl())
+// `client.securosys()` and `client.zignsecEid()`: the generated facades over
+// `client.callCamelCase`, for the configured service (each throws SB_ERR_AUTH_CONFIG_MISSING when
+// the config has no section for it).
+Object.defineProperties(binding.Client.prototype, {
+  securosys: {
+    value: function securosys () {
+      return new Securosys(this, this.securosysBaseUrl())
+    },
+    configurable: true,
+    writable: true
   },
-  configurable: true,
-  writable: true
+  zignsecEid: {
+    value: function zignsecEid () {
+      return new ZignsecEid(this, this.zignsecBaseUrl())
+    },
+    configurable: true,
+    writable: true
+  }
 })
+
+/** What the URL a browser came back to says; nothing is sent and no client is needed. */
+function parseRedirect (returnedUrl) {
+  return binding.callCamelCase('zignsec.parse_redirect', { returnedUrl })
+}
 
 /**
  * Whether `e` is a signbridge error: an `Error` with a `code` and `errno` from the core's table
@@ -88,7 +105,7 @@ function wrapMethods (target) {
   }
 }
 
-const exported = { ...binding, ErrorCode, isSignbridgeError }
+const exported = { ...binding, ErrorCode, isSignbridgeError, parseRedirect }
 for (const [name, value] of Object.entries(binding)) {
   if (typeof value !== 'function') continue
   if (value.prototype && /^[A-Z]/.test(name)) {

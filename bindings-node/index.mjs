@@ -4,8 +4,6 @@ import signbridge from './index.js'
 export const {
   Client,
   SigningApi,
-  EidApi,
-  EidProduct,
   ApproverKey,
   Policy,
   defaultSignatureAlgorithm,
@@ -21,6 +19,7 @@ export const {
   errorCodes,
   operations,
   call,
+  callCamelCase,
   version,
   __napiBindingTarget
 } = signbridge

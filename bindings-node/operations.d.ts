@@ -3069,10 +3069,5 @@ export interface Operations {
 /** The name of an operation, in either spelling. */
 export type OperationName = keyof Operations
 
-/** The operations the module-level `call` runs without a client (nothing is sent). */
-export type StandaloneOperationName =
-  | 'pdf.verify'
-  | 'zignsec.parse_redirect'
-  | 'securosys.key_spec'
-  | 'securosys.quorum_policy'
-  | 'securosys.approver_key'
+/** An operation that needs no client (the module-level `call`), in either spelling. */
+export type StandaloneOperationName = 'pdf.verify' | 'zignsec.parse_redirect' | 'zignsec.parseRedirect'

@@ -207,18 +207,6 @@ impl<'e> Obj<'e> {
         array(self.env, v, &self.path(key)).map(Some)
     }
 
-    /// An optional array of strings.
-    pub(crate) fn opt_string_array(&self, key: &str) -> napi::Result<Option<Vec<String>>> {
-        let Some(items) = self.opt_array(key)? else {
-            return Ok(None);
-        };
-        let mut out = Vec::with_capacity(items.len());
-        for (i, item) in items.into_iter().enumerate() {
-            out.push(string(self.env, item, &format!("{}[{i}]", self.path(key)))?);
-        }
-        Ok(Some(out))
-    }
-
     /// An optional JSON-like field (converted through serde).
     pub(crate) fn opt_json(&self, key: &str) -> napi::Result<Option<serde_json::Value>> {
         let v = self.get(key)?;

@@ -15,7 +15,6 @@
 //! ```
 
 mod args;
-pub mod eid;
 mod errors;
 pub mod onespan;
 mod promise;
@@ -98,6 +97,32 @@ pub fn call<'e>(
     operation: Unknown<'_>,
     request: Option<Unknown<'_>>,
 ) -> napi::Result<Object<'e>> {
+    standalone(env, operation, request, false)
+}
+
+/// [`call`] in camelCase: the request's fields read in camelCase (or the core's spelling), the
+/// result's written in camelCase, as `client.callCamelCase` does for `client.call`
+/// (`parseRedirect` is `callCamelCase('zignsec.parse_redirect', { returnedUrl })`).
+#[napi(
+    ts_generic_types = "K extends StandaloneOperationName",
+    ts_args_type = "operation: K, request: Record<string, any>",
+    ts_return_type = "Promise<Record<string, any>>"
+)]
+pub fn call_camel_case<'e>(
+    env: &'e Env,
+    operation: Unknown<'_>,
+    request: Option<Unknown<'_>>,
+) -> napi::Result<Object<'e>> {
+    standalone(env, operation, request, true)
+}
+
+/// The module-level `call` and `callCamelCase`.
+fn standalone<'e>(
+    env: &'e Env,
+    operation: Unknown<'_>,
+    request: Option<Unknown<'_>>,
+    camel: bool,
+) -> napi::Result<Object<'e>> {
     let name = args::string(env, operation, "operation")?;
     let value = match request {
         Some(r) if !is_nullish(&r) => {
@@ -113,7 +138,13 @@ pub fn call<'e>(
     };
     promise::spawn(
         env,
-        async move { signbridge::api::call_standalone(&name, value).await },
+        async move {
+            if camel {
+                signbridge::api::call_standalone_camel_case(&name, value).await
+            } else {
+                signbridge::api::call_standalone(&name, value).await
+            }
+        },
         |v: serde_json::Value| v,
         None,
     )
@@ -197,13 +228,14 @@ impl Client {
             .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
     }
 
-    /// ZignSec browser-based eID sessions: BankID SE, MitID, Freja eID, BankID NO...
-    /// (`client.zignsec().eid()` in Rust).
-    #[napi]
-    pub fn zignsec_eid(&self, env: Env) -> napi::Result<eid::EidApi> {
+    /// The base URL of the configured ZignSec gateway. `index.js` makes `client.zignsecEid()`
+    /// of it: the eID facade generated from the operation table (`zignsec-eid.js`). Throws
+    /// `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `zignsec` section.
+    #[napi(skip_typescript)]
+    pub fn zignsec_base_url(&self, env: Env) -> napi::Result<String> {
         self.inner
             .zignsec()
-            .map(|z| eid::EidApi::new(z.eid()))
+            .map(|z| z.base_url().to_string())
             .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
     }
 

@@ -569,55 +569,7 @@ impl From<Placement> for core::Placement {
 }
 
 // ---------------------------------------------------------------------------------------------
-// eID sessions (`client.zignsecEid()`).
-
-/// Options of `bankidSe`.
-#[napi(object, object_to_js = false)]
-pub struct BankIdSeOptions {
-    /// Only this person (12-digit personnummer, `YYYYMMDDNNNN`) may identify.
-    pub personal_number: Option<String>,
-}
-
-/// Options of `mitid`.
-#[napi(object, object_to_js = false)]
-pub struct MitIdOptions {
-    /// `'LogOn'` (default) or another documented action.
-    pub action: Option<String>,
-    /// `'Low'`, `'Substantial'` or `'High'`.
-    pub level: Option<String>,
-    /// `'En'`, `'Da'` or `'Kl'`.
-    pub language: Option<String>,
-    /// E.g. `['DATE_OF_BIRTH', 'IDENTITY_NAME']`.
-    pub requested_attributes: Option<Vec<String>>,
-    /// A CPR number (10 digits): the session becomes a CPR match (`match_cpr/mitid`).
-    pub cpr_number: Option<String>,
-}
-
-/// Options of `freja`.
-#[napi(object, object_to_js = false)]
-pub struct FrejaOptions {
-    /// `'SE'`, `'NO'`, `'FI'` or `'DK'`.
-    #[napi(ts_type = "'SE' | 'NO' | 'FI' | 'DK' | (string & {})")]
-    pub country: String,
-    /// The person's SSN (SE: 12 digits, NO: 11).
-    pub ssn: String,
-    /// E.g. `['BASIC_USER_INFO', 'DATE_OF_BIRTH']`.
-    pub attributes_to_return: Option<Vec<String>>,
-    /// `'BASIC'`, `'EXTENDED'` or `'PLUS'`.
-    pub min_registration_level: Option<String>,
-}
-
-/// A created eID session.
-#[napi(object, object_from_js = false)]
-pub struct EidSession {
-    /// The session id, for `result`, `wait` and `completeRedirect`.
-    pub id: String,
-    /// Send the user's browser here (an iframe works too).
-    pub redirect_url: String,
-    /// Its status (normally `'Created'`).
-    #[napi(ts_type = "SessionStatus")]
-    pub status: String,
-}
+// The identified person of an eID session, as a webhook delivery carries it.
 
 /// The identified person. Absent fields are `null`.
 #[napi(object, object_from_js = false, use_nullable = true)]
@@ -638,42 +590,6 @@ pub struct Identity {
     pub gender: Option<String>,
     /// Age as reported.
     pub age: Option<u32>,
-}
-
-/// The state and result of an eID session.
-#[napi(object, object_from_js = false, use_nullable = true)]
-pub struct EidResult {
-    /// Session id.
-    pub id: String,
-    /// Current state.
-    #[napi(ts_type = "SessionStatus")]
-    pub status: String,
-    /// Your `relayState`, echoed.
-    pub relay_state: Option<String>,
-    /// Errors the gateway reported (e.g. `CANCELLED_BY_USER`, `DECLINED`).
-    pub errors: Vec<ProviderErrorItem>,
-    /// The identified person, once `'Finished'`.
-    pub identity: Option<Identity>,
-    /// The product's whole `result` object, for fields without a typed accessor.
-    #[napi(ts_type = "Record<string, any> | null")]
-    pub raw_result: serde_json::Value,
-}
-
-/// What the browser's return to your target URL says (`parseRedirect`). Absent fields are
-/// `null`.
-#[napi(object, object_from_js = false, use_nullable = true)]
-pub struct RedirectOutcome {
-    /// `true` when the URL carries no error.
-    pub success: bool,
-    /// `relay_state` from the URL.
-    pub relay_state: Option<String>,
-    /// `session_id` from the URL.
-    pub session_id: Option<String>,
-    /// `errorCode` (e.g. `'CANCELLED'`, `'DECLINED'`) or the OAuth-style `error`
-    /// (`'access_denied'`).
-    pub error_code: Option<String>,
-    /// `errorText` or `error_description`.
-    pub error_text: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -725,16 +641,6 @@ fn error_items(items: Vec<core::ProviderErrorItem>) -> Vec<ProviderErrorItem> {
         .collect()
 }
 
-impl From<core::EidSession> for EidSession {
-    fn from(s: core::EidSession) -> Self {
-        EidSession {
-            id: s.id,
-            redirect_url: s.redirect_url,
-            status: s.status.as_str().to_string(),
-        }
-    }
-}
-
 impl From<core::Identity> for Identity {
     fn from(i: core::Identity) -> Self {
         Identity {
@@ -746,31 +652,6 @@ impl From<core::Identity> for Identity {
             country_code: i.country_code,
             gender: i.gender,
             age: i.age,
-        }
-    }
-}
-
-impl From<core::EidResult> for EidResult {
-    fn from(r: core::EidResult) -> Self {
-        EidResult {
-            id: r.id,
-            status: r.status.as_str().to_string(),
-            relay_state: r.relay_state,
-            errors: error_items(r.errors),
-            identity: r.identity.map(Into::into),
-            raw_result: r.raw_result,
-        }
-    }
-}
-
-impl From<core::RedirectOutcome> for RedirectOutcome {
-    fn from(o: core::RedirectOutcome) -> Self {
-        RedirectOutcome {
-            success: o.success,
-            relay_state: o.relay_state,
-            session_id: o.session_id,
-            error_code: o.error_code,
-            error_text: o.error_text,
         }
     }
 }

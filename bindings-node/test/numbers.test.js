@@ -7,7 +7,7 @@
 const { test, before, after } = require('node:test')
 const assert = require('node:assert/strict')
 
-const { Client, EidProduct, WebhookVerifier } = require('..')
+const { Client, WebhookVerifier } = require('..')
 const h = require('./helpers')
 
 const HOSTILE = [NaN, Infinity, -Infinity, 1e300, -1, 2 ** 53 + 1]
@@ -38,11 +38,11 @@ test('hostile numbers to every numeric option are SB_ERR_INVALID_ARGUMENT', asyn
   const signing = client.zignsecSigning()
   const session = await signing.create()
   const id = '00000000-0000-0000-0000-000000000000'
-  const product = Object.values(EidProduct)[0]
   for (const v of HOSTILE) {
     for (const key of ['intervalMs', 'timeoutMs']) {
       assert.equal(await codeOf(() => signing.wait(session.id, { [key]: v })), 'SB_ERR_INVALID_ARGUMENT', `signing.wait ${key}: ${v}`)
-      assert.equal(await codeOf(() => client.zignsecEid().wait(product, id, { [key]: v })), 'SB_ERR_INVALID_ARGUMENT', `eid.wait ${key}: ${v}`)
+      assert.equal(await codeOf(() => client.zignsecEid().wait({ product: 'bankid_se', sessionId: id }, { [key]: v })), 'SB_ERR_INVALID_ARGUMENT', `eid.wait ${key}: ${v}`)
+      assert.equal(await codeOf(() => client.zignsecEid().wait({ product: 'bankid_se', sessionId: id, [key]: v })), 'SB_ERR_INVALID_ARGUMENT', `eid.wait request.${key}: ${v}`)
     }
     assert.equal(await codeOf(() => new WebhookVerifier(['s'], { toleranceSeconds: v })), 'SB_ERR_INVALID_ARGUMENT', `toleranceSeconds: ${v}`)
   }

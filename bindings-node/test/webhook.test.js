@@ -12,7 +12,7 @@ const readline = require('node:readline')
 const { spawn } = require('node:child_process')
 const { setTimeout: sleep } = require('node:timers/promises')
 
-const { Client, EidProduct, WebhookVerifier, SIGNATURE_HEADER } = require('..')
+const { Client, WebhookVerifier, SIGNATURE_HEADER } = require('..')
 const h = require('./helpers')
 
 const SECRET = 'whsec-sim-0001'
@@ -139,7 +139,7 @@ test('simulator deliveries (BankID SE): relay state intact, redelivery after a 5
   const verifier = new WebhookVerifier(['an-old-secret', SECRET], { toleranceSeconds: 3600 })
   const hook = await h.receiver([200, 500])
   try {
-    const se = await eid.bankidSe({ relayState: 'hook-se', webhook: hook.url })
+    const se = await eid.create({ product: 'bankid_se', session: { relayState: 'hook-se', webhook: hook.url } })
     await h.eidPage(se.redirectUrl, '199001011234')
 
     const created = await hook.next()
@@ -191,7 +191,7 @@ test('a second product (MitID, cancelled) and the legacy scheme through the simu
   const verifier = new WebhookVerifier([SECRET], { toleranceSeconds: 3600 })
   const hook = await h.receiver()
   try {
-    const dk = await eid.mitid({ relayState: 'hook-dk', webhook: hook.url })
+    const dk = await eid.create({ product: 'mitid', session: { relayState: 'hook-dk', webhook: hook.url } })
     await h.eidPage(dk.redirectUrl, '0101901234', 'cancel')
     const created = await hook.next()
     assert.equal(verifier.verify(created.header, created.body).event, 'session_created')
@@ -204,7 +204,7 @@ test('a second product (MitID, cancelled) and the legacy scheme through the simu
     assert.equal(e.identity, null)
 
     await h.control(sim, 'PUT', '/_sim/config', { webhook_scheme: 'legacy' })
-    const fr = await eid.freja({ relayState: 'hook-fr', webhook: hook.url }, { country: 'SE', ssn: '198212121236' })
+    const fr = await eid.create({ product: 'freja', session: { relayState: 'hook-fr', webhook: hook.url }, freja: { country: 'SE', ssn: '198212121236' } })
     await h.control(sim, 'POST', `/_sim/zignsec/sessions/${fr.id}/complete`, {})
     await hook.next() // created
     const legacy = await hook.next()
@@ -213,7 +213,7 @@ test('a second product (MitID, cancelled) and the legacy scheme through the simu
     assert.equal(l.relayState, 'hook-fr')
     assert.equal(l.identity.fullName, 'Karin Berg')
     // A session polled after its webhook agrees with it.
-    assert.equal((await eid.result(EidProduct.freja(), fr.id)).identity.fullName, 'Karin Berg')
+    assert.equal((await eid.result({ product: 'freja', sessionId: fr.id })).identity.fullName, 'Karin Berg')
   } finally {
     await h.control(sim, 'PUT', '/_sim/config', { webhook_scheme: null })
     await hook.close()
@@ -258,7 +258,7 @@ test('the Express example accepts real deliveries and refuses tampered, unsigned
   const capture = await h.receiver()
   try {
     const ownEid = new Client(h.config(own)).zignsecEid()
-    const s = await ownEid.bankidSe({ relayState: 'express-1', webhook: app.url })
+    const s = await ownEid.create({ product: 'bankid_se', session: { relayState: 'express-1', webhook: app.url } })
     await h.eidPage(s.redirectUrl, '199001011234')
     let log = []
     for (let i = 0; i < 200 && log.length < 2; i++) {
@@ -276,7 +276,7 @@ test('the Express example accepts real deliveries and refuses tampered, unsigned
     assert.equal(seen[1].name, 'Astrid Lindqvist')
 
     // A real delivery captured elsewhere, then presented to the example.
-    const b = await ownEid.bankidNo({ relayState: 'express-2', webhook: capture.url })
+    const b = await ownEid.create({ product: 'bankid_no', session: { relayState: 'express-2', webhook: capture.url } })
     await h.control(own, 'POST', `/_sim/zignsec/sessions/${b.id}/complete`, {})
     await capture.next()
     const real = await capture.next()

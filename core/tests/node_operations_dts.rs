@@ -1,6 +1,6 @@
 //! `bindings-node/operations.d.ts` is rendered from the operation table's JSON Schemas: the
 //! request and result type of every operation, so `client.call('securosys.create_key', {...})`
-//! and the module-level `call` are typed in TypeScript (`index.d.ts` merges the typed overloads
+//! and the module-level `call` (its operations: `StandaloneOperationName`) are typed in TypeScript (`index.d.ts` merges the typed overloads
 //! into `Client`). This test fails when the committed file is stale;
 //! `SIGNBRIDGE_BLESS=1 cargo test -p signbridge --test node_operations_dts` rewrites it.
 
@@ -74,14 +74,21 @@ fn render() -> String {
     }
     s.push_str(&body);
     s.push_str("}\n\n/** The name of an operation, in either spelling. */\nexport type OperationName = keyof Operations\n");
-    s.push_str(
-        "\n/** The operations the module-level `call` runs without a client (nothing is sent). */\n\
-         export type StandaloneOperationName =",
-    );
+    // What the module-level `call` runs without a client: `api::STANDALONE`, in either spelling.
+    let mut standalone = Vec::new();
     for name in api::STANDALONE {
-        let _ = write!(s, "\n  | '{name}'");
+        let op = api::operation(name).expect("a standalone operation is in the table");
+        standalone.push(format!("'{}'", op.name));
+        if op.camel_name() != op.name {
+            standalone.push(format!("'{}'", op.camel_name()));
+        }
     }
-    s.push('\n');
+    let _ = writeln!(
+        s,
+        "\n/** An operation that needs no client (the module-level `call`), in either spelling. */\n\
+         export type StandaloneOperationName = {}",
+        standalone.join(" | ")
+    );
     s
 }
 

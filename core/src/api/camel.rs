@@ -93,6 +93,22 @@ impl Client {
     }
 }
 
+/// [`super::call_standalone`] in camelCase, as [`Client::call_camel_case`] is [`Client::call`]:
+/// an operation that needs no client (`zignsec.parse_redirect`…), its request read and its
+/// result written with camelCase field names.
+pub async fn call_standalone_camel_case(name: &str, request: Value) -> Result<Value> {
+    let run = async {
+        let op = operation(name)?;
+        let request = request_from_camel_case(op, request)?;
+        let result = super::call_standalone(op.name, request).await?;
+        Ok::<_, Error>(result_to_camel_case(op, result))
+    };
+    run.await.map_err(|e: Error| match e.code() {
+        ErrorCode::InvalidArgument => e.map_message(camel_case_request_message),
+        _ => e,
+    })
+}
+
 /// Walks a value along a root schema (with its `$defs`).
 struct Walker<'s> {
     defs: Option<&'s Map<String, Value>>,
@@ -384,5 +400,25 @@ mod tests {
             camel_case_keys(json!({"rejected_by": [{"a_b": 1}]})),
             json!({"rejectedBy": [{"aB": 1}]})
         );
+    }
+
+    #[tokio::test]
+    async fn a_standalone_operation_in_camel_case() {
+        let out = call_standalone_camel_case(
+            "zignsec.parse_redirect",
+            json!({"returnedUrl": "https://app.example/ok?relay_state=r&session_id=s&errorCode=CANCELLED"}),
+        )
+        .await
+        .expect("parsed");
+        assert_eq!(
+            out,
+            json!({"success": false, "relayState": "r", "sessionId": "s",
+                   "errorCode": "CANCELLED", "errorText": null})
+        );
+        let e = call_standalone_camel_case("zignsec.parse_redirect", json!({"returned": 1}))
+            .await
+            .expect_err("a misspelt field");
+        assert_eq!(e.code(), ErrorCode::InvalidArgument);
+        assert!(e.message().contains("returnedUrl"), "{e}");
     }
 }

@@ -39,7 +39,9 @@ use crate::client::Client;
 use crate::error::{Error, ErrorCode, Result};
 use crate::CancelToken;
 
-pub use camel::{camel_case_keys, request_from_camel_case, result_to_camel_case};
+pub use camel::{
+    call_standalone_camel_case, camel_case_keys, request_from_camel_case, result_to_camel_case,
+};
 pub use ops::OPERATIONS;
 pub use schemars::Schema;
 pub use wire::{open_set_schema, Base64};
