@@ -845,6 +845,7 @@ module.exports.SigningApi = nativeBinding.SigningApi
 module.exports.SigningService = nativeBinding.SigningService
 module.exports.WebhookVerifier = nativeBinding.WebhookVerifier
 module.exports.call = nativeBinding.call
+module.exports.callCamelCase = nativeBinding.callCamelCase
 module.exports.defaultSignatureAlgorithm = nativeBinding.defaultSignatureAlgorithm
 module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.errorCodes = nativeBinding.errorCodes

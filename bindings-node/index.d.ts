@@ -31,10 +31,24 @@ export interface Client {
 
 /**
  * Read the URL a browser came back to (your target URL with ZignSec's query appended, or just
- * its `?query`): `call('zignsec.parse_redirect', { returned_url })`. Nothing is sent and no
- * client is needed; a URL that cannot be parsed rejects with `SB_ERR_INVALID_ARGUMENT`.
+ * its `?query`): `callCamelCase('zignsec.parse_redirect', { returnedUrl })`. Nothing is sent and
+ * no client is needed; a URL that cannot be parsed rejects with `SB_ERR_INVALID_ARGUMENT`.
  */
-export declare function parseRedirect(returnedUrl: string): Promise<Operations['zignsec.parse_redirect']['result']>
+export declare function parseRedirect(returnedUrl: string): Promise<RedirectOutcome>
+
+/** What the browser's return to your target URL says (`parseRedirect`). */
+export interface RedirectOutcome {
+  /** `true` when the URL carries no error. */
+  success: boolean
+  /** `relay_state` from the URL. */
+  relayState: string | null
+  /** `session_id` from the URL. */
+  sessionId: string | null
+  /** `errorCode` (e.g. `'CANCELLED'`, `'DECLINED'`) or the OAuth-style `error` (`'access_denied'`). */
+  errorCode: string | null
+  /** `errorText` or `error_description`. */
+  errorText: string | null
+}
 
 /** The state of a signing session; states this version does not know are kept as the provider spells them. */
 export type SessionStatus = 'Created' | 'Pending' | 'Finished' | 'Cancelled' | 'Rejected' | 'Failed' | 'Expired' | (string & {})
@@ -590,15 +604,22 @@ export declare class WebhookVerifier {
 }
 
 /**
- * Run an operation that needs no client (nothing is sent anywhere; the core's
- * `STANDALONE` list, `StandaloneOperationName`), e.g. `'pdf.verify'`:
- * `await call('pdf.verify', { pdf_base64, trust_anchors_pem: [root] })` verifies a signed PDF
- * without configuring a provider, `await call('zignsec.parse_redirect', { returned_url })`
- * reads the URL a browser came back to. The request and result are in the core's JSON
- * spelling, as for `client.call`; an operation that talks to a service rejects with
- * `SB_ERR_INVALID_ARGUMENT` (call it on a client).
+ * Run an operation that needs no client (nothing is sent anywhere; the core's `STANDALONE`
+ * list, `StandaloneOperationName`): `await call('pdf.verify', { pdf_base64,
+ * trust_anchors_pem: [root] })` verifies a signed PDF without configuring a provider,
+ * `await call('zignsec.parse_redirect', { returned_url })` reads the URL a browser came back
+ * to, `await call('securosys.quorum_policy', { quorum, approvers })` builds an approval policy.
+ * The request and result are in the core's JSON spelling, as for `client.call`; an operation
+ * that talks to a service rejects with `SB_ERR_INVALID_ARGUMENT` (call it on a client).
  */
 export declare function call<K extends StandaloneOperationName>(operation: K, request: Operations[K]['request']): Promise<Operations[K]['result']>
+
+/**
+ * `call` in camelCase: the request's fields read in camelCase (or the core's spelling), the
+ * result's written in camelCase, as `client.callCamelCase` does for `client.call`
+ * (`parseRedirect` is `callCamelCase('zignsec.parse_redirect', { returnedUrl })`).
+ */
+export declare function callCamelCase<K extends StandaloneOperationName>(operation: K, request: Record<string, any>): Promise<Record<string, any>>
 
 /**
  * A client certificate for two-way TLS (`config.zignsec.client_cert`): PEM text or

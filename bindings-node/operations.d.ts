@@ -3070,4 +3070,4 @@ export interface Operations {
 export type OperationName = keyof Operations
 
 /** An operation that needs no client (the module-level `call`), in either spelling. */
-export type StandaloneOperationName = 'pdf.verify' | 'zignsec.parse_redirect' | 'zignsec.parseRedirect'
+export type StandaloneOperationName = 'pdf.verify' | 'zignsec.parse_redirect' | 'zignsec.parseRedirect' | 'securosys.key_spec' | 'securosys.keySpec' | 'securosys.quorum_policy' | 'securosys.quorumPolicy' | 'securosys.approver_key' | 'securosys.approverKey'

@@ -100,7 +100,7 @@ pub fn call<'e>(
     standalone(env, operation, request, false)
 }
 
-/// [`call`] in camelCase: the request's fields read in camelCase (or the core's spelling), the
+/// `call` in camelCase: the request's fields read in camelCase (or the core's spelling), the
 /// result's written in camelCase, as `client.callCamelCase` does for `client.call`
 /// (`parseRedirect` is `callCamelCase('zignsec.parse_redirect', { returnedUrl })`).
 #[napi(

@@ -3044,7 +3044,8 @@ class AuditEvent(TypedDict):
 
 
 class OnespanAuditResult(TypedDict):
-    """A package's audit trail (`GET /packages/{id}/audit`)."""
+    """A package's audit trail (`GET /packages/{id}/audit`), read in OneSpan's spelling or in the
+snake_case it is written in (a saved audit reads back)."""
 
     # The events, oldest first.
     events: list[AuditEvent]
