@@ -74,7 +74,7 @@ def quorum_key(hsm: signbridge.Securosys, keys: list[ApproverKey], quorum: int =
     return label
 
 
-def metadata(task: signbridge.call_types.ApprovalTaskOut) -> Any:
+def metadata(task: signbridge.call_types.ListedTask) -> Any:
     """A task's metadata (base64 JSON) as the requester gave it."""
     return json.loads(base64.b64decode(task["meta_data"] or ""))
 
