@@ -1,11 +1,11 @@
 /*
  * signbridge.h: the C API of signbridge, one client for Nordic eID and e-signature services
  * (ZignSec gateway: BankID Norway PDF signing; browser-based eID with BankID SE/NO, MitID and
- * Freja; webhook verification), OneSpan Sign (sb_onespan_*), one provider-neutral document
- * signing session over both (sb_signing_*: the provider is chosen by the configuration), and the
- * Securosys Primus HSM (keys, signing with and without approvals, certificates, through
- * sb_call). Link with -lsignbridge (pkg-config signbridge); with the static library also
- * -lpthread -ldl -lm.
+ * Freja; webhook verification), OneSpan Sign, one provider-neutral document signing session over
+ * both (sb_signing_*: the provider is chosen by the configuration), and the Securosys Primus HSM
+ * (keys, signing with and without approvals, certificates). eID sessions, OneSpan's own
+ * transactions and the Securosys API are reached through sb_call (below). Link with -lsignbridge
+ * (pkg-config signbridge); with the static library also -lpthread -ldl -lm.
  *
  * A typical program (error handling shortened; see examples/c/sign.c for a complete one):
  *
@@ -26,13 +26,18 @@
  *
  * The main flows have typed functions of their own: the client (sb_client_*), document signing
  *   (sb_sign_documents, sb_session_*, sb_download_* and sb_save_signed_files for ZignSec;
- *   sb_signing_* for the provider-neutral session), eID (sb_eid_*), OneSpan Sign
- *   (sb_onespan_*), webhook verification (sb_webhook_*, sb_onespan_callback_*), errors
- *   (sb_error, sb_code_*), cancel tokens (sb_cancel_token_*), progress callbacks and memory
- *   (sb_*_free). Every other operation of the library, the whole Securosys Primus HSM API
- *   included ("securosys.create_key", "securosys.sign", "securosys.approve", ...), is reached
- *   by name through one generic entry: sb_call() with a JSON request and a JSON result, and
- *   sb_call_with() for the operations that wait (a cancel token and a progress callback).
+ *   sb_signing_* for the provider-neutral session over ZignSec and OneSpan), verification of
+ *   incoming deliveries, done locally (sb_webhook_* for ZignSec webhooks,
+ *   sb_onespan_callback_* for OneSpan callbacks), errors (sb_error, sb_code_*), cancel tokens
+ *   (sb_cancel_token_*), progress callbacks and memory (sb_*_free). Every other operation of
+ *   the library is reached by name through one generic entry: sb_call() with a JSON request
+ *   and a JSON result, and sb_call_with() for the operations that wait (a cancel token and a
+ *   progress callback). That is the browser-based eID ("zignsec.eid_create",
+ *   "zignsec.eid_wait", "zignsec.eid_complete_redirect", and "zignsec.parse_redirect", which
+ *   needs no client: pass NULL), OneSpan Sign's own transactions ("onespan.create_package",
+ *   "onespan.wait", "onespan.download", "onespan.list", "onespan.register_callback", ...) and
+ *   the whole Securosys Primus HSM API ("securosys.create_key", "securosys.sign",
+ *   "securosys.approve", ...).
  *   sb_operations_json() lists every operation with its request and result JSON Schemas, as
  *   does `signbridge call --list` / `signbridge call --help-op NAME` on the command line.
  *   Bytes travel as base64 text in fields named *_base64.
@@ -97,9 +102,9 @@
  *   required, invalid UTF-8, malformed JSON and unknown JSON fields are SB_ERR_INVALID_ARGUMENT
  *   (configuration: SB_ERR_INVALID_CONFIG); a zero-length document is SB_ERR_INVALID_DOCUMENT.
  *
- * Handles. sb_client, sb_status, sb_eid_result, sb_webhook_verifier, sb_cancel_token,
- *   sb_signing_session, sb_signing_state, sb_signing_completed, sb_onespan_package,
- *   sb_onespan_packages and sb_onespan_callback_verifier are opaque. signbridge keeps a registry of the objects it handed out: a NULL, freed, foreign or
+ * Handles. sb_client, sb_status, sb_webhook_verifier, sb_cancel_token, sb_signing_session,
+ *   sb_signing_state, sb_signing_completed and sb_onespan_callback_verifier are opaque.
+ *   signbridge keeps a registry of the objects it handed out: a NULL, freed, foreign or
  *   wrong-type handle passed to a function is refused with SB_ERR_INVALID_ARGUMENT (accessors
  *   return NULL / 0 / false) instead of being read, and freeing such a pointer (or freeing
  *   twice) does nothing. Limit: after a free, the
@@ -107,8 +112,8 @@
  *   then reach. Other pointers (strings, arrays, out-parameters) must be valid or NULL.
  *
  * Threads. All functions are thread-safe. One sb_client should be shared by all threads (it
- *   pools connections); sb_status, sb_eid_result, sb_signing_* results and
- *   sb_onespan_package are immutable; an sb_onespan_callback_verifier may be shared; one sb_webhook_verifier
+ *   pools connections); sb_status and sb_signing_* results are immutable; an
+ *   sb_onespan_callback_verifier may be shared; one sb_webhook_verifier
  *   should be shared by all threads serving an endpoint (it refuses replays across them);
  *   sb_cancel_token may be cancelled from any thread while another waits. A handle freed by one thread while another thread uses it stays
  *   alive until that call returns.
@@ -140,17 +145,6 @@
 #define SIGNBRIDGE_VERSION_STR(x) SIGNBRIDGE_VERSION_STR_(x)
 #define SIGNBRIDGE_VERSION SIGNBRIDGE_VERSION_STR(SIGNBRIDGE_VERSION_MAJOR) "." SIGNBRIDGE_VERSION_STR(SIGNBRIDGE_VERSION_MINOR) "." SIGNBRIDGE_VERSION_STR(SIGNBRIDGE_VERSION_PATCH)
 
-/* eID products, for the `product` argument of the sb_eid_* functions: BankID Sweden, MitID
- * (Denmark), MitID with a CPR-number match, Freja eID (by SSN) and BankID Norway identification.
- * Any other product of the gateway is named "core/CATEGORY/PRODUCT" (POST
- * /core/api/sessions/{category}/{product}) or "v5/PROVIDER/OPERATION" (POST
- * /api/v5/sessions/{provider}/{operation}). */
-#define SB_EID_BANKID_SE "bankid_se"
-#define SB_EID_MITID "mitid"
-#define SB_EID_MITID_CPR_MATCH "mitid_cpr_match"
-#define SB_EID_FREJA "freja"
-#define SB_EID_BANKID_NO "bankid_no"
-
 /* The HTTP header a webhook delivery's signature comes in (for sb_webhook_verify). */
 #define SB_WEBHOOK_SIGNATURE_HEADER "X-ZignSec-Hmac-SHA256"
 
@@ -177,34 +171,11 @@ typedef struct sb_cancel_token sb_cancel_token;
 // (connections are pooled per client).
 typedef struct sb_client sb_client;
 
-// The state and result of an eID session (opaque), returned by `sb_eid_get_result`,
-// `sb_eid_wait` and `sb_eid_complete_redirect`. Read it with the `sb_eid_result_*` accessors;
-// free it with `sb_eid_result_free`.
-//
-// Immutable, so thread-safe. Strings returned by its accessors are owned by it and valid until
-// `sb_eid_result_free`.
-typedef struct sb_eid_result sb_eid_result;
-
 // A OneSpan callback verifier (opaque): the callback key(s) of one endpoint. Create with
 // `sb_onespan_callback_verifier_new`, free with `sb_onespan_callback_verifier_free`.
 //
 // Thread-safe: one verifier may be shared by every thread serving the endpoint.
 typedef struct sb_onespan_callback_verifier sb_onespan_callback_verifier;
-
-// A OneSpan package (transaction) as OneSpan describes it (opaque), returned by
-// `sb_onespan_get_package` and `sb_onespan_packages_next`. Read it with the
-// `sb_onespan_package_*` accessors; free it with `sb_onespan_package_free`.
-//
-// Immutable, so thread-safe.
-typedef struct sb_onespan_package sb_onespan_package;
-
-// An iterator over the packages a listing matches (opaque), fetching pages as needed. Created
-// by `sb_onespan_list`, advanced by `sb_onespan_packages_next`, freed by
-// `sb_onespan_packages_free`.
-//
-// Thread-safe (calls on one iterator are serialised), though one thread per iterator is the
-// natural use.
-typedef struct sb_onespan_packages sb_onespan_packages;
 
 // A finished session and its signed documents (opaque), returned by `sb_signing_wait` and
 // `sb_signing_result`. Read it with the `sb_signing_completed_*` accessors, save its documents
@@ -329,9 +300,6 @@ typedef struct sb_strings {
     size_t len;
 } sb_strings;
 
-// What to download from a package: one of the `SB_ONESPAN_DOWNLOAD_*` values.
-typedef uint32_t sb_onespan_download_kind;
-
 // SB_OK (0): success.
 #define SB_OK 0
 
@@ -418,19 +386,6 @@ typedef uint32_t sb_onespan_download_kind;
 
 // SB_ERR_PANIC (901): signbridge panicked and contained it; please report it.
 #define SB_ERR_PANIC 901
-
-// A document as it is now (signed once signing is done); needs a document id. Checked to be a
-// PDF.
-#define SB_ONESPAN_DOWNLOAD_DOCUMENT 0
-
-// A document as it was uploaded; needs a document id. Checked to be a PDF.
-#define SB_ONESPAN_DOWNLOAD_ORIGINAL 1
-
-// Every document in one ZIP archive (no document id). Checked to be a ZIP.
-#define SB_ONESPAN_DOWNLOAD_ZIP 2
-
-// The evidence summary (audit report) PDF (no document id). Checked to be a PDF.
-#define SB_ONESPAN_DOWNLOAD_EVIDENCE 3
 
 #ifdef __cplusplus
 extern "C" {
@@ -714,153 +669,6 @@ sb_code sb_save_signed_files(const struct sb_client *client,
                              size_t *out_count,
                              struct sb_error **out_error);
 
-// Create an eID session for `product`: one of the `SB_EID_*` names (`SB_EID_BANKID_SE`,
-// `SB_EID_MITID`, `SB_EID_MITID_CPR_MATCH`, `SB_EID_FREJA`, `SB_EID_BANKID_NO`), or any other
-// gateway product as `"core/CATEGORY/PRODUCT"` or `"v5/PROVIDER/OPERATION"`. Keep the product
-// with the session id: reading the session needs both.
-//
-// `request_json` is NULL (defaults) or the envelope: a JSON object with any of `locale`,
-// `redirect_success`, `redirect_failure`, `relay_state`, `gdpr_user_id`, `webhook`, `metadata`
-// (an object with the product's options, e.g. `{"personalnumber": "199001011234"}` for BankID
-// SE, `{"cpr_number": "0101901234"}` for a MitID CPR match, `{"user_info": {"country": "SE",
-// "ssn": "198212121236"}}` for Freja; `{}` when absent). Stores the session id and the URL to
-// send the user's browser to (free both with `sb_string_free`).
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle, unknown product, malformed JSON, unknown field,
-// non-absolute URL, metadata not an object), `SB_ERR_NOT_FOUND` (the gateway does not know the
-// product), the auth, transport and provider codes.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_eid_create(const struct sb_client *client,
-                      const char *product,
-                      const char *request_json,
-                      char **out_session_id,
-                      char **out_redirect_url,
-                      struct sb_error **out_error);
-
-// Read an eID session's state and result once (one request). Stores a new `sb_eid_result` in
-// `*out_result` (free with `sb_eid_result_free`). A cancelled, failed or expired session is a
-// successful call here (its status says so); `sb_eid_wait` turns those into errors.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_eid_get_result(const struct sb_client *client,
-                          const char *product,
-                          const char *session_id,
-                          struct sb_eid_result **out_result,
-                          struct sb_error **out_error);
-
-// Poll an eID session every `interval_ms` (0: the default, 2000, as the provider recommends;
-// at least 50) until it is final, for at most `timeout_ms` (0: no limit), blocking the calling
-// thread. `cancel` (may be NULL) aborts the wait when another thread cancels it.
-//
-// Returns `SB_OK` with the Finished result in `*out_result` (free with `sb_eid_result_free`),
-// or: `SB_ERR_CANCELLED` (the user cancelled; provider code `CANCELLED_BY_USER`),
-// `SB_ERR_REJECTED` (e.g. a MitID CPR mismatch, `DECLINED`), `SB_ERR_SIGNING_FAILED`,
-// `SB_ERR_SESSION_EXPIRED`; `SB_ERR_TIMEOUT` after `timeout_ms`; `SB_ERR_ABORTED` when `cancel`
-// was cancelled; `SB_ERR_INVALID_ARGUMENT` for a bad handle, product, id or interval;
-// non-retryable errors of a poll. Retryable poll errors do not end the wait.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable; `client` and `cancel`
-// are checked before use.
-sb_code sb_eid_wait(const struct sb_client *client,
-                    const char *product,
-                    const char *session_id,
-                    uint32_t interval_ms,
-                    uint64_t timeout_ms,
-                    const struct sb_cancel_token *cancel,
-                    struct sb_eid_result **out_result,
-                    struct sb_error **out_error);
-
-// Handle the browser's return to your `redirect_success` / `redirect_failure` URL:
-// `returned_url` is the URL it came back to (full, or just its `?query`). A success is checked
-// (its `relay_state` must equal `expected_relay_state` when that is not NULL, its `session_id`
-// must be `session_id`), then the final result is fetched into `*out_result` (free with
-// `sb_eid_result_free`).
-//
-// An error in the URL returns its code without any request: `errorCode=CANCELLED` and the
-// OAuth-style `error=access_denied` are `SB_ERR_CANCELLED`, `DECLINED` is `SB_ERR_REJECTED`,
-// `EXPIRED` is `SB_ERR_SESSION_EXPIRED`, other codes `SB_ERR_SIGNING_FAILED` (the error's
-// `provider_code` and `provider_description` carry `errorCode`/`error` and
-// `errorText`/`error_description`). A foreign relay state or session id, or an unparseable URL,
-// is `SB_ERR_INVALID_ARGUMENT`. Otherwise as `sb_eid_wait`.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated (`expected_relay_state` may be NULL); out pointers
-// NULL or writable.
-sb_code sb_eid_complete_redirect(const struct sb_client *client,
-                                 const char *product,
-                                 const char *session_id,
-                                 const char *returned_url,
-                                 const char *expected_relay_state,
-                                 struct sb_eid_result **out_result,
-                                 struct sb_error **out_error);
-
-// Read the URL the browser came back to (full, or just its `?query`) without any request.
-// Stores JSON in `*out_json` (free with `sb_string_free`): `{"success": true|false,
-// "relay_state": ..., "session_id": ..., "error_code": ..., "error_text": ...}` (absent values
-// are null; `error_code` is `errorCode` or the OAuth-style `error`, `error_text` is `errorText`
-// or `error_description`). `sb_eid_complete_redirect` does this and maps an error to its code.
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT` (NULL, non-UTF-8 or unparseable URL, NULL `out_json`).
-//
-// # Safety
-//
-// `returned_url` must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_eid_parse_redirect(const char *returned_url,
-                              char **out_json,
-                              struct sb_error **out_error);
-
-// The session id. NULL when `result` is NULL, freed or not an `sb_eid_result` (as for every
-// accessor below).
-const char *sb_eid_result_id(const struct sb_eid_result *result);
-
-// The session's status: `"Created"`, `"Pending"`, `"Finished"`, `"Cancelled"`, `"Rejected"`,
-// `"Failed"`, `"Expired"`, or the provider's own spelling of a status this version does not know.
-const char *sb_eid_result_status(const struct sb_eid_result *result);
-
-// Whether the status is final (Finished, Cancelled, Rejected, Failed or Expired). False for an
-// invalid handle.
-bool sb_eid_result_is_final(const struct sb_eid_result *result);
-
-// Your `relay_state`, echoed by the provider; NULL when there is none.
-const char *sb_eid_result_relay_state(const struct sb_eid_result *result);
-
-// The identified person's full name; NULL until Finished or when the product does not report it.
-const char *sb_eid_result_full_name(const struct sb_eid_result *result);
-
-// The identified person's first (given) name; NULL when absent.
-const char *sb_eid_result_first_name(const struct sb_eid_result *result);
-
-// The identified person's last (family) name; NULL when absent.
-const char *sb_eid_result_last_name(const struct sb_eid_result *result);
-
-// The identified person's national identity number (personnummer, fødselsnummer, CPR…); NULL
-// when absent.
-const char *sb_eid_result_personal_number(const struct sb_eid_result *result);
-
-// The identified person's date of birth (`YYYY-MM-DD` as the provider gives it); NULL when
-// absent.
-const char *sb_eid_result_date_of_birth(const struct sb_eid_result *result);
-
-// The identified person's ISO country code (`SE`, `NO`, `DK`…); NULL when absent.
-const char *sb_eid_result_country_code(const struct sb_eid_result *result);
-
-// The whole result as JSON (the core's schema: `id`, `status`, `relay_state`, `errors`,
-// `identity` with `full_name`, `first_name`, `last_name`, `personal_number`, `date_of_birth`,
-// `country_code`, `gender`, `age`, and `raw_result`, the product's whole `result` object).
-const char *sb_eid_result_json(const struct sb_eid_result *result);
-
-// Free an eID result. NULL and pointers that are not live results are ignored. Strings
-// previously returned by its accessors become invalid.
-void sb_eid_result_free(struct sb_eid_result *result);
-
 // Free an error returned through `out_error`. NULL, and pointers that are not live errors (freed
 // already, or not from signbridge), are ignored.
 //
@@ -922,378 +730,10 @@ void sb_bytes_free(struct sb_bytes *bytes);
 // leak checker such as valgrind reports a forgotten one as "still reachable", not "lost".)
 size_t sb_live_objects(void);
 
-// Read a package (`GET /api/packages/{id}`). Stores it in `*out_package` (free with
-// `sb_onespan_package_free`).
-//
-// Errors: `SB_ERR_NOT_FOUND` (unknown or deleted), `SB_ERR_INVALID_ARGUMENT`,
-// `SB_ERR_AUTH_CONFIG_MISSING` (no `onespan` section), the auth, transport and provider codes.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_onespan_get_package(const struct sb_client *client,
-                               const char *package_id,
-                               struct sb_onespan_package **out_package,
-                               struct sb_error **out_error);
-
-// The package id. NULL when `package` is NULL, freed or not an `sb_onespan_package` (as for
-// every accessor below).
-const char *sb_onespan_package_id(const struct sb_onespan_package *package);
-
-// The package (transaction) name.
-const char *sb_onespan_package_name(const struct sb_onespan_package *package);
-
-// OneSpan's status: `"DRAFT"`, `"SENT"`, `"COMPLETED"`, `"ARCHIVED"`, `"DECLINED"`,
-// `"OPTED_OUT"`, `"EXPIRED"`, or OneSpan's own word for a status this version does not know.
-const char *sb_onespan_package_status(const struct sb_onespan_package *package);
-
-// Whether signing can no longer change the status (completed, archived, declined, opted out,
-// expired). False for an invalid handle.
-bool sb_onespan_package_is_terminal(const struct sb_onespan_package *package);
-
-// Whether the package is in the trash. False for an invalid handle.
-bool sb_onespan_package_trashed(const struct sb_onespan_package *package);
-
-// The last message on the package (e.g. a signer's decline reason); NULL when there is none.
-const char *sb_onespan_package_last_message(const struct sb_onespan_package *package);
-
-// The whole package as JSON (the core's schema: `id`, `name`, `description`, `status`, `type`,
-// `autocomplete`, `due`, `emailMessage`, `language`, `trashed`, `created`, `updated`, `roles`
-// with `signers`, `documents` with `approvals` and `fields`, `messages`, `sender`, `data`).
-const char *sb_onespan_package_json(const struct sb_onespan_package *package);
-
-// Free a package. NULL and pointers that are not live packages are ignored.
-void sb_onespan_package_free(struct sb_onespan_package *package);
-
-// Create a transaction (package) from its JSON description and store its id in
-// `*out_package_id` (free with `sb_string_free`).
-//
-// `package_json` (snake_case; unknown fields are refused):
-//
-// ```json
-// {"name": "Boat sale", "description": "...", "email_message": "...", "autocomplete": true,
-//  "due": "2030-01-01T12:00:00", "language": "en", "send": false,
-//  "hand_over_url": "https://example.com/done",
-//  "signers": [{"role_id": "buyer", "email": "kari@example.com", "first_name": "Kari",
-//               "last_name": "Nordmann", "company": "...", "title": "...", "order": 1}],
-//  "documents": [{"name": "contract", "id": "doc1", "path": "contract.pdf",
-//                 "fields": [{"role_id": "buyer", "page": 0, "top": 600, "left": 60,
-//                             "width": 200, "height": 50, "kind": "FULLNAME"}]}]}
-// ```
-//
-// A document gives `path` (a PDF file; the name defaults to the file name) or
-// `content_base64` (with `name`). Pages are 0-based, positions in PDF points from the top left.
-// `send` true sends it to the signers at once; otherwise it stays a draft until
-// `sb_onespan_send`. `in_steps` false uploads everything in one multipart request; true creates
-// the draft first and adds each document in its own request (a failed upload deletes the draft).
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT` (bad JSON; the message names the JSON path, e.g.
-// `documents[1].fields[0].page`), `SB_ERR_INVALID_DOCUMENT` (not a PDF), `SB_ERR_IO` (a file),
-// `SB_ERR_OUTCOME_UNKNOWN` (no answer: look the transaction up by name with `sb_onespan_list`
-// before creating it again), `SB_ERR_AUTH_CONFIG_MISSING`, the auth, transport and provider
-// codes.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_onespan_create_package(const struct sb_client *client,
-                                  const char *package_json,
-                                  bool in_steps,
-                                  char **out_package_id,
-                                  struct sb_error **out_error);
-
-// Add a document to a draft: `document_json` is one item of `sb_onespan_create_package`'s
-// `documents` (`{"name", "id", "path" | "content_base64", "fields": [...]}`). When
-// `out_document_id` is not NULL, stores the new document's id there (free with
-// `sb_string_free`).
-//
-// Errors: `SB_ERR_INVALID_STATE` (the package was sent), `SB_ERR_INVALID_ARGUMENT` (bad JSON,
-// naming the path), `SB_ERR_INVALID_DOCUMENT`, `SB_ERR_NOT_FOUND`, the auth, transport and
-// provider codes.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_onespan_add_document(const struct sb_client *client,
-                                const char *package_id,
-                                const char *document_json,
-                                char **out_document_id,
-                                struct sb_error **out_error);
-
-// Change a draft: `update_json` is `{"name", "description", "email_message", "due",
-// "autocomplete"}`, each optional, at least one given; only those change.
-//
-// Errors: `SB_ERR_INVALID_STATE` (the package was sent), `SB_ERR_INVALID_ARGUMENT` (bad JSON,
-// naming the field), `SB_ERR_NOT_FOUND`, the auth, transport and provider codes.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; `out_error` NULL or writable.
-sb_code sb_onespan_update_package(const struct sb_client *client,
-                                  const char *package_id,
-                                  const char *update_json,
-                                  struct sb_error **out_error);
-
-// Send a draft to its signers (invitations go out; signing URLs work from now on).
-//
-// # Safety
-//
-// As `sb_onespan_trash`.
-sb_code sb_onespan_send(const struct sb_client *client,
-                        const char *package_id,
-                        struct sb_error **out_error);
-
-// The package's status (`"DRAFT"`, `"SENT"`, `"COMPLETED"`, ... as `sb_onespan_package_status`)
-// in `*out_status` (free with `sb_string_free`).
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_onespan_status(const struct sb_client *client,
-                          const char *package_id,
-                          char **out_status,
-                          struct sb_error **out_error);
-
-// OneSpan's signing status of the package, or of one signer (`signer`: a role id, signer id or
-// e-mail; NULL for all) and/or one document (`document`: a document id; NULL for all), in
-// `*out_status` (free with `sb_string_free`): `"SIGNING_PENDING"`, `"SIGNING_COMPLETED"`,
-// `"COMPLETED"`, `"DRAFT"`, `"DECLINED"`, `"OPTED_OUT"`, `"EXPIRED"`, `"ARCHIVED"`,
-// `"CANCELED"`, `"DELETED"`, or OneSpan's own word for one this version does not know.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_onespan_signing_status(const struct sb_client *client,
-                                  const char *package_id,
-                                  const char *signer,
-                                  const char *document,
-                                  char **out_status,
-                                  struct sb_error **out_error);
-
-// Poll a sent package until signing ends, blocking the calling thread: the first delay is
-// `interval_ms` (0: 5 s, OneSpan advises slow polling), each next one 1.5 times longer, up to
-// 60 s; for at most `timeout_ms` (0: no limit). `cancel` (may be NULL) aborts the wait from
-// another thread; `progress` (may be NULL) is called with each package read (as
-// `sb_onespan_package_json` renders it) and `user_data`.
-//
-// Returns `SB_OK` with the completed package in `*out_package` (free with
-// `sb_onespan_package_free`), or: `SB_ERR_REJECTED` (declined or opted out; the signer's reason
-// in the message), `SB_ERR_SESSION_EXPIRED`, `SB_ERR_CANCELLED` (moved to the trash),
-// `SB_ERR_NOT_FOUND` (deleted), `SB_ERR_INVALID_STATE` (a draft: send it first),
-// `SB_ERR_TIMEOUT`, `SB_ERR_ABORTED` (`cancel` was cancelled), `SB_ERR_INVALID_ARGUMENT`, and
-// the non-retryable errors of a poll.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable; `client` and `cancel`
-// are checked before use; `progress`, when not NULL, must be a function of this signature.
-sb_code sb_onespan_wait(const struct sb_client *client,
-                        const char *package_id,
-                        uint32_t interval_ms,
-                        uint64_t timeout_ms,
-                        const struct sb_cancel_token *cancel,
-                        sb_progress_fn progress,
-                        void *user_data,
-                        struct sb_onespan_package **out_package,
-                        struct sb_error **out_error);
-
-// The signing page of role (signer) `role_id` of a sent package
-// (`GET /api/packages/{id}/roles/{roleId}/signingUrl`), in `*out_url` (free with
-// `sb_string_free`). `role_id` is the signer id of the neutral session.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_onespan_signing_url(const struct sb_client *client,
-                               const char *package_id,
-                               const char *role_id,
-                               char **out_url,
-                               struct sb_error **out_error);
-
-// The package's audit trail (`GET /api/packages/{id}/audit`) as JSON in `*out_json` (free with
-// `sb_string_free`), as the operation `onespan.audit` gives it: `{"package_id", "events":
-// [{"kind", "date_time", "target", "target_type", "user", "user_email", "user_ip", "data"}]}` (`kind`:
-// `Create`, `Send`, `View`, `Sign`, `Decline`...; `data`: a decline or opt-out reason).
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_onespan_audit(const struct sb_client *client,
-                         const char *package_id,
-                         char **out_json,
-                         struct sb_error **out_error);
-
-// Move a package to the trash (its signing links stop working; `sb_onespan_restore` takes it
-// back). Errors: `SB_ERR_NOT_FOUND`, `SB_ERR_INVALID_ARGUMENT`, `SB_ERR_AUTH_CONFIG_MISSING`,
-// the auth, transport and provider codes (as for every package action below).
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; `out_error` NULL or writable.
-sb_code sb_onespan_trash(const struct sb_client *client,
-                         const char *package_id,
-                         struct sb_error **out_error);
-
-// Take a package back out of the trash.
-//
-// # Safety
-//
-// As `sb_onespan_trash`.
-sb_code sb_onespan_restore(const struct sb_client *client,
-                           const char *package_id,
-                           struct sb_error **out_error);
-
-// Archive a completed package.
-//
-// # Safety
-//
-// As `sb_onespan_trash`.
-sb_code sb_onespan_archive(const struct sb_client *client,
-                           const char *package_id,
-                           struct sb_error **out_error);
-
-// Delete a package for good (`DELETE /api/packages/{id}`); reading it afterwards is
-// `SB_ERR_NOT_FOUND`.
-//
-// # Safety
-//
-// As `sb_onespan_trash`.
-sb_code sb_onespan_delete(const struct sb_client *client,
-                          const char *package_id,
-                          struct sb_error **out_error);
-
-// Download from a package into memory: `kind` is an `SB_ONESPAN_DOWNLOAD_*` value,
-// `document_id` the document for `_DOCUMENT` / `_ORIGINAL` (NULL for `_ZIP` / `_EVIDENCE`).
-// Stores the content in `*out_data` (free with `sb_bytes_free`) and, when `out_file_name` is
-// not NULL, the file name OneSpan suggested, made safe (NULL when it suggested none; free with
-// `sb_string_free`).
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle, kind, a missing or superfluous document id),
-// `SB_ERR_INTEGRITY` (not the PDF or ZIP asked for: download again), `SB_ERR_NOT_FOUND`, the
-// auth, transport and provider codes.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_onespan_download(const struct sb_client *client,
-                            const char *package_id,
-                            sb_onespan_download_kind kind,
-                            const char *document_id,
-                            struct sb_bytes *out_data,
-                            char **out_file_name,
-                            struct sb_error **out_error);
-
-// Download from a package into the file `path`, checked as `sb_onespan_download` does and
-// written atomically (on any error nothing is left at `path`). Stores the number of bytes in
-// `*out_len` when it is not NULL. `SB_ERR_IO` when the file cannot be written.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_onespan_download_to_path(const struct sb_client *client,
-                                    const char *package_id,
-                                    sb_onespan_download_kind kind,
-                                    const char *document_id,
-                                    const char *path,
-                                    uint64_t *out_len,
-                                    struct sb_error **out_error);
-
-// Download from a package into directory `dir` (created if missing) under the name OneSpan
-// suggests (made safe) or a name derived from the ids, written atomically. Stores the path
-// written in `*out_path` when it is not NULL (free with `sb_string_free`).
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_onespan_download_into(const struct sb_client *client,
-                                 const char *package_id,
-                                 sb_onespan_download_kind kind,
-                                 const char *document_id,
-                                 const char *dir,
-                                 char **out_path,
-                                 struct sb_error **out_error);
-
-// List packages: `status` NULL (every status but trashed) or an OneSpan status (`"SENT"`,
-// `"COMPLETED"`, `"DRAFT"`, ...), `search` NULL or a text to find in names, `page_size` 1-100
-// (0: 50) packages fetched per request, `sort` NULL or a field (`"updated"`, `"name"`,
-// `"created"`, `"status"`) with `descending`. Nothing is sent yet: stores an iterator in
-// `*out_packages` (free with `sb_onespan_packages_free`); each `sb_onespan_packages_next` gives
-// one package, fetching the next page when the current one is used up.
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle, non-UTF-8 text), `SB_ERR_AUTH_CONFIG_MISSING`.
-// Bad values (e.g. `page_size` 101) are reported by the first `sb_onespan_packages_next`.
-//
-// # Safety
-//
-// Strings must be NULL or NUL-terminated; out pointers NULL or writable.
-sb_code sb_onespan_list(const struct sb_client *client,
-                        const char *status,
-                        const char *search,
-                        uint32_t page_size,
-                        const char *sort,
-                        bool descending,
-                        struct sb_onespan_packages **out_packages,
-                        struct sb_error **out_error);
-
-// The next package of a listing in `*out_package` (free with `sb_onespan_package_free`), or
-// NULL when there are no more (`SB_OK` both ways). Fetches the next page when needed (blocking).
-// After an error the listing is over: later calls give NULL.
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle, a bad query value), the auth, transport and
-// provider codes of the page request.
-//
-// # Safety
-//
-// Out pointers must be NULL or writable; `packages` is checked before use.
-sb_code sb_onespan_packages_next(const struct sb_onespan_packages *packages,
-                                 struct sb_onespan_package **out_package,
-                                 struct sb_error **out_error);
-
-// The total number of packages the listing matches, known once the first page was fetched;
-// -1 before that, or for an invalid handle.
-int64_t sb_onespan_packages_total(const struct sb_onespan_packages *packages);
-
-// Free a listing. NULL and pointers that are not live listings are ignored.
-void sb_onespan_packages_free(struct sb_onespan_packages *packages);
-
-// Register the account's callback (`POST /api/callback`): OneSpan will POST each event named in
-// `events` (`n_events` names such as `"PACKAGE_COMPLETE"`, `"PACKAGE_DECLINE"`,
-// `"SIGNER_COMPLETE"`) to `url` with `Authorization: Basic <key>`; check deliveries with an
-// `sb_onespan_callback_verifier` made with the same key. Replaces an earlier registration.
-//
-// Errors: `SB_ERR_INVALID_ARGUMENT` (bad handle, NULL arrays, a URL that is not absolute http(s),
-// an empty key or one with surrounding spaces, no events), the auth, transport and provider codes
-// (`SB_ERR_PROVIDER` for an event name OneSpan does not know). The key never appears in an
-// error.
-//
-// # Safety
-//
-// `events` must be NULL or point to `n_events` string pointers; strings NULL or NUL-terminated;
-// `out_error` NULL or writable.
-sb_code sb_onespan_register_callback(const struct sb_client *client,
-                                     const char *url,
-                                     const char *key,
-                                     const char *const *events,
-                                     size_t n_events,
-                                     struct sb_error **out_error);
-
-// The registered callback (`GET /api/callback`): its URL in `*out_url` (free with
-// `sb_string_free`; NULL when OneSpan gives none) and, when `out_events` is not NULL, its event
-// names (free with `sb_strings_free`). The key is never given back. `SB_ERR_NOT_FOUND` when
-// none is registered.
-//
-// # Safety
-//
-// Out pointers must be NULL or writable.
-sb_code sb_onespan_get_callback(const struct sb_client *client,
-                                char **out_url,
-                                struct sb_strings *out_events,
-                                struct sb_error **out_error);
-
 // Create a verifier accepting deliveries that carry any of `n_keys` callback keys (the one
-// registered with `sb_onespan_register_callback`; give the old and the new one while rotating).
-// The keys are kept only as SHA-256 digests. Stores it in `*out_verifier` (free with
-// `sb_onespan_callback_verifier_free`).
+// registered with the operation `onespan.register_callback` through `sb_call`; give the old and
+// the new one while rotating). The keys are kept only as SHA-256 digests. Stores it in
+// `*out_verifier` (free with `sb_onespan_callback_verifier_free`).
 //
 // Errors: `SB_ERR_INVALID_ARGUMENT` (NULL array with `n_keys` > 0, a NULL or non-UTF-8 key, NULL
 // `out_verifier`), `SB_ERR_AUTH_CONFIG_MISSING` (no key).
@@ -1424,7 +864,7 @@ const char *sb_signing_session_ref(const struct sb_signing_session *session);
 const char *sb_signing_session_provider(const struct sb_signing_session *session);
 
 // The provider's own id of the session (the reference without its `provider:` prefix): the
-// OneSpan package id for the `sb_onespan_*` functions.
+// OneSpan package id for the `onespan.*` operations of `sb_call`.
 const char *sb_signing_session_provider_id(const struct sb_signing_session *session);
 
 // The number of signers (0 for an invalid handle).

@@ -9,7 +9,8 @@
 #      test_auth (OAuth2 and two-way TLS) against a simulator of its own started with --tls-dir
 #      test_securosys (Securosys Primus HSM through sb_call, on the same simulator) verifies signatures with the
 #      `openssl` command and computes digests with libcrypto; test_signing runs the neutral
-#      signing session over ZignSec and OneSpan and the OneSpan specifics
+#      signing session over ZignSec and OneSpan and the OneSpan specifics (the onespan.*
+#      operations through sb_call); test_eid runs the zignsec.eid_* operations through sb_call
 #   5. examples/c/sign.c, eid.c, webhook_server.c and hsm_approval.c compiled with -std=c99 -Wall
 #      -Wextra -Werror and run end to end: sign a PDF; identify with BankID SE while webhook_server
 #      receives the simulator's signed deliveries and refuses a tampered, an unsigned and a replayed

@@ -12,8 +12,9 @@
  *   400 refused: SB_ERR_WEBHOOK_REPLAY: ...    (stale timestamp, or a delivery already accepted)
  * and exits after MAX_REQUESTS requests (default: never).
  *
- * Give the URL as `webhook` when creating a session (e.g. sb_eid_create with
- * {"webhook": "http://127.0.0.1:PORT/hook", "relay_state": "order-42"}). A delivery answered
+ * Give the URL as `webhook` when creating a session (e.g. the session envelope of
+ * "zignsec.eid_create" through sb_call: {"product": "bankid_se", "session": {"webhook":
+ * "http://127.0.0.1:PORT/hook", "relay_state": "order-42"}}). A delivery answered
  * with anything but 2xx is sent again later, signed anew.
  *
  * Build: cc -std=c99 webhook_server.c $(pkg-config --cflags --libs signbridge) -o webhook_server

@@ -21,8 +21,6 @@ pub enum Kind {
     Status,
     /// A `Box<sb_cancel_token>`.
     CancelToken,
-    /// A `Box<sb_eid_result>`.
-    EidResult,
     /// A `Box<sb_webhook_verifier>`.
     WebhookVerifier,
     /// A `Box<sb_signing_session>`.
@@ -31,10 +29,6 @@ pub enum Kind {
     SigningState,
     /// A `Box<sb_signing_completed>`.
     SigningCompleted,
-    /// A `Box<sb_onespan_package>`.
-    OnespanPackage,
-    /// A `Box<sb_onespan_packages>`.
-    OnespanPackages,
     /// A `Box<sb_onespan_callback_verifier>`.
     CallbackVerifier,
     /// A `Box<sb_error>`.

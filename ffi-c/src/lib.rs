@@ -27,7 +27,6 @@ pub mod call;
 pub mod cancel;
 pub mod client;
 pub mod codes;
-pub mod eid;
 pub mod error;
 pub mod handles;
 pub mod memory;

@@ -1,5 +1,5 @@
 //! `sb_session_complete_redirect`: the signer's browser back at your redirect URL (the signing
-//! twin of `sb_eid_complete_redirect`; the logic is the core's).
+//! twin of the eID operation `zignsec.eid_complete_redirect`; the logic is the core's).
 
 use std::ffi::c_char;
 

@@ -209,7 +209,7 @@ pub extern "C" fn sb_signing_session_provider(session: *const sb_signing_session
 }
 
 /// The provider's own id of the session (the reference without its `provider:` prefix): the
-/// OneSpan package id for the `sb_onespan_*` functions.
+/// OneSpan package id for the `onespan.*` operations of `sb_call`.
 #[no_mangle]
 pub extern "C" fn sb_signing_session_provider_id(
     session: *const sb_signing_session,

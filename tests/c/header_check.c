@@ -17,31 +17,20 @@ const char *header_check(void) {
     sb_client *c = NULL;
     sb_status *s = NULL;
     sb_cancel_token *t = NULL;
-    sb_eid_result *r = NULL;
     sb_webhook_verifier *v = NULL;
     sb_strings l;
     sb_progress_fn f = NULL;
     sb_signing_session *ss = NULL;
     sb_signing_state *st = NULL;
     sb_signing_completed *sc = NULL;
-    sb_onespan_package *op = NULL;
-    sb_onespan_packages *ops = NULL;
     sb_onespan_callback_verifier *ocv = NULL;
-    sb_onespan_download_kind dk = SB_ONESPAN_DOWNLOAD_EVIDENCE;
-    const char *products[5] = {SB_EID_BANKID_SE, SB_EID_MITID, SB_EID_MITID_CPR_MATCH, SB_EID_FREJA,
-                               SB_EID_BANKID_NO};
-    (void)r;
     (void)v;
     (void)l;
     (void)f;
     (void)ss;
     (void)st;
     (void)sc;
-    (void)op;
-    (void)ops;
     (void)ocv;
-    (void)dk;
-    (void)products;
     (void)e;
     (void)b;
     (void)p;
@@ -59,6 +48,7 @@ const char *header_check(void) {
         char *out = NULL;
         sb_call(c, "securosys.list_keys", "{}", &out, NULL);
         sb_call_with(c, "securosys.wait_request", "{}", t, f, NULL, &out, NULL);
+        sb_call(NULL, "zignsec.parse_redirect", "{\"returned_url\": \"?a=b\"}", &out, NULL);
         sb_string_free(sb_operations_json());
     }
     return sb_version() != NULL ? SIGNBRIDGE_VERSION : "no version";

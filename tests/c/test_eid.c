@@ -1,8 +1,9 @@
-/* Browser-based eID sessions and webhooks through the C API, against the simulator: polling two
- * (and more) products to a typed identity, the browser's return (success, cancel, DECLINED,
- * access_denied, a foreign relay state), and webhook verification (a real delivery, its
- * redelivery after a 500, tampered, wrong secret, stale, replayed, legacy, shared by threads). */
-#include "harness.h"
+/* Browser-based eID sessions (the zignsec.eid_* operations through sb_call) and webhooks through
+ * the C API, against the simulator: polling two (and more) products to an identity, the
+ * browser's return (success, cancel, DECLINED, access_denied, a foreign relay state), and
+ * webhook verification (a real delivery, its redelivery after a 500, tampered, wrong secret,
+ * stale, replayed, legacy, shared by threads). */
+#include "call.h"
 
 #include <poll.h>
 #include <pthread.h>
@@ -55,14 +56,89 @@ static int sim_eid(const char *session_id, const char *action, const char *json)
     return sim_control("POST", path, json ? json : "{}");
 }
 
-static char *create(sb_client *c, const char *product, const char *request, char **url) {
+/* The products, as the eID operations name them: by name, or any gateway product by its path. */
+#define P_BANKID_SE "\"product\": \"bankid_se\""
+#define P_MITID "\"product\": \"mitid\""
+#define P_MITID_CPR_MATCH "\"product\": \"mitid_cpr_match\""
+#define P_FREJA "\"product\": \"freja\""
+/* Freja's options, needed to create a session. */
+#define FREJA_OPTIONS "\"freja\": {\"country\": \"SE\", \"ssn\": \"198212121236\"}"
+#define P_BANKID_NO "\"product\": \"bankid_no\""
+#define P_CORE_BANKID_SE "\"core\": {\"category\": \"identity_verification\", \"product\": \"bankid_se\"}"
+#define P_V5_MITID "\"v5\": {\"provider\": \"mitid\", \"operation\": \"auth\"}"
+
+/* zignsec.eid_create for `product` with the session envelope `session` (NULL: the defaults);
+ * the session id (free it) and, in *url, the page to send the browser to (free it). */
+static char *create(sb_client *c, const char *product, const char *session, char **url) {
     sb_error *err = NULL;
+    cJSON *r = NULL;
     char *id = NULL;
     *url = NULL;
-    CHECK_CODE(sb_eid_create(c, product, request, &id, url, &err), SB_OK, err, product);
-    sb_error_free(err);
+    CHECK_CODE(session != NULL ? callj(c, &r, &err, "zignsec.eid_create", "{%s, \"session\": %s}", product, session)
+                               : callj(c, &r, &err, "zignsec.eid_create", "{%s}", product),
+               SB_OK, err, product);
+    if (jstr(r, "id") != NULL && jstr(r, "redirect_url") != NULL) {
+        id = strdup(jstr(r, "id"));
+        *url = strdup(jstr(r, "redirect_url"));
+    }
+    cJSON_Delete(r);
     return id;
 }
+
+/* zignsec.eid_result of session `id` (the result, cJSON_Delete it; NULL on failure). */
+static cJSON *get_result(sb_client *c, const char *product, const char *id, sb_error **err) {
+    cJSON *r = NULL;
+    CHECK_CODE(callj(c, &r, err, "zignsec.eid_result", "{%s, \"session_id\": \"%s\"}", product, id), SB_OK, *err,
+               "eid_result");
+    return r;
+}
+
+/* zignsec.eid_wait through sb_call_with (`cancel` may be NULL); the result in *out when it is
+ * not NULL (cJSON_Delete it). */
+static sb_code wait_eid(sb_client *c, const char *product, const char *id, unsigned interval_ms, unsigned timeout_ms,
+                        const sb_cancel_token *cancel, cJSON **out, sb_error **err) {
+    return callw(c, out, err, cancel, NULL, NULL, "zignsec.eid_wait",
+                 "{%s, \"session_id\": \"%s\", \"interval_ms\": %u, \"timeout_ms\": %u}", product, id, interval_ms,
+                 timeout_ms);
+}
+
+/* zignsec.eid_complete_redirect (`expected` NULL: not given). */
+static sb_code complete_redirect(sb_client *c, const char *product, const char *id, const char *returned,
+                                 const char *expected, cJSON **out, sb_error **err) {
+    char *url = jquote(returned);
+    sb_code rc;
+    if (expected != NULL) {
+        rc = callj(c, out, err, "zignsec.eid_complete_redirect",
+                   "{%s, \"session_id\": \"%s\", \"returned_url\": %s, \"expected_relay_state\": \"%s\"}", product, id,
+                   url, expected);
+    } else {
+        rc = callj(c, out, err, "zignsec.eid_complete_redirect", "{%s, \"session_id\": \"%s\", \"returned_url\": %s}",
+                   product, id, url);
+    }
+    free(url);
+    return rc;
+}
+
+/* zignsec.parse_redirect, which needs no client. */
+static cJSON *parse_redirect(const char *returned) {
+    sb_error *err = NULL;
+    cJSON *r = NULL;
+    char *url = jquote(returned);
+    CHECK_CODE(callj(NULL, &r, &err, "zignsec.parse_redirect", "{\"returned_url\": %s}", url), SB_OK, err,
+               "parse_redirect");
+    free(url);
+    return r;
+}
+
+/* A status the session can no longer leave. */
+static int is_final(const cJSON *r) {
+    const char *s = jstr(r, "status");
+    return s != NULL && (streq(s, "Finished") || streq(s, "Cancelled") || streq(s, "Rejected") || streq(s, "Failed") ||
+                         streq(s, "Expired"));
+}
+
+/* A field of the identified person ("identity"), or NULL. */
+static const char *who(const cJSON *r, const char *field) { return jstr(jget(r, "identity"), field); }
 
 #define ENVELOPE(relay, extra)                                                                     \
     "{\"redirect_success\": \"https://app.example/ok\","                                         \
@@ -71,194 +147,191 @@ static char *create(sb_client *c, const char *product, const char *request, char
 /* Polling: BankID SE on the hosted page, MitID and the v5 MitID through the control API. */
 static void test_polling(sb_client *c) {
     sb_error *err = NULL;
-    sb_eid_result *r = NULL;
+    cJSON *r = NULL;
     char *url = NULL, back[1024];
-    char *id = create(c, SB_EID_BANKID_SE, ENVELOPE("se-1", ", \"locale\": \"En\""), &url);
+    char *id = create(c, P_BANKID_SE, ENVELOPE("se-1", ", \"locale\": \"En\""), &url);
     CHECK(id != NULL && url != NULL && strstr(url, "/ui/eid/") != NULL);
 
-    CHECK_CODE(sb_eid_get_result(c, SB_EID_BANKID_SE, id, &r, &err), SB_OK, err, "get_result");
-    CHECK(streq(sb_eid_result_id(r), id));
-    CHECK(streq(sb_eid_result_status(r), "Created"));
-    CHECK(!sb_eid_result_is_final(r));
-    CHECK(streq(sb_eid_result_relay_state(r), "se-1"));
-    CHECK(sb_eid_result_full_name(r) == NULL && sb_eid_result_personal_number(r) == NULL);
-    sb_eid_result_free(r);
+    r = get_result(c, P_BANKID_SE, id, &err);
+    CHECK(streq(jstr(r, "id"), id));
+    CHECK(streq(jstr(r, "status"), "Created"));
+    CHECK(!is_final(r));
+    CHECK(streq(jstr(r, "relay_state"), "se-1"));
+    CHECK(who(r, "full_name") == NULL && who(r, "personal_number") == NULL);
+    cJSON_Delete(r);
     r = NULL;
 
     CHECK(browser(url, "199001011234", "identify", back, sizeof back) == 303);
     CHECK(strncmp(back, "https://app.example/ok", 22) == 0);
-    CHECK_CODE(sb_eid_wait(c, SB_EID_BANKID_SE, id, 100, 20000, NULL, &r, &err), SB_OK, err, "wait se");
-    CHECK(streq(sb_eid_result_status(r), "Finished") && sb_eid_result_is_final(r));
-    CHECK(streq(sb_eid_result_relay_state(r), "se-1"));
-    CHECK(streq(sb_eid_result_full_name(r), "Astrid Lindqvist"));
-    CHECK(streq(sb_eid_result_first_name(r), "Astrid"));
-    CHECK(streq(sb_eid_result_last_name(r), "Lindqvist"));
-    CHECK(streq(sb_eid_result_personal_number(r), "199001011234"));
-    CHECK(streq(sb_eid_result_date_of_birth(r), "1990-01-01"));
-    CHECK(streq(sb_eid_result_country_code(r), "SE"));
-    CHECK(sb_eid_result_json(r) != NULL && strstr(sb_eid_result_json(r), "\"raw_result\":{\"identity\"") != NULL);
-    CHECK(sb_eid_result_json(r) != NULL && strstr(sb_eid_result_json(r), "\"gender\":\"female\"") != NULL);
-    sb_eid_result_free(r);
+    CHECK_CODE(wait_eid(c, P_BANKID_SE, id, 100, 20000, NULL, &r, &err), SB_OK, err, "wait se");
+    CHECK(streq(jstr(r, "status"), "Finished") && is_final(r));
+    CHECK(streq(jstr(r, "relay_state"), "se-1"));
+    CHECK(streq(who(r, "full_name"), "Astrid Lindqvist"));
+    CHECK(streq(who(r, "first_name"), "Astrid"));
+    CHECK(streq(who(r, "last_name"), "Lindqvist"));
+    CHECK(streq(who(r, "personal_number"), "199001011234"));
+    CHECK(streq(who(r, "date_of_birth"), "1990-01-01"));
+    CHECK(streq(who(r, "country_code"), "SE"));
+    CHECK(cJSON_IsObject(jget(jget(r, "raw_result"), "identity")));
+    CHECK(streq(who(r, "gender"), "female"));
+    cJSON_Delete(r);
     r = NULL;
-    /* The same session read through the generic "core/..." product name. */
-    CHECK_CODE(sb_eid_get_result(c, "core/identity_verification/bankid_se", id, &r, &err), SB_OK, err,
-               "get_result core/...");
-    CHECK(streq(sb_eid_result_status(r), "Finished"));
-    sb_eid_result_free(r);
+    /* The same session read through the product's path. */
+    r = get_result(c, P_CORE_BANKID_SE, id, &err);
+    CHECK(streq(jstr(r, "status"), "Finished"));
+    cJSON_Delete(r);
     r = NULL;
-    sb_string_free(id);
-    sb_string_free(url);
+    free(id);
+    free(url);
 
     /* MitID, completed through the control API as the page would. */
-    id = create(c, SB_EID_MITID, ENVELOPE("dk-1", ", \"metadata\": {\"level\": \"Substantial\"}"), &url);
+    id = create(c, P_MITID, ENVELOPE("dk-1", ", \"metadata\": {\"level\": \"Substantial\"}"), &url);
     CHECK(sim_eid(id, "complete", "{\"personal_number\": \"0101901234\"}") == 200);
-    CHECK_CODE(sb_eid_wait(c, SB_EID_MITID, id, 100, 20000, NULL, &r, &err), SB_OK, err, "wait mitid");
-    CHECK(streq(sb_eid_result_full_name(r), "Mette Hansen"));
-    CHECK(streq(sb_eid_result_country_code(r), "DK"));
-    CHECK(streq(sb_eid_result_relay_state(r), "dk-1"));
-    sb_eid_result_free(r);
+    CHECK_CODE(wait_eid(c, P_MITID, id, 100, 20000, NULL, &r, &err), SB_OK, err, "wait mitid");
+    CHECK(streq(who(r, "full_name"), "Mette Hansen"));
+    CHECK(streq(who(r, "country_code"), "DK"));
+    CHECK(streq(jstr(r, "relay_state"), "dk-1"));
+    cJSON_Delete(r);
     r = NULL;
-    sb_string_free(id);
-    sb_string_free(url);
+    free(id);
+    free(url);
 
-    /* A v5 product by its generic name, created with the defaults (NULL request). */
-    id = create(c, "v5/mitid/auth", NULL, &url);
+    /* A v5 product by its path, created with the defaults (no session envelope). */
+    id = create(c, P_V5_MITID, NULL, &url);
     CHECK(sim_eid(id, "complete", NULL) == 200);
-    CHECK_CODE(sb_eid_wait(c, "v5/mitid/auth", id, 100, 20000, NULL, &r, &err), SB_OK, err, "wait v5");
-    CHECK(streq(sb_eid_result_status(r), "Finished"));
-    CHECK(sb_eid_result_relay_state(r) == NULL);
-    CHECK(streq(sb_eid_result_personal_number(r), "0101901234"));
-    sb_eid_result_free(r);
-    sb_string_free(id);
-    sb_string_free(url);
+    CHECK_CODE(wait_eid(c, P_V5_MITID, id, 100, 20000, NULL, &r, &err), SB_OK, err, "wait v5");
+    CHECK(streq(jstr(r, "status"), "Finished"));
+    CHECK(cJSON_IsNull(jget(r, "relay_state")));
+    CHECK(streq(who(r, "personal_number"), "0101901234"));
+    cJSON_Delete(r);
+    r = NULL;
+    free(id);
+    free(url);
 
     /* An unknown product path: the gateway answers 404. */
-    CHECK(sb_eid_create(c, "core/identity_verification/nope", NULL, &id, &url, &err) == SB_ERR_NOT_FOUND);
-    CHECK(id == NULL && url == NULL && err != NULL && err->http_status == 404);
+    CHECK(callj(c, &r, &err, "zignsec.eid_create",
+                "{\"core\": {\"category\": \"identity_verification\", \"product\": \"nope\"}}") == SB_ERR_NOT_FOUND);
+    CHECK(r == NULL && err != NULL && err->http_status == 404);
     sb_error_free(err);
 }
 
 /* The browser's return: success, a foreign relay state, cancel, DECLINED, access_denied. */
 static void test_redirects(sb_client *c) {
     sb_error *err = NULL;
-    sb_eid_result *r = NULL;
-    char *url = NULL, *json = NULL, back[1024], forged[512];
-    char *id = create(c, SB_EID_FREJA,
-                      ENVELOPE("fr-1", ", \"metadata\": {\"user_info\": {\"country\": \"SE\","
-                                       " \"ssn\": \"198212121236\"}}"),
-                      &url);
+    cJSON *r = NULL, *parsed;
+    char *url = NULL, back[1024], forged[512];
+    char *id = create(c, P_FREJA ", " FREJA_OPTIONS, ENVELOPE("fr-1", ""), &url);
     CHECK(browser(url, "198212121236", "identify", back, sizeof back) == 303);
-    CHECK(strstr(back, "relay_state=fr-1") != NULL && strstr(back, id) != NULL);
-    CHECK_CODE(sb_eid_complete_redirect(c, SB_EID_FREJA, id, back, "fr-1", &r, &err), SB_OK, err,
-               "complete_redirect (success)");
-    CHECK(streq(sb_eid_result_full_name(r), "Karin Berg"));
-    CHECK(streq(sb_eid_result_relay_state(r), "fr-1"));
-    sb_eid_result_free(r);
+    CHECK(strstr(back, "relay_state=fr-1") != NULL && id != NULL && strstr(back, id) != NULL);
+    CHECK_CODE(complete_redirect(c, P_FREJA, id, back, "fr-1", &r, &err), SB_OK, err, "complete_redirect (success)");
+    CHECK(streq(who(r, "full_name"), "Karin Berg"));
+    CHECK(streq(jstr(r, "relay_state"), "fr-1"));
+    cJSON_Delete(r);
     r = NULL;
     /* No expected relay state: not checked. */
-    CHECK_CODE(sb_eid_complete_redirect(c, SB_EID_FREJA, id, back, NULL, &r, &err), SB_OK, err,
+    CHECK_CODE(complete_redirect(c, P_FREJA, id, back, NULL, &r, &err), SB_OK, err,
                "complete_redirect (no relay check)");
-    sb_eid_result_free(r);
+    cJSON_Delete(r);
     r = NULL;
     /* A relay state that is not ours: refused. */
-    CHECK(sb_eid_complete_redirect(c, SB_EID_FREJA, id, back, "someone-else", &r, &err) == SB_ERR_INVALID_ARGUMENT);
+    CHECK(complete_redirect(c, P_FREJA, id, back, "someone-else", &r, &err) == SB_ERR_INVALID_ARGUMENT);
     CHECK(r == NULL && err != NULL && strstr(err->message, "relay_state") != NULL);
     sb_error_free(err);
     err = NULL;
     /* Login CSRF: a crafted URL to this (someone else's) finished session, without a relay state
        or with the one the application expects, is refused: the session was created with another. */
     snprintf(forged, sizeof forged, "https://app.example/ok?session_id=%s", id);
-    CHECK(sb_eid_complete_redirect(c, SB_EID_FREJA, id, forged, "victim", &r, &err) == SB_ERR_INVALID_ARGUMENT);
+    CHECK(complete_redirect(c, P_FREJA, id, forged, "victim", &r, &err) == SB_ERR_INVALID_ARGUMENT);
     CHECK(r == NULL && err != NULL && strstr(err->message, "relay_state") != NULL);
     sb_error_free(err);
     err = NULL;
     snprintf(forged, sizeof forged, "https://app.example/ok?session_id=%s&relay_state=victim", id);
-    CHECK(sb_eid_complete_redirect(c, SB_EID_FREJA, id, forged, "victim", &r, &err) == SB_ERR_INVALID_ARGUMENT);
+    CHECK(complete_redirect(c, P_FREJA, id, forged, "victim", &r, &err) == SB_ERR_INVALID_ARGUMENT);
     CHECK(r == NULL && err != NULL && strstr(err->message, "relay_state") != NULL);
     sb_error_free(err);
     err = NULL;
     /* The URL names another session: refused. */
-    CHECK(sb_eid_complete_redirect(c, SB_EID_FREJA, "another-session", back, NULL, &r, NULL) ==
-          SB_ERR_INVALID_ARGUMENT);
-    CHECK_CODE(sb_eid_parse_redirect(back, &json, &err), SB_OK, err, "parse_redirect (success)");
-    CHECK(json != NULL && strstr(json, "\"success\":true") != NULL && strstr(json, "\"relay_state\":\"fr-1\"") != NULL);
-    sb_string_free(json);
-    json = NULL;
-    sb_string_free(id);
-    sb_string_free(url);
+    CHECK(complete_redirect(c, P_FREJA, "another-session", back, NULL, &r, NULL) == SB_ERR_INVALID_ARGUMENT);
+    parsed = parse_redirect(back);
+    CHECK(cJSON_IsTrue(jget(parsed, "success")) && streq(jstr(parsed, "relay_state"), "fr-1"));
+    cJSON_Delete(parsed);
+    free(id);
+    free(url);
 
     /* Cancel on the page: errorCode=CANCELLED, no request needed; polling says CANCELLED_BY_USER. */
-    id = create(c, SB_EID_BANKID_SE, ENVELOPE("se-2", ""), &url);
+    id = create(c, P_BANKID_SE, ENVELOPE("se-2", ""), &url);
     CHECK(browser(url, "199001011234", "cancel", back, sizeof back) == 303);
     CHECK(strncmp(back, "https://app.example/fail", 24) == 0 && strstr(back, "errorCode=CANCELLED") != NULL);
-    CHECK(sb_eid_complete_redirect(c, SB_EID_BANKID_SE, id, back, "se-2", &r, &err) == SB_ERR_CANCELLED);
+    CHECK(complete_redirect(c, P_BANKID_SE, id, back, "se-2", &r, &err) == SB_ERR_CANCELLED);
     CHECK(r == NULL && err != NULL && streq(err->provider_code, "CANCELLED"));
     CHECK(err != NULL && err->provider_description != NULL && strstr(err->provider_description, "cancelled") != NULL);
     sb_error_free(err);
-    CHECK(sb_eid_wait(c, SB_EID_BANKID_SE, id, 100, 20000, NULL, &r, &err) == SB_ERR_CANCELLED);
+    CHECK(wait_eid(c, P_BANKID_SE, id, 100, 20000, NULL, &r, &err) == SB_ERR_CANCELLED);
     CHECK(r == NULL && err != NULL && streq(err->provider_code, "CANCELLED_BY_USER") && err->http_status == 410);
     sb_error_free(err);
-    CHECK_CODE(sb_eid_get_result(c, SB_EID_BANKID_SE, id, &r, &err), SB_OK, err, "get_result (cancelled)");
-    CHECK(streq(sb_eid_result_status(r), "Cancelled") && sb_eid_result_is_final(r));
-    CHECK(sb_eid_result_json(r) != NULL && strstr(sb_eid_result_json(r), "CANCELLED_BY_USER") != NULL);
-    sb_eid_result_free(r);
+    r = get_result(c, P_BANKID_SE, id, &err);
+    CHECK(streq(jstr(r, "status"), "Cancelled") && is_final(r));
+    {
+        char *text = jtext(r);
+        CHECK(text != NULL && strstr(text, "CANCELLED_BY_USER") != NULL);
+        free(text);
+    }
+    cJSON_Delete(r);
     r = NULL;
-    CHECK_CODE(sb_eid_parse_redirect(back, &json, &err), SB_OK, err, "parse_redirect (cancel)");
-    CHECK(json != NULL && strstr(json, "\"success\":false") != NULL &&
-          strstr(json, "\"error_code\":\"CANCELLED\"") != NULL);
-    sb_string_free(json);
-    sb_string_free(id);
-    sb_string_free(url);
+    parsed = parse_redirect(back);
+    CHECK(cJSON_IsFalse(jget(parsed, "success")) && streq(jstr(parsed, "error_code"), "CANCELLED"));
+    cJSON_Delete(parsed);
+    free(id);
+    free(url);
 
     /* MitID CPR match with another person: DECLINED is SB_ERR_REJECTED, from the URL and polling. */
-    id = create(c, SB_EID_MITID_CPR_MATCH, ENVELOPE("dk-2", ", \"metadata\": {\"cpr_number\": \"0101901234\"}"), &url);
+    id = create(c, P_MITID_CPR_MATCH, ENVELOPE("dk-2", ", \"metadata\": {\"cpr_number\": \"0101901234\"}"), &url);
     CHECK(browser(url, "1505851237", "identify", back, sizeof back) == 303);
     CHECK(strstr(back, "errorCode=DECLINED") != NULL);
-    CHECK(sb_eid_complete_redirect(c, SB_EID_MITID_CPR_MATCH, id, back, "dk-2", &r, &err) == SB_ERR_REJECTED);
+    CHECK(complete_redirect(c, P_MITID_CPR_MATCH, id, back, "dk-2", &r, &err) == SB_ERR_REJECTED);
     CHECK(err != NULL && streq(err->provider_code, "DECLINED"));
     sb_error_free(err);
-    CHECK(sb_eid_wait(c, SB_EID_MITID_CPR_MATCH, id, 100, 20000, NULL, &r, &err) == SB_ERR_REJECTED);
+    CHECK(wait_eid(c, P_MITID_CPR_MATCH, id, 100, 20000, NULL, &r, &err) == SB_ERR_REJECTED);
     CHECK(err != NULL && streq(err->provider_code, "DECLINED") && err->http_status == 403);
     sb_error_free(err);
-    sb_string_free(id);
-    sb_string_free(url);
+    free(id);
+    free(url);
 
     /* BankID NO: the OAuth-style error=access_denied is a cancel. */
-    id = create(c, SB_EID_BANKID_NO, ENVELOPE("no-1", ""), &url);
+    id = create(c, P_BANKID_NO, ENVELOPE("no-1", ""), &url);
     CHECK(browser(url, "06046517928", "cancel", back, sizeof back) == 303);
     CHECK(strstr(back, "error=access_denied") != NULL);
-    CHECK(sb_eid_complete_redirect(c, SB_EID_BANKID_NO, id, back, "no-1", &r, &err) == SB_ERR_CANCELLED);
+    CHECK(complete_redirect(c, P_BANKID_NO, id, back, "no-1", &r, &err) == SB_ERR_CANCELLED);
     CHECK(err != NULL && streq(err->provider_code, "access_denied"));
     sb_error_free(err);
     /* Only the query: also accepted; an unknown error word is a failure. */
-    CHECK(sb_eid_complete_redirect(c, SB_EID_BANKID_NO, id, "?errorCode=SOMETHING", NULL, &r, NULL) ==
-          SB_ERR_SIGNING_FAILED);
-    CHECK(sb_eid_complete_redirect(c, SB_EID_BANKID_NO, id, "?errorCode=EXPIRED", NULL, &r, NULL) ==
-          SB_ERR_SESSION_EXPIRED);
-    sb_string_free(id);
-    sb_string_free(url);
+    CHECK(complete_redirect(c, P_BANKID_NO, id, "?errorCode=SOMETHING", NULL, &r, NULL) == SB_ERR_SIGNING_FAILED);
+    CHECK(complete_redirect(c, P_BANKID_NO, id, "?errorCode=EXPIRED", NULL, &r, NULL) == SB_ERR_SESSION_EXPIRED);
+    free(id);
+    free(url);
 }
 
 /* Timeout, abort through a cancel token, expiry. */
 static void test_wait_endings(sb_client *c) {
     sb_error *err = NULL;
-    sb_eid_result *r = NULL;
+    cJSON *r = NULL;
     sb_cancel_token *t = sb_cancel_token_new();
     char *url = NULL;
-    char *id = create(c, SB_EID_FREJA, NULL, &url);
+    char *id = create(c, P_FREJA ", " FREJA_OPTIONS, NULL, &url);
     double t0 = now_s();
-    CHECK(sb_eid_wait(c, SB_EID_FREJA, id, 50, 300, NULL, &r, &err) == SB_ERR_TIMEOUT);
+    CHECK(wait_eid(c, P_FREJA, id, 50, 300, NULL, &r, &err) == SB_ERR_TIMEOUT);
     CHECK(r == NULL && now_s() - t0 < 10.0);
     sb_error_free(err);
     CHECK(sb_cancel_token_cancel(t, NULL) == SB_OK);
-    CHECK(sb_eid_wait(c, SB_EID_FREJA, id, 50, 0, t, &r, NULL) == SB_ERR_ABORTED);
+    CHECK(callw(c, &r, NULL, t, NULL, NULL, "zignsec.eid_wait", "{%s, \"session_id\": \"%s\", \"interval_ms\": 50}",
+                P_FREJA, id) == SB_ERR_ABORTED);
     CHECK(sim_eid(id, "expire", NULL) == 200);
-    CHECK(sb_eid_wait(c, SB_EID_FREJA, id, 50, 20000, NULL, &r, &err) == SB_ERR_SESSION_EXPIRED);
+    CHECK(wait_eid(c, P_FREJA, id, 50, 20000, NULL, &r, &err) == SB_ERR_SESSION_EXPIRED);
     CHECK(err != NULL && streq(err->provider_code, "SESSION_EXPIRED"));
     sb_error_free(err);
     sb_cancel_token_free(t);
-    sb_string_free(id);
-    sb_string_free(url);
+    free(id);
+    free(url);
 }
 
 /* ---- webhooks ---- */
@@ -504,7 +577,7 @@ static void test_real_delivery(sb_client *c) {
     CHECK(getsockname(listener, (struct sockaddr *)&addr, &alen) == 0);
     snprintf(req, sizeof req, "{\"relay_state\": \"hook-se\", \"webhook\": \"http://127.0.0.1:%d/hook\"}",
              (int)ntohs(addr.sin_port));
-    id = create(c, SB_EID_BANKID_SE, req, &url);
+    id = create(c, P_BANKID_SE, req, &url);
 
     CHECK(receive(listener, 200, &created));
     CHECK_CODE(sb_webhook_verify(v, created.signature, (const uint8_t *)created.body, created.len, &json, &err), SB_OK,
@@ -546,8 +619,8 @@ static void test_real_delivery(sb_client *c) {
     free(first.body);
     free(again.body);
     close(listener);
-    sb_string_free(id);
-    sb_string_free(url);
+    free(id);
+    free(url);
     sb_webhook_verifier_free(v);
 }
 

@@ -1,19 +1,21 @@
-/* The provider-neutral signing session (sb_signing_*) and OneSpan Sign (sb_onespan_*) through the
- * C API, against the simulator: one flow function run over ZignSec and over OneSpan with only the
+/* The provider-neutral signing session (sb_signing_*) and OneSpan Sign (the onespan.* operations
+ * through sb_call, the callback verifier sb_onespan_callback_*) through the C API, against the
+ * simulator: one flow function run over ZignSec and over OneSpan with only the
  * configuration differing; OneSpan with two signers who sign in turn; a decline is
  * SB_ERR_REJECTED with the signer's reason; downloads (signed, original, ZIP, evidence summary)
  * are valid; audit, listing page by page, trash / restore / delete; a callback delivered by the
  * simulator verifies with the right key and not with a wrong one; every OneSpan authentication
  * method (API key, Client App, OAuth2) signs, wrong credentials are SB_ERR_AUTH without the
- * secret in the error. Transactions built from JSON (sb_onespan_create_package in one request and
- * in steps, add_document, update_package, send, status, signing_status, wait): two signers in
+ * secret in the error. Transactions built from JSON (onespan.create_package in one request,
+ * onespan.create_package_in_steps, add_document, update_package, send, status, signing_status,
+ * wait): two signers in
  * order, edits after sending are SB_ERR_INVALID_STATE, bad JSON is SB_ERR_INVALID_ARGUMENT naming
  * the JSON path.
  *
  * Signing is driven by the simulator's control API, as a signer on the hosted page would.
  * Environment: harness.h's, and ONESPAN_API_KEY, ONESPAN_CLIENT_APP_ID, ONESPAN_CLIENT_APP_SECRET,
  * ONESPAN_OAUTH_CLIENT_ID, ONESPAN_OAUTH_CLIENT_SECRET (the simulator's constants). */
-#include "harness.h"
+#include "call.h"
 
 #include <poll.h>
 #include <pthread.h>
@@ -292,17 +294,74 @@ static long zip_entries(const sb_bytes *b) {
     }
 }
 
+#define PKG "{\"package_id\": \"%s\"}"
+
+/* onespan.get_package: the package as OneSpan describes it (cJSON_Delete it; NULL on failure). */
+static cJSON *get_package(sb_client *c, const char *pid) {
+    sb_error *err = NULL;
+    cJSON *pkg = NULL;
+    CHECK_CODE(callj(c, &pkg, &err, "onespan.get_package", PKG, pid), SB_OK, err, "get_package");
+    return pkg;
+}
+
+/* The text of the package's most recent non-empty message (a decline reason), or NULL. */
+static const char *last_message(const cJSON *pkg) {
+    const cJSON *messages = jget(pkg, "messages");
+    int i;
+    for (i = cJSON_GetArraySize(messages) - 1; i >= 0; i--) {
+        const char *text = jstr(cJSON_GetArrayItem(messages, i), "content");
+        if (text != NULL && text[strspn(text, " \t\r\n")] != '\0') {
+            return text;
+        }
+    }
+    return NULL;
+}
+
+/* Whether signing can no longer change the package's status. */
+static int is_terminal(const cJSON *pkg) {
+    const char *s = jstr(pkg, "status");
+    return s != NULL && (streq(s, "COMPLETED") || streq(s, "ARCHIVED") || streq(s, "DECLINED") ||
+                         streq(s, "OPTED_OUT") || streq(s, "EXPIRED"));
+}
+
+/* onespan.download into memory: `kind` "document", "original", "zip" or "evidence_summary",
+ * `doc_id` NULL for the last two. The bytes in *out (free(out->data)); when `file_name` is not
+ * NULL, a copy of the name OneSpan suggested (free it; NULL when none). */
+static sb_code download(sb_client *c, const char *pid, const char *kind, const char *doc_id, sb_bytes *out,
+                        char **file_name, sb_error **err) {
+    cJSON *r = NULL;
+    sb_code rc;
+    size_t len = 0;
+    out->data = NULL;
+    out->len = 0;
+    if (doc_id != NULL) {
+        rc = callj(c, &r, err, "onespan.download",
+                   "{\"package_id\": \"%s\", \"kind\": \"%s\", \"document_id\": \"%s\"}", pid, kind, doc_id);
+    } else {
+        rc = callj(c, &r, err, "onespan.download", "{\"package_id\": \"%s\", \"kind\": \"%s\"}", pid, kind);
+    }
+    out->data = b64_decode(jstr(r, "content_base64"), &len);
+    out->len = len;
+    if (rc == SB_OK) {
+        CHECK(out->data != NULL && jnum(r, "bytes") == (double)len);
+    }
+    if (file_name != NULL) {
+        *file_name = jstr(r, "file_name") != NULL ? strdup(jstr(r, "file_name")) : NULL;
+    }
+    cJSON_Delete(r);
+    return rc;
+}
+
 static void test_onespan_two_signers_and_downloads(void) {
     sb_client *c = onespan_client();
     sb_error *err = NULL;
     sb_signing_session *s;
     sb_signing_state *st = NULL;
     sb_signing_completed *done = NULL;
-    sb_onespan_package *pkg = NULL;
+    cJSON *pkg = NULL, *r = NULL;
     sb_bytes b = {NULL, 0}, original = {NULL, 0};
-    char title[128], *file_name = NULL, *url = NULL, *audit = NULL, *into = NULL, path[700];
+    char title[128], *file_name = NULL, path[700];
     const char *pid, *doc_id;
-    uint64_t written = 0;
 
     snprintf(title, sizeof title, "Sale of a boat %d", g_run);
     s = start_two_signers(c, title);
@@ -314,9 +373,11 @@ static void test_onespan_two_signers_and_downloads(void) {
     CHECK(sb_signing_session_signer_count(s) == 2);
     CHECK(streq(sb_signing_session_signer_id(s, 0), "buyer") && streq(sb_signing_session_signer_id(s, 1), "seller"));
     CHECK(!streq(sb_signing_session_signer_url(s, 0), sb_signing_session_signer_url(s, 1)));
-    CHECK_CODE(sb_onespan_signing_url(c, pid, "seller", &url, &err), SB_OK, err, "signing_url");
-    CHECK(streq(url, sb_signing_session_signer_url(s, 1)));
-    sb_string_free(url);
+    CHECK_CODE(callj(c, &r, &err, "onespan.signing_url", "{\"package_id\": \"%s\", \"role_id\": \"seller\"}", pid),
+               SB_OK, err, "signing_url");
+    CHECK(streq(jstr(r, "url"), sb_signing_session_signer_url(s, 1)));
+    cJSON_Delete(r);
+    r = NULL;
 
     /* in order: the seller cannot sign before the buyer */
     CHECK(signer_acts(s, 1, "sign", NULL) == 400);
@@ -333,32 +394,29 @@ static void test_onespan_two_signers_and_downloads(void) {
     CHECK(streq(sb_signing_completed_file_name(done, 0), "boat.pdf"));
 
     /* the package as OneSpan has it */
-    CHECK_CODE(sb_onespan_get_package(c, pid, &pkg, &err), SB_OK, err, "get_package");
-    CHECK(streq(sb_onespan_package_id(pkg), pid) && streq(sb_onespan_package_name(pkg), title));
-    CHECK(streq(sb_onespan_package_status(pkg), "COMPLETED") && sb_onespan_package_is_terminal(pkg));
-    CHECK(!sb_onespan_package_trashed(pkg) && strstr(sb_onespan_package_json(pkg), "\"roles\"") != NULL);
-    sb_onespan_package_free(pkg);
+    pkg = get_package(c, pid);
+    CHECK(streq(jstr(pkg, "id"), pid) && streq(jstr(pkg, "name"), title));
+    CHECK(streq(jstr(pkg, "status"), "COMPLETED") && is_terminal(pkg));
+    CHECK(cJSON_IsFalse(jget(pkg, "trashed")) && jlen(pkg, "roles") == 2);
+    cJSON_Delete(pkg);
     pkg = NULL;
 
     /* downloads: signed and original documents, ZIP, evidence summary */
     doc_id = sb_signing_completed_document_id(done, 0);
-    CHECK_CODE(sb_onespan_download(c, pid, SB_ONESPAN_DOWNLOAD_DOCUMENT, doc_id, &b, &file_name, &err), SB_OK, err,
-               "download signed");
-    CHECK_CODE(sb_onespan_download(c, pid, SB_ONESPAN_DOWNLOAD_ORIGINAL, doc_id, &original, NULL, &err), SB_OK, err,
-               "download original");
+    CHECK_CODE(download(c, pid, "document", doc_id, &b, &file_name, &err), SB_OK, err, "download signed");
+    CHECK_CODE(download(c, pid, "original", doc_id, &original, NULL, &err), SB_OK, err, "download original");
     CHECK(starts_with(&b, "%PDF-") && starts_with(&original, "%PDF-"));
     /* signing appends incremental updates: the original is a strict prefix of the signed one */
     CHECK(b.len > original.len && original.len > 0 && memcmp(b.data, original.data, original.len) == 0);
     CHECK(file_name != NULL && strstr(file_name, ".pdf") != NULL && strchr(file_name, '/') == NULL);
-    sb_string_free(file_name);
+    free(file_name);
     file_name = NULL;
-    sb_bytes_free(&b);
-    sb_bytes_free(&original);
-    CHECK_CODE(sb_onespan_download(c, pid, SB_ONESPAN_DOWNLOAD_ZIP, NULL, &b, &file_name, &err), SB_OK, err,
-               "download zip");
+    free(b.data);
+    free(original.data);
+    CHECK_CODE(download(c, pid, "zip", NULL, &b, &file_name, &err), SB_OK, err, "download zip");
     CHECK(zip_entries(&b) == 2);
     CHECK(file_name != NULL && strstr(file_name, ".zip") != NULL);
-    sb_string_free(file_name);
+    free(file_name);
     file_name = NULL;
     snprintf(path, sizeof path, "%s/docs.zip", g_dir);
     if (CHECK(write_file(path, b.data, b.len))) {
@@ -370,70 +428,91 @@ static void test_onespan_two_signers_and_downloads(void) {
                  path);
         CHECK(system(cmd) == 0);
     }
-    sb_bytes_free(&b);
-    CHECK_CODE(sb_onespan_download(c, pid, SB_ONESPAN_DOWNLOAD_EVIDENCE, NULL, &b, NULL, &err), SB_OK, err,
-               "download evidence");
+    free(b.data);
+    CHECK_CODE(download(c, pid, "evidence_summary", NULL, &b, NULL, &err), SB_OK, err, "download evidence");
     CHECK(starts_with(&b, "%PDF-") && b.len > 200);
-    sb_bytes_free(&b);
+    free(b.data);
     snprintf(path, sizeof path, "%s/evidence.pdf", g_dir);
-    CHECK_CODE(sb_onespan_download_to_path(c, pid, SB_ONESPAN_DOWNLOAD_EVIDENCE, NULL, path, &written, &err), SB_OK,
-               err, "download_to_path");
-    CHECK(written > 200 && file_exists(path));
+    CHECK_CODE(callj(c, &r, &err, "onespan.download",
+                     "{\"package_id\": \"%s\", \"kind\": \"evidence_summary\", \"path\": \"%s\"}", pid, path),
+               SB_OK, err, "download to a path");
+    CHECK(jnum(r, "bytes") > 200 && streq(jstr(r, "path"), path) && file_exists(path));
+    CHECK(jget(r, "content_base64") == NULL);
+    cJSON_Delete(r);
+    r = NULL;
     snprintf(path, sizeof path, "%s/into", g_dir);
-    CHECK_CODE(sb_onespan_download_into(c, pid, SB_ONESPAN_DOWNLOAD_ZIP, NULL, path, &into, &err), SB_OK, err,
-               "download_into");
-    CHECK(into != NULL && strstr(into, path) == into && file_exists(into));
-    sb_string_free(into);
+    CHECK_CODE(callj(c, &r, &err, "onespan.download", "{\"package_id\": \"%s\", \"kind\": \"zip\", \"dir\": \"%s\"}",
+                     pid, path),
+               SB_OK, err, "download into a directory");
+    CHECK(jstr(r, "path") != NULL && strstr(jstr(r, "path"), path) == jstr(r, "path") && file_exists(jstr(r, "path")));
+    cJSON_Delete(r);
+    r = NULL;
 
     /* audit */
-    CHECK_CODE(sb_onespan_audit(c, pid, &audit, &err), SB_OK, err, "audit");
-    CHECK(audit != NULL && strstr(audit, "\"events\"") != NULL && strstr(audit, "\"kind\":\"Sign\"") != NULL);
-    sb_string_free(audit);
-
-    /* listing: the iterator finds it by its unique name, then ends */
+    CHECK_CODE(callj(c, &r, &err, "onespan.audit", PKG, pid), SB_OK, err, "audit");
+    CHECK(jlen(r, "events") > 0);
     {
-        sb_onespan_packages *it = NULL;
-        sb_onespan_package *p = NULL;
-        int found = 0, n = 0;
-        CHECK_CODE(sb_onespan_list(c, "COMPLETED", title, 1, "updated", true, &it, &err), SB_OK, err, "list");
-        CHECK(sb_onespan_packages_total(it) == -1); /* nothing fetched yet */
-        for (;;) {
-            CHECK_CODE(sb_onespan_packages_next(it, &p, &err), SB_OK, err, "next");
-            if (p == NULL) {
+        const cJSON *e;
+        int signed_ = 0;
+        cJSON_ArrayForEach(e, jget(r, "events")) { signed_ |= streq(jstr(e, "kind"), "Sign"); }
+        CHECK(signed_);
+    }
+    cJSON_Delete(r);
+    r = NULL;
+
+    /* listing: page by page (one package a page), it is found by its unique name, then the pages end */
+    {
+        int found = 0, n = 0, from = 1, pages = 0;
+        double total = -1;
+        while (from > 0 && pages++ < 100) {
+            cJSON *page = NULL;
+            const cJSON *p;
+            CHECK_CODE(callj(c, &page, &err, "onespan.list",
+                             "{\"status\": \"COMPLETED\", \"search\": \"%s\", \"page_size\": 1, \"sort\": \"updated\","
+                             " \"sort_order\": \"desc\", \"from\": %d}",
+                             title, from),
+                       SB_OK, err, "list");
+            cJSON_ArrayForEach(p, jget(page, "packages")) {
+                n++;
+                found |= streq(jstr(p, "id"), pid);
+            }
+            total = jnum(page, "total");
+            from = cJSON_IsNumber(jget(page, "next_from")) ? (int)jnum(page, "next_from") : 0;
+            cJSON_Delete(page);
+        }
+        CHECK(found && n == 1 && total == 1 && from == 0);
+        /* every package, one page at a time, and all at once */
+        n = 0;
+        from = 1;
+        pages = 0;
+        while (from > 0 && pages++ < 1000) {
+            cJSON *page = NULL;
+            if (callj(c, &page, NULL, "onespan.list", "{\"page_size\": 1, \"from\": %d}", from) != SB_OK) {
+                CHECK(!"list page by page");
                 break;
             }
-            n++;
-            found |= streq(sb_onespan_package_id(p), pid);
-            sb_onespan_package_free(p);
-            p = NULL;
+            n += jlen(page, "packages");
+            total = jnum(page, "total");
+            from = cJSON_IsNumber(jget(page, "next_from")) ? (int)jnum(page, "next_from") : 0;
+            cJSON_Delete(page);
         }
-        CHECK(found && n == 1 && sb_onespan_packages_total(it) == 1);
-        CHECK(sb_onespan_packages_next(it, &p, NULL) == SB_OK && p == NULL); /* stays at the end */
-        sb_onespan_packages_free(it);
-        it = NULL;
-        /* page by page: page size 1 over every completed package of this run */
-        CHECK_CODE(sb_onespan_list(c, NULL, NULL, 1, NULL, false, &it, &err), SB_OK, err, "list all");
-        n = 0;
-        while (sb_onespan_packages_next(it, &p, NULL) == SB_OK && p != NULL) {
-            n++;
-            sb_onespan_package_free(p);
-        }
-        CHECK(n >= 2 && sb_onespan_packages_total(it) == n);
-        sb_onespan_packages_free(it);
-        it = NULL;
-        /* a bad page size is reported by the first next() */
-        CHECK_CODE(sb_onespan_list(c, NULL, NULL, 101, NULL, false, &it, &err), SB_OK, err, "list (page 101)");
-        CHECK_CODE(sb_onespan_packages_next(it, &p, &err), SB_ERR_INVALID_ARGUMENT, err, "next (page 101)");
+        CHECK(n >= 2 && total == n);
+        CHECK_CODE(callj(c, &r, &err, "onespan.list_all", "{\"page_size\": 1}"), SB_OK, err, "list_all");
+        CHECK(jlen(r, "packages") == n && jnum(r, "total") == n && cJSON_IsNull(jget(r, "next_from")));
+        cJSON_Delete(r);
+        r = NULL;
+        /* a bad page size is refused */
+        CHECK_CODE(callj(c, &r, &err, "onespan.list", "{\"page_size\": 101}"), SB_ERR_INVALID_ARGUMENT, err,
+                   "list (page 101)");
         sb_error_free(err);
         err = NULL;
-        CHECK(p == NULL);
-        sb_onespan_packages_free(it);
+        CHECK(r == NULL);
     }
 
     /* archive, then delete: gone */
-    CHECK_CODE(sb_onespan_archive(c, pid, &err), SB_OK, err, "archive");
-    CHECK_CODE(sb_onespan_delete(c, pid, &err), SB_OK, err, "delete");
-    CHECK_CODE(sb_onespan_get_package(c, pid, &pkg, &err), SB_ERR_NOT_FOUND, err, "get deleted");
+    CHECK_CODE(callj(c, NULL, &err, "onespan.archive", PKG, pid), SB_OK, err, "archive");
+    CHECK_CODE(callj(c, NULL, &err, "onespan.delete", PKG, pid), SB_OK, err, "delete");
+    CHECK_CODE(callj(c, &pkg, &err, "onespan.get_package", PKG, pid), SB_ERR_NOT_FOUND, err, "get deleted");
     sb_error_free(err);
     CHECK(pkg == NULL);
     sb_signing_completed_free(done);
@@ -446,8 +525,8 @@ static void test_onespan_decline_and_cancel(void) {
     sb_error *err = NULL;
     sb_signing_session *s;
     sb_signing_completed *done = NULL;
-    sb_onespan_package *pkg = NULL;
-    char title[128], *audit = NULL;
+    cJSON *pkg = NULL;
+    char title[128];
 
     snprintf(title, sizeof title, "Declined %d", g_run);
     s = start_two_signers(c, title);
@@ -462,14 +541,19 @@ static void test_onespan_decline_and_cancel(void) {
         CHECK_CODE(sb_signing_result(c, sb_signing_session_ref(s), &done, &err), SB_ERR_REJECTED, err, "result");
         sb_error_free(err);
         err = NULL;
-        CHECK_CODE(sb_onespan_get_package(c, sb_signing_session_provider_id(s), &pkg, &err), SB_OK, err, "package");
-        CHECK(streq(sb_onespan_package_status(pkg), "DECLINED"));
-        CHECK(streq(sb_onespan_package_last_message(pkg), "the price is wrong"));
-        sb_onespan_package_free(pkg);
+        pkg = get_package(c, sb_signing_session_provider_id(s));
+        CHECK(streq(jstr(pkg, "status"), "DECLINED"));
+        CHECK(streq(last_message(pkg), "the price is wrong"));
+        cJSON_Delete(pkg);
         pkg = NULL;
-        CHECK_CODE(sb_onespan_audit(c, sb_signing_session_provider_id(s), &audit, &err), SB_OK, err, "audit");
-        CHECK(audit != NULL && strstr(audit, "the price is wrong") != NULL);
-        sb_string_free(audit);
+        CHECK_CODE(callj(c, &pkg, &err, "onespan.audit", PKG, sb_signing_session_provider_id(s)), SB_OK, err, "audit");
+        {
+            char *audit = jtext(pkg);
+            CHECK(audit != NULL && strstr(audit, "the price is wrong") != NULL);
+            free(audit);
+        }
+        cJSON_Delete(pkg);
+        pkg = NULL;
         sb_signing_session_free(s);
     }
 
@@ -479,17 +563,16 @@ static void test_onespan_decline_and_cancel(void) {
     if (s != NULL) {
         const char *pid = sb_signing_session_provider_id(s);
         CHECK_CODE(sb_signing_cancel(c, sb_signing_session_ref(s), &err), SB_OK, err, "cancel");
-        CHECK_CODE(sb_onespan_get_package(c, pid, &pkg, &err), SB_OK, err, "package");
-        CHECK(sb_onespan_package_trashed(pkg));
-        sb_onespan_package_free(pkg);
+        pkg = get_package(c, pid);
+        CHECK(cJSON_IsTrue(jget(pkg, "trashed")));
+        cJSON_Delete(pkg);
+        CHECK_CODE(callj(c, NULL, &err, "onespan.restore", PKG, pid), SB_OK, err, "restore");
+        pkg = get_package(c, pid);
+        CHECK(cJSON_IsFalse(jget(pkg, "trashed")));
+        cJSON_Delete(pkg);
         pkg = NULL;
-        CHECK_CODE(sb_onespan_restore(c, pid, &err), SB_OK, err, "restore");
-        CHECK_CODE(sb_onespan_get_package(c, pid, &pkg, &err), SB_OK, err, "package");
-        CHECK(!sb_onespan_package_trashed(pkg));
-        sb_onespan_package_free(pkg);
-        pkg = NULL;
-        CHECK_CODE(sb_onespan_trash(c, pid, &err), SB_OK, err, "trash");
-        CHECK_CODE(sb_onespan_delete(c, pid, &err), SB_OK, err, "delete");
+        CHECK_CODE(callj(c, NULL, &err, "onespan.trash", PKG, pid), SB_OK, err, "trash");
+        CHECK_CODE(callj(c, NULL, &err, "onespan.delete", PKG, pid), SB_OK, err, "delete");
         sb_signing_session_free(s);
     }
 
@@ -588,9 +671,8 @@ static void test_onespan_callbacks(void) {
     pthread_t th;
     struct sockaddr_in addr;
     socklen_t alen = sizeof addr;
-    char url[128], key[64], *got_url = NULL, *event = NULL;
-    const char *events[2] = {"PACKAGE_COMPLETE", "PACKAGE_DECLINE"};
-    sb_strings names = {NULL, 0};
+    char url[128], key[64], *event = NULL;
+    cJSON *cb = NULL;
     sb_onespan_callback_verifier *right = NULL, *wrong = NULL, *rotated = NULL;
     const char *right_keys[1], *wrong_keys[1] = {"not-the-callback-key"}, *rotated_keys[2];
     sb_signing_session *s = NULL;
@@ -611,11 +693,20 @@ static void test_onespan_callbacks(void) {
     rotated_keys[0] = "an-older-key";
     rotated_keys[1] = key;
 
-    CHECK_CODE(sb_onespan_register_callback(c, url, key, events, 2, &err), SB_OK, err, "register_callback");
-    CHECK_CODE(sb_onespan_get_callback(c, &got_url, &names, &err), SB_OK, err, "get_callback");
-    CHECK(streq(got_url, url) && names.len == 2 && streq(names.items[0], "PACKAGE_COMPLETE"));
-    sb_string_free(got_url);
-    sb_strings_free(&names);
+    CHECK_CODE(callj(c, NULL, &err, "onespan.register_callback",
+                     "{\"url\": \"%s\", \"key\": \"%s\", \"events\": [\"PACKAGE_COMPLETE\", \"PACKAGE_DECLINE\"]}", url,
+                     key),
+               SB_OK, err, "register_callback");
+    CHECK_CODE(callj(c, &cb, &err, "onespan.get_callback", NULL), SB_OK, err, "get_callback");
+    CHECK(streq(jstr(cb, "url"), url) && jlen(cb, "events") == 2 &&
+          streq(cJSON_GetArrayItem(jget(cb, "events"), 0)->valuestring, "PACKAGE_COMPLETE"));
+    {
+        /* the key is never given back */
+        char *text = jtext(cb);
+        CHECK(text != NULL && strstr(text, key) == NULL);
+        free(text);
+    }
+    cJSON_Delete(cb);
 
     /* a completed package: the simulator delivers PACKAGE_COMPLETE to our receiver */
     CHECK(pthread_create(&th, NULL, receive_one, &r) == 0);
@@ -680,8 +771,7 @@ static void test_onespan_auth_methods(void) {
     char os[700], auth[512], cfg[1400];
     sb_client *c;
     sb_error *err = NULL;
-    sb_onespan_packages *it = NULL;
-    sb_onespan_package *p = NULL;
+    cJSON *r = NULL;
 
     /* Client App */
     set_onespan_auth("client_app");
@@ -695,11 +785,9 @@ static void test_onespan_auth_methods(void) {
     onespan_section(os, sizeof os, auth);
     config_of(cfg, sizeof cfg, os, NULL, NULL);
     c = client_from_json(cfg);
-    CHECK(sb_onespan_list(c, NULL, NULL, 5, NULL, false, &it, NULL) == SB_OK);
-    CHECK_CODE(sb_onespan_packages_next(it, &p, &err), SB_ERR_AUTH, err, "API key while Client App is active");
+    CHECK_CODE(callj(c, &r, &err, "onespan.list", "{\"page_size\": 5}"), SB_ERR_AUTH, err,
+               "API key while Client App is active");
     sb_error_free(err);
-    sb_onespan_packages_free(it);
-    it = NULL;
     sb_client_free(c);
     /* a wrong Client App secret */
     snprintf(auth, sizeof auth, "\"client_app\": {\"client_id\": \"%s\", \"secret\": \"TOPSECRET-app\"}",
@@ -707,12 +795,9 @@ static void test_onespan_auth_methods(void) {
     onespan_section(os, sizeof os, auth);
     config_of(cfg, sizeof cfg, os, NULL, NULL);
     c = client_from_json(cfg);
-    CHECK(sb_onespan_list(c, NULL, NULL, 5, NULL, false, &it, NULL) == SB_OK);
-    CHECK_CODE(sb_onespan_packages_next(it, &p, &err), SB_ERR_AUTH, err, "wrong Client App secret");
+    CHECK_CODE(callj(c, &r, &err, "onespan.list", "{\"page_size\": 5}"), SB_ERR_AUTH, err, "wrong Client App secret");
     CHECK(err != NULL && strstr(err->message, "TOPSECRET") == NULL);
     sb_error_free(err);
-    sb_onespan_packages_free(it);
-    it = NULL;
     sb_client_free(c);
 
     /* OAuth2 client credentials */
@@ -727,11 +812,9 @@ static void test_onespan_auth_methods(void) {
     onespan_section(os, sizeof os, auth);
     config_of(cfg, sizeof cfg, os, NULL, NULL);
     c = client_from_json(cfg);
-    CHECK(sb_onespan_list(c, NULL, NULL, 5, NULL, false, &it, NULL) == SB_OK);
-    CHECK_CODE(sb_onespan_packages_next(it, &p, &err), SB_ERR_AUTH, err, "wrong OAuth2 secret");
+    CHECK_CODE(callj(c, &r, &err, "onespan.list", "{\"page_size\": 5}"), SB_ERR_AUTH, err, "wrong OAuth2 secret");
     CHECK(err != NULL && strstr(err->message, "TOPSECRET") == NULL);
     sb_error_free(err);
-    sb_onespan_packages_free(it);
     sb_client_free(c);
 
     /* API key (the default method) again, and a wrong key */
@@ -743,18 +826,20 @@ static void test_onespan_auth_methods(void) {
     onespan_section(os, sizeof os, "\"api_key\": \"TOPSECRET-key\"");
     config_of(cfg, sizeof cfg, os, NULL, NULL);
     c = client_from_json(cfg);
-    CHECK_CODE(sb_onespan_get_package(c, "abc=", &p, &err), SB_ERR_AUTH, err, "wrong API key");
+    CHECK_CODE(callj(c, &r, &err, "onespan.get_package", PKG, "abc="), SB_ERR_AUTH, err, "wrong API key");
     CHECK(err != NULL && strstr(err->message, "TOPSECRET") == NULL);
     sb_error_free(err);
     sb_client_free(c);
     /* no onespan section */
     c = sim_client();
-    CHECK_CODE(sb_onespan_get_package(c, "abc=", &p, &err), SB_ERR_AUTH_CONFIG_MISSING, err, "no onespan section");
+    CHECK_CODE(callj(c, &r, &err, "onespan.get_package", PKG, "abc="), SB_ERR_AUTH_CONFIG_MISSING, err,
+               "no onespan section");
     sb_error_free(err);
+    CHECK(r == NULL);
     sb_client_free(c);
 }
 
-/* ---- 3. OneSpan transactions built from JSON (sb_onespan_create_package and friends) ---- */
+/* ---- 3. OneSpan transactions built from JSON (onespan.create_package and friends) ---- */
 
 /* Role `role` of package `package_id` acts ("sign", "decline"...) as the hosted page would. */
 static int role_acts(const char *package_id, const char *role, const char *action) {
@@ -764,66 +849,82 @@ static int role_acts(const char *package_id, const char *role, const char *actio
     return sim_control("POST", path, "{}");
 }
 
-/* Standard base64 of `len` bytes (free()). */
-static char *base64_of(const unsigned char *data, size_t len) {
-    static const char abc[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    char *out = (char *)malloc(4 * ((len + 2) / 3) + 1), *o = out;
-    size_t i;
-    if (out == NULL) {
-        abort();
-    }
-    for (i = 0; i < len; i += 3) {
-        unsigned long v = (unsigned long)data[i] << 16;
-        if (i + 1 < len) v |= (unsigned long)data[i + 1] << 8;
-        if (i + 2 < len) v |= data[i + 2];
-        *o++ = abc[(v >> 18) & 63];
-        *o++ = abc[(v >> 12) & 63];
-        *o++ = i + 1 < len ? abc[(v >> 6) & 63] : '=';
-        *o++ = i + 2 < len ? abc[v & 63] : '=';
-    }
-    *o = '\0';
-    return out;
-}
-
 /* The two signers of the transactions below, the buyer first. */
 #define TWO_SIGNERS                                                                                                    \
     "\"signers\": [{\"role_id\": \"buyer\", \"email\": \"kari@example.com\", \"first_name\": \"Kari\","                \
     " \"last_name\": \"Nordmann\", \"order\": 1}, {\"role_id\": \"seller\", \"email\": \"ola@example.com\","           \
     " \"first_name\": \"Ola\", \"last_name\": \"Hansen\", \"company\": \"Hansen AS\", \"order\": 2}]"
 
-/* The package's status by sb_onespan_status (static copy; "" on failure). */
+/* The package's status by onespan.status (static copy; "" on failure). */
 static const char *status_of(sb_client *c, const char *id) {
     static char out[64];
-    char *s = NULL;
+    cJSON *r = NULL;
     sb_error *err = NULL;
     out[0] = '\0';
-    CHECK_CODE(sb_onespan_status(c, id, &s, &err), SB_OK, err, "status");
-    sb_error_free(err);
-    if (s != NULL) {
-        snprintf(out, sizeof out, "%s", s);
+    CHECK_CODE(callj(c, &r, &err, "onespan.status", PKG, id), SB_OK, err, "status");
+    if (jstr(r, "status") != NULL) {
+        snprintf(out, sizeof out, "%s", jstr(r, "status"));
     }
-    sb_string_free(s);
+    cJSON_Delete(r);
     return out;
 }
 
+/* Its signing status by onespan.signing_status, of one signer (or all: NULL). */
 static const char *signing_status_of(sb_client *c, const char *id, const char *signer) {
     static char out[64];
-    char *s = NULL;
+    cJSON *r = NULL;
     sb_error *err = NULL;
     out[0] = '\0';
-    CHECK_CODE(sb_onespan_signing_status(c, id, signer, NULL, &s, &err), SB_OK, err, "signing_status");
-    sb_error_free(err);
-    if (s != NULL) {
-        snprintf(out, sizeof out, "%s", s);
+    if (signer != NULL) {
+        CHECK_CODE(callj(c, &r, &err, "onespan.signing_status", "{\"package_id\": \"%s\", \"signer_id\": \"%s\"}", id,
+                         signer),
+                   SB_OK, err, "signing_status");
+    } else {
+        CHECK_CODE(callj(c, &r, &err, "onespan.signing_status", PKG, id), SB_OK, err, "signing_status");
     }
-    sb_string_free(s);
+    if (jstr(r, "status") != NULL) {
+        snprintf(out, sizeof out, "%s", jstr(r, "status"));
+    }
+    cJSON_Delete(r);
     return out;
+}
+
+/* onespan.create_package (`op` names it, or onespan.create_package_in_steps) of the description
+ * `json`: the new package id (free it), NULL on failure (its error in *err). */
+static char *create_package(sb_client *c, const char *op, const char *json, sb_error **err) {
+    cJSON *r = NULL;
+    char *id = NULL;
+    if (callj(c, &r, err, op, "%s", json) == SB_OK && jstr(r, "package_id") != NULL) {
+        id = strdup(jstr(r, "package_id"));
+    }
+    cJSON_Delete(r);
+    return id;
+}
+
+/* onespan.wait through sb_call_with; the package in *out (cJSON_Delete it). */
+static sb_code wait_package(sb_client *c, const char *id, unsigned interval_ms, unsigned timeout_ms,
+                            const sb_cancel_token *cancel, sb_progress_fn progress, void *user_data, cJSON **out,
+                            sb_error **err) {
+    return callw(c, out, err, cancel, progress, user_data, "onespan.wait",
+                 "{\"package_id\": \"%s\", \"interval_ms\": %u, \"timeout_ms\": %u}", id, interval_ms, timeout_ms);
+}
+
+/* onespan.add_document of `document` (JSON) to draft `id`; the new document's id in *doc_id when
+ * it is not NULL (free it). */
+static sb_code add_document(sb_client *c, const char *id, const char *document, char **doc_id, sb_error **err) {
+    cJSON *r = NULL;
+    sb_code rc = callj(c, &r, err, "onespan.add_document", "{\"package_id\": \"%s\", \"document\": %s}", id, document);
+    if (doc_id != NULL) {
+        *doc_id = jstr(r, "id") != NULL ? strdup(jstr(r, "id")) : NULL;
+    }
+    cJSON_Delete(r);
+    return rc;
 }
 
 static void test_onespan_build_transactions(void) {
     sb_client *c = onespan_client();
     sb_error *err = NULL;
-    sb_onespan_package *pkg = NULL;
+    cJSON *pkg = NULL;
     sb_cancel_token *token;
     progress_t prog = {0, ""};
     char p1[600], p2[600], json[8192], *id = NULL, *id2 = NULL, *doc_id = NULL, *b64;
@@ -842,7 +943,8 @@ static void test_onespan_build_transactions(void) {
              " {\"role_id\": \"seller\", \"page\": 0, \"top\": 650, \"left\": 320, \"kind\": \"INITIALS\"}]},"
              " {\"path\": \"%s\", \"name\": \"Annex A\"}]}",
              g_run, p1, p2);
-    CHECK_CODE(sb_onespan_create_package(c, json, false, &id, &err), SB_OK, err, "create (one request)");
+    id = create_package(c, "onespan.create_package", json, &err);
+    CHECK_CODE(id != NULL ? SB_OK : err != NULL ? err->code : SB_ERR_INTERNAL, SB_OK, err, "create (one request)");
     sb_error_free(err);
     err = NULL;
     if (id == NULL) {
@@ -851,50 +953,56 @@ static void test_onespan_build_transactions(void) {
     }
     CHECK(streq(status_of(c, id), "DRAFT"));
     /* a draft can change: name, and one more document */
-    CHECK_CODE(sb_onespan_update_package(c, id, "{\"name\": \"Lease (renamed)\", \"autocomplete\": true}", &err), SB_OK,
-               err, "update draft");
+    CHECK_CODE(callj(c, NULL, &err, "onespan.update_package",
+                     "{\"package_id\": \"%s\", \"name\": \"Lease (renamed)\", \"autocomplete\": true}", id),
+               SB_OK, err, "update draft");
     snprintf(json, sizeof json,
              "{\"path\": \"%s\", \"name\": \"Annex B\", \"fields\": [{\"role_id\": \"seller\", \"page\": 1, \"top\": 100,"
              " \"left\": 100}]}",
              p2);
-    CHECK_CODE(sb_onespan_add_document(c, id, json, &doc_id, &err), SB_OK, err, "add document");
+    CHECK_CODE(add_document(c, id, json, &doc_id, &err), SB_OK, err, "add document");
     CHECK(doc_id != NULL && doc_id[0] != '\0');
-    CHECK_CODE(sb_onespan_get_package(c, id, &pkg, &err), SB_OK, err, "get draft");
-    CHECK(streq(sb_onespan_package_name(pkg), "Lease (renamed)"));
-    CHECK(pkg != NULL && strstr(sb_onespan_package_json(pkg), "\"Annex B\"") != NULL &&
-          strstr(sb_onespan_package_json(pkg), doc_id) != NULL &&
-          strstr(sb_onespan_package_json(pkg), "\"id\":\"lease\"") != NULL);
-    sb_onespan_package_free(pkg);
+    pkg = get_package(c, id);
+    CHECK(streq(jstr(pkg, "name"), "Lease (renamed)"));
+    {
+        char *text = jtext(pkg);
+        CHECK(text != NULL && strstr(text, "\"Annex B\"") != NULL && doc_id != NULL && strstr(text, doc_id) != NULL &&
+              strstr(text, "\"id\":\"lease\"") != NULL);
+        free(text);
+    }
+    cJSON_Delete(pkg);
     pkg = NULL;
-    sb_string_free(doc_id);
+    free(doc_id);
     doc_id = NULL;
     /* nobody can sign a draft: waiting says so at once */
-    CHECK_CODE(sb_onespan_wait(c, id, 50, 60000, NULL, NULL, NULL, &pkg, &err), SB_ERR_INVALID_STATE, err,
+    CHECK_CODE(wait_package(c, id, 50, 60000, NULL, NULL, NULL, &pkg, &err), SB_ERR_INVALID_STATE, err,
                "wait on a draft");
     sb_error_free(err);
     err = NULL;
     CHECK(pkg == NULL);
 
     /* send: no more edits */
-    CHECK_CODE(sb_onespan_send(c, id, &err), SB_OK, err, "send");
+    CHECK_CODE(callj(c, NULL, &err, "onespan.send", PKG, id), SB_OK, err, "send");
     CHECK(streq(status_of(c, id), "SENT"));
     CHECK(streq(signing_status_of(c, id, NULL), "SIGNING_PENDING"));
-    CHECK_CODE(sb_onespan_update_package(c, id, "{\"name\": \"Too late\"}", &err), SB_ERR_INVALID_STATE, err,
-               "update after send");
+    CHECK_CODE(callj(c, NULL, &err, "onespan.update_package", "{\"package_id\": \"%s\", \"name\": \"Too late\"}", id),
+               SB_ERR_INVALID_STATE, err, "update after send");
     sb_error_free(err);
     err = NULL;
     snprintf(json, sizeof json, "{\"path\": \"%s\"}", p1);
-    CHECK_CODE(sb_onespan_add_document(c, id, json, NULL, &err), SB_ERR_INVALID_STATE, err, "add after send");
+    CHECK_CODE(add_document(c, id, json, NULL, &err), SB_ERR_INVALID_STATE, err, "add after send");
     sb_error_free(err);
     err = NULL;
 
     /* not done yet: a wait ends by its timeout, or at once with a cancelled token */
-    CHECK_CODE(sb_onespan_wait(c, id, 50, 300, NULL, NULL, NULL, &pkg, &err), SB_ERR_TIMEOUT, err, "wait (timeout)");
+    CHECK_CODE(wait_package(c, id, 50, 300, NULL, NULL, NULL, &pkg, &err), SB_ERR_TIMEOUT, err, "wait (timeout)");
     sb_error_free(err);
     err = NULL;
     token = sb_cancel_token_new();
     CHECK(sb_cancel_token_cancel(token, NULL) == SB_OK);
-    CHECK_CODE(sb_onespan_wait(c, id, 50, 0, token, NULL, NULL, &pkg, &err), SB_ERR_ABORTED, err, "wait (cancelled)");
+    CHECK_CODE(callw(c, &pkg, &err, token, NULL, NULL, "onespan.wait", "{\"package_id\": \"%s\", \"interval_ms\": 50}",
+                     id),
+               SB_ERR_ABORTED, err, "wait (cancelled)");
     sb_error_free(err);
     err = NULL;
     sb_cancel_token_free(token);
@@ -906,16 +1014,16 @@ static void test_onespan_build_transactions(void) {
     CHECK(streq(signing_status_of(c, id, "seller"), "SIGNING_PENDING"));
     CHECK(streq(status_of(c, id), "SENT"));
     CHECK(role_acts(id, "seller", "sign") == 200);
-    CHECK_CODE(sb_onespan_wait(c, id, 50, 60000, NULL, on_progress, &prog, &pkg, &err), SB_OK, err, "wait");
-    CHECK(streq(sb_onespan_package_status(pkg), "COMPLETED") && sb_onespan_package_is_terminal(pkg));
+    CHECK_CODE(wait_package(c, id, 50, 60000, NULL, on_progress, &prog, &pkg, &err), SB_OK, err, "wait");
+    CHECK(streq(jstr(pkg, "status"), "COMPLETED") && is_terminal(pkg));
     CHECK(prog.calls >= 1 && streq(prog.last, "COMPLETED"));
     CHECK(streq(status_of(c, id), "COMPLETED"));
-    sb_onespan_package_free(pkg);
+    cJSON_Delete(pkg);
     pkg = NULL;
 
     /* in steps (draft, then each document in its own request), sent on creation; content inline */
     pdf = make_pdf("Inline", 1, &pdf_len);
-    b64 = base64_of(pdf, pdf_len);
+    b64 = b64_encode(pdf, pdf_len);
     free(pdf);
     snprintf(json, sizeof json,
              "{\"name\": \"Steps %d\", \"send\": true, " TWO_SIGNERS ","
@@ -925,25 +1033,29 @@ static void test_onespan_build_transactions(void) {
              " {\"path\": \"%s\"}]}",
              g_run, b64, p2);
     free(b64);
-    CHECK_CODE(sb_onespan_create_package(c, json, true, &id2, &err), SB_OK, err, "create (in steps)");
+    id2 = create_package(c, "onespan.create_package_in_steps", json, &err);
+    CHECK_CODE(id2 != NULL ? SB_OK : err != NULL ? err->code : SB_ERR_INTERNAL, SB_OK, err, "create (in steps)");
     sb_error_free(err);
     err = NULL;
     if (id2 != NULL) {
         CHECK(!streq(id, id2));
         CHECK(streq(status_of(c, id2), "SENT"));
-        CHECK_CODE(sb_onespan_get_package(c, id2, &pkg, &err), SB_OK, err, "get in steps");
-        CHECK(pkg != NULL && strstr(sb_onespan_package_json(pkg), "\"inline\"") != NULL &&
-              strstr(sb_onespan_package_json(pkg), "\"annex\"") != NULL);
-        sb_onespan_package_free(pkg);
+        pkg = get_package(c, id2);
+        {
+            char *text = jtext(pkg);
+            CHECK(text != NULL && strstr(text, "\"inline\"") != NULL && strstr(text, "\"annex\"") != NULL);
+            free(text);
+        }
+        cJSON_Delete(pkg);
         pkg = NULL;
         CHECK(role_acts(id2, "buyer", "sign") == 200);
         CHECK(role_acts(id2, "seller", "sign") == 200);
-        CHECK_CODE(sb_onespan_wait(c, id2, 50, 60000, NULL, NULL, NULL, &pkg, &err), SB_OK, err, "wait (in steps)");
-        CHECK(streq(sb_onespan_package_status(pkg), "COMPLETED"));
-        sb_onespan_package_free(pkg);
+        CHECK_CODE(wait_package(c, id2, 50, 60000, NULL, NULL, NULL, &pkg, &err), SB_OK, err, "wait (in steps)");
+        CHECK(streq(jstr(pkg, "status"), "COMPLETED"));
+        cJSON_Delete(pkg);
         pkg = NULL;
-        CHECK_CODE(sb_onespan_delete(c, id2, &err), SB_OK, err, "delete");
-        sb_string_free(id2);
+        CHECK_CODE(callj(c, NULL, &err, "onespan.delete", PKG, id2), SB_OK, err, "delete");
+        free(id2);
         id2 = NULL;
     }
 
@@ -952,32 +1064,35 @@ static void test_onespan_build_transactions(void) {
              "{\"name\": \"Bad\", " TWO_SIGNERS ", \"documents\": [{\"path\": \"%s\"},"
              " {\"path\": \"%s\", \"fields\": [{\"role_id\": \"buyer\", \"page\": -1, \"top\": 1, \"left\": 1}]}]}",
              p1, p2);
-    expect_invalid(sb_onespan_create_package(c, json, false, &id2, &err), &err, "create (page -1)",
-                   "documents[1].fields[0].page");
+    id2 = create_package(c, "onespan.create_package", json, &err);
+    expect_invalid(err != NULL ? err->code : SB_OK, &err, "create (page -1)", "documents[1].fields[0].page");
     CHECK(id2 == NULL);
-    expect_invalid(sb_onespan_create_package(c, "{\"name\": ", false, &id2, &err), &err, "create (not JSON)",
-                   "not valid JSON");
+    id2 = create_package(c, "onespan.create_package", "{\"name\": ", &err);
+    expect_invalid(err != NULL ? err->code : SB_OK, &err, "create (not JSON)", "request_json is not JSON");
     CHECK(id2 == NULL);
-    expect_invalid(sb_onespan_create_package(c, "{\"name\": \"x\", \"signers\": [], \"colour\": 1}", true, &id2, &err),
-                   &err, "create (unknown field)", "colour");
+    id2 = create_package(c, "onespan.create_package_in_steps", "{\"name\": \"x\", \"signers\": [], \"colour\": 1}", &err);
+    expect_invalid(err != NULL ? err->code : SB_OK, &err, "create (unknown field)", "colour");
     snprintf(json, sizeof json, "{\"name\": \"x\", " TWO_SIGNERS ", \"documents\": [{\"path\": \"%s\", \"fields\":"
              " [{\"role_id\": \"notary\", \"page\": 0, \"top\": 1, \"left\": 1}]}]}", p1);
-    expect_invalid(sb_onespan_create_package(c, json, false, &id2, &err), &err, "create (unknown role)",
-                   "documents[0].fields[0].role_id");
-    expect_invalid(sb_onespan_update_package(c, id, "{\"status\": \"DRAFT\"}", &err), &err, "update (unknown field)",
-                   "status");
-    expect_invalid(sb_onespan_add_document(c, id, "{\"name\": \"x\", \"content_base64\": \"!!\"}", NULL, &err), &err,
+    id2 = create_package(c, "onespan.create_package", json, &err);
+    expect_invalid(err != NULL ? err->code : SB_OK, &err, "create (unknown role)", "documents[0].fields[0].role_id");
+    CHECK(id2 == NULL);
+    expect_invalid(callj(c, NULL, &err, "onespan.update_package", "{\"package_id\": \"%s\", \"status\": \"DRAFT\"}", id),
+                   &err, "update (unknown field)", "status");
+    expect_invalid(add_document(c, id, "{\"name\": \"x\", \"content_base64\": \"!!\"}", NULL, &err), &err,
                    "add (bad base64)", "content_base64");
-    CHECK_CODE(sb_onespan_create_package(c, "{\"name\": \"x\", \"signers\": [], \"documents\": [{\"name\": \"t\","
-                                            " \"content_base64\": \"aGVsbG8=\"}]}", false, &id2, &err),
-               SB_ERR_INVALID_DOCUMENT, err, "create (not a PDF)");
+    id2 = create_package(c, "onespan.create_package",
+                         "{\"name\": \"x\", \"signers\": [], \"documents\": [{\"name\": \"t\","
+                         " \"content_base64\": \"aGVsbG8=\"}]}",
+                         &err);
+    CHECK_CODE(err != NULL ? err->code : SB_OK, SB_ERR_INVALID_DOCUMENT, err, "create (not a PDF)");
     CHECK(err != NULL && strstr(err->message, "documents[0]") != NULL);
     sb_error_free(err);
     err = NULL;
     CHECK(id2 == NULL);
 
-    CHECK_CODE(sb_onespan_delete(c, id, &err), SB_OK, err, "delete");
-    sb_string_free(id);
+    CHECK_CODE(callj(c, NULL, &err, "onespan.delete", PKG, id), SB_OK, err, "delete");
+    free(id);
     sb_client_free(c);
 }
 

@@ -53,6 +53,8 @@ __all__ = [
     "OnespanArchiveResult",
     "OnespanAuditRequest",
     "OnespanAuditResult",
+    "OnespanCreatePackageInStepsRequest",
+    "OnespanCreatePackageInStepsResult",
     "OnespanCreatePackageRequest",
     "OnespanCreatePackageResult",
     "OnespanDeleteRequest",
@@ -1885,6 +1887,16 @@ OnespanCreatePackageRequest = dict[str, object]
 
 
 class OnespanCreatePackageResult(TypedDict):
+    """A created OneSpan transaction."""
+
+    # The new transaction's id.
+    package_id: str
+
+
+OnespanCreatePackageInStepsRequest = dict[str, object]
+
+
+class OnespanCreatePackageInStepsResult(TypedDict):
     """A created OneSpan transaction."""
 
     # The new transaction's id.

@@ -146,6 +146,14 @@ impl DownloadRequest {
 
     pub(super) async fn run(&self, api: &OnespanClient) -> Result<Downloaded> {
         let kind = self.kind()?;
+        for (field, value) in [("path", &self.path), ("dir", &self.dir)] {
+            if value.as_deref() == Some("") {
+                return Err(Error::new(
+                    ErrorCode::InvalidArgument,
+                    format!("onespan.download: request.{field} is empty; give a file system path"),
+                ));
+            }
+        }
         match (&self.path, &self.dir) {
             (None, None) => {
                 let d = api.download(&self.package_id, &kind).await?;
