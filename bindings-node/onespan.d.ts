@@ -569,7 +569,7 @@ export declare class Onespan {
   }): Promise<{
     /** The number of bytes. */
     bytes: number
-    /** In memory: the content, base64. */
+    /** In memory: the downloaded bytes. */
     content?: Buffer
     /**
      * In memory: the file name OneSpan suggested (made safe), if any; into a directory: the

@@ -2877,7 +2877,7 @@ export interface Operations {
     result: {
       /** The number of bytes. */
       bytes: number
-      /** In memory: the content, base64. */
+      /** In memory: the downloaded bytes. */
       content_base64?: Ops.Base64 | null
       /**
        * In memory: the file name OneSpan suggested (made safe), if any; into a directory: the

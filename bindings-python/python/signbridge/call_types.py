@@ -3194,7 +3194,7 @@ class _OnespanDownloadResultRequired(TypedDict):
 class OnespanDownloadResult(_OnespanDownloadResultRequired, total=False):
     """A finished download."""
 
-    # In memory: the content, base64.
+    # In memory: the downloaded bytes.
     content_base64: Optional[str]
     # Into a file or a directory: the path written.
     path: Optional[str]

@@ -328,7 +328,7 @@ pub struct Downloaded {
     pub file_name: Option<String>,
     /// The number of bytes.
     pub bytes: u64,
-    /// In memory: the content, base64.
+    /// In memory: the downloaded bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_base64: Option<Base64>,
     /// Into a file or a directory: the path written.
