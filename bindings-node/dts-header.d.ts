@@ -4,9 +4,11 @@
 import type { OperationName, Operations, StandaloneOperationName } from './operations'
 import type { Securosys, SecurosysTypes } from './securosys'
 import type { ZignsecEid, ZignsecEidTypes } from './zignsec-eid'
+import type { Onespan, OnespanTypes } from './onespan'
 export type { OperationName, Operations, Ops, StandaloneOperationName } from './operations'
 export type { Securosys, SecurosysTypes } from './securosys'
 export type { ZignsecEid, ZignsecEidTypes } from './zignsec-eid'
+export type { Onespan, OnespanTypes } from './onespan'
 
 /**
  * `client.call` with an operation name this version's types do not list (declaration-merged
@@ -27,6 +29,13 @@ export interface Client {
    * when the config has no `zignsec` section.
    */
   zignsecEid(): ZignsecEid
+  /**
+   * OneSpan Sign transactions: one method per `onespan.*` operation, generated from the
+   * operation table (requests and results in camelCase), with `pages` and `packages` walking a
+   * listing with `for await`. Throws `SB_ERR_AUTH_CONFIG_MISSING` when the config has no
+   * `onespan` section.
+   */
+  onespan(): Onespan
 }
 
 /**
@@ -141,89 +150,35 @@ export interface WaitOptions<T = unknown> {
 /** A document-signing provider of the neutral signing session. */
 export type SigningProvider = 'zignsec' | 'onespan'
 
+// OneSpan types by their names (generated from the operation table in onespan.d.ts).
+/** A OneSpan transaction ("package") as OneSpan describes it. */
+export type OnespanPackage = OnespanTypes.Package
 /** A OneSpan transaction's status; statuses this version does not know are kept as OneSpan spells them. */
-export type OnespanPackageStatus = 'DRAFT' | 'SENT' | 'COMPLETED' | 'ARCHIVED' | 'DECLINED' | 'OPTED_OUT' | 'EXPIRED' | (string & {})
-
-/** The answer of `OnespanApi.signingStatus`. */
-export type OnespanSigningStatus =
-  | 'DRAFT' | 'COMPLETED' | 'ARCHIVED' | 'DECLINED' | 'OPTED_OUT' | 'EXPIRED' | 'CANCELED'
-  | 'SIGNING_PENDING' | 'SIGNING_COMPLETED' | 'DELETED' | (string & {})
-
+export type OnespanPackageStatus = OnespanTypes.PackageStatus
+/** The answer of `client.onespan().signingStatus`. */
+export type OnespanSigningStatus = OnespanTypes.SigningStatus
 /** A OneSpan callback event name. */
-export type OnespanEventName =
-  | 'PACKAGE_CREATE' | 'PACKAGE_ACTIVATE' | 'PACKAGE_DEACTIVATE' | 'PACKAGE_READY_FOR_COMPLETE'
-  | 'PACKAGE_COMPLETE' | 'PACKAGE_EXPIRE' | 'PACKAGE_OPT_OUT' | 'PACKAGE_DECLINE' | 'PACKAGE_TRASH'
-  | 'PACKAGE_RESTORE' | 'PACKAGE_DELETE' | 'PACKAGE_ARCHIVE' | 'PACKAGE_ATTACHMENT' | 'SIGNER_COMPLETE'
-  | 'SIGNER_LOCKED' | 'DOCUMENT_SIGNED' | 'DOCUMENT_VIEWED' | 'ROLE_REASSIGN' | 'KBA_FAILURE'
-  | 'EMAIL_BOUNCE' | 'TEMPLATE_CREATE' | (string & {})
+export type OnespanEventName = OnespanTypes.CallbackEventName
+/** A new OneSpan transaction, as `client.onespan().createPackage` takes it. */
+export type OnespanNewPackage = OnespanTypes.NewPackage
+/** A query of OneSpan transactions: `list` without `from`, `pages`, `packages`. */
+export type OnespanListQuery = Omit<NonNullable<Parameters<Onespan['list']>[0]>, 'from'>
+/** One page of a OneSpan listing (`nextFrom`: the next page's `from`, `null` after the last). */
+export type OnespanPage = Awaited<ReturnType<Onespan['list']>>
 
-/** What `OnespanApi.download` fetches: a signed document, an original, every document as a ZIP, or the evidence summary. */
-export type OnespanDownloadKind = { document: string } | { original: string } | 'zip' | 'evidenceSummary'
-
-/** A OneSpan transaction ("package") as OneSpan describes it (its own camelCase fields; absent ones `null`). */
-export interface OnespanPackage {
-  id: string
-  name: string
-  description: string | null
-  status: OnespanPackageStatus
-  /** `'PACKAGE'` or `'TEMPLATE'`. */
-  type: string | null
-  autocomplete: boolean | null
-  /** Expiry (UTC). */
-  due: string | null
-  emailMessage: string | null
-  language: string | null
-  trashed: boolean
-  created: string | null
-  updated: string | null
-  /** The roles (signers), in signing order. */
-  roles: Array<OnespanRole>
-  documents: Array<OnespanDocument>
-  /** Messages, e.g. a signer's decline reason. */
-  messages: Array<{ content: string, status: string | null, from: unknown, created: string | null }>
-  sender: unknown
-  data: unknown
-}
-
-/** A role of a transaction: a signing slot filled by one signer. */
-export interface OnespanRole {
-  id: string
-  name: string | null
-  index: number | null
-  /** `'SIGNER'` or `'SENDER'`. */
-  type: string | null
-  signers: Array<{ id: string | null, email: string, firstName: string | null, lastName: string | null, company: string | null, title: string | null }>
-  locked: boolean | null
-  data: unknown
-}
-
-/** A document of a transaction. */
-export interface OnespanDocument {
-  id: string
-  name: string
-  description: string | null
-  index: number | null
-  /** The signature blocks, each of one role; `signed` is set once signed. */
-  approvals: Array<{ id: string | null, role: string, fields: Array<OnespanDocumentField>, signed: string | null, accepted: string | null, optional: boolean | null }>
-  fields: Array<OnespanDocumentField>
-}
-
-/** A field on a document page (page 0-based, PDF points). */
-export interface OnespanDocumentField {
-  id: string | null
-  type: string | null
-  subtype: string | null
-  page: number | null
-  top: number | null
-  left: number | null
-  width: number | null
-  height: number | null
-  value: unknown
-}
-
-/** `for await (const pkg of onespan.list(query))` walks every transaction; `pages()` every page. */
-export interface PackagePager extends AsyncIterable<OnespanPackage> {
-  /** Every page, fetched one at a time. */
-  pages(): AsyncIterableIterator<OnespanPage>
+declare module './onespan' {
+  interface Onespan {
+    /**
+     * Every page of a listing, fetched one at a time by `list` as the loop asks for it:
+     * `for await (const page of onespan.pages({ search: 'contract' }))`. A query the core refuses
+     * rejects the first iteration.
+     */
+    pages(query?: (OnespanListQuery & { from?: number | null }) | null): AsyncGenerator<OnespanPage, void, undefined>
+    /**
+     * Every transaction of a listing, page by page:
+     * `for await (const pkg of onespan.packages({ status: 'SENT' }))`.
+     */
+    packages(query?: (OnespanListQuery & { from?: number | null }) | null): AsyncGenerator<OnespanPackage, void, undefined>
+  }
 }
 

@@ -4,9 +4,11 @@
 import type { OperationName, Operations, StandaloneOperationName } from './operations'
 import type { Securosys, SecurosysTypes } from './securosys'
 import type { ZignsecEid, ZignsecEidTypes } from './zignsec-eid'
+import type { Onespan, OnespanTypes } from './onespan'
 export type { OperationName, Operations, Ops, StandaloneOperationName } from './operations'
 export type { Securosys, SecurosysTypes } from './securosys'
 export type { ZignsecEid, ZignsecEidTypes } from './zignsec-eid'
+export type { Onespan, OnespanTypes } from './onespan'
 
 /**
  * `client.call` with an operation name this version's types do not list (declaration-merged
@@ -27,6 +29,13 @@ export interface Client {
    * when the config has no `zignsec` section.
    */
   zignsecEid(): ZignsecEid
+  /**
+   * OneSpan Sign transactions: one method per `onespan.*` operation, generated from the
+   * operation table (requests and results in camelCase), with `pages` and `packages` walking a
+   * listing with `for await`. Throws `SB_ERR_AUTH_CONFIG_MISSING` when the config has no
+   * `onespan` section.
+   */
+  onespan(): Onespan
 }
 
 /**
@@ -141,90 +150,36 @@ export interface WaitOptions<T = unknown> {
 /** A document-signing provider of the neutral signing session. */
 export type SigningProvider = 'zignsec' | 'onespan'
 
+// OneSpan types by their names (generated from the operation table in onespan.d.ts).
+/** A OneSpan transaction ("package") as OneSpan describes it. */
+export type OnespanPackage = OnespanTypes.Package
 /** A OneSpan transaction's status; statuses this version does not know are kept as OneSpan spells them. */
-export type OnespanPackageStatus = 'DRAFT' | 'SENT' | 'COMPLETED' | 'ARCHIVED' | 'DECLINED' | 'OPTED_OUT' | 'EXPIRED' | (string & {})
-
-/** The answer of `OnespanApi.signingStatus`. */
-export type OnespanSigningStatus =
-  | 'DRAFT' | 'COMPLETED' | 'ARCHIVED' | 'DECLINED' | 'OPTED_OUT' | 'EXPIRED' | 'CANCELED'
-  | 'SIGNING_PENDING' | 'SIGNING_COMPLETED' | 'DELETED' | (string & {})
-
+export type OnespanPackageStatus = OnespanTypes.PackageStatus
+/** The answer of `client.onespan().signingStatus`. */
+export type OnespanSigningStatus = OnespanTypes.SigningStatus
 /** A OneSpan callback event name. */
-export type OnespanEventName =
-  | 'PACKAGE_CREATE' | 'PACKAGE_ACTIVATE' | 'PACKAGE_DEACTIVATE' | 'PACKAGE_READY_FOR_COMPLETE'
-  | 'PACKAGE_COMPLETE' | 'PACKAGE_EXPIRE' | 'PACKAGE_OPT_OUT' | 'PACKAGE_DECLINE' | 'PACKAGE_TRASH'
-  | 'PACKAGE_RESTORE' | 'PACKAGE_DELETE' | 'PACKAGE_ARCHIVE' | 'PACKAGE_ATTACHMENT' | 'SIGNER_COMPLETE'
-  | 'SIGNER_LOCKED' | 'DOCUMENT_SIGNED' | 'DOCUMENT_VIEWED' | 'ROLE_REASSIGN' | 'KBA_FAILURE'
-  | 'EMAIL_BOUNCE' | 'TEMPLATE_CREATE' | (string & {})
+export type OnespanEventName = OnespanTypes.CallbackEventName
+/** A new OneSpan transaction, as `client.onespan().createPackage` takes it. */
+export type OnespanNewPackage = OnespanTypes.NewPackage
+/** A query of OneSpan transactions: `list` without `from`, `pages`, `packages`. */
+export type OnespanListQuery = Omit<NonNullable<Parameters<Onespan['list']>[0]>, 'from'>
+/** One page of a OneSpan listing (`nextFrom`: the next page's `from`, `null` after the last). */
+export type OnespanPage = Awaited<ReturnType<Onespan['list']>>
 
-/** What `OnespanApi.download` fetches: a signed document, an original, every document as a ZIP, or the evidence summary. */
-export type OnespanDownloadKind = { document: string } | { original: string } | 'zip' | 'evidenceSummary'
-
-/** A OneSpan transaction ("package") as OneSpan describes it (its own camelCase fields; absent ones `null`). */
-export interface OnespanPackage {
-  id: string
-  name: string
-  description: string | null
-  status: OnespanPackageStatus
-  /** `'PACKAGE'` or `'TEMPLATE'`. */
-  type: string | null
-  autocomplete: boolean | null
-  /** Expiry (UTC). */
-  due: string | null
-  emailMessage: string | null
-  language: string | null
-  trashed: boolean
-  created: string | null
-  updated: string | null
-  /** The roles (signers), in signing order. */
-  roles: Array<OnespanRole>
-  documents: Array<OnespanDocument>
-  /** Messages, e.g. a signer's decline reason. */
-  messages: Array<{ content: string, status: string | null, from: unknown, created: string | null }>
-  sender: unknown
-  data: unknown
-}
-
-/** A role of a transaction: a signing slot filled by one signer. */
-export interface OnespanRole {
-  id: string
-  name: string | null
-  index: number | null
-  /** `'SIGNER'` or `'SENDER'`. */
-  type: string | null
-  signers: Array<{ id: string | null, email: string, firstName: string | null, lastName: string | null, company: string | null, title: string | null }>
-  locked: boolean | null
-  data: unknown
-}
-
-/** A document of a transaction. */
-export interface OnespanDocument {
-  id: string
-  name: string
-  description: string | null
-  index: number | null
-  /** The signature blocks, each of one role; `signed` is set once signed. */
-  approvals: Array<{ id: string | null, role: string, fields: Array<OnespanDocumentField>, signed: string | null, accepted: string | null, optional: boolean | null }>
-  fields: Array<OnespanDocumentField>
-}
-
-/** A field on a document page (page 0-based, PDF points). */
-export interface OnespanDocumentField {
-  id: string | null
-  type: string | null
-  subtype: string | null
-  page: number | null
-  top: number | null
-  left: number | null
-  width: number | null
-  height: number | null
-  value: unknown
-}
-
-/** `for await (const pkg of onespan.list(query))` walks every transaction; `pages()` every page. */
-export interface PackagePager extends AsyncIterable<OnespanPackage> {
-  /** Every page, fetched one at a time. */
-  pages(): AsyncIterableIterator<OnespanPage>
+declare module './onespan' {
+  interface Onespan {
+    /**
+     * Every page of a listing, fetched one at a time by `list` as the loop asks for it:
+     * `for await (const page of onespan.pages({ search: 'contract' }))`. A query the core refuses
+     * rejects the first iteration.
+     */
+    pages(query?: (OnespanListQuery & { from?: number | null }) | null): AsyncGenerator<OnespanPage, void, undefined>
+    /**
+     * Every transaction of a listing, page by page:
+     * `for await (const pkg of onespan.packages({ status: 'SENT' }))`.
+     */
+    packages(query?: (OnespanListQuery & { from?: number | null }) | null): AsyncGenerator<OnespanPackage, void, undefined>
+  }
 }
 
 
@@ -311,11 +266,6 @@ export declare class Client {
   /** ZignSec BankID Norway document signing (`client.zignsec().signing()` in Rust). */
   zignsecSigning(): SigningApi
   /**
-   * OneSpan Sign (`client.onespan()` in Rust): transactions, downloads, audit, listing,
-   * callbacks. Throws `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `onespan` section.
-   */
-  onespan(): OnespanApi
-  /**
    * Provider-neutral document signing (`client.signing()` in Rust) with the configured
    * provider: `config.signing.provider`, else the only configured document-signing provider
    * (ZignSec or OneSpan). Both configured and none chosen throws `SB_ERR_INVALID_CONFIG`
@@ -339,100 +289,6 @@ export declare class Client {
 }
 
 /**
- * OneSpan Sign. Every method returns a Promise settled from the core's runtime; it rejects with
- * an `Error` carrying `code` and `errno` (OneSpan's `messageKey` as `providerCode`).
- */
-export declare class OnespanApi {
-  /** The web base URL in use (the API is under `api/`). */
-  get baseUrl(): string
-  /** The API authentication method this client uses. */
-  get authMethod(): 'api_key' | 'client_app' | 'oauth2'
-  /**
-   * Create a transaction with its documents in one request; sent at once with
-   * `send: true`, else a draft. Resolves with the package id. Checked locally first (PDFs,
-   * signers, fields). Not repeated automatically: a lost answer rejects with
-   * `SB_ERR_OUTCOME_UNKNOWN` (look it up with `list({ search: name })`).
-   */
-  createPackage(package: OnespanNewPackage): Promise<string>
-  /**
-   * Create a transaction in steps: the draft, each document, then `send` when asked. A failed
-   * upload deletes the draft. Resolves with the package id.
-   */
-  createPackageInSteps(package: OnespanNewPackage): Promise<string>
-  /** Add a document to a draft; `SB_ERR_INVALID_STATE` once it is sent. */
-  addDocument(packageId: string, document: OnespanDocumentSpec): Promise<OnespanDocument>
-  /** The transaction; an unknown (or deleted) one rejects with `SB_ERR_NOT_FOUND`. */
-  getPackage(packageId: string): Promise<OnespanPackage>
-  /** The transaction's status. */
-  status(packageId: string): Promise<OnespanPackageStatus>
-  /**
-   * The signing status of the transaction, or of one signer and/or document of it:
-   * `'SIGNING_PENDING'`, `'SIGNING_COMPLETED'`, or the transaction's final status.
-   */
-  signingStatus(packageId: string, query?: SigningStatusQuery | null): Promise<OnespanSigningStatus>
-  /**
-   * The signing page of the signer of `roleId` (the transaction must be sent, else
-   * `SB_ERR_INVALID_STATE`). It does not expire and carries no credential of yours.
-   */
-  signingUrl(packageId: string, roleId: string): Promise<string>
-  /** The audit trail: who did what, when, from where. */
-  audit(packageId: string): Promise<OnespanAudit>
-  /** Change a draft (only the fields given); `SB_ERR_INVALID_STATE` once it is sent. */
-  updatePackage(packageId: string, update: OnespanPackageUpdate): Promise<void>
-  /** Send a draft to its signers. */
-  send(packageId: string): Promise<void>
-  /**
-   * Move to the trash (the signing links stop working; `wait` rejects with
-   * `SB_ERR_CANCELLED`); `restore` brings it back.
-   */
-  trash(packageId: string): Promise<void>
-  /** Restore from the trash. */
-  restore(packageId: string): Promise<void>
-  /** Archive (once completed). */
-  archive(packageId: string): Promise<void>
-  /** Delete permanently. */
-  delete(packageId: string): Promise<void>
-  /**
-   * Poll the transaction until signing ends (backing off from 5 s by default, as OneSpan
-   * advises; prefer callbacks). Completed resolves with the package; declined or opted out
-   * rejects with `SB_ERR_REJECTED` (the reason as `providerDescription`), expired
-   * `SB_ERR_SESSION_EXPIRED`, trashed `SB_ERR_CANCELLED`, deleted `SB_ERR_NOT_FOUND`, a draft
-   * `SB_ERR_INVALID_STATE`. `signal`, `timeoutMs` and `onProgress` as for every wait.
-   */
-  wait(packageId: string, options?: WaitOptions<OnespanPackage> | null): Promise<OnespanPackage>
-  /**
-   * Download a signed document (`{ document: id }`), an original (`{ original: id }`), the
-   * ZIP of every document (`'zip'`) or the evidence summary PDF (`'evidenceSummary'`),
-   * checked to be a PDF / a ZIP (`SB_ERR_INTEGRITY` otherwise).
-   */
-  download(packageId: string, kind: OnespanDownloadKind): Promise<OnespanDownload>
-  /**
-   * `download` into `path`, atomically (nothing is left at `path` on failure); resolves with
-   * the number of bytes written.
-   */
-  downloadTo(packageId: string, kind: OnespanDownloadKind, path: string): Promise<number>
-  /**
-   * `download` into directory `dir` (created if missing) under the name OneSpan suggests,
-   * made safe; resolves with the path written.
-   */
-  downloadInto(packageId: string, kind: OnespanDownloadKind, dir: string): Promise<string>
-  /**
-   * List transactions page by page: `for await (const pkg of onespan.list({ status: 'SENT'
-   * }))` walks every match, `for await (const page of onespan.list().pages())` every page.
-   * Nothing is fetched until the iteration starts.
-   */
-  list(query?: OnespanListQuery | null): PackagePager
-  /**
-   * Register the account's callback: OneSpan posts `events` to `url` with
-   * `Authorization: Basic <key>` (check deliveries with `OnespanCallbackVerifier`). Replaces
-   * an earlier registration.
-   */
-  registerCallback(url: string, key: string, events: Array<OnespanEventName>): Promise<void>
-  /** The registered callback (without its key). */
-  getCallback(): Promise<OnespanCallback>
-}
-
-/**
  * Authenticates and parses OneSpan callback deliveries: OneSpan sends the registered key as
  * `Authorization: Basic <key>`, compared here in constant time. Give several keys during a
  * rotation. Nothing touches the network.
@@ -450,21 +306,6 @@ export declare class OnespanCallbackVerifier {
    * 400).
    */
   verify(authorization: string | null | undefined, rawBody: Buffer | Uint8Array | string): OnespanCallbackEvent
-}
-
-/**
- * A listing of transactions (`onespan.list(query)`), fetched one page per request. Iterate it
- * with `for await (const pkg of pager)` (every transaction) or
- * `for await (const page of pager.pages())`, or call `nextPage()` yourself.
- */
-export declare class PackagePager {
-  /**
-   * The next page, or `null` after the last one. One page at a time: calling it again before
-   * the previous call settled rejects with `SB_ERR_INVALID_STATE`.
-   */
-  nextPage(): Promise<OnespanPage | null>
-  /** The total number of matching transactions, known after the first page (`null` before). */
-  get total(): number | null
 }
 
 /**
@@ -889,44 +730,6 @@ export interface OAuth2Config {
   scope?: string
 }
 
-/** A transaction's audit trail. */
-export interface OnespanAudit {
-  /** The package id. */
-  packageId: string | null
-  /** The events, oldest first. */
-  events: Array<OnespanAuditEvent>
-}
-
-/** One audit event. Absent fields are `null`. */
-export interface OnespanAuditEvent {
-  /** What happened (`'Sign'`, `'Decline'`, `'View'`…). */
-  type: string
-  /** When. */
-  dateTime: string | null
-  /** What it happened to (a document or package name). */
-  target: string | null
-  /** The kind of target. */
-  targetType: string | null
-  /** Who (name). */
-  user: string | null
-  /** Who (e-mail). */
-  userEmail: string | null
-  /** From which IP address. */
-  userIp: string | null
-  /** Details (e.g. a decline reason). */
-  data: string | null
-}
-
-/** The account's registered callback. The key is never returned. */
-export interface OnespanCallback {
-  /** Where events are posted. */
-  url: string | null
-  /** The events that are posted. */
-  events: Array<OnespanEventName>
-  /** Whether OneSpan reported a key with the registration. */
-  keySet: boolean
-}
-
 /**
  * An authenticated callback delivery (`OnespanCallbackVerifier.verify`). Absent fields are
  * `null`. Events carry only ids: read the package (`getPackage`) to act on one.
@@ -982,93 +785,6 @@ export interface OnespanConfig {
   apiVersion?: string
 }
 
-/** A PDF of a new transaction: `{ name, data }` or `{ path }` (named after the file). */
-export interface OnespanDocumentSpec {
-  /** The document name (unique within the transaction). */
-  name?: string
-  /** The PDF bytes. */
-  data?: Buffer | Uint8Array
-  /** A PDF file to read instead of `data`. */
-  path?: string
-  /** Your document id (default: OneSpan's). */
-  id?: string
-  /** Where the signers sign it. */
-  fields?: Array<OnespanField>
-}
-
-/** A downloaded file. */
-export interface OnespanDownload {
-  /** The file name OneSpan suggested, made safe to use in a directory. */
-  fileName: string | null
-  /** The content (a PDF or a ZIP, checked). */
-  data: Buffer
-}
-
-/**
- * A signature field: where `roleId` signs, on `page` (**0-based**), in PDF points from the
- * top-left corner.
- */
-export interface OnespanField {
-  /** The role that signs here. */
-  roleId: string
-  /** The page, 0-based. */
-  page: number
-  /** Distance from the top of the page. */
-  top: number
-  /** Distance from the left of the page. */
-  left: number
-  /** Width (default 200). */
-  width?: number
-  /** Height (default 50). */
-  height?: number
-  /** `'FULLNAME'` (default), `'INITIALS'`, `'CAPTURE'` or `'MOBILE_CAPTURE'`. */
-  kind?: 'FULLNAME' | 'INITIALS' | 'CAPTURE' | 'MOBILE_CAPTURE' | (string & {})
-}
-
-/** What `list` lists (default: every transaction, 50 per page). */
-export interface OnespanListQuery {
-  /** Only transactions with this status. */
-  status?: OnespanPackageStatus
-  /** Full-text search (e.g. a transaction's name). */
-  search?: string
-  /** Transactions per page, 1-100 (default 50). */
-  pageSize?: number
-  /** Sort field (`'updated'`, `'name'`…). */
-  sort?: string
-  /** Sort direction (with `sort`; default `'asc'`). */
-  dir?: 'asc' | 'desc'
-}
-
-/** A new transaction: signers, PDF documents with signature fields, options. */
-export interface OnespanNewPackage {
-  /** The name (shown to signers; `list({ search })` finds it again). */
-  name: string
-  /** A description. */
-  description?: string
-  /** The invitation e-mail's message. */
-  emailMessage?: string
-  /** Complete the transaction when every signer is done (default `true`). */
-  autocomplete?: boolean
-  /** Expiry, UTC, `'yyyy-MM-ddTHH:mm:ss'`. */
-  due?: string
-  /** Language (`'en'`, `'fr'`…). */
-  language?: string
-  /**
-   * The signers; the order they are given is the signing order unless `order` says
-   * otherwise.
-   */
-  signers: Array<OnespanSigner>
-  /** The PDFs. */
-  documents: Array<OnespanDocumentSpec>
-  /** Send it to the signers at once (default `false`: a draft until `send`). */
-  send?: boolean
-  /**
-   * Where the signing page sends a signer who is done: an `https://` (or loopback
-   * `http://`) URL of your application.
-   */
-  handOverUrl?: string
-}
-
 /** OneSpan OAuth 2.0 client credentials (`config.onespan.oauth2`). */
 export interface OnespanOAuth2Config {
   /** The OAuth client id. */
@@ -1083,28 +799,6 @@ export interface OnespanOAuth2Config {
   delegatorId?: string
 }
 
-/** A sparse update of a draft (`updatePackage`): only the fields given change. */
-export interface OnespanPackageUpdate {
-  /** New name. */
-  name?: string
-  /** New description. */
-  description?: string
-  /** New invitation message. */
-  emailMessage?: string
-  /** New expiry (UTC, `'yyyy-MM-ddTHH:mm:ss'`). */
-  due?: string
-  /** New autocomplete setting. */
-  autocomplete?: boolean
-}
-
-/** One page of `list`. */
-export interface OnespanPage {
-  /** How many transactions match in total. */
-  count: number
-  /** This page's transactions. */
-  packages: Array<OnespanPackage>
-}
-
 /** OneSpan-only settings of a session. */
 export interface OnespanSessionOptions {
   /** The transaction's description. */
@@ -1113,24 +807,6 @@ export interface OnespanSessionOptions {
   emailMessage?: string
   /** Expiry, UTC, `'yyyy-MM-ddTHH:mm:ss'`. */
   due?: string
-}
-
-/** A signer of a new transaction, filling the role `roleId`. */
-export interface OnespanSigner {
-  /** The role id (your choice, e.g. `'buyer'`; signature fields and `signingUrl` refer to it). */
-  roleId: string
-  /** The signer's e-mail (invitations go there). */
-  email: string
-  /** First name. */
-  firstName: string
-  /** Last name. */
-  lastName: string
-  /** Company. */
-  company?: string
-  /** Title. */
-  title?: string
-  /** Signing order (1 = first); default: the order signers are given. */
-  order?: number
 }
 
 /**
@@ -1348,17 +1024,6 @@ export interface SigningStatus {
   signedFiles: Array<FileRef>
   /** The signer, when reported. */
   signer?: SignerInfo
-}
-
-/**
- * Which signing status `signingStatus` reads: of the whole transaction, or of one signer
- * and/or one document.
- */
-export interface SigningStatusQuery {
-  /** A role id, signer id or e-mail. */
-  signer?: string
-  /** A document id. */
-  document?: string
 }
 
 /** The answer to `signDocuments`: a started session. */

@@ -1,14 +1,16 @@
 'use strict'
 // signbridge for Node (CommonJS entry). The native addon is loaded by the generated `binding.js`;
 // this file only adds the frozen `ErrorCode` object, built from the core's own table, the
-// `isSignbridgeError` type guard, the caller's frames on asynchronous errors, makes OneSpan
-// listings async-iterable, gives `client.securosys()` and `client.zignsecEid()` their facades
-// generated from the operation table (securosys.js, zignsec-eid.js), and `parseRedirect`, a
+// `isSignbridgeError` type guard, the caller's frames on asynchronous errors, gives
+// `client.securosys()`, `client.zignsecEid()` and `client.onespan()` their facades generated from
+// the operation table (securosys.js, zignsec-eid.js, onespan.js), OneSpan listings walked with
+// `for await` (`pages`, `packages`), and `parseRedirect`, a
 // spelling of the module-level `callCamelCase('zignsec.parse_redirect', ...)`.
 
 const binding = require('./binding.js')
 const { Securosys } = require('./securosys.js')
 const { ZignsecEid } = require('./zignsec-eid.js')
+const { Onespan } = require('./onespan.js')
 
 /** name -> number and number -> name, like a TypeScript numeric enum. */
 const ErrorCode = {}
@@ -18,26 +20,31 @@ for (const { name, code } of binding.errorCodes()) {
 }
 Object.freeze(ErrorCode)
 
-// OneSpan listings are async iterables: every transaction across pages, or the pages themselves.
-// Each page is one nextPage() call of the core's pager; nothing more happens here.
-Object.defineProperties(binding.PackagePager.prototype, {
-  [Symbol.asyncIterator]: {
-    value: async function * packages () {
-      for (let page = await this.nextPage(); page !== null; page = await this.nextPage()) {
-        yield * page.packages
-      }
-    }
-  },
+// OneSpan listings walked with `for await`: `list` is one page (`nextFrom` the next page's
+// `from`), `pages(query)` calls it page after page and `packages(query)` yields each transaction.
+// Nothing is fetched before the first iteration, nor after the loop is left.
+Object.defineProperties(Onespan.prototype, {
   pages: {
-    value: async function * pages () {
-      for (let page = await this.nextPage(); page !== null; page = await this.nextPage()) {
+    value: async function * pages (query) {
+      for (let from = query?.from ?? 1; from != null;) {
+        const page = await this.list({ ...query, from })
         yield page
+        from = page.nextFrom
       }
-    }
+    },
+    configurable: true,
+    writable: true
+  },
+  packages: {
+    value: async function * packages (query) {
+      for await (const page of this.pages(query)) yield * page.packages
+    },
+    configurable: true,
+    writable: true
   }
 })
 
-// `client.securosys()` and `client.zignsecEid()`: the generated facades over
+// `client.securosys()`, `client.zignsecEid()` and `client.onespan()`: the generated facades over
 // `client.callCamelCase`, for the configured service (each throws SB_ERR_AUTH_CONFIG_MISSING when
 // the config has no section for it).
 Object.defineProperties(binding.Client.prototype, {
@@ -51,6 +58,13 @@ Object.defineProperties(binding.Client.prototype, {
   zignsecEid: {
     value: function zignsecEid () {
       return new ZignsecEid(this, this.zignsecBaseUrl())
+    },
+    configurable: true,
+    writable: true
+  },
+  onespan: {
+    value: function onespan () {
+      return new Onespan(this, this.onespanBaseUrl(), { authMethod: this.onespanAuthMethod() })
     },
     configurable: true,
     writable: true

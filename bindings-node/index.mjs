@@ -8,8 +8,6 @@ export const {
   Policy,
   defaultSignatureAlgorithm,
   SigningService,
-  OnespanApi,
-  PackagePager,
   OnespanCallbackVerifier,
   WebhookVerifier,
   SIGNATURE_HEADER,

@@ -382,6 +382,85 @@ export declare namespace Ops {
   /** e.g. `["DATE_OF_BIRTH", "IDENTITY_NAME"]`. */
   requested_attributes?: Array<string>
 }
+  /**
+   * A PDF of a transaction: exactly one of `path` and `content_base64` (then `name` is
+   * required; from a path it defaults to the file's name).
+   */
+  type NewDocument = {
+  /** The PDF's bytes. */
+  content_base64?: Base64 | null
+  /** Where the signers sign it. */
+  fields?: Array<NewSignatureField> | null
+  /** Your document id (default: OneSpan's). */
+  id?: string | null
+  /** The document name (unique within the transaction). */
+  name?: string | null
+  /** A PDF file to read. */
+  path?: string | null
+}
+  /** A new transaction: its signers, its PDF documents with their signature fields, options. */
+  type NewPackage = {
+  /** Complete the transaction when every signer is done (default `true`). */
+  autocomplete?: boolean | null
+  /** A description. */
+  description?: string | null
+  /** The PDFs. */
+  documents?: Array<NewDocument> | null
+  /** Expiry, UTC, `yyyy-MM-ddTHH:mm:ss`. */
+  due?: string | null
+  /** The invitation e-mail's message. */
+  email_message?: string | null
+  /**
+   * Where the signing page sends a signer who is done: an `https://` (or loopback
+   * `http://`) URL of your application.
+   */
+  hand_over_url?: string | null
+  /** Language (`en`, `fr`…). */
+  language?: string | null
+  /** The name (shown to signers; `onespan.list` with `search` finds it again). */
+  name: string
+  /** Send it to the signers at once (default `false`: a draft until `onespan.send`). */
+  send?: boolean | null
+  /** The signers; the order given is the signing order unless `order` says otherwise. */
+  signers: Array<NewSigner>
+}
+  /**
+   * A signature field: where `role_id` signs, on `page` (0-based), in PDF points from the
+   * top-left corner.
+   */
+  type NewSignatureField = {
+  /** Height (default 50). */
+  height?: number | null
+  /** `FULLNAME` (default), `INITIALS`, `CAPTURE` or `MOBILE_CAPTURE`. */
+  kind?: "FULLNAME" | "INITIALS" | "CAPTURE" | "MOBILE_CAPTURE" | (string & {}) | null
+  /** Distance from the left of the page. */
+  left: number
+  /** The page, 0-based. */
+  page: number
+  /** The role that signs here. */
+  role_id: string
+  /** Distance from the top of the page. */
+  top: number
+  /** Width (default 200). */
+  width?: number | null
+}
+  /** A signer of a new transaction, filling the role `role_id`. */
+  type NewSigner = {
+  /** Company. */
+  company?: string | null
+  /** The signer's e-mail (invitations go there). */
+  email: string
+  /** First name. */
+  first_name: string
+  /** Last name. */
+  last_name: string
+  /** Signing order (1 = first); default: the order signers are given. */
+  order?: number | null
+  /** The role id (your choice, e.g. `buyer`; signature fields and `signing_url` name it). */
+  role_id: string
+  /** Title. */
+  title?: string | null
+}
   /** A signature block (approval) of one role on a document. */
   type OnespanApproval = {
   /** When it was accepted, if it was. */
@@ -1772,7 +1851,7 @@ export interface Operations {
    * Create a transaction from its JSON description (documents by path or base64, signers,
    */
   'onespan.create_package': {
-    request: unknown
+    request: Ops.NewPackage
     result: {
       /** The new transaction's id. */
       package_id: string
@@ -2691,6 +2770,18 @@ export interface Operations {
   /** Onboard an approver with its one-time code (`POST /v1/approver/onboard`, approver */
   'securosys.onboardApprover': Operations['securosys.onboard_approver']
   /**
+   * Create a transaction in steps: the draft, each document in its own request,
+   */
+  'onespan.create_package_in_steps': {
+    request: Ops.NewPackage
+    result: {
+      /** The new transaction's id. */
+      package_id: string
+    }
+  }
+  /** Create a transaction in steps: the draft, each document in its own request, */
+  'onespan.createPackageInSteps': Operations['onespan.create_package_in_steps']
+  /**
    * Add a document (path or base64, with its signature fields) to a draft
    */
   'onespan.add_document': {
@@ -2699,7 +2790,7 @@ export interface Operations {
        * The document, as an item of `onespan.create_package`'s `documents`:
        * `{"name"?, "id"?, "path" | "content_base64", "fields": [...]}`.
        */
-      document: unknown
+      document: Ops.NewDocument
       /** The transaction id. */
       package_id: string
     }
@@ -2798,7 +2889,7 @@ export interface Operations {
     result: {
       /** The number of bytes. */
       bytes: number
-      /** In memory: the content, base64. */
+      /** In memory: the downloaded bytes. */
       content_base64?: Ops.Base64 | null
       /**
        * In memory: the file name OneSpan suggested (made safe), if any; into a directory: the

@@ -10,6 +10,7 @@ import {
   type NewSession,
   type OnespanCallbackEvent,
   type OnespanPackage,
+  type OnespanPage,
   type SessionState,
   type SignbridgeError,
   type SigningProvider,
@@ -54,14 +55,25 @@ async function main (): Promise<void> {
     else throw e
   }
 
-  // OneSpan only: listing, downloads, callbacks.
+  // OneSpan only: a transaction of its own, listing, downloads, callbacks.
   const onespan = client.onespan()
-  for await (const pkg of onespan.list({ status: 'COMPLETED', pageSize: 20 })) {
+  const packageId: string = await onespan.createPackage({
+    name: 'Boat sale',
+    emailMessage: 'Please sign',
+    signers: [{ roleId: 'buyer', email: 'kari@example.com', firstName: 'Kari', lastName: 'Nordmann' }],
+    documents: [{ path: path.join(__dirname, 'contract.pdf'), fields: [{ roleId: 'buyer', page: 0, top: 600, left: 60 }] }],
+    send: true
+  })
+  console.log(await onespan.signingUrl({ packageId, roleId: 'buyer' }))
+  for await (const pkg of onespan.packages({ status: 'COMPLETED', pageSize: 20 })) {
     const p: OnespanPackage = pkg
-    const zip = await onespan.download(p.id, 'zip')
-    const evidence = await onespan.downloadInto(p.id, 'evidenceSummary', 'evidence')
-    console.log(p.name, zip.fileName, zip.data.length, evidence)
+    const zip = await onespan.download({ packageId: p.id, kind: 'zip' })
+    const evidence = await onespan.download({ packageId: p.id, kind: 'evidence_summary', dir: 'evidence' })
+    const bytes: Buffer | undefined = zip.content
+    console.log(p.name, zip.fileName, bytes?.length, evidence.path)
   }
+  const page: OnespanPage = await onespan.list({ search: 'Boat', pageSize: 10 })
+  console.log(page.total, page.nextFrom)
   const verifier = new OnespanCallbackVerifier(['old-key', 'new-key'])
   const event: OnespanCallbackEvent = verifier.verify('Basic new-key', '{"name":"PACKAGE_COMPLETE","packageId":"x"}')
   console.log(event.name, event.packageId)

@@ -239,6 +239,35 @@ impl Client {
             .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
     }
 
+    /// The base URL of the configured OneSpan Sign (the API is under `api/`). `index.js` makes
+    /// `client.onespan()` of it: the facade generated from the operation table (`onespan.js`).
+    /// Throws `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `onespan` section.
+    #[napi(skip_typescript)]
+    pub fn onespan_base_url(&self, env: Env) -> napi::Result<String> {
+        self.inner
+            .onespan()
+            .map(|o| o.base_url().to_string())
+            .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
+    }
+
+    /// How the configured OneSpan Sign client authenticates (`'api_key'`, `'client_app'` or
+    /// `'oauth2'`): `client.onespan().authMethod`.
+    #[napi(skip_typescript)]
+    pub fn onespan_auth_method(&self, env: Env) -> napi::Result<String> {
+        use signbridge::providers::onespan::AuthMethod;
+        let method = self
+            .inner
+            .onespan()
+            .map_err(|e| errors::to_napi(&env, &e, Kind::Error))?
+            .auth_method();
+        Ok(match method {
+            AuthMethod::ApiKey => "api_key",
+            AuthMethod::ClientApp => "client_app",
+            AuthMethod::OAuth2 => "oauth2",
+        }
+        .to_string())
+    }
+
     /// The base URL of the configured Securosys TSB. `index.js` makes `client.securosys()` of
     /// it: the facade generated from the operation table (`securosys.js`). Throws
     /// `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `securosys` section.
@@ -297,16 +326,6 @@ impl Client {
 
 #[napi]
 impl Client {
-    /// OneSpan Sign (`client.onespan()` in Rust): transactions, downloads, audit, listing,
-    /// callbacks. Throws `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `onespan` section.
-    #[napi]
-    pub fn onespan(&self, env: Env) -> napi::Result<onespan::OnespanApi> {
-        self.inner
-            .onespan()
-            .map(|o| onespan::OnespanApi::new(o.clone()))
-            .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
-    }
-
     /// Provider-neutral document signing (`client.signing()` in Rust) with the configured
     /// provider: `config.signing.provider`, else the only configured document-signing provider
     /// (ZignSec or OneSpan). Both configured and none chosen throws `SB_ERR_INVALID_CONFIG`
@@ -438,15 +457,66 @@ fn camel_request(
             map.insert(signbridge::naming::camel_case(&bytes_field), text);
             continue;
         }
-        let value = match securosys::request_json(env, &v)? {
-            Some(Ok(j)) => j,
-            Some(Err(why)) => return bad(format!("{what}.{key} {why}")),
-            None => match args::try_json(env, &v) {
-                Ok(j) => j,
-                Err(e) => return bad(format!("{what}.{key} must be JSON-like data: {e}")),
-            },
+        match request_value(env, &v, &format!("{what}.{key}"))? {
+            Ok(value) => map.insert(key, value),
+            Err(why) => return bad(why),
         };
-        map.insert(key, value);
+    }
+    Ok(Ok(serde_json::Value::Object(map)))
+}
+
+/// `v`, a value in a camelCase request, as JSON: an `ApproverKey` as its request JSON; in an
+/// object at any depth, a field `x` holding a Buffer or Uint8Array as the field `xBase64` with
+/// the bytes in base64 (a document's `content`); `undefined` fields left out. The inner `Err`
+/// says why `v` (at `what`) cannot be given.
+fn request_value(
+    env: &Env,
+    v: &Unknown<'_>,
+    what: &str,
+) -> napi::Result<Result<serde_json::Value, String>> {
+    use napi::bindgen_prelude::JsObjectValue as _;
+    if let Some(key) = securosys::request_json(env, v)? {
+        return Ok(key.map_err(|why| format!("{what} {why}")));
+    }
+    if v.get_type()? != ValueType::Object || v.is_typedarray()? {
+        return Ok(
+            args::try_json(env, v).map_err(|e| format!("{what} must be JSON-like data: {e}"))
+        );
+    }
+    if v.is_array()? {
+        let mut items = Vec::new();
+        for (i, item) in args::array(env, *v, what)?.iter().enumerate() {
+            match request_value(env, item, &format!("{what}[{i}]"))? {
+                Ok(j) => items.push(j),
+                Err(why) => return Ok(Err(why)),
+            }
+        }
+        return Ok(Ok(serde_json::Value::Array(items)));
+    }
+    // SAFETY: checked to be an object just above; `v` belongs to `env`.
+    let obj: Object<'_> = unsafe { Object::from_napi_value(env.raw(), v.raw()) }?;
+    let mut map = serde_json::Map::new();
+    for key in Object::keys(&obj)? {
+        let field: Unknown<'_> = obj.get_named_property(&key)?;
+        match field.get_type()? {
+            ValueType::Undefined => continue,
+            ValueType::Object if field.is_typedarray()? => {
+                let Ok(data) = args::bytes(env, field, &key) else {
+                    return Ok(Err(format!(
+                        "{what}.{key} must be a Buffer or Uint8Array (of bytes), got another \
+                         typed array"
+                    )));
+                };
+                let text = serde_json::to_value(signbridge::api::Base64(data)).unwrap_or_default();
+                map.insert(format!("{key}Base64"), text);
+            }
+            _ => match request_value(env, &field, &format!("{what}.{key}"))? {
+                Ok(j) => {
+                    map.insert(key, j);
+                }
+                Err(why) => return Ok(Err(why)),
+            },
+        }
     }
     Ok(Ok(serde_json::Value::Object(map)))
 }

@@ -73,17 +73,31 @@ pub fn snake_case_keys(value: Value) -> Result<Value, String> {
 pub fn camel_case_quoted(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut parts = message.split('`');
+    // After serde's "unknown variant", the quoted names are values (`evidence_summary`), kept
+    // as they are, up to the end of that clause.
+    let variants = |text: &str, before: bool| {
+        if text.contains(';') || text.contains("field") {
+            false
+        } else {
+            before || text.contains("variant")
+        }
+    };
+    let mut values = false;
     if let Some(first) = parts.next() {
+        values = variants(first, values);
         out.push_str(first);
     }
     for (i, part) in parts.enumerate() {
         out.push('`');
         let quoted = i % 2 == 0;
+        if !quoted {
+            values = variants(part, values);
+        }
         let ident = !part.is_empty()
             && part
                 .chars()
                 .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-        if quoted && ident {
+        if quoted && ident && !values {
             out.push_str(&camel_case(part));
         } else {
             out.push_str(part);
@@ -256,6 +270,15 @@ mod tests {
             "unknown field `baseUrlx`, expected `baseUrl` or `keys`"
         );
         assert_eq!(camel_case_quoted("no quotes"), "no quotes");
+        // Values after serde's "unknown variant" are not field names.
+        assert_eq!(
+            camel_case_quoted(
+                "request.kind: unknown variant `x`, expected one of `zip`, `evidence_summary`; \
+                 see `call_list` or field `page_size`"
+            ),
+            "request.kind: unknown variant `x`, expected one of `zip`, `evidence_summary`; \
+             see `callList` or field `pageSize`"
+        );
         assert_eq!(camel_case_quoted("`Not ident` `a_b"), "`Not ident` `aB");
     }
 }

@@ -1,12 +1,15 @@
 //! The Node facades generated from the operation table ([`FACADES`]): `bindings-node/securosys.js`,
 //! the class `client.securosys()` returns, with one method per `securosys.*` operation, and
 //! `bindings-node/zignsec-eid.js`, the class `client.zignsecEid()` returns, with one method per
-//! `zignsec.eid_*` operation (named without the prefix: `create`, `wait`…), each with its typings
-//! (`.d.ts`: camelCase request and result types from the table's JSON Schemas). Each method takes one request object with camelCase keys (a bytes field
-//! `x_base64` as a Buffer or Uint8Array named `x`) and, when the operation waits, the options
-//! of `client.call`; it runs through `client.callCamelCase`, so the translation of names, bytes,
-//! errors, cancellation and progress is the addon's one plumbing. A result with one field is
-//! given unwrapped (bytes as a Buffer), an empty one as `undefined`.
+//! `zignsec.eid_*` operation (named without the prefix: `create`, `wait`…), and
+//! `bindings-node/onespan.js`, the class `client.onespan()` returns, with one method per
+//! `onespan.*` operation, each with its typings (`.d.ts`: camelCase request and result types
+//! from the table's JSON Schemas). Each method takes one request object with camelCase keys (a
+//! bytes field `x_base64`, at any depth, as a Buffer or Uint8Array named `x`) and, when the
+//! operation waits, the options of `client.call`; it runs through `client.callCamelCase`, so the
+//! translation of names, bytes, errors, cancellation and progress is the addon's one plumbing. A
+//! result with one field is given unwrapped (bytes as a Buffer), an empty one as `undefined`;
+//! a facade may ask for the bytes fields of whole results as Buffers too (OneSpan's downloads).
 //!
 //! This test fails when a committed file is stale;
 //! `SIGNBRIDGE_BLESS=1 cargo test -p signbridge --test node_facades` rewrites them.
@@ -39,6 +42,12 @@ struct Facade {
     doc: &'static str,
     /// What the read-only `baseUrl` of an instance is.
     base_url: &'static str,
+    /// Further read-only properties of an instance, given to its constructor by `index.js`:
+    /// name, TypeScript type, JSDoc.
+    props: &'static [(&'static str, &'static str, &'static str)],
+    /// Whether the `x_base64` fields of a result object (not only of a one-field result) are
+    /// given as Buffers named `x`.
+    result_buffers: bool,
 }
 
 impl Facade {
@@ -57,6 +66,8 @@ const FACADES: &[Facade] = &[
         accessor: "securosys",
         doc: SECUROSYS_DOC,
         base_url: "The TSB base URL in use.",
+        props: &[],
+        result_buffers: false,
     },
     Facade {
         prefix: "zignsec.eid_",
@@ -65,6 +76,22 @@ const FACADES: &[Facade] = &[
         accessor: "zignsecEid",
         doc: EID_DOC,
         base_url: "The ZignSec gateway base URL in use.",
+        props: &[],
+        result_buffers: false,
+    },
+    Facade {
+        prefix: "onespan.",
+        class: "Onespan",
+        file: "onespan",
+        accessor: "onespan",
+        doc: ONESPAN_DOC,
+        base_url: "The OneSpan Sign base URL in use.",
+        props: &[(
+            "authMethod",
+            "'api_key' | 'client_app' | 'oauth2'",
+            "How calls authenticate: the credential of the config's `onespan` section.",
+        )],
+        result_buffers: true,
     },
 ];
 
@@ -78,9 +105,12 @@ enum Unwrap {
     Field(String),
     /// The whole result object.
     Whole,
+    /// The whole result object, its `x_base64` fields (camelCase: `xBase64`) given as Buffers
+    /// named `x`.
+    WholeBuffers(Vec<String>),
 }
 
-fn unwrap(result: &Value) -> Unwrap {
+fn unwrap(result: &Value, buffers: bool) -> Unwrap {
     let props = result.get("properties").and_then(Value::as_object);
     let open = result
         .get("additionalProperties")
@@ -97,14 +127,77 @@ fn unwrap(result: &Value) -> Unwrap {
                 Unwrap::Field(camel_case(&name))
             }
         }
-        Some(_) => Unwrap::Whole,
+        Some(p) => {
+            let bytes: Vec<String> = p
+                .keys()
+                .filter_map(|k| k.strip_suffix("_base64"))
+                .map(camel_case)
+                .collect();
+            if buffers && !bytes.is_empty() {
+                Unwrap::WholeBuffers(bytes)
+            } else {
+                Unwrap::Whole
+            }
+        }
     }
+}
+
+/// `schema` with every property `x_base64` (of any object in it, `$defs` included, or only of
+/// the root object when not `deep`) renamed `x` and typed `ts_type`: bytes taken or given as a
+/// Buffer. The description and whether the property is required are kept.
+fn bytes_as_buffers(schema: &mut Value, ts_type: &str, deep: bool) {
+    if let Some(o) = schema.as_object_mut() {
+        if let Some(Value::Object(props)) = o.get_mut("properties") {
+            let names: Vec<String> = props
+                .keys()
+                .filter(|k| k.ends_with("_base64"))
+                .cloned()
+                .collect();
+            for name in &names {
+                let stem = &name[..name.len() - "_base64".len()];
+                let old = props.remove(name).unwrap_or_default();
+                let mut new = serde_json::json!({ "tsType": ts_type });
+                if let Some(d) = old.get("description") {
+                    new["description"] = d.clone();
+                }
+                props.insert(stem.to_string(), new);
+            }
+            if let Some(Value::Array(required)) = o.get_mut("required") {
+                for r in required.iter_mut() {
+                    if let Some(stem) = r.as_str().and_then(|n| n.strip_suffix("_base64")) {
+                        *r = Value::String(stem.to_string());
+                    }
+                }
+            }
+        }
+        if !deep {
+            return;
+        }
+        for (_, v) in o.iter_mut() {
+            bytes_as_buffers(v, ts_type, deep);
+        }
+    } else if let Some(items) = schema.as_array_mut() {
+        for v in items {
+            bytes_as_buffers(v, ts_type, deep);
+        }
+    }
+}
+
+/// `schema` with a root `$ref` followed (a request whose type is named in `$defs`).
+fn resolved(schema: &Value) -> &Value {
+    schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+        .and_then(|name| schema.get("$defs").and_then(|d| d.get(name)))
+        .unwrap_or(schema)
 }
 
 /// The TypeScript type of a method's request: the table's request in camelCase, a bytes field
 /// `x_base64` as `x: Buffer | Uint8Array`, an approver's key as an `ApproverKey` or its PEM.
 /// Whether every field is optional comes second.
 fn request_type(defs: &mut Defs, schema: &Value) -> (String, bool) {
+    let schema = resolved(schema);
     let props = schema.get("properties").and_then(Value::as_object);
     let required: Vec<&str> = schema
         .get("required")
@@ -176,6 +269,17 @@ session's `redirectUrl`, then get the result by polling (`wait`), from the brows
 `SB_ERR_INVALID_ARGUMENT` naming the field; every failure is an `Error` carrying `code` and
 `errno`.";
 
+const ONESPAN_DOC: &str =
+    "OneSpan Sign transactions, as `client.onespan()` gives it: one method per `onespan.*`
+operation of the operation table (`createPackage`, `getPackage`, `send`, `wait`, `download`,
+`list`…). Each takes one request object with camelCase keys (a document's PDF as `path` or
+`content`, a Buffer or Uint8Array) and resolves with the result in camelCase: a result of one
+field is given unwrapped (`createPackage` the transaction id, `status` the status), an empty
+one as `undefined`; a download into memory has its bytes as the Buffer `content`. `list` gives
+one page (`nextFrom` is the next page's `from`); `packages(query)` and `pages(query)` walk every
+page with `for await`. A bad request rejects with `SB_ERR_INVALID_ARGUMENT` naming the field;
+every failure is an `Error` carrying `code` and `errno`.";
+
 const BANNER: &str = "@generated by core/tests/node_facades.rs from the operation table.\n \
                       * Do not edit: run `SIGNBRIDGE_BLESS=1 cargo test -p signbridge --test \
                       node_facades`.";
@@ -187,13 +291,20 @@ fn render(f: &Facade) -> (String, String) {
         camel: true,
         ..Defs::default()
     };
+    let mut props_js = String::new();
+    let mut props_dts = String::new();
+    for (name, t, d) in f.props {
+        let _ = write!(props_js, "    /** {d} */\n    this.{name} = props.{name}\n");
+        let _ = write!(props_dts, "  /** {d} */\n  readonly {name}: {t}\n");
+    }
     let mut js = format!(
         "'use strict'\n/* {BANNER} */\n\n/**\n * {}\n */\nclass {class} {{\n  #client\n\n  \
-         /** Made by `client.{}()`. */\n  constructor (client, baseUrl) {{\n    \
-         this.#client = client\n    /** {} */\n    this.baseUrl = baseUrl\n    \
+         /** Made by `client.{}()`. */\n  constructor (client, baseUrl{}) {{\n    \
+         this.#client = client\n    /** {} */\n    this.baseUrl = baseUrl\n{props_js}    \
          Object.freeze(this)\n  }}\n",
         f.doc.replace('\n', "\n * "),
         f.accessor,
+        if f.props.is_empty() { "" } else { ", props" },
         f.base_url,
     );
     let mut methods = String::new();
@@ -202,14 +313,18 @@ fn render(f: &Facade) -> (String, String) {
         .filter(|o| o.name.starts_with(prefix) && !api::STANDALONE.contains(&o.name))
     {
         let method = camel_case(&op.name[prefix.len()..]);
-        let req = serde_json::to_value((op.request_schema)()).expect("schema");
-        let res = serde_json::to_value((op.result_schema)()).expect("schema");
+        let mut req = serde_json::to_value((op.request_schema)()).expect("schema");
+        bytes_as_buffers(&mut req, "Buffer | Uint8Array", true);
+        let mut res = serde_json::to_value((op.result_schema)()).expect("schema");
+        let how = unwrap(&res, f.result_buffers);
+        if let Unwrap::WholeBuffers(_) = how {
+            bytes_as_buffers(&mut res, "Buffer", false);
+        }
         defs.result_side = false;
         defs.collect(&req);
         let (req_t, optional) = request_type(&mut defs, &req);
         defs.result_side = true;
         defs.collect(&res);
-        let how = unwrap(&res);
         let res_t = match &how {
             Unwrap::Nothing => "void".to_string(),
             Unwrap::Bytes(_) => "Buffer".to_string(),
@@ -221,7 +336,7 @@ fn render(f: &Facade) -> (String, String) {
                     .expect("one field");
                 defs.ts(p, "  ")
             }
-            Unwrap::Whole => defs.ts(&res, "  "),
+            Unwrap::Whole | Unwrap::WholeBuffers(_) => defs.ts(&res, "  "),
         };
         let mut text = op.doc.trim().to_string();
         if op.long_running {
@@ -233,6 +348,18 @@ fn render(f: &Facade) -> (String, String) {
             Unwrap::Bytes(f) => format!(".then((r) => Buffer.from(r.{f}, 'base64'))"),
             Unwrap::Field(f) => format!(".then((r) => r.{f})"),
             Unwrap::Whole => String::new(),
+            Unwrap::WholeBuffers(fields) => {
+                let mut then = String::from(".then((r) => {");
+                for f in fields {
+                    let _ = write!(
+                        then,
+                        "\n      if (typeof r.{f}Base64 === 'string') r.{f} = Buffer.from(r.{f}Base64, \
+                         'base64')\n      delete r.{f}Base64"
+                    );
+                }
+                then.push_str("\n      return r\n    })");
+                then
+            }
         };
         js.push('\n');
         jsdoc(&mut js, "  ", &text);
@@ -273,7 +400,7 @@ fn render(f: &Facade) -> (String, String) {
     let _ = write!(
         dts,
         "export declare class {class} {{\n  private constructor()\n  /** {} */\n  \
-         readonly baseUrl: string\n",
+         readonly baseUrl: string\n{props_dts}",
         f.base_url
     );
     let mut body = methods;

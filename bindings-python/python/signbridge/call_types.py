@@ -46,6 +46,10 @@ __all__ = [
     "ListedTask",
     "Message",
     "MitIdOptions",
+    "NewDocument",
+    "NewPackage",
+    "NewSignatureField",
+    "NewSigner",
     "OnespanAddDocumentRequest",
     "OnespanAddDocumentResult",
     "OnespanApproval",
@@ -1883,7 +1887,97 @@ class ZignsecSessionCallRequest(_ZignsecSessionCallRequestRequired, total=False)
 ZignsecSessionCallResult = dict[str, Any]
 
 
-OnespanCreatePackageRequest = dict[str, object]
+class _NewSignatureFieldRequired(TypedDict):
+    # Distance from the left of the page.
+    left: float
+    # The page, 0-based.
+    page: int
+    # The role that signs here.
+    role_id: str
+    # Distance from the top of the page.
+    top: float
+
+
+class NewSignatureField(_NewSignatureFieldRequired, total=False):
+    """A signature field: where `role_id` signs, on `page` (0-based), in PDF points from the
+top-left corner."""
+
+    # Height (default 50).
+    height: Optional[float]
+    # `FULLNAME` (default), `INITIALS`, `CAPTURE` or `MOBILE_CAPTURE`.
+    kind: Optional[str]
+    # Width (default 200).
+    width: Optional[float]
+
+
+class NewDocument(TypedDict, total=False):
+    """A PDF of a transaction: exactly one of `path` and `content_base64` (then `name` is
+required; from a path it defaults to the file's name)."""
+
+    # The PDF's bytes.
+    content_base64: Optional[Union[str, bytes]]
+    # Where the signers sign it.
+    fields: Optional[list[NewSignatureField]]
+    # Your document id (default: OneSpan's).
+    id: Optional[str]
+    # The document name (unique within the transaction).
+    name: Optional[str]
+    # A PDF file to read.
+    path: Optional[str]
+
+
+class _NewSignerRequired(TypedDict):
+    # The signer's e-mail (invitations go there).
+    email: str
+    # First name.
+    first_name: str
+    # Last name.
+    last_name: str
+    # The role id (your choice, e.g. `buyer`; signature fields and `signing_url` name it).
+    role_id: str
+
+
+class NewSigner(_NewSignerRequired, total=False):
+    """A signer of a new transaction, filling the role `role_id`."""
+
+    # Company.
+    company: Optional[str]
+    # Signing order (1 = first); default: the order signers are given.
+    order: Optional[int]
+    # Title.
+    title: Optional[str]
+
+
+class _NewPackageRequired(TypedDict):
+    # The name (shown to signers; `onespan.list` with `search` finds it again).
+    name: str
+    # The signers; the order given is the signing order unless `order` says otherwise.
+    signers: list[NewSigner]
+
+
+class NewPackage(_NewPackageRequired, total=False):
+    """A new transaction: its signers, its PDF documents with their signature fields, options."""
+
+    # Complete the transaction when every signer is done (default `true`).
+    autocomplete: Optional[bool]
+    # A description.
+    description: Optional[str]
+    # The PDFs.
+    documents: Optional[list[NewDocument]]
+    # Expiry, UTC, `yyyy-MM-ddTHH:mm:ss`.
+    due: Optional[str]
+    # The invitation e-mail's message.
+    email_message: Optional[str]
+    # Where the signing page sends a signer who is done: an `https://` (or loopback
+    # `http://`) URL of your application.
+    hand_over_url: Optional[str]
+    # Language (`en`, `fr`…).
+    language: Optional[str]
+    # Send it to the signers at once (default `false`: a draft until `onespan.send`).
+    send: Optional[bool]
+
+
+OnespanCreatePackageRequest = NewPackage
 
 
 class OnespanCreatePackageResult(TypedDict):
@@ -2952,12 +3046,22 @@ class SecurosysOnboardApproverResult(TypedDict):
     key_pem: str
 
 
+OnespanCreatePackageInStepsRequest = NewPackage
+
+
+class OnespanCreatePackageInStepsResult(TypedDict):
+    """A created OneSpan transaction."""
+
+    # The new transaction's id.
+    package_id: str
+
+
 class OnespanAddDocumentRequest(TypedDict):
     """A document to add to a draft transaction."""
 
     # The document, as an item of `onespan.create_package`'s `documents`:
     # `{"name"?, "id"?, "path" | "content_base64", "fields": [...]}`.
-    document: object
+    document: NewDocument
     # The transaction id.
     package_id: str
 
@@ -3100,7 +3204,7 @@ class _OnespanDownloadResultRequired(TypedDict):
 class OnespanDownloadResult(_OnespanDownloadResultRequired, total=False):
     """A finished download."""
 
-    # In memory: the content, base64.
+    # In memory: the downloaded bytes.
     content_base64: Optional[str]
     # Into a file or a directory: the path written.
     path: Optional[str]

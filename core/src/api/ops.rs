@@ -934,9 +934,11 @@ securosys_key_operations! {
 
     /// Create a transaction from its JSON description (documents by path or base64, signers,
     /// fields), in one request.
-    onespan_create_package "onespan.create_package" (serde_json::Value) -> Created:
+    onespan_create_package "onespan.create_package" (NewPackageJson) -> Created:
         |c, r, x| {
-            let p = crate::providers::onespan::NewPackage::from_json(&r).await?;
+            let p = crate::providers::onespan::NewPackage::from_json(&r.0)
+                .await
+                .map_err(|e| in_request("onespan.create_package", "request", e))?;
             Created { package_id: c.onespan()?.create_package(&p).await? }
         };
     /// Create a transaction in steps, each document in its own request.

@@ -1,5 +1,6 @@
-//! Operation-table entries of OneSpan Sign beyond the transaction lifecycle of `ops.rs`: adding
-//! documents to and changing a draft, the signing status, the audit trail, downloads (into
+//! Operation-table entries of OneSpan Sign beyond the transaction lifecycle of `ops.rs`: the
+//! schema of a new transaction ([`NewPackageJson`]), creating one in steps, adding documents to
+//! and changing a draft, the signing status, the audit trail, downloads (into
 //! memory, a file or a directory), listing page by page and the account's callback. They join
 //! the one [`super::OPERATIONS`] table the same way the Securosys entries do: a link of the macro
 //! chain ([`onespan_operations!`]) appends these and hands everything on to the eID link.
@@ -13,6 +14,138 @@ use crate::providers::onespan::{
     PackageUpdate, SigningStatus, SortDirection,
 };
 
+/// A new transaction as `onespan.create_package` takes it: its signers, its PDF documents (by
+/// path or base64) with their signature fields, options. Read and checked field by field, each
+/// error naming the field's path in the request.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(transparent)]
+pub struct NewPackageJson(#[schemars(with = "NewPackageShape")] pub serde_json::Value);
+
+/// A new transaction: its signers, its PDF documents with their signature fields, options.
+#[derive(schemars::JsonSchema)]
+#[schemars(rename = "NewPackage")]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // describes the JSON that `NewPackage::from_json` reads
+pub struct NewPackageShape {
+    /// The name (shown to signers; `onespan.list` with `search` finds it again).
+    name: String,
+    /// A description.
+    #[serde(default)]
+    description: Option<String>,
+    /// The invitation e-mail's message.
+    #[serde(default)]
+    email_message: Option<String>,
+    /// Complete the transaction when every signer is done (default `true`).
+    #[serde(default)]
+    autocomplete: Option<bool>,
+    /// Expiry, UTC, `yyyy-MM-ddTHH:mm:ss`.
+    #[serde(default)]
+    due: Option<String>,
+    /// Language (`en`, `fr`…).
+    #[serde(default)]
+    language: Option<String>,
+    /// Send it to the signers at once (default `false`: a draft until `onespan.send`).
+    #[serde(default)]
+    send: Option<bool>,
+    /// Where the signing page sends a signer who is done: an `https://` (or loopback
+    /// `http://`) URL of your application.
+    #[serde(default)]
+    hand_over_url: Option<String>,
+    /// The signers; the order given is the signing order unless `order` says otherwise.
+    signers: Vec<NewSigner>,
+    /// The PDFs.
+    #[serde(default)]
+    documents: Option<Vec<NewDocument>>,
+}
+
+/// A signer of a new transaction, filling the role `role_id`.
+#[derive(schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // describes JSON read by `NewPackage::from_json`
+pub struct NewSigner {
+    /// The role id (your choice, e.g. `buyer`; signature fields and `signing_url` name it).
+    role_id: String,
+    /// The signer's e-mail (invitations go there).
+    email: String,
+    /// First name.
+    first_name: String,
+    /// Last name.
+    last_name: String,
+    /// Company.
+    #[serde(default)]
+    company: Option<String>,
+    /// Title.
+    #[serde(default)]
+    title: Option<String>,
+    /// Signing order (1 = first); default: the order signers are given.
+    #[serde(default)]
+    order: Option<u32>,
+}
+
+/// A PDF of a transaction: exactly one of `path` and `content_base64` (then `name` is
+/// required; from a path it defaults to the file's name).
+#[derive(schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // describes JSON read by `DocumentSpec::from_json`
+pub struct NewDocument {
+    /// The document name (unique within the transaction).
+    #[serde(default)]
+    name: Option<String>,
+    /// Your document id (default: OneSpan's).
+    #[serde(default)]
+    id: Option<String>,
+    /// A PDF file to read.
+    #[serde(default)]
+    path: Option<String>,
+    /// The PDF's bytes.
+    #[serde(default)]
+    content_base64: Option<Base64>,
+    /// Where the signers sign it.
+    #[serde(default)]
+    fields: Option<Vec<NewSignatureField>>,
+}
+
+/// A signature field: where `role_id` signs, on `page` (0-based), in PDF points from the
+/// top-left corner.
+#[derive(schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)] // describes JSON read by `NewPackage::from_json`
+pub struct NewSignatureField {
+    /// The role that signs here.
+    role_id: String,
+    /// The page, 0-based.
+    page: u32,
+    /// Distance from the top of the page.
+    top: f64,
+    /// Distance from the left of the page.
+    left: f64,
+    /// Width (default 200).
+    #[serde(default)]
+    width: Option<f64>,
+    /// Height (default 50).
+    #[serde(default)]
+    height: Option<f64>,
+    /// `FULLNAME` (default), `INITIALS`, `CAPTURE` or `MOBILE_CAPTURE`.
+    #[serde(default)]
+    #[schemars(extend("examples" = ["FULLNAME", "INITIALS", "CAPTURE", "MOBILE_CAPTURE"]))]
+    kind: Option<String>,
+}
+
+/// `e`, an error of reading the JSON at `at` (`request`, `request.document`) of the request of
+/// `op`, with its field's path given from the request (`request.signers[0].role_id`), as the
+/// errors of the other requests are.
+pub(super) fn in_request(op: &str, at: &str, e: Error) -> Error {
+    e.map_message(|m| {
+        match ["the value", "the document"]
+            .iter()
+            .find_map(|p| m.strip_prefix(p))
+        {
+            Some(rest) => format!("{op}: {at}{rest}"),
+            None => format!("{op}: {at}.{m}"),
+        }
+    })
+}
+
 /// A document to add to a draft transaction.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -21,6 +154,7 @@ pub struct AddDocumentRequest {
     pub package_id: String,
     /// The document, as an item of `onespan.create_package`'s `documents`:
     /// `{"name"?, "id"?, "path" | "content_base64", "fields": [...]}`.
+    #[schemars(with = "NewDocument")]
     pub document: serde_json::Value,
 }
 
@@ -202,7 +336,7 @@ pub struct Downloaded {
     pub file_name: Option<String>,
     /// The number of bytes.
     pub bytes: u64,
-    /// In memory: the content, base64.
+    /// In memory: the downloaded bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub content_base64: Option<Base64>,
     /// Into a file or a directory: the path written.
@@ -362,11 +496,23 @@ macro_rules! onespan_operations {
 
             // ---- OneSpan Sign: drafts, status, audit, downloads, listing, callback ------
 
+            /// Create a transaction in steps: the draft, each document in its own request,
+            /// then sending it when `send` is true. A failed upload deletes the draft.
+            onespan_create_package_in_steps "onespan.create_package_in_steps" (NewPackageJson) -> Created:
+                |c, r, x| {
+                    let p = crate::providers::onespan::NewPackage::from_json(&r.0)
+                        .await
+                        .map_err(|e| in_request("onespan.create_package_in_steps", "request", e))?;
+                    Created { package_id: c.onespan()?.create_package_in_steps(&p).await? }
+                };
+
             /// Add a document (path or base64, with its signature fields) to a draft
             /// transaction; refused once it is sent.
             onespan_add_document "onespan.add_document" (AddDocumentRequest) -> crate::providers::onespan::Document:
                 |c, r, x| {
-                    let doc = crate::providers::onespan::DocumentSpec::from_json(&r.document).await?;
+                    let doc = crate::providers::onespan::DocumentSpec::from_json(&r.document)
+                        .await
+                        .map_err(|e| in_request("onespan.add_document", "request.document", e))?;
                     c.onespan()?.add_document(&r.package_id, &doc).await?
                 };
             /// Change a draft transaction (only the fields given); refused once it is sent.
@@ -408,6 +554,41 @@ pub(super) use onespan_operations;
 
 #[cfg(test)]
 mod tests {
+    use crate::providers::onespan::request::{
+        DOCUMENT_FIELDS, FIELD_FIELDS, PACKAGE_FIELDS, SIGNER_FIELDS,
+    };
+
+    /// The property names of `def` in the schema of `onespan.create_package`'s request.
+    fn props(def: &str) -> Vec<String> {
+        let op = crate::api::operation("onespan.create_package").expect("op");
+        let schema = serde_json::to_value((op.request_schema)()).expect("schema");
+        let mut names: Vec<String> = schema["$defs"][def]["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{def} has properties: {schema}"))
+            .keys()
+            .cloned()
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn sorted(fields: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = fields.iter().map(|s| s.to_string()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn the_new_package_schema_names_every_field_from_json_reads() {
+        assert_eq!(props("NewPackage"), sorted(PACKAGE_FIELDS));
+        assert_eq!(props("NewSigner"), sorted(SIGNER_FIELDS));
+        assert_eq!(props("NewDocument"), sorted(DOCUMENT_FIELDS));
+        assert_eq!(props("NewSignatureField"), sorted(FIELD_FIELDS));
+        let op = crate::api::operation("onespan.add_document").expect("op");
+        let schema = serde_json::to_value((op.request_schema)()).expect("schema");
+        assert!(schema["$defs"]["NewDocument"].is_object(), "{schema}");
+    }
+
     #[test]
     fn the_callback_key_and_url_query_are_not_shown_by_debug() {
         let r: super::RegisterCallbackRequest = serde_json::from_value(serde_json::json!({

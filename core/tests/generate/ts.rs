@@ -50,6 +50,10 @@ impl Defs {
                 _ => "unknown".into(),
             };
         };
+        // A type the generator names itself (bytes as a Buffer).
+        if let Some(t) = o.get("tsType").and_then(Value::as_str) {
+            return t.into();
+        }
         if let Some(r) = o.get("$ref").and_then(Value::as_str) {
             return self.def_name(r.trim_start_matches("#/$defs/"));
         }

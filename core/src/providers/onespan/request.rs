@@ -32,7 +32,7 @@ use super::model::{
 use crate::error::{Error, Result};
 use crate::providers::{check_id, IdSyntax};
 
-const PACKAGE_FIELDS: &[&str] = &[
+pub(crate) const PACKAGE_FIELDS: &[&str] = &[
     "name",
     "description",
     "email_message",
@@ -44,7 +44,7 @@ const PACKAGE_FIELDS: &[&str] = &[
     "signers",
     "documents",
 ];
-const SIGNER_FIELDS: &[&str] = &[
+pub(crate) const SIGNER_FIELDS: &[&str] = &[
     "role_id",
     "email",
     "first_name",
@@ -53,8 +53,9 @@ const SIGNER_FIELDS: &[&str] = &[
     "title",
     "order",
 ];
-const DOCUMENT_FIELDS: &[&str] = &["name", "id", "path", "content_base64", "fields"];
-const FIELD_FIELDS: &[&str] = &["role_id", "page", "top", "left", "width", "height", "kind"];
+pub(crate) const DOCUMENT_FIELDS: &[&str] = &["name", "id", "path", "content_base64", "fields"];
+pub(crate) const FIELD_FIELDS: &[&str] =
+    &["role_id", "page", "top", "left", "width", "height", "kind"];
 const UPDATE_FIELDS: &[&str] = &[
     "name",
     "description",
@@ -319,7 +320,7 @@ impl DocumentIn {
                 if name.is_none() {
                     return Err(invalid(
                         &o.at("name"),
-                        "is required with content_base64 (the name shown to signers)",
+                        "is required with `content_base64` (the name shown to signers)",
                     ));
                 }
                 Source::Bytes(Bytes::from(data))
@@ -331,7 +332,7 @@ impl DocumentIn {
                     } else {
                         path
                     },
-                    "has both path and content_base64; give exactly one",
+                    "has both `path` and `content_base64`; give exactly one",
                 ))
             }
             (None, None) => {
@@ -341,7 +342,7 @@ impl DocumentIn {
                     } else {
                         path
                     },
-                    "needs its PDF: give path (a file) or content_base64",
+                    "needs its PDF: give `path` (a file) or `content_base64`",
                 ))
             }
         };
@@ -354,7 +355,7 @@ impl DocumentIn {
                     return Err(invalid(
                         &join(&here, "role_id"),
                         format!(
-                            "{:?} is not the role_id of any signer of the transaction",
+                            "{:?} is not the `role_id` of any signer of the transaction",
                             field.role_id
                         ),
                     ));
@@ -657,7 +658,7 @@ mod tests {
                     "nobody", "page": 0, "top": 1, "left": 1}]}]),
                 ),
                 ErrorCode::InvalidArgument,
-                "documents[0].fields[0].role_id \"nobody\" is not the role_id of any signer",
+                "documents[0].fields[0].role_id \"nobody\" is not the `role_id` of any signer",
             ),
             (
                 package(
@@ -699,12 +700,12 @@ mod tests {
             (
                 package(json!([{"name": "a", "path": "/x.pdf", "content_base64": b64}])),
                 ErrorCode::InvalidArgument,
-                "documents[0] has both path and content_base64",
+                "documents[0] has both `path` and `content_base64`",
             ),
             (
                 package(json!([{"content_base64": b64}])),
                 ErrorCode::InvalidArgument,
-                "documents[0].name is required with content_base64",
+                "documents[0].name is required with `content_base64`",
             ),
             (
                 package(json!([{"name": "a", "content_base64": "%%%"}])),
