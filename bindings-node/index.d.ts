@@ -811,9 +811,10 @@ export interface OnespanSessionOptions {
 
 /**
  * The core's operation table (what `Client.call` runs): `{ name, camelName, summary, request,
- * result, longRunning }` for each operation.
+ * result, longRunning, needsClient }` for each operation (one without `needsClient` runs
+ * through the module-level `call`).
  */
-export declare function operations(): Array<{ name: string; camelName: string; summary: string; request: string; result: string; longRunning: boolean }>
+export declare function operations(): Array<{ name: string; camelName: string; summary: string; request: string; result: string; longRunning: boolean; needsClient: boolean }>
 
 /**
  * Where the visible signature goes: `page` starts at 1; `x`/`y` are PDF points from the

@@ -1860,18 +1860,6 @@ export interface Operations {
   /** Create a transaction from its JSON description (documents by path or base64, signers, */
   'onespan.createPackage': Operations['onespan.create_package']
   /**
-   * Create a transaction in steps, each document in its own request.
-   */
-  'onespan.create_package_in_steps': {
-    request: unknown
-    result: {
-      /** The new transaction's id. */
-      package_id: string
-    }
-  }
-  /** Create a transaction in steps, each document in its own request. */
-  'onespan.createPackageInSteps': Operations['onespan.create_package_in_steps']
-  /**
    * A transaction as OneSpan describes it.
    */
   'onespan.get_package': {

@@ -433,7 +433,8 @@ sb_code sb_call_with(const struct sb_client *client,
                      struct sb_error **out_error);
 
 // The operations `sb_call` knows, as a JSON array of `{"name", "summary", "request",
-// "result", "long_running"}` (free with `sb_string_free`). Never NULL unless signbridge failed
+// "result", "long_running", "needs_client"}` (free with `sb_string_free`; an operation with
+// `needs_client` false runs with a NULL client). Never NULL unless signbridge failed
 // internally.
 char *sb_operations_json(void);
 

@@ -58,23 +58,19 @@ pub fn error_codes() -> Vec<ErrorCodeInfo> {
 }
 
 /// The core's operation table (what `Client.call` runs): `{ name, camelName, summary, request,
-/// result, longRunning }` for each operation.
+/// result, longRunning, needsClient }` for each operation (one without `needsClient` runs
+/// through the module-level `call`).
 #[napi(
-    ts_return_type = "Array<{ name: string; camelName: string; summary: string; request: string; result: string; longRunning: boolean }>"
+    ts_return_type = "Array<{ name: string; camelName: string; summary: string; request: string; result: string; longRunning: boolean; needsClient: boolean }>"
 )]
 pub fn operations() -> serde_json::Value {
     serde_json::Value::Array(
         signbridge::api::OPERATIONS
             .iter()
             .map(|op| {
-                serde_json::json!({
-                    "name": op.name,
-                    "camelName": op.camel_name(),
-                    "summary": op.summary(),
-                    "request": op.request,
-                    "result": op.result,
-                    "longRunning": op.long_running,
-                })
+                let mut listed = signbridge::api::camel_case_keys(op.listing());
+                listed["camelName"] = op.camel_name().into();
+                listed
             })
             .collect(),
     )

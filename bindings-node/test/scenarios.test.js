@@ -138,6 +138,10 @@ test('operations() lists the core table in both spellings', () => {
   const ops = operations()
   const create = ops.find((o) => o.name === 'securosys.create_key')
   assert.equal(create.camelName, 'securosys.createKey')
+  assert.equal(create.needsClient, true)
+  assert.equal(create.longRunning, false)
+  assert.deepEqual(ops.filter((o) => !o.needsClient).map((o) => o.name).sort(),
+    ['pdf.verify', 'securosys.approver_key', 'securosys.key_spec', 'securosys.quorum_policy', 'zignsec.parse_redirect'])
   assert.equal(new Set(ops.map((o) => o.name)).size, ops.length)
 })
 

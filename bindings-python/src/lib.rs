@@ -47,23 +47,12 @@ fn error_codes() -> Vec<(&'static str, i32, bool, &'static str)> {
 }
 
 /// `signbridge._native.operations()`: the core's operation table (what `Client.call` runs) as
-/// dicts `{"name", "summary", "request", "result", "long_running"}`.
+/// dicts `{"name", "summary", "request", "result", "long_running", "needs_client"}`.
 #[pyfunction]
 fn operations(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyAny>>> {
     signbridge::api::OPERATIONS
         .iter()
-        .map(|op| {
-            convert::json_to_py(
-                py,
-                &serde_json::json!({
-                    "name": op.name,
-                    "summary": op.summary(),
-                    "request": op.request,
-                    "result": op.result,
-                    "long_running": op.long_running,
-                }),
-            )
-        })
+        .map(|op| convert::json_to_py(py, &op.listing()))
         .collect()
 }
 

@@ -115,22 +115,15 @@ pub unsafe extern "C" fn sb_call_with(
 }
 
 /// The operations `sb_call` knows, as a JSON array of `{"name", "summary", "request",
-/// "result", "long_running"}` (free with `sb_string_free`). Never NULL unless signbridge failed
+/// "result", "long_running", "needs_client"}` (free with `sb_string_free`; an operation with
+/// `needs_client` false runs with a NULL client). Never NULL unless signbridge failed
 /// internally.
 #[no_mangle]
 pub extern "C" fn sb_operations_json() -> *mut c_char {
     ffi_guard!(std::ptr::null_mut(), {
         let list: Vec<serde_json::Value> = sbcore::api::OPERATIONS
             .iter()
-            .map(|op| {
-                serde_json::json!({
-                    "name": op.name,
-                    "summary": op.summary(),
-                    "request": op.request,
-                    "result": op.result,
-                    "long_running": op.long_running,
-                })
-            })
+            .map(|op| op.listing())
             .collect();
         give_string(&serde_json::Value::Array(list).to_string())
     })

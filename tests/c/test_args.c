@@ -104,8 +104,8 @@ static int ops_refuse_bad_clients(const char *prefix, sb_client *const *bad, con
     int i, n = 0;
     cJSON_ArrayForEach(op, ops) {
         const char *name = jstr(op, "name");
-        if (name == NULL || strncmp(name, prefix, strlen(prefix)) != 0) {
-            continue;
+        if (name == NULL || strncmp(name, prefix, strlen(prefix)) != 0 || cJSON_IsFalse(jget(op, "needs_client"))) {
+            continue; /* another prefix, or an operation that runs without a client */
         }
         n++;
         for (i = 0; i < 4; i++) {

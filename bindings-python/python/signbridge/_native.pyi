@@ -27,7 +27,8 @@ def error_codes() -> list[tuple[str, int, bool, str]]:
     """The core's error table as (name, number, retryable, message), in numeric order."""
 
 def operations() -> list[dict[str, Any]]:
-    """The core's operation table: what `Client.call` runs."""
+    """The core's operation table: what `Client.call` runs, as dicts with "name", "summary",
+    "request", "result", "long_running" and "needs_client" (False: the module-level `call`)."""
 
 def call(operation: str, request: Optional[Mapping[str, Any]] = None) -> Any:
     """Run an operation that needs no client (``"pdf.verify"``) with a dict request."""
@@ -370,8 +371,6 @@ class Client:
     def call(self, operation: Literal["zignsec.session_call"], request: _ct.ZignsecSessionCallRequest, *, on_progress: Optional[Callable[[dict[str, Any]], object]] = None) -> _ct.ZignsecSessionCallResult: ...
     @overload
     def call(self, operation: Literal["onespan.create_package"], request: _ct.OnespanCreatePackageRequest, *, on_progress: Optional[Callable[[dict[str, Any]], object]] = None) -> _ct.OnespanCreatePackageResult: ...
-    @overload
-    def call(self, operation: Literal["onespan.create_package_in_steps"], request: _ct.OnespanCreatePackageInStepsRequest, *, on_progress: Optional[Callable[[dict[str, Any]], object]] = None) -> _ct.OnespanCreatePackageInStepsResult: ...
     @overload
     def call(self, operation: Literal["onespan.get_package"], request: _ct.OnespanGetPackageRequest, *, on_progress: Optional[Callable[[dict[str, Any]], object]] = None) -> _ct.OnespanGetPackageResult: ...
     @overload
@@ -1715,6 +1714,8 @@ class AsyncClient:
     async def call(self, operation: Literal["securosys.delete_approver"], request: _ct.SecurosysDeleteApproverRequest, *, on_progress: Optional[Callable[[dict[str, Any]], object]] = None) -> _ct.SecurosysDeleteApproverResult: ...
     @overload
     async def call(self, operation: Literal["securosys.onboard_approver"], request: _ct.SecurosysOnboardApproverRequest, *, on_progress: Optional[Callable[[dict[str, Any]], object]] = None) -> _ct.SecurosysOnboardApproverResult: ...
+    @overload
+    async def call(self, operation: Literal["onespan.create_package_in_steps"], request: _ct.OnespanCreatePackageInStepsRequest, *, on_progress: Optional[Callable[[dict[str, Any]], object]] = None) -> _ct.OnespanCreatePackageInStepsResult: ...
     @overload
     async def call(self, operation: Literal["onespan.add_document"], request: _ct.OnespanAddDocumentRequest, *, on_progress: Optional[Callable[[dict[str, Any]], object]] = None) -> _ct.OnespanAddDocumentResult: ...
     @overload

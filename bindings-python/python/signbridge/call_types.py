@@ -1987,16 +1987,6 @@ class OnespanCreatePackageResult(TypedDict):
     package_id: str
 
 
-OnespanCreatePackageInStepsRequest = dict[str, object]
-
-
-class OnespanCreatePackageInStepsResult(TypedDict):
-    """A created OneSpan transaction."""
-
-    # The new transaction's id.
-    package_id: str
-
-
 class OnespanGetPackageRequest(TypedDict):
     """A OneSpan transaction, by id."""
 

@@ -106,6 +106,25 @@ impl std::fmt::Debug for Operation {
 }
 
 impl Operation {
+    /// Whether it talks to a service, so needs a client (everything but [`STANDALONE`]).
+    pub fn needs_client(&self) -> bool {
+        !STANDALONE.contains(&self.name)
+    }
+
+    /// The operation as every language's `operations()` lists it: `{"name", "summary",
+    /// "request", "result", "long_running", "needs_client"}` (the Node addon gives it in
+    /// camelCase).
+    pub fn listing(&self) -> Value {
+        serde_json::json!({
+            "name": self.name,
+            "summary": self.summary(),
+            "request": self.request,
+            "result": self.result,
+            "long_running": self.long_running,
+            "needs_client": self.needs_client(),
+        })
+    }
+
     /// The first line of [`Operation::doc`].
     pub fn summary(&self) -> &'static str {
         self.doc.lines().next().unwrap_or("").trim()

@@ -941,15 +941,6 @@ securosys_key_operations! {
                 .map_err(|e| in_request("onespan.create_package", "request", e))?;
             Created { package_id: c.onespan()?.create_package(&p).await? }
         };
-    /// Create a transaction in steps, each document in its own request.
-    /// The description is `onespan.create_package`'s: the draft is created first, then
-    /// each document uploaded (a failed upload deletes the draft), then it is sent when
-    /// the description asks for it.
-    onespan_create_package_in_steps "onespan.create_package_in_steps" (serde_json::Value) -> Created:
-        |c, r, x| {
-            let p = crate::providers::onespan::NewPackage::from_json(&r).await?;
-            Created { package_id: c.onespan()?.create_package_in_steps(&p).await? }
-        };
     /// A transaction as OneSpan describes it.
     onespan_get_package "onespan.get_package" (PackageId) -> crate::providers::onespan::Package:
         |c, r, x| c.onespan()?.get_package(&r.package_id).await?;
