@@ -79,7 +79,9 @@ step "Node: the release addon into build/bench/node (the committed debug addon a
 rm -rf "$OUT/node" && mkdir -p "$OUT/node"
 (cd bindings-node && npx --no-install napi build --platform --release --js binding.js --dts index.d.ts \
   --no-const-enum --output-dir "$OUT/node" >/dev/null)
-cp bindings-node/index.js bindings-node/package.json "$OUT/node/"
+# The JavaScript the package ships beside the addon (index.js and the generated facades), as
+# package.json's "files" lists it.
+(cd bindings-node && cp package.json $(node -p "require('./package.json').files.filter((f) => /^[\\w-]+\\.js\$/.test(f) && f !== 'binding.js').join(' ')") "$OUT/node/")
 export SIGNBRIDGE_NODE=$OUT/node
 # undici from npm for the realistic-network suite's fetch peer (its Agent takes the client
 # certificate), into build/bench/npm: not into bindings-node's lock.
