@@ -374,7 +374,9 @@ fn render_method(m: &Method, is_async: bool) -> String {
                 sig.push("*".into());
                 star = true;
             }
-            sig.push(format!("{}: Optional[{}] = None", p.name, p.ty));
+            // `Optional` already admits `None`: not again inside a `Literal`.
+            let ty = p.ty.replace(", None]", "]");
+            sig.push(format!("{}: Optional[{ty}] = None", p.name));
         }
     }
     if m.long_running {

@@ -78,7 +78,7 @@ class Securosys:
         curve_oid: Optional[str] = None,
         key_size: Optional[int] = None,
         policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
-        spec: Optional[Union[Literal["rsa2048", "rsa3072", "rsa4096", "p256", "p384", "ed25519", None], _native.KeySpec]] = None,
+        spec: Optional[Union[Literal["rsa2048", "rsa3072", "rsa4096", "p256", "p384", "ed25519"], _native.KeySpec]] = None,
     ) -> SecurosysCreateKeyResult:
         """Create a key, optionally with an approval policy (`POST /v1/key`, key-management role).
 
@@ -1220,7 +1220,7 @@ class AsyncSecurosys:
         curve_oid: Optional[str] = None,
         key_size: Optional[int] = None,
         policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
-        spec: Optional[Union[Literal["rsa2048", "rsa3072", "rsa4096", "p256", "p384", "ed25519", None], _native.KeySpec]] = None,
+        spec: Optional[Union[Literal["rsa2048", "rsa3072", "rsa4096", "p256", "p384", "ed25519"], _native.KeySpec]] = None,
     ) -> SecurosysCreateKeyResult:
         """Create a key, optionally with an approval policy (`POST /v1/key`, key-management role).
 
