@@ -3,7 +3,7 @@
 //! the `Policy` and `KeyAttributes` builders (taken by requests through their
 //! `__signbridge_json__` hook) and `KeySpec.default_signature_algorithm`. The operations themselves are the
 //! methods of `signbridge._securosys.Securosys` (from `Client.securosys()`), generated from the
-//! operation table (`core/tests/python_securosys_facade.rs`).
+//! operation table (`core/tests/python_facades.rs`).
 
 use std::path::PathBuf;
 use std::sync::Arc;

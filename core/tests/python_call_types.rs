@@ -426,6 +426,6 @@ fn python_call_types_are_generated_from_the_table() {
         "call_types.py or the call overloads of _native.pyi are stale: run `SIGNBRIDGE_BLESS=1 \
          cargo test -p signbridge --test python_call_types`, then `python3 \
          bindings-python/stubgen_async.py` and `SIGNBRIDGE_BLESS=1 cargo test -p signbridge \
-         --test python_securosys_facade`, and commit them"
+         --test python_facades`, and commit them"
     );
 }
