@@ -23,7 +23,7 @@ import uuid
 from pathlib import Path
 
 import signbridge
-from signbridge import ApproverKey, KeySpec, PayloadKind, Policy
+from signbridge import ApproverKey, KeySpec, PayloadKind, quorum_policy
 
 # The simulator's test API keys, one per role: each call carries only its role's key.
 SIM_API_KEYS = {
@@ -40,7 +40,7 @@ def sign_with_approvals(hsm: signbridge.Securosys, document: Path) -> bytes:
 
     # A key whose every use needs 2 of the 3, within an hour of the request.
     label = f"contract-signer-{uuid.uuid4().hex[:8]}"
-    policy = Policy.quorum(2, approvers, timeout=3600)
+    policy = quorum_policy(2, approvers, timeout=3600)
     hsm.create_key(label, spec=KeySpec.RSA_2048, policy=policy)
     print("created key", label)
 

@@ -89,11 +89,6 @@ pub fn to_json(obj: &Bound<'_, PyAny>, at: &str) -> PyResult<Value> {
     if let Ok(k) = obj.cast::<crate::securosys::PyApproverKey>() {
         return Ok(Value::String(k.get().request_pem().to_string()));
     }
-    // A value that knows its request JSON (Policy, KeyAttributes): the generic hook.
-    if obj.hasattr("__signbridge_json__")? {
-        let v = obj.call_method0("__signbridge_json__")?;
-        return to_json(&v, at);
-    }
     // os.PathLike (e.g. transport.ca_file=pathlib.Path(...)).
     if obj.hasattr("__fspath__")? {
         let path: std::path::PathBuf = obj.extract()?;

@@ -1,7 +1,7 @@
 """The Securosys facade generated from the operation table (``client.securosys()``): one
 typed method per ``securosys.*`` operation, run through ``Client.call`` / ``AsyncClient.call``,
 against the simulated TSB. Bytes in and out, unwrapped one-field results, the hand-written
-values (``ApproverKey``, ``Policy``, ``KeyAttributes``) and the str enums as request values,
+values (``ApproverKey``, policies from ``quorum_policy``, attribute dicts) and the str enums as request values,
 progress and cancellation of the waits, and bad input failing in the core's validation."""
 
 # The bad-input cases pass wrong types on purpose (the typed methods make mypy see them).
@@ -20,7 +20,7 @@ from typing import Any, Iterator
 import pytest
 
 import signbridge
-from signbridge import ApproverKey, ErrorCode, PayloadKind, Policy, RequestState
+from signbridge import ApproverKey, ErrorCode, PayloadKind, RequestState, quorum_policy
 from signbridge import SignatureAlgorithm, TaskKind
 from signbridge import AsyncSecurosys, Securosys
 
@@ -44,15 +44,15 @@ def hsm(sim: Sim) -> Iterator[Securosys]:
 
 def quorum_key(hsm: Securosys, keys: list[ApproverKey], quorum: int = 2) -> str:
     label = new_label("ska")
-    policy = Policy.quorum(quorum, dict(zip(["alice", "bob", "carol"], keys)), timeout=3600)
+    policy = quorum_policy(quorum, dict(zip(["alice", "bob", "carol"], keys)), timeout=3600)
     info = hsm.create_key(label, algorithm="RSA", key_size=2048, policy=policy)
-    assert info["policy"] == policy.to_dict()
+    assert info["policy"] == policy
     return label
 
 
 def test_every_operation_has_a_method_with_its_doc() -> None:
     listed = [op for op in signbridge.operations() if op["name"].startswith("securosys.")]
-    # The local helpers (no client needed) are KeySpec, Policy and ApproverKey, not methods.
+    # The local helpers (no client needed) are KeySpec, quorum_policy and ApproverKey, not methods.
     local = {op["name"] for op in listed if not op["needs_client"]}
     assert local == {"securosys.key_spec", "securosys.quorum_policy", "securosys.approver_key"}
     assert not hasattr(Securosys, "approver_key")
@@ -102,9 +102,12 @@ def test_keys_sign_and_verify_with_bytes_in_and_out(hsm: Securosys) -> None:
     assert nf.value.code is ErrorCode.SB_ERR_NOT_FOUND
 
 
-def test_attributes_are_taken_as_the_native_class(hsm: Securosys) -> None:
+def test_attributes_are_taken_as_a_dict(hsm: Securosys) -> None:
     label = new_label("attrs")
-    attrs = signbridge.KeyAttributes.signing().replace(destroyable=True, modifiable=False)
+    attrs: signbridge.call_types.KeyAttributes = {
+        "sign": True, "verify": True, "decrypt": False, "unwrap": False, "extractable": False,
+        "sensitive": True, "destroyable": True, "modifiable": False,
+    }
     info = hsm.create_key(label, spec=signbridge.KeySpec.P256, attributes=attrs)
     assert info["attributes"] is not None and info["attributes"]["modifiable"] is False
 
@@ -188,8 +191,7 @@ def test_certificates_data_objects_and_encryption(hsm: Securosys) -> None:
 
     aes = new_label("aes")
     hsm.create_key(aes, algorithm="AES", key_size=256,
-                   attributes=signbridge.KeyAttributes(encrypt=True, decrypt=True, sign=False,
-                                                       unwrap=False))
+                   attributes={"encrypt": True, "decrypt": True, "sign": False, "unwrap": False})
     sealed = hsm.encrypt(aes, b"plain text", "AES_GCM")
     assert hsm.synchronous_decrypt(
         aes,

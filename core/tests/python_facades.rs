@@ -67,9 +67,9 @@ const FACADES: &[Facade] = &[Facade {
     title: "Securosys Primus HSM operations",
     intro: "Securosys Primus HSM (the TSB REST API): one method per ``securosys.*`` operation of the\n\
             core's operation table",
-    extra: " ``Policy``, ``KeyAttributes`` and ``ApproverKey`` are accepted\n\
-            where a request takes their JSON, the str enums (``SignatureAlgorithm``, ``TaskKind``, …)\n\
-            where it takes their values.",
+    extra: " An ``ApproverKey`` is accepted where a request takes an approver's\n\
+            key, the str enums (``SignatureAlgorithm``, ``TaskKind``, …) where it takes their values;\n\
+            ``signbridge.quorum_policy`` builds the usual ``policy``.",
     base_url_doc: "The TSB base URL in use.",
     method: |op| op.strip_prefix("securosys.").map(String::from),
 }];

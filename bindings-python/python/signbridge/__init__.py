@@ -83,7 +83,6 @@ from ._native import (
     FileRef,
     FileToSign,
     Identity,
-    KeyAttributes,
     KeySpec,
     KeyUsage,
     Onespan,
@@ -96,7 +95,6 @@ from ._native import (
     PackageStatus,
     PayloadKind,
     Placement,
-    Policy,
     Provider,
     ProviderErrorItem,
     RedirectOutcome,
@@ -127,6 +125,7 @@ from ._native import (
     parse_callback,
     parse_redirect,
 )
+from ._policy import quorum_policy
 from ._securosys import AsyncSecurosys, Securosys
 from .errors import (
     Aborted,
@@ -196,7 +195,6 @@ __all__ = [
     "InvalidDocument",
     "InvalidInput",
     "InvalidState",
-    "KeyAttributes",
     "KeySpec",
     "KeyUsage",
     "NotFound",
@@ -216,7 +214,6 @@ __all__ = [
     "PackageStatus",
     "PayloadKind",
     "Placement",
-    "Policy",
     "Provider",
     "ProviderError",
     "ProviderErrorItem",
@@ -261,4 +258,5 @@ __all__ = [
     "errors",
     "parse_callback",
     "parse_redirect",
+    "quorum_policy",
 ]

@@ -7,9 +7,9 @@ core's operation table, each a call of ``Client.call`` (``AsyncClient.call`` for
 Required request fields are positional, optional ones keyword-only (``None`` = not sent);
 bytes go in as bytes (``bytes``, ``bytearray`` or ``memoryview``) and come back as
 ``bytes``; a result of one field is that field, others are the ``TypedDict`` of
-``signbridge.call_types``. ``Policy``, ``KeyAttributes`` and ``ApproverKey`` are accepted
-where a request takes their JSON, the str enums (``SignatureAlgorithm``, ``TaskKind``, …)
-where it takes their values.
+``signbridge.call_types``. An ``ApproverKey`` is accepted where a request takes an approver's
+key, the str enums (``SignatureAlgorithm``, ``TaskKind``, …) where it takes their values;
+``signbridge.quorum_policy`` builds the usual ``policy``.
 """
 
 from __future__ import annotations
@@ -74,10 +74,10 @@ class Securosys:
         label: str,
         *,
         algorithm: Optional[KeyAlgorithm] = None,
-        attributes: Optional[Union[KeyAttributes, _native.KeyAttributes]] = None,
+        attributes: Optional[KeyAttributes] = None,
         curve_oid: Optional[str] = None,
         key_size: Optional[int] = None,
-        policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
+        policy: Optional[Union[Policy, PolicyOut]] = None,
         spec: Optional[Union[Literal["rsa2048", "rsa3072", "rsa4096", "p256", "p384", "ed25519"], _native.KeySpec]] = None,
     ) -> SecurosysCreateKeyResult:
         """Create a key, optionally with an approval policy (`POST /v1/key`, key-management role).
@@ -746,10 +746,10 @@ class Securosys:
         unwrap_key_name: str,
         wrapped_key: _Bytes,
         wrap_method: WrapMethod,
-        attributes: Union[KeyAttributes, _native.KeyAttributes],
+        attributes: KeyAttributes,
         *,
         options: Optional[SignOptions] = None,
-        policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
+        policy: Optional[Union[Policy, PolicyOut]] = None,
     ) -> SecurosysSynchronousUnwrapKeyResult:
         """Unwrap (import) a wrapped key now (`POST /v1/synchronousUnwrap`): the new key.
 
@@ -776,10 +776,10 @@ class Securosys:
         unwrap_key_name: str,
         wrapped_key: _Bytes,
         wrap_method: WrapMethod,
-        attributes: Union[KeyAttributes, _native.KeyAttributes],
+        attributes: KeyAttributes,
         *,
         options: Optional[SignOptions] = None,
-        policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
+        policy: Optional[Union[Policy, PolicyOut]] = None,
     ) -> str:
         """Ask for an unwrap that approvers must approve (`POST /v1/unwrap`): the request id.
 
@@ -855,7 +855,7 @@ class Securosys:
     def synchronous_modify(
         self,
         label: str,
-        policy: Union[Policy, PolicyOut, _native.Policy],
+        policy: Union[Policy, PolicyOut],
         *,
         options: Optional[SignOptions] = None,
     ) -> None:
@@ -875,7 +875,7 @@ class Securosys:
     def modify(
         self,
         label: str,
-        policy: Union[Policy, PolicyOut, _native.Policy],
+        policy: Union[Policy, PolicyOut],
         *,
         options: Optional[SignOptions] = None,
     ) -> str:
@@ -1014,8 +1014,8 @@ class Securosys:
         seed: str,
         curve: Curve,
         *,
-        attributes: Optional[Union[KeyAttributes, _native.KeyAttributes]] = None,
-        policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
+        attributes: Optional[KeyAttributes] = None,
+        policy: Optional[Union[Policy, PolicyOut]] = None,
     ) -> SecurosysImportSeedKeyResult:
         """Make a hierarchical deterministic master key from a seed
          (`POST /v1/importedKey`, key-management role).
@@ -1040,7 +1040,7 @@ class Securosys:
         master_label: str,
         derivation_path: Union[str, os.PathLike[str]],
         *,
-        attributes: Optional[Union[KeyAttributes, _native.KeyAttributes]] = None,
+        attributes: Optional[KeyAttributes] = None,
     ) -> SecurosysDeriveKeyResult:
         """Derive a key by a BIP32 / SLIP-0010 path from a master key
          (`POST /v1/derivedKey`, key-management role): the key `<master>/<path below m>`.
@@ -1216,10 +1216,10 @@ class AsyncSecurosys:
         label: str,
         *,
         algorithm: Optional[KeyAlgorithm] = None,
-        attributes: Optional[Union[KeyAttributes, _native.KeyAttributes]] = None,
+        attributes: Optional[KeyAttributes] = None,
         curve_oid: Optional[str] = None,
         key_size: Optional[int] = None,
-        policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
+        policy: Optional[Union[Policy, PolicyOut]] = None,
         spec: Optional[Union[Literal["rsa2048", "rsa3072", "rsa4096", "p256", "p384", "ed25519"], _native.KeySpec]] = None,
     ) -> SecurosysCreateKeyResult:
         """Create a key, optionally with an approval policy (`POST /v1/key`, key-management role).
@@ -1888,10 +1888,10 @@ class AsyncSecurosys:
         unwrap_key_name: str,
         wrapped_key: _Bytes,
         wrap_method: WrapMethod,
-        attributes: Union[KeyAttributes, _native.KeyAttributes],
+        attributes: KeyAttributes,
         *,
         options: Optional[SignOptions] = None,
-        policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
+        policy: Optional[Union[Policy, PolicyOut]] = None,
     ) -> SecurosysSynchronousUnwrapKeyResult:
         """Unwrap (import) a wrapped key now (`POST /v1/synchronousUnwrap`): the new key.
 
@@ -1918,10 +1918,10 @@ class AsyncSecurosys:
         unwrap_key_name: str,
         wrapped_key: _Bytes,
         wrap_method: WrapMethod,
-        attributes: Union[KeyAttributes, _native.KeyAttributes],
+        attributes: KeyAttributes,
         *,
         options: Optional[SignOptions] = None,
-        policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
+        policy: Optional[Union[Policy, PolicyOut]] = None,
     ) -> str:
         """Ask for an unwrap that approvers must approve (`POST /v1/unwrap`): the request id.
 
@@ -1997,7 +1997,7 @@ class AsyncSecurosys:
     async def synchronous_modify(
         self,
         label: str,
-        policy: Union[Policy, PolicyOut, _native.Policy],
+        policy: Union[Policy, PolicyOut],
         *,
         options: Optional[SignOptions] = None,
     ) -> None:
@@ -2017,7 +2017,7 @@ class AsyncSecurosys:
     async def modify(
         self,
         label: str,
-        policy: Union[Policy, PolicyOut, _native.Policy],
+        policy: Union[Policy, PolicyOut],
         *,
         options: Optional[SignOptions] = None,
     ) -> str:
@@ -2156,8 +2156,8 @@ class AsyncSecurosys:
         seed: str,
         curve: Curve,
         *,
-        attributes: Optional[Union[KeyAttributes, _native.KeyAttributes]] = None,
-        policy: Optional[Union[Policy, PolicyOut, _native.Policy]] = None,
+        attributes: Optional[KeyAttributes] = None,
+        policy: Optional[Union[Policy, PolicyOut]] = None,
     ) -> SecurosysImportSeedKeyResult:
         """Make a hierarchical deterministic master key from a seed
          (`POST /v1/importedKey`, key-management role).
@@ -2182,7 +2182,7 @@ class AsyncSecurosys:
         master_label: str,
         derivation_path: Union[str, os.PathLike[str]],
         *,
-        attributes: Optional[Union[KeyAttributes, _native.KeyAttributes]] = None,
+        attributes: Optional[KeyAttributes] = None,
     ) -> SecurosysDeriveKeyResult:
         """Derive a key by a BIP32 / SLIP-0010 path from a master key
          (`POST /v1/derivedKey`, key-management role): the key `<master>/<path below m>`.
