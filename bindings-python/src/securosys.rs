@@ -11,7 +11,7 @@ use std::sync::Arc;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString, PyTuple, PyType};
 use secrecy::{ExposeSecret, SecretString};
 use signbridge::providers::securosys::{
     ApproverKey, ApproverSigner, KeyAttributes, KeySpec, Policy, SignatureAlgorithm,
@@ -23,28 +23,6 @@ use crate::errors;
 use crate::run::boundary;
 
 // ---- enums ----------------------------------------------------------------------------------
-
-/// Build a `str`-valued `enum.Enum` named `name` in module `signbridge`.
-pub(crate) fn str_enum(
-    py: Python<'_>,
-    name: &str,
-    members: &[(String, String)],
-    doc: &str,
-) -> PyResult<Py<PyType>> {
-    let list = PyList::empty(py);
-    for (n, v) in members {
-        list.append((n, v))?;
-    }
-    let kwargs = PyDict::new(py);
-    kwargs.set_item("module", "signbridge")?;
-    kwargs.set_item("type", py.get_type::<PyString>())?;
-    let cls = py
-        .import("enum")?
-        .getattr("Enum")?
-        .call((name, list), Some(&kwargs))?;
-    cls.setattr("__doc__", doc)?;
-    Ok(cls.cast_into::<PyType>()?.unbind())
-}
 
 /// `KeySpec.X.default_signature_algorithm` (installed as a property of the enum).
 #[pyfunction]
