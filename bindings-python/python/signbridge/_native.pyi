@@ -1047,6 +1047,8 @@ class Signing:
     def cancel(self, session: _SessionLike) -> None: ...
 
 # ---- OneSpan Sign ----
+# Its operations are the generated methods of client.onespan() (signbridge._onespan); here are
+# its enums (from the core's enum table) and the verifier of its callbacks.
 
 class PackageStatus(str, enum.Enum):
     """The status of a OneSpan transaction (package)."""
