@@ -205,6 +205,11 @@ export declare namespace OnespanTypes {
   emailMessage: string | null
   /** The package id (28 characters of base64, often with `=`). */
   id: string
+  /**
+   * Whether `status` can no longer change by signing (completed, declined, opted out,
+   * expired, archived). Derived from `status` by signbridge, never read from OneSpan.
+   */
+  isTerminal: boolean
   /** The language. */
   language: string | null
   /** Messages (e.g. a signer's decline or opt-out reason). */
@@ -215,6 +220,11 @@ export declare namespace OnespanTypes {
   roles: Array<Role>
   /** The sender, as OneSpan describes it. */
   sender: unknown
+  /**
+   * `status` as a provider-neutral session status (`SENT` is `Pending`). Derived from
+   * `status` by signbridge, never read from OneSpan.
+   */
+  sessionStatus: SessionStatus
   /** The status. */
   status: PackageStatus
   /** Whether it is in the trash. */
@@ -243,6 +253,8 @@ export declare namespace OnespanTypes {
   /** `SIGNER` or `SENDER`. */
   type: string | null
 }
+  /** One of the known values (see examples; case-insensitive), or another the provider uses. */
+  type SessionStatus = "Created" | "Pending" | "Finished" | "Cancelled" | "Rejected" | "Failed" | "Expired" | (string & {})
   /** One of the known values (see examples; case-insensitive), or another the provider uses. */
   type SigningStatus = "DRAFT" | "COMPLETED" | "ARCHIVED" | "DECLINED" | "OPTED_OUT" | "EXPIRED" | "CANCELED" | "SIGNING_PENDING" | "SIGNING_COMPLETED" | "DELETED" | (string & {})
   /** Sort direction of a listing. */
@@ -320,6 +332,11 @@ export declare class Onespan {
     emailMessage: string | null
     /** The package id (28 characters of base64, often with `=`). */
     id: string
+    /**
+     * Whether `status` can no longer change by signing (completed, declined, opted out,
+     * expired, archived). Derived from `status` by signbridge, never read from OneSpan.
+     */
+    isTerminal: boolean
     /** The language. */
     language: string | null
     /** Messages (e.g. a signer's decline or opt-out reason). */
@@ -330,6 +347,11 @@ export declare class Onespan {
     roles: Array<OnespanTypes.Role>
     /** The sender, as OneSpan describes it. */
     sender: unknown
+    /**
+     * `status` as a provider-neutral session status (`SENT` is `Pending`). Derived from
+     * `status` by signbridge, never read from OneSpan.
+     */
+    sessionStatus: OnespanTypes.SessionStatus
     /** The status. */
     status: OnespanTypes.PackageStatus
     /** Whether it is in the trash. */
@@ -427,6 +449,11 @@ export declare class Onespan {
     emailMessage: string | null
     /** The package id (28 characters of base64, often with `=`). */
     id: string
+    /**
+     * Whether `status` can no longer change by signing (completed, declined, opted out,
+     * expired, archived). Derived from `status` by signbridge, never read from OneSpan.
+     */
+    isTerminal: boolean
     /** The language. */
     language: string | null
     /** Messages (e.g. a signer's decline or opt-out reason). */
@@ -437,6 +464,11 @@ export declare class Onespan {
     roles: Array<OnespanTypes.Role>
     /** The sender, as OneSpan describes it. */
     sender: unknown
+    /**
+     * `status` as a provider-neutral session status (`SENT` is `Pending`). Derived from
+     * `status` by signbridge, never read from OneSpan.
+     */
+    sessionStatus: OnespanTypes.SessionStatus
     /** The status. */
     status: OnespanTypes.PackageStatus
     /** Whether it is in the trash. */

@@ -518,6 +518,11 @@ export declare namespace Ops {
   emailMessage: string | null
   /** The package id (28 characters of base64, often with `=`). */
   id: string
+  /**
+   * Whether `status` can no longer change by signing (completed, declined, opted out,
+   * expired, archived). Derived from `status` by signbridge, never read from OneSpan.
+   */
+  isTerminal: boolean
   /** The language. */
   language: string | null
   /** Messages (e.g. a signer's decline or opt-out reason). */
@@ -528,6 +533,11 @@ export declare namespace Ops {
   roles: Array<Role>
   /** The sender, as OneSpan describes it. */
   sender: unknown
+  /**
+   * `status` as a provider-neutral session status (`SENT` is `Pending`). Derived from
+   * `status` by signbridge, never read from OneSpan.
+   */
+  sessionStatus: SessionStatus
   /** The status. */
   status: PackageStatus
   /** Whether it is in the trash. */
@@ -1884,6 +1894,11 @@ export interface Operations {
       emailMessage: string | null
       /** The package id (28 characters of base64, often with `=`). */
       id: string
+      /**
+       * Whether `status` can no longer change by signing (completed, declined, opted out,
+       * expired, archived). Derived from `status` by signbridge, never read from OneSpan.
+       */
+      isTerminal: boolean
       /** The language. */
       language: string | null
       /** Messages (e.g. a signer's decline or opt-out reason). */
@@ -1894,6 +1909,11 @@ export interface Operations {
       roles: Array<Ops.Role>
       /** The sender, as OneSpan describes it. */
       sender: unknown
+      /**
+       * `status` as a provider-neutral session status (`SENT` is `Pending`). Derived from
+       * `status` by signbridge, never read from OneSpan.
+       */
+      sessionStatus: Ops.SessionStatus
       /** The status. */
       status: Ops.PackageStatus
       /** Whether it is in the trash. */
@@ -2017,6 +2037,11 @@ export interface Operations {
       emailMessage: string | null
       /** The package id (28 characters of base64, often with `=`). */
       id: string
+      /**
+       * Whether `status` can no longer change by signing (completed, declined, opted out,
+       * expired, archived). Derived from `status` by signbridge, never read from OneSpan.
+       */
+      isTerminal: boolean
       /** The language. */
       language: string | null
       /** Messages (e.g. a signer's decline or opt-out reason). */
@@ -2027,6 +2052,11 @@ export interface Operations {
       roles: Array<Ops.Role>
       /** The sender, as OneSpan describes it. */
       sender: unknown
+      /**
+       * `status` as a provider-neutral session status (`SENT` is `Pending`). Derived from
+       * `status` by signbridge, never read from OneSpan.
+       */
+      sessionStatus: Ops.SessionStatus
       /** The status. */
       status: Ops.PackageStatus
       /** Whether it is in the trash. */
@@ -3041,6 +3071,8 @@ export interface Operations {
       id: string
       /** The identified person, once `Finished`. */
       identity: Ops.Identity | null
+      /** Whether `status` is final (it no longer changes). */
+      is_terminal: boolean
       /** The product's whole `result` object, for fields without a typed accessor. */
       raw_result: unknown
       /** Your `relay_state`, echoed. */
@@ -3081,6 +3113,8 @@ export interface Operations {
       id: string
       /** The identified person, once `Finished`. */
       identity: Ops.Identity | null
+      /** Whether `status` is final (it no longer changes). */
+      is_terminal: boolean
       /** The product's whole `result` object, for fields without a typed accessor. */
       raw_result: unknown
       /** Your `relay_state`, echoed. */
@@ -3122,6 +3156,8 @@ export interface Operations {
       id: string
       /** The identified person, once `Finished`. */
       identity: Ops.Identity | null
+      /** Whether `status` is final (it no longer changes). */
+      is_terminal: boolean
       /** The product's whole `result` object, for fields without a typed accessor. */
       raw_result: unknown
       /** Your `relay_state`, echoed. */

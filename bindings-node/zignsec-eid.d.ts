@@ -173,6 +173,8 @@ export declare class ZignsecEid {
     id: string
     /** The identified person, once `Finished`. */
     identity: ZignsecEidTypes.Identity | null
+    /** Whether `status` is final (it no longer changes). */
+    isTerminal: boolean
     /** The product's whole `result` object, for fields without a typed accessor. */
     rawResult: unknown
     /** Your `relay_state`, echoed. */
@@ -210,6 +212,8 @@ export declare class ZignsecEid {
     id: string
     /** The identified person, once `Finished`. */
     identity: ZignsecEidTypes.Identity | null
+    /** Whether `status` is final (it no longer changes). */
+    isTerminal: boolean
     /** The product's whole `result` object, for fields without a typed accessor. */
     rawResult: unknown
     /** Your `relay_state`, echoed. */
@@ -249,6 +253,8 @@ export declare class ZignsecEid {
     id: string
     /** The identified person, once `Finished`. */
     identity: ZignsecEidTypes.Identity | null
+    /** Whether `status` is final (it no longer changes). */
+    isTerminal: boolean
     /** The product's whole `result` object, for fields without a typed accessor. */
     rawResult: unknown
     /** Your `relay_state`, echoed. */

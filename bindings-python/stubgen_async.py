@@ -5,9 +5,11 @@ types, each call that talks to a service an ``async def``.
     python bindings-python/stubgen_async.py          rewrite the generated part of _native.pyi
     python bindings-python/stubgen_async.py --check  fail when the committed stub differs
 
-The runtime mirrors it: ``AsyncOnespan`` is a subclass of ``Onespan`` whose methods return
-awaitables because its client is an ``AsyncClient`` (bindings-python/src/aio.rs). The Securosys
-facade is generated Python with its own asyncio class (``signbridge._securosys``).
+The runtime mirrors it: ``AsyncSigning`` is a subclass of ``Signing`` whose methods return
+awaitables because its client is an ``AsyncClient`` (bindings-python/src/aio.rs). The Securosys,
+eID and OneSpan facades are generated Python with their own asyncio classes
+(``signbridge._securosys``, ``_zignsec_eid``, ``_onespan``; OneSpan's with ``packages()`` in
+``_onespan_pages``).
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ END = "# ---- end of the generated asyncio twins ----\n"
 TWINS = {
     "Client": "AsyncClient",
     "ZignsecSigning": "AsyncZignsecSigning",
-    "ZignsecEid": "AsyncZignsecEid",
     "Signing": "AsyncSigning",
-    "Onespan": "AsyncOnespan",
 }
 # Generated facades (pure Python) and their asyncio twins, as the stubs name them.
-FACADES = {"_securosys.Securosys": "_securosys.AsyncSecurosys"}
+FACADES = {
+    "_securosys.Securosys": "_securosys.AsyncSecurosys",
+    "_zignsec_eid.ZignsecEid": "_zignsec_eid.AsyncZignsecEid",
+    "_onespan_pages.Onespan": "_onespan_pages.AsyncOnespan",
+}
 # Methods that stay plain functions: they do not talk to a service (local, or returning a
 # service object or an async iterator).
 LOCAL = {"__new__", "from_env", "close", "closed", "__enter__", "__exit__", "list", "provider",

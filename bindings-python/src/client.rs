@@ -141,15 +141,11 @@ impl PyClient {
     }
 
     /// Browser-based eID sessions through the ZignSec gateway (BankID SE, MitID, Freja eID,
-    /// BankID NO, or any product by path).
+    /// BankID NO, or any product by path): the facade generated from the `zignsec.eid_*`
+    /// operations (`signbridge._zignsec_eid`).
     fn zignsec_eid(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        let py = slf.py();
-        boundary(py, || {
-            let core = slf.get().core(py)?;
-            core.zignsec().map_err(|e| errors::to_py(py, &e))?;
-            let client = slf.clone().unbind();
-            let base = crate::eid::PyZignsecEid::new(client.clone_ref(py));
-            base.into_service(py, &client)
+        facade(slf, "signbridge._zignsec_eid", "ZignsecEid", |c| {
+            c.zignsec().map(|z| z.base_url().to_string())
         })
     }
 
@@ -157,22 +153,8 @@ impl PyClient {
     /// verification. Raises AuthError (SB_ERR_AUTH_CONFIG_MISSING) when the client has no
     /// "securosys" section.
     fn securosys(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        let py = slf.py();
-        boundary(py, || {
-            let core = slf.get().core(py)?;
-            let base_url = core
-                .securosys()
-                .map_err(|e| errors::to_py(py, &e))?
-                .base_url()
-                .to_string();
-            // The facade generated from the operation table (`signbridge._securosys`).
-            let class = if slf.get().is_async() {
-                "AsyncSecurosys"
-            } else {
-                "Securosys"
-            };
-            let facade = py.import("signbridge._securosys")?.getattr(class)?;
-            Ok(facade.call1((slf, base_url))?.unbind())
+        facade(slf, "signbridge._securosys", "Securosys", |c| {
+            c.securosys().map(|s| s.base_url().to_string())
         })
     }
 
@@ -195,16 +177,13 @@ impl PyClient {
         })
     }
 
-    /// OneSpan Sign specifics (packages, downloads, audit, listing, callbacks). Raises
-    /// AuthError (SB_ERR_AUTH_CONFIG_MISSING) when the client has no "onespan" section.
+    /// OneSpan Sign's own operations (transactions, downloads, audit, listing, callbacks): the
+    /// facade generated from the `onespan.*` operations, with `packages()` over every page
+    /// (`signbridge._onespan_pages`). Raises AuthError (SB_ERR_AUTH_CONFIG_MISSING) when the
+    /// client has no "onespan" section.
     fn onespan(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        let py = slf.py();
-        boundary(py, || {
-            let core = slf.get().core(py)?;
-            core.onespan().map_err(|e| errors::to_py(py, &e))?;
-            let client = slf.clone().unbind();
-            let base = crate::onespan::PyOnespan::new(client.clone_ref(py));
-            base.into_service(py, &client)
+        facade(slf, "signbridge._onespan_pages", "Onespan", |c| {
+            c.onespan().map(|o| o.base_url().to_string())
         })
     }
 
@@ -274,6 +253,29 @@ impl PyClient {
     fn __repr__(&self) -> String {
         format!("Client(closed={})", self.closed())
     }
+}
+
+/// A provider's facade generated from the operation table: `module.class` (`Async{class}` for
+/// an `AsyncClient`) over this client, with the service's base URL; the error of `base_url`
+/// (SB_ERR_AUTH_CONFIG_MISSING when the provider is not configured) is raised at once.
+fn facade(
+    slf: &Bound<'_, PyClient>,
+    module: &str,
+    class: &str,
+    base_url: impl FnOnce(&signbridge::Client) -> signbridge::Result<String>,
+) -> PyResult<Py<PyAny>> {
+    let py = slf.py();
+    boundary(py, || {
+        let core = slf.get().core(py)?;
+        let url = base_url(&core).map_err(|e| errors::to_py(py, &e))?;
+        let class = if slf.get().is_async() {
+            format!("Async{class}")
+        } else {
+            class.to_string()
+        };
+        let facade = py.import(module)?.getattr(class.as_str())?;
+        Ok(facade.call1((slf, url))?.unbind())
+    })
 }
 
 /// BankID Norway signing through ZignSec: create a session, upload PDFs, start, send the signer

@@ -37,17 +37,22 @@ pub fn to_json(obj: &Bound<'_, PyAny>, at: &str) -> PyResult<Value> {
         if let Ok(n) = obj.extract::<i64>() {
             return Ok(Value::Number(n.into()));
         }
-        return Err(PyValueError::new_err(format!(
-            "configuration value at {at} is an integer out of range"
-        )));
+        return Err(crate::errors::new_err(
+            obj.py(),
+            signbridge::ErrorCode::InvalidArgument,
+            format!("the value at {at} is an integer out of range"),
+        ));
     }
+    // Not JSON: the core's InvalidArgument, as a bad value in any other language.
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Number::from_f64(f.value())
             .map(Value::Number)
             .ok_or_else(|| {
-                PyValueError::new_err(format!(
-                    "configuration value at {at} must be a finite number"
-                ))
+                crate::errors::new_err(
+                    obj.py(),
+                    signbridge::ErrorCode::InvalidArgument,
+                    format!("the value at {at} must be a finite number (not NaN or infinity)"),
+                )
             });
     }
     // Bytes (operation requests: `*_base64` fields) as base64 text.

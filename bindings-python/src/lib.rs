@@ -12,23 +12,25 @@
 //! * [`aio`]: the asyncio side: the same methods return awaitables for an `AsyncClient`.
 //! * [`logbridge`]: forwards the core's `tracing` events to Python's `logging`.
 //! * [`client`], [`types`], [`convert`]: the API objects, result objects and argument conversion.
-//! * [`eid`]: browser-based eID sessions and the browser's return (`parse_redirect`).
 //! * [`webhook`]: the webhook verifier.
 //! * [`securosys`]: the Securosys Primus HSM (keys, signing with and without approvals).
 //! * [`signing`]: the provider-neutral signing session (ZignSec or OneSpan by configuration).
-//! * [`onespan`]: OneSpan Sign specifics and its callback verifier.
+//! * [`callback`]: OneSpan's callback verifier.
+//!
+//! `Client.securosys()`, `zignsec_eid()` and `onespan()` are Python facades generated from the
+//! core's operation table (`python/signbridge/_securosys.py`, `_zignsec_eid.py`, `_onespan.py`),
+//! each method a `Client.call`.
 
 use pyo3::prelude::*;
 
 pub mod aio;
 pub mod async_client;
+pub mod callback;
 pub mod client;
 pub mod convert;
-pub mod eid;
 pub mod enums;
 pub mod errors;
 pub mod logbridge;
-pub mod onespan;
 pub mod progress;
 pub mod run;
 pub mod securosys;
@@ -104,11 +106,10 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     types::register(m)?;
     client::register(m)?;
     async_client::register(m)?;
-    eid::register(m)?;
     webhook::register(m)?;
     securosys::register(m)?;
     signing::register(m)?;
-    onespan::register(m)?;
+    callback::register(m)?;
     logbridge::install(py)?;
     // pyo3 records every added name in `__all__`; the public names are those of the package
     // `signbridge`, so the private module keeps none (and its stub needs no copy of the list).

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
-use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString, PyType};
+use pyo3::types::{PyByteArray, PyBytes, PyString, PyType};
 use secrecy::{ExposeSecret, SecretString};
 use signbridge::providers::securosys::{ApproverKey, ApproverSigner, KeySpec, SignatureAlgorithm};
 use signbridge::{Error, ErrorCode};
@@ -22,28 +22,6 @@ use crate::errors;
 use crate::run::boundary;
 
 // ---- enums ----------------------------------------------------------------------------------
-
-/// Build a `str`-valued `enum.Enum` named `name` in module `signbridge`.
-pub(crate) fn str_enum(
-    py: Python<'_>,
-    name: &str,
-    members: &[(String, String)],
-    doc: &str,
-) -> PyResult<Py<PyType>> {
-    let list = PyList::empty(py);
-    for (n, v) in members {
-        list.append((n, v))?;
-    }
-    let kwargs = PyDict::new(py);
-    kwargs.set_item("module", "signbridge")?;
-    kwargs.set_item("type", py.get_type::<PyString>())?;
-    let cls = py
-        .import("enum")?
-        .getattr("Enum")?
-        .call((name, list), Some(&kwargs))?;
-    cls.setattr("__doc__", doc)?;
-    Ok(cls.cast_into::<PyType>()?.unbind())
-}
 
 /// `KeySpec.X.default_signature_algorithm` (installed as a property of the enum).
 #[pyfunction]

@@ -1,12 +1,13 @@
-//! Verifying pushed results: `WebhookVerifier`, `WebhookEvent` and `SIGNATURE_HEADER`.
+//! Verifying pushed results: `WebhookVerifier`, `WebhookEvent` (with its `Identity`) and
+//! `SIGNATURE_HEADER`.
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyString};
+use signbridge::providers::zignsec::Identity;
 use signbridge::webhook::{WebhookEvent, WebhookVerifier, SIGNATURE_HEADER};
 
 use crate::convert;
-use crate::eid::{identity, provider_errors, PyIdentity};
 use crate::errors;
 use crate::run::boundary;
 use crate::types::{opt_repr, status_to_py, PyProviderErrorItem};
@@ -222,7 +223,79 @@ impl PyWebhookEvent {
 
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SIGNATURE_HEADER", SIGNATURE_HEADER)?;
+    m.add_class::<PyIdentity>()?;
     m.add_class::<PyWebhookVerifier>()?;
     m.add_class::<PyWebhookEvent>()?;
     Ok(())
+}
+
+/// The identified person. Every field is None when the product did not report it.
+#[pyclass(module = "signbridge", name = "Identity", frozen, eq)]
+#[derive(Clone, PartialEq)]
+pub struct PyIdentity {
+    pub(crate) inner: Identity,
+}
+
+#[pymethods]
+impl PyIdentity {
+    /// Full name.
+    #[getter]
+    fn full_name(&self) -> Option<&str> {
+        self.inner.full_name.as_deref()
+    }
+    /// First (given) name.
+    #[getter]
+    fn first_name(&self) -> Option<&str> {
+        self.inner.first_name.as_deref()
+    }
+    /// Last (family) name.
+    #[getter]
+    fn last_name(&self) -> Option<&str> {
+        self.inner.last_name.as_deref()
+    }
+    /// National identity number (personnummer, fødselsnummer, CPR...).
+    #[getter]
+    fn personal_number(&self) -> Option<&str> {
+        self.inner.personal_number.as_deref()
+    }
+    /// Date of birth, "YYYY-MM-DD" as the provider gives it.
+    #[getter]
+    fn date_of_birth(&self) -> Option<&str> {
+        self.inner.date_of_birth.as_deref()
+    }
+    /// ISO country code ("SE", "NO", "DK"...).
+    #[getter]
+    fn country_code(&self) -> Option<&str> {
+        self.inner.country_code.as_deref()
+    }
+    /// Gender as reported.
+    #[getter]
+    fn gender(&self) -> Option<&str> {
+        self.inner.gender.as_deref()
+    }
+    /// Age as reported.
+    #[getter]
+    fn age(&self) -> Option<u32> {
+        self.inner.age
+    }
+    fn __repr__(&self) -> String {
+        // The personal number and date of birth are personal data: not shown (nor logged).
+        format!(
+            "Identity(full_name={}, country_code={})",
+            opt_repr(&self.inner.full_name),
+            opt_repr(&self.inner.country_code)
+        )
+    }
+}
+
+pub(crate) fn identity(i: &Option<Identity>) -> Option<PyIdentity> {
+    i.clone().map(|inner| PyIdentity { inner })
+}
+
+pub(crate) fn provider_errors(
+    list: &[signbridge::providers::zignsec::ProviderErrorItem],
+) -> Vec<PyProviderErrorItem> {
+    list.iter()
+        .map(|e| PyProviderErrorItem { inner: e.clone() })
+        .collect()
 }

@@ -206,16 +206,12 @@ async def test_securosys_and_onespan_are_awaited_too(sim: Sim) -> None:
         onespan = client.onespan()
         assert isinstance(onespan, signbridge.AsyncOnespan)
         pid = await onespan.create_package(
-            {
-                "name": "async",
-                "documents": [
-                    {"name": "c", "content_base64": base64.b64encode(sample_pdf()).decode()}
-                ],
-                "signers": [{"role_id": "signer1", "first_name": "Kari",
-                             "last_name": "Nordmann", "email": "kari@example.com"}],
-            }
+            "async",
+            [{"role_id": "signer1", "first_name": "Kari", "last_name": "Nordmann",
+              "email": "kari@example.com"}],
+            documents=[{"name": "c", "content_base64": base64.b64encode(sample_pdf()).decode()}],
         )
-        seen = [p.id async for p in onespan.list(page_size=1)]
+        seen = [p["id"] async for p in onespan.packages(page_size=1)]
         assert pid in seen
 
 

@@ -284,6 +284,6 @@ def test_outcome_unknown_when_a_create_answer_is_lost(
 ) -> None:
     sim.fault(kind="drop", method="POST", path_prefix="/core/api/sessions/", count=5)
     with pytest.raises(signbridge.OutcomeUnknown) as info:
-        client.zignsec_eid().bankid_se(relay_state="lost")
+        client.zignsec_eid().create(product="bankid_se", session={"relay_state": "lost"})
     check(info.value, ErrorCode.SB_ERR_OUTCOME_UNKNOWN)
     assert isinstance(info.value, signbridge.TransportError)

@@ -5,6 +5,7 @@ SB_ERR_INVALID_ARGUMENT (InvalidInput), never a panic. The range check lives in 
 from __future__ import annotations
 
 import math
+from typing import Any, cast
 
 import pytest
 
@@ -24,11 +25,11 @@ def test_hostile_numbers_are_invalid_arguments(
         ("signing.wait timeout", lambda: signing.wait(session.id, timeout=value)),
         (
             "eid.wait interval",
-            lambda: eid.wait(signbridge.EidProduct.bankid_se(), session.id, interval=value),
+            lambda: eid.wait(session.id, product="bankid_se", interval_ms=cast(Any, value)),
         ),
         (
             "eid.wait timeout",
-            lambda: eid.wait(signbridge.EidProduct.bankid_se(), session.id, timeout=value),
+            lambda: eid.wait(session.id, product="bankid_se", timeout_ms=cast(Any, value)),
         ),
         ("WebhookVerifier tolerance", lambda: signbridge.WebhookVerifier(["s"], tolerance=value)),
     ]

@@ -1,5 +1,6 @@
-"""OneSpan Sign specifics through the Python API, against the simulator: downloads (signed
-document, original, ZIP, evidence), audit, listing as an iterator, trash/restore/delete,
+"""OneSpan Sign's own operations through the Python API (``client.onespan()``, the facade
+generated from the operation table), against the simulator: downloads (signed document,
+original, ZIP, evidence), audit, listing page by page and as an iterator, trash/restore/delete,
 callbacks with the verifier, and the three authentication methods."""
 # The bad-argument cases pass wrong types on purpose (the stubs make mypy see them).
 # mypy: disable-error-code="arg-type, list-item"
@@ -16,7 +17,7 @@ import urllib.request
 import uuid
 import zipfile
 from pathlib import Path
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, Optional, cast
 
 import pytest
 
@@ -24,7 +25,6 @@ import signbridge
 from signbridge import (
     CallbackEventName,
     CallbackVerifier,
-    DownloadKind,
     ErrorCode,
     PackageSigningStatus,
     PackageStatus,
@@ -74,29 +74,30 @@ def test_package_status_url_and_audit(client: signbridge.Client, sim: Sim) -> No
     started = start(client, signers=2)
     pid = started.provider_id
     pkg = onespan.get_package(pid)
-    assert pkg.id == pid and pkg.status is PackageStatus.SENT and pkg.status_text == "SENT"
-    assert pkg.session_status is signbridge.SessionStatus.PENDING and not pkg.is_terminal
-    assert [r.id for r in pkg.roles if r.kind == "SIGNER"] == ["signer1", "signer2"]
-    signer_role = [r for r in pkg.roles if r.id == "signer1"][0]
-    assert signer_role.signers[0].email == "s0@example.com"
-    assert [d.name for d in pkg.documents if d.id != "default-consent"] == [
+    assert pkg["id"] == pid and pkg["status"] == PackageStatus.SENT and pkg["status"] == "SENT"
+    assert pkg["sessionStatus"] == signbridge.SessionStatus.PENDING and not pkg["isTerminal"]
+    assert [r["id"] for r in pkg["roles"] if r["type"] == "SIGNER"] == ["signer1", "signer2"]
+    signer_role = [r for r in pkg["roles"] if r["id"] == "signer1"][0]
+    assert signer_role["signers"][0]["email"] == "s0@example.com"
+    assert [d["name"] for d in pkg["documents"] if d["id"] != "default-consent"] == [
         "contract.pdf", "appendix.pdf"]
-    assert pkg.to_dict()["id"] == pid
-    assert onespan.status(pid) is PackageStatus.SENT
+    assert isinstance(pkg, dict) and pkg["id"] == pid
+    assert onespan.status(pid) == PackageStatus.SENT
     assert onespan.signing_url(pid, "signer1") == started.signers[0].url
-    assert onespan.signing_status(pid) is PackageSigningStatus.SIGNING_PENDING
+    assert onespan.signing_status(pid) == PackageSigningStatus.SIGNING_PENDING
 
     sim.onespan_sign(pid, "signer1")
-    assert onespan.signing_status(pid, signer="signer1") is \
+    assert onespan.signing_status(pid, signer_id="signer1") == \
         PackageSigningStatus.SIGNING_COMPLETED
-    assert onespan.signing_status(pid, signer="signer2") is PackageSigningStatus.SIGNING_PENDING
+    assert onespan.signing_status(pid, signer_id="signer2") == \
+        PackageSigningStatus.SIGNING_PENDING
     sim.onespan_sign(pid, "signer2")
-    done = onespan.wait(pid, interval=0.1, timeout=30)
-    assert done.status is PackageStatus.COMPLETED and done.is_terminal
-    approvals = [a for d in done.documents for a in d.approvals]
-    assert approvals and all(a.signed for a in approvals)
+    done = onespan.wait(pid, interval_ms=100, timeout_ms=30_000)
+    assert done["status"] == PackageStatus.COMPLETED and done["isTerminal"]
+    approvals = [a for d in done["documents"] for a in d["approvals"]]
+    assert approvals and all(a["signed"] for a in approvals)
 
-    kinds = [e.kind for e in onespan.audit(pid)]
+    kinds = [e["kind"] for e in onespan.audit(pid)["events"]]
     assert kinds[0] == "Create" and kinds.count("Sign") >= 2 and "Complete" in kinds
 
 
@@ -105,66 +106,77 @@ def test_downloads_to_memory_and_files(
 ) -> None:
     onespan = client.onespan()
     pid = signed_package(client, sim)
-    docs = {d.name: d.id for d in onespan.get_package(pid).documents}
+    docs = {d["name"]: d["id"] for d in onespan.get_package(pid)["documents"]}
     contract_id = docs["contract.pdf"]
 
-    signed = onespan.download(pid, DownloadKind.document(contract_id))
-    assert signed.file_name and signed.file_name.endswith(".pdf")
-    assert signed.data.startswith(CONTRACT[:-10]) and len(signed) > len(CONTRACT)
-    original = onespan.download(pid, DownloadKind.original(contract_id))
-    assert original.data == CONTRACT
+    signed = onespan.download(pid, "document", document_id=contract_id)
+    signed_data = signed["content"]
+    assert signed["file_name"] and signed["file_name"].endswith(".pdf")
+    assert signed_data is not None and signed_data.startswith(CONTRACT[:-10])
+    assert signed["bytes"] == len(signed_data) > len(CONTRACT)
+    original = onespan.download(pid, "original", document_id=contract_id)
+    assert original["content"] == CONTRACT
 
-    z = onespan.download(pid, DownloadKind.zip())
-    assert z.file_name and z.file_name.endswith(".zip")
-    with zipfile.ZipFile(io.BytesIO(z.data)) as archive:
+    z = onespan.download(pid, "zip")
+    zip_data = z["content"]
+    assert z["file_name"] and z["file_name"].endswith(".zip") and zip_data is not None
+    with zipfile.ZipFile(io.BytesIO(zip_data)) as archive:
         assert archive.testzip() is None
         names = archive.namelist()
         assert "contract.pdf" in names and "appendix.pdf" in names, names
-        assert archive.read("contract.pdf") == signed.data
+        assert archive.read("contract.pdf") == signed_data
 
-    evidence = onespan.download(pid, DownloadKind.evidence_summary())
-    assert evidence.data.startswith(b"%PDF-") and b"%%EOF" in evidence.data[-32:]
+    evidence = onespan.download(pid, "evidence_summary")["content"]
+    assert evidence is not None
+    assert evidence.startswith(b"%PDF-") and b"%%EOF" in evidence[-32:]
 
     target = tmp_path / "signed-contract.pdf"
-    assert onespan.download_to(pid, DownloadKind.document(contract_id), target) == len(signed)
-    assert target.read_bytes() == signed.data
-    path = onespan.download_into(pid, DownloadKind.zip(), str(tmp_path / "zips"))
-    assert isinstance(path, Path) and path.parent == tmp_path / "zips"
-    assert path.read_bytes() == z.data
+    to_file = onespan.download(pid, "document", document_id=contract_id, path=target)
+    assert to_file["bytes"] == len(signed_data) and to_file["content"] is None
+    assert target.read_bytes() == signed_data
+    into = onespan.download(pid, "zip", dir=tmp_path / "zips")["path"]
+    assert into is not None and Path(into).parent == tmp_path / "zips"
+    assert Path(into).read_bytes() == zip_data
 
     with pytest.raises(signbridge.NotFound):
-        onespan.download(pid, DownloadKind.document("no-such-document"))
-    assert DownloadKind.zip() == DownloadKind.zip()
-    assert repr(DownloadKind.original("d1")) == "DownloadKind.original(\"d1\")"
+        onespan.download(pid, "document", document_id="no-such-document")
+    # What to download is one of the table's values; another is refused before any request.
+    with pytest.raises(signbridge.InvalidInput) as kind:
+        onespan.download(pid, cast(Any, "everything"))
+    assert kind.value.code is ErrorCode.SB_ERR_INVALID_ARGUMENT and "kind" in kind.value.message
 
 
-def test_listing_is_a_python_iterator_over_pages(client: signbridge.Client, sim: Sim) -> None:
+def test_listing_by_pages_and_as_a_python_iterator(client: signbridge.Client, sim: Sim) -> None:
     tag = uuid.uuid4().hex[:8]
     ids = {start(client, title=f"List {tag} {i}").provider_id for i in range(7)}
     onespan = client.onespan()
     sim.call("DELETE", "/_sim/requests")
-    packages = onespan.list(search=f"List {tag}", page_size=3, sort="name")
-    assert iter(packages) is packages and packages.total is None
+    packages = onespan.packages(search=f"List {tag}", page_size=3, sort="name")
+    assert iter(packages) is packages
+    assert sim.requests() == [], "nothing is fetched before the first item"
     first = next(packages)
-    assert packages.total == 7
     rest = list(packages)
-    assert {p.id for p in [first, *rest]} == ids
-    assert [p.name for p in [first, *rest]] == sorted(p.name for p in [first, *rest])
+    assert {p["id"] for p in [first, *rest]} == ids
+    assert [p["name"] for p in [first, *rest]] == sorted(p["name"] for p in [first, *rest])
     with pytest.raises(StopIteration):
         next(packages)
     pages = [r for r in sim.requests() if r["path"] == "/api/packages"]
     assert len(pages) == 3, "three pages of 3, 3 and 1"
+    page = onespan.list(search=f"List {tag}", page_size=3, sort="name")
+    assert page["total"] == 7 and len(page["packages"]) == 3 and page["next_from"] == 4
+    last = onespan.list(from_=7, search=f"List {tag}", page_size=3, sort="name")
+    assert len(last["packages"]) == 1 and last["next_from"] is None
 
-    descending = [p.name for p in onespan.list(search=f"List {tag}", sort="name",
-                                               descending=True)]
+    descending = [p["name"] for p in onespan.packages(search=f"List {tag}", sort="name",
+                                                      sort_order="desc")]
     assert descending == sorted(descending, reverse=True)
-    assert all(p.status is PackageStatus.SENT
-               for p in onespan.list(status=PackageStatus.SENT, search=f"List {tag}"))
-    assert list(onespan.list(status="DRAFT", search=f"List {tag}")) == []
+    assert all(p["status"] == PackageStatus.SENT
+               for p in onespan.packages(status=PackageStatus.SENT, search=f"List {tag}"))
+    assert list(onespan.packages(status="DRAFT", search=f"List {tag}")) == []
 
     with pytest.raises(signbridge.InvalidInput):
-        next(onespan.list(page_size=500))
-    with pytest.raises(ValueError):
+        next(onespan.packages(page_size=500))
+    with pytest.raises(signbridge.InvalidInput):
         onespan.list(page_size=-1)
 
 
@@ -174,16 +186,16 @@ def test_trash_restore_archive_delete(client: signbridge.Client, sim: Sim) -> No
     started = start(client)
     pid = started.provider_id
     onespan.trash(pid)
-    assert onespan.get_package(pid).trashed
+    assert onespan.get_package(pid)["trashed"]
     with pytest.raises(signbridge.SessionCancelled) as trashed:
         signing.wait(started, interval=0.1, timeout=30)
     assert trashed.value.provider_code == "TRASHED"
     onespan.restore(pid)
-    assert not onespan.get_package(pid).trashed
+    assert not onespan.get_package(pid)["trashed"]
     sim.onespan_sign(pid, "signer1")
     assert signing.wait(started, interval=0.1, timeout=30).files
     onespan.archive(pid)
-    assert onespan.status(pid) is PackageStatus.ARCHIVED
+    assert onespan.status(pid) == PackageStatus.ARCHIVED
     onespan.delete(pid)
     with pytest.raises(signbridge.NotFound) as gone:
         onespan.get_package(pid)
@@ -253,10 +265,10 @@ def test_callbacks_verified_with_the_right_key_only(
         [CallbackEventName.PACKAGE_COMPLETE, "SIGNER_COMPLETE", CallbackEventName.PACKAGE_DECLINE],
     )
     reg = onespan.get_callback()
-    assert reg.url == receiver.url
-    assert set(reg.events) == {CallbackEventName.PACKAGE_COMPLETE,
-                               CallbackEventName.SIGNER_COMPLETE,
-                               CallbackEventName.PACKAGE_DECLINE}
+    assert reg["url"] == receiver.url
+    assert set(reg["events"]) == {CallbackEventName.PACKAGE_COMPLETE,
+                                  CallbackEventName.SIGNER_COMPLETE,
+                                  CallbackEventName.PACKAGE_DECLINE}
     assert key not in repr(reg)
 
     pid = signed_package(client, sim)
@@ -265,7 +277,7 @@ def test_callbacks_verified_with_the_right_key_only(
     event = verifier.verify(auth, body)
     assert event.name is CallbackEventName.PACKAGE_COMPLETE and event.name_text == "PACKAGE_COMPLETE"
     assert event.package_id == pid and event.raw["packageId"] == pid
-    assert client.onespan().get_package(event.package_id).status is PackageStatus.COMPLETED
+    assert client.onespan().get_package(event.package_id)["status"] == PackageStatus.COMPLETED
 
     # During a rotation both keys are accepted.
     assert CallbackVerifier(["new-key", key]).verify(auth, bytearray(body)).package_id == pid
@@ -305,16 +317,21 @@ def test_callback_arguments_are_checked(client: signbridge.Client) -> None:
         with pytest.raises(signbridge.InvalidInput) as info:
             call()
         assert info.value.code is code
+    # Wrong types and values are the core's SB_ERR_INVALID_ARGUMENT, before any request.
+    for wrong in [
+        lambda: onespan.register_callback("http://x/cb", "k", "PACKAGE_COMPLETE"),
+        lambda: onespan.register_callback("http://x/cb", "k", [5]),
+        lambda: onespan.register_callback("http://x/cb", "k", [CallbackEventName.OTHER]),
+        lambda: onespan.download("p", "zip", document_id=5),
+        lambda: onespan.get_package(5),
+    ]:
+        with pytest.raises(signbridge.InvalidInput) as info:
+            wrong()
+        assert info.value.code is ErrorCode.SB_ERR_INVALID_ARGUMENT
     for bad, exc in [
-        (lambda: onespan.register_callback("http://x/cb", "k", "PACKAGE_COMPLETE"), TypeError),
-        (lambda: onespan.register_callback("http://x/cb", "k", [5]), TypeError),
-        (lambda: onespan.register_callback("http://x/cb", "k", [CallbackEventName.OTHER]),
-         ValueError),
         (lambda: CallbackVerifier("single-key"), TypeError),
         (lambda: CallbackVerifier([]), ValueError),
         (lambda: CallbackVerifier(["k"]).verify("Basic k", "text body"), TypeError),
-        (lambda: onespan.download("p", "zip"), TypeError),
-        (lambda: onespan.get_package(5), TypeError),
     ]:
         with pytest.raises(exc):
             bad()
@@ -337,7 +354,7 @@ def test_each_authentication_method(
     credentials = by_method[method]
     with signbridge.Client(onespan_config(sim, **credentials)) as client:
         pid = signed_package(client, sim)
-        assert client.onespan().status(pid) is PackageStatus.COMPLETED
+        assert client.onespan().status(pid) == PackageStatus.COMPLETED
     state = sim.call("GET", "/_sim/onespan/auth")
     if method == "client_app":
         assert state["client_app_tokens_issued"] == 1
@@ -378,7 +395,8 @@ def test_credentials_from_files_and_config_errors(sim: Sim, tmp_path: Path) -> N
     key_file = tmp_path / "onespan.key"
     key_file.write_text(ONESPAN_API_KEY + "\n")
     with signbridge.Client(onespan_config(sim, api_key={"file": key_file})) as client:
-        assert client.onespan().get_package(start(client).provider_id).status is PackageStatus.SENT
+        pkg = client.onespan().get_package(start(client).provider_id)
+        assert pkg["status"] == PackageStatus.SENT
     with pytest.raises(signbridge.InvalidInput) as two:
         signbridge.Client(onespan_config(sim, api_key="k", oauth2=dict(ONESPAN_OAUTH2)))
     assert two.value.code is ErrorCode.SB_ERR_INVALID_CONFIG

@@ -200,7 +200,7 @@ def test_zignsec_cancel_by_the_signer_and_onespan_cancel_by_the_sender(sim: Sim)
         with pytest.raises(signbridge.SessionCancelled) as info:
             signing.wait(started, interval=0.1, timeout=30)
         assert info.value.code is ErrorCode.SB_ERR_CANCELLED
-        assert client.onespan().get_package(started.provider_id).trashed
+        assert client.onespan().get_package(started.provider_id)["trashed"]
 
 
 def test_wait_runs_beside_other_threads(sim: Sim) -> None:

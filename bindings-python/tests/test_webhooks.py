@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 import pytest
 
 import signbridge
-from signbridge import SIGNATURE_HEADER, EidProduct, ErrorCode, SessionStatus
+from signbridge import SIGNATURE_HEADER, ErrorCode, SessionStatus
 
 from conftest import Receiver, Sim, config
 
@@ -120,13 +120,13 @@ def test_deliveries_verified_end_to_end(own_sim: Sim) -> None:
         own_sim.call("PUT", "/_sim/clock", {"speed": 20})
         with signbridge.Client(config(own_sim)) as client:
             eid = client.zignsec_eid()
-            s = eid.bankid_se(webhook=receiver.url, relay_state="hook-se")
-            own_sim.identify_on_page(s.redirect_url, "199001011234")
+            s = eid.create(product="bankid_se", session={"webhook": receiver.url, "relay_state": "hook-se"})
+            own_sim.identify_on_page(s["redirect_url"], "199001011234")
 
             sig, body, status = receiver.next()
             assert status == 200
             created = verifier.verify(sig, body)
-            assert created.event == "session_created" and created.session_id == s.id
+            assert created.event == "session_created" and created.session_id == s["id"]
             assert created.integration_id == "Zignsec.v5.bankid_se"
             assert created.relay_state == "hook-se"
 
@@ -152,31 +152,31 @@ def test_deliveries_verified_end_to_end(own_sim: Sim) -> None:
                 signbridge.WebhookVerifier(["wrong"], tolerance=3600).verify(sig2, body2)
 
             # A second product: MitID, cancelled, delivered with its error.
-            m = eid.mitid(webhook=receiver.url, relay_state="hook-dk")
-            own_sim.identify_on_page(m.redirect_url, "0101901234", action="cancel")
+            m = eid.create(product="mitid", session={"webhook": receiver.url, "relay_state": "hook-dk"})
+            own_sim.identify_on_page(m["redirect_url"], "0101901234", action="cancel")
             assert verifier.verify(*receiver.next()[:2]).event == "session_created"
             sig3, body3, _ = receiver.next()
             with pytest.raises(signbridge.WebhookInvalid):
                 signbridge.WebhookVerifier(["wrong"], tolerance=3600).verify(sig3, body3)
             cancelled = verifier.verify(sig3, body3)
-            assert cancelled.relay_state == "hook-dk" and cancelled.session_id == m.id
+            assert cancelled.relay_state == "hook-dk" and cancelled.session_id == m["id"]
             assert cancelled.status is SessionStatus.CANCELLED
             assert [e.code for e in cancelled.errors] == ["CANCELLED_BY_USER"]
             assert cancelled.integration_id == "Zignsec.v5.mitid"
             # The poll agrees with the pushed result.
             with pytest.raises(signbridge.SessionCancelled):
-                eid.wait(EidProduct.mitid(), m.id, interval=0.05, timeout=10)
+                eid.wait(m["id"], product="mitid", interval_ms=50, timeout_ms=10_000)
     finally:
         receiver.close()
 
 
 def test_legacy_deliveries(sim: Sim, eid: signbridge.ZignsecEid, receiver: Receiver) -> None:
     sim.call("PUT", "/_sim/config", {"webhook_scheme": "legacy"})
-    s = eid.bankid_se(webhook=receiver.url, relay_state="legacy")
+    s = eid.create(product="bankid_se", session={"webhook": receiver.url, "relay_state": "legacy"})
     sig, body, _ = receiver.next()
     assert "t=" not in sig
     event = signbridge.WebhookVerifier([SECRET]).verify_legacy(sig, body)
-    assert event.event == "session_created" and event.session_id == s.id
+    assert event.event == "session_created" and event.session_id == s["id"]
     assert event.relay_state == "legacy"
     with pytest.raises(signbridge.WebhookInvalid):
         signbridge.WebhookVerifier(["wrong"]).verify_legacy(sig, body)
@@ -228,11 +228,11 @@ def test_flask_example_authenticates_real_deliveries(
     flask_app: tuple[str, list[signbridge.WebhookEvent], list[tuple[str, bytes]]],
 ) -> None:
     url, events, received = flask_app
-    s = eid.bankid_se(webhook=url, relay_state="order-flask")
-    sim.identify_on_page(s.redirect_url, "198505152385")
+    s = eid.create(product="bankid_se", session={"webhook": url, "relay_state": "order-flask"})
+    sim.identify_on_page(s["redirect_url"], "198505152385")
     until(lambda: any(e.event == "session_finished" for e in events), "the finished event")
     finished = [e for e in events if e.event == "session_finished"][0]
-    assert finished.relay_state == "order-flask" and finished.session_id == s.id
+    assert finished.relay_state == "order-flask" and finished.session_id == s["id"]
     assert finished.identity is not None and finished.identity.full_name == "Erik Johansson"
     assert {w["status"] for w in sim.webhooks()} == {200}
 
@@ -274,8 +274,8 @@ def test_fastapi_example_authenticates_real_deliveries(
 ) -> None:
     url, events = fastapi_app
     # Straight from the simulator to the app.
-    m = eid.mitid(webhook=url, relay_state="order-fastapi")
-    sim.identify_on_page(m.redirect_url, "3112751235")
+    m = eid.create(product="mitid", session={"webhook": url, "relay_state": "order-fastapi"})
+    sim.identify_on_page(m["redirect_url"], "3112751235")
     until(lambda: any(e.event == "session_finished" for e in events), "the finished event")
     finished = [e for e in events if e.event == "session_finished"][0]
     assert finished.relay_state == "order-fastapi"
@@ -283,18 +283,18 @@ def test_fastapi_example_authenticates_real_deliveries(
 
     # A real delivery captured on the way, then presented to the app: accepted once, refused
     # when tampered or replayed.
-    s = eid.bankid_no(webhook=receiver.url, relay_state="captured")
+    s = eid.create(product="bankid_no", session={"webhook": receiver.url, "relay_state": "captured"})
     header, body, _ = receiver.next()
     assert post(url, header, tamper(body)) == 401
     assert post(url, header, body) == 200
     assert post(url, header, body) == 400
-    assert events[-1].session_id == s.id and events[-1].relay_state == "captured"
+    assert events[-1].session_id == s["id"] and events[-1].relay_state == "captured"
 
     # Deliveries signed with another secret are refused by the app (401), as the simulator logs.
     sim.call("PUT", "/_sim/config", {"webhook_secret": "not-the-apps-secret"})
     sim.call("DELETE", "/_sim/webhooks")
     count = len(events)
-    eid.bankid_se(webhook=url, relay_state="foreign")
+    eid.create(product="bankid_se", session={"webhook": url, "relay_state": "foreign"})
     until(lambda: any(w["status"] is not None for w in sim.webhooks()), "a delivery attempt")
     assert sim.webhooks()[0]["status"] == 401
     assert len(events) == count

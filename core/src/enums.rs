@@ -4,6 +4,7 @@
 //! are built from [`tables`]; a value added to a core enum and not listed here is a compile
 //! error (each list below is checked by an exhaustive `match`).
 
+use crate::providers::onespan::{CallbackEventName, PackageStatus, SigningStatus};
 use crate::providers::securosys::{
     ExtendedKeyUsage, KeySpec, KeyUsage, PayloadKind, RequestState, SignatureAlgorithm, TaskKind,
 };
@@ -104,8 +105,9 @@ impl SessionStatus {
 }
 
 /// Fails to compile when a value is added to one of the lists above and not listed there. (The
-/// open Securosys sets — SignatureAlgorithm, RequestState, KeyUsage, ExtendedKeyUsage — get
-/// their `ALL` from the macro that declares them, complete by construction.)
+/// open Securosys sets — SignatureAlgorithm, RequestState, KeyUsage, ExtendedKeyUsage — and
+/// OneSpan's — PackageStatus, SigningStatus, CallbackEventName — get their `ALL` from the macro
+/// that declares them, complete by construction.)
 #[allow(dead_code)]
 fn listed_exhaustively(k: KeySpec, p: PayloadKind, t: TaskKind, s: SessionStatus, v: Provider) {
     match k {
@@ -226,6 +228,36 @@ pub fn tables() -> Vec<EnumTable> {
                 .map(|u| same(u.as_str()))
                 .collect(),
             other: None,
+        },
+        EnumTable {
+            name: "PackageStatus",
+            doc: "The status of a OneSpan transaction (package). OTHER is a status this version \
+                  does not know.",
+            members: PackageStatus::ALL
+                .iter()
+                .map(|s| same(s.as_str()))
+                .collect(),
+            other: Some(member("OTHER", "OTHER")),
+        },
+        EnumTable {
+            name: "PackageSigningStatus",
+            doc: "OneSpan's signing status of a package, or of one signer or document of it \
+                  (onespan.signing_status). OTHER is a value this version does not know.",
+            members: SigningStatus::ALL
+                .iter()
+                .map(|s| same(s.as_str()))
+                .collect(),
+            other: Some(member("OTHER", "OTHER")),
+        },
+        EnumTable {
+            name: "CallbackEventName",
+            doc: "A OneSpan callback event. Where one is expected, any str works too; OTHER (in a \
+                  CallbackEvent) is an event this version does not know (see name_text).",
+            members: CallbackEventName::ALL
+                .iter()
+                .map(|s| same(s.as_str()))
+                .collect(),
+            other: Some(member("OTHER", "OTHER")),
         },
     ]
 }

@@ -47,6 +47,13 @@ impl schemars::JsonSchema for SessionStatus {
     }
 }
 
+/// `Created`: a session that has not started yet.
+impl Default for SessionStatus {
+    fn default() -> Self {
+        SessionStatus::Created
+    }
+}
+
 impl SessionStatus {
     /// Parse a provider's status string (case-insensitive).
     pub fn parse(s: &str) -> SessionStatus {

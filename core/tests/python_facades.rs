@@ -57,6 +57,9 @@ struct Facade {
     base_url_doc: &'static str,
     /// The method for an operation of this facade (its name), `None` for the others.
     method: fn(&str) -> Option<String>,
+    /// Whether the `x_base64` fields of a result dict (not only of a one-field result) are
+    /// given decoded, as the bytes `x` (OneSpan's downloads).
+    result_bytes: bool,
 }
 
 /// The generated facades.
@@ -72,7 +75,48 @@ const FACADES: &[Facade] = &[Facade {
             ``signbridge.quorum_policy`` builds the usual ``policy``.",
     base_url_doc: "The TSB base URL in use.",
     method: |op| op.strip_prefix("securosys.").map(String::from),
-}];
+    result_bytes: false,
+},
+Facade {
+    file: "_onespan.py",
+    class: "Onespan",
+    accessor: "onespan",
+    title: "OneSpan Sign operations",
+    intro: "OneSpan Sign: one method per ``onespan.*`` operation of the core's operation table",
+    extra: " A download into memory has its bytes as ``content``; ``packages(...)``\n\
+            (``signbridge.onespan_packages``) walks every page of ``list``. ``PackageStatus`` and\n\
+            ``CallbackEventName`` are accepted where a request takes their values.",
+    base_url_doc: "The OneSpan Sign base URL in use.",
+    method: |op| op.strip_prefix("onespan.").map(String::from),
+    result_bytes: true,
+},
+Facade {
+    file: "_zignsec_eid.py",
+    class: "ZignsecEid",
+    accessor: "zignsec_eid",
+    title: "Browser-based eID sessions through ZignSec",
+    intro: "Browser-based eID through ZignSec (BankID SE, MitID, Freja eID, BankID NO): one method per\n\
+            ``zignsec.eid_*`` operation of the core's operation table (``create``, ``result``,\n\
+            ``wait``, ``complete_redirect``)",
+    extra: " A product is named (``product=\"bankid_se\"``) or given by its path\n\
+            (``core={...}``, ``v5={...}``).",
+    base_url_doc: "The ZignSec gateway base URL in use.",
+    method: |op| op.strip_prefix("zignsec.eid_").map(String::from),
+    result_bytes: false,
+},
+];
+
+/// A schema that is a reference to one of its definitions (a request that is a named model):
+/// that definition.
+fn resolved(schema: Value) -> Value {
+    let target = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+        .and_then(|name| schema.get("$defs")?.get(name))
+        .cloned();
+    target.unwrap_or(schema)
+}
 
 /// `securosys.create_key` → `SecurosysCreateKey`.
 fn pascal(name: &str) -> String {
@@ -105,6 +149,27 @@ fn typed_dicts(text: &str) -> BTreeMap<String, Vec<(String, String)>> {
         }
         if current.is_some() && line.trim_start().starts_with("\"\"\"") {
             in_doc = line.matches("\"\"\"").count() == 1;
+            continue;
+        }
+        // `X = Y` (a request that is a named model) and `X = TypedDict("X", {"k": "T"}, ...)`
+        // (a class with a keyword among its fields).
+        if let Some((alias, target)) = line.split_once(" = ").filter(|_| !line.starts_with(' ')) {
+            current = None;
+            if let Some(fields) = classes.get(target.trim()).cloned() {
+                classes.insert(alias.to_string(), fields);
+            } else if let Some(body) = target
+                .strip_prefix("TypedDict(")
+                .and_then(|t| t.split_once('{'))
+                .and_then(|(_, t)| t.rsplit_once('}'))
+                .map(|(t, _)| t)
+            {
+                let quoted: Vec<&str> = body.split('"').skip(1).step_by(2).collect();
+                let fields = quoted
+                    .chunks(2)
+                    .filter_map(|kv| Some((kv.first()?.to_string(), kv.get(1)?.to_string())))
+                    .collect();
+                classes.insert(alias.to_string(), fields);
+            }
             continue;
         }
         if let Some(rest) = line.strip_prefix("class ") {
@@ -241,7 +306,13 @@ struct Method {
     returns: String,
     /// How the body turns `result` into the return value (`None`: nothing to return).
     convert: Option<String>,
+    /// A result dict whose `x_base64` fields are given decoded as `x`: the `TypedDict` the
+    /// module declares for it (its name, its fields).
+    decoded: Option<(String, Vec<DictField>)>,
 }
+
+/// A field of a generated `TypedDict`: its name, its annotation, whether it is required.
+type DictField = (String, String, bool);
 
 fn methods(facade: &Facade) -> Vec<Method> {
     let ct =
@@ -258,7 +329,7 @@ fn methods(facade: &Facade) -> Vec<Method> {
         Some((o, m))
     }) {
         let base = pascal(op.name);
-        let request = serde_json::to_value((op.request_schema)()).expect("schema");
+        let request = resolved(serde_json::to_value((op.request_schema)()).expect("schema"));
         let result = serde_json::to_value((op.result_schema)()).expect("schema");
         // A request without fields is an alias (`dict[str, object]`), not a class.
         let req_fields = classes
@@ -303,7 +374,12 @@ fn methods(facade: &Facade) -> Vec<Method> {
                 inner.clone()
             };
             // A file path: any os.PathLike too (converted to its text by `call`).
-            if (field == "path" || field.ends_with("_path")) && inner == "str" {
+            if (field == "path"
+                || field.ends_with("_path")
+                || field == "dir"
+                || field.ends_with("_dir"))
+                && inner == "str"
+            {
                 ty = "Union[str, os.PathLike[str]]".to_string();
             }
             // A model spelt differently in results (`ApprovalTaskOut`): what an operation
@@ -352,6 +428,7 @@ fn methods(facade: &Facade) -> Vec<Method> {
             .and_then(Value::as_object)
             .map(|p| p.keys().cloned().collect())
             .unwrap_or_default();
+        let mut decoded = None;
         let (returns, convert) = match res_props.as_slice() {
             [] => ("None".to_string(), None),
             [only] => {
@@ -378,6 +455,44 @@ fn methods(facade: &Facade) -> Vec<Method> {
                     (t.clone(), Some(format!("cast({t:?}, result[{only:?}])")))
                 }
             }
+            fields if facade.result_bytes && fields.iter().any(|f| f.ends_with("_base64")) => {
+                // The bytes of a result dict (a download into memory) decoded, under the name
+                // without `_base64`, in a dict of their own type.
+                let typed = classes
+                    .get(&res_name)
+                    .unwrap_or_else(|| panic!("no class {res_name}"));
+                let required: Vec<&str> = result
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .map(|r| r.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
+                let name = base.clone();
+                let mut out_fields = Vec::new();
+                let mut names = Vec::new();
+                for (f, t) in typed {
+                    let req = required.contains(&f.as_str());
+                    match f.strip_suffix("_base64") {
+                        Some(short) => {
+                            let t = if t.starts_with("Optional[") {
+                                "Optional[builtins.bytes]"
+                            } else {
+                                "builtins.bytes"
+                            };
+                            out_fields.push((short.to_string(), t.to_string(), req));
+                            names.push(format!("{short:?}"));
+                        }
+                        None => out_fields.push((f.clone(), t.clone(), req)),
+                    }
+                }
+                decoded = Some((name.clone(), out_fields));
+                (
+                    name.clone(),
+                    Some(format!(
+                        "cast({name:?}, _decoded(result, ({},)))",
+                        names.join(", ")
+                    )),
+                )
+            }
             _ => (
                 res_name.clone(),
                 Some(format!("cast({res_name:?}, result)")),
@@ -391,25 +506,50 @@ fn methods(facade: &Facade) -> Vec<Method> {
             long_running: op.long_running,
             returns,
             convert,
+            decoded,
         });
     }
     out
 }
 
-fn render_method(m: &Method, is_async: bool) -> String {
+/// `ty` with the builtins that methods of the class shadow (a method `list`) spelt
+/// `builtins.…`: a signature's annotations are read in the class's scope.
+fn unshadowed(ty: &str, shadowed: &[&str]) -> String {
+    let mut ty = ty.to_string();
+    for name in shadowed {
+        let mut out = String::new();
+        let mut rest = ty.as_str();
+        while let Some(i) = rest.find(&format!("{name}[")) {
+            let before = &rest[..i];
+            out.push_str(before);
+            let qualified = before.ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '.');
+            if !qualified {
+                out.push_str("builtins.");
+            }
+            out.push_str(name);
+            rest = &rest[i + name.len()..];
+        }
+        out.push_str(rest);
+        ty = out;
+    }
+    ty
+}
+
+fn render_method(m: &Method, is_async: bool, shadowed: &[&str]) -> String {
     let mut s = String::new();
     let mut sig = vec!["self".to_string()];
     let mut star = false;
     for p in &m.params {
+        let ty = unshadowed(&p.ty, shadowed);
         if p.required {
-            sig.push(format!("{}: {}", p.name, p.ty));
+            sig.push(format!("{}: {ty}", p.name));
         } else {
             if !star {
                 sig.push("*".into());
                 star = true;
             }
             // `Optional` already admits `None`: not again inside a `Literal`.
-            let ty = p.ty.replace(", None]", "]");
+            let ty = ty.replace(", None]", "]");
             sig.push(format!("{}: Optional[{ty}] = None", p.name));
         }
     }
@@ -424,7 +564,7 @@ fn render_method(m: &Method, is_async: bool) -> String {
     for a in &sig {
         let _ = writeln!(s, "        {a},");
     }
-    let _ = writeln!(s, "    ) -> {}:", m.returns);
+    let _ = writeln!(s, "    ) -> {}:", unshadowed(&m.returns, shadowed));
     let mut doc = m.doc.trim().to_string();
     let described: Vec<&Param> = m.params.iter().filter(|p| p.doc.is_some()).collect();
     if !described.is_empty() || m.long_running {
@@ -479,8 +619,57 @@ fn render_method(m: &Method, is_async: bool) -> String {
     s
 }
 
+/// The `TypedDict` of a result whose bytes are decoded, and the helper that decodes them.
+fn render_decoded(methods: &[Method]) -> String {
+    let mut s = String::new();
+    for (name, fields) in methods.iter().filter_map(|m| m.decoded.as_ref()) {
+        let required: Vec<_> = fields.iter().filter(|f| f.2).collect();
+        let optional: Vec<_> = fields.iter().filter(|f| !f.2).collect();
+        let _ = write!(s, "\n\nclass _{name}Required(TypedDict):\n");
+        for (f, t, _) in &required {
+            let _ = writeln!(s, "    {f}: {t}");
+        }
+        if required.is_empty() {
+            s.push_str("    pass\n");
+        }
+        let _ = write!(
+            s,
+            "\n\nclass {name}(_{name}Required, total=False):\n    \"\"\"``{name}Result`` with its bytes \
+             decoded (``x`` for ``x_base64``).\"\"\"\n\n"
+        );
+        for (f, t, _) in &optional {
+            let _ = writeln!(s, "    {f}: {t}");
+        }
+    }
+    if !s.is_empty() {
+        s.push_str(
+            "\n\ndef _decoded(result: dict[str, Any], names: tuple[str, ...]) -> dict[str, Any]:\n    \
+             \"\"\"``result`` with each field ``x_base64`` given as the bytes ``x``.\"\"\"\n    \
+             for name in names:\n        value = result.pop(name + \"_base64\", None)\n        \
+             result[name] = None if value is None else base64.b64decode(value)\n    \
+             return result\n",
+        );
+    }
+    s
+}
+
 fn render(facade: &Facade) -> String {
     let methods = methods(facade);
+    let shadowed: Vec<&str> = ["list", "dict", "bytes", "type"]
+        .into_iter()
+        .filter(|b| methods.iter().any(|m| m.name == *b))
+        .collect();
+    let decoded = render_decoded(&methods);
+    let builtins = if shadowed.is_empty() && decoded.is_empty() {
+        ""
+    } else {
+        "import builtins\n"
+    };
+    let typed_dict = if decoded.is_empty() {
+        ""
+    } else {
+        ", TypedDict"
+    };
     let class = facade.class;
     let mut s = format!(
         "# @generated by core/tests/python_facades.rs from the operation table.\n\
@@ -493,8 +682,9 @@ fn render(facade: &Facade) -> String {
          ``signbridge.call_types``.{extra}\n\"\"\"\n\n\
          from __future__ import annotations\n\n\
          import base64\n\
+         {builtins}\
          import os\n\
-         from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union, cast\n\n\
+         from typing import TYPE_CHECKING, Any, Callable, Literal, Optional, Union, cast{typed_dict}\n\n\
          from . import _native\n\
          from .call_types import *  # noqa: F403 (the request and result types)\n\n\
          if TYPE_CHECKING:\n    from ._native import AsyncClient, Client\n\n\
@@ -504,6 +694,7 @@ fn render(facade: &Facade) -> String {
         intro = facade.intro,
         extra = facade.extra,
     );
+    s.push_str(&decoded);
     for (class, client, is_async) in [
         (class.to_string(), "Client", false),
         (format!("Async{class}"), "AsyncClient", true),
@@ -532,7 +723,7 @@ fn render(facade: &Facade) -> String {
         );
         for m in &methods {
             s.push('\n');
-            s.push_str(&render_method(m, is_async));
+            s.push_str(&render_method(m, is_async, &shadowed));
         }
     }
     s
@@ -598,4 +789,73 @@ fn every_securosys_operation_has_a_method() {
         .find(|m| m.name == "wait_request")
         .expect("wait_request");
     assert!(wait.long_running);
+}
+
+#[test]
+fn every_onespan_operation_has_a_method() {
+    let methods = methods(&FACADES[1]);
+    let n = api::OPERATIONS
+        .iter()
+        .filter(|o| o.name.starts_with("onespan.") && !api::STANDALONE.contains(&o.name))
+        .count();
+    assert_eq!(methods.len(), n);
+    assert!(n >= 20, "{n}");
+    let find = |name: &str| {
+        methods
+            .iter()
+            .find(|m| m.name == name)
+            .unwrap_or_else(|| panic!("{name}"))
+    };
+    let create = find("create_package");
+    assert_eq!(create.returns, "str");
+    assert_eq!(create.params[0].name, "name");
+    assert_eq!(find("status").returns, "PackageStatus");
+    assert!(find("wait").long_running);
+    // A download into memory: its bytes decoded in a dict of their own type.
+    let download = find("download");
+    assert_eq!(download.returns, "OnespanDownload");
+    let (_, fields) = download.decoded.as_ref().expect("decoded");
+    assert!(fields
+        .iter()
+        .any(|(f, t, _)| f == "content" && t.contains("bytes")));
+    assert!(!fields.iter().any(|(f, _, _)| f.ends_with("_base64")));
+    let dir = download
+        .params
+        .iter()
+        .find(|p| p.field == "dir")
+        .expect("dir");
+    assert!(dir.ty.contains("os.PathLike"), "{}", dir.ty);
+    // `from` is a keyword: `from_`.
+    let list = find("list");
+    assert!(list
+        .params
+        .iter()
+        .any(|p| p.name == "from_" && p.field == "from"));
+    let status = list
+        .params
+        .iter()
+        .find(|p| p.field == "status")
+        .expect("status");
+    assert!(status.ty.contains("_native.PackageStatus"), "{}", status.ty);
+    // A method `list` shadows the builtin in the class: later signatures say `builtins.list`.
+    let text = render(&FACADES[1]);
+    assert!(text.contains("events: builtins.list["), "register_callback");
+}
+
+#[test]
+fn every_eid_operation_has_a_method() {
+    let methods = methods(&FACADES[2]);
+    let names: Vec<&str> = methods.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(names, ["create", "result", "wait", "complete_redirect"]);
+    let n = api::OPERATIONS
+        .iter()
+        .filter(|o| o.name.starts_with("zignsec.eid_"))
+        .count();
+    assert_eq!(methods.len(), n);
+    let wait = &methods[2];
+    assert!(wait.long_running);
+    assert_eq!(wait.params[0].name, "session_id");
+    assert_eq!(wait.returns, "ZignsecEidWaitResult");
+    // Every parameter of create is optional: the product is one of three fields.
+    assert!(methods[0].params.iter().all(|p| !p.required));
 }

@@ -1,7 +1,9 @@
 """signbridge: one client for Nordic eID and e-signature services, over a Rust core.
 
-Everything here is defined by the compiled extension ``signbridge._native``; this package only
-re-exports it under friendlier names. Quick start against the local simulator::
+Everything here is defined by the compiled extension ``signbridge._native`` or generated from
+the core's operation table (``client.securosys()``, ``zignsec_eid()``, ``onespan()``: one method
+per operation, each a ``Client.call``, results the ``TypedDict``s of ``signbridge.call_types``);
+this package re-exports it under friendlier names. Quick start against the local simulator::
 
     import signbridge
 
@@ -17,14 +19,16 @@ result by polling (``wait``), from the browser's return (``complete_redirect``,
 ``parse_redirect``) or from a webhook (``WebhookVerifier``)::
 
     eid = client.zignsec_eid()
-    session = eid.bankid_se(redirect_success="https://app/ok", relay_state="order-42")
-    # ... the user identifies at session.redirect_url ...
-    result = eid.wait(signbridge.EidProduct.bankid_se(), session.id, timeout=600)
-    print(result.identity.full_name if result.identity else None)
+    session = eid.create(product="bankid_se",
+                         session={"redirect_success": "https://app/ok", "relay_state": "order-42"})
+    # ... the user identifies at session["redirect_url"] ...
+    result = eid.wait(session["id"], product="bankid_se", timeout_ms=600_000)
+    print(result["identity"]["full_name"] if result["identity"] else None)
 
 Provider-neutral document signing is ``client.signing()``: the same code signs with ZignSec
 BankID Norway or OneSpan Sign, the configuration chooses (``client.onespan()`` has OneSpan's own
-calls)::
+operations: ``get_package``, ``download``, ``audit``, ``packages()`` over every page of ``list``…;
+``CallbackVerifier`` authenticates its callbacks)::
 
     signing = client.signing()
     started = signing.start(["contract.pdf"], [signbridge.SessionSigner("Kari", "Nordmann",
@@ -61,43 +65,26 @@ from ._native import (
     operations,
     ApproverKey,
     AsyncClient,
-    AsyncOnespan,
     AsyncSigning,
-    AsyncZignsecEid,
     AsyncZignsecSigning,
-    AuditEvent,
     CallbackEvent,
     CallbackEventName,
-    CallbackRegistration,
     CallbackVerifier,
     Client,
     CompletedSession,
     Document,
-    DocumentApproval,
-    Download,
-    DownloadKind,
-    EidProduct,
-    EidResult,
-    EidSession,
     ExtendedKeyUsage,
     FileRef,
     FileToSign,
     Identity,
     KeySpec,
     KeyUsage,
-    Onespan,
-    Package,
-    PackageDocument,
-    PackageIterator,
-    PackageRole,
-    PackageSigner,
     PackageSigningStatus,
     PackageStatus,
     PayloadKind,
     Placement,
     Provider,
     ProviderErrorItem,
-    RedirectOutcome,
     RequestState,
     SessionDocument,
     SessionSigner,
@@ -119,11 +106,9 @@ from ._native import (
     UploadedFile,
     WebhookEvent,
     WebhookVerifier,
-    ZignsecEid,
     ZignsecSigning,
     __version__,
     parse_callback,
-    parse_redirect,
 )
 from ._policy import quorum_policy
 from ._securosys import AsyncSecurosys, Securosys
@@ -151,13 +136,17 @@ from .errors import (
     WebhookInvalid,
     WebhookReplay,
 )
-from .onespan_types import (
-    OnespanDocumentSpec,
-    OnespanFieldSpec,
-    OnespanPackageSpec,
-    OnespanPackageUpdate,
-    OnespanSignerSpec,
-)
+from ._onespan_pages import AsyncOnespan, Onespan
+from ._zignsec_eid import AsyncZignsecEid, ZignsecEid
+from .call_types import ZignsecParseRedirectResult
+
+
+def parse_redirect(url: str) -> ZignsecParseRedirectResult:
+    """Read the URL the browser came back to (whole, or just its ``?query``) without any
+    request: ``{"success", "relay_state", "session_id", "error_code", "error_text"}``. Raises
+    ``InvalidInput`` when it cannot be parsed."""
+    result: ZignsecParseRedirectResult = call("zignsec.parse_redirect", {"returned_url": url})
+    return result
 
 __all__ = [
     "call",
@@ -170,21 +159,13 @@ __all__ = [
     "AsyncZignsecEid",
     "AsyncZignsecSigning",
     "ApproverKey",
-    "AuditEvent",
     "AuthError",
     "CallbackEvent",
     "CallbackEventName",
-    "CallbackRegistration",
     "CallbackVerifier",
     "Client",
     "CompletedSession",
     "Document",
-    "DocumentApproval",
-    "Download",
-    "DownloadKind",
-    "EidProduct",
-    "EidResult",
-    "EidSession",
     "ErrorCode",
     "ExtendedKeyUsage",
     "FileRef",
@@ -199,17 +180,7 @@ __all__ = [
     "KeyUsage",
     "NotFound",
     "Onespan",
-    "OnespanDocumentSpec",
-    "OnespanFieldSpec",
-    "OnespanPackageSpec",
-    "OnespanPackageUpdate",
-    "OnespanSignerSpec",
     "OutcomeUnknown",
-    "Package",
-    "PackageDocument",
-    "PackageIterator",
-    "PackageRole",
-    "PackageSigner",
     "PackageSigningStatus",
     "PackageStatus",
     "PayloadKind",
@@ -218,7 +189,6 @@ __all__ = [
     "ProviderError",
     "ProviderErrorItem",
     "RateLimited",
-    "RedirectOutcome",
     "RequestState",
     "SIGNATURE_HEADER",
     "Securosys",

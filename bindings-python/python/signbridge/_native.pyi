@@ -9,13 +9,7 @@ from typing import Any, Literal, Optional, Union, final, overload
 
 from typing_extensions import disjoint_base
 
-from signbridge import _securosys, call_types as _ct
-
-from signbridge.onespan_types import (
-    OnespanDocumentSpec,
-    OnespanPackageSpec,
-    OnespanPackageUpdate,
-)
+from signbridge import _onespan_pages, _securosys, _zignsec_eid, call_types as _ct
 
 
 __version__: str
@@ -280,10 +274,10 @@ class Client:
     @staticmethod
     def from_env() -> Client: ...
     def zignsec_signing(self) -> ZignsecSigning: ...
-    def zignsec_eid(self) -> ZignsecEid: ...
+    def zignsec_eid(self) -> _zignsec_eid.ZignsecEid: ...
     def securosys(self) -> _securosys.Securosys: ...
     def signing(self, provider: Union[Provider, str, None] = None) -> Signing: ...
-    def onespan(self) -> Onespan: ...
+    def onespan(self) -> _onespan_pages.Onespan: ...
     # Run an operation of the core's table by name with a dict request (see
     # signbridge.call_types for each operation's request and result).
     # ---- generated: call overloads (core/tests/python_call_types.rs); do not edit ----
@@ -564,42 +558,6 @@ class ZignsecSigning:
 SIGNATURE_HEADER: str
 
 @final
-class EidProduct:
-    """Which eID product a session is for, and so which gateway paths create and read it."""
-
-    @staticmethod
-    def bankid_se() -> EidProduct: ...
-    @staticmethod
-    def mitid() -> EidProduct: ...
-    @staticmethod
-    def mitid_cpr_match() -> EidProduct: ...
-    @staticmethod
-    def freja() -> EidProduct: ...
-    @staticmethod
-    def bankid_no() -> EidProduct: ...
-    @staticmethod
-    def core(category: str, product: str) -> EidProduct: ...
-    @staticmethod
-    def v5(provider: str, operation: str) -> EidProduct: ...
-    @property
-    def create_path(self) -> str: ...
-    @property
-    def result_prefix(self) -> str: ...
-
-@final
-class EidSession:
-    """A created eID session: send the user's browser to redirect_url."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def redirect_url(self) -> str: ...
-    @property
-    def status(self) -> SessionStatus: ...
-    @property
-    def status_text(self) -> str: ...
-
-@final
 class Identity:
     """The identified person; every field is None when the product did not report it."""
 
@@ -619,135 +577,6 @@ class Identity:
     def gender(self) -> Optional[str]: ...
     @property
     def age(self) -> Optional[int]: ...
-
-@final
-class EidResult:
-    """The state and result of an eID session, as result() and wait() return it."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def status(self) -> SessionStatus: ...
-    @property
-    def status_text(self) -> str: ...
-    @property
-    def is_terminal(self) -> bool: ...
-    @property
-    def relay_state(self) -> Optional[str]: ...
-    @property
-    def errors(self) -> list[ProviderErrorItem]: ...
-    @property
-    def identity(self) -> Optional[Identity]: ...
-    @property
-    def raw_result(self) -> dict[str, Any]: ...
-
-@final
-class RedirectOutcome:
-    """What the browser's return to your target URL says."""
-
-    @property
-    def success(self) -> bool: ...
-    @property
-    def relay_state(self) -> Optional[str]: ...
-    @property
-    def session_id(self) -> Optional[str]: ...
-    @property
-    def error_code(self) -> Optional[str]: ...
-    @property
-    def error_text(self) -> Optional[str]: ...
-    def error(self) -> Optional[SignbridgeError]:
-        """The exception this outcome stands for (returned, not raised), or None on success."""
-
-def parse_redirect(url: str) -> RedirectOutcome:
-    """Read the URL the browser came back to (full, or just its query), without a request."""
-
-@disjoint_base
-class ZignsecEid:
-    """Browser-based eID sessions through ZignSec (BankID SE, MitID, Freja eID, BankID NO)."""
-
-    def create(
-        self,
-        product: EidProduct,
-        *,
-        locale: Optional[str] = None,
-        redirect_success: Optional[str] = None,
-        redirect_failure: Optional[str] = None,
-        relay_state: Optional[str] = None,
-        gdpr_user_id: Optional[str] = None,
-        webhook: Optional[str] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-    ) -> EidSession: ...
-    def bankid_se(
-        self,
-        *,
-        locale: Optional[str] = None,
-        redirect_success: Optional[str] = None,
-        redirect_failure: Optional[str] = None,
-        relay_state: Optional[str] = None,
-        gdpr_user_id: Optional[str] = None,
-        webhook: Optional[str] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-        personal_number: Optional[str] = None,
-    ) -> EidSession: ...
-    def mitid(
-        self,
-        *,
-        locale: Optional[str] = None,
-        redirect_success: Optional[str] = None,
-        redirect_failure: Optional[str] = None,
-        relay_state: Optional[str] = None,
-        gdpr_user_id: Optional[str] = None,
-        webhook: Optional[str] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-        action: Optional[str] = None,
-        level: Optional[str] = None,
-        language: Optional[str] = None,
-        requested_attributes: Optional[Iterable[str]] = None,
-        cpr_number: Optional[str] = None,
-    ) -> EidSession: ...
-    def freja(
-        self,
-        *,
-        country: str,
-        ssn: str,
-        locale: Optional[str] = None,
-        redirect_success: Optional[str] = None,
-        redirect_failure: Optional[str] = None,
-        relay_state: Optional[str] = None,
-        gdpr_user_id: Optional[str] = None,
-        webhook: Optional[str] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-        attributes_to_return: Optional[Iterable[str]] = None,
-        min_registration_level: Optional[str] = None,
-    ) -> EidSession: ...
-    def bankid_no(
-        self,
-        *,
-        locale: Optional[str] = None,
-        redirect_success: Optional[str] = None,
-        redirect_failure: Optional[str] = None,
-        relay_state: Optional[str] = None,
-        gdpr_user_id: Optional[str] = None,
-        webhook: Optional[str] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-    ) -> EidSession: ...
-    def result(self, product: EidProduct, session_id: str) -> EidResult: ...
-    def wait(
-        self,
-        product: EidProduct,
-        session_id: str,
-        *,
-        interval: float = 2.0,
-        timeout: Optional[float] = None,
-        on_progress: Optional[Callable[[EidResult], object]] = None,
-    ) -> EidResult: ...
-    def complete_redirect(
-        self,
-        product: EidProduct,
-        session_id: str,
-        returned_url: str,
-        expected_relay_state: Optional[str] = None,
-    ) -> EidResult: ...
 
 @final
 class WebhookEvent:
@@ -1119,6 +948,8 @@ class Signing:
     def cancel(self, session: _SessionLike) -> None: ...
 
 # ---- OneSpan Sign ----
+# Its operations are the generated methods of client.onespan() (signbridge._onespan); here are
+# its enums (from the core's enum table) and the verifier of its callbacks.
 
 class PackageStatus(str, enum.Enum):
     """The status of a OneSpan transaction (package)."""
@@ -1180,165 +1011,6 @@ class CallbackEventName(str, enum.Enum):
     def __new__(cls, value: object) -> CallbackEventName: ...
 
 @final
-class PackageSigner:
-    """A signer of a role, as OneSpan returns it."""
-
-    @property
-    def id(self) -> Optional[str]: ...
-    @property
-    def email(self) -> str: ...
-    @property
-    def first_name(self) -> Optional[str]: ...
-    @property
-    def last_name(self) -> Optional[str]: ...
-    @property
-    def company(self) -> Optional[str]: ...
-    @property
-    def title(self) -> Optional[str]: ...
-
-@final
-class PackageRole:
-    """A role of a package: a signing slot filled by one signer."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def name(self) -> Optional[str]: ...
-    @property
-    def index(self) -> Optional[int]: ...
-    @property
-    def kind(self) -> Optional[str]: ...
-    @property
-    def locked(self) -> Optional[bool]: ...
-    @property
-    def signers(self) -> list[PackageSigner]: ...
-
-@final
-class DocumentApproval:
-    """One role's approval (signature) on a document."""
-
-    @property
-    def id(self) -> Optional[str]: ...
-    @property
-    def role(self) -> str: ...
-    @property
-    def signed(self) -> Optional[str]: ...
-    @property
-    def accepted(self) -> Optional[str]: ...
-    @property
-    def optional(self) -> Optional[bool]: ...
-
-@final
-class PackageDocument:
-    """A document of a package."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def description(self) -> Optional[str]: ...
-    @property
-    def index(self) -> Optional[int]: ...
-    @property
-    def approvals(self) -> list[DocumentApproval]: ...
-
-@final
-class Package:
-    """A OneSpan transaction ("package")."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def description(self) -> Optional[str]: ...
-    @property
-    def status(self) -> PackageStatus: ...
-    @property
-    def status_text(self) -> str: ...
-    @property
-    def session_status(self) -> SessionStatus: ...
-    @property
-    def is_terminal(self) -> bool: ...
-    @property
-    def trashed(self) -> bool: ...
-    @property
-    def due(self) -> Optional[str]: ...
-    @property
-    def created(self) -> Optional[str]: ...
-    @property
-    def updated(self) -> Optional[str]: ...
-    @property
-    def language(self) -> Optional[str]: ...
-    @property
-    def email_message(self) -> Optional[str]: ...
-    @property
-    def autocomplete(self) -> Optional[bool]: ...
-    @property
-    def roles(self) -> list[PackageRole]: ...
-    @property
-    def documents(self) -> list[PackageDocument]: ...
-    @property
-    def last_message(self) -> Optional[str]: ...
-    def to_dict(self) -> dict[str, Any]: ...
-
-@final
-class AuditEvent:
-    """One event of a package's audit trail."""
-
-    @property
-    def kind(self) -> str: ...
-    @property
-    def date_time(self) -> Optional[str]: ...
-    @property
-    def target(self) -> Optional[str]: ...
-    @property
-    def target_type(self) -> Optional[str]: ...
-    @property
-    def user(self) -> Optional[str]: ...
-    @property
-    def user_email(self) -> Optional[str]: ...
-    @property
-    def user_ip(self) -> Optional[str]: ...
-    @property
-    def data(self) -> Optional[str]: ...
-
-@final
-class DownloadKind:
-    """What to download from a package."""
-
-    @staticmethod
-    def document(document_id: str) -> DownloadKind: ...
-    @staticmethod
-    def original(document_id: str) -> DownloadKind: ...
-    @staticmethod
-    def zip() -> DownloadKind: ...
-    @staticmethod
-    def evidence_summary() -> DownloadKind: ...
-
-@final
-class Download:
-    """A downloaded file."""
-
-    @property
-    def file_name(self) -> Optional[str]: ...
-    @property
-    def data(self) -> bytes: ...
-    def __len__(self) -> int: ...
-
-@final
-class CallbackRegistration:
-    """The account's registered callback; the key is never shown."""
-
-    @property
-    def url(self) -> Optional[str]: ...
-    @property
-    def events(self) -> list[Union[CallbackEventName, str]]: ...
-    @property
-    def has_key(self) -> bool: ...
-
-@final
 class CallbackEvent:
     """An authenticated OneSpan callback delivery."""
 
@@ -1369,61 +1041,6 @@ class CallbackVerifier:
 def parse_callback(body: _Buffer) -> CallbackEvent:
     """Parse a callback body authenticated otherwise."""
 
-@final
-class PackageIterator:
-    """The packages of a listing; pages are fetched lazily."""
-
-    def __iter__(self) -> PackageIterator: ...
-    def __next__(self) -> Package: ...
-    def __aiter__(self) -> PackageIterator: ...
-    async def __anext__(self) -> Package: ...
-    @property
-    def total(self) -> Optional[int]: ...
-
-@disjoint_base
-class Onespan:
-    """OneSpan Sign specifics."""
-
-    def create_package(self, package: OnespanPackageSpec, *, in_steps: bool = False) -> str: ...
-    def add_document(self, package_id: str, document: OnespanDocumentSpec) -> PackageDocument: ...
-    def update_package(self, package_id: str, update: OnespanPackageUpdate) -> None: ...
-    def get_package(self, package_id: str) -> Package: ...
-    def status(self, package_id: str) -> PackageStatus: ...
-    def signing_status(
-        self, package_id: str, *, signer: Optional[str] = None, document: Optional[str] = None
-    ) -> PackageSigningStatus: ...
-    def signing_url(self, package_id: str, role_id: str) -> str: ...
-    def audit(self, package_id: str) -> list[AuditEvent]: ...
-    def wait(
-        self,
-        package_id: str,
-        *,
-        interval: float = 2.0,
-        timeout: Optional[float] = None,
-        on_progress: Optional[Callable[[Package], object]] = None,
-    ) -> Package: ...
-    def send(self, package_id: str) -> None: ...
-    def trash(self, package_id: str) -> None: ...
-    def restore(self, package_id: str) -> None: ...
-    def archive(self, package_id: str) -> None: ...
-    def delete(self, package_id: str) -> None: ...
-    def download(self, package_id: str, kind: DownloadKind) -> Download: ...
-    def download_to(self, package_id: str, kind: DownloadKind, path: _StrPath) -> int: ...
-    def download_into(self, package_id: str, kind: DownloadKind, dir: _StrPath) -> Path: ...
-    def list(
-        self,
-        *,
-        status: Union[PackageStatus, str, None] = None,
-        search: Optional[str] = None,
-        page_size: int = 50,
-        sort: Optional[str] = None,
-        descending: bool = False,
-    ) -> PackageIterator: ...
-    def register_callback(
-        self, url: str, key: str, events: Iterable[Union[CallbackEventName, str]]
-    ) -> None: ...
-    def get_callback(self) -> CallbackRegistration: ...
-
 # ---- generated by bindings-python/stubgen_async.py: asyncio twins of the classes above ----
 
 @final
@@ -1436,10 +1053,10 @@ class AsyncClient:
     @staticmethod
     def from_env() -> AsyncClient: ...
     def zignsec_signing(self) -> AsyncZignsecSigning: ...
-    def zignsec_eid(self) -> AsyncZignsecEid: ...
+    def zignsec_eid(self) -> _zignsec_eid.AsyncZignsecEid: ...
     def securosys(self) -> _securosys.AsyncSecurosys: ...
     def signing(self, provider: Union[Provider, str, None] = None) -> AsyncSigning: ...
-    def onespan(self) -> AsyncOnespan: ...
+    def onespan(self) -> _onespan_pages.AsyncOnespan: ...
     # Run an operation of the core's table by name with a dict request (see
     # signbridge.call_types for each operation's request and result).
     # ---- generated: call overloads (core/tests/python_call_types.rs); do not edit ----
@@ -1728,94 +1345,6 @@ class AsyncZignsecSigning:
     async def save_signed_files(self, state: SigningStatus, dir: _StrPath) -> list[Path]: ...
 
 @final
-class AsyncZignsecEid:
-    """The asyncio twin of ZignsecEid: each call to the service is a coroutine."""
-
-    async def create(
-        self,
-        product: EidProduct,
-        *,
-        locale: Optional[str] = None,
-        redirect_success: Optional[str] = None,
-        redirect_failure: Optional[str] = None,
-        relay_state: Optional[str] = None,
-        gdpr_user_id: Optional[str] = None,
-        webhook: Optional[str] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-    ) -> EidSession: ...
-    async def bankid_se(
-        self,
-        *,
-        locale: Optional[str] = None,
-        redirect_success: Optional[str] = None,
-        redirect_failure: Optional[str] = None,
-        relay_state: Optional[str] = None,
-        gdpr_user_id: Optional[str] = None,
-        webhook: Optional[str] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-        personal_number: Optional[str] = None,
-    ) -> EidSession: ...
-    async def mitid(
-        self,
-        *,
-        locale: Optional[str] = None,
-        redirect_success: Optional[str] = None,
-        redirect_failure: Optional[str] = None,
-        relay_state: Optional[str] = None,
-        gdpr_user_id: Optional[str] = None,
-        webhook: Optional[str] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-        action: Optional[str] = None,
-        level: Optional[str] = None,
-        language: Optional[str] = None,
-        requested_attributes: Optional[Iterable[str]] = None,
-        cpr_number: Optional[str] = None,
-    ) -> EidSession: ...
-    async def freja(
-        self,
-        *,
-        country: str,
-        ssn: str,
-        locale: Optional[str] = None,
-        redirect_success: Optional[str] = None,
-        redirect_failure: Optional[str] = None,
-        relay_state: Optional[str] = None,
-        gdpr_user_id: Optional[str] = None,
-        webhook: Optional[str] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-        attributes_to_return: Optional[Iterable[str]] = None,
-        min_registration_level: Optional[str] = None,
-    ) -> EidSession: ...
-    async def bankid_no(
-        self,
-        *,
-        locale: Optional[str] = None,
-        redirect_success: Optional[str] = None,
-        redirect_failure: Optional[str] = None,
-        relay_state: Optional[str] = None,
-        gdpr_user_id: Optional[str] = None,
-        webhook: Optional[str] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-    ) -> EidSession: ...
-    async def result(self, product: EidProduct, session_id: str) -> EidResult: ...
-    async def wait(
-        self,
-        product: EidProduct,
-        session_id: str,
-        *,
-        interval: float = 2.0,
-        timeout: Optional[float] = None,
-        on_progress: Optional[Callable[[EidResult], object]] = None,
-    ) -> EidResult: ...
-    async def complete_redirect(
-        self,
-        product: EidProduct,
-        session_id: str,
-        returned_url: str,
-        expected_relay_state: Optional[str] = None,
-    ) -> EidResult: ...
-
-@final
 class AsyncSigning:
     """The asyncio twin of Signing: each call to the service is a coroutine."""
 
@@ -1847,48 +1376,4 @@ class AsyncSigning:
     async def download(self, session: _SessionLike, document: Union[str, SignedFile]) -> bytes: ...
     async def save_all(self, done: CompletedSession, dir: _StrPath) -> list[Path]: ...
     async def cancel(self, session: _SessionLike) -> None: ...
-
-@final
-class AsyncOnespan:
-    """The asyncio twin of Onespan: each call to the service is a coroutine."""
-
-    async def create_package(self, package: OnespanPackageSpec, *, in_steps: bool = False) -> str: ...
-    async def add_document(self, package_id: str, document: OnespanDocumentSpec) -> PackageDocument: ...
-    async def update_package(self, package_id: str, update: OnespanPackageUpdate) -> None: ...
-    async def get_package(self, package_id: str) -> Package: ...
-    async def status(self, package_id: str) -> PackageStatus: ...
-    async def signing_status(
-        self, package_id: str, *, signer: Optional[str] = None, document: Optional[str] = None
-    ) -> PackageSigningStatus: ...
-    async def signing_url(self, package_id: str, role_id: str) -> str: ...
-    async def audit(self, package_id: str) -> list[AuditEvent]: ...
-    async def wait(
-        self,
-        package_id: str,
-        *,
-        interval: float = 2.0,
-        timeout: Optional[float] = None,
-        on_progress: Optional[Callable[[Package], object]] = None,
-    ) -> Package: ...
-    async def send(self, package_id: str) -> None: ...
-    async def trash(self, package_id: str) -> None: ...
-    async def restore(self, package_id: str) -> None: ...
-    async def archive(self, package_id: str) -> None: ...
-    async def delete(self, package_id: str) -> None: ...
-    async def download(self, package_id: str, kind: DownloadKind) -> Download: ...
-    async def download_to(self, package_id: str, kind: DownloadKind, path: _StrPath) -> int: ...
-    async def download_into(self, package_id: str, kind: DownloadKind, dir: _StrPath) -> Path: ...
-    def list(
-        self,
-        *,
-        status: Union[PackageStatus, str, None] = None,
-        search: Optional[str] = None,
-        page_size: int = 50,
-        sort: Optional[str] = None,
-        descending: bool = False,
-    ) -> PackageIterator: ...
-    async def register_callback(
-        self, url: str, key: str, events: Iterable[Union[CallbackEventName, str]]
-    ) -> None: ...
-    async def get_callback(self) -> CallbackRegistration: ...
 # ---- end of the generated asyncio twins ----

@@ -2114,6 +2114,9 @@ class OnespanGetPackageResult(TypedDict):
     emailMessage: Optional[str]
     # The package id (28 characters of base64, often with `=`).
     id: str
+    # Whether `status` can no longer change by signing (completed, declined, opted out,
+    # expired, archived). Derived from `status` by signbridge, never read from OneSpan.
+    isTerminal: bool
     # The language.
     language: Optional[str]
     # Messages (e.g. a signer's decline or opt-out reason).
@@ -2124,6 +2127,9 @@ class OnespanGetPackageResult(TypedDict):
     roles: list[Role]
     # The sender, as OneSpan describes it.
     sender: Any
+    # `status` as a provider-neutral session status (`SENT` is `Pending`). Derived from
+    # `status` by signbridge, never read from OneSpan.
+    sessionStatus: SessionStatus
     # The status.
     status: PackageStatus
     # Whether it is in the trash.
@@ -2247,6 +2253,9 @@ class OnespanWaitResult(TypedDict):
     emailMessage: Optional[str]
     # The package id (28 characters of base64, often with `=`).
     id: str
+    # Whether `status` can no longer change by signing (completed, declined, opted out,
+    # expired, archived). Derived from `status` by signbridge, never read from OneSpan.
+    isTerminal: bool
     # The language.
     language: Optional[str]
     # Messages (e.g. a signer's decline or opt-out reason).
@@ -2257,6 +2266,9 @@ class OnespanWaitResult(TypedDict):
     roles: list[Role]
     # The sender, as OneSpan describes it.
     sender: Any
+    # `status` as a provider-neutral session status (`SENT` is `Pending`). Derived from
+    # `status` by signbridge, never read from OneSpan.
+    sessionStatus: SessionStatus
     # The status.
     status: PackageStatus
     # Whether it is in the trash.
@@ -3227,6 +3239,9 @@ class Package(TypedDict):
     emailMessage: Optional[str]
     # The package id (28 characters of base64, often with `=`).
     id: str
+    # Whether `status` can no longer change by signing (completed, declined, opted out,
+    # expired, archived). Derived from `status` by signbridge, never read from OneSpan.
+    isTerminal: bool
     # The language.
     language: Optional[str]
     # Messages (e.g. a signer's decline or opt-out reason).
@@ -3237,6 +3252,9 @@ class Package(TypedDict):
     roles: list[Role]
     # The sender, as OneSpan describes it.
     sender: object
+    # `status` as a provider-neutral session status (`SENT` is `Pending`). Derived from
+    # `status` by signbridge, never read from OneSpan.
+    sessionStatus: SessionStatus
     # The status.
     status: PackageStatus
     # Whether it is in the trash.
@@ -3463,6 +3481,8 @@ class ZignsecEidResultResult(TypedDict):
     id: str
     # The identified person, once `Finished`.
     identity: Optional[Identity]
+    # Whether `status` is final (it no longer changes).
+    is_terminal: bool
     # The product's whole `result` object, for fields without a typed accessor.
     raw_result: Any
     # Your `relay_state`, echoed.
@@ -3501,6 +3521,8 @@ class ZignsecEidWaitResult(TypedDict):
     id: str
     # The identified person, once `Finished`.
     identity: Optional[Identity]
+    # Whether `status` is final (it no longer changes).
+    is_terminal: bool
     # The product's whole `result` object, for fields without a typed accessor.
     raw_result: Any
     # Your `relay_state`, echoed.
@@ -3540,6 +3562,8 @@ class ZignsecEidCompleteRedirectResult(TypedDict):
     id: str
     # The identified person, once `Finished`.
     identity: Optional[Identity]
+    # Whether `status` is final (it no longer changes).
+    is_terminal: bool
     # The product's whole `result` object, for fields without a typed accessor.
     raw_result: Any
     # Your `relay_state`, echoed.

@@ -303,7 +303,7 @@ impl OnespanClient {
             Body::Empty,
             what,
         );
-        parse(&self.send_req(req).await?, what)
+        parse(&self.send_req(req).await?, what).map(Package::with_derived)
     }
 
     /// The package's status (read from the package).
@@ -705,7 +705,13 @@ impl OnespanClient {
         let mut url = self.api_url(&["packages"])?;
         url.query_pairs_mut().extend_pairs(query.pairs(from));
         let req = self.request(Method::GET, url, Body::Empty, what);
-        parse(&self.send_req(req).await?, what)
+        let mut page: Page = parse(&self.send_req(req).await?, what)?;
+        page.packages = page
+            .packages
+            .into_iter()
+            .map(Package::with_derived)
+            .collect();
+        Ok(page)
     }
 
     // ---- callbacks ----------------------------------------------------------------------------

@@ -33,6 +33,9 @@ macro_rules! open_enum {
         }
 
         impl $name {
+            /// Every named value, in order (not `Other`).
+            pub const ALL: &'static [$name] = &[$($name::$v),+];
+
             /// Parse the wire spelling (case-insensitive); unknown values are kept in `Other`.
             pub fn parse(s: &str) -> $name {
                 let t = s.trim();
@@ -236,9 +239,25 @@ pub struct Package {
     /// Free data attached to the package.
     #[serde(default)]
     pub data: Option<Value>,
+    /// Whether `status` can no longer change by signing (completed, declined, opted out,
+    /// expired, archived). Derived from `status` by signbridge, never read from OneSpan.
+    #[serde(default, skip_deserializing)]
+    pub is_terminal: bool,
+    /// `status` as a provider-neutral session status (`SENT` is `Pending`). Derived from
+    /// `status` by signbridge, never read from OneSpan.
+    #[serde(default, skip_deserializing)]
+    pub session_status: crate::session::SessionStatus,
 }
 
 impl Package {
+    /// The package with the fields derived from its status (`is_terminal`, `session_status`)
+    /// set: what every read of a package returns.
+    pub fn with_derived(mut self) -> Package {
+        self.is_terminal = self.status.is_terminal();
+        self.session_status = self.status.session_status();
+        self
+    }
+
     /// The role with this id.
     pub fn role(&self, id: &str) -> Option<&Role> {
         self.roles.iter().find(|r| r.id == id)

@@ -172,6 +172,8 @@ pub struct EidResult {
     pub id: String,
     /// Current state.
     pub status: SessionStatus,
+    /// Whether `status` is final (it no longer changes).
+    pub is_terminal: bool,
     /// Your `relay_state`, echoed.
     pub relay_state: Option<String>,
     /// Errors the gateway reported.
@@ -271,11 +273,13 @@ pub(crate) fn parse_eid_result(body: &[u8], requested_id: &str) -> Result<EidRes
         Some(i) if i.is_object() => serde_json::from_value(i.clone()).ok(),
         _ => w.identity,
     };
+    let status = w
+        .status
+        .ok_or_else(|| Error::protocol("the eID session answer has no status field"))?;
     Ok(EidResult {
         id: w.id.unwrap_or_else(|| requested_id.to_string()),
-        status: w
-            .status
-            .ok_or_else(|| Error::protocol("the eID session answer has no status field"))?,
+        is_terminal: status.is_terminal(),
+        status,
         relay_state: w.relay_state,
         errors: w.errors.unwrap_or_default(),
         identity,
