@@ -5,10 +5,14 @@ import type { OperationName, Operations, StandaloneOperationName } from './opera
 import type { Securosys, SecurosysTypes } from './securosys'
 import type { ZignsecEid, ZignsecEidTypes } from './zignsec-eid'
 import type { Onespan, OnespanTypes } from './onespan'
+import type { ZignsecSigning, ZignsecSigningTypes } from './zignsec-signing'
+import type { Signing, SigningTypes } from './signing'
 export type { OperationName, Operations, Ops, StandaloneOperationName } from './operations'
 export type { Securosys, SecurosysTypes } from './securosys'
 export type { ZignsecEid, ZignsecEidTypes } from './zignsec-eid'
 export type { Onespan, OnespanTypes } from './onespan'
+export type { ZignsecSigning, ZignsecSigningTypes } from './zignsec-signing'
+export type { Signing, SigningTypes } from './signing'
 
 /**
  * `client.call` with an operation name this version's types do not list (declaration-merged
@@ -30,12 +34,31 @@ export interface Client {
    */
   zignsecEid(): ZignsecEid
   /**
+   * ZignSec BankID Norway document signing: one method per ZignSec signing operation, generated
+   * from the operation table and named without the word `signing` (`create`, `upload`, `start`,
+   * `status`, `wait`, `completeRedirect`, `signDocuments`, `download`, `downloadTo`,
+   * `saveSignedFiles`…). Throws `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `zignsec`
+   * section.
+   */
+  zignsecSigning(): ZignsecSigning
+  /**
    * OneSpan Sign transactions: one method per `onespan.*` operation, generated from the
    * operation table (requests and results in camelCase), with `pages` and `packages` walking a
    * listing with `for await`. Throws `SB_ERR_AUTH_CONFIG_MISSING` when the config has no
    * `onespan` section.
    */
   onespan(): Onespan
+  /**
+   * Provider-neutral document signing (`start`, `status`, `wait`, `result`, `download`,
+   * `saveAll`, `cancel`: one method per `signing.*` operation, generated from the operation
+   * table). `start` uses `provider` when given, else the configured one: `config.signing.provider`,
+   * or the only configured document-signing provider (ZignSec or OneSpan). Both configured and
+   * none chosen throws `SB_ERR_INVALID_CONFIG` (the message says how to choose); the provider not
+   * configured `SB_ERR_AUTH_CONFIG_MISSING`; an unknown one `SB_ERR_INVALID_ARGUMENT`.
+   */
+  signing(provider?: SigningProvider | null): Signing
+  /** `signing(provider)`: document signing with `provider`, whatever the configuration chose. */
+  signingWith(provider: SigningProvider): Signing
 }
 
 /**
@@ -95,7 +118,7 @@ export interface SignbridgeError extends Error {
  * `catch (e: unknown)` to `SignbridgeError`.
  *
  * ```ts
- * try { await client.zignsecSigning().status(id) } catch (e) {
+ * try { await client.zignsecSigning().status({ sessionId: id }) } catch (e) {
  *   if (isSignbridgeError(e) && e.code === 'SB_ERR_NOT_FOUND') return null
  *   throw e
  * }
@@ -149,6 +172,29 @@ export interface WaitOptions<T = unknown> {
 
 /** A document-signing provider of the neutral signing session. */
 export type SigningProvider = 'zignsec' | 'onespan'
+
+// ZignSec signing and provider-neutral signing types by their names (generated from the
+// operation table in zignsec-signing.d.ts and signing.d.ts).
+/** `client.zignsecSigning().create`'s request: every field optional. */
+export type CreateSigning = ZignsecSigningTypes.CreateSigning
+/** Where the visible signature goes: `page` from 1, `x`/`y` PDF points from the bottom-left corner. */
+export type Placement = ZignsecSigningTypes.Placement
+/** A file accepted into a ZignSec session (`upload`). */
+export type UploadedFile = ZignsecSigningTypes.UploadedFile
+/** A file of a ZignSec session as `status`/`wait` give it (with `md5Hex`); `download` takes it back. */
+export type FileRef = ZignsecSigningTypes.ReportedFile
+/** The state of a ZignSec signing session (`status`, `wait`, `completeRedirect`). */
+export type SigningStatus = Awaited<ReturnType<ZignsecSigning['status']>>
+/** A started ZignSec session (`signDocuments`): its id, the signer's URL, the uploaded files. */
+export type StartedSession = Awaited<ReturnType<ZignsecSigning['signDocuments']>>
+/** A provider-neutral session to start (`client.signing().start`). */
+export type NewSession = NonNullable<Parameters<Signing['start']>[0]>
+/** A started provider-neutral session: its reference and each signer's link. */
+export type StartedSigningSession = Awaited<ReturnType<Signing['start']>>
+/** A provider-neutral session's state (`status`, and what `wait`'s `onProgress` is given). */
+export type SessionState = Awaited<ReturnType<Signing['status']>>
+/** A finished provider-neutral session: its signed documents (`wait`, `result`). */
+export type CompletedSession = Awaited<ReturnType<Signing['wait']>>
 
 // OneSpan types by their names (generated from the operation table in onespan.d.ts).
 /** A OneSpan transaction ("package") as OneSpan describes it. */
@@ -263,15 +309,6 @@ export declare class Client {
    * (`SIGNBRIDGE_ZIGNSEC_KEY`, `SIGNBRIDGE_ZIGNSEC_URL`, ...).
    */
   static fromEnv(): Client
-  /** ZignSec BankID Norway document signing (`client.zignsec().signing()` in Rust). */
-  zignsecSigning(): SigningApi
-  /**
-   * Provider-neutral document signing (`client.signing()` in Rust) with the configured
-   * provider: `config.signing.provider`, else the only configured document-signing provider
-   * (ZignSec or OneSpan). Both configured and none chosen throws `SB_ERR_INVALID_CONFIG`
-   * (the message says how to choose); none configured `SB_ERR_AUTH_CONFIG_MISSING`.
-   */
-  signing(): SigningService
   /**
    * Run an operation of the core's operation table by name (`'securosys.createKey'` or
    * `'securosys.create_key'`; `operations()` lists them) with a request object in the core's
@@ -281,11 +318,6 @@ export declare class Client {
    * `timeout_ms`). Rejects with `SB_ERR_INVALID_ARGUMENT` naming the path of a bad field.
    */
   call<K extends OperationName>(operation: K, request: Operations[K]['request'], options?: WaitOptions<Record<string, unknown>> | null): Promise<Operations[K]['result']>
-  /**
-   * Provider-neutral document signing with `provider` (`'zignsec'` or `'onespan'`), whatever
-   * the configuration chose; `SB_ERR_AUTH_CONFIG_MISSING` when it is not configured.
-   */
-  signingWith(provider: SigningProvider): SigningService
 }
 
 /**
@@ -306,113 +338,6 @@ export declare class OnespanCallbackVerifier {
    * 400).
    */
   verify(authorization: string | null | undefined, rawBody: Buffer | Uint8Array | string): OnespanCallbackEvent
-}
-
-/**
- * BankID Norway signing through the ZignSec gateway. Every method returns a Promise settled
- * from the core's runtime; it rejects with an `Error` carrying `code` and `errno`.
- */
-export declare class SigningApi {
-  /** Create a signing session. Every field of `request` is optional. */
-  create(request?: CreateSigning | null): Promise<SigningSession>
-  /**
-   * Upload one PDF from memory (checked locally first: a bad document rejects with
-   * `SB_ERR_INVALID_DOCUMENT` before anything is sent).
-   */
-  uploadBytes(sessionId: string, name: string, data: Buffer | Uint8Array): Promise<UploadedFile>
-  /** Upload one PDF from a file. */
-  uploadPath(sessionId: string, path: string): Promise<UploadedFile>
-  /** Start signing the uploaded files; resolves with the URL to send the signer to. */
-  start(sessionId: string, request: StartSigning): Promise<StartedSigning>
-  /**
-   * Create a session, upload every document and start signing, in one call. Each document
-   * is `{ data, name }` (a Buffer) or `{ path }`, with an optional `placement`.
-   */
-  signDocuments(request: CreateSigning | null | undefined, documents: Array<Document>): Promise<StartedSession>
-  /** Read the session's state. */
-  status(sessionId: string): Promise<SigningStatus>
-  /**
-   * Handle the signer's browser coming back to your redirect URL (like the eID
-   * `completeRedirect`): a cancel or error in the URL rejects with its code
-   * (`SB_ERR_CANCELLED`…) without a request; a `relay_state` other than
-   * `expectedRelayState`, or another session's id, rejects with `SB_ERR_INVALID_ARGUMENT`;
-   * otherwise the finished session's state.
-   */
-  completeRedirect(sessionId: string, returnedUrl: string, expectedRelayState?: string | null): Promise<SigningStatus>
-  /**
-   * Poll until the session is final. `'Finished'` resolves with the state; `Cancelled`,
-   * `Failed`, `Rejected` and `Expired` reject with the matching code (`SB_ERR_CANCELLED`...)
-   * and the gateway's `providerCode`. `signal` aborts the wait (`SB_ERR_ABORTED`); `timeoutMs`
-   * bounds it (`SB_ERR_TIMEOUT`). The session itself goes on at the provider either way.
-   */
-  wait(sessionId: string, options?: WaitOptions<SigningStatus> | null): Promise<SigningStatus>
-  /**
-   * Download a file (`FileRef` from `status`/`wait`) and verify it against the md5 the
-   * gateway reported (`SB_ERR_INTEGRITY` on mismatch).
-   */
-  download(file: FileRef): Promise<Buffer>
-  /**
-   * Download a file to `path` atomically (verified, written beside it, then renamed);
-   * resolves with the number of bytes written.
-   */
-  downloadTo(file: FileRef, path: string): Promise<number>
-  /** Download a file by ids, without md5 check. */
-  downloadFile(sessionId: string, fileId: string): Promise<Buffer>
-  /**
-   * Save every signed file of a finished session into `dir` (created if missing); resolves
-   * with the paths written. A session that is not `'Finished'` rejects with
-   * `SB_ERR_INVALID_STATE`.
-   */
-  saveSignedFiles(state: SigningStatus, dir: string): Promise<Array<string>>
-}
-
-/**
- * Document signing over whichever provider is configured (`client.signing()`), or the one
- * named (`client.signingWith('onespan')`). `start` uses that provider; every other call goes to
- * the provider named in the session reference. Every method returns a Promise settled from the
- * core's runtime; it rejects with an `Error` carrying `code` and `errno`.
- */
-export declare class SigningService {
-  /** The provider `start` uses: `'zignsec'` or `'onespan'`. */
-  get provider(): SigningProvider
-  /**
-   * Create the session, upload every PDF and start it, in one call; resolves with where to
-   * send each signer. Everything is checked locally first (`SB_ERR_INVALID_DOCUMENT`,
-   * `SB_ERR_INVALID_ARGUMENT`), so a bad session sends nothing.
-   */
-  start(session: NewSession): Promise<StartedSigningSession>
-  /** Read a session's state. */
-  status(session: string): Promise<SessionState>
-  /**
-   * Poll until the session is final. Finished resolves with its signed documents; the other
-   * final states reject, the same for every provider: declined → `SB_ERR_REJECTED` (the
-   * signer's reason as `providerDescription` when the provider gives one), expired →
-   * `SB_ERR_SESSION_EXPIRED`, cancelled → `SB_ERR_CANCELLED`, failed →
-   * `SB_ERR_SIGNING_FAILED`. `signal` aborts the wait (`SB_ERR_ABORTED`), `timeoutMs` bounds
-   * it, `onProgress` sees each state.
-   */
-  wait(session: string, options?: WaitOptions<SessionState> | null): Promise<CompletedSession>
-  /**
-   * The outcome, read once without waiting: a finished session's documents, the error its
-   * final state maps to (as `wait`), or `SB_ERR_INVALID_STATE` while it goes on.
-   */
-  result(session: string): Promise<CompletedSession>
-  /**
-   * Download one signed document (`documentId` from `files`), verified against the
-   * provider's checksum when it reports one.
-   */
-  download(session: string, documentId: string): Promise<Buffer>
-  /**
-   * Save every signed document of a finished session into `dir` (created if missing) under
-   * the documents' names made safe, each verified and written atomically; resolves with the
-   * paths written.
-   */
-  saveAll(done: CompletedSession, dir: string): Promise<Array<string>>
-  /**
-   * Stop a session still waiting for signers, where the provider allows it: OneSpan moves
-   * the transaction to the trash. ZignSec has no cancel call (`SB_ERR_INVALID_ARGUMENT`).
-   */
-  cancel(session: string): Promise<void>
 }
 
 /**
@@ -483,14 +408,6 @@ export interface ClientCertConfig {
   password?: SecretSource
 }
 
-/** A finished session and its signed documents (`wait`, `result`); pass it to `saveAll`. */
-export interface CompletedSession {
-  /** The session reference. */
-  id: string
-  /** The signed documents, in order. */
-  files: Array<SignedFile>
-}
-
 /**
  * The configuration of a `Client`: the one config schema of signbridge, with camelCase keys
  * (`Client.fromJson` takes the same document as JSON text with its snake_case keys, as C and
@@ -509,41 +426,11 @@ export interface Config {
   transport?: TransportConfig
 }
 
-/** Create-session request (`create`, `signDocuments`). Every field is optional. */
-export interface CreateSigning {
-  /** UI language, e.g. `'En'` or `'No'`. */
-  locale?: string
-  /** Where the signer's browser goes after signing (absolute http(s) URL). */
-  redirectSuccess?: string
-  /** Where the signer's browser goes after cancelling or failing. */
-  redirectFailure?: string
-  /** Your own reference, echoed back with the redirect and in the status. */
-  relayState?: string
-  /** Your GDPR user reference. */
-  gdprUserId?: string
-  /** A URL the gateway POSTs results to. */
-  webhook?: string
-  /** Product metadata (a plain object). */
-  metadata?: Record<string, unknown>
-}
-
 /**
  * The usual signature algorithm of a key type (`'SHA256_WITH_RSA'`, `'SHA256_WITH_ECDSA'`,
  * `'SHA384_WITH_ECDSA'`, `'EDDSA'`). An unknown key type throws `SB_ERR_INVALID_ARGUMENT`.
  */
 export declare function defaultSignatureAlgorithm(spec: KeySpec): SignatureAlgorithm
-
-/** A document for `signDocuments`: either `data` (with a `name`) or a `path` to read. */
-export interface Document {
-  /** File name shown to the signer (default: the file name of `path`, or `document.pdf`). */
-  name?: string
-  /** The PDF bytes. */
-  data?: Buffer | Uint8Array
-  /** A PDF file to read instead of `data`. */
-  path?: string
-  /** Where the signature goes. */
-  placement?: Placement
-}
 
 /**
  * The stable error numbers of signbridge, named as `err.code` spells them
@@ -629,36 +516,6 @@ export interface ErrorCodeInfo {
  */
 export declare function errorCodes(): Array<ErrorCodeInfo>
 
-/** A file of a session (original or signed). */
-export interface FileRef {
-  /** The file id. */
-  id: string
-  /** The file name. */
-  name: string
-  /** Where to download it. */
-  url?: string
-  /** Its media type. */
-  mimeType?: string
-  /**
-   * The md5 digest as the gateway reported it: base64 (hex from gateways that send hex);
-   * downloads are checked against it.
-   */
-  md5?: string
-  /**
-   * The reported md5 as 32 lowercase hex digits (`md5sum`'s form); absent when `md5` is.
-   * Derived from `md5` (ignored when the object is passed back in).
-   */
-  md5Hex?: string
-}
-
-/** One uploaded document to sign, and where its signature goes. */
-export interface FileToSign {
-  /** The id returned by the upload. */
-  fileId: string
-  /** Signature placement; the gateway's default when absent. */
-  placement?: Placement
-}
-
 /** The identified person. Absent fields are `null`. */
 export interface Identity {
   /** Full name. */
@@ -677,33 +534,6 @@ export interface Identity {
   gender: string | null
   /** Age as reported. */
   age: number | null
-}
-
-/**
- * A session to start: PDFs, signers and where each signs. The same object works for every
- * provider; `zignsec` and `onespan` hold the settings only one of them has.
- */
-export interface NewSession {
-  /**
-   * A title for the whole session (the OneSpan transaction name; ZignSec has none). Default:
-   * the first document's name.
-   */
-  title?: string
-  /** The PDFs, in the order the signers see them. At least one. */
-  documents: Array<SessionDocument>
-  /** Who signs, in order. At least one; ZignSec BankID Norway takes exactly one. */
-  signers: Array<SessionSigner>
-  /**
-   * Where the signer's browser goes when done (ZignSec; OneSpan keeps the signer on its
-   * page).
-   */
-  redirects?: Redirects
-  /** The language of the signing pages (e.g. `'en'`, `'no'`), passed to the provider as given. */
-  locale?: string
-  /** ZignSec-only settings. */
-  zignsec?: ZignsecSessionOptions
-  /** OneSpan-only settings. */
-  onespan?: OnespanSessionOptions
 }
 
 /** An OAuth2 client-credentials grant (`config.zignsec.oauth2`, `config.securosys.oauth2`). */
@@ -799,35 +629,12 @@ export interface OnespanOAuth2Config {
   delegatorId?: string
 }
 
-/** OneSpan-only settings of a session. */
-export interface OnespanSessionOptions {
-  /** The transaction's description. */
-  description?: string
-  /** The message of the invitation e-mail. */
-  emailMessage?: string
-  /** Expiry, UTC, `'yyyy-MM-ddTHH:mm:ss'`. */
-  due?: string
-}
-
 /**
  * The core's operation table (what `Client.call` runs): `{ name, camelName, summary, request,
  * result, longRunning, needsClient }` for each operation (one without `needsClient` runs
  * through the module-level `call`).
  */
 export declare function operations(): Array<{ name: string; camelName: string; summary: string; request: string; result: string; longRunning: boolean; needsClient: boolean }>
-
-/**
- * Where the visible signature goes: `page` starts at 1; `x`/`y` are PDF points from the
- * bottom-left corner.
- */
-export interface Placement {
-  /** Page number, 1-based. */
-  page: number
-  /** Horizontal position in points. */
-  x: number
-  /** Vertical position in points. */
-  y: number
-}
 
 /** An error item the gateway reported for a session. */
 export interface ProviderErrorItem {
@@ -837,16 +644,6 @@ export interface ProviderErrorItem {
   description: string
   /** The HTTP-like status the gateway attached. */
   statusCode?: number
-}
-
-/** Where the signer's browser goes after the signing pages. */
-export interface Redirects {
-  /** After signing. */
-  success?: string
-  /** After the signer cancelled or declined. */
-  cancel?: string
-  /** After a failure. */
-  error?: string
 }
 
 /**
@@ -900,169 +697,15 @@ export interface SecurosysConfig {
 }
 
 /**
- * One PDF of a session: `{ path }` (read when the session starts, named after the file) or
- * `{ name, data }`.
- */
-export interface SessionDocument {
-  /** The name the signers see (default: the file name of `path`). */
-  name?: string
-  /** The PDF bytes. */
-  data?: Buffer | Uint8Array
-  /** A PDF file to read instead of `data`. */
-  path?: string
-  /** Where signatures go. None: the provider's default place. */
-  fields?: Array<SignatureField>
-}
-
-/** A signer of a session. */
-export interface SessionSigner {
-  /**
-   * Your id for this signer (letters, digits, `-`, `_`, `.`); default `'signer1'`,
-   * `'signer2'`… in order.
-   */
-  id?: string
-  /** First name. */
-  firstName: string
-  /** Last name. */
-  lastName: string
-  /** E-mail address (OneSpan requires it; ZignSec does not use it). */
-  email?: string
-}
-
-/** The state of a session (`status`, and each state `onProgress` sees). */
-export interface SessionState {
-  /** The session reference. */
-  id: string
-  /** Its state. */
-  status: SessionStatus
-  /** Each signer and whether they have signed. */
-  signers: Array<SignerState>
-}
-
-/**
  * The header ZignSec signs deliveries with: `'X-ZignSec-Hmac-SHA256'`
  * (`req.get(SIGNATURE_HEADER)` in Express).
  */
 export declare const SIGNATURE_HEADER: string
 
-/** Where a signature goes: a box on a page, in PDF points from the page's **top-left** corner. */
-export interface SignatureField {
-  /** Whose signature: an index into `signers` or a signer id (default `0`, the first signer). */
-  signer?: number | string
-  /** Page number, 1-based. */
-  page: number
-  /** Distance from the left edge, in points. */
-  left: number
-  /** Distance from the top edge, in points. */
-  top: number
-  /** Box width in points (default 200). ZignSec draws its own stamp and uses only the corner. */
-  width?: number
-  /** Box height in points (default 50). */
-  height?: number
-}
-
-/** One signed document of a finished session. */
-export interface SignedFile {
-  /** The id to pass to `download`. */
-  documentId: string
-  /** The document's name. */
-  name: string
-}
-
-/** Who signed (when the gateway reports it). */
-export interface SignerInfo {
-  /** Full name. */
-  name?: string
-  /** National identity number. */
-  personalNumber?: string
-}
-
-/** Where one signer signs. */
-export interface SignerLink {
-  /** The signer's id (given, or `'signer1'`…). */
-  signerId: string
-  /** The signer's full name. */
-  name: string
-  /** The signing page to open in the signer's browser. */
-  url: string
-}
-
-/** Whether one signer has signed. */
-export interface SignerState {
-  /** The signer's id. */
-  signerId: string
-  /** `true` once this signer has signed. */
-  signed: boolean
-}
-
 /** `config.signing`: which provider the neutral signing session uses. */
 export interface SigningConfig {
   /** `'zignsec'` or `'onespan'` (needed only when both are configured). */
   provider?: SigningProvider
-}
-
-/** A created signing session. */
-export interface SigningSession {
-  /** The session id, used for every later call. */
-  id: string
-  /** Its status (normally `'Created'`). */
-  status: SessionStatus
-}
-
-/** The state of a signing session. */
-export interface SigningStatus {
-  /** Session id. */
-  id: string
-  /** Current state. */
-  status: SessionStatus
-  /** Your `relayState`, echoed. */
-  relayState?: string
-  /** Errors the gateway reported (e.g. `CANCELLED_BY_USER`). */
-  errors: Array<ProviderErrorItem>
-  /** The uploaded originals. */
-  inputFiles: Array<FileRef>
-  /** The signed documents (once `'Finished'`). */
-  signedFiles: Array<FileRef>
-  /** The signer, when reported. */
-  signer?: SignerInfo
-}
-
-/** The answer to `signDocuments`: a started session. */
-export interface StartedSession {
-  /** Session id. */
-  id: string
-  /** Send the signer's browser here. */
-  redirectUrl: string
-  /** The uploaded files, in order. */
-  files: Array<UploadedFile>
-}
-
-/** The answer to `start`. */
-export interface StartedSigning {
-  /** Send the signer's browser here. */
-  redirectUrl: string
-  /** The session's status (normally `'Pending'`). */
-  status: SessionStatus
-}
-
-/** A started session (`start`). */
-export interface StartedSigningSession {
-  /** The session reference (`'zignsec:…'` / `'onespan:…'`), for every later call. */
-  id: string
-  /** The provider that runs it. */
-  provider: SigningProvider
-  /** Where to send each signer, in the order of `signers`. */
-  signers: Array<SignerLink>
-}
-
-/** Start-signing request (`start`). */
-export interface StartSigning {
-  /** The documents to sign, in the order the signer sees them. */
-  files: Array<FileToSign>
-  /** Overrides the success redirect given at creation. */
-  redirectSuccess?: string
-  /** Overrides the failure redirect given at creation. */
-  redirectFailure?: string
 }
 
 /** Transport settings (`config.transport`). */
@@ -1123,18 +766,6 @@ export interface TransportConfig {
    * a server that stops sending fails the exchange with `SB_ERR_TIMEOUT`.
    */
   readIdleTimeoutMs?: number
-}
-
-/** A file accepted into a session. */
-export interface UploadedFile {
-  /** The session the file belongs to. */
-  sessionId: string
-  /** The file id to pass to `start`. */
-  fileId: string
-  /** The file name the gateway recorded. */
-  name: string
-  /** The md5 the gateway computed (base64 or hex). */
-  md5?: string
 }
 
 /** The version of the signbridge core inside this addon. */
@@ -1203,16 +834,4 @@ export interface ZignsecConfig {
   serviceOrigins?: Array<string>
   /** Accept a signed document whose answer carries no md5 (refused by default). */
   allowUnverifiedDownloads?: boolean
-}
-
-/** ZignSec-only settings of a session. */
-export interface ZignsecSessionOptions {
-  /** Your own reference, echoed back with the redirect and in webhooks. */
-  relayState?: string
-  /** Your GDPR user reference. */
-  gdprUserId?: string
-  /** A URL the gateway POSTs results to. */
-  webhook?: string
-  /** Product metadata (a plain object). */
-  metadata?: Record<string, unknown>
 }
