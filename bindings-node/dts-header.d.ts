@@ -7,12 +7,30 @@ import type { ZignsecEid, ZignsecEidTypes } from './zignsec-eid'
 import type { Onespan, OnespanTypes } from './onespan'
 import type { ZignsecSigning, ZignsecSigningTypes } from './zignsec-signing'
 import type { Signing, SigningTypes } from './signing'
+import type { Config } from './config'
 export type { OperationName, Operations, Ops, StandaloneOperationName } from './operations'
 export type { Securosys, SecurosysTypes } from './securosys'
 export type { ZignsecEid, ZignsecEidTypes } from './zignsec-eid'
 export type { Onespan, OnespanTypes } from './onespan'
 export type { ZignsecSigning, ZignsecSigningTypes } from './zignsec-signing'
 export type { Signing, SigningTypes } from './signing'
+// The configuration `new Client(config)` takes, generated from the core's config JSON Schema.
+export type {
+  Config,
+  ZignsecConfig,
+  OAuth2Config,
+  ClientCertConfig,
+  SecurosysConfig,
+  OnespanConfig,
+  OnespanOAuth2Config,
+  SigningConfig,
+  TransportConfig,
+  SecretSource
+} from './config'
+/** The API keys of each Securosys role (`config.securosys.apiKeys`). */
+export type SecurosysApiKeys = import('./config').RoleKeysConfig
+/** OneSpan Client App credentials (`config.onespan.clientApp`). */
+export type OnespanClientAppConfig = import('./config').ClientAppConfig
 
 /**
  * `client.call` with an operation name this version's types do not list (declaration-merged
@@ -84,13 +102,6 @@ export interface RedirectOutcome {
 
 /** The state of a signing session; states this version does not know are kept as the provider spells them. */
 export type SessionStatus = 'Created' | 'Pending' | 'Finished' | 'Cancelled' | 'Rejected' | 'Failed' | 'Expired' | (string & {})
-
-/**
- * A secret in the configuration (subscription key, OAuth2 client secret, client certificate or
- * its key): the value itself, or `{ file: '/path' }` naming a file that holds it (surrounding
- * whitespace is trimmed). Secrets never appear in errors or logs.
- */
-export type SecretSource = string | { file: string } | { env: string }
 
 /**
  * What every signbridge failure is: an `Error` (a `TypeError` for an argument of the wrong

@@ -7,12 +7,30 @@ import type { ZignsecEid, ZignsecEidTypes } from './zignsec-eid'
 import type { Onespan, OnespanTypes } from './onespan'
 import type { ZignsecSigning, ZignsecSigningTypes } from './zignsec-signing'
 import type { Signing, SigningTypes } from './signing'
+import type { Config } from './config'
 export type { OperationName, Operations, Ops, StandaloneOperationName } from './operations'
 export type { Securosys, SecurosysTypes } from './securosys'
 export type { ZignsecEid, ZignsecEidTypes } from './zignsec-eid'
 export type { Onespan, OnespanTypes } from './onespan'
 export type { ZignsecSigning, ZignsecSigningTypes } from './zignsec-signing'
 export type { Signing, SigningTypes } from './signing'
+// The configuration `new Client(config)` takes, generated from the core's config JSON Schema.
+export type {
+  Config,
+  ZignsecConfig,
+  OAuth2Config,
+  ClientCertConfig,
+  SecurosysConfig,
+  OnespanConfig,
+  OnespanOAuth2Config,
+  SigningConfig,
+  TransportConfig,
+  SecretSource
+} from './config'
+/** The API keys of each Securosys role (`config.securosys.apiKeys`). */
+export type SecurosysApiKeys = import('./config').RoleKeysConfig
+/** OneSpan Client App credentials (`config.onespan.clientApp`). */
+export type OnespanClientAppConfig = import('./config').ClientAppConfig
 
 /**
  * `client.call` with an operation name this version's types do not list (declaration-merged
@@ -84,13 +102,6 @@ export interface RedirectOutcome {
 
 /** The state of a signing session; states this version does not know are kept as the provider spells them. */
 export type SessionStatus = 'Created' | 'Pending' | 'Finished' | 'Cancelled' | 'Rejected' | 'Failed' | 'Expired' | (string & {})
-
-/**
- * A secret in the configuration (subscription key, OAuth2 client secret, client certificate or
- * its key): the value itself, or `{ file: '/path' }` naming a file that holds it (surrounding
- * whitespace is trimmed). Secrets never appear in errors or logs.
- */
-export type SecretSource = string | { file: string } | { env: string }
 
 /**
  * What every signbridge failure is: an `Error` (a `TypeError` for an argument of the wrong
@@ -388,45 +399,6 @@ export declare function call<K extends StandaloneOperationName>(operation: K, re
 export declare function callCamelCase<K extends StandaloneOperationName>(operation: K, request: Record<string, any>): Promise<Record<string, any>>
 
 /**
- * A client certificate for two-way TLS (`config.zignsec.client_cert`): PEM text or
- * `{ file: '/path' }` each, or a PKCS#12 file.
- */
-export interface ClientCertConfig {
-  /** The certificate chain, PEM (leaf first). Not with `pkcs12`. */
-  cert?: SecretSource
-  /**
-   * The private key, PEM (PKCS#8, PKCS#1 or SEC1, or an encrypted PKCS#8 key with
-   * `password`). Omit when `cert` holds both.
-   */
-  key?: SecretSource
-  /**
-   * A PKCS#12 (`.p12`/`.pfx`) file with the certificate and key: `{ file: '/path' }` or its
-   * bytes in base64.
-   */
-  pkcs12?: string | { file: string }
-  /** The password of an encrypted key or of the PKCS#12 file. */
-  password?: SecretSource
-}
-
-/**
- * The configuration of a `Client`: the one config schema of signbridge, with camelCase keys
- * (`Client.fromJson` takes the same document as JSON text with its snake_case keys, as C and
- * Python do).
- */
-export interface Config {
-  /** ZignSec gateway settings. */
-  zignsec?: ZignsecConfig
-  /** Securosys Primus HSM (TSB REST API) settings. */
-  securosys?: SecurosysConfig
-  /** OneSpan Sign settings. */
-  onespan?: OnespanConfig
-  /** Which provider `client.signing()` uses when both ZignSec and OneSpan are configured. */
-  signing?: SigningConfig
-  /** Timeouts, retries and trusted CAs, shared by every provider. */
-  transport?: TransportConfig
-}
-
-/**
  * The usual signature algorithm of a key type (`'SHA256_WITH_RSA'`, `'SHA256_WITH_ECDSA'`,
  * `'SHA384_WITH_ECDSA'`, `'EDDSA'`). An unknown key type throws `SB_ERR_INVALID_ARGUMENT`.
  */
@@ -536,30 +508,6 @@ export interface Identity {
   age: number | null
 }
 
-/** An OAuth2 client-credentials grant (`config.zignsec.oauth2`, `config.securosys.oauth2`). */
-export interface OAuth2Config {
-  /** The client id the provider issued. */
-  clientId: string
-  /** The client secret, or `{ file: '/path' }` (a file holding it). */
-  clientSecret: SecretSource
-  /**
-   * The OpenID configuration URL (default
-   * `{gateway}/auth/realms/zignsec/.well-known/openid-configuration`).
-   */
-  discoveryUrl?: string
-  /** The OpenID issuer; discovery reads `{issuer}/.well-known/openid-configuration`. */
-  issuer?: string
-  /** A token endpoint to use as is (skips discovery; may be on another host). */
-  tokenUrl?: string
-  /**
-   * How the client authenticates at the token endpoint: `'basic'` (default, HTTP Basic) or
-   * `'post'` (id and secret in the form body).
-   */
-  clientAuth?: 'basic' | 'post'
-  /** Scope to ask for (none by default). */
-  scope?: string
-}
-
 /**
  * An authenticated callback delivery (`OnespanCallbackVerifier.verify`). Absent fields are
  * `null`. Events carry only ids: read the package (`getPackage`) to act on one.
@@ -581,54 +529,6 @@ export interface OnespanCallbackEvent {
   raw: Record<string, any>
 }
 
-/** OneSpan Client App credentials (`config.onespan.client_app`). */
-export interface OnespanClientAppConfig {
-  /** The Client App id. */
-  clientId: string
-  /** The Client App secret, or `{ file: '/path' }`. */
-  secret: SecretSource
-  /** `'owner'` (default) or `'sender'` (then `email` names the sender). */
-  type?: 'owner' | 'sender' | 'OWNER' | 'SENDER'
-  /** The sender to act as (`type: 'sender'`). */
-  email?: string
-}
-
-/**
- * OneSpan Sign settings (`config.onespan`): `baseUrl` or `environment`, and exactly one of
- * `apiKey`, `clientApp` and `oauth2`.
- */
-export interface OnespanConfig {
-  /**
-   * The web base URL (`https://sandbox.esignlive.com`, or the simulator); overrides
-   * `environment`.
-   */
-  baseUrl?: string
-  /** `'sandbox'` or `'production'`, when `baseUrl` is not set. */
-  environment?: 'sandbox' | 'production' | 'prod'
-  /** An API key, sent as `Authorization: Basic <key>`; or `{ file: '/path' }`. */
-  apiKey?: SecretSource
-  /** Client App credentials (bearer tokens fetched and refreshed for you). */
-  clientApp?: OnespanClientAppConfig
-  /** OAuth 2.0 client credentials (bearer tokens fetched and refreshed for you). */
-  oauth2?: OnespanOAuth2Config
-  /** The `esl-api-version` to send (default `'11.68.0'`). */
-  apiVersion?: string
-}
-
-/** OneSpan OAuth 2.0 client credentials (`config.onespan.oauth2`). */
-export interface OnespanOAuth2Config {
-  /** The OAuth client id. */
-  clientId: string
-  /** The OAuth client secret, or `{ file: '/path' }`. */
-  clientSecret: SecretSource
-  /** The token URL (default `{base_url}/oauth2/token`). */
-  tokenUrl?: string
-  /** Act as this sender. */
-  senderId?: string
-  /** Act on behalf of this user (delegation). */
-  delegatorId?: string
-}
-
 /**
  * The core's operation table (what `Client.call` runs): `{ name, camelName, summary, request,
  * result, longRunning, needsClient }` for each operation (one without `needsClient` runs
@@ -647,126 +547,10 @@ export interface ProviderErrorItem {
 }
 
 /**
- * The API keys of each Securosys role (`config.securosys.api_keys`): the key itself or
- * `{ file: '/path' }` each.
- */
-export interface SecurosysApiKeys {
-  /** `keyManagementToken`: create, read, list and delete keys. */
-  keyManagement?: Array<SecretSource>
-  /** `keyOperationToken`: sign, verify, requests. */
-  keyOperation?: Array<SecretSource>
-  /** `approverToken`: approval tasks, approve, reject. */
-  approver?: Array<SecretSource>
-  /** `serviceToken`: version and license information. */
-  service?: Array<SecretSource>
-  /** `approverKeyManagementToken`: approver management. */
-  approverKeyManagement?: Array<SecretSource>
-}
-
-/** Securosys Primus HSM settings (`config.securosys`). */
-export interface SecurosysConfig {
-  /**
-   * The TSB base URL, with its path prefix if it has one (`https://host/tsb`); the `/v1/...`
-   * paths are appended.
-   */
-  baseUrl: string
-  /**
-   * Role-based API keys (`X-API-KEY`), a list per role (later keys are rolled over to when
-   * the TSB says a key is invalid). Each call carries only its role's key; a call whose role
-   * has no key fails before sending. Absent: no API key is sent (JWT and/or mTLS only).
-   */
-  apiKeys?: SecurosysApiKeys
-  /**
-   * A JWT issued by Securosys, sent as `Authorization: Bearer` on every call, or
-   * `{ file: '/path' }`.
-   */
-  jwt?: SecretSource
-  /**
-   * Instead of `jwt`: fetch the JWT with an OAuth2 client-credentials grant (`tokenUrl` or
-   * `discoveryUrl` required); tokens are cached, refreshed before they expire, and replaced
-   * once when the TSB refuses one.
-   */
-  oauth2?: OAuth2Config
-  /** Mutual TLS: the client certificate and key the TSB trusts. */
-  clientCert?: ClientCertConfig
-  /**
-   * The role whose API key the certificate endpoints get: `'key_management'` (default, the
-   * newer Securosys documentation) or `'key_operation'` (the older table).
-   */
-  certificateRole?: 'key_management' | 'key_operation'
-}
-
-/**
  * The header ZignSec signs deliveries with: `'X-ZignSec-Hmac-SHA256'`
  * (`req.get(SIGNATURE_HEADER)` in Express).
  */
 export declare const SIGNATURE_HEADER: string
-
-/** `config.signing`: which provider the neutral signing session uses. */
-export interface SigningConfig {
-  /** `'zignsec'` or `'onespan'` (needed only when both are configured). */
-  provider?: SigningProvider
-}
-
-/** Transport settings (`config.transport`). */
-export interface TransportConfig {
-  /** Time allowed to establish a connection, in milliseconds (default 10000). */
-  connectTimeoutMs?: number
-  /**
-   * Time allowed for one HTTP exchange, in milliseconds, before the allowance for its size
-   * (see `minTransferBytesPerS`; default 60000).
-   */
-  requestTimeoutMs?: number
-  /**
-   * The slowest transfer rate a call is given time for, in bytes per second: every byte
-   * sent or received adds `1 / min_transfer_bytes_per_s` seconds to `requestTimeoutMs`, so
-   * a large document gets as long as a slow line needs (default 100000, i.e. 100 kB/s).
-   */
-  minTransferBytesPerS?: number
-  /**
-   * Most requests in flight at once to one origin (scheme, host, port); further requests
-   * wait for a free slot, which does not count against the timeout (default 64).
-   */
-  maxRequestsPerOrigin?: number
-  /** Attempts per call for retryable failures (default 3; 1 = no retry). */
-  maxAttempts?: number
-  /** First backoff step in milliseconds (default 200). */
-  backoffBaseMs?: number
-  /** Largest backoff step in milliseconds (default 5000). */
-  backoffMaxMs?: number
-  /** Longest `Retry-After` honoured automatically, in seconds (default 60). */
-  maxRetryAfterS?: number
-  /** Extra trusted CA certificates, PEM text. */
-  caPem?: string
-  /**
-   * Extra trusted CA certificates, path of a PEM file (e.g. the CA of a two-way TLS
-   * gateway).
-   */
-  caFile?: string
-  /**
-   * The HTTP proxy https connections go through, as a CONNECT tunnel (TLS stays end to end):
-   * `'http://[user:password@]host:port'`, or `'direct'` for none. When not set,
-   * `HTTPS_PROXY` / `ALL_PROXY` are used, like curl; `NO_PROXY` hosts and loopback hosts go
-   * direct either way. The password is sent only to the proxy and never shown.
-   */
-  proxy?: string
-  /**
-   * Whether saving into a directory under a provider's document name replaces a file of that
-   * name. Default `false`: a taken name gets `-2`, `-3`… before its extension. A path you
-   * name yourself is always replaced.
-   */
-  saveOverwrite?: boolean
-  /**
-   * The permission bits of every file signbridge saves (Unix), default `0o600` (read and
-   * write for the service's user only: signed documents hold personal data). At most `0o777`.
-   */
-  saveMode?: number
-  /**
-   * Longest pause between two pieces of an answer's body, in milliseconds (default 30000):
-   * a server that stops sending fails the exchange with `SB_ERR_TIMEOUT`.
-   */
-  readIdleTimeoutMs?: number
-}
 
 /** The version of the signbridge core inside this addon. */
 export declare function version(): string
@@ -802,36 +586,4 @@ export interface WebhookVerifierOptions {
    * balancer: `redis://[:password@]host[:port][/db]` (default: this process's memory).
    */
   replayStoreUrl?: string
-}
-
-/** ZignSec gateway settings (`config.zignsec`). */
-export interface ZignsecConfig {
-  /** `'test'` (default) or `'prod'`; ignored when `baseUrl` is set. */
-  environment?: 'test' | 'prod' | 'production'
-  /** A gateway base URL overriding `environment` (e.g. the local simulator). */
-  baseUrl?: string
-  /**
-   * The active subscription keys: primary first, then the optional secondary (rotation).
-   * Each is the key itself or `{ file: '/path' }` (a file holding it).
-   */
-  keys?: Array<SecretSource>
-  /**
-   * Which header carries the key: `'product-key'` (default, `Zs-Product-Key`) or
-   * `'authorization'` (legacy).
-   */
-  keyHeader?: 'product-key' | 'authorization'
-  /** OAuth2/OIDC client credentials: a bearer token is sent with the subscription key. */
-  oauth2?: OAuth2Config
-  /**
-   * Two-way TLS with the client certificate ZignSec issued. Without `baseUrl`, the
-   * environment's two-way TLS host is used.
-   */
-  clientCert?: ClientCertConfig
-  /**
-   * Further origins of this service (credentials, the client certificate and document
-   * downloads go there too), e.g. `['https://files.example']`.
-   */
-  serviceOrigins?: Array<string>
-  /** Accept a signed document whose answer carries no md5 (refused by default). */
-  allowUnverifiedDownloads?: boolean
 }

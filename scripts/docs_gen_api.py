@@ -19,8 +19,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DTS = ROOT / "bindings-node" / "index.d.ts"
-# The facades generated from the operation table: their classes (their named types stay in the
-# file's namespace).
+# The facades generated from the operation table (their classes; their named types stay in the
+# file's namespace), and the configuration's typings generated from its JSON Schema.
 FACADES = [
     ROOT / "bindings-node" / f
     for f in (
@@ -29,6 +29,7 @@ FACADES = [
         "zignsec-signing.d.ts",
         "onespan.d.ts",
         "signing.d.ts",
+        "config.d.ts",
     )
 ]
 HEADER = ROOT / "include" / "signbridge.h"
@@ -89,9 +90,10 @@ def typescript() -> str:
         "# TypeScript API\n",
         "Generated from `bindings-node/index.d.ts` (itself generated from the addon's Rust "
         "sources by napi-rs and checked by `make test`) and the facades generated from the "
-        "operation table (`securosys.d.ts`, `zignsec-eid.d.ts`, `zignsec-signing.d.ts`, `onespan.d.ts`, `signing.d.ts`). Every declaration "
-        "of the package "
-        "`signbridge`, with its documentation, in the order of the file.\n",
+        "operation table (`securosys.d.ts`, `zignsec-eid.d.ts`, `zignsec-signing.d.ts`, "
+        "`onespan.d.ts`, `signing.d.ts`) and from the configuration's JSON Schema "
+        "(`config.d.ts`). Every declaration of the package `signbridge`, with its "
+        "documentation, in the order of the file.\n",
     ]
     for title in ["Classes", "Functions", "Interfaces", "Types", "Enums"]:
         if sections[title]:

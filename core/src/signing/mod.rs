@@ -119,7 +119,7 @@ impl FromStr for Provider {
 /// ```json
 /// { "signing": { "provider": "onespan" } }
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SigningConfig {
     /// The provider new sessions are started with.
