@@ -292,7 +292,7 @@ test('requests of the wrong shape reject with SB_ERR_INVALID_ARGUMENT naming the
     [() => signing.start({ documents: [{ data: 'text' }], signers: [signer] }), /request\.documents\[0\]\.data: unknown field `data`/],
     [() => signing.start({ documents: [{ ...doc, fields: [{ page: 1, left: 'x', top: 0 }] }], signers: [signer] }), /request\.documents\[0\]\.fields\[0\]\.left: .*expected f64/],
     [() => signing.start({ documents: [{ ...doc, fields: [{ page: 1.5, left: 0, top: 0 }] }], signers: [signer] }), /request\.documents\[0\]\.fields\[0\]\.page: .*expected u32/],
-    [() => signing.start({ documents: [{ ...doc, fields: [{ signer: true, page: 1, left: 0, top: 0 }] }], signers: [signer] }), /request\.documents\[0\]\.fields\[0\]\.signer: /],
+    [() => signing.start({ documents: [{ ...doc, fields: [{ signer: true, page: 1, left: 0, top: 0 }] }], signers: [signer] }), /request\.documents\[0\]\.fields\[0\]\.signer: a signer index \(number\) or id \(string\)/],
     [() => signing.start({ documents: [doc], signers: [{ firstNme: 'A' }] }), /request\.signers\[0\]\.firstNme: unknown field `firstNme`/],
     [() => zignsec.start({ documents: [doc], signers: [signer], zignsec: { metadata: [] } }), /metadata must be a JSON object/],
     [() => signing.start({ documents: [doc], signers: [signer], onespan: { due: 5 } }), /request\.onespan\.due: .*expected a string/],

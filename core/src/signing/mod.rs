@@ -441,7 +441,7 @@ impl SessionSigner {
 /// Which signer a [`SignatureField`] belongs to: an index into [`NewSession::signers`] or a
 /// signer id. In JSON: `0` or `"buyer"`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "a signer index (number) or id (string)")]
 pub enum SignerSelector {
     /// The n-th signer (0-based).
     Index(usize),
