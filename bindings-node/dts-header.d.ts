@@ -5,10 +5,32 @@ import type { OperationName, Operations, StandaloneOperationName } from './opera
 import type { Securosys, SecurosysTypes } from './securosys'
 import type { ZignsecEid, ZignsecEidTypes } from './zignsec-eid'
 import type { Onespan, OnespanTypes } from './onespan'
+import type { ZignsecSigning, ZignsecSigningTypes } from './zignsec-signing'
+import type { Signing, SigningTypes } from './signing'
+import type { Config } from './config'
 export type { OperationName, Operations, Ops, StandaloneOperationName } from './operations'
 export type { Securosys, SecurosysTypes } from './securosys'
 export type { ZignsecEid, ZignsecEidTypes } from './zignsec-eid'
 export type { Onespan, OnespanTypes } from './onespan'
+export type { ZignsecSigning, ZignsecSigningTypes } from './zignsec-signing'
+export type { Signing, SigningTypes } from './signing'
+// The configuration `new Client(config)` takes, generated from the core's config JSON Schema.
+export type {
+  Config,
+  ZignsecConfig,
+  OAuth2Config,
+  ClientCertConfig,
+  SecurosysConfig,
+  OnespanConfig,
+  OnespanOAuth2Config,
+  SigningConfig,
+  TransportConfig,
+  SecretSource
+} from './config'
+/** The API keys of each Securosys role (`config.securosys.apiKeys`). */
+export type SecurosysApiKeys = import('./config').RoleKeysConfig
+/** OneSpan Client App credentials (`config.onespan.clientApp`). */
+export type OnespanClientAppConfig = import('./config').ClientAppConfig
 
 /**
  * `client.call` with an operation name this version's types do not list (declaration-merged
@@ -30,12 +52,31 @@ export interface Client {
    */
   zignsecEid(): ZignsecEid
   /**
+   * ZignSec BankID Norway document signing: one method per ZignSec signing operation, generated
+   * from the operation table and named without the word `signing` (`create`, `upload`, `start`,
+   * `status`, `wait`, `completeRedirect`, `signDocuments`, `download`, `downloadTo`,
+   * `saveSignedFiles`…). Throws `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `zignsec`
+   * section.
+   */
+  zignsecSigning(): ZignsecSigning
+  /**
    * OneSpan Sign transactions: one method per `onespan.*` operation, generated from the
    * operation table (requests and results in camelCase), with `pages` and `packages` walking a
    * listing with `for await`. Throws `SB_ERR_AUTH_CONFIG_MISSING` when the config has no
    * `onespan` section.
    */
   onespan(): Onespan
+  /**
+   * Provider-neutral document signing (`start`, `status`, `wait`, `result`, `download`,
+   * `saveAll`, `cancel`: one method per `signing.*` operation, generated from the operation
+   * table). `start` uses `provider` when given, else the configured one: `config.signing.provider`,
+   * or the only configured document-signing provider (ZignSec or OneSpan). Both configured and
+   * none chosen throws `SB_ERR_INVALID_CONFIG` (the message says how to choose); the provider not
+   * configured `SB_ERR_AUTH_CONFIG_MISSING`; an unknown one `SB_ERR_INVALID_ARGUMENT`.
+   */
+  signing(provider?: SigningProvider | null): Signing
+  /** `signing(provider)`: document signing with `provider`, whatever the configuration chose. */
+  signingWith(provider: SigningProvider): Signing
 }
 
 /**
@@ -63,13 +104,6 @@ export interface RedirectOutcome {
 export type SessionStatus = 'Created' | 'Pending' | 'Finished' | 'Cancelled' | 'Rejected' | 'Failed' | 'Expired' | (string & {})
 
 /**
- * A secret in the configuration (subscription key, OAuth2 client secret, client certificate or
- * its key): the value itself, or `{ file: '/path' }` naming a file that holds it (surrounding
- * whitespace is trimmed). Secrets never appear in errors or logs.
- */
-export type SecretSource = string | { file: string } | { env: string }
-
-/**
  * What every signbridge failure is: an `Error` (a `TypeError` for an argument of the wrong
  * JavaScript type) carrying the core's stable code and what the provider said.
  */
@@ -95,7 +129,7 @@ export interface SignbridgeError extends Error {
  * `catch (e: unknown)` to `SignbridgeError`.
  *
  * ```ts
- * try { await client.zignsecSigning().status(id) } catch (e) {
+ * try { await client.zignsecSigning().status({ sessionId: id }) } catch (e) {
  *   if (isSignbridgeError(e) && e.code === 'SB_ERR_NOT_FOUND') return null
  *   throw e
  * }
@@ -149,6 +183,29 @@ export interface WaitOptions<T = unknown> {
 
 /** A document-signing provider of the neutral signing session. */
 export type SigningProvider = 'zignsec' | 'onespan'
+
+// ZignSec signing and provider-neutral signing types by their names (generated from the
+// operation table in zignsec-signing.d.ts and signing.d.ts).
+/** `client.zignsecSigning().create`'s request: every field optional. */
+export type CreateSigning = ZignsecSigningTypes.CreateSigning
+/** Where the visible signature goes: `page` from 1, `x`/`y` PDF points from the bottom-left corner. */
+export type Placement = ZignsecSigningTypes.Placement
+/** A file accepted into a ZignSec session (`upload`). */
+export type UploadedFile = ZignsecSigningTypes.UploadedFile
+/** A file of a ZignSec session as `status`/`wait` give it (with `md5Hex`); `download` takes it back. */
+export type FileRef = ZignsecSigningTypes.ReportedFile
+/** The state of a ZignSec signing session (`status`, `wait`, `completeRedirect`). */
+export type SigningStatus = Awaited<ReturnType<ZignsecSigning['status']>>
+/** A started ZignSec session (`signDocuments`): its id, the signer's URL, the uploaded files. */
+export type StartedSession = Awaited<ReturnType<ZignsecSigning['signDocuments']>>
+/** A provider-neutral session to start (`client.signing().start`). */
+export type NewSession = NonNullable<Parameters<Signing['start']>[0]>
+/** A started provider-neutral session: its reference and each signer's link. */
+export type StartedSigningSession = Awaited<ReturnType<Signing['start']>>
+/** A provider-neutral session's state (`status`, and what `wait`'s `onProgress` is given). */
+export type SessionState = Awaited<ReturnType<Signing['status']>>
+/** A finished provider-neutral session: its signed documents (`wait`, `result`). */
+export type CompletedSession = Awaited<ReturnType<Signing['wait']>>
 
 // OneSpan types by their names (generated from the operation table in onespan.d.ts).
 /** A OneSpan transaction ("package") as OneSpan describes it. */

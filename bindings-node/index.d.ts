@@ -5,10 +5,32 @@ import type { OperationName, Operations, StandaloneOperationName } from './opera
 import type { Securosys, SecurosysTypes } from './securosys'
 import type { ZignsecEid, ZignsecEidTypes } from './zignsec-eid'
 import type { Onespan, OnespanTypes } from './onespan'
+import type { ZignsecSigning, ZignsecSigningTypes } from './zignsec-signing'
+import type { Signing, SigningTypes } from './signing'
+import type { Config } from './config'
 export type { OperationName, Operations, Ops, StandaloneOperationName } from './operations'
 export type { Securosys, SecurosysTypes } from './securosys'
 export type { ZignsecEid, ZignsecEidTypes } from './zignsec-eid'
 export type { Onespan, OnespanTypes } from './onespan'
+export type { ZignsecSigning, ZignsecSigningTypes } from './zignsec-signing'
+export type { Signing, SigningTypes } from './signing'
+// The configuration `new Client(config)` takes, generated from the core's config JSON Schema.
+export type {
+  Config,
+  ZignsecConfig,
+  OAuth2Config,
+  ClientCertConfig,
+  SecurosysConfig,
+  OnespanConfig,
+  OnespanOAuth2Config,
+  SigningConfig,
+  TransportConfig,
+  SecretSource
+} from './config'
+/** The API keys of each Securosys role (`config.securosys.apiKeys`). */
+export type SecurosysApiKeys = import('./config').RoleKeysConfig
+/** OneSpan Client App credentials (`config.onespan.clientApp`). */
+export type OnespanClientAppConfig = import('./config').ClientAppConfig
 
 /**
  * `client.call` with an operation name this version's types do not list (declaration-merged
@@ -30,12 +52,31 @@ export interface Client {
    */
   zignsecEid(): ZignsecEid
   /**
+   * ZignSec BankID Norway document signing: one method per ZignSec signing operation, generated
+   * from the operation table and named without the word `signing` (`create`, `upload`, `start`,
+   * `status`, `wait`, `completeRedirect`, `signDocuments`, `download`, `downloadTo`,
+   * `saveSignedFiles`…). Throws `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `zignsec`
+   * section.
+   */
+  zignsecSigning(): ZignsecSigning
+  /**
    * OneSpan Sign transactions: one method per `onespan.*` operation, generated from the
    * operation table (requests and results in camelCase), with `pages` and `packages` walking a
    * listing with `for await`. Throws `SB_ERR_AUTH_CONFIG_MISSING` when the config has no
    * `onespan` section.
    */
   onespan(): Onespan
+  /**
+   * Provider-neutral document signing (`start`, `status`, `wait`, `result`, `download`,
+   * `saveAll`, `cancel`: one method per `signing.*` operation, generated from the operation
+   * table). `start` uses `provider` when given, else the configured one: `config.signing.provider`,
+   * or the only configured document-signing provider (ZignSec or OneSpan). Both configured and
+   * none chosen throws `SB_ERR_INVALID_CONFIG` (the message says how to choose); the provider not
+   * configured `SB_ERR_AUTH_CONFIG_MISSING`; an unknown one `SB_ERR_INVALID_ARGUMENT`.
+   */
+  signing(provider?: SigningProvider | null): Signing
+  /** `signing(provider)`: document signing with `provider`, whatever the configuration chose. */
+  signingWith(provider: SigningProvider): Signing
 }
 
 /**
@@ -63,13 +104,6 @@ export interface RedirectOutcome {
 export type SessionStatus = 'Created' | 'Pending' | 'Finished' | 'Cancelled' | 'Rejected' | 'Failed' | 'Expired' | (string & {})
 
 /**
- * A secret in the configuration (subscription key, OAuth2 client secret, client certificate or
- * its key): the value itself, or `{ file: '/path' }` naming a file that holds it (surrounding
- * whitespace is trimmed). Secrets never appear in errors or logs.
- */
-export type SecretSource = string | { file: string } | { env: string }
-
-/**
  * What every signbridge failure is: an `Error` (a `TypeError` for an argument of the wrong
  * JavaScript type) carrying the core's stable code and what the provider said.
  */
@@ -95,7 +129,7 @@ export interface SignbridgeError extends Error {
  * `catch (e: unknown)` to `SignbridgeError`.
  *
  * ```ts
- * try { await client.zignsecSigning().status(id) } catch (e) {
+ * try { await client.zignsecSigning().status({ sessionId: id }) } catch (e) {
  *   if (isSignbridgeError(e) && e.code === 'SB_ERR_NOT_FOUND') return null
  *   throw e
  * }
@@ -149,6 +183,29 @@ export interface WaitOptions<T = unknown> {
 
 /** A document-signing provider of the neutral signing session. */
 export type SigningProvider = 'zignsec' | 'onespan'
+
+// ZignSec signing and provider-neutral signing types by their names (generated from the
+// operation table in zignsec-signing.d.ts and signing.d.ts).
+/** `client.zignsecSigning().create`'s request: every field optional. */
+export type CreateSigning = ZignsecSigningTypes.CreateSigning
+/** Where the visible signature goes: `page` from 1, `x`/`y` PDF points from the bottom-left corner. */
+export type Placement = ZignsecSigningTypes.Placement
+/** A file accepted into a ZignSec session (`upload`). */
+export type UploadedFile = ZignsecSigningTypes.UploadedFile
+/** A file of a ZignSec session as `status`/`wait` give it (with `md5Hex`); `download` takes it back. */
+export type FileRef = ZignsecSigningTypes.ReportedFile
+/** The state of a ZignSec signing session (`status`, `wait`, `completeRedirect`). */
+export type SigningStatus = Awaited<ReturnType<ZignsecSigning['status']>>
+/** A started ZignSec session (`signDocuments`): its id, the signer's URL, the uploaded files. */
+export type StartedSession = Awaited<ReturnType<ZignsecSigning['signDocuments']>>
+/** A provider-neutral session to start (`client.signing().start`). */
+export type NewSession = NonNullable<Parameters<Signing['start']>[0]>
+/** A started provider-neutral session: its reference and each signer's link. */
+export type StartedSigningSession = Awaited<ReturnType<Signing['start']>>
+/** A provider-neutral session's state (`status`, and what `wait`'s `onProgress` is given). */
+export type SessionState = Awaited<ReturnType<Signing['status']>>
+/** A finished provider-neutral session: its signed documents (`wait`, `result`). */
+export type CompletedSession = Awaited<ReturnType<Signing['wait']>>
 
 // OneSpan types by their names (generated from the operation table in onespan.d.ts).
 /** A OneSpan transaction ("package") as OneSpan describes it. */
@@ -263,15 +320,6 @@ export declare class Client {
    * (`SIGNBRIDGE_ZIGNSEC_KEY`, `SIGNBRIDGE_ZIGNSEC_URL`, ...).
    */
   static fromEnv(): Client
-  /** ZignSec BankID Norway document signing (`client.zignsec().signing()` in Rust). */
-  zignsecSigning(): SigningApi
-  /**
-   * Provider-neutral document signing (`client.signing()` in Rust) with the configured
-   * provider: `config.signing.provider`, else the only configured document-signing provider
-   * (ZignSec or OneSpan). Both configured and none chosen throws `SB_ERR_INVALID_CONFIG`
-   * (the message says how to choose); none configured `SB_ERR_AUTH_CONFIG_MISSING`.
-   */
-  signing(): SigningService
   /**
    * Run an operation of the core's operation table by name (`'securosys.createKey'` or
    * `'securosys.create_key'`; `operations()` lists them) with a request object in the core's
@@ -281,11 +329,6 @@ export declare class Client {
    * `timeout_ms`). Rejects with `SB_ERR_INVALID_ARGUMENT` naming the path of a bad field.
    */
   call<K extends OperationName>(operation: K, request: Operations[K]['request'], options?: WaitOptions<Record<string, unknown>> | null): Promise<Operations[K]['result']>
-  /**
-   * Provider-neutral document signing with `provider` (`'zignsec'` or `'onespan'`), whatever
-   * the configuration chose; `SB_ERR_AUTH_CONFIG_MISSING` when it is not configured.
-   */
-  signingWith(provider: SigningProvider): SigningService
 }
 
 /**
@@ -306,113 +349,6 @@ export declare class OnespanCallbackVerifier {
    * 400).
    */
   verify(authorization: string | null | undefined, rawBody: Buffer | Uint8Array | string): OnespanCallbackEvent
-}
-
-/**
- * BankID Norway signing through the ZignSec gateway. Every method returns a Promise settled
- * from the core's runtime; it rejects with an `Error` carrying `code` and `errno`.
- */
-export declare class SigningApi {
-  /** Create a signing session. Every field of `request` is optional. */
-  create(request?: CreateSigning | null): Promise<SigningSession>
-  /**
-   * Upload one PDF from memory (checked locally first: a bad document rejects with
-   * `SB_ERR_INVALID_DOCUMENT` before anything is sent).
-   */
-  uploadBytes(sessionId: string, name: string, data: Buffer | Uint8Array): Promise<UploadedFile>
-  /** Upload one PDF from a file. */
-  uploadPath(sessionId: string, path: string): Promise<UploadedFile>
-  /** Start signing the uploaded files; resolves with the URL to send the signer to. */
-  start(sessionId: string, request: StartSigning): Promise<StartedSigning>
-  /**
-   * Create a session, upload every document and start signing, in one call. Each document
-   * is `{ data, name }` (a Buffer) or `{ path }`, with an optional `placement`.
-   */
-  signDocuments(request: CreateSigning | null | undefined, documents: Array<Document>): Promise<StartedSession>
-  /** Read the session's state. */
-  status(sessionId: string): Promise<SigningStatus>
-  /**
-   * Handle the signer's browser coming back to your redirect URL (like the eID
-   * `completeRedirect`): a cancel or error in the URL rejects with its code
-   * (`SB_ERR_CANCELLED`…) without a request; a `relay_state` other than
-   * `expectedRelayState`, or another session's id, rejects with `SB_ERR_INVALID_ARGUMENT`;
-   * otherwise the finished session's state.
-   */
-  completeRedirect(sessionId: string, returnedUrl: string, expectedRelayState?: string | null): Promise<SigningStatus>
-  /**
-   * Poll until the session is final. `'Finished'` resolves with the state; `Cancelled`,
-   * `Failed`, `Rejected` and `Expired` reject with the matching code (`SB_ERR_CANCELLED`...)
-   * and the gateway's `providerCode`. `signal` aborts the wait (`SB_ERR_ABORTED`); `timeoutMs`
-   * bounds it (`SB_ERR_TIMEOUT`). The session itself goes on at the provider either way.
-   */
-  wait(sessionId: string, options?: WaitOptions<SigningStatus> | null): Promise<SigningStatus>
-  /**
-   * Download a file (`FileRef` from `status`/`wait`) and verify it against the md5 the
-   * gateway reported (`SB_ERR_INTEGRITY` on mismatch).
-   */
-  download(file: FileRef): Promise<Buffer>
-  /**
-   * Download a file to `path` atomically (verified, written beside it, then renamed);
-   * resolves with the number of bytes written.
-   */
-  downloadTo(file: FileRef, path: string): Promise<number>
-  /** Download a file by ids, without md5 check. */
-  downloadFile(sessionId: string, fileId: string): Promise<Buffer>
-  /**
-   * Save every signed file of a finished session into `dir` (created if missing); resolves
-   * with the paths written. A session that is not `'Finished'` rejects with
-   * `SB_ERR_INVALID_STATE`.
-   */
-  saveSignedFiles(state: SigningStatus, dir: string): Promise<Array<string>>
-}
-
-/**
- * Document signing over whichever provider is configured (`client.signing()`), or the one
- * named (`client.signingWith('onespan')`). `start` uses that provider; every other call goes to
- * the provider named in the session reference. Every method returns a Promise settled from the
- * core's runtime; it rejects with an `Error` carrying `code` and `errno`.
- */
-export declare class SigningService {
-  /** The provider `start` uses: `'zignsec'` or `'onespan'`. */
-  get provider(): SigningProvider
-  /**
-   * Create the session, upload every PDF and start it, in one call; resolves with where to
-   * send each signer. Everything is checked locally first (`SB_ERR_INVALID_DOCUMENT`,
-   * `SB_ERR_INVALID_ARGUMENT`), so a bad session sends nothing.
-   */
-  start(session: NewSession): Promise<StartedSigningSession>
-  /** Read a session's state. */
-  status(session: string): Promise<SessionState>
-  /**
-   * Poll until the session is final. Finished resolves with its signed documents; the other
-   * final states reject, the same for every provider: declined → `SB_ERR_REJECTED` (the
-   * signer's reason as `providerDescription` when the provider gives one), expired →
-   * `SB_ERR_SESSION_EXPIRED`, cancelled → `SB_ERR_CANCELLED`, failed →
-   * `SB_ERR_SIGNING_FAILED`. `signal` aborts the wait (`SB_ERR_ABORTED`), `timeoutMs` bounds
-   * it, `onProgress` sees each state.
-   */
-  wait(session: string, options?: WaitOptions<SessionState> | null): Promise<CompletedSession>
-  /**
-   * The outcome, read once without waiting: a finished session's documents, the error its
-   * final state maps to (as `wait`), or `SB_ERR_INVALID_STATE` while it goes on.
-   */
-  result(session: string): Promise<CompletedSession>
-  /**
-   * Download one signed document (`documentId` from `files`), verified against the
-   * provider's checksum when it reports one.
-   */
-  download(session: string, documentId: string): Promise<Buffer>
-  /**
-   * Save every signed document of a finished session into `dir` (created if missing) under
-   * the documents' names made safe, each verified and written atomically; resolves with the
-   * paths written.
-   */
-  saveAll(done: CompletedSession, dir: string): Promise<Array<string>>
-  /**
-   * Stop a session still waiting for signers, where the provider allows it: OneSpan moves
-   * the transaction to the trash. ZignSec has no cancel call (`SB_ERR_INVALID_ARGUMENT`).
-   */
-  cancel(session: string): Promise<void>
 }
 
 /**
@@ -463,87 +399,10 @@ export declare function call<K extends StandaloneOperationName>(operation: K, re
 export declare function callCamelCase<K extends StandaloneOperationName>(operation: K, request: Record<string, any>): Promise<Record<string, any>>
 
 /**
- * A client certificate for two-way TLS (`config.zignsec.client_cert`): PEM text or
- * `{ file: '/path' }` each, or a PKCS#12 file.
- */
-export interface ClientCertConfig {
-  /** The certificate chain, PEM (leaf first). Not with `pkcs12`. */
-  cert?: SecretSource
-  /**
-   * The private key, PEM (PKCS#8, PKCS#1 or SEC1, or an encrypted PKCS#8 key with
-   * `password`). Omit when `cert` holds both.
-   */
-  key?: SecretSource
-  /**
-   * A PKCS#12 (`.p12`/`.pfx`) file with the certificate and key: `{ file: '/path' }` or its
-   * bytes in base64.
-   */
-  pkcs12?: string | { file: string }
-  /** The password of an encrypted key or of the PKCS#12 file. */
-  password?: SecretSource
-}
-
-/** A finished session and its signed documents (`wait`, `result`); pass it to `saveAll`. */
-export interface CompletedSession {
-  /** The session reference. */
-  id: string
-  /** The signed documents, in order. */
-  files: Array<SignedFile>
-}
-
-/**
- * The configuration of a `Client`: the one config schema of signbridge, with camelCase keys
- * (`Client.fromJson` takes the same document as JSON text with its snake_case keys, as C and
- * Python do).
- */
-export interface Config {
-  /** ZignSec gateway settings. */
-  zignsec?: ZignsecConfig
-  /** Securosys Primus HSM (TSB REST API) settings. */
-  securosys?: SecurosysConfig
-  /** OneSpan Sign settings. */
-  onespan?: OnespanConfig
-  /** Which provider `client.signing()` uses when both ZignSec and OneSpan are configured. */
-  signing?: SigningConfig
-  /** Timeouts, retries and trusted CAs, shared by every provider. */
-  transport?: TransportConfig
-}
-
-/** Create-session request (`create`, `signDocuments`). Every field is optional. */
-export interface CreateSigning {
-  /** UI language, e.g. `'En'` or `'No'`. */
-  locale?: string
-  /** Where the signer's browser goes after signing (absolute http(s) URL). */
-  redirectSuccess?: string
-  /** Where the signer's browser goes after cancelling or failing. */
-  redirectFailure?: string
-  /** Your own reference, echoed back with the redirect and in the status. */
-  relayState?: string
-  /** Your GDPR user reference. */
-  gdprUserId?: string
-  /** A URL the gateway POSTs results to. */
-  webhook?: string
-  /** Product metadata (a plain object). */
-  metadata?: Record<string, unknown>
-}
-
-/**
  * The usual signature algorithm of a key type (`'SHA256_WITH_RSA'`, `'SHA256_WITH_ECDSA'`,
  * `'SHA384_WITH_ECDSA'`, `'EDDSA'`). An unknown key type throws `SB_ERR_INVALID_ARGUMENT`.
  */
 export declare function defaultSignatureAlgorithm(spec: KeySpec): SignatureAlgorithm
-
-/** A document for `signDocuments`: either `data` (with a `name`) or a `path` to read. */
-export interface Document {
-  /** File name shown to the signer (default: the file name of `path`, or `document.pdf`). */
-  name?: string
-  /** The PDF bytes. */
-  data?: Buffer | Uint8Array
-  /** A PDF file to read instead of `data`. */
-  path?: string
-  /** Where the signature goes. */
-  placement?: Placement
-}
 
 /**
  * The stable error numbers of signbridge, named as `err.code` spells them
@@ -629,36 +488,6 @@ export interface ErrorCodeInfo {
  */
 export declare function errorCodes(): Array<ErrorCodeInfo>
 
-/** A file of a session (original or signed). */
-export interface FileRef {
-  /** The file id. */
-  id: string
-  /** The file name. */
-  name: string
-  /** Where to download it. */
-  url?: string
-  /** Its media type. */
-  mimeType?: string
-  /**
-   * The md5 digest as the gateway reported it: base64 (hex from gateways that send hex);
-   * downloads are checked against it.
-   */
-  md5?: string
-  /**
-   * The reported md5 as 32 lowercase hex digits (`md5sum`'s form); absent when `md5` is.
-   * Derived from `md5` (ignored when the object is passed back in).
-   */
-  md5Hex?: string
-}
-
-/** One uploaded document to sign, and where its signature goes. */
-export interface FileToSign {
-  /** The id returned by the upload. */
-  fileId: string
-  /** Signature placement; the gateway's default when absent. */
-  placement?: Placement
-}
-
 /** The identified person. Absent fields are `null`. */
 export interface Identity {
   /** Full name. */
@@ -677,57 +506,6 @@ export interface Identity {
   gender: string | null
   /** Age as reported. */
   age: number | null
-}
-
-/**
- * A session to start: PDFs, signers and where each signs. The same object works for every
- * provider; `zignsec` and `onespan` hold the settings only one of them has.
- */
-export interface NewSession {
-  /**
-   * A title for the whole session (the OneSpan transaction name; ZignSec has none). Default:
-   * the first document's name.
-   */
-  title?: string
-  /** The PDFs, in the order the signers see them. At least one. */
-  documents: Array<SessionDocument>
-  /** Who signs, in order. At least one; ZignSec BankID Norway takes exactly one. */
-  signers: Array<SessionSigner>
-  /**
-   * Where the signer's browser goes when done (ZignSec; OneSpan keeps the signer on its
-   * page).
-   */
-  redirects?: Redirects
-  /** The language of the signing pages (e.g. `'en'`, `'no'`), passed to the provider as given. */
-  locale?: string
-  /** ZignSec-only settings. */
-  zignsec?: ZignsecSessionOptions
-  /** OneSpan-only settings. */
-  onespan?: OnespanSessionOptions
-}
-
-/** An OAuth2 client-credentials grant (`config.zignsec.oauth2`, `config.securosys.oauth2`). */
-export interface OAuth2Config {
-  /** The client id the provider issued. */
-  clientId: string
-  /** The client secret, or `{ file: '/path' }` (a file holding it). */
-  clientSecret: SecretSource
-  /**
-   * The OpenID configuration URL (default
-   * `{gateway}/auth/realms/zignsec/.well-known/openid-configuration`).
-   */
-  discoveryUrl?: string
-  /** The OpenID issuer; discovery reads `{issuer}/.well-known/openid-configuration`. */
-  issuer?: string
-  /** A token endpoint to use as is (skips discovery; may be on another host). */
-  tokenUrl?: string
-  /**
-   * How the client authenticates at the token endpoint: `'basic'` (default, HTTP Basic) or
-   * `'post'` (id and secret in the form body).
-   */
-  clientAuth?: 'basic' | 'post'
-  /** Scope to ask for (none by default). */
-  scope?: string
 }
 
 /**
@@ -751,83 +529,12 @@ export interface OnespanCallbackEvent {
   raw: Record<string, any>
 }
 
-/** OneSpan Client App credentials (`config.onespan.client_app`). */
-export interface OnespanClientAppConfig {
-  /** The Client App id. */
-  clientId: string
-  /** The Client App secret, or `{ file: '/path' }`. */
-  secret: SecretSource
-  /** `'owner'` (default) or `'sender'` (then `email` names the sender). */
-  type?: 'owner' | 'sender' | 'OWNER' | 'SENDER'
-  /** The sender to act as (`type: 'sender'`). */
-  email?: string
-}
-
-/**
- * OneSpan Sign settings (`config.onespan`): `baseUrl` or `environment`, and exactly one of
- * `apiKey`, `clientApp` and `oauth2`.
- */
-export interface OnespanConfig {
-  /**
-   * The web base URL (`https://sandbox.esignlive.com`, or the simulator); overrides
-   * `environment`.
-   */
-  baseUrl?: string
-  /** `'sandbox'` or `'production'`, when `baseUrl` is not set. */
-  environment?: 'sandbox' | 'production' | 'prod'
-  /** An API key, sent as `Authorization: Basic <key>`; or `{ file: '/path' }`. */
-  apiKey?: SecretSource
-  /** Client App credentials (bearer tokens fetched and refreshed for you). */
-  clientApp?: OnespanClientAppConfig
-  /** OAuth 2.0 client credentials (bearer tokens fetched and refreshed for you). */
-  oauth2?: OnespanOAuth2Config
-  /** The `esl-api-version` to send (default `'11.68.0'`). */
-  apiVersion?: string
-}
-
-/** OneSpan OAuth 2.0 client credentials (`config.onespan.oauth2`). */
-export interface OnespanOAuth2Config {
-  /** The OAuth client id. */
-  clientId: string
-  /** The OAuth client secret, or `{ file: '/path' }`. */
-  clientSecret: SecretSource
-  /** The token URL (default `{base_url}/oauth2/token`). */
-  tokenUrl?: string
-  /** Act as this sender. */
-  senderId?: string
-  /** Act on behalf of this user (delegation). */
-  delegatorId?: string
-}
-
-/** OneSpan-only settings of a session. */
-export interface OnespanSessionOptions {
-  /** The transaction's description. */
-  description?: string
-  /** The message of the invitation e-mail. */
-  emailMessage?: string
-  /** Expiry, UTC, `'yyyy-MM-ddTHH:mm:ss'`. */
-  due?: string
-}
-
 /**
  * The core's operation table (what `Client.call` runs): `{ name, camelName, summary, request,
  * result, longRunning, needsClient }` for each operation (one without `needsClient` runs
  * through the module-level `call`).
  */
 export declare function operations(): Array<{ name: string; camelName: string; summary: string; request: string; result: string; longRunning: boolean; needsClient: boolean }>
-
-/**
- * Where the visible signature goes: `page` starts at 1; `x`/`y` are PDF points from the
- * bottom-left corner.
- */
-export interface Placement {
-  /** Page number, 1-based. */
-  page: number
-  /** Horizontal position in points. */
-  x: number
-  /** Vertical position in points. */
-  y: number
-}
 
 /** An error item the gateway reported for a session. */
 export interface ProviderErrorItem {
@@ -839,303 +546,11 @@ export interface ProviderErrorItem {
   statusCode?: number
 }
 
-/** Where the signer's browser goes after the signing pages. */
-export interface Redirects {
-  /** After signing. */
-  success?: string
-  /** After the signer cancelled or declined. */
-  cancel?: string
-  /** After a failure. */
-  error?: string
-}
-
-/**
- * The API keys of each Securosys role (`config.securosys.api_keys`): the key itself or
- * `{ file: '/path' }` each.
- */
-export interface SecurosysApiKeys {
-  /** `keyManagementToken`: create, read, list and delete keys. */
-  keyManagement?: Array<SecretSource>
-  /** `keyOperationToken`: sign, verify, requests. */
-  keyOperation?: Array<SecretSource>
-  /** `approverToken`: approval tasks, approve, reject. */
-  approver?: Array<SecretSource>
-  /** `serviceToken`: version and license information. */
-  service?: Array<SecretSource>
-  /** `approverKeyManagementToken`: approver management. */
-  approverKeyManagement?: Array<SecretSource>
-}
-
-/** Securosys Primus HSM settings (`config.securosys`). */
-export interface SecurosysConfig {
-  /**
-   * The TSB base URL, with its path prefix if it has one (`https://host/tsb`); the `/v1/...`
-   * paths are appended.
-   */
-  baseUrl: string
-  /**
-   * Role-based API keys (`X-API-KEY`), a list per role (later keys are rolled over to when
-   * the TSB says a key is invalid). Each call carries only its role's key; a call whose role
-   * has no key fails before sending. Absent: no API key is sent (JWT and/or mTLS only).
-   */
-  apiKeys?: SecurosysApiKeys
-  /**
-   * A JWT issued by Securosys, sent as `Authorization: Bearer` on every call, or
-   * `{ file: '/path' }`.
-   */
-  jwt?: SecretSource
-  /**
-   * Instead of `jwt`: fetch the JWT with an OAuth2 client-credentials grant (`tokenUrl` or
-   * `discoveryUrl` required); tokens are cached, refreshed before they expire, and replaced
-   * once when the TSB refuses one.
-   */
-  oauth2?: OAuth2Config
-  /** Mutual TLS: the client certificate and key the TSB trusts. */
-  clientCert?: ClientCertConfig
-  /**
-   * The role whose API key the certificate endpoints get: `'key_management'` (default, the
-   * newer Securosys documentation) or `'key_operation'` (the older table).
-   */
-  certificateRole?: 'key_management' | 'key_operation'
-}
-
-/**
- * One PDF of a session: `{ path }` (read when the session starts, named after the file) or
- * `{ name, data }`.
- */
-export interface SessionDocument {
-  /** The name the signers see (default: the file name of `path`). */
-  name?: string
-  /** The PDF bytes. */
-  data?: Buffer | Uint8Array
-  /** A PDF file to read instead of `data`. */
-  path?: string
-  /** Where signatures go. None: the provider's default place. */
-  fields?: Array<SignatureField>
-}
-
-/** A signer of a session. */
-export interface SessionSigner {
-  /**
-   * Your id for this signer (letters, digits, `-`, `_`, `.`); default `'signer1'`,
-   * `'signer2'`… in order.
-   */
-  id?: string
-  /** First name. */
-  firstName: string
-  /** Last name. */
-  lastName: string
-  /** E-mail address (OneSpan requires it; ZignSec does not use it). */
-  email?: string
-}
-
-/** The state of a session (`status`, and each state `onProgress` sees). */
-export interface SessionState {
-  /** The session reference. */
-  id: string
-  /** Its state. */
-  status: SessionStatus
-  /** Each signer and whether they have signed. */
-  signers: Array<SignerState>
-}
-
 /**
  * The header ZignSec signs deliveries with: `'X-ZignSec-Hmac-SHA256'`
  * (`req.get(SIGNATURE_HEADER)` in Express).
  */
 export declare const SIGNATURE_HEADER: string
-
-/** Where a signature goes: a box on a page, in PDF points from the page's **top-left** corner. */
-export interface SignatureField {
-  /** Whose signature: an index into `signers` or a signer id (default `0`, the first signer). */
-  signer?: number | string
-  /** Page number, 1-based. */
-  page: number
-  /** Distance from the left edge, in points. */
-  left: number
-  /** Distance from the top edge, in points. */
-  top: number
-  /** Box width in points (default 200). ZignSec draws its own stamp and uses only the corner. */
-  width?: number
-  /** Box height in points (default 50). */
-  height?: number
-}
-
-/** One signed document of a finished session. */
-export interface SignedFile {
-  /** The id to pass to `download`. */
-  documentId: string
-  /** The document's name. */
-  name: string
-}
-
-/** Who signed (when the gateway reports it). */
-export interface SignerInfo {
-  /** Full name. */
-  name?: string
-  /** National identity number. */
-  personalNumber?: string
-}
-
-/** Where one signer signs. */
-export interface SignerLink {
-  /** The signer's id (given, or `'signer1'`…). */
-  signerId: string
-  /** The signer's full name. */
-  name: string
-  /** The signing page to open in the signer's browser. */
-  url: string
-}
-
-/** Whether one signer has signed. */
-export interface SignerState {
-  /** The signer's id. */
-  signerId: string
-  /** `true` once this signer has signed. */
-  signed: boolean
-}
-
-/** `config.signing`: which provider the neutral signing session uses. */
-export interface SigningConfig {
-  /** `'zignsec'` or `'onespan'` (needed only when both are configured). */
-  provider?: SigningProvider
-}
-
-/** A created signing session. */
-export interface SigningSession {
-  /** The session id, used for every later call. */
-  id: string
-  /** Its status (normally `'Created'`). */
-  status: SessionStatus
-}
-
-/** The state of a signing session. */
-export interface SigningStatus {
-  /** Session id. */
-  id: string
-  /** Current state. */
-  status: SessionStatus
-  /** Your `relayState`, echoed. */
-  relayState?: string
-  /** Errors the gateway reported (e.g. `CANCELLED_BY_USER`). */
-  errors: Array<ProviderErrorItem>
-  /** The uploaded originals. */
-  inputFiles: Array<FileRef>
-  /** The signed documents (once `'Finished'`). */
-  signedFiles: Array<FileRef>
-  /** The signer, when reported. */
-  signer?: SignerInfo
-}
-
-/** The answer to `signDocuments`: a started session. */
-export interface StartedSession {
-  /** Session id. */
-  id: string
-  /** Send the signer's browser here. */
-  redirectUrl: string
-  /** The uploaded files, in order. */
-  files: Array<UploadedFile>
-}
-
-/** The answer to `start`. */
-export interface StartedSigning {
-  /** Send the signer's browser here. */
-  redirectUrl: string
-  /** The session's status (normally `'Pending'`). */
-  status: SessionStatus
-}
-
-/** A started session (`start`). */
-export interface StartedSigningSession {
-  /** The session reference (`'zignsec:…'` / `'onespan:…'`), for every later call. */
-  id: string
-  /** The provider that runs it. */
-  provider: SigningProvider
-  /** Where to send each signer, in the order of `signers`. */
-  signers: Array<SignerLink>
-}
-
-/** Start-signing request (`start`). */
-export interface StartSigning {
-  /** The documents to sign, in the order the signer sees them. */
-  files: Array<FileToSign>
-  /** Overrides the success redirect given at creation. */
-  redirectSuccess?: string
-  /** Overrides the failure redirect given at creation. */
-  redirectFailure?: string
-}
-
-/** Transport settings (`config.transport`). */
-export interface TransportConfig {
-  /** Time allowed to establish a connection, in milliseconds (default 10000). */
-  connectTimeoutMs?: number
-  /**
-   * Time allowed for one HTTP exchange, in milliseconds, before the allowance for its size
-   * (see `minTransferBytesPerS`; default 60000).
-   */
-  requestTimeoutMs?: number
-  /**
-   * The slowest transfer rate a call is given time for, in bytes per second: every byte
-   * sent or received adds `1 / min_transfer_bytes_per_s` seconds to `requestTimeoutMs`, so
-   * a large document gets as long as a slow line needs (default 100000, i.e. 100 kB/s).
-   */
-  minTransferBytesPerS?: number
-  /**
-   * Most requests in flight at once to one origin (scheme, host, port); further requests
-   * wait for a free slot, which does not count against the timeout (default 64).
-   */
-  maxRequestsPerOrigin?: number
-  /** Attempts per call for retryable failures (default 3; 1 = no retry). */
-  maxAttempts?: number
-  /** First backoff step in milliseconds (default 200). */
-  backoffBaseMs?: number
-  /** Largest backoff step in milliseconds (default 5000). */
-  backoffMaxMs?: number
-  /** Longest `Retry-After` honoured automatically, in seconds (default 60). */
-  maxRetryAfterS?: number
-  /** Extra trusted CA certificates, PEM text. */
-  caPem?: string
-  /**
-   * Extra trusted CA certificates, path of a PEM file (e.g. the CA of a two-way TLS
-   * gateway).
-   */
-  caFile?: string
-  /**
-   * The HTTP proxy https connections go through, as a CONNECT tunnel (TLS stays end to end):
-   * `'http://[user:password@]host:port'`, or `'direct'` for none. When not set,
-   * `HTTPS_PROXY` / `ALL_PROXY` are used, like curl; `NO_PROXY` hosts and loopback hosts go
-   * direct either way. The password is sent only to the proxy and never shown.
-   */
-  proxy?: string
-  /**
-   * Whether saving into a directory under a provider's document name replaces a file of that
-   * name. Default `false`: a taken name gets `-2`, `-3`… before its extension. A path you
-   * name yourself is always replaced.
-   */
-  saveOverwrite?: boolean
-  /**
-   * The permission bits of every file signbridge saves (Unix), default `0o600` (read and
-   * write for the service's user only: signed documents hold personal data). At most `0o777`.
-   */
-  saveMode?: number
-  /**
-   * Longest pause between two pieces of an answer's body, in milliseconds (default 30000):
-   * a server that stops sending fails the exchange with `SB_ERR_TIMEOUT`.
-   */
-  readIdleTimeoutMs?: number
-}
-
-/** A file accepted into a session. */
-export interface UploadedFile {
-  /** The session the file belongs to. */
-  sessionId: string
-  /** The file id to pass to `start`. */
-  fileId: string
-  /** The file name the gateway recorded. */
-  name: string
-  /** The md5 the gateway computed (base64 or hex). */
-  md5?: string
-}
 
 /** The version of the signbridge core inside this addon. */
 export declare function version(): string
@@ -1171,48 +586,4 @@ export interface WebhookVerifierOptions {
    * balancer: `redis://[:password@]host[:port][/db]` (default: this process's memory).
    */
   replayStoreUrl?: string
-}
-
-/** ZignSec gateway settings (`config.zignsec`). */
-export interface ZignsecConfig {
-  /** `'test'` (default) or `'prod'`; ignored when `baseUrl` is set. */
-  environment?: 'test' | 'prod' | 'production'
-  /** A gateway base URL overriding `environment` (e.g. the local simulator). */
-  baseUrl?: string
-  /**
-   * The active subscription keys: primary first, then the optional secondary (rotation).
-   * Each is the key itself or `{ file: '/path' }` (a file holding it).
-   */
-  keys?: Array<SecretSource>
-  /**
-   * Which header carries the key: `'product-key'` (default, `Zs-Product-Key`) or
-   * `'authorization'` (legacy).
-   */
-  keyHeader?: 'product-key' | 'authorization'
-  /** OAuth2/OIDC client credentials: a bearer token is sent with the subscription key. */
-  oauth2?: OAuth2Config
-  /**
-   * Two-way TLS with the client certificate ZignSec issued. Without `baseUrl`, the
-   * environment's two-way TLS host is used.
-   */
-  clientCert?: ClientCertConfig
-  /**
-   * Further origins of this service (credentials, the client certificate and document
-   * downloads go there too), e.g. `['https://files.example']`.
-   */
-  serviceOrigins?: Array<string>
-  /** Accept a signed document whose answer carries no md5 (refused by default). */
-  allowUnverifiedDownloads?: boolean
-}
-
-/** ZignSec-only settings of a session. */
-export interface ZignsecSessionOptions {
-  /** Your own reference, echoed back with the redirect and in webhooks. */
-  relayState?: string
-  /** Your GDPR user reference. */
-  gdprUserId?: string
-  /** A URL the gateway POSTs results to. */
-  webhook?: string
-  /** Product metadata (a plain object). */
-  metadata?: Record<string, unknown>
 }

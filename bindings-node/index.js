@@ -2,8 +2,9 @@
 // signbridge for Node (CommonJS entry). The native addon is loaded by the generated `binding.js`;
 // this file only adds the frozen `ErrorCode` object, built from the core's own table, the
 // `isSignbridgeError` type guard, the caller's frames on asynchronous errors, gives
-// `client.securosys()`, `client.zignsecEid()` and `client.onespan()` their facades generated from
-// the operation table (securosys.js, zignsec-eid.js, onespan.js), OneSpan listings walked with
+// `client.securosys()`, `client.zignsecEid()`, `client.zignsecSigning()`, `client.onespan()`,
+// `client.signing()` and `client.signingWith()` their facades generated from the operation table
+// (securosys.js, zignsec-eid.js, zignsec-signing.js, onespan.js, signing.js), OneSpan listings walked with
 // `for await` (`pages`, `packages`), and `parseRedirect`, a
 // spelling of the module-level `callCamelCase('zignsec.parse_redirect', ...)`.
 
@@ -11,6 +12,8 @@ const binding = require('./binding.js')
 const { Securosys } = require('./securosys.js')
 const { ZignsecEid } = require('./zignsec-eid.js')
 const { Onespan } = require('./onespan.js')
+const { ZignsecSigning } = require('./zignsec-signing.js')
+const { Signing } = require('./signing.js')
 
 /** name -> number and number -> name, like a TypeScript numeric enum. */
 const ErrorCode = {}
@@ -44,9 +47,9 @@ Object.defineProperties(Onespan.prototype, {
   }
 })
 
-// `client.securosys()`, `client.zignsecEid()` and `client.onespan()`: the generated facades over
-// `client.callCamelCase`, for the configured service (each throws SB_ERR_AUTH_CONFIG_MISSING when
-// the config has no section for it).
+// The generated facades over `client.callCamelCase`, for the configured service (each throws
+// SB_ERR_AUTH_CONFIG_MISSING when the config has no section for it). `signing(provider?)` and
+// `signingWith(provider)` choose the provider `start` uses, as the core chooses it.
 Object.defineProperties(binding.Client.prototype, {
   securosys: {
     value: function securosys () {
@@ -62,9 +65,30 @@ Object.defineProperties(binding.Client.prototype, {
     configurable: true,
     writable: true
   },
+  zignsecSigning: {
+    value: function zignsecSigning () {
+      return new ZignsecSigning(this, this.zignsecBaseUrl())
+    },
+    configurable: true,
+    writable: true
+  },
   onespan: {
     value: function onespan () {
       return new Onespan(this, this.onespanBaseUrl(), { authMethod: this.onespanAuthMethod() })
+    },
+    configurable: true,
+    writable: true
+  },
+  signing: {
+    value: function signing (provider) {
+      return new Signing(this, { provider: this.signingProvider(provider) })
+    },
+    configurable: true,
+    writable: true
+  },
+  signingWith: {
+    value: function signingWith (provider) {
+      return new Signing(this, { provider: this.signingProvider(provider ?? 0) })
     },
     configurable: true,
     writable: true

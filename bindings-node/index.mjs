@@ -3,11 +3,9 @@ import signbridge from './index.js'
 
 export const {
   Client,
-  SigningApi,
   ApproverKey,
   Policy,
   defaultSignatureAlgorithm,
-  SigningService,
   OnespanCallbackVerifier,
   WebhookVerifier,
   SIGNATURE_HEADER,

@@ -432,7 +432,7 @@ export declare class Onespan {
     packageId: string
     /** Give up after this long, in milliseconds. */
     timeoutMs?: number | null
-  }, options?: WaitOptions<Record<string, any>> | null): Promise<{
+  }, options?: WaitOptions<any> | null): Promise<{
     /** Whether the package completes itself when every signer is done. */
     autocomplete: boolean | null
     /** When it was created. */

@@ -232,13 +232,13 @@ export declare namespace Ops {
    * `"XrY7u+Ae7tCTyyK7j1rNww=="`), or hex from gateways that send hex. Downloads are checked
    * against it. [`FileRef::md5_hex`] gives it as 32 lowercase hex digits (`md5sum`'s form).
    */
-  md5: string | null
+  md5?: string | null
   /** Its media type. */
-  mime_type: string | null
+  mime_type?: string | null
   /** The file name. */
-  name: string
+  name?: string
   /** Where to download it (with the gateway's credentials, when on the gateway). */
-  url: string | null
+  url?: string | null
 }
   /** One document to sign and where its signature goes. */
   type FileToSign = {
@@ -657,6 +657,27 @@ export declare namespace Ops {
   /** After signing. */
   success?: string | null
 }
+  /** A [`FileRef`] as a status gives it: with its md5 in hex as well. */
+  type ReportedFile = {
+  /** The file id. */
+  id: string
+  /**
+   * The md5 digest the gateway reported, as it reported it (base64, or hex from gateways
+   * that send hex); downloads are checked against it.
+   */
+  md5: string | null
+  /**
+   * The reported md5 as 32 lowercase hex digits (`md5sum`'s form); absent when `md5` is.
+   * Derived from `md5` (ignored when the file is given back to a download).
+   */
+  md5_hex: string | null
+  /** Its media type. */
+  mime_type: string | null
+  /** The file name. */
+  name: string
+  /** Where to download it (with the gateway's credentials, when on the gateway). */
+  url: string | null
+}
   /** One of the known values (see examples; case-insensitive), or another the provider uses. */
   type RequestState = "PENDING" | "APPROVED" | "EXECUTED" | "FAILED" | "EXPIRED" | "REJECTED" | "CANCELLED" | (string & {})
   /** One request of [`SecurosysClient::filtered_requests`]. */
@@ -693,10 +714,10 @@ export declare namespace Ops {
   /** The tokens. */
   tokens: Array<PolicyTokenOut>
 }
-  /** A session's document as JSON gives it: exactly one of `path` and `base64`. */
+  /** A session's document as JSON gives it: exactly one of `path` and `data_base64`. */
   type SessionDocument = {
   /** Or the PDF bytes, base64. */
-  base64?: string | null
+  data_base64?: string | null
   /** Where signatures go (default: the provider's place). */
   fields?: Array<SignatureField>
   /** The name the signers see (default: the file name of `path`). */
@@ -880,6 +901,20 @@ export declare namespace Ops {
   /** PEM certificates. */
   trust_anchors_pem?: Array<string>
 }
+  /** A file accepted into a session. */
+  type UploadedFile = {
+  /**
+   * The file id to pass to [`SigningApi::start`](super::SigningApi::start) (read from
+   * `file_id`, `file_Id`, `fileId` or the highest `file_id_N` of the answer, seed 001).
+   */
+  file_id: string
+  /** The md5 the gateway computed (base64 or hex). */
+  md5: string | null
+  /** The file name the gateway recorded. */
+  name: string
+  /** The session the file belongs to. */
+  session_id: string
+}
   /** A newer-style product by its path: `POST /api/v5/sessions/{provider}/{operation}`. */
   type V5Product = {
   /** e.g. `auth`. */
@@ -909,6 +944,17 @@ export declare namespace Ops {
 }
   /** One of the known values (see examples; case-insensitive), or another the provider uses. */
   type WrapMethod = "AES_WRAP" | "AES_WRAP_PAD" | "AES_WRAP_PAD_RSA" | "AES_WRAP_PAD_EC" | "AES_WRAP_PAD_ED" | "RSA_WRAP_OAEP" | "RSA_WRAP_PAD" | (string & {})
+  /** One PDF of `zignsec.sign_documents`: exactly one of `path` and `data_base64`. */
+  type ZignsecDocument = {
+  /** …or its bytes, base64. */
+  data_base64?: Base64 | null
+  /** The file name shown to the signer (default: the file name of `path`, or `document.pdf`). */
+  name?: string | null
+  /** The PDF's path, read when the request runs… */
+  path?: string | null
+  /** Where the visible signature goes (default: the gateway's place). */
+  placement?: Placement | null
+}
   /** ZignSec-only settings of a [`super::NewSession`] (the create envelope's optional fields). */
   type ZignsecOptions = {
   /** Your GDPR user reference. */
@@ -1477,6 +1523,11 @@ export interface Operations {
       locale?: string | null
       /** OneSpan-only settings (description, invitation message, expiry). */
       onespan?: Ops.OnespanOptions | null
+      /**
+       * The provider to start the session with, instead of the service's (the configuration's
+       * `signing.provider`, or the only document-signing provider configured).
+       */
+      provider?: Ops.Provider | null
       /** Where the signer's browser goes when done. */
       redirects?: Ops.Redirects
       /** Who signs. At least one; ZignSec BankID Norway takes exactly one. */
@@ -1740,11 +1791,11 @@ export interface Operations {
       /** Session id. */
       id: string
       /** The uploaded originals. */
-      input_files: Array<Ops.FileRef>
+      input_files: Array<Ops.ReportedFile>
       /** Your `relay_state`, echoed. */
       relay_state: string | null
       /** The signed documents (once `Finished`). */
-      signed_files: Array<Ops.FileRef>
+      signed_files: Array<Ops.ReportedFile>
       /** The signer, when reported. */
       signer: Ops.SignerInfo | null
       /** Current state. */
@@ -1773,11 +1824,11 @@ export interface Operations {
       /** Session id. */
       id: string
       /** The uploaded originals. */
-      input_files: Array<Ops.FileRef>
+      input_files: Array<Ops.ReportedFile>
       /** Your `relay_state`, echoed. */
       relay_state: string | null
       /** The signed documents (once `Finished`). */
-      signed_files: Array<Ops.FileRef>
+      signed_files: Array<Ops.ReportedFile>
       /** The signer, when reported. */
       signer: Ops.SignerInfo | null
       /** Current state. */
@@ -1825,11 +1876,11 @@ export interface Operations {
       /** Session id. */
       id: string
       /** The uploaded originals. */
-      input_files: Array<Ops.FileRef>
+      input_files: Array<Ops.ReportedFile>
       /** Your `relay_state`, echoed. */
       relay_state: string | null
       /** The signed documents (once `Finished`). */
-      signed_files: Array<Ops.FileRef>
+      signed_files: Array<Ops.ReportedFile>
       /** The signer, when reported. */
       signer: Ops.SignerInfo | null
       /** Current state. */
@@ -1838,6 +1889,74 @@ export interface Operations {
   }
   /** Handle the signer's browser coming back to your redirect URL: a cancel or error in it */
   'zignsec.completeSigningRedirect': Operations['zignsec.complete_signing_redirect']
+  /**
+   * Create a signing session, upload every PDF (a path, or bytes with a name) and start it,
+   */
+  'zignsec.sign_documents': {
+    request: {
+      /** The session's settings, as `zignsec.create_signing` takes them (every field optional). */
+      create?: Ops.CreateSigning
+      /** The PDFs, in the order the signer sees them. */
+      documents: Array<Ops.ZignsecDocument>
+    }
+    result: {
+      /** The uploaded files, in order. */
+      files: Array<Ops.UploadedFile>
+      /** Session id. */
+      id: string
+      /** Send the signer's browser here. */
+      redirect_url: string
+    }
+  }
+  /** Create a signing session, upload every PDF (a path, or bytes with a name) and start it, */
+  'zignsec.signDocuments': Operations['zignsec.sign_documents']
+  /**
+   * Download a file of a session (from `input_files` or `signed_files`), checked against
+   */
+  'zignsec.download': {
+    request: {
+      /** The file (its `id`, `url` and `md5` are read). */
+      file: Ops.FileRef
+    }
+    result: {
+      /** The file, base64. */
+      data_base64: Ops.Base64
+    }
+  }
+  /**
+   * Download a file of a session to `path`, checked against the reported md5 and written
+   */
+  'zignsec.download_to': {
+    request: {
+      /** The file (its `id`, `url` and `md5` are read). */
+      file: Ops.FileRef
+      /** Where to write it (replaced atomically). */
+      path: string
+    }
+    result: {
+      /** The number of bytes written. */
+      bytes: number
+    }
+  }
+  /** Download a file of a session to `path`, checked against the reported md5 and written */
+  'zignsec.downloadTo': Operations['zignsec.download_to']
+  /**
+   * Download a file by its session and file ids (no md5 to check it against).
+   */
+  'zignsec.download_file': {
+    request: {
+      /** The file id. */
+      file_id: string
+      /** The session id. */
+      session_id: string
+    }
+    result: {
+      /** The file, base64. */
+      data_base64: Ops.Base64
+    }
+  }
+  /** Download a file by its session and file ids (no md5 to check it against). */
+  'zignsec.downloadFile': Operations['zignsec.download_file']
   /**
    * Call any product path of the gateway with any JSON body (e.g. the two-way TLS example
    */

@@ -543,7 +543,7 @@ export declare class Securosys {
     intervalMs?: number | null
     /** Give up after this long, in milliseconds. */
     timeoutMs?: number | null
-  }, options?: WaitOptions<Record<string, any>> | null): Promise<Buffer>
+  }, options?: WaitOptions<any> | null): Promise<Buffer>
 
   /**
    * The approval tasks waiting for an approver (first page).
@@ -647,7 +647,7 @@ export declare class Securosys {
     intervalMs?: number | null
     /** Give up after this long, in milliseconds. */
     timeoutMs?: number | null
-  }, options?: WaitOptions<Record<string, any>> | null): Promise<{
+  }, options?: WaitOptions<any> | null): Promise<{
     /** DER, base64. */
     derBase64: SecurosysTypes.Base64
     /** PEM text. */
@@ -666,7 +666,7 @@ export declare class Securosys {
     intervalMs?: number | null
     /** Give up after this long, in milliseconds. */
     timeoutMs?: number | null
-  }, options?: WaitOptions<Record<string, any>> | null): Promise<{
+  }, options?: WaitOptions<any> | null): Promise<{
     /** DER, base64. */
     derBase64: SecurosysTypes.Base64
     /** PEM text. */
@@ -820,7 +820,7 @@ export declare class Securosys {
     intervalMs?: number | null
     /** Give up after this long, in milliseconds. */
     timeoutMs?: number | null
-  }, options?: WaitOptions<Record<string, any>> | null): Promise<{
+  }, options?: WaitOptions<any> | null): Promise<{
     /** Public keys (base64) of approvers who approved. */
     approvedBy: Array<string>
     /** When the HSM executed it. */

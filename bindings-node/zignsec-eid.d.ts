@@ -205,7 +205,7 @@ export declare class ZignsecEid {
     timeoutMs?: number | null
     /** Or a v5 product by its path. */
     v5?: ZignsecEidTypes.V5Product | null
-  }, options?: WaitOptions<Record<string, any>> | null): Promise<{
+  }, options?: WaitOptions<any> | null): Promise<{
     /** Errors the gateway reported. */
     errors: Array<ZignsecEidTypes.ProviderErrorItem>
     /** Session id. */

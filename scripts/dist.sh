@@ -124,7 +124,7 @@ NODE_STAGE=$STAGE/npm
 mkdir -p "$NODE_STAGE/linux-x64-gnu" "$NODE_STAGE/signbridge"
 install -m 755 "$BUILT/libsignbridge_node.so" "$NODE_STAGE/linux-x64-gnu/signbridge.linux-x64-gnu.node"
 strip --strip-unneeded "$NODE_STAGE/linux-x64-gnu/signbridge.linux-x64-gnu.node"
-(cd bindings-node && cp index.js index.mjs index.d.ts operations.d.ts securosys.js securosys.d.ts zignsec-eid.js zignsec-eid.d.ts onespan.js onespan.d.ts binding.js "$NODE_STAGE/signbridge/" &&
+(cd bindings-node && cp index.js index.mjs index.d.ts operations.d.ts securosys.js securosys.d.ts zignsec-eid.js zignsec-eid.d.ts onespan.js onespan.d.ts zignsec-signing.js zignsec-signing.d.ts signing.js signing.d.ts config.d.ts binding.js "$NODE_STAGE/signbridge/" &&
   mkdir -p "$NODE_STAGE/signbridge/examples" &&
   cp examples/contract.pdf examples/express-webhook.js examples/securosys-approvals.js "$NODE_STAGE/signbridge/examples/")
 # The package.json files: what `napi create-npm-dirs` and `napi prepublish` write, from

@@ -1,8 +1,8 @@
 """API reference pages for the documentation site, generated at build time (MkDocs gen-files).
 
 Renders `api/typescript.md` from bindings-node/index.d.ts (and the facades of
-bindings-node/securosys.d.ts, zignsec-eid.d.ts and onespan.d.ts, generated from the operation
-table) and `api/c.md` from
+bindings-node/securosys.d.ts, zignsec-eid.d.ts, zignsec-signing.d.ts, onespan.d.ts and
+signing.d.ts, generated from the operation table) and `api/c.md` from
 include/signbridge.h: every top-level declaration with the documentation comment in front of it,
 grouped and listed in the order of the file. Both inputs are themselves generated from the
 Rust sources and drift-checked by `make test` (`make node-regen`, `make header-c`), so these pages
@@ -19,10 +19,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DTS = ROOT / "bindings-node" / "index.d.ts"
-# The facades generated from the operation table: their classes (their named types stay in the
-# file's namespace).
+# The facades generated from the operation table (their classes; their named types stay in the
+# file's namespace), and the configuration's typings generated from its JSON Schema.
 FACADES = [
-    ROOT / "bindings-node" / f for f in ("securosys.d.ts", "zignsec-eid.d.ts", "onespan.d.ts")
+    ROOT / "bindings-node" / f
+    for f in (
+        "securosys.d.ts",
+        "zignsec-eid.d.ts",
+        "zignsec-signing.d.ts",
+        "onespan.d.ts",
+        "signing.d.ts",
+        "config.d.ts",
+    )
 ]
 HEADER = ROOT / "include" / "signbridge.h"
 
@@ -82,9 +90,10 @@ def typescript() -> str:
         "# TypeScript API\n",
         "Generated from `bindings-node/index.d.ts` (itself generated from the addon's Rust "
         "sources by napi-rs and checked by `make test`) and the facades generated from the "
-        "operation table (`securosys.d.ts`, `zignsec-eid.d.ts`, `onespan.d.ts`). Every declaration "
-        "of the package "
-        "`signbridge`, with its documentation, in the order of the file.\n",
+        "operation table (`securosys.d.ts`, `zignsec-eid.d.ts`, `zignsec-signing.d.ts`, "
+        "`onespan.d.ts`, `signing.d.ts`) and from the configuration's JSON Schema "
+        "(`config.d.ts`). Every declaration of the package `signbridge`, with its "
+        "documentation, in the order of the file.\n",
     ]
     for title in ["Classes", "Functions", "Interfaces", "Types", "Enums"]:
         if sections[title]:

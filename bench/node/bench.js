@@ -80,7 +80,7 @@ async function overhead () {
   const url = `${BASE}/api/v5/sessions/signing/${id}`
   const headers = { 'Zs-Product-Key': KEY }
   const impls = [
-    ['signbridge addon (parsed SigningStatus)', () => s.status(id)],
+    ['signbridge addon (parsed SigningStatus)', () => s.status({ sessionId: id })],
     ['fetch / undici (+ .json())', async () => {
       const r = await fetch(url, { headers })
       if (!r.ok) throw new Error(`status ${r.status}`)
@@ -107,8 +107,8 @@ async function overhead () {
 
 async function startedSession (s, pdf) {
   const { id } = await s.create()
-  const f = await s.uploadBytes(id, 'contract.pdf', pdf)
-  await s.start(id, { files: [{ fileId: f.fileId }] })
+  const f = await s.upload({ sessionId: id, name: 'contract.pdf', pdf })
+  await s.start({ sessionId: id, start: { files: [{ fileId: f.fileId }] } })
   return id
 }
 
@@ -157,7 +157,7 @@ async function waits (pdfPath) {
   const intervalMs = Number(process.env.BENCH_WAIT_INTERVAL_MS || 2000)
   const tw = now()
   let ok = 0
-  const all = ids.map((id) => s.wait(id, { intervalMs, timeoutMs: 600000 }).then((st) => {
+  const all = ids.map((id) => s.wait({ sessionId: id }, { intervalMs, timeoutMs: 600000 }).then((st) => {
     if (st.status === 'Finished') ok++
   }))
   // Let every wait make its first poll, then complete the sessions via the control API. The
@@ -195,8 +195,8 @@ async function flow (pdfPath) {
   const one = async () => {
     const id = await startedSession(s, pdf)
     await complete(id)
-    const st = await s.status(id)
-    await s.download(st.signedFiles[0])
+    const st = await s.status({ sessionId: id })
+    await s.download({ file: st.signedFiles[0] })
   }
   for (let i = 0; i < 10; i++) await one()
   for (const width of [1, INFLIGHT]) {

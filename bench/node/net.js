@@ -43,7 +43,7 @@ function make (impl) {
       },
       transport: { ca_file: process.env.NET_CA }
     }).zignsecSigning()
-    return () => s.status(SID)
+    return () => s.status({ sessionId: SID })
   }
   if (impl === 'undici') {
     const { fetch, Agent } = require(UNDICI)

@@ -30,17 +30,20 @@ async function main (): Promise<void> {
 
   // Step by step: create, upload, start.
   const session = await signing.create({ relayState: 'order-42', locale: 'En' })
-  const uploaded: UploadedFile = await signing.uploadPath(session.id, pdf)
-  const started = await signing.start(session.id, {
-    files: [{ fileId: uploaded.fileId, placement: { page: 1, x: 60, y: 80 } }]
+  const uploaded: UploadedFile = await signing.upload({ sessionId: session.id, path: pdf })
+  const started = await signing.start({
+    sessionId: session.id,
+    start: { files: [{ fileId: uploaded.fileId, placement: { page: 1, x: 60, y: 80 } }] }
   })
   console.log(`send the signer to ${started.redirectUrl}`)
 
   // Or all at once, from bytes and paths.
-  const more: StartedSession = await signing.signDocuments(null, [
-    { path: pdf },
-    { name: 'appendix.pdf', data: Buffer.from(await import('node:fs').then((fs) => fs.readFileSync(pdf))) }
-  ])
+  const more: StartedSession = await signing.signDocuments({
+    documents: [
+      { path: pdf },
+      { name: 'appendix.pdf', data: Buffer.from(await import('node:fs').then((fs) => fs.readFileSync(pdf))) }
+    ]
+  })
 
   // Play the signer on the simulator (a real signer opens redirectUrl).
   for (const id of [session.id, more.id]) {
@@ -49,12 +52,13 @@ async function main (): Promise<void> {
 
   const options: WaitOptions = { intervalMs: 500, timeoutMs: 60_000, signal: AbortSignal.timeout(120_000) }
   try {
-    const done: SigningStatus = await signing.wait(session.id, options)
-    const bytes: Buffer = await signing.download(done.signedFiles[0])
-    const written: number = await signing.downloadTo(done.signedFiles[0], 'signed-contract.pdf')
-    const same: Buffer = await signing.downloadFile(done.id, done.signedFiles[0].id)
-    console.log(done.status, done.signer?.name, bytes.length, written, same.length)
-    const paths: string[] = await signing.saveSignedFiles(await signing.wait(more.id, options), 'signed')
+    const done: SigningStatus = await signing.wait({ sessionId: session.id }, options)
+    const bytes: Buffer = await signing.download({ file: done.signedFiles[0] })
+    const written: number = await signing.downloadTo({ file: done.signedFiles[0], path: 'signed-contract.pdf' })
+    const same: Buffer = await signing.downloadFile({ sessionId: done.id, fileId: done.signedFiles[0].id })
+    console.log(done.status, done.signer?.name, done.signedFiles[0].md5Hex, bytes.length, written, same.length)
+    await signing.wait({ sessionId: more.id }, options)
+    const { paths }: { paths: string[] } = await signing.saveSignedFiles({ sessionId: more.id, dir: 'signed' })
     console.log(paths)
   } catch (e) {
     if (isSignbridgeError(e) && e.errno === ErrorCode.SB_ERR_CANCELLED) {
@@ -63,7 +67,7 @@ async function main (): Promise<void> {
       throw e
     }
   }
-  const status = await signing.status(session.id)
+  const status = await signing.status({ sessionId: session.id })
   console.log(status.status, errorCodes().length, ErrorCode[ErrorCode.SB_ERR_AUTH])
 }
 

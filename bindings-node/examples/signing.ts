@@ -30,6 +30,8 @@ const config: Config = {
 async function main (): Promise<void> {
   const client = new Client(config)
   const signing = client.signing()
+  const onespanSigning = client.signingWith('onespan')
+  console.log(signing.provider, onespanSigning.provider)
   const session: NewSession = {
     title: 'Sale of a boat',
     documents: [{ path: path.join(__dirname, 'contract.pdf'), fields: [{ signer: 'seller', page: 1, left: 60, top: 650 }] }],
@@ -46,9 +48,10 @@ async function main (): Promise<void> {
     onProgress: (state) => console.log(state.signers.filter((s) => s.signed).length, 'signed')
   }
   try {
-    const done: CompletedSession = await signing.wait(started.id, options)
-    const paths: string[] = await signing.saveAll(done, 'signed')
-    console.log(paths)
+    const done: CompletedSession = await signing.wait({ session: started.id }, options)
+    const { pdf }: { pdf: Buffer } = await signing.download({ session: done.id, documentId: done.files[0].documentId })
+    const { paths }: { paths: string[] } = await signing.saveAll({ session: done.id, dir: 'signed' })
+    console.log(pdf.length, paths)
   } catch (e) {
     const err = e as SignbridgeError
     if (err.errno === ErrorCode.SB_ERR_REJECTED) console.log('declined:', err.providerDescription)

@@ -166,11 +166,6 @@ impl<'e> Obj<'e> {
         format!("{}.{key}", self.what)
     }
 
-    /// The environment.
-    pub(crate) fn env(&self) -> &'e Env {
-        self.env
-    }
-
     /// A required string field.
     pub(crate) fn string(&self, key: &str) -> napi::Result<String> {
         string(self.env, self.get(key)?, &self.path(key))
@@ -184,36 +179,6 @@ impl<'e> Obj<'e> {
     /// An optional number field.
     pub(crate) fn opt_number(&self, key: &str) -> napi::Result<Option<f64>> {
         opt_number(self.env, self.get(key)?, &self.path(key))
-    }
-
-    /// A required number field.
-    pub(crate) fn number(&self, key: &str) -> napi::Result<f64> {
-        let v = self.get(key)?;
-        if is_nullish(&v) {
-            return Err(type_error(
-                self.env,
-                format!("{} is required (a number)", self.path(key)),
-            ));
-        }
-        opt_number(self.env, v, &self.path(key)).map(|n| n.unwrap_or_default())
-    }
-
-    /// An optional array field, as its elements.
-    pub(crate) fn opt_array(&self, key: &str) -> napi::Result<Option<Vec<Unknown<'e>>>> {
-        let v = self.get(key)?;
-        if is_nullish(&v) {
-            return Ok(None);
-        }
-        array(self.env, v, &self.path(key)).map(Some)
-    }
-
-    /// An optional JSON-like field (converted through serde).
-    pub(crate) fn opt_json(&self, key: &str) -> napi::Result<Option<serde_json::Value>> {
-        let v = self.get(key)?;
-        if is_nullish(&v) {
-            return Ok(None);
-        }
-        json(self.env, v, &self.path(key)).map(Some)
     }
 }
 

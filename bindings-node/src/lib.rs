@@ -5,13 +5,16 @@
 //! runtime, and a Promise is settled from it (principle 2, see [`promise`]). Errors become
 //! JavaScript `Error`s carrying the core's code (see [`errors`]).
 //!
+//! Every operation is reached through `Client.callCamelCase` (and `call`); `index.js` gives the
+//! facades generated from the operation table on top of it:
+//!
 //! ```js
 //! const { Client } = require('signbridge')
-//! const client = new Client({ zignsec: { base_url: 'http://127.0.0.1:8080', keys: ['k'] } })
+//! const client = new Client({ zignsec: { baseUrl: 'http://127.0.0.1:8080', keys: ['k'] } })
 //! const signing = client.zignsecSigning()
-//! const started = await signing.signDocuments({}, [{ path: 'contract.pdf' }])
-//! const done = await signing.wait(started.id, { intervalMs: 500, signal })
-//! await signing.saveSignedFiles(done, 'signed/')
+//! const started = await signing.signDocuments({ documents: [{ path: 'contract.pdf' }] })
+//! await signing.wait({ sessionId: started.id }, { intervalMs: 500, signal })
+//! await signing.saveSignedFiles({ sessionId: started.id, dir: 'signed/' })
 //! ```
 
 mod args;
@@ -19,11 +22,9 @@ mod errors;
 pub mod onespan;
 mod promise;
 pub mod securosys;
-pub mod signing;
 pub mod types;
 mod wait;
 pub mod webhook;
-pub mod zignsec_signing;
 
 use napi::bindgen_prelude::{FromNapiValue, Object, Unknown};
 use napi::{Env, JsValue, ValueType};
@@ -211,17 +212,9 @@ impl Client {
             .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
     }
 
-    /// ZignSec BankID Norway document signing (`client.zignsec().signing()` in Rust).
-    #[napi]
-    pub fn zignsec_signing(&self, env: Env) -> napi::Result<SigningApi> {
-        self.inner
-            .zignsec()
-            .map(|z| SigningApi { inner: z.signing() })
-            .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
-    }
-
     /// The base URL of the configured ZignSec gateway. `index.js` makes `client.zignsecEid()`
-    /// of it: the eID facade generated from the operation table (`zignsec-eid.js`). Throws
+    /// and `client.zignsecSigning()` of it: the facades generated from the operation table
+    /// (`zignsec-eid.js`, `zignsec-signing.js`). Throws
     /// `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `zignsec` section.
     #[napi(skip_typescript)]
     pub fn zignsec_base_url(&self, env: Env) -> napi::Result<String> {
@@ -318,15 +311,27 @@ impl Client {
 
 #[napi]
 impl Client {
-    /// Provider-neutral document signing (`client.signing()` in Rust) with the configured
-    /// provider: `config.signing.provider`, else the only configured document-signing provider
-    /// (ZignSec or OneSpan). Both configured and none chosen throws `SB_ERR_INVALID_CONFIG`
-    /// (the message says how to choose); none configured `SB_ERR_AUTH_CONFIG_MISSING`.
-    #[napi]
-    pub fn signing(&self, env: Env) -> napi::Result<signing::SigningService> {
-        self.inner
-            .signing()
-            .map(signing::SigningService::new)
+    /// The provider of provider-neutral signing: `provider` (`'zignsec'` or `'onespan'`) when
+    /// given, else the configured one (`config.signing.provider`, or the only configured
+    /// document-signing provider). `index.js` makes `client.signing()` and
+    /// `client.signingWith(provider)` of it (the facade generated from the `signing.*`
+    /// operations, `signing.js`). Throws `SB_ERR_INVALID_CONFIG` when both are configured and
+    /// none is chosen, `SB_ERR_AUTH_CONFIG_MISSING` when the provider is not configured,
+    /// `SB_ERR_INVALID_ARGUMENT` for an unknown provider, a `TypeError` for a non-string.
+    #[napi(skip_typescript)]
+    pub fn signing_provider(
+        &self,
+        env: Env,
+        provider: Option<Unknown<'_>>,
+    ) -> napi::Result<String> {
+        let service = match provider.filter(|p| !is_nullish(p)) {
+            Some(p) => args::string(&env, p, "provider")?
+                .parse()
+                .and_then(|p| self.inner.signing_with(p)),
+            None => self.inner.signing(),
+        };
+        service
+            .map(|s| s.provider().as_str().to_string())
             .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
     }
 
@@ -383,20 +388,6 @@ impl Client {
             |v: serde_json::Value| v,
             cleanup,
         )
-    }
-
-    /// Provider-neutral document signing with `provider` (`'zignsec'` or `'onespan'`), whatever
-    /// the configuration chose; `SB_ERR_AUTH_CONFIG_MISSING` when it is not configured.
-    #[napi(ts_args_type = "provider: SigningProvider")]
-    pub fn signing_with(
-        &self,
-        env: Env,
-        provider: Unknown<'_>,
-    ) -> napi::Result<signing::SigningService> {
-        signing::read_provider(&env, provider)?
-            .and_then(|p| self.inner.signing_with(p))
-            .map(signing::SigningService::new)
-            .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
     }
 }
 
@@ -514,4 +505,3 @@ fn request_value(
 }
 
 pub(crate) use wait::read_wait;
-pub use zignsec_signing::SigningApi;

@@ -80,7 +80,7 @@ test('OAuth2: a bearer token with the product key, one token for many calls', as
   const signing = oauthClient(CLIENT_SECRET, { client_auth: 'basic' }).zignsecSigning()
   const session = await signing.create({ relayState: 'node-oauth2' })
   for (let i = 0; i < 5; i++) {
-    assert.equal((await signing.status(session.id)).id, session.id)
+    assert.equal((await signing.status({ sessionId: session.id })).id, session.id)
   }
   assert.equal(await tokensIssued(), 1, 'the token is cached and reused')
   // Both headers went out on every API call.
@@ -139,15 +139,15 @@ test('two-way TLS with the client certificate and ca_file', async () => {
   const ca = pki('ca.pem')
   const signing = mtlsClient(certFiles('client.pem', 'client-key.pem'), ca).zignsecSigning()
   const session = await signing.create()
-  assert.equal((await signing.status(session.id)).status, 'Created')
+  assert.equal((await signing.status({ sessionId: session.id })).status, 'Created')
 
   // The combined PEM (certificate then key) alone, and PEM text given as values.
-  await mtlsClient({ cert: { file: pki('client-combined.pem') } }, ca).zignsecSigning().status(session.id)
+  await mtlsClient({ cert: { file: pki('client-combined.pem') } }, ca).zignsecSigning().status({ sessionId: session.id })
   const pem = {
     cert: fs.readFileSync(pki('client.pem'), 'utf8'),
     key: fs.readFileSync(pki('client-key.pem'), 'utf8')
   }
-  await mtlsClient(pem, ca).zignsecSigning().status(session.id)
+  await mtlsClient(pem, ca).zignsecSigning().status({ sessionId: session.id })
 })
 
 test('OAuth2 and two-way TLS together', async () => {
@@ -157,7 +157,7 @@ test('OAuth2 and two-way TLS together', async () => {
     oauth2: { client_id: CLIENT_ID, client_secret: CLIENT_SECRET }
   }).zignsecSigning()
   const session = await signing.create()
-  await signing.status(session.id)
+  await signing.status({ sessionId: session.id })
   assert.equal(await tokensIssued(), 1)
 })
 

@@ -99,32 +99,11 @@ test('wrong argument types throw TypeError naming the argument', () => {
     [() => new Client(), /config must be an object/],
     [() => new Client('zignsec'), /config must be an object.*got a string/],
     [() => new Client([]), /got an array/],
-    [() => signing.status(42), /sessionId must be a string, got a number/],
-    [() => signing.status(), /sessionId must be a string, got undefined/],
-    [() => signing.create('x'), /request must be an object, got a string/],
-    [() => signing.create({ relay_state: 'x' }), /unknown field "relay_state".*relayState/],
-    [() => signing.create({ relayState: 7 }), /request\.relayState must be a string, got a number/],
-    [() => signing.create({ metadata: 'x' }), /request\.metadata must be a plain object/],
-    [() => signing.uploadBytes('s', 'a.pdf', 'not bytes'), /data must be a Buffer or Uint8Array, got a string/],
-    [() => signing.uploadBytes('s', null, Buffer.from('x')), /name must be a string, got null/],
-    [() => signing.uploadPath('s', 7), /path must be a string/],
-    [() => signing.start('s', { files: 'f' }), /request\.files must be an array/],
-    [() => signing.start('s', {}), /request\.files is required/],
-    [() => signing.start('s', { files: [{ fileId: 1 }] }), /request\.files\[0\]\.fileId must be a string/],
-    [() => signing.start('s', { files: [{ fileId: 'f', placement: { page: 1, x: 'left', y: 0 } }] }), /placement\.x must be a number/],
-    [() => signing.start('s', { files: [{ fileId: 'f', placement: { page: 1.5, x: 0, y: 0 } }] }), /whole page number/],
-    [() => signing.signDocuments({}, 'a.pdf'), /documents must be an array/],
-    [() => signing.signDocuments({}, [{ name: 'a.pdf' }]), /exactly one of `data`.*or `path`/],
-    [() => signing.signDocuments({}, [{ data: Buffer.from('x'), path: 'a.pdf' }]), /exactly one of/],
-    [() => signing.wait('s', { intervalMs: '100' }), /options\.intervalMs must be a number, got a string/],
-    [() => signing.wait('s', { intervalMs: -1 }), /options\.intervalMs must be a finite number >= 0/],
-    [() => signing.wait('s', { timeout: 5 }), /unknown field "timeout"/],
-    [() => signing.wait('s', { signal: {} }), /options\.signal must be an AbortSignal/],
-    [() => signing.wait('s', { signal: 'abort' }), /options\.signal must be an AbortSignal, got a string/],
-    [() => signing.download('file'), /file must be a file object/],
-    [() => signing.download({ name: 'x' }), /file must be a file object/],
-    [() => signing.downloadTo({ id: 'f', name: 'x' }, 5), /path must be a string/],
-    [() => signing.saveSignedFiles(null, '/tmp'), /state must be the object returned by status\(\) or wait\(\)/]
+    [() => signing.wait({ sessionId: 's' }, { intervalMs: '100' }), /options\.intervalMs must be a number, got a string/],
+    [() => signing.wait({ sessionId: 's' }, { intervalMs: -1 }), /options\.intervalMs must be a finite number >= 0/],
+    [() => signing.wait({ sessionId: 's' }, { timeout: 5 }), /unknown field "timeout"/],
+    [() => signing.wait({ sessionId: 's' }, { signal: {} }), /options\.signal must be an AbortSignal/],
+    [() => signing.wait({ sessionId: 's' }, { signal: 'abort' }), /options\.signal must be an AbortSignal, got a string/]
   ]
   for (const [call, re] of cases) {
     let thrown
@@ -141,15 +120,48 @@ test('wrong argument types throw TypeError naming the argument', () => {
   }
 })
 
+test('requests of the wrong shape reject with SB_ERR_INVALID_ARGUMENT naming the field', async () => {
+  const cases = [
+    [() => signing.status({ sessionId: 42 }), /request\.sessionId: invalid type: integer .*, expected a string/],
+    [() => signing.status(), /missing field `sessionId`/],
+    [() => signing.create('x'), /request must be an object, got a string/],
+    [() => signing.create({ relayStat: 'x' }), /unknown field `relayStat`.*`relayState`/],
+    [() => signing.create({ relayState: 7 }), /request\.relayState: invalid type: integer .*, expected a string/],
+    [() => signing.create({ metadata: 'x' }), /metadata must be a JSON object/],
+    [() => signing.upload({ sessionId: 's', name: 'a.pdf', pdf: 'not bytes' }), /pdf must be a Buffer or Uint8Array, got a string/],
+    [() => signing.upload({ sessionId: 's', name: 7, pdf: Buffer.from('x') }), /request\.name: invalid type: integer .*, expected a string/],
+    [() => signing.upload({ sessionId: 's', path: 7 }), /request\.path: .*expected a string/],
+    [() => signing.start({ sessionId: 's', start: { files: 'f' } }), /request\.start\.files: .*expected a sequence/],
+    [() => signing.start({ sessionId: 's', start: {} }), /request\.start: missing field `files`/],
+    [() => signing.start({ sessionId: 's', start: { files: [{ fileId: 1 }] } }), /request\.start\.files\[0\]\.fileId: .*expected a string/],
+    [() => signing.start({ sessionId: 's', start: { files: [{ fileId: 'f', placement: { page: 1, x: 'left', y: 0 } }] } }), /files\[0\]\.placement\.x: .*expected f64/],
+    [() => signing.start({ sessionId: 's', start: { files: [{ fileId: 'f', placement: { page: 1.5, x: 0, y: 0 } }] } }), /files\[0\]\.placement\.page: .*expected u32/],
+    [() => signing.signDocuments({ documents: 'a.pdf' }), /request\.documents: .*expected a sequence/],
+    [() => signing.signDocuments({ documents: [{ name: 'a.pdf' }] }), /request\.documents\[0\] needs exactly one of path and data/],
+    [() => signing.signDocuments({ documents: [{ data: Buffer.from('x'), path: 'a.pdf' }] }), /exactly one of/],
+    [() => signing.download({ file: 'file' }), /request\.file: .*expected struct FileRef/],
+    [() => signing.download({ file: { name: 'x' } }), /request\.file: missing field `id`/],
+    [() => signing.downloadTo({ file: { id: 'f', name: 'x' }, path: 5 }), /request\.path: .*expected a string/],
+    [() => signing.saveSignedFiles({ sessionId: 's', dir: null }), /request\.dir: .*expected a string/]
+  ]
+  for (const [call, re] of cases) {
+    const e = await h.rejection(call())
+    assert.ok(!(e instanceof TypeError), `${call}: ${e}`)
+    assert.match(e.message, re, `${call}`)
+    assert.equal(e.code, 'SB_ERR_INVALID_ARGUMENT')
+    assert.equal(e.errno, 100)
+  }
+})
+
 test('bad values of the right type reject with SB_ERR_INVALID_ARGUMENT (not TypeError)', async () => {
   for (const p of [
-    signing.status('../../admin'),
-    signing.status(''),
-    signing.start('abc', { files: [] }),
-    signing.start('abc', { files: [{ fileId: 'f', placement: { page: 0, x: 1, y: 1 } }] }),
+    signing.status({ sessionId: '../../admin' }),
+    signing.status({ sessionId: '' }),
+    signing.start({ sessionId: 'abc', start: { files: [] } }),
+    signing.start({ sessionId: 'abc', start: { files: [{ fileId: 'f', placement: { page: 0, x: 1, y: 1 } }] } }),
     signing.create({ redirectSuccess: 'not a url' }),
-    signing.wait('abc', { intervalMs: 1 }),
-    signing.signDocuments({}, [])
+    signing.wait({ sessionId: 'abc' }, { intervalMs: 1 }),
+    signing.signDocuments({ documents: [] })
   ]) {
     const e = await h.rejection(p)
     assertSb(e, 'SB_ERR_INVALID_ARGUMENT')
@@ -161,19 +173,19 @@ test('bad documents and local files', async () => {
   const session = await signing.create()
   await h.clearRecorded(sim)
   for (const [name, data] of [['notes.txt', Buffer.from('just text\n')], ['empty.pdf', Buffer.alloc(0)], ['cut.pdf', h.samplePdf('x').subarray(0, 40)]]) {
-    const e = await h.rejection(signing.uploadBytes(session.id, name, data))
+    const e = await h.rejection(signing.upload({ sessionId: session.id, name, pdf: data }))
     assertSb(e, 'SB_ERR_INVALID_DOCUMENT')
     assert.ok(e.message.includes(name), e.message)
   }
   const missing = path.join(os.tmpdir(), 'signbridge-no-such-file.pdf')
-  assertSb(await h.rejection(signing.uploadPath(session.id, missing)), 'SB_ERR_IO')
-  assertSb(await h.rejection(signing.signDocuments({}, [{ path: missing }])), 'SB_ERR_IO')
+  assertSb(await h.rejection(signing.upload({ sessionId: session.id, path: missing })), 'SB_ERR_IO')
+  assertSb(await h.rejection(signing.signDocuments({ documents: [{ path: missing }] })), 'SB_ERR_IO')
   assert.deepEqual(await h.recorded(sim), [], 'no request was sent for a bad document')
 })
 
 test('provider answers map to their codes', async () => {
   // Unknown session.
-  let e = await h.rejection(signing.status('00000000-0000-4000-8000-000000000000'))
+  let e = await h.rejection(signing.status({ sessionId: '00000000-0000-4000-8000-000000000000' }))
   assertSb(e, 'SB_ERR_NOT_FOUND')
   assert.equal(e.httpStatus, 404)
   assert.equal(e.providerCode, 'NOT_FOUND')
@@ -191,14 +203,14 @@ test('provider answers map to their codes', async () => {
   assert.equal(e.retryable, true)
 
   // Upload after start: invalid state.
-  const started = await signing.signDocuments({}, [{ name: 'a.pdf', data: h.samplePdf('A') }])
-  e = await h.rejection(signing.uploadBytes(started.id, 'b.pdf', h.samplePdf('B')))
+  const started = await signing.signDocuments({ documents: [{ name: 'a.pdf', data: h.samplePdf('A') }] })
+  e = await h.rejection(signing.upload({ sessionId: started.id, name: 'b.pdf', pdf: h.samplePdf('B') }))
   assertSb(e, 'SB_ERR_INVALID_STATE')
   assert.equal(e.httpStatus, 409)
 
   // Rate limit longer than the client waits by itself.
   await h.fault(sim, { kind: 'rate_limit', retry_after: 3600, count: 1, method: 'GET' })
-  e = await h.rejection(signing.status(started.id))
+  e = await h.rejection(signing.status({ sessionId: started.id }))
   assertSb(e, 'SB_ERR_RATE_LIMITED')
   assert.equal(e.retryAfter, 3600)
   assert.equal(e.httpStatus, 429)
@@ -206,7 +218,7 @@ test('provider answers map to their codes', async () => {
 
   // Malformed answer: to a read it is a protocol error; to a create the provider already acted.
   await h.fault(sim, { kind: 'malformed', count: 1, method: 'GET' })
-  assertSb(await h.rejection(signing.status(started.id)), 'SB_ERR_PROTOCOL')
+  assertSb(await h.rejection(signing.status({ sessionId: started.id })), 'SB_ERR_PROTOCOL')
   await h.fault(sim, { kind: 'malformed', count: 1, method: 'POST' })
   assertSb(await h.rejection(signing.create()), 'SB_ERR_OUTCOME_UNKNOWN')
 })
@@ -223,16 +235,16 @@ test('credentials rejected: SB_ERR_AUTH, no secret in the error', async () => {
 })
 
 test('corrupted download: SB_ERR_INTEGRITY and nothing left on disk', async () => {
-  const started = await signing.signDocuments({}, [{ name: 'a.pdf', data: h.samplePdf('A') }])
+  const started = await signing.signDocuments({ documents: [{ name: 'a.pdf', data: h.samplePdf('A') }] })
   await h.complete(sim, started.id)
-  const done = await signing.wait(started.id, { intervalMs: 100 })
+  const done = await signing.wait({ sessionId: started.id }, { intervalMs: 100 })
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'signbridge-integrity-'))
   try {
     await h.fault(sim, { kind: 'corrupt', count: 1, path_prefix: '/folders/' })
     const target = path.join(dir, 'signed.pdf')
-    assertSb(await h.rejection(signing.downloadTo(done.signedFiles[0], target)), 'SB_ERR_INTEGRITY')
+    assertSb(await h.rejection(signing.downloadTo({ file: done.signedFiles[0], path: target })), 'SB_ERR_INTEGRITY')
     assert.deepEqual(fs.readdirSync(dir), [])
-    assert.ok((await signing.downloadTo(done.signedFiles[0], target)) > 0)
+    assert.ok((await signing.downloadTo({ file: done.signedFiles[0], path: target })) > 0)
   } finally {
     fs.rmSync(dir, { recursive: true, force: true })
   }
@@ -253,7 +265,7 @@ test('unreachable gateway: SB_ERR_NETWORK; slow gateway: SB_ERR_TIMEOUT, or SB_E
   const slow = new Client(h.config(sim, [h.PRIMARY_KEY], { transport: { request_timeout_ms: 300, max_attempts: 1 } }))
   const session = await slow.zignsecSigning().create()
   await h.fault(sim, { kind: 'delay', delay_ms: 2000, count: 1, method: 'GET' })
-  assertSb(await h.rejection(slow.zignsecSigning().status(session.id)), 'SB_ERR_TIMEOUT')
+  assertSb(await h.rejection(slow.zignsecSigning().status({ sessionId: session.id })), 'SB_ERR_TIMEOUT')
   // A create that timed out may have happened: it is not resent and says so.
   await h.fault(sim, { kind: 'delay', delay_ms: 2000, count: 1, method: 'POST' })
   const unknown = await h.rejection(slow.zignsecSigning().create())
@@ -285,7 +297,7 @@ test('transport: minTransferBytesPerS and maxRequestsPerOrigin reach the core; 0
 test("an asynchronous error keeps the caller's frames", async () => {
   // A named function of this file must appear in the stack, as for a synchronous throw.
   async function lookUpTheSession () {
-    return await signing.status('00000000-0000-4000-8000-000000000000')
+    return await signing.status({ sessionId: '00000000-0000-4000-8000-000000000000' })
   }
   const err = await lookUpTheSession().then(() => null, (e) => e)
   assertSb(err, 'SB_ERR_NOT_FOUND')
@@ -300,10 +312,10 @@ test("an asynchronous error keeps the caller's frames", async () => {
 })
 
 test('isSignbridgeError is a type guard for signbridge errors only', async () => {
-  const err = await signing.status('00000000-0000-4000-8000-000000000000').then(() => null, (e) => e)
+  const err = await signing.status({ sessionId: '00000000-0000-4000-8000-000000000000' }).then(() => null, (e) => e)
   assert.equal(isSignbridgeError(err), true)
   let typeErr
-  try { signing.status(42) } catch (e) { typeErr = e }
+  try { signing.wait({ sessionId: 's' }, { signal: 'abort' }) } catch (e) { typeErr = e }
   assert.ok(typeErr instanceof TypeError)
   assert.equal(isSignbridgeError(typeErr), true)
   for (const other of [new Error('x'), Object.assign(new Error('x'), { code: 'ENOENT', errno: -2 }),

@@ -7,7 +7,8 @@ const fs = require('node:fs')
 const os = require('node:os')
 const path = require('node:path')
 
-const { Client, SigningApi, ErrorCode } = require('..')
+const { Client, ErrorCode } = require('..')
+const { ZignsecSigning } = require('../zignsec-signing.js')
 const h = require('./helpers')
 
 let sim
@@ -26,7 +27,7 @@ after(async () => {
 })
 
 test('single document from a path: create, upload, start, hosted page, wait, verified downloads', async () => {
-  assert.ok(signing instanceof SigningApi)
+  assert.ok(signing instanceof ZignsecSigning)
   const original = h.samplePdf('Contract', 1)
   const file = path.join(tmp, 'contract.pdf')
   fs.writeFileSync(file, original)
@@ -40,17 +41,18 @@ test('single document from a path: create, upload, start, hosted page, wait, ver
   assert.equal(session.status, 'Created')
   assert.equal(typeof session.id, 'string')
 
-  const up = await signing.uploadPath(session.id, file)
+  const up = await signing.upload({ sessionId: session.id, path: file })
   assert.equal(up.name, 'contract.pdf')
   assert.equal(up.sessionId, session.id)
   assert.equal(typeof up.fileId, 'string')
 
-  const started = await signing.start(session.id, {
-    files: [{ fileId: up.fileId, placement: { page: 1, x: 72, y: 100 } }]
+  const started = await signing.start({
+    sessionId: session.id,
+    start: { files: [{ fileId: up.fileId, placement: { page: 1, x: 72, y: 100 } }] }
   })
   assert.equal(started.status, 'Pending')
   assert.match(started.redirectUrl, /^http:\/\/127\.0\.0\.1:\d+\/ui\//)
-  assert.equal((await signing.status(session.id)).status, 'Pending')
+  assert.equal((await signing.status({ sessionId: session.id })).status, 'Pending')
 
   const answer = await h.submitPage(started.redirectUrl, h.AKSEL, 'qwer1234', 'sign')
   assert.equal(Math.floor(answer.status / 100), 3)
@@ -58,7 +60,7 @@ test('single document from a path: create, upload, start, hosted page, wait, ver
   assert.ok(location.startsWith('https://app.example/ok'), location)
   assert.ok(location.includes('relay_state=order-42'), location)
 
-  const done = await signing.wait(session.id, { intervalMs: 100, timeoutMs: 20000 })
+  const done = await signing.wait({ sessionId: session.id }, { intervalMs: 100, timeoutMs: 20000 })
   assert.equal(done.status, 'Finished')
   assert.equal(done.relayState, 'order-42')
   assert.equal(done.inputFiles.length, 1)
@@ -69,7 +71,7 @@ test('single document from a path: create, upload, start, hosted page, wait, ver
   assert.equal(done.signedFiles[0].mimeType, 'application/pdf')
 
   const out = path.join(tmp, 'signed.pdf')
-  const n = await signing.downloadTo(done.signedFiles[0], out)
+  const n = await signing.downloadTo({ file: done.signedFiles[0], path: out })
   const signed = fs.readFileSync(out)
   assert.equal(n, signed.length)
   assert.ok(signed.length > original.length)
@@ -82,10 +84,10 @@ test('single document from a path: create, upload, start, hosted page, wait, ver
   assert.equal(done.signedFiles[0].md5Hex, Buffer.from(md5, 'base64').toString('hex'))
   assert.equal(done.signedFiles[0].md5Hex, digest.digest('hex'))
 
-  const back = await signing.download(done.inputFiles[0])
+  const back = await signing.download({ file: done.inputFiles[0] })
   assert.ok(Buffer.isBuffer(back))
   assert.ok(back.equals(original))
-  const byIds = await signing.downloadFile(session.id, done.signedFiles[0].id)
+  const byIds = await signing.downloadFile({ sessionId: session.id, fileId: done.signedFiles[0].id })
   assert.ok(Buffer.isBuffer(byIds))
   assert.ok(byIds.equals(signed))
 })
@@ -93,21 +95,23 @@ test('single document from a path: create, upload, start, hosted page, wait, ver
 test('two documents in one session (bytes and path), completed via control, saved', async () => {
   const appendix = path.join(tmp, 'appendix.pdf')
   fs.writeFileSync(appendix, h.samplePdf('Appendix', 2))
-  const started = await signing.signDocuments(null, [
-    { name: 'contract.pdf', data: h.samplePdf('Contract', 1), placement: { page: 1, x: 50, y: 50 } },
-    { path: appendix, placement: { page: 2, x: 300, y: 120 } }
-  ])
+  const started = await signing.signDocuments({
+    documents: [
+      { name: 'contract.pdf', data: h.samplePdf('Contract', 1), placement: { page: 1, x: 50, y: 50 } },
+      { path: appendix, placement: { page: 2, x: 300, y: 120 } }
+    ]
+  })
   assert.equal(started.files.length, 2)
   assert.notEqual(started.files[0].fileId, started.files[1].fileId)
   assert.deepEqual(started.files.map((f) => f.name), ['contract.pdf', 'appendix.pdf'])
 
   await h.complete(sim, started.id, '11920287974')
-  const done = await signing.wait(started.id, { intervalMs: 100 })
+  const done = await signing.wait({ sessionId: started.id }, { intervalMs: 100 })
   assert.equal(done.signedFiles.length, 2)
   assert.equal(done.signer.name, 'Ole Bramserud')
 
   const dir = path.join(tmp, 'out-multi')
-  const paths = await signing.saveSignedFiles(done, dir)
+  const { paths } = await signing.saveSignedFiles({ sessionId: done.id, dir })
   assert.deepEqual(paths.map((p) => path.basename(p)), ['contract.pdf', 'appendix.pdf'])
   for (const p of paths) {
     assert.equal(typeof p, 'string')
@@ -118,20 +122,21 @@ test('two documents in one session (bytes and path), completed via control, save
 test('a Uint8Array works as document bytes', async () => {
   const session = await signing.create()
   const pdf = h.samplePdf('Typed', 1)
-  const up = await signing.uploadBytes(session.id, 'typed.pdf', new Uint8Array(pdf))
+  const up = await signing.upload({ sessionId: session.id, name: 'typed.pdf', pdf: new Uint8Array(pdf) })
   assert.equal(up.name, 'typed.pdf')
 })
 
 test('the signer cancels on the hosted page', async () => {
-  const started = await signing.signDocuments({ redirectFailure: 'https://app.example/fail' }, [
-    { name: 'a.pdf', data: h.samplePdf('A') }
-  ])
+  const started = await signing.signDocuments({
+    create: { redirectFailure: 'https://app.example/fail' },
+    documents: [{ name: 'a.pdf', data: h.samplePdf('A') }]
+  })
   const answer = await h.submitPage(started.redirectUrl, h.AKSEL, '', 'cancel')
   assert.equal(Math.floor(answer.status / 100), 3)
   const loc = answer.headers.get('location')
   assert.ok(loc.startsWith('https://app.example/fail') && loc.includes('errorCode=CANCELLED'), loc)
 
-  const err = await h.rejection(signing.wait(started.id, { intervalMs: 100 }))
+  const err = await h.rejection(signing.wait({ sessionId: started.id }, { intervalMs: 100 }))
   assert.ok(err instanceof Error)
   assert.equal(err.code, 'SB_ERR_CANCELLED')
   assert.equal(err.errno, ErrorCode.SB_ERR_CANCELLED)
@@ -140,36 +145,36 @@ test('the signer cancels on the hosted page', async () => {
   assert.equal(typeof err.providerDescription, 'string')
   assert.equal(err.retryAfter, null)
 
-  const st = await signing.status(started.id)
+  const st = await signing.status({ sessionId: started.id })
   assert.equal(st.status, 'Cancelled')
   assert.deepEqual(st.signedFiles, [])
   assert.equal(st.errors[0].code, 'CANCELLED_BY_USER')
-  const e = await h.rejection(signing.saveSignedFiles(st, path.join(tmp, 'nothing')))
+  const e = await h.rejection(signing.saveSignedFiles({ sessionId: st.id, dir: path.join(tmp, 'nothing') }))
   assert.equal(e.code, 'SB_ERR_INVALID_STATE')
 })
 
 test('wrong password on the page, then the right one', async () => {
-  const started = await signing.signDocuments({}, [{ name: 'a.pdf', data: h.samplePdf('A') }])
+  const started = await signing.signDocuments({ documents: [{ name: 'a.pdf', data: h.samplePdf('A') }] })
   const bad = await h.submitPage(started.redirectUrl, h.AKSEL, 'wrong-password', 'sign')
   assert.equal(bad.status, 200)
-  assert.equal((await signing.status(started.id)).status, 'Pending')
+  assert.equal((await signing.status({ sessionId: started.id })).status, 'Pending')
   const good = await h.submitPage(started.redirectUrl, h.AKSEL, 'qwer1234', 'sign')
   assert.ok(good.status === 200 || Math.floor(good.status / 100) === 3)
-  assert.equal((await signing.wait(started.id, { intervalMs: 100 })).status, 'Finished')
+  assert.equal((await signing.wait({ sessionId: started.id }, { intervalMs: 100 })).status, 'Finished')
 })
 
 test('primary key revoked mid-run: no call fails, the secondary sticks', async () => {
   const own = await h.startSim()
   try {
     const s = new Client(h.config(own)).zignsecSigning()
-    const started = await s.signDocuments({}, [{ name: 'a.pdf', data: h.samplePdf('A') }])
+    const started = await s.signDocuments({ documents: [{ name: 'a.pdf', data: h.samplePdf('A') }] })
     await h.control(own, 'POST', '/_sim/zignsec/keys/revoke', { key: h.PRIMARY_KEY })
-    for (let i = 0; i < 3; i++) await s.status(started.id)
+    for (let i = 0; i < 3; i++) await s.status({ sessionId: started.id })
     await h.clearRecorded(own)
-    await s.status(started.id)
+    await s.status({ sessionId: started.id })
     assert.equal((await h.recorded(own)).length, 1, 'the working key is used first from now on')
     await h.control(own, 'PUT', '/_sim/zignsec/keys', { keys: [h.SECONDARY_KEY, 'new-key-3'] })
-    assert.equal((await s.status(started.id)).status, 'Pending')
+    assert.equal((await s.status({ sessionId: started.id })).status, 'Pending')
   } finally {
     await own.stop()
   }
@@ -179,7 +184,7 @@ test('legacy Authorization header scheme from the config', async () => {
   const s = new Client(h.config(sim, [h.PRIMARY_KEY], { zignsec: { key_header: 'authorization' } })).zignsecSigning()
   await h.clearRecorded(sim)
   const session = await s.create()
-  await s.status(session.id)
+  await s.status({ sessionId: session.id })
   const reqs = await h.recorded(sim)
   assert.equal(reqs.length, 2)
   for (const r of reqs) {
@@ -190,9 +195,9 @@ test('legacy Authorization header scheme from the config', async () => {
 
 test('expired and failed sessions reject with their codes', async () => {
   for (const [action, code] of [['expire', 'SB_ERR_SESSION_EXPIRED'], ['fail', 'SB_ERR_SIGNING_FAILED']]) {
-    const started = await signing.signDocuments({}, [{ name: 'a.pdf', data: h.samplePdf('A') }])
+    const started = await signing.signDocuments({ documents: [{ name: 'a.pdf', data: h.samplePdf('A') }] })
     await h.control(sim, 'POST', `/_sim/zignsec/signing/${started.id}/${action}`, {})
-    const e = await h.rejection(signing.wait(started.id, { intervalMs: 100 }))
+    const e = await h.rejection(signing.wait({ sessionId: started.id }, { intervalMs: 100 }))
     assert.equal(e.code, code)
     assert.equal(e.errno, ErrorCode[code])
   }
@@ -220,17 +225,18 @@ test('the ES module entry exports the same objects', async () => {
 })
 
 test('completeRedirect: the signer back at the redirect URL, like the eID helper (seeds 002/001)', async () => {
-  const started = await signing.signDocuments({ relayState: 'r-1' }, [
-    { name: 'contract.pdf', data: h.samplePdf('Contract', 1) }
-  ])
+  const started = await signing.signDocuments({
+    create: { relayState: 'r-1' },
+    documents: [{ name: 'contract.pdf', data: h.samplePdf('Contract', 1) }]
+  })
   await h.complete(sim, started.id, '11920287974')
   const back = `https://app.example/ok?relay_state=r-1&session_id=${started.id}`
-  await assert.rejects(signing.completeRedirect(started.id, back, 'someone-else'),
+  await assert.rejects(signing.completeRedirect({ sessionId: started.id, returnedUrl: back, expectedRelayState: 'someone-else' }),
     (e) => e.code === 'SB_ERR_INVALID_ARGUMENT')
-  const done = await signing.completeRedirect(started.id, back, 'r-1')
+  const done = await signing.completeRedirect({ sessionId: started.id, returnedUrl: back, expectedRelayState: 'r-1' })
   assert.equal(done.status, 'Finished')
   await assert.rejects(
-    signing.completeRedirect(started.id, '?error=access_denied&error_description=User+left&relay_state=r-1', 'r-1'),
+    signing.completeRedirect({ sessionId: started.id, returnedUrl: '?error=access_denied&error_description=User+left&relay_state=r-1', expectedRelayState: 'r-1' }),
     (e) => e.code === 'SB_ERR_CANCELLED' && e.providerCode === 'access_denied' &&
       e.message.includes('the signer cancelled the signing'))
 })

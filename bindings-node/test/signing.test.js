@@ -74,14 +74,14 @@ async function signingFlow (client, provider) {
   assert.equal(started.signers[0].name, 'Kari Nordmann')
   assert.match(started.signers[0].url, /^https?:\/\//)
 
-  const before = await signing.status(started.id)
+  const before = await signing.status({ session: started.id })
   assert.equal(before.id, started.id)
   assert.equal(before.status, 'Pending')
   assert.deepEqual(before.signers, [{ signerId: 'signer1', signed: false }])
-  assertCode(await h.rejection(signing.result(started.id)), 'SB_ERR_INVALID_STATE')
+  assertCode(await h.rejection(signing.result({ session: started.id })), 'SB_ERR_INVALID_STATE')
 
   const seen = []
-  const waiting = signing.wait(started.id, {
+  const waiting = signing.wait({ session: started.id }, {
     intervalMs: 100,
     timeoutMs: 60000,
     onProgress: (state) => seen.push(state)
@@ -94,20 +94,20 @@ async function signingFlow (client, provider) {
   assert.ok(seen.length >= 1, 'onProgress saw the states polled')
   assert.ok(seen.every((s) => s.id === started.id && Array.isArray(s.signers)), JSON.stringify(seen))
 
-  const after = await signing.status(started.id)
+  const after = await signing.status({ session: started.id })
   assert.equal(after.status, 'Finished')
   assert.deepEqual(after.signers, [{ signerId: 'signer1', signed: true }])
-  assert.deepEqual(await signing.result(started.id), done)
+  assert.deepEqual(await signing.result({ session: started.id }), done)
 
   // Signed PDFs: the originals with the signature appended as an incremental update.
-  const signed = await signing.download(started.id, done.files[0].documentId)
+  const { pdf: signed } = await signing.download({ session: started.id, documentId: done.files[0].documentId })
   assert.ok(Buffer.isBuffer(signed))
   assert.ok(signed.length > first.length)
   assert.ok(signed.subarray(0, 5).equals(Buffer.from('%PDF-')))
   assert.match(signed.subarray(-8).toString('latin1'), /%%EOF\s*$/)
 
   const dir = path.join(tmp, `signed-${provider}`)
-  const paths = await signing.saveAll(done, dir)
+  const { paths } = await signing.saveAll({ session: done.id, dir })
   assert.equal(paths.length, 2)
   for (const p of paths) assert.ok(p.startsWith(dir) && p.endsWith('.pdf'), p)
   assert.deepEqual(fs.readFileSync(paths[0]), signed)
@@ -130,9 +130,17 @@ test('the session reference is all a later call needs, from any client with that
   // Another client, configured with both providers and choosing ZignSec, finds it by reference.
   const both = new Client({ ...configs.zignsec(), ...configs.onespan(), signing: { provider: 'zignsec' } }).signing()
   assert.equal(both.provider, 'zignsec')
-  assert.equal((await both.status(started.id)).status, 'Pending')
+  assert.equal((await both.status({ session: started.id })).status, 'Pending')
+  // A request's own provider wins over the facade's.
+  const other = await both.start({
+    documents: [{ name: 'b.pdf', data: h.samplePdf('B') }],
+    signers: [{ firstName: 'Ann', lastName: 'Smith', email: 'ann@example.com' }],
+    provider: 'onespan'
+  })
+  assert.equal(other.provider, 'onespan')
+  assert.equal((await both.status({ session: other.id })).status, 'Pending')
   // A client without OneSpan cannot.
-  const e = await h.rejection(new Client(configs.zignsec()).signing().status(started.id))
+  const e = await h.rejection(new Client(configs.zignsec()).signing().status({ session: started.id }))
   assertCode(e, 'SB_ERR_AUTH_CONFIG_MISSING')
   assert.match(e.message, /OneSpan/)
 })
@@ -181,13 +189,13 @@ test('OneSpan: two signers sign in order, each with their own link', async () =>
   // The buyer's turn has not come.
   await assert.rejects(h.onespanAct(sim, id, 'buyer'), /400/)
   await h.onespanAct(sim, id, 'seller')
-  let state = await signing.status(started.id)
+  let state = await signing.status({ session: started.id })
   assert.equal(state.status, 'Pending')
   assert.deepEqual(state.signers, [{ signerId: 'seller', signed: true }, { signerId: 'buyer', signed: false }])
   await h.onespanAct(sim, id, 'buyer')
-  const done = await signing.wait(started.id, { intervalMs: 100, timeoutMs: 30000 })
+  const done = await signing.wait({ session: started.id }, { intervalMs: 100, timeoutMs: 30000 })
   assert.equal(done.files.length, 1)
-  state = await signing.status(started.id)
+  state = await signing.status({ session: started.id })
   assert.deepEqual(state.signers.map((s) => s.signed), [true, true])
 })
 
@@ -198,26 +206,26 @@ test('OneSpan: a decline rejects with SB_ERR_REJECTED and the reason; cancel mov
     signers: [{ firstName: 'Ann', lastName: 'Smith', email: 'ann@example.com' }]
   }
   const declined = await signing.start(session)
-  const waiting = h.rejection(signing.wait(declined.id, { intervalMs: 100, timeoutMs: 30000 }))
+  const waiting = h.rejection(signing.wait({ session: declined.id }, { intervalMs: 100, timeoutMs: 30000 }))
   await h.onespanAct(sim, rawId(declined.id), 'signer1', 'decline', 'the price is wrong')
   const e = await waiting
   assertCode(e, 'SB_ERR_REJECTED')
   assert.equal(e.providerCode, 'DECLINED')
   assert.equal(e.providerDescription, 'the price is wrong')
   assert.match(e.message, /the price is wrong/)
-  assertCode(await h.rejection(signing.result(declined.id)), 'SB_ERR_REJECTED')
-  assert.equal((await signing.status(declined.id)).status, 'Rejected')
+  assertCode(await h.rejection(signing.result({ session: declined.id })), 'SB_ERR_REJECTED')
+  assert.equal((await signing.status({ session: declined.id })).status, 'Rejected')
 
   const cancelled = await signing.start(session)
-  await signing.cancel(cancelled.id)
-  const c = await h.rejection(signing.wait(cancelled.id, { intervalMs: 100, timeoutMs: 30000 }))
+  await signing.cancel({ session: cancelled.id })
+  const c = await h.rejection(signing.wait({ session: cancelled.id }, { intervalMs: 100, timeoutMs: 30000 }))
   assertCode(c, 'SB_ERR_CANCELLED')
   assert.equal(c.providerCode, 'TRASHED')
 
   // ZignSec has no cancel call.
   const zs = new Client(configs.zignsec()).signing()
   const z = await zs.start(session)
-  assertCode(await h.rejection(zs.cancel(z.id)), 'SB_ERR_INVALID_ARGUMENT')
+  assertCode(await h.rejection(zs.cancel({ session: z.id })), 'SB_ERR_INVALID_ARGUMENT')
 })
 
 test('waits are abortable and bounded, for every provider', async () => {
@@ -228,10 +236,10 @@ test('waits are abortable and bounded, for every provider', async () => {
       signers: [{ firstName: 'Ann', lastName: 'Smith', email: 'ann@example.com' }]
     })
     const controller = new AbortController()
-    const waiting = signing.wait(started.id, { intervalMs: 100, signal: controller.signal })
+    const waiting = signing.wait({ session: started.id }, { intervalMs: 100, signal: controller.signal })
     controller.abort()
     assertCode(await h.rejection(waiting), 'SB_ERR_ABORTED')
-    assertCode(await h.rejection(signing.wait(started.id, { intervalMs: 50, timeoutMs: 150 })), 'SB_ERR_TIMEOUT')
+    assertCode(await h.rejection(signing.wait({ session: started.id }, { intervalMs: 50, timeoutMs: 150 })), 'SB_ERR_TIMEOUT')
   }
 })
 
@@ -246,10 +254,10 @@ test('bad sessions are refused locally with their codes, nothing sent', async ()
       [() => signing.start({ documents: [{ name: 'a.pdf', data: Buffer.from('not a pdf') }], signers: [signer] }), 'SB_ERR_INVALID_DOCUMENT', /a\.pdf/],
       [() => signing.start({ documents: [{ path: path.join(tmp, 'missing.pdf') }], signers: [signer] }), 'SB_ERR_IO', /missing\.pdf/],
       [() => signing.start({ documents: [{ name: 'a.pdf', data: h.samplePdf('A'), fields: [{ signer: 3, page: 1, left: 1, top: 1 }] }], signers: [signer] }), 'SB_ERR_INVALID_ARGUMENT', /signer/],
-      [() => signing.status('nope'), 'SB_ERR_INVALID_ARGUMENT', /provider prefix/],
-      [() => signing.status('docusign:abc'), 'SB_ERR_INVALID_ARGUMENT', /unknown provider/],
-      [() => signing.download(`${provider}:abc`, ''), 'SB_ERR_INVALID_ARGUMENT', /document_id/],
-      [() => signing.saveAll({ id: 'bad', files: [] }, tmp), 'SB_ERR_INVALID_ARGUMENT', /provider prefix/]
+      [() => signing.status({ session: 'nope' }), 'SB_ERR_INVALID_ARGUMENT', /provider prefix/],
+      [() => signing.status({ session: 'docusign:abc' }), 'SB_ERR_INVALID_ARGUMENT', /unknown provider/],
+      [() => signing.download({ session: `${provider}:abc`, documentId: '' }), 'SB_ERR_INVALID_ARGUMENT', /document_id/],
+      [() => signing.saveAll({ session: 'bad', dir: tmp }), 'SB_ERR_INVALID_ARGUMENT', /provider prefix/]
     ]) {
       const e = await h.rejection(p())
       assertCode(e, code)
@@ -269,37 +277,41 @@ test('bad sessions are refused locally with their codes, nothing sent', async ()
   assert.match(noMail.message, /email/)
 })
 
-test('wrong argument types throw TypeError naming the argument', () => {
+test('requests of the wrong shape reject with SB_ERR_INVALID_ARGUMENT naming the field', async () => {
   const signing = new Client(configs.onespan()).signing()
-  const doc = { name: 'a.pdf', data: Buffer.from('%PDF-') }
-  const signer = { firstName: 'A', lastName: 'B' }
+  const zignsec = new Client(configs.zignsec()).signing()
+  const doc = { name: 'a.pdf', data: h.samplePdf('A') }
+  const signer = { firstName: 'A', lastName: 'B', email: 'a@example.com' }
+  await h.clearRecorded(sim)
   const cases = [
-    [() => signing.start(), /session must be an object, got undefined/],
-    [() => signing.start({ documents: [doc] }), /session\.signers is required/],
-    [() => signing.start({ signers: [signer] }), /session\.documents is required/],
-    [() => signing.start({ documents: [doc], signers: [signer], titel: 'x' }), /unknown field "titel"/],
-    [() => signing.start({ documents: [{ name: 'a.pdf' }], signers: [signer] }), /documents\[0\] needs exactly one of `data`.*`path`/],
-    [() => signing.start({ documents: [{ data: 'text' }], signers: [signer] }), /documents\[0\]\.data must be a Buffer or Uint8Array/],
-    [() => signing.start({ documents: [{ ...doc, fields: [{ page: 1, left: 'x', top: 0 }] }], signers: [signer] }), /fields\[0\]\.left must be a number/],
-    [() => signing.start({ documents: [{ ...doc, fields: [{ page: 1.5, left: 0, top: 0 }] }], signers: [signer] }), /whole page number/],
-    [() => signing.start({ documents: [{ ...doc, fields: [{ signer: true, page: 1, left: 0, top: 0 }] }], signers: [signer] }), /signer must be a signer index \(number\) or id \(string\)/],
-    [() => signing.start({ documents: [doc], signers: [{ first_name: 'A' }] }), /signers\[0\] has an unknown field "first_name"/],
-    [() => signing.start({ documents: [doc], signers: [signer], zignsec: { metadata: [] } }), /metadata must be a plain object/],
-    [() => signing.start({ documents: [doc], signers: [signer], onespan: { due: 5 } }), /session\.onespan\.due must be a string/],
-    [() => signing.status(42), /session must be a session reference string/],
-    [() => signing.wait('onespan:x', { onProgress: 'log' }), /options\.onProgress must be a function, got a string/],
-    [() => signing.download('onespan:x', 7), /documentId must be a string/],
-    [() => signing.saveAll('onespan:x', '/tmp'), /done must be the object wait\(\) or result\(\) resolved with/],
-    [() => signing.saveAll({ id: 'onespan:x', files: [{ id: 'd' }] }, '/tmp'), /done\.files\[0\] has an unknown field "id"/],
-    [() => signing.saveAll({ id: 'onespan:x', files: [] }, 3), /dir must be a string/]
+    [() => signing.start(), /the session has no documents/],
+    [() => signing.start({ documents: [doc] }), /the session has no signers/],
+    [() => signing.start({ signers: [signer] }), /the session has no documents/],
+    [() => signing.start({ documents: [doc], signers: [signer], titel: 'x' }), /request\.titel: unknown field `titel`, expected one of `title`/],
+    [() => signing.start({ documents: [{ name: 'a.pdf' }], signers: [signer] }), /request\.documents\[0\]: .*needs exactly one of path and data_base64/],
+    [() => signing.start({ documents: [{ data: 'text' }], signers: [signer] }), /request\.documents\[0\]\.data: unknown field `data`/],
+    [() => signing.start({ documents: [{ ...doc, fields: [{ page: 1, left: 'x', top: 0 }] }], signers: [signer] }), /request\.documents\[0\]\.fields\[0\]\.left: .*expected f64/],
+    [() => signing.start({ documents: [{ ...doc, fields: [{ page: 1.5, left: 0, top: 0 }] }], signers: [signer] }), /request\.documents\[0\]\.fields\[0\]\.page: .*expected u32/],
+    [() => signing.start({ documents: [{ ...doc, fields: [{ signer: true, page: 1, left: 0, top: 0 }] }], signers: [signer] }), /request\.documents\[0\]\.fields\[0\]\.signer: a signer index \(number\) or id \(string\)/],
+    [() => signing.start({ documents: [doc], signers: [{ firstNme: 'A' }] }), /request\.signers\[0\]\.firstNme: unknown field `firstNme`/],
+    [() => zignsec.start({ documents: [doc], signers: [signer], zignsec: { metadata: [] } }), /metadata must be a JSON object/],
+    [() => signing.start({ documents: [doc], signers: [signer], onespan: { due: 5 } }), /request\.onespan\.due: .*expected a string/],
+    [() => signing.status({ session: 42 }), /request\.session: .*expected a string/],
+    [() => signing.wait({ session: 'onespan:x' }, { onProgress: 'log' }), /options\.onProgress must be a function, got a string/],
+    [() => signing.download({ session: 'onespan:x', documentId: 7 }), /request\.documentId: .*expected a string/],
+    [() => signing.saveAll('onespan:x'), /request must be an object, got a string/],
+    [() => signing.saveAll({ session: 'onespan:x', files: [{ id: 'd' }] }), /request\.files: unknown field `files`/],
+    [() => signing.saveAll({ session: 'onespan:x', dir: 3 }), /request\.dir: .*expected a string/]
   ]
   for (const [call, re] of cases) {
-    let thrown
-    try { call() } catch (e) { thrown = e }
-    assert.ok(thrown instanceof TypeError, `${call}: ${thrown}`)
-    assert.match(thrown.message, re)
-    assertCode(thrown, 'SB_ERR_INVALID_ARGUMENT')
+    let e
+    try { e = await h.rejection(call()) } catch (thrown) { e = thrown }
+    assert.ok(e instanceof Error, `${call}: ${e}`)
+    assert.match(e.message, re, `${call}`)
+    assertCode(e, 'SB_ERR_INVALID_ARGUMENT')
   }
+  const sent = (await h.recorded(sim)).filter((r) => !r.path.startsWith('/_sim/'))
+  assert.deepEqual(sent, [], 'nothing may be sent')
 })
 
 test("the Node guide's switch-provider example runs as written with either provider", async () => {

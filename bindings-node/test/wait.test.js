@@ -23,12 +23,12 @@ after(async () => {
   await sim.stop()
 })
 
-const pending = () => signing.signDocuments({}, [{ name: 'a.pdf', data: h.samplePdf('A') }])
+const pending = () => signing.signDocuments({ documents: [{ name: 'a.pdf', data: h.samplePdf('A') }] })
 
 test('aborting the signal rejects with SB_ERR_ABORTED and stops polling', async () => {
   const started = await pending()
   const ac = new AbortController()
-  const waiting = signing.wait(started.id, { intervalMs: 100, signal: ac.signal })
+  const waiting = signing.wait({ sessionId: started.id }, { intervalMs: 100, signal: ac.signal })
   await sleep(350)
   assert.equal(getEventListeners(ac.signal, 'abort').length, 1)
   ac.abort()
@@ -40,20 +40,20 @@ test('aborting the signal rejects with SB_ERR_ABORTED and stops polling', async 
   await sleep(400)
   assert.deepEqual(await h.recorded(sim), [], 'no poll after the abort')
   // The session itself goes on.
-  assert.equal((await signing.status(started.id)).status, 'Pending')
+  assert.equal((await signing.status({ sessionId: started.id })).status, 'Pending')
 })
 
 test('an already aborted signal rejects at once without a request', async () => {
   const started = await pending()
   await h.clearRecorded(sim)
-  const e = await h.rejection(signing.wait(started.id, { signal: AbortSignal.abort() }))
+  const e = await h.rejection(signing.wait({ sessionId: started.id }, { signal: AbortSignal.abort() }))
   assert.equal(e.code, 'SB_ERR_ABORTED')
   assert.deepEqual(await h.recorded(sim), [])
 })
 
 test('AbortSignal.timeout works like any signal', async () => {
   const started = await pending()
-  const e = await h.rejection(signing.wait(started.id, { intervalMs: 100, signal: AbortSignal.timeout(250) }))
+  const e = await h.rejection(signing.wait({ sessionId: started.id }, { intervalMs: 100, signal: AbortSignal.timeout(250) }))
   assert.equal(e.code, 'SB_ERR_ABORTED')
 })
 
@@ -62,19 +62,19 @@ test('a long-lived signal shared by many waits keeps no listener behind', async 
   for (let i = 0; i < 3; i++) {
     const started = await pending()
     await h.complete(sim, started.id)
-    const done = await signing.wait(started.id, { intervalMs: 100, signal: ac.signal })
+    const done = await signing.wait({ sessionId: started.id }, { intervalMs: 100, signal: ac.signal })
     assert.equal(done.status, 'Finished')
   }
   const failing = await pending()
   await h.control(sim, 'POST', `/_sim/zignsec/signing/${failing.id}/fail`, {})
-  await h.rejection(signing.wait(failing.id, { intervalMs: 100, signal: ac.signal }))
+  await h.rejection(signing.wait({ sessionId: failing.id }, { intervalMs: 100, signal: ac.signal }))
   assert.equal(getEventListeners(ac.signal, 'abort').length, 0)
 })
 
 test('timeoutMs bounds the wait with SB_ERR_TIMEOUT', async () => {
   const started = await pending()
   const t0 = Date.now()
-  const e = await h.rejection(signing.wait(started.id, { intervalMs: 100, timeoutMs: 400 }))
+  const e = await h.rejection(signing.wait({ sessionId: started.id }, { intervalMs: 100, timeoutMs: 400 }))
   assert.equal(e.code, 'SB_ERR_TIMEOUT')
   assert.ok(e.message.includes('wait again'), e.message)
   assert.ok(Date.now() - t0 >= 350)
@@ -89,7 +89,7 @@ test('200 concurrent waits do not block fs.promises, and the thread count stays 
   const sessions = await Promise.all(Array.from({ length: 200 }, () => signing.create()))
   let settled = 0
   const waits = sessions.map((s) =>
-    signing.wait(s.id, { intervalMs: 1000 }).then(
+    signing.wait({ sessionId: s.id }, { intervalMs: 1000 }).then(
       (v) => { settled++; return v },
       (e) => { settled++; return e }
     )

@@ -28,13 +28,13 @@ const h = require(workerData.helpers)
 ;(async () => {
   const sim = { url: workerData.url }
   const s = new Client(h.config(sim)).zignsecSigning()
-  const started = await s.signDocuments({}, [{ name: 'w.pdf', data: h.samplePdf('Worker') }])
+  const started = await s.signDocuments({ documents: [{ name: 'w.pdf', data: h.samplePdf('Worker') }] })
   parentPort.postMessage({ started: started.id })
-  if (workerData.hang) return s.wait(started.id, { intervalMs: 100 })
+  if (workerData.hang) return s.wait({ sessionId: started.id }, { intervalMs: 100 })
   await h.complete(sim, started.id)
-  const done = await s.wait(started.id, { intervalMs: 100 })
-  const bytes = await s.download(done.signedFiles[0])
-  const e = await s.status('../x').catch((x) => x)
+  const done = await s.wait({ sessionId: started.id }, { intervalMs: 100 })
+  const bytes = await s.download({ file: done.signedFiles[0] })
+  const e = await s.status({ sessionId: '../x' }).catch((x) => x)
   parentPort.postMessage({ status: done.status, isBuffer: Buffer.isBuffer(bytes), size: bytes.length, code: e.code, errno: e.errno, isError: e instanceof Error })
 })().catch((e) => parentPort.postMessage({ error: String((e && e.stack) || e) }))
 `
@@ -61,9 +61,9 @@ test('three workers and the main thread sign concurrently', async () => {
   const workers = [runWorker(), runWorker(), runWorker()]
   const main = (async () => {
     const s = new Client(h.config(sim)).zignsecSigning()
-    const started = await s.signDocuments({}, [{ name: 'm.pdf', data: h.samplePdf('Main') }])
+    const started = await s.signDocuments({ documents: [{ name: 'm.pdf', data: h.samplePdf('Main') }] })
     await h.complete(sim, started.id)
-    return (await s.wait(started.id, { intervalMs: 100 })).status
+    return (await s.wait({ sessionId: started.id }, { intervalMs: 100 })).status
   })()
   const results = await Promise.all(workers.map((w) => w.done))
   for (const r of results) {

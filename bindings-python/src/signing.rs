@@ -751,6 +751,7 @@ impl PySigning {
                 locale,
                 zignsec: options!(py, zignsec, ZignsecOptions, "zignsec")?,
                 onespan: options!(py, onespan, OnespanOptions, "onespan")?,
+                provider: None,
             };
             let svc = self.service(py)?;
             aio::finish(

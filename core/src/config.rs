@@ -57,7 +57,7 @@ pub mod env {
 
 /// The configuration of a [`crate::Client`]: one optional section per provider, plus transport
 /// settings shared by all of them.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
     /// ZignSec gateway settings.
@@ -79,6 +79,13 @@ pub struct Config {
 }
 
 impl Config {
+    /// The JSON Schema of the configuration, in its JSON spelling (snake_case keys): what
+    /// `from_json` and `from_value` read, with every field's documentation. The Node typings of
+    /// `new Client(config)` are generated from it (camelCase).
+    pub fn json_schema() -> schemars::Schema {
+        schemars::schema_for!(Config)
+    }
+
     /// Parse the JSON form of the schema.
     pub fn from_json(text: &str) -> Result<Config> {
         serde_json::from_str(text).map_err(|e| {

@@ -3,7 +3,10 @@
 //! `bindings-node/zignsec-eid.js`, the class `client.zignsecEid()` returns, with one method per
 //! `zignsec.eid_*` operation (named without the prefix: `create`, `wait`…), and
 //! `bindings-node/onespan.js`, the class `client.onespan()` returns, with one method per
-//! `onespan.*` operation, each with its typings (`.d.ts`: camelCase request and result types
+//! `onespan.*` operation, `bindings-node/zignsec-signing.js` (`client.zignsecSigning()`: the
+//! other `zignsec.*` operations, named without the word `signing`) and `bindings-node/signing.js`
+//! (`client.signing()`: the `signing.*` operations, its `provider` filling the request field of
+//! that name), each with its typings (`.d.ts`: camelCase request and result types
 //! from the table's JSON Schemas). Each method takes one request object with camelCase keys (a
 //! bytes field `x_base64`, at any depth, as a Buffer or Uint8Array named `x`) and, when the
 //! operation waits, the options of `client.call`; it runs through `client.callCamelCase`, so the
@@ -32,6 +35,11 @@ use ts::{doc, replace_type_name, Defs};
 struct Facade {
     /// The operations' name prefix, e.g. `securosys.` or `zignsec.eid_`.
     prefix: &'static str,
+    /// Name prefixes of operations left out (another facade's, e.g. `zignsec.eid_`).
+    exclude: &'static [&'static str],
+    /// A word left out of the method names (`signing`: `create_signing` is `create`), when
+    /// the facade's name already says it.
+    drop_word: Option<&'static str>,
     /// The class, e.g. `Securosys`.
     class: &'static str,
     /// The file stem under `bindings-node/`.
@@ -40,10 +48,11 @@ struct Facade {
     accessor: &'static str,
     /// The class's JSDoc.
     doc: &'static str,
-    /// What the read-only `baseUrl` of an instance is.
-    base_url: &'static str,
+    /// What the read-only `baseUrl` of an instance is (none when the facade spans services).
+    base_url: Option<&'static str>,
     /// Further read-only properties of an instance, given to its constructor by `index.js`:
-    /// name, TypeScript type, JSDoc.
+    /// name, TypeScript type, JSDoc. A request field of the same name is filled from it when
+    /// the request leaves it out.
     props: &'static [(&'static str, &'static str, &'static str)],
     /// Whether the `x_base64` fields of a result object (not only of a one-field result) are
     /// given as Buffers named `x`.
@@ -55,41 +64,95 @@ impl Facade {
     fn ns(&self) -> String {
         format!("{}Types", self.class)
     }
+
+    /// The operations of the facade, in the table's order.
+    fn operations(&self) -> impl Iterator<Item = &'static api::Operation> + '_ {
+        api::OPERATIONS.iter().filter(|o| {
+            o.name.starts_with(self.prefix)
+                && !self.exclude.iter().any(|x| o.name.starts_with(x))
+                && !api::STANDALONE.contains(&o.name)
+        })
+    }
+
+    /// The method of operation `name`: its name after the prefix, without `drop_word`, in
+    /// camelCase.
+    fn method(&self, name: &str) -> String {
+        let words: Vec<&str> = name[self.prefix.len()..]
+            .split('_')
+            .filter(|w| Some(*w) != self.drop_word)
+            .collect();
+        camel_case(&words.join("_"))
+    }
 }
 
 /// The facades, each rendered into `<file>.js` and `<file>.d.ts`.
 const FACADES: &[Facade] = &[
     Facade {
         prefix: "securosys.",
+        exclude: &[],
+        drop_word: None,
         class: "Securosys",
         file: "securosys",
         accessor: "securosys",
         doc: SECUROSYS_DOC,
-        base_url: "The TSB base URL in use.",
+        base_url: Some("The TSB base URL in use."),
         props: &[],
         result_buffers: false,
     },
     Facade {
         prefix: "zignsec.eid_",
+        exclude: &[],
+        drop_word: None,
         class: "ZignsecEid",
         file: "zignsec-eid",
         accessor: "zignsecEid",
         doc: EID_DOC,
-        base_url: "The ZignSec gateway base URL in use.",
+        base_url: Some("The ZignSec gateway base URL in use."),
         props: &[],
         result_buffers: false,
     },
     Facade {
         prefix: "onespan.",
+        exclude: &[],
+        drop_word: None,
         class: "Onespan",
         file: "onespan",
         accessor: "onespan",
         doc: ONESPAN_DOC,
-        base_url: "The OneSpan Sign base URL in use.",
+        base_url: Some("The OneSpan Sign base URL in use."),
         props: &[(
             "authMethod",
             "'api_key' | 'client_app' | 'oauth2'",
             "How calls authenticate: the credential of the config's `onespan` section.",
+        )],
+        result_buffers: true,
+    },
+    Facade {
+        prefix: "zignsec.",
+        exclude: &["zignsec.eid_"],
+        drop_word: Some("signing"),
+        class: "ZignsecSigning",
+        file: "zignsec-signing",
+        accessor: "zignsecSigning",
+        doc: ZIGNSEC_SIGNING_DOC,
+        base_url: Some("The ZignSec gateway base URL in use."),
+        props: &[],
+        result_buffers: false,
+    },
+    Facade {
+        prefix: "signing.",
+        exclude: &[],
+        drop_word: None,
+        class: "Signing",
+        file: "signing",
+        accessor: "signing",
+        doc: SIGNING_DOC,
+        base_url: None,
+        props: &[(
+            "provider",
+            "'zignsec' | 'onespan'",
+            "The provider `start` uses (a request's own `provider` wins); every other call goes \
+             to the provider of the session reference.",
         )],
         result_buffers: true,
     },
@@ -280,12 +343,33 @@ one page (`nextFrom` is the next page's `from`); `packages(query)` and `pages(qu
 page with `for await`. A bad request rejects with `SB_ERR_INVALID_ARGUMENT` naming the field;
 every failure is an `Error` carrying `code` and `errno`.";
 
+const ZIGNSEC_SIGNING_DOC: &str =
+    "BankID Norway document signing through the ZignSec gateway, as `client.zignsecSigning()`
+gives it: one method per ZignSec signing operation of the operation table, named without the
+word `signing` (`create`, `upload`, `start`, `status`, `wait`, `completeRedirect`,
+`signDocuments`, `download`, `downloadTo`, `saveSignedFiles`…). Each takes one request object
+with camelCase keys (a PDF as `path` or `data`, a Buffer or Uint8Array) and resolves with the
+result in camelCase: a result of one field is given unwrapped (a download as a Buffer), an
+empty one as `undefined`. A bad request rejects with `SB_ERR_INVALID_ARGUMENT` naming the
+field; every failure is an `Error` carrying `code` and `errno`.";
+
+const SIGNING_DOC: &str =
+    "Provider-neutral document signing (ZignSec or OneSpan), as `client.signing()` or
+`client.signingWith(provider)` gives it: one method per `signing.*` operation of the operation
+table (`start`, `status`, `wait`, `result`, `download`, `saveAll`, `cancel`). `start` uses the
+facade's `provider`; every other call goes to the provider named in the session reference
+(`zignsec:<id>`, `onespan:<id>`). Each takes one request object with camelCase keys (a
+document's PDF as `path` or `data`, a Buffer or Uint8Array) and resolves with the result in
+camelCase: a result of one field is given unwrapped, an empty one as `undefined`; a download
+has its bytes as the Buffer `pdf`. A bad request rejects with `SB_ERR_INVALID_ARGUMENT` naming
+the field; every failure is an `Error` carrying `code` and `errno`.";
+
 const BANNER: &str = "@generated by core/tests/node_facades.rs from the operation table.\n \
                       * Do not edit: run `SIGNBRIDGE_BLESS=1 cargo test -p signbridge --test \
                       node_facades`.";
 
 fn render(f: &Facade) -> (String, String) {
-    let (prefix, class, ns) = (f.prefix, f.class, f.ns());
+    let (class, ns) = (f.class, f.ns());
     let mut defs = Defs {
         split: split_names(),
         camel: true,
@@ -297,23 +381,43 @@ fn render(f: &Facade) -> (String, String) {
         let _ = write!(props_js, "    /** {d} */\n    this.{name} = props.{name}\n");
         let _ = write!(props_dts, "  /** {d} */\n  readonly {name}: {t}\n");
     }
+    let (base_param, base_js) = match f.base_url {
+        Some(d) => (
+            ", baseUrl",
+            format!("    /** {d} */\n    this.baseUrl = baseUrl\n"),
+        ),
+        None => ("", String::new()),
+    };
     let mut js = format!(
         "'use strict'\n/* {BANNER} */\n\n/**\n * {}\n */\nclass {class} {{\n  #client\n\n  \
-         /** Made by `client.{}()`. */\n  constructor (client, baseUrl{}) {{\n    \
-         this.#client = client\n    /** {} */\n    this.baseUrl = baseUrl\n{props_js}    \
-         Object.freeze(this)\n  }}\n",
+         /** Made by `client.{}()`. */\n  constructor (client{base_param}{}) {{\n    \
+         this.#client = client\n{base_js}{props_js}    Object.freeze(this)\n  }}\n",
         f.doc.replace('\n', "\n * "),
         f.accessor,
         if f.props.is_empty() { "" } else { ", props" },
-        f.base_url,
     );
     let mut methods = String::new();
-    for op in api::OPERATIONS
-        .iter()
-        .filter(|o| o.name.starts_with(prefix) && !api::STANDALONE.contains(&o.name))
-    {
-        let method = camel_case(&op.name[prefix.len()..]);
+    let mut fills_any = false;
+    let mut seen = std::collections::BTreeSet::new();
+    for op in f.operations() {
+        let method = f.method(op.name);
+        assert!(
+            seen.insert(method.clone()),
+            "{class}.{method} is two operations"
+        );
         let mut req = serde_json::to_value((op.request_schema)()).expect("schema");
+        // The facade's properties a request may name: filled in when it leaves them out.
+        let fills: Vec<&str> = f
+            .props
+            .iter()
+            .map(|(name, _, _)| *name)
+            .filter(|name| {
+                resolved(&req)
+                    .get("properties")
+                    .and_then(|p| p.get(signbridge::naming::snake_case(name)))
+                    .is_some()
+            })
+            .collect();
         bytes_as_buffers(&mut req, "Buffer | Uint8Array", true);
         let mut res = serde_json::to_value((op.result_schema)()).expect("schema");
         let how = unwrap(&res, f.result_buffers);
@@ -363,17 +467,26 @@ fn render(f: &Facade) -> (String, String) {
         };
         js.push('\n');
         jsdoc(&mut js, "  ", &text);
+        let request = if fills.is_empty() {
+            "request".to_string()
+        } else {
+            fills_any = true;
+            let fields: Vec<String> = fills.iter().map(|n| format!("{n}: this.{n}")).collect();
+            format!("filled(request, {{ {} }})", fields.join(", "))
+        };
         let _ = writeln!(
             js,
-            "  {method} (request, options) {{\n    return this.#client.callCamelCase('{}', request, \
+            "  {method} (request, options) {{\n    return this.#client.callCamelCase('{}', {request}, \
              options){then}\n  }}",
             op.name
         );
         methods.push('\n');
         jsdoc(&mut methods, "  ", &text);
         let q = if optional { "?" } else { "" };
+        // The state `onProgress` is given is the polled one, which the table does not declare:
+        // `any`, so that a caller's `WaitOptions<SessionState>` (or an annotated callback) fits.
         let opts = if op.long_running {
-            ", options?: WaitOptions<Record<string, any>> | null"
+            ", options?: WaitOptions<any> | null"
         } else {
             ""
         };
@@ -383,7 +496,17 @@ fn render(f: &Facade) -> (String, String) {
             if optional { " | null" } else { "" }
         );
     }
-    let _ = write!(js, "}}\n\nmodule.exports = {{ {class} }}\n");
+    js.push_str("}\n");
+    if fills_any {
+        js.push_str(
+            "\n/** `request` with `fields` where it leaves them out (anything but a plain object \
+             as it is). */\nfunction filled (request, fields) {\n  if (request === null || \
+             typeof request !== 'object' || Array.isArray(request) || ArrayBuffer.isView(request)) \
+             return request\n  const out = { ...request }\n  for (const [k, v] of \
+             Object.entries(fields)) if (out[k] === undefined) out[k] = v\n  return out\n}\n",
+        );
+    }
+    let _ = write!(js, "\nmodule.exports = {{ {class} }}\n");
 
     let mut dts = format!(
         "/* {BANNER} */\n/* eslint-disable */\n\nimport type {{ ApproverKey, WaitOptions }} from \
@@ -397,11 +520,13 @@ fn render(f: &Facade) -> (String, String) {
     }
     dts.push_str("}\n\n");
     jsdoc(&mut dts, "", f.doc);
+    let base_dts = f
+        .base_url
+        .map(|d| format!("  /** {d} */\n  readonly baseUrl: string\n"))
+        .unwrap_or_default();
     let _ = write!(
         dts,
-        "export declare class {class} {{\n  private constructor()\n  /** {} */\n  \
-         readonly baseUrl: string\n{props_dts}",
-        f.base_url
+        "export declare class {class} {{\n  private constructor()\n{base_dts}{props_dts}"
     );
     let mut body = methods;
     for name in defs.types.keys() {

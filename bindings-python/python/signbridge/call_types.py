@@ -108,6 +108,7 @@ __all__ = [
     "Provider",
     "ProviderErrorItem",
     "Redirects",
+    "ReportedFile",
     "RequestState",
     "RequestSummary",
     "Role",
@@ -268,6 +269,7 @@ __all__ = [
     "TaskOrder",
     "TimestampHash",
     "TrustAnchorsRequest",
+    "UploadedFile",
     "V5Product",
     "VerifyReport",
     "WrapMethod",
@@ -275,6 +277,13 @@ __all__ = [
     "ZignsecCompleteSigningRedirectResult",
     "ZignsecCreateSigningRequest",
     "ZignsecCreateSigningResult",
+    "ZignsecDocument",
+    "ZignsecDownloadFileRequest",
+    "ZignsecDownloadFileResult",
+    "ZignsecDownloadRequest",
+    "ZignsecDownloadResult",
+    "ZignsecDownloadToRequest",
+    "ZignsecDownloadToResult",
     "ZignsecEidCompleteRedirectRequest",
     "ZignsecEidCompleteRedirectResult",
     "ZignsecEidCreateRequest",
@@ -290,6 +299,8 @@ __all__ = [
     "ZignsecSaveSignedFilesResult",
     "ZignsecSessionCallRequest",
     "ZignsecSessionCallResult",
+    "ZignsecSignDocumentsRequest",
+    "ZignsecSignDocumentsResult",
     "ZignsecSigningStatusRequest",
     "ZignsecSigningStatusResult",
     "ZignsecStartSigningRequest",
@@ -1205,10 +1216,10 @@ corner. `page` starts at 1."""
 
 
 class SessionDocument(TypedDict, total=False):
-    """A session's document as JSON gives it: exactly one of `path` and `base64`."""
+    """A session's document as JSON gives it: exactly one of `path` and `data_base64`."""
 
     # Or the PDF bytes, base64.
-    base64: Optional[str]
+    data_base64: Optional[str]
     # Where signatures go (default: the provider's place).
     fields: list[SignatureField]
     # The name the signers see (default: the file name of `path`).
@@ -1226,6 +1237,10 @@ class OnespanOptions(TypedDict, total=False):
     due: Optional[str]
     # The message of the invitation e-mail.
     email_message: Optional[str]
+
+
+# A document-signing provider.
+Provider = Union[Literal["zignsec"], Literal["onespan"]]
 
 
 class Redirects(TypedDict, total=False):
@@ -1283,6 +1298,9 @@ unknown fields are refused."""
     locale: Optional[str]
     # OneSpan-only settings (description, invitation message, expiry).
     onespan: Optional[OnespanOptions]
+    # The provider to start the session with, instead of the service's (the configuration's
+    # `signing.provider`, or the only document-signing provider configured).
+    provider: Optional[Provider]
     # Where the signer's browser goes when done.
     redirects: Redirects
     # Who signs. At least one; ZignSec BankID Norway takes exactly one.
@@ -1296,10 +1314,6 @@ unknown fields are refused."""
 
 # A signing session: `<provider>:<id>` (`zignsec:5b0e…`, `onespan:bw1F…=`).
 SessionRef = str
-
-
-# A document-signing provider.
-Provider = Union[Literal["zignsec"], Literal["onespan"]]
 
 
 class SignerLink(TypedDict):
@@ -1737,15 +1751,17 @@ class ProviderErrorItem(TypedDict):
     status_code: Optional[int]
 
 
-class FileRef(TypedDict):
-    """A file of a session (original or signed)."""
+class ReportedFile(TypedDict):
+    """A [`FileRef`] as a status gives it: with its md5 in hex as well."""
 
     # The file id.
     id: str
-    # The md5 digest the gateway reported, as it reported it: **base64** (24 characters, e.g.
-    # `"XrY7u+Ae7tCTyyK7j1rNww=="`), or hex from gateways that send hex. Downloads are checked
-    # against it. [`FileRef::md5_hex`] gives it as 32 lowercase hex digits (`md5sum`'s form).
+    # The md5 digest the gateway reported, as it reported it (base64, or hex from gateways
+    # that send hex); downloads are checked against it.
     md5: Optional[str]
+    # The reported md5 as 32 lowercase hex digits (`md5sum`'s form); absent when `md5` is.
+    # Derived from `md5` (ignored when the file is given back to a download).
+    md5_hex: Optional[str]
     # Its media type.
     mime_type: Optional[str]
     # The file name.
@@ -1771,11 +1787,11 @@ class ZignsecSigningStatusResult(TypedDict):
     # Session id.
     id: str
     # The uploaded originals.
-    input_files: list[FileRef]
+    input_files: list[ReportedFile]
     # Your `relay_state`, echoed.
     relay_state: Optional[str]
     # The signed documents (once `Finished`).
-    signed_files: list[FileRef]
+    signed_files: list[ReportedFile]
     # The signer, when reported.
     signer: Optional[SignerInfo]
     # Current state.
@@ -1804,11 +1820,11 @@ class ZignsecWaitSigningResult(TypedDict):
     # Session id.
     id: str
     # The uploaded originals.
-    input_files: list[FileRef]
+    input_files: list[ReportedFile]
     # Your `relay_state`, echoed.
     relay_state: Optional[str]
     # The signed documents (once `Finished`).
-    signed_files: list[FileRef]
+    signed_files: list[ReportedFile]
     # The signer, when reported.
     signer: Optional[SignerInfo]
     # Current state.
@@ -1858,15 +1874,150 @@ class ZignsecCompleteSigningRedirectResult(TypedDict):
     # Session id.
     id: str
     # The uploaded originals.
-    input_files: list[FileRef]
+    input_files: list[ReportedFile]
     # Your `relay_state`, echoed.
     relay_state: Optional[str]
     # The signed documents (once `Finished`).
-    signed_files: list[FileRef]
+    signed_files: list[ReportedFile]
     # The signer, when reported.
     signer: Optional[SignerInfo]
     # Current state.
     status: SessionStatus
+
+
+class CreateSigning(TypedDict, total=False):
+    """Create-session request: the v5 envelope (contract §3.2). Every field is optional."""
+
+    # Your GDPR user reference.
+    gdpr_user_id: Optional[str]
+    # UI language, e.g. `"En"` or `"No"`.
+    locale: Optional[str]
+    # Product metadata (`{}` when empty; the gateway requires the field).
+    metadata: object
+    # Where the signer's browser goes after cancelling or failing.
+    redirect_failure: Optional[str]
+    # Where the signer's browser goes after signing.
+    redirect_success: Optional[str]
+    # Your own reference, echoed back with the redirect and in webhooks.
+    relay_state: Optional[str]
+    # A URL the gateway POSTs results to.
+    webhook: Optional[str]
+
+
+class ZignsecDocument(TypedDict, total=False):
+    """One PDF of `zignsec.sign_documents`: exactly one of `path` and `data_base64`."""
+
+    # …or its bytes, base64.
+    data_base64: Optional[Union[str, bytes]]
+    # The file name shown to the signer (default: the file name of `path`, or `document.pdf`).
+    name: Optional[str]
+    # The PDF's path, read when the request runs…
+    path: Optional[str]
+    # Where the visible signature goes (default: the gateway's place).
+    placement: Optional[Placement]
+
+
+class _ZignsecSignDocumentsRequestRequired(TypedDict):
+    # The PDFs, in the order the signer sees them.
+    documents: list[ZignsecDocument]
+
+
+class ZignsecSignDocumentsRequest(_ZignsecSignDocumentsRequestRequired, total=False):
+    """Creating, filling and starting a ZignSec signing session in one request."""
+
+    # The session's settings, as `zignsec.create_signing` takes them (every field optional).
+    create: CreateSigning
+
+
+class UploadedFile(TypedDict):
+    """A file accepted into a session."""
+
+    # The file id to pass to [`SigningApi::start`](super::SigningApi::start) (read from
+    # `file_id`, `file_Id`, `fileId` or the highest `file_id_N` of the answer, seed 001).
+    file_id: str
+    # The md5 the gateway computed (base64 or hex).
+    md5: Optional[str]
+    # The file name the gateway recorded.
+    name: str
+    # The session the file belongs to.
+    session_id: str
+
+
+class ZignsecSignDocumentsResult(TypedDict):
+    """The result of [`SigningApi::sign_documents`]: a started session."""
+
+    # The uploaded files, in order.
+    files: list[UploadedFile]
+    # Session id.
+    id: str
+    # Send the signer's browser here.
+    redirect_url: str
+
+
+class _FileRefRequired(TypedDict):
+    # The file id.
+    id: str
+
+
+class FileRef(_FileRefRequired, total=False):
+    """A file of a session (original or signed)."""
+
+    # The md5 digest the gateway reported, as it reported it: **base64** (24 characters, e.g.
+    # `"XrY7u+Ae7tCTyyK7j1rNww=="`), or hex from gateways that send hex. Downloads are checked
+    # against it. [`FileRef::md5_hex`] gives it as 32 lowercase hex digits (`md5sum`'s form).
+    md5: Optional[str]
+    # Its media type.
+    mime_type: Optional[str]
+    # The file name.
+    name: str
+    # Where to download it (with the gateway's credentials, when on the gateway).
+    url: Optional[str]
+
+
+class ZignsecDownloadRequest(TypedDict):
+    """A file of a ZignSec session, as `zignsec.signing_status` gave it."""
+
+    # The file (its `id`, `url` and `md5` are read).
+    file: FileRef
+
+
+class ZignsecDownloadResult(TypedDict):
+    """A file's bytes."""
+
+    # The file, base64.
+    data_base64: str
+
+
+class ZignsecDownloadToRequest(TypedDict):
+    """A file of a ZignSec session to download to a path."""
+
+    # The file (its `id`, `url` and `md5` are read).
+    file: FileRef
+    # Where to write it (replaced atomically).
+    path: str
+
+
+class ZignsecDownloadToResult(TypedDict):
+    """What a download wrote."""
+
+    # The number of bytes written.
+    bytes: int
+
+
+class ZignsecDownloadFileRequest(TypedDict):
+    """A file of a ZignSec session, by ids."""
+
+    # The file id.
+    file_id: str
+    # The session id.
+    session_id: str
+
+
+class ZignsecDownloadFileResult(TypedDict):
+    """A file's bytes."""
+
+    # The file, base64.
+    data_base64: str
 
 
 class _ZignsecSessionCallRequestRequired(TypedDict):
@@ -3372,25 +3523,6 @@ class MitIdOptions(TypedDict, total=False):
 
 # An eID product signbridge knows by name.
 EidPreset = Union[Literal["bankid_se"], Literal["mitid"], Literal["mitid_cpr_match"], Literal["freja"], Literal["bankid_no"]]
-
-
-class CreateSigning(TypedDict, total=False):
-    """Create-session request: the v5 envelope (contract §3.2). Every field is optional."""
-
-    # Your GDPR user reference.
-    gdpr_user_id: Optional[str]
-    # UI language, e.g. `"En"` or `"No"`.
-    locale: Optional[str]
-    # Product metadata (`{}` when empty; the gateway requires the field).
-    metadata: object
-    # Where the signer's browser goes after cancelling or failing.
-    redirect_failure: Optional[str]
-    # Where the signer's browser goes after signing.
-    redirect_success: Optional[str]
-    # Your own reference, echoed back with the redirect and in webhooks.
-    relay_state: Optional[str]
-    # A URL the gateway POSTs results to.
-    webhook: Optional[str]
 
 
 class V5Product(TypedDict):

@@ -625,6 +625,102 @@ pub struct ZignsecSave {
     pub dir: String,
 }
 
+/// Creating, filling and starting a ZignSec signing session in one request.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ZignsecSignDocuments {
+    /// The session's settings, as `zignsec.create_signing` takes them (every field optional).
+    #[serde(default)]
+    pub create: CreateSigning,
+    /// The PDFs, in the order the signer sees them.
+    pub documents: Vec<ZignsecDocument>,
+}
+
+/// One PDF of `zignsec.sign_documents`: exactly one of `path` and `data_base64`.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ZignsecDocument {
+    /// The PDF's path, read when the request runs…
+    #[serde(default)]
+    pub path: Option<String>,
+    /// …or its bytes, base64.
+    #[serde(default)]
+    pub data_base64: Option<Base64>,
+    /// The file name shown to the signer (default: the file name of `path`, or `document.pdf`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Where the visible signature goes (default: the gateway's place).
+    #[serde(default)]
+    pub placement: Option<crate::providers::zignsec::Placement>,
+}
+
+impl ZignsecDocument {
+    /// The document, its file read when it is given by path; `i` names it in errors.
+    async fn read(&self, i: usize) -> Result<crate::providers::zignsec::Document> {
+        use crate::providers::zignsec::Document;
+        let mut doc = match (&self.path, &self.data_base64) {
+            (Some(p), None) => Document::from_path(p, self.placement).await?,
+            (None, Some(b)) => Document {
+                name: "document.pdf".into(),
+                data: bytes::Bytes::from(b.0.clone()),
+                placement: self.placement,
+            },
+            _ => {
+                return Err(crate::Error::invalid_argument(format!(
+                    "zignsec.sign_documents: request.documents[{i}] needs exactly one of path \
+                     and data_base64"
+                )))
+            }
+        };
+        if let Some(name) = &self.name {
+            doc.name = name.clone();
+        }
+        Ok(doc)
+    }
+}
+
+/// A file of a ZignSec session, as `zignsec.signing_status` gave it.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ZignsecFile {
+    /// The file (its `id`, `url` and `md5` are read).
+    pub file: crate::providers::zignsec::FileRef,
+}
+
+/// A file of a ZignSec session to download to a path.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ZignsecFileTo {
+    /// The file (its `id`, `url` and `md5` are read).
+    pub file: crate::providers::zignsec::FileRef,
+    /// Where to write it (replaced atomically).
+    pub path: String,
+}
+
+/// A file of a ZignSec session, by ids.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ZignsecFileId {
+    /// The session id.
+    pub session_id: String,
+    /// The file id.
+    pub file_id: String,
+}
+
+/// A file's bytes.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct FileBytes {
+    /// The file, base64.
+    pub data_base64: Base64,
+}
+
+/// What a download wrote.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Written {
+    /// The number of bytes written.
+    pub bytes: u64,
+}
+
 /// A OneSpan transaction, by id.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -692,6 +788,12 @@ fn wait<T: Serialize + Send + Sync + 'static>(
 fn approver(pem: &secrecy::SecretString) -> Result<ApproverKey> {
     use secrecy::ExposeSecret as _;
     ApproverKey::from_pem(pem.expose_secret())
+}
+
+/// The signing service that runs `session`: its provider's, whatever the configuration chose
+/// for new sessions (`SB_ERR_AUTH_CONFIG_MISSING` when that provider is not configured).
+fn signing_of(c: &Client, session: &SessionRef) -> Result<crate::signing::SigningService> {
+    c.signing_with(session.provider())
 }
 
 fn paths(list: Vec<std::path::PathBuf>) -> Saved {
@@ -833,27 +935,32 @@ securosys_key_operations! {
 
     /// Start a signing session with the configured provider (ZignSec or OneSpan): documents,
     /// signers, redirects; the session reference and each signer's link.
+    /// `provider` chooses it for this session (default: the configuration's `signing.provider`,
+    /// or the only one configured); every later call goes to the provider of the reference.
     signing_start "signing.start" (NewSession) -> StartedSession:
-        |c, r, x| c.signing()?.start(&r).await?;
+        |c, r, x| match r.provider {
+            Some(p) => c.signing_with(p)?.start(&r).await?,
+            None => c.signing()?.start(&r).await?,
+        };
     /// A session's state (one poll).
     signing_status "signing.status" (SessionId) -> SessionState:
-        |c, r, x| c.signing()?.status(&r.session).await?;
+        |c, r, x| signing_of(c, &r.session)?.status(&r.session).await?;
     /// Wait until a session is signed (or ends otherwise, as an error); the signed documents.
     signing_wait "signing.wait" (WaitSession) -> CompletedSession [long_running]:
         |c, r, x| {
             let opts = wait("signing.wait", r.interval_ms, r.timeout_ms, x)?;
-            c.signing()?.wait(&r.session, &opts).await?
+            signing_of(c, &r.session)?.wait(&r.session, &opts).await?
         };
     /// A finished session's documents (no waiting).
     signing_result "signing.result" (SessionId) -> CompletedSession:
-        |c, r, x| c.signing()?.result(&r.session).await?;
+        |c, r, x| signing_of(c, &r.session)?.result(&r.session).await?;
     /// One signed document's bytes (with `verify`: only when its signatures verify against
     /// the given trust anchors, with the report).
     signing_download "signing.download" (DocumentOf) -> DocumentBytes:
         |c, r, x| match &r.verify {
-            None => DocumentBytes { pdf_base64: Base64(c.signing()?.download(&r.session, &r.document_id).await?.to_vec()), report: None },
+            None => DocumentBytes { pdf_base64: Base64(signing_of(c, &r.session)?.download(&r.session, &r.document_id).await?.to_vec()), report: None },
             Some(v) => {
-                let (data, report) = c.signing()?.download_verified(&r.session, &r.document_id, &v.anchors()?).await?;
+                let (data, report) = signing_of(c, &r.session)?.download_verified(&r.session, &r.document_id, &v.anchors()?).await?;
                 DocumentBytes { pdf_base64: Base64(data.to_vec()), report: Some(report) }
             }
         };
@@ -861,7 +968,7 @@ securosys_key_operations! {
     /// `verify`: each verified against the given trust anchors first, refused when it does not).
     signing_save_all "signing.save_all" (SaveAll) -> Saved:
         |c, r, x| {
-            let s = c.signing()?;
+            let s = signing_of(c, &r.session)?;
             let done = s.result(&r.session).await?;
             match &r.verify {
                 None => paths(s.save_all(&done, &r.dir).await?),
@@ -873,7 +980,7 @@ securosys_key_operations! {
         };
     /// Cancel a session (OneSpan; ZignSec has no cancel call).
     signing_cancel "signing.cancel" (SessionId) -> Done:
-        |c, r, x| { c.signing()?.cancel(&r.session).await?; Done {} };
+        |c, r, x| { signing_of(c, &r.session)?.cancel(&r.session).await?; Done {} };
 
     // ---- signed documents -------------------------------------------------------------------
 
@@ -924,6 +1031,28 @@ securosys_key_operations! {
     /// a foreign relay state or session id is refused; else the finished session.
     zignsec_complete_signing_redirect "zignsec.complete_signing_redirect" (ZignsecRedirect) -> SigningStatus [long_running]:
         |c, r, x| c.zignsec()?.signing().complete_redirect(&r.session_id, &r.returned_url, r.expected_relay_state.as_deref()).await?;
+    /// Create a signing session, upload every PDF (a path, or bytes with a name) and start it,
+    /// in one request: the session, the signer's URL and the uploaded files. Every PDF is
+    /// checked locally first.
+    zignsec_sign_documents "zignsec.sign_documents" (ZignsecSignDocuments) -> crate::providers::zignsec::StartedSession:
+        |c, r, x| {
+            let mut docs = Vec::with_capacity(r.documents.len());
+            for (i, d) in r.documents.iter().enumerate() {
+                docs.push(d.read(i).await?);
+            }
+            c.zignsec()?.signing().sign_documents(&r.create, &docs).await?
+        };
+    /// Download a file of a session (from `input_files` or `signed_files`), checked against
+    /// the md5 the gateway reported (`SB_ERR_INTEGRITY` on a mismatch).
+    zignsec_download "zignsec.download" (ZignsecFile) -> FileBytes:
+        |c, r, x| FileBytes { data_base64: Base64(c.zignsec()?.signing().download(&r.file).await?.to_vec()) };
+    /// Download a file of a session to `path`, checked against the reported md5 and written
+    /// atomically (beside it, then renamed): the number of bytes written.
+    zignsec_download_to "zignsec.download_to" (ZignsecFileTo) -> Written:
+        |c, r, x| Written { bytes: c.zignsec()?.signing().download_to(&r.file, &r.path).await? };
+    /// Download a file by its session and file ids (no md5 to check it against).
+    zignsec_download_file "zignsec.download_file" (ZignsecFileId) -> FileBytes:
+        |c, r, x| FileBytes { data_base64: Base64(c.zignsec()?.signing().download_file(&r.session_id, &r.file_id).await?.to_vec()) };
     /// Call any product path of the gateway with any JSON body (e.g. the two-way TLS example
     /// `POST /core/api/sessions/bankidse/auth`), authenticated and error-mapped like the typed
     /// calls; the answer's JSON.

@@ -23,7 +23,9 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::transport::{Body, Request, Transport};
 
 /// Whom a Client App token acts as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ClientAppType {
     /// The account owner (`"OWNER"`, default).

@@ -19,7 +19,7 @@ use crate::transport::ClientIdentity;
 /// with `key` (PEM private key; may be omitted when `cert` holds both), or `pkcs12` (a
 /// `.p12`/`.pfx` file: `{"file": ...}`, or its bytes in base64). `password` opens an encrypted
 /// PEM key or the PKCS#12 file: the value, `{"file": ...}` or `{"env": "VARIABLE"}`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientCertConfig {
     /// The certificate chain, PEM (leaf first). Not with `pkcs12`.
@@ -38,7 +38,7 @@ pub struct ClientCertConfig {
 }
 
 /// Where a PKCS#12 file comes from: `{"file": "/path/client.p12"}`, or its bytes in base64.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum Pkcs12Source {
     /// A file holding the PKCS#12 (DER) bytes.
@@ -47,7 +47,7 @@ pub enum Pkcs12Source {
         file: PathBuf,
     },
     /// The PKCS#12 bytes, base64.
-    Base64(SecretString),
+    Base64(#[schemars(with = "String")] SecretString),
 }
 
 impl fmt::Debug for Pkcs12Source {

@@ -11,7 +11,9 @@ use super::CredentialSlot;
 use crate::error::{Error, Result};
 
 /// Which header carries a subscription key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum KeyHeader {
     /// `Zs-Product-Key: <key>` — the scheme of all new ZignSec APIs (default).

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 ///  "discovery_url": "https://idp.example.com/realms/x/.well-known/openid-configuration",
 ///  "client_auth": "basic", "scope": "tsb"}
 /// ```
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OAuth2Config {
     /// The client id the provider issued.

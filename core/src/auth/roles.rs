@@ -18,7 +18,7 @@ pub const API_KEY_HEADER: &str = "x-api-key";
 /// The `api_keys` object of a provider's configuration: a list of keys per role (first key first;
 /// the others are tried in order when the provider says a key is invalid). Each key is the value
 /// or `{"file": "/path"}`. Roles left out have no key: calls that need them fail before sending.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RoleKeysConfig {
     /// `keyManagementToken` keys.

@@ -11,11 +11,11 @@ use crate::error::{Error, Result};
 /// A secret from the configuration: the value itself (`"..."`), a file holding it
 /// (`{"file": "/run/secrets/x"}`; surrounding whitespace is trimmed) or an environment variable
 /// (`{"env": "VARIABLE"}`). Debug output shows the path or the variable's name, never the value.
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, schemars::JsonSchema)]
 #[serde(untagged)]
 pub enum SecretSource {
     /// The secret itself.
-    Value(SecretString),
+    Value(#[schemars(with = "String")] SecretString),
     /// A file holding the secret.
     File {
         /// Path of the file.

@@ -35,7 +35,9 @@ use crate::scrub::Scrubber;
 use crate::transport::{Body, ErrorMapper, Request, Transport, TransportConfig};
 
 /// How the client authenticates at the token endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ClientAuth {
     /// `Authorization: Basic base64(client_id:client_secret)` (default).

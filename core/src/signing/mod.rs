@@ -119,7 +119,7 @@ impl FromStr for Provider {
 /// ```json
 /// { "signing": { "provider": "onespan" } }
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SigningConfig {
     /// The provider new sessions are started with.
@@ -265,12 +265,15 @@ pub struct NewSession {
     pub zignsec: Option<ZignsecOptions>,
     /// OneSpan-only settings (description, invitation message, expiry).
     pub onespan: Option<OnespanOptions>,
+    /// The provider to start the session with, instead of the service's (the configuration's
+    /// `signing.provider`, or the only document-signing provider configured).
+    pub provider: Option<Provider>,
 }
 
 /// One PDF of a session.
 ///
 /// In JSON: `{"name": "a.pdf", "path": "/tmp/a.pdf", "fields": [...]}` or
-/// `{"name": "a.pdf", "base64": "JVBERi0…"}`.
+/// `{"name": "a.pdf", "data_base64": "JVBERi0…"}` (`base64` is read as `data_base64`).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(try_from = "WireDocument")]
 pub struct SessionDocument {
@@ -284,7 +287,7 @@ pub struct SessionDocument {
     pub fields: Vec<SignatureField>,
 }
 
-/// A session's document as JSON gives it: exactly one of `path` and `base64`.
+/// A session's document as JSON gives it: exactly one of `path` and `data_base64`.
 #[derive(Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "SessionDocument")]
@@ -296,8 +299,8 @@ struct WireDocument {
     #[serde(default)]
     path: Option<PathBuf>,
     /// Or the PDF bytes, base64.
-    #[serde(default)]
-    base64: Option<String>,
+    #[serde(default, alias = "base64")]
+    data_base64: Option<String>,
     /// Where signatures go (default: the provider's place).
     #[serde(default)]
     fields: Vec<SignatureField>,
@@ -318,7 +321,7 @@ impl TryFrom<WireDocument> for SessionDocument {
 
     fn try_from(w: WireDocument) -> std::result::Result<Self, String> {
         use base64::Engine as _;
-        let content = match (w.path, w.base64) {
+        let content = match (w.path, w.data_base64) {
             (Some(p), None) => DocumentContent::Path(p),
             (None, Some(b)) => DocumentContent::Bytes(Bytes::from(
                 base64::engine::general_purpose::STANDARD
@@ -329,7 +332,7 @@ impl TryFrom<WireDocument> for SessionDocument {
             )),
             _ => {
                 return Err(format!(
-                    "document {:?} needs exactly one of \"path\" or \"base64\"",
+                    "document {:?} needs exactly one of path and data_base64",
                     w.name
                 ))
             }
@@ -438,7 +441,7 @@ impl SessionSigner {
 /// Which signer a [`SignatureField`] belongs to: an index into [`NewSession::signers`] or a
 /// signer id. In JSON: `0` or `"buyer"`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, schemars::JsonSchema)]
-#[serde(untagged)]
+#[serde(untagged, expecting = "a signer index (number) or id (string)")]
 pub enum SignerSelector {
     /// The n-th signer (0-based).
     Index(usize),
@@ -659,8 +662,10 @@ impl SigningService {
     /// delete call (the unstarted session expires unused); a OneSpan transaction (created and
     /// sent in one request) whose signing URLs cannot be read is deleted.
     pub async fn start(&self, session: &NewSession) -> Result<StartedSession> {
-        let prepared = prepare(session, self.provider).await?;
-        match self.provider {
+        let provider = session.provider.unwrap_or(self.provider);
+        self.require(provider)?;
+        let prepared = prepare(session, provider).await?;
+        match provider {
             Provider::Zignsec => self.zignsec()?.start(&prepared).await,
             Provider::Onespan => self.onespan()?.start(&prepared).await,
         }

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 /// Proxy: `https` connections go through an HTTP proxy as a `CONNECT` tunnel when `proxy` (or,
 /// when it is not set, `HTTPS_PROXY` / `ALL_PROXY`) names one; see [`TransportConfig::proxy`].
 /// The `Debug` output never shows the proxy's password.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct TransportConfig {
     /// Time allowed to establish a connection (TCP + TLS), in milliseconds.

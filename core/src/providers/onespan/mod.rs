@@ -83,7 +83,7 @@ use crate::transport::{Transport, TransportConfig};
 pub const DEFAULT_API_VERSION: &str = "11.68.0";
 
 /// A OneSpan environment with its documented host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OnespanEnvironment {
     /// `https://sandbox.esignlive.com`.
@@ -104,7 +104,7 @@ impl OnespanEnvironment {
 }
 
 /// Client App credentials (the `onespan.client_app` object).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClientAppConfig {
     /// The Client App id (Admin > API Access in the OneSpan UI).
@@ -120,7 +120,7 @@ pub struct ClientAppConfig {
 }
 
 /// OAuth 2.0 client credentials (the `onespan.oauth2` object).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OnespanOAuth2Config {
     /// The OAuth client id.
@@ -152,7 +152,7 @@ pub struct OnespanOAuth2Config {
 ///
 /// Exactly one of `api_key`, `client_app` and `oauth2` must be given (an account has one active
 /// API authentication method).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OnespanConfig {
     /// The web base URL (`https://sandbox.esignlive.com`); the API base is `{base_url}/api`. A

@@ -133,7 +133,7 @@ use crate::transport::{Transport, TransportConfig};
 ///
 /// Instead of `jwt`, `"oauth2": {"client_id": "...", "client_secret": {"file": "..."},
 /// "token_url": "https://idp.example.com/oauth2/token"}` fetches and refreshes the JWT.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SecurosysConfig {
     /// The TSB base URL, including its path prefix if it has one (`https://host/tsb`); the
@@ -173,7 +173,9 @@ pub struct SecurosysConfig {
 }
 
 /// The kind of Securosys installation a configuration is for (`securosys.profile`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SecurosysProfile {
     /// An on-premise TSB: JWT, mTLS and API keys as configured (JWT optional).

@@ -36,7 +36,9 @@ use crate::error::{Error, Result};
 use crate::transport::{Transport, TransportConfig};
 
 /// A ZignSec environment with its documented gateway.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Environment {
     /// `https://test-gateway.zignsec.com` (default); `https://api-test.zignsec.com` with a
@@ -76,7 +78,7 @@ impl Environment {
 }
 
 /// ZignSec settings (the `zignsec` object of the one config schema).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ZignsecConfig {
     /// Which gateway to use when `base_url` is not set.

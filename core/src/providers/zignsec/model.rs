@@ -283,11 +283,48 @@ pub struct SigningStatus {
     /// Errors the gateway reported (e.g. `CANCELLED_BY_USER`).
     pub errors: Vec<ProviderErrorItem>,
     /// The uploaded originals.
+    #[serde(serialize_with = "files_with_md5_hex")]
+    #[schemars(with = "Vec<ReportedFile<'static>>")]
     pub input_files: Vec<FileRef>,
     /// The signed documents (once `Finished`).
+    #[serde(serialize_with = "files_with_md5_hex")]
+    #[schemars(with = "Vec<ReportedFile<'static>>")]
     pub signed_files: Vec<FileRef>,
     /// The signer, when reported.
     pub signer: Option<SignerInfo>,
+}
+
+/// A [`FileRef`] as a status gives it: with its md5 in hex as well.
+#[derive(Serialize, schemars::JsonSchema)]
+struct ReportedFile<'a> {
+    /// The file id.
+    id: &'a str,
+    /// The file name.
+    name: &'a str,
+    /// Where to download it (with the gateway's credentials, when on the gateway).
+    url: Option<&'a str>,
+    /// Its media type.
+    mime_type: Option<&'a str>,
+    /// The md5 digest the gateway reported, as it reported it (base64, or hex from gateways
+    /// that send hex); downloads are checked against it.
+    md5: Option<&'a str>,
+    /// The reported md5 as 32 lowercase hex digits (`md5sum`'s form); absent when `md5` is.
+    /// Derived from `md5` (ignored when the file is given back to a download).
+    md5_hex: Option<String>,
+}
+
+fn files_with_md5_hex<S: serde::Serializer>(
+    files: &[FileRef],
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.collect_seq(files.iter().map(|f| ReportedFile {
+        id: &f.id,
+        name: &f.name,
+        url: f.url.as_deref(),
+        mime_type: f.mime_type.as_deref(),
+        md5: f.md5.as_deref(),
+        md5_hex: f.md5_hex(),
+    }))
 }
 
 impl SigningStatus {
