@@ -223,7 +223,10 @@ export declare namespace Ops {
   /** Width. */
   width: number | null
 }
-  /** A file of a session (original or signed). */
+  /**
+   * A file of a session (original or signed). Written with its md5 in hex too
+   * ([`FileRef::md5_hex`], as `md5_hex`).
+   */
   type FileRef = {
   /** The file id. */
   id: string
@@ -232,7 +235,31 @@ export declare namespace Ops {
    * `"XrY7u+Ae7tCTyyK7j1rNww=="`), or hex from gateways that send hex. Downloads are checked
    * against it. [`FileRef::md5_hex`] gives it as 32 lowercase hex digits (`md5sum`'s form).
    */
+  md5?: string | null
+  /** Its media type. */
+  mime_type?: string | null
+  /** The file name. */
+  name?: string
+  /** Where to download it (with the gateway's credentials, when on the gateway). */
+  url?: string | null
+}
+  /**
+   * A file of a session (original or signed). Written with its md5 in hex too
+   * ([`FileRef::md5_hex`], as `md5_hex`).
+   */
+  type FileRefOut = {
+  /** The file id. */
+  id: string
+  /**
+   * The md5 digest the gateway reported, as it reported it: base64 (24 characters), or hex
+   * from gateways that send hex. Downloads are checked against it.
+   */
   md5: string | null
+  /**
+   * The reported md5 as 32 lowercase hex digits (`md5sum`'s form), whichever form the
+   * gateway sent; `null` when none was reported or it is not a 16-byte digest.
+   */
+  md5_hex: string | null
   /** Its media type. */
   mime_type: string | null
   /** The file name. */
@@ -870,6 +897,20 @@ export declare namespace Ops {
   /** PEM certificates. */
   trust_anchors_pem?: Array<string>
 }
+  /** A file accepted into a session. */
+  type UploadedFile = {
+  /**
+   * The file id to pass to [`SigningApi::start`](super::SigningApi::start) (read from
+   * `file_id`, `file_Id`, `fileId` or the highest `file_id_N` of the answer, seed 001).
+   */
+  file_id: string
+  /** The md5 the gateway computed (base64 or hex). */
+  md5: string | null
+  /** The file name the gateway recorded. */
+  name: string
+  /** The session the file belongs to. */
+  session_id: string
+}
   /** A newer-style product by its path: `POST /api/v5/sessions/{provider}/{operation}`. */
   type V5Product = {
   /** e.g. `auth`. */
@@ -899,6 +940,17 @@ export declare namespace Ops {
 }
   /** One of the known values (see examples; case-insensitive), or another the provider uses. */
   type WrapMethod = "AES_WRAP" | "AES_WRAP_PAD" | "AES_WRAP_PAD_RSA" | "AES_WRAP_PAD_EC" | "AES_WRAP_PAD_ED" | "RSA_WRAP_OAEP" | "RSA_WRAP_PAD" | (string & {})
+  /** One PDF for `zignsec.sign_documents`: a path or bytes, and where its signature goes. */
+  type ZignsecDocument = {
+  /** The file name shown to the signer (default: the path's file name, else `document.pdf`). */
+  name?: string | null
+  /** The PDF's path (read when the call runs)… */
+  path?: string | null
+  /** …or its bytes, base64. */
+  pdf_base64?: Base64 | null
+  /** Where the signature goes; the gateway's default when absent. */
+  placement?: Placement | null
+}
   /** ZignSec-only settings of a [`super::NewSession`] (the create envelope's optional fields). */
   type ZignsecOptions = {
   /** Your GDPR user reference. */
@@ -1467,6 +1519,11 @@ export interface Operations {
       locale?: string | null
       /** OneSpan-only settings (description, invitation message, expiry). */
       onespan?: Ops.OnespanOptions | null
+      /**
+       * The provider to start the session with, whatever the configuration chose
+       * (`signing.start` honours it; a [`SigningService`] starts with its own).
+       */
+      provider?: Ops.Provider | null
       /** Where the signer's browser goes when done. */
       redirects?: Ops.Redirects
       /** Who signs. At least one; ZignSec BankID Norway takes exactly one. */
@@ -1500,9 +1557,11 @@ export interface Operations {
       /** The session. */
       id: Ops.SessionRef
       /**
-       * The provider's own id of the session (the part after `provider:` in [`SessionState::id`]),
-       * e.g. to find it in the provider's dashboard.
+       * Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+       * it will not change any more.
        */
+      is_terminal: boolean
+      /** The provider's own id of the session (the part after `provider:` in `id`). */
       provider_id: string
       /** Each signer and whether they have signed. */
       signers: Array<Ops.SignerState>
@@ -1717,6 +1776,86 @@ export interface Operations {
   /** Start signing the uploaded files (placements, redirects): the signer's URL. */
   'zignsec.startSigning': Operations['zignsec.start_signing']
   /**
+   * Create a session, upload every PDF (paths or bytes, checked locally first) and start
+   */
+  'zignsec.sign_documents': {
+    request: {
+      /** The PDFs, in the order the signer sees them. At least one. */
+      documents: Array<Ops.ZignsecDocument>
+      /** Your GDPR user reference. */
+      gdpr_user_id?: string | null
+      /** UI language, e.g. `"En"` or `"No"`. */
+      locale?: string | null
+      /** Product metadata (a JSON object). */
+      metadata?: unknown
+      /** Where the signer's browser goes after cancelling or failing. */
+      redirect_failure?: string | null
+      /** Where the signer's browser goes after signing. */
+      redirect_success?: string | null
+      /** Your own reference, echoed back with the redirect and in webhooks. */
+      relay_state?: string | null
+      /** A URL the gateway POSTs results to. */
+      webhook?: string | null
+    }
+    result: {
+      /** The uploaded files, in order. */
+      files: Array<Ops.UploadedFile>
+      /** Session id. */
+      id: string
+      /** Send the signer's browser here. */
+      redirect_url: string
+    }
+  }
+  /** Create a session, upload every PDF (paths or bytes, checked locally first) and start */
+  'zignsec.signDocuments': Operations['zignsec.sign_documents']
+  /**
+   * Download a file of a session, verified against the md5 the gateway reported.
+   */
+  'zignsec.download': {
+    request: {
+      /** The file, as the session's state lists it (`input_files` / `signed_files`). */
+      file: Ops.FileRef
+    }
+    result: {
+      /** The file, base64. */
+      data_base64: Ops.Base64
+    }
+  }
+  /**
+   * Download a file of a session to a path, streamed, verified and atomic: the bytes written.
+   */
+  'zignsec.download_to': {
+    request: {
+      /** The file, as the session's state lists it (`input_files` / `signed_files`). */
+      file: Ops.FileRef
+      /** Where to write it (atomically: nothing is left there on error). */
+      path: string
+    }
+    result: {
+      /** The number of bytes written. */
+      bytes_written: number
+    }
+  }
+  /** Download a file of a session to a path, streamed, verified and atomic: the bytes written. */
+  'zignsec.downloadTo': Operations['zignsec.download_to']
+  /**
+   * Download a file of a session by ids, without md5 check.
+   */
+  'zignsec.download_file': {
+    request: {
+      /** The file id. */
+      file_id: string
+      /** The session id. */
+      session_id: string
+    }
+    result: {
+      /** The file, base64. */
+      data_base64: Ops.Base64
+    }
+  }
+  /** Download a file of a session by ids, without md5 check. */
+  'zignsec.downloadFile': Operations['zignsec.download_file']
+  /**
    * A signing session's status (one poll).
    */
   'zignsec.signing_status': {
@@ -1730,11 +1869,16 @@ export interface Operations {
       /** Session id. */
       id: string
       /** The uploaded originals. */
-      input_files: Array<Ops.FileRef>
+      input_files: Array<Ops.FileRefOut>
+      /**
+       * Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+       * it will not change any more.
+       */
+      is_terminal: boolean
       /** Your `relay_state`, echoed. */
       relay_state: string | null
       /** The signed documents (once `Finished`). */
-      signed_files: Array<Ops.FileRef>
+      signed_files: Array<Ops.FileRefOut>
       /** The signer, when reported. */
       signer: Ops.SignerInfo | null
       /** Current state. */
@@ -1763,11 +1907,16 @@ export interface Operations {
       /** Session id. */
       id: string
       /** The uploaded originals. */
-      input_files: Array<Ops.FileRef>
+      input_files: Array<Ops.FileRefOut>
+      /**
+       * Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+       * it will not change any more.
+       */
+      is_terminal: boolean
       /** Your `relay_state`, echoed. */
       relay_state: string | null
       /** The signed documents (once `Finished`). */
-      signed_files: Array<Ops.FileRef>
+      signed_files: Array<Ops.FileRefOut>
       /** The signer, when reported. */
       signer: Ops.SignerInfo | null
       /** Current state. */
@@ -1789,8 +1938,6 @@ export interface Operations {
     result: {
       /** The files, in the session's document order. */
       paths: Array<string>
-      /** With `verify`: each file's verification report, in the same order. */
-      reports?: Array<Ops.VerifyReport> | null
     }
   }
   /** Save a finished session's signed files into a directory (md5 verified, atomic). */
@@ -1815,11 +1962,16 @@ export interface Operations {
       /** Session id. */
       id: string
       /** The uploaded originals. */
-      input_files: Array<Ops.FileRef>
+      input_files: Array<Ops.FileRefOut>
+      /**
+       * Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+       * it will not change any more.
+       */
+      is_terminal: boolean
       /** Your `relay_state`, echoed. */
       relay_state: string | null
       /** The signed documents (once `Finished`). */
-      signed_files: Array<Ops.FileRef>
+      signed_files: Array<Ops.FileRefOut>
       /** The signer, when reported. */
       signer: Ops.SignerInfo | null
       /** Current state. */

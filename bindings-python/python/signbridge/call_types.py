@@ -34,6 +34,7 @@ __all__ = [
     "ExtendedKeyUsage",
     "Field",
     "FileRef",
+    "FileRefOut",
     "FileToSign",
     "FrejaOptions",
     "Identity",
@@ -268,6 +269,7 @@ __all__ = [
     "TaskOrder",
     "TimestampHash",
     "TrustAnchorsRequest",
+    "UploadedFile",
     "V5Product",
     "VerifyReport",
     "WrapMethod",
@@ -275,6 +277,13 @@ __all__ = [
     "ZignsecCompleteSigningRedirectResult",
     "ZignsecCreateSigningRequest",
     "ZignsecCreateSigningResult",
+    "ZignsecDocument",
+    "ZignsecDownloadFileRequest",
+    "ZignsecDownloadFileResult",
+    "ZignsecDownloadRequest",
+    "ZignsecDownloadResult",
+    "ZignsecDownloadToRequest",
+    "ZignsecDownloadToResult",
     "ZignsecEidCompleteRedirectRequest",
     "ZignsecEidCompleteRedirectResult",
     "ZignsecEidCreateRequest",
@@ -290,6 +299,8 @@ __all__ = [
     "ZignsecSaveSignedFilesResult",
     "ZignsecSessionCallRequest",
     "ZignsecSessionCallResult",
+    "ZignsecSignDocumentsRequest",
+    "ZignsecSignDocumentsResult",
     "ZignsecSigningStatusRequest",
     "ZignsecSigningStatusResult",
     "ZignsecStartSigningRequest",
@@ -1228,6 +1239,10 @@ class OnespanOptions(TypedDict, total=False):
     email_message: Optional[str]
 
 
+# A document-signing provider.
+Provider = Union[Literal["zignsec"], Literal["onespan"]]
+
+
 class Redirects(TypedDict, total=False):
     """Where the signer's browser goes after the signing pages.
 
@@ -1283,6 +1298,9 @@ unknown fields are refused."""
     locale: Optional[str]
     # OneSpan-only settings (description, invitation message, expiry).
     onespan: Optional[OnespanOptions]
+    # The provider to start the session with, whatever the configuration chose
+    # (`signing.start` honours it; a [`SigningService`] starts with its own).
+    provider: Optional[Provider]
     # Where the signer's browser goes when done.
     redirects: Redirects
     # Who signs. At least one; ZignSec BankID Norway takes exactly one.
@@ -1296,10 +1314,6 @@ unknown fields are refused."""
 
 # A signing session: `<provider>:<id>` (`zignsec:5b0e…`, `onespan:bw1F…=`).
 SessionRef = str
-
-
-# A document-signing provider.
-Provider = Union[Literal["zignsec"], Literal["onespan"]]
 
 
 class SignerLink(TypedDict):
@@ -1345,12 +1359,15 @@ SessionStatus = str
 
 
 class SigningStatusResult(TypedDict):
-    """The state of a session, as [`SigningService::status`] reads it."""
+    """The state of a session, as [`SigningService::status`] reads it. Written with `is_terminal`
+too ([`SessionStatus::is_terminal`] of its status)."""
 
     # The session.
     id: SessionRef
-    # The provider's own id of the session (the part after `provider:` in [`SessionState::id`]),
-    # e.g. to find it in the provider's dashboard.
+    # Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+    # it will not change any more.
+    is_terminal: bool
+    # The provider's own id of the session (the part after `provider:` in `id`).
     provider_id: str
     # Each signer and whether they have signed.
     signers: list[SignerState]
@@ -1719,6 +1736,136 @@ class ZignsecStartSigningResult(TypedDict):
     status: SessionStatus
 
 
+class ZignsecDocument(TypedDict, total=False):
+    """One PDF for `zignsec.sign_documents`: a path or bytes, and where its signature goes."""
+
+    # The file name shown to the signer (default: the path's file name, else `document.pdf`).
+    name: Optional[str]
+    # The PDF's path (read when the call runs)…
+    path: Optional[str]
+    # …or its bytes, base64.
+    pdf_base64: Optional[Union[str, bytes]]
+    # Where the signature goes; the gateway's default when absent.
+    placement: Optional[Placement]
+
+
+class _ZignsecSignDocumentsRequestRequired(TypedDict):
+    # The PDFs, in the order the signer sees them. At least one.
+    documents: list[ZignsecDocument]
+
+
+class ZignsecSignDocumentsRequest(_ZignsecSignDocumentsRequestRequired, total=False):
+    """Creating a ZignSec signing session, uploading its PDFs and starting it, in one call."""
+
+    # Your GDPR user reference.
+    gdpr_user_id: Optional[str]
+    # UI language, e.g. `"En"` or `"No"`.
+    locale: Optional[str]
+    # Product metadata (a JSON object).
+    metadata: object
+    # Where the signer's browser goes after cancelling or failing.
+    redirect_failure: Optional[str]
+    # Where the signer's browser goes after signing.
+    redirect_success: Optional[str]
+    # Your own reference, echoed back with the redirect and in webhooks.
+    relay_state: Optional[str]
+    # A URL the gateway POSTs results to.
+    webhook: Optional[str]
+
+
+class UploadedFile(TypedDict):
+    """A file accepted into a session."""
+
+    # The file id to pass to [`SigningApi::start`](super::SigningApi::start) (read from
+    # `file_id`, `file_Id`, `fileId` or the highest `file_id_N` of the answer, seed 001).
+    file_id: str
+    # The md5 the gateway computed (base64 or hex).
+    md5: Optional[str]
+    # The file name the gateway recorded.
+    name: str
+    # The session the file belongs to.
+    session_id: str
+
+
+class ZignsecSignDocumentsResult(TypedDict):
+    """The result of [`SigningApi::sign_documents`]: a started session."""
+
+    # The uploaded files, in order.
+    files: list[UploadedFile]
+    # Session id.
+    id: str
+    # Send the signer's browser here.
+    redirect_url: str
+
+
+class _FileRefRequired(TypedDict):
+    # The file id.
+    id: str
+
+
+class FileRef(_FileRefRequired, total=False):
+    """A file of a session (original or signed). Written with its md5 in hex too
+([`FileRef::md5_hex`], as `md5_hex`)."""
+
+    # The md5 digest the gateway reported, as it reported it: **base64** (24 characters, e.g.
+    # `"XrY7u+Ae7tCTyyK7j1rNww=="`), or hex from gateways that send hex. Downloads are checked
+    # against it. [`FileRef::md5_hex`] gives it as 32 lowercase hex digits (`md5sum`'s form).
+    md5: Optional[str]
+    # Its media type.
+    mime_type: Optional[str]
+    # The file name.
+    name: str
+    # Where to download it (with the gateway's credentials, when on the gateway).
+    url: Optional[str]
+
+
+class ZignsecDownloadRequest(TypedDict):
+    """A file of a ZignSec session to download (as `zignsec.signing_status` lists it), checked
+against the md5 the gateway reported."""
+
+    # The file, as the session's state lists it (`input_files` / `signed_files`).
+    file: FileRef
+
+
+class ZignsecDownloadResult(TypedDict):
+    """A downloaded file's bytes."""
+
+    # The file, base64.
+    data_base64: str
+
+
+class ZignsecDownloadToRequest(TypedDict):
+    """A file of a ZignSec session to download to a path."""
+
+    # The file, as the session's state lists it (`input_files` / `signed_files`).
+    file: FileRef
+    # Where to write it (atomically: nothing is left there on error).
+    path: str
+
+
+class ZignsecDownloadToResult(TypedDict):
+    """How much a download wrote."""
+
+    # The number of bytes written.
+    bytes_written: int
+
+
+class ZignsecDownloadFileRequest(TypedDict):
+    """A file of a ZignSec session by ids."""
+
+    # The file id.
+    file_id: str
+    # The session id.
+    session_id: str
+
+
+class ZignsecDownloadFileResult(TypedDict):
+    """A downloaded file's bytes."""
+
+    # The file, base64.
+    data_base64: str
+
+
 class ZignsecSigningStatusRequest(TypedDict):
     """A ZignSec signing session, by id."""
 
@@ -1737,15 +1884,18 @@ class ProviderErrorItem(TypedDict):
     status_code: Optional[int]
 
 
-class FileRef(TypedDict):
-    """A file of a session (original or signed)."""
+class FileRefOut(TypedDict):
+    """A file of a session (original or signed). Written with its md5 in hex too
+([`FileRef::md5_hex`], as `md5_hex`)."""
 
     # The file id.
     id: str
-    # The md5 digest the gateway reported, as it reported it: **base64** (24 characters, e.g.
-    # `"XrY7u+Ae7tCTyyK7j1rNww=="`), or hex from gateways that send hex. Downloads are checked
-    # against it. [`FileRef::md5_hex`] gives it as 32 lowercase hex digits (`md5sum`'s form).
+    # The md5 digest the gateway reported, as it reported it: base64 (24 characters), or hex
+    # from gateways that send hex. Downloads are checked against it.
     md5: Optional[str]
+    # The reported md5 as 32 lowercase hex digits (`md5sum`'s form), whichever form the
+    # gateway sent; `null` when none was reported or it is not a 16-byte digest.
+    md5_hex: Optional[str]
     # Its media type.
     mime_type: Optional[str]
     # The file name.
@@ -1764,18 +1914,22 @@ class SignerInfo(TypedDict):
 
 
 class ZignsecSigningStatusResult(TypedDict):
-    """The state of a signing session."""
+    """The state of a signing session. Written with `is_terminal` too
+([`SessionStatus::is_terminal`] of its status)."""
 
     # Errors the gateway reported (e.g. `CANCELLED_BY_USER`).
     errors: list[ProviderErrorItem]
     # Session id.
     id: str
     # The uploaded originals.
-    input_files: list[FileRef]
+    input_files: list[FileRefOut]
+    # Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+    # it will not change any more.
+    is_terminal: bool
     # Your `relay_state`, echoed.
     relay_state: Optional[str]
     # The signed documents (once `Finished`).
-    signed_files: list[FileRef]
+    signed_files: list[FileRefOut]
     # The signer, when reported.
     signer: Optional[SignerInfo]
     # Current state.
@@ -1797,18 +1951,22 @@ class ZignsecWaitSigningRequest(_ZignsecWaitSigningRequestRequired, total=False)
 
 
 class ZignsecWaitSigningResult(TypedDict):
-    """The state of a signing session."""
+    """The state of a signing session. Written with `is_terminal` too
+([`SessionStatus::is_terminal`] of its status)."""
 
     # Errors the gateway reported (e.g. `CANCELLED_BY_USER`).
     errors: list[ProviderErrorItem]
     # Session id.
     id: str
     # The uploaded originals.
-    input_files: list[FileRef]
+    input_files: list[FileRefOut]
+    # Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+    # it will not change any more.
+    is_terminal: bool
     # Your `relay_state`, echoed.
     relay_state: Optional[str]
     # The signed documents (once `Finished`).
-    signed_files: list[FileRef]
+    signed_files: list[FileRefOut]
     # The signer, when reported.
     signer: Optional[SignerInfo]
     # Current state.
@@ -1824,16 +1982,11 @@ class ZignsecSaveSignedFilesRequest(TypedDict):
     session_id: str
 
 
-class _ZignsecSaveSignedFilesResultRequired(TypedDict):
+class ZignsecSaveSignedFilesResult(TypedDict):
+    """Paths written, without verification reports."""
+
     # The files, in the session's document order.
     paths: list[str]
-
-
-class ZignsecSaveSignedFilesResult(_ZignsecSaveSignedFilesResultRequired, total=False):
-    """Paths written."""
-
-    # With `verify`: each file's verification report, in the same order.
-    reports: Optional[list[VerifyReport]]
 
 
 class _ZignsecCompleteSigningRedirectRequestRequired(TypedDict):
@@ -1851,18 +2004,22 @@ class ZignsecCompleteSigningRedirectRequest(_ZignsecCompleteSigningRedirectReque
 
 
 class ZignsecCompleteSigningRedirectResult(TypedDict):
-    """The state of a signing session."""
+    """The state of a signing session. Written with `is_terminal` too
+([`SessionStatus::is_terminal`] of its status)."""
 
     # Errors the gateway reported (e.g. `CANCELLED_BY_USER`).
     errors: list[ProviderErrorItem]
     # Session id.
     id: str
     # The uploaded originals.
-    input_files: list[FileRef]
+    input_files: list[FileRefOut]
+    # Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+    # it will not change any more.
+    is_terminal: bool
     # Your `relay_state`, echoed.
     relay_state: Optional[str]
     # The signed documents (once `Finished`).
-    signed_files: list[FileRef]
+    signed_files: list[FileRefOut]
     # The signer, when reported.
     signer: Optional[SignerInfo]
     # Current state.

@@ -17,7 +17,10 @@ use crate::providers::securosys::{
     KeyAttributes, KeyInfo, KeySpec, LicenseInfo, PayloadKind, Policy, RequestStatus, SignOptions,
     SignatureAlgorithm, TaskKind, VersionInfo,
 };
-use crate::providers::zignsec::{CreateSigning, SigningSession, SigningStatus, StartSigning};
+use crate::providers::zignsec::{
+    CreateSigning, Document, FileRef, Placement, SigningSession, SigningStatus, StartSigning,
+    StartedSession as ZignsecStartedSession,
+};
 use crate::signing::{CompletedSession, NewSession, SessionRef, SessionState, StartedSession};
 
 /// Declares the table: `name (Request) -> Result [long_running]: |client, req, ctx| body`.
@@ -455,6 +458,13 @@ pub struct Saved {
     pub reports: Option<Vec<crate::verify::VerifyReport>>,
 }
 
+/// Paths written, without verification reports.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Paths {
+    /// The files, in the session's document order.
+    pub paths: Vec<String>,
+}
+
 /// Trust anchors in a request: PEM text (any number of certificates per string) and/or DER
 /// certificates in base64.
 #[derive(Debug, Default, Deserialize, schemars::JsonSchema)]
@@ -601,6 +611,126 @@ pub struct ZignsecUpload {
     pub pdf_base64: Option<Base64>,
     /// The file name shown to the signer (with `pdf_base64`).
     pub name: Option<String>,
+}
+
+/// One PDF for `zignsec.sign_documents`: a path or bytes, and where its signature goes.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ZignsecDocument {
+    /// The PDF's path (read when the call runs)…
+    pub path: Option<String>,
+    /// …or its bytes, base64.
+    pub pdf_base64: Option<Base64>,
+    /// The file name shown to the signer (default: the path's file name, else `document.pdf`).
+    pub name: Option<String>,
+    /// Where the signature goes; the gateway's default when absent.
+    pub placement: Option<Placement>,
+}
+
+impl ZignsecDocument {
+    async fn read(self, at: &str) -> Result<Document> {
+        let mut doc = match (self.path, self.pdf_base64) {
+            (Some(p), None) => Document::from_path(p, self.placement).await?,
+            (None, Some(b)) => Document {
+                name: crate::files::DEFAULT_DOCUMENT_NAME.to_string(),
+                data: b.0.into(),
+                placement: self.placement,
+            },
+            _ => {
+                return Err(crate::Error::invalid_argument(format!(
+                    "zignsec.sign_documents: give exactly one of {at}.path and {at}.pdf_base64"
+                )))
+            }
+        };
+        if let Some(name) = self.name {
+            doc.name = name;
+        }
+        Ok(doc)
+    }
+}
+
+/// Creating a ZignSec signing session, uploading its PDFs and starting it, in one call.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ZignsecSignDocuments {
+    /// The PDFs, in the order the signer sees them. At least one.
+    pub documents: Vec<ZignsecDocument>,
+    /// UI language, e.g. `"En"` or `"No"`.
+    pub locale: Option<String>,
+    /// Where the signer's browser goes after signing.
+    pub redirect_success: Option<String>,
+    /// Where the signer's browser goes after cancelling or failing.
+    pub redirect_failure: Option<String>,
+    /// Your own reference, echoed back with the redirect and in webhooks.
+    pub relay_state: Option<String>,
+    /// Your GDPR user reference.
+    pub gdpr_user_id: Option<String>,
+    /// A URL the gateway POSTs results to.
+    pub webhook: Option<String>,
+    /// Product metadata (a JSON object).
+    pub metadata: Option<serde_json::Value>,
+}
+
+impl ZignsecSignDocuments {
+    async fn run(self, c: &Client) -> Result<ZignsecStartedSession> {
+        let create = CreateSigning {
+            locale: self.locale,
+            redirect_success: self.redirect_success,
+            redirect_failure: self.redirect_failure,
+            relay_state: self.relay_state,
+            gdpr_user_id: self.gdpr_user_id,
+            webhook: self.webhook,
+            metadata: self.metadata.unwrap_or(serde_json::Value::Null),
+        };
+        let mut docs = Vec::with_capacity(self.documents.len());
+        for (i, d) in self.documents.into_iter().enumerate() {
+            docs.push(d.read(&format!("request.documents[{i}]")).await?);
+        }
+        c.zignsec()?.signing().sign_documents(&create, &docs).await
+    }
+}
+
+/// A file of a ZignSec session to download (as `zignsec.signing_status` lists it), checked
+/// against the md5 the gateway reported.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ZignsecFile {
+    /// The file, as the session's state lists it (`input_files` / `signed_files`).
+    pub file: FileRef,
+}
+
+/// A file of a ZignSec session to download to a path.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ZignsecFileTo {
+    /// The file, as the session's state lists it (`input_files` / `signed_files`).
+    pub file: FileRef,
+    /// Where to write it (atomically: nothing is left there on error).
+    pub path: String,
+}
+
+/// A file of a ZignSec session by ids.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ZignsecFileId {
+    /// The session id.
+    pub session_id: String,
+    /// The file id.
+    pub file_id: String,
+}
+
+/// A downloaded file's bytes.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct FileBytes {
+    /// The file, base64.
+    pub data_base64: Base64,
+}
+
+/// How much a download wrote.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Written {
+    /// The number of bytes written.
+    pub bytes_written: u64,
 }
 
 /// Waiting for a ZignSec signing session.
@@ -834,26 +964,29 @@ securosys_key_operations! {
     /// Start a signing session with the configured provider (ZignSec or OneSpan): documents,
     /// signers, redirects; the session reference and each signer's link.
     signing_start "signing.start" (NewSession) -> StartedSession:
-        |c, r, x| c.signing()?.start(&r).await?;
+        |c, r, x| match r.provider {
+            Some(p) => c.signing_with(p)?.start(&r).await?,
+            None => c.signing()?.start(&r).await?,
+        };
     /// A session's state (one poll).
     signing_status "signing.status" (SessionId) -> SessionState:
-        |c, r, x| c.signing()?.status(&r.session).await?;
+        |c, r, x| c.signing_with(r.session.provider())?.status(&r.session).await?;
     /// Wait until a session is signed (or ends otherwise, as an error); the signed documents.
     signing_wait "signing.wait" (WaitSession) -> CompletedSession [long_running]:
         |c, r, x| {
             let opts = wait("signing.wait", r.interval_ms, r.timeout_ms, x)?;
-            c.signing()?.wait(&r.session, &opts).await?
+            c.signing_with(r.session.provider())?.wait(&r.session, &opts).await?
         };
     /// A finished session's documents (no waiting).
     signing_result "signing.result" (SessionId) -> CompletedSession:
-        |c, r, x| c.signing()?.result(&r.session).await?;
+        |c, r, x| c.signing_with(r.session.provider())?.result(&r.session).await?;
     /// One signed document's bytes (with `verify`: only when its signatures verify against
     /// the given trust anchors, with the report).
     signing_download "signing.download" (DocumentOf) -> DocumentBytes:
         |c, r, x| match &r.verify {
-            None => DocumentBytes { pdf_base64: Base64(c.signing()?.download(&r.session, &r.document_id).await?.to_vec()), report: None },
+            None => DocumentBytes { pdf_base64: Base64(c.signing_with(r.session.provider())?.download(&r.session, &r.document_id).await?.to_vec()), report: None },
             Some(v) => {
-                let (data, report) = c.signing()?.download_verified(&r.session, &r.document_id, &v.anchors()?).await?;
+                let (data, report) = c.signing_with(r.session.provider())?.download_verified(&r.session, &r.document_id, &v.anchors()?).await?;
                 DocumentBytes { pdf_base64: Base64(data.to_vec()), report: Some(report) }
             }
         };
@@ -861,7 +994,7 @@ securosys_key_operations! {
     /// `verify`: each verified against the given trust anchors first, refused when it does not).
     signing_save_all "signing.save_all" (SaveAll) -> Saved:
         |c, r, x| {
-            let s = c.signing()?;
+            let s = c.signing_with(r.session.provider())?;
             let done = s.result(&r.session).await?;
             match &r.verify {
                 None => paths(s.save_all(&done, &r.dir).await?),
@@ -873,7 +1006,7 @@ securosys_key_operations! {
         };
     /// Cancel a session (OneSpan; ZignSec has no cancel call).
     signing_cancel "signing.cancel" (SessionId) -> Done:
-        |c, r, x| { c.signing()?.cancel(&r.session).await?; Done {} };
+        |c, r, x| { c.signing_with(r.session.provider())?.cancel(&r.session).await?; Done {} };
 
     // ---- signed documents -------------------------------------------------------------------
 
@@ -903,6 +1036,19 @@ securosys_key_operations! {
     /// Start signing the uploaded files (placements, redirects): the signer's URL.
     zignsec_start_signing "zignsec.start_signing" (ZignsecStart) -> crate::providers::zignsec::StartedSigning:
         |c, r, x| c.zignsec()?.signing().start(&r.session_id, &r.start).await?;
+    /// Create a session, upload every PDF (paths or bytes, checked locally first) and start
+    /// signing, in one call: the session id, the signer's URL and the uploaded files.
+    zignsec_sign_documents "zignsec.sign_documents" (ZignsecSignDocuments) -> ZignsecStartedSession:
+        |c, r, x| r.run(c).await?;
+    /// Download a file of a session, verified against the md5 the gateway reported.
+    zignsec_download "zignsec.download" (ZignsecFile) -> FileBytes:
+        |c, r, x| FileBytes { data_base64: Base64(c.zignsec()?.signing().download(&r.file).await?.to_vec()) };
+    /// Download a file of a session to a path, streamed, verified and atomic: the bytes written.
+    zignsec_download_to "zignsec.download_to" (ZignsecFileTo) -> Written:
+        |c, r, x| Written { bytes_written: c.zignsec()?.signing().download_to(&r.file, &r.path).await? };
+    /// Download a file of a session by ids, without md5 check.
+    zignsec_download_file "zignsec.download_file" (ZignsecFileId) -> FileBytes:
+        |c, r, x| FileBytes { data_base64: Base64(c.zignsec()?.signing().download_file(&r.session_id, &r.file_id).await?.to_vec()) };
     /// A signing session's status (one poll).
     zignsec_signing_status "zignsec.signing_status" (ZignsecSession) -> SigningStatus:
         |c, r, x| c.zignsec()?.signing().status(&r.session_id).await?;
@@ -913,11 +1059,11 @@ securosys_key_operations! {
             c.zignsec()?.signing().wait(&r.session_id, &opts).await?
         };
     /// Save a finished session's signed files into a directory (md5 verified, atomic).
-    zignsec_save_signed_files "zignsec.save_signed_files" (ZignsecSave) -> Saved:
+    zignsec_save_signed_files "zignsec.save_signed_files" (ZignsecSave) -> Paths:
         |c, r, x| {
             let s = c.zignsec()?.signing();
             let state = s.status(&r.session_id).await?;
-            paths(s.save_signed_files(&state, &r.dir).await?)
+            Paths { paths: paths(s.save_signed_files(&state, &r.dir).await?).paths }
         };
     /// Handle the signer's browser coming back to your redirect URL: a cancel or error in it
     /// (`errorCode`, `error=access_denied`, `error_description`) is its error without a request;
