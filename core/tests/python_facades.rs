@@ -53,26 +53,76 @@ struct Facade {
     intro: &'static str,
     /// Its provider-specific last sentences (may be empty).
     extra: &'static str,
-    /// The docstring of the `base_url` property.
-    base_url_doc: &'static str,
+    /// What the accessor gives the class besides the client: a read-only property (its name,
+    /// annotation and docstring). A request field of that name left out is sent with it.
+    property: (&'static str, &'static str, &'static str),
     /// The method for an operation of this facade (its name), `None` for the others.
     method: fn(&str) -> Option<String>,
 }
 
+/// An operation's name without its provider's `prefix` and without the facade's own `topic`
+/// word (`zignsec.wait_signing` → `wait` in the signing facade); `None` when the name has not
+/// that prefix or starts with one of `others` (the prefixes of other facades of the provider).
+fn suffix_without(op: &str, prefix: &str, others: &[&str], topic: &str) -> Option<String> {
+    let rest = op.strip_prefix(prefix)?;
+    if others.iter().any(|o| rest.starts_with(o)) {
+        return None;
+    }
+    let words: Vec<&str> = rest.split('_').filter(|w| *w != topic).collect();
+    Some(if words.is_empty() {
+        rest.to_string()
+    } else {
+        words.join("_")
+    })
+}
+
 /// The generated facades.
-const FACADES: &[Facade] = &[Facade {
-    file: "_securosys.py",
-    class: "Securosys",
-    accessor: "securosys",
-    title: "Securosys Primus HSM operations",
-    intro: "Securosys Primus HSM (the TSB REST API): one method per ``securosys.*`` operation of the\n\
-            core's operation table",
-    extra: " ``Policy``, ``KeyAttributes`` and ``ApproverKey`` are accepted\n\
-            where a request takes their JSON, the str enums (``SignatureAlgorithm``, ``TaskKind``, …)\n\
-            where it takes their values.",
-    base_url_doc: "The TSB base URL in use.",
-    method: |op| op.strip_prefix("securosys.").map(String::from),
-}];
+const FACADES: &[Facade] = &[
+    Facade {
+        file: "_zignsec_signing.py",
+        class: "ZignsecSigning",
+        accessor: "zignsec_signing",
+        title: "BankID Norway document signing through the ZignSec gateway",
+        intro: "BankID Norway document signing through the ZignSec gateway: one method per\n\
+                ``zignsec.*`` signing operation of the core's operation table (``eid_*`` are\n\
+                ``ZignsecEid``'s)",
+        extra: " The usual flow:\n``sign_documents([{\"path\": \"a.pdf\"}])``, send the signer \
+                to its ``redirect_url``,\n``wait(session_id, on_progress=...)``, \
+                ``save_signed_files(session_id, dir)``.",
+        property: ("base_url", "str", "The ZignSec gateway base URL in use."),
+        method: |op| suffix_without(op, "zignsec.", &["eid_"], "signing"),
+    },
+    Facade {
+        file: "_signing.py",
+        class: "Signing",
+        accessor: "signing",
+        title: "Provider-neutral document signing (ZignSec or OneSpan)",
+        intro: "Provider-neutral document signing: one method per ``signing.*`` operation of the\n\
+                core's operation table; the same calls sign with ZignSec BankID Norway or\n\
+                OneSpan Sign",
+        extra: "\nSessions are named by their reference (``\"zignsec:<id>\"``); ``start`` uses the \
+                facade's\n``provider`` unless given another, the other calls the reference's.",
+        property: (
+            "provider",
+            "_native.Provider",
+            "The provider new sessions start with.",
+        ),
+        method: |op| suffix_without(op, "signing.", &[], ""),
+    },
+    Facade {
+        file: "_securosys.py",
+        class: "Securosys",
+        accessor: "securosys",
+        title: "Securosys Primus HSM operations",
+        intro: "Securosys Primus HSM (the TSB REST API): one method per ``securosys.*`` operation of the\n\
+                core's operation table",
+        extra: " ``Policy``, ``KeyAttributes`` and ``ApproverKey`` are accepted\n\
+                where a request takes their JSON, the str enums (``SignatureAlgorithm``, ``TaskKind``, …)\n\
+                where it takes their values.",
+        property: ("base_url", "str", "The TSB base URL in use."),
+        method: |op| op.strip_prefix("securosys.").map(String::from),
+    },
+];
 
 /// `securosys.create_key` → `SecurosysCreateKey`.
 fn pascal(name: &str) -> String {
@@ -302,8 +352,11 @@ fn methods(facade: &Facade) -> Vec<Method> {
             } else {
                 inner.clone()
             };
-            // A file path: any os.PathLike too (converted to its text by `call`).
-            if (field == "path" || field.ends_with("_path")) && inner == "str" {
+            // A file or directory path: any os.PathLike too (converted to its text by `call`).
+            let pathish = ["path", "dir"]
+                .iter()
+                .any(|w| field == *w || field.ends_with(&format!("_{w}")));
+            if pathish && inner == "str" {
                 ty = "Union[str, os.PathLike[str]]".to_string();
             }
             // A model spelt differently in results (`ApprovalTaskOut`): what an operation
@@ -396,7 +449,8 @@ fn methods(facade: &Facade) -> Vec<Method> {
     out
 }
 
-fn render_method(m: &Method, is_async: bool) -> String {
+/// `m` in Python; `carried` is the facade's property, which fills a request field of its name.
+fn render_method(m: &Method, is_async: bool, carried: &str) -> String {
     let mut s = String::new();
     let mut sig = vec!["self".to_string()];
     let mut star = false;
@@ -455,6 +509,10 @@ fn render_method(m: &Method, is_async: bool) -> String {
         fields.join(", ")
     );
     for p in m.params.iter().filter(|p| !p.required) {
+        if p.field == carried {
+            let _ = writeln!(s, "        if {} is None:", p.name);
+            let _ = writeln!(s, "            {} = self._{carried}", p.name);
+        }
         let _ = writeln!(s, "        if {} is not None:", p.name);
         let _ = writeln!(s, "            request[{:?}] = {}", p.field, p.name);
     }
@@ -510,14 +568,14 @@ fn render(facade: &Facade) -> String {
     ] {
         let _ = write!(
             s,
-            "\n\nclass {class}:\n{}\n    __slots__ = (\"_client\", \"_base_url\")\n\n    \
-             def __init__(self, client: {client}, base_url: str) -> None:\n        \
-             self._client = client\n        self._base_url = base_url\n\n    \
+            "\n\nclass {class}:\n{}\n    __slots__ = (\"_client\", \"_{prop}\")\n\n    \
+             def __init__(self, client: {client}, {prop}: {ty}) -> None:\n        \
+             self._client = client\n        self._{prop} = {prop}\n\n    \
              @property\n    def client(self) -> {client}:\n        \"\"\"The client the calls go \
              through.\"\"\"\n        return self._client\n\n    \
-             @property\n    def base_url(self) -> str:\n        \"\"\"{}\"\"\"\n        \
-             return self._base_url\n\n    \
-             def __repr__(self) -> str:\n        return f\"{class}(base_url={{self._base_url!r}})\"\n",
+             @property\n    def {prop}(self) -> {ty}:\n        \"\"\"{}\"\"\"\n        \
+             return self._{prop}\n\n    \
+             def __repr__(self) -> str:\n        return f\"{class}({prop}={{self._{prop}!r}})\"\n",
             docstring(
                 &format!(
                     "{}{} through ``{client}.call``: what\n``{client}.{}()`` returns.",
@@ -528,11 +586,13 @@ fn render(facade: &Facade) -> String {
                 "    "
             )
             .trim_end(),
-            facade.base_url_doc,
+            facade.property.2,
+            prop = facade.property.0,
+            ty = facade.property.1,
         );
         for m in &methods {
             s.push('\n');
-            s.push_str(&render_method(m, is_async));
+            s.push_str(&render_method(m, is_async, facade.property.0));
         }
     }
     s
@@ -573,7 +633,7 @@ fn every_operation_has_at_most_one_method() {
 
 #[test]
 fn every_securosys_operation_has_a_method() {
-    let methods = methods(&FACADES[0]);
+    let methods = methods(facade("Securosys"));
     let n = api::OPERATIONS
         .iter()
         .filter(|o| o.name.starts_with("securosys.") && !api::STANDALONE.contains(&o.name))
@@ -598,4 +658,41 @@ fn every_securosys_operation_has_a_method() {
         .find(|m| m.name == "wait_request")
         .expect("wait_request");
     assert!(wait.long_running);
+}
+
+/// The facade of class `class`.
+fn facade(class: &str) -> &'static Facade {
+    FACADES
+        .iter()
+        .find(|f| f.class == class)
+        .unwrap_or_else(|| panic!("no facade {class}"))
+}
+
+#[test]
+fn zignsec_signing_and_neutral_signing_have_their_methods() {
+    let zs = methods(facade("ZignsecSigning"));
+    let names: Vec<&str> = zs.iter().map(|m| m.name.as_str()).collect();
+    for expected in [
+        "create",
+        "upload",
+        "start",
+        "sign_documents",
+        "status",
+        "wait",
+        "save_signed_files",
+        "complete_redirect",
+        "download",
+        "download_to",
+        "download_file",
+        "session_call",
+    ] {
+        assert!(names.contains(&expected), "{expected} not in {names:?}");
+    }
+    assert!(names.iter().all(|n| !n.starts_with("eid")), "{names:?}");
+    let download = zs.iter().find(|m| m.name == "download").expect("download");
+    assert_eq!(download.returns, "bytes");
+    let neutral = methods(facade("Signing"));
+    let start = neutral.iter().find(|m| m.name == "start").expect("start");
+    assert!(start.params.iter().any(|p| p.field == "provider"));
+    assert!(neutral.iter().any(|m| m.name == "wait" && m.long_running));
 }
