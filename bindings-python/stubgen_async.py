@@ -7,7 +7,8 @@ types, each call that talks to a service an ``async def``.
 
 The runtime mirrors it: ``AsyncOnespan`` is a subclass of ``Onespan`` whose methods return
 awaitables because its client is an ``AsyncClient`` (bindings-python/src/aio.rs). The Securosys
-facade is generated Python with its own asyncio class (``signbridge._securosys``).
+facades are generated Python with their own asyncio classes (``signbridge._securosys``,
+``_zignsec_signing``, ``_signing``).
 """
 
 from __future__ import annotations
@@ -23,13 +24,15 @@ END = "# ---- end of the generated asyncio twins ----\n"
 # Blocking class -> its asyncio twin.
 TWINS = {
     "Client": "AsyncClient",
-    "ZignsecSigning": "AsyncZignsecSigning",
     "ZignsecEid": "AsyncZignsecEid",
-    "Signing": "AsyncSigning",
     "Onespan": "AsyncOnespan",
 }
 # Generated facades (pure Python) and their asyncio twins, as the stubs name them.
-FACADES = {"_securosys.Securosys": "_securosys.AsyncSecurosys"}
+FACADES = {
+    "_securosys.Securosys": "_securosys.AsyncSecurosys",
+    "_zignsec_signing.ZignsecSigning": "_zignsec_signing.AsyncZignsecSigning",
+    "_signing.Signing": "_signing.AsyncSigning",
+}
 # Methods that stay plain functions: they do not talk to a service (local, or returning a
 # service object or an async iterator).
 LOCAL = {"__new__", "from_env", "close", "closed", "__enter__", "__exit__", "list", "provider",

@@ -323,8 +323,6 @@ macro_rules! twins {
 }
 
 twins! {
-    AsyncZignsecSigning: crate::client::PyZignsecSigning => "AsyncZignsecSigning";
     AsyncZignsecEid: crate::eid::PyZignsecEid => "AsyncZignsecEid";
-    AsyncSigning: crate::signing::PySigning => "AsyncSigning";
     AsyncOnespan: crate::onespan::PyOnespan => "AsyncOnespan";
 }

@@ -37,17 +37,24 @@ pub fn to_json(obj: &Bound<'_, PyAny>, at: &str) -> PyResult<Value> {
         if let Ok(n) = obj.extract::<i64>() {
             return Ok(Value::Number(n.into()));
         }
-        return Err(PyValueError::new_err(format!(
-            "configuration value at {at} is an integer out of range"
-        )));
+        // The core's bad-argument error, as for any number out of its range.
+        return Err(crate::errors::new_err(
+            obj.py(),
+            signbridge::ErrorCode::InvalidArgument,
+            format!("the value at {at} is an integer out of range"),
+        ));
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
         return Number::from_f64(f.value())
             .map(Value::Number)
             .ok_or_else(|| {
-                PyValueError::new_err(format!(
-                    "configuration value at {at} must be a finite number"
-                ))
+                crate::errors::new_err(
+                    obj.py(),
+                    signbridge::ErrorCode::InvalidArgument,
+                    format!(
+                        "the value at {at} must be a finite number (JSON has no NaN or infinity)"
+                    ),
+                )
             });
     }
     // Bytes (operation requests: `*_base64` fields) as base64 text.
@@ -109,7 +116,7 @@ pub fn to_json(obj: &Bound<'_, PyAny>, at: &str) -> PyResult<Value> {
         return to_json(d.as_any(), at);
     }
     Err(PyTypeError::new_err(format!(
-        "configuration value at {} has type {}; expected dict, list, str, int, float, bool, None \
+        "the value at {} has type {}; expected dict, list, str, int, float, bool, None \
          or os.PathLike",
         if at.is_empty() { "top level" } else { at },
         type_name(obj)

@@ -32,7 +32,6 @@ pub mod onespan;
 pub mod progress;
 pub mod run;
 pub mod securosys;
-pub mod signing;
 pub mod types;
 pub mod webhook;
 
@@ -107,7 +106,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     eid::register(m)?;
     webhook::register(m)?;
     securosys::register(m)?;
-    signing::register(m)?;
     onespan::register(m)?;
     logbridge::install(py)?;
     // pyo3 records every added name in `__all__`; the public names are those of the package

@@ -7,10 +7,10 @@ re-exports it under friendlier names. Quick start against the local simulator::
 
     with signbridge.Client(zignsec={"base_url": "http://127.0.0.1:8080", "keys": ["<key>"]}) as client:
         signing = client.zignsec_signing()
-        started = signing.sign_documents(["contract.pdf"])
-        print("send the signer to", started.redirect_url)
-        done = signing.wait(started.id, timeout=600)
-        signing.save_signed_files(done, "signed/")
+        started = signing.sign_documents([{"path": "contract.pdf"}])
+        print("send the signer to", started["redirect_url"])
+        signing.wait(started["id"], timeout_ms=600_000)
+        signing.save_signed_files(started["id"], "signed/")
 
 Browser-based eID (BankID SE, MitID, Freja eID, BankID NO) is ``client.zignsec_eid()``, with the
 result by polling (``wait``), from the browser's return (``complete_redirect``,
@@ -27,11 +27,13 @@ BankID Norway or OneSpan Sign, the configuration chooses (``client.onespan()`` h
 calls)::
 
     signing = client.signing()
-    started = signing.start(["contract.pdf"], [signbridge.SessionSigner("Kari", "Nordmann",
-                                                                         email="kari@example.com")])
-    print("send the signer to", started.signers[0].url, "session", started.id)
-    done = signing.wait(started.id, timeout=600)
-    signing.save_all(done, "signed/")
+    started = signing.start(
+        documents=[{"path": "contract.pdf"}],
+        signers=[{"first_name": "Kari", "last_name": "Nordmann", "email": "kari@example.com"}],
+    )
+    print("send the signer to", started["signers"][0]["url"], "session", started["id"])
+    signing.wait(started["id"], timeout_ms=600_000)
+    signing.save_all(started["id"], "signed/")
 
 The Securosys Primus HSM (keys, signing with and without approvals) is ``client.securosys()``::
 
@@ -47,8 +49,8 @@ call::
 
     async with signbridge.AsyncClient(zignsec={...}) as client:
         signing = client.zignsec_signing()
-        started = await signing.sign_documents(["contract.pdf"])
-        done = await signing.wait(started.id, timeout=600)
+        started = await signing.sign_documents([{"path": "contract.pdf"}])
+        done = await signing.wait(started["id"], timeout_ms=600_000)
 
 Errors are ``signbridge.SignbridgeError`` subclasses (see ``signbridge.errors``); logging goes to
 ``logging.getLogger("signbridge")``.
@@ -62,17 +64,13 @@ from ._native import (
     ApproverKey,
     AsyncClient,
     AsyncOnespan,
-    AsyncSigning,
     AsyncZignsecEid,
-    AsyncZignsecSigning,
     AuditEvent,
     CallbackEvent,
     CallbackEventName,
     CallbackRegistration,
     CallbackVerifier,
     Client,
-    CompletedSession,
-    Document,
     DocumentApproval,
     Download,
     DownloadKind,
@@ -80,8 +78,6 @@ from ._native import (
     EidResult,
     EidSession,
     ExtendedKeyUsage,
-    FileRef,
-    FileToSign,
     Identity,
     KeyAttributes,
     KeySpec,
@@ -95,39 +91,24 @@ from ._native import (
     PackageSigningStatus,
     PackageStatus,
     PayloadKind,
-    Placement,
     Policy,
     Provider,
     ProviderErrorItem,
     RedirectOutcome,
     RequestState,
-    SessionDocument,
-    SessionSigner,
-    SessionState,
     SessionStatus,
     SignatureAlgorithm,
-    SignatureField,
-    SignedFile,
-    SignerInfo,
-    SignerLink,
-    SignerState,
-    Signing,
-    SigningSession,
-    SigningStatus,
-    StartedSession,
-    StartedSigning,
-    StartedSigningSession,
     TaskKind,
-    UploadedFile,
     WebhookEvent,
     WebhookVerifier,
     ZignsecEid,
-    ZignsecSigning,
     __version__,
     parse_callback,
     parse_redirect,
 )
 from ._securosys import AsyncSecurosys, Securosys
+from ._signing import AsyncSigning, Signing
+from ._zignsec_signing import AsyncZignsecSigning, ZignsecSigning
 from .errors import (
     Aborted,
     AuthError,
@@ -168,8 +149,8 @@ __all__ = [
     "AsyncOnespan",
     "AsyncSecurosys",
     "AsyncSigning",
-    "AsyncZignsecEid",
     "AsyncZignsecSigning",
+    "AsyncZignsecEid",
     "ApproverKey",
     "AuditEvent",
     "AuthError",
@@ -178,8 +159,6 @@ __all__ = [
     "CallbackRegistration",
     "CallbackVerifier",
     "Client",
-    "CompletedSession",
-    "Document",
     "DocumentApproval",
     "Download",
     "DownloadKind",
@@ -188,8 +167,6 @@ __all__ = [
     "EidSession",
     "ErrorCode",
     "ExtendedKeyUsage",
-    "FileRef",
-    "FileToSign",
     "Identity",
     "IntegrityError",
     "InternalError",
@@ -215,7 +192,6 @@ __all__ = [
     "PackageSigningStatus",
     "PackageStatus",
     "PayloadKind",
-    "Placement",
     "Policy",
     "Provider",
     "ProviderError",
@@ -225,38 +201,24 @@ __all__ = [
     "RequestState",
     "SIGNATURE_HEADER",
     "Securosys",
+    "Signing",
+    "ZignsecSigning",
     "SessionCancelled",
-    "SessionDocument",
     "SessionError",
     "SessionExpired",
     "SessionRejected",
-    "SessionSigner",
-    "SessionState",
     "SessionStatus",
     "SignatureAlgorithm",
-    "SignatureField",
     "SignbridgeError",
-    "SignedFile",
-    "SignerInfo",
-    "SignerLink",
-    "SignerState",
-    "Signing",
     "SigningFailed",
-    "SigningSession",
-    "SigningStatus",
-    "StartedSession",
-    "StartedSigning",
-    "StartedSigningSession",
     "TaskKind",
     "TimedOut",
     "TransportError",
-    "UploadedFile",
     "WebhookEvent",
     "WebhookInvalid",
     "WebhookReplay",
     "WebhookVerifier",
     "ZignsecEid",
-    "ZignsecSigning",
     "__version__",
     "errors",
     "parse_callback",
