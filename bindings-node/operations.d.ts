@@ -872,15 +872,6 @@ export declare namespace Ops {
   type SigningStatus = "DRAFT" | "COMPLETED" | "ARCHIVED" | "DECLINED" | "OPTED_OUT" | "EXPIRED" | "CANCELED" | "SIGNING_PENDING" | "SIGNING_COMPLETED" | "DELETED" | (string & {})
   /** Sort direction of a listing. */
   type SortOrder = "asc" | "desc"
-  /** Start-signing request. */
-  type StartSigning = {
-  /** The documents to sign, in the order the signer sees them. */
-  files: Array<FileToSign>
-  /** Overrides the failure redirect given at creation. */
-  redirect_failure?: string | null
-  /** Overrides the success redirect given at creation. */
-  redirect_success?: string | null
-}
   /** Which tasks to list (`POST /v1/filtered{Kind}ApprovalTask`). */
   type TaskKind = "sign" | "decrypt" | "modify_key" | "block_key" | "unblock_key" | "unwrap_key" | "all"
   /** The order of listed approval tasks (`paging.sortOrder`). */
@@ -1761,10 +1752,17 @@ export interface Operations {
    */
   'zignsec.start_signing': {
     request: {
+      /**
+       * The uploaded files to sign, in the order the signer sees them, each with its placement
+       * (the gateway's default when absent).
+       */
+      files: Array<Ops.FileToSign>
+      /** Overrides the failure redirect given at creation. */
+      redirect_failure?: string | null
+      /** Overrides the success redirect given at creation. */
+      redirect_success?: string | null
       /** The session id. */
       session_id: string
-      /** The files (placements) and redirects. */
-      start: Ops.StartSigning
     }
     result: {
       /** Send the signer's browser here. */

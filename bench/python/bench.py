@@ -158,7 +158,7 @@ def flow(pdf_path: str) -> None:
     def one() -> None:
         s = signing.create()["id"]
         f = signing.upload(s, pdf=pdf, name="contract.pdf")
-        signing.start(s, {"files": [{"file_id": f["file_id"]}]})
+        signing.start(s, [{"file_id": f["file_id"]}])
         r = control.post(f"{BASE}/_sim/zignsec/signing/{s}/complete", json={})
         r.raise_for_status()
         st = signing.status(s)

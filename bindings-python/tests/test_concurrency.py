@@ -100,7 +100,7 @@ CTRL_C_SCRIPT = textwrap.dedent(
         s = signing.create()
         pdf = open(sys.argv[3], "rb").read()
         up = signing.upload(s["id"], pdf=pdf, name="a.pdf")
-        signing.start(s["id"], {"files": [{"file_id": up["file_id"]}]})
+        signing.start(s["id"], [{"file_id": up["file_id"]}])
         print("waiting", flush=True)
         signing.wait(s["id"], interval_ms=200)  # no timeout: only Ctrl-C ends it
         print("wait returned", flush=True)

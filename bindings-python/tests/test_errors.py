@@ -105,9 +105,9 @@ def test_invalid_input(signing: signbridge.ZignsecSigning, tmp_path: Path) -> No
     with pytest.raises(signbridge.InvalidInput):
         signing.wait("abc", interval_ms=1)  # below the core's minimum
     with pytest.raises(signbridge.InvalidInput):
-        signing.start("abc", {"files": []})
+        signing.start("abc", [])
     with pytest.raises(signbridge.InvalidInput):
-        signing.start("abc", {"files": [{"file_id": "f", "placement": {"page": 0, "x": 1, "y": 1}}]})
+        signing.start("abc", [{"file_id": "f", "placement": {"page": 0, "x": 1, "y": 1}}])
 
 
 def test_invalid_config_never_echoes_values() -> None:
@@ -188,7 +188,7 @@ def test_provider_errors(sim: Sim, signing: signbridge.ZignsecSigning) -> None:
     sim.call("DELETE", "/_sim/faults")
 
     up = signing.upload(s["id"], pdf=sample_pdf(), name="a.pdf")
-    signing.start(s["id"], {"files": [{"file_id": up["file_id"]}]})
+    signing.start(s["id"], [{"file_id": up["file_id"]}])
     with pytest.raises(signbridge.InvalidState) as info3:
         signing.upload(s["id"], pdf=sample_pdf(), name="late.pdf")
     check(info3.value, ErrorCode.SB_ERR_INVALID_STATE)
@@ -250,17 +250,17 @@ def test_bad_argument_types(signing: signbridge.ZignsecSigning, pdf: bytes) -> N
         (lambda: signing.upload(None, pdf=pdf, name="a.pdf"), "session_id"),
         (lambda: signing.upload("abc", path=12), "path"),
         (lambda: signing.status(123), "session_id"),
-        (lambda: signing.start("abc", "file-id"), "start"),
-        (lambda: signing.start("abc", {"files": [1]}), "files"),
-        (lambda: signing.start("abc", 5), "start"),
+        (lambda: signing.start("abc", "file-id"), "files"),
+        (lambda: signing.start("abc", [1]), "files"),
+        (lambda: signing.start("abc", 5), "files"),
         (lambda: signing.sign_documents("contract.pdf"), "documents"),
         (lambda: signing.sign_documents([b"%PDF-"]), "documents"),
         (lambda: signing.create(metadata=[1]), "metadata"),
         (lambda: signing.create(locale=5), "locale"),
         (lambda: signing.wait("abc", interval_ms="1"), "interval_ms"),
         (lambda: signing.download("not a FileRef"), "file"),
-        (lambda: signing.start("abc", {"files": [
-            {"file_id": "f", "placement": {"page": -1, "x": 0, "y": 0}}]}), "page"),
+        (lambda: signing.start("abc", [
+            {"file_id": "f", "placement": {"page": -1, "x": 0, "y": 0}}]), "page"),
         (lambda: signing.sign_documents([{"pdf_base64": pdf, "name": 5}]), "name"),
         (lambda: signing.sign_documents([{"pdf_base64": [1, 2], "name": "a.pdf"}]),
          "pdf_base64"),

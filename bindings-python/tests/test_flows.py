@@ -36,7 +36,7 @@ def test_single_document_step_by_step(
 
     started = signing.start(
         session["id"],
-        {"files": [{"file_id": uploaded["file_id"], "placement": {"page": 1, "x": 60, "y": 80}}]},
+        [{"file_id": uploaded["file_id"], "placement": {"page": 1, "x": 60, "y": 80}}],
     )
     assert SessionStatus(started["status"]) is SessionStatus.PENDING
     assert started["redirect_url"].startswith(sim.url)
@@ -104,14 +104,12 @@ def test_multi_document_flow_with_every_input_kind(
     assert [u["name"] for u in ups] == ["a.pdf", "b.pdf", "c.pdf", "d.pdf"]
     started = signing.start(
         session["id"],
-        {
-            "files": [
-                {"file_id": ups[0]["file_id"]},
-                {"file_id": ups[1]["file_id"]},
-                {"file_id": ups[2]["file_id"]},
-                {"file_id": ups[3]["file_id"], "placement": {"page": 2, "x": 100.5, "y": 200}},
-            ]
-        },
+        [
+            {"file_id": ups[0]["file_id"]},
+            {"file_id": ups[1]["file_id"]},
+            {"file_id": ups[2]["file_id"]},
+            {"file_id": ups[3]["file_id"], "placement": {"page": 2, "x": 100.5, "y": 200}},
+        ],
     )
     sim.complete(session["id"], "11920287974")
     done = signing.wait(session["id"], interval_ms=50, timeout_ms=10_000)

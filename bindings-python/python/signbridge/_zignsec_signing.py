@@ -123,15 +123,24 @@ class ZignsecSigning:
     def start(
         self,
         session_id: str,
-        start: StartSigning,
+        files: list[FileToSign],
+        *,
+        redirect_failure: Optional[str] = None,
+        redirect_success: Optional[str] = None,
     ) -> ZignsecStartSigningResult:
         """Start signing the uploaded files (placements, redirects): the signer's URL.
 
         Arguments:
             session_id: The session id.
-            start: The files (placements) and redirects.
+            files: The uploaded files to sign, in the order the signer sees them, each with its placement (the gateway's default when absent).
+            redirect_failure: Overrides the failure redirect given at creation.
+            redirect_success: Overrides the success redirect given at creation.
         """
-        request: dict[str, object] = {"session_id": session_id, "start": start}
+        request: dict[str, object] = {"session_id": session_id, "files": files}
+        if redirect_failure is not None:
+            request["redirect_failure"] = redirect_failure
+        if redirect_success is not None:
+            request["redirect_success"] = redirect_success
         result: Any = self._client.call("zignsec.start_signing", request)
         return cast("ZignsecStartSigningResult", result)
 
@@ -413,15 +422,24 @@ class AsyncZignsecSigning:
     async def start(
         self,
         session_id: str,
-        start: StartSigning,
+        files: list[FileToSign],
+        *,
+        redirect_failure: Optional[str] = None,
+        redirect_success: Optional[str] = None,
     ) -> ZignsecStartSigningResult:
         """Start signing the uploaded files (placements, redirects): the signer's URL.
 
         Arguments:
             session_id: The session id.
-            start: The files (placements) and redirects.
+            files: The uploaded files to sign, in the order the signer sees them, each with its placement (the gateway's default when absent).
+            redirect_failure: Overrides the failure redirect given at creation.
+            redirect_success: Overrides the success redirect given at creation.
         """
-        request: dict[str, object] = {"session_id": session_id, "start": start}
+        request: dict[str, object] = {"session_id": session_id, "files": files}
+        if redirect_failure is not None:
+            request["redirect_failure"] = redirect_failure
+        if redirect_success is not None:
+            request["redirect_success"] = redirect_success
         result: Any = await self._client.call("zignsec.start_signing", request)
         return cast("ZignsecStartSigningResult", result)
 

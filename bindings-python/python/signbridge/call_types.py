@@ -264,7 +264,6 @@ __all__ = [
     "SigningWaitRequest",
     "SigningWaitResult",
     "SortOrder",
-    "StartSigning",
     "TaskKind",
     "TaskOrder",
     "TimestampHash",
@@ -1704,27 +1703,21 @@ class FileToSign(_FileToSignRequired, total=False):
     placement: Optional[Placement]
 
 
-class _StartSigningRequired(TypedDict):
-    # The documents to sign, in the order the signer sees them.
+class _ZignsecStartSigningRequestRequired(TypedDict):
+    # The uploaded files to sign, in the order the signer sees them, each with its placement
+    # (the gateway's default when absent).
     files: list[FileToSign]
+    # The session id.
+    session_id: str
 
 
-class StartSigning(_StartSigningRequired, total=False):
-    """Start-signing request."""
+class ZignsecStartSigningRequest(_ZignsecStartSigningRequestRequired, total=False):
+    """Starting a ZignSec signing session."""
 
     # Overrides the failure redirect given at creation.
     redirect_failure: Optional[str]
     # Overrides the success redirect given at creation.
     redirect_success: Optional[str]
-
-
-class ZignsecStartSigningRequest(TypedDict):
-    """Starting a ZignSec signing session."""
-
-    # The session id.
-    session_id: str
-    # The files (placements) and redirects.
-    start: StartSigning
 
 
 class ZignsecStartSigningResult(TypedDict):

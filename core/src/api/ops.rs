@@ -18,8 +18,8 @@ use crate::providers::securosys::{
     SignatureAlgorithm, TaskKind, VersionInfo,
 };
 use crate::providers::zignsec::{
-    CreateSigning, Document, FileRef, Placement, SigningSession, SigningStatus, StartSigning,
-    StartedSession as ZignsecStartedSession,
+    CreateSigning, Document, FileRef, FileToSign, Placement, SigningSession, SigningStatus,
+    StartSigning, StartedSession as ZignsecStartedSession,
 };
 use crate::signing::{CompletedSession, NewSession, SessionRef, SessionState, StartedSession};
 
@@ -595,8 +595,25 @@ pub struct ZignsecRedirect {
 pub struct ZignsecStart {
     /// The session id.
     pub session_id: String,
-    /// The files (placements) and redirects.
-    pub start: StartSigning,
+    /// The uploaded files to sign, in the order the signer sees them, each with its placement
+    /// (the gateway's default when absent).
+    pub files: Vec<FileToSign>,
+    /// Overrides the success redirect given at creation.
+    pub redirect_success: Option<String>,
+    /// Overrides the failure redirect given at creation.
+    pub redirect_failure: Option<String>,
+}
+
+impl ZignsecStart {
+    /// The start request, and the session it is for.
+    fn split(self) -> (String, StartSigning) {
+        let start = StartSigning {
+            files: self.files,
+            redirect_success: self.redirect_success,
+            redirect_failure: self.redirect_failure,
+        };
+        (self.session_id, start)
+    }
 }
 
 /// Uploading a PDF to a ZignSec signing session.
@@ -1035,7 +1052,10 @@ securosys_key_operations! {
         };
     /// Start signing the uploaded files (placements, redirects): the signer's URL.
     zignsec_start_signing "zignsec.start_signing" (ZignsecStart) -> crate::providers::zignsec::StartedSigning:
-        |c, r, x| c.zignsec()?.signing().start(&r.session_id, &r.start).await?;
+        |c, r, x| {
+            let (session_id, start) = r.split();
+            c.zignsec()?.signing().start(&session_id, &start).await?
+        };
     /// Create a session, upload every PDF (paths or bytes, checked locally first) and start
     /// signing, in one call: the session id, the signer's URL and the uploaded files.
     zignsec_sign_documents "zignsec.sign_documents" (ZignsecSignDocuments) -> ZignsecStartedSession:
