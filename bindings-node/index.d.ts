@@ -193,7 +193,7 @@ export type Placement = ZignsecSigningTypes.Placement
 /** A file accepted into a ZignSec session (`upload`). */
 export type UploadedFile = ZignsecSigningTypes.UploadedFile
 /** A file of a ZignSec session as `status`/`wait` give it (with `md5Hex`); `download` takes it back. */
-export type FileRef = ZignsecSigningTypes.ReportedFile
+export type FileRef = ZignsecSigningTypes.FileRefOut
 /** The state of a ZignSec signing session (`status`, `wait`, `completeRedirect`). */
 export type SigningStatus = Awaited<ReturnType<ZignsecSigning['status']>>
 /** A started ZignSec session (`signDocuments`): its id, the signer's URL, the uploaded files. */

@@ -223,7 +223,10 @@ export declare namespace Ops {
   /** Width. */
   width: number | null
 }
-  /** A file of a session (original or signed). */
+  /**
+   * A file of a session (original or signed). Written with its md5 in hex too
+   * ([`FileRef::md5_hex`], as `md5_hex`).
+   */
   type FileRef = {
   /** The file id. */
   id: string
@@ -239,6 +242,30 @@ export declare namespace Ops {
   name?: string
   /** Where to download it (with the gateway's credentials, when on the gateway). */
   url?: string | null
+}
+  /**
+   * A file of a session (original or signed). Written with its md5 in hex too
+   * ([`FileRef::md5_hex`], as `md5_hex`).
+   */
+  type FileRefOut = {
+  /** The file id. */
+  id: string
+  /**
+   * The md5 digest the gateway reported, as it reported it: base64 (24 characters), or hex
+   * from gateways that send hex. Downloads are checked against it.
+   */
+  md5: string | null
+  /**
+   * The reported md5 as 32 lowercase hex digits (`md5sum`'s form), whichever form the
+   * gateway sent; `null` when none was reported or it is not a 16-byte digest.
+   */
+  md5_hex: string | null
+  /** Its media type. */
+  mime_type: string | null
+  /** The file name. */
+  name: string
+  /** Where to download it (with the gateway's credentials, when on the gateway). */
+  url: string | null
 }
   /** One document to sign and where its signature goes. */
   type FileToSign = {
@@ -656,27 +683,6 @@ export declare namespace Ops {
   error?: string | null
   /** After signing. */
   success?: string | null
-}
-  /** A [`FileRef`] as a status gives it: with its md5 in hex as well. */
-  type ReportedFile = {
-  /** The file id. */
-  id: string
-  /**
-   * The md5 digest the gateway reported, as it reported it (base64, or hex from gateways
-   * that send hex); downloads are checked against it.
-   */
-  md5: string | null
-  /**
-   * The reported md5 as 32 lowercase hex digits (`md5sum`'s form); absent when `md5` is.
-   * Derived from `md5` (ignored when the file is given back to a download).
-   */
-  md5_hex: string | null
-  /** Its media type. */
-  mime_type: string | null
-  /** The file name. */
-  name: string
-  /** Where to download it (with the gateway's credentials, when on the gateway). */
-  url: string | null
 }
   /** One of the known values (see examples; case-insensitive), or another the provider uses. */
   type RequestState = "PENDING" | "APPROVED" | "EXECUTED" | "FAILED" | "EXPIRED" | "REJECTED" | "CANCELLED" | (string & {})
@@ -1561,9 +1567,11 @@ export interface Operations {
       /** The session. */
       id: Ops.SessionRef
       /**
-       * The provider's own id of the session (the part after `provider:` in [`SessionState::id`]),
-       * e.g. to find it in the provider's dashboard.
+       * Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+       * it will not change any more.
        */
+      is_terminal: boolean
+      /** The provider's own id of the session (the part after `provider:` in `id`). */
       provider_id: string
       /** Each signer and whether they have signed. */
       signers: Array<Ops.SignerState>
@@ -1791,11 +1799,16 @@ export interface Operations {
       /** Session id. */
       id: string
       /** The uploaded originals. */
-      input_files: Array<Ops.ReportedFile>
+      input_files: Array<Ops.FileRefOut>
+      /**
+       * Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+       * it will not change any more.
+       */
+      is_terminal: boolean
       /** Your `relay_state`, echoed. */
       relay_state: string | null
       /** The signed documents (once `Finished`). */
-      signed_files: Array<Ops.ReportedFile>
+      signed_files: Array<Ops.FileRefOut>
       /** The signer, when reported. */
       signer: Ops.SignerInfo | null
       /** Current state. */
@@ -1824,11 +1837,16 @@ export interface Operations {
       /** Session id. */
       id: string
       /** The uploaded originals. */
-      input_files: Array<Ops.ReportedFile>
+      input_files: Array<Ops.FileRefOut>
+      /**
+       * Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+       * it will not change any more.
+       */
+      is_terminal: boolean
       /** Your `relay_state`, echoed. */
       relay_state: string | null
       /** The signed documents (once `Finished`). */
-      signed_files: Array<Ops.ReportedFile>
+      signed_files: Array<Ops.FileRefOut>
       /** The signer, when reported. */
       signer: Ops.SignerInfo | null
       /** Current state. */
@@ -1876,11 +1894,16 @@ export interface Operations {
       /** Session id. */
       id: string
       /** The uploaded originals. */
-      input_files: Array<Ops.ReportedFile>
+      input_files: Array<Ops.FileRefOut>
+      /**
+       * Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+       * it will not change any more.
+       */
+      is_terminal: boolean
       /** Your `relay_state`, echoed. */
       relay_state: string | null
       /** The signed documents (once `Finished`). */
-      signed_files: Array<Ops.ReportedFile>
+      signed_files: Array<Ops.FileRefOut>
       /** The signer, when reported. */
       signer: Ops.SignerInfo | null
       /** Current state. */

@@ -283,9 +283,11 @@ export declare class Signing {
     /** The session. */
     id: SigningTypes.SessionRef
     /**
-     * The provider's own id of the session (the part after `provider:` in [`SessionState::id`]),
-     * e.g. to find it in the provider's dashboard.
+     * Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+     * it will not change any more.
      */
+    isTerminal: boolean
+    /** The provider's own id of the session (the part after `provider:` in `id`). */
     providerId: string
     /** Each signer and whether they have signed. */
     signers: Array<SigningTypes.SignerState>

@@ -27,7 +27,10 @@ export declare namespace ZignsecSigningTypes {
   /** A URL the gateway POSTs results to. */
   webhook?: string | null
 }
-  /** A file of a session (original or signed). */
+  /**
+   * A file of a session (original or signed). Written with its md5 in hex too
+   * ([`FileRef::md5_hex`], as `md5_hex`).
+   */
   type FileRef = {
   /** The file id. */
   id: string
@@ -43,6 +46,30 @@ export declare namespace ZignsecSigningTypes {
   name?: string
   /** Where to download it (with the gateway's credentials, when on the gateway). */
   url?: string | null
+}
+  /**
+   * A file of a session (original or signed). Written with its md5 in hex too
+   * ([`FileRef::md5_hex`], as `md5_hex`).
+   */
+  type FileRefOut = {
+  /** The file id. */
+  id: string
+  /**
+   * The md5 digest the gateway reported, as it reported it: base64 (24 characters), or hex
+   * from gateways that send hex. Downloads are checked against it.
+   */
+  md5: string | null
+  /**
+   * The reported md5 as 32 lowercase hex digits (`md5sum`'s form), whichever form the
+   * gateway sent; `null` when none was reported or it is not a 16-byte digest.
+   */
+  md5Hex: string | null
+  /** Its media type. */
+  mimeType: string | null
+  /** The file name. */
+  name: string
+  /** Where to download it (with the gateway's credentials, when on the gateway). */
+  url: string | null
 }
   /** One document to sign and where its signature goes. */
   type FileToSign = {
@@ -71,27 +98,6 @@ export declare namespace ZignsecSigningTypes {
   description: string
   /** The HTTP-like status the gateway attached. */
   statusCode: number | null
-}
-  /** A [`FileRef`] as a status gives it: with its md5 in hex as well. */
-  type ReportedFile = {
-  /** The file id. */
-  id: string
-  /**
-   * The md5 digest the gateway reported, as it reported it (base64, or hex from gateways
-   * that send hex); downloads are checked against it.
-   */
-  md5: string | null
-  /**
-   * The reported md5 as 32 lowercase hex digits (`md5sum`'s form); absent when `md5` is.
-   * Derived from `md5` (ignored when the file is given back to a download).
-   */
-  md5Hex: string | null
-  /** Its media type. */
-  mimeType: string | null
-  /** The file name. */
-  name: string
-  /** Where to download it (with the gateway's credentials, when on the gateway). */
-  url: string | null
 }
   /** One of the known values (see examples; case-insensitive), or another the provider uses. */
   type SessionStatus = "Created" | "Pending" | "Finished" | "Cancelled" | "Rejected" | "Failed" | "Expired" | (string & {})
@@ -315,11 +321,16 @@ export declare class ZignsecSigning {
     /** Session id. */
     id: string
     /** The uploaded originals. */
-    inputFiles: Array<ZignsecSigningTypes.ReportedFile>
+    inputFiles: Array<ZignsecSigningTypes.FileRefOut>
+    /**
+     * Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+     * it will not change any more.
+     */
+    isTerminal: boolean
     /** Your `relay_state`, echoed. */
     relayState: string | null
     /** The signed documents (once `Finished`). */
-    signedFiles: Array<ZignsecSigningTypes.ReportedFile>
+    signedFiles: Array<ZignsecSigningTypes.FileRefOut>
     /** The signer, when reported. */
     signer: ZignsecSigningTypes.SignerInfo | null
     /** Current state. */
@@ -344,11 +355,16 @@ export declare class ZignsecSigning {
     /** Session id. */
     id: string
     /** The uploaded originals. */
-    inputFiles: Array<ZignsecSigningTypes.ReportedFile>
+    inputFiles: Array<ZignsecSigningTypes.FileRefOut>
+    /**
+     * Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+     * it will not change any more.
+     */
+    isTerminal: boolean
     /** Your `relay_state`, echoed. */
     relayState: string | null
     /** The signed documents (once `Finished`). */
-    signedFiles: Array<ZignsecSigningTypes.ReportedFile>
+    signedFiles: Array<ZignsecSigningTypes.FileRefOut>
     /** The signer, when reported. */
     signer: ZignsecSigningTypes.SignerInfo | null
     /** Current state. */
@@ -390,11 +406,16 @@ export declare class ZignsecSigning {
     /** Session id. */
     id: string
     /** The uploaded originals. */
-    inputFiles: Array<ZignsecSigningTypes.ReportedFile>
+    inputFiles: Array<ZignsecSigningTypes.FileRefOut>
+    /**
+     * Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+     * it will not change any more.
+     */
+    isTerminal: boolean
     /** Your `relay_state`, echoed. */
     relayState: string | null
     /** The signed documents (once `Finished`). */
-    signedFiles: Array<ZignsecSigningTypes.ReportedFile>
+    signedFiles: Array<ZignsecSigningTypes.FileRefOut>
     /** The signer, when reported. */
     signer: ZignsecSigningTypes.SignerInfo | null
     /** Current state. */

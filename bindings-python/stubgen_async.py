@@ -5,11 +5,10 @@ types, each call that talks to a service an ``async def``.
     python bindings-python/stubgen_async.py          rewrite the generated part of _native.pyi
     python bindings-python/stubgen_async.py --check  fail when the committed stub differs
 
-The runtime mirrors it: ``AsyncSigning`` is a subclass of ``Signing`` whose methods return
-awaitables because its client is an ``AsyncClient`` (bindings-python/src/aio.rs). The Securosys,
-eID and OneSpan facades are generated Python with their own asyncio classes
-(``signbridge._securosys``, ``_zignsec_eid``, ``_onespan``; OneSpan's with ``packages()`` in
-``_onespan_pages``).
+The runtime mirrors it: every service of the client is a facade generated in Python with its own
+asyncio class (``signbridge._securosys``, ``_zignsec_eid``, ``_zignsec_signing``, ``_signing``,
+``_onespan``; OneSpan's with ``packages()`` in ``_onespan_pages``), so only ``AsyncClient``
+itself is a twin here.
 """
 
 from __future__ import annotations
@@ -25,14 +24,14 @@ END = "# ---- end of the generated asyncio twins ----\n"
 # Blocking class -> its asyncio twin.
 TWINS = {
     "Client": "AsyncClient",
-    "ZignsecSigning": "AsyncZignsecSigning",
-    "Signing": "AsyncSigning",
 }
 # Generated facades (pure Python) and their asyncio twins, as the stubs name them.
 FACADES = {
     "_securosys.Securosys": "_securosys.AsyncSecurosys",
     "_zignsec_eid.ZignsecEid": "_zignsec_eid.AsyncZignsecEid",
     "_onespan_pages.Onespan": "_onespan_pages.AsyncOnespan",
+    "_zignsec_signing.ZignsecSigning": "_zignsec_signing.AsyncZignsecSigning",
+    "_signing.Signing": "_signing.AsyncSigning",
 }
 # Methods that stay plain functions: they do not talk to a service (local, or returning a
 # service object or an async iterator).

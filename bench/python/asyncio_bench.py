@@ -62,7 +62,7 @@ async def seq() -> None:
 
     async with signbridge.AsyncClient(zignsec={"base_url": BASE, "keys": [KEY]}) as c:
         signing = c.zignsec_signing()
-        sid = (await signing.create()).id
+        sid = (await signing.create())["id"]
         url = f"{BASE}/api/v5/sessions/signing/{sid}"
         async with httpx.AsyncClient(headers={"Zs-Product-Key": KEY}) as hx:
 
@@ -103,9 +103,10 @@ async def waits() -> None:
     async with signbridge.AsyncClient(zignsec={"base_url": BASE, "keys": [KEY]}) as c:
         signing = c.zignsec_signing()
         started = await asyncio.gather(
-            *(signing.sign_documents([signbridge.Document(pdf, f"c{i}.pdf")]) for i in range(WAITS)))
+            *(signing.sign_documents([{"data_base64": pdf, "name": f"c{i}.pdf"}]) for i in range(WAITS)))
         rss0, thr0 = proc_status("VmRSS"), proc_status("Threads")
-        tasks = [asyncio.ensure_future(signing.wait(s.id, interval=0.5, timeout=600)) for s in started]
+        tasks = [asyncio.ensure_future(signing.wait(s["id"], interval_ms=500, timeout_ms=600_000))
+                 for s in started]
         ticks = 0
         t_hb = time.perf_counter()
         while time.perf_counter() - t_hb < 2.0:
@@ -116,7 +117,7 @@ async def waits() -> None:
 
         def finish_all() -> None:
             for s in started:
-                req = urllib.request.Request(f"{BASE}/_sim/zignsec/signing/{s.id}/complete", data=b"{}",
+                req = urllib.request.Request(f"{BASE}/_sim/zignsec/signing/{s['id']}/complete", data=b"{}",
                                              method="POST", headers={"Content-Type": "application/json"})
                 urllib.request.urlopen(req, timeout=10).read()
 

@@ -4,7 +4,7 @@
                         httpx.Client (alternating blocks); then the same with 8 threads
     bench.py flow PDF   complete signing flows per second through the wheel
     bench.py startup    (run in a fresh interpreter) import signbridge + Client construction
-    bench.py large PDF  curl -F / -T / -o of the large PDF, then the wheel's upload_path and
+    bench.py large PDF  curl -F / -T / -o of the large PDF, then the wheel's upload(path=) and
                         download_to (throughput, peak RSS)
 
 Environment: SIM_URL, SIM_KEY, BENCH_N (default 5000), BENCH_FLOWS (default 300).
@@ -57,7 +57,7 @@ def overhead() -> None:
 
     c = client()
     signing = c.zignsec_signing()
-    sid = signing.create().id
+    sid = signing.create()["id"]
     url = f"{BASE}/api/v5/sessions/signing/{sid}"
     hdr = {"Zs-Product-Key": KEY}
     rs = requests.Session()
@@ -156,13 +156,13 @@ def flow(pdf_path: str) -> None:
     clock = time.perf_counter
 
     def one() -> None:
-        s = signing.create()
-        f = signing.upload_bytes(s.id, "contract.pdf", pdf)
-        signing.start(s.id, [f.file_id])
-        r = control.post(f"{BASE}/_sim/zignsec/signing/{s.id}/complete", json={})
+        s = signing.create()["id"]
+        f = signing.upload(s, pdf=pdf, name="contract.pdf")
+        signing.start(s, {"files": [{"file_id": f["file_id"]}]})
+        r = control.post(f"{BASE}/_sim/zignsec/signing/{s}/complete", json={})
         r.raise_for_status()
-        st = signing.status(s.id)
-        signing.download(st.signed_files[0])
+        st = signing.status(s)
+        signing.download(st["signed_files"][0])
 
     for _ in range(10):
         one()
@@ -233,7 +233,7 @@ def large(pdf_path: str) -> None:
     # curl's own baseline RSS (a tiny request), to subtract.
     _, base_rss = run_measured(["curl", "-sf", "-o", "/dev/null", f"{BASE}/_sim/health"])
     for rep in range(reps):
-        sid = signing.create().id
+        sid = signing.create()["id"]
         up_s, up_rss = run_measured([
             "curl", "-sf", "-o", "/dev/null", "-H", f"Zs-Product-Key: {KEY}",
             "-F", f"file=@{pdf_path};type=application/pdf",
@@ -241,14 +241,14 @@ def large(pdf_path: str) -> None:
         ])
         # curl -T: the file streamed as the raw request body (the simulator takes application/pdf
         # bodies too); no `Expect: 100-continue` round trip, as signbridge sends none.
-        sid_t = signing.create().id
+        sid_t = signing.create()["id"]
         put_s, put_rss = run_measured([
             "curl", "-sf", "-o", "/dev/null", "-X", "POST", "-H", f"Zs-Product-Key: {KEY}",
             "-H", "Content-Type: application/pdf", "-H", "Expect:", "-T", pdf_path,
             f"{BASE}/api/v5/sessions/signing/{sid_t}/files?name=large.pdf",
         ])
         st = signing.status(sid)
-        fid = st.input_files[0].id
+        fid = st["input_files"][0]["id"]
         dest = pdf_path + ".curl-download"
         down_s, down_rss = run_measured([
             "curl", "-sf", "-o", dest, "-H", f"Authorization: {KEY}",
@@ -283,15 +283,15 @@ def large(pdf_path: str) -> None:
             pass
 
     for rep in range(reps):
-        sid = signing.create().id
+        sid = signing.create()["id"]
         reset()
         base = kb("VmRSS:")
         t = time.perf_counter()
-        f = signing.upload_path(sid, pdf_path)
+        f = signing.upload(sid, path=pdf_path)
         up_s = time.perf_counter() - t
         up_g = kb("VmHWM:") - base
         st = signing.status(sid)
-        ref = [x for x in st.input_files if x.id == f.file_id][0]
+        ref = [x for x in st["input_files"] if x["id"] == f["file_id"]][0]
         dest = pdf_path + ".py-download"
         reset()
         base = kb("VmRSS:")

@@ -56,9 +56,9 @@ def create_app(
     async def await_result(signing: signbridge.AsyncZignsecSigning, session_id: str) -> None:
         entry = sessions[session_id]
         try:
-            done = await signing.wait(session_id, timeout=15 * 60)
-            saved = await signing.save_signed_files(done, out_dir / session_id)
-            entry.update(state="signed", files=[str(p) for p in saved])
+            await signing.wait(session_id, timeout_ms=15 * 60 * 1000)
+            saved = await signing.save_signed_files(session_id, out_dir / session_id)
+            entry.update(state="signed", files=saved["paths"])
         except signbridge.SessionError as e:  # cancelled, rejected, expired, failed
             entry.update(state="unsuccessful", error=str(e))
         except signbridge.SignbridgeError as e:
@@ -70,15 +70,15 @@ def create_app(
         signing: signbridge.AsyncZignsecSigning = app.state.signing
         try:
             started = await signing.sign_documents(
-                [signbridge.Document(pdf, name)], webhook=webhook_url
+                [{"data_base64": pdf, "name": name}], create={"webhook": webhook_url}
             )
         except signbridge.InvalidInput as e:  # not a PDF, empty, ...
             return {"error": str(e)}
-        sessions[started.id] = {"state": "pending", "events": []}
-        task = asyncio.create_task(await_result(signing, started.id))
+        sessions[started["id"]] = {"state": "pending", "events": []}
+        task = asyncio.create_task(await_result(signing, started["id"]))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
-        return {"session_id": started.id, "redirect_url": started.redirect_url}
+        return {"session_id": started["id"], "redirect_url": started["redirect_url"]}
 
     @app.get("/sessions/{session_id}")
     async def session(session_id: str) -> dict[str, Any]:

@@ -19,7 +19,6 @@ use std::sync::OnceLock;
 use futures_util::FutureExt;
 use pyo3::exceptions::PyRuntimeWarning;
 use pyo3::prelude::*;
-use pyo3::PyClassInitializer;
 use pyo3_async_runtimes::generic::{self, ContextExt, JoinError, Runtime};
 use pyo3_async_runtimes::TaskLocals;
 use signbridge::ErrorCode;
@@ -286,43 +285,4 @@ pub(crate) fn warn_if_blocking_a_loop(
     .unwrap_or_default();
     // A warnings filter set to "error" turns this into the call's exception.
     PyErr::warn(py, &py.get_type::<PyRuntimeWarning>(), &msg, 1)
-}
-
-macro_rules! twins {
-    ($($twin:ident: $base:ty => $name:literal;)*) => {
-        $(
-            #[doc = concat!("`", $name, "`: the asyncio twin of a service (its methods return ",
-                "awaitables).")]
-            #[pyclass(module = "signbridge", name = $name, extends = $base, frozen)]
-            pub struct $twin;
-
-            impl $base {
-                /// This service as a Python object: itself for a blocking client, its asyncio
-                /// twin for an `AsyncClient`.
-                pub(crate) fn into_service(
-                    self,
-                    py: Python<'_>,
-                    client: &Py<PyClient>,
-                ) -> PyResult<Py<PyAny>> {
-                    if client.get().is_async() {
-                        let init = PyClassInitializer::from(self).add_subclass($twin);
-                        Ok(Py::new(py, init)?.into_any())
-                    } else {
-                        Ok(Py::new(py, self)?.into_any())
-                    }
-                }
-            }
-        )*
-
-        /// Add the asyncio twins to the module.
-        pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-            $(m.add_class::<$twin>()?;)*
-            Ok(())
-        }
-    };
-}
-
-twins! {
-    AsyncZignsecSigning: crate::client::PyZignsecSigning => "AsyncZignsecSigning";
-    AsyncSigning: crate::signing::PySigning => "AsyncSigning";
 }

@@ -73,8 +73,7 @@ impl PyAsyncClient {
     }
 }
 
-/// Add `AsyncClient` and the asyncio twins of the services to the module.
+/// Add `AsyncClient` to the module (its services are the generated facades' asyncio classes).
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<PyAsyncClient>()?;
-    aio::register(m)
+    m.add_class::<PyAsyncClient>()
 }

@@ -37,6 +37,7 @@ pub fn to_json(obj: &Bound<'_, PyAny>, at: &str) -> PyResult<Value> {
         if let Ok(n) = obj.extract::<i64>() {
             return Ok(Value::Number(n.into()));
         }
+        // The core's bad-argument error, as for any number out of its range.
         return Err(crate::errors::new_err(
             obj.py(),
             signbridge::ErrorCode::InvalidArgument,
@@ -51,7 +52,9 @@ pub fn to_json(obj: &Bound<'_, PyAny>, at: &str) -> PyResult<Value> {
                 crate::errors::new_err(
                     obj.py(),
                     signbridge::ErrorCode::InvalidArgument,
-                    format!("the value at {at} must be a finite number (not NaN or infinity)"),
+                    format!(
+                        "the value at {at} must be a finite number (JSON has no NaN or infinity)"
+                    ),
                 )
             });
     }
@@ -109,7 +112,7 @@ pub fn to_json(obj: &Bound<'_, PyAny>, at: &str) -> PyResult<Value> {
         return to_json(d.as_any(), at);
     }
     Err(PyTypeError::new_err(format!(
-        "configuration value at {} has type {}; expected dict, list, str, int, float, bool, None \
+        "the value at {} has type {}; expected dict, list, str, int, float, bool, None \
          or os.PathLike",
         if at.is_empty() { "top level" } else { at },
         type_name(obj)

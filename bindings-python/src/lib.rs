@@ -34,7 +34,6 @@ pub mod logbridge;
 pub mod progress;
 pub mod run;
 pub mod securosys;
-pub mod signing;
 pub mod types;
 pub mod webhook;
 
@@ -108,7 +107,6 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     async_client::register(m)?;
     webhook::register(m)?;
     securosys::register(m)?;
-    signing::register(m)?;
     callback::register(m)?;
     logbridge::install(py)?;
     // pyo3 records every added name in `__all__`; the public names are those of the package

@@ -11,12 +11,10 @@ use std::sync::{Arc, Mutex};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyCFunction, PyTuple};
-use pyo3::IntoPyObjectExt;
-use signbridge::{CancelToken, WaitOptions};
+use signbridge::CancelToken;
 
 use crate::aio::Fail;
 use crate::client::PyClient;
-use crate::convert;
 
 /// The cancel token and the callback's first exception, shared by a call and its callback.
 #[derive(Clone, Default)]
@@ -113,48 +111,5 @@ impl Reporter {
                 self.watch.fail(e);
             }
         })
-    }
-}
-
-/// The wait options of a `wait()` call: interval and timeout in seconds, and the optional
-/// `on_progress` callback given each polled state, wrapped by `wrap`.
-pub(crate) struct Progress<T> {
-    /// What the core's wait is given.
-    pub(crate) opts: WaitOptions<T>,
-    /// Its cancel token and the callback's exception.
-    pub(crate) watch: Watch,
-}
-
-impl<T: 'static> Progress<T> {
-    /// The options of a wait of `client`.
-    pub(crate) fn new<P>(
-        py: Python<'_>,
-        client: &Py<PyClient>,
-        interval: f64,
-        timeout: Option<f64>,
-        on_progress: Option<Py<PyAny>>,
-        wrap: fn(&T) -> P,
-    ) -> PyResult<Progress<T>>
-    where
-        P: for<'py> IntoPyObject<'py> + 'static,
-    {
-        crate::aio::warn_if_blocking_a_loop(py, client, "wait")?;
-        let interval = convert::seconds(interval, "interval")?;
-        let timeout = timeout
-            .map(|t| convert::seconds(t, "timeout"))
-            .transpose()?;
-        let watch = Watch::default();
-        let mut opts: WaitOptions<T> = WaitOptions {
-            interval,
-            timeout,
-            cancel: Some(watch.cancel.clone()),
-            on_progress: None,
-        };
-        if let Some(reporter) = Reporter::new(py, client, on_progress, &watch)? {
-            opts.on_progress = Some(Arc::new(move |state: &T| {
-                reporter.report(|py| wrap(state).into_py_any(py))
-            }));
-        }
-        Ok(Progress { opts, watch })
     }
 }

@@ -19,6 +19,7 @@ from typing import Any, Iterator, Optional
 import pytest
 
 import signbridge
+from signbridge.call_types import ZignsecSignDocumentsResult
 
 REPO = Path(__file__).resolve().parents[2]
 PRIMARY_KEY = "5f1c7a2e-0d3b-4c8e-9a61-2b7e4d9f0a11"
@@ -329,9 +330,9 @@ def pdf() -> bytes:
 
 
 @pytest.fixture
-def pending(signing: signbridge.ZignsecSigning, pdf: bytes) -> signbridge.StartedSession:
+def pending(signing: signbridge.ZignsecSigning, pdf: bytes) -> ZignsecSignDocumentsResult:
     """A started (Pending) single-document session."""
-    return signing.sign_documents([signbridge.Document(pdf, "contract.pdf")])
+    return signing.sign_documents([{"data_base64": pdf, "name": "contract.pdf"}])  # type: ignore[typeddict-item]
 
 
 class Receiver:

@@ -34,37 +34,40 @@ async def test_a_signing_flow_with_the_same_types_as_the_blocking_client(
         assert isinstance(client, signbridge.AsyncClient) and not client.closed
         signing = client.zignsec_signing()
         assert isinstance(signing, signbridge.AsyncZignsecSigning)
-        started = await signing.sign_documents([signbridge.Document(pdf, "contract.pdf")])
-        assert isinstance(started, signbridge.StartedSession)
+        started = await signing.sign_documents([{"data_base64": pdf, "name": "contract.pdf"}])  # type: ignore[typeddict-item]
+        assert set(started) == {"id", "redirect_url", "files"}
 
-        seen: list[signbridge.SigningStatus] = []
+        seen: list[dict[str, Any]] = []
 
-        async def on_progress(state: signbridge.SigningStatus) -> None:
+        async def on_progress(state: dict[str, Any]) -> None:
             # A coroutine callback runs on this loop.
             await asyncio.sleep(0)
             seen.append(state)
 
         waiting = asyncio.ensure_future(
-            signing.wait(started.id, interval=0.05, timeout=30, on_progress=on_progress)
+            signing.wait(started["id"], interval_ms=50, timeout_ms=30_000, on_progress=on_progress)
         )
-        assert await asyncio.to_thread(sim.sign_on_page, started.redirect_url) == 200
+        assert await asyncio.to_thread(sim.sign_on_page, started["redirect_url"]) == 200
         done = await waiting
         # A coroutine callback runs as a task of this loop: the last one may still be scheduled
         # when the wait returns; let it run.
         for _ in range(10):
             await asyncio.sleep(0)
-        assert isinstance(done, signbridge.SigningStatus)
-        assert done.status is SessionStatus.FINISHED
-        assert seen and all(isinstance(s, signbridge.SigningStatus) for s in seen)
+        assert isinstance(done, dict) and done["is_terminal"]
+        assert SessionStatus(done["status"]) is SessionStatus.FINISHED
+        # The same state, as the blocking client reads it.
+        blocking = signbridge.Client(config(sim)).zignsec_signing().status(started["id"])
+        assert set(blocking) == set(done)
+        assert seen and all(set(s) == set(done) for s in seen)
 
-        data = await signing.download(done.signed_files[0])
+        data = await signing.download(done["signed_files"][0])
         assert isinstance(data, bytes) and data.startswith(b"%PDF-")
-        saved = await signing.save_signed_files(done, tmp_path)
-        assert [p.read_bytes() for p in saved] == [data]
+        saved = (await signing.save_signed_files(started["id"], tmp_path))["paths"]
+        assert [Path(p).read_bytes() for p in saved] == [data]
         assert hashlib.md5(data).digest()  # the md5 was verified by the core on the way
 
         # The generic operation call is awaited too.
-        status = await client.call("zignsec.signing_status", {"session_id": started.id})
+        status = await client.call("zignsec.signing_status", {"session_id": started["id"]})
         assert status["status"] == "Finished"
     assert client.closed
 
@@ -76,9 +79,10 @@ async def test_errors_are_the_same_exceptions(sim: Sim) -> None:
         with pytest.raises(signbridge.NotFound) as info:
             await signing.status("00000000-0000-0000-0000-000000000000")
         assert info.value.code == signbridge.ErrorCode.SB_ERR_NOT_FOUND
-        # Argument errors are raised at the call, before anything is awaited.
-        with pytest.raises(TypeError):
-            signing.status(42)  # type: ignore[arg-type, unused-coroutine]
+        # Argument errors are the core's, as with the blocking client.
+        with pytest.raises(signbridge.InvalidInput) as bad:
+            await signing.status(42)  # type: ignore[arg-type]
+        assert bad.value.code == signbridge.ErrorCode.SB_ERR_INVALID_ARGUMENT
         with pytest.raises(signbridge.InvalidInput):
             await client.call("zignsec.no_such_operation", {})
 
@@ -90,11 +94,13 @@ async def test_a_thousand_concurrent_waits_leave_the_loop_responsive(sim: Sim) -
     async with signbridge.AsyncClient(config(sim)) as client:
         signing = client.zignsec_signing()
         started = await asyncio.gather(
-            *(signing.sign_documents([signbridge.Document(pdf, f"c{i}.pdf")]) for i in range(n))
+            *(signing.sign_documents([{"data_base64": pdf, "name": f"c{i}.pdf"}])  # type: ignore[typeddict-item]
+              for i in range(n))
         )
         before = threads()
         waits = [
-            asyncio.ensure_future(signing.wait(s.id, interval=0.2, timeout=300)) for s in started
+            asyncio.ensure_future(signing.wait(s["id"], interval_ms=200, timeout_ms=300_000))
+            for s in started
         ]
         # The sessions finish only after this loop has ticked 20 times while every wait is
         # pending: a loop blocked by the waits would never get here, and they would time out.
@@ -109,27 +115,27 @@ async def test_a_thousand_concurrent_waits_leave_the_loop_responsive(sim: Sim) -
 
         def finish_all() -> None:
             for s in started:
-                sim.complete(s.id)
+                sim.complete(s["id"])
 
         await asyncio.to_thread(finish_all)
         results = await asyncio.gather(*waits)
-        assert all(r.status is SessionStatus.FINISHED for r in results)
-        assert sorted(r.id for r in results) == sorted(s.id for s in started)
+        assert all(SessionStatus(r["status"]) is SessionStatus.FINISHED for r in results)
+        assert sorted(r["id"] for r in results) == sorted(s["id"] for s in started)
 
 
 @pytest.mark.asyncio
 async def test_cancelling_a_wait_stops_its_polling(sim: Sim) -> None:
     async with signbridge.AsyncClient(config(sim)) as client:
         signing = client.zignsec_signing()
-        started = await signing.sign_documents([signbridge.Document(sample_pdf(), "c.pdf")])
-        task = asyncio.ensure_future(signing.wait(started.id, interval=0.05, timeout=60))
+        started = await signing.sign_documents([{"data_base64": sample_pdf(), "name": "c.pdf"}])  # type: ignore[typeddict-item]
+        task = asyncio.ensure_future(signing.wait(started["id"], interval_ms=50, timeout_ms=60_000))
         await asyncio.sleep(0.3)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
 
         def polls() -> int:
-            return sum(1 for r in sim.requests() if started.id in r["path"])
+            return sum(1 for r in sim.requests() if started["id"] in r["path"])
 
         counted = await asyncio.to_thread(polls)
         await asyncio.sleep(0.5)
@@ -142,25 +148,25 @@ async def test_cancelling_a_wait_stops_its_polling(sim: Sim) -> None:
 async def test_asyncio_timeout_cancels_a_wait(sim: Sim) -> None:
     async with signbridge.AsyncClient(config(sim)) as client:
         signing = client.zignsec_signing()
-        started = await signing.sign_documents([signbridge.Document(sample_pdf(), "c.pdf")])
+        started = await signing.sign_documents([{"data_base64": sample_pdf(), "name": "c.pdf"}])  # type: ignore[typeddict-item]
         with pytest.raises(TimeoutError):
             async with asyncio.timeout(0.3):
-                await signing.wait(started.id, interval=0.05)
+                await signing.wait(started["id"], interval_ms=50)
 
 
 @pytest.mark.asyncio
 async def test_cancelling_a_save_leaves_nothing_behind(sim: Sim, tmp_path: Path) -> None:
     async with signbridge.AsyncClient(config(sim)) as client:
         signing = client.zignsec_signing()
-        started = await signing.sign_documents([signbridge.Document(sample_pdf(), "c.pdf")])
-        await asyncio.to_thread(sim.complete, started.id)
-        done = await signing.wait(started.id, interval=0.05, timeout=30)
+        started = await signing.sign_documents([{"data_base64": sample_pdf(), "name": "c.pdf"}])  # type: ignore[typeddict-item]
+        await asyncio.to_thread(sim.complete, started["id"])
+        await signing.wait(started["id"], interval_ms=50, timeout_ms=30_000)
         # The signed file's download answers slowly; the save is cancelled while it waits.
         await asyncio.to_thread(
             sim.fault, kind="delay", delay_ms=5000, method="GET", path_prefix="/folders/", count=1
         )
         out = tmp_path / "signed"
-        task = asyncio.ensure_future(signing.save_signed_files(done, out))
+        task = asyncio.ensure_future(signing.save_signed_files(started["id"], out))
         await asyncio.sleep(0.3)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -173,8 +179,8 @@ async def test_cancelling_a_save_leaves_nothing_behind(sim: Sim, tmp_path: Path)
             await asyncio.sleep(0.05)
         assert not out.exists() or list(out.iterdir()) == []
         # The client goes on working: the same save, not cancelled, completes.
-        saved = await signing.save_signed_files(done, out)
-        assert [p.name for p in saved] == ["c.pdf"]
+        saved = (await signing.save_signed_files(started["id"], out))["paths"]
+        assert [Path(p).name for p in saved] == ["c.pdf"]
         assert sorted(p.name for p in out.iterdir()) == ["c.pdf"]
 
 
@@ -182,13 +188,13 @@ async def test_cancelling_a_save_leaves_nothing_behind(sim: Sim, tmp_path: Path)
 async def test_a_progress_callback_exception_ends_the_wait(sim: Sim) -> None:
     async with signbridge.AsyncClient(config(sim)) as client:
         signing = client.zignsec_signing()
-        started = await signing.sign_documents([signbridge.Document(sample_pdf(), "c.pdf")])
+        started = await signing.sign_documents([{"data_base64": sample_pdf(), "name": "c.pdf"}])  # type: ignore[typeddict-item]
 
-        async def boom(state: signbridge.SigningStatus) -> None:
+        async def boom(state: dict[str, Any]) -> None:
             raise LookupError("stop waiting")
 
         with pytest.raises(LookupError, match="stop waiting"):
-            await signing.wait(started.id, interval=0.05, timeout=30, on_progress=boom)
+            await signing.wait(started["id"], interval_ms=50, timeout_ms=30_000, on_progress=boom)
 
 
 @pytest.mark.asyncio
@@ -220,7 +226,8 @@ async def test_without_a_running_loop_the_error_says_what_to_do(sim: Sim) -> Non
     client = signbridge.AsyncClient(config(sim))
 
     def outside() -> Any:
-        return client.zignsec_signing().status("x")
+        # What the facades' coroutines await: the client's call.
+        return client.call("zignsec.signing_status", {"session_id": "x"})
 
     with pytest.raises(signbridge.InvalidInput, match="running asyncio event loop"):
         await asyncio.to_thread(outside)
@@ -232,20 +239,20 @@ async def test_without_a_running_loop_the_error_says_what_to_do(sim: Sim) -> Non
 async def test_the_blocking_client_warns_once_inside_a_loop(sim: Sim) -> None:
     with signbridge.Client(config(sim)) as client:
         signing = client.zignsec_signing()
-        started = signing.sign_documents([signbridge.Document(sample_pdf(), "c.pdf")])
-        sim.complete(started.id)
+        started = signing.sign_documents([{"data_base64": sample_pdf(), "name": "c.pdf"}])  # type: ignore[typeddict-item]
+        sim.complete(started["id"])
         with pytest.warns(RuntimeWarning, match="AsyncClient"):
-            signing.wait(started.id, interval=0.05, timeout=10)
+            signing.wait(started["id"], interval_ms=50, timeout_ms=10_000)
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            signing.wait(started.id, interval=0.05, timeout=10)  # once per process
+            signing.wait(started["id"], interval_ms=50, timeout_ms=10_000)  # once per process
 
 
 def test_anyio_on_its_asyncio_backend(sim: Sim) -> None:
     async def main() -> str:
         async with signbridge.AsyncClient(config(sim)) as client:
             session = await client.zignsec_signing().create()
-            return session.id
+            return session["id"]
 
     assert anyio.run(main, backend="asyncio")
 

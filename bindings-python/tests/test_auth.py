@@ -85,7 +85,7 @@ def test_bearer_token_with_the_product_key_one_token_for_many_calls(tls_sim: Sim
         signing = client.zignsec_signing()
         session = signing.create(relay_state="py-oauth2")
         for _ in range(5):
-            assert signing.status(session.id).id == session.id
+            assert signing.status(session["id"])["id"] == session["id"]
     assert tokens_issued(tls_sim) == 1, "the token is cached and reused"
     # Both headers went out on every API call.
     api = [r for r in tls_sim.requests() if str(r["path"]).startswith("/api/")]
@@ -125,7 +125,7 @@ def test_client_secret_from_a_file(tls_sim: Sim, tmp_path: Path) -> None:
                 "oauth2": oauth2(secret, client_auth="post"),
             }
         ) as client:
-            assert client.zignsec_signing().create().status == "Created"
+            assert client.zignsec_signing().create()["status"] == "Created"
 
     # A missing file is a configuration error naming the field (not the path's contents).
     missing = {"file": str(tmp_path / "nope")}
@@ -159,17 +159,17 @@ def test_two_way_tls_with_the_client_certificate(tls_sim: Sim) -> None:
     ) as client:
         signing = client.zignsec_signing()
         session = signing.create()
-        assert signing.status(session.id).status == "Created"
+        assert signing.status(session["id"])["status"] == "Created"
 
     # The combined PEM (certificate then key) alone, and PEM text given as values.
     with mtls_client(tls_sim, {"cert": {"file": pki(tls_sim, "client-combined.pem")}}, ca) as c:
-        c.zignsec_signing().status(session.id)
+        c.zignsec_signing().status(session["id"])
     pem = {
         "cert": pki(tls_sim, "client.pem").read_text(),
         "key": pki(tls_sim, "client-key.pem").read_text(),
     }
     with mtls_client(tls_sim, pem, ca) as c:
-        c.zignsec_signing().status(session.id)
+        c.zignsec_signing().status(session["id"])
 
 
 def test_oauth2_and_two_way_tls_together(tls_sim: Sim) -> None:
@@ -179,7 +179,7 @@ def test_oauth2_and_two_way_tls_together(tls_sim: Sim) -> None:
     with mtls_client(tls_sim, cert, pki(tls_sim, "ca.pem"), oauth2=oauth2()) as client:
         signing = client.zignsec_signing()
         session = signing.create()
-        signing.status(session.id)
+        signing.status(session["id"])
     assert tokens_issued(tls_sim) == 1
 
 

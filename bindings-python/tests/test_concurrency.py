@@ -9,10 +9,12 @@ import sys
 import textwrap
 import threading
 import time
+from typing import Any
 
 import pytest
 
 import signbridge
+from signbridge.call_types import ZignsecSignDocumentsResult
 
 from conftest import Sim, config, sigint_default
 
@@ -31,7 +33,7 @@ def test_threads_make_progress_in_parallel(
     def worker() -> None:
         t0 = time.monotonic()
         try:
-            assert signing.status(session.id).id == session.id
+            assert signing.status(session["id"])["id"] == session["id"]
         except BaseException as e:  # noqa: BLE001
             errors.append(e)
         with lock:
@@ -70,22 +72,22 @@ def test_threads_make_progress_in_parallel(
 
 
 def test_on_progress_exception_ends_the_wait(
-    signing: signbridge.ZignsecSigning, pending: signbridge.StartedSession
+    signing: signbridge.ZignsecSigning, pending: ZignsecSignDocumentsResult
 ) -> None:
     class Stop(Exception):
         pass
 
     calls = 0
 
-    def progress(state: signbridge.SigningStatus) -> None:
+    def progress(state: dict[str, Any]) -> None:
         nonlocal calls
         calls += 1
-        assert state.status is signbridge.SessionStatus.PENDING
+        assert signbridge.SessionStatus(state["status"]) is signbridge.SessionStatus.PENDING
         if calls == 2:
             raise Stop("enough")
 
     with pytest.raises(Stop):
-        signing.wait(pending.id, interval=0.05, timeout=10, on_progress=progress)
+        signing.wait(pending["id"], interval_ms=50, timeout_ms=10_000, on_progress=progress)
     assert calls == 2
 
 
@@ -97,10 +99,10 @@ CTRL_C_SCRIPT = textwrap.dedent(
         signing = client.zignsec_signing()
         s = signing.create()
         pdf = open(sys.argv[3], "rb").read()
-        up = signing.upload_bytes(s.id, "a.pdf", pdf)
-        signing.start(s.id, [up])
+        up = signing.upload(s["id"], pdf=pdf, name="a.pdf")
+        signing.start(s["id"], {"files": [{"file_id": up["file_id"]}]})
         print("waiting", flush=True)
-        signing.wait(s.id, interval=0.2)  # no timeout: only Ctrl-C ends it
+        signing.wait(s["id"], interval_ms=200)  # no timeout: only Ctrl-C ends it
         print("wait returned", flush=True)
     """
 )
@@ -147,11 +149,11 @@ def test_works_in_a_child_after_fork(sim: Sim) -> None:
             code = 1
             try:
                 os.close(r)
-                assert signing.status(parent_session.id).id == parent_session.id
+                assert signing.status(parent_session["id"])["id"] == parent_session["id"]
                 child_session = signing.create()
                 with signbridge.Client(config(sim)) as fresh:
-                    fresh.zignsec_signing().status(child_session.id)
-                os.write(w, child_session.id.encode())
+                    fresh.zignsec_signing().status(child_session["id"])
+                os.write(w, child_session["id"].encode())
                 code = 0
             except BaseException as e:  # noqa: BLE001
                 os.write(w, f"ERROR {e!r}".encode())
@@ -174,8 +176,8 @@ def test_works_in_a_child_after_fork(sim: Sim) -> None:
         assert status is not None and os.WIFEXITED(status), status
         assert os.WEXITSTATUS(status) == 0, message
         # The child's session exists, and the parent keeps working.
-        assert signing.status(message).id == message
-        assert signing.status(parent_session.id).id == parent_session.id
+        assert signing.status(message)["id"] == message
+        assert signing.status(parent_session["id"])["id"] == parent_session["id"]
 
 
 def test_a_ctrl_c_raised_inside_logging_code_is_not_lost(

@@ -1,6 +1,6 @@
 """The error table, one error of each class, and bad arguments."""
 # The bad-argument cases pass wrong types on purpose (the stubs make mypy see them).
-# mypy: disable-error-code="arg-type, list-item, dict-item"
+# mypy: disable-error-code="arg-type, list-item, dict-item, typeddict-item"
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import signbridge
+from signbridge.call_types import ZignsecSignDocumentsResult
 from signbridge import ErrorCode, errors
 
 from conftest import Sim, config, sample_pdf
@@ -88,25 +89,25 @@ def check(e: signbridge.SignbridgeError, code: ErrorCode) -> None:
 
 def test_invalid_input(signing: signbridge.ZignsecSigning, tmp_path: Path) -> None:
     with pytest.raises(signbridge.InvalidDocument) as info:
-        signing.upload_bytes("abc", "notes.txt", b"hello, not a pdf")
+        signing.upload("abc", pdf=b"hello, not a pdf", name="notes.txt")
     check(info.value, ErrorCode.SB_ERR_INVALID_DOCUMENT)
     with pytest.raises(signbridge.InvalidDocument):
-        signing.sign_documents([signbridge.Document(b"", "empty.pdf")])
+        signing.sign_documents([{"data_base64": b"", "name": "empty.pdf"}])  # type: ignore[typeddict-item]
     with pytest.raises(signbridge.InvalidInput) as info2:
         signing.status("../../etc/passwd")
     check(info2.value, ErrorCode.SB_ERR_INVALID_ARGUMENT)
     with pytest.raises(signbridge.InvalidInput) as info3:
-        signing.upload_path("abc", tmp_path / "missing.pdf")
+        signing.upload("abc", path=tmp_path / "missing.pdf")
     check(info3.value, ErrorCode.SB_ERR_IO)
     with pytest.raises(signbridge.InvalidInput) as info4:
         signing.create(redirect_success="not a url")
     check(info4.value, ErrorCode.SB_ERR_INVALID_ARGUMENT)
     with pytest.raises(signbridge.InvalidInput):
-        signing.wait("abc", interval=0.001)  # below the core's minimum
+        signing.wait("abc", interval_ms=1)  # below the core's minimum
     with pytest.raises(signbridge.InvalidInput):
-        signing.start("abc", [])
+        signing.start("abc", {"files": []})
     with pytest.raises(signbridge.InvalidInput):
-        signing.start("abc", [signbridge.FileToSign("f", signbridge.Placement(0, 1, 1))])
+        signing.start("abc", {"files": [{"file_id": "f", "placement": {"page": 0, "x": 1, "y": 1}}]})
 
 
 def test_invalid_config_never_echoes_values() -> None:
@@ -146,25 +147,25 @@ def test_transport_errors(sim: Sim, signing: signbridge.ZignsecSigning) -> None:
     s = signing.create()
     sim.fault(kind="malformed", method="GET", count=5)
     with pytest.raises(signbridge.TransportError) as info2:
-        signing.status(s.id)
+        signing.status(s["id"])
     check(info2.value, ErrorCode.SB_ERR_PROTOCOL)
     sim.call("DELETE", "/_sim/faults")
 
     with pytest.raises(signbridge.TimedOut) as info3:
-        signing.wait(s.id, interval=0.05, timeout=0.3)
+        signing.wait(s["id"], interval_ms=50, timeout_ms=300)
     check(info3.value, ErrorCode.SB_ERR_TIMEOUT)
 
 
 def test_integrity_error(
-    sim: Sim, signing: signbridge.ZignsecSigning, pending: signbridge.StartedSession,
+    sim: Sim, signing: signbridge.ZignsecSigning, pending: ZignsecSignDocumentsResult,
     tmp_path: Path,
 ) -> None:
-    sim.complete(pending.id)
-    done = signing.wait(pending.id, interval=0.05, timeout=10)
+    sim.complete(pending["id"])
+    done = signing.wait(pending["id"], interval_ms=50, timeout_ms=10_000)
     sim.fault(kind="corrupt", path_prefix="/folders/", count=5)
     target = tmp_path / "signed.pdf"
     with pytest.raises(signbridge.IntegrityError) as info:
-        signing.download_to(done.signed_files[0], target)
+        signing.download_to(done["signed_files"][0], target)
     check(info.value, ErrorCode.SB_ERR_INTEGRITY)
     assert not target.exists()
 
@@ -179,17 +180,17 @@ def test_provider_errors(sim: Sim, signing: signbridge.ZignsecSigning) -> None:
     s = signing.create()
     sim.fault(kind="rate_limit", retry_after=120, count=5)
     with pytest.raises(signbridge.RateLimited) as info2:
-        signing.status(s.id)
+        signing.status(s["id"])
     check(info2.value, ErrorCode.SB_ERR_RATE_LIMITED)
     assert info2.value.retry_after == 120.0
     assert info2.value.http_status == 429
     assert info2.value.retryable
     sim.call("DELETE", "/_sim/faults")
 
-    up = signing.upload_bytes(s.id, "a.pdf", sample_pdf())
-    signing.start(s.id, [up])
+    up = signing.upload(s["id"], pdf=sample_pdf(), name="a.pdf")
+    signing.start(s["id"], {"files": [{"file_id": up["file_id"]}]})
     with pytest.raises(signbridge.InvalidState) as info3:
-        signing.upload_bytes(s.id, "late.pdf", sample_pdf())
+        signing.upload(s["id"], pdf=sample_pdf(), name="late.pdf")
     check(info3.value, ErrorCode.SB_ERR_INVALID_STATE)
     assert info3.value.http_status == 409
 
@@ -212,7 +213,7 @@ def test_transport_limits_reach_the_core(sim: Sim) -> None:
         config(sim, min_transfer_bytes_per_s=50000, max_requests_per_origin=1)
     ) as client:
         with ThreadPoolExecutor(3) as pool:
-            ids = list(pool.map(lambda _: client.zignsec_signing().create().id, range(3)))
+            ids = list(pool.map(lambda _: client.zignsec_signing().create()["id"], range(3)))
     assert len(set(ids)) == 3
     for key in ("min_transfer_bytes_per_s", "max_requests_per_origin"):
         with pytest.raises(signbridge.InvalidInput) as info:
@@ -227,25 +228,7 @@ def test_bad_argument_types(signing: signbridge.ZignsecSigning, pdf: bytes) -> N
         (lambda: signbridge.Client({"zignsec": {}}, transport={}), TypeError),
         (lambda: signbridge.Client(zignsec={"keys": [object()]}), TypeError),
         (lambda: signbridge.Client({1: 2}), TypeError),
-        (lambda: signing.upload_bytes("abc", "a.pdf", "text is not bytes"), TypeError),
-        (lambda: signing.upload_bytes("abc", "a.pdf", 12), TypeError),
-        (lambda: signing.upload_bytes("abc", b"a.pdf", pdf), TypeError),
-        (lambda: signing.upload_bytes(None, "a.pdf", pdf), TypeError),
-        (lambda: signing.upload_path("abc", 12), TypeError),
-        (lambda: signing.status(123), TypeError),
-        (lambda: signing.start("abc", "file-id"), TypeError),
-        (lambda: signing.start("abc", [1]), TypeError),
-        (lambda: signing.start("abc", 5), TypeError),
-        (lambda: signing.sign_documents("contract.pdf"), TypeError),
-        (lambda: signing.sign_documents([b"%PDF-"]), TypeError),
-        (lambda: signing.create(metadata=[1]), TypeError),
-        (lambda: signing.create(locale=5), TypeError),
-        (lambda: signing.wait("abc", interval="1"), TypeError),
         (lambda: signing.wait("abc", on_progress=5), TypeError),
-        (lambda: signing.download("not a FileRef"), TypeError),
-        (lambda: signbridge.Placement(-1, 0, 0), ValueError),
-        (lambda: signbridge.Document(pdf, 5), TypeError),
-        (lambda: signbridge.Document([1, 2], "a.pdf"), TypeError),
     ]
     for i, (call, expected) in enumerate(cases):
         try:
@@ -258,25 +241,47 @@ def test_bad_argument_types(signing: signbridge.ZignsecSigning, pdf: bytes) -> N
         else:
             bad.append((i, "no error"))
     assert not bad, bad
-    # Numbers out of range are the core's check, the same code in every language.
-    for call in (
-        lambda: signing.wait("abc", interval=-1),
-        lambda: signing.wait("abc", interval=float("nan")),
-        lambda: signing.wait("abc", timeout=-0.5),
+    # Wrong types in a request and numbers out of range are the core's check, the same code in
+    # every language, naming the request's field.
+    for call, field in (
+        (lambda: signing.upload("abc", pdf="text is not bytes", name="a.pdf"), "pdf_base64"),
+        (lambda: signing.upload("abc", pdf=12, name="a.pdf"), "pdf_base64"),
+        (lambda: signing.upload("abc", pdf=pdf, name=5), "name"),
+        (lambda: signing.upload(None, pdf=pdf, name="a.pdf"), "session_id"),
+        (lambda: signing.upload("abc", path=12), "path"),
+        (lambda: signing.status(123), "session_id"),
+        (lambda: signing.start("abc", {"files": "file-id"}), "files"),
+        (lambda: signing.start("abc", {"files": [1]}), "files"),
+        (lambda: signing.start("abc", 5), "start"),
+        (lambda: signing.sign_documents("contract.pdf"), "documents"),
+        (lambda: signing.sign_documents([b"%PDF-"]), "documents"),
+        (lambda: signing.create(metadata=[1]), "metadata"),
+        (lambda: signing.create(locale=5), "locale"),
+        (lambda: signing.wait("abc", interval_ms="1"), "interval_ms"),
+        (lambda: signing.download("not a FileRef"), "file"),
+        (lambda: signing.start("abc", {"files": [
+            {"file_id": "f", "placement": {"page": -1, "x": 0, "y": 0}}]}), "page"),
+        (lambda: signing.sign_documents([{"data_base64": pdf, "name": 5}]), "name"),
+        (lambda: signing.sign_documents([{"data_base64": [1, 2], "name": "a.pdf"}]),
+         "data_base64"),
+        (lambda: signing.wait("abc", interval_ms=-1), "interval_ms"),
+        (lambda: signing.wait("abc", interval_ms=float("nan")), "interval_ms"),
+        (lambda: signing.wait("abc", timeout_ms=-500), "timeout_ms"),
     ):
         with pytest.raises(signbridge.InvalidInput) as info:
             call()
-        assert info.value.code == signbridge.ErrorCode.SB_ERR_INVALID_ARGUMENT
+        assert info.value.code == signbridge.ErrorCode.SB_ERR_INVALID_ARGUMENT, info.value
+        assert field in info.value.message, info.value.message
 
 
 def test_messages_are_clear() -> None:
-    with pytest.raises(TypeError, match="bytes, bytearray or memoryview, not str"):
-        signbridge.Document("x", "a.pdf")  # type: ignore[arg-type]
+    offline = signbridge.Client(zignsec={"base_url": "http://127.0.0.1:9", "keys": ["k"]})
+    with pytest.raises(signbridge.InvalidInput, match="request.documents.*base64"):
+        offline.zignsec_signing().sign_documents([{"data_base64": "x", "name": "a.pdf"}])
     with pytest.raises(TypeError, match="dict"):
         signbridge.Client([1])  # type: ignore[arg-type]
     with pytest.raises(signbridge.InvalidInput, match="interval"):
-        signbridge.Client(zignsec={"base_url": "http://127.0.0.1:9", "keys": ["k"]}) \
-            .zignsec_signing().wait("abc", interval=-1)
+        offline.zignsec_signing().wait("abc", interval_ms=-1)
 
 
 def test_outcome_unknown_when_a_create_answer_is_lost(

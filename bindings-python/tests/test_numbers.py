@@ -19,17 +19,19 @@ HOSTILE = [math.nan, math.inf, -math.inf, 1e300, -1, 2**53 + 1]
 def test_hostile_numbers_are_invalid_arguments(
     value: float, signing: signbridge.ZignsecSigning, eid: signbridge.ZignsecEid
 ) -> None:
-    session = signing.create()
+    session = signing.create()["id"]
+    # The generated facades take milliseconds, as the operation table does.
+    ms = value * 1000 if isinstance(value, float) else value
     calls = [
-        ("signing.wait interval", lambda: signing.wait(session.id, interval=value)),
-        ("signing.wait timeout", lambda: signing.wait(session.id, timeout=value)),
+        ("signing.wait interval", lambda: signing.wait(session, interval_ms=ms)),  # type: ignore[arg-type]
+        ("signing.wait timeout", lambda: signing.wait(session, timeout_ms=ms)),  # type: ignore[arg-type]
         (
             "eid.wait interval",
-            lambda: eid.wait(session.id, product="bankid_se", interval_ms=cast(Any, value)),
+            lambda: eid.wait(session, product="bankid_se", interval_ms=cast(Any, value)),
         ),
         (
             "eid.wait timeout",
-            lambda: eid.wait(session.id, product="bankid_se", timeout_ms=cast(Any, value)),
+            lambda: eid.wait(session, product="bankid_se", timeout_ms=cast(Any, value)),
         ),
         ("WebhookVerifier tolerance", lambda: signbridge.WebhookVerifier(["s"], tolerance=value)),
     ]

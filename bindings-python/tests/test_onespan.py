@@ -28,9 +28,8 @@ from signbridge import (
     ErrorCode,
     PackageSigningStatus,
     PackageStatus,
-    SessionDocument,
-    SessionSigner,
 )
+from signbridge.call_types import SigningStartResult
 
 from conftest import (
     ONESPAN_API_KEY,
@@ -52,27 +51,34 @@ def client(sim: Sim) -> Iterator[signbridge.Client]:
 
 
 def start(client: signbridge.Client, title: Optional[str] = None,
-          signers: int = 1) -> signbridge.StartedSigningSession:
-    people = [SessionSigner(f"Signer{i}", "Test", email=f"s{i}@example.com")
-              for i in range(signers)]
+          signers: int = 1) -> SigningStartResult:
+    people: Any = [{"first_name": f"Signer{i}", "last_name": "Test", "email": f"s{i}@example.com"}
+                   for i in range(signers)]
+    documents: Any = [{"base64": CONTRACT, "name": "contract.pdf"},
+                      {"base64": APPENDIX, "name": "appendix.pdf"}]
     return client.signing().start(
-        [SessionDocument(CONTRACT, "contract.pdf"), SessionDocument(APPENDIX, "appendix.pdf")],
-        people,
+        documents=documents,
+        signers=people,
         title=title or f"Deal {uuid.uuid4().hex[:8]}",
     )
 
 
+def package_id(started: SigningStartResult) -> str:
+    """The OneSpan transaction id of a started session (its reference after `onespan:`)."""
+    return started["id"].split(":", 1)[1]
+
+
 def signed_package(client: signbridge.Client, sim: Sim) -> str:
     started = start(client)
-    sim.onespan_sign(started.provider_id, "signer1")
-    client.signing().wait(started, interval=0.1, timeout=30)
-    return started.provider_id
+    sim.onespan_sign(package_id(started), "signer1")
+    client.signing().wait(started["id"], interval_ms=100, timeout_ms=30_000)
+    return package_id(started)
 
 
 def test_package_status_url_and_audit(client: signbridge.Client, sim: Sim) -> None:
     onespan = client.onespan()
     started = start(client, signers=2)
-    pid = started.provider_id
+    pid = package_id(started)
     pkg = onespan.get_package(pid)
     assert pkg["id"] == pid and pkg["status"] == PackageStatus.SENT and pkg["status"] == "SENT"
     assert pkg["sessionStatus"] == signbridge.SessionStatus.PENDING and not pkg["isTerminal"]
@@ -83,7 +89,7 @@ def test_package_status_url_and_audit(client: signbridge.Client, sim: Sim) -> No
         "contract.pdf", "appendix.pdf"]
     assert isinstance(pkg, dict) and pkg["id"] == pid
     assert onespan.status(pid) == PackageStatus.SENT
-    assert onespan.signing_url(pid, "signer1") == started.signers[0].url
+    assert onespan.signing_url(pid, "signer1") == started["signers"][0]["url"]
     assert onespan.signing_status(pid) == PackageSigningStatus.SIGNING_PENDING
 
     sim.onespan_sign(pid, "signer1")
@@ -148,7 +154,7 @@ def test_downloads_to_memory_and_files(
 
 def test_listing_by_pages_and_as_a_python_iterator(client: signbridge.Client, sim: Sim) -> None:
     tag = uuid.uuid4().hex[:8]
-    ids = {start(client, title=f"List {tag} {i}").provider_id for i in range(7)}
+    ids = {package_id(start(client, title=f"List {tag} {i}")) for i in range(7)}
     onespan = client.onespan()
     sim.call("DELETE", "/_sim/requests")
     packages = onespan.packages(search=f"List {tag}", page_size=3, sort="name")
@@ -184,16 +190,16 @@ def test_trash_restore_archive_delete(client: signbridge.Client, sim: Sim) -> No
     onespan = client.onespan()
     signing = client.signing()
     started = start(client)
-    pid = started.provider_id
+    pid = package_id(started)
     onespan.trash(pid)
     assert onespan.get_package(pid)["trashed"]
     with pytest.raises(signbridge.SessionCancelled) as trashed:
-        signing.wait(started, interval=0.1, timeout=30)
+        signing.wait(started["id"], interval_ms=100, timeout_ms=30_000)
     assert trashed.value.provider_code == "TRASHED"
     onespan.restore(pid)
     assert not onespan.get_package(pid)["trashed"]
     sim.onespan_sign(pid, "signer1")
-    assert signing.wait(started, interval=0.1, timeout=30).files
+    assert signing.wait(started["id"], interval_ms=100, timeout_ms=30_000)["files"]
     onespan.archive(pid)
     assert onespan.status(pid) == PackageStatus.ARCHIVED
     onespan.delete(pid)
@@ -201,7 +207,7 @@ def test_trash_restore_archive_delete(client: signbridge.Client, sim: Sim) -> No
         onespan.get_package(pid)
     assert gone.value.code is ErrorCode.SB_ERR_NOT_FOUND and gone.value.http_status == 404
     with pytest.raises(signbridge.NotFound):
-        signing.status(started.id)
+        signing.status(started["id"])
 
 
 # ---- callbacks ----
@@ -294,8 +300,8 @@ def test_callbacks_verified_with_the_right_key_only(
 
     # A decline carries its reason.
     started = start(client)
-    sim.onespan_decline(started.provider_id, "signer1", "not today")
-    _, body = receiver.until("PACKAGE_DECLINE", started.provider_id)
+    sim.onespan_decline(package_id(started), "signer1", "not today")
+    _, body = receiver.until("PACKAGE_DECLINE", package_id(started))
     declined = verifier.verify(f"Basic {key}", body)
     assert declined.message == "not today" and declined.session_user
 
@@ -395,7 +401,7 @@ def test_credentials_from_files_and_config_errors(sim: Sim, tmp_path: Path) -> N
     key_file = tmp_path / "onespan.key"
     key_file.write_text(ONESPAN_API_KEY + "\n")
     with signbridge.Client(onespan_config(sim, api_key={"file": key_file})) as client:
-        pkg = client.onespan().get_package(start(client).provider_id)
+        pkg = client.onespan().get_package(package_id(start(client)))
         assert pkg["status"] == PackageStatus.SENT
     with pytest.raises(signbridge.InvalidInput) as two:
         signbridge.Client(onespan_config(sim, api_key="k", oauth2=dict(ONESPAN_OAUTH2)))

@@ -53,8 +53,9 @@ struct Facade {
     intro: &'static str,
     /// Its provider-specific last sentences (may be empty).
     extra: &'static str,
-    /// The docstring of the `base_url` property.
-    base_url_doc: &'static str,
+    /// What the accessor gives the class besides the client: a read-only property (its name,
+    /// annotation and docstring). A request field of that name left out is sent with it.
+    property: (&'static str, &'static str, &'static str),
     /// The method for an operation of this facade (its name), `None` for the others.
     method: fn(&str) -> Option<String>,
     /// Whether the `x_base64` fields of a result dict (not only of a one-field result) are
@@ -62,48 +63,98 @@ struct Facade {
     result_bytes: bool,
 }
 
+/// An operation's name without its provider's `prefix` and without the facade's own `topic`
+/// word (`zignsec.wait_signing` → `wait` in the signing facade); `None` when the name has not
+/// that prefix or starts with one of `others` (the prefixes of other facades of the provider).
+fn suffix_without(op: &str, prefix: &str, others: &[&str], topic: &str) -> Option<String> {
+    let rest = op.strip_prefix(prefix)?;
+    if others.iter().any(|o| rest.starts_with(o)) {
+        return None;
+    }
+    let words: Vec<&str> = rest.split('_').filter(|w| *w != topic).collect();
+    Some(if words.is_empty() {
+        rest.to_string()
+    } else {
+        words.join("_")
+    })
+}
+
 /// The generated facades.
-const FACADES: &[Facade] = &[Facade {
-    file: "_securosys.py",
-    class: "Securosys",
-    accessor: "securosys",
-    title: "Securosys Primus HSM operations",
-    intro: "Securosys Primus HSM (the TSB REST API): one method per ``securosys.*`` operation of the\n\
-            core's operation table",
-    extra: " An ``ApproverKey`` is accepted where a request takes an approver's\n\
-            key, the str enums (``SignatureAlgorithm``, ``TaskKind``, …) where it takes their values;\n\
-            ``signbridge.quorum_policy`` builds the usual ``policy``.",
-    base_url_doc: "The TSB base URL in use.",
-    method: |op| op.strip_prefix("securosys.").map(String::from),
-    result_bytes: false,
-},
-Facade {
-    file: "_onespan.py",
-    class: "Onespan",
-    accessor: "onespan",
-    title: "OneSpan Sign operations",
-    intro: "OneSpan Sign: one method per ``onespan.*`` operation of the core's operation table",
-    extra: " A download into memory has its bytes as ``content``; ``packages(...)``\n\
-            (``signbridge.onespan_packages``) walks every page of ``list``. ``PackageStatus`` and\n\
-            ``CallbackEventName`` are accepted where a request takes their values.",
-    base_url_doc: "The OneSpan Sign base URL in use.",
-    method: |op| op.strip_prefix("onespan.").map(String::from),
-    result_bytes: true,
-},
-Facade {
-    file: "_zignsec_eid.py",
-    class: "ZignsecEid",
-    accessor: "zignsec_eid",
-    title: "Browser-based eID sessions through ZignSec",
-    intro: "Browser-based eID through ZignSec (BankID SE, MitID, Freja eID, BankID NO): one method per\n\
-            ``zignsec.eid_*`` operation of the core's operation table (``create``, ``result``,\n\
-            ``wait``, ``complete_redirect``)",
-    extra: " A product is named (``product=\"bankid_se\"``) or given by its path\n\
-            (``core={...}``, ``v5={...}``).",
-    base_url_doc: "The ZignSec gateway base URL in use.",
-    method: |op| op.strip_prefix("zignsec.eid_").map(String::from),
-    result_bytes: false,
-},
+const FACADES: &[Facade] = &[
+    Facade {
+        file: "_zignsec_signing.py",
+        class: "ZignsecSigning",
+        accessor: "zignsec_signing",
+        title: "BankID Norway document signing through the ZignSec gateway",
+        intro: "BankID Norway document signing through the ZignSec gateway: one method per\n\
+                ``zignsec.*`` signing operation of the core's operation table (``eid_*`` are\n\
+                ``ZignsecEid``'s)",
+        extra: " The usual flow:\n``sign_documents([{\"path\": \"a.pdf\"}])``, send the signer \
+                to its ``redirect_url``,\n``wait(session_id, on_progress=...)``, \
+                ``save_signed_files(session_id, dir)``.",
+        property: ("base_url", "str", "The ZignSec gateway base URL in use."),
+        method: |op| suffix_without(op, "zignsec.", &["eid_"], "signing"),
+        result_bytes: false,
+    },
+    Facade {
+        file: "_signing.py",
+        class: "Signing",
+        accessor: "signing",
+        title: "Provider-neutral document signing (ZignSec or OneSpan)",
+        intro: "Provider-neutral document signing: one method per ``signing.*`` operation of the\n\
+                core's operation table; the same calls sign with ZignSec BankID Norway or\n\
+                OneSpan Sign",
+        extra: "\nSessions are named by their reference (``\"zignsec:<id>\"``); ``start`` uses the \
+                facade's\n``provider`` unless given another, the other calls the reference's.",
+        property: (
+            "provider",
+            "_native.Provider",
+            "The provider new sessions start with.",
+        ),
+        method: |op| suffix_without(op, "signing.", &[], ""),
+        result_bytes: false,
+    },
+    Facade {
+        file: "_securosys.py",
+        class: "Securosys",
+        accessor: "securosys",
+        title: "Securosys Primus HSM operations",
+        intro: "Securosys Primus HSM (the TSB REST API): one method per ``securosys.*`` operation of the\n\
+                core's operation table",
+        extra: " An ``ApproverKey`` is accepted where a request takes an approver's\n\
+                key, the str enums (``SignatureAlgorithm``, ``TaskKind``, …) where it takes their values;\n\
+                ``signbridge.quorum_policy`` builds the usual ``policy``.",
+        property: ("base_url", "str", "The TSB base URL in use."),
+        method: |op| op.strip_prefix("securosys.").map(String::from),
+        result_bytes: false,
+    },
+    Facade {
+        file: "_onespan.py",
+        class: "Onespan",
+        accessor: "onespan",
+        title: "OneSpan Sign operations",
+        intro: "OneSpan Sign: one method per ``onespan.*`` operation of the core's operation table",
+        extra: " A download into memory has its bytes as ``content``; ``packages(...)``\n\
+                (``signbridge.onespan_packages``) walks every page of ``list``. ``PackageStatus`` and\n\
+                ``CallbackEventName`` are accepted where a request takes their values.",
+        property: ("base_url", "str", "The OneSpan Sign base URL in use."),
+        method: |op| op.strip_prefix("onespan.").map(String::from),
+        result_bytes: true,
+    },
+    Facade {
+        file: "_zignsec_eid.py",
+        class: "ZignsecEid",
+        accessor: "zignsec_eid",
+        title: "Browser-based eID sessions through ZignSec",
+        intro: "Browser-based eID through ZignSec (BankID SE, MitID, Freja eID, BankID NO): one method per\n\
+                ``zignsec.eid_*`` operation of the core's operation table (``create``, ``result``,\n\
+                ``wait``, ``complete_redirect``)",
+        extra: " A product is named (``product=\"bankid_se\"``) or given by its path\n\
+                (``core={...}``, ``v5={...}``).",
+        property: ("base_url", "str", "The ZignSec gateway base URL in use."),
+        method: |op| op.strip_prefix("zignsec.eid_").map(String::from),
+        result_bytes: false,
+    },
 ];
 
 /// A schema that is a reference to one of its definitions (a request that is a named model):
@@ -373,13 +424,11 @@ fn methods(facade: &Facade) -> Vec<Method> {
             } else {
                 inner.clone()
             };
-            // A file path: any os.PathLike too (converted to its text by `call`).
-            if (field == "path"
-                || field.ends_with("_path")
-                || field == "dir"
-                || field.ends_with("_dir"))
-                && inner == "str"
-            {
+            // A file or directory path: any os.PathLike too (converted to its text by `call`).
+            let pathish = ["path", "dir"]
+                .iter()
+                .any(|w| field == *w || field.ends_with(&format!("_{w}")));
+            if pathish && inner == "str" {
                 ty = "Union[str, os.PathLike[str]]".to_string();
             }
             // A model spelt differently in results (`ApprovalTaskOut`): what an operation
@@ -535,7 +584,8 @@ fn unshadowed(ty: &str, shadowed: &[&str]) -> String {
     ty
 }
 
-fn render_method(m: &Method, is_async: bool, shadowed: &[&str]) -> String {
+/// `m` in Python; `carried` is the facade's property, which fills a request field of its name.
+fn render_method(m: &Method, is_async: bool, shadowed: &[&str], carried: &str) -> String {
     let mut s = String::new();
     let mut sig = vec!["self".to_string()];
     let mut star = false;
@@ -595,6 +645,10 @@ fn render_method(m: &Method, is_async: bool, shadowed: &[&str]) -> String {
         fields.join(", ")
     );
     for p in m.params.iter().filter(|p| !p.required) {
+        if p.field == carried {
+            let _ = writeln!(s, "        if {} is None:", p.name);
+            let _ = writeln!(s, "            {} = self._{carried}", p.name);
+        }
         let _ = writeln!(s, "        if {} is not None:", p.name);
         let _ = writeln!(s, "            request[{:?}] = {}", p.field, p.name);
     }
@@ -701,14 +755,14 @@ fn render(facade: &Facade) -> String {
     ] {
         let _ = write!(
             s,
-            "\n\nclass {class}:\n{}\n    __slots__ = (\"_client\", \"_base_url\")\n\n    \
-             def __init__(self, client: {client}, base_url: str) -> None:\n        \
-             self._client = client\n        self._base_url = base_url\n\n    \
+            "\n\nclass {class}:\n{}\n    __slots__ = (\"_client\", \"_{prop}\")\n\n    \
+             def __init__(self, client: {client}, {prop}: {ty}) -> None:\n        \
+             self._client = client\n        self._{prop} = {prop}\n\n    \
              @property\n    def client(self) -> {client}:\n        \"\"\"The client the calls go \
              through.\"\"\"\n        return self._client\n\n    \
-             @property\n    def base_url(self) -> str:\n        \"\"\"{}\"\"\"\n        \
-             return self._base_url\n\n    \
-             def __repr__(self) -> str:\n        return f\"{class}(base_url={{self._base_url!r}})\"\n",
+             @property\n    def {prop}(self) -> {ty}:\n        \"\"\"{}\"\"\"\n        \
+             return self._{prop}\n\n    \
+             def __repr__(self) -> str:\n        return f\"{class}({prop}={{self._{prop}!r}})\"\n",
             docstring(
                 &format!(
                     "{}{} through ``{client}.call``: what\n``{client}.{}()`` returns.",
@@ -719,11 +773,13 @@ fn render(facade: &Facade) -> String {
                 "    "
             )
             .trim_end(),
-            facade.base_url_doc,
+            facade.property.2,
+            prop = facade.property.0,
+            ty = facade.property.1,
         );
         for m in &methods {
             s.push('\n');
-            s.push_str(&render_method(m, is_async, &shadowed));
+            s.push_str(&render_method(m, is_async, &shadowed, facade.property.0));
         }
     }
     s
@@ -764,7 +820,7 @@ fn every_operation_has_at_most_one_method() {
 
 #[test]
 fn every_securosys_operation_has_a_method() {
-    let methods = methods(&FACADES[0]);
+    let methods = methods(facade("Securosys"));
     let n = api::OPERATIONS
         .iter()
         .filter(|o| o.name.starts_with("securosys.") && !api::STANDALONE.contains(&o.name))
@@ -793,7 +849,7 @@ fn every_securosys_operation_has_a_method() {
 
 #[test]
 fn every_onespan_operation_has_a_method() {
-    let methods = methods(&FACADES[1]);
+    let methods = methods(facade("Onespan"));
     let n = api::OPERATIONS
         .iter()
         .filter(|o| o.name.starts_with("onespan.") && !api::STANDALONE.contains(&o.name))
@@ -838,13 +894,13 @@ fn every_onespan_operation_has_a_method() {
         .expect("status");
     assert!(status.ty.contains("_native.PackageStatus"), "{}", status.ty);
     // A method `list` shadows the builtin in the class: later signatures say `builtins.list`.
-    let text = render(&FACADES[1]);
+    let text = render(facade("Onespan"));
     assert!(text.contains("events: builtins.list["), "register_callback");
 }
 
 #[test]
 fn every_eid_operation_has_a_method() {
-    let methods = methods(&FACADES[2]);
+    let methods = methods(facade("ZignsecEid"));
     let names: Vec<&str> = methods.iter().map(|m| m.name.as_str()).collect();
     assert_eq!(names, ["create", "result", "wait", "complete_redirect"]);
     let n = api::OPERATIONS
@@ -858,4 +914,41 @@ fn every_eid_operation_has_a_method() {
     assert_eq!(wait.returns, "ZignsecEidWaitResult");
     // Every parameter of create is optional: the product is one of three fields.
     assert!(methods[0].params.iter().all(|p| !p.required));
+}
+
+/// The facade of class `class`.
+fn facade(class: &str) -> &'static Facade {
+    FACADES
+        .iter()
+        .find(|f| f.class == class)
+        .unwrap_or_else(|| panic!("no facade {class}"))
+}
+
+#[test]
+fn zignsec_signing_and_neutral_signing_have_their_methods() {
+    let zs = methods(facade("ZignsecSigning"));
+    let names: Vec<&str> = zs.iter().map(|m| m.name.as_str()).collect();
+    for expected in [
+        "create",
+        "upload",
+        "start",
+        "sign_documents",
+        "status",
+        "wait",
+        "save_signed_files",
+        "complete_redirect",
+        "download",
+        "download_to",
+        "download_file",
+        "session_call",
+    ] {
+        assert!(names.contains(&expected), "{expected} not in {names:?}");
+    }
+    assert!(names.iter().all(|n| !n.starts_with("eid")), "{names:?}");
+    let download = zs.iter().find(|m| m.name == "download").expect("download");
+    assert_eq!(download.returns, "bytes");
+    let neutral = methods(facade("Signing"));
+    let start = neutral.iter().find(|m| m.name == "start").expect("start");
+    assert!(start.params.iter().any(|p| p.field == "provider"));
+    assert!(neutral.iter().any(|m| m.name == "wait" && m.long_running));
 }

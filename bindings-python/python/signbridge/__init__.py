@@ -9,10 +9,10 @@ this package re-exports it under friendlier names. Quick start against the local
 
     with signbridge.Client(zignsec={"base_url": "http://127.0.0.1:8080", "keys": ["<key>"]}) as client:
         signing = client.zignsec_signing()
-        started = signing.sign_documents(["contract.pdf"])
-        print("send the signer to", started.redirect_url)
-        done = signing.wait(started.id, timeout=600)
-        signing.save_signed_files(done, "signed/")
+        started = signing.sign_documents([{"path": "contract.pdf"}])
+        print("send the signer to", started["redirect_url"])
+        signing.wait(started["id"], timeout_ms=600_000)
+        signing.save_signed_files(started["id"], "signed/")
 
 Browser-based eID (BankID SE, MitID, Freja eID, BankID NO) is ``client.zignsec_eid()``, with the
 result by polling (``wait``), from the browser's return (``complete_redirect``,
@@ -31,11 +31,13 @@ operations: ``get_package``, ``download``, ``audit``, ``packages()`` over every 
 ``CallbackVerifier`` authenticates its callbacks)::
 
     signing = client.signing()
-    started = signing.start(["contract.pdf"], [signbridge.SessionSigner("Kari", "Nordmann",
-                                                                         email="kari@example.com")])
-    print("send the signer to", started.signers[0].url, "session", started.id)
-    done = signing.wait(started.id, timeout=600)
-    signing.save_all(done, "signed/")
+    started = signing.start(
+        documents=[{"path": "contract.pdf"}],
+        signers=[{"first_name": "Kari", "last_name": "Nordmann", "email": "kari@example.com"}],
+    )
+    print("send the signer to", started["signers"][0]["url"], "session", started["id"])
+    signing.wait(started["id"], timeout_ms=600_000)
+    signing.save_all(started["id"], "signed/")
 
 The Securosys Primus HSM (keys, signing with and without approvals) is ``client.securosys()``::
 
@@ -51,8 +53,8 @@ call::
 
     async with signbridge.AsyncClient(zignsec={...}) as client:
         signing = client.zignsec_signing()
-        started = await signing.sign_documents(["contract.pdf"])
-        done = await signing.wait(started.id, timeout=600)
+        started = await signing.sign_documents([{"path": "contract.pdf"}])
+        done = await signing.wait(started["id"], timeout_ms=600_000)
 
 Errors are ``signbridge.SignbridgeError`` subclasses (see ``signbridge.errors``); logging goes to
 ``logging.getLogger("signbridge")``.
@@ -65,53 +67,32 @@ from ._native import (
     operations,
     ApproverKey,
     AsyncClient,
-    AsyncSigning,
-    AsyncZignsecSigning,
     CallbackEvent,
     CallbackEventName,
     CallbackVerifier,
     Client,
-    CompletedSession,
-    Document,
     ExtendedKeyUsage,
-    FileRef,
-    FileToSign,
     Identity,
     KeySpec,
     KeyUsage,
     PackageSigningStatus,
     PackageStatus,
     PayloadKind,
-    Placement,
     Provider,
     ProviderErrorItem,
     RequestState,
-    SessionDocument,
-    SessionSigner,
-    SessionState,
     SessionStatus,
     SignatureAlgorithm,
-    SignatureField,
-    SignedFile,
-    SignerInfo,
-    SignerLink,
-    SignerState,
-    Signing,
-    SigningSession,
-    SigningStatus,
-    StartedSession,
-    StartedSigning,
-    StartedSigningSession,
     TaskKind,
-    UploadedFile,
     WebhookEvent,
     WebhookVerifier,
-    ZignsecSigning,
     __version__,
     parse_callback,
 )
 from ._policy import quorum_policy
 from ._securosys import AsyncSecurosys, Securosys
+from ._signing import AsyncSigning, Signing
+from ._zignsec_signing import AsyncZignsecSigning, ZignsecSigning
 from .errors import (
     Aborted,
     AuthError,
@@ -156,20 +137,16 @@ __all__ = [
     "AsyncOnespan",
     "AsyncSecurosys",
     "AsyncSigning",
-    "AsyncZignsecEid",
     "AsyncZignsecSigning",
+    "AsyncZignsecEid",
     "ApproverKey",
     "AuthError",
     "CallbackEvent",
     "CallbackEventName",
     "CallbackVerifier",
     "Client",
-    "CompletedSession",
-    "Document",
     "ErrorCode",
     "ExtendedKeyUsage",
-    "FileRef",
-    "FileToSign",
     "Identity",
     "IntegrityError",
     "InternalError",
@@ -184,7 +161,6 @@ __all__ = [
     "PackageSigningStatus",
     "PackageStatus",
     "PayloadKind",
-    "Placement",
     "Provider",
     "ProviderError",
     "ProviderErrorItem",
@@ -192,38 +168,24 @@ __all__ = [
     "RequestState",
     "SIGNATURE_HEADER",
     "Securosys",
+    "Signing",
+    "ZignsecSigning",
     "SessionCancelled",
-    "SessionDocument",
     "SessionError",
     "SessionExpired",
     "SessionRejected",
-    "SessionSigner",
-    "SessionState",
     "SessionStatus",
     "SignatureAlgorithm",
-    "SignatureField",
     "SignbridgeError",
-    "SignedFile",
-    "SignerInfo",
-    "SignerLink",
-    "SignerState",
-    "Signing",
     "SigningFailed",
-    "SigningSession",
-    "SigningStatus",
-    "StartedSession",
-    "StartedSigning",
-    "StartedSigningSession",
     "TaskKind",
     "TimedOut",
     "TransportError",
-    "UploadedFile",
     "WebhookEvent",
     "WebhookInvalid",
     "WebhookReplay",
     "WebhookVerifier",
     "ZignsecEid",
-    "ZignsecSigning",
     "__version__",
     "errors",
     "parse_callback",

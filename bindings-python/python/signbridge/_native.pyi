@@ -9,7 +9,7 @@ from typing import Any, Literal, Optional, Union, final, overload
 
 from typing_extensions import disjoint_base
 
-from signbridge import _onespan_pages, _securosys, _zignsec_eid, call_types as _ct
+from signbridge import _onespan_pages, _securosys, _signing, _zignsec_eid, _zignsec_signing, call_types as _ct
 
 
 __version__: str
@@ -113,79 +113,6 @@ class Aborted(SessionError): ...
 class InternalError(SignbridgeError): ...
 
 @final
-class SigningSession:
-    """A created signing session."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def status(self) -> SessionStatus: ...
-    @property
-    def status_text(self) -> str: ...
-
-@final
-class UploadedFile:
-    """A file accepted into a session."""
-
-    @property
-    def session_id(self) -> str: ...
-    @property
-    def file_id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def md5(self) -> Optional[str]: ...
-
-@final
-class StartedSigning:
-    """The answer to start(): where to send the signer."""
-
-    @property
-    def redirect_url(self) -> str: ...
-    @property
-    def status(self) -> SessionStatus: ...
-    @property
-    def status_text(self) -> str: ...
-
-@final
-class StartedSession:
-    """The answer to sign_documents(): a started session."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def redirect_url(self) -> str: ...
-    @property
-    def files(self) -> list[UploadedFile]: ...
-
-@final
-class FileRef:
-    """A file of a session (an original or a signed one)."""
-
-    def __new__(
-        cls,
-        id: str,
-        name: str = "",
-        url: Optional[str] = None,
-        mime_type: Optional[str] = None,
-        md5: Optional[str] = None,
-    ) -> FileRef: ...
-    @property
-    def id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def url(self) -> Optional[str]: ...
-    @property
-    def mime_type(self) -> Optional[str]: ...
-    @property
-    def md5(self) -> Optional[str]:
-        """The md5 digest as the gateway reported it: base64 (hex from gateways that send hex)."""
-    @property
-    def md5_hex(self) -> Optional[str]:
-        """The reported md5 as 32 lowercase hex digits (``md5sum``'s form); None when absent."""
-
-@final
 class ProviderErrorItem:
     """An error item the gateway reported for a session."""
 
@@ -196,74 +123,6 @@ class ProviderErrorItem:
     @property
     def status_code(self) -> Optional[int]: ...
 
-@final
-class SignerInfo:
-    """Who signed, when the gateway reports it."""
-
-    @property
-    def name(self) -> Optional[str]: ...
-    @property
-    def personal_number(self) -> Optional[str]: ...
-
-@final
-class SigningStatus:
-    """The state of a signing session, as status() and wait() return it."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def status(self) -> SessionStatus: ...
-    @property
-    def status_text(self) -> str: ...
-    @property
-    def is_terminal(self) -> bool: ...
-    @property
-    def relay_state(self) -> Optional[str]: ...
-    @property
-    def errors(self) -> list[ProviderErrorItem]: ...
-    @property
-    def input_files(self) -> list[FileRef]: ...
-    @property
-    def signed_files(self) -> list[FileRef]: ...
-    @property
-    def signer(self) -> Optional[SignerInfo]: ...
-
-@final
-class Placement:
-    """Where the visible signature goes: page from 1, x/y in PDF points."""
-
-    def __new__(cls, page: int, x: float, y: float) -> Placement: ...
-    @property
-    def page(self) -> int: ...
-    @property
-    def x(self) -> float: ...
-    @property
-    def y(self) -> float: ...
-
-@final
-class FileToSign:
-    """One uploaded file to sign and where its signature goes (for start())."""
-
-    def __new__(cls, file_id: str, placement: Optional[Placement] = None) -> FileToSign: ...
-    @property
-    def file_id(self) -> str: ...
-    @property
-    def placement(self) -> Optional[Placement]: ...
-
-@final
-class Document:
-    """A document to sign: PDF bytes, a name and an optional placement."""
-
-    def __new__(cls, data: _Buffer, name: str, placement: Optional[Placement] = None) -> Document: ...
-    @staticmethod
-    def from_path(path: _StrPath, placement: Optional[Placement] = None) -> Document: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def data(self) -> bytes: ...
-    @property
-    def placement(self) -> Optional[Placement]: ...
-
 @disjoint_base
 class Client:
     """A signbridge client, built from a config dict or keyword arguments."""
@@ -273,10 +132,10 @@ class Client:
     ) -> Client: ...
     @staticmethod
     def from_env() -> Client: ...
-    def zignsec_signing(self) -> ZignsecSigning: ...
+    def zignsec_signing(self) -> _zignsec_signing.ZignsecSigning: ...
     def zignsec_eid(self) -> _zignsec_eid.ZignsecEid: ...
     def securosys(self) -> _securosys.Securosys: ...
-    def signing(self, provider: Union[Provider, str, None] = None) -> Signing: ...
+    def signing(self, provider: Union[Provider, str, None] = None) -> _signing.Signing: ...
     def onespan(self) -> _onespan_pages.Onespan: ...
     # Run an operation of the core's table by name with a dict request (see
     # signbridge.call_types for each operation's request and result).
@@ -506,63 +365,6 @@ class Client:
         /,
     ) -> bool: ...
 
-@disjoint_base
-class ZignsecSigning:
-    """BankID Norway signing through ZignSec."""
-
-    def create(
-        self,
-        *,
-        locale: Optional[str] = None,
-        redirect_success: Optional[str] = None,
-        redirect_failure: Optional[str] = None,
-        relay_state: Optional[str] = None,
-        gdpr_user_id: Optional[str] = None,
-        webhook: Optional[str] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-    ) -> SigningSession: ...
-    def upload_bytes(self, session_id: str, name: str, data: _Buffer) -> UploadedFile: ...
-    def upload_path(self, session_id: str, path: _StrPath) -> UploadedFile: ...
-    def start(
-        self,
-        session_id: str,
-        files: Iterable[Union[str, UploadedFile, FileToSign]],
-        *,
-        redirect_success: Optional[str] = None,
-        redirect_failure: Optional[str] = None,
-    ) -> StartedSigning: ...
-    def sign_documents(
-        self,
-        documents: Iterable[Union[Document, _StrPath]],
-        *,
-        locale: Optional[str] = None,
-        redirect_success: Optional[str] = None,
-        redirect_failure: Optional[str] = None,
-        relay_state: Optional[str] = None,
-        gdpr_user_id: Optional[str] = None,
-        webhook: Optional[str] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-    ) -> StartedSession: ...
-    def status(self, session_id: str) -> SigningStatus: ...
-    def wait(
-        self,
-        session_id: str,
-        *,
-        interval: float = 2.0,
-        timeout: Optional[float] = None,
-        on_progress: Optional[Callable[[SigningStatus], object]] = None,
-    ) -> SigningStatus: ...
-    def complete_redirect(
-        self,
-        session_id: str,
-        returned_url: str,
-        expected_relay_state: Optional[str] = None,
-    ) -> SigningStatus: ...
-    def download(self, file: FileRef) -> bytes: ...
-    def download_file(self, session_id: str, file_id: str) -> bytes: ...
-    def download_to(self, file: FileRef, path: _StrPath) -> int: ...
-    def save_signed_files(self, state: SigningStatus, dir: _StrPath) -> list[Path]: ...
-
 SIGNATURE_HEADER: str
 
 @final
@@ -773,188 +575,6 @@ class Provider(str, enum.Enum):
 
     def __new__(cls, value: object) -> Provider: ...
 
-@final
-class SignatureField:
-    """Where a signature goes, in points from the page's top-left corner; page from 1."""
-
-    def __new__(
-        cls,
-        page: int,
-        left: float,
-        top: float,
-        *,
-        width: float = 200.0,
-        height: float = 50.0,
-        signer: Union[int, str, None] = None,
-    ) -> SignatureField: ...
-    @property
-    def page(self) -> int: ...
-    @property
-    def left(self) -> float: ...
-    @property
-    def top(self) -> float: ...
-    @property
-    def width(self) -> float: ...
-    @property
-    def height(self) -> float: ...
-    @property
-    def signer(self) -> Union[int, str]: ...
-
-@final
-class SessionDocument:
-    """One PDF of a session, from memory or from a file."""
-
-    def __new__(
-        cls, data: _Buffer, name: str, *, fields: Optional[Iterable[SignatureField]] = None
-    ) -> SessionDocument: ...
-    @staticmethod
-    def from_path(
-        path: _StrPath,
-        *,
-        name: Optional[str] = None,
-        fields: Optional[Iterable[SignatureField]] = None,
-    ) -> SessionDocument: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def path(self) -> Optional[Path]: ...
-    @property
-    def data(self) -> Optional[bytes]: ...
-    @property
-    def fields(self) -> list[SignatureField]: ...
-
-@final
-class SessionSigner:
-    """A signer of a session."""
-
-    def __new__(
-        cls,
-        first_name: str,
-        last_name: str,
-        *,
-        email: Optional[str] = None,
-        id: Optional[str] = None,
-    ) -> SessionSigner: ...
-    @property
-    def id(self) -> Optional[str]: ...
-    @property
-    def first_name(self) -> str: ...
-    @property
-    def last_name(self) -> str: ...
-    @property
-    def email(self) -> Optional[str]: ...
-    @property
-    def full_name(self) -> str: ...
-
-@final
-class SignerLink:
-    """Where one signer signs."""
-
-    @property
-    def signer_id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def url(self) -> str: ...
-
-@final
-class StartedSigningSession:
-    """The answer to Signing.start()."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def provider(self) -> Provider: ...
-    @property
-    def provider_id(self) -> str: ...
-    @property
-    def signers(self) -> list[SignerLink]: ...
-
-@final
-class SignerState:
-    """Whether one signer has signed."""
-
-    @property
-    def signer_id(self) -> str: ...
-    @property
-    def signed(self) -> bool: ...
-
-@final
-class SessionState:
-    """The state of a signing session."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def provider(self) -> Provider: ...
-    @property
-    def provider_id(self) -> str: ...
-    @property
-    def status(self) -> SessionStatus: ...
-    @property
-    def status_text(self) -> str: ...
-    @property
-    def is_terminal(self) -> bool: ...
-    @property
-    def signers(self) -> list[SignerState]: ...
-
-@final
-class SignedFile:
-    """One signed document of a CompletedSession."""
-
-    @property
-    def document_id(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-
-@final
-class CompletedSession:
-    """A finished session and its signed documents."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def provider(self) -> Provider: ...
-    @property
-    def provider_id(self) -> str: ...
-    @property
-    def files(self) -> list[SignedFile]: ...
-
-_SessionLike = Union[str, StartedSigningSession, SessionState, CompletedSession]
-
-@disjoint_base
-class Signing:
-    """Document signing over the configured provider (ZignSec or OneSpan)."""
-
-    @property
-    def provider(self) -> Provider: ...
-    def start(
-        self,
-        documents: Iterable[Union[SessionDocument, _StrPath]],
-        signers: Iterable[SessionSigner],
-        *,
-        title: Optional[str] = None,
-        locale: Optional[str] = None,
-        redirect_success: Optional[str] = None,
-        redirect_cancel: Optional[str] = None,
-        redirect_error: Optional[str] = None,
-        zignsec: Optional[Mapping[str, Any]] = None,
-        onespan: Optional[Mapping[str, Any]] = None,
-    ) -> StartedSigningSession: ...
-    def status(self, session: _SessionLike) -> SessionState: ...
-    def wait(
-        self,
-        session: _SessionLike,
-        *,
-        interval: float = 2.0,
-        timeout: Optional[float] = None,
-        on_progress: Optional[Callable[[SessionState], object]] = None,
-    ) -> CompletedSession: ...
-    def result(self, session: _SessionLike) -> CompletedSession: ...
-    def download(self, session: _SessionLike, document: Union[str, SignedFile]) -> bytes: ...
-    def save_all(self, done: CompletedSession, dir: _StrPath) -> list[Path]: ...
-    def cancel(self, session: _SessionLike) -> None: ...
-
 # ---- OneSpan Sign ----
 # Its operations are the generated methods of client.onespan() (signbridge._onespan); here are
 # its enums (from the core's enum table) and the verifier of its callbacks.
@@ -1060,10 +680,10 @@ class AsyncClient:
     ) -> AsyncClient: ...
     @staticmethod
     def from_env() -> AsyncClient: ...
-    def zignsec_signing(self) -> AsyncZignsecSigning: ...
+    def zignsec_signing(self) -> _zignsec_signing.AsyncZignsecSigning: ...
     def zignsec_eid(self) -> _zignsec_eid.AsyncZignsecEid: ...
     def securosys(self) -> _securosys.AsyncSecurosys: ...
-    def signing(self, provider: Union[Provider, str, None] = None) -> AsyncSigning: ...
+    def signing(self, provider: Union[Provider, str, None] = None) -> _signing.AsyncSigning: ...
     def onespan(self) -> _onespan_pages.AsyncOnespan: ...
     # Run an operation of the core's table by name with a dict request (see
     # signbridge.call_types for each operation's request and result).
@@ -1302,94 +922,4 @@ class AsyncClient:
         tb: Optional[TracebackType],
         /,
     ) -> None: ...
-
-@final
-class AsyncZignsecSigning:
-    """The asyncio twin of ZignsecSigning: each call to the service is a coroutine."""
-
-    async def create(
-        self,
-        *,
-        locale: Optional[str] = None,
-        redirect_success: Optional[str] = None,
-        redirect_failure: Optional[str] = None,
-        relay_state: Optional[str] = None,
-        gdpr_user_id: Optional[str] = None,
-        webhook: Optional[str] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-    ) -> SigningSession: ...
-    async def upload_bytes(self, session_id: str, name: str, data: _Buffer) -> UploadedFile: ...
-    async def upload_path(self, session_id: str, path: _StrPath) -> UploadedFile: ...
-    async def start(
-        self,
-        session_id: str,
-        files: Iterable[Union[str, UploadedFile, FileToSign]],
-        *,
-        redirect_success: Optional[str] = None,
-        redirect_failure: Optional[str] = None,
-    ) -> StartedSigning: ...
-    async def sign_documents(
-        self,
-        documents: Iterable[Union[Document, _StrPath]],
-        *,
-        locale: Optional[str] = None,
-        redirect_success: Optional[str] = None,
-        redirect_failure: Optional[str] = None,
-        relay_state: Optional[str] = None,
-        gdpr_user_id: Optional[str] = None,
-        webhook: Optional[str] = None,
-        metadata: Optional[Mapping[str, Any]] = None,
-    ) -> StartedSession: ...
-    async def status(self, session_id: str) -> SigningStatus: ...
-    async def wait(
-        self,
-        session_id: str,
-        *,
-        interval: float = 2.0,
-        timeout: Optional[float] = None,
-        on_progress: Optional[Callable[[SigningStatus], object]] = None,
-    ) -> SigningStatus: ...
-    async def complete_redirect(
-        self,
-        session_id: str,
-        returned_url: str,
-        expected_relay_state: Optional[str] = None,
-    ) -> SigningStatus: ...
-    async def download(self, file: FileRef) -> bytes: ...
-    async def download_file(self, session_id: str, file_id: str) -> bytes: ...
-    async def download_to(self, file: FileRef, path: _StrPath) -> int: ...
-    async def save_signed_files(self, state: SigningStatus, dir: _StrPath) -> list[Path]: ...
-
-@final
-class AsyncSigning:
-    """The asyncio twin of Signing: each call to the service is a coroutine."""
-
-    @property
-    def provider(self) -> Provider: ...
-    async def start(
-        self,
-        documents: Iterable[Union[SessionDocument, _StrPath]],
-        signers: Iterable[SessionSigner],
-        *,
-        title: Optional[str] = None,
-        locale: Optional[str] = None,
-        redirect_success: Optional[str] = None,
-        redirect_cancel: Optional[str] = None,
-        redirect_error: Optional[str] = None,
-        zignsec: Optional[Mapping[str, Any]] = None,
-        onespan: Optional[Mapping[str, Any]] = None,
-    ) -> StartedSigningSession: ...
-    async def status(self, session: _SessionLike) -> SessionState: ...
-    async def wait(
-        self,
-        session: _SessionLike,
-        *,
-        interval: float = 2.0,
-        timeout: Optional[float] = None,
-        on_progress: Optional[Callable[[SessionState], object]] = None,
-    ) -> CompletedSession: ...
-    async def result(self, session: _SessionLike) -> CompletedSession: ...
-    async def download(self, session: _SessionLike, document: Union[str, SignedFile]) -> bytes: ...
-    async def save_all(self, done: CompletedSession, dir: _StrPath) -> list[Path]: ...
-    async def cancel(self, session: _SessionLike) -> None: ...
 # ---- end of the generated asyncio twins ----

@@ -34,6 +34,7 @@ __all__ = [
     "ExtendedKeyUsage",
     "Field",
     "FileRef",
+    "FileRefOut",
     "FileToSign",
     "FrejaOptions",
     "Identity",
@@ -108,7 +109,6 @@ __all__ = [
     "Provider",
     "ProviderErrorItem",
     "Redirects",
-    "ReportedFile",
     "RequestState",
     "RequestSummary",
     "Role",
@@ -1359,12 +1359,15 @@ SessionStatus = str
 
 
 class SigningStatusResult(TypedDict):
-    """The state of a session, as [`SigningService::status`] reads it."""
+    """The state of a session, as [`SigningService::status`] reads it. Written with `is_terminal`
+too ([`SessionStatus::is_terminal`] of its status)."""
 
     # The session.
     id: SessionRef
-    # The provider's own id of the session (the part after `provider:` in [`SessionState::id`]),
-    # e.g. to find it in the provider's dashboard.
+    # Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+    # it will not change any more.
+    is_terminal: bool
+    # The provider's own id of the session (the part after `provider:` in `id`).
     provider_id: str
     # Each signer and whether they have signed.
     signers: list[SignerState]
@@ -1751,16 +1754,17 @@ class ProviderErrorItem(TypedDict):
     status_code: Optional[int]
 
 
-class ReportedFile(TypedDict):
-    """A [`FileRef`] as a status gives it: with its md5 in hex as well."""
+class FileRefOut(TypedDict):
+    """A file of a session (original or signed). Written with its md5 in hex too
+([`FileRef::md5_hex`], as `md5_hex`)."""
 
     # The file id.
     id: str
-    # The md5 digest the gateway reported, as it reported it (base64, or hex from gateways
-    # that send hex); downloads are checked against it.
+    # The md5 digest the gateway reported, as it reported it: base64 (24 characters), or hex
+    # from gateways that send hex. Downloads are checked against it.
     md5: Optional[str]
-    # The reported md5 as 32 lowercase hex digits (`md5sum`'s form); absent when `md5` is.
-    # Derived from `md5` (ignored when the file is given back to a download).
+    # The reported md5 as 32 lowercase hex digits (`md5sum`'s form), whichever form the
+    # gateway sent; `null` when none was reported or it is not a 16-byte digest.
     md5_hex: Optional[str]
     # Its media type.
     mime_type: Optional[str]
@@ -1780,18 +1784,22 @@ class SignerInfo(TypedDict):
 
 
 class ZignsecSigningStatusResult(TypedDict):
-    """The state of a signing session."""
+    """The state of a signing session. Written with `is_terminal` too
+([`SessionStatus::is_terminal`] of its status)."""
 
     # Errors the gateway reported (e.g. `CANCELLED_BY_USER`).
     errors: list[ProviderErrorItem]
     # Session id.
     id: str
     # The uploaded originals.
-    input_files: list[ReportedFile]
+    input_files: list[FileRefOut]
+    # Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+    # it will not change any more.
+    is_terminal: bool
     # Your `relay_state`, echoed.
     relay_state: Optional[str]
     # The signed documents (once `Finished`).
-    signed_files: list[ReportedFile]
+    signed_files: list[FileRefOut]
     # The signer, when reported.
     signer: Optional[SignerInfo]
     # Current state.
@@ -1813,18 +1821,22 @@ class ZignsecWaitSigningRequest(_ZignsecWaitSigningRequestRequired, total=False)
 
 
 class ZignsecWaitSigningResult(TypedDict):
-    """The state of a signing session."""
+    """The state of a signing session. Written with `is_terminal` too
+([`SessionStatus::is_terminal`] of its status)."""
 
     # Errors the gateway reported (e.g. `CANCELLED_BY_USER`).
     errors: list[ProviderErrorItem]
     # Session id.
     id: str
     # The uploaded originals.
-    input_files: list[ReportedFile]
+    input_files: list[FileRefOut]
+    # Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+    # it will not change any more.
+    is_terminal: bool
     # Your `relay_state`, echoed.
     relay_state: Optional[str]
     # The signed documents (once `Finished`).
-    signed_files: list[ReportedFile]
+    signed_files: list[FileRefOut]
     # The signer, when reported.
     signer: Optional[SignerInfo]
     # Current state.
@@ -1867,18 +1879,22 @@ class ZignsecCompleteSigningRedirectRequest(_ZignsecCompleteSigningRedirectReque
 
 
 class ZignsecCompleteSigningRedirectResult(TypedDict):
-    """The state of a signing session."""
+    """The state of a signing session. Written with `is_terminal` too
+([`SessionStatus::is_terminal`] of its status)."""
 
     # Errors the gateway reported (e.g. `CANCELLED_BY_USER`).
     errors: list[ProviderErrorItem]
     # Session id.
     id: str
     # The uploaded originals.
-    input_files: list[ReportedFile]
+    input_files: list[FileRefOut]
+    # Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+    # it will not change any more.
+    is_terminal: bool
     # Your `relay_state`, echoed.
     relay_state: Optional[str]
     # The signed documents (once `Finished`).
-    signed_files: list[ReportedFile]
+    signed_files: list[FileRefOut]
     # The signer, when reported.
     signer: Optional[SignerInfo]
     # Current state.
@@ -1960,7 +1976,8 @@ class _FileRefRequired(TypedDict):
 
 
 class FileRef(_FileRefRequired, total=False):
-    """A file of a session (original or signed)."""
+    """A file of a session (original or signed). Written with its md5 in hex too
+([`FileRef::md5_hex`], as `md5_hex`)."""
 
     # The md5 digest the gateway reported, as it reported it: **base64** (24 characters, e.g.
     # `"XrY7u+Ae7tCTyyK7j1rNww=="`), or hex from gateways that send hex. Downloads are checked

@@ -555,8 +555,10 @@ pub struct SignerLink {
     pub url: String,
 }
 
-/// The state of a session, as [`SigningService::status`] reads it.
+/// The state of a session, as [`SigningService::status`] reads it. Written with `is_terminal`
+/// too ([`SessionStatus::is_terminal`] of its status).
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[serde(into = "SessionStateOut")]
 pub struct SessionState {
     /// The session.
     pub id: SessionRef,
@@ -567,6 +569,34 @@ pub struct SessionState {
     pub status: SessionStatus,
     /// Each signer and whether they have signed.
     pub signers: Vec<SignerState>,
+}
+
+/// A [`SessionState`] as results write it: its fields and `is_terminal`.
+#[derive(Serialize, schemars::JsonSchema)]
+struct SessionStateOut {
+    /// The session.
+    id: SessionRef,
+    /// The provider's own id of the session (the part after `provider:` in `id`).
+    provider_id: String,
+    /// Its state.
+    status: SessionStatus,
+    /// Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+    /// it will not change any more.
+    is_terminal: bool,
+    /// Each signer and whether they have signed.
+    signers: Vec<SignerState>,
+}
+
+impl From<SessionState> for SessionStateOut {
+    fn from(s: SessionState) -> SessionStateOut {
+        SessionStateOut {
+            is_terminal: s.status.is_terminal(),
+            id: s.id,
+            provider_id: s.provider_id,
+            status: s.status,
+            signers: s.signers,
+        }
+    }
 }
 
 /// Whether one signer has signed.

@@ -202,8 +202,10 @@ pub struct ProviderErrorItem {
     pub status_code: Option<u16>,
 }
 
-/// A file of a session (original or signed).
+/// A file of a session (original or signed). Written with its md5 in hex too
+/// ([`FileRef::md5_hex`], as `md5_hex`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(into = "FileRefOut")]
 pub struct FileRef {
     /// The file id.
     #[serde(alias = "fileId", alias = "file_id")]
@@ -245,6 +247,38 @@ impl FileRef {
     }
 }
 
+/// A [`FileRef`] as results write it: its fields and `md5_hex`.
+#[derive(Serialize, schemars::JsonSchema)]
+struct FileRefOut {
+    /// The file id.
+    id: String,
+    /// The file name.
+    name: String,
+    /// Where to download it (with the gateway's credentials, when on the gateway).
+    url: Option<String>,
+    /// Its media type.
+    mime_type: Option<String>,
+    /// The md5 digest the gateway reported, as it reported it: base64 (24 characters), or hex
+    /// from gateways that send hex. Downloads are checked against it.
+    md5: Option<String>,
+    /// The reported md5 as 32 lowercase hex digits (`md5sum`'s form), whichever form the
+    /// gateway sent; `null` when none was reported or it is not a 16-byte digest.
+    md5_hex: Option<String>,
+}
+
+impl From<FileRef> for FileRefOut {
+    fn from(f: FileRef) -> FileRefOut {
+        FileRefOut {
+            md5_hex: f.md5_hex(),
+            id: f.id,
+            name: f.name,
+            url: f.url,
+            mime_type: f.mime_type,
+            md5: f.md5,
+        }
+    }
+}
+
 /// A reported md5 (base64 or hex) as 32 lowercase hex digits; `None` when it is neither form of
 /// a 16-byte digest.
 pub(crate) fn md5_hex(reported: &str) -> Option<String> {
@@ -271,8 +305,10 @@ pub struct SignerInfo {
     pub personal_number: Option<String>,
 }
 
-/// The state of a signing session.
+/// The state of a signing session. Written with `is_terminal` too
+/// ([`SessionStatus::is_terminal`] of its status).
 #[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+#[serde(into = "SigningStatusOut")]
 pub struct SigningStatus {
     /// Session id.
     pub id: String,
@@ -283,48 +319,48 @@ pub struct SigningStatus {
     /// Errors the gateway reported (e.g. `CANCELLED_BY_USER`).
     pub errors: Vec<ProviderErrorItem>,
     /// The uploaded originals.
-    #[serde(serialize_with = "files_with_md5_hex")]
-    #[schemars(with = "Vec<ReportedFile<'static>>")]
     pub input_files: Vec<FileRef>,
     /// The signed documents (once `Finished`).
-    #[serde(serialize_with = "files_with_md5_hex")]
-    #[schemars(with = "Vec<ReportedFile<'static>>")]
     pub signed_files: Vec<FileRef>,
     /// The signer, when reported.
     pub signer: Option<SignerInfo>,
 }
 
-/// A [`FileRef`] as a status gives it: with its md5 in hex as well.
+/// A [`SigningStatus`] as results write it: its fields and `is_terminal`.
 #[derive(Serialize, schemars::JsonSchema)]
-struct ReportedFile<'a> {
-    /// The file id.
-    id: &'a str,
-    /// The file name.
-    name: &'a str,
-    /// Where to download it (with the gateway's credentials, when on the gateway).
-    url: Option<&'a str>,
-    /// Its media type.
-    mime_type: Option<&'a str>,
-    /// The md5 digest the gateway reported, as it reported it (base64, or hex from gateways
-    /// that send hex); downloads are checked against it.
-    md5: Option<&'a str>,
-    /// The reported md5 as 32 lowercase hex digits (`md5sum`'s form); absent when `md5` is.
-    /// Derived from `md5` (ignored when the file is given back to a download).
-    md5_hex: Option<String>,
+struct SigningStatusOut {
+    /// Session id.
+    id: String,
+    /// Current state.
+    status: SessionStatus,
+    /// Whether the state is final (`Finished`, `Cancelled`, `Rejected`, `Failed`, `Expired`):
+    /// it will not change any more.
+    is_terminal: bool,
+    /// Your `relay_state`, echoed.
+    relay_state: Option<String>,
+    /// Errors the gateway reported (e.g. `CANCELLED_BY_USER`).
+    errors: Vec<ProviderErrorItem>,
+    /// The uploaded originals.
+    input_files: Vec<FileRef>,
+    /// The signed documents (once `Finished`).
+    signed_files: Vec<FileRef>,
+    /// The signer, when reported.
+    signer: Option<SignerInfo>,
 }
 
-fn files_with_md5_hex<S: serde::Serializer>(
-    files: &[FileRef],
-    s: S,
-) -> std::result::Result<S::Ok, S::Error> {
-    s.collect_seq(files.iter().map(|f| ReportedFile {
-        id: &f.id,
-        name: &f.name,
-        url: f.url.as_deref(),
-        mime_type: f.mime_type.as_deref(),
-        md5: f.md5.as_deref(),
-        md5_hex: f.md5_hex(),
-    }))
+impl From<SigningStatus> for SigningStatusOut {
+    fn from(s: SigningStatus) -> SigningStatusOut {
+        SigningStatusOut {
+            is_terminal: s.status.is_terminal(),
+            id: s.id,
+            status: s.status,
+            relay_state: s.relay_state,
+            errors: s.errors,
+            input_files: s.input_files,
+            signed_files: s.signed_files,
+            signer: s.signer,
+        }
+    }
 }
 
 impl SigningStatus {
