@@ -19,16 +19,17 @@ assert "site-packages" in where.parts, f"signbridge imported from {where}, not f
 with signbridge.Client(zignsec={"base_url": sim, "keys": [key]}) as client:
     signing = client.zignsec_signing()
     started = signing.sign_documents(
-        [signbridge.Document.from_path(pdf, signbridge.Placement(page=1, x=60, y=80))]
+        [{"path": pdf, "placement": {"page": 1, "x": 60, "y": 80}}]
     )
     # The signer signs: the simulator's control API does what the hosted page would.
     req = urllib.request.Request(
-        f"{sim}/_sim/zignsec/signing/{started.id}/complete", data=b"{}", method="POST",
+        f"{sim}/_sim/zignsec/signing/{started['id']}/complete", data=b"{}", method="POST",
         headers={"Content-Type": "application/json"},
     )
     assert urllib.request.urlopen(req, timeout=30).status == 200
-    done = signing.wait(started.id, interval=0.2, timeout=120)
-    paths = signing.save_signed_files(done, out)
+    done = signing.wait(started["id"], interval_ms=200, timeout_ms=120_000)
+    paths = signing.save_signed_files(started["id"], out)["paths"]
     assert paths and all(pathlib.Path(p).read_bytes()[:5] == b"%PDF-" for p in paths), paths
-print(f"python: {done.status.name}, signed by {done.signer.name if done.signer else '?'}: "
+print(f"python: {signbridge.SessionStatus(done['status']).name}, "
+      f"signed by {done['signer']['name'] if done['signer'] else '?'}: "
       f"{', '.join(os.path.basename(p) for p in paths)} (signbridge from {where.parent})")
