@@ -30,8 +30,7 @@ def call(operation: str, request: Optional[Mapping[str, Any]] = None) -> Any:
 def _debug_panic() -> None:
     """Test hook: panics inside the panic boundary (raises InternalError, SB_ERR_PANIC)."""
 
-# The members mirror the core's table (`_native.error_codes()`); mypy.stubtest fails in
-# `make test-python` when a code is added to the core and not here.
+# ---- generated: enums (core/tests/python_enum_stubs.rs); do not edit ----
 class ErrorCode(enum.IntEnum):
     """The stable error codes of signbridge, equal to the core's table."""
 
@@ -66,7 +65,7 @@ class ErrorCode(enum.IntEnum):
     SB_ERR_PANIC = 901
 
 class SessionStatus(str, enum.Enum):
-    """The state of a signing or eID session; OTHER is a state this version does not know."""
+    """The state of a signing session. OTHER is a state this version does not know; the provider's spelling is kept in status_text."""
 
     CREATED = "Created"
     PENDING = "Pending"
@@ -78,6 +77,182 @@ class SessionStatus(str, enum.Enum):
     OTHER = "Other"
 
     def __new__(cls, value: object) -> SessionStatus: ...
+
+class Provider(str, enum.Enum):
+    """A document-signing provider."""
+
+    ZIGNSEC = "zignsec"
+    ONESPAN = "onespan"
+
+    def __new__(cls, value: object) -> Provider: ...
+
+class KeySpec(str, enum.Enum):
+    """The key types the HSM creates: RSA 2048/3072/4096, EC P-256/P-384 and Ed25519. Where a KeySpec is expected, its value ("p256") or name ("P256") works too."""
+
+    RSA_2048 = "rsa2048"
+    RSA_3072 = "rsa3072"
+    RSA_4096 = "rsa4096"
+    P256 = "p256"
+    P384 = "p384"
+    ED25519 = "ed25519"
+
+    def __new__(cls, value: object) -> KeySpec: ...
+    @property
+    def default_signature_algorithm(self) -> SignatureAlgorithm:
+        """The usual signature algorithm for this key type (SHA-256 or SHA-384 based; EdDSA)."""
+
+class SignatureAlgorithm(str, enum.Enum):
+    """Signature algorithms of the TSB. NONE... variants sign a digest the caller computed; the others hash the payload. Where one is expected, any string works too (a name this version does not know is sent as given)."""
+
+    SHA224_WITH_RSA = "SHA224_WITH_RSA"
+    SHA256_WITH_RSA = "SHA256_WITH_RSA"
+    SHA384_WITH_RSA = "SHA384_WITH_RSA"
+    SHA512_WITH_RSA = "SHA512_WITH_RSA"
+    SHA224_WITH_RSA_PSS = "SHA224_WITH_RSA_PSS"
+    SHA256_WITH_RSA_PSS = "SHA256_WITH_RSA_PSS"
+    SHA384_WITH_RSA_PSS = "SHA384_WITH_RSA_PSS"
+    SHA512_WITH_RSA_PSS = "SHA512_WITH_RSA_PSS"
+    NONESHA224_WITH_RSA = "NONESHA224_WITH_RSA"
+    NONESHA256_WITH_RSA = "NONESHA256_WITH_RSA"
+    NONESHA384_WITH_RSA = "NONESHA384_WITH_RSA"
+    NONESHA512_WITH_RSA = "NONESHA512_WITH_RSA"
+    NONESHA224_WITH_RSA_PSS = "NONESHA224_WITH_RSA_PSS"
+    NONESHA256_WITH_RSA_PSS = "NONESHA256_WITH_RSA_PSS"
+    NONESHA384_WITH_RSA_PSS = "NONESHA384_WITH_RSA_PSS"
+    NONESHA512_WITH_RSA_PSS = "NONESHA512_WITH_RSA_PSS"
+    NONE_WITH_RSA = "NONE_WITH_RSA"
+    SHA224_WITH_ECDSA = "SHA224_WITH_ECDSA"
+    SHA256_WITH_ECDSA = "SHA256_WITH_ECDSA"
+    SHA384_WITH_ECDSA = "SHA384_WITH_ECDSA"
+    SHA512_WITH_ECDSA = "SHA512_WITH_ECDSA"
+    SHA256_WITH_ECDSA_DETERMINISTIC = "SHA256_WITH_ECDSA_DETERMINISTIC"
+    NONE_WITH_ECDSA = "NONE_WITH_ECDSA"
+    EDDSA = "EDDSA"
+
+    def __new__(cls, value: object) -> SignatureAlgorithm: ...
+
+class PayloadKind(str, enum.Enum):
+    """Whether a payload is the data itself (RAW: the algorithm hashes it) or a digest the caller computed (DIGEST: a hashing algorithm becomes its NONE... counterpart and the digest's length is checked)."""
+
+    RAW = "raw"
+    DIGEST = "digest"
+
+    def __new__(cls, value: object) -> PayloadKind: ...
+
+class RequestState(str, enum.Enum):
+    """The state of an asynchronous Securosys request. OTHER is a state this version does not know; the TSB's spelling is in the status's status_text."""
+
+    PENDING = "PENDING"
+    APPROVED = "APPROVED"
+    EXECUTED = "EXECUTED"
+    FAILED = "FAILED"
+    EXPIRED = "EXPIRED"
+    REJECTED = "REJECTED"
+    CANCELLED = "CANCELLED"
+    OTHER = "OTHER"
+
+    def __new__(cls, value: object) -> RequestState: ...
+
+class TaskKind(str, enum.Enum):
+    """Which approval tasks a listing returns (ALL needs TSB 2.0.1 or later)."""
+
+    SIGN = "sign"
+    DECRYPT = "decrypt"
+    MODIFY_KEY = "modify_key"
+    BLOCK_KEY = "block_key"
+    UNBLOCK_KEY = "unblock_key"
+    UNWRAP_KEY = "unwrap_key"
+    ALL = "all"
+
+    def __new__(cls, value: object) -> TaskKind: ...
+
+class KeyUsage(str, enum.Enum):
+    """X.509 key usages of a certificate made by the HSM. Where one is expected, any string works too (a name this version does not know is sent as given)."""
+
+    DIGITAL_SIGNATURE = "DIGITAL_SIGNATURE"
+    CONTENT_COMMITMENT = "CONTENT_COMMITMENT"
+    KEY_ENCIPHERMENT = "KEY_ENCIPHERMENT"
+    DATA_ENCIPHERMENT = "DATA_ENCIPHERMENT"
+    KEY_AGREEMENT = "KEY_AGREEMENT"
+    KEY_CERT_SIGN = "KEY_CERT_SIGN"
+    CRL_SIGN = "CRL_SIGN"
+    ENCIPHER_ONLY = "ENCIPHER_ONLY"
+    DECIPHER_ONLY = "DECIPHER_ONLY"
+
+    def __new__(cls, value: object) -> KeyUsage: ...
+
+class ExtendedKeyUsage(str, enum.Enum):
+    """X.509 extended key usages of a certificate made by the HSM. Where one is expected, any string works too."""
+
+    ANY_EXTENDED_KEY_USAGE = "ANY_EXTENDED_KEY_USAGE"
+    SERVER_AUTH = "SERVER_AUTH"
+    CLIENT_AUTH = "CLIENT_AUTH"
+    CODE_SIGNING = "CODE_SIGNING"
+    EMAIL_PROTECTION = "EMAIL_PROTECTION"
+    TIME_STAMPING = "TIME_STAMPING"
+    OCSP_SIGNING = "OCSP_SIGNING"
+
+    def __new__(cls, value: object) -> ExtendedKeyUsage: ...
+
+class PackageStatus(str, enum.Enum):
+    """The status of a OneSpan transaction (package). OTHER is a status this version does not know."""
+
+    DRAFT = "DRAFT"
+    SENT = "SENT"
+    COMPLETED = "COMPLETED"
+    ARCHIVED = "ARCHIVED"
+    DECLINED = "DECLINED"
+    OPTED_OUT = "OPTED_OUT"
+    EXPIRED = "EXPIRED"
+    OTHER = "OTHER"
+
+    def __new__(cls, value: object) -> PackageStatus: ...
+
+class PackageSigningStatus(str, enum.Enum):
+    """OneSpan's signing status of a package, or of one signer or document of it (onespan.signing_status). OTHER is a value this version does not know."""
+
+    DRAFT = "DRAFT"
+    COMPLETED = "COMPLETED"
+    ARCHIVED = "ARCHIVED"
+    DECLINED = "DECLINED"
+    OPTED_OUT = "OPTED_OUT"
+    EXPIRED = "EXPIRED"
+    CANCELED = "CANCELED"
+    SIGNING_PENDING = "SIGNING_PENDING"
+    SIGNING_COMPLETED = "SIGNING_COMPLETED"
+    DELETED = "DELETED"
+    OTHER = "OTHER"
+
+    def __new__(cls, value: object) -> PackageSigningStatus: ...
+
+class CallbackEventName(str, enum.Enum):
+    """A OneSpan callback event. Where one is expected, any str works too; OTHER (in a CallbackEvent) is an event this version does not know (see name_text)."""
+
+    PACKAGE_CREATE = "PACKAGE_CREATE"
+    PACKAGE_ACTIVATE = "PACKAGE_ACTIVATE"
+    PACKAGE_DEACTIVATE = "PACKAGE_DEACTIVATE"
+    PACKAGE_READY_FOR_COMPLETE = "PACKAGE_READY_FOR_COMPLETE"
+    PACKAGE_COMPLETE = "PACKAGE_COMPLETE"
+    PACKAGE_EXPIRE = "PACKAGE_EXPIRE"
+    PACKAGE_OPT_OUT = "PACKAGE_OPT_OUT"
+    PACKAGE_DECLINE = "PACKAGE_DECLINE"
+    PACKAGE_TRASH = "PACKAGE_TRASH"
+    PACKAGE_RESTORE = "PACKAGE_RESTORE"
+    PACKAGE_DELETE = "PACKAGE_DELETE"
+    PACKAGE_ARCHIVE = "PACKAGE_ARCHIVE"
+    PACKAGE_ATTACHMENT = "PACKAGE_ATTACHMENT"
+    SIGNER_COMPLETE = "SIGNER_COMPLETE"
+    SIGNER_LOCKED = "SIGNER_LOCKED"
+    DOCUMENT_SIGNED = "DOCUMENT_SIGNED"
+    DOCUMENT_VIEWED = "DOCUMENT_VIEWED"
+    ROLE_REASSIGN = "ROLE_REASSIGN"
+    KBA_FAILURE = "KBA_FAILURE"
+    EMAIL_BOUNCE = "EMAIL_BOUNCE"
+    TEMPLATE_CREATE = "TEMPLATE_CREATE"
+    OTHER = "OTHER"
+
+    def __new__(cls, value: object) -> CallbackEventName: ...
+# ---- end of generated enums ----
 
 class SignbridgeError(Exception):
     """Every error raised by signbridge."""
@@ -430,86 +605,6 @@ class WebhookVerifier:
 
 # ---- Securosys Primus HSM ----
 
-class KeySpec(str, enum.Enum):
-    """The key types Securosys.create_key(spec=) creates; its value ("p256") works too."""
-
-    RSA_2048 = "rsa2048"
-    RSA_3072 = "rsa3072"
-    RSA_4096 = "rsa4096"
-    P256 = "p256"
-    P384 = "p384"
-    ED25519 = "ed25519"
-
-    def __new__(cls, value: object) -> KeySpec: ...
-    @property
-    def default_signature_algorithm(self) -> SignatureAlgorithm:
-        """The usual signature algorithm for this key type (SHA-256 or SHA-384 based; EdDSA)."""
-
-class SignatureAlgorithm(str, enum.Enum):
-    """Signature algorithms of the TSB; NONE... variants sign a digest the caller computed."""
-
-    SHA224_WITH_RSA = "SHA224_WITH_RSA"
-    SHA256_WITH_RSA = "SHA256_WITH_RSA"
-    SHA384_WITH_RSA = "SHA384_WITH_RSA"
-    SHA512_WITH_RSA = "SHA512_WITH_RSA"
-    SHA224_WITH_RSA_PSS = "SHA224_WITH_RSA_PSS"
-    SHA256_WITH_RSA_PSS = "SHA256_WITH_RSA_PSS"
-    SHA384_WITH_RSA_PSS = "SHA384_WITH_RSA_PSS"
-    SHA512_WITH_RSA_PSS = "SHA512_WITH_RSA_PSS"
-    NONESHA224_WITH_RSA = "NONESHA224_WITH_RSA"
-    NONESHA256_WITH_RSA = "NONESHA256_WITH_RSA"
-    NONESHA384_WITH_RSA = "NONESHA384_WITH_RSA"
-    NONESHA512_WITH_RSA = "NONESHA512_WITH_RSA"
-    NONESHA224_WITH_RSA_PSS = "NONESHA224_WITH_RSA_PSS"
-    NONESHA256_WITH_RSA_PSS = "NONESHA256_WITH_RSA_PSS"
-    NONESHA384_WITH_RSA_PSS = "NONESHA384_WITH_RSA_PSS"
-    NONESHA512_WITH_RSA_PSS = "NONESHA512_WITH_RSA_PSS"
-    NONE_WITH_RSA = "NONE_WITH_RSA"
-    SHA224_WITH_ECDSA = "SHA224_WITH_ECDSA"
-    SHA256_WITH_ECDSA = "SHA256_WITH_ECDSA"
-    SHA384_WITH_ECDSA = "SHA384_WITH_ECDSA"
-    SHA512_WITH_ECDSA = "SHA512_WITH_ECDSA"
-    SHA256_WITH_ECDSA_DETERMINISTIC = "SHA256_WITH_ECDSA_DETERMINISTIC"
-    NONE_WITH_ECDSA = "NONE_WITH_ECDSA"
-    EDDSA = "EDDSA"
-
-    def __new__(cls, value: object) -> SignatureAlgorithm: ...
-
-class PayloadKind(str, enum.Enum):
-    """Whether a payload is the data itself (RAW) or a digest the caller computed (DIGEST)."""
-
-    RAW = "raw"
-    DIGEST = "digest"
-
-    def __new__(cls, value: object) -> PayloadKind: ...
-
-class RequestState(str, enum.Enum):
-    """The state of an asynchronous Securosys request; OTHER is a state this version does not know."""
-
-    PENDING = "PENDING"
-    APPROVED = "APPROVED"
-    EXECUTED = "EXECUTED"
-    FAILED = "FAILED"
-    EXPIRED = "EXPIRED"
-    REJECTED = "REJECTED"
-    CANCELLED = "CANCELLED"
-    OTHER = "OTHER"
-
-    def __new__(cls, value: object) -> RequestState: ...
-
-class TaskKind(str, enum.Enum):
-    """Which approval tasks Securosys.list_approval_tasks() lists."""
-
-    SIGN = "sign"
-    DECRYPT = "decrypt"
-    MODIFY_KEY = "modify_key"
-    BLOCK_KEY = "block_key"
-    UNBLOCK_KEY = "unblock_key"
-    UNWRAP_KEY = "unwrap_key"
-    ALL = "all"
-
-    def __new__(cls, value: object) -> TaskKind: ...
-
 _KeySpecLike = Union[KeySpec, str]
 _AlgorithmLike = Union[SignatureAlgorithm, str]
 _PayloadKindLike = Union[PayloadKind, str]
@@ -534,109 +629,14 @@ class ApproverKey:
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
 
-class KeyUsage(str, enum.Enum):
-    """X.509 key usages of a certificate made by the HSM; any str works too."""
-
-    DIGITAL_SIGNATURE = "DIGITAL_SIGNATURE"
-    CONTENT_COMMITMENT = "CONTENT_COMMITMENT"
-    KEY_ENCIPHERMENT = "KEY_ENCIPHERMENT"
-    DATA_ENCIPHERMENT = "DATA_ENCIPHERMENT"
-    KEY_AGREEMENT = "KEY_AGREEMENT"
-    KEY_CERT_SIGN = "KEY_CERT_SIGN"
-    CRL_SIGN = "CRL_SIGN"
-    ENCIPHER_ONLY = "ENCIPHER_ONLY"
-    DECIPHER_ONLY = "DECIPHER_ONLY"
-
-    def __new__(cls, value: object) -> KeyUsage: ...
-
-class ExtendedKeyUsage(str, enum.Enum):
-    """X.509 extended key usages of a certificate made by the HSM; any str works too."""
-
-    ANY_EXTENDED_KEY_USAGE = "ANY_EXTENDED_KEY_USAGE"
-    SERVER_AUTH = "SERVER_AUTH"
-    CLIENT_AUTH = "CLIENT_AUTH"
-    CODE_SIGNING = "CODE_SIGNING"
-    EMAIL_PROTECTION = "EMAIL_PROTECTION"
-    TIME_STAMPING = "TIME_STAMPING"
-    OCSP_SIGNING = "OCSP_SIGNING"
-
-    def __new__(cls, value: object) -> ExtendedKeyUsage: ...
-
 _KeyUsages = Optional[Iterable[Union[KeyUsage, str]]]
 _ExtendedKeyUsages = Optional[Iterable[Union[ExtendedKeyUsage, str]]]
 
 # ---- the provider-neutral signing session ----
 
-class Provider(str, enum.Enum):
-    """A document-signing provider of Client.signing()."""
-
-    ZIGNSEC = "zignsec"
-    ONESPAN = "onespan"
-
-    def __new__(cls, value: object) -> Provider: ...
-
 # ---- OneSpan Sign ----
 # Its operations are the generated methods of client.onespan() (signbridge._onespan); here are
 # its enums (from the core's enum table) and the verifier of its callbacks.
-
-class PackageStatus(str, enum.Enum):
-    """The status of a OneSpan transaction (package)."""
-
-    DRAFT = "DRAFT"
-    SENT = "SENT"
-    COMPLETED = "COMPLETED"
-    ARCHIVED = "ARCHIVED"
-    DECLINED = "DECLINED"
-    OPTED_OUT = "OPTED_OUT"
-    EXPIRED = "EXPIRED"
-    OTHER = "OTHER"
-
-    def __new__(cls, value: object) -> PackageStatus: ...
-
-class PackageSigningStatus(str, enum.Enum):
-    """OneSpan's signing status of a package, signer or document."""
-
-    DRAFT = "DRAFT"
-    COMPLETED = "COMPLETED"
-    ARCHIVED = "ARCHIVED"
-    DECLINED = "DECLINED"
-    OPTED_OUT = "OPTED_OUT"
-    EXPIRED = "EXPIRED"
-    CANCELED = "CANCELED"
-    SIGNING_PENDING = "SIGNING_PENDING"
-    SIGNING_COMPLETED = "SIGNING_COMPLETED"
-    DELETED = "DELETED"
-    OTHER = "OTHER"
-
-    def __new__(cls, value: object) -> PackageSigningStatus: ...
-
-class CallbackEventName(str, enum.Enum):
-    """A OneSpan callback event."""
-
-    PACKAGE_CREATE = "PACKAGE_CREATE"
-    PACKAGE_ACTIVATE = "PACKAGE_ACTIVATE"
-    PACKAGE_DEACTIVATE = "PACKAGE_DEACTIVATE"
-    PACKAGE_READY_FOR_COMPLETE = "PACKAGE_READY_FOR_COMPLETE"
-    PACKAGE_COMPLETE = "PACKAGE_COMPLETE"
-    PACKAGE_EXPIRE = "PACKAGE_EXPIRE"
-    PACKAGE_OPT_OUT = "PACKAGE_OPT_OUT"
-    PACKAGE_DECLINE = "PACKAGE_DECLINE"
-    PACKAGE_TRASH = "PACKAGE_TRASH"
-    PACKAGE_RESTORE = "PACKAGE_RESTORE"
-    PACKAGE_DELETE = "PACKAGE_DELETE"
-    PACKAGE_ARCHIVE = "PACKAGE_ARCHIVE"
-    PACKAGE_ATTACHMENT = "PACKAGE_ATTACHMENT"
-    SIGNER_COMPLETE = "SIGNER_COMPLETE"
-    SIGNER_LOCKED = "SIGNER_LOCKED"
-    DOCUMENT_SIGNED = "DOCUMENT_SIGNED"
-    DOCUMENT_VIEWED = "DOCUMENT_VIEWED"
-    ROLE_REASSIGN = "ROLE_REASSIGN"
-    KBA_FAILURE = "KBA_FAILURE"
-    EMAIL_BOUNCE = "EMAIL_BOUNCE"
-    TEMPLATE_CREATE = "TEMPLATE_CREATE"
-    OTHER = "OTHER"
-
-    def __new__(cls, value: object) -> CallbackEventName: ...
 
 @final
 class CallbackEvent:
