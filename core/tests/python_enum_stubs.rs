@@ -1,8 +1,9 @@
-//! The enums of the Python stub `bindings-python/python/signbridge/_native.pyi`, rendered from
-//! the core's tables: `ErrorCode` from `ErrorCode::ALL` and every `str` enum from
+//! The enums and error classes of the Python stub `bindings-python/python/signbridge/_native.pyi`,
+//! rendered from the core's tables: `ErrorCode` from `ErrorCode::ALL`, every `str` enum from
 //! `signbridge::enums::tables()` (the same tables the extension builds its `enum.Enum`s from at
-//! import). They sit in the stub's generated region `enums`; `mypy.stubtest` then checks them
-//! against the runtime as it checks the rest.
+//! import) and the exception subclasses from `ErrorClass::ALL`. They sit in the stub's generated
+//! regions `enums` and `error classes`; `mypy.stubtest` then checks them against the runtime as
+//! it checks the rest.
 //!
 //! This test fails when the region is stale; `SIGNBRIDGE_BLESS=1 cargo test -p signbridge --test
 //! python_enum_stubs` rewrites it.
@@ -10,10 +11,13 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-use signbridge::ErrorCode;
+use signbridge::{ErrorClass, ErrorCode};
 
 const BEGIN: &str = "# ---- generated: enums (core/tests/python_enum_stubs.rs); do not edit ----\n";
 const END: &str = "# ---- end of generated enums ----\n";
+const CLASSES_BEGIN: &str =
+    "# ---- generated: error classes (core/tests/python_enum_stubs.rs); do not edit ----\n";
+const CLASSES_END: &str = "# ---- end of generated error classes ----\n";
 
 /// What the extension adds to an enum besides its members (`KeySpec`'s property, installed by
 /// `bindings-python/src/securosys.rs`).
@@ -61,21 +65,39 @@ fn render() -> String {
     s
 }
 
+/// Every exception class below the root (`SignbridgeError`, whose attributes the stub declares).
+fn render_classes() -> String {
+    let mut s = String::from(CLASSES_BEGIN);
+    for class in ErrorClass::ALL {
+        if let Some(parent) = class.parent {
+            let _ = writeln!(s, "class {}({parent}): ...", class.name);
+        }
+    }
+    s.push_str(CLASSES_END);
+    s
+}
+
+/// `stub` with the region between `begin` and `end` replaced by `region`.
+fn replaced(stub: &str, begin: &str, end: &str, region: &str) -> String {
+    let (Some(a), Some(b)) = (stub.find(begin), stub.find(end)) else {
+        panic!("_native.pyi has no region {begin:?}");
+    };
+    format!("{}{}{}", &stub[..a], region, &stub[b + end.len()..])
+}
+
 #[test]
 fn python_enum_stubs_are_generated_from_the_core() {
     let path = stub_path();
     let stub = std::fs::read_to_string(&path).expect("read _native.pyi");
-    let (Some(a), Some(b)) = (stub.find(BEGIN), stub.find(END)) else {
-        panic!("_native.pyi has no generated enums region");
-    };
-    let text = format!("{}{}{}", &stub[..a], render(), &stub[b + END.len()..]);
+    let text = replaced(&stub, BEGIN, END, &render());
+    let text = replaced(&text, CLASSES_BEGIN, CLASSES_END, &render_classes());
     if std::env::var_os("SIGNBRIDGE_BLESS").is_some() {
         std::fs::write(&path, &text).expect("write _native.pyi");
         return;
     }
     assert!(
         stub == text,
-        "the enums of _native.pyi are stale: run `SIGNBRIDGE_BLESS=1 cargo test -p signbridge \
+        "the enums or error classes of _native.pyi are stale: run `SIGNBRIDGE_BLESS=1 cargo test -p signbridge \
          --test python_enum_stubs` and commit it"
     );
 }
@@ -87,4 +109,7 @@ fn every_enum_of_the_core_is_in_the_stub() {
         assert!(text.contains(&format!("class {}(str, enum.Enum)", table.name)));
     }
     assert!(text.contains("SB_ERR_PANIC = 901"));
+    let classes = render_classes();
+    assert!(classes.contains("class InvalidDocument(InvalidInput): ..."));
+    assert!(!classes.contains("class SignbridgeError"));
 }
