@@ -412,8 +412,8 @@ fn camel_request(
             args::describe(&r)
         ));
     }
-    let schema = serde_json::to_value((op.request_schema)()).unwrap_or_default();
-    let declared = schema.get("properties").and_then(|p| p.as_object());
+    let schemas = op.schemas_json();
+    let declared = schemas.0.get("properties").and_then(|p| p.as_object());
     // SAFETY: checked to be an object just above; `r` belongs to `env`.
     let obj: Object<'_> = unsafe { Object::from_napi_value(env.raw(), r.raw()) }?;
     let mut map = serde_json::Map::new();

@@ -20,7 +20,7 @@ use crate::naming::{camel_case, camel_case_request_message};
 
 /// An operation's request and result JSON Schemas as JSON, rendered once per operation and
 /// kept: deriving a schema costs far more than translating a request along it.
-fn schemas(op: &Operation) -> Arc<(Value, Value)> {
+pub(crate) fn schemas(op: &Operation) -> Arc<(Value, Value)> {
     type Rendered = Mutex<HashMap<&'static str, Arc<(Value, Value)>>>;
     static RENDERED: OnceLock<Rendered> = OnceLock::new();
     let cache = RENDERED.get_or_init(Default::default);

@@ -134,6 +134,13 @@ impl Operation {
     pub fn camel_name(&self) -> String {
         camel_case(self.name)
     }
+
+    /// Its request and result JSON Schemas as JSON, rendered on first use and then kept (a
+    /// wrapper reading a request along its schema calls this per call; deriving the schema
+    /// each time would cost more than the call's own work).
+    pub fn schemas_json(&self) -> std::sync::Arc<(Value, Value)> {
+        camel::schemas(self)
+    }
 }
 
 /// The operation called `name`: its snake_case name (`securosys.create_key`), or the camelCase
