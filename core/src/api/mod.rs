@@ -25,6 +25,7 @@ mod ops_onespan;
 mod ops_securosys;
 mod ops_securosys_keys;
 mod ops_securosys_local;
+mod ops_zignsec;
 mod wire;
 
 use std::future::Future;
