@@ -9,45 +9,109 @@
 //! caller wrote them (`request.keySize`).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::fmt;
+use std::sync::{Arc, LazyLock, OnceLock};
 
+use serde::ser::{SerializeMap as _, SerializeSeq as _};
+use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use super::{operation, CallContext, Operation};
+use super::{operation, CallContext, Operation, OPERATIONS};
 use crate::client::Client;
 use crate::error::{Error, ErrorCode, Result};
 use crate::naming::{camel_case, camel_case_request_message};
 
-/// An operation's request and result JSON Schemas as JSON, rendered once per operation and
-/// kept: deriving a schema costs far more than translating a request along it.
-pub(crate) fn schemas(op: &Operation) -> Arc<(Value, Value)> {
-    type Rendered = Mutex<HashMap<&'static str, Arc<(Value, Value)>>>;
-    static RENDERED: OnceLock<Rendered> = OnceLock::new();
-    let cache = RENDERED.get_or_init(Default::default);
+/// An operation's schemas, rendered once and compiled into the renaming plans every call
+/// follows: deriving a schema, or walking one, costs far more than translating a value along a
+/// plan.
+struct Compiled {
+    schemas: Arc<(Value, Value)>,
+    request: Plan,
+    result: Plan,
+    /// The request's fields that carry bytes as base64 text (`payload_base64`), by the names a
+    /// caller gives the bytes themselves: (`payload`, `payload`), (`pdf_data`, `pdfData`).
+    bytes_fields: Vec<(String, String)>,
+}
+
+/// The compiled schemas of `op`, made on first use and kept for the process (one slot per
+/// operation of the table, so no lock is taken once made).
+fn compiled(op: &Operation) -> &'static Compiled {
+    static SLOTS: LazyLock<HashMap<&'static str, OnceLock<Compiled>>> = LazyLock::new(|| {
+        OPERATIONS
+            .iter()
+            .map(|o| (o.name, OnceLock::new()))
+            .collect()
+    });
+    static EMPTY: LazyLock<Compiled> =
+        LazyLock::new(|| compile(&Value::Bool(true), &Value::Bool(true)));
     let render = || {
         let json = |s| serde_json::to_value(s).unwrap_or(Value::Bool(true));
-        Arc::new((json((op.request_schema)()), json((op.result_schema)())))
+        compile(&json((op.request_schema)()), &json((op.result_schema)()))
     };
-    match cache.lock() {
-        Ok(mut map) => map.entry(op.name).or_insert_with(render).clone(),
-        // A panic elsewhere while holding the lock: render without the cache.
-        Err(_) => render(),
+    match SLOTS.get(op.name) {
+        Some(slot) => slot.get_or_init(render),
+        // Every operation is in the table; an unknown one is translated along no schema.
+        None => &EMPTY,
     }
+}
+
+fn compile(request: &Value, result: &Value) -> Compiled {
+    let request_plan = Plan::new(request);
+    let bytes_fields = request_plan.nodes[request_plan.root]
+        .props
+        .iter()
+        .filter_map(|p| p.name.strip_suffix("_base64"))
+        .map(|stem| (stem.to_string(), camel_case(stem)))
+        .collect();
+    Compiled {
+        schemas: Arc::new((request.clone(), result.clone())),
+        request: request_plan,
+        result: Plan::new(result),
+        bytes_fields,
+    }
+}
+
+/// An operation's request and result JSON Schemas as JSON, rendered once per operation and
+/// kept.
+pub(crate) fn schemas(op: &Operation) -> Arc<(Value, Value)> {
+    compiled(op).schemas.clone()
+}
+
+/// Whether `key`, a top-level field of a request of `op`, names bytes the operation takes as
+/// base64 text in the field `key_base64` (`payload` for `payload_base64`; `pdfData` or
+/// `pdf_data` for `pdf_data_base64`): a wrapper takes the bytes themselves there.
+pub(crate) fn is_bytes_field(op: &Operation, key: &str) -> bool {
+    compiled(op)
+        .bytes_fields
+        .iter()
+        .any(|(snake, camel)| key == camel || key == snake)
 }
 
 /// `request` (camelCase field names, or the table's own) as the table's request of `op`.
 pub fn request_from_camel_case(op: &Operation, request: Value) -> Result<Value> {
-    let schemas = schemas(op);
-    let schema = &schemas.0;
-    Walker::new(schema, op.name).to_table(request, Some(schema), "request")
+    let plan = &compiled(op).request;
+    plan.to_table(request, Some(plan.root), &At::Root, op.name)
 }
 
 /// `result`, a result of `op` as the table writes it, with the field names its result model
 /// declares in camelCase (every other key kept).
 pub fn result_to_camel_case(op: &Operation, result: Value) -> Value {
-    let schemas = schemas(op);
-    let schema = &schemas.1;
-    Walker::new(schema, op.name).to_camel(result, Some(schema))
+    let plan = &compiled(op).result;
+    plan.to_camel(result, Some(plan.root))
+}
+
+/// [`result_to_camel_case`] written straight to JSON text, in one pass and without building
+/// the renamed value: for a wrapper whose language parses JSON faster than it builds objects
+/// field by field (JavaScript's `JSON.parse`).
+pub fn result_to_camel_case_json(op: &Operation, result: &Value) -> String {
+    let plan = &compiled(op).result;
+    let renamed = Renamed {
+        plan,
+        node: Some(plan.root),
+        value: result,
+    };
+    // A `Value` has string keys and finite numbers only: writing it cannot fail.
+    serde_json::to_string(&renamed).unwrap_or_else(|_| "null".to_string())
 }
 
 /// Every object key of `value` (at any depth) in camelCase: for the polled states a
@@ -74,6 +138,31 @@ impl Client {
         request: Value,
         ctx: &CallContext,
     ) -> Result<Value> {
+        self.call_renamed(name, request, ctx, result_to_camel_case)
+            .await
+    }
+
+    /// [`Client::call_camel_case`] with the result as JSON text
+    /// ([`result_to_camel_case_json`]).
+    pub async fn call_camel_case_json(
+        &self,
+        name: &str,
+        request: Value,
+        ctx: &CallContext,
+    ) -> Result<String> {
+        self.call_renamed(name, request, ctx, |op, result| {
+            result_to_camel_case_json(op, &result)
+        })
+        .await
+    }
+
+    async fn call_renamed<T>(
+        &self,
+        name: &str,
+        request: Value,
+        ctx: &CallContext,
+        write: impl FnOnce(&Operation, Value) -> T,
+    ) -> Result<T> {
         let run = async {
             let op = operation(name)?;
             let request = request_from_camel_case(op, request)?;
@@ -84,12 +173,17 @@ impl Client {
                 }));
             }
             let result = self.call(op.name, request, &ctx).await?;
-            Ok::<_, Error>(result_to_camel_case(op, result))
+            Ok::<_, Error>(write(op, result))
         };
-        run.await.map_err(|e: Error| match e.code() {
-            ErrorCode::InvalidArgument => e.map_message(camel_case_request_message),
-            _ => e,
-        })
+        run.await.map_err(camel_case_error)
+    }
+}
+
+/// A bad request's error naming its fields in camelCase.
+fn camel_case_error(e: Error) -> Error {
+    match e.code() {
+        ErrorCode::InvalidArgument => e.map_message(camel_case_request_message),
+        _ => e,
     }
 }
 
@@ -103,33 +197,212 @@ pub async fn call_standalone_camel_case(name: &str, request: Value) -> Result<Va
         let result = super::call_standalone(op.name, request).await?;
         Ok::<_, Error>(result_to_camel_case(op, result))
     };
-    run.await.map_err(|e: Error| match e.code() {
-        ErrorCode::InvalidArgument => e.map_message(camel_case_request_message),
-        _ => e,
-    })
+    run.await.map_err(camel_case_error)
 }
 
-/// Walks a value along a root schema (with its `$defs`).
-struct Walker<'s> {
-    defs: Option<&'s Map<String, Value>>,
-    op: &'static str,
+/// Where a value is in a request (`request.documents[1].fields`), rendered only for an error.
+enum At<'a> {
+    Root,
+    Field(&'a At<'a>, &'a str),
+    Index(&'a At<'a>, usize),
 }
 
-/// The object shape a schema allows: its declared properties, and the schema of any other key
-/// (`None`: other keys are not described, their values are kept as they are).
-struct Shape<'s> {
-    props: Vec<(&'s str, &'s Value)>,
-    extra: Option<&'s Value>,
+impl fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            At::Root => f.write_str("request"),
+            At::Field(parent, name) => write!(f, "{parent}.{name}"),
+            At::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
 }
 
-impl<'s> Walker<'s> {
-    fn new(root: &'s Value, op: &'static str) -> Walker<'s> {
-        Walker {
+/// A schema compiled for renaming: one node per object/array shape, linked by index (a schema
+/// may refer to itself).
+struct Plan {
+    nodes: Vec<Node>,
+    root: usize,
+}
+
+/// The shape a schema (with all its alternatives) allows.
+#[derive(Default)]
+struct Node {
+    /// The declared properties.
+    props: Vec<Prop>,
+    /// The node of any other key's value (`None`: kept as given).
+    extra: Option<usize>,
+    /// The node of an array's items (`None`: kept as given).
+    items: Option<usize>,
+    /// Whether the schema describes objects (or null) and never a list.
+    only_objects: bool,
+}
+
+struct Prop {
+    name: String,
+    camel: String,
+    node: usize,
+}
+
+impl Node {
+    fn prop(&self, name: &str) -> Option<&Prop> {
+        self.props.iter().find(|p| p.name == name)
+    }
+}
+
+impl Plan {
+    fn new(root: &Value) -> Plan {
+        let mut compiler = Compiler {
             defs: root.get("$defs").and_then(Value::as_object),
-            op,
+            memo: HashMap::new(),
+            nodes: Vec::new(),
+        };
+        let root = compiler.compile(root);
+        Plan {
+            nodes: compiler.nodes,
+            root,
         }
     }
 
+    fn to_table(&self, value: Value, node: Option<usize>, at: &At<'_>, op: &str) -> Result<Value> {
+        let Some(node) = node.map(|i| &self.nodes[i]) else {
+            return Ok(value);
+        };
+        Ok(match value {
+            Value::Object(map) => {
+                if node.props.is_empty() && node.extra.is_none() {
+                    return Ok(Value::Object(map));
+                }
+                let mut out = Map::new();
+                for (key, v) in map {
+                    let declared = node
+                        .prop(&key)
+                        .or_else(|| node.props.iter().find(|p| p.camel == key));
+                    match declared {
+                        Some(prop) => {
+                            let here = At::Field(at, &prop.camel);
+                            if out.contains_key(&prop.name) {
+                                // The other spelling came first (JSON keys are unique).
+                                let first = if key == prop.name {
+                                    &prop.camel
+                                } else {
+                                    &prop.name
+                                };
+                                return Err(Error::new(
+                                    ErrorCode::InvalidArgument,
+                                    format!(
+                                        "{op}: {here} is given twice (as \"{first}\" and \
+                                         \"{key}\"): give it once"
+                                    ),
+                                ));
+                            }
+                            let v = self.to_table(v, Some(prop.node), &here, op)?;
+                            out.insert(prop.name.clone(), v);
+                        }
+                        // User data as keys, or a field the model does not know (the operation
+                        // refuses it, naming it).
+                        None => {
+                            let v = self.to_table(v, node.extra, &At::Field(at, &key), op)?;
+                            out.insert(key, v);
+                        }
+                    }
+                }
+                Value::Object(out)
+            }
+            Value::Array(_) if node.only_objects => {
+                // serde reads a struct from a list of its fields too: `policy: []` would be an
+                // empty policy, silently.
+                return Err(Error::new(
+                    ErrorCode::InvalidArgument,
+                    format!("{op}: {at}: invalid type: an array, expected an object"),
+                ));
+            }
+            Value::Array(items) => Value::Array(
+                items
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| self.to_table(v, node.items, &At::Index(at, i), op))
+                    .collect::<Result<_>>()?,
+            ),
+            other => other,
+        })
+    }
+
+    fn to_camel(&self, value: Value, node: Option<usize>) -> Value {
+        let Some(node) = node.map(|i| &self.nodes[i]) else {
+            return value;
+        };
+        match value {
+            Value::Object(map) => map
+                .into_iter()
+                .map(|(key, v)| match node.prop(&key) {
+                    Some(prop) => (prop.camel.clone(), self.to_camel(v, Some(prop.node))),
+                    None => {
+                        let v = self.to_camel(v, node.extra);
+                        (key, v)
+                    }
+                })
+                .collect::<Map<_, _>>()
+                .into(),
+            Value::Array(items) => Value::Array(
+                items
+                    .into_iter()
+                    .map(|v| self.to_camel(v, node.items))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+}
+
+/// A value written along a plan, its declared field names in camelCase.
+struct Renamed<'a> {
+    plan: &'a Plan,
+    node: Option<usize>,
+    value: &'a Value,
+}
+
+impl Serialize for Renamed<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        let Some(node) = self.node.map(|i| &self.plan.nodes[i]) else {
+            return self.value.serialize(s);
+        };
+        let at = |node, value| Renamed {
+            plan: self.plan,
+            node,
+            value,
+        };
+        match self.value {
+            Value::Object(map) => {
+                let mut out = s.serialize_map(Some(map.len()))?;
+                for (key, v) in map {
+                    match node.prop(key) {
+                        Some(prop) => out.serialize_entry(&prop.camel, &at(Some(prop.node), v))?,
+                        None => out.serialize_entry(key, &at(node.extra, v))?,
+                    }
+                }
+                out.end()
+            }
+            Value::Array(items) => {
+                let mut out = s.serialize_seq(Some(items.len()))?;
+                for v in items {
+                    out.serialize_element(&at(node.items, v))?;
+                }
+                out.end()
+            }
+            other => other.serialize(s),
+        }
+    }
+}
+
+/// Compiles a root schema (with its `$defs`) into a [`Plan`].
+struct Compiler<'s> {
+    defs: Option<&'s Map<String, Value>>,
+    /// The node made for each schema (by address), so a schema referring to itself ends.
+    memo: HashMap<*const Value, usize>,
+    nodes: Vec<Node>,
+}
+
+impl<'s> Compiler<'s> {
     /// `schema` with its `$ref`s followed.
     fn resolve(&self, mut schema: &'s Value) -> &'s Value {
         for _ in 0..64 {
@@ -165,35 +438,35 @@ impl<'s> Walker<'s> {
         }
     }
 
-    fn shape(&self, schema: &'s Value) -> Shape<'s> {
+    fn compile(&mut self, schema: &'s Value) -> usize {
+        let schema = self.resolve(schema);
+        if let Some(&id) = self.memo.get(&(schema as *const Value)) {
+            return id;
+        }
+        let id = self.nodes.len();
+        self.nodes.push(Node::default());
+        self.memo.insert(schema as *const Value, id);
+
         let mut alts = Vec::new();
         self.alternatives(schema, &mut alts, 0);
-        let mut shape = Shape {
-            props: Vec::new(),
-            extra: None,
-        };
-        for alt in alts {
+        let mut props: Vec<(&'s str, &'s Value)> = Vec::new();
+        let mut extra = None;
+        for alt in &alts {
             for (name, s) in alt
                 .get("properties")
                 .and_then(Value::as_object)
                 .into_iter()
                 .flatten()
             {
-                if !shape.props.iter().any(|(n, _)| *n == name) {
-                    shape.props.push((name.as_str(), s));
+                if !props.iter().any(|(n, _)| *n == name) {
+                    props.push((name.as_str(), s));
                 }
             }
-            if let Some(extra) = alt.get("additionalProperties").filter(|e| e.is_object()) {
-                shape.extra.get_or_insert(extra);
+            if let Some(e) = alt.get("additionalProperties").filter(|e| e.is_object()) {
+                extra.get_or_insert(e);
             }
         }
-        shape
-    }
-
-    /// Whether `schema` describes objects (or null) and never a list.
-    fn only_objects(&self, schema: &'s Value) -> bool {
-        let mut alts = Vec::new();
-        self.alternatives(schema, &mut alts, 0);
+        let items = alts.iter().find_map(|a| a.get("items"));
         let types: Vec<&str> = alts
             .iter()
             .flat_map(|a| match a.get("type") {
@@ -202,112 +475,23 @@ impl<'s> Walker<'s> {
                 _ => Vec::new(),
             })
             .collect();
-        types.contains(&"object") && !types.contains(&"array")
-    }
+        let only_objects = types.contains(&"object") && !types.contains(&"array");
 
-    /// The schema of the items of an array `schema` describes.
-    fn items(&self, schema: &'s Value) -> Option<&'s Value> {
-        let mut alts = Vec::new();
-        self.alternatives(schema, &mut alts, 0);
-        alts.into_iter().find_map(|a| a.get("items"))
-    }
-
-    fn to_table(&self, value: Value, schema: Option<&'s Value>, path: &str) -> Result<Value> {
-        let Some(schema) = schema else {
-            return Ok(value);
+        let node = Node {
+            props: props
+                .into_iter()
+                .map(|(name, s)| Prop {
+                    name: name.to_string(),
+                    camel: camel_case(name),
+                    node: self.compile(s),
+                })
+                .collect(),
+            extra: extra.map(|e| self.compile(e)),
+            items: items.map(|i| self.compile(i)),
+            only_objects,
         };
-        Ok(match value {
-            Value::Object(map) => {
-                let shape = self.shape(schema);
-                if shape.props.is_empty() && shape.extra.is_none() {
-                    return Ok(Value::Object(map));
-                }
-                let mut out = Map::with_capacity(map.len());
-                let mut given: Vec<(&str, String)> = Vec::new();
-                for (key, v) in map {
-                    let declared = shape
-                        .props
-                        .iter()
-                        .find(|(name, _)| *name == key)
-                        .or_else(|| shape.props.iter().find(|(name, _)| camel_case(name) == key));
-                    match declared {
-                        Some(&(name, s)) => {
-                            let at = format!("{path}.{}", camel_case(name));
-                            if let Some((_, first)) = given.iter().find(|(n, _)| *n == name) {
-                                return Err(Error::new(
-                                    ErrorCode::InvalidArgument,
-                                    format!(
-                                        "{}: {at} is given twice (as \"{first}\" and \"{key}\"): \
-                                         give it once",
-                                        self.op
-                                    ),
-                                ));
-                            }
-                            given.push((name, key));
-                            out.insert(name.to_string(), self.to_table(v, Some(s), &at)?);
-                        }
-                        // User data as keys, or a field the model does not know (the operation
-                        // refuses it, naming it).
-                        None => {
-                            let at = format!("{path}.{key}");
-                            let v = self.to_table(v, shape.extra, &at)?;
-                            out.insert(key, v);
-                        }
-                    }
-                }
-                Value::Object(out)
-            }
-            Value::Array(_) if self.only_objects(schema) => {
-                // serde reads a struct from a list of its fields too: `policy: []` would be an
-                // empty policy, silently.
-                return Err(Error::new(
-                    ErrorCode::InvalidArgument,
-                    format!(
-                        "{}: {path}: invalid type: an array, expected an object",
-                        self.op
-                    ),
-                ));
-            }
-            Value::Array(items) => {
-                let item = self.items(schema);
-                Value::Array(
-                    items
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, v)| self.to_table(v, item, &format!("{path}[{i}]")))
-                        .collect::<Result<_>>()?,
-                )
-            }
-            other => other,
-        })
-    }
-
-    fn to_camel(&self, value: Value, schema: Option<&'s Value>) -> Value {
-        let Some(schema) = schema else {
-            return value;
-        };
-        match value {
-            Value::Object(map) => {
-                let shape = self.shape(schema);
-                map.into_iter()
-                    .map(
-                        |(key, v)| match shape.props.iter().find(|(name, _)| *name == key) {
-                            Some(&(name, s)) => (camel_case(name), self.to_camel(v, Some(s))),
-                            None => {
-                                let v = self.to_camel(v, shape.extra);
-                                (key, v)
-                            }
-                        },
-                    )
-                    .collect::<Map<_, _>>()
-                    .into()
-            }
-            Value::Array(items) => {
-                let item = self.items(schema);
-                Value::Array(items.into_iter().map(|v| self.to_camel(v, item)).collect())
-            }
-            other => other,
-        }
+        self.nodes[id] = node;
+        id
     }
 }
 
@@ -378,6 +562,32 @@ mod tests {
         .expect("request");
         assert_eq!(req["task"]["approvalToBeSigned"], "x");
         assert_eq!(req["approver_key_pem"], "p");
+    }
+
+    #[test]
+    fn the_json_text_is_the_renamed_result() {
+        let result = json!({"tasks": [{"id": "t", "approval_to_be_signed": "x",
+                                       "approver_public_key": null, "meta_data": null,
+                                       "payload": null, "payload_type": null, "user_key": 1}]});
+        let op = op("securosys.list_approval_tasks");
+        let text = result_to_camel_case_json(op, &result);
+        let parsed: Value = serde_json::from_str(&text).expect("JSON text");
+        assert_eq!(parsed, result_to_camel_case(op, result));
+        assert_eq!(parsed["tasks"][0]["approvalToBeSigned"], "x");
+        // A key the model does not declare is written as given.
+        assert_eq!(parsed["tasks"][0]["user_key"], 1);
+    }
+
+    #[test]
+    fn bytes_fields_are_known_by_either_spelling() {
+        let sign = op("securosys.sign");
+        assert!(sign.is_bytes_field("payload"));
+        assert!(!sign.is_bytes_field("payloadBase64"));
+        assert!(!sign.is_bytes_field("label"));
+        assert_eq!(
+            operation("securosys.createKey").expect("camelCase").name,
+            "securosys.create_key"
+        );
     }
 
     #[test]

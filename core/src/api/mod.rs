@@ -42,6 +42,7 @@ use crate::CancelToken;
 
 pub use camel::{
     call_standalone_camel_case, camel_case_keys, request_from_camel_case, result_to_camel_case,
+    result_to_camel_case_json,
 };
 pub use ops::OPERATIONS;
 pub use schemars::Schema;
@@ -142,12 +143,32 @@ impl Operation {
     pub fn schemas_json(&self) -> std::sync::Arc<(Value, Value)> {
         camel::schemas(self)
     }
+
+    /// Whether `key`, a top-level request field, names bytes this operation takes as base64
+    /// text in the field `key_base64`: `payload` (for `payload_base64`), `pdfData` or
+    /// `pdf_data` (for `pdf_data_base64`). A wrapper takes the bytes themselves there (a
+    /// Buffer in Node).
+    pub fn is_bytes_field(&self, key: &str) -> bool {
+        camel::is_bytes_field(self, key)
+    }
 }
 
 /// The operation called `name`: its snake_case name (`securosys.create_key`), or the camelCase
 /// spelling (`securosys.createKey`). An unknown name is [`ErrorCode::InvalidArgument`] naming
 /// the closest known ones.
 pub fn operation(name: &str) -> Result<&'static Operation> {
+    // Both spellings of every name, looked up without building the snake_case name: a wrapper
+    // looks its operation up on every call.
+    static BY_NAME: std::sync::LazyLock<std::collections::HashMap<String, &'static Operation>> =
+        std::sync::LazyLock::new(|| {
+            OPERATIONS
+                .iter()
+                .flat_map(|o| [(o.name.to_string(), o), (o.camel_name(), o)])
+                .collect()
+        });
+    if let Some(op) = BY_NAME.get(name) {
+        return Ok(op);
+    }
     let wanted = snake_case(name);
     if let Some(op) = OPERATIONS.iter().find(|o| o.name == wanted) {
         return Ok(op);
