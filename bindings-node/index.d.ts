@@ -37,6 +37,15 @@ export type OnespanClientAppConfig = import('./config').ClientAppConfig
  * into `Client`, after the typed signature generated from the operation table).
  */
 export interface Client {
+  /**
+   * Run an operation of the core's operation table by name (`'securosys.createKey'` or
+   * `'securosys.create_key'`; `operations()` lists them) with a request object in the core's
+   * JSON spelling (snake_case fields; bytes as base64 text in `*_base64` fields). Resolves
+   * with the result object. `options`: `{ signal, onProgress, intervalMs, timeoutMs }` for
+   * long-running operations (`intervalMs`/`timeoutMs` become the request's `interval_ms` /
+   * `timeout_ms`). Rejects with `SB_ERR_INVALID_ARGUMENT` naming the path of a bad field.
+   */
+  call<K extends OperationName>(operation: K, request: Operations[K]['request'], options?: WaitOptions<Record<string, unknown>> | null): Promise<Operations[K]['result']>
   call(operation: string, request?: Record<string, unknown> | null, options?: WaitOptions<Record<string, unknown>> | null): Promise<Record<string, any>>
   /**
    * The Securosys Primus HSM REST API: one method per `securosys.*` operation, generated from
@@ -320,15 +329,7 @@ export declare class Client {
    * (`SIGNBRIDGE_ZIGNSEC_KEY`, `SIGNBRIDGE_ZIGNSEC_URL`, ...).
    */
   static fromEnv(): Client
-  /**
-   * Run an operation of the core's operation table by name (`'securosys.createKey'` or
-   * `'securosys.create_key'`; `operations()` lists them) with a request object in the core's
-   * JSON spelling (snake_case fields; bytes as base64 text in `*_base64` fields). Resolves
-   * with the result object. `options`: `{ signal, onProgress, intervalMs, timeoutMs }` for
-   * long-running operations (`intervalMs`/`timeoutMs` become the request's `interval_ms` /
-   * `timeout_ms`). Rejects with `SB_ERR_INVALID_ARGUMENT` naming the path of a bad field.
-   */
-  call<K extends OperationName>(operation: K, request: Operations[K]['request'], options?: WaitOptions<Record<string, unknown>> | null): Promise<Operations[K]['result']>
+
 }
 
 /**

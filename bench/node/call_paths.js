@@ -14,14 +14,18 @@ const client = new Client({ zignsec: { base_url: process.env.SIM_URL, keys: [pro
 const signing = client.zignsecSigning()
 const now = () => Number(process.hrtime.bigint()) / 1e3
 
-/** Calls per second of `total` calls of `f`, `width` in flight. */
+/** Calls per second of `total` calls of `f`, `width` in flight, and this process's CPU time
+ * per call in µs (JavaScript thread and the core's runtime threads together: what a call costs
+ * the service that makes it, less sensitive than throughput to other load on the machine). */
 async function pool (f, total, width) {
   let next = 0
   const t0 = now()
+  const cpu0 = process.cpuUsage()
   await Promise.all(Array.from({ length: width }, async () => {
     while (next++ < total) await f()
   }))
-  return total / ((now() - t0) / 1e6)
+  const cpu = process.cpuUsage(cpu0)
+  return { rate: total / ((now() - t0) / 1e6), cpu: (cpu.user + cpu.system) / total }
 }
 
 async function main () {
@@ -34,7 +38,8 @@ async function main () {
   for (let round = 0; round < 3; round++) {
     for (const [name, f] of Object.entries(paths)) {
       await pool(f, 500, 64) // warm-up
-      console.log(`round ${round} ${name}: ${Math.round(await pool(f, 5000, 64))} calls/s`)
+      const { rate, cpu } = await pool(f, 5000, 64)
+      console.log(`round ${round} ${name}: ${Math.round(rate)} calls/s, ${cpu.toFixed(1)} µs CPU/call`)
     }
   }
 }
