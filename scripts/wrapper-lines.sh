@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Hand-written lines of the wrappers (the operation-table work's measure): tracked files under ffi-c/,
-# bindings-python/ and bindings-node/, without tests (test directories, `tests.rs` unit-test
-# files and a Rust file's closing `#[cfg(test)]` module), examples, lock and config files, and
+# bindings-python/ and bindings-node/, without tests (test directories and a Rust file's
+# closing `#[cfg(test)]` module), examples, lock and config files, and
 # without generated files (those carrying an "@generated" banner or reproduced by `make test`:
 # index.d.ts, binding.js) or generated sections (the asyncio twins of _native.pyi).
 # Usage: scripts/wrapper-lines.sh
@@ -12,7 +12,7 @@ for dir in ffi-c bindings-python bindings-node; do
   n=0
   while IFS= read -r f; do
     case "$f" in
-      */tests/*|*/test/*|*/tests.rs|*/examples/*|*.lock|*package-lock.json|*package.json|*.toml|*.json|*/index.d.ts|*/binding.js|*.node) continue ;;
+      */tests/*|*/test/*|*/examples/*|*.lock|*package-lock.json|*package.json|*.toml|*.json|*/index.d.ts|*/binding.js|*.node) continue ;;
     esac
     head -3 "$f" | grep -q '@generated' && continue
     # A file with a generated section counts only up to it (_native.pyi's asyncio twins), and
