@@ -30,9 +30,14 @@ impl Serialize for Base64 {
 impl<'de> Deserialize<'de> for Base64 {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        // Line breaks (a PEM-style wrapped text) are allowed; most texts have none, and are
+        // decoded as they are rather than copied first.
+        let mut bytes = text.into_bytes();
+        if bytes.iter().any(u8::is_ascii_whitespace) {
+            bytes.retain(|b| !b.is_ascii_whitespace());
+        }
         base64::engine::general_purpose::STANDARD
-            .decode(compact.as_bytes())
+            .decode(&bytes)
             .map(Base64)
             .map_err(|_| serde::de::Error::custom("not base64 text (standard alphabet, padded)"))
     }
@@ -110,5 +115,27 @@ impl WaitFields {
             }));
         }
         Ok(opts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Base64;
+
+    fn decode(text: &str) -> Result<Vec<u8>, serde_json::Error> {
+        serde_json::from_value::<Base64>(serde_json::Value::String(text.into())).map(|b| b.0)
+    }
+
+    #[test]
+    fn base64_text_is_decoded_with_or_without_line_breaks() {
+        assert_eq!(decode("JVBERi0xLjQ=").expect("plain"), b"%PDF-1.4");
+        assert_eq!(
+            decode("JVBE\r\nRi0x\nLjQ=\n").expect("wrapped"),
+            b"%PDF-1.4"
+        );
+        assert_eq!(decode("").expect("empty"), b"");
+        let e = decode("JVBERi0xLjQ").expect_err("unpadded");
+        assert!(e.to_string().contains("not base64 text"), "{e}");
+        assert!(decode("%PDF").is_err());
     }
 }
