@@ -47,30 +47,6 @@ Object.defineProperties(Onespan.prototype, {
   }
 })
 
-// `callCamelCase` (what every facade runs): the addon writes the result as JSON text off the
-// JavaScript thread, and V8's JSON.parse builds the object several times faster than the addon
-// could, field by field.
-// `call` likewise, in the table's own spelling.
-const { callJson, callCamelCaseJson } = binding.Client.prototype
-delete binding.Client.prototype.callJson
-delete binding.Client.prototype.callCamelCaseJson
-Object.defineProperties(binding.Client.prototype, {
-  call: {
-    value: function call (operation, request, options) {
-      return callJson.call(this, operation, request, options).then(JSON.parse)
-    },
-    configurable: true,
-    writable: true
-  },
-  callCamelCase: {
-    value: function callCamelCase (operation, request, options) {
-      return callCamelCaseJson.call(this, operation, request, options).then(JSON.parse)
-    },
-    configurable: true,
-    writable: true
-  }
-})
-
 // The generated facades over `client.callCamelCase`, for the configured service (each throws
 // SB_ERR_AUTH_CONFIG_MISSING when the config has no section for it). `signing(provider?)` and
 // `signingWith(provider)` choose the provider `start` uses, as the core chooses it.

@@ -602,7 +602,7 @@ export declare class Onespan {
     /** The number of bytes. */
     bytes: number
     /** In memory: the downloaded bytes. */
-    content?: Buffer
+    content?: Buffer | null
     /**
      * In memory: the file name OneSpan suggested (made safe), if any; into a directory: the
      * name the file got.

@@ -142,11 +142,7 @@ class Onespan {
    *  directory.
    */
   download (request, options) {
-    return this.#client.callCamelCase('onespan.download', request, options).then((r) => {
-      if (typeof r.contentBase64 === 'string') r.content = Buffer.from(r.contentBase64, 'base64')
-      delete r.contentBase64
-      return r
-    })
+    return this.#client.callCamelCase('onespan.download', request, options)
   }
 
   /**

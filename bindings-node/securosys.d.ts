@@ -419,7 +419,7 @@ export declare class Securosys {
     label: string
   }): Promise<{
     /** The key as SubjectPublicKeyInfo DER, base64. */
-    derBase64: SecurosysTypes.Base64
+    der: Buffer
     /**
      * The same key as PEM (`-----BEGIN PUBLIC KEY-----`), as openssl and most libraries read
      * it.
@@ -589,7 +589,7 @@ export declare class Securosys {
     options?: SecurosysTypes.SignOptions | null
   }): Promise<{
     /** DER, base64. */
-    derBase64: SecurosysTypes.Base64
+    der: Buffer
     /** PEM text. */
     pem: string
   }>
@@ -606,7 +606,7 @@ export declare class Securosys {
     options?: SecurosysTypes.SignOptions | null
   }): Promise<{
     /** DER, base64. */
-    derBase64: SecurosysTypes.Base64
+    der: Buffer
     /** PEM text. */
     pem: string
   }>
@@ -649,7 +649,7 @@ export declare class Securosys {
     timeoutMs?: number | null
   }, options?: WaitOptions<any> | null): Promise<{
     /** DER, base64. */
-    derBase64: SecurosysTypes.Base64
+    der: Buffer
     /** PEM text. */
     pem: string
   }>
@@ -668,7 +668,7 @@ export declare class Securosys {
     timeoutMs?: number | null
   }, options?: WaitOptions<any> | null): Promise<{
     /** DER, base64. */
-    derBase64: SecurosysTypes.Base64
+    der: Buffer
     /** PEM text. */
     pem: string
   }>
@@ -690,11 +690,11 @@ export declare class Securosys {
     tagLength?: number | null
   }): Promise<{
     /** The ciphertext (AES-GCM: with the tag appended), base64. */
-    ciphertextBase64: SecurosysTypes.Base64
+    ciphertext: Buffer
     /** AES-GCM: the IV, base64 (decryption needs it). */
-    initializationVectorBase64?: SecurosysTypes.Base64 | null
+    initializationVector?: Buffer | null
     /** AES-GCM: the tag alone, base64. */
-    tagBase64?: SecurosysTypes.Base64 | null
+    tag?: Buffer | null
   }>
 
   /**
@@ -1025,9 +1025,9 @@ export declare class Securosys {
     /** The HSM's name for the attestation key. */
     attestationKeyName: string | null
     /** The attestation key's certificate, DER in base64. */
-    certificateDerBase64: SecurosysTypes.Base64
+    certificateDer: Buffer
     /** The attestation key's signature over `xml` (ECDSA P-256 SHA-256, DER), base64. */
-    signatureBase64: SecurosysTypes.Base64
+    signature: Buffer
     /** The attested attribute document. */
     xml: string
   }>
@@ -1142,7 +1142,7 @@ export declare class Securosys {
     label: string
   }): Promise<{
     /** Its content, base64. */
-    contentBase64: SecurosysTypes.Base64
+    content: Buffer
     /** Its name. */
     fileName: string
   }>
@@ -1186,7 +1186,7 @@ export declare class Securosys {
     /** Whether it has onboarded. */
     onboarded: boolean
     /** Its public key, DER SubjectPublicKeyInfo in base64. */
-    publicKeyDerBase64: SecurosysTypes.Base64
+    publicKeyDer: Buffer
   }>
 
   /**

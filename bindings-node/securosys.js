@@ -75,7 +75,7 @@ class Securosys {
    * Sign now, with a key that has no approval policy (`POST /v1/synchronousSign`).
    */
   synchronousSign (request, options) {
-    return this.#client.callCamelCase('securosys.synchronous_sign', request, options).then((r) => Buffer.from(r.signatureBase64, 'base64'))
+    return this.#client.callCamelCase('securosys.synchronous_sign', request, options).then((r) => r.signature)
   }
 
   /**
@@ -112,7 +112,7 @@ class Securosys {
    * Waits: `intervalMs` and `timeoutMs` in the request bound the polling; `options.signal` aborts the wait (`SB_ERR_ABORTED`), `options.onProgress` is given each polled state.
    */
   waitRequest (request, options) {
-    return this.#client.callCamelCase('securosys.wait_request', request, options).then((r) => Buffer.from(r.resultBase64, 'base64'))
+    return this.#client.callCamelCase('securosys.wait_request', request, options).then((r) => r.result)
   }
 
   /**
@@ -194,7 +194,7 @@ class Securosys {
    * Decrypt now, with a key that has no approval policy (`POST /v1/synchronousDecrypt`).
    */
   synchronousDecrypt (request, options) {
-    return this.#client.callCamelCase('securosys.synchronous_decrypt', request, options).then((r) => Buffer.from(r.payloadBase64, 'base64'))
+    return this.#client.callCamelCase('securosys.synchronous_decrypt', request, options).then((r) => r.payload)
   }
 
   /**
@@ -209,7 +209,7 @@ class Securosys {
    * HMAC-SHA-256 with an HSM secret key (`POST /v1/synchronousHmac`).
    */
   synchronousHmac (request, options) {
-    return this.#client.callCamelCase('securosys.synchronous_hmac', request, options).then((r) => Buffer.from(r.macBase64, 'base64'))
+    return this.#client.callCamelCase('securosys.synchronous_hmac', request, options).then((r) => r.mac)
   }
 
   /**
@@ -223,7 +223,7 @@ class Securosys {
    * Random bytes from the HSM (`GET /v1/generateRandom/{length}`).
    */
   generateRandom (request, options) {
-    return this.#client.callCamelCase('securosys.generate_random', request, options).then((r) => Buffer.from(r.randomBase64, 'base64'))
+    return this.#client.callCamelCase('securosys.generate_random', request, options).then((r) => r.random)
   }
 
   /**
@@ -269,7 +269,7 @@ class Securosys {
    * Wrap an extractable key with an AES key (`POST /v1/wrap`).
    */
   wrapKey (request, options) {
-    return this.#client.callCamelCase('securosys.wrap_key', request, options).then((r) => Buffer.from(r.wrappedKeyBase64, 'base64'))
+    return this.#client.callCamelCase('securosys.wrap_key', request, options).then((r) => r.wrappedKey)
   }
 
   /**
@@ -327,7 +327,7 @@ class Securosys {
    * A data object's value (`GET /v1/dataObject/{label}`).
    */
   readDataObject (request, options) {
-    return this.#client.callCamelCase('securosys.read_data_object', request, options).then((r) => Buffer.from(r.valueBase64, 'base64'))
+    return this.#client.callCamelCase('securosys.read_data_object', request, options).then((r) => r.value)
   }
 
   /**
@@ -349,7 +349,7 @@ class Securosys {
    *  key-operation role; PROPOSAL body: the data's digest is sent).
    */
   createRfcTimestamp (request, options) {
-    return this.#client.callCamelCase('securosys.create_rfc_timestamp', request, options).then((r) => Buffer.from(r.tokenBase64, 'base64'))
+    return this.#client.callCamelCase('securosys.create_rfc_timestamp', request, options).then((r) => r.token)
   }
 
   /**
@@ -393,7 +393,7 @@ class Securosys {
    * Encrypt a file with an AES or RSA key (`POST /v1/fileEncrypt`, key-operation role).
    */
   fileEncrypt (request, options) {
-    return this.#client.callCamelCase('securosys.file_encrypt', request, options).then((r) => Buffer.from(r.encryptedFileBase64, 'base64'))
+    return this.#client.callCamelCase('securosys.file_encrypt', request, options).then((r) => r.encryptedFile)
   }
 
   /**

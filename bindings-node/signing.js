@@ -62,11 +62,7 @@ class Signing {
    *  the given trust anchors, with the report).
    */
   download (request, options) {
-    return this.#client.callCamelCase('signing.download', request, options).then((r) => {
-      if (typeof r.pdfBase64 === 'string') r.pdf = Buffer.from(r.pdfBase64, 'base64')
-      delete r.pdfBase64
-      return r
-    })
+    return this.#client.callCamelCase('signing.download', request, options)
   }
 
   /**

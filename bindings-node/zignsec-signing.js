@@ -92,7 +92,7 @@ class ZignsecSigning {
    *  the md5 the gateway reported (`SB_ERR_INTEGRITY` on a mismatch).
    */
   download (request, options) {
-    return this.#client.callCamelCase('zignsec.download', request, options).then((r) => Buffer.from(r.dataBase64, 'base64'))
+    return this.#client.callCamelCase('zignsec.download', request, options).then((r) => r.data)
   }
 
   /**
@@ -107,7 +107,7 @@ class ZignsecSigning {
    * Download a file by its session and file ids (no md5 to check it against).
    */
   downloadFile (request, options) {
-    return this.#client.callCamelCase('zignsec.download_file', request, options).then((r) => Buffer.from(r.dataBase64, 'base64'))
+    return this.#client.callCamelCase('zignsec.download_file', request, options).then((r) => r.data)
   }
 
   /**

@@ -72,7 +72,7 @@ async function main (): Promise<void> {
     const p: OnespanPackage = pkg
     const zip = await onespan.download({ packageId: p.id, kind: 'zip' })
     const evidence = await onespan.download({ packageId: p.id, kind: 'evidence_summary', dir: 'evidence' })
-    const bytes: Buffer | undefined = zip.content
+    const bytes = zip.content // a Buffer in memory; absent when saved into a directory
     console.log(p.name, zip.fileName, bytes?.length, evidence.path)
   }
   const page: OnespanPage = await onespan.list({ search: 'Boat', pageSize: 10 })

@@ -21,12 +21,13 @@ mod args;
 mod errors;
 pub mod onespan;
 mod promise;
+mod request;
 pub mod securosys;
 pub mod types;
 mod wait;
 pub mod webhook;
 
-use napi::bindgen_prelude::{FromNapiValue, Object, Unknown};
+use napi::bindgen_prelude::{Object, Unknown};
 use napi::{Env, JsValue, ValueType};
 use napi_derive::napi;
 use signbridge::ErrorCode as CoreCode;
@@ -129,18 +130,25 @@ fn standalone<'e>(
         }
         _ => serde_json::Value::Null,
     };
-    promise::spawn(
-        env,
-        async move {
-            if camel {
-                signbridge::api::call_standalone_camel_case(&name, value).await
-            } else {
-                signbridge::api::call_standalone(&name, value).await
-            }
-        },
-        |v: serde_json::Value| v,
-        None,
-    )
+    if camel {
+        promise::spawn(
+            env,
+            async move { signbridge::api::call_standalone_camel_case_json(&name, value).await },
+            promise::CamelResult,
+            None,
+        )
+    } else {
+        promise::spawn(
+            env,
+            async move {
+                let result = signbridge::api::call_standalone(&name, value).await?;
+                // A `Value` has string keys and finite numbers only: writing it cannot fail.
+                Ok(serde_json::to_string(&result).unwrap_or_else(|_| "null".to_string()))
+            },
+            promise::JsonText,
+            None,
+        )
+    }
 }
 
 /// The version of the signbridge core inside this addon.
@@ -270,11 +278,9 @@ impl Client {
     /// Uint8Array named `x`, an `ApproverKey` as its request JSON; the result in camelCase.
     /// `options` as for `call`. Every bad request rejects with `SB_ERR_INVALID_ARGUMENT`.
     ///
-    /// The result comes as JSON text, which `index.js`'s `callCamelCase` parses: V8's
-    /// `JSON.parse` builds an object several times faster than the addon can, field by field,
-    /// and the text is written off the JavaScript thread.
+    /// The result crosses as JSON text written on the core's runtime ([`promise::JsonText`]).
     #[napi(skip_typescript)]
-    pub fn call_camel_case_json<'e>(
+    pub fn call_camel_case<'e>(
         &self,
         env: &'e Env,
         operation: Unknown<'_>,
@@ -284,10 +290,10 @@ impl Client {
         let name = args::string(env, operation, "operation")?;
         let op =
             signbridge::api::operation(&name).map_err(|e| errors::to_napi(env, &e, Kind::Error))?;
-        let value = camel_request(env, op, request)?;
+        let value = request::camel_case(env, op, request)?;
         let (opts, cleanup) = read_wait(env, options, |v: serde_json::Value| v)?;
         let value = value.map(|mut value| {
-            if let serde_json::Value::Object(map) = &mut value {
+            if let serde_json::Value::Object(map) = &mut value.json {
                 if opts.interval != signbridge::WaitOptions::<()>::default().interval {
                     map.entry("intervalMs")
                         .or_insert_with(|| (opts.interval.as_millis() as u64).into());
@@ -306,8 +312,11 @@ impl Client {
         let client = self.inner.clone();
         promise::spawn(
             env,
-            async move { client.call_camel_case_json(op.name, value?, &ctx).await },
-            |text: String| text,
+            async move {
+                let value = value?.into_json();
+                client.call_camel_case_json(op.name, value, &ctx).await
+            },
+            promise::CamelResult,
             cleanup,
         )
     }
@@ -339,14 +348,15 @@ impl Client {
             .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
     }
 
-    /// `client.call` (typed in `dts-header.d.ts`, defined in `index.js`): run an operation of
-    /// the core's operation table by name with a request object in the core's JSON spelling.
-    /// The result comes as JSON text, which `index.js` parses (as for `callCamelCaseJson`).
-    /// `options`: `{ signal, onProgress, intervalMs, timeoutMs }` for long-running operations
+    /// Run an operation of the core's operation table by name (`'securosys.createKey'` or
+    /// `'securosys.create_key'`; `operations()` lists them) with a request object in the core's
+    /// JSON spelling (snake_case fields; bytes as base64 text in `*_base64` fields; typed in
+    /// `dts-header.d.ts`). Resolves with the result object, which crosses as JSON text
+    /// ([`promise::JsonText`]). `options`: `{ signal, onProgress, intervalMs, timeoutMs }` for long-running operations
     /// (`intervalMs`/`timeoutMs` become the request's `interval_ms` / `timeout_ms`). Rejects
     /// with `SB_ERR_INVALID_ARGUMENT` naming the path of a bad field.
     #[napi(skip_typescript)]
-    pub fn call_json<'e>(
+    pub fn call<'e>(
         &self,
         env: &'e Env,
         operation: Unknown<'_>,
@@ -389,130 +399,10 @@ impl Client {
                 // A `Value` has string keys and finite numbers only: writing it cannot fail.
                 Ok(serde_json::to_string(&result).unwrap_or_else(|_| "null".to_string()))
             },
-            |text: String| text,
+            promise::JsonText,
             cleanup,
         )
     }
-}
-
-/// The request of a camelCase call, as JSON: a plain object (or nothing); a field `x` standing
-/// for the table's bytes field `x_base64` taken as a Buffer or Uint8Array; an object of this
-/// addon (an `ApproverKey`) as its request JSON; `undefined` fields left out. A request the
-/// operation cannot take is the inner `Err`, to reject the Promise with.
-fn camel_request(
-    env: &Env,
-    op: &signbridge::api::Operation,
-    request: Option<Unknown<'_>>,
-) -> napi::Result<signbridge::Result<serde_json::Value>> {
-    use napi::bindgen_prelude::JsObjectValue as _;
-    let bad = |m: String| Ok(Err(signbridge::Error::invalid_argument(m)));
-    // Named only in an error.
-    let what = || format!("{}: request", op.camel_name());
-    let Some(r) = request.filter(|r| !is_nullish(r)) else {
-        return Ok(Ok(serde_json::Value::Null));
-    };
-    if r.get_type()? != ValueType::Object || r.is_array()? || r.is_typedarray()? {
-        return bad(format!(
-            "{} must be an object, got {}",
-            what(),
-            args::describe(&r)
-        ));
-    }
-    // SAFETY: checked to be an object just above; `r` belongs to `env`.
-    let obj: Object<'_> = unsafe { Object::from_napi_value(env.raw(), r.raw()) }?;
-    let mut map = serde_json::Map::new();
-    for key in Object::keys(&obj)? {
-        let v: Unknown<'_> = obj.get_named_property(&key)?;
-        if v.get_type()? == ValueType::Undefined {
-            continue;
-        }
-        if op.is_bytes_field(&key) {
-            let ok = v.get_type()? == ValueType::Object && (v.is_buffer()? || v.is_typedarray()?);
-            let data = if ok {
-                args::bytes(env, v, &key).ok()
-            } else {
-                None
-            };
-            let Some(data) = data else {
-                return bad(format!(
-                    "{}.{key} must be a Buffer or Uint8Array, got {}",
-                    what(),
-                    args::describe(&v)
-                ));
-            };
-            let text = serde_json::to_value(signbridge::api::Base64(data)).unwrap_or_default();
-            map.insert(
-                format!("{}Base64", signbridge::naming::camel_case(&key)),
-                text,
-            );
-            continue;
-        }
-        match request_value(env, &v, &|| format!("{}.{key}", what()))? {
-            Ok(value) => map.insert(key, value),
-            Err(why) => return bad(why),
-        };
-    }
-    Ok(Ok(serde_json::Value::Object(map)))
-}
-
-/// `v`, a value in a camelCase request, as JSON: an `ApproverKey` as its request JSON; in an
-/// object at any depth, a field `x` holding a Buffer or Uint8Array as the field `xBase64` with
-/// the bytes in base64 (a document's `content`); `undefined` fields left out. The inner `Err`
-/// says why `v` (at `what`) cannot be given.
-fn request_value(
-    env: &Env,
-    v: &Unknown<'_>,
-    what: &dyn Fn() -> String,
-) -> napi::Result<Result<serde_json::Value, String>> {
-    use napi::bindgen_prelude::JsObjectValue as _;
-    let json_like =
-        |v| args::try_json(env, v).map_err(|e| format!("{} must be JSON-like data: {e}", what()));
-    if v.get_type()? != ValueType::Object {
-        return Ok(json_like(v));
-    }
-    if let Some(key) = securosys::request_json(env, v)? {
-        return Ok(key.map_err(|why| format!("{} {why}", what())));
-    }
-    if v.is_typedarray()? {
-        return Ok(json_like(v));
-    }
-    if v.is_array()? {
-        let mut items = Vec::new();
-        for (i, item) in args::array(env, *v, &what())?.iter().enumerate() {
-            match request_value(env, item, &|| format!("{}[{i}]", what()))? {
-                Ok(j) => items.push(j),
-                Err(why) => return Ok(Err(why)),
-            }
-        }
-        return Ok(Ok(serde_json::Value::Array(items)));
-    }
-    // SAFETY: checked to be an object just above; `v` belongs to `env`.
-    let obj: Object<'_> = unsafe { Object::from_napi_value(env.raw(), v.raw()) }?;
-    let mut map = serde_json::Map::new();
-    for key in Object::keys(&obj)? {
-        let field: Unknown<'_> = obj.get_named_property(&key)?;
-        match field.get_type()? {
-            ValueType::Undefined => continue,
-            ValueType::Object if field.is_typedarray()? => {
-                let Ok(data) = args::bytes(env, field, &key) else {
-                    return Ok(Err(format!(
-                        "{}.{key} must be a Buffer or Uint8Array (of bytes), got another \
-                         typed array",
-                        what()
-                    )));
-                };
-                let text = serde_json::to_value(signbridge::api::Base64(data)).unwrap_or_default();
-                map.insert(format!("{key}Base64"), text);
-            }
-            _ => match request_value(env, &field, &|| format!("{}.{key}", what()))? {
-                Ok(j) => {
-                    map.insert(key, j);
-                }
-                Err(why) => return Ok(Err(why)),
-            },
-        }
-    }
-    Ok(Ok(serde_json::Value::Object(map)))
 }
 
 pub(crate) use wait::read_wait;

@@ -126,6 +126,17 @@ test('a Uint8Array works as document bytes', async () => {
   assert.equal(up.name, 'typed.pdf')
 })
 
+test('a large document arrives byte for byte', async () => {
+  // About 2 MB: its bytes are copied on the JavaScript thread and encoded on the core's runtime.
+  const pdf = h.samplePdf('Large', 10000)
+  assert.ok(pdf.length > 1_500_000, String(pdf.length))
+  const session = await signing.create()
+  const up = await signing.upload({ sessionId: session.id, name: 'large.pdf', pdf })
+  const md5 = require('crypto').createHash('md5').update(pdf)
+  const digest = md5.digest()
+  assert.ok([digest.toString('hex'), digest.toString('base64')].includes(up.md5), up.md5)
+})
+
 test('the signer cancels on the hosted page', async () => {
   const started = await signing.signDocuments({
     create: { redirectFailure: 'https://app.example/fail' },

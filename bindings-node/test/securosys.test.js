@@ -85,7 +85,7 @@ test('every key type: create, sign, verify here and with openssl, tampered fails
     const pub = await hsm.publicKey({ label: name })
     info.publicKeyPem = pub.pem
     assert.match(info.publicKeyPem, /^-----BEGIN PUBLIC KEY-----\n/)
-    assert.deepEqual(Buffer.from(pub.derBase64, 'base64'), Buffer.from(info.publicKey, 'base64'))
+    assert.deepEqual(pub.der, Buffer.from(info.publicKey, 'base64'))
     // The exported key is one Node's crypto reads too, of the right type.
     const keyObject = crypto.createPublicKey(info.publicKeyPem)
     assert.equal(keyObject.asymmetricKeyType, spec.startsWith('rsa') ? 'rsa' : spec === 'ed25519' ? 'ed25519' : 'ec')
@@ -230,7 +230,7 @@ test('certificates: self-signed (end entity and CA) and CSRs for every key type,
   for (const spec of ['rsa2048', 'p256', 'p384', 'ed25519']) {
     const name = label(`cert-${spec}`)
     await hsm.createKey({ label: name, spec })
-    const spki = Buffer.from((await hsm.publicKey({ label: name })).derBase64, 'base64')
+    const spki = (await hsm.publicKey({ label: name })).der
     const alg = defaultSignatureAlgorithm(spec)
 
     const cert = await hsm.selfSignedCertificate({
@@ -242,7 +242,7 @@ test('certificates: self-signed (end entity and CA) and CSRs for every key type,
         extendedKeyUsage: ['CODE_SIGNING']
       }
     })
-    const der = Buffer.from(cert.derBase64, 'base64')
+    const der = cert.der
     assert.match(cert.pem, /^-----BEGIN CERTIFICATE-----\n/)
     const x509 = new crypto.X509Certificate(der)
     assert.equal(x509.subject, `CN=Signer ${spec}`)
@@ -294,10 +294,10 @@ test('certificates with approvals: a 1-of-1 key makes its certificate and CSR on
   const cert = await hsm.waitCertificate({ id: certId, intervalMs: 100, timeoutMs: 30000 })
   const x509 = new crypto.X509Certificate(cert.pem)
   assert.equal(x509.subject, 'CN=Approved signer')
-  assert.deepEqual(x509.publicKey.export({ type: 'spki', format: 'der' }), Buffer.from((await hsm.publicKey({ label: name })).derBase64, 'base64'))
+  assert.deepEqual(x509.publicKey.export({ type: 'spki', format: 'der' }), (await hsm.publicKey({ label: name })).der)
   const csr = await hsm.waitCertificateSigningRequest({ id: csrId, intervalMs: 100, timeoutMs: 30000 })
   const csrFile = path.join(tmp, 'approved.csr')
-  fs.writeFileSync(csrFile, Buffer.from(csr.derBase64, 'base64'))
+  fs.writeFileSync(csrFile, csr.der)
   execFileSync('openssl', ['req', '-inform', 'DER', '-in', csrFile, '-noout', '-verify'], { stdio: 'pipe' })
 })
 

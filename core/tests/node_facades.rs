@@ -54,9 +54,6 @@ struct Facade {
     /// name, TypeScript type, JSDoc. A request field of the same name is filled from it when
     /// the request leaves it out.
     props: &'static [(&'static str, &'static str, &'static str)],
-    /// Whether the `x_base64` fields of a result object (not only of a one-field result) are
-    /// given as Buffers named `x`.
-    result_buffers: bool,
 }
 
 impl Facade {
@@ -97,7 +94,6 @@ const FACADES: &[Facade] = &[
         doc: SECUROSYS_DOC,
         base_url: Some("The TSB base URL in use."),
         props: &[],
-        result_buffers: false,
     },
     Facade {
         prefix: "zignsec.eid_",
@@ -109,7 +105,6 @@ const FACADES: &[Facade] = &[
         doc: EID_DOC,
         base_url: Some("The ZignSec gateway base URL in use."),
         props: &[],
-        result_buffers: false,
     },
     Facade {
         prefix: "onespan.",
@@ -125,7 +120,6 @@ const FACADES: &[Facade] = &[
             "'api_key' | 'client_app' | 'oauth2'",
             "How calls authenticate: the credential of the config's `onespan` section.",
         )],
-        result_buffers: true,
     },
     Facade {
         prefix: "zignsec.",
@@ -137,7 +131,6 @@ const FACADES: &[Facade] = &[
         doc: ZIGNSEC_SIGNING_DOC,
         base_url: Some("The ZignSec gateway base URL in use."),
         props: &[],
-        result_buffers: false,
     },
     Facade {
         prefix: "signing.",
@@ -154,7 +147,6 @@ const FACADES: &[Facade] = &[
             "The provider `start` uses (a request's own `provider` wins); every other call goes \
              to the provider of the session reference.",
         )],
-        result_buffers: true,
     },
 ];
 
@@ -162,18 +154,13 @@ const FACADES: &[Facade] = &[
 enum Unwrap {
     /// Nothing (`{}`): `undefined`.
     Nothing,
-    /// The one field's bytes (`x_base64`), decoded.
-    Bytes(String),
-    /// The one field's value.
+    /// The one field's value (bytes: already a Buffer, named without `Base64`).
     Field(String),
     /// The whole result object.
     Whole,
-    /// The whole result object, its `x_base64` fields (camelCase: `xBase64`) given as Buffers
-    /// named `x`.
-    WholeBuffers(Vec<String>),
 }
 
-fn unwrap(result: &Value, buffers: bool) -> Unwrap {
+fn unwrap(result: &Value) -> Unwrap {
     let props = result.get("properties").and_then(Value::as_object);
     let open = result
         .get("additionalProperties")
@@ -182,27 +169,83 @@ fn unwrap(result: &Value, buffers: bool) -> Unwrap {
         _ if result.get("type").and_then(Value::as_str) != Some("object") || open => Unwrap::Whole,
         None => Unwrap::Nothing,
         Some(p) if p.is_empty() => Unwrap::Nothing,
-        Some(p) if p.len() == 1 => {
-            let name = p.keys().next().cloned().unwrap_or_default();
-            if name.ends_with("_base64") {
-                Unwrap::Bytes(camel_case(&name))
-            } else {
-                Unwrap::Field(camel_case(&name))
+        Some(p) if p.len() == 1 => Unwrap::Field(p.keys().next().cloned().unwrap_or_default()),
+        Some(_) => Unwrap::Whole,
+    }
+}
+
+/// Whether a property's `schema` holds bytes: the core's `Base64` type (base64 text in the
+/// table's JSON), optional or not, or a list of them. `client.callCamelCase` gives those as
+/// Buffers named without `Base64`.
+fn is_bytes(schema: &Value, root: &Value) -> bool {
+    let schema = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+        .and_then(|name| root.get("$defs").and_then(|d| d.get(name)))
+        .unwrap_or(schema);
+    schema.get("contentEncoding").and_then(Value::as_str) == Some("base64")
+        || ["anyOf", "oneOf", "allOf"].iter().any(|k| {
+            schema
+                .get(*k)
+                .and_then(Value::as_array)
+                .is_some_and(|alts| alts.iter().any(|a| is_bytes(a, root)))
+        })
+        || schema.get("items").is_some_and(|i| is_bytes(i, root))
+}
+
+/// `result`'s schema with every bytes property `x_base64` ([`is_bytes`], of any object in it,
+/// `$defs` included) renamed `x` and typed as a Buffer (`Buffer | null` when it may be null, an
+/// array of them for a list), as `client.callCamelCase` gives it.
+fn result_bytes_as_buffers(result: &mut Value) {
+    fn walk(schema: &mut Value, root: &Value) {
+        if let Some(o) = schema.as_object_mut() {
+            if let Some(Value::Object(props)) = o.get_mut("properties") {
+                let names: Vec<String> = props
+                    .keys()
+                    .filter(|k| k.ends_with("_base64") && is_bytes(&props[k.as_str()], root))
+                    .cloned()
+                    .collect();
+                for name in &names {
+                    let stem = &name[..name.len() - "_base64".len()];
+                    let old = props.remove(name).unwrap_or_default();
+                    let text = old.to_string();
+                    let ts = if text.contains("\"items\"") {
+                        "Array<Buffer>"
+                    } else if text.contains("\"null\"") {
+                        "Buffer | null"
+                    } else {
+                        "Buffer"
+                    };
+                    let mut new = serde_json::json!({ "tsType": ts });
+                    if let Some(d) = old.get("description") {
+                        new["description"] = d.clone();
+                    }
+                    props.insert(stem.to_string(), new);
+                }
+                if let Some(Value::Array(required)) = o.get_mut("required") {
+                    for r in required.iter_mut() {
+                        if let Some(stem) = r
+                            .as_str()
+                            .filter(|n| names.iter().any(|m| m == n))
+                            .and_then(|n| n.strip_suffix("_base64"))
+                        {
+                            *r = Value::String(stem.to_string());
+                        }
+                    }
+                }
             }
-        }
-        Some(p) => {
-            let bytes: Vec<String> = p
-                .keys()
-                .filter_map(|k| k.strip_suffix("_base64"))
-                .map(camel_case)
-                .collect();
-            if buffers && !bytes.is_empty() {
-                Unwrap::WholeBuffers(bytes)
-            } else {
-                Unwrap::Whole
+            for (_, v) in o.iter_mut() {
+                walk(v, root);
+            }
+        } else if let Some(items) = schema.as_array_mut() {
+            for v in items {
+                walk(v, root);
             }
         }
     }
+    let root = result.clone();
+    walk(result, &root);
 }
 
 /// `schema` with every property `x_base64` (of any object in it, `$defs` included, or only of
@@ -420,10 +463,8 @@ fn render(f: &Facade) -> (String, String) {
             .collect();
         bytes_as_buffers(&mut req, "Buffer | Uint8Array", true);
         let mut res = serde_json::to_value((op.result_schema)()).expect("schema");
-        let how = unwrap(&res, f.result_buffers);
-        if let Unwrap::WholeBuffers(_) = how {
-            bytes_as_buffers(&mut res, "Buffer", false);
-        }
+        result_bytes_as_buffers(&mut res);
+        let how = unwrap(&res);
         defs.result_side = false;
         defs.collect(&req);
         let (req_t, optional) = request_type(&mut defs, &req);
@@ -431,7 +472,6 @@ fn render(f: &Facade) -> (String, String) {
         defs.collect(&res);
         let res_t = match &how {
             Unwrap::Nothing => "void".to_string(),
-            Unwrap::Bytes(_) => "Buffer".to_string(),
             Unwrap::Field(_) => {
                 let (_, p) = res
                     .get("properties")
@@ -440,7 +480,7 @@ fn render(f: &Facade) -> (String, String) {
                     .expect("one field");
                 defs.ts(p, "  ")
             }
-            Unwrap::Whole | Unwrap::WholeBuffers(_) => defs.ts(&res, "  "),
+            Unwrap::Whole => defs.ts(&res, "  "),
         };
         let mut text = op.doc.trim().to_string();
         if op.long_running {
@@ -449,21 +489,8 @@ fn render(f: &Facade) -> (String, String) {
         }
         let then = match &how {
             Unwrap::Nothing => ".then(() => undefined)".to_string(),
-            Unwrap::Bytes(f) => format!(".then((r) => Buffer.from(r.{f}, 'base64'))"),
-            Unwrap::Field(f) => format!(".then((r) => r.{f})"),
+            Unwrap::Field(f) => format!(".then((r) => r.{})", camel_case(f)),
             Unwrap::Whole => String::new(),
-            Unwrap::WholeBuffers(fields) => {
-                let mut then = String::from(".then((r) => {");
-                for f in fields {
-                    let _ = write!(
-                        then,
-                        "\n      if (typeof r.{f}Base64 === 'string') r.{f} = Buffer.from(r.{f}Base64, \
-                         'base64')\n      delete r.{f}Base64"
-                    );
-                }
-                then.push_str("\n      return r\n    })");
-                then
-            }
         };
         js.push('\n');
         jsdoc(&mut js, "  ", &text);

@@ -100,18 +100,39 @@ pub fn result_to_camel_case(op: &Operation, result: Value) -> Value {
     plan.to_camel(result, Some(plan.root))
 }
 
+/// A result in camelCase as JSON text, with its bytes apart: [`result_to_camel_case_json`].
+#[derive(Debug, Default)]
+pub struct CamelCaseJson {
+    /// The result as JSON text, each bytes field `x_base64` (of the `Base64` type) written as
+    /// `x: null`.
+    pub text: String,
+    /// The bytes of those fields, each with the JSON pointer of its place in `text`
+    /// (`/der`, `/documents/0/content`).
+    pub bytes: Vec<(String, Vec<u8>)>,
+}
+
 /// [`result_to_camel_case`] written straight to JSON text, in one pass and without building
-/// the renamed value: for a wrapper whose language parses JSON faster than it builds objects
-/// field by field (JavaScript's `JSON.parse`).
-pub fn result_to_camel_case_json(op: &Operation, result: &Value) -> String {
+/// the renamed value, for a wrapper whose language parses JSON faster than it builds objects
+/// field by field (JavaScript's `JSON.parse`). Bytes are given apart, decoded, for the wrapper
+/// to put there in its own bytes type (a Node `Buffer`): a field `x_base64` of the `Base64`
+/// type is `x` in the text, `null` until then. Large files then cross neither as base64 text
+/// nor through the language's JSON parser.
+pub fn result_to_camel_case_json(op: &Operation, result: &Value) -> CamelCaseJson {
     let plan = &compiled(op).result;
+    let bytes = std::cell::RefCell::new(Vec::new());
     let renamed = Renamed {
         plan,
         node: Some(plan.root),
         value: result,
+        at: &At::Root,
+        bytes: &bytes,
     };
     // A `Value` has string keys and finite numbers only: writing it cannot fail.
-    serde_json::to_string(&renamed).unwrap_or_else(|_| "null".to_string())
+    let text = serde_json::to_string(&renamed).unwrap_or_else(|_| "null".to_string());
+    CamelCaseJson {
+        text,
+        bytes: bytes.into_inner(),
+    }
 }
 
 /// Every object key of `value` (at any depth) in camelCase: for the polled states a
@@ -142,14 +163,14 @@ impl Client {
             .await
     }
 
-    /// [`Client::call_camel_case`] with the result as JSON text
+    /// [`Client::call_camel_case`] with the result as JSON text and its bytes apart
     /// ([`result_to_camel_case_json`]).
     pub async fn call_camel_case_json(
         &self,
         name: &str,
         request: Value,
         ctx: &CallContext,
-    ) -> Result<String> {
+    ) -> Result<CamelCaseJson> {
         self.call_renamed(name, request, ctx, |op, result| {
             result_to_camel_case_json(op, &result)
         })
@@ -200,11 +221,38 @@ pub async fn call_standalone_camel_case(name: &str, request: Value) -> Result<Va
     run.await.map_err(camel_case_error)
 }
 
+/// [`call_standalone_camel_case`] with the result as JSON text and its bytes apart
+/// ([`result_to_camel_case_json`]).
+pub async fn call_standalone_camel_case_json(name: &str, request: Value) -> Result<CamelCaseJson> {
+    let run = async {
+        let op = operation(name)?;
+        let request = request_from_camel_case(op, request)?;
+        let result = super::call_standalone(op.name, request).await?;
+        Ok::<_, Error>(result_to_camel_case_json(op, &result))
+    };
+    run.await.map_err(camel_case_error)
+}
+
 /// Where a value is in a request (`request.documents[1].fields`), rendered only for an error.
 enum At<'a> {
     Root,
     Field(&'a At<'a>, &'a str),
     Index(&'a At<'a>, usize),
+}
+
+impl At<'_> {
+    /// As a JSON pointer (`/documents/0/content`).
+    fn pointer(&self) -> String {
+        match self {
+            At::Root => String::new(),
+            At::Field(parent, name) => format!(
+                "{}/{}",
+                parent.pointer(),
+                name.replace('~', "~0").replace('/', "~1")
+            ),
+            At::Index(parent, i) => format!("{}/{i}", parent.pointer()),
+        }
+    }
 }
 
 impl fmt::Display for At<'_> {
@@ -235,12 +283,17 @@ struct Node {
     items: Option<usize>,
     /// Whether the schema describes objects (or null) and never a list.
     only_objects: bool,
+    /// Whether its strings are bytes as base64 text (the `Base64` type).
+    bytes: bool,
 }
 
 struct Prop {
     name: String,
     camel: String,
     node: usize,
+    /// For a bytes field `x_base64` (or a list of bytes): `x` in camelCase, the name its bytes
+    /// are given under apart from the text.
+    bytes_name: Option<String>,
 }
 
 impl Node {
@@ -257,10 +310,23 @@ impl Plan {
             nodes: Vec::new(),
         };
         let root = compiler.compile(root);
-        Plan {
-            nodes: compiler.nodes,
-            root,
+        let mut nodes = compiler.nodes;
+        // A bytes field (`x_base64` of the `Base64` type, or a list of them) is given apart as
+        // `x`: known once every node is made (a schema may refer to itself).
+        let is_bytes = |nodes: &[Node], i: usize| {
+            nodes[i].bytes || nodes[i].items.is_some_and(|item| nodes[item].bytes)
+        };
+        for n in 0..nodes.len() {
+            for p in 0..nodes[n].props.len() {
+                let prop = &nodes[n].props[p];
+                if let Some(stem) = prop.name.strip_suffix("_base64") {
+                    if is_bytes(&nodes, prop.node) {
+                        nodes[n].props[p].bytes_name = Some(camel_case(stem));
+                    }
+                }
+            }
         }
+        Plan { nodes, root }
     }
 
     fn to_table(&self, value: Value, node: Option<usize>, at: &At<'_>, op: &str) -> Result<Value> {
@@ -354,11 +420,27 @@ impl Plan {
     }
 }
 
-/// A value written along a plan, its declared field names in camelCase.
+/// A value written along a plan, its declared field names in camelCase and its bytes set apart
+/// (decoded, with the JSON pointer of their place).
 struct Renamed<'a> {
     plan: &'a Plan,
     node: Option<usize>,
     value: &'a Value,
+    at: &'a At<'a>,
+    bytes: &'a std::cell::RefCell<Vec<(String, Vec<u8>)>>,
+}
+
+impl Renamed<'_> {
+    /// `value`, inside this one at `at`, written along `node`.
+    fn inner<'v>(&'v self, node: Option<usize>, value: &'v Value, at: &'v At<'v>) -> Renamed<'v> {
+        Renamed {
+            plan: self.plan,
+            node,
+            value,
+            at,
+            bytes: self.bytes,
+        }
+    }
 }
 
 impl Serialize for Renamed<'_> {
@@ -366,28 +448,42 @@ impl Serialize for Renamed<'_> {
         let Some(node) = self.node.map(|i| &self.plan.nodes[i]) else {
             return self.value.serialize(s);
         };
-        let at = |node, value| Renamed {
-            plan: self.plan,
-            node,
-            value,
-        };
         match self.value {
             Value::Object(map) => {
                 let mut out = s.serialize_map(Some(map.len()))?;
                 for (key, v) in map {
                     match node.prop(key) {
-                        Some(prop) => out.serialize_entry(&prop.camel, &at(Some(prop.node), v))?,
-                        None => out.serialize_entry(key, &at(node.extra, v))?,
+                        Some(prop) => {
+                            let name = prop.bytes_name.as_ref().unwrap_or(&prop.camel);
+                            let here = At::Field(self.at, name);
+                            out.serialize_entry(name, &self.inner(Some(prop.node), v, &here))?
+                        }
+                        None => {
+                            let here = At::Field(self.at, key);
+                            out.serialize_entry(key, &self.inner(node.extra, v, &here))?
+                        }
                     }
                 }
                 out.end()
             }
             Value::Array(items) => {
                 let mut out = s.serialize_seq(Some(items.len()))?;
-                for v in items {
-                    out.serialize_element(&at(node.items, v))?;
+                for (i, v) in items.iter().enumerate() {
+                    let here = At::Index(self.at, i);
+                    out.serialize_element(&self.inner(node.items, v, &here))?;
                 }
                 out.end()
+            }
+            Value::String(text) if node.bytes => {
+                use base64::Engine as _;
+                match base64::engine::general_purpose::STANDARD.decode(text) {
+                    Ok(data) => {
+                        self.bytes.borrow_mut().push((self.at.pointer(), data));
+                        s.serialize_unit()
+                    }
+                    // Not written by the core's `Base64`: kept as it is.
+                    Err(_) => s.serialize_str(text),
+                }
             }
             other => other.serialize(s),
         }
@@ -476,21 +572,31 @@ impl<'s> Compiler<'s> {
             })
             .collect();
         let only_objects = types.contains(&"object") && !types.contains(&"array");
+        let bytes = alts
+            .iter()
+            .any(|a| a.get("contentEncoding").and_then(Value::as_str) == Some("base64"));
 
-        let node = Node {
-            props: props
-                .into_iter()
-                .map(|(name, s)| Prop {
+        let props = props
+            .into_iter()
+            .map(|(name, s)| {
+                let node = self.compile(s);
+                Prop {
                     name: name.to_string(),
                     camel: camel_case(name),
-                    node: self.compile(s),
-                })
-                .collect(),
-            extra: extra.map(|e| self.compile(e)),
-            items: items.map(|i| self.compile(i)),
+                    node,
+                    bytes_name: None,
+                }
+            })
+            .collect();
+        let extra = extra.map(|e| self.compile(e));
+        let items = items.map(|i| self.compile(i));
+        self.nodes[id] = Node {
+            props,
+            extra,
+            items,
             only_objects,
+            bytes,
         };
-        self.nodes[id] = node;
         id
     }
 }
@@ -570,12 +676,26 @@ mod tests {
                                        "approver_public_key": null, "meta_data": null,
                                        "payload": null, "payload_type": null, "user_key": 1}]});
         let op = op("securosys.list_approval_tasks");
-        let text = result_to_camel_case_json(op, &result);
-        let parsed: Value = serde_json::from_str(&text).expect("JSON text");
+        let out = result_to_camel_case_json(op, &result);
+        assert!(out.bytes.is_empty());
+        let parsed: Value = serde_json::from_str(&out.text).expect("JSON text");
         assert_eq!(parsed, result_to_camel_case(op, result));
         assert_eq!(parsed["tasks"][0]["approvalToBeSigned"], "x");
         // A key the model does not declare is written as given.
         assert_eq!(parsed["tasks"][0]["user_key"], 1);
+    }
+
+    #[test]
+    fn bytes_in_a_result_are_given_apart() {
+        let out =
+            result_to_camel_case_json(op("zignsec.download"), &json!({"data_base64": "JVBERg=="}));
+        assert_eq!(out.text, r#"{"data":null}"#);
+        assert_eq!(out.bytes, vec![("/data".to_string(), b"%PDF".to_vec())]);
+        // Elsewhere bytes stay base64 text.
+        assert_eq!(
+            result_to_camel_case(op("zignsec.download"), json!({"data_base64": "JVBERg=="})),
+            json!({"dataBase64": "JVBERg=="})
+        );
     }
 
     #[test]

@@ -41,8 +41,8 @@ use crate::error::{Error, ErrorCode, Result};
 use crate::CancelToken;
 
 pub use camel::{
-    call_standalone_camel_case, camel_case_keys, request_from_camel_case, result_to_camel_case,
-    result_to_camel_case_json,
+    call_standalone_camel_case, call_standalone_camel_case_json, camel_case_keys,
+    request_from_camel_case, result_to_camel_case, result_to_camel_case_json, CamelCaseJson,
 };
 pub use ops::OPERATIONS;
 pub use schemars::Schema;
