@@ -8,6 +8,8 @@
 //! naming it, so nothing is silently dropped. Errors about the request name its fields as the
 //! caller wrote them (`request.keySize`).
 
+mod typed;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, LazyLock, OnceLock};
@@ -135,6 +137,15 @@ pub fn result_to_camel_case_json(op: &Operation, result: &Value) -> CamelCaseJso
     }
 }
 
+/// [`result_to_camel_case_json`] of a typed result, written without building its JSON value
+/// first; `None` for a shape only the JSON value's way writes (an enum variant with data).
+pub(crate) fn typed_result_to_camel_case_json<T: Serialize + ?Sized>(
+    op: &Operation,
+    result: &T,
+) -> Option<CamelCaseJson> {
+    typed::to_camel_case_json(&compiled(op).result, result)
+}
+
 /// Every object key of `value` (at any depth) in camelCase: for the polled states a
 /// long-running operation gives its progress callback, which carry no user data as keys.
 pub fn camel_case_keys(value: Value) -> Value {
@@ -159,8 +170,10 @@ impl Client {
         request: Value,
         ctx: &CallContext,
     ) -> Result<Value> {
-        self.call_renamed(name, request, ctx, result_to_camel_case)
-            .await
+        self.call_renamed(name, request, ctx, |op, result| {
+            Ok(result_to_camel_case(op, result.to_value(op.name)?))
+        })
+        .await
     }
 
     /// [`Client::call_camel_case`] with the result as JSON text and its bytes apart
@@ -172,7 +185,10 @@ impl Client {
         ctx: &CallContext,
     ) -> Result<CamelCaseJson> {
         self.call_renamed(name, request, ctx, |op, result| {
-            result_to_camel_case_json(op, &result)
+            match result.to_camel_case_json(op) {
+                Some(json) => Ok(json),
+                None => Ok(result_to_camel_case_json(op, &result.to_value(op.name)?)),
+            }
         })
         .await
     }
@@ -182,7 +198,7 @@ impl Client {
         name: &str,
         request: Value,
         ctx: &CallContext,
-        write: impl FnOnce(&Operation, Value) -> T,
+        write: impl FnOnce(&Operation, Box<dyn super::TypedResult>) -> Result<T>,
     ) -> Result<T> {
         let run = async {
             let op = operation(name)?;
@@ -193,8 +209,8 @@ impl Client {
                     progress(&camel_case_keys(state.clone()));
                 }));
             }
-            let result = self.call(op.name, request, &ctx).await?;
-            Ok::<_, Error>(write(op, result))
+            let result = (op.run)(self, request, &ctx).await?;
+            write(op, result)
         };
         run.await.map_err(camel_case_error)
     }

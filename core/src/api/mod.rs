@@ -48,11 +48,30 @@ pub use ops::OPERATIONS;
 pub use schemars::Schema;
 pub use wire::{open_set_schema, Base64};
 
-/// A boxed operation future.
-pub type CallFuture<'a> = Pin<Box<dyn Future<Output = Result<Value>> + Send + 'a>>;
+/// How an operation is run: the client, the JSON request, the call's context; its typed result.
+type Runner = for<'a> fn(&'a Client, Value, &'a CallContext) -> RunFuture<'a>;
 
-/// How an operation is run: the client, the JSON request, the call's context.
-type Runner = for<'a> fn(&'a Client, Value, &'a CallContext) -> CallFuture<'a>;
+/// An operation's run, ending with its typed result.
+type RunFuture<'a> = Pin<Box<dyn Future<Output = Result<Box<dyn TypedResult>>> + Send + 'a>>;
+
+/// An operation's result as its model, written as JSON in the form the caller asks for.
+pub(crate) trait TypedResult: Send {
+    /// As a JSON value, field names as the table spells them.
+    fn to_value(&self, op: &str) -> Result<Value>;
+    /// As camelCase JSON text with its bytes apart, without building the JSON value first
+    /// (`None`: a shape only [`TypedResult::to_value`] writes).
+    fn to_camel_case_json(&self, op: &Operation) -> Option<camel::CamelCaseJson>;
+}
+
+impl<T: Serialize + Send> TypedResult for T {
+    fn to_value(&self, op: &str) -> Result<Value> {
+        result(op, self)
+    }
+
+    fn to_camel_case_json(&self, op: &Operation) -> Option<camel::CamelCaseJson> {
+        camel::typed_result_to_camel_case_json(op, self)
+    }
+}
 
 /// A progress callback: given each polled state of a long-running operation, as JSON.
 pub type ProgressCallback = Arc<dyn Fn(&Value) + Send + Sync>;
@@ -247,7 +266,7 @@ impl Client {
     /// as JSON.
     pub async fn call(&self, name: &str, request: Value, ctx: &CallContext) -> Result<Value> {
         let op = operation(name)?;
-        (op.run)(self, request, ctx).await
+        (op.run)(self, request, ctx).await?.to_value(op.name)
     }
 }
 

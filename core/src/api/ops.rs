@@ -10,7 +10,7 @@ use super::ops_securosys::*;
 use super::ops_securosys_local::*;
 use super::ops_zignsec::*;
 use super::wire::{Base64, WaitFields};
-use super::{request, result, CallContext, CallFuture, Operation};
+use super::{request, CallContext, Operation, RunFuture, TypedResult};
 use crate::client::Client;
 use crate::error::Result;
 use crate::providers::securosys::{
@@ -32,14 +32,14 @@ macro_rules! operations {
         $(
             #[allow(unused_variables)]
             fn $id<'a>(client: &'a Client, value: serde_json::Value, ctx: &'a CallContext)
-                -> CallFuture<'a>
+                -> RunFuture<'a>
             {
                 Box::pin(async move {
                     let $r: $req = request($name, value)?;
                     let $c = client;
                     let $x = ctx;
                     let out: $res = $body;
-                    result($name, &out)
+                    Ok(Box::new(out) as Box<dyn TypedResult>)
                 })
             }
         )*
