@@ -12,23 +12,54 @@ use serde_json::Value;
 use crate::args::{self, is_nullish};
 use crate::securosys;
 
-/// A request as read: its JSON, and the bytes still to be put into it as base64 text, each at
-/// the JSON pointer of its field (a `null` there until then).
+/// A request as read: its JSON (or the JSON text `index.js` wrote of it), and the bytes still
+/// to be put into it as base64 text, each at the JSON pointer of its field (a `null` there
+/// until then).
 pub(crate) struct Request {
     pub(crate) json: Value,
+    text: Option<(&'static signbridge::api::Operation, String)>,
     bytes: Vec<(String, Vec<u8>)>,
 }
 
 impl Request {
+    /// A request of `op` given as JSON text of scalars, parsed on the core's runtime
+    /// ([`Request::into_json`]); a scalar where `op` takes bytes is refused as
+    /// [`camel_case`] refuses it.
+    pub(crate) fn text(op: &'static signbridge::api::Operation, text: String) -> Self {
+        Request {
+            json: Value::Null,
+            text: Some((op, text)),
+            bytes: Vec::new(),
+        }
+    }
+
     /// The request's JSON with its bytes in place as base64 text (on the core's runtime).
-    pub(crate) fn into_json(self) -> Value {
-        let mut json = self.json;
+    pub(crate) fn into_json(self) -> signbridge::Result<Value> {
+        let mut json = match self.text {
+            Some((op, text)) => {
+                let json: Value = serde_json::from_str(&text).map_err(|e| {
+                    signbridge::Error::invalid_argument(format!("the request is not JSON: {e}"))
+                })?;
+                let fields = json.as_object().into_iter().flatten();
+                if let Some((key, v)) = fields.into_iter().find(|(k, _)| op.is_bytes_field(k)) {
+                    let given = match v {
+                        Value::String(_) => "a string",
+                        Value::Number(_) => "a number",
+                        Value::Bool(_) => "a boolean",
+                        _ => "null",
+                    };
+                    return Err(not_bytes(op, key, given));
+                }
+                json
+            }
+            None => self.json,
+        };
         for (pointer, data) in self.bytes {
             if let Some(slot) = json.pointer_mut(&pointer) {
                 *slot = serde_json::to_value(signbridge::api::Base64(data)).unwrap_or_default();
             }
         }
-        json
+        Ok(json)
     }
 }
 
@@ -46,6 +77,7 @@ pub(crate) fn camel_case(
     let what = || format!("{}: request", op.camel_name());
     let mut out = Request {
         json: Value::Null,
+        text: None,
         bytes: Vec::new(),
     };
     let Some(r) = request.filter(|r| !is_nullish(r)) else {
@@ -74,11 +106,7 @@ pub(crate) fn camel_case(
                 None
             };
             let Some(data) = data else {
-                return bad(format!(
-                    "{}.{key} must be a Buffer or Uint8Array, got {}",
-                    what(),
-                    args::describe(&v)
-                ));
+                return Ok(Err(not_bytes(op, &key, args::describe(&v))));
             };
             let field = format!("{}Base64", signbridge::naming::camel_case(&key));
             out.bytes.push((format!("/{}", token(&field)), data));
@@ -96,6 +124,14 @@ pub(crate) fn camel_case(
     }
     out.json = Value::Object(map);
     Ok(Ok(out))
+}
+
+/// The error for a top-level field `key` of `op` that takes bytes, given something else.
+fn not_bytes(op: &signbridge::api::Operation, key: &str, given: &str) -> signbridge::Error {
+    signbridge::Error::invalid_argument(format!(
+        "{}: request.{key} must be a Buffer or Uint8Array, got {given}",
+        op.camel_name()
+    ))
 }
 
 /// Where a value is, made only when needed: as an error names it (`createPackage: request.

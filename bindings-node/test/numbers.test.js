@@ -53,3 +53,46 @@ test('hostile numbers to every numeric option are SB_ERR_INVALID_ARGUMENT', asyn
   ac.abort()
   assert.equal(await codeOf(() => waiting), 'SB_ERR_ABORTED')
 })
+
+// A request of strings, booleans, nulls and small numbers crosses as JSON text (index.js); any
+// other is read by the addon. Both must read a request alike: same result, same error.
+test('a request reads the same whether it crosses as JSON text or is read by the addon', async () => {
+  const signing = client.zignsecSigning()
+  const { id } = await signing.create()
+  // An object whose prototype is not Object.prototype is always read by the addon.
+  const byAddon = (fields) => Object.assign(Object.create({ inherited: undefined }), fields)
+  const outcome = async (request) => {
+    try {
+      return { ok: await client.callCamelCase('zignsec.signing_status', request) }
+    } catch (e) {
+      return { code: e.code, message: e.message }
+    }
+  }
+  const requests = [
+    { sessionId: id },
+    { sessionId: id, extra: 1 },
+    { sessionId: 7 },
+    { sessionId: -7 },
+    { sessionId: 1.5 },
+    { sessionId: 2 ** 40 },
+    { sessionId: -0 },
+    { sessionId: true },
+    { sessionId: null },
+    { sessionId: undefined },
+    { sessionId: 'a\ud800b' },
+    { session_id: id },
+    { sessionId: id, session_id: id },
+    { 'bad\ud800key': 1 }
+  ]
+  for (const request of requests) {
+    const text = await outcome(request)
+    const addon = await outcome(byAddon(request))
+    assert.deepEqual(text, addon, JSON.stringify(request))
+  }
+  assert.ok((await outcome({ sessionId: id })).ok, 'a good request succeeds')
+  // Bytes given as a scalar are refused the same way on both paths.
+  const upload = (request) => signing.upload(request).then(() => 'ok', (e) => `${e.code}: ${e.message}`)
+  const bad = { sessionId: id, name: 'a.pdf', pdf: 'not bytes' }
+  assert.equal(await upload(bad), await upload(byAddon(bad)))
+  assert.match(await upload(bad), /SB_ERR_INVALID_ARGUMENT: zignsec\.upload: request\.pdf must be a Buffer or Uint8Array, got a string/)
+})
