@@ -38,19 +38,23 @@ struct Compiled {
 /// The compiled schemas of `op`, made on first use and kept for the process (one slot per
 /// operation of the table, so no lock is taken once made).
 fn compiled(op: &Operation) -> &'static Compiled {
-    static SLOTS: LazyLock<HashMap<&'static str, OnceLock<Compiled>>> = LazyLock::new(|| {
-        OPERATIONS
-            .iter()
-            .map(|o| (o.name, OnceLock::new()))
-            .collect()
-    });
+    static SLOTS: LazyLock<Vec<OnceLock<Compiled>>> =
+        LazyLock::new(|| OPERATIONS.iter().map(|_| OnceLock::new()).collect());
     static EMPTY: LazyLock<Compiled> =
         LazyLock::new(|| compile(&Value::Bool(true), &Value::Bool(true)));
     let render = || {
         let json = |s| serde_json::to_value(s).unwrap_or(Value::Bool(true));
         compile(&json((op.request_schema)()), &json((op.result_schema)()))
     };
-    match SLOTS.get(op.name) {
+    // The slot of the table's entry at `op`'s address (every caller holds a `&'static` entry
+    // of the table): no hashing of its name on every call.
+    let at = (op as *const Operation as usize).wrapping_sub(OPERATIONS.as_ptr() as usize)
+        / std::mem::size_of::<Operation>().max(1);
+    let slot = OPERATIONS
+        .get(at)
+        .filter(|o| std::ptr::eq(*o, op))
+        .and_then(|_| SLOTS.get(at));
+    match slot {
         Some(slot) => slot.get_or_init(render),
         // Every operation is in the table; an unknown one is translated along no schema.
         None => &EMPTY,
@@ -170,7 +174,8 @@ impl Client {
         request: Value,
         ctx: &CallContext,
     ) -> Result<Value> {
-        self.call_renamed(name, request, ctx, |op, result| {
+        let op = operation(name).map_err(camel_case_error)?;
+        self.call_renamed(op, request, ctx, |op, result| {
             Ok(result_to_camel_case(op, result.to_value(op.name)?))
         })
         .await
@@ -184,7 +189,19 @@ impl Client {
         request: Value,
         ctx: &CallContext,
     ) -> Result<CamelCaseJson> {
-        self.call_renamed(name, request, ctx, |op, result| {
+        let op = operation(name).map_err(camel_case_error)?;
+        self.call_operation_camel_case_json(op, request, ctx).await
+    }
+
+    /// [`Client::call_camel_case_json`] of an operation of the table already looked up (as a
+    /// wrapper does to refuse an unknown name before anything is spawned).
+    pub async fn call_operation_camel_case_json(
+        &self,
+        op: &Operation,
+        request: Value,
+        ctx: &CallContext,
+    ) -> Result<CamelCaseJson> {
+        self.call_renamed(op, request, ctx, |op, result| {
             match result.to_camel_case_json(op) {
                 Some(json) => Ok(json),
                 None => Ok(result_to_camel_case_json(op, &result.to_value(op.name)?)),
@@ -195,13 +212,12 @@ impl Client {
 
     async fn call_renamed<T>(
         &self,
-        name: &str,
+        op: &Operation,
         request: Value,
         ctx: &CallContext,
         write: impl FnOnce(&Operation, Box<dyn super::TypedResult>) -> Result<T>,
     ) -> Result<T> {
         let run = async {
-            let op = operation(name)?;
             let request = request_from_camel_case(op, request)?;
             let mut ctx = ctx.clone();
             if let Some(progress) = ctx.progress.take() {
@@ -314,7 +330,11 @@ struct Prop {
 
 impl Node {
     fn prop(&self, name: &str) -> Option<&Prop> {
-        self.props.iter().find(|p| p.name == name)
+        // Sorted by name when compiled: a result's every field is looked up here.
+        self.props
+            .binary_search_by(|p| p.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.props[i])
     }
 }
 
@@ -592,7 +612,7 @@ impl<'s> Compiler<'s> {
             .iter()
             .any(|a| a.get("contentEncoding").and_then(Value::as_str) == Some("base64"));
 
-        let props = props
+        let mut props: Vec<Prop> = props
             .into_iter()
             .map(|(name, s)| {
                 let node = self.compile(s);
@@ -604,6 +624,7 @@ impl<'s> Compiler<'s> {
                 }
             })
             .collect();
+        props.sort_by(|a, b| a.name.cmp(&b.name));
         let extra = extra.map(|e| self.compile(e));
         let items = items.map(|i| self.compile(i));
         self.nodes[id] = Node {
