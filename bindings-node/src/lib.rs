@@ -340,7 +340,7 @@ impl Client {
                         map.entry("timeoutMs").or_insert_with(|| t.into());
                     }
                 }
-                client.call_camel_case_json(op.name, value, &ctx).await
+                client.call_operation_camel_case_json(op, value, &ctx).await
             },
             promise::CamelResult,
             cleanup,

@@ -155,15 +155,16 @@ test('requests of the wrong shape reject with SB_ERR_INVALID_ARGUMENT naming the
 
 test('bad values of the right type reject with SB_ERR_INVALID_ARGUMENT (not TypeError)', async () => {
   for (const p of [
-    signing.status({ sessionId: '../../admin' }),
-    signing.status({ sessionId: '' }),
-    signing.start({ sessionId: 'abc', start: { files: [] } }),
-    signing.start({ sessionId: 'abc', start: { files: [{ fileId: 'f', placement: { page: 0, x: 1, y: 1 } }] } }),
-    signing.create({ redirectSuccess: 'not a url' }),
-    signing.wait({ sessionId: 'abc' }, { intervalMs: 1 }),
-    signing.signDocuments({ documents: [] })
+    () => signing.status({ sessionId: '../../admin' }),
+    () => signing.status({ sessionId: '' }),
+    () => signing.start({ sessionId: 'abc', start: { files: [] } }),
+    () => signing.start({ sessionId: 'abc', start: { files: [{ fileId: 'f', placement: { page: 0, x: 1, y: 1 } }] } }),
+    () => signing.create({ redirectSuccess: 'not a url' }),
+    () => signing.wait({ sessionId: 'abc' }, { intervalMs: 1 }),
+    () => signing.signDocuments({ documents: [] })
   ]) {
-    const e = await h.rejection(p)
+    // One call at a time: a Promise made before its handler is attached may reject unhandled.
+    const e = await h.rejection(p())
     assertSb(e, 'SB_ERR_INVALID_ARGUMENT')
     assert.ok(!(e instanceof TypeError))
   }
