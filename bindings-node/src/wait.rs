@@ -33,7 +33,6 @@ where
     D: napi::bindgen_prelude::ToNapiValue + 'static,
 {
     let mut opts = signbridge::WaitOptions::<T>::default();
-    let token = CancelToken::new();
     let mut cleanup = None;
     if let Some(o) = Obj::opt(
         env,
@@ -54,13 +53,15 @@ where
         }
         let signal = o.get("signal")?;
         if !is_nullish(&signal) {
+            // A token only where a signal can cancel: most calls have none.
+            let token = CancelToken::new();
             match wire_signal(env, signal, &token)? {
                 Some(c) => cleanup = Some(c),
                 None => token.cancel(),
             }
+            opts.cancel = Some(token);
         }
     }
-    opts.cancel = Some(token);
     Ok((opts, cleanup))
 }
 
