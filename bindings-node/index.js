@@ -53,28 +53,29 @@ Object.defineProperties(Onespan.prototype, {
 Object.defineProperties(binding.Client.prototype, {
   securosys: {
     value: function securosys () {
-      return new Securosys(this, this.securosysBaseUrl())
+      return new Securosys(this, this.serviceBaseUrl('securosys')[0])
     },
     configurable: true,
     writable: true
   },
   zignsecEid: {
     value: function zignsecEid () {
-      return new ZignsecEid(this, this.zignsecBaseUrl())
+      return new ZignsecEid(this, this.serviceBaseUrl('zignsec')[0])
     },
     configurable: true,
     writable: true
   },
   zignsecSigning: {
     value: function zignsecSigning () {
-      return new ZignsecSigning(this, this.zignsecBaseUrl())
+      return new ZignsecSigning(this, this.serviceBaseUrl('zignsec')[0])
     },
     configurable: true,
     writable: true
   },
   onespan: {
     value: function onespan () {
-      return new Onespan(this, this.onespanBaseUrl(), { authMethod: this.onespanAuthMethod() })
+      const [baseUrl, authMethod] = this.serviceBaseUrl('onespan')
+      return new Onespan(this, baseUrl, { authMethod })
     },
     configurable: true,
     writable: true
@@ -95,12 +96,9 @@ Object.defineProperties(binding.Client.prototype, {
   }
 })
 
-// `client.callCamelCase`, which every facade runs. A request that is a plain object of strings,
-// booleans, nulls and numbers the addon would read as the same JSON (a 32-bit integer or a
-// finite fraction; most requests are such) crosses as JSON text: V8's JSON.stringify writes it
-// for a fraction of what reading it field by field through N-API costs this thread. Any other
-// request (Buffers, nested objects, an ApproverKey, NaN, a lone surrogate…) is read by the addon,
-// which says what is wrong with it.
+// `client.callCamelCase`, which every facade runs: a plain object of scalars the addon would
+// read as the same JSON crosses as JSON.stringify's text, far cheaper for this thread than
+// reading it through N-API; any other request (Buffers, nested objects, NaN…) the addon reads.
 const { callCamelCase: callObject, callCamelCaseText: callText } = binding.Client.prototype
 delete binding.Client.prototype.callCamelCaseText
 Object.defineProperty(binding.Client.prototype, 'callCamelCase', {
@@ -114,13 +112,13 @@ Object.defineProperty(binding.Client.prototype, 'callCamelCase', {
   writable: true
 })
 
-// A lone surrogate would be written as an escape the core does not take (the addon reads it as
-// U+FFFD). String.prototype.isWellFormed is Node 20's; Node 18 tests with a regular expression.
+// A lone surrogate (read as U+FFFD by the addon) is left to the addon; Node 18 lacks isWellFormed.
 const wellFormed = typeof String.prototype.isWellFormed === 'function'
   ? (s) => s.isWellFormed()
   : (s) => !/\p{Cs}/u.test(s)
 
-/** `request` as JSON text when it is a plain object of scalars read alike either way. */
+/** `request` as JSON text when it is a plain object of strings, booleans, nulls, 32-bit
+ * integers and finite fractions (read alike either way), else undefined. */
 function flatJson (request) {
   if (typeof request !== 'object' || request === null) return undefined
   const proto = Object.getPrototypeOf(request)

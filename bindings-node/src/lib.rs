@@ -220,56 +220,30 @@ impl Client {
             .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
     }
 
-    /// The base URL of the configured ZignSec gateway. `index.js` makes `client.zignsecEid()`
-    /// and `client.zignsecSigning()` of it: the facades generated from the operation table
-    /// (`zignsec-eid.js`, `zignsec-signing.js`). Throws
-    /// `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `zignsec` section.
+    /// The base URL of the configured `service` (`'zignsec'`, `'onespan'`, `'securosys'`), of
+    /// which `index.js` makes the facades generated from the operation table
+    /// (`client.zignsecSigning()`…), and for OneSpan how it authenticates (`'api_key'`,
+    /// `'client_app'` or `'oauth2'`: `client.onespan().authMethod`). Throws
+    /// `SB_ERR_AUTH_CONFIG_MISSING` when the config has no section for it.
     #[napi(skip_typescript)]
-    pub fn zignsec_base_url(&self, env: Env) -> napi::Result<String> {
-        self.inner
-            .zignsec()
-            .map(|z| z.base_url().to_string())
-            .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
-    }
-
-    /// The base URL of the configured OneSpan Sign (the API is under `api/`). `index.js` makes
-    /// `client.onespan()` of it: the facade generated from the operation table (`onespan.js`).
-    /// Throws `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `onespan` section.
-    #[napi(skip_typescript)]
-    pub fn onespan_base_url(&self, env: Env) -> napi::Result<String> {
-        self.inner
-            .onespan()
-            .map(|o| o.base_url().to_string())
-            .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
-    }
-
-    /// How the configured OneSpan Sign client authenticates (`'api_key'`, `'client_app'` or
-    /// `'oauth2'`): `client.onespan().authMethod`.
-    #[napi(skip_typescript)]
-    pub fn onespan_auth_method(&self, env: Env) -> napi::Result<String> {
+    pub fn service_base_url(&self, env: Env, service: String) -> napi::Result<Vec<String>> {
         use signbridge::providers::onespan::AuthMethod;
-        let method = self
-            .inner
-            .onespan()
-            .map_err(|e| errors::to_napi(&env, &e, Kind::Error))?
-            .auth_method();
-        Ok(match method {
-            AuthMethod::ApiKey => "api_key",
-            AuthMethod::ClientApp => "client_app",
-            AuthMethod::OAuth2 => "oauth2",
-        }
-        .to_string())
-    }
-
-    /// The base URL of the configured Securosys TSB. `index.js` makes `client.securosys()` of
-    /// it: the facade generated from the operation table (`securosys.js`). Throws
-    /// `SB_ERR_AUTH_CONFIG_MISSING` when the config has no `securosys` section.
-    #[napi(skip_typescript)]
-    pub fn securosys_base_url(&self, env: Env) -> napi::Result<String> {
-        self.inner
-            .securosys()
-            .map(|s| s.base_url().to_string())
-            .map_err(|e| errors::to_napi(&env, &e, Kind::Error))
+        let found = match service.as_str() {
+            "zignsec" => self.inner.zignsec().map(|z| vec![z.base_url().to_string()]),
+            "securosys" => self
+                .inner
+                .securosys()
+                .map(|s| vec![s.base_url().to_string()]),
+            _ => self.inner.onespan().map(|o| {
+                let auth = match o.auth_method() {
+                    AuthMethod::ApiKey => "api_key",
+                    AuthMethod::ClientApp => "client_app",
+                    AuthMethod::OAuth2 => "oauth2",
+                };
+                vec![o.base_url().to_string(), auth.to_string()]
+            }),
+        };
+        found.map_err(|e| errors::to_napi(&env, &e, Kind::Error))
     }
 
     /// `call` in camelCase, what the facades generated from the operation table
@@ -289,14 +263,11 @@ impl Client {
     ) -> napi::Result<Object<'e>> {
         let op = named_operation(env, operation)?;
         let request = request::camel_case(env, op, request)?;
-        self.spawn_camel_case(env, op, request, options)
+        self.spawn_call(env, Run::CamelCase(op), request, options)
     }
 
-    /// `callCamelCase` with the request as JSON text. `index.js` sends this for a plain object
-    /// of strings, booleans, nulls and numbers that `callCamelCase` would read as the same JSON
-    /// (most requests): V8's `JSON.stringify` writes it for a fraction of what reading it field
-    /// by field through N-API costs the JavaScript thread, and the text is parsed on the core's
-    /// runtime.
+    /// `callCamelCase` with the request as JSON text (`index.js` says when), parsed on the
+    /// core's runtime.
     #[napi(skip_typescript)]
     pub fn call_camel_case_text<'e>(
         &self,
@@ -306,16 +277,26 @@ impl Client {
         options: Option<Unknown<'_>>,
     ) -> napi::Result<Object<'e>> {
         let op = named_operation(env, operation)?;
-        self.spawn_camel_case(env, op, Ok(request::Request::text(op, request)), options)
+        let request = Ok(request::Request::Text(op, request));
+        self.spawn_call(env, Run::CamelCase(op), request, options)
     }
 }
 
+/// What a call runs: an operation by name in the table's spelling (`call`, which rejects an
+/// unknown name), or one looked up for a camelCase call.
+enum Run {
+    Named(String),
+    CamelCase(&'static signbridge::api::Operation),
+}
+
 impl Client {
-    /// Run `op` with `request` on the core's runtime; `options` as for `call`.
-    fn spawn_camel_case<'e>(
+    /// Run `request` on the core's runtime; `options` (`{ signal, onProgress, intervalMs,
+    /// timeoutMs }`) give a wait its cancellation, progress, and `interval_ms` / `timeout_ms`
+    /// (`intervalMs` / `timeoutMs` in camelCase) unless the request has them.
+    fn spawn_call<'e>(
         &self,
         env: &'e Env,
-        op: &'static signbridge::api::Operation,
+        run: Run,
         request: signbridge::Result<request::Request>,
         options: Option<Unknown<'_>>,
     ) -> napi::Result<Object<'e>> {
@@ -323,6 +304,10 @@ impl Client {
         let interval = (opts.interval != signbridge::WaitOptions::<()>::default().interval)
             .then_some(opts.interval.as_millis() as u64);
         let timeout = opts.timeout.map(|t| t.as_millis() as u64);
+        let keys = match run {
+            Run::Named(_) => ["interval_ms", "timeout_ms"],
+            Run::CamelCase(_) => ["intervalMs", "timeoutMs"],
+        };
         let ctx = signbridge::api::CallContext {
             cancel: opts.cancel.clone(),
             progress: opts.on_progress.clone(),
@@ -333,14 +318,23 @@ impl Client {
             async move {
                 let mut value = request?.into_json()?;
                 if let serde_json::Value::Object(map) = &mut value {
-                    if let Some(i) = interval {
-                        map.entry("intervalMs").or_insert_with(|| i.into());
-                    }
-                    if let Some(t) = timeout {
-                        map.entry("timeoutMs").or_insert_with(|| t.into());
+                    for (key, ms) in keys.into_iter().zip([interval, timeout]) {
+                        if let Some(ms) = ms {
+                            map.entry(key).or_insert_with(|| ms.into());
+                        }
                     }
                 }
-                client.call_operation_camel_case_json(op, value, &ctx).await
+                match run {
+                    Run::CamelCase(op) => {
+                        client.call_operation_camel_case_json(op, value, &ctx).await
+                    }
+                    Run::Named(name) => Ok(signbridge::api::CamelCaseJson {
+                        // A `Value` has string keys and finite numbers only: writing it cannot fail.
+                        text: serde_json::to_string(&client.call(&name, value, &ctx).await?)
+                            .unwrap_or_else(|_| "null".to_string()),
+                        bytes: Vec::new(),
+                    }),
+                }
             },
             promise::CamelResult,
             cleanup,
@@ -400,7 +394,7 @@ impl Client {
         options: Option<Unknown<'_>>,
     ) -> napi::Result<Object<'e>> {
         let name = args::string(env, operation, "operation")?;
-        let mut value = match request {
+        let value = match request {
             Some(r) if !is_nullish(&r) => {
                 if r.get_type()? != ValueType::Object || r.is_array()? {
                     return Err(type_error(
@@ -412,31 +406,11 @@ impl Client {
             }
             _ => serde_json::Value::Null,
         };
-        let (opts, cleanup) = read_wait(env, options, |v: serde_json::Value| v)?;
-        if let serde_json::Value::Object(map) = &mut value {
-            if opts.interval != signbridge::WaitOptions::<()>::default().interval {
-                map.entry("interval_ms")
-                    .or_insert_with(|| (opts.interval.as_millis() as u64).into());
-            }
-            if let Some(t) = opts.timeout {
-                map.entry("timeout_ms")
-                    .or_insert_with(|| (t.as_millis() as u64).into());
-            }
-        }
-        let ctx = signbridge::api::CallContext {
-            cancel: opts.cancel.clone(),
-            progress: opts.on_progress.clone(),
-        };
-        let client = self.inner.clone();
-        promise::spawn(
+        self.spawn_call(
             env,
-            async move {
-                let result = client.call(&name, value, &ctx).await?;
-                // A `Value` has string keys and finite numbers only: writing it cannot fail.
-                Ok(serde_json::to_string(&result).unwrap_or_else(|_| "null".to_string()))
-            },
-            promise::JsonText,
-            cleanup,
+            Run::Named(name),
+            Ok(request::Request::Json(value, Vec::new())),
+            options,
         )
     }
 }

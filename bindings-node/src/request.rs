@@ -12,31 +12,22 @@ use serde_json::Value;
 use crate::args::{self, is_nullish};
 use crate::securosys;
 
-/// A request as read: its JSON (or the JSON text `index.js` wrote of it), and the bytes still
-/// to be put into it as base64 text, each at the JSON pointer of its field (a `null` there
-/// until then).
-pub(crate) struct Request {
-    pub(crate) json: Value,
-    text: Option<(&'static signbridge::api::Operation, String)>,
-    bytes: Vec<(String, Vec<u8>)>,
+/// A request as read.
+pub(crate) enum Request {
+    /// Read by the addon: its JSON, and the bytes still to be put into it as base64 text, each
+    /// at the JSON pointer of its field (a `null` there until then).
+    Json(Value, Vec<(String, Vec<u8>)>),
+    /// JSON text of scalars `index.js` wrote for `op`; a scalar where `op` takes bytes is
+    /// refused as [`camel_case`] refuses it.
+    Text(&'static signbridge::api::Operation, String),
 }
 
 impl Request {
-    /// A request of `op` given as JSON text of scalars, parsed on the core's runtime
-    /// ([`Request::into_json`]); a scalar where `op` takes bytes is refused as
-    /// [`camel_case`] refuses it.
-    pub(crate) fn text(op: &'static signbridge::api::Operation, text: String) -> Self {
-        Request {
-            json: Value::Null,
-            text: Some((op, text)),
-            bytes: Vec::new(),
-        }
-    }
-
     /// The request's JSON with its bytes in place as base64 text (on the core's runtime).
     pub(crate) fn into_json(self) -> signbridge::Result<Value> {
-        let mut json = match self.text {
-            Some((op, text)) => {
+        let (mut json, bytes) = match self {
+            Request::Json(json, bytes) => (json, bytes),
+            Request::Text(op, text) => {
                 let json: Value = serde_json::from_str(&text).map_err(|e| {
                     signbridge::Error::invalid_argument(format!("the request is not JSON: {e}"))
                 })?;
@@ -50,11 +41,10 @@ impl Request {
                     };
                     return Err(not_bytes(op, key, given));
                 }
-                json
+                (json, Vec::new())
             }
-            None => self.json,
         };
-        for (pointer, data) in self.bytes {
+        for (pointer, data) in bytes {
             if let Some(slot) = json.pointer_mut(&pointer) {
                 *slot = serde_json::to_value(signbridge::api::Base64(data)).unwrap_or_default();
             }
@@ -75,13 +65,9 @@ pub(crate) fn camel_case(
     let bad = |m: String| Ok(Err(signbridge::Error::invalid_argument(m)));
     // Named only in an error.
     let what = || format!("{}: request", op.camel_name());
-    let mut out = Request {
-        json: Value::Null,
-        text: None,
-        bytes: Vec::new(),
-    };
+    let mut bytes = Vec::new();
     let Some(r) = request.filter(|r| !is_nullish(r)) else {
-        return Ok(Ok(out));
+        return Ok(Ok(Request::Json(Value::Null, bytes)));
     };
     if r.get_type()? != ValueType::Object || r.is_array()? || r.is_typedarray()? {
         return bad(format!(
@@ -109,7 +95,7 @@ pub(crate) fn camel_case(
                 return Ok(Err(not_bytes(op, &key, args::describe(&v))));
             };
             let field = format!("{}Base64", signbridge::naming::camel_case(&key));
-            out.bytes.push((format!("/{}", token(&field)), data));
+            bytes.push((format!("/{}", token(&field)), data));
             map.insert(field, Value::Null);
             continue;
         }
@@ -117,13 +103,12 @@ pub(crate) fn camel_case(
             what: &|| format!("{}.{key}", what()),
             pointer: &|| format!("/{}", token(&key)),
         };
-        match value(env, &v, &at, &mut out.bytes)? {
+        match value(env, &v, &at, &mut bytes)? {
             Ok(value) => map.insert(key, value),
             Err(why) => return bad(why),
         };
     }
-    out.json = Value::Object(map);
-    Ok(Ok(out))
+    Ok(Ok(Request::Json(Value::Object(map), bytes)))
 }
 
 /// The error for a top-level field `key` of `op` that takes bytes, given something else.
