@@ -1,5 +1,5 @@
 # The Python wheel (bindings-python/): build it with maturin, install it into a fresh venv, and
-# run the stub checks (_native.pyi is what bindings-python/stubgen.py writes; mypy.stubtest
+# run the stub checks (_native.pyi is what scripts/python-stubgen.py writes; mypy.stubtest
 # against the compiled module), a mypy pass over the tests and the examples (the stubs are usable)
 # and the pytest suite there, against the simulator (the path a user takes). The webhook examples'
 # frameworks (Flask, FastAPI + uvicorn) go in the same venv.
@@ -52,7 +52,7 @@ test-python: $(PY_WHEEL_DEP)
 	$(PY_PYTHON) -m venv $(PY_DIR)/venv-test
 	$(PY_DIR)/venv-test/bin/pip install -q $(PY_TEST_DEPS) $(PY_EXAMPLE_DEPS) \
 		$(PY_WHEEL_FILE)
-	$(PY_PYTHON) bindings-python/stubgen.py --check
+	$(PY_PYTHON) scripts/python-stubgen.py --check
 	cd $(PY_DIR) && venv-test/bin/python -m mypy.stubtest signbridge._native
 	cd $(PY_DIR) && venv-test/bin/python -m mypy $(CURDIR)/bindings-python/tests \
 		$(CURDIR)/bindings-python/examples

@@ -1,7 +1,7 @@
 # The hand-written source of signbridge/_native.pyi, the type stubs of the compiled extension.
-# bindings-python/stubgen.py writes _native.pyi from it: each "# ---- insert: NAME ----" line
+# scripts/python-stubgen.py writes _native.pyi from it: each "# ---- insert: NAME ----" line
 # becomes the generated fragment bindings-python/stubs/NAME (at the line's indentation), and the
-# asyncio twins of the classes are appended. Edit here, then run `python3 bindings-python/stubgen.py`.
+# asyncio twins of the classes are appended. Edit here, then run `python3 scripts/python-stubgen.py`.
 """Type stubs of the compiled extension ``signbridge._native`` (checked by mypy.stubtest)."""
 
 import enum
