@@ -1451,11 +1451,6 @@ export interface Operations {
     result: {
       /** The key algorithm (`RSA`, `EC`, `ED`): `securosys.create_key`'s `algorithm`. */
       algorithm: Ops.KeyAlgorithm
-      /**
-       * EC and ED: the curve by name (`p256`, `p384`, `p521`, `secp256k1`, `ed25519`), to show
-       * or choose by; `curve_oid` is what `securosys.create_key` takes.
-       */
-      curve?: Ops.Curve | null
       /** EC and ED: the curve's OID (`securosys.create_key`'s `curve_oid`). */
       curve_oid?: string | null
       /** RSA: the size in bits (`securosys.create_key`'s `key_size`). */

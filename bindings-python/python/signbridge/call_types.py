@@ -1117,10 +1117,6 @@ class SecurosysKeySpecRequest(TypedDict):
     key_spec: KeySpec
 
 
-# Named elliptic curves with their OIDs (contract §4).
-Curve = Union[Literal["p256"], Literal["p384"], Literal["p521"], Literal["secp256k1"], Literal["ed25519"]]
-
-
 class _SecurosysKeySpecResultRequired(TypedDict):
     # The key algorithm (`RSA`, `EC`, `ED`): `securosys.create_key`'s `algorithm`.
     algorithm: KeyAlgorithm
@@ -1133,9 +1129,6 @@ class _SecurosysKeySpecResultRequired(TypedDict):
 class SecurosysKeySpecResult(_SecurosysKeySpecResultRequired, total=False):
     """What `securosys.create_key` takes for a key type, and how such a key usually signs."""
 
-    # EC and ED: the curve by name (`p256`, `p384`, `p521`, `secp256k1`, `ed25519`), to show
-    # or choose by; `curve_oid` is what `securosys.create_key` takes.
-    curve: Optional[Curve]
     # EC and ED: the curve's OID (`securosys.create_key`'s `curve_oid`).
     curve_oid: Optional[str]
     # RSA: the size in bits (`securosys.create_key`'s `key_size`).
@@ -3009,6 +3002,10 @@ class SecurosysHsmLogResult(TypedDict):
 
     # The log lines (empty past the last page).
     log: str
+
+
+# Named elliptic curves with their OIDs (contract §4).
+Curve = Union[Literal["p256"], Literal["p384"], Literal["p521"], Literal["secp256k1"], Literal["ed25519"]]
 
 
 class _SecurosysImportSeedKeyRequestRequired(TypedDict):

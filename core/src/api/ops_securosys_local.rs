@@ -7,9 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::wire::Base64;
 use crate::error::{Error, Result};
-use crate::providers::securosys::{
-    ApproverKey, Curve, KeyAlgorithm, KeySpec, Policy, SignatureAlgorithm,
-};
+use crate::providers::securosys::{ApproverKey, KeyAlgorithm, KeySpec, Policy, SignatureAlgorithm};
 
 /// A key type, by name.
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
@@ -26,7 +24,6 @@ impl KeySpecRequest {
         KeySpecFields {
             algorithm,
             key_size,
-            curve,
             curve_oid: curve.map(|c| c.oid().to_string()),
             signature_algorithm: self.key_spec.default_signature_algorithm(),
         }
@@ -41,10 +38,6 @@ pub struct KeySpecFields {
     /// RSA: the size in bits (`securosys.create_key`'s `key_size`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_size: Option<u32>,
-    /// EC and ED: the curve by name (`p256`, `p384`, `p521`, `secp256k1`, `ed25519`), to show
-    /// or choose by; `curve_oid` is what `securosys.create_key` takes.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub curve: Option<Curve>,
     /// EC and ED: the curve's OID (`securosys.create_key`'s `curve_oid`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub curve_oid: Option<String>,
