@@ -25,6 +25,8 @@ mod ops_onespan;
 mod ops_securosys;
 mod ops_securosys_keys;
 mod ops_securosys_local;
+mod ops_securosys_models;
+mod ops_signing;
 mod ops_zignsec;
 mod wire;
 
@@ -230,7 +232,7 @@ pub async fn call_standalone(name: &str, request: Value) -> Result<Value> {
     let op = operation(name)?;
     match op.name {
         "pdf.verify" => {
-            let r: ops::VerifyRequest = self::request(op.name, request)?;
+            let r: ops_signing::VerifyRequest = self::request(op.name, request)?;
             result(op.name, &r.run().await?)
         }
         "zignsec.parse_redirect" => {

@@ -552,6 +552,59 @@ macro_rules! onespan_operations {
 
 pub(super) use onespan_operations;
 
+// ---- the transaction lifecycle of `ops.rs` ----
+
+/// A OneSpan transaction, by id.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PackageId {
+    /// The transaction (package) id.
+    pub package_id: String,
+}
+
+/// A OneSpan transaction's status.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct PackageState {
+    /// `DRAFT`, `SENT`, `COMPLETED`, `DECLINED`, `OPTED_OUT`, `EXPIRED`, `ARCHIVED`.
+    pub status: crate::providers::onespan::PackageStatus,
+}
+
+/// A signer's signing link.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SigningUrlRequest {
+    /// The transaction id.
+    pub package_id: String,
+    /// The signer's role id.
+    pub role_id: String,
+}
+
+/// A URL.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Link {
+    /// The URL.
+    pub url: String,
+}
+
+/// Waiting for a OneSpan transaction.
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PackageWait {
+    /// The transaction id.
+    pub package_id: String,
+    /// Time between two polls, in milliseconds (default: 5 s, growing to 60 s).
+    pub interval_ms: Option<u64>,
+    /// Give up after this long, in milliseconds.
+    pub timeout_ms: Option<u64>,
+}
+
+/// A created OneSpan transaction.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Created {
+    /// The new transaction's id.
+    pub package_id: String,
+}
+
 #[cfg(test)]
 mod tests {
     use crate::providers::onespan::request::{
